@@ -1,0 +1,56 @@
+# Reflect: two commands on a fresh machine —  `make demo`  and  `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+
+.PHONY: setup demo test bench lint assets collectstatic browser clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# Reinstall only when the requirements change.
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/reflect/reflect.css: node_modules/.installed assets/build.mjs $(wildcard assets/scss/*.scss)
+	npm run --silent build
+
+assets: static/reflect/reflect.css
+
+collectstatic: assets $(VENV)/.installed
+	$(PY) manage.py collectstatic --noinput -v0
+
+setup: $(VENV)/.installed assets collectstatic
+
+demo: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Reflect is running at http://127.0.0.1:8000 (Ctrl+C to stop)."
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+# Browser tests use Debian's Chromium; install it when we can (root on Debian), else they skip.
+browser:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		(apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null) || \
+		echo "Chromium is not installed: browser tests will be skipped."; }
+
+test: setup browser
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) bench/run.py
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check reflect supervision scheduling tests bench
+
+clean:
+	rm -rf $(VENV) node_modules static staticfiles db.sqlite3

@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from reflect.enums import AllocationRule, Channel
+from reflect.models import Community, ContactPreferences, Membership, Organisation, User
+
+REMINDER_CHOICES = [
+    (str(14 * 24), "2 weeks before"),
+    (str(7 * 24), "1 week before"),
+    (str(3 * 24), "3 days before"),
+    (str(24), "1 day before"),
+    (str(2), "2 hours before"),
+]
+
+
+class SignupExtraForm(forms.Form):
+    """Names asked at sign-up (allauth's SIGNUP_FORM_CLASS). Only the first name is ever
+    shown to a facilitator; the full name stays with the person and their organisation."""
+
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150, required=False)
+
+    def signup(self, request: Any, user: User) -> None:
+        user.first_name = self.cleaned_data["first_name"].strip()
+        user.last_name = self.cleaned_data.get("last_name", "").strip()
+        user.save(update_fields=["first_name", "last_name"])
+
+
+class PoolForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Pool name", help_text="For example, “Leeds community mental health pool 2027”.")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="What the pool is for")
+    starts_on = forms.DateField(label="Period starts", widget=forms.DateInput(attrs={"type": "date"}), help_text="For example, 2027-04-01.")
+    ends_on = forms.DateField(label="Period ends", widget=forms.DateInput(attrs={"type": "date"}), help_text="For example, 2028-03-31.")
+    hours_budget = forms.DecimalField(label="Hours budget", min_value=Decimal("0"), max_digits=10, decimal_places=2, help_text="Total hours of supervision and facilitation the pool pays for.")
+    money_budget = forms.DecimalField(label="Money budget (£)", min_value=Decimal("0"), max_digits=12, decimal_places=2)
+    hourly_rate = forms.DecimalField(label="Hourly rate (£)", min_value=Decimal("0"), max_digits=8, decimal_places=2, help_text="What the pool pays a clinician for an hour.")
+    allocation_rule = forms.ChoiceField(label="How hours are shared between organisations", choices=AllocationRule.choices, widget=forms.RadioSelect, initial=AllocationRule.EQUAL)
+    late_cancellation_hours = forms.IntegerField(label="Cancellation notice (hours)", min_value=0, max_value=24 * 14, initial=24, help_text="Cancelling with less notice than this still uses the hours.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and ends_on <= starts_on:
+            self.add_error("ends_on", "The period must end after it starts.")
+        return data
+
+
+class EmailInvitationForm(forms.Form):
+    email = forms.EmailField(label="E-mail address", help_text="We will e-mail them a link that works for 14 days.")
+
+
+class AllocationForm(forms.Form):
+    hours = forms.DecimalField(label="Hours allocated", min_value=Decimal("0"), max_digits=10, decimal_places=2)
+
+
+class OrganisationForm(forms.ModelForm):
+    communities = forms.ModelMultipleChoiceField(
+        queryset=Community.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Communities you work with",
+        help_text="Select all that apply.",
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "description", "area", "staff_size", "runs_group_work", "communities"]
+        labels = {
+            "name": "Organisation name",
+            "runs_group_work": "We run group work (groups, courses, drop-ins)",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+
+class JoinPoolForm(forms.Form):
+    """A lead chooses which of their organisations joins the pool, or registers a new one."""
+
+    NEW = "new"
+    organisation = forms.ChoiceField(label="Which organisation is joining?", widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, led: list[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [(str(o.pk), o.name) for o in led] + [
+            (self.NEW, "A new organisation — I will describe it next")
+        ]
+
+
+class HandOnLeadForm(forms.Form):
+    new_lead = forms.ChoiceField(label="Who should become the lead?", widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, colleagues: list[Membership], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_lead"].choices = [(str(m.pk), m.user.display_name) for m in colleagues]
+
+
+class ContactPreferencesForm(forms.ModelForm):
+    reminder_hours = forms.TypedMultipleChoiceField(
+        choices=REMINDER_CHOICES,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Remind me",
+        help_text="Choose none if you would rather not have reminders.",
+    )
+    no_sessions_before = forms.TimeField(
+        required=False,
+        label="No sessions before",
+        help_text="Leave empty for any time. For example, 11:00 if mornings are hard.",
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
+
+    class Meta:
+        model = ContactPreferences
+        fields = ["channel", "phone", "postal_address", "reminder_hours", "no_sessions_before", "missed_session_messages"]
+        labels = {"channel": "How should we contact you?"}
+        widgets = {
+            "channel": forms.RadioSelect,
+            "postal_address": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "phone": "A UK mobile number, for text messages. For example, 07700 900 982.",
+            "postal_address": "Only needed if you would like letters.",
+            "missed_session_messages": "A short, kind note with the date of the next session.",
+        }
+
+    def clean_phone(self) -> str:
+        phone = "".join(ch for ch in self.cleaned_data["phone"] if ch.isdigit() or ch == "+")
+        if phone and not (
+            (phone.startswith("07") and len(phone) == 11) or (phone.startswith("+447") and len(phone) == 13)
+        ):
+            raise forms.ValidationError("Enter a UK mobile number, like 07700 900 982.")
+        return phone
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        channel = data.get("channel")
+        if channel == Channel.SMS and not data.get("phone"):
+            self.add_error("phone", "Enter a mobile number to get text messages.")
+        if channel == Channel.LETTER and not (data.get("postal_address") or "").strip():
+            self.add_error("postal_address", "Enter a postal address to get letters.")
+        return data

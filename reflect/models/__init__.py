@@ -1,0 +1,20 @@
+from reflect.models.audit import AuditEvent
+from reflect.models.invitations import Invitation
+from reflect.models.ledger import LedgerEntry
+from reflect.models.organisations import Community, Membership, Organisation
+from reflect.models.people import ContactPreferences, User
+from reflect.models.pools import Pool, PoolCommissioner, PoolOrganisation
+
+__all__ = [
+    "AuditEvent",
+    "Community",
+    "ContactPreferences",
+    "Invitation",
+    "LedgerEntry",
+    "Membership",
+    "Organisation",
+    "Pool",
+    "PoolCommissioner",
+    "PoolOrganisation",
+    "User",
+]

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+
+from reflect.enums import Channel
+
+DEFAULT_REMINDER_HOURS = [7 * 24, 24]
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person. E-mail is the login; roles are held *in* things (memberships, pools)."""
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField("e-mail address", unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()  # type: ignore[misc]
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.email
+
+    @property
+    def is_demo_account(self) -> bool:
+        from django.conf import settings
+
+        return self.email.endswith("@" + settings.DEMO_EMAIL_DOMAIN)
+
+
+class ContactPreferences(models.Model):
+    """How a person wants to hear from Reflect, and when they can take part."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="contact_preferences")
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    phone = models.CharField("mobile phone number", max_length=20, blank=True)
+    postal_address = models.TextField(blank=True)
+    # Hours before a session at which to remind; an empty list means no reminders.
+    reminder_hours = models.JSONField(default=list, blank=True)
+    # The report's advice for people with insomnia: let them say "nothing before 11:00".
+    no_sessions_before = models.TimeField(null=True, blank=True)
+    missed_session_messages = models.BooleanField(
+        "gentle message after a missed session", default=True
+    )
+    time_zone = models.CharField(max_length=64, default="Europe/London")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "contact preferences"
+
+    def __str__(self) -> str:
+        return f"Contact preferences of {self.user}"

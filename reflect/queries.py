@@ -1,0 +1,37 @@
+"""Permission-filtered querysets: what a person may list."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from reflect.models import Invitation, Membership, Organisation, Pool, User
+
+
+def pools_commissioned_by(user: User) -> QuerySet[Pool]:
+    return Pool.objects.filter(commissioners=user).annotate(
+        organisation_count=Count("memberships", distinct=True)
+    )
+
+
+def memberships_of(user: User) -> QuerySet[Membership]:
+    return Membership.objects.select_related("organisation").filter(user=user, left_at__isnull=True)
+
+
+def current_members(organisation: Organisation) -> QuerySet[Membership]:
+    return (
+        Membership.objects.select_related("user")
+        .filter(organisation=organisation, left_at__isnull=True)
+        .order_by("-is_lead", "user__first_name", "user__last_name", "user__email")
+    )
+
+
+def open_invitations_for(user: User) -> QuerySet[Invitation]:
+    """Invitations waiting for this person's e-mail address (shown on their home page)."""
+    from django.utils import timezone
+
+    return Invitation.objects.select_related("pool", "organisation").filter(
+        Q(email__iexact=user.email),
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    )

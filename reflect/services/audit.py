@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model
+
+from reflect.models import AuditEvent, User
+
+
+def target_label(obj: Model) -> str:
+    return f"{obj._meta.label_lower}:{obj.pk}"
+
+
+def record_audit(action: str, *, actor: User | None, target: Model | None = None, **details: Any) -> AuditEvent:
+    """Append one audit row. Called inside the use case's transaction, so both land or neither."""
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        target=target_label(target) if target is not None else "",
+        details=details,
+    )

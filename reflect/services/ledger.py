@@ -1,0 +1,70 @@
+"""The usage ledger: the one way any app records a countable event (DESIGN.md §3)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from reflect.enums import LedgerKind
+from reflect.models import LedgerEntry, Organisation, Pool
+
+ZERO = Decimal("0")
+
+
+def record_ledger_entry(
+    pool: Pool,
+    kind: LedgerKind | str,
+    *,
+    organisation: Organisation | None = None,
+    hours: Decimal = ZERO,
+    quantity: int = 0,
+    occurred_at: datetime.datetime | None = None,
+    source: str | None = None,
+    note: str = "",
+) -> LedgerEntry | None:
+    """Append an entry. With a ``source`` key, recording the same event twice records it once.
+
+    Returns None when the event was already recorded.
+    """
+    entry = LedgerEntry(
+        pool=pool,
+        organisation=organisation,
+        kind=kind,
+        hours=hours,
+        money=(hours * pool.hourly_rate).quantize(Decimal("0.01")),
+        quantity=quantity,
+        occurred_at=occurred_at or timezone.now(),
+        source=source,
+        note=note,
+    )
+    if source is None:
+        entry.save()
+        return entry
+    # The unique source key is the idempotency guard; a savepoint keeps the caller's
+    # transaction usable when the insert is refused.
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError:
+        return None
+    return entry
+
+
+def allocated_hours_by_organisation(pool: Pool) -> dict[int, Decimal]:
+    rows = (
+        LedgerEntry.objects.filter(pool=pool, kind=LedgerKind.ALLOCATED, organisation__isnull=False)
+        .values("organisation_id")
+        .annotate(total=Sum("hours"))
+    )
+    return {row["organisation_id"]: row["total"] or ZERO for row in rows}
+
+
+def allocated_hours(pool: Pool, organisation: Organisation) -> Decimal:
+    total = LedgerEntry.objects.filter(pool=pool, organisation=organisation, kind=LedgerKind.ALLOCATED).aggregate(
+        total=Sum("hours")
+    )["total"]
+    return total or ZERO

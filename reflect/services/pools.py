@@ -1,0 +1,195 @@
+"""Pools: create, invite organisations, join, and allocate hours."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+
+from reflect.enums import AllocationRule, InvitationKind, LedgerKind
+from reflect.errors import DomainError
+from reflect.models import Invitation, LedgerEntry, Membership, Organisation, Pool, PoolCommissioner, PoolOrganisation, User
+from reflect.services.audit import record_audit
+from reflect.services.invitations import claim_invitation, create_invitation
+from reflect.services.ledger import ZERO, allocated_hours_by_organisation, record_ledger_entry
+
+__all__ = ["ZERO", "allocated_hours_by_organisation"]
+
+CENT = Decimal("0.01")
+
+
+@transaction.atomic
+def create_pool(
+    *,
+    acting_user: User,
+    name: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    hours_budget: Decimal,
+    money_budget: Decimal,
+    hourly_rate: Decimal,
+    allocation_rule: AllocationRule | str,
+    description: str = "",
+    late_cancellation_hours: int = 24,
+) -> Pool:
+    if ends_on <= starts_on:
+        raise DomainError("The period must end after it starts.", field="ends_on")
+    pool = Pool.objects.create(
+        name=name.strip(),
+        description=description.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        hours_budget=hours_budget,
+        money_budget=money_budget,
+        hourly_rate=hourly_rate,
+        allocation_rule=allocation_rule,
+        late_cancellation_hours=late_cancellation_hours,
+    )
+    PoolCommissioner.objects.create(pool=pool, user=acting_user)
+    record_audit("pool.created", actor=acting_user, target=pool)
+    record_audit("pool.commissioner_added", actor=acting_user, target=pool, user_id=acting_user.pk)
+    return pool
+
+
+@transaction.atomic
+def invite_organisation(pool: Pool, email: str, *, acting_user: User) -> Invitation:
+    invitation, _token = create_invitation(
+        InvitationKind.POOL_ORGANISATION, email, acting_user=acting_user, pool=pool
+    )
+    record_audit("invitation.pool_sent", actor=acting_user, target=pool, invitation_id=invitation.pk)
+    return invitation
+
+
+@transaction.atomic
+def join_pool(invitation: Invitation, organisation: Organisation, *, acting_user: User) -> PoolOrganisation:
+    """A lead accepts a pool invitation for an organisation they lead."""
+    if not Membership.objects.filter(
+        organisation=organisation, user=acting_user, is_lead=True, left_at__isnull=True
+    ).exists():
+        raise DomainError("You can only join a pool for an organisation you lead.", field="organisation")
+    invitation = claim_invitation(invitation, acting_user=acting_user)
+    pool = invitation.pool
+    assert pool is not None
+    place, created = PoolOrganisation.objects.get_or_create(pool=pool, organisation=organisation)
+    if created:
+        record_ledger_entry(
+            pool,
+            LedgerKind.ORGANISATION_JOINED,
+            organisation=organisation,
+            quantity=1,
+            source=f"pool:{pool.pk}:org:{organisation.pk}:joined",
+        )
+        record_audit("pool.organisation_joined", actor=acting_user, target=pool, organisation_id=organisation.pk)
+        if pool.allocation_rule != AllocationRule.MANUAL:
+            _apply_allocation_rule(pool, acting_user=acting_user)
+    return place
+
+
+def _lock_pool(pool: Pool) -> Pool:
+    # Every change of allocation locks the pool row first, so totals are computed from a
+    # ledger nobody else is changing, and never exceed the budget.
+    return Pool.objects.select_for_update().get(pk=pool.pk)
+
+
+def target_allocations(pool: Pool, organisations: list[Organisation]) -> dict[int, Decimal]:
+    """What each organisation's allocation should be under the pool's rule (in hours).
+
+    Shares are rounded down to the hundredth of an hour, so the total never exceeds the budget.
+    """
+    if not organisations:
+        return {}
+    if pool.allocation_rule == AllocationRule.STAFF_WEIGHTED:
+        total_staff = sum(org.staff_size for org in organisations)
+        if total_staff == 0:
+            weights = {org.pk: Decimal(1) / len(organisations) for org in organisations}
+        else:
+            weights = {org.pk: Decimal(org.staff_size) / total_staff for org in organisations}
+    else:
+        weights = {org.pk: Decimal(1) / len(organisations) for org in organisations}
+    return {pk: (pool.hours_budget * w).quantize(CENT, rounding=ROUND_DOWN) for pk, w in weights.items()}
+
+
+def _apply_allocation_rule(pool: Pool, *, acting_user: User) -> None:
+    pool = _lock_pool(pool)
+    organisations = list(Organisation.objects.filter(pool_memberships__pool=pool).order_by("pk"))
+    current = allocated_hours_by_organisation(pool)
+    for org_pk, target in target_allocations(pool, organisations).items():
+        delta = target - current.get(org_pk, ZERO)
+        if delta:
+            record_ledger_entry(
+                pool,
+                LedgerKind.ALLOCATED,
+                organisation=next(o for o in organisations if o.pk == org_pk),
+                hours=delta,
+                note=f"{pool.get_allocation_rule_display()}",
+            )
+    record_audit("pool.reallocated", actor=acting_user, target=pool, rule=pool.allocation_rule)
+
+
+@transaction.atomic
+def reallocate(pool: Pool, *, acting_user: User) -> None:
+    """Recompute every organisation's allocation under the pool's rule, as dated ledger entries."""
+    if pool.allocation_rule == AllocationRule.MANUAL:
+        raise DomainError("This pool's allocations are set by hand for each organisation.")
+    _apply_allocation_rule(pool, acting_user=acting_user)
+
+
+@transaction.atomic
+def set_allocation(pool: Pool, organisation: Organisation, hours: Decimal, *, acting_user: User) -> None:
+    """Set one organisation's allocation by hand, recorded as the difference, never an edit."""
+    pool = _lock_pool(pool)
+    if not PoolOrganisation.objects.filter(pool=pool, organisation=organisation).exists():
+        raise DomainError(f"{organisation} is not in this pool.")
+    if hours < 0:
+        raise DomainError("An allocation cannot be negative.", field="hours")
+    current = allocated_hours_by_organisation(pool)
+    others = sum((v for k, v in current.items() if k != organisation.pk), ZERO)
+    available = pool.hours_budget - others
+    if hours > available:
+        raise DomainError(
+            f"That is more than the pool has left to allocate: {available:.2f} hours are available.",
+            field="hours",
+        )
+    delta = hours - current.get(organisation.pk, ZERO)
+    if delta:
+        record_ledger_entry(pool, LedgerKind.ALLOCATED, organisation=organisation, hours=delta, note="Set by hand")
+        record_audit("pool.allocation_set", actor=acting_user, target=pool, organisation_id=organisation.pk, hours=str(hours))
+
+
+@dataclass(frozen=True)
+class AllocationRow:
+    organisation: Organisation
+    allocated_hours: Decimal
+    allocated_money: Decimal
+
+
+def allocation_rows(pool: Pool) -> list[AllocationRow]:
+    allocated = allocated_hours_by_organisation(pool)
+    organisations = Organisation.objects.filter(pool_memberships__pool=pool).order_by("name")
+    return [
+        AllocationRow(
+            organisation=org,
+            allocated_hours=allocated.get(org.pk, ZERO),
+            allocated_money=(allocated.get(org.pk, ZERO) * pool.hourly_rate).quantize(CENT),
+        )
+        for org in organisations
+    ]
+
+
+def total_allocated(pool: Pool) -> Decimal:
+    total = LedgerEntry.objects.filter(pool=pool, kind=LedgerKind.ALLOCATED).aggregate(total=Sum("hours"))["total"]
+    return total or ZERO
+
+
+@transaction.atomic
+def join_pool_with_new_organisation(
+    invitation: Invitation, *, acting_user: User, communities: list, **organisation_fields: object
+) -> PoolOrganisation:
+    """Register a new organisation (the acting user leads it) and join the pool, in one go."""
+    from reflect.services.organisations import create_organisation
+
+    organisation = create_organisation(acting_user=acting_user, communities=communities, **organisation_fields)  # type: ignore[arg-type]
+    return join_pool(invitation, organisation, acting_user=acting_user)

@@ -1,0 +1,41 @@
+"""Render form widgets with GOV.UK Frontend classes and the right aria-describedby."""
+
+from django import template
+from django.forms import BoundField
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+_WIDGET_CLASSES = {
+    "textarea": "govuk-textarea",
+    "select": "govuk-select",
+    "checkbox": "govuk-checkboxes__input",
+    "clearablefile": "govuk-file-upload",
+    "file": "govuk-file-upload",
+}
+_ERROR_CLASSES = {
+    "govuk-input": "govuk-input--error",
+    "govuk-textarea": "govuk-textarea--error",
+    "govuk-select": "govuk-select--error",
+    "govuk-file-upload": "govuk-file-upload--error",
+}
+
+
+@register.filter
+def govuk_widget(field: BoundField) -> SafeString:
+    css = _WIDGET_CLASSES.get(field.widget_type, "govuk-input")
+    classes = [css]
+    if field.errors and css in _ERROR_CLASSES:
+        classes.append(_ERROR_CLASSES[css])
+    existing = field.field.widget.attrs.get("class")
+    if existing:
+        classes.append(existing)
+    described_by = []
+    if field.help_text:
+        described_by.append(f"{field.auto_id}-hint")
+    if field.errors:
+        described_by.append(f"{field.auto_id}-error")
+    attrs = {"class": " ".join(classes)}
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
+    return field.as_widget(attrs=attrs)

@@ -1,0 +1,65 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from reflect.views import home, invitations, organisations, pools
+
+handler400 = "reflect.views.errors.bad_request"
+handler403 = "reflect.views.errors.permission_denied"
+handler404 = "reflect.views.errors.page_not_found"
+handler500 = "reflect.views.errors.server_error"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("privacy/", home.privacy, name="privacy"),
+    path("account/", home.account, name="account"),
+    path("account/contact-preferences/", home.contact_preferences, name="contact_preferences"),
+    path("account/two-factor-required/", home.two_factor_required, name="two_factor_required"),
+    path("accounts/", include("allauth.urls")),
+    # Commissioners
+    path("pools/", pools.pool_list, name="pool_list"),
+    path("pools/new/", pools.pool_create, name="pool_create"),
+    path("pools/<int:pool_id>/", pools.pool_detail, name="pool_detail"),
+    path("pools/<int:pool_id>/invite/", pools.pool_invite, name="pool_invite"),
+    path("pools/<int:pool_id>/reallocate/", pools.pool_reallocate, name="pool_reallocate"),
+    path(
+        "pools/<int:pool_id>/invitations/<int:invitation_id>/withdraw/",
+        pools.pool_invitation_revoke,
+        name="pool_invitation_revoke",
+    ),
+    path(
+        "pools/<int:pool_id>/organisations/<int:organisation_id>/allocation/",
+        pools.pool_allocation,
+        name="pool_allocation",
+    ),
+    # Organisations
+    path("organisations/", organisations.organisation_list, name="organisation_list"),
+    path("organisations/new/", organisations.organisation_create, name="organisation_create"),
+    path("organisations/<int:organisation_id>/", organisations.organisation_detail, name="organisation_detail"),
+    path("organisations/<int:organisation_id>/edit/", organisations.organisation_edit, name="organisation_edit"),
+    path("organisations/<int:organisation_id>/invite/", organisations.organisation_invite, name="organisation_invite"),
+    path("organisations/<int:organisation_id>/hand-on-lead/", organisations.hand_on_lead, name="organisation_hand_on_lead"),
+    path(
+        "organisations/<int:organisation_id>/members/<int:membership_id>/remove/",
+        organisations.member_remove,
+        name="organisation_member_remove",
+    ),
+    path(
+        "organisations/<int:organisation_id>/invitations/<int:invitation_id>/withdraw/",
+        organisations.organisation_invitation_revoke,
+        name="organisation_invitation_revoke",
+    ),
+    # Invitations: by the e-mailed link, or from the home page when signed in
+    path("invitations/for-me/<int:invitation_id>/", invitations.invitation, name="invitation_for_me"),
+    path(
+        "invitations/for-me/<int:invitation_id>/new-organisation/",
+        invitations.invitation_new_organisation,
+        name="invitation_for_me_new_organisation",
+    ),
+    path("invitations/<str:token>/", invitations.invitation, name="invitation"),
+    path(
+        "invitations/<str:token>/new-organisation/",
+        invitations.invitation_new_organisation,
+        name="invitation_new_organisation",
+    ),
+    path("admin/", admin.site.urls),
+]

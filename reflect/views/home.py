@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from reflect.access import has_two_factor, is_exempt_from_two_factor
+from reflect.forms import ContactPreferencesForm
+from reflect.home import HomePanel, NextStep, home_panels, register_home_panels
+from reflect.models import User
+from reflect.queries import memberships_of, open_invitations_for, pools_commissioned_by
+from reflect.services.preferences import preferences_for, update_preferences
+
+
+@register_home_panels
+def core_panels(user: User) -> list[HomePanel]:
+    panels = []
+    for membership in memberships_of(user):
+        org = membership.organisation
+        steps = [NextStep(f"See {org.name}", reverse("organisation_detail", args=[org.pk]))]
+        if membership.is_lead:
+            steps.append(NextStep("Invite a colleague", reverse("organisation_invite", args=[org.pk]),
+                                  "They get an e-mail with a link to join."))
+        panels.append(HomePanel(
+            role="Lead" if membership.is_lead else "Staff",
+            title=org.name,
+            steps=steps,
+            order=20 if membership.is_lead else 30,
+        ))
+    pools = list(pools_commissioned_by(user))
+    if pools:
+        steps = [NextStep(p.name, reverse("pool_detail", args=[p.pk]),
+                          f"{p.organisation_count} organisation{'s' if p.organisation_count != 1 else ''}") for p in pools]
+        steps.append(NextStep("Create a pool", reverse("pool_create")))
+        panels.append(HomePanel(role="Commissioner", title="Your pools", steps=steps, order=10))
+    return panels
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "reflect/home_public.html")
+    user: User = request.user  # type: ignore[assignment]
+    return render(
+        request,
+        "reflect/home.html",
+        {
+            "panels": home_panels(user),
+            "invitations": list(open_invitations_for(user)),
+            "can_commission": True,
+        },
+    )
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    return render(
+        request,
+        "reflect/account.html",
+        {"has_two_factor": has_two_factor(user), "two_factor_exempt": is_exempt_from_two_factor(user)},
+    )
+
+
+@login_required
+def contact_preferences(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    preferences = preferences_for(user)
+    form = ContactPreferencesForm(request.POST or None, instance=preferences)
+    if request.method == "POST" and form.is_valid():
+        update_preferences(user, **{name: form.cleaned_data[name] for name in form.Meta.fields})
+        messages.success(request, "Your contact preferences are saved.")
+        return redirect("contact_preferences")
+    return render(request, "reflect/contact_preferences.html", {"form": form})
+
+
+@login_required
+def two_factor_required(request: HttpRequest) -> HttpResponse:
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("home")
+    return render(request, "reflect/two_factor_required.html", {"next": next_url})
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "reflect/privacy.html")

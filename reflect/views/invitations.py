@@ -1,0 +1,115 @@
+"""Accepting an invitation: by the e-mailed link, or from the home page when signed in."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from reflect.enums import InvitationKind
+from reflect.errors import DomainError
+from reflect.forms import JoinPoolForm, OrganisationForm
+from reflect.models import Invitation, Organisation, User
+from reflect.services.invitations import find_invitation, invitation_problem
+from reflect.services.organisations import accept_staff_invitation
+from reflect.services.pools import join_pool, join_pool_with_new_organisation
+
+PENDING_INVITATION_SESSION_KEY = "reflect_pending_invitation"
+
+
+def _load(request: HttpRequest, token: str | None, invitation_id: int | None) -> Invitation | None:
+    if token is not None:
+        return find_invitation(token)
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    return Invitation.objects.select_related("pool", "organisation").filter(
+        pk=invitation_id, email__iexact=user.email
+    ).first()
+
+
+def _led_organisations(user: User) -> list[Organisation]:
+    return list(
+        Organisation.objects.filter(memberships__user=user, memberships__is_lead=True, memberships__left_at__isnull=True)
+        .order_by("name")
+    )
+
+
+def invitation(request: HttpRequest, token: str | None = None, invitation_id: int | None = None) -> HttpResponse:
+    found = _load(request, token, invitation_id)
+    if found is None:
+        if invitation_id is not None:
+            raise Http404("No such invitation.")
+        return render(request, "reflect/invitations/unknown.html", status=404)
+    user = request.user if request.user.is_authenticated else None
+    problem = invitation_problem(found, user)  # type: ignore[arg-type]
+    if problem:
+        return render(request, "reflect/invitations/problem.html", {"invitation": found, "problem": problem}, status=410 if user is None or user.email.lower() == found.email.lower() else 403)
+    if user is None:
+        # Remember where to come back to: signing up sends the person away to verify their
+        # address, and the confirmation link brings them back to this browser session.
+        request.session[PENDING_INVITATION_SESSION_KEY] = request.path
+        return render(request, "reflect/invitations/sign_in_first.html", {"invitation": found, "next": request.path})
+    request.session.pop(PENDING_INVITATION_SESSION_KEY, None)
+    if found.kind == InvitationKind.ORGANISATION_STAFF:
+        return _accept_staff(request, found, user)
+    return _join_pool(request, found, user)
+
+
+def _accept_staff(request: HttpRequest, found: Invitation, user: User) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            membership = accept_staff_invitation(found, acting_user=user)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect(request.path)
+        messages.success(request, f"Welcome to {membership.organisation.name}.")
+        return redirect("organisation_detail", membership.organisation_id)
+    return render(request, "reflect/invitations/accept_staff.html", {"invitation": found})
+
+
+def _join_pool(request: HttpRequest, found: Invitation, user: User) -> HttpResponse:
+    led = _led_organisations(user)
+    form = JoinPoolForm(request.POST or None, led=led)
+    if request.method == "POST" and form.is_valid():
+        choice = form.cleaned_data["organisation"]
+        if choice == JoinPoolForm.NEW:
+            return redirect(request.path.rstrip("/") + "/new-organisation/")
+        organisation = next(o for o in led if str(o.pk) == choice)
+        try:
+            join_pool(found, organisation, acting_user=user)
+        except DomainError as error:
+            form.add_error("organisation", error.message)
+        else:
+            messages.success(request, f"{organisation.name} has joined {found.pool}.")
+            return redirect("organisation_detail", organisation.pk)
+    if not led and request.method == "GET":
+        return redirect(request.path.rstrip("/") + "/new-organisation/")
+    return render(request, "reflect/invitations/join_pool.html", {"invitation": found, "form": form})
+
+
+def invitation_new_organisation(
+    request: HttpRequest, token: str | None = None, invitation_id: int | None = None
+) -> HttpResponse:
+    found = _load(request, token, invitation_id)
+    if found is None or found.kind != InvitationKind.POOL_ORGANISATION:
+        raise Http404("No such invitation.")
+    if not request.user.is_authenticated:
+        return redirect(reverse("account_login") + f"?next={request.path}")
+    user: User = request.user  # type: ignore[assignment]
+    problem = invitation_problem(found, user)
+    if problem:
+        return render(request, "reflect/invitations/problem.html", {"invitation": found, "problem": problem}, status=403)
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        communities = list(data.pop("communities"))
+        try:
+            place = join_pool_with_new_organisation(found, acting_user=user, communities=communities, **data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"{place.organisation.name} is registered and has joined {found.pool}.")
+            return redirect("organisation_detail", place.organisation_id)
+    return render(request, "reflect/invitations/new_organisation.html", {"invitation": found, "form": form})

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from reflect.access import access_pool, access_pool_invitation, two_factor_required
+from reflect.enums import AllocationRule, InvitationKind
+from reflect.errors import DomainError
+from reflect.forms import AllocationForm, EmailInvitationForm, PoolForm
+from reflect.models import Invitation, Organisation, User
+from reflect.queries import pools_commissioned_by
+from reflect.services import pools as pool_services
+from reflect.services.invitations import revoke_invitation
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@two_factor_required
+def pool_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "reflect/pools/list.html", {"pools": pools_commissioned_by(_user(request))})
+
+
+@two_factor_required
+def pool_create(request: HttpRequest) -> HttpResponse:
+    form = PoolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pool = pool_services.create_pool(acting_user=_user(request), **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, f"{pool.name} is created. Now invite organisations to it.")
+            return redirect("pool_detail", pool.pk)
+    return render(request, "reflect/pools/create.html", {"form": form})
+
+
+@two_factor_required
+def pool_detail(request: HttpRequest, pool_id: int) -> HttpResponse:
+    pool = access_pool(_user(request), pool_id)
+    rows = pool_services.allocation_rows(pool)
+    invitations = Invitation.objects.filter(pool=pool, kind=InvitationKind.POOL_ORGANISATION).order_by("-created_at")
+    total = pool_services.total_allocated(pool)
+    return render(
+        request,
+        "reflect/pools/detail.html",
+        {
+            "pool": pool,
+            "rows": rows,
+            "invitations": invitations,
+            "total_allocated": total,
+            "unallocated": pool.hours_budget - total,
+            "invite_form": EmailInvitationForm(),
+            "manual": pool.allocation_rule == AllocationRule.MANUAL,
+        },
+    )
+
+
+@two_factor_required
+def pool_invite(request: HttpRequest, pool_id: int) -> HttpResponse:
+    pool = access_pool(_user(request), pool_id)
+    form = EmailInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        invitation = pool_services.invite_organisation(pool, form.cleaned_data["email"], acting_user=_user(request))
+        messages.success(request, f"Invitation sent to {invitation.email}.")
+        return redirect("pool_detail", pool.pk)
+    return render(request, "reflect/pools/invite.html", {"pool": pool, "form": form})
+
+
+@require_POST
+@two_factor_required
+def pool_invitation_revoke(request: HttpRequest, pool_id: int, invitation_id: int) -> HttpResponse:
+    pool = access_pool(_user(request), pool_id)
+    invitation = access_pool_invitation(pool, invitation_id)
+    try:
+        revoke_invitation(invitation, acting_user=_user(request))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"The invitation to {invitation.email} is withdrawn.")
+    return redirect("pool_detail", pool.pk)
+
+
+@require_POST
+@two_factor_required
+def pool_reallocate(request: HttpRequest, pool_id: int) -> HttpResponse:
+    pool = access_pool(_user(request), pool_id)
+    try:
+        pool_services.reallocate(pool, acting_user=_user(request))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Allocations are recalculated.")
+    return redirect("pool_detail", pool.pk)
+
+
+@two_factor_required
+def pool_allocation(request: HttpRequest, pool_id: int, organisation_id: int) -> HttpResponse:
+    pool = access_pool(_user(request), pool_id)
+    organisation = get_object_or_404(Organisation, pk=organisation_id, pool_memberships__pool=pool)
+    current = pool_services.allocated_hours_by_organisation(pool).get(organisation.pk, pool_services.ZERO)
+    form = AllocationForm(request.POST or None, initial={"hours": current})
+    if request.method == "POST" and form.is_valid():
+        try:
+            pool_services.set_allocation(pool, organisation, form.cleaned_data["hours"], acting_user=_user(request))
+        except DomainError as error:
+            form.add_error("hours", error.message)
+        else:
+            messages.success(request, f"{organisation.name}'s allocation is now {form.cleaned_data['hours']} hours.")
+            return redirect("pool_detail", pool.pk)
+    return render(
+        request,
+        "reflect/pools/allocation.html",
+        {"pool": pool, "organisation": organisation, "form": form, "current": current},
+    )
