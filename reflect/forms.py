@@ -31,15 +31,46 @@ class SignupExtraForm(forms.Form):
 
 
 class PoolForm(forms.Form):
-    name = forms.CharField(max_length=200, label="Pool name", help_text="For example, “Leeds community mental health pool 2027”.")
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="What the pool is for")
-    starts_on = forms.DateField(label="Period starts", widget=forms.DateInput(attrs={"type": "date"}), help_text="For example, 2027-04-01.")
-    ends_on = forms.DateField(label="Period ends", widget=forms.DateInput(attrs={"type": "date"}), help_text="For example, 2028-03-31.")
-    hours_budget = forms.DecimalField(label="Hours budget", min_value=Decimal("0"), max_digits=10, decimal_places=2, help_text="Total hours of supervision and facilitation the pool pays for.")
+    name = forms.CharField(
+        max_length=200, label="Pool name", help_text="For example, “Leeds community mental health pool 2027”."
+    )
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="What the pool is for"
+    )
+    starts_on = forms.DateField(
+        label="Period starts", widget=forms.DateInput(attrs={"type": "date"}), help_text="For example, 2027-04-01."
+    )
+    ends_on = forms.DateField(
+        label="Period ends", widget=forms.DateInput(attrs={"type": "date"}), help_text="For example, 2028-03-31."
+    )
+    hours_budget = forms.DecimalField(
+        label="Hours budget",
+        min_value=Decimal("0"),
+        max_digits=10,
+        decimal_places=2,
+        help_text="Total hours of supervision and facilitation the pool pays for.",
+    )
     money_budget = forms.DecimalField(label="Money budget (£)", min_value=Decimal("0"), max_digits=12, decimal_places=2)
-    hourly_rate = forms.DecimalField(label="Hourly rate (£)", min_value=Decimal("0"), max_digits=8, decimal_places=2, help_text="What the pool pays a clinician for an hour.")
-    allocation_rule = forms.ChoiceField(label="How hours are shared between organisations", choices=AllocationRule.choices, widget=forms.RadioSelect, initial=AllocationRule.EQUAL)
-    late_cancellation_hours = forms.IntegerField(label="Cancellation notice (hours)", min_value=0, max_value=24 * 14, initial=24, help_text="Cancelling with less notice than this still uses the hours.")
+    hourly_rate = forms.DecimalField(
+        label="Hourly rate (£)",
+        min_value=Decimal("0"),
+        max_digits=8,
+        decimal_places=2,
+        help_text="What the pool pays a clinician for an hour.",
+    )
+    allocation_rule = forms.ChoiceField(
+        label="How hours are shared between organisations",
+        choices=AllocationRule.choices,
+        widget=forms.RadioSelect,
+        initial=AllocationRule.EQUAL,
+    )
+    late_cancellation_hours = forms.IntegerField(
+        label="Cancellation notice (hours)",
+        min_value=0,
+        max_value=24 * 14,
+        initial=24,
+        help_text="Cancelling with less notice than this still uses the hours.",
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -115,7 +146,14 @@ class ContactPreferencesForm(forms.ModelForm):
 
     class Meta:
         model = ContactPreferences
-        fields = ["channel", "phone", "postal_address", "reminder_hours", "no_sessions_before", "missed_session_messages"]
+        fields = [
+            "channel",
+            "phone",
+            "postal_address",
+            "reminder_hours",
+            "no_sessions_before",
+            "missed_session_messages",
+        ]
         labels = {"channel": "How should we contact you?"}
         widgets = {
             "channel": forms.RadioSelect,

@@ -8,9 +8,7 @@ from reflect.models import Invitation, Membership, Organisation, Pool, User
 
 
 def pools_commissioned_by(user: User) -> QuerySet[Pool]:
-    return Pool.objects.filter(commissioners=user).annotate(
-        organisation_count=Count("memberships", distinct=True)
-    )
+    return Pool.objects.filter(commissioners=user).annotate(organisation_count=Count("memberships", distinct=True))
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:

@@ -37,7 +37,11 @@ urlpatterns = [
     path("organisations/<int:organisation_id>/", organisations.organisation_detail, name="organisation_detail"),
     path("organisations/<int:organisation_id>/edit/", organisations.organisation_edit, name="organisation_edit"),
     path("organisations/<int:organisation_id>/invite/", organisations.organisation_invite, name="organisation_invite"),
-    path("organisations/<int:organisation_id>/hand-on-lead/", organisations.hand_on_lead, name="organisation_hand_on_lead"),
+    path(
+        "organisations/<int:organisation_id>/hand-on-lead/",
+        organisations.hand_on_lead,
+        name="organisation_hand_on_lead",
+    ),
     path(
         "organisations/<int:organisation_id>/members/<int:membership_id>/remove/",
         organisations.member_remove,

@@ -71,9 +71,7 @@ class ContactPreferences(models.Model):
     reminder_hours = models.JSONField(default=list, blank=True)
     # The report's advice for people with insomnia: let them say "nothing before 11:00".
     no_sessions_before = models.TimeField(null=True, blank=True)
-    missed_session_messages = models.BooleanField(
-        "gentle message after a missed session", default=True
-    )
+    missed_session_messages = models.BooleanField("gentle message after a missed session", default=True)
     time_zone = models.CharField(max_length=64, default="Europe/London")
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -18,9 +18,7 @@ class Pool(models.Model):
     description = models.TextField(blank=True)
     starts_on = models.DateField()
     ends_on = models.DateField()
-    hours_budget = models.DecimalField(
-        max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
-    )
+    hours_budget = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
     money_budget = models.DecimalField(
         "money budget (£)", max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )

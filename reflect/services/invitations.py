@@ -48,7 +48,9 @@ def create_invitation(
 
 
 def send_invitation_email(invitation_id: int, token: str) -> None:
-    invitation = Invitation.objects.select_related("pool", "organisation", "invited_by").filter(pk=invitation_id).first()
+    invitation = (
+        Invitation.objects.select_related("pool", "organisation", "invited_by").filter(pk=invitation_id).first()
+    )
     if invitation is None:
         return
     context = {"invitation": invitation, "url": invitation_url(token)}

@@ -87,9 +87,7 @@ def _lock_memberships(organisation: Organisation) -> list[Membership]:
     # Lock every current membership of the organisation, in id order, so that two leads
     # handing on or removing each other at once cannot leave it with no lead.
     return list(
-        Membership.objects.select_for_update()
-        .filter(organisation=organisation, left_at__isnull=True)
-        .order_by("pk")
+        Membership.objects.select_for_update().filter(organisation=organisation, left_at__isnull=True).order_by("pk")
     )
 
 
@@ -101,14 +99,10 @@ def remove_member(membership: Membership, *, acting_user: User) -> None:
         return  # already gone: removing twice is harmless
     leads = [m for m in memberships if m.is_lead]
     if target.is_lead and len(leads) == 1:
-        raise DomainError(
-            "An organisation needs a lead. Hand the lead role to someone else before leaving."
-        )
+        raise DomainError("An organisation needs a lead. Hand the lead role to someone else before leaving.")
     target.left_at = timezone.now()
     target.save(update_fields=["left_at"])
-    record_audit(
-        "membership.removed", actor=acting_user, target=membership.organisation, user_id=target.user_id
-    )
+    record_audit("membership.removed", actor=acting_user, target=membership.organisation, user_id=target.user_id)
 
 
 @transaction.atomic

@@ -11,7 +11,16 @@ from django.db.models import Sum
 
 from reflect.enums import AllocationRule, InvitationKind, LedgerKind
 from reflect.errors import DomainError
-from reflect.models import Invitation, LedgerEntry, Membership, Organisation, Pool, PoolCommissioner, PoolOrganisation, User
+from reflect.models import (
+    Invitation,
+    LedgerEntry,
+    Membership,
+    Organisation,
+    Pool,
+    PoolCommissioner,
+    PoolOrganisation,
+    User,
+)
 from reflect.services.audit import record_audit
 from reflect.services.invitations import claim_invitation, create_invitation
 from reflect.services.ledger import ZERO, allocated_hours_by_organisation, record_ledger_entry
@@ -56,9 +65,7 @@ def create_pool(
 
 @transaction.atomic
 def invite_organisation(pool: Pool, email: str, *, acting_user: User) -> Invitation:
-    invitation, _token = create_invitation(
-        InvitationKind.POOL_ORGANISATION, email, acting_user=acting_user, pool=pool
-    )
+    invitation, _token = create_invitation(InvitationKind.POOL_ORGANISATION, email, acting_user=acting_user, pool=pool)
     record_audit("invitation.pool_sent", actor=acting_user, target=pool, invitation_id=invitation.pk)
     return invitation
 
@@ -156,7 +163,9 @@ def set_allocation(pool: Pool, organisation: Organisation, hours: Decimal, *, ac
     delta = hours - current.get(organisation.pk, ZERO)
     if delta:
         record_ledger_entry(pool, LedgerKind.ALLOCATED, organisation=organisation, hours=delta, note="Set by hand")
-        record_audit("pool.allocation_set", actor=acting_user, target=pool, organisation_id=organisation.pk, hours=str(hours))
+        record_audit(
+            "pool.allocation_set", actor=acting_user, target=pool, organisation_id=organisation.pk, hours=str(hours)
+        )
 
 
 @dataclass(frozen=True)

@@ -22,18 +22,31 @@ def core_panels(user: User) -> list[HomePanel]:
         org = membership.organisation
         steps = [NextStep(f"See {org.name}", reverse("organisation_detail", args=[org.pk]))]
         if membership.is_lead:
-            steps.append(NextStep("Invite a colleague", reverse("organisation_invite", args=[org.pk]),
-                                  "They get an e-mail with a link to join."))
-        panels.append(HomePanel(
-            role="Lead" if membership.is_lead else "Staff",
-            title=org.name,
-            steps=steps,
-            order=20 if membership.is_lead else 30,
-        ))
+            steps.append(
+                NextStep(
+                    "Invite a colleague",
+                    reverse("organisation_invite", args=[org.pk]),
+                    "They get an e-mail with a link to join.",
+                )
+            )
+        panels.append(
+            HomePanel(
+                role="Lead" if membership.is_lead else "Staff",
+                title=org.name,
+                steps=steps,
+                order=20 if membership.is_lead else 30,
+            )
+        )
     pools = list(pools_commissioned_by(user))
     if pools:
-        steps = [NextStep(p.name, reverse("pool_detail", args=[p.pk]),
-                          f"{p.organisation_count} organisation{'s' if p.organisation_count != 1 else ''}") for p in pools]
+        steps = [
+            NextStep(
+                p.name,
+                reverse("pool_detail", args=[p.pk]),
+                f"{p.organisation_count} organisation{'s' if p.organisation_count != 1 else ''}",
+            )
+            for p in pools
+        ]
         steps.append(NextStep("Create a pool", reverse("pool_create")))
         panels.append(HomePanel(role="Commissioner", title="Your pools", steps=steps, order=10))
     return panels

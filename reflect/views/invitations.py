@@ -24,15 +24,18 @@ def _load(request: HttpRequest, token: str | None, invitation_id: int | None) ->
     user = request.user
     if not user.is_authenticated:
         return None
-    return Invitation.objects.select_related("pool", "organisation").filter(
-        pk=invitation_id, email__iexact=user.email
-    ).first()
+    return (
+        Invitation.objects.select_related("pool", "organisation")
+        .filter(pk=invitation_id, email__iexact=user.email)
+        .first()
+    )
 
 
 def _led_organisations(user: User) -> list[Organisation]:
     return list(
-        Organisation.objects.filter(memberships__user=user, memberships__is_lead=True, memberships__left_at__isnull=True)
-        .order_by("name")
+        Organisation.objects.filter(
+            memberships__user=user, memberships__is_lead=True, memberships__left_at__isnull=True
+        ).order_by("name")
     )
 
 
@@ -45,7 +48,12 @@ def invitation(request: HttpRequest, token: str | None = None, invitation_id: in
     user = request.user if request.user.is_authenticated else None
     problem = invitation_problem(found, user)  # type: ignore[arg-type]
     if problem:
-        return render(request, "reflect/invitations/problem.html", {"invitation": found, "problem": problem}, status=410 if user is None or user.email.lower() == found.email.lower() else 403)
+        return render(
+            request,
+            "reflect/invitations/problem.html",
+            {"invitation": found, "problem": problem},
+            status=410 if user is None or user.email.lower() == found.email.lower() else 403,
+        )
     if user is None:
         # Remember where to come back to: signing up sends the person away to verify their
         # address, and the confirmation link brings them back to this browser session.
@@ -100,7 +108,9 @@ def invitation_new_organisation(
     user: User = request.user  # type: ignore[assignment]
     problem = invitation_problem(found, user)
     if problem:
-        return render(request, "reflect/invitations/problem.html", {"invitation": found, "problem": problem}, status=403)
+        return render(
+            request, "reflect/invitations/problem.html", {"invitation": found, "problem": problem}, status=403
+        )
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -41,7 +41,9 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpResponse:
     organisation, membership = access_organisation(_user(request), organisation_id)
     invitations = (
-        Invitation.objects.filter(organisation=organisation, kind=InvitationKind.ORGANISATION_STAFF).order_by("-created_at")
+        Invitation.objects.filter(organisation=organisation, kind=InvitationKind.ORGANISATION_STAFF).order_by(
+            "-created_at"
+        )
         if membership.is_lead
         else Invitation.objects.none()
     )

@@ -25,27 +25,160 @@ DOMAIN = "demo.reflect.test"
 
 ORGANISATIONS = [
     # name, what it does, area, staff, group work, community slugs
-    ("Harehills Women's Drama Collective", "A weekly drama and storytelling group for refugee and asylum-seeking women, with a creative therapist.", "Harehills", 5, True, ["black-and-south-asian", "poverty"]),
-    ("Chapeltown Community Hub", "A community centre with an acute-needs worker who supports people in crisis one to one.", "Chapeltown", 8, False, ["black-and-south-asian", "poverty", "addictions"]),
-    ("Open Door Peer Support", "Peer support groups run by and for people who self-harm.", "City centre", 4, True, ["lgbtqia"]),
-    ("Calm Minds Mindfulness Co-operative", "Eight-week mindfulness courses for people on community mental health waiting lists.", "Headingley", 3, True, []),
-    ("Roots and Shoots Care Farm", "A care farm running weekly horticulture groups for adults with complex needs.", "Otley", 6, True, ["older-people", "neurodiverse"]),
-    ("Spectrum Voice Advocacy", "One-to-one advocacy for autistic adults in housing and benefits disputes.", "Armley", 4, False, ["neurodiverse", "poverty"]),
-    ("North Leeds Hearing Voices Group", "A peer-led hearing voices group that meets twice a week.", "Chapel Allerton", 3, True, []),
-    ("Seacroft Men's Shed", "A workshop and social space for older men who are isolated.", "Seacroft", 5, True, ["older-people"]),
-    ("Rainbow Haven", "A weekly drop-in and one-to-one support for LGBTQIA+ adults.", "City centre", 4, True, ["lgbtqia"]),
-    ("Sahara Sisters Wellbeing", "Wellbeing groups in Urdu, Punjabi and English for South Asian women.", "Beeston", 5, True, ["black-and-south-asian", "domestic-abuse"]),
-    ("Recovery Connect", "Peer recovery support for people using drugs or alcohol, in groups and one to one.", "Holbeck", 6, True, ["addictions", "poverty"]),
-    ("Safe Steps", "Keyworker support for people who experience domestic abuse, with a weekly group.", "Burmantofts", 7, True, ["domestic-abuse"]),
+    (
+        "Harehills Women's Drama Collective",
+        "A weekly drama and storytelling group for refugee and asylum-seeking women, with a creative therapist.",
+        "Harehills",
+        5,
+        True,
+        ["black-and-south-asian", "poverty"],
+    ),
+    (
+        "Chapeltown Community Hub",
+        "A community centre with an acute-needs worker who supports people in crisis one to one.",
+        "Chapeltown",
+        8,
+        False,
+        ["black-and-south-asian", "poverty", "addictions"],
+    ),
+    (
+        "Open Door Peer Support",
+        "Peer support groups run by and for people who self-harm.",
+        "City centre",
+        4,
+        True,
+        ["lgbtqia"],
+    ),
+    (
+        "Calm Minds Mindfulness Co-operative",
+        "Eight-week mindfulness courses for people on community mental health waiting lists.",
+        "Headingley",
+        3,
+        True,
+        [],
+    ),
+    (
+        "Roots and Shoots Care Farm",
+        "A care farm running weekly horticulture groups for adults with complex needs.",
+        "Otley",
+        6,
+        True,
+        ["older-people", "neurodiverse"],
+    ),
+    (
+        "Spectrum Voice Advocacy",
+        "One-to-one advocacy for autistic adults in housing and benefits disputes.",
+        "Armley",
+        4,
+        False,
+        ["neurodiverse", "poverty"],
+    ),
+    (
+        "North Leeds Hearing Voices Group",
+        "A peer-led hearing voices group that meets twice a week.",
+        "Chapel Allerton",
+        3,
+        True,
+        [],
+    ),
+    (
+        "Seacroft Men's Shed",
+        "A workshop and social space for older men who are isolated.",
+        "Seacroft",
+        5,
+        True,
+        ["older-people"],
+    ),
+    (
+        "Rainbow Haven",
+        "A weekly drop-in and one-to-one support for LGBTQIA+ adults.",
+        "City centre",
+        4,
+        True,
+        ["lgbtqia"],
+    ),
+    (
+        "Sahara Sisters Wellbeing",
+        "Wellbeing groups in Urdu, Punjabi and English for South Asian women.",
+        "Beeston",
+        5,
+        True,
+        ["black-and-south-asian", "domestic-abuse"],
+    ),
+    (
+        "Recovery Connect",
+        "Peer recovery support for people using drugs or alcohol, in groups and one to one.",
+        "Holbeck",
+        6,
+        True,
+        ["addictions", "poverty"],
+    ),
+    (
+        "Safe Steps",
+        "Keyworker support for people who experience domestic abuse, with a weekly group.",
+        "Burmantofts",
+        7,
+        True,
+        ["domestic-abuse"],
+    ),
 ]
 
 FIRST_NAMES = [
-    "Amira", "Ben", "Chloe", "Dev", "Efua", "Farhan", "Grace", "Hamza", "Isla", "Jamal", "Kasia", "Liam",
-    "Maya", "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Sami", "Tara", "Usha", "Vik", "Wren", "Yusuf",
-    "Zara", "Abdi", "Bethan", "Ciaran", "Dina", "Eli", "Fatima", "Gus", "Hana", "Ife", "Jonah", "Kemi",
-    "Leah", "Malik", "Nell", "Olu",
+    "Amira",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Efua",
+    "Farhan",
+    "Grace",
+    "Hamza",
+    "Isla",
+    "Jamal",
+    "Kasia",
+    "Liam",
+    "Maya",
+    "Nadia",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tara",
+    "Usha",
+    "Vik",
+    "Wren",
+    "Yusuf",
+    "Zara",
+    "Abdi",
+    "Bethan",
+    "Ciaran",
+    "Dina",
+    "Eli",
+    "Fatima",
+    "Gus",
+    "Hana",
+    "Ife",
+    "Jonah",
+    "Kemi",
+    "Leah",
+    "Malik",
+    "Nell",
+    "Olu",
 ]
-LAST_NAMES = ["Ahmed", "Brown", "Clarke", "Dhillon", "Evans", "Fofana", "Green", "Hussain", "Iqbal", "Jones", "Khan", "Lewis"]
+LAST_NAMES = [
+    "Ahmed",
+    "Brown",
+    "Clarke",
+    "Dhillon",
+    "Evans",
+    "Fofana",
+    "Green",
+    "Hussain",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lewis",
+]
 
 SUPERVISORS = [
     ("supervisor", "Ruth", "Okafor", "Counselling psychologist"),
@@ -84,11 +217,25 @@ class Command(BaseCommand):
         staff = _person("staff", "Sam", "Taylor")
 
         organisations = self._organisations(lead, staff)
-        pool = self._pool(commissioner, organisations[:10], "Leeds community mental health pool 2026–27", Decimal("600"), AllocationRule.STAFF_WEIGHTED)
-        self._pool(other_commissioner, organisations[10:], "Wakefield and District reflective practice pool", Decimal("120"), AllocationRule.EQUAL)
+        pool = self._pool(
+            commissioner,
+            organisations[:10],
+            "Leeds community mental health pool 2026–27",
+            Decimal("600"),
+            AllocationRule.STAFF_WEIGHTED,
+        )
+        self._pool(
+            other_commissioner,
+            organisations[10:],
+            "Wakefield and District reflective practice pool",
+            Decimal("120"),
+            AllocationRule.EQUAL,
+        )
         # A waiting invitation, so the commissioner's page shows one.
         if not pool.invitations.filter(email=f"newgroup@{DOMAIN}").exists():
-            create_invitation(InvitationKind.POOL_ORGANISATION, f"newgroup@{DOMAIN}", acting_user=commissioner, pool=pool)
+            create_invitation(
+                InvitationKind.POOL_ORGANISATION, f"newgroup@{DOMAIN}", acting_user=commissioner, pool=pool
+            )
 
         from supervision.models import SupervisorProfile
 
@@ -96,14 +243,19 @@ class Command(BaseCommand):
             user = _person(local, first, last)
             SupervisorProfile.objects.get_or_create(
                 user=user,
-                defaults={"profession": profession, "verified_at": None if index == 7 else datetime.datetime(2026, 9, 1, tzinfo=datetime.UTC)},
+                defaults={
+                    "profession": profession,
+                    "verified_at": None if index == 7 else datetime.datetime(2026, 9, 1, tzinfo=datetime.UTC),
+                },
             )
 
         for step in demo_steps():
             step(self.stdout)
 
         if not options["quiet_logins"]:
-            self.stdout.write(self.style.SUCCESS("\nDemo data is ready. Sign in with any of these (password: %s):" % DEMO_PASSWORD))
+            self.stdout.write(
+                self.style.SUCCESS(f"\nDemo data is ready. Sign in with any of these (password: {DEMO_PASSWORD}):")
+            )
             for email, role in [
                 (staff.email, "staff member at Harehills Women's Drama Collective"),
                 (lead.email, "lead of Harehills Women's Drama Collective (also staff)"),
@@ -126,7 +278,9 @@ class Command(BaseCommand):
                 organisation.communities.set(Community.objects.filter(slug__in=community_slugs))
             organisations.append(organisation)
             if index == 0:
-                Membership.objects.get_or_create(organisation=organisation, user=lead, left_at=None, defaults={"is_lead": True})
+                Membership.objects.get_or_create(
+                    organisation=organisation, user=lead, left_at=None, defaults={"is_lead": True}
+                )
                 Membership.objects.get_or_create(organisation=organisation, user=staff, left_at=None)
             # Three or four named staff for each organisation; the first leads the others.
             for position in range(3 if index % 3 else 4):
@@ -135,11 +289,16 @@ class Command(BaseCommand):
                 person_index += 1
                 user = _person(f"{first.lower()}.{last.lower()}{person_index}", first, last)
                 Membership.objects.get_or_create(
-                    organisation=organisation, user=user, left_at=None, defaults={"is_lead": position == 0 and index != 0}
+                    organisation=organisation,
+                    user=user,
+                    left_at=None,
+                    defaults={"is_lead": position == 0 and index != 0},
                 )
         return organisations
 
-    def _pool(self, commissioner: User, organisations: list[Organisation], name: str, hours: Decimal, rule: str) -> Pool:
+    def _pool(
+        self, commissioner: User, organisations: list[Organisation], name: str, hours: Decimal, rule: str
+    ) -> Pool:
         pool = Pool.objects.filter(name=name).first()
         if pool is None:
             pool = create_pool(

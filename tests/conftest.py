@@ -1,0 +1,79 @@
+"""Shared fixtures: personas so that every access test has something that could leak.
+
+- ``member``: staff at ``organisation`` (in ``pool``); ``lead``: its lead;
+- ``colleague``: another member of staff at the same organisation;
+- ``outsider``: lead of ``other_organisation``, in ``other_pool``;
+- ``commissioner``: commissions ``pool``; ``other_commissioner``: commissions ``other_pool``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+
+from reflect.models import Organisation, Pool, User
+from tests.factories.core import (
+    MembershipFactory,
+    OrganisationFactory,
+    PoolFactory,
+    UserFactory,
+    add_to_pool,
+    make_commissioner,
+)
+
+
+@dataclass
+class World:
+    pool: Pool
+    other_pool: Pool
+    organisation: Organisation
+    other_organisation: Organisation
+    lead: User
+    member: User
+    colleague: User
+    outsider: User
+    commissioner: User
+    other_commissioner: User
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    pool = PoolFactory(name="Leeds pool")
+    other_pool = PoolFactory(name="Wakefield pool")
+    organisation = OrganisationFactory(name="Harehills Drama")
+    other_organisation = OrganisationFactory(name="Otley Care Farm")
+    add_to_pool(pool, organisation)
+    add_to_pool(other_pool, other_organisation)
+    lead = MembershipFactory(organisation=organisation, is_lead=True, user__first_name="Leila").user
+    member = MembershipFactory(organisation=organisation, user__first_name="Sam").user
+    colleague = MembershipFactory(organisation=organisation, user__first_name="Chris").user
+    outsider = MembershipFactory(organisation=other_organisation, is_lead=True, user__first_name="Olu").user
+    return World(
+        pool=pool,
+        other_pool=other_pool,
+        organisation=organisation,
+        other_organisation=other_organisation,
+        lead=lead,
+        member=member,
+        colleague=colleague,
+        outsider=outsider,
+        commissioner=make_commissioner(pool, UserFactory(first_name="Carys")),
+        other_commissioner=make_commissioner(other_pool, UserFactory(first_name="Dan")),
+    )
+
+
+@pytest.fixture
+def user(db: None) -> User:
+    return UserFactory()
+
+
+def on_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+requires_postgresql = pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="needs PostgreSQL (set DATABASE_URL)"
+)

@@ -1,0 +1,74 @@
+"""Factories for the core models. Each creates a valid object with believable values."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import factory
+from allauth.account.models import EmailAddress
+
+from reflect.enums import AllocationRule
+from reflect.models import Membership, Organisation, Pool, PoolCommissioner, PoolOrganisation, User
+
+PASSWORD = "a-long-test-password-1"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    first_name = factory.Sequence(lambda n: f"Person{n}")
+    last_name = "Example"
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified_email(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            self.save()
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Community Group {n}")
+    description = "Weekly peer support groups."
+    area = "Leeds – Harehills"
+    staff_size = 4
+    runs_group_work = True
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    user = factory.SubFactory(UserFactory)
+    is_lead = False
+
+
+class PoolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Pool
+
+    name = factory.Sequence(lambda n: f"Pool {n}")
+    starts_on = datetime.date(2026, 4, 1)
+    ends_on = datetime.date(2027, 3, 31)
+    hours_budget = Decimal("100.00")
+    money_budget = Decimal("6000.00")
+    hourly_rate = Decimal("60.00")
+    allocation_rule = AllocationRule.EQUAL
+
+
+def make_commissioner(pool: Pool, user: User | None = None) -> User:
+    user = user or UserFactory()
+    PoolCommissioner.objects.create(pool=pool, user=user)
+    return user
+
+
+def add_to_pool(pool: Pool, organisation: Organisation) -> PoolOrganisation:
+    return PoolOrganisation.objects.create(pool=pool, organisation=organisation)
