@@ -43,11 +43,14 @@ Pool-wide assignment (the model, stated plainly)
     choice that makes the problem exactly and quickly solvable: it is a transportation problem,
     solved optimally as a min-cost flow (OR-tools' ``SimpleMinCostFlow``; costs are negated
     scores per unit). Insisting on one supervisor per organisation with unequal hours is a
-    generalised assignment problem (NP-hard); an exact integer programme (HiGHS) on 1,000 × 300
-    took over a minute in our trials, far beyond the 2-second target of DESIGN.md §7. Splits
-    are counted and shown, so a commissioner can adjust them before sending requests. Because
+    generalised assignment problem (NP-hard): in our trials an exact integer programme (HiGHS,
+    through scipy) on the benchmark's 1,000 × 300 pool was still 10–15 % from a proven optimum
+    after 120 s, and a random instance took 67–115 s to prove — far beyond the 2-second target
+    of DESIGN.md §7. Split organisations are listed (``PoolAssignment.split``; about one in
+    eight in the benchmark), so a commissioner can adjust them before sending requests. Because
     each used pair passes rate_j × H_i ≤ money_i, any split of at most H_i hours also fits the
-    money left.
+    money left. An organisation may also get fewer hours than it wants when capacity is short;
+    its pairs' hours say so.
 
     ``assign_pool_greedy`` is the baseline: best-scoring pairs first, as many hours as fit.
 
@@ -57,12 +60,21 @@ Reusable core (``solve_assignment``)
     on the units one group of items (e.g. an organisation) may take in one bin. The solver
     maximises total weight. Items of one unit (people filling reflective-group cohorts, issue 7)
     are never split, so for them the flow solves the one-bin-per-item problem exactly; larger
-    items may be split only when ``splittable=True``.
+    items may be split only when ``splittable=True``. A non-increasing ``group_bonus`` adds
+    weight for each group's first, second, … unit placed anywhere, which spreads places fairly
+    across organisations and is still solved exactly (convex costs on the flow). Among equally
+    good assignments, lower item and bin keys win, whatever the input order.
+
+    For cohorts (issue 7): an item per applicant (size 1, group = their organisation), a bin per
+    cohort (capacity = places), a candidate only where the cohort's times suit the person
+    ("no sessions before" included), ``group_cap`` = most colleagues per cohort, and a
+    ``group_bonus`` such as (10, 5) for fairness.
 """
 
 from __future__ import annotations
 
 import enum
+import itertools
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
@@ -367,6 +379,9 @@ class AssignmentProblem:
     group_cap: int | None = None  # applies to every (bin, group) without its own GroupCap
     group_caps: tuple[GroupCap, ...] = ()
     splittable: bool = False
+    # Extra weight for a group's 1st, 2nd, … unit placed anywhere, non-increasing: spreads places
+    # fairly across groups (issue 7: cohorts "spread places fairly across organisations").
+    group_bonus: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -380,7 +395,28 @@ class Placement:
 @dataclass(frozen=True)
 class AssignmentSolution:
     placements: tuple[Placement, ...]
-    total_weight: int
+    total_weight: int  # Σ units × weight over the placements, plus the groups' bonus
+    group_bonus: int = 0  # the part of total_weight that came from AssignmentProblem.group_bonus
+
+
+@dataclass(frozen=True)
+class _CandidateArrays:
+    """Candidates as parallel arrays of positions in ``problem.items`` / ``problem.bins``: the
+    pool builds 100,000 of them, too many to make one object each."""
+
+    item: np.ndarray
+    bin: np.ndarray
+    weight: np.ndarray
+
+    @classmethod
+    def of(cls, problem: AssignmentProblem) -> _CandidateArrays:
+        item_position = {item.key: position for position, item in enumerate(problem.items)}
+        bin_position = {bin_.key: position for position, bin_ in enumerate(problem.bins)}
+        return cls(
+            item=np.array([item_position[c.item] for c in problem.candidates], dtype=np.int64),
+            bin=np.array([bin_position[c.bin] for c in problem.candidates], dtype=np.int64),
+            weight=np.array([c.weight for c in problem.candidates], dtype=np.int64),
+        )
 
 
 def _check(problem: AssignmentProblem) -> None:
@@ -399,14 +435,46 @@ def _check(problem: AssignmentProblem) -> None:
         # One bin per item with unequal sizes is a generalised assignment problem (NP-hard):
         # no flow solves it exactly, so we refuse rather than pretend (see the module docstring).
         raise ValueError("items larger than one unit must be splittable")
+    bonus = problem.group_bonus
+    if any(later > earlier for earlier, later in itertools.pairwise(bonus)) or any(b < 0 for b in bonus):
+        # A non-increasing, non-negative bonus is a concave reward, i.e. convex costs on the flow:
+        # exactly solvable. Anything else would reward piling places on one group.
+        raise ValueError("a group bonus must not increase and cannot be negative")
 
 
-def _group_caps(problem: AssignmentProblem) -> dict[tuple[int, Hashable], int]:
-    return {(cap.bin, cap.group): cap.cap for cap in problem.group_caps}
+def _earned_bonus(problem: AssignmentProblem, placements: Iterable[Placement]) -> int:
+    if not problem.group_bonus:
+        return 0
+    groups = {item.key: item.group for item in problem.items}
+    placed: dict[Hashable, int] = {}
+    for placement in placements:
+        group = groups[placement.item]
+        if group is not None:
+            placed[group] = placed.get(group, 0) + placement.units
+    return sum(sum(problem.group_bonus[:units]) for units in placed.values())
 
 
-def _capped(problem: AssignmentProblem, caps: dict[tuple[int, Hashable], int], item: Item, bin_key: int) -> bool:
-    return item.group is not None and (problem.group_cap is not None or (bin_key, item.group) in caps)
+def _group_cap_of(problem: AssignmentProblem) -> dict[tuple[int, Hashable], int]:
+    """The cap of every (bin key, group) that has one."""
+    caps = {(cap.bin, cap.group): cap.cap for cap in problem.group_caps}
+    if problem.group_cap is not None:
+        for group in {item.group for item in problem.items if item.group is not None}:
+            for bin_ in problem.bins:
+                caps.setdefault((bin_.key, group), problem.group_cap)
+    return caps
+
+
+def _solution(problem: AssignmentProblem, candidates: _CandidateArrays, units: np.ndarray) -> tuple[Placement, ...]:
+    placed = np.flatnonzero(units > 0)
+    return tuple(
+        Placement(
+            item=problem.items[int(candidates.item[index])].key,
+            bin=problem.bins[int(candidates.bin[index])].key,
+            units=int(units[index]),
+            weight=int(candidates.weight[index]),
+        )
+        for index in placed
+    )
 
 
 def solve_assignment(problem: AssignmentProblem) -> AssignmentSolution:
@@ -416,97 +484,141 @@ def solve_assignment(problem: AssignmentProblem) -> AssignmentSolution:
     directly (left unplaced, cost 0) or along a candidate arc to its bin (cost −weight), and on
     to the sink within the bin's capacity. Units of a capped group pass through a (bin, group)
     node whose arc to the bin carries the cap. Flows are integral, so the optimum is a real
-    assignment; candidate arcs carry at most the item's size (or 1 when it is unsplittable).
+    assignment; candidate arcs carry at most the item's size (1 when it is unsplittable).
+
+    A group bonus is paid on the unplaced side: a group's unplaced units pass through its own
+    node to the sink over unit arcs costing the bonus of the placements they forgo (the k-th
+    unit left out forgoes bonus[S − k], S the group's size). The bonus does not increase, so
+    these costs do not decrease with k: a convex cost, which a min-cost flow handles exactly.
+
+    Ties: weights are multiplied by a scale larger than any possible sum of tie-break
+    penalties, and each placed unit pays the position of its item and of its bin in key order;
+    so among the optimal assignments the solver returns one that favours lower keys (e.g. the
+    earlier applicant), whatever the order of the input.
     """
     _check(problem)
-    items = {item.key: item for item in problem.items}
-    caps = _group_caps(problem)
-    node_of_item = {item.key: index for index, item in enumerate(problem.items)}
-    first_bin = len(problem.items)
-    node_of_bin = {bin_.key: first_bin + index for index, bin_ in enumerate(problem.bins)}
-    sink = first_bin + len(problem.bins)
+    return _solve(problem, _CandidateArrays.of(problem))
+
+
+def _solve(problem: AssignmentProblem, candidates: _CandidateArrays) -> AssignmentSolution:
+    item_count, bin_count = len(problem.items), len(problem.bins)
+    sizes = np.array([item.size for item in problem.items], dtype=np.int64)
+    capacities = np.array([bin_.capacity for bin_ in problem.bins], dtype=np.int64)
+    item_rank = np.argsort(np.argsort(np.array([item.key for item in problem.items], dtype=np.int64)))
+    bin_rank = np.argsort(np.argsort(np.array([bin_.key for bin_ in problem.bins], dtype=np.int64)))
+    total_units = int(sizes.sum())
+    scale = total_units * (item_count + bin_count) + 1
+    largest = max([int(np.abs(candidates.weight).max(initial=0)), *problem.group_bonus, 1])
+    if largest * scale * (total_units + 1) * (item_count + bin_count + 2) >= 2**62:
+        scale = 1  # the tie-break would overflow OR-tools' 64-bit costs: keep the optimum, drop it
+    sink = item_count + bin_count
     next_node = sink + 1
-    group_nodes: dict[tuple[int, Hashable], int] = {}
 
-    tails: list[int] = []
-    heads: list[int] = []
-    capacities: list[int] = []
-    costs: list[int] = []
-
-    def arc(tail: int, head: int, capacity: int, cost: int) -> None:
-        tails.append(tail)
-        heads.append(head)
-        capacities.append(capacity)
-        costs.append(cost)
-
-    for candidate in problem.candidates:
-        item = items[candidate.item]
-        head = node_of_bin[candidate.bin]
-        if _capped(problem, caps, item, candidate.bin):
-            key = (candidate.bin, item.group)
+    heads = item_count + candidates.bin
+    caps = _group_cap_of(problem)
+    extra: list[tuple[int, int, int, int]] = []  # tail, head, capacity, cost
+    if caps:
+        # Units of a capped (bin, group) pass through its own node, whose arc to the bin has the cap.
+        heads = heads.copy()
+        group_nodes: dict[tuple[int, Hashable], int] = {}
+        for index in range(len(heads)):
+            item = problem.items[int(candidates.item[index])]
+            bin_ = problem.bins[int(candidates.bin[index])]
+            key = (bin_.key, item.group)
+            if item.group is None or key not in caps:
+                continue
             if key not in group_nodes:
                 group_nodes[key] = next_node
+                extra.append((next_node, item_count + int(candidates.bin[index]), caps[key], 0))
                 next_node += 1
-            head = group_nodes[key]
-        arc(node_of_item[candidate.item], head, item.size, -candidate.weight)
-    candidate_arcs = len(tails)
-    for (bin_key, group), node in group_nodes.items():
-        arc(node, node_of_bin[bin_key], caps.get((bin_key, group), problem.group_cap or 0), 0)
-    for item in problem.items:
-        arc(node_of_item[item.key], sink, item.size, 0)
-    for bin_ in problem.bins:
-        arc(node_of_bin[bin_.key], sink, bin_.capacity, 0)
+            heads[index] = group_nodes[key]
+
+    bonus_if_all_placed = 0
+    unplaced_head = np.full(item_count, sink, dtype=np.int64)
+    if problem.group_bonus:
+        group_sizes: dict[Hashable, int] = {}
+        unplaced_nodes: dict[Hashable, int] = {}
+        for position, item in enumerate(problem.items):
+            if item.group is None:
+                continue
+            if item.group not in unplaced_nodes:
+                unplaced_nodes[item.group] = next_node
+                next_node += 1
+            unplaced_head[position] = unplaced_nodes[item.group]
+            group_sizes[item.group] = group_sizes.get(item.group, 0) + item.size
+        for group, node in unplaced_nodes.items():
+            bonus = problem.group_bonus[: group_sizes[group]]
+            bonus_if_all_placed += sum(bonus)
+            extra.append((node, sink, group_sizes[group] - len(bonus), 0))  # beyond the bonus: nothing forgone
+            extra.extend((node, sink, 1, forgone * scale) for forgone in bonus)
+
+    tie_break = item_rank[candidates.item] + bin_rank[candidates.bin] if scale > 1 else 0
+    extra_arcs = np.array(extra, dtype=np.int64).reshape(-1, 4)
+    tails = np.concatenate(
+        [candidates.item, extra_arcs[:, 0], np.arange(item_count), item_count + np.arange(bin_count)]
+    )
+    heads = np.concatenate([heads, extra_arcs[:, 1], unplaced_head, np.full(bin_count, sink)])
+    arc_capacities = np.concatenate([sizes[candidates.item], extra_arcs[:, 2], sizes, capacities])
+    costs = np.concatenate([-candidates.weight * scale + tie_break, extra_arcs[:, 3], np.zeros(item_count + bin_count)])
 
     flow = min_cost_flow.SimpleMinCostFlow()
     flow.add_arcs_with_capacity_and_unit_cost(
-        np.array(tails, dtype=np.int32),
-        np.array(heads, dtype=np.int32),
-        np.array(capacities, dtype=np.int64),
-        np.array(costs, dtype=np.int64),
+        tails.astype(np.int32), heads.astype(np.int32), arc_capacities.astype(np.int64), costs.astype(np.int64)
     )
     supplies = np.zeros(next_node, dtype=np.int64)
-    for item in problem.items:
-        supplies[node_of_item[item.key]] = item.size
-    supplies[sink] = -sum(item.size for item in problem.items)
+    supplies[:item_count] = sizes
+    supplies[sink] = -total_units
     flow.set_nodes_supplies(np.arange(next_node, dtype=np.int32), supplies)
     status = flow.solve()
     if status != flow.OPTIMAL:  # every unit can always go straight to the sink, so this is a bug
         raise RuntimeError(f"min-cost flow failed with status {status}")
 
-    units = flow.flows(np.arange(candidate_arcs, dtype=np.int32)) if candidate_arcs else np.zeros(0, dtype=np.int64)
-    placements = tuple(
-        Placement(item=candidate.item, bin=candidate.bin, units=int(amount), weight=candidate.weight)
-        for candidate, amount in zip(problem.candidates, units, strict=True)
-        if amount > 0
-    )
-    return AssignmentSolution(placements=placements, total_weight=-int(flow.optimal_cost()))
+    candidate_count = len(candidates.weight)
+    units = flow.flows(np.arange(candidate_count, dtype=np.int32)) if candidate_count else np.zeros(0, np.int64)
+    placements = _solution(problem, candidates, units)
+    earned = _earned_bonus(problem, placements)
+    total = int((units * candidates.weight).sum()) + earned
+    penalties = int((units * tie_break).sum()) if scale > 1 else 0
+    # The flow's cost, read back: a check that the network says what this docstring says.
+    assert (bonus_if_all_placed - total) * scale + penalties == flow.optimal_cost()
+    return AssignmentSolution(placements=placements, total_weight=total, group_bonus=earned)
 
 
 def solve_assignment_greedy(problem: AssignmentProblem) -> AssignmentSolution:
-    """The baseline: candidates by weight (then item, then bin), each taking what still fits."""
+    """The baseline: candidates by weight (then item key, then bin key), each taking what still fits."""
     _check(problem)
-    caps = _group_caps(problem)
-    items = {item.key: item for item in problem.items}
-    item_left = {item.key: item.size for item in problem.items}
-    bin_left = {bin_.key: bin_.capacity for bin_ in problem.bins}
-    group_left: dict[tuple[int, Hashable], int] = {}
-    placements: list[Placement] = []
-    for candidate in sorted(problem.candidates, key=lambda c: (-c.weight, c.item, c.bin)):
-        if candidate.weight <= 0:
+    return _greedy(problem, _CandidateArrays.of(problem))
+
+
+def _greedy(problem: AssignmentProblem, candidates: _CandidateArrays) -> AssignmentSolution:
+    caps = _group_cap_of(problem)
+    item_keys = np.array([item.key for item in problem.items], dtype=np.int64)
+    bin_keys = np.array([bin_.key for bin_ in problem.bins], dtype=np.int64)
+    item_left = [item.size for item in problem.items]
+    bin_left = [bin_.capacity for bin_ in problem.bins]
+    group_left = dict(caps)
+    units = np.zeros(len(candidates.weight), dtype=np.int64)
+    order = np.lexsort((bin_keys[candidates.bin], item_keys[candidates.item], -candidates.weight))
+    for index in order.tolist():
+        if candidates.weight[index] <= 0:
             break
-        item = items[candidate.item]
-        room = min(item_left[item.key], bin_left[candidate.bin])
-        key = (candidate.bin, item.group)
-        if _capped(problem, caps, item, candidate.bin):
-            room = min(room, group_left.setdefault(key, caps.get(key, problem.group_cap or 0)))
+        item_position, bin_position = int(candidates.item[index]), int(candidates.bin[index])
+        room = min(item_left[item_position], bin_left[bin_position])
+        key = (problem.bins[bin_position].key, problem.items[item_position].group)
+        if key in group_left:
+            room = min(room, group_left[key])
         if room <= 0:
             continue
-        item_left[item.key] -= room
-        bin_left[candidate.bin] -= room
+        item_left[item_position] -= room
+        bin_left[bin_position] -= room
         if key in group_left:
             group_left[key] -= room
-        placements.append(Placement(item=item.key, bin=candidate.bin, units=room, weight=candidate.weight))
-    return AssignmentSolution(placements=tuple(placements), total_weight=sum(p.units * p.weight for p in placements))
+        units[index] = room
+    placements = _solution(problem, candidates, units)
+    earned = _earned_bonus(problem, placements)
+    return AssignmentSolution(
+        placements=placements, total_weight=int((units * candidates.weight).sum()) + earned, group_bonus=earned
+    )
 
 
 # --- pool-wide assignment of supervisors to organisations -----------------------------------
@@ -578,7 +690,7 @@ def _vector_points(max_points: int, part: np.ndarray, whole: int) -> np.ndarray:
     return (2 * max_points * part + whole) // (2 * whole)
 
 
-def pool_candidates(needs_list: Sequence[OrganisationNeeds], offers: Sequence[SupervisorOffer]) -> list[Candidate]:
+def _pool_candidates(needs_list: Sequence[OrganisationNeeds], offers: Sequence[SupervisorOffer]) -> _CandidateArrays:
     """Every usable (organisation, supervisor) pair, weighted by its score, for the hours of
     ``hours_wanted``. The same filters and score as ``filter_reasons``, ``cost_fits`` and
     ``score_pair``, computed a whole row of supervisors at a time (the tests hold them equal):
@@ -606,10 +718,10 @@ def pool_candidates(needs_list: Sequence[OrganisationNeeds], offers: Sequence[Su
     rate_pence = np.array([_pence(offer.hourly_rate) for offer in offers], dtype=np.int64)
     # Hours wanted are whole half hours, so comparing whole half hours of capacity is exact.
     capacity_units = np.array([_units(offer.capacity_hours_left) for offer in offers], dtype=np.int64)
-    supervisor_ids = [offer.supervisor_id for offer in offers]
-
-    candidates: list[Candidate] = []
-    for needs in needs_list:
+    item_rows: list[np.ndarray] = []
+    bin_rows: list[np.ndarray] = []
+    weight_rows: list[np.ndarray] = []
+    for position, needs in enumerate(needs_list):
         wanted = hours_wanted(needs)
         units = _units(wanted)
         if units == 0:
@@ -629,7 +741,7 @@ def pool_candidates(needs_list: Sequence[OrganisationNeeds], offers: Sequence[Su
             continue
 
         score = np.full(len(offers), COST_POINTS, dtype=np.int64)  # every usable pair's cost fits
-        asked = {}
+        asked: dict[str, int] = {}
         for need in needs.specialisms:
             if need.frequency > 0:
                 asked[need.specialism] = asked.get(need.specialism, 0) + need.frequency
@@ -645,25 +757,45 @@ def pool_candidates(needs_list: Sequence[OrganisationNeeds], offers: Sequence[Su
             spoken = has_language @ languages.vector(dict.fromkeys(needs.languages, 1))
             score += _vector_points(LANGUAGE_POINTS, spoken, len(needs.languages))
         score += np.where(capacity_units >= units, CAPACITY_POINTS, 0)
-        organisation = needs.organisation_id
-        candidates.extend(
-            Candidate(item=organisation, bin=supervisor_ids[index], weight=int(score[index]))
-            for index in np.flatnonzero(usable)
-        )
-    return candidates
+        columns = np.flatnonzero(usable)
+        item_rows.append(np.full(len(columns), position, dtype=np.int64))
+        bin_rows.append(columns)
+        weight_rows.append(score[columns])
+    empty = np.zeros(0, dtype=np.int64)
+    return _CandidateArrays(
+        item=np.concatenate([empty, *item_rows]),
+        bin=np.concatenate([empty, *bin_rows]).astype(np.int64),
+        weight=np.concatenate([empty, *weight_rows]),
+    )
 
 
-def pool_problem(needs_list: Sequence[OrganisationNeeds], offers: Sequence[SupervisorOffer]) -> AssignmentProblem:
-    """The pool as an assignment problem in half-hour units (hours may be split)."""
+def _pool(
+    needs_list: Sequence[OrganisationNeeds], offers: Sequence[SupervisorOffer]
+) -> tuple[AssignmentProblem, _CandidateArrays]:
     if len({needs.organisation_id for needs in needs_list}) != len(needs_list):
         raise ValueError("each organisation may appear once")
     if len({offer.supervisor_id for offer in offers}) != len(offers):
         raise ValueError("each supervisor may appear once")
-    return AssignmentProblem(
+    problem = AssignmentProblem(
         items=tuple(Item(key=needs.organisation_id, size=_units(hours_wanted(needs))) for needs in needs_list),
         bins=tuple(Bin(key=offer.supervisor_id, capacity=_units(offer.capacity_hours_left)) for offer in offers),
-        candidates=tuple(pool_candidates(needs_list, offers)),
+        candidates=(),  # kept as arrays beside the problem
         splittable=True,
+    )
+    return problem, _pool_candidates(needs_list, offers)
+
+
+def pool_problem(needs_list: Sequence[OrganisationNeeds], offers: Sequence[SupervisorOffer]) -> AssignmentProblem:
+    """The pool as an assignment problem in half-hour units (hours may be split), to inspect."""
+    problem, candidates = _pool(needs_list, offers)
+    return replace(
+        problem,
+        candidates=tuple(
+            Candidate(item=problem.items[item].key, bin=problem.bins[bin_].key, weight=weight)
+            for item, bin_, weight in zip(
+                candidates.item.tolist(), candidates.bin.tolist(), candidates.weight.tolist(), strict=True
+            )
+        ),
     )
 
 
@@ -699,9 +831,9 @@ def _pool_result(
 
 def assign_pool(needs_list: Sequence[OrganisationNeeds], offers: Sequence[SupervisorOffer]) -> PoolAssignment:
     """The optimal pool-wide assignment of the module docstring (hours may be split)."""
-    return _pool_result(needs_list, offers, solve_assignment(pool_problem(needs_list, offers)))
+    return _pool_result(needs_list, offers, _solve(*_pool(needs_list, offers)))
 
 
 def assign_pool_greedy(needs_list: Sequence[OrganisationNeeds], offers: Sequence[SupervisorOffer]) -> PoolAssignment:
     """The greedy baseline on the same model, for comparison only."""
-    return _pool_result(needs_list, offers, solve_assignment_greedy(pool_problem(needs_list, offers)))
+    return _pool_result(needs_list, offers, _greedy(*_pool(needs_list, offers)))

@@ -34,7 +34,7 @@ from supervision.matching import (
     excluded_supervisors,
     filter_reasons,
     hours_wanted,
-    pool_candidates,
+    pool_problem,
     rank_supervisors,
     score_pair,
     solve_assignment,
@@ -284,6 +284,35 @@ def test_a_specific_group_cap_overrides_the_default() -> None:
     assert solve_assignment_greedy(problem).total_weight == 8
 
 
+def test_a_group_bonus_spreads_places_across_organisations() -> None:
+    # One cohort of 2: three people from A would each be worth 5, one from B 4. Without a bonus A
+    # takes both places (10); a bonus of 3 for each organisation's first place makes A + B better
+    # (5 + 4 + 3 + 3 = 15 against 5 + 5 + 3 = 13).
+    people = (Item(1, 1, group="A"), Item(2, 1, group="A"), Item(3, 1, group="A"), Item(4, 1, group="B"))
+    problem = AssignmentProblem(
+        items=people,
+        bins=(Bin(100, 2),),
+        candidates=tuple(Candidate(person.key, 100, 4 if person.group == "B" else 5) for person in people),
+    )
+    assert solve_assignment(problem) == AssignmentSolution(
+        placements=(Placement(1, 100, 1, 5), Placement(2, 100, 1, 5)), total_weight=10
+    )
+    fair = replace(problem, group_bonus=(3,))
+    assert solve_assignment(fair) == AssignmentSolution(
+        placements=(Placement(1, 100, 1, 5), Placement(4, 100, 1, 4)), total_weight=15, group_bonus=6
+    )
+    assert solve_assignment_greedy(fair) == AssignmentSolution(
+        placements=(Placement(1, 100, 1, 5), Placement(2, 100, 1, 5)), total_weight=13, group_bonus=3
+    )
+
+
+@pytest.mark.parametrize("bonus", [(1, 2), (3, -1)])
+def test_a_group_bonus_must_not_increase_or_be_negative(bonus: tuple[int, ...]) -> None:
+    problem = AssignmentProblem(items=(), bins=(), candidates=(), group_bonus=bonus)
+    with pytest.raises(ValueError, match="must not increase and cannot be negative"):
+        solve_assignment(problem)
+
+
 def test_unsplittable_items_larger_than_one_unit_are_refused() -> None:
     problem = AssignmentProblem(items=(Item(1, 2),), bins=(Bin(1, 2),), candidates=(Candidate(1, 1, 1),))
     with pytest.raises(ValueError, match="must be splittable"):
@@ -319,6 +348,7 @@ def problems(draw: st.DrawFn, *, unit: bool) -> AssignmentProblem:
     group_caps = ()
     if groups and draw(st.booleans()):
         group_caps = (GroupCap(bins[0].key, "A", draw(st.integers(0, 3))),)
+    group_bonus = tuple(sorted(draw(st.lists(st.integers(0, 15), max_size=3)), reverse=True)) if groups else ()
     return AssignmentProblem(
         items=items,
         bins=bins,
@@ -326,6 +356,7 @@ def problems(draw: st.DrawFn, *, unit: bool) -> AssignmentProblem:
         group_cap=group_cap,
         group_caps=group_caps,
         splittable=not unit,
+        group_bonus=group_bonus,
     )
 
 
@@ -357,7 +388,13 @@ def assert_feasible(problem: AssignmentProblem, solution: AssignmentSolution) ->
         assert sum(p.units for p in solution.placements if p.bin == bin_.key) <= bin_.capacity
     for (bin_key, group), cap in capped_groups(problem).items():
         assert sum(p.units for p in solution.placements if p.bin == bin_key and groups[p.item] == group) <= cap
-    assert solution.total_weight == sum(p.units * p.weight for p in solution.placements)
+    placed: dict[object, int] = {}
+    for placement in solution.placements:
+        if groups[placement.item] is not None:
+            placed[groups[placement.item]] = placed.get(groups[placement.item], 0) + placement.units
+    bonus = sum(sum(problem.group_bonus[:units]) for units in placed.values())
+    assert solution.group_bonus == bonus
+    assert solution.total_weight == sum(p.units * p.weight for p in solution.placements) + bonus
 
 
 def highs_optimum(problem: AssignmentProblem) -> int:
@@ -374,14 +411,34 @@ def highs_optimum(problem: AssignmentProblem) -> int:
         rows.append(([i for i, c in enumerate(candidates) if c.bin == bin_.key], bin_.capacity))
     for (bin_key, group), cap in capped_groups(problem).items():
         rows.append(([i for i, c in enumerate(candidates) if c.bin == bin_key and groups[c.item] == group], cap))
-    matrix = np.zeros((len(rows), len(candidates)))
+    # Bonus variables: y[g, j] = 1 when group g has at least j + 1 units placed (Σ_j y ≤ placed);
+    # the bonus does not increase, so the optimum takes the first ones.
+    bonus_columns = [
+        (group, j, problem.group_bonus[j])
+        for group in sorted({str(item.group) for item in problem.items if item.group is not None})
+        for j in range(len(problem.group_bonus))
+    ]
+    width = len(candidates) + len(bonus_columns)
+    matrix = np.zeros((len(rows) + len(bonus_columns), width))
     for row, (columns, _) in enumerate(rows):
         matrix[row, columns] = 1
-    upper = [sizes[c.item] if problem.splittable else 1 for c in candidates]
+    upper_bounds = [bound for _, bound in rows]
+    for group in {group for group, _, _ in bonus_columns}:
+        row = np.zeros(width)
+        for column, (bonus_group, _, _) in enumerate(bonus_columns):
+            if bonus_group == group:
+                row[len(candidates) + column] = 1
+        for column, candidate in enumerate(candidates):
+            if str(groups[candidate.item]) == group:
+                row[column] = -1
+        matrix[len(upper_bounds)] = row
+        upper_bounds.append(0)
+    matrix = matrix[: len(upper_bounds)]
+    upper = [sizes[c.item] if problem.splittable else 1 for c in candidates] + [1] * len(bonus_columns)
     result = milp(
-        c=-np.array([c.weight for c in candidates], dtype=float),
-        constraints=LinearConstraint(matrix, -np.inf, [bound for _, bound in rows]),
-        integrality=np.ones(len(candidates)),
+        c=-np.array([c.weight for c in candidates] + [bonus for _, _, bonus in bonus_columns], dtype=float),
+        constraints=LinearConstraint(matrix, -np.inf, upper_bounds),
+        integrality=np.ones(width),
         bounds=Bounds(0, upper),
     )
     assert result.status == 0
@@ -401,7 +458,12 @@ def brute_force_optimum(problem: AssignmentProblem) -> int:
             continue
         if any(sum(1 for c in picked if (c.bin, groups[c.item]) == key) > cap for key, cap in caps.items()):
             continue
-        best = max(best, sum(c.weight for c in picked))
+        placed: dict[object, int] = {}
+        for c in picked:
+            if groups[c.item] is not None:
+                placed[groups[c.item]] = placed.get(groups[c.item], 0) + 1
+        bonus = sum(sum(problem.group_bonus[:units]) for units in placed.values())
+        best = max(best, sum(c.weight for c in picked) + bonus)
     return best
 
 
@@ -500,7 +562,7 @@ def reference_candidates(needs_list: list[OrganisationNeeds], offers: list[Super
 def test_pool_scoring_row_at_a_time_equals_scoring_pair_by_pair(
     pool: tuple[list[OrganisationNeeds], list[SupervisorOffer]],
 ) -> None:
-    assert pool_candidates(*pool) == reference_candidates(*pool)
+    assert list(pool_problem(*pool).candidates) == reference_candidates(*pool)
 
 
 @settings(max_examples=100, deadline=None)
