@@ -493,19 +493,42 @@ def solve_assignment(problem: AssignmentProblem) -> AssignmentSolution:
 
     Ties: weights are multiplied by a scale larger than any possible sum of tie-break
     penalties, and each placed unit pays the position of its item and of its bin in key order;
-    so among the optimal assignments the solver returns one that favours lower keys (e.g. the
-    earlier applicant), whatever the order of the input.
+    so among the optimal assignments the solver prefers placing lower-keyed items (e.g. the
+    earlier applicant) and using lower-keyed bins. The network is built in key order, so the
+    same problem in any input order gets the same answer.
     """
     _check(problem)
     return _solve(problem, _CandidateArrays.of(problem))
 
 
+def _in_key_order(
+    problem: AssignmentProblem, candidates: _CandidateArrays
+) -> tuple[AssignmentProblem, _CandidateArrays]:
+    item_order = sorted(range(len(problem.items)), key=lambda position: problem.items[position].key)
+    bin_order = sorted(range(len(problem.bins)), key=lambda position: problem.bins[position].key)
+    new_item = np.empty(len(item_order), dtype=np.int64)
+    new_item[item_order] = np.arange(len(item_order))
+    new_bin = np.empty(len(bin_order), dtype=np.int64)
+    new_bin[bin_order] = np.arange(len(bin_order))
+    items, bins = new_item[candidates.item], new_bin[candidates.bin]
+    order = np.lexsort((bins, items))
+    return (
+        replace(
+            problem,
+            items=tuple(problem.items[position] for position in item_order),
+            bins=tuple(problem.bins[position] for position in bin_order),
+        ),
+        _CandidateArrays(item=items[order], bin=bins[order], weight=candidates.weight[order]),
+    )
+
+
 def _solve(problem: AssignmentProblem, candidates: _CandidateArrays) -> AssignmentSolution:
+    problem, candidates = _in_key_order(problem, candidates)
     item_count, bin_count = len(problem.items), len(problem.bins)
     sizes = np.array([item.size for item in problem.items], dtype=np.int64)
     capacities = np.array([bin_.capacity for bin_ in problem.bins], dtype=np.int64)
-    item_rank = np.argsort(np.argsort(np.array([item.key for item in problem.items], dtype=np.int64)))
-    bin_rank = np.argsort(np.argsort(np.array([bin_.key for bin_ in problem.bins], dtype=np.int64)))
+    item_rank = np.arange(item_count)  # positions are in key order now
+    bin_rank = np.arange(bin_count)
     total_units = int(sizes.sum())
     scale = total_units * (item_count + bin_count) + 1
     largest = max([int(np.abs(candidates.weight).max(initial=0)), *problem.group_bonus, 1])
@@ -591,6 +614,7 @@ def solve_assignment_greedy(problem: AssignmentProblem) -> AssignmentSolution:
 
 
 def _greedy(problem: AssignmentProblem, candidates: _CandidateArrays) -> AssignmentSolution:
+    problem, candidates = _in_key_order(problem, candidates)
     caps = _group_cap_of(problem)
     item_keys = np.array([item.key for item in problem.items], dtype=np.int64)
     bin_keys = np.array([bin_.key for bin_ in problem.bins], dtype=np.int64)

@@ -306,6 +306,25 @@ def test_a_group_bonus_spreads_places_across_organisations() -> None:
     )
 
 
+def test_ties_go_to_lower_keys_whatever_the_input_order() -> None:
+    people = tuple(Item(key, 1) for key in (4, 2, 9, 7))
+    problem = AssignmentProblem(
+        items=people,
+        bins=(Bin(300, 1), Bin(200, 1), Bin(100, 1)),
+        candidates=tuple(Candidate(person.key, cohort, 5) for person in people for cohort in (300, 200, 100)),
+    )
+    solution = solve_assignment(problem)
+    assert sorted(p.item for p in solution.placements) == [2, 4, 7]
+    assert solution.total_weight == 15
+    shuffled = replace(
+        problem,
+        items=problem.items[::-1],
+        bins=(problem.bins[1], problem.bins[2], problem.bins[0]),
+        candidates=problem.candidates[::-1],
+    )
+    assert solve_assignment(shuffled) == solution
+
+
 @pytest.mark.parametrize("bonus", [(1, 2), (3, -1)])
 def test_a_group_bonus_must_not_increase_or_be_negative(bonus: tuple[int, ...]) -> None:
     problem = AssignmentProblem(items=(), bins=(), candidates=(), group_bonus=bonus)
@@ -471,6 +490,11 @@ def brute_force_optimum(problem: AssignmentProblem) -> int:
 @given(problems(unit=False))
 def test_splittable_assignment_is_feasible_and_optimal(problem: AssignmentProblem) -> None:
     solution = solve_assignment(problem)
+    reversed_problem = replace(
+        problem, items=problem.items[::-1], bins=problem.bins[::-1], candidates=problem.candidates[::-1]
+    )
+    assert solve_assignment(reversed_problem) == solution
+    assert solve_assignment_greedy(reversed_problem) == solve_assignment_greedy(problem)
     assert_feasible(problem, solution)
     assert solution.total_weight == highs_optimum(problem)
     greedy = solve_assignment_greedy(problem)
