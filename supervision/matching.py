@@ -582,7 +582,9 @@ def _solve(problem: AssignmentProblem, candidates: _CandidateArrays) -> Assignme
     )
     heads = np.concatenate([heads, extra_arcs[:, 1], unplaced_head, np.full(bin_count, sink)])
     arc_capacities = np.concatenate([sizes[candidates.item], extra_arcs[:, 2], sizes, capacities])
-    costs = np.concatenate([-candidates.weight * scale + tie_break, extra_arcs[:, 3], np.zeros(item_count + bin_count)])
+    costs = np.concatenate(
+        [-candidates.weight * scale + tie_break, extra_arcs[:, 3], np.zeros(item_count + bin_count, dtype=np.int64)]
+    )
 
     flow = min_cost_flow.SimpleMinCostFlow()
     flow.add_arcs_with_capacity_and_unit_cost(
@@ -833,6 +835,7 @@ def _pool_result(
         needs = needs_by_id[placement.item]
         # Reasons are worded only for the pairs shown, from the same score the solver used.
         match = score_pair(replace(needs, hours_per_month=hours_wanted(needs)), offer_by_id[placement.bin])
+        assert match.score == placement.weight  # the row-at-a-time score and the readable one agree
         pairs.append(
             AssignedPair(
                 organisation_id=placement.item,

@@ -339,6 +339,18 @@ def test_unsplittable_items_larger_than_one_unit_are_refused() -> None:
     assert solve_assignment(replace(problem, splittable=True)).total_weight == 2
 
 
+def test_weights_too_large_for_the_tie_break_are_still_solved_exactly() -> None:
+    # 2**55 × the tie-break scale would overflow 64-bit costs: the solver drops the tie-break only.
+    problem = AssignmentProblem(
+        items=(Item(1, 1), Item(2, 1)),
+        bins=(Bin(1, 1), Bin(2, 1)),
+        candidates=(Candidate(1, 1, 2**55), Candidate(2, 1, 2**55 + 1), Candidate(1, 2, 1)),
+    )
+    assert solve_assignment(problem) == AssignmentSolution(
+        placements=(Placement(1, 2, 1, 1), Placement(2, 1, 1, 2**55 + 1)), total_weight=2**55 + 2
+    )
+
+
 def test_an_empty_problem_assigns_nothing() -> None:
     assert solve_assignment(AssignmentProblem(items=(), bins=(), candidates=())) == AssignmentSolution((), 0)
 
