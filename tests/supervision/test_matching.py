@@ -26,10 +26,12 @@ from supervision.matching import (
     Offer,
     OrganisationNeeds,
     Placement,
+    PoolAssignment,
     SpecialismNeed,
     SupervisorOffer,
     assign_pool,
     assign_pool_greedy,
+    assign_pool_whole,
     cost_fits,
     excluded_supervisors,
     filter_reasons,
@@ -601,13 +603,9 @@ def test_pool_scoring_row_at_a_time_equals_scoring_pair_by_pair(
     assert list(pool_problem(*pool).candidates) == reference_candidates(*pool)
 
 
-@settings(max_examples=100, deadline=None)
-@given(pools())
-def test_pool_assignment_respects_capacity_and_allocation_and_is_optimal(
-    pool: tuple[list[OrganisationNeeds], list[SupervisorOffer]],
+def assert_pool_feasible(
+    needs_list: list[OrganisationNeeds], offers: list[SupervisorOffer], result: PoolAssignment
 ) -> None:
-    needs_list, offers = pool
-    result = assign_pool(needs_list, offers)
     offer_by_id = {offer.supervisor_id: offer for offer in offers}
     for needs in needs_list:
         pairs = [pair for pair in result.pairs if pair.organisation_id == needs.organisation_id]
@@ -627,16 +625,55 @@ def test_pool_assignment_respects_capacity_and_allocation_and_is_optimal(
             (pair.hours for pair in result.pairs if pair.supervisor_id == offer.supervisor_id), Decimal(0)
         )
         assert given_hours <= offer.capacity_hours_left
+    assert result.total_fit == sum((pair.score * pair.hours for pair in result.pairs), Decimal(0))
 
+
+@settings(max_examples=100, deadline=None)
+@given(pools())
+def test_pool_assignment_respects_capacity_and_allocation_and_is_optimal(
+    pool: tuple[list[OrganisationNeeds], list[SupervisorOffer]],
+) -> None:
+    needs_list, offers = pool
+    result = assign_pool(needs_list, offers)
+    assert_pool_feasible(needs_list, offers, result)
     independent = AssignmentProblem(
         items=tuple(Item(needs.organisation_id, int(hours_wanted(needs) * 2)) for needs in needs_list),
         bins=tuple(Bin(offer.supervisor_id, int(offer.capacity_hours_left * 2)) for offer in offers),
         candidates=tuple(reference_candidates(needs_list, offers)),
         splittable=True,
     )
-    assert result.total_fit == sum((pair.score * pair.hours for pair in result.pairs), Decimal(0))
     assert result.total_fit == Decimal(highs_optimum(independent)) / 2
-    assert assign_pool_greedy(needs_list, offers).total_fit <= result.total_fit
+    greedy = assign_pool_greedy(needs_list, offers)
+    assert_pool_feasible(needs_list, offers, greedy)
+    assert greedy.total_fit <= result.total_fit
+
+
+@settings(max_examples=100, deadline=None)
+@given(pools(), st.integers(0, 3))
+def test_whole_pool_assignment_splits_no_one_and_is_bounded_by_the_split_optimum(
+    pool: tuple[list[OrganisationNeeds], list[SupervisorOffer]], rounds: int
+) -> None:
+    needs_list, offers = pool
+    whole = assign_pool_whole(needs_list, offers, max_rounds=rounds)
+    assert_pool_feasible(needs_list, offers, whole.assignment)
+    assert whole.assignment.split == ()
+    assert whole.upper_bound == assign_pool(needs_list, offers).total_fit
+    assert whole.assignment.total_fit <= whole.upper_bound
+
+
+def test_whole_pool_assignment_pins_a_split_organisation_to_its_best_supervisor() -> None:
+    needs = OrganisationNeeds(organisation_id=1, hours_per_month=Decimal(3))
+    offers = [
+        SupervisorOffer(supervisor_id=1, capacity_hours_left=Decimal(2)),  # scores 10 (cost)
+        SupervisorOffer(supervisor_id=2, capacity_hours_left=Decimal(2), community_experience=True),  # 20
+    ]
+    split = assign_pool([needs], offers)
+    assert [(p.supervisor_id, p.hours) for p in split.pairs] == [(1, Decimal(1)), (2, Decimal(2))]
+    assert split.total_fit == Decimal(50)
+    whole = assign_pool_whole([needs], offers)
+    assert [(p.supervisor_id, p.hours) for p in whole.assignment.pairs] == [(2, Decimal(2))]
+    assert whole.assignment.total_fit == Decimal(40)
+    assert whole.upper_bound == Decimal(50)
 
 
 def test_pool_assignment_beats_greedy_and_says_why() -> None:
