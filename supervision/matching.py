@@ -240,6 +240,15 @@ def _listing(words: Iterable[str]) -> str:
     return ", ".join(words)
 
 
+def _share(count: int, total: int, singular: str, plural: str) -> str:
+    """ "the language", "all 3 specialisms", "2 of 4 communities"."""
+    if count == total == 1:
+        return f"the {singular}"
+    if count == total:
+        return f"all {total} {plural}"
+    return f"{count} of {total} {plural}"
+
+
 def monthly_cost(needs: OrganisationNeeds, offer: SupervisorOffer) -> Decimal:
     return offer.hourly_rate * needs.hours_per_month
 
@@ -261,10 +270,10 @@ def score_pair(needs: OrganisationNeeds, offer: SupervisorOffer) -> Match:
         weight_covered = sum(need.frequency for need in covered)
         score += _points(SPECIALISM_POINTS, weight_covered, weight_asked)
         if covered:
-            reasons.append(
-                f"Covers {len(covered)} of {len(asked)} specialisms you asked for: "
-                + _listing(need.specialism for need in covered)
-            )
+            share = _share(len(covered), len(asked), "specialism", "specialisms")
+            reasons.append(f"Covers {share} you asked for: {_listing(need.specialism for need in covered)}")
+        elif len(asked) == 1:
+            reasons.append("Does not cover the specialism you asked for")
         else:
             reasons.append(f"Covers none of the {len(asked)} specialisms you asked for")
 
@@ -283,17 +292,19 @@ def score_pair(needs: OrganisationNeeds, offer: SupervisorOffer) -> Match:
         shared = sorted(needs.communities & offer.communities)
         score += _points(COMMUNITIES_POINTS, len(shared), len(needs.communities))
         if shared:
-            reasons.append(
-                f"Has worked with {len(shared)} of {len(needs.communities)} communities you serve: {_listing(shared)}"
-            )
+            share = _share(len(shared), len(needs.communities), "community", "communities")
+            reasons.append(f"Has worked with {share} you serve: {_listing(shared)}")
 
     if needs.languages:
         spoken = sorted(needs.languages & offer.languages)
         score += _points(LANGUAGE_POINTS, len(spoken), len(needs.languages))
         if spoken:
-            reasons.append(f"Speaks {len(spoken)} of {len(needs.languages)} languages you need: {_listing(spoken)}")
+            share = _share(len(spoken), len(needs.languages), "language", "languages")
+            reasons.append(f"Speaks {share} you need: {_listing(spoken)}")
+        elif len(needs.languages) == 1:
+            reasons.append("Does not speak the language you need")
         else:
-            reasons.append("Speaks none of the languages you need")
+            reasons.append(f"Speaks none of the {len(needs.languages)} languages you need")
 
     cost = monthly_cost(needs, offer)
     if cost_fits(needs, offer):

@@ -155,7 +155,7 @@ def test_score_and_reasons_of_a_strong_match() -> None:
             "Has group-work experience, and you run groups",
             "Has worked with community and voluntary organisations",
             "Has worked with 1 of 3 communities you serve: refugees",
-            "Speaks 1 of 1 languages you need: Urdu",
+            "Speaks the language you need: Urdu",
             "Costs £90 a month, within your allocation",
             "Has 4 hours free this month",
         ),
@@ -179,7 +179,7 @@ def test_score_and_reasons_of_a_weak_match() -> None:
         reasons=(
             "Covers none of the 4 specialisms you asked for",
             "No group-work experience, and you run groups",
-            "Speaks none of the languages you need",
+            "Does not speak the language you need",
             "Costs £213.75 a month, more than the £200 left in your allocation",
             "Has only 1 hour free this month; you want 1.5 hours",
         ),
@@ -197,6 +197,38 @@ def test_parts_the_organisation_did_not_ask_for_give_no_points_and_no_reasons() 
             "Has 4 hours free this month",
         ),
     )
+
+
+@pytest.mark.parametrize(
+    ("communities", "languages", "reasons"),
+    [
+        (
+            {"refugees", "young people"},
+            {"Urdu", "Polish"},
+            (
+                "Has worked with all 2 communities you serve: refugees, young people",
+                "Speaks 1 of 2 languages you need: Urdu",
+            ),
+        ),
+        (
+            {"refugees"},
+            {"Polish"},
+            ("Has worked with the community you serve: refugees", "Does not speak the language you need"),
+        ),
+        ({"older people"}, {"Polish", "BSL"}, ("Speaks none of the 2 languages you need",)),
+    ],
+)
+def test_reasons_read_well_for_one_some_all_and_none(
+    communities: set[str], languages: set[str], reasons: tuple[str, ...]
+) -> None:
+    needs = OrganisationNeeds(organisation_id=1, communities=frozenset(communities), languages=frozenset(languages))
+    offer = replace(
+        OFFER,
+        community_experience=False,
+        communities=frozenset({"refugees", "young people"}),
+        capacity_hours_left=Decimal(10),
+    )
+    assert score_pair(needs, offer).reasons == (*reasons, "Costs £90 a month", "Has 10 hours free this month")
 
 
 def test_fractions_of_points_round_half_up() -> None:
@@ -706,7 +738,7 @@ def test_pool_assignment_beats_greedy_and_says_why() -> None:
             hours=Decimal(2),
             score=15,
             reasons=(
-                "Covers none of the 1 specialisms you asked for",
+                "Does not cover the specialism you asked for",
                 "Costs £120 a month, within your allocation",
                 "Has 2 hours free this month",
             ),
@@ -717,7 +749,7 @@ def test_pool_assignment_beats_greedy_and_says_why() -> None:
             hours=Decimal(2),
             score=55,
             reasons=(
-                "Covers 1 of 1 specialisms you asked for: psychosis",
+                "Covers the specialism you asked for: psychosis",
                 "Costs £120 a month, within your allocation",
                 "Has 2 hours free this month",
             ),
