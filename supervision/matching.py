@@ -441,6 +441,8 @@ def _check(problem: AssignmentProblem) -> None:
         raise ValueError("item and bin keys must be unique")
     if any(item.size < 0 for item in problem.items) or any(bin_.capacity < 0 for bin_ in problem.bins):
         raise ValueError("sizes and capacities cannot be negative")
+    if (problem.group_cap is not None and problem.group_cap < 0) or any(cap.cap < 0 for cap in problem.group_caps):
+        raise ValueError("group caps cannot be negative")
     pairs = {(candidate.item, candidate.bin) for candidate in problem.candidates}
     if len(pairs) != len(problem.candidates):
         raise ValueError("each (item, bin) pair may be a candidate once")

@@ -385,6 +385,24 @@ def test_weights_too_large_for_the_tie_break_are_still_solved_exactly() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"items": (Item(1, 1), Item(1, 1))}, "keys must be unique"),
+        ({"bins": (Bin(1, -1),)}, "cannot be negative"),
+        ({"candidates": (Candidate(1, 1, 3), Candidate(1, 1, 4))}, "a candidate once"),
+        ({"group_cap": -1}, "group caps cannot be negative"),
+        ({"group_caps": (GroupCap(1, "A", -2),)}, "group caps cannot be negative"),
+    ],
+)
+def test_malformed_problems_are_refused(change: dict[str, object], message: str) -> None:
+    problem = AssignmentProblem(items=(Item(1, 1),), bins=(Bin(1, 1),), candidates=(Candidate(1, 1, 3),))
+    with pytest.raises(ValueError, match=message):
+        solve_assignment(replace(problem, **change))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=message):
+        solve_assignment_greedy(replace(problem, **change))  # type: ignore[arg-type]
+
+
 def test_an_empty_problem_assigns_nothing() -> None:
     assert solve_assignment(AssignmentProblem(items=(), bins=(), candidates=())) == AssignmentSolution((), 0)
 
@@ -410,7 +428,7 @@ def problems(draw: st.DrawFn, *, unit: bool) -> AssignmentProblem:
         if draw(st.booleans())
     )
     group_cap = draw(st.one_of(st.none(), st.integers(0, 3))) if groups else None
-    group_caps = ()
+    group_caps: tuple[GroupCap, ...] = ()
     if groups and draw(st.booleans()):
         group_caps = (GroupCap(bins[0].key, "A", draw(st.integers(0, 3))),)
     group_bonus = tuple(sorted(draw(st.lists(st.integers(0, 15), max_size=3)), reverse=True)) if groups else ()
@@ -489,14 +507,14 @@ def highs_optimum(problem: AssignmentProblem) -> int:
         matrix[row, columns] = 1
     upper_bounds = [bound for _, bound in rows]
     for group in {group for group, _, _ in bonus_columns}:
-        row = np.zeros(width)
+        bonus_row = np.zeros(width)
         for column, (bonus_group, _, _) in enumerate(bonus_columns):
             if bonus_group == group:
-                row[len(candidates) + column] = 1
+                bonus_row[len(candidates) + column] = 1
         for column, candidate in enumerate(candidates):
             if str(groups[candidate.item]) == group:
-                row[column] = -1
-        matrix[len(upper_bounds)] = row
+                bonus_row[column] = -1
+        matrix[len(upper_bounds)] = bonus_row
         upper_bounds.append(0)
     matrix = matrix[: len(upper_bounds)]
     upper = [sizes[c.item] if problem.splittable else 1 for c in candidates] + [1] * len(bonus_columns)
