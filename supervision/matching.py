@@ -33,7 +33,7 @@ Score (an additive integer out of 100; every point comes with a plain-English re
 
 Pool-wide assignment (the model, stated plainly)
     Each organisation wants H_i hours a month (capped by the hours left in its allocation);
-    each supervisor has C_j hours left. Hours are counted in half-hour units. A pair (i, j) may
+    each supervisor has C_j hours left. Hours are counted in whole half hours (rounded down). A pair (i, j) may
     be used only if it passes the hard filters and its cost fits the organisation's money left
     (rate_j × H_i ≤ money_i). Every hour given by j to i is worth the pair's score. We maximise
     the total of score × hours over all pairs, subject to: no supervisor beyond C_j, no
@@ -67,7 +67,8 @@ Reusable core (``solve_assignment``)
     items may be split only when ``splittable=True``. A non-increasing ``group_bonus`` adds
     weight for each group's first, second, … unit placed anywhere, which spreads places fairly
     across organisations and is still solved exactly (convex costs on the flow). Among equally
-    good assignments, lower item and bin keys win, whatever the input order.
+    good assignments, lower-keyed items (e.g. earlier applicants) are placed first, and the same
+    problem in any input order gets the same answer.
 
     For cohorts (issue 7): an item per applicant (size 1, group = their organisation), a bin per
     cohort (capacity = places), a candidate only where the cohort's times suit the person
