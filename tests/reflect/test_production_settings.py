@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -107,3 +108,36 @@ def test_production_settings_are_strict(tmp_path: Path) -> None:
     assert directives["style-src"] == ["'self'"]
     assert directives["default-src"] == ["'self'"]
     assert "unsafe-inline" not in values["CONTENT_SECURITY_POLICY"]
+
+
+SERVE_PUBLIC_PAGES = """
+import json, re, sys
+import django
+from django.conf import settings
+django.setup()
+# Collect into a temporary directory with the production (manifest) storage, as the
+# Dockerfile does at build time, then serve pages that name static files.
+settings.STATIC_ROOT = sys.argv[1]
+from django.core.management import call_command
+from django.test import Client
+call_command("collectstatic", interactive=False, verbosity=0)
+client = Client()
+responses = {path: client.get(path, secure=True, HTTP_HOST="reflect.example.org") for path in ["/", "/health/"]}
+print(json.dumps({
+    "status": {path: response.status_code for path, response in responses.items()},
+    "static": sorted(set(re.findall(r'(?:href|src)="(/static/[^"]+)"', responses["/"].content.decode()))),
+}))
+"""
+
+
+def test_production_serves_pages_with_hashed_static_files(tmp_path: Path) -> None:
+    # A page naming a static file the build did not produce is a 500 in production (the
+    # manifest storage refuses it): this serves the build's output the way production does.
+    result = run(["-c", SERVE_PUBLIC_PAGES, str(tmp_path / "staticfiles")], **complete(tmp_path))
+    assert result.returncode == 0, result.stderr
+    served = json.loads(result.stdout.splitlines()[-1])
+    assert served["status"] == {"/": 200, "/health/": 200}
+    assert [re.sub(r"\.[0-9a-f]{12}\.", ".HASH.", path) for path in served["static"]] == [
+        "/static/reflect/init.HASH.js",
+        "/static/reflect/reflect.HASH.css",
+    ]
