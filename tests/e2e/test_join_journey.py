@@ -15,7 +15,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core import mail
 
-from reflect.models import Community, Membership, PoolOrganisation
+from reflect.models import Community, Membership, Pool, PoolOrganisation
 from tests.e2e.steps import PASSWORD, follow, heading, link_in_last_email, sign_in, submit, visit
 from tests.factories.core import PASSWORD as FACTORY_PASSWORD
 from tests.factories.core import UserFactory
@@ -53,11 +53,20 @@ def test_commissioner_invites_an_organisation_whose_lead_then_invites_a_colleagu
     follow(carys, "create a pool")
     carys.get_by_label("Pool name").fill("Leeds grassroots pool 2027")
     carys.get_by_label("Period starts").fill("2027-04-01")
-    carys.get_by_label("Period ends").fill("2028-03-31")
+    carys.get_by_label("Period ends").fill("2027-03-31")  # a slip: before it starts
     carys.get_by_label("Hours budget").fill("120")
     carys.get_by_label("Money budget (£)").fill("7200")
     carys.get_by_label("Hourly rate (£)").fill("60")
     carys.get_by_label("Equal share").check()
+    submit(carys, "Create pool")
+    # The error summary takes the focus and links to the field; nothing was saved.
+    summary = carys.locator(".govuk-error-summary")
+    assert summary.locator("li").all_inner_texts() == ["The period must end after it starts."]
+    assert carys.evaluate("document.activeElement.classList.contains('govuk-error-summary')") is True
+    summary.get_by_role("link", name="The period must end after it starts.").click()
+    assert carys.evaluate("document.activeElement.id") == "id_ends_on"
+    assert Pool.objects.count() == 0
+    carys.get_by_label("Period ends").fill("2028-03-31")
     submit(carys, "Create pool")
     assert heading(carys) == "Leeds grassroots pool 2027"
     pool_url = carys.url
