@@ -114,7 +114,7 @@ def test_commissioner_invites_an_organisation_whose_lead_then_invites_a_colleagu
     visit(carys, pool_url)
     allocations = carys.locator("table").first.locator("tbody tr")
     assert [[cell.inner_text() for cell in row.locator("td").all()] for row in allocations.all()] == [
-        ["Harehills Women's Drama Collective", "120.00", "£7200.00"]
+        ["Harehills Women's Drama Collective", "120.00", "£7,200.00"]
     ]
     # Hours read the same on every database (SQLite's sums drop the trailing zeros).
     assert carys.locator(".govuk-summary-list__row", has_text="Hours budget").locator("dd").inner_text() == (
