@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -76,7 +77,7 @@ def covered(span_list: list[tuple[int, int]]) -> set[int]:
 
 def is_normalised(span_list: list[tuple[int, int]]) -> bool:
     return all(start < end for start, end in span_list) and all(
-        earlier[1] < later[0] for earlier, later in zip(span_list, span_list[1:], strict=False)
+        earlier[1] < later[0] for earlier, later in itertools.pairwise(span_list)
     )
 
 

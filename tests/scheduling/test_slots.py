@@ -275,7 +275,10 @@ def test_the_iterator_yields_the_same_slots_lazily() -> None:
     availability = weekly(*(WeeklyRule(day, time(9), time(17)) for day in range(5)), horizon=timedelta(weeks=8))
     slots = iter_bookable_slots(availability, now=MONDAY)
     assert next(slots) == Slot(utc(1, 9), utc(1, 10), 60)
-    assert [next(slots) for _ in range(2)] == [Slot(utc(1, 9, 30), utc(1, 10, 30), 60), Slot(utc(1, 10), utc(1, 11), 60)]
+    assert [next(slots) for _ in range(2)] == [
+        Slot(utc(1, 9, 30), utc(1, 10, 30), 60),
+        Slot(utc(1, 10), utc(1, 11), 60),
+    ]
     assert list(iter_bookable_slots(availability, now=MONDAY)) == bookable_slots(availability, now=MONDAY)
 
 
