@@ -645,8 +645,8 @@ class _Engine:
             assert before is not None
             return Refusal(
                 RefusalReason.TOO_EARLY_FOR_BOOKER,
-                f"That is before {before:%H:%M}, the earliest time set for sessions in the "
-                f"booker's preferences ({self.booker.time_zone} time).",
+                f"That session would fall before {before:%H:%M} ({self.booker.time_zone} time), "
+                "the earliest time the booker takes sessions.",
             )
         return None
 
@@ -655,10 +655,14 @@ class _Engine:
 
 
 def _amount(duration: timedelta) -> str:
-    """ "8 weeks", "2 days", "24 hours", "1 hour", "90 minutes"."""
-    for unit, size in (("week", timedelta(weeks=1)), ("day", timedelta(days=1)), ("hour", timedelta(hours=1))):
-        if duration >= size and duration % size == timedelta(0):
-            count = duration // size
+    """ "8 weeks", "2 days", "24 hours" (one day reads better in hours), "1 hour", "90 minutes"."""
+    for unit, size, least in (
+        ("week", timedelta(weeks=1), 1),
+        ("day", timedelta(days=1), 2),
+        ("hour", timedelta(hours=1), 1),
+    ):
+        count, rest = divmod(duration, size)
+        if count >= least and not rest:
             return f"{count} {unit}{'s' if count != 1 else ''}"
     count = duration // _ONE_MINUTE
     return f"{count} minute{'s' if count != 1 else ''}"
