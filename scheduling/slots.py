@@ -270,7 +270,7 @@ class _ZoneClock:
     """One zone's UTC offsets, looked up per day boundary and remembered (the tz database does
     not change while the process runs)."""
 
-    __slots__ = ("_days", "_samples", "zone")
+    __slots__ = ("_days", "_early", "_samples", "zone")
 
     _CACHE_LIMIT = 20_000
 
@@ -278,6 +278,7 @@ class _ZoneClock:
         self.zone = zone
         self._samples: dict[int, int] = {}
         self._days: dict[int, tuple[int, tuple[_Piece, ...]]] = {}
+        self._early: dict[tuple[int, int], list[tuple[int, int]]] = {}
 
     def offset_at(self, minute: int) -> int:
         """The zone's UTC offset, in minutes, at the instant ``minute`` (UTC, since the epoch)."""
@@ -351,6 +352,18 @@ class _ZoneClock:
                     result.append((start, end, offset))
         return result
 
+    def early_hours(self, ordinal: int, before: int) -> list[tuple[int, int]]:
+        """When the clock shows ``ordinal`` and a time before ``before`` minutes past midnight
+        (a booker's "no sessions before"), remembered: bookers share a few such times."""
+        key = (ordinal, before)
+        spans = self._early.get(key)
+        if spans is None:
+            if len(self._early) > self._CACHE_LIMIT:
+                self._early.clear()
+            pieces = self.day_pieces(ordinal, [(0, before)])
+            spans = self._early[key] = normalise([(low, high) for low, high, _ in pieces])
+        return spans
+
 
 @lru_cache(maxsize=128)
 def _clock(key: str) -> _ZoneClock:
@@ -358,6 +371,11 @@ def _clock(key: str) -> _ZoneClock:
 
 
 # --- The engine ------------------------------------------------------------------------------
+
+
+def _cut(pieces: list[_Piece], spans: list[tuple[int, int]]) -> list[_Piece]:
+    """The pieces minus the normalised ``spans``; what is left keeps its piece's offset."""
+    return [(start, end, offset) for low, high, offset in pieces for start, end in subtract([(low, high)], spans)]
 
 
 def _week_of(ordinal: int) -> int:
@@ -387,7 +405,6 @@ class _Engine:
     overrides: dict[int, list[_Window]] = field(init=False)
     booker_clock: _ZoneClock = field(init=False)
     booker_before: int = field(init=False)
-    booker_blocks: dict[int, list[tuple[int, int]]] = field(init=False)
 
     @classmethod
     def build(
@@ -450,7 +467,6 @@ class _Engine:
         self.booker_clock = _clock(self.booker.time_zone)
         before = self.booker.no_sessions_before
         self.booker_before = 0 if before is None else _minute_of_day(before, is_end=False)
-        self.booker_blocks = {}
 
     # Per-day questions -------------------------------------------------------------------
 
@@ -479,33 +495,27 @@ class _Engine:
         return None
 
     def blocked_between(self, start: int, end: int) -> list[tuple[int, int]]:
-        """Bookings and busy times with their buffers, and the booker's early hours, that touch
-        ``[start, end)``, normalised."""
-        first = bisect.bisect_right(self.blocked_ends, start)
+        """Bookings and busy times, with their buffers, that touch ``[start, end)``."""
+        blocked = self.blocked
+        index = bisect.bisect_right(self.blocked_ends, start)
         nearby = []
-        for index in range(first, len(self.blocked)):
-            if self.blocked[index][0] >= end:
-                break
-            nearby.append(self.blocked[index])
-        if not self.booker_before:
-            return nearby
-        early = self.booker_early_hours(start, end)
-        return normalise(nearby + early) if nearby else early
+        while index < len(blocked) and blocked[index][0] < end:
+            nearby.append(blocked[index])
+            index += 1
+        return nearby
 
     def booker_early_hours(self, start: int, end: int) -> list[tuple[int, int]]:
-        """The stretches of ``[start, end)`` (widened to whole booker days) in which the booker's
-        clock shows a time between midnight and their "no sessions before" time."""
+        """The booker's early hours (midnight to their "no sessions before" time, on their clock)
+        of every booker day that ``[start, end)`` may touch, normalised; some may lie outside
+        ``[start, end)``, which is harmless to whoever subtracts them."""
+        # A local date is the UTC date or one either side, so these days include every one
+        # that [start, end) can show, without looking an offset up.
+        first = start // MINUTES_PER_DAY + _EPOCH_ORDINAL - 1
+        last = (end - 1) // MINUTES_PER_DAY + _EPOCH_ORDINAL + 1
+        clock, before = self.booker_clock, self.booker_before
         result: list[tuple[int, int]] = []
-        # Every UTC offset lies within a day of UTC, so these booker dates include all that
-        # [start, end) can show, without looking the offset up.
-        first = (start - MINUTES_PER_DAY) // MINUTES_PER_DAY + _EPOCH_ORDINAL
-        last = (end + MINUTES_PER_DAY) // MINUTES_PER_DAY + _EPOCH_ORDINAL
         for ordinal in range(first, last + 1):
-            spans = self.booker_blocks.get(ordinal)
-            if spans is None:
-                pieces = self.booker_clock.day_pieces(ordinal, [(0, self.booker_before)])
-                spans = self.booker_blocks[ordinal] = normalise((low, high) for low, high, _ in pieces)
-            result.extend(span for span in spans if span[0] < end and start < span[1])
+            result += clock.early_hours(ordinal, before)
         return result
 
     def free_pieces(self, ordinal: int) -> list[_Piece]:
@@ -524,12 +534,12 @@ class _Engine:
         if not pieces:
             return []
         blocked = self.blocked_between(pieces[0][0], pieces[-1][1])
-        if not blocked:
-            return pieces
-        free: list[_Piece] = []
-        for low, high, offset in pieces:
-            free.extend((start, end, offset) for start, end in subtract([(low, high)], blocked))
-        return free
+        if blocked:
+            pieces = _cut(pieces, blocked)
+        # The booker's early hours only for what is left: a fully booked day costs nothing more.
+        if pieces and self.booker_before:
+            pieces = _cut(pieces, self.booker_early_hours(pieces[0][0], pieces[-1][1]))
+        return pieces
 
     def days(self) -> range:
         """The supervisor's local dates from the earliest start to the horizon — the bound on
@@ -555,7 +565,7 @@ class _Engine:
         lengths = self.durations
         shortest = lengths[0][0]
         result: list[Slot] = []
-        append = result.append
+        append, new_slot, slot_type = result.append, _new_slot, Slot
         for (low, high, offset), run_end in zip(pieces, run_ends, strict=True):
             # The grid is the supervisor's wall clock: local minutes divisible by the step.
             start = low + (-(low + offset)) % step
@@ -564,7 +574,7 @@ class _Engine:
                 for length, duration in lengths:
                     if start + length > run_end:
                         break
-                    append(_new_slot(Slot, (start_at, start_at + duration, length)))
+                    append(new_slot(slot_type, (start_at, start_at + duration, length)))
                 start += step
                 start_at += step_duration
         return result
