@@ -66,4 +66,5 @@ urlpatterns = [
         name="invitation_new_organisation",
     ),
     path("admin/", admin.site.urls),
+    path("questionnaire/", include("supervision.urls")),
 ]

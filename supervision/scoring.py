@@ -93,6 +93,7 @@ class BankData:
     rules: tuple[RuleData, ...]
     clinical_threshold: int = 5
     consultation_threshold: int = 3
+    sections: tuple[tuple[str, str], ...] = ()  # (key, title), in order
 
     def question(self, key: str) -> QuestionData | None:
         for question in self.questions:
@@ -145,7 +146,14 @@ class Format:
 
     @property
     def frequency(self) -> str:
-        return f"{format_hours(self.hours_per_month)} h a month for each {self.unit}"
+        per_month = f"{format_hours(self.hours_per_month)} h a month"
+        if self.units == 1:
+            return f"{per_month} for the {self.unit}"
+        return f"{per_month} for each of {self.units} {self.unit}s"
+
+    @property
+    def hours_per_year_text(self) -> str:
+        return format_hours(self.hours_per_year)
 
 
 @dataclass(frozen=True)
@@ -165,6 +173,10 @@ class Result:
     @property
     def hours_per_year(self) -> Decimal:
         return sum((f.hours_per_year for f in self.formats), Decimal("0"))
+
+    @property
+    def hours_per_year_text(self) -> str:
+        return format_hours(self.hours_per_year)
 
     def to_snapshot(self) -> dict[str, Any]:
         """JSON-safe; ``result_from_snapshot`` reads it back unchanged."""

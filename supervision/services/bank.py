@@ -33,7 +33,8 @@ def sections_of(version: QuestionBankVersion) -> list[Section]:
 def bank_data(version: QuestionBankVersion) -> BankData:
     """The version as the pure scorer's plain data (three queries)."""
     questions = []
-    for position, section in enumerate(sections_of(version), start=1):
+    sections = sections_of(version)
+    for position, section in enumerate(sections, start=1):
         for question in section.questions.all():
             questions.append(
                 QuestionData(
@@ -65,6 +66,7 @@ def bank_data(version: QuestionBankVersion) -> BankData:
         rules=rules,
         clinical_threshold=version.clinical_threshold,
         consultation_threshold=version.consultation_threshold,
+        sections=tuple((s.key, s.title) for s in sections),
     )
 
 
