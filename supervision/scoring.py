@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 CLINICAL_SUPERVISION_RECOMMENDED = "clinical_supervision_recommended"
@@ -95,11 +96,12 @@ class BankData:
     consultation_threshold: int = 3
     sections: tuple[tuple[str, str], ...] = ()  # (key, title), in order
 
+    @cached_property
+    def _by_key(self) -> dict[str, QuestionData]:
+        return {q.key: q for q in reversed(self.questions)}  # the first of duplicate keys wins
+
     def question(self, key: str) -> QuestionData | None:
-        for question in self.questions:
-            if question.key == key:
-                return question
-        return None
+        return self._by_key.get(key)
 
 
 Answers = Mapping[str, Any]

@@ -168,7 +168,15 @@ def _answer_rows(assessment: NeedsAssessment) -> list[dict[str, Any]]:
             {
                 "number": position,
                 "title": current.title,
-                "answers": [(q.key, q.text, answer_in_words(q, assessment.answers)) for q in questions],
+                # The "Change" link lands on the question: a text input's own id, or a choice's first option.
+                "answers": [
+                    (
+                        f"id_{q.key}" if q.kind == "number" else f"id_{q.key}_0",
+                        q.text,
+                        answer_in_words(q, assessment.answers),
+                    )
+                    for q in questions
+                ],
             }
         )
     return rows
