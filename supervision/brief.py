@@ -61,17 +61,18 @@ def build_brief(
     for position, (key, title) in enumerate(bank.sections, start=1):
         questions = [q for q in bank.questions if q.section == position and q.key != "hopes"]
         if key == PRESENTATIONS_SECTION:
-            by_frequency: dict[str, list[str]] = {}
+            # Most frequent first: the options run from "never" up to "most weeks".
+            by_frequency: dict[tuple[int, str], list[str]] = {}
             for question in questions:
                 value = answers.get(question.key)
                 if value and value not in NOT_MET:
-                    by_frequency.setdefault(question.label_for(value), []).append(question.text)
-            lines = tuple(f"{frequency}: {', '.join(texts)}." for frequency, texts in reversed(by_frequency.items()))
+                    rank = [v for v, _ in question.options].index(value) if value in dict(question.options) else 0
+                    by_frequency.setdefault((-rank, question.label_for(value)), []).append(question.text)
+            lines = tuple(f"{label}: {', '.join(texts)}." for (_, label), texts in sorted(by_frequency.items()))
             sections.append(BriefSection(title, lines or ("None of the listed presentations, or hardly ever.",)))
             continue
         lines = tuple(f"{q.text} {answer_in_words(q, answers)}." for q in questions if is_answered(q, answers))
         sections.append(BriefSection(title, lines))
-    sections.append(BriefSection("Why this result", tuple(r.reason for r in result.reasons) or ("No rule fired.",)))
     return Brief(
         title=f"Clinical supervision brief: {name}",
         intro=(

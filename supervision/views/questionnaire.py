@@ -249,6 +249,8 @@ def result(request: HttpRequest, assessment_id: int) -> HttpResponse:
             "result": snapshot,
             "cost_form": cost_form,
             "costing": costing,
+            # Long bid lines wrap: give each about two rows so the whole text shows.
+            "bid_rows": 2 * len(costing.lines) + 1 if costing else 0,
             "save_form": save_form,
             "norms": NORMS,
             "signed_out": not request.user.is_authenticated,

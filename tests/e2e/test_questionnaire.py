@@ -112,6 +112,8 @@ def test_take_questionnaire_get_result_and_pdf(live_server, page, shipped_bank):
     assert_accessible(page)
     page.emulate_media(media="print")
     assert page.locator(".govuk-header").is_hidden()
+    printed = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True)))
+    assert len(printed.pages) == 1  # the print stylesheet keeps the brief to one A4 page
     page.emulate_media(media="screen")
 
     page.goto(live_server.url + "/questionnaire/resume/not-a-real-link/")
