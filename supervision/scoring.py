@@ -167,6 +167,8 @@ class Result:
     clinical_points: int
     consultation_points: int
     bank_version: int
+    # How much each specialism weighed in the result, for ranking supervisors (DESIGN.md §6).
+    specialism_weights: tuple[tuple[str, int], ...] = ()
 
     @property
     def outcome_label(self) -> str:
@@ -197,6 +199,7 @@ def result_from_snapshot(data: Mapping[str, Any]) -> Result:
         clinical_points=data["clinical_points"],
         consultation_points=data["consultation_points"],
         bank_version=data["bank_version"],
+        specialism_weights=tuple((name, weight) for name, weight in data.get("specialism_weights", ())),
     )
 
 
@@ -264,6 +267,7 @@ def score(bank: BankData, answers: Answers) -> Result:
     clinical = consultation = 0
     floor = REFLECTIVE_PRACTICE_LIKELY_ENOUGH
     specialisms: list[str] = []
+    weights: dict[str, int] = {}
     for rule in bank.rules:
         question = bank.question(rule.question_key)
         if question is None or not _fires(rule, question, answers):
@@ -286,6 +290,11 @@ def score(bank: BankData, answers: Answers) -> Result:
         for specialism in rule.specialisms:
             if specialism not in specialisms:
                 specialisms.append(specialism)
+            # A rule that decides the outcome on its own counts as much as the clinical threshold.
+            strength = (
+                bank.clinical_threshold if rule.fires_outcome else rule.clinical_points + rule.consultation_points
+            )
+            weights[specialism] = weights.get(specialism, 0) + max(strength, 1)
 
     if clinical >= bank.clinical_threshold:
         by_points = CLINICAL_SUPERVISION_RECOMMENDED
@@ -302,6 +311,7 @@ def score(bank: BankData, answers: Answers) -> Result:
         clinical_points=clinical,
         consultation_points=consultation,
         bank_version=bank.version,
+        specialism_weights=tuple(sorted(weights.items(), key=lambda item: (-item[1], specialisms.index(item[0])))),
     )
 
 

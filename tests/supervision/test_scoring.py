@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -99,6 +100,7 @@ def test_a_firing_rule_lifts_the_outcome_whatever_the_points():
     assert result.reasons[0].answer == "Psychosis — Most weeks"
     assert result.reasons[0].effect == "leads to “clinical supervision recommended” on its own"
     assert result.specialisms == ("Psychosis",)
+    assert result.specialism_weights == (("Psychosis", 5),)  # deciding on its own weighs the clinical threshold
 
 
 def test_points_reach_the_clinical_threshold_exactly():
@@ -179,9 +181,10 @@ def test_consultation_and_reflective_formats():
     ]
 
 
-def test_snapshot_round_trips():
+def test_snapshot_round_trips_through_json():
     result = score(BANK, answers(psychosis="weekly", trauma="weekly", practitioners_1to1=3, group_facilitators=4))
-    assert result_from_snapshot(result.to_snapshot()) == result
+    assert result.specialism_weights == (("Psychosis", 5), ("Trauma", 3))
+    assert result_from_snapshot(json.loads(json.dumps(result.to_snapshot()))) == result
 
 
 ONE_TO_ONE = Format("one_to_one", "Clinical supervision", "", 2, "practitioner", Decimal("1.5"), "")
