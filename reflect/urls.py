@@ -68,4 +68,5 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    path("questionnaire/", include("supervision.urls")),
 ]

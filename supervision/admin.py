@@ -1,6 +1,18 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
-from supervision.models import SupervisorProfile
+from reflect.errors import DomainError
+from supervision.models import (
+    AnswerOption,
+    NeedsAssessment,
+    Question,
+    QuestionBankVersion,
+    ScoringRule,
+    Section,
+    SupervisorProfile,
+)
+from supervision.services.bank import copy_to_draft, publish_version
 
 
 @admin.register(SupervisorProfile)
@@ -9,3 +21,160 @@ class SupervisorProfileAdmin(admin.ModelAdmin):
     list_filter = ["verified_at"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "profession"]
     raw_id_fields = ["user"]
+
+
+# --- The question bank (DESIGN.md §5): data, versioned; a published version is read-only ---
+
+
+def _version_of(obj: object) -> QuestionBankVersion | None:
+    if isinstance(obj, QuestionBankVersion):
+        return obj
+    if isinstance(obj, Section | ScoringRule):
+        return obj.version
+    if isinstance(obj, Question):
+        return obj.section.version
+    if isinstance(obj, AnswerOption):
+        return obj.question.section.version
+    return None
+
+
+class DraftOnlyMixin:
+    """Published versions (and everything in them) can be viewed, never changed or deleted."""
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        version = _version_of(obj)
+        if version is not None and version.is_published:
+            return False
+        return super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        version = _version_of(obj)
+        if version is not None and version.is_published:
+            return False
+        return super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:  # type: ignore[override]
+        version = _version_of(obj)
+        if version is not None and version.is_published:
+            return False
+        return super().has_add_permission(request, obj) if obj is not None else super().has_add_permission(request)  # type: ignore[misc]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
+        # New rows can only go into a draft version.
+        if db_field.name == "version":
+            kwargs["queryset"] = QuestionBankVersion.objects.filter(published_at__isnull=True)
+        elif db_field.name == "section":
+            kwargs["queryset"] = Section.objects.filter(version__published_at__isnull=True).select_related("version")
+        elif db_field.name == "question":
+            kwargs["queryset"] = Question.objects.filter(section__version__published_at__isnull=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class SectionInline(DraftOnlyMixin, admin.TabularInline):
+    model = Section
+    extra = 0
+    fields = ["order", "key", "title", "intro"]
+    show_change_link = True
+
+
+class ScoringRuleInline(DraftOnlyMixin, admin.TabularInline):
+    model = ScoringRule
+    extra = 0
+    fields = [
+        "order",
+        "key",
+        "question_key",
+        "option_value",
+        "min_number",
+        "clinical_points",
+        "consultation_points",
+        "fires_outcome",
+        "reason",
+        "specialisms",
+    ]
+
+
+@admin.register(QuestionBankVersion)
+class QuestionBankVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
+    list_display = ["number", "published_at", "clinical_threshold", "consultation_threshold", "created_at"]
+    readonly_fields = ["published_at", "created_at"]
+    inlines = [SectionInline, ScoringRuleInline]
+    actions = ["publish", "copy_to_new_draft"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: QuestionBankVersion | None = None) -> list[str]:
+        return ["number", *self.readonly_fields] if obj is not None else list(self.readonly_fields)
+
+    @admin.action(description="Publish the selected draft versions")
+    def publish(self, request: HttpRequest, queryset: QuerySet[QuestionBankVersion]) -> None:
+        for version in queryset.order_by("number"):
+            try:
+                publish_version(version, acting_user=request.user)  # type: ignore[arg-type]
+            except DomainError as error:
+                self.message_user(request, error.message, level=messages.ERROR)
+            else:
+                self.message_user(request, f"Version {version.number} is published.", level=messages.SUCCESS)
+
+    @admin.action(description="Copy to a new draft version")
+    def copy_to_new_draft(self, request: HttpRequest, queryset: QuerySet[QuestionBankVersion]) -> None:
+        for version in queryset.order_by("number"):
+            draft = copy_to_draft(version, acting_user=request.user)  # type: ignore[arg-type]
+            self.message_user(request, f"Version {draft.number} is a new draft copied from version {version.number}.")
+
+
+class AnswerOptionInline(DraftOnlyMixin, admin.TabularInline):
+    model = AnswerOption
+    extra = 0
+    fields = ["order", "value", "label"]
+
+
+class QuestionInline(DraftOnlyMixin, admin.TabularInline):
+    model = Question
+    extra = 0
+    fields = ["order", "key", "text", "kind", "required"]
+    show_change_link = True
+
+
+@admin.register(Section)
+class SectionAdmin(DraftOnlyMixin, admin.ModelAdmin):
+    list_display = ["title", "key", "version", "order"]
+    list_filter = ["version"]
+    inlines = [QuestionInline]
+
+
+@admin.register(Question)
+class QuestionAdmin(DraftOnlyMixin, admin.ModelAdmin):
+    list_display = ["key", "text", "kind", "required", "section"]
+    list_filter = ["section__version", "kind"]
+    search_fields = ["key", "text"]
+    inlines = [AnswerOptionInline]
+
+
+@admin.register(ScoringRule)
+class ScoringRuleAdmin(DraftOnlyMixin, admin.ModelAdmin):
+    list_display = [
+        "key",
+        "question_key",
+        "option_value",
+        "min_number",
+        "clinical_points",
+        "consultation_points",
+        "fires_outcome",
+        "version",
+    ]
+    list_filter = ["version", "fires_outcome"]
+    search_fields = ["key", "question_key", "reason"]
+
+
+@admin.register(NeedsAssessment)
+class NeedsAssessmentAdmin(admin.ModelAdmin):
+    """Read-only: results are snapshots, and answers are the organisation's own."""
+
+    list_display = ["pk", "organisation", "organisation_name", "version", "outcome", "completed_at", "created_at"]
+    list_filter = ["outcome", "version"]
+    search_fields = ["organisation__name", "organisation_name"]
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -6,4 +6,11 @@ class SupervisionConfig(AppConfig):
     verbose_name = "Supervision (supervisors, questionnaire, matching)"
 
     def ready(self) -> None:
-        from supervision import home_panels  # noqa: F401  (registers the supervisor's home panel)
+        from allauth.account.signals import user_logged_in, user_signed_up
+
+        from supervision import demo, home_panels  # noqa: F401  (register home panels and demo data)
+        from supervision.signals import claim_session_assessments
+
+        # allauth's documented hooks: claim questionnaire results taken signed out in this browser.
+        user_logged_in.connect(claim_session_assessments, dispatch_uid="supervision.claim_on_login")
+        user_signed_up.connect(claim_session_assessments, dispatch_uid="supervision.claim_on_signup")

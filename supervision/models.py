@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from supervision.enums import Outcome, QuestionKind
+
 
 class SupervisorProfile(models.Model):
     """A clinician who offers supervision or facilitation. Extended by the matching work."""
@@ -21,3 +23,177 @@ class SupervisorProfile(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+
+# --- The needs questionnaire (DESIGN.md §5) ------------------------------------------------
+# The question bank is data, versioned: a published version never changes, and every
+# assessment keeps the version it was scored with plus a snapshot of its result.
+
+
+class QuestionBankVersion(models.Model):
+    number = models.PositiveIntegerField(unique=True)
+    notes = models.TextField(blank=True, help_text="What changed in this version, and why.")
+    published_at = models.DateTimeField(null=True, blank=True)
+    # The outcome thresholds live with the rules they weigh (see supervision/scoring.py).
+    clinical_threshold = models.IntegerField(
+        default=5, help_text="Clinical supervision is recommended at this many points towards it, or more."
+    )
+    consultation_threshold = models.IntegerField(
+        default=3,
+        help_text="Case consultation is suggested at this many points in all (towards supervision plus towards consultation).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        state = "published" if self.is_published else "draft"
+        return f"Question bank v{self.number} ({state})"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class Section(models.Model):
+    version = models.ForeignKey(QuestionBankVersion, on_delete=models.CASCADE, related_name="sections")
+    key = models.SlugField(max_length=50)
+    title = models.CharField(max_length=200)
+    intro = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["version", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["version", "key"], name="section_key_unique_in_version")]
+
+    def __str__(self) -> str:
+        return f"v{self.version.number} · {self.title}"
+
+
+class Question(models.Model):
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    key = models.SlugField(max_length=50, help_text="Unique within the version; scoring rules name it.")
+    text = models.CharField(max_length=300)
+    hint = models.CharField(max_length=300, blank=True)
+    why_we_ask = models.TextField()
+    kind = models.CharField(max_length=10, choices=QuestionKind.choices)
+    required = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["section__order", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["section", "key"], name="question_key_unique_in_section")]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.text}"
+
+
+class AnswerOption(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    value = models.SlugField(max_length=50)
+    label = models.CharField(max_length=200)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["question", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["question", "value"], name="option_value_unique_in_question")]
+
+    def __str__(self) -> str:
+        return f"{self.value}: {self.label}"
+
+
+class ScoringRule(models.Model):
+    """One declarative rule: when an answer matches, it adds points and/or fires an outcome.
+
+    A rule names its question by key (and its option by value) so that the bank reads as
+    data; publishing checks that every name exists (supervision/services/bank.py).
+    """
+
+    version = models.ForeignKey(QuestionBankVersion, on_delete=models.CASCADE, related_name="rules")
+    key = models.SlugField(max_length=60)
+    question_key = models.SlugField(max_length=50)
+    option_value = models.SlugField(
+        max_length=50, blank=True, help_text="Fires when this option is chosen (single, multiple or yes/no)."
+    )
+    min_number = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Fires when a number answer is at least this (number questions).",
+    )
+    clinical_points = models.IntegerField(default=0, help_text="Points towards clinical supervision.")
+    consultation_points = models.IntegerField(default=0, help_text="Points towards case consultation.")
+    fires_outcome = models.CharField(
+        max_length=40,
+        choices=Outcome.choices,
+        blank=True,
+        help_text="Leads to this outcome at least, whatever the points.",
+    )
+    reason = models.CharField(max_length=300, help_text="Shown on the result, in plain words.")
+    specialisms = models.CharField(
+        max_length=300, blank=True, help_text="Specialisms to look for when it fires, separated by semicolons."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["version", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["version", "key"], name="rule_key_unique_in_version")]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def specialism_list(self) -> list[str]:
+        return [s.strip() for s in self.specialisms.split(";") if s.strip()]
+
+
+class NeedsAssessment(models.Model):
+    """One organisation's (or one person's) run through the questionnaire.
+
+    ``result`` is the snapshot taken on completion — outcome, reasons, formats, hours and
+    specialisms — so that a new bank version never changes what someone was told.
+    """
+
+    version = models.ForeignKey(QuestionBankVersion, on_delete=models.PROTECT, related_name="assessments")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="needs_assessments"
+    )
+    organisation = models.ForeignKey(
+        "reflect.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="needs_assessments",
+    )
+    organisation_name = models.CharField("organisation name", max_length=200, blank=True)
+    about = models.TextField("what the organisation does, and who for", blank=True)
+    answers = models.JSONField(default=dict, blank=True)
+    current_section = models.PositiveSmallIntegerField(default=1)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=40, choices=Outcome.choices, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    # Only a hash of the private resume link is kept: the link itself is shown once.
+    resume_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    resume_token_issued_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "completed_at"], name="assessment_org_completed")]
+
+    def __str__(self) -> str:
+        who = self.organisation or self.organisation_name or "unnamed organisation"
+        return f"Needs assessment {self.pk} ({who})"
+
+    @property
+    def is_complete(self) -> bool:
+        return self.completed_at is not None
+
+    @property
+    def display_name(self) -> str:
+        if self.organisation_id:
+            return self.organisation.name  # type: ignore[union-attr]
+        return self.organisation_name or "Your organisation"

@@ -1,0 +1,84 @@
+"""The one-page brief for clinicians, as plain data: the print page and the PDF share it."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from supervision.scoring import Answers, BankData, Result, answer_in_words, is_answered
+
+PRESENTATIONS_SECTION = "presentations"
+# Answers that say "not met" are left out of the brief to keep it to one page.
+NOT_MET = {"never", "rarely"}
+
+
+@dataclass(frozen=True)
+class BriefSection:
+    heading: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Brief:
+    title: str
+    intro: str
+    sections: tuple[BriefSection, ...]
+    footer: str
+
+    @property
+    def text(self) -> str:
+        parts = [self.title, self.intro]
+        for section in self.sections:
+            parts.append(section.heading)
+            parts.extend(section.lines)
+        parts.append(self.footer)
+        return "\n".join(parts)
+
+
+def build_brief(
+    bank: BankData,
+    answers: Answers,
+    result: Result,
+    *,
+    name: str,
+    about: str,
+    completed_on: datetime.date,
+) -> Brief:
+    looking_for = [f"Our result: {result.outcome_label}."]
+    for fmt in result.formats:
+        looking_for.append(
+            f"{fmt.name}: {fmt.description} {fmt.frequency.capitalize()}; {fmt.hours_per_year_text} hours a year."
+        )
+    if result.specialisms:
+        looking_for.append("Specialisms we would value: " + ", ".join(result.specialisms) + ".")
+    hopes = bank.question("hopes")
+    if hopes is not None and is_answered(hopes, answers):
+        looking_for.append("What we most want from supervision: " + answer_in_words(hopes, answers) + ".")
+    sections = [
+        BriefSection("About us", (about or "Not described.",)),
+        BriefSection("What we are looking for", tuple(looking_for)),
+    ]
+    for position, (key, title) in enumerate(bank.sections, start=1):
+        questions = [q for q in bank.questions if q.section == position and q.key != "hopes"]
+        if key == PRESENTATIONS_SECTION:
+            # Most frequent first: the options run from "never" up to "most weeks".
+            by_frequency: dict[tuple[int, str], list[str]] = {}
+            for question in questions:
+                value = answers.get(question.key)
+                if value and value not in NOT_MET:
+                    rank = [v for v, _ in question.options].index(value) if value in dict(question.options) else 0
+                    by_frequency.setdefault((-rank, question.label_for(value)), []).append(question.text)
+            lines = tuple(f"{label}: {', '.join(texts)}." for (_, label), texts in sorted(by_frequency.items()))
+            sections.append(BriefSection(title, lines or ("None of the listed presentations, or hardly ever.",)))
+            continue
+        lines = tuple(f"{q.text} {answer_in_words(q, answers)}." for q in questions if is_answered(q, answers))
+        sections.append(BriefSection(title, lines))
+    return Brief(
+        title=f"Clinical supervision brief: {name}",
+        intro=(
+            "We are a community organisation looking for a clinician who understands community and group work. "
+            "This brief comes from our answers to Reflect's needs questionnaire."
+        ),
+        sections=tuple(sections),
+        footer=f"Question bank version {result.bank_version}; completed on {completed_on:%-d %B %Y}.",
+    )

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from supervision.views import questionnaire
+
+# Mounted at /questionnaire/: a stable public address that funders and networks link to.
+urlpatterns = [
+    path("", questionnaire.start, name="questionnaire_start"),
+    path("results/", questionnaire.results, name="questionnaire_results"),
+    path("compare/", questionnaire.compare_results, name="questionnaire_compare"),
+    path("resume/<str:token>/", questionnaire.resume, name="questionnaire_resume"),
+    path("<int:assessment_id>/section/<int:number>/", questionnaire.section, name="questionnaire_section"),
+    path("<int:assessment_id>/check/", questionnaire.check, name="questionnaire_check"),
+    path("<int:assessment_id>/result/", questionnaire.result, name="questionnaire_result"),
+    path(
+        "<int:assessment_id>/save-to-organisation/",
+        questionnaire.save_to_organisation,
+        name="questionnaire_save_to_organisation",
+    ),
+    path("<int:assessment_id>/take-again/", questionnaire.take_again, name="questionnaire_take_again"),
+    path("<int:assessment_id>/brief/", questionnaire.brief, name="questionnaire_brief"),
+    path("<int:assessment_id>/brief.pdf", questionnaire.brief_download, name="questionnaire_brief_pdf"),
+]

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from reflect.demo import demo_steps
+from reflect.models import Membership
+from supervision.demo import DEMO_ORGANISATION, questionnaire_demo
+from supervision.models import NeedsAssessment
+from supervision.scoring import CLINICAL_SUPERVISION_RECOMMENDED
+from tests.factories.core import OrganisationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_lead_organisation_gets_one_finished_assessment_and_running_again_adds_none():
+    assert questionnaire_demo in demo_steps()
+    organisation = OrganisationFactory(name=DEMO_ORGANISATION)
+    lead = UserFactory(email="lead@demo.reflect.test")
+    Membership.objects.create(organisation=organisation, user=lead, is_lead=True)
+    out = io.StringIO()
+    questionnaire_demo(out)
+    questionnaire_demo(out)
+    assessment = NeedsAssessment.objects.get()
+    assert (assessment.organisation, assessment.owner, assessment.outcome) == (
+        organisation,
+        lead,
+        CLINICAL_SUPERVISION_RECOMMENDED,
+    )
+    assert out.getvalue() == f"Needs assessment: {DEMO_ORGANISATION} has a finished questionnaire result.\n"
+
+
+def test_demo_step_does_nothing_without_the_demo_organisation():
+    questionnaire_demo(io.StringIO())
+    assert NeedsAssessment.objects.count() == 0

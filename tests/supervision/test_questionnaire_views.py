@@ -1,0 +1,290 @@
+"""The questionnaire's pages, signed out and signed in: the whole flow, save and resume, claim."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from reflect.enums import LedgerKind
+from reflect.models import LedgerEntry, User
+from supervision.models import NeedsAssessment
+from supervision.scoring import CLINICAL_SUPERVISION_RECOMMENDED, CONSIDER_CASE_CONSULTATION
+from tests.factories.core import PASSWORD
+from tests.supervision.conftest import profile_answers, section_post, take_questionnaire
+
+pytestmark = pytest.mark.django_db
+
+
+def test_start_page_is_public_and_lists_the_six_sections(client):
+    response = client.get("/questionnaire/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<h1 class="govuk-heading-xl">Do we need clinical supervision?</h1>' in html
+    assert re.findall(r"<li>([^<]+)</li>", html.split("The 6 sections")[1])[:6] == [
+        "Who you work with and how",
+        "What staff meet",
+        "Your team&#x27;s experience and training",
+        "Support already in place",
+        "Limits and risks",
+        "Practical details for costing",
+    ]
+
+
+def test_signed_out_flow_gives_result_bid_line_brief_and_pdf(client, drama_answers):
+    assessment = take_questionnaire(
+        client,
+        drama_answers,
+        {"organisation_name": "Harehills Drama", "about": "A weekly drama group for refugee women."},
+    )
+    assert (assessment.owner, assessment.organisation, assessment.outcome) == (
+        None,
+        None,
+        CLINICAL_SUPERVISION_RECOMMENDED,
+    )
+    assert assessment.result["bank_version"] == 1
+
+    html = client.get(reverse("questionnaire_result", args=[assessment.pk])).content.decode()
+    assert "Clinical supervision recommended" in html
+    assert "People tell staff about trauma most weeks." in html
+    assert "Therapeutic or creative methods are at the heart of your work" in html
+    assert "Group supervision: 1 group × 2 h/month × 12 months × £60/h = £1,440</textarea>" in html
+    assert "Proctor" in html and "Balint groups" in html and "Schwartz Rounds" in html
+
+    response = client.get(reverse("questionnaire_result", args=[assessment.pk]), {"months": "6", "rate": "75"})
+    assert "Group supervision: 1 group × 2 h/month × 6 months × £75/h = £900</textarea>" in response.content.decode()
+
+    brief = client.get(reverse("questionnaire_brief", args=[assessment.pk])).content.decode()
+    assert "Clinical supervision brief: Harehills Drama" in brief
+    assert "A weekly drama group for refugee women." in brief
+    assert "Most weeks:" not in brief  # no presentation is met weekly in this profile
+    assert "Most months: Emotional dysregulation, Dissociation." in brief
+
+    pdf = client.get(reverse("questionnaire_brief_pdf", args=[assessment.pk]))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf["Content-Disposition"] == f'attachment; filename="clinician-brief-{assessment.pk}.pdf"'
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Clinical supervision brief: Harehills Drama" in text
+    assert "Our result: Clinical supervision recommended." in text
+    assert len(PdfReader(io.BytesIO(pdf.content)).pages) == 1
+
+
+def test_nonsense_cost_is_refused_with_its_reason(client, drama_answers):
+    assessment = take_questionnaire(client, drama_answers)
+    url = reverse("questionnaire_result", args=[assessment.pk])
+    html = client.get(url, {"months": "0", "rate": "60"}).content.decode()
+    assert "Enter a period between 1 and 60 months." in html
+    assert "bid-line" not in html
+    html = client.get(url, {"months": "12", "rate": "-3"}).content.decode()
+    assert "Enter an hourly rate above £0." in html
+
+
+def test_unanswered_required_questions_are_named(client):
+    client.post(reverse("questionnaire_start"), {})
+    assessment = NeedsAssessment.objects.get()
+    response = client.post(
+        reverse("questionnaire_section", args=[assessment.pk, 1]), {"group_work": "yes", "continue": ""}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Answer “Do staff or volunteers support people one to one?”." in html
+    assert "Section 1 of 6" in html
+    # At the check page every missing question is named, with its section.
+    response = client.post(reverse("questionnaire_check", args=[assessment.pk]))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Answer “How many staff or volunteers facilitate groups?” (section 6)" in html
+    assert NeedsAssessment.objects.get().completed_at is None
+
+
+def _save_for_later(client: Client, assessment: NeedsAssessment, answers: dict) -> str:
+    response = client.post(
+        reverse("questionnaire_section", args=[assessment.pk, 1]), {**section_post(1, answers), "save_for_later": ""}
+    )
+    assert response.status_code == 200
+    return re.search(r'value="(http://testserver/questionnaire/resume/[^"]+/)"', response.content.decode()).group(1)
+
+
+def test_save_and_resume_by_private_link_in_another_browser(client, drama_answers):
+    client.post(reverse("questionnaire_start"), {})
+    assessment = NeedsAssessment.objects.get()
+    link = _save_for_later(client, assessment, {"group_work": "yes"})
+    assessment.refresh_from_db()
+    assert assessment.answers == {"group_work": "yes"}
+    assert assessment.resume_token_hash and link.rstrip("/").split("/")[-1] not in assessment.resume_token_hash
+
+    other = Client()
+    assert other.get(reverse("questionnaire_section", args=[assessment.pk, 1])).status_code == 404
+    response = other.get(link)
+    assert response["Location"] == reverse("questionnaire_section", args=[assessment.pk, 1])
+    assert 'value="yes" checked' in other.get(response["Location"]).content.decode()
+
+
+def test_expired_unknown_and_replaced_links_explain_themselves(client):
+    client.post(reverse("questionnaire_start"), {})
+    assessment = NeedsAssessment.objects.get()
+    first = _save_for_later(client, assessment, {})
+    second = _save_for_later(client, assessment, {})
+    response = Client().get(first)
+    assert response.status_code == 404
+    assert "We cannot find these answers" in response.content.decode()
+    NeedsAssessment.objects.filter(pk=assessment.pk).update(
+        resume_token_issued_at=timezone.now() - datetime.timedelta(days=31)
+    )
+    response = Client().get(second)
+    assert response.status_code == 410
+    assert "This link has expired" in response.content.decode()
+    assert Client().get("/questionnaire/resume/nonsense/").status_code == 404
+
+
+def test_signed_in_lead_takes_it_for_their_organisation_and_the_pool_counts_it(client, world, drama_answers):
+    client.force_login(world.lead)
+    html = client.get(reverse("questionnaire_start")).content.decode()
+    assert "Harehills Drama" in html
+    assessment = take_questionnaire(
+        client, drama_answers, {"organisation": str(world.organisation.pk), "organisation_name": "", "about": ""}
+    )
+    assert (assessment.owner, assessment.organisation) == (world.lead, world.organisation)
+    entries = list(
+        LedgerEntry.objects.filter(kind=LedgerKind.ASSESSMENT_COMPLETED).values_list(
+            "pool", "organisation", "quantity", "note"
+        )
+    )
+    assert entries == [(world.pool.pk, world.organisation.pk, 1, CLINICAL_SUPERVISION_RECOMMENDED)]
+    html = client.get(reverse("questionnaire_result", args=[assessment.pk])).content.decode()
+    assert "Leeds pool: £60 an hour" in html
+    assert "Saved to Harehills Drama" in html
+    # Completing again (a double submit) counts once.
+    client.post(reverse("questionnaire_check", args=[assessment.pk]))
+    assert LedgerEntry.objects.filter(kind=LedgerKind.ASSESSMENT_COMPLETED).count() == 1
+
+
+def test_lead_saves_a_signed_out_result_to_their_organisation(client, world, drama_answers):
+    assessment = take_questionnaire(client, drama_answers)
+    client.force_login(world.lead)  # force_login sends no allauth signal: the owner is set by saving
+    # Not claimed (no allauth sign-in happened), so this browser's session still has it.
+    response = client.post(
+        reverse("questionnaire_save_to_organisation", args=[assessment.pk]),
+        {"organisation": str(world.organisation.pk)},
+    )
+    assert response.status_code == 302
+    assessment.refresh_from_db()
+    assert (assessment.owner, assessment.organisation) == (world.lead, world.organisation)
+    assert LedgerEntry.objects.filter(kind=LedgerKind.ASSESSMENT_COMPLETED, pool=world.pool).count() == 1
+
+
+def test_a_result_taken_signed_out_is_claimed_on_sign_in(client, world, drama_answers):
+    assessment = take_questionnaire(client, drama_answers)
+    response = client.post(reverse("account_login"), {"login": world.member.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.owner == world.member
+    assert client.get(reverse("questionnaire_result", args=[assessment.pk])).status_code == 200
+    assert (
+        reverse("questionnaire_result", args=[assessment.pk])
+        in client.get(reverse("questionnaire_results")).content.decode()
+    )
+
+
+def test_a_result_taken_signed_out_is_claimed_on_sign_up(client, drama_answers):
+    assessment = take_questionnaire(client, drama_answers)
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "new.lead@example.org",
+            "password1": "a-long-new-password-9",
+            "password2": "a-long-new-password-9",
+            "first_name": "Nia",
+        },
+    )
+    assert response.status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.owner == User.objects.get(email="new.lead@example.org")
+
+
+def test_a_claimed_result_is_not_reclaimed_by_someone_else(client, world, drama_answers):
+    assessment = take_questionnaire(client, drama_answers)
+    NeedsAssessment.objects.filter(pk=assessment.pk).update(owner=world.outsider)
+    client.post(reverse("account_login"), {"login": world.member.email, "password": PASSWORD})
+    assessment.refresh_from_db()
+    assert assessment.owner == world.outsider
+
+
+@pytest.mark.parametrize("who", ["outsider", "member", "colleague", "commissioner", "anonymous"])
+def test_a_saved_assessment_is_hidden_from_everyone_but_owner_and_leads(client, world, drama_answers, who):
+    client.force_login(world.member)  # taken by a member of staff, saved to the organisation
+    assessment = take_questionnaire(client, drama_answers)
+    NeedsAssessment.objects.filter(pk=assessment.pk).update(organisation=world.organisation)
+    other = Client()
+    if who != "anonymous":
+        person = getattr(world, who)
+        if who == "member":
+            person = world.colleague  # the owner is the member; check a colleague who is not lead
+        other.force_login(person)
+    for name in ["questionnaire_result", "questionnaire_brief", "questionnaire_brief_pdf", "questionnaire_check"]:
+        assert other.get(reverse(name, args=[assessment.pk])).status_code == 404, name
+    lead = Client()
+    lead.force_login(world.lead)
+    assert lead.get(reverse("questionnaire_result", args=[assessment.pk])).status_code == 200
+    owner = Client()
+    owner.force_login(world.member)
+    assert owner.get(reverse("questionnaire_result", args=[assessment.pk])).status_code == 200
+
+
+def test_compare_two_results_says_what_changed_and_why(client, world):
+    client.force_login(world.lead)
+    start = {"organisation": str(world.organisation.pk), "organisation_name": "", "about": ""}
+    first = take_questionnaire(client, profile_answers("harehills-drama"), start)
+    second = take_questionnaire(client, profile_answers("harehills-drama", trauma_disclosures="monthly"), start)
+    assert (first.outcome, second.outcome) == (CLINICAL_SUPERVISION_RECOMMENDED, CONSIDER_CASE_CONSULTATION)
+    html = client.get(reverse("questionnaire_compare"), {"before": first.pk, "after": second.pk}).content.decode()
+    assert (
+        "The outcome moved down, from “clinical supervision recommended” to “consider case consultation for specific "
+        "presentations”, because these now apply: People tell staff about trauma most months.; these no longer apply: "
+        "People tell staff about trauma most weeks."
+    ) in html.replace("&#x27;", "'")
+    assert '<td class="govuk-table__cell">Most weeks</td><td class="govuk-table__cell">Most months</td>' in html
+    assert "24 hours a year" in html and "12 hours a year" in html
+
+
+def test_results_page_lists_own_and_led_organisations_results_only(client, world, drama_answers):
+    other = Client()
+    other.force_login(world.outsider)
+    take_questionnaire(
+        other, drama_answers, {"organisation": str(world.other_organisation.pk), "organisation_name": "", "about": ""}
+    )
+    client.force_login(world.lead)
+    mine = take_questionnaire(
+        client, drama_answers, {"organisation": str(world.organisation.pk), "organisation_name": "", "about": ""}
+    )
+    html = client.get(reverse("questionnaire_results")).content.decode()
+    assert reverse("questionnaire_result", args=[mine.pk]) in html
+    assert "Otley Care Farm" not in html
+
+
+def test_lead_home_panel_and_navigation_link_to_the_questionnaire(client, world, drama_answers):
+    client.force_login(world.lead)
+    html = client.get("/").content.decode()
+    assert '<a class="govuk-service-navigation__link" href="/questionnaire/">Do we need supervision?</a>' in html
+    assert '<a class="govuk-link" href="/questionnaire/">Do we need clinical supervision?</a>' in html
+    take_questionnaire(
+        client, drama_answers, {"organisation": str(world.organisation.pk), "organisation_name": "", "about": ""}
+    )
+    assert "Latest result: Clinical supervision recommended" in client.get("/").content.decode()
+    staff = Client()
+    staff.force_login(world.member)
+    assert "Latest result" not in staff.get("/").content.decode()
+
+
+def test_take_again_prefills_the_answers(client, drama_answers):
+    first = take_questionnaire(client, drama_answers)
+    response = client.post(reverse("questionnaire_take_again", args=[first.pk]))
+    second = NeedsAssessment.objects.order_by("-pk").first()
+    assert response["Location"] == reverse("questionnaire_section", args=[second.pk, 1])
+    assert (second.answers, second.completed_at) == (first.answers, None)
