@@ -18,7 +18,10 @@ def test_public_home_invites_sign_up(client):
 def test_home_shows_what_each_role_can_do_next(client, world):
     client.force_login(world.lead)
     panels = client.get(reverse("home")).context["panels"]
-    assert [(p.role, p.title) for p in panels] == [("Lead", "Harehills Drama")]
+    assert [(p.role, p.title) for p in panels] == [
+        ("Lead", "Harehills Drama"),
+        ("Lead", "Clinical supervision: do we need it?"),  # the questionnaire's own panel
+    ]
     assert [s.label for s in panels[0].steps] == ["See Harehills Drama", "Invite a colleague"]
 
     client.force_login(world.member)
