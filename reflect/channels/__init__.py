@@ -47,8 +47,11 @@ def message_context(notification: Notification) -> dict[str, Any]:
     return context
 
 
-def render_kind(kind: str, context: dict[str, Any]) -> RenderedMessage:
-    """Render a kind's templates (templates/emails/<kind>/…) with the given context."""
+def render_kind(kind: str, context: dict[str, Any], *, short: bool = True) -> RenderedMessage:
+    """Render a kind's templates (templates/emails/<kind>/…) with the given context.
+
+    ``short`` renders the text-message form too (sms.txt, or the subject when there is none).
+    """
     directory = kind_spec(kind).template_dir
     subject = " ".join(render_to_string(f"{directory}/subject.txt", context).split())
     text = render_to_string(f"{directory}/body.txt", context).strip() + "\n"
@@ -56,12 +59,14 @@ def render_kind(kind: str, context: dict[str, Any]) -> RenderedMessage:
         html = render_to_string(f"{directory}/body.html", context).strip()
     except TemplateDoesNotExist:
         html = ""
-    try:
-        short_text = render_to_string(f"{directory}/sms.txt", context).strip()
-    except TemplateDoesNotExist:
-        short_text = subject
+    short_text = ""
+    if short:
+        try:
+            short_text = render_to_string(f"{directory}/sms.txt", context).strip()
+        except TemplateDoesNotExist:
+            short_text = subject
     return RenderedMessage(subject=subject, text=text, html=html, short_text=short_text)
 
 
-def render_notification(notification: Notification) -> RenderedMessage:
-    return render_kind(notification.kind, message_context(notification))
+def render_notification(notification: Notification, *, short: bool = True) -> RenderedMessage:
+    return render_kind(notification.kind, message_context(notification), short=short)

@@ -217,9 +217,10 @@ class NoUsableChannel(Exception):
 def choose_channel(notification: Notification) -> tuple[str, str, str]:
     """(channel, where to send, why we fell back to e-mail or "") for this notification."""
     email_address = notification.recipient_email or (notification.recipient.email if notification.recipient else "")
-    preferences = None
+    preferences: ContactPreferences | None = None
     if notification.recipient is not None:
-        preferences = ContactPreferences.objects.filter(user=notification.recipient).first()
+        # Fetched with the row (select_related); a person who never set any has none.
+        preferences = getattr(notification.recipient, "contact_preferences", None)
     preferred = Channel.EMAIL
     if preferences is not None and not kind_spec(notification.kind).email_only:
         preferred = Channel(preferences.channel)
@@ -265,7 +266,9 @@ def deliver_notification(notification_id: int, *, now: datetime.datetime | None 
     ).update(status=NotificationStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     if claimed != 1:
         return DeliveryOutcome.NOT_CLAIMED
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    notification = Notification.objects.select_related("recipient", "recipient__contact_preferences").get(
+        pk=notification_id
+    )
     # Only this claim may record the outcome: if the sweep judged us dead and handed the row
     # to another worker, our late result must not overwrite theirs.
     mine = Notification.objects.filter(pk=notification_id, status=NotificationStatus.SENDING, claimed_at=now)
@@ -277,8 +280,8 @@ def deliver_notification(notification_id: int, *, now: datetime.datetime | None 
         return DeliveryOutcome.FAILED
 
     if channel == Channel.SMS:
-        preferences = ContactPreferences.objects.get(user=notification.recipient)
-        morning = quiet_hours_end(now, preferences.time_zone or "Europe/London")
+        zone = notification.recipient.contact_preferences.time_zone if notification.recipient else ""
+        morning = quiet_hours_end(now, zone or "Europe/London")
         if morning is not None:
             # No texts between 21:00 and 08:00: put it back, due at 08:00, as if never tried.
             mine.update(
@@ -291,7 +294,7 @@ def deliver_notification(notification_id: int, *, now: datetime.datetime | None 
             return DeliveryOutcome.DEFERRED
 
     try:
-        message = render_notification(notification)
+        message = render_notification(notification, short=channel == Channel.SMS)
         if channel == Channel.SMS:
             reference = send_sms(notification, address, message)
         elif channel == Channel.LETTER:
