@@ -52,11 +52,11 @@ def main() -> dict[str, tuple[float, str]]:
     import django
 
     django.setup()
-    import redis
     from django.core.management import call_command
     from django.db import connections
     from django.utils import timezone
 
+    from reflect.celery import app as celery_app
     from reflect.models import Notification, User
     from reflect.notification_kinds import NotificationKind
     from reflect.services.notifications import sweep_due_notifications
@@ -64,7 +64,7 @@ def main() -> dict[str, tuple[float, str]]:
     worker = None
     try:
         call_command("migrate", verbosity=0)
-        redis.Redis.from_url(redis_url).flushdb()  # this run's own Redis database
+        celery_app.control.purge()  # tasks left in the queue by an interrupted run
         log_path = Path(tempfile.gettempdir()) / f"bench_notifications_worker_{os.getpid()}.log"
         with log_path.open("wb") as worker_log:  # the worker keeps its own descriptor
             worker = subprocess.Popen(

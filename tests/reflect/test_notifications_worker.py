@@ -110,7 +110,7 @@ def mail_dir(tmp_path: Path) -> Path:
 def real_celery() -> Iterator[None]:
     """Publish to the broker from this process (the autouse fixture made tasks run in-process)."""
     celery_app.conf.task_always_eager = False
-    redis.Redis.from_url(django_settings.REDIS_URL).flushdb()  # our own db number: stale tasks from earlier runs
+    celery_app.control.purge()  # tasks left in the queue by an earlier, interrupted run
     yield
 
 
@@ -230,6 +230,7 @@ def test_with_redis_down_the_request_succeeds_quickly_and_the_e_mail_goes_when_i
     world, own_redis, start_worker, mail_dir
 ):
     redis_url = f"redis://127.0.0.1:{OUTAGE_REDIS_PORT}/1"
+    assert not _pings(redis.Redis(port=OUTAGE_REDIS_PORT, socket_connect_timeout=1)), "port 6391 must be free"
     # Redis on 6391 is not running: a lead invites someone to their organisation.
     result = subprocess.run(
         [sys.executable, "-m", "tests.reflect.outage_request", str(world.lead.pk), str(world.organisation.pk)],
