@@ -104,10 +104,10 @@ def main() -> dict[str, tuple[float, str]]:
         published = sweep_due_notifications(limit=COUNT)
         assert len(published) == COUNT, len(published)
         publish_seconds = time.monotonic() - started
-        deadline = time.monotonic() + 300
+        deadline = time.monotonic() + 900
         while Notification.objects.filter(status="sent").count() < COUNT:
             if time.monotonic() > deadline:
-                raise RuntimeError("not all notifications were sent within 5 minutes")
+                raise RuntimeError("not all notifications were sent within 15 minutes")
             time.sleep(0.25)
         delays = sorted(
             (sent_at - due_at).total_seconds() for sent_at in Notification.objects.values_list("sent_at", flat=True)

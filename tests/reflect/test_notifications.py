@@ -23,6 +23,7 @@ from reflect.services.notifications import (
 )
 from reflect.services.preferences import update_preferences
 from reflect.tasks import task_dispatch_notification
+from tests.conftest import requires_postgresql
 
 UTC = datetime.UTC
 
@@ -309,3 +310,38 @@ def test_an_e_mail_is_not_held_back_by_quiet_hours(world):
     night = datetime.datetime(2026, 12, 1, 23, 0, tzinfo=UTC)
     notification = queue_notification(world.member, NotificationKind.REMINDER, key="r", due_at=night, context={})
     assert deliver_notification(notification.pk, now=night) == DeliveryOutcome.SENT
+
+
+@requires_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_take_different_rows(world):
+    """SKIP LOCKED: a row another sweep has locked is left to it, not queued twice."""
+    import threading
+
+    from django.db import connection as main_connection
+
+    first = queue_notification(world.member, NotificationKind.REMINDER, key="one", context={})
+    second = queue_notification(world.colleague, NotificationKind.REMINDER, key="two", context={})
+    Notification.objects.update(dispatched_at=None, status=NotificationStatus.PENDING)
+    locked, release = threading.Event(), threading.Event()
+
+    def other_sweep() -> None:
+        try:
+            with transaction.atomic():
+                list(Notification.objects.select_for_update().filter(pk=first.pk))
+                locked.set()
+                release.wait(10)
+        finally:
+            from django.db import connection
+
+            connection.close()
+
+    thread = threading.Thread(target=other_sweep)
+    thread.start()
+    try:
+        assert locked.wait(10)
+        assert main_connection.vendor == "postgresql"
+        assert sweep_due_notifications() == [second.pk]
+    finally:
+        release.set()
+        thread.join()
