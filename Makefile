@@ -37,7 +37,10 @@ demo: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "Reflect is running at http://127.0.0.1:8000 (Ctrl+C to stop)."
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@# Due notifications (reminders) go out on time with no worker: a delivery loop runs
+	@# beside the server and is stopped with it.
+	$(PY) manage.py deliver_notifications --loop & loop=$$!; trap 'kill $$loop 2>/dev/null' EXIT; \
+		$(PY) manage.py runserver 127.0.0.1:8000
 
 # Browser tests use Debian's Chromium; install it when we can (root on Debian), else they skip.
 browser:

@@ -1,6 +1,13 @@
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.contrib.sites.shortcuts import get_current_site
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.http import HttpRequest
 
 
@@ -23,3 +30,33 @@ class AccountAdapter(DefaultAccountAdapter):
         if pending:
             return pending
         return super().get_email_verification_redirect_url(email_address)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Render allauth's message as usual, then queue it in the outbox instead of sending.
+
+        Address checks and password resets then survive a Redis or mail-server outage like
+        every other message (DESIGN.md §4). The rendered text carries a key, so it is kept as
+        secret context, wiped once sent.
+        """
+        from reflect.models import User
+        from reflect.notification_kinds import NotificationKind
+        from reflect.services.notifications import queue_notification
+
+        request = allauth_context.request
+        full_context = {"request": request, "email": email, "current_site": get_current_site(request)}
+        full_context.update(context)
+        message = self.render_mail(template_prefix, email, full_context)
+        html = ""
+        if isinstance(message, EmailMultiAlternatives):
+            html = next((content for content, mimetype in message.alternatives if mimetype == "text/html"), "")
+        user = context.get("user")
+        with transaction.atomic():
+            queue_notification(
+                user if isinstance(user, User) and user.pk else None,
+                NotificationKind.ACCOUNT_MESSAGE,
+                email=email,
+                # Each call is a new message (a second reset request means a second e-mail).
+                key=f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4()}",
+                about=template_prefix,
+                secret_context={"subject": message.subject, "text": message.body, "html": html},
+            )

@@ -8,6 +8,7 @@ from reflect.models import (
     Invitation,
     LedgerEntry,
     Membership,
+    Notification,
     Organisation,
     Pool,
     PoolCommissioner,
@@ -126,3 +127,60 @@ class AuditEventAdmin(AppendOnlyAdmin):
     list_filter = ["action"]
     search_fields = ["action", "target", "actor__email"]
     date_hierarchy = "occurred_at"
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The outbox. Filter by status "Failed" to see what did not go, and why."""
+
+    list_display = ["due_at", "kind", "addressee", "status", "channel", "attempts", "last_error", "fallback_reason"]
+    list_filter = ["status", "kind", "channel"]
+    search_fields = ["recipient__email", "recipient_email", "about", "idempotency_key"]
+    date_hierarchy = "due_at"
+    raw_id_fields = ["recipient"]
+    exclude = ["secret_context"]  # links that work as keys are not for display
+    readonly_fields = [
+        "recipient",
+        "recipient_email",
+        "kind",
+        "about",
+        "context",
+        "ics",
+        "idempotency_key",
+        "status",
+        "channel",
+        "fallback_reason",
+        "attempts",
+        "last_error",
+        "created_at",
+        "dispatched_at",
+        "claimed_at",
+        "sent_at",
+        "provider_reference",
+    ]
+    actions = ["send_again"]
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    @admin.action(description="Send the selected failed notifications again")
+    def send_again(self, request, queryset):  # type: ignore[no-untyped-def]
+        from reflect.services.notifications import retry_failed_notifications
+
+        count = retry_failed_notifications(list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"{count} failed notification(s) will be sent again.")
+
+    def get_urls(self):  # type: ignore[no-untyped-def]
+        from django.urls import path
+
+        from reflect.views.notification_preview import notification_preview
+
+        preview = self.admin_site.admin_view(notification_preview)
+        return [
+            path("preview/", preview, name="reflect_notification_preview"),
+            path("preview/<str:kind>/", preview, name="reflect_notification_preview_kind"),
+            *super().get_urls(),
+        ]

@@ -35,3 +35,11 @@ class LedgerKind(models.TextChoices):
     SESSION_HELD = "session_held", "Session held"
     ASSESSMENT_COMPLETED = "assessment_completed", "Needs assessment completed"
     ORGANISATION_JOINED = "organisation_joined", "Organisation joined the pool"
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    SENDING = "sending", "Being sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -264,3 +265,26 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 FORM_RENDERER = "reflect.form_rendering.GovukFormRenderer"
+
+# --- Notifications: the outbox (reflect/services/notifications.py, DESIGN.md §4) ----------
+# Text messages and letters go through GOV.UK Notify; with no key, everything goes by e-mail.
+NOTIFY_API_KEY = env("NOTIFY_API_KEY")
+NOTIFY_SMS_TEMPLATE_ID = env("NOTIFY_SMS_TEMPLATE_ID")
+NOTIFY_LETTER_TEMPLATE_ID = env("NOTIFY_LETTER_TEMPLATE_ID")
+NOTIFY_BASE_URL = env("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFY_TIMEOUT_SECONDS = float(env("NOTIFY_TIMEOUT_SECONDS", "10"))
+NOTIFICATION_MAX_ATTEMPTS = int(env("NOTIFICATION_MAX_ATTEMPTS", "6"))
+# A row left "sending" this long was claimed by a worker that died: the sweep sends it again.
+NOTIFICATION_SENDING_TIMEOUT_SECONDS = int(env("NOTIFICATION_SENDING_TIMEOUT_SECONDS", "600"))
+# A due row whose dispatch was published this long ago and is still pending lost its task.
+NOTIFICATION_REDISPATCH_AFTER_SECONDS = int(env("NOTIFICATION_REDISPATCH_AFTER_SECONDS", "120"))
+NOTIFICATION_SWEEP_SECONDS = float(env("NOTIFICATION_SWEEP_SECONDS", "60"))
+CELERY_BEAT_SCHEDULE["reflect.sweep_due_notifications"] = {
+    "task": "reflect.sweep_due_notifications",
+    "schedule": NOTIFICATION_SWEEP_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["reflect.queue_weekly_summaries"] = {
+    "task": "reflect.queue_weekly_summaries",
+    # Mondays 06:00 UTC (06:00 or 07:00 in London): beat schedules are in UTC.
+    "schedule": crontab(minute=0, hour=6, day_of_week=1),
+}

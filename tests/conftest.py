@@ -83,3 +83,16 @@ requires_postgresql = pytest.mark.skipif(
 def _fast_password_hashing(settings) -> None:
     # Real hashing is deliberately slow; tests hash hundreds of passwords.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _celery_in_process():
+    """Run tasks in the test's own process, even when REDIS_URL is set for the worker tests,
+    so that e-mails land in ``mail.outbox``. Tests that start a real worker turn this off
+    themselves (tests/reflect/test_notifications_worker.py)."""
+    from reflect.celery import app as celery_app
+
+    was = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = was

@@ -1,6 +1,7 @@
 from reflect.models.audit import AuditEvent
 from reflect.models.invitations import Invitation
 from reflect.models.ledger import LedgerEntry
+from reflect.models.notifications import Notification
 from reflect.models.organisations import Community, Membership, Organisation
 from reflect.models.people import ContactPreferences, User
 from reflect.models.pools import Pool, PoolCommissioner, PoolOrganisation
@@ -12,6 +13,7 @@ __all__ = [
     "Invitation",
     "LedgerEntry",
     "Membership",
+    "Notification",
     "Organisation",
     "Pool",
     "PoolCommissioner",

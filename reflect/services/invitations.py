@@ -6,16 +6,16 @@ import datetime
 import secrets
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from reflect.enums import InvitationKind
 from reflect.errors import DomainError
-from reflect.models import Invitation, Organisation, Pool, User
+from reflect.models import Invitation, Notification, Organisation, Pool, User
 from reflect.models.invitations import hash_token
+from reflect.notification_kinds import NotificationKind
+from reflect.services.notifications import cancel_notifications, queue_notification
 
 
 def invitation_url(token: str) -> str:
@@ -30,7 +30,7 @@ def create_invitation(
     pool: Pool | None = None,
     organisation: Organisation | None = None,
 ) -> tuple[Invitation, str]:
-    """Create the invitation and queue its e-mail after commit. Returns it and its raw token."""
+    """Create the invitation and queue its e-mail in the outbox. Returns it and its raw token."""
     email = email.strip().lower()
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
@@ -42,21 +42,30 @@ def create_invitation(
         invited_by=acting_user,
         expires_at=timezone.now() + datetime.timedelta(days=settings.INVITATION_VALID_DAYS),
     )
-    invitation_id = invitation.pk
-    transaction.on_commit(lambda: send_invitation_email(invitation_id, token))
+    queue_invitation_email(invitation, token)
     return invitation, token
 
 
-def send_invitation_email(invitation_id: int, token: str) -> None:
-    invitation = (
-        Invitation.objects.select_related("pool", "organisation", "invited_by").filter(pk=invitation_id).first()
+def queue_invitation_email(invitation: Invitation, token: str) -> Notification:
+    """Queue the invitation's e-mail in the outbox, in the caller's transaction.
+
+    The link (which carries the raw token) is kept only until the e-mail has gone.
+    """
+    target = invitation.pool if invitation.kind == InvitationKind.POOL_ORGANISATION else invitation.organisation
+    return queue_notification(
+        None,
+        NotificationKind.INVITATION,
+        email=invitation.email,
+        key=f"invitation:{invitation.pk}",
+        about=f"reflect.invitation:{invitation.pk}",
+        context={
+            "invited_by": invitation.invited_by.display_name if invitation.invited_by else "",
+            "target": str(target),
+            "invitation_kind": invitation.kind,
+            "expires_on": f"{timezone.localtime(invitation.expires_at):%-d %B %Y}",
+        },
+        secret_context={"url": invitation_url(token)},
     )
-    if invitation is None:
-        return
-    context = {"invitation": invitation, "url": invitation_url(token)}
-    subject = render_to_string("emails/invitation/subject.txt", context).strip()
-    body = render_to_string("emails/invitation/body.txt", context)
-    send_mail(subject, body, None, [invitation.email])
 
 
 def find_invitation(token: str) -> Invitation | None:
@@ -106,4 +115,6 @@ def revoke_invitation(invitation: Invitation, *, acting_user: User) -> None:
     if locked.revoked_at is None:
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
+        # A withdrawn invitation's e-mail, if it has not gone yet, should not go.
+        cancel_notifications(f"reflect.invitation:{locked.pk}")
         record_audit("invitation.revoked", actor=acting_user, target=locked)

@@ -1,0 +1,393 @@
+"""The notification outbox (DESIGN.md §4, "Nothing lost").
+
+A use case calls :func:`queue_notification` inside its own transaction: the row commits with
+the change it tells about, or not at all. Nothing is sent from inside the request. After
+commit, a due row's dispatch task is published (briefly: a broker that is down must not fail
+or slow the request); the periodic sweep publishes whatever was missed. The dispatch task
+calls :func:`deliver_notification`, which *claims* the row before sending, so that however
+many times a task runs, one message goes out.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from reflect.channels import (
+    PermanentDeliveryError,
+    TransientDeliveryError,
+    render_notification,
+)
+from reflect.channels.email import send_email
+from reflect.channels.govuk_notify import address_lines, notify_configured_for, send_letter, send_sms
+from reflect.enums import Channel, NotificationStatus
+from reflect.models import ContactPreferences, Notification, User
+from reflect.notification_kinds import kind_spec
+
+logger = logging.getLogger(__name__)
+
+LONDON = ZoneInfo("Europe/London")
+QUIET_FROM = datetime.time(21, 0)
+QUIET_UNTIL = datetime.time(8, 0)
+RETRY_BASE_SECONDS = 30
+RETRY_MAX_SECONDS = 60 * 60
+
+
+class DeliveryOutcome(enum.StrEnum):
+    SENT = "sent"
+    NOT_CLAIMED = "not claimed"  # gone, not due, or another worker has it (or sent it)
+    DEFERRED = "deferred"  # a text message in quiet hours: it waits until morning
+    RETRY = "retry"  # a transient failure: pending again, due after a backoff
+    FAILED = "failed"
+
+
+# --- Queueing ------------------------------------------------------------------------------
+
+
+def queue_notification(
+    recipient: User | None,
+    kind: str,
+    *,
+    key: str,
+    due_at: datetime.datetime | None = None,
+    context: dict[str, Any] | None = None,
+    secret_context: dict[str, Any] | None = None,
+    about: str = "",
+    ics: str = "",
+    email: str = "",
+) -> Notification:
+    """Write one outbox row, once per ``key``, in the caller's transaction.
+
+    Call it inside the use case's ``transaction.atomic()`` so the row commits with the change.
+    A second call with the same key returns the first row unchanged. ``secret_context`` holds
+    links that work as keys; it is wiped once the message has gone.
+    """
+    kind_spec(kind)  # an unknown kind is a programming error: fail now, not in the worker
+    if recipient is None and not email:
+        raise ValueError("A notification needs a recipient or an e-mail address.")
+    now = timezone.now()
+    due_at = due_at or now
+    due_now = due_at <= now
+    existing = Notification.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return existing
+    try:
+        # A savepoint, so that losing a race on the unique key does not spoil the caller's
+        # transaction: the other writer's row is the one we return.
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                recipient=recipient,
+                recipient_email=email,
+                kind=kind,
+                idempotency_key=key,
+                due_at=due_at,
+                context=context or {},
+                secret_context=secret_context or {},
+                about=about,
+                ics=ics,
+                dispatched_at=now if due_now else None,
+            )
+    except IntegrityError:
+        return Notification.objects.get(idempotency_key=key)
+    if due_now:
+        notification_id = notification.pk
+        transaction.on_commit(lambda: publish_dispatch([notification_id]))
+    return notification
+
+
+def publish_dispatch(notification_ids: Sequence[int]) -> int:
+    """Publish a dispatch task per row; return how many were published.
+
+    Never raises: with the broker down the rows stay pending with no dispatch recorded, and
+    the sweep publishes them when it is back. The broker settings bound each attempt to about
+    a second (settings.py), so a request is not held up either.
+    """
+    from kombu.exceptions import OperationalError
+
+    from reflect.tasks import task_dispatch_notification
+
+    published = 0
+    for position, notification_id in enumerate(notification_ids):
+        try:
+            task_dispatch_notification.apply_async(args=[notification_id], retry=False)
+        except OperationalError:
+            lost = list(notification_ids[position:])
+            logger.warning("Broker unavailable: %d notification(s) left for the sweep.", len(lost))
+            Notification.objects.filter(pk__in=lost, status=NotificationStatus.PENDING).update(dispatched_at=None)
+            break
+        except Exception:
+            # In embedded (eager) mode the task runs here; its failure is on the row already.
+            logger.exception("Dispatching notification %s failed.", notification_id)
+        published += 1
+    return published
+
+
+def cancel_notifications(about: str, *, kinds: Iterable[str] | None = None) -> int:
+    """Cancel the unsent notifications about a thing (a cancelled booking's reminders, say)."""
+    pending = Notification.objects.filter(about=about, status=NotificationStatus.PENDING)
+    if kinds is not None:
+        pending = pending.filter(kind__in=list(kinds))
+    return pending.update(status=NotificationStatus.CANCELLED, secret_context={})
+
+
+# --- Reminders in wall-clock time ----------------------------------------------------------
+
+
+def reminder_due_times(
+    starts_at: datetime.datetime, hours_before: Iterable[int], *, zone: str = "Europe/London"
+) -> list[datetime.datetime]:
+    """When to remind, in UTC, for an event starting at ``starts_at`` (aware).
+
+    Offsets are taken in the local wall clock: "7 days before" a 10:00 session is 10:00 a week
+    earlier even if the clocks changed in between. A local time that does not exist (the
+    spring gap) moves forward to the same number of minutes after the change; a time that
+    happens twice (the autumn overlap) is taken the first time. Each offset gives exactly
+    one time, and offsets landing on the same instant give one reminder, not two.
+    """
+    if timezone.is_naive(starts_at):
+        raise ValueError("starts_at must be timezone-aware.")
+    tz = ZoneInfo(zone)
+    local_start = starts_at.astimezone(tz).replace(tzinfo=None)
+    due_times: set[datetime.datetime] = set()
+    for hours in hours_before:
+        wall = local_start - datetime.timedelta(hours=int(hours))
+        # fold=0: zoneinfo reads a gap time with the offset from before the change (so it
+        # lands after the gap) and an ambiguous time as its first occurrence.
+        due_times.add(wall.replace(tzinfo=tz, fold=0).astimezone(datetime.UTC))
+    return sorted(due_times)
+
+
+def queue_reminders(
+    recipient: User,
+    kind: str,
+    *,
+    about: str,
+    starts_at: datetime.datetime,
+    context: dict[str, Any],
+    ics: str = "",
+) -> list[Notification]:
+    """Queue a person's reminders for an event, at the offsets they chose (none in the past)."""
+    from reflect.services.preferences import preferences_for
+
+    preferences = preferences_for(recipient)
+    now = timezone.now()
+    stamp = starts_at.astimezone(datetime.UTC).strftime("%Y%m%dT%H%MZ")
+    queued = []
+    for due_at in reminder_due_times(
+        starts_at, preferences.reminder_hours, zone=preferences.time_zone or "Europe/London"
+    ):
+        if due_at <= now:
+            continue
+        key = f"{kind}:{about}:{recipient.pk}:{stamp}:{due_at:%Y%m%dT%H%MZ}"
+        queued.append(
+            queue_notification(recipient, kind, key=key, due_at=due_at, context=context, about=about, ics=ics)
+        )
+    return queued
+
+
+# --- Quiet hours for text messages ---------------------------------------------------------
+
+
+def quiet_hours_end(moment: datetime.datetime, zone: str = "Europe/London") -> datetime.datetime | None:
+    """If ``moment`` falls between 21:00 and 08:00 local time, the next 08:00 (in UTC)."""
+    tz = ZoneInfo(zone)
+    local = moment.astimezone(tz)
+    if QUIET_UNTIL <= local.time() < QUIET_FROM:
+        return None
+    day = local.date() if local.time() < QUIET_UNTIL else local.date() + datetime.timedelta(days=1)
+    return datetime.datetime.combine(day, QUIET_UNTIL, tzinfo=tz).astimezone(datetime.UTC)
+
+
+# --- Choosing a channel --------------------------------------------------------------------
+
+
+class NoUsableChannel(Exception):
+    pass
+
+
+def choose_channel(notification: Notification) -> tuple[str, str, str]:
+    """(channel, where to send, why we fell back to e-mail or "") for this notification."""
+    email_address = notification.recipient_email or (notification.recipient.email if notification.recipient else "")
+    preferences: ContactPreferences | None = None
+    if notification.recipient is not None:
+        # Fetched with the row (select_related); a person who never set any has none.
+        preferences = getattr(notification.recipient, "contact_preferences", None)
+    preferred = Channel.EMAIL
+    if preferences is not None and not kind_spec(notification.kind).email_only:
+        preferred = Channel(preferences.channel)
+    reason = ""
+    if preferred == Channel.SMS and preferences is not None:
+        if not notify_configured_for(Channel.SMS):
+            reason = "No GOV.UK Notify key or text-message template is configured"
+        elif not preferences.phone.strip():
+            reason = "No mobile number is on file"
+        else:
+            return Channel.SMS, preferences.phone.strip(), ""
+    elif preferred == Channel.LETTER and preferences is not None:
+        if not notify_configured_for(Channel.LETTER):
+            reason = "No GOV.UK Notify key or letter template is configured"
+        elif not preferences.postal_address.strip():
+            reason = "No postal address is on file"
+        elif len(address_lines(preferences.postal_address)) < 3:
+            reason = "The postal address has fewer than the three lines a letter needs"
+        else:
+            return Channel.LETTER, preferences.postal_address, ""
+    if not email_address:
+        raise NoUsableChannel(f"{reason or 'No channel'}, and there is no e-mail address to fall back to.")
+    return Channel.EMAIL, email_address, f"{reason} — sent by e-mail." if reason else ""
+
+
+# --- Delivery ------------------------------------------------------------------------------
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    return datetime.timedelta(seconds=min(RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), RETRY_MAX_SECONDS))
+
+
+def deliver_notification(notification_id: int, *, now: datetime.datetime | None = None) -> DeliveryOutcome:
+    """Send one notification if it is due and nobody else has it. Safe to call any number of times.
+
+    The claim is a conditional UPDATE (pending → sending) that only one caller can win: a
+    duplicate task, a redelivered task or a sweep racing the first dispatch changes no row
+    and sends nothing. Only the winner sends, then records the result.
+    """
+    now = now or timezone.now()
+    claimed = Notification.objects.filter(
+        pk=notification_id, status=NotificationStatus.PENDING, due_at__lte=now
+    ).update(status=NotificationStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    if claimed != 1:
+        return DeliveryOutcome.NOT_CLAIMED
+    notification = Notification.objects.select_related("recipient", "recipient__contact_preferences").get(
+        pk=notification_id
+    )
+    # Only this claim may record the outcome: if the sweep judged us dead and handed the row
+    # to another worker, our late result must not overwrite theirs.
+    mine = Notification.objects.filter(pk=notification_id, status=NotificationStatus.SENDING, claimed_at=now)
+
+    try:
+        channel, address, fallback_reason = choose_channel(notification)
+    except NoUsableChannel as problem:
+        mine.update(status=NotificationStatus.FAILED, last_error=str(problem), fallback_reason=str(problem))
+        return DeliveryOutcome.FAILED
+
+    if channel == Channel.SMS:
+        zone = notification.recipient.contact_preferences.time_zone if notification.recipient else ""
+        morning = quiet_hours_end(now, zone or "Europe/London")
+        if morning is not None:
+            # No texts between 21:00 and 08:00: put it back, due at 08:00, as if never tried.
+            mine.update(
+                status=NotificationStatus.PENDING,
+                due_at=morning,
+                attempts=F("attempts") - 1,
+                claimed_at=None,
+                dispatched_at=None,
+            )
+            return DeliveryOutcome.DEFERRED
+
+    try:
+        message = render_notification(notification, short=channel == Channel.SMS)
+        if channel == Channel.SMS:
+            reference = send_sms(notification, address, message)
+        elif channel == Channel.LETTER:
+            reference = send_letter(notification, address, message)
+        else:
+            reference = send_email(notification, address, message)
+    except PermanentDeliveryError as error:
+        mine.update(status=NotificationStatus.FAILED, channel=channel, last_error=error.reason)
+        return DeliveryOutcome.FAILED
+    except TransientDeliveryError as error:
+        if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+            mine.update(
+                status=NotificationStatus.FAILED,
+                channel=channel,
+                last_error=f"Gave up after {notification.attempts} attempts. Last error: {error.reason}",
+            )
+            return DeliveryOutcome.FAILED
+        mine.update(
+            status=NotificationStatus.PENDING,
+            due_at=now + retry_delay(notification.attempts),
+            last_error=error.reason,
+            claimed_at=None,
+        )
+        return DeliveryOutcome.RETRY
+    except Exception as error:
+        # A bug (a broken template, say) will not mend itself: fail visibly, do not loop.
+        logger.exception("Notification %s could not be sent.", notification_id)
+        mine.update(status=NotificationStatus.FAILED, channel=channel, last_error=f"Unexpected error: {error!r}")
+        return DeliveryOutcome.FAILED
+
+    mine.update(
+        status=NotificationStatus.SENT,
+        sent_at=timezone.now(),
+        channel=channel,
+        fallback_reason=fallback_reason,
+        provider_reference=reference[:200],
+        last_error="",
+        secret_context={},
+    )
+    return DeliveryOutcome.SENT
+
+
+# --- The sweep -----------------------------------------------------------------------------
+
+
+def sweep_due_notifications(*, limit: int = 5000, now: datetime.datetime | None = None) -> list[int]:
+    """Publish dispatch for every due row whose task was lost; recover rows of dead workers.
+
+    Runs every minute from beat (and in a loop in the demo). Returns the ids it published.
+    """
+    now = now or timezone.now()
+    stale_before = now - datetime.timedelta(seconds=settings.NOTIFICATION_SENDING_TIMEOUT_SECONDS)
+    lost_before = now - datetime.timedelta(seconds=settings.NOTIFICATION_REDISPATCH_AFTER_SECONDS)
+    with transaction.atomic():
+        # A row still "sending" long after its claim belongs to a worker that died. The
+        # message may or may not have reached the provider (the window described in
+        # reflect/tasks.py); we send again rather than risk it never arriving.
+        stale = Notification.objects.filter(status=NotificationStatus.SENDING, claimed_at__lt=stale_before)
+        stale.filter(attempts__gte=settings.NOTIFICATION_MAX_ATTEMPTS).update(
+            status=NotificationStatus.FAILED, last_error="The worker stopped while sending, on the last attempt."
+        )
+        stale.update(
+            status=NotificationStatus.PENDING,
+            claimed_at=None,
+            dispatched_at=None,
+            last_error="The worker sending it stopped before recording the result; sending again.",
+        )
+        due = (
+            Notification.objects.filter(status=NotificationStatus.PENDING, due_at__lte=now)
+            .filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=lost_before))
+            .order_by("due_at")
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            # Two sweeps (two beat processes by mistake, or a slow one overrunning the next)
+            # take disjoint rows instead of queueing each twice.
+            due = due.select_for_update(skip_locked=True)
+        ids = list(due.values_list("pk", flat=True)[:limit])
+        if ids:
+            Notification.objects.filter(pk__in=ids).update(dispatched_at=now)
+            transaction.on_commit(lambda: publish_dispatch(ids))
+    return ids
+
+
+def retry_failed_notifications(notification_ids: Sequence[int]) -> int:
+    """Put failed notifications back in the queue, due now, with a fresh count of attempts."""
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.filter(pk__in=notification_ids, status=NotificationStatus.FAILED).values_list(
+                "pk", flat=True
+            )
+        )
+        Notification.objects.filter(pk__in=ids).update(
+            status=NotificationStatus.PENDING, due_at=timezone.now(), attempts=0, dispatched_at=timezone.now()
+        )
+        transaction.on_commit(lambda: publish_dispatch(ids))
+    return len(ids)

@@ -1,0 +1,32 @@
+"""An e-mail backend a worker in another process can deliver to, and a test can read.
+
+Each message becomes a file in ``$REFLECT_TEST_MAIL_DIR``. While a file named ``hold`` exists
+there, the backend first writes ``started-<pid>`` and waits: the test can then kill the worker
+in the middle of a delivery.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from pathlib import Path
+
+from django.core.mail.backends.base import BaseEmailBackend
+
+
+class DirectoryBackend(BaseEmailBackend):
+    def send_messages(self, email_messages) -> int:  # type: ignore[no-untyped-def]
+        directory = Path(os.environ["REFLECT_TEST_MAIL_DIR"])
+        for message in email_messages:
+            hold = directory / "hold"
+            if hold.exists():
+                (directory / f"started-{os.getpid()}").write_text(message.subject)
+                while hold.exists():
+                    time.sleep(0.05)
+            (directory / f"{uuid.uuid4().hex}.eml").write_bytes(message.message().as_bytes())
+        return len(email_messages)
+
+
+def delivered(directory: Path) -> list[Path]:
+    return sorted(directory.glob("*.eml"))
