@@ -19,17 +19,18 @@ def _fresh_rate_limits():
     cache.clear()
 
 
-def test_sign_up_needs_a_verified_email_before_signing_in(client):
-    response = client.post(
-        reverse("account_signup"),
-        {
-            "email": "Amira@Example.org",
-            "first_name": "Amira",
-            "last_name": "Khan",
-            "password1": "a-calm-long-password",
-            "password2": "a-calm-long-password",
-        },
-    )
+def test_sign_up_needs_a_verified_email_before_signing_in(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_signup"),
+            {
+                "email": "Amira@Example.org",
+                "first_name": "Amira",
+                "last_name": "Khan",
+                "password1": "a-calm-long-password",
+                "password2": "a-calm-long-password",
+            },
+        )
     assert response.status_code == 302
     assert response["Location"] == reverse("account_email_verification_sent")
     user = User.objects.get(email="amira@example.org")
