@@ -29,6 +29,7 @@ RUN DJANGO_ENV=production \
     SECRET_KEY=collectstatic-only-not-a-secret-collectstatic-only-not-a-secret \
     ALLOWED_HOSTS=build \
     DATABASE_URL=sqlite:////tmp/collectstatic.sqlite3 \
+    EMAIL_HOST=collectstatic.invalid \
     python manage.py collectstatic --noinput -v0 \
     && useradd --create-home --uid 10001 reflect
 USER reflect

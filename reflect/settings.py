@@ -50,6 +50,11 @@ if PRODUCTION:
         raise ImproperlyConfigured("Set ALLOWED_HOSTS to the site's host names.")
     if not env("DATABASE_URL"):
         raise ImproperlyConfigured("Set DATABASE_URL to the PostgreSQL database.")
+    if not env("EMAIL_HOST"):
+        # Without it every invitation and password reset would be "sent" to the console.
+        raise ImproperlyConfigured("Set EMAIL_HOST (and its EMAIL_* settings) so that e-mail reaches people.")
+    if DEBUG:
+        raise ImproperlyConfigured("DEBUG must be off in production.")
 
 # The public address, used in e-mails and calendar feeds that leave the site.
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -124,7 +129,7 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "reflect.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             # A cache that is down must not take the site with it: fail fast.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -144,7 +149,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
 # A request must never wait on a broker that is down (ENV.md): publish once, briefly.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 1}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 1, "socket_timeout": 1}
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
@@ -185,7 +190,6 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_email": "5/m/user",
-    "confirm_email": "3/m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Reflect"

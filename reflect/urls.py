@@ -1,8 +1,12 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from reflect.views import home, invitations, organisations, pools
 from reflect.views.health import health
+
+# The admin signs in through allauth, so its login has two-factor authentication and rate limits.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 handler400 = "reflect.views.errors.bad_request"
 handler403 = "reflect.views.errors.permission_denied"

@@ -442,7 +442,7 @@ class Costing:
 def cost(formats: Sequence[Format], *, months: Any, rate: Any) -> Costing:
     """Bid lines for a period at an hourly rate. Nonsense periods and rates are refused."""
     months_number = _number(months)
-    if months_number is None or months_number != months_number.to_integral_value():
+    if months_number is None or not months_number.is_finite() or months_number != months_number.to_integral_value():
         raise CostingError("Enter the period as a whole number of months, like 12.", field="months")
     if not 1 <= months_number <= MAX_MONTHS:
         raise CostingError(f"Enter a period between 1 and {MAX_MONTHS} months.", field="months")

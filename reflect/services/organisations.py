@@ -75,6 +75,9 @@ def invite_staff(organisation: Organisation, email: str, *, acting_user: User) -
 def accept_staff_invitation(invitation: Invitation, *, acting_user: User) -> Membership:
     invitation = claim_invitation(invitation, acting_user=acting_user)
     assert invitation.organisation is not None
+    # Lock the organisation: two invitations for the same person accepted at once would
+    # otherwise both find no membership, and the second insert would fail.
+    Organisation.objects.select_for_update().get(pk=invitation.organisation_id)
     existing = current_membership(invitation.organisation, acting_user)
     if existing is not None:
         return existing
@@ -97,6 +100,10 @@ def remove_member(membership: Membership, *, acting_user: User) -> None:
     target = next((m for m in memberships if m.pk == membership.pk), None)
     if target is None:
         return  # already gone: removing twice is harmless
+    actor = next((m for m in memberships if m.user_id == acting_user.pk), None)
+    # Checked again under the lock: the actor may have handed the lead role on meanwhile.
+    if actor is None or not (actor.is_lead or actor.pk == target.pk):
+        raise DomainError("Only the organisation's lead can remove someone.")
     leads = [m for m in memberships if m.is_lead]
     if target.is_lead and len(leads) == 1:
         raise DomainError("An organisation needs a lead. Hand the lead role to someone else before leaving.")

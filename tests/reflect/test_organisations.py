@@ -168,3 +168,19 @@ def test_lead_edits_the_organisation(client, world):
     organisation = Organisation.objects.get(pk=world.organisation.pk)
     assert (organisation.name, organisation.staff_size) == ("Harehills Drama CIC", 6)
     assert list(organisation.communities.values_list("slug", flat=True)) == ["poverty"]
+
+
+def test_a_former_lead_cannot_remove_anyone(world):
+    """The view checked the lead role before; the service checks again under its lock."""
+    colleague = Membership.objects.get(user=world.colleague, organisation=world.organisation)
+    lead = Membership.objects.get(user=world.lead, organisation=world.organisation)
+    org_services.hand_on_lead(world.organisation, colleague, acting_user=world.lead)
+    member = Membership.objects.get(user=world.member, organisation=world.organisation)
+    with pytest.raises(DomainError, match="Only the organisation's lead can remove someone"):
+        org_services.remove_member(member, acting_user=world.lead)
+    member.refresh_from_db()
+    assert member.left_at is None
+    # Leaving yourself is still allowed.
+    org_services.remove_member(lead, acting_user=world.lead)
+    lead.refresh_from_db()
+    assert lead.left_at is not None

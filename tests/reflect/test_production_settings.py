@@ -48,6 +48,7 @@ def complete(tmp_path: Path) -> dict[str, str]:
         "SECRET_KEY": SECRET,
         "ALLOWED_HOSTS": "reflect.example.org",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite3'}",
+        "EMAIL_HOST": "smtp.example.org",
     }
 
 
@@ -57,6 +58,7 @@ def complete(tmp_path: Path) -> dict[str, str]:
         ("SECRET_KEY", "Set SECRET_KEY to a random value of at least 40 characters."),
         ("ALLOWED_HOSTS", "Set ALLOWED_HOSTS to the site's host names."),
         ("DATABASE_URL", "Set DATABASE_URL to the PostgreSQL database."),
+        ("EMAIL_HOST", "Set EMAIL_HOST (and its EMAIL_* settings) so that e-mail reaches people."),
     ],
 )
 def test_production_refuses_to_start_without(tmp_path: Path, missing: str, message: str) -> None:
@@ -141,3 +143,9 @@ def test_production_serves_pages_with_hashed_static_files(tmp_path: Path) -> Non
         "/static/reflect/init.HASH.js",
         "/static/reflect/reflect.HASH.css",
     ]
+
+
+def test_production_refuses_debug(tmp_path: Path) -> None:
+    result = run(["-c", "import django; django.setup()"], **{**complete(tmp_path), "DEBUG": "1"})
+    assert result.returncode == 1
+    assert "ImproperlyConfigured: DEBUG must be off in production." in result.stderr

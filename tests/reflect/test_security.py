@@ -42,3 +42,10 @@ def test_server_error_page_renders_without_the_database(rf):
     response = server_error(rf.get("/"))
     assert response.status_code == 500
     assert "Sorry, there is a problem with Reflect" in response.content.decode()
+
+
+def test_the_admin_signs_in_through_allauth(client):
+    # Django's own admin login form would skip two-factor authentication and rate limits.
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=%2Fadmin%2F"

@@ -12,8 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from reflect.demo import DEMO_PASSWORD, demo_steps
@@ -204,7 +205,9 @@ def _person(local: str, first: str, last: str, **extra: Any) -> User:
     email = f"{local}@{DOMAIN}"
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User.objects.create(email=email, password=_demo_password_hash(), first_name=first, last_name=last, **extra)
+        user = User.objects.create(
+            email=email, password=_demo_password_hash(), first_name=first, last_name=last, **extra
+        )
     EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     preferences_for(user)
     return user
@@ -218,6 +221,9 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            # The demo superuser's password is published in the README.
+            raise CommandError("seed_demo loads public demo logins and never runs in production.")
         admin = _person("admin", "Ada", "Admin", is_staff=True, is_superuser=True)
         commissioner = _person("commissioner", "Carys", "Moore")
         other_commissioner = _person("commissioner2", "Dan", "Whitfield")
