@@ -264,3 +264,15 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 FORM_RENDERER = "reflect.form_rendering.GovukFormRenderer"
+
+# --- Scheduling: busy-calendar import (scheduling/calendar_fetch.py) -----------------------
+BUSY_CALENDAR_TIMEOUT_SECONDS = float(env("BUSY_CALENDAR_TIMEOUT_SECONDS", "10"))
+BUSY_CALENDAR_MAX_BYTES = int(env("BUSY_CALENDAR_MAX_BYTES", str(2 * 1024 * 1024)))
+BUSY_CALENDAR_REFRESH_MINUTES = int(env("BUSY_CALENDAR_REFRESH_MINUTES", "15"))
+# Supervisors type the address in: never let them make the server fetch from our own network.
+# Tests set this True to fetch from a local HTTP server.
+BUSY_CALENDAR_ALLOW_PRIVATE_HOSTS = env_bool("BUSY_CALENDAR_ALLOW_PRIVATE_HOSTS", default=False)
+CELERY_BEAT_SCHEDULE["scheduling.refresh_busy_calendars"] = {
+    "task": "scheduling.refresh_busy_calendars",
+    "schedule": BUSY_CALENDAR_REFRESH_MINUTES * 60,
+}

@@ -65,5 +65,6 @@ urlpatterns = [
         invitations.invitation_new_organisation,
         name="invitation_new_organisation",
     ),
+    path("availability/", include("scheduling.urls")),
     path("admin/", admin.site.urls),
 ]
