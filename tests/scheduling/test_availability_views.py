@@ -201,3 +201,11 @@ def test_the_home_page_offers_the_supervisor_their_availability(client, supervis
     page = client.get(reverse("home")).content.decode()
     assert "Set your availability" in page
     assert "You have no weekly hours yet, so nobody can book you." in page
+
+
+def test_every_page_renders_for_the_supervisor(client, supervisor, rule):
+    client.force_login(supervisor.user)
+    for url in page_urls(rule):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "style=" not in response.content.decode()
