@@ -151,3 +151,24 @@ def test_eight_weeks_across_the_spring_change_keep_every_local_hour() -> None:
     local_starts = {slot.start.astimezone(LONDON).time() for slot in slots}
     assert local_starts == {time(9 + half // 2, 30 * (half % 2)) for half in range(15)}
     assert len(slots) == 40 * 15
+
+
+def test_a_date_that_starts_at_one_oclock_where_the_clocks_change_at_midnight() -> None:
+    # Santiago goes forward at midnight on 5 September 2027: that date's clock starts at 01:00
+    # (04:00 UTC), and in April midnight comes twice, so 3 April runs an hour long at the end.
+    santiago = Availability(
+        "America/Santiago",
+        overrides=(
+            DateOverride(date(2027, 9, 5), ((time(0), time(2)),)),
+            DateOverride(date(2027, 4, 3), ((time(22), time(0)),)),
+        ),
+        minimum_notice=timedelta(0),
+        horizon=timedelta(days=3),
+        step_minutes=60,
+    )
+    assert [slot.start for slot in bookable_slots(santiago, now=utc(9, 4, 12))] == [utc(9, 5, 4)]
+    assert [slot.start for slot in bookable_slots(santiago, now=utc(4, 2, 12))] == [
+        utc(4, 4, 1),  # 22:00 -03
+        utc(4, 4, 2),  # 23:00 -03
+        utc(4, 4, 3),  # 23:00 -04, the repeated hour
+    ]

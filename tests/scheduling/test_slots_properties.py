@@ -34,13 +34,15 @@ from scheduling.slots import (
 QUARTER = timedelta(minutes=15)
 
 # Zones with whole-hour, half-hour (Lord Howe) and 45-minute (Chatham) changes, southern
-# hemisphere summers, and a zone without changes but a 5:45 offset (Kathmandu).
+# hemisphere summers, clocks changing at midnight so that a date starts at 01:00 (Santiago),
+# and a zone without changes but a 5:45 offset (Kathmandu).
 ZONES = [
     "Europe/London",
     "America/New_York",
     "America/St_Johns",
     "Australia/Lord_Howe",
     "Pacific/Chatham",
+    "America/Santiago",
     "Asia/Kathmandu",
 ]
 # Clock changes of 2027 (UTC) around which `now` is drawn, plus two ordinary days.
@@ -52,6 +54,8 @@ ANCHORS = [
     datetime(2027, 4, 3, 15, tzinfo=UTC),  # Lord Howe back (half an hour)
     datetime(2027, 10, 2, 15, 30, tzinfo=UTC),  # Lord Howe forward
     datetime(2027, 4, 3, 14, tzinfo=UTC),  # Chatham back
+    datetime(2027, 4, 4, 3, tzinfo=UTC),  # Santiago back (midnight becomes 23:00)
+    datetime(2027, 9, 5, 4, tzinfo=UTC),  # Santiago forward (5 September starts at 01:00)
     datetime(2027, 6, 16, 12, tzinfo=UTC),
     datetime(2027, 1, 6, 12, tzinfo=UTC),
 ]
