@@ -292,3 +292,15 @@ CELERY_BEAT_SCHEDULE["reflect.queue_weekly_summaries"] = {
     # Mondays 06:00 UTC (06:00 or 07:00 in London): beat schedules are in UTC.
     "schedule": crontab(minute=0, hour=6, day_of_week=1),
 }
+
+# --- Scheduling: busy-calendar import (scheduling/calendar_fetch.py) -----------------------
+BUSY_CALENDAR_TIMEOUT_SECONDS = float(env("BUSY_CALENDAR_TIMEOUT_SECONDS", "10"))
+BUSY_CALENDAR_MAX_BYTES = int(env("BUSY_CALENDAR_MAX_BYTES", str(2 * 1024 * 1024)))
+BUSY_CALENDAR_REFRESH_MINUTES = int(env("BUSY_CALENDAR_REFRESH_MINUTES", "15"))
+# Supervisors type the address in: never let them make the server fetch from our own network.
+# Tests set this True to fetch from a local HTTP server.
+BUSY_CALENDAR_ALLOW_PRIVATE_HOSTS = env_bool("BUSY_CALENDAR_ALLOW_PRIVATE_HOSTS", default=False)
+CELERY_BEAT_SCHEDULE["scheduling.refresh_busy_calendars"] = {
+    "task": "scheduling.refresh_busy_calendars",
+    "schedule": BUSY_CALENDAR_REFRESH_MINUTES * 60,
+}

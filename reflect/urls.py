@@ -70,6 +70,7 @@ urlpatterns = [
         invitations.invitation_new_organisation,
         name="invitation_new_organisation",
     ),
+    path("availability/", include("scheduling.urls")),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
     path("questionnaire/", include("supervision.urls")),

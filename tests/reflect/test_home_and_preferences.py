@@ -43,7 +43,8 @@ def test_supervisor_sees_their_panel(client, db):
     client.force_login(user)
     panels = client.get(reverse("home")).context["panels"]
     assert [(p.role, p.steps[0].description) for p in panels] == [
-        ("Supervisor", "Waiting for an administrator to check your registration")
+        ("Supervisor", "Waiting for an administrator to check your registration"),
+        ("Supervisor", "You have no weekly hours yet, so nobody can book you."),  # scheduling/home_panels.py
     ]
 
 

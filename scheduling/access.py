@@ -1,0 +1,51 @@
+"""Who may see the scheduling pages. Anything else is a 404 (DESIGN.md §4)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+
+from reflect.access import two_factor_required
+from reflect.models import User
+from scheduling.models import DateOverride, WeeklyRule
+from supervision.models import SupervisorProfile
+
+
+def access_own_supervisor_profile(user: User) -> SupervisorProfile:
+    profile = SupervisorProfile.objects.filter(user=user).first() if user.is_authenticated else None
+    if profile is None:
+        raise Http404("You are not a supervisor.")
+    return profile
+
+
+def supervisor_area(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A supervisor's own pages: anyone who is not a supervisor gets the 404 a stranger gets
+    (before being asked for two-factor set-up, which would tell them the page exists); a
+    supervisor then needs two-factor authentication. The view receives their profile."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        profile = access_own_supervisor_profile(request.user)  # type: ignore[arg-type]
+        return two_factor_required(lambda req, *a, **kw: view(req, profile, *a, **kw))(request, *args, **kwargs)
+
+    return wrapped
+
+
+def access_weekly_rule(supervisor: SupervisorProfile, rule_id: int) -> WeeklyRule:
+    rule = WeeklyRule.objects.select_related("supervisor").filter(pk=rule_id, supervisor=supervisor).first()
+    if rule is None:
+        raise Http404("No such rule.")
+    return rule
+
+
+def access_date_override(supervisor: SupervisorProfile, override_id: int) -> DateOverride:
+    override = DateOverride.objects.select_related("supervisor").filter(pk=override_id, supervisor=supervisor).first()
+    if override is None:
+        raise Http404("No such date.")
+    return override

@@ -1,0 +1,63 @@
+"""Demo availability for ``seed_demo``: each verified demo supervisor gets believable hours."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import TextIO
+
+from django.conf import settings
+from django.utils import timezone
+
+from reflect.demo import register_demo_step
+from scheduling.models import AvailabilitySettings, DateOverride, WeeklyRule
+from supervision.models import SupervisorProfile
+
+# (weekday, start, end) patterns, handed out in turn: part-time clinicians' typical weeks.
+PATTERNS = [
+    [(1, "10:00", "16:00"), (3, "13:00", "18:00")],
+    [(0, "09:00", "12:30"), (2, "09:00", "12:30"), (4, "14:00", "17:00")],
+    [(1, "17:00", "20:00"), (5, "09:00", "12:00")],
+    [(2, "10:00", "15:00"), (3, "10:00", "15:00")],
+]
+
+
+def _time(text: str) -> datetime.time:
+    return datetime.time.fromisoformat(text)
+
+
+@register_demo_step
+def seed_availability(out: TextIO) -> None:
+    supervisors = SupervisorProfile.objects.filter(
+        verified_at__isnull=False, user__email__endswith=f"@{settings.DEMO_EMAIL_DOMAIN}"
+    ).order_by("pk")
+    today = timezone.localdate()
+    added = 0
+    for index, supervisor in enumerate(supervisors):
+        if WeeklyRule.objects.filter(supervisor=supervisor).exists():
+            continue  # seeded already (seed_demo may run again)
+        AvailabilitySettings.objects.update_or_create(
+            supervisor=supervisor,
+            defaults={
+                "session_lengths": [60, 90] if index % 2 == 0 else [50, 90],
+                "buffer_minutes": 15,
+                "minimum_notice_hours": 24 if index % 3 else 48,
+                "horizon_weeks": 8,
+                "max_sessions_per_day": 3,
+                "max_sessions_per_week": 8,
+                "monthly_capacity_hours": Decimal("20") if index % 2 == 0 else Decimal("12"),
+            },
+        )
+        pattern = PATTERNS[index % len(PATTERNS)]
+        WeeklyRule.objects.bulk_create(
+            WeeklyRule(supervisor=supervisor, weekday=weekday, start=_time(start), end=_time(end))
+            for weekday, start, end in pattern
+        )
+        # One away day: the first of their working days two weeks from now.
+        first_weekday = pattern[0][0]
+        away = today + datetime.timedelta(days=14 + (first_weekday - today.weekday()) % 7)
+        DateOverride.objects.get_or_create(
+            supervisor=supervisor, date=away, start=None, defaults={"note": "Training day"}
+        )
+        added += 1
+    out.write(f"Availability: weekly hours for {added} supervisor(s).\n")

@@ -1,0 +1,77 @@
+"""Reading a supervisor's availability, and turning it into the slot engine's plain data."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from scheduling import slots
+from scheduling.intervals import Interval
+from scheduling.models import AvailabilitySettings, BusyCalendarFeed, BusyInterval, DateOverride, WeeklyRule
+from supervision.models import SupervisorProfile
+
+
+def availability_settings_of(supervisor: SupervisorProfile) -> AvailabilitySettings:
+    """The saved settings, or the defaults (unsaved) for a supervisor who has not set any."""
+    row = AvailabilitySettings.objects.filter(supervisor=supervisor).first()
+    return row if row is not None else AvailabilitySettings(supervisor=supervisor)
+
+
+def weekly_rules_of(supervisor: SupervisorProfile) -> list[WeeklyRule]:
+    return list(WeeklyRule.objects.filter(supervisor=supervisor).order_by("weekday", "start", "valid_from"))
+
+
+def date_overrides_of(supervisor: SupervisorProfile, *, since: datetime.date | None = None) -> list[DateOverride]:
+    overrides = DateOverride.objects.filter(supervisor=supervisor)
+    if since is not None:
+        overrides = overrides.filter(date__gte=since)
+    return list(overrides.order_by("date", "start"))
+
+
+def busy_calendar_of(supervisor: SupervisorProfile) -> BusyCalendarFeed | None:
+    return BusyCalendarFeed.objects.filter(supervisor=supervisor).first()
+
+
+def busy_intervals_for(
+    supervisor: SupervisorProfile, start: datetime.datetime, end: datetime.datetime
+) -> list[Interval]:
+    rows = BusyInterval.objects.filter(feed__supervisor=supervisor, start__lt=end, end__gt=start).order_by("start")
+    return [Interval(row.start, row.end) for row in rows]
+
+
+def to_engine(
+    settings_row: AvailabilitySettings, rules: list[WeeklyRule], overrides: list[DateOverride]
+) -> slots.Availability:
+    """The slot engine's frozen dataclasses from the rows (overrides of a day grouped together)."""
+    windows_by_day: dict[datetime.date, list[tuple[datetime.time, datetime.time]]] = defaultdict(list)
+    for override in overrides:
+        day_windows = windows_by_day[override.date]  # an away day is a day with no windows
+        if not override.away:
+            day_windows.append((override.start, override.end))  # type: ignore[arg-type]
+    return slots.Availability(
+        time_zone=settings_row.time_zone,
+        rules=tuple(
+            slots.WeeklyRule(
+                weekday=rule.weekday,
+                start=rule.start,
+                end=rule.end,
+                valid_from=rule.valid_from,
+                valid_until=rule.valid_until,
+            )
+            for rule in rules
+        ),
+        overrides=tuple(
+            slots.DateOverride(day=day, windows=tuple(sorted(windows)))
+            for day, windows in sorted(windows_by_day.items())
+        ),
+        session_lengths=tuple(settings_row.session_lengths),
+        buffer_minutes=settings_row.buffer_minutes,
+        minimum_notice=datetime.timedelta(hours=settings_row.minimum_notice_hours),
+        horizon=datetime.timedelta(weeks=settings_row.horizon_weeks),
+        max_per_day=settings_row.max_sessions_per_day,
+        max_per_week=settings_row.max_sessions_per_week,
+    )
+
+
+def availability_for(supervisor: SupervisorProfile) -> slots.Availability:
+    return to_engine(availability_settings_of(supervisor), weekly_rules_of(supervisor), date_overrides_of(supervisor))

@@ -1,0 +1,237 @@
+"""A supervisor's availability: settings, weekly rules and date overrides (issue 6).
+
+Every function here is one use case: it runs in one transaction, checks that the acting user is
+the supervisor, refuses bad input with a ``DomainError`` that names the rule in the way, and
+writes an audit row. Times are wall-clock times in the supervisor's zone (DESIGN.md §4 "Time").
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from django.db import transaction
+from django.utils import timezone
+
+from reflect.errors import DomainError
+from reflect.models import User
+from reflect.services.audit import record_audit
+from scheduling.enums import Weekday
+from scheduling.models import AvailabilitySettings, DateOverride, WeeklyRule
+from supervision.models import SupervisorProfile
+
+SESSION_MINUTES_MIN = 15
+SESSION_MINUTES_MAX = 480
+
+
+@cache
+def known_time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def _check_own(supervisor: SupervisorProfile, acting_user: User) -> None:
+    if supervisor.user_id != acting_user.pk:
+        raise DomainError("You can only change your own availability.")
+
+
+def _locked_settings(supervisor: SupervisorProfile) -> AvailabilitySettings:
+    # Every change to a supervisor's availability locks their settings row first, so two
+    # requests adding rules at once cannot both pass the overlap check (check-then-insert).
+    AvailabilitySettings.objects.get_or_create(supervisor=supervisor)
+    return AvailabilitySettings.objects.select_for_update().get(supervisor=supervisor)
+
+
+def _local_today(settings_row: AvailabilitySettings) -> datetime.date:
+    return timezone.now().astimezone(ZoneInfo(settings_row.time_zone)).date()
+
+
+def _hm(value: datetime.time) -> str:
+    return f"{value:%H:%M}"
+
+
+# --- Settings -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_availability_settings(
+    supervisor: SupervisorProfile,
+    *,
+    acting_user: User,
+    time_zone: str,
+    session_lengths: list[int],
+    buffer_minutes: int,
+    minimum_notice_hours: int,
+    horizon_weeks: int,
+    max_sessions_per_day: int | None = None,
+    max_sessions_per_week: int | None = None,
+    monthly_capacity_hours: Decimal | None = None,
+) -> AvailabilitySettings:
+    _check_own(supervisor, acting_user)
+    if time_zone not in known_time_zones():
+        raise DomainError(
+            f"“{time_zone}” is not a time zone we know. Use a name such as Europe/London.", field="time_zone"
+        )
+    lengths = sorted(set(session_lengths))
+    if not lengths:
+        raise DomainError("Offer at least one session length.", field="session_lengths")
+    for minutes in lengths:
+        if not SESSION_MINUTES_MIN <= minutes <= SESSION_MINUTES_MAX:
+            raise DomainError(
+                f"A session lasts between {SESSION_MINUTES_MIN} and {SESSION_MINUTES_MAX} minutes ({minutes} is not).",
+                field="session_lengths",
+            )
+    if not 0 <= buffer_minutes <= 240:
+        raise DomainError("The buffer between sessions is between 0 and 240 minutes.", field="buffer_minutes")
+    if not 1 <= horizon_weeks <= 52:
+        raise DomainError("People can book between 1 and 52 weeks ahead.", field="horizon_weeks")
+    if minimum_notice_hours > 24 * 7 * horizon_weeks:
+        raise DomainError(
+            "The minimum notice is longer than how far ahead people may book, so nobody could book.",
+            field="minimum_notice_hours",
+        )
+    if (
+        max_sessions_per_day is not None
+        and max_sessions_per_week is not None
+        and max_sessions_per_day > max_sessions_per_week
+    ):
+        raise DomainError(
+            "The most sessions a day cannot be more than the most sessions a week.", field="max_sessions_per_day"
+        )
+    if monthly_capacity_hours is not None and monthly_capacity_hours <= 0:
+        raise DomainError(
+            "Monthly capacity is a number of hours above 0, or blank for no limit.", field="monthly_capacity_hours"
+        )
+    row = _locked_settings(supervisor)
+    row.time_zone = time_zone
+    row.session_lengths = lengths
+    row.buffer_minutes = buffer_minutes
+    row.minimum_notice_hours = minimum_notice_hours
+    row.horizon_weeks = horizon_weeks
+    row.max_sessions_per_day = max_sessions_per_day
+    row.max_sessions_per_week = max_sessions_per_week
+    row.monthly_capacity_hours = monthly_capacity_hours
+    row.save()
+    record_audit("availability.settings_changed", actor=acting_user, target=row)
+    return row
+
+
+# --- Weekly rules -------------------------------------------------------------------------
+
+
+def _dates_meet(
+    a_from: datetime.date | None,
+    a_until: datetime.date | None,
+    b_from: datetime.date | None,
+    b_until: datetime.date | None,
+) -> bool:
+    """Do two inclusive date ranges (None = open-ended) share a day?"""
+    return (a_until is None or b_from is None or b_from <= a_until) and (
+        b_until is None or a_from is None or a_from <= b_until
+    )
+
+
+@transaction.atomic
+def add_weekly_rule(
+    supervisor: SupervisorProfile,
+    *,
+    acting_user: User,
+    weekday: int,
+    start: datetime.time,
+    end: datetime.time,
+    valid_from: datetime.date | None = None,
+    valid_until: datetime.date | None = None,
+) -> WeeklyRule:
+    _check_own(supervisor, acting_user)
+    if weekday not in Weekday.values:
+        raise DomainError("Choose a day of the week.", field="weekday")
+    if end <= start:
+        raise DomainError(
+            f"The end time must be after the start time ({_hm(end)} is not after {_hm(start)}).", field="end"
+        )
+    if valid_from and valid_until and valid_until < valid_from:
+        raise DomainError("The last date must be on or after the first date.", field="valid_until")
+    _locked_settings(supervisor)
+    candidate = WeeklyRule(
+        supervisor=supervisor, weekday=weekday, start=start, end=end, valid_from=valid_from, valid_until=valid_until
+    )
+    for other in WeeklyRule.objects.filter(supervisor=supervisor, weekday=weekday, start__lt=end, end__gt=start):
+        if _dates_meet(valid_from, valid_until, other.valid_from, other.valid_until):
+            raise DomainError(
+                f"{candidate.label} overlaps your rule {other.label}. Change the times, or remove that rule first.",
+                field="start",
+            )
+    candidate.save()
+    record_audit("availability.rule_added", actor=acting_user, target=candidate, rule=candidate.label)
+    return candidate
+
+
+@transaction.atomic
+def remove_weekly_rule(rule: WeeklyRule, *, acting_user: User) -> None:
+    _check_own(rule.supervisor, acting_user)
+    _locked_settings(rule.supervisor)
+    record_audit("availability.rule_removed", actor=acting_user, target=rule, rule=rule.label)
+    rule.delete()
+
+
+# --- Date overrides -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_date_override(
+    supervisor: SupervisorProfile,
+    *,
+    acting_user: User,
+    date: datetime.date,
+    away: bool,
+    start: datetime.time | None = None,
+    end: datetime.time | None = None,
+    note: str = "",
+) -> DateOverride:
+    """Away all day (``away=True``), or free for these hours that day instead of the weekly rules."""
+    _check_own(supervisor, acting_user)
+    settings_row = _locked_settings(supervisor)
+    if date < _local_today(settings_row):
+        raise DomainError(f"{date:%-d %B %Y} has passed. Choose today or a later date.", field="date")
+    existing = list(DateOverride.objects.filter(supervisor=supervisor, date=date))
+    away_row = next((row for row in existing if row.away), None)
+    if away:
+        if away_row is not None:
+            raise DomainError(f"You are already away on {date:%A %-d %B %Y}.", field="date")
+        if existing:
+            hours = ", ".join(f"{_hm(row.start)}–{_hm(row.end)}" for row in existing)  # type: ignore[arg-type]
+            raise DomainError(
+                f"You have set hours on {date:%A %-d %B %Y} ({hours}). Remove them first to be away all day.",
+                field="date",
+            )
+        override = DateOverride(supervisor=supervisor, date=date, note=note.strip())
+    else:
+        if start is None or end is None:
+            raise DomainError("Give a start and an end time, or choose away all day.", field="start")
+        if end <= start:
+            raise DomainError(
+                f"The end time must be after the start time ({_hm(end)} is not after {_hm(start)}).", field="end"
+            )
+        if away_row is not None:
+            raise DomainError(
+                f"You are away all day on {date:%A %-d %B %Y}. Remove that first to set hours.", field="date"
+            )
+        override = DateOverride(supervisor=supervisor, date=date, start=start, end=end, note=note.strip())
+        for other in existing:
+            if other.start < end and start < other.end:  # type: ignore[operator]
+                raise DomainError(
+                    f"{_hm(start)}–{_hm(end)} overlaps your hours {other.label}. Change the times, or remove those first.",
+                    field="start",
+                )
+    override.save()
+    record_audit("availability.override_added", actor=acting_user, target=override, override=override.label)
+    return override
+
+
+@transaction.atomic
+def remove_date_override(override: DateOverride, *, acting_user: User) -> None:
+    _check_own(override.supervisor, acting_user)
+    _locked_settings(override.supervisor)
+    record_audit("availability.override_removed", actor=acting_user, target=override, override=override.label)
+    override.delete()

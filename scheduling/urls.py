@@ -1,0 +1,15 @@
+from django.urls import path
+
+from scheduling.views import availability
+
+urlpatterns = [
+    path("", availability.overview, name="availability_overview"),
+    path("settings/", availability.edit_settings, name="availability_settings"),
+    path("week/", availability.week, name="availability_week"),
+    path("rules/add/", availability.add_rule, name="availability_rule_add"),
+    path("rules/<int:rule_id>/remove/", availability.remove_rule, name="availability_rule_remove"),
+    path("dates/add/", availability.add_override, name="availability_override_add"),
+    path("dates/<int:override_id>/remove/", availability.remove_override, name="availability_override_remove"),
+    path("calendar/", availability.busy_calendar_form, name="availability_busy_calendar"),
+    path("calendar/remove/", availability.busy_calendar_remove, name="availability_busy_calendar_remove"),
+]

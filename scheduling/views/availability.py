@@ -1,0 +1,199 @@
+"""The supervisor's availability pages: thin views that parse, call a service and render."""
+
+from __future__ import annotations
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from reflect.errors import DomainError
+from reflect.models import User
+from scheduling import queries
+from scheduling.access import access_date_override, access_weekly_rule, supervisor_area
+from scheduling.forms import AvailabilitySettingsForm, BusyCalendarForm, DateOverrideForm, WeeklyRuleForm
+from scheduling.services import availability as services
+from scheduling.services import busy_calendar
+from scheduling.week import monday_of, week_plan
+from supervision.models import SupervisorProfile
+
+# The clock the week view reads; a module attribute so tests can fix "now".
+now = timezone.now
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _local_today(supervisor: SupervisorProfile) -> datetime.date:
+    return now().astimezone(ZoneInfo(queries.availability_settings_of(supervisor).time_zone)).date()
+
+
+@supervisor_area
+def overview(request: HttpRequest, supervisor: SupervisorProfile) -> HttpResponse:
+    feed = queries.busy_calendar_of(supervisor)
+    return render(
+        request,
+        "scheduling/availability/overview.html",
+        {
+            "supervisor": supervisor,
+            "settings_row": queries.availability_settings_of(supervisor),
+            "rules": queries.weekly_rules_of(supervisor),
+            "overrides": queries.date_overrides_of(supervisor, since=_local_today(supervisor)),
+            "feed": feed,
+            "feed_host": busy_calendar.feed_host(feed) if feed else "",
+            "busy_count": feed.intervals.count() if feed else 0,
+        },
+    )
+
+
+@supervisor_area
+def edit_settings(request: HttpRequest, supervisor: SupervisorProfile) -> HttpResponse:
+    current = queries.availability_settings_of(supervisor)
+    form = AvailabilitySettingsForm(request.POST or None, initial=AvailabilitySettingsForm.initial_from(current))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_availability_settings(supervisor, acting_user=_user(request), **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, "Your availability settings are saved.")
+            return redirect("availability_overview")
+    return render(request, "scheduling/availability/settings.html", {"form": form})
+
+
+@supervisor_area
+def add_rule(request: HttpRequest, supervisor: SupervisorProfile) -> HttpResponse:
+    form = WeeklyRuleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rule = services.add_weekly_rule(supervisor, acting_user=_user(request), **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, f"Added: {rule.label}.")
+            return redirect("availability_overview")
+    return render(request, "scheduling/availability/rule_form.html", {"form": form})
+
+
+@require_POST
+@supervisor_area
+def remove_rule(request: HttpRequest, supervisor: SupervisorProfile, rule_id: int) -> HttpResponse:
+    rule = access_weekly_rule(supervisor, rule_id)
+    label = rule.label
+    services.remove_weekly_rule(rule, acting_user=_user(request))
+    messages.success(request, f"Removed: {label}.")
+    return redirect("availability_overview")
+
+
+@supervisor_area
+def add_override(request: HttpRequest, supervisor: SupervisorProfile) -> HttpResponse:
+    form = DateOverrideForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        away = data["kind"] == "away"
+        try:
+            override = services.add_date_override(
+                supervisor,
+                acting_user=_user(request),
+                date=data["date"],
+                away=away,
+                start=None if away else data["start"],
+                end=None if away else data["end"],
+                note=data["note"],
+            )
+        except DomainError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, f"Added: {override.label}.")
+            return redirect("availability_overview")
+    return render(request, "scheduling/availability/override_form.html", {"form": form})
+
+
+@require_POST
+@supervisor_area
+def remove_override(request: HttpRequest, supervisor: SupervisorProfile, override_id: int) -> HttpResponse:
+    override = access_date_override(supervisor, override_id)
+    label = override.label
+    services.remove_date_override(override, acting_user=_user(request))
+    messages.success(request, f"Removed: {label}.")
+    return redirect("availability_overview")
+
+
+@supervisor_area
+def busy_calendar_form(request: HttpRequest, supervisor: SupervisorProfile) -> HttpResponse:
+    form = BusyCalendarForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            busy_calendar.set_busy_calendar(supervisor, form.cleaned_data["url"], acting_user=_user(request))
+        except DomainError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, "Your calendar address is saved. We will read your busy times from it shortly.")
+            return redirect("availability_overview")
+    return render(
+        request,
+        "scheduling/availability/busy_calendar.html",
+        {"form": form, "feed": queries.busy_calendar_of(supervisor)},
+    )
+
+
+@require_POST
+@supervisor_area
+def busy_calendar_remove(request: HttpRequest, supervisor: SupervisorProfile) -> HttpResponse:
+    try:
+        busy_calendar.remove_busy_calendar(supervisor, acting_user=_user(request))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Your calendar is removed; its busy times no longer block bookings.")
+    return redirect("availability_overview")
+
+
+def _week_start(request: HttpRequest, today: datetime.date) -> datetime.date:
+    try:
+        return monday_of(datetime.date.fromisoformat(request.GET.get("week", "")))
+    except ValueError:
+        return monday_of(today)
+
+
+@supervisor_area
+def week(request: HttpRequest, supervisor: SupervisorProfile) -> HttpResponse:
+    moment = now()
+    settings_row = queries.availability_settings_of(supervisor)
+    zone = ZoneInfo(settings_row.time_zone)
+    today = moment.astimezone(zone).date()
+    monday = _week_start(request, today)
+    availability = queries.to_engine(
+        settings_row, queries.weekly_rules_of(supervisor), queries.date_overrides_of(supervisor)
+    )
+    week_start = datetime.datetime.combine(monday, datetime.time(0), tzinfo=zone)
+    week_end = datetime.datetime.combine(monday + datetime.timedelta(days=7), datetime.time(0), tzinfo=zone)
+    # Busy times the engine needs (now to the horizon) and the ones this week shows, in one read.
+    busy = queries.busy_intervals_for(
+        supervisor,
+        min(moment - datetime.timedelta(days=1), week_start),
+        max(moment + availability.horizon, week_end),
+    )
+    days = week_plan(availability, monday, now=moment, busy=busy)
+    url = reverse("availability_week")
+    return render(
+        request,
+        "scheduling/availability/week.html",
+        {
+            "days": days,
+            "monday": monday,
+            "sunday": monday + datetime.timedelta(days=6),
+            "today": today,
+            "time_zone": settings_row.time_zone,
+            "previous_url": f"{url}?week={monday - datetime.timedelta(days=7):%Y-%m-%d}",
+            "next_url": f"{url}?week={monday + datetime.timedelta(days=7):%Y-%m-%d}",
+            "this_week_url": url,
+            "is_this_week": monday == monday_of(today),
+        },
+    )

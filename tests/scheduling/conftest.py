@@ -1,0 +1,114 @@
+"""Personas for the availability pages: a supervisor, another supervisor, and the core world."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import http.server
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+
+from supervision.models import SupervisorProfile
+from tests.factories.core import UserFactory, give_two_factor
+
+PORTS = range(8600, 8700)
+
+
+def make_supervisor(first_name: str = "Ruth", *, two_factor: bool = True) -> SupervisorProfile:
+    user = UserFactory(first_name=first_name)
+    if two_factor:
+        give_two_factor(user)
+    return SupervisorProfile.objects.create(
+        user=user, profession="Counselling psychologist", verified_at=datetime.datetime(2026, 9, 1, tzinfo=datetime.UTC)
+    )
+
+
+@pytest.fixture
+def supervisor(db: None) -> SupervisorProfile:
+    return make_supervisor("Ruth")
+
+
+@pytest.fixture
+def other_supervisor(db: None) -> SupervisorProfile:
+    return make_supervisor("Sunita")
+
+
+@dataclass
+class Answer:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    send_length: bool = True
+
+
+@dataclass
+class CalendarServer:
+    """A real HTTP server on this machine serving whatever ``answer`` says, recording requests."""
+
+    port: int
+    answer: Answer = field(default_factory=Answer)
+    routes: dict[str, Answer] = field(default_factory=dict)  # answers for particular paths
+    requests: list[dict[str, str]] = field(default_factory=list)
+    etag: str = ""  # when set, a request with this If-None-Match gets a 304
+
+    def url(self, path: str = "/calendar.ics") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+def _handler(server: CalendarServer) -> type[http.server.BaseHTTPRequestHandler]:
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            server.requests.append({"path": self.path, **{k: v for k, v in self.headers.items()}})
+            answer = server.routes.get(self.path, server.answer)
+            if answer.delay:
+                time.sleep(answer.delay)
+            if server.etag and self.headers.get("If-None-Match") == server.etag:
+                self.send_response(304)
+                self.send_header("ETag", server.etag)
+                self.end_headers()
+                return
+            self.send_response(answer.status)
+            for name, value in answer.headers.items():
+                self.send_header(name, value)
+            if server.etag:
+                self.send_header("ETag", server.etag)
+            if answer.send_length:
+                self.send_header("Content-Length", str(len(answer.body)))
+            self.end_headers()
+            # The client may give up (timeout, size limit): that is what those tests are about.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(answer.body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    return Handler
+
+
+@pytest.fixture
+def calendar_server(settings) -> Iterator[CalendarServer]:
+    settings.BUSY_CALENDAR_ALLOW_PRIVATE_HOSTS = True
+    state = CalendarServer(port=0)
+    httpd = None
+    for port in PORTS:
+        try:
+            httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), _handler(state))
+        except OSError:
+            continue
+        state.port = port
+        break
+    assert httpd is not None, "no free port in 8600–8699"
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)

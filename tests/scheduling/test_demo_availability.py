@@ -1,0 +1,34 @@
+"""seed_demo gives every verified demo supervisor weekly hours, settings and one away day."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+
+from scheduling.models import AvailabilitySettings, DateOverride, WeeklyRule
+from supervision.models import SupervisorProfile
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_publishes_availability_once():
+    call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
+    ruth = SupervisorProfile.objects.get(user__email="supervisor@demo.reflect.test")
+    assert [rule.label for rule in WeeklyRule.objects.filter(supervisor=ruth)] == [
+        "Tuesday 10:00–16:00",
+        "Thursday 13:00–18:00",
+    ]
+    settings_row = AvailabilitySettings.objects.get(supervisor=ruth)
+    assert (settings_row.session_lengths, settings_row.buffer_minutes, settings_row.horizon_weeks) == ([60, 90], 15, 8)
+    away = DateOverride.objects.get(supervisor=ruth)
+    assert (away.away, away.date.weekday(), away.note) == (True, 1, "Training day")
+    assert away.date > datetime.date.today()
+    verified = SupervisorProfile.objects.filter(verified_at__isnull=False).count()
+    assert AvailabilitySettings.objects.count() == verified == 7
+    assert not WeeklyRule.objects.filter(supervisor__verified_at__isnull=True).exists()
+    rules = WeeklyRule.objects.count()
+    call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
+    assert WeeklyRule.objects.count() == rules
