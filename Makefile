@@ -23,6 +23,9 @@ node_modules/.installed: package.json package-lock.json
 static/reflect/reflect.css: node_modules/.installed assets/build.mjs $(wildcard assets/scss/*.scss)
 	npm run --silent build
 
+# The built static/reflect/init.js comes from assets/js/ (see assets/build.mjs).
+static/reflect/reflect.css: $(wildcard assets/js/*.js)
+
 assets: static/reflect/reflect.css
 
 collectstatic: assets $(VENV)/.installed

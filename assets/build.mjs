@@ -17,6 +17,7 @@ const result = sass.compile("assets/scss/reflect.scss", {
 });
 writeFileSync(`${out}/reflect/reflect.css`, result.css);
 cpSync(`${govuk}/govuk-frontend.min.js`, `${out}/govuk/govuk-frontend.min.js`);
+cpSync("assets/js/init.js", `${out}/reflect/init.js`);
 cpSync(`${govuk}/assets/images`, `${out}/govuk/assets/images`, { recursive: true });
 // axe-core is served only to the browser tests, which inject it from disk.
 mkdirSync(`${out}/vendor`, { recursive: true });

@@ -84,6 +84,14 @@ def is_exempt_from_two_factor(user: User) -> bool:
     return settings.MFA_EXEMPT_DEMO_ACCOUNTS and user.is_demo_account
 
 
+def _needs_two_factor_setup(user: User) -> bool:
+    return not (has_two_factor(user) or is_exempt_from_two_factor(user))
+
+
+def _two_factor_setup_redirect(request: HttpRequest) -> HttpResponse:
+    return redirect(reverse("two_factor_required") + "?" + urlencode({"next": request.get_full_path()}))
+
+
 def two_factor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Supervisors' and commissioners' areas need two-factor authentication set up first."""
 
@@ -92,8 +100,25 @@ def two_factor_required(view: Callable[..., HttpResponse]) -> Callable[..., Http
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not (has_two_factor(user) or is_exempt_from_two_factor(user)):  # type: ignore[arg-type]
-            return redirect(reverse("two_factor_required") + "?" + urlencode({"next": request.get_full_path()}))
+        if _needs_two_factor_setup(user):  # type: ignore[arg-type]
+            return _two_factor_setup_redirect(request)
         return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def commissioner_area(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A pool's pages: the pool is checked first (a stranger gets the same 404 as for a pool
+    that does not exist), then its commissioner must have two-factor authentication."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, pool_id: int, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        pool = access_pool(user, pool_id)  # type: ignore[arg-type]
+        if _needs_two_factor_setup(user):  # type: ignore[arg-type]
+            return _two_factor_setup_redirect(request)
+        return view(request, pool, *args, **kwargs)
 
     return wrapped

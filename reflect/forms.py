@@ -176,7 +176,7 @@ class ContactPreferencesForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         channel = data.get("channel")
-        if channel == Channel.SMS and not data.get("phone"):
+        if channel == Channel.SMS and not data.get("phone") and "phone" not in self.errors:
             self.add_error("phone", "Enter a mobile number to get text messages.")
         if channel == Channel.LETTER and not (data.get("postal_address") or "").strip():
             self.add_error("postal_address", "Enter a postal address to get letters.")

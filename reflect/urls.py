@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from reflect.views import home, invitations, organisations, pools
+from reflect.views.health import health
 
 handler400 = "reflect.views.errors.bad_request"
 handler403 = "reflect.views.errors.permission_denied"
@@ -67,4 +68,5 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("questionnaire/", include("supervision.urls")),
+    path("health/", health, name="health"),
 ]

@@ -13,6 +13,12 @@ from reflect.enums import LedgerKind
 from reflect.models import LedgerEntry, Organisation, Pool
 
 ZERO = Decimal("0")
+CENT = Decimal("0.01")
+
+
+def hours_sum(value: Decimal | float | None) -> Decimal:
+    """A SUM() of hours as an exact two-place Decimal (SQLite sums decimals as floats)."""
+    return Decimal(str(value or 0)).quantize(CENT)
 
 
 def record_ledger_entry(
@@ -60,11 +66,11 @@ def allocated_hours_by_organisation(pool: Pool) -> dict[int, Decimal]:
         .values("organisation_id")
         .annotate(total=Sum("hours"))
     )
-    return {row["organisation_id"]: row["total"] or ZERO for row in rows}
+    return {row["organisation_id"]: hours_sum(row["total"]) for row in rows}
 
 
 def allocated_hours(pool: Pool, organisation: Organisation) -> Decimal:
     total = LedgerEntry.objects.filter(pool=pool, organisation=organisation, kind=LedgerKind.ALLOCATED).aggregate(
         total=Sum("hours")
     )["total"]
-    return total or ZERO
+    return hours_sum(total)

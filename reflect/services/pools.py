@@ -23,7 +23,7 @@ from reflect.models import (
 )
 from reflect.services.audit import record_audit
 from reflect.services.invitations import claim_invitation, create_invitation
-from reflect.services.ledger import ZERO, allocated_hours_by_organisation, record_ledger_entry
+from reflect.services.ledger import ZERO, allocated_hours_by_organisation, hours_sum, record_ledger_entry
 
 __all__ = ["ZERO", "allocated_hours_by_organisation"]
 
@@ -190,7 +190,7 @@ def allocation_rows(pool: Pool) -> list[AllocationRow]:
 
 def total_allocated(pool: Pool) -> Decimal:
     total = LedgerEntry.objects.filter(pool=pool, kind=LedgerKind.ALLOCATED).aggregate(total=Sum("hours"))["total"]
-    return total or ZERO
+    return hours_sum(total)
 
 
 @transaction.atomic

@@ -14,6 +14,8 @@ from reflect.models import User
 from reflect.queries import memberships_of, open_invitations_for, pools_commissioned_by
 from reflect.services.preferences import preferences_for, update_preferences
 
+AFTER_TWO_FACTOR_SESSION_KEY = "reflect_after_two_factor"
+
 
 @register_home_panels
 def core_panels(user: User) -> list[HomePanel]:
@@ -94,6 +96,9 @@ def two_factor_required(request: HttpRequest) -> HttpResponse:
     next_url = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = reverse("home")
+    # allauth ends TOTP set-up on the recovery codes page whatever `next` says; that page
+    # offers a way back to where the person was going (templates/mfa/recovery_codes/index.html).
+    request.session[AFTER_TWO_FACTOR_SESSION_KEY] = next_url
     return render(request, "reflect/two_factor_required.html", {"next": next_url})
 
 

@@ -5,11 +5,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from reflect.access import access_pool, access_pool_invitation, two_factor_required
+from reflect.access import access_pool_invitation, commissioner_area, two_factor_required
 from reflect.enums import AllocationRule, InvitationKind
 from reflect.errors import DomainError
 from reflect.forms import AllocationForm, EmailInvitationForm, PoolForm
-from reflect.models import Invitation, Organisation, User
+from reflect.models import Invitation, Organisation, Pool, User
 from reflect.queries import pools_commissioned_by
 from reflect.services import pools as pool_services
 from reflect.services.invitations import revoke_invitation
@@ -38,9 +38,8 @@ def pool_create(request: HttpRequest) -> HttpResponse:
     return render(request, "reflect/pools/create.html", {"form": form})
 
 
-@two_factor_required
-def pool_detail(request: HttpRequest, pool_id: int) -> HttpResponse:
-    pool = access_pool(_user(request), pool_id)
+@commissioner_area
+def pool_detail(request: HttpRequest, pool: Pool) -> HttpResponse:
     rows = pool_services.allocation_rows(pool)
     invitations = Invitation.objects.filter(pool=pool, kind=InvitationKind.POOL_ORGANISATION).order_by("-created_at")
     total = pool_services.total_allocated(pool)
@@ -59,9 +58,8 @@ def pool_detail(request: HttpRequest, pool_id: int) -> HttpResponse:
     )
 
 
-@two_factor_required
-def pool_invite(request: HttpRequest, pool_id: int) -> HttpResponse:
-    pool = access_pool(_user(request), pool_id)
+@commissioner_area
+def pool_invite(request: HttpRequest, pool: Pool) -> HttpResponse:
     form = EmailInvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         invitation = pool_services.invite_organisation(pool, form.cleaned_data["email"], acting_user=_user(request))
@@ -71,9 +69,8 @@ def pool_invite(request: HttpRequest, pool_id: int) -> HttpResponse:
 
 
 @require_POST
-@two_factor_required
-def pool_invitation_revoke(request: HttpRequest, pool_id: int, invitation_id: int) -> HttpResponse:
-    pool = access_pool(_user(request), pool_id)
+@commissioner_area
+def pool_invitation_revoke(request: HttpRequest, pool: Pool, invitation_id: int) -> HttpResponse:
     invitation = access_pool_invitation(pool, invitation_id)
     try:
         revoke_invitation(invitation, acting_user=_user(request))
@@ -85,9 +82,8 @@ def pool_invitation_revoke(request: HttpRequest, pool_id: int, invitation_id: in
 
 
 @require_POST
-@two_factor_required
-def pool_reallocate(request: HttpRequest, pool_id: int) -> HttpResponse:
-    pool = access_pool(_user(request), pool_id)
+@commissioner_area
+def pool_reallocate(request: HttpRequest, pool: Pool) -> HttpResponse:
     try:
         pool_services.reallocate(pool, acting_user=_user(request))
     except DomainError as error:
@@ -97,9 +93,8 @@ def pool_reallocate(request: HttpRequest, pool_id: int) -> HttpResponse:
     return redirect("pool_detail", pool.pk)
 
 
-@two_factor_required
-def pool_allocation(request: HttpRequest, pool_id: int, organisation_id: int) -> HttpResponse:
-    pool = access_pool(_user(request), pool_id)
+@commissioner_area
+def pool_allocation(request: HttpRequest, pool: Pool, organisation_id: int) -> HttpResponse:
     organisation = get_object_or_404(Organisation, pk=organisation_id, pool_memberships__pool=pool)
     current = pool_services.allocated_hours_by_organisation(pool).get(organisation.pk, pool_services.ZERO)
     form = AllocationForm(request.POST or None, initial={"hours": current})

@@ -67,3 +67,28 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
     # The site's CSP forbids inline script; the tests inject axe-core inline, so the test
     # browser alone bypasses it (the header itself is tested in tests/reflect/test_security.py).
     return {**browser_context_args, "bypass_csp": True, "locale": "en-GB", "timezone_id": "Europe/London"}
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> None:
+    # allauth keeps used TOTP codes and rate-limit counters in the cache: a journey must not
+    # inherit them from the one before (the same user id and code can recur within 90 s).
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def person(browser: Any, browser_context_args: dict[str, Any]) -> Any:
+    """Open a page in a fresh browser context (own cookies) for each person in a journey."""
+    contexts = []
+
+    def open_page() -> Any:
+        context = browser.new_context(**browser_context_args)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()

@@ -72,3 +72,12 @@ def make_commissioner(pool: Pool, user: User | None = None) -> User:
 
 def add_to_pool(pool: Pool, organisation: Organisation) -> PoolOrganisation:
     return PoolOrganisation.objects.create(pool=pool, organisation=organisation)
+
+
+def give_two_factor(user: User) -> str:
+    """Activate a TOTP authenticator for the user, as allauth does; returns the secret."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret

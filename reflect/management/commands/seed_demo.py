@@ -7,10 +7,12 @@ The organisations are fictional, of the kinds the report describes. Later featur
 from __future__ import annotations
 
 import datetime
+import functools
 from decimal import Decimal
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -192,11 +194,17 @@ SUPERVISORS = [
 ]
 
 
+@functools.cache
+def _demo_password_hash() -> str:
+    # Hash once: hashing is deliberately slow, and every demo login shares the password.
+    return make_password(DEMO_PASSWORD)
+
+
 def _person(local: str, first: str, last: str, **extra: Any) -> User:
     email = f"{local}@{DOMAIN}"
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User.objects.create_user(email, DEMO_PASSWORD, first_name=first, last_name=last, **extra)
+        user = User.objects.create(email=email, password=_demo_password_hash(), first_name=first, last_name=last, **extra)
     EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     preferences_for(user)
     return user

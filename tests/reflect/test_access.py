@@ -1,0 +1,93 @@
+"""The access matrix: every object URL, every persona. Anything a persona may not see is a 404
+(DESIGN.md §4: organisations never see each other; commissioners only their own pools)."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from reflect.enums import InvitationKind
+from reflect.models import Membership
+from reflect.services.invitations import create_invitation
+from tests.factories.core import give_two_factor
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ["lead", "member", "colleague", "outsider", "commissioner", "other_commissioner"]
+
+
+@pytest.fixture
+def urls(world):
+    for person in (world.commissioner, world.other_commissioner):
+        give_two_factor(person)
+    pool_invitation, _ = create_invitation(
+        InvitationKind.POOL_ORGANISATION, "x@example.org", acting_user=world.commissioner, pool=world.pool
+    )
+    staff_invitation, _ = create_invitation(
+        InvitationKind.ORGANISATION_STAFF, "y@example.org", acting_user=world.lead, organisation=world.organisation
+    )
+    colleague = Membership.objects.get(user=world.colleague)
+    pool, org = world.pool.pk, world.organisation.pk
+    return {
+        # url: expected status for each persona, in PERSONAS order
+        ("GET", reverse("pool_detail", args=[pool])): [404, 404, 404, 404, 200, 404],
+        ("GET", reverse("pool_invite", args=[pool])): [404, 404, 404, 404, 200, 404],
+        ("GET", reverse("pool_allocation", args=[pool, org])): [404, 404, 404, 404, 200, 404],
+        ("POST", reverse("pool_reallocate", args=[pool])): [404, 404, 404, 404, 302, 404],
+        ("POST", reverse("pool_invitation_revoke", args=[pool, pool_invitation.pk])): [404, 404, 404, 404, 302, 404],
+        ("GET", reverse("organisation_detail", args=[org])): [200, 200, 200, 404, 404, 404],
+        ("GET", reverse("organisation_edit", args=[org])): [200, 403, 403, 404, 404, 404],
+        ("GET", reverse("organisation_invite", args=[org])): [200, 403, 403, 404, 404, 404],
+        ("GET", reverse("organisation_hand_on_lead", args=[org])): [200, 403, 403, 404, 404, 404],
+        ("GET", reverse("organisation_member_remove", args=[org, colleague.pk])): [200, 403, 200, 404, 404, 404],
+        ("POST", reverse("organisation_invitation_revoke", args=[org, staff_invitation.pk])): [
+            302,
+            403,
+            403,
+            404,
+            404,
+            404,
+        ],
+        ("GET", reverse("invitation_for_me", args=[pool_invitation.pk])): [404, 404, 404, 404, 404, 404],
+    }
+
+
+def test_access_matrix(client, world, urls):
+    seen = {}
+    for (method, url), expected in urls.items():
+        for persona, status in zip(PERSONAS, expected, strict=True):
+            client.force_login(getattr(world, persona))
+            response = client.get(url) if method == "GET" else client.post(url)
+            seen[(method, url, persona)] = response.status_code
+            assert response.status_code == status, (
+                f"{persona} {method} {url}: {response.status_code}, expected {status}"
+            )
+    assert len(seen) == len(urls) * len(PERSONAS)
+
+
+def test_a_pool_in_another_pool_of_the_same_commissioner_is_still_checked(client, world):
+    give_two_factor(world.commissioner)
+    client.force_login(world.commissioner)
+    # The other pool's organisation is not in this pool: its allocation page is a 404.
+    url = reverse("pool_allocation", args=[world.pool.pk, world.other_organisation.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client, world):
+    for url in [
+        reverse("pool_detail", args=[world.pool.pk]),
+        reverse("organisation_detail", args=[world.organisation.pk]),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_the_404_page_does_not_say_whether_the_object_exists(client, world):
+    client.force_login(world.outsider)
+    real = client.get(reverse("organisation_detail", args=[world.organisation.pk]))
+    missing = client.get(reverse("organisation_detail", args=[999999]))
+    assert (real.status_code, missing.status_code) == (404, 404)
+    # Same page apart from the per-response CSRF token in the sign-out form.
+    token = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert token.sub(b"", real.content) == token.sub(b"", missing.content)

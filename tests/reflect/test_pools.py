@@ -1,0 +1,196 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from reflect.enums import AllocationRule, InvitationKind, LedgerKind
+from reflect.errors import DomainError
+from reflect.models import AuditEvent, Invitation, LedgerEntry, PoolCommissioner, PoolOrganisation
+from reflect.services import pools as pool_services
+from reflect.services.invitations import create_invitation
+from reflect.services.ledger import allocated_hours_by_organisation
+from tests.factories.core import MembershipFactory, OrganisationFactory, PoolFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _join(pool, organisation, lead):
+    invitation, _ = create_invitation(InvitationKind.POOL_ORGANISATION, lead.email, acting_user=lead, pool=pool)
+    return pool_services.join_pool(invitation, organisation, acting_user=lead)
+
+
+def _lead_of(organisation):
+    return MembershipFactory(organisation=organisation, is_lead=True).user
+
+
+def test_create_pool_makes_the_creator_its_commissioner_and_audits_it():
+    user = UserFactory()
+    pool = pool_services.create_pool(
+        acting_user=user,
+        name="  Leeds pool  ",
+        starts_on=datetime.date(2027, 4, 1),
+        ends_on=datetime.date(2028, 3, 31),
+        hours_budget=Decimal("300"),
+        money_budget=Decimal("18000"),
+        hourly_rate=Decimal("60"),
+        allocation_rule=AllocationRule.MANUAL,
+    )
+    assert pool.name == "Leeds pool"
+    assert list(PoolCommissioner.objects.filter(pool=pool).values_list("user", flat=True)) == [user.pk]
+    assert list(
+        AuditEvent.objects.filter(target=f"reflect.pool:{pool.pk}").values_list("action", flat=True).order_by("id")
+    ) == [
+        "pool.created",
+        "pool.commissioner_added",
+    ]
+
+
+def test_create_pool_refuses_a_period_that_ends_before_it_starts():
+    with pytest.raises(DomainError, match=r"The period must end after it starts\."):
+        pool_services.create_pool(
+            acting_user=UserFactory(),
+            name="Backwards",
+            starts_on=datetime.date(2027, 4, 1),
+            ends_on=datetime.date(2027, 3, 1),
+            hours_budget=Decimal("1"),
+            money_budget=Decimal("1"),
+            hourly_rate=Decimal("1"),
+            allocation_rule=AllocationRule.EQUAL,
+        )
+
+
+def test_equal_share_reallocates_as_organisations_join_and_keeps_history():
+    pool = PoolFactory(hours_budget=Decimal("100"), allocation_rule=AllocationRule.EQUAL)
+    first, second, third = OrganisationFactory(), OrganisationFactory(), OrganisationFactory()
+    _join(pool, first, _lead_of(first))
+    assert allocated_hours_by_organisation(pool) == {first.pk: Decimal("100.00")}
+    _join(pool, second, _lead_of(second))
+    assert allocated_hours_by_organisation(pool) == {first.pk: Decimal("50.00"), second.pk: Decimal("50.00")}
+    _join(pool, third, _lead_of(third))
+    # Rounded down to the hundredth, so the total never exceeds the budget.
+    assert allocated_hours_by_organisation(pool) == {
+        first.pk: Decimal("33.33"),
+        second.pk: Decimal("33.33"),
+        third.pk: Decimal("33.33"),
+    }
+    # Changes are new entries, never edits: first org has +100, -50, -16.67.
+    assert list(
+        LedgerEntry.objects.filter(pool=pool, organisation=first, kind=LedgerKind.ALLOCATED)
+        .order_by("id")
+        .values_list("hours", flat=True)
+    ) == [Decimal("100.00"), Decimal("-50.00"), Decimal("-16.67")]
+    assert LedgerEntry.objects.filter(pool=pool, kind=LedgerKind.ORGANISATION_JOINED).count() == 3
+
+
+def test_staff_weighted_allocation_follows_staff_numbers():
+    pool = PoolFactory(
+        hours_budget=Decimal("90"), hourly_rate=Decimal("50"), allocation_rule=AllocationRule.STAFF_WEIGHTED
+    )
+    small, large = OrganisationFactory(staff_size=1), OrganisationFactory(staff_size=2)
+    _join(pool, small, _lead_of(small))
+    _join(pool, large, _lead_of(large))
+    assert allocated_hours_by_organisation(pool) == {small.pk: Decimal("30.00"), large.pk: Decimal("60.00")}
+    rows = {
+        row.organisation.pk: (row.allocated_hours, row.allocated_money) for row in pool_services.allocation_rows(pool)
+    }
+    assert rows == {small.pk: (Decimal("30.00"), Decimal("1500.00")), large.pk: (Decimal("60.00"), Decimal("3000.00"))}
+
+
+def test_manual_allocation_is_set_by_hand_and_cannot_exceed_the_budget():
+    pool = PoolFactory(hours_budget=Decimal("40"), allocation_rule=AllocationRule.MANUAL)
+    one, two = OrganisationFactory(), OrganisationFactory()
+    _join(pool, one, _lead_of(one))
+    _join(pool, two, _lead_of(two))
+    commissioner = UserFactory()
+    assert allocated_hours_by_organisation(pool) == {}
+    pool_services.set_allocation(pool, one, Decimal("25"), acting_user=commissioner)
+    with pytest.raises(DomainError, match=r"15\.00 hours are available"):
+        pool_services.set_allocation(pool, two, Decimal("16"), acting_user=commissioner)
+    pool_services.set_allocation(pool, two, Decimal("15"), acting_user=commissioner)
+    pool_services.set_allocation(pool, one, Decimal("20"), acting_user=commissioner)
+    assert allocated_hours_by_organisation(pool) == {one.pk: Decimal("20.00"), two.pk: Decimal("15.00")}
+    assert pool_services.total_allocated(pool) == Decimal("35.00")
+    with pytest.raises(DomainError, match="set by hand"):
+        pool_services.reallocate(pool, acting_user=commissioner)
+
+
+def test_join_pool_requires_leading_the_organisation_and_changes_nothing_otherwise():
+    pool = PoolFactory()
+    organisation = OrganisationFactory()
+    staff = MembershipFactory(organisation=organisation).user
+    invitation, _ = create_invitation(InvitationKind.POOL_ORGANISATION, staff.email, acting_user=staff, pool=pool)
+    with pytest.raises(DomainError, match="organisation you lead"):
+        pool_services.join_pool(invitation, organisation, acting_user=staff)
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+    assert not PoolOrganisation.objects.filter(pool=pool).exists()
+
+
+def test_an_invitation_is_used_once():
+    pool = PoolFactory()
+    organisation = OrganisationFactory()
+    lead = _lead_of(organisation)
+    invitation, _ = create_invitation(InvitationKind.POOL_ORGANISATION, lead.email, acting_user=lead, pool=pool)
+    pool_services.join_pool(invitation, organisation, acting_user=lead)
+    with pytest.raises(DomainError, match="already been used"):
+        pool_services.join_pool(invitation, organisation, acting_user=lead)
+    assert Invitation.objects.get(pk=invitation.pk).accepted_by == lead
+
+
+def test_commissioner_creates_a_pool_through_the_page(client):
+    user = UserFactory(email="carys@demo.reflect.test")  # demo accounts skip 2FA outside production
+    client.force_login(user)
+    response = client.post(
+        reverse("pool_create"),
+        {
+            "name": "Bradford pool",
+            "description": "",
+            "starts_on": "2027-04-01",
+            "ends_on": "2028-03-31",
+            "hours_budget": "240",
+            "money_budget": "14400",
+            "hourly_rate": "60",
+            "allocation_rule": "staff_weighted",
+            "late_cancellation_hours": "48",
+        },
+    )
+    pool = PoolCommissioner.objects.get(user=user).pool
+    assert response.status_code == 302
+    assert response["Location"] == reverse("pool_detail", args=[pool.pk])
+    assert (pool.name, pool.hours_budget, pool.allocation_rule, pool.late_cancellation_hours) == (
+        "Bradford pool",
+        Decimal("240.00"),
+        "staff_weighted",
+        48,
+    )
+
+
+def test_pool_form_errors_are_named_field_by_field_and_nothing_is_saved(client):
+    user = UserFactory(email="carys@demo.reflect.test")
+    client.force_login(user)
+    response = client.post(
+        reverse("pool_create"),
+        {
+            "name": "",
+            "starts_on": "2027-04-01",
+            "ends_on": "2027-01-01",
+            "hours_budget": "-3",
+            "money_budget": "x",
+            "hourly_rate": "60",
+            "allocation_rule": "equal",
+            "late_cancellation_hours": "24",
+        },
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors == {
+        "name": ["This field is required."],
+        "ends_on": ["The period must end after it starts."],
+        "hours_budget": ["Ensure this value is greater than or equal to 0."],
+        "money_budget": ["Enter a number."],
+    }
+    content = response.content.decode()
+    assert "There is a problem" in content
+    assert '<a href="#id_ends_on">The period must end after it starts.</a>' in content
+    assert not PoolCommissioner.objects.filter(user=user).exists()
