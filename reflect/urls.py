@@ -69,4 +69,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("questionnaire/", include("supervision.urls")),
     path("health/", health, name="health"),
+    path("", include("supervision.supervisor_urls")),
 ]

@@ -17,10 +17,35 @@ def supervisor_panels(user: User) -> list[HomePanel]:
         HomePanel(
             role="Supervisor",
             title="Your supervision practice",
-            steps=[NextStep("Your account and two-factor authentication", reverse("account"), status)],
+            steps=[
+                NextStep("Your supervisor profile", reverse("supervisor_profile"), status),
+                NextStep("Requests from organisations", reverse("supervisor_requests")),
+                NextStep("Your agreements", reverse("supervisor_agreements")),
+                NextStep("Your account and two-factor authentication", reverse("account")),
+            ],
             order=15,
         )
     ]
+
+
+@register_home_panels
+def supervisor_directory_panels(user: User) -> list[HomePanel]:
+    """Leads find and agree a supervisor; staff can browse the directory (DESIGN.md §8)."""
+    from supervision.queries import organisations_led_by
+
+    led = list(organisations_led_by(user))
+    steps = [
+        NextStep(f"Supervisors who fit {o.name}", reverse("organisation_matches", args=[o.pk]), "Ranked, with why")
+        for o in led
+    ]
+    steps += [
+        NextStep(f"{o.name}: requests and agreements", reverse("organisation_supervision", args=[o.pk])) for o in led
+    ]
+    if led or user.memberships.filter(left_at__isnull=True).exists():
+        steps.append(NextStep("Browse the supervisor directory", reverse("supervisor_directory")))
+    if not steps:
+        return []
+    return [HomePanel(role="Lead" if led else "Staff", title="Clinical supervisors", steps=steps, order=22 if led else 31)]
 
 
 @register_home_panels
