@@ -45,7 +45,9 @@ def supervisor_directory_panels(user: User) -> list[HomePanel]:
         steps.append(NextStep("Browse the supervisor directory", reverse("supervisor_directory")))
     if not steps:
         return []
-    return [HomePanel(role="Lead" if led else "Staff", title="Clinical supervisors", steps=steps, order=22 if led else 31)]
+    return [
+        HomePanel(role="Lead" if led else "Staff", title="Clinical supervisors", steps=steps, order=22 if led else 31)
+    ]
 
 
 @register_home_panels

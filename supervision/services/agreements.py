@@ -167,7 +167,8 @@ def accept_request(request: SupervisionRequest, *, acting_user: User, reply: str
         raise DomainError("Only the supervisor asked can accept this request.")
     # Capacity shrinks here: lock before reading what is left (DESIGN.md §4).
     _lock_capacity_rows(request.pool, request.organisation, request.supervisor)
-    request = SupervisionRequest.objects.select_for_update().select_related("supervisor__user").get(pk=request.pk)
+    # Only the request's own row: a join here would also lock the profile, out of order.
+    request = SupervisionRequest.objects.select_for_update().get(pk=request.pk)
     if request.status != RequestStatus.PENDING:
         raise DomainError(_refusal(request))
     supervisor = SupervisorProfile.objects.select_related("user").get(pk=request.supervisor_id)
