@@ -207,3 +207,41 @@ def test_a_declined_request_shows_the_reply_to_the_lead(client, world, year_pool
     # Withdrawing an answered request is refused with a message, not a 500.
     response = client.post(reverse("withdraw_request", args=[world.organisation.pk, request.pk]), follow=True)
     assert [str(m) for m in response.context["messages"]] == ["This request is already declined."]
+
+
+def test_every_page_of_the_journey_renders_for_its_owner(client, world, year_pool, supervisors):
+    from supervision.services.agreements import accept_request, send_request
+
+    ruth = supervisors["ruth"]
+    request = send_request(
+        acting_user=world.lead,
+        organisation=world.organisation,
+        supervisor=ruth,
+        pool=year_pool,
+        format="group_supervision",
+        hours_per_month=Decimal("1"),
+        starts_on=year_pool.starts_on,
+        review_on=year_pool.starts_on + datetime.timedelta(days=60),
+    )
+    agreement = accept_request(request, acting_user=ruth.user)
+    client.force_login(world.lead)
+    for url in [
+        reverse("request_supervisor", args=[world.organisation.pk, ruth.pk]),
+        reverse("organisation_supervision", args=[world.organisation.pk]),
+        reverse("end_agreement", args=[agreement.pk]),
+        reverse("supervisor_detail", args=[ruth.pk]),
+    ]:
+        assert client.get(url).status_code == 200, url
+    give_two_factor(ruth.user)
+    client.force_login(ruth.user)
+    for url in [
+        reverse("supervisor_profile"),
+        reverse("supervisor_profile_edit"),
+        reverse("supervisor_requests"),
+        reverse("supervisor_request", args=[request.pk]),
+        reverse("end_agreement", args=[agreement.pk]),
+    ]:
+        assert client.get(url).status_code == 200, url
+    page = client.get(reverse("supervisor_agreements")).content.decode()
+    assert "Harehills Drama" in page
+    assert reverse("end_agreement", args=[agreement.pk]) in page
