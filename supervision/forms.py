@@ -7,7 +7,7 @@ from django import forms
 
 from reflect.models import Community, Organisation, Pool
 from supervision.enums import SPECIALISMS, QuestionKind
-from supervision.models import OFFER_CHOICES, Question, SupervisorProfile
+from supervision.models import CHECK_IN_SCALE, OFFER_CHOICES, Question, SupervisorProfile
 from supervision.registration import shape_error
 from supervision.scoring import format_money
 
@@ -305,3 +305,26 @@ class EndAgreementForm(forms.Form):
         label="Last day", widget=forms.DateInput(attrs={"type": "date"}), help_text="Give the notice you agreed."
     )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+
+
+class CheckInForm(forms.Form):
+    """Our own three questions, one per function of supervision (Proctor)."""
+
+    normative = forms.TypedChoiceField(
+        coerce=int,
+        choices=CHECK_IN_SCALE,
+        widget=forms.RadioSelect,
+        label="Has supervision helped you judge what is safe and what to do when worried?",
+    )
+    formative = forms.TypedChoiceField(
+        coerce=int,
+        choices=CHECK_IN_SCALE,
+        widget=forms.RadioSelect,
+        label="Has it helped you learn about the people you support and ways of working with them?",
+    )
+    restorative = forms.TypedChoiceField(
+        coerce=int,
+        choices=CHECK_IN_SCALE,
+        widget=forms.RadioSelect,
+        label="Has it helped you feel supported in your work?",
+    )

@@ -76,3 +76,21 @@ def questionnaire_panels(user: User) -> list[HomePanel]:
         )
         steps.append(NextStep("Past results and comparisons", reverse("questionnaire_results")))
     return [HomePanel(role="Lead", title="Clinical supervision: do we need it?", steps=steps, order=21)]
+
+
+@register_home_panels
+def check_in_panels(user: User) -> list[HomePanel]:
+    """Agreements past their review date that this person has not checked in on yet."""
+    from supervision.services.check_ins import due_check_ins_for
+
+    steps = [
+        NextStep(
+            f"Check in: {a.organisation.name} with {a.supervisor.user.display_name}",
+            reverse("agreement_check_in", args=[a.pk]),
+            f"Review date {a.review_on:%-d %B %Y}. Three optional questions.",
+        )
+        for a in due_check_ins_for(user)
+    ]
+    if not steps:
+        return []
+    return [HomePanel(role="Supervision", title="How is supervision going?", steps=steps, order=23)]

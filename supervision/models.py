@@ -11,6 +11,7 @@ from supervision.enums import AgreementStatus, Outcome, ProfessionalBody, Questi
 from supervision.matching import OFFER_LABELS, Offer
 
 OFFER_CHOICES = [(offer.value, offer.label) for offer in Offer]
+CHECK_IN_SCALE = [(1, "Not at all"), (2, "A little"), (3, "Mostly"), (4, "Very much")]
 
 
 class SupervisorProfile(models.Model):
@@ -313,3 +314,34 @@ class NeedsAssessment(models.Model):
         if self.organisation_id:
             return self.organisation.name  # type: ignore[union-attr]
         return self.organisation_name or "Your organisation"
+
+
+class AgreementCheckIn(models.Model):
+    """A short, optional check-in at an agreement's review date, on Proctor's three functions of
+    supervision (DESIGN.md §5): our own questions, not a licensed scale. It holds ratings only —
+    never anything said in supervision — and commissioners see only pool-wide aggregates."""
+
+    agreement = models.ForeignKey(SupervisionAgreement, on_delete=models.CASCADE, related_name="check_ins")
+    respondent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    review_on = models.DateField(help_text="The review date this check-in answers.")
+    by_supervisor = models.BooleanField(default=False)
+    normative = models.PositiveSmallIntegerField(choices=CHECK_IN_SCALE)
+    formative = models.PositiveSmallIntegerField(choices=CHECK_IN_SCALE)
+    restorative = models.PositiveSmallIntegerField(choices=CHECK_IN_SCALE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "respondent", "review_on"], name="one_check_in_per_person_and_review"
+            ),
+            models.CheckConstraint(
+                condition=Q(normative__gte=1, normative__lte=4, formative__gte=1, formative__lte=4)
+                & Q(restorative__gte=1, restorative__lte=4),
+                name="check_in_ratings_in_scale",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Check-in on {self.agreement} ({self.review_on})"

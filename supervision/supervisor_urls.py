@@ -33,6 +33,7 @@ urlpatterns = [
         name="withdraw_request",
     ),
     path("agreements/<int:agreement_id>/end/", agreements.end_agreement, name="end_agreement"),
+    path("agreements/<int:agreement_id>/check-in/", agreements.agreement_check_in, name="agreement_check_in"),
     # A commissioner's pool-wide assignment
     path("pools/<int:pool_id>/assignment/", assignment.pool_assignment, name="pool_assignment"),
 ]

@@ -275,3 +275,27 @@ def end_agreement(request: HttpRequest, agreement_id: int) -> HttpResponse:
                 return redirect("supervisor_agreements")
             return redirect("organisation_supervision", agreement.organisation_id)
     return render(request, "supervision/matches/end_agreement.html", {"form": form, "agreement": agreement})
+
+
+@login_required
+def agreement_check_in(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    """The optional check-in at the review date, for the supervisor and the organisation's staff."""
+    from supervision.forms import CheckInForm
+    from supervision.services.check_ins import may_check_in, record_check_in
+
+    user = _user(request)
+    agreement = (
+        SupervisionAgreement.objects.select_related("organisation", "supervisor__user").filter(pk=agreement_id).first()
+    )
+    if agreement is None or not may_check_in(agreement, user):
+        raise Http404("No such agreement.")
+    form = CheckInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_check_in(agreement, acting_user=user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Thank you. Only totals across the whole pool are ever shown to the funder.")
+            return redirect("home")
+    return render(request, "supervision/matches/check_in.html", {"form": form, "agreement": agreement})

@@ -21,6 +21,7 @@ def _pair_key(organisation_id: int, supervisor_id: int) -> str:
 
 @commissioner_area
 def pool_assignment(request: HttpRequest, pool: Pool) -> HttpResponse:
+    from supervision.services.check_ins import pool_check_in_summary
     from supervision.services.matches import pool_assignment_preview
 
     preview = pool_assignment_preview(pool)
@@ -73,5 +74,5 @@ def pool_assignment(request: HttpRequest, pool: Pool) -> HttpResponse:
     return render(
         request,
         "supervision/assignment/preview.html",
-        {"pool": pool, "preview": preview, "rows": rows},
+        {"pool": pool, "preview": preview, "rows": rows, "check_ins": pool_check_in_summary(pool)},
     )
