@@ -154,6 +154,8 @@ class CompareForm(forms.Form):
 
 # --- Supervisor profiles, the directory, requests and agreements (DESIGN.md §6) ----------------
 
+# A date box shows its value as ISO 8601, the only format a browser's date input accepts.
+ISO_DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 PHOTO_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
 
@@ -279,10 +281,8 @@ class SupervisionRequestForm(forms.Form):
     hours_per_month = forms.DecimalField(
         label="Hours a month", min_value=Decimal("0.5"), max_digits=6, decimal_places=2, help_text="For example, 1.5."
     )
-    starts_on = forms.DateField(label="Start", widget=forms.DateInput(attrs={"type": "date"}))
-    review_on = forms.DateField(
-        label="Review date", widget=forms.DateInput(attrs={"type": "date"}), help_text="Usually three months in."
-    )
+    starts_on = forms.DateField(label="Start", widget=ISO_DATE)
+    review_on = forms.DateField(label="Review date", widget=ISO_DATE, help_text="Usually three months in.")
     message = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
@@ -301,9 +301,7 @@ class RequestReplyForm(forms.Form):
 
 
 class EndAgreementForm(forms.Form):
-    ends_on = forms.DateField(
-        label="Last day", widget=forms.DateInput(attrs={"type": "date"}), help_text="Give the notice you agreed."
-    )
+    ends_on = forms.DateField(label="Last day", widget=ISO_DATE, help_text="Give the notice you agreed.")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
 
 
