@@ -4,10 +4,12 @@ real browser, with the axe-core check on every page of ours."""
 from __future__ import annotations
 
 import datetime
+import importlib
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.utils import timezone
 
 from reflect.models import Community
@@ -28,8 +30,20 @@ from tests.factories.supervision import allocate
 from tests.supervision.conftest import profile_answers
 
 
+@pytest.fixture
+def shipped_data(transactional_db: None) -> None:
+    """Transactional tests flush the database between tests: put the migrations' data back."""
+    from supervision.models import QuestionBankVersion
+
+    importlib.import_module("reflect.migrations.0002_communities").add_communities(apps, None)
+    if not QuestionBankVersion.objects.filter(number=1).exists():
+        importlib.import_module("supervision.migrations.0003_question_bank_v1").load(apps, None)
+
+
 @pytest.mark.django_db(transaction=True)
-def test_a_supervisor_is_verified_matched_asked_and_agrees(live_server: Any, person: Callable[[], Any]) -> None:
+def test_a_supervisor_is_verified_matched_asked_and_agrees(
+    live_server: Any, person: Callable[[], Any], shipped_data: None
+) -> None:
     base = live_server.url
     start = timezone.localdate().replace(day=1)
     pool = PoolFactory(
