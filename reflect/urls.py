@@ -72,6 +72,7 @@ urlpatterns = [
     ),
     path("availability/", include("scheduling.urls")),
     path("admin/", admin.site.urls),
-    path("health/", health, name="health"),
     path("questionnaire/", include("supervision.urls")),
+    path("health/", health, name="health"),
+    path("", include("supervision.supervisor_urls")),
 ]

@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -10,17 +12,85 @@ from supervision.models import (
     QuestionBankVersion,
     ScoringRule,
     Section,
+    SupervisionAgreement,
+    SupervisionRequest,
     SupervisorProfile,
 )
 from supervision.services.bank import copy_to_draft, publish_version
+from supervision.services.profiles import verify_supervisor
+
+
+class VerificationStatusFilter(admin.SimpleListFilter):
+    title = "verification"
+    parameter_name = "verification"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("unverified", "Waiting to be verified"), ("verified", "Verified")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "unverified":
+            return queryset.filter(verified_at__isnull=True)
+        if self.value() == "verified":
+            return queryset.filter(verified_at__isnull=False)
+        return queryset
+
+
+class VerifyActionForm(ActionForm):
+    note = forms.CharField(
+        required=False,
+        label="What was checked",
+        help_text="For verify: the register searched, the entry found and its date.",
+    )
 
 
 @admin.register(SupervisorProfile)
 class SupervisorProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "profession", "verified_at", "created_at"]
-    list_filter = ["verified_at"]
-    search_fields = ["user__email", "user__first_name", "user__last_name", "profession"]
+    """The verification queue: filter "Waiting to be verified", check each registration on the
+    body's public register, then run "Verify" with a note of what was checked."""
+
+    list_display = [
+        "user",
+        "profession",
+        "professional_body",
+        "registration_number",
+        "verified_at",
+        "verified_by",
+        "created_at",
+    ]
+    list_filter = [VerificationStatusFilter, "professional_body", "accepting_organisations"]
+    search_fields = ["user__email", "user__first_name", "user__last_name", "profession", "registration_number"]
     raw_id_fields = ["user"]
+    readonly_fields = ["verified_at", "verified_by", "verification_note"]
+    filter_horizontal = ["communities"]
+    action_form = VerifyActionForm
+    actions = ["verify"]
+
+    @admin.action(description="Verify the registration of the selected supervisors")
+    def verify(self, request: HttpRequest, queryset: QuerySet[SupervisorProfile]) -> None:
+        note = request.POST.get("note", "")
+        done = 0
+        for profile in queryset:
+            try:
+                verify_supervisor(profile, acting_user=request.user, what_was_checked=note)  # type: ignore[arg-type]
+            except DomainError as error:
+                self.message_user(request, error.message, messages.ERROR)
+                return
+            done += 1
+        self.message_user(request, f"{done} supervisor{'s' if done != 1 else ''} verified.", messages.SUCCESS)
+
+
+@admin.register(SupervisionRequest)
+class SupervisionRequestAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "supervisor", "pool", "hours_per_month", "status", "created_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["organisation", "supervisor", "pool", "requested_by"]
+
+
+@admin.register(SupervisionAgreement)
+class SupervisionAgreementAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "supervisor", "pool", "hours_per_month", "starts_on", "ends_on", "status"]
+    list_filter = ["status"]
+    raw_id_fields = ["organisation", "supervisor", "pool", "request", "ended_by"]
 
 
 # --- The question bank (DESIGN.md §5): data, versioned; a published version is read-only ---

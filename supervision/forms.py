@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 
-from reflect.models import Organisation, Pool
-from supervision.enums import QuestionKind
-from supervision.models import Question
+from reflect.models import Community, Organisation, Pool
+from supervision.enums import SPECIALISMS, QuestionKind
+from supervision.models import CHECK_IN_SCALE, OFFER_CHOICES, Question, SupervisorProfile
+from supervision.registration import shape_error
 from supervision.scoring import format_money
 
 FIELD_TEMPLATE = "supervision/questionnaire/field.html"
@@ -148,3 +150,179 @@ class CompareForm(forms.Form):
         if data.get("before") and data.get("before") == data.get("after"):
             self.add_error("after", "Choose two different results to compare.")
         return data
+
+
+# --- Supervisor profiles, the directory, requests and agreements (DESIGN.md §6) ----------------
+
+# A date box shows its value as ISO 8601, the only format a browser's date input accepts.
+ISO_DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+PHOTO_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
+PHOTO_MAX_BYTES = 2 * 1024 * 1024
+
+
+def _words(text: str) -> list[str]:
+    """ "Urdu, Punjabi ,  " → ["Urdu", "Punjabi"], without repeats."""
+    seen: list[str] = []
+    for word in (part.strip() for part in text.split(",")):
+        if word and word.lower() not in (s.lower() for s in seen):
+            seen.append(word)
+    return seen
+
+
+class ListField(forms.CharField):
+    """A comma-separated list in a text box, stored as a JSON list."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return ", ".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        return _words(super().to_python(value) or "")
+
+
+class SupervisorProfileForm(forms.ModelForm):
+    specialisms = forms.MultipleChoiceField(
+        choices=[(s, s) for s in SPECIALISMS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Presentations you can support staff with",
+        help_text="The presentations the needs questionnaire asks organisations about.",
+    )
+    offers = forms.MultipleChoiceField(
+        choices=OFFER_CHOICES, widget=forms.CheckboxSelectMultiple, label="What you offer"
+    )
+    modalities = ListField(
+        required=False, label="Modalities", help_text="Separate them with commas, for example CBT, group analytic."
+    )
+    languages = ListField(
+        label="Languages you work in", help_text="Separate them with commas, for example English, Urdu."
+    )
+    in_person_areas = ListField(
+        required=False,
+        label="Areas where you can meet in person",
+        help_text="Separate them with commas, for example Harehills, Chapeltown. Leave empty for online only.",
+    )
+    communities = forms.ModelMultipleChoiceField(
+        queryset=Community.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Communities you have worked with",
+    )
+
+    class Meta:
+        model = SupervisorProfile
+        fields = [
+            "profession",
+            "professional_body",
+            "registration_number",
+            "modalities",
+            "specialisms",
+            "offers",
+            "group_work_experience",
+            "community_experience",
+            "communities",
+            "languages",
+            "online",
+            "in_person_areas",
+            "hourly_rate",
+            "monthly_capacity_hours",
+            "accepting_organisations",
+            "agrees_non_clinical",
+            "bio",
+            "photo",
+        ]
+        labels = {"registration_number": "Registration or membership number"}
+        help_texts = {
+            "registration_number": "An administrator checks it against your body's register before you are listed.",
+            "agrees_non_clinical": "Community organisations are often not clinical services. You must agree to be listed.",
+            "photo": "Optional. A PNG or JPEG of up to 2 MB: a face makes first contact less daunting.",
+        }
+        widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        body, number = data.get("professional_body"), data.get("registration_number")
+        if body and number is not None:
+            error = shape_error(body, number)
+            if error:
+                self.add_error("registration_number", error)
+        if not data.get("online") and not data.get("in_person_areas"):
+            self.add_error("in_person_areas", "Offer online sessions, or name at least one area to meet in person.")
+        return data
+
+    def clean_photo(self) -> Any:
+        photo = self.cleaned_data.get("photo")
+        if not photo or not hasattr(photo, "content_type"):
+            return photo  # unchanged or cleared
+        if photo.size > PHOTO_MAX_BYTES:
+            raise forms.ValidationError("The photo must be 2 MB or smaller.")
+        head = photo.read(8)
+        photo.seek(0)
+        if not any(head.startswith(signature) for signature in PHOTO_SIGNATURES):
+            raise forms.ValidationError("The photo must be a PNG or JPEG image.")
+        return photo
+
+
+class DirectoryFilterForm(forms.Form):
+    """The directory's filters: a GET form, so it works without JavaScript and can be linked."""
+
+    specialism = forms.ChoiceField(choices=[("", "Any")] + [(s, s) for s in SPECIALISMS], required=False)
+    offer = forms.ChoiceField(choices=[("", "Any"), *OFFER_CHOICES], required=False, label="Offers")
+    delivery = forms.ChoiceField(
+        choices=[("", "Any"), ("online", "Online"), ("in_person", "In person")], required=False
+    )
+    area = forms.CharField(required=False, label="In-person area", help_text="For example, Harehills.")
+    language = forms.CharField(required=False, help_text="For example, Urdu.")
+    has_capacity = forms.BooleanField(required=False, label="Only supervisors with hours left this month")
+
+
+class SupervisionRequestForm(forms.Form):
+    pool = forms.ModelChoiceField(queryset=Pool.objects.none(), empty_label=None, label="Paid from")
+    format = forms.ChoiceField(choices=OFFER_CHOICES, widget=forms.RadioSelect)
+    hours_per_month = forms.DecimalField(
+        label="Hours a month", min_value=Decimal("0.5"), max_digits=6, decimal_places=2, help_text="For example, 1.5."
+    )
+    starts_on = forms.DateField(label="Start", widget=ISO_DATE)
+    review_on = forms.DateField(label="Review date", widget=ISO_DATE, help_text="Usually three months in.")
+    message = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=2000,
+        help_text="What your team does and hopes for. Do not name anyone you support.",
+    )
+
+    def __init__(self, *args: Any, pools: Any, offers: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pool"].queryset = pools
+        self.fields["format"].choices = [(value, label) for value, label in OFFER_CHOICES if value in offers]
+
+
+class RequestReplyForm(forms.Form):
+    reply = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=2000)
+
+
+class EndAgreementForm(forms.Form):
+    ends_on = forms.DateField(label="Last day", widget=ISO_DATE, help_text="Give the notice you agreed.")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+
+
+class CheckInForm(forms.Form):
+    """Our own three questions, one per function of supervision (Proctor)."""
+
+    normative = forms.TypedChoiceField(
+        coerce=int,
+        choices=CHECK_IN_SCALE,
+        widget=forms.RadioSelect,
+        label="Has supervision helped you judge what is safe and what to do when worried?",
+    )
+    formative = forms.TypedChoiceField(
+        coerce=int,
+        choices=CHECK_IN_SCALE,
+        widget=forms.RadioSelect,
+        label="Has it helped you learn about the people you support and ways of working with them?",
+    )
+    restorative = forms.TypedChoiceField(
+        coerce=int,
+        choices=CHECK_IN_SCALE,
+        widget=forms.RadioSelect,
+        label="Has it helped you feel supported in your work?",
+    )

@@ -17,9 +17,36 @@ def supervisor_panels(user: User) -> list[HomePanel]:
         HomePanel(
             role="Supervisor",
             title="Your supervision practice",
-            steps=[NextStep("Your account and two-factor authentication", reverse("account"), status)],
+            steps=[
+                NextStep("Your supervisor profile", reverse("supervisor_profile"), status),
+                NextStep("Requests from organisations", reverse("supervisor_requests")),
+                NextStep("Your agreements", reverse("supervisor_agreements")),
+                NextStep("Your account and two-factor authentication", reverse("account")),
+            ],
             order=15,
         )
+    ]
+
+
+@register_home_panels
+def supervisor_directory_panels(user: User) -> list[HomePanel]:
+    """Leads find and agree a supervisor; staff can browse the directory (DESIGN.md §8)."""
+    from supervision.queries import organisations_led_by
+
+    led = list(organisations_led_by(user))
+    steps = [
+        NextStep(f"Supervisors who fit {o.name}", reverse("organisation_matches", args=[o.pk]), "Ranked, with why")
+        for o in led
+    ]
+    steps += [
+        NextStep(f"{o.name}: requests and agreements", reverse("organisation_supervision", args=[o.pk])) for o in led
+    ]
+    if led or user.memberships.filter(left_at__isnull=True).exists():
+        steps.append(NextStep("Browse the supervisor directory", reverse("supervisor_directory")))
+    if not steps:
+        return []
+    return [
+        HomePanel(role="Lead" if led else "Staff", title="Clinical supervisors", steps=steps, order=22 if led else 31)
     ]
 
 
@@ -49,3 +76,21 @@ def questionnaire_panels(user: User) -> list[HomePanel]:
         )
         steps.append(NextStep("Past results and comparisons", reverse("questionnaire_results")))
     return [HomePanel(role="Lead", title="Clinical supervision: do we need it?", steps=steps, order=21)]
+
+
+@register_home_panels
+def check_in_panels(user: User) -> list[HomePanel]:
+    """Agreements past their review date that this person has not checked in on yet."""
+    from supervision.services.check_ins import due_check_ins_for
+
+    steps = [
+        NextStep(
+            f"Check in: {a.organisation.name} with {a.supervisor.user.display_name}",
+            reverse("agreement_check_in", args=[a.pk]),
+            f"Review date {a.review_on:%-d %B %Y}. Three optional questions.",
+        )
+        for a in due_check_ins_for(user)
+    ]
+    if not steps:
+        return []
+    return [HomePanel(role="Supervision", title="How is supervision going?", steps=steps, order=23)]

@@ -1,21 +1,65 @@
 from __future__ import annotations
 
-from django.conf import settings
-from django.db import models
+from decimal import Decimal
 
-from supervision.enums import Outcome, QuestionKind
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from supervision.enums import AgreementStatus, Outcome, ProfessionalBody, QuestionKind, RequestStatus
+from supervision.matching import OFFER_LABELS, Offer
+
+OFFER_CHOICES = [(offer.value, offer.label) for offer in Offer]
+CHECK_IN_SCALE = [(1, "Not at all"), (2, "A little"), (3, "Mostly"), (4, "Very much")]
 
 
 class SupervisorProfile(models.Model):
-    """A clinician who offers supervision or facilitation. Extended by the matching work."""
+    """A clinician who offers supervision or facilitation (DESIGN.md §6).
+
+    Its row is also the supervisor's capacity lock: accepting a request locks it (after the
+    organisation's PoolOrganisation row) before reading the hours already agreed.
+    """
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supervisor_profile")
     profession = models.CharField(max_length=120, help_text="For example, counselling psychologist.")
+    professional_body = models.CharField(
+        max_length=20, choices=ProfessionalBody.choices, default=ProfessionalBody.OTHER
+    )
+    registration_number = models.CharField(max_length=30, blank=True)
+    modalities = models.JSONField(
+        default=list, blank=True, help_text="Ways of working, for example CBT, group analytic."
+    )
+    specialisms = models.JSONField(default=list, blank=True)
+    offers = models.JSONField(default=list, blank=True)
+    group_work_experience = models.BooleanField(default=False)
+    community_experience = models.BooleanField("community or third-sector experience", default=False)
+    communities = models.ManyToManyField("reflect.Community", blank=True, related_name="supervisors")
+    languages = models.JSONField(default=list, blank=True)
+    online = models.BooleanField("offers online sessions", default=True)
+    in_person_areas = models.JSONField(default=list, blank=True)
+    hourly_rate = models.DecimalField(
+        "hourly rate (£)", max_digits=8, decimal_places=2, default=Decimal("60"), validators=[MinValueValidator(0)]
+    )
+    monthly_capacity_hours = models.DecimalField(
+        "hours a month", max_digits=6, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
+    accepting_organisations = models.BooleanField(default=True)
+    agrees_non_clinical = models.BooleanField("agrees to work with non-clinical providers", default=False)
+    bio = models.TextField(blank=True)
+    photo = models.FileField(upload_to="supervisors/", blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    verification_note = models.TextField("what was checked", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["user__first_name", "user__last_name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(monthly_capacity_hours__gte=0), name="supervisor_capacity_not_negative"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user.display_name} ({self.profession})"
@@ -23,6 +67,79 @@ class SupervisorProfile(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+    @property
+    def is_listed(self) -> bool:
+        """Leads see only verified supervisors who agreed to work with non-clinical providers."""
+        return self.is_verified and self.agrees_non_clinical
+
+    @property
+    def offer_labels(self) -> list[str]:
+        return [OFFER_LABELS[Offer(value)] for value in self.offers if value in Offer._value2member_map_]
+
+
+class SupervisionRequest(models.Model):
+    """A lead (or a commissioner's pool-wide assignment) asks a supervisor to supervise."""
+
+    organisation = models.ForeignKey(
+        "reflect.Organisation", on_delete=models.CASCADE, related_name="supervision_requests"
+    )
+    supervisor = models.ForeignKey(SupervisorProfile, on_delete=models.CASCADE, related_name="requests")
+    pool = models.ForeignKey("reflect.Pool", on_delete=models.CASCADE, related_name="supervision_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    format = models.CharField(max_length=30, choices=OFFER_CHOICES)
+    hours_per_month = models.DecimalField(max_digits=6, decimal_places=2)
+    starts_on = models.DateField()
+    review_on = models.DateField()
+    message = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=RequestStatus.choices, default=RequestStatus.PENDING)
+    reply = models.TextField(blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(hours_per_month__gt=0), name="request_hours_positive"),
+            models.CheckConstraint(condition=Q(review_on__gt=F("starts_on")), name="request_review_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} asks {self.supervisor.user.display_name} ({self.get_status_display()})"
+
+
+class SupervisionAgreement(models.Model):
+    """Organisation × supervisor × pool: hours a month agreed by both (DESIGN.md §2)."""
+
+    organisation = models.ForeignKey(
+        "reflect.Organisation", on_delete=models.CASCADE, related_name="supervision_agreements"
+    )
+    supervisor = models.ForeignKey(SupervisorProfile, on_delete=models.CASCADE, related_name="agreements")
+    pool = models.ForeignKey("reflect.Pool", on_delete=models.CASCADE, related_name="supervision_agreements")
+    request = models.OneToOneField(
+        SupervisionRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="agreement"
+    )
+    format = models.CharField(max_length=30, choices=OFFER_CHOICES)
+    hours_per_month = models.DecimalField(max_digits=6, decimal_places=2)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    review_on = models.DateField()
+    status = models.CharField(max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.ACTIVE)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    end_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(hours_per_month__gt=0), name="agreement_hours_positive"),
+        ]
+        indexes = [models.Index(fields=["supervisor", "status"], name="agreement_supervisor_status")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} × {self.supervisor.user.display_name} ({self.hours_per_month} h/month)"
 
 
 # --- The needs questionnaire (DESIGN.md §5) ------------------------------------------------
@@ -197,3 +314,34 @@ class NeedsAssessment(models.Model):
         if self.organisation_id:
             return self.organisation.name  # type: ignore[union-attr]
         return self.organisation_name or "Your organisation"
+
+
+class AgreementCheckIn(models.Model):
+    """A short, optional check-in at an agreement's review date, on Proctor's three functions of
+    supervision (DESIGN.md §5): our own questions, not a licensed scale. It holds ratings only —
+    never anything said in supervision — and commissioners see only pool-wide aggregates."""
+
+    agreement = models.ForeignKey(SupervisionAgreement, on_delete=models.CASCADE, related_name="check_ins")
+    respondent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    review_on = models.DateField(help_text="The review date this check-in answers.")
+    by_supervisor = models.BooleanField(default=False)
+    normative = models.PositiveSmallIntegerField(choices=CHECK_IN_SCALE)
+    formative = models.PositiveSmallIntegerField(choices=CHECK_IN_SCALE)
+    restorative = models.PositiveSmallIntegerField(choices=CHECK_IN_SCALE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "respondent", "review_on"], name="one_check_in_per_person_and_review"
+            ),
+            models.CheckConstraint(
+                condition=Q(normative__gte=1, normative__lte=4, formative__gte=1, formative__lte=4)
+                & Q(restorative__gte=1, restorative__lte=4),
+                name="check_in_ratings_in_scale",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Check-in on {self.agreement} ({self.review_on})"

@@ -21,13 +21,20 @@ def test_home_shows_what_each_role_can_do_next(client, world):
     assert [(p.role, p.title) for p in panels] == [
         ("Lead", "Harehills Drama"),
         ("Lead", "Clinical supervision: do we need it?"),  # the questionnaire's own panel
+        ("Lead", "Clinical supervisors"),
     ]
     assert [s.label for s in panels[0].steps] == ["See Harehills Drama", "Invite a colleague"]
+    assert [s.label for s in panels[2].steps] == [
+        "Supervisors who fit Harehills Drama",
+        "Harehills Drama: requests and agreements",
+        "Browse the supervisor directory",
+    ]
 
     client.force_login(world.member)
     panels = client.get(reverse("home")).context["panels"]
     assert [(p.role, p.title, [s.label for s in p.steps]) for p in panels] == [
-        ("Staff", "Harehills Drama", ["See Harehills Drama"])
+        ("Staff", "Harehills Drama", ["See Harehills Drama"]),
+        ("Staff", "Clinical supervisors", ["Browse the supervisor directory"]),
     ]
 
     client.force_login(world.commissioner)

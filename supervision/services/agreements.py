@@ -1,0 +1,256 @@
+"""Supervision requests and agreements (DESIGN.md §2, §4 "Capacity", §6).
+
+An agreement's hours must fit both the organisation's allocation left in the pool and the
+supervisor's hours left this month. Both are checked under row locks taken in one fixed order
+— the PoolOrganisation row, then the SupervisorProfile row — inside one transaction, so two
+acceptances for the last hours cannot both succeed (DESIGN.md §4).
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from reflect.errors import DomainError
+from reflect.models import Membership, Organisation, Pool, PoolOrganisation, User
+from reflect.services.audit import record_audit
+from supervision.enums import AgreementStatus, RequestStatus
+from supervision.matching import Offer
+from supervision.models import SupervisionAgreement, SupervisionRequest, SupervisorProfile
+from supervision.queries import agreement_commitment, organisation_hours_left, supervisor_hours_left
+
+
+def _hours(hours: Decimal) -> str:
+    text = f"{hours.normalize():f}"
+    return f"{text} hour" if hours == 1 else f"{text} hours"
+
+
+# --- notification seams: named so the outbox (another branch) can be wired in one place -------
+
+
+def _notify_request_sent(request: SupervisionRequest) -> None:
+    """The supervisor hears of a new request (wired to the outbox when it exists)."""
+
+
+def _notify_request_answered(request: SupervisionRequest) -> None:
+    """The organisation's lead hears the supervisor's answer (wired to the outbox when it exists)."""
+
+
+def _notify_agreement_ending(agreement: SupervisionAgreement) -> None:
+    """The other side hears that an agreement will end (wired to the outbox when it exists)."""
+
+
+# --- checks -----------------------------------------------------------------------------------
+
+
+def _is_lead(user: User, organisation: Organisation) -> bool:
+    return Membership.objects.filter(organisation=organisation, user=user, is_lead=True, left_at__isnull=True).exists()
+
+
+def _is_commissioner(user: User, pool: Pool) -> bool:
+    return pool.commissioners.filter(pk=user.pk).exists()
+
+
+def check_hours_fit(
+    *,
+    pool: Pool,
+    organisation: Organisation,
+    supervisor: SupervisorProfile,
+    hours_per_month: Decimal,
+    starts_on: datetime.date,
+) -> None:
+    """Refuse, saying how many hours are left, when the hours do not fit. Callers that go on to
+    write must hold the locks of ``_lock_capacity_rows`` first."""
+    left = supervisor_hours_left(supervisor)
+    if hours_per_month > left:
+        raise DomainError(
+            f"{supervisor.user.display_name} has {_hours(max(left, Decimal(0)))} a month left, "
+            f"fewer than the {_hours(hours_per_month)} asked for.",
+            field="hours_per_month",
+        )
+    needed = agreement_commitment(pool, hours_per_month, starts_on, None)
+    allocation_left = organisation_hours_left(pool, organisation)
+    if needed > allocation_left:
+        raise DomainError(
+            f"{organisation.name} has {_hours(max(allocation_left, Decimal(0)))} left in its allocation "
+            f"from {pool.name}; {_hours(hours_per_month)} a month from {starts_on:%-d %B %Y} to the pool's end "
+            f"needs {_hours(needed)}.",
+            field="hours_per_month",
+        )
+
+
+def _lock_capacity_rows(pool: Pool, organisation: Organisation, supervisor: SupervisorProfile) -> None:
+    """Lock the organisation's place in the pool, then the supervisor's profile: always in this
+    order, so two transactions never wait on each other in a cycle (DESIGN.md §4)."""
+    PoolOrganisation.objects.select_for_update().get(pool=pool, organisation=organisation)
+    SupervisorProfile.objects.select_for_update().get(pk=supervisor.pk)
+
+
+# --- use cases --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def send_request(
+    *,
+    acting_user: User,
+    organisation: Organisation,
+    supervisor: SupervisorProfile,
+    pool: Pool,
+    format: str,
+    hours_per_month: Decimal,
+    starts_on: datetime.date,
+    review_on: datetime.date,
+    message: str = "",
+) -> SupervisionRequest:
+    """A lead — or the pool's commissioner, sending a pool-wide assignment — asks a supervisor."""
+    if not (_is_lead(acting_user, organisation) or _is_commissioner(acting_user, pool)):
+        raise DomainError("Only the organisation's lead can ask a supervisor.")
+    if not PoolOrganisation.objects.filter(pool=pool, organisation=organisation).exists():
+        raise DomainError(f"{organisation.name} is not in {pool.name}.", field="pool")
+    if not supervisor.is_listed:
+        raise DomainError("This supervisor is not listed at the moment.")
+    if not supervisor.accepting_organisations:
+        raise DomainError(f"{supervisor.user.display_name} is not accepting new organisations at the moment.")
+    if format not in supervisor.offers:
+        raise DomainError(f"{supervisor.user.display_name} does not offer {Offer(format).label}.", field="format")
+    if hours_per_month <= 0:
+        raise DomainError("Ask for more than 0 hours a month.", field="hours_per_month")
+    if not pool.starts_on <= starts_on <= pool.ends_on:
+        raise DomainError(
+            f"Start within the pool's period: {pool.starts_on:%-d %B %Y} to {pool.ends_on:%-d %B %Y}.",
+            field="starts_on",
+        )
+    if review_on <= starts_on:
+        raise DomainError("The review date must be after the start.", field="review_on")
+    if SupervisionRequest.objects.filter(
+        organisation=organisation, supervisor=supervisor, pool=pool, status=RequestStatus.PENDING
+    ).exists():
+        raise DomainError(f"{organisation.name} already has a request waiting with {supervisor.user.display_name}.")
+    # An early answer for the lead; acceptance checks again, under the locks.
+    check_hours_fit(
+        pool=pool,
+        organisation=organisation,
+        supervisor=supervisor,
+        hours_per_month=hours_per_month,
+        starts_on=starts_on,
+    )
+    request = SupervisionRequest.objects.create(
+        organisation=organisation,
+        supervisor=supervisor,
+        pool=pool,
+        requested_by=acting_user,
+        format=format,
+        hours_per_month=hours_per_month,
+        starts_on=starts_on,
+        review_on=review_on,
+        message=message,
+    )
+    record_audit("supervision_request.sent", actor=acting_user, target=request)
+    transaction.on_commit(lambda: _notify_request_sent(request))
+    return request
+
+
+def _refusal(request: SupervisionRequest) -> str:
+    if request.status == RequestStatus.DECLINED:
+        return "This request was declined, so it cannot be accepted."
+    if request.status == RequestStatus.WITHDRAWN:
+        return "This request was withdrawn by the organisation, so it cannot be accepted."
+    return "This request has already been accepted."
+
+
+@transaction.atomic
+def accept_request(request: SupervisionRequest, *, acting_user: User, reply: str = "") -> SupervisionAgreement:
+    if request.supervisor.user_id != acting_user.pk:
+        raise DomainError("Only the supervisor asked can accept this request.")
+    # Capacity shrinks here: lock before reading what is left (DESIGN.md §4).
+    _lock_capacity_rows(request.pool, request.organisation, request.supervisor)
+    # Only the request's own row: a join here would also lock the profile, out of order.
+    request = SupervisionRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != RequestStatus.PENDING:
+        raise DomainError(_refusal(request))
+    supervisor = SupervisorProfile.objects.select_related("user").get(pk=request.supervisor_id)
+    check_hours_fit(
+        pool=request.pool,
+        organisation=request.organisation,
+        supervisor=supervisor,
+        hours_per_month=request.hours_per_month,
+        starts_on=request.starts_on,
+    )
+    agreement = SupervisionAgreement.objects.create(
+        organisation=request.organisation,
+        supervisor=supervisor,
+        pool=request.pool,
+        request=request,
+        format=request.format,
+        hours_per_month=request.hours_per_month,
+        starts_on=request.starts_on,
+        review_on=request.review_on,
+    )
+    request.status = RequestStatus.ACCEPTED
+    request.reply = reply
+    request.responded_at = timezone.now()
+    request.save(update_fields=["status", "reply", "responded_at"])
+    record_audit("supervision_request.accepted", actor=acting_user, target=request, agreement=agreement.pk)
+    transaction.on_commit(lambda: _notify_request_answered(request))
+    return agreement
+
+
+@transaction.atomic
+def decline_request(request: SupervisionRequest, *, acting_user: User, reply: str) -> SupervisionRequest:
+    if request.supervisor.user_id != acting_user.pk:
+        raise DomainError("Only the supervisor asked can decline this request.")
+    request = SupervisionRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != RequestStatus.PENDING:
+        raise DomainError(f"This request is already {request.get_status_display().lower()}.")
+    request.status = RequestStatus.DECLINED
+    request.reply = reply
+    request.responded_at = timezone.now()
+    request.save(update_fields=["status", "reply", "responded_at"])
+    record_audit("supervision_request.declined", actor=acting_user, target=request)
+    transaction.on_commit(lambda: _notify_request_answered(request))
+    return request
+
+
+@transaction.atomic
+def withdraw_request(request: SupervisionRequest, *, acting_user: User) -> SupervisionRequest:
+    if not (_is_lead(acting_user, request.organisation) or request.requested_by_id == acting_user.pk):
+        raise DomainError("Only the organisation's lead can withdraw this request.")
+    request = SupervisionRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != RequestStatus.PENDING:
+        raise DomainError(f"This request is already {request.get_status_display().lower()}.")
+    request.status = RequestStatus.WITHDRAWN
+    request.responded_at = timezone.now()
+    request.save(update_fields=["status", "responded_at"])
+    record_audit("supervision_request.withdrawn", actor=acting_user, target=request)
+    return request
+
+
+@transaction.atomic
+def end_agreement(
+    agreement: SupervisionAgreement, *, acting_user: User, ends_on: datetime.date, reason: str = ""
+) -> SupervisionAgreement:
+    """Either side gives notice: the agreement runs to ``ends_on`` and then stops taking hours."""
+    if not (agreement.supervisor.user_id == acting_user.pk or _is_lead(acting_user, agreement.organisation)):
+        raise DomainError("Only the supervisor or the organisation's lead can end this agreement.")
+    agreement = SupervisionAgreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.status != AgreementStatus.ACTIVE:
+        raise DomainError("This agreement has already ended.")
+    today = timezone.localdate()
+    if ends_on < today:
+        raise DomainError("The end date cannot be in the past.", field="ends_on")
+    if ends_on < agreement.starts_on:
+        raise DomainError(
+            f"The end date cannot be before the start ({agreement.starts_on:%-d %B %Y}).", field="ends_on"
+        )
+    agreement.ends_on = ends_on
+    agreement.ended_by = acting_user
+    agreement.end_reason = reason
+    if ends_on == today:
+        agreement.status = AgreementStatus.ENDED
+    agreement.save(update_fields=["ends_on", "ended_by", "end_reason", "status"])
+    record_audit("supervision_agreement.ending", actor=acting_user, target=agreement, ends_on=ends_on.isoformat())
+    transaction.on_commit(lambda: _notify_agreement_ending(agreement))
+    return agreement

@@ -1,0 +1,301 @@
+"""Ranked matches, requests and agreements: the lead's side and the supervisor's side."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from reflect.access import access_organisation, two_factor_required
+from reflect.errors import DomainError
+from reflect.models import Organisation, Pool, User
+from supervision.enums import AgreementStatus, RequestStatus
+from supervision.forms import EndAgreementForm, RequestReplyForm, SupervisionRequestForm
+from supervision.matching import Offer
+from supervision.models import SupervisionAgreement, SupervisionRequest, SupervisorProfile
+from supervision.services import agreements as services
+from supervision.services.matches import ranked_matches
+from supervision.views.supervisors import access_supervisor
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def access_led_organisation_or_404(user: User, organisation_id: int) -> Organisation:
+    """Matching and requests are the lead's: to anyone else the page does not exist."""
+    organisation, membership = access_organisation(user, organisation_id)
+    if not membership.is_lead:
+        raise Http404("No such page.")
+    return organisation
+
+
+def _pools_of(organisation: Organisation) -> list[Pool]:
+    return list(organisation.pools.order_by("-starts_on", "name"))
+
+
+def _chosen_pool(request: HttpRequest, pools: list[Pool]) -> Pool | None:
+    wanted = request.GET.get("pool", "")
+    return next((p for p in pools if str(p.pk) == wanted), pools[0] if pools else None)
+
+
+@login_required
+def organisation_matches(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    organisation = access_led_organisation_or_404(_user(request), organisation_id)
+    pools = _pools_of(organisation)
+    pool = _chosen_pool(request, pools)
+    wanted_format = request.GET.get("format", "")
+    hours_text = request.GET.get("hours", "").strip()
+    try:
+        hours = Decimal(hours_text) if hours_text else None
+        if hours is not None and not Decimal("0.5") <= hours <= Decimal("40"):
+            raise InvalidOperation
+    except InvalidOperation:
+        messages.error(request, "Hours a month must be a number from 0.5 to 40; we used your questionnaire's.")
+        hours = None
+    language = request.GET.get("language", "").strip()
+    result = ranked_matches(
+        organisation,
+        pool,
+        wanted_format=Offer(wanted_format) if wanted_format in Offer._value2member_map_ else None,
+        hours_per_month=hours,
+        languages=[language] if language else [],
+    )
+    return render(
+        request,
+        "supervision/matches/matches.html",
+        {
+            "organisation": organisation,
+            "pools": pools,
+            "pool": pool,
+            "result": result,
+            "offers": list(Offer),
+            "language": language,
+            "show_excluded": request.GET.get("why_not") == "1",
+        },
+    )
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` later (the month's last day when it has fewer days)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=candidate)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _default_start(pool: Pool) -> datetime.date:
+    start = add_months(timezone.localdate().replace(day=1), 1)
+    return min(max(start, pool.starts_on), pool.ends_on)
+
+
+@login_required
+def request_supervisor(request: HttpRequest, organisation_id: int, supervisor_id: int) -> HttpResponse:
+    user = _user(request)
+    organisation = access_led_organisation_or_404(user, organisation_id)
+    supervisor = access_supervisor(user, supervisor_id)
+    if not supervisor.is_listed:
+        raise Http404("No such supervisor.")
+    pools = organisation.pools.order_by("-starts_on", "name")
+    initial = {}
+    first_pool = pools.first()
+    if first_pool is not None:
+        start = _default_start(first_pool)
+        initial = {"pool": first_pool.pk, "starts_on": start, "review_on": add_months(start, 3)}
+    if request.GET.get("format") in supervisor.offers:
+        initial["format"] = request.GET["format"]
+    if request.GET.get("hours"):
+        initial["hours_per_month"] = request.GET["hours"]
+    form = SupervisionRequestForm(request.POST or None, pools=pools, offers=supervisor.offers, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.send_request(
+                acting_user=user, organisation=organisation, supervisor=supervisor, **form.cleaned_data
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, f"Your request is with {supervisor.user.display_name}.")
+            return redirect("organisation_supervision", organisation.pk)
+    return render(
+        request,
+        "supervision/matches/request.html",
+        {"form": form, "organisation": organisation, "supervisor": supervisor, "no_pool": first_pool is None},
+    )
+
+
+@login_required
+def organisation_supervision(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    organisation = access_led_organisation_or_404(_user(request), organisation_id)
+    return render(
+        request,
+        "supervision/matches/organisation_supervision.html",
+        {
+            "organisation": organisation,
+            "requests": SupervisionRequest.objects.filter(organisation=organisation).select_related(
+                "supervisor__user", "pool"
+            ),
+            "agreements": SupervisionAgreement.objects.filter(organisation=organisation).select_related(
+                "supervisor__user", "pool"
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def withdraw_request(request: HttpRequest, organisation_id: int, request_id: int) -> HttpResponse:
+    user = _user(request)
+    organisation = access_led_organisation_or_404(user, organisation_id)
+    supervision_request = SupervisionRequest.objects.filter(pk=request_id, organisation=organisation).first()
+    if supervision_request is None:
+        raise Http404("No such request.")
+    try:
+        services.withdraw_request(supervision_request, acting_user=user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Your request is withdrawn.")
+    return redirect("organisation_supervision", organisation.pk)
+
+
+# --- the supervisor's side ------------------------------------------------------------------
+
+
+def _own_profile_or_404(user: User) -> SupervisorProfile:
+    profile = SupervisorProfile.objects.filter(user=user).first()
+    if profile is None:
+        raise Http404("You have no supervisor profile.")
+    return profile
+
+
+@two_factor_required
+def supervisor_requests(request: HttpRequest) -> HttpResponse:
+    profile = _own_profile_or_404(_user(request))
+    requests = SupervisionRequest.objects.filter(supervisor=profile).select_related("organisation", "pool")
+    return render(
+        request,
+        "supervision/supervisors/requests.html",
+        {
+            "pending": [r for r in requests if r.status == RequestStatus.PENDING],
+            "answered": [r for r in requests if r.status != RequestStatus.PENDING],
+        },
+    )
+
+
+@two_factor_required
+def supervisor_request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
+    user = _user(request)
+    profile = _own_profile_or_404(user)
+    supervision_request = (
+        SupervisionRequest.objects.select_related("organisation", "pool", "supervisor__user", "requested_by")
+        .filter(pk=request_id, supervisor=profile)
+        .first()
+    )
+    if supervision_request is None:
+        raise Http404("No such request.")
+    form = RequestReplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reply = form.cleaned_data["reply"]
+        try:
+            if "accept" in request.POST:
+                services.accept_request(supervision_request, acting_user=user, reply=reply)
+                messages.success(request, f"You have agreed to supervise {supervision_request.organisation.name}.")
+                return redirect("supervisor_agreements")
+            services.decline_request(supervision_request, acting_user=user, reply=reply)
+            messages.success(request, "You have declined the request.")
+            return redirect("supervisor_requests")
+        except DomainError as error:
+            form.add_error(None, error.message)
+    return render(
+        request,
+        "supervision/supervisors/request_detail.html",
+        {"supervision_request": supervision_request, "form": form},
+    )
+
+
+@two_factor_required
+def supervisor_agreements(request: HttpRequest) -> HttpResponse:
+    profile = _own_profile_or_404(_user(request))
+    return render(
+        request,
+        "supervision/supervisors/agreements.html",
+        {
+            "agreements": SupervisionAgreement.objects.filter(supervisor=profile).select_related(
+                "organisation", "pool"
+            ),
+            "active": AgreementStatus.ACTIVE,
+        },
+    )
+
+
+@login_required
+def end_agreement(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    """Either side gives notice. Anyone who is neither the supervisor nor the lead gets a 404."""
+    user = _user(request)
+    agreement = (
+        SupervisionAgreement.objects.select_related("organisation", "supervisor__user", "pool")
+        .filter(pk=agreement_id)
+        .filter(
+            Q(supervisor__user=user)
+            | Q(
+                organisation__memberships__user=user,
+                organisation__memberships__is_lead=True,
+                organisation__memberships__left_at__isnull=True,
+            )
+        )
+        .distinct()
+        .first()
+    )
+    if agreement is None:
+        raise Http404("No such agreement.")
+    is_supervisor = agreement.supervisor.user_id == user.pk
+    form = EndAgreementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.end_agreement(
+                agreement, acting_user=user, ends_on=form.cleaned_data["ends_on"], reason=form.cleaned_data["reason"]
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, f"The agreement ends on {form.cleaned_data['ends_on']:%-d %B %Y}.")
+            if is_supervisor:
+                return redirect("supervisor_agreements")
+            return redirect("organisation_supervision", agreement.organisation_id)
+    return render(request, "supervision/matches/end_agreement.html", {"form": form, "agreement": agreement})
+
+
+@login_required
+def agreement_check_in(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    """The optional check-in at the review date, for the supervisor and the organisation's staff."""
+    from supervision.forms import CheckInForm
+    from supervision.services.check_ins import may_check_in, record_check_in
+
+    user = _user(request)
+    agreement = (
+        SupervisionAgreement.objects.select_related("organisation", "supervisor__user").filter(pk=agreement_id).first()
+    )
+    if agreement is None or not may_check_in(agreement, user):
+        raise Http404("No such agreement.")
+    form = CheckInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_check_in(agreement, acting_user=user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Thank you. Only totals across the whole pool are ever shown to the funder.")
+            return redirect("home")
+    return render(request, "supervision/matches/check_in.html", {"form": form, "agreement": agreement})

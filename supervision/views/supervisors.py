@@ -1,0 +1,142 @@
+"""Supervisors' own pages (behind two-factor authentication), and the directory that leads
+and staff browse (DESIGN.md §6, §8)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from reflect.access import two_factor_required
+from reflect.errors import DomainError
+from reflect.models import Membership, User
+from supervision.forms import DirectoryFilterForm, SupervisorProfileForm
+from supervision.models import SupervisorProfile
+from supervision.queries import listed_supervisors, supervisors_with_hours_left
+from supervision.services.matches import area_key
+from supervision.services.profiles import save_supervisor_profile
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _own_profile(user: User) -> SupervisorProfile | None:
+    return SupervisorProfile.objects.select_related("verified_by").filter(user=user).first()
+
+
+@two_factor_required
+def my_profile(request: HttpRequest) -> HttpResponse:
+    profile = supervisors_with_hours_left().filter(user=_user(request)).first()
+    if profile is None:
+        return redirect("supervisor_profile_edit")
+    return render(
+        request,
+        "supervision/supervisors/my_profile.html",
+        {"profile": profile, "communities": profile.communities.all()},
+    )
+
+
+@two_factor_required
+def edit_profile(request: HttpRequest) -> HttpResponse:
+    """Create ("become a supervisor") or edit the signed-in person's own profile."""
+    profile = _own_profile(_user(request))
+    form = SupervisorProfileForm(request.POST or None, request.FILES or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        communities = data.pop("communities")
+        was_verified = profile is not None and profile.is_verified
+        try:
+            saved = save_supervisor_profile(acting_user=_user(request), communities=communities, **data)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            if was_verified and not saved.is_verified:
+                messages.warning(
+                    request, "Your registration details changed, so an administrator will check them again."
+                )
+            else:
+                messages.success(request, "Your profile is saved.")
+            return redirect("supervisor_profile")
+    return render(
+        request, "supervision/supervisors/edit_profile.html", {"form": form, "profile": profile, "multipart": True}
+    )
+
+
+def _is_member_anywhere(user: User) -> bool:
+    return Membership.objects.filter(user=user, left_at__isnull=True).exists()
+
+
+def _filtered(profiles: list[SupervisorProfile], data: dict) -> list[SupervisorProfile]:
+    """The directory's filters, on the page's one query's rows (specialisms and languages are
+    JSON lists, which SQLite cannot search)."""
+    if data.get("specialism"):
+        profiles = [p for p in profiles if data["specialism"] in p.specialisms]
+    if data.get("offer"):
+        profiles = [p for p in profiles if data["offer"] in p.offers]
+    if data.get("delivery") == "online":
+        profiles = [p for p in profiles if p.online]
+    elif data.get("delivery") == "in_person":
+        profiles = [p for p in profiles if p.in_person_areas]
+    if data.get("area"):
+        wanted = area_key(data["area"])
+        profiles = [p for p in profiles if wanted in {area_key(a) for a in p.in_person_areas}]
+    if data.get("language"):
+        wanted = data["language"].strip().casefold()
+        profiles = [p for p in profiles if wanted in {lang.casefold() for lang in p.languages}]
+    if data.get("has_capacity"):
+        profiles = [p for p in profiles if p.hours_left > 0 and p.accepting_organisations]  # type: ignore[attr-defined]
+    return profiles
+
+
+@login_required
+def directory(request: HttpRequest) -> HttpResponse:
+    """Leads and staff of any organisation (and admins) browse verified, listed supervisors."""
+    user = _user(request)
+    if not (user.is_staff or _is_member_anywhere(user)):
+        raise Http404("No such page.")
+    form = DirectoryFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    profiles = _filtered(list(listed_supervisors()), data)
+    return render(
+        request, "supervision/supervisors/directory.html", {"form": form, "profiles": profiles, "filtered": bool(data)}
+    )
+
+
+def access_supervisor(user: User, supervisor_id: int) -> SupervisorProfile:
+    """A listed supervisor, for members of an organisation; any profile for its owner and admins.
+    Anything else is a 404, so an unverified supervisor cannot even be found (DESIGN.md §4)."""
+    profile = supervisors_with_hours_left().filter(pk=supervisor_id).first()
+    if profile is None:
+        raise Http404("No such supervisor.")
+    if profile.user_id == user.pk or user.is_staff:
+        return profile
+    if not profile.is_listed or not _is_member_anywhere(user):
+        raise Http404("No such supervisor.")
+    return profile
+
+
+@login_required
+def supervisor_photo(request: HttpRequest, supervisor_id: int) -> HttpResponse:
+    profile = access_supervisor(_user(request), supervisor_id)
+    if not profile.photo:
+        raise Http404("No photo.")
+    head = profile.photo.open("rb").read(8)
+    profile.photo.seek(0)
+    content_type = "image/png" if head.startswith(b"\x89PNG") else "image/jpeg"
+    response = FileResponse(profile.photo.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def supervisor_detail(request: HttpRequest, supervisor_id: int) -> HttpResponse:
+    user = _user(request)
+    profile = access_supervisor(user, supervisor_id)
+    is_self = profile.user_id == user.pk
+    return render(
+        request,
+        "supervision/supervisors/detail.html",
+        {"profile": profile, "communities": profile.communities.all(), "is_self": is_self},
+    )

@@ -1,0 +1,45 @@
+"""Factories for supervisors, requests and agreements."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from reflect.enums import LedgerKind
+from reflect.models import Organisation, Pool
+from reflect.services.ledger import record_ledger_entry
+from supervision.models import SupervisorProfile
+from tests.factories.core import UserFactory
+
+
+class SupervisorProfileFactory(factory.django.DjangoModelFactory):
+    """A verified, listed supervisor with 10 hours a month, online, offering 1:1 supervision."""
+
+    class Meta:
+        model = SupervisorProfile
+
+    user = factory.SubFactory(UserFactory)
+    profession = "Counselling psychologist"
+    professional_body = "bps_hcpc"
+    registration_number = factory.Sequence(lambda n: f"PYL{10000 + n:06d}")
+    specialisms = factory.LazyFunction(lambda: ["Trauma"])
+    offers = factory.LazyFunction(lambda: ["one_to_one", "group_supervision"])
+    languages = factory.LazyFunction(lambda: ["English"])
+    online = True
+    hourly_rate = Decimal("60")
+    monthly_capacity_hours = Decimal("10")
+    accepting_organisations = True
+    agrees_non_clinical = True
+    verified_at = factory.LazyFunction(timezone.now)
+
+
+def allocate(pool: Pool, organisation: Organisation, hours: str) -> None:
+    record_ledger_entry(pool, LedgerKind.ALLOCATED, organisation=organisation, hours=Decimal(hours))
+
+
+def first_of_next_month() -> datetime.date:
+    today = timezone.localdate()
+    return (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)

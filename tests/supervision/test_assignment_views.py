@@ -1,0 +1,101 @@
+"""Pool-wide assignment: the commissioner previews optimal pairs with reasons and totals, then
+sends the ticked ones as requests."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from supervision.models import SupervisionRequest
+from supervision.services.assessments import complete_assessment, start_assessment
+from tests.factories.core import MembershipFactory, OrganisationFactory, add_to_pool, give_two_factor
+from tests.factories.supervision import SupervisorProfileFactory, allocate
+from tests.supervision.conftest import profile_answers
+
+pytestmark = pytest.mark.django_db
+
+
+def _assess(organisation, lead, key):
+    assessment = start_assessment(acting_user=lead, organisation=organisation)
+    assessment.answers = profile_answers(key)
+    assessment.save()
+    return complete_assessment(assessment, acting_user=lead)
+
+
+@pytest.fixture
+def pool_setup(world):
+    start = timezone.localdate().replace(day=1)
+    world.pool.starts_on = start
+    world.pool.ends_on = start.replace(year=start.year + 1) - datetime.timedelta(days=1)
+    world.pool.save()
+    allocate(world.pool, world.organisation, "36")
+    _assess(world.organisation, world.lead, "harehills-drama")  # recommends clinical supervision
+    quiet = OrganisationFactory(name="Seacroft Shed")
+    quiet_lead = MembershipFactory(organisation=quiet, is_lead=True).user
+    add_to_pool(world.pool, quiet)
+    allocate(world.pool, quiet, "36")
+    _assess(quiet, quiet_lead, "mens-shed")  # reflective practice is likely enough
+    ruth = SupervisorProfileFactory(
+        user__first_name="Ruth",
+        specialisms=["Trauma", "Dissociation"],
+        offers=["group_supervision"],
+        group_work_experience=True,
+        in_person_areas=["Harehills"],
+    )
+    sam = SupervisorProfileFactory(user__first_name="Sam", offers=["group_supervision"], in_person_areas=["Harehills"])
+    give_two_factor(world.commissioner)
+    return {"ruth": ruth, "sam": sam, "quiet": quiet}
+
+
+def test_preview_shows_the_optimal_pairs_with_reasons_and_totals(client, world, pool_setup):
+    client.force_login(world.commissioner)
+    response = client.get(reverse("pool_assignment", args=[world.pool.pk]))
+    rows = response.context["rows"]
+    assert [
+        (r["organisation"].name, r["supervisor"].user.first_name, r["pair"].hours, r["pair"].score) for r in rows
+    ] == [("Harehills Drama", "Ruth", Decimal("2"), 57)]
+    preview = response.context["preview"]
+    assert (preview.optimal.total_fit, preview.greedy.total_fit) == (Decimal("114"), Decimal("114"))
+    assert [o.name for o in preview.without_recommendation] == ["Seacroft Shed"]
+    page = response.content.decode()
+    assert "Has group-work experience, and you run groups" in page
+
+
+def test_sending_creates_requests_for_the_ticked_pairs(client, world, pool_setup):
+    client.force_login(world.commissioner)
+    url = reverse("pool_assignment", args=[world.pool.pk])
+    key = f"{world.organisation.pk}-{pool_setup['ruth'].pk}"
+    response = client.post(url, {"pair": [key]}, follow=True)
+    assert response.redirect_chain == [(url, 302)]
+    assert [str(m) for m in response.context["messages"]] == ["1 request sent. Each supervisor accepts or declines."]
+    request = SupervisionRequest.objects.get()
+    assert (
+        request.organisation,
+        request.supervisor,
+        request.hours_per_month,
+        request.format,
+        request.requested_by,
+    ) == (
+        world.organisation,
+        pool_setup["ruth"],
+        Decimal("2.00"),
+        "group_supervision",
+        world.commissioner,
+    )
+    # Sending again says why it is refused rather than duplicating.
+    response = client.post(url, {"pair": [key]}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == [
+        "Harehills Drama with Ruth Example: Harehills Drama already has a request waiting with Ruth Example."
+    ]
+    assert SupervisionRequest.objects.count() == 1
+
+
+@pytest.mark.parametrize("persona", ["other_commissioner", "lead", "member", "outsider"])
+def test_assignment_is_for_the_pools_commissioners_only(client, world, pool_setup, persona):
+    give_two_factor(getattr(world, persona))
+    client.force_login(getattr(world, persona))
+    assert client.get(reverse("pool_assignment", args=[world.pool.pk])).status_code == 404

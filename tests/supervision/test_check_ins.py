@@ -1,0 +1,100 @@
+"""Check-ins at review dates: optional, for the supervisor and the organisation's staff, once
+per review; commissioners see only pool-wide averages from 8 responses."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from reflect.errors import DomainError
+from supervision.models import AgreementCheckIn, SupervisionAgreement
+from supervision.services.check_ins import due_check_ins_for, pool_check_in_summary, record_check_in
+from tests.factories.core import MembershipFactory, give_two_factor
+from tests.factories.supervision import SupervisorProfileFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _agreement(world, review_on):
+    return SupervisionAgreement.objects.create(
+        organisation=world.organisation,
+        supervisor=SupervisorProfileFactory(user__first_name="Ruth"),
+        pool=world.pool,
+        format="one_to_one",
+        hours_per_month=Decimal("1.5"),
+        starts_on=review_on - datetime.timedelta(days=90),
+        review_on=review_on,
+    )
+
+
+def test_check_ins_are_due_from_the_review_date_for_staff_and_the_supervisor(world):
+    today = timezone.localdate()
+    due = _agreement(world, today)
+    _agreement(world, today + datetime.timedelta(days=1))
+    assert list(due_check_ins_for(world.member)) == [due]
+    assert list(due_check_ins_for(due.supervisor.user)) == [due]
+    assert list(due_check_ins_for(world.outsider)) == []
+    record_check_in(due, acting_user=world.member, normative=3, formative=4, restorative=2)
+    assert list(due_check_ins_for(world.member)) == []
+    assert list(due_check_ins_for(world.colleague)) == [due]
+
+
+def test_a_check_in_is_once_per_review_and_not_before_it(world):
+    today = timezone.localdate()
+    due = _agreement(world, today)
+    record_check_in(due, acting_user=world.member, normative=3, formative=3, restorative=3)
+    with pytest.raises(DomainError) as refused:
+        record_check_in(due, acting_user=world.member, normative=1, formative=1, restorative=1)
+    assert refused.value.message == "You have already checked in for this review. Thank you."
+    later = _agreement(world, today + datetime.timedelta(days=7))
+    with pytest.raises(DomainError) as refused:
+        record_check_in(later, acting_user=world.member, normative=1, formative=1, restorative=1)
+    assert refused.value.message == f"The check-in opens on the review date, {later.review_on:%-d %B %Y}."
+    with pytest.raises(DomainError):
+        record_check_in(due, acting_user=world.outsider, normative=1, formative=1, restorative=1)
+
+
+def test_commissioners_see_averages_only_from_eight_responses(client, world):
+    due = _agreement(world, timezone.localdate())
+    people = [MembershipFactory(organisation=world.organisation).user for _ in range(7)]
+    for person, rating in zip(people, [1, 2, 3, 4, 4, 4, 3], strict=True):
+        record_check_in(due, acting_user=person, normative=rating, formative=2, restorative=4)
+    assert pool_check_in_summary(world.pool).shown is False
+    give_two_factor(world.commissioner)
+    client.force_login(world.commissioner)
+    page = client.get(reverse("pool_assignment", args=[world.pool.pk])).content.decode()
+    assert "Fewer than 8 check-ins so far" in page
+    record_check_in(due, acting_user=due.supervisor.user, normative=3, formative=3, restorative=3)
+    summary = pool_check_in_summary(world.pool)
+    # normative: (1+2+3+4+4+4+3+3) ÷ 8 = 3.0; formative: (7×2+3) ÷ 8 = 2.125 → 2.1; restorative: (7×4+3) ÷ 8 = 3.875 → 3.9
+    assert (summary.responses, summary.normative, summary.formative, summary.restorative) == (
+        8,
+        Decimal("3.0"),
+        Decimal("2.1"),
+        Decimal("3.9"),
+    )
+    assert AgreementCheckIn.objects.filter(by_supervisor=True).count() == 1
+
+
+def test_the_check_in_page_for_staff_and_404_for_others(client, world):
+    due = _agreement(world, timezone.localdate())
+    url = reverse("agreement_check_in", args=[due.pk])
+    for persona in (world.outsider, world.commissioner):
+        client.force_login(persona)
+        assert client.get(url).status_code == 404
+    client.force_login(world.member)
+    home = client.get(reverse("home"))
+    assert [s.url for p in home.context["panels"] if p.title == "How is supervision going?" for s in p.steps] == [url]
+    response = client.post(url, {"normative": "3", "formative": "4", "restorative": "2"})
+    assert response["Location"] == reverse("home")
+    check_in = AgreementCheckIn.objects.get()
+    assert (check_in.respondent, check_in.normative, check_in.formative, check_in.restorative) == (
+        world.member,
+        3,
+        4,
+        2,
+    )
