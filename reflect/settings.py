@@ -288,3 +288,14 @@ CELERY_BEAT_SCHEDULE["reflect.queue_weekly_summaries"] = {
     # Mondays 06:00 UTC (06:00 or 07:00 in London): beat schedules are in UTC.
     "schedule": crontab(minute=0, hour=6, day_of_week=1),
 }
+
+# --- Reflective groups (scheduling/services/places.py, waitlist.py) ------------------------
+GROUP_OFFER_HOLD_HOURS = 24  # how long a freed place is held for the first person waiting
+CELERY_BEAT_SCHEDULE["scheduling.keep_group_sessions_a_year_ahead"] = {
+    "task": "scheduling.keep_group_sessions_a_year_ahead",
+    "schedule": crontab(minute=30, hour=3),
+}
+CELERY_BEAT_SCHEDULE["scheduling.sweep_group_waitlists"] = {
+    "task": "scheduling.sweep_group_waitlists",
+    "schedule": 300,
+}
