@@ -69,4 +69,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
     path("questionnaire/", include("supervision.urls")),
+    path("groups/", include("scheduling.urls")),
 ]
