@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -80,3 +81,27 @@ def test_eligible_organisations_must_be_in_the_pool(world):
     with pytest.raises(DomainError) as error:
         make_group(world, all_pool_organisations=False, eligible_organisations=[world.other_organisation])
     assert error.value.message == "Choose organisations from this pool."
+
+
+def test_seed_demo_adds_a_monthly_drop_in_to_the_leeds_pool(django_capture_on_commit_callbacks):
+    import io
+
+    from django.core.management import call_command
+
+    from scheduling.models import ReflectiveGroup
+
+    call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
+    call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
+    group = ReflectiveGroup.objects.get()
+    assert (group.title, group.pool.name, group.rrule, group.capacity, group.duration_minutes) == (
+        "Leeds reflective practice drop-in",
+        "Leeds community mental health pool 2026–27",
+        "FREQ=MONTHLY;BYDAY=+2WE",
+        10,
+        120,
+    )
+    assert group.facilitator.user.email == "supervisor@demo.reflect.test"
+    london = [
+        start.astimezone(ZoneInfo("Europe/London")) for start in group.sessions.values_list("starts_at", flat=True)
+    ]
+    assert {(start.strftime("%A %H:%M"), 8 <= start.day <= 14) for start in london} == {("Wednesday 14:00", True)}
