@@ -62,6 +62,13 @@ def test_places_and_waitlist_keep_their_invariants(world):
             with contextlib.suppress(DomainError):
                 join_waitlist(self.session, acting_user=self.people[index], auto_accept=auto_accept, now=self.now)
 
+        @rule()
+        def everyone_else_waits(self) -> None:
+            """Everyone without a place joins the waitlist in turn (so offers have a queue to follow)."""
+            for someone in self.people:
+                with contextlib.suppress(DomainError):
+                    join_waitlist(self.session, acting_user=someone, now=self.now)
+
         @rule(index=person)
         def accept(self, index: int) -> None:
             entry = self.entry_of(index, WaitlistStatus.OFFERED)
