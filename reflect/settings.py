@@ -304,3 +304,14 @@ CELERY_BEAT_SCHEDULE["scheduling.refresh_busy_calendars"] = {
     "task": "scheduling.refresh_busy_calendars",
     "schedule": BUSY_CALENDAR_REFRESH_MINUTES * 60,
 }
+
+# --- Reflective groups (scheduling/services/places.py, waitlist.py) ------------------------
+GROUP_OFFER_HOLD_HOURS = 24  # how long a freed place is held for the first person waiting
+CELERY_BEAT_SCHEDULE["scheduling.keep_group_sessions_a_year_ahead"] = {
+    "task": "scheduling.keep_group_sessions_a_year_ahead",
+    "schedule": crontab(minute=30, hour=3),
+}
+CELERY_BEAT_SCHEDULE["scheduling.sweep_group_waitlists"] = {
+    "task": "scheduling.sweep_group_waitlists",
+    "schedule": 300,
+}

@@ -75,4 +75,5 @@ urlpatterns = [
     path("questionnaire/", include("supervision.urls")),
     path("health/", health, name="health"),
     path("", include("supervision.supervisor_urls")),
+    path("groups/", include("scheduling.group_urls")),
 ]

@@ -6,8 +6,11 @@ class SchedulingConfig(AppConfig):
     verbose_name = "Scheduling (availability, bookings, reflective groups)"
 
     def ready(self) -> None:
-        from scheduling import (
-            demo,  # noqa: F401  (registers the demo availability step)
-            home_panels,  # noqa: F401  (registers the supervisor's availability panel)
-            tasks,  # noqa: F401  (the busy-calendar tasks)
+        from scheduling import (  # noqa: F401  (registries: demo data, home panels, notification kinds, tasks)
+            demo,
+            group_demo,
+            group_tasks,
+            home_panels,
+            notification_kinds,
+            tasks,
         )

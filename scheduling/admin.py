@@ -1,0 +1,43 @@
+"""Admin for reflective groups. Places and waitlist entries are read-only: they change only
+through the services, which keep the session's count and the ledger in step."""
+
+from django.contrib import admin
+
+from scheduling.models import GroupSession, Place, ReflectiveGroup, WaitlistEntry
+
+
+@admin.register(ReflectiveGroup)
+class ReflectiveGroupAdmin(admin.ModelAdmin):
+    list_display = ["title", "pool", "kind", "capacity", "status"]
+    list_filter = ["kind", "status"]
+    search_fields = ["title", "pool__name"]
+
+
+@admin.register(GroupSession)
+class GroupSessionAdmin(admin.ModelAdmin):
+    list_display = ["group", "starts_at", "status", "places_taken", "place_limit"]
+    list_filter = ["status"]
+    search_fields = ["group__title"]
+    readonly_fields = ["places_taken", "place_limit"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Place)
+class PlaceAdmin(ReadOnlyAdmin):
+    list_display = ["session", "organisation", "status", "booked_at"]
+    list_filter = ["status"]
+    search_fields = ["organisation__name", "session__group__title"]
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(ReadOnlyAdmin):
+    list_display = ["session", "organisation", "status", "joined_at", "offered_until"]
+    list_filter = ["status"]
+    search_fields = ["organisation__name", "session__group__title"]

@@ -1,0 +1,49 @@
+"""Who may see which reflective-group page; anything else is a 404 (DESIGN.md §4)."""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from reflect.models import PoolOrganisation, User
+from scheduling.models import GroupSession, Place, SessionStatus
+
+
+def pool_ids_of_staff(user: User) -> set[int]:
+    """The pools whose organisations the person is current staff of."""
+    return set(
+        PoolOrganisation.objects.filter(
+            organisation__memberships__user=user, organisation__memberships__left_at__isnull=True
+        ).values_list("pool_id", flat=True)
+    )
+
+
+def access_session(user: User, session_id: int) -> GroupSession:
+    """A session of a group in one of the person's pools (booking still checks eligibility)."""
+    session = (
+        GroupSession.objects.select_related("group", "group__pool", "group__facilitator__user")
+        .filter(pk=session_id, group__pool_id__in=pool_ids_of_staff(user))
+        .first()
+    )
+    if session is None:
+        raise Http404("No such session.")
+    return session
+
+
+def access_facilitated_session(user: User, session_id: int) -> GroupSession:
+    """A session of a group the person facilitates."""
+    session = (
+        GroupSession.objects.select_related("group", "group__pool")
+        .filter(pk=session_id, group__facilitator__user=user)
+        .exclude(status=SessionStatus.CANCELLED)
+        .first()
+    )
+    if session is None:
+        raise Http404("No such session.")
+    return session
+
+
+def access_register_place(session: GroupSession, place_id: int) -> Place:
+    place = Place.objects.filter(pk=place_id, session=session).first()
+    if place is None:
+        raise Http404("No such place.")
+    return place

@@ -1,0 +1,199 @@
+"""Reflective groups: a recurring facilitated group, its sessions, places and waitlists.
+
+Capacity lives on the session row (``place_limit``: capacity plus the overbooking allowance,
+fixed when the session is generated) so the database can hold ``places_taken <= place_limit``
+as a plain column comparison (DESIGN.md §4, "Capacity").
+"""
+
+from __future__ import annotations
+
+import math
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+
+class GroupKind(models.TextChoices):
+    DROP_IN = "drop_in", "Drop-in (book each session)"
+    COHORT = "cohort", "Cohort (a stable membership for a term)"
+
+
+class GroupStatus(models.TextChoices):
+    ACTIVE = "active", "Running"
+    PAUSED = "paused", "Paused"
+    ENDED = "ended", "Ended"
+
+
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class PlaceStatus(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    CANCELLED = "cancelled", "Cancelled"
+    ATTENDED = "attended", "Attended"
+    ABSENT = "absent", "Absent"
+
+
+class WaitlistStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting"
+    OFFERED = "offered", "Offered a place"
+    TAKEN = "taken", "Took the place"
+    EXPIRED = "expired", "Offer expired"
+    LEFT = "left", "Left the waitlist"
+
+
+# A place that holds a seat: cancelled ones do not.
+ACTIVE_PLACE_STATUSES = (PlaceStatus.BOOKED, PlaceStatus.ATTENDED, PlaceStatus.ABSENT)
+ACTIVE_WAITLIST_STATUSES = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
+
+
+class ReflectiveGroup(models.Model):
+    pool = models.ForeignKey("reflect.Pool", on_delete=models.CASCADE, related_name="reflective_groups")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    facilitator = models.ForeignKey(
+        "supervision.SupervisorProfile",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="facilitated_groups",
+    )
+    external_facilitator_name = models.CharField(max_length=200, blank=True)
+    external_facilitator_email = models.EmailField(blank=True)
+    # Recurrence in the group's wall clock: the RRULE's times are local, so a 14:00 session
+    # stays 14:00 across the clocks changing.
+    rrule = models.CharField(
+        "recurrence (RRULE)",
+        max_length=500,
+        help_text="For example FREQ=MONTHLY;BYDAY=+2WE for the second Wednesday of each month.",
+    )
+    first_date = models.DateField(help_text="The first day the pattern may fall on.")
+    start_time = models.TimeField()
+    duration_minutes = models.PositiveIntegerField(validators=[MinValueValidator(15), MaxValueValidator(8 * 60)])
+    time_zone = models.CharField(max_length=64, default="Europe/London")
+    location = models.TextField("place", blank=True, help_text="Shown only to people with a place.")
+    online_link = models.URLField(blank=True, help_text="Shown only to people with a place.")
+    capacity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    overbooking_percent = models.PositiveIntegerField(
+        "overbooking allowance (%)", default=0, validators=[MaxValueValidator(100)]
+    )
+    booking_opens_days = models.PositiveIntegerField("booking opens (days before each session)", default=28)
+    all_pool_organisations = models.BooleanField("open to all of the pool's organisations", default=True)
+    eligible_organisations = models.ManyToManyField("reflect.Organisation", blank=True, related_name="+")
+    ground_rules = models.TextField()
+    confidentiality_statement = models.TextField()
+    kind = models.CharField(max_length=10, choices=GroupKind.choices, default=GroupKind.DROP_IN)
+    status = models.CharField(max_length=10, choices=GroupStatus.choices, default=GroupStatus.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="group_capacity_at_least_one"),
+            models.CheckConstraint(
+                condition=Q(facilitator__isnull=False) | ~Q(external_facilitator_name=""),
+                name="group_has_facilitator",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def place_limit(self) -> int:
+        """Capacity plus the overbooking allowance, rounded down."""
+        return self.capacity + math.floor(self.capacity * self.overbooking_percent / 100)
+
+    @property
+    def facilitator_name(self) -> str:
+        if self.facilitator_id:
+            return self.facilitator.user.display_name
+        return self.external_facilitator_name
+
+    @property
+    def facilitator_email(self) -> str:
+        if self.facilitator_id:
+            return self.facilitator.user.email
+        return self.external_facilitator_email
+
+
+class GroupSession(models.Model):
+    group = models.ForeignKey(ReflectiveGroup, on_delete=models.CASCADE, related_name="sessions")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED)
+    place_limit = models.PositiveIntegerField(help_text="Capacity plus the overbooking allowance.")
+    places_taken = models.PositiveIntegerField(default=0)
+    sequence = models.PositiveIntegerField(default=0, help_text="iCalendar SEQUENCE, bumped on each change.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(places_taken__lte=F("place_limit")), name="session_within_capacity"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"),
+            models.UniqueConstraint(fields=["group", "starts_at"], name="one_session_per_group_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} at {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def places_left(self) -> int:
+        return max(self.place_limit - self.places_taken, 0)
+
+    @property
+    def ics_uid(self) -> str:
+        return f"group-session-{self.pk}@reflect"
+
+
+class Place(models.Model):
+    session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="places")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_places")
+    # The person's organisation when they booked: aggregates count by it, never by person.
+    organisation = models.ForeignKey("reflect.Organisation", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=PlaceStatus.choices, default=PlaceStatus.BOOKED)
+    booked_at = models.DateTimeField()
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["booked_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "user"],
+                condition=~Q(status=PlaceStatus.CANCELLED),
+                name="one_active_place_per_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Place {self.pk} ({self.status})"
+
+
+class WaitlistEntry(models.Model):
+    session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="waitlist")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_waitlist")
+    organisation = models.ForeignKey("reflect.Organisation", on_delete=models.PROTECT, related_name="+")
+    joined_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING)
+    offered_until = models.DateTimeField(null=True, blank=True)
+    auto_accept = models.BooleanField("book the place straight away when one frees", default=False)
+
+    class Meta:
+        ordering = ["joined_at", "pk"]
+        verbose_name_plural = "waitlist entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "user"],
+                condition=Q(status__in=["waiting", "offered"]),
+                name="one_active_waitlist_entry_per_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Waitlist {self.pk} ({self.status})"

@@ -1,0 +1,59 @@
+"""Notification kinds for reflective groups (registered like the core's own kinds)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from reflect.notification_kinds import KindSpec, register_kind
+
+
+class GroupNotificationKind(models.TextChoices):
+    PLACE_BOOKED = "group_place_booked", "Reflective group: place booked"
+    PLACE_OFFERED = "group_place_offered", "Reflective group: a waitlist place offered"
+    MISSED_SESSION = "group_missed_session", "Reflective group: after a missed session"
+
+
+def _sample_place_booked() -> dict[str, Any]:
+    return {
+        "title": "Leeds reflective practice group",
+        "when": "Wednesday 9 December 2026, 14:00–16:00",
+        "facilitator": "Dr Ann Carter",
+        "location": "Room 2, Leeds Community Hub",
+        "online_link": "",
+        "ground_rules": "What is said in the group stays in the group.",
+        "url": "https://reflect.example.org/groups/sessions/1/",
+    }
+
+
+def _sample_place_offered() -> dict[str, Any]:
+    return {
+        "title": "Leeds reflective practice group",
+        "when": "Wednesday 9 December 2026, 14:00–16:00",
+        "facilitator": "Dr Ann Carter",
+        "offered_until": "Thursday 3 December 2026, 10:00",
+        "url": "https://reflect.example.org/groups/sessions/1/",
+    }
+
+
+def _sample_missed_session() -> dict[str, Any]:
+    return {
+        "title": "Leeds reflective practice group",
+        "when": "Wednesday 9 December 2026, 14:00–16:00",
+        "next_when": "Wednesday 13 January 2027, 14:00–16:00",
+        "facilitator": "Dr Ann Carter",
+        "facilitator_email": "ann.carter@example.org",
+        "url": "https://reflect.example.org/groups/",
+    }
+
+
+register_kind(
+    KindSpec(GroupNotificationKind.PLACE_BOOKED, GroupNotificationKind.PLACE_BOOKED.label, _sample_place_booked)
+)
+register_kind(
+    KindSpec(GroupNotificationKind.PLACE_OFFERED, GroupNotificationKind.PLACE_OFFERED.label, _sample_place_offered)
+)
+register_kind(
+    KindSpec(GroupNotificationKind.MISSED_SESSION, GroupNotificationKind.MISSED_SESSION.label, _sample_missed_session)
+)

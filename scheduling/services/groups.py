@@ -1,0 +1,132 @@
+"""Reflective groups: creating one, and keeping its sessions generated a year ahead."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrulestr
+from django.db import transaction
+from django.utils import timezone
+
+from reflect.errors import DomainError
+from reflect.models import Organisation, Pool, User
+from reflect.services.audit import record_audit
+from scheduling.models import GroupSession, GroupStatus, ReflectiveGroup
+
+HORIZON_DAYS = 365
+
+
+def parse_rrule(rule: str, dtstart: datetime.datetime):
+    """The rule as a dateutil rrule starting at ``dtstart`` (naive, local); DomainError if it is not one."""
+    text = rule.strip()
+    if text.upper().startswith("RRULE:"):
+        text = text[len("RRULE:") :]
+    if not text or "DTSTART" in text.upper():
+        raise DomainError("Enter a recurrence rule such as FREQ=MONTHLY;BYDAY=+2WE.", field="rrule")
+    try:
+        return rrulestr(text, dtstart=dtstart)
+    except (ValueError, TypeError):
+        raise DomainError(
+            "That is not a recurrence rule we can read. For the second Wednesday of each month enter "
+            "FREQ=MONTHLY;BYDAY=+2WE.",
+            field="rrule",
+        ) from None
+
+
+def local_occurrences(
+    group: ReflectiveGroup, *, after: datetime.datetime, before: datetime.datetime
+) -> list[datetime.datetime]:
+    """The group's session starts between two instants, in UTC.
+
+    The pattern runs in the group's wall clock: each occurrence is a local date and time,
+    turned into an instant with that day's offset — 14:00 in London is 14:00 in winter and
+    in summer. A start in the spring gap moves forward; one in the autumn overlap is the first.
+    """
+    tz = ZoneInfo(group.time_zone)
+    dtstart = datetime.datetime.combine(group.first_date, group.start_time)
+    rule = parse_rrule(group.rrule, dtstart)
+    after_local = after.astimezone(tz).replace(tzinfo=None) - datetime.timedelta(days=1)
+    before_local = before.astimezone(tz).replace(tzinfo=None) + datetime.timedelta(days=1)
+    starts = []
+    for wall in rule.between(after_local, before_local, inc=True):
+        instant = wall.replace(tzinfo=tz, fold=0).astimezone(datetime.UTC)
+        if after <= instant < before:
+            starts.append(instant)
+    return starts
+
+
+def generate_sessions(group: ReflectiveGroup, *, now: datetime.datetime | None = None) -> list[GroupSession]:
+    """Create the sessions due in the next year that do not exist yet; return the new ones.
+
+    Running it again creates nothing (one session per group and start). A session moved or
+    cancelled by hand keeps its row, so it is not made again.
+    """
+    if group.status != GroupStatus.ACTIVE:
+        return []
+    now = now or timezone.now()
+    horizon = now + datetime.timedelta(days=HORIZON_DAYS)
+    existing = set(group.sessions.values_list("starts_at", flat=True))
+    duration = datetime.timedelta(minutes=group.duration_minutes)
+    new = [
+        GroupSession(
+            group=group,
+            starts_at=start,
+            ends_at=start + duration,
+            place_limit=group.place_limit,
+        )
+        for start in local_occurrences(group, after=now, before=horizon)
+        if start not in existing
+    ]
+    with transaction.atomic():
+        GroupSession.objects.bulk_create(new, ignore_conflicts=True)
+    return new
+
+
+def keep_sessions_a_year_ahead(*, now: datetime.datetime | None = None) -> int:
+    """The periodic task's work: top every running group up to a year of sessions."""
+    created = 0
+    for group in ReflectiveGroup.objects.filter(status=GroupStatus.ACTIVE):
+        created += len(generate_sessions(group, now=now))
+    return created
+
+
+def create_group(
+    pool: Pool,
+    *,
+    acting_user: User,
+    eligible_organisations: Iterable[Organisation] = (),
+    now: datetime.datetime | None = None,
+    **fields,
+) -> ReflectiveGroup:
+    """A commissioner creates a group in their pool; its first year of sessions is generated."""
+    if not pool.commissioners.filter(pk=acting_user.pk).exists():
+        raise DomainError("Only the pool's commissioners can create its reflective groups.")
+    eligible = list(eligible_organisations)
+    with transaction.atomic():
+        group = ReflectiveGroup(pool=pool, **fields)
+        if group.facilitator_id is None and not group.external_facilitator_name:
+            raise DomainError("Choose a supervisor or name an external facilitator.", field="facilitator")
+        if group.facilitator_id is not None and not group.facilitator.is_verified:
+            raise DomainError("Choose a verified supervisor as the facilitator.", field="facilitator")
+        if group.capacity < 1:
+            raise DomainError("A group needs room for at least one person.", field="capacity")
+        try:
+            ZoneInfo(group.time_zone)
+        except (ValueError, KeyError):
+            raise DomainError("Enter a time zone such as Europe/London.", field="time_zone") from None
+        parse_rrule(group.rrule, datetime.datetime.combine(group.first_date, group.start_time))
+        pool_organisation_ids = set(pool.organisations.values_list("pk", flat=True))
+        if any(organisation.pk not in pool_organisation_ids for organisation in eligible):
+            raise DomainError("Choose organisations from this pool.", field="eligible_organisations")
+        if not group.all_pool_organisations and not eligible:
+            raise DomainError(
+                "Choose at least one organisation, or open the group to all.", field="eligible_organisations"
+            )
+        group.save()
+        if eligible and not group.all_pool_organisations:
+            group.eligible_organisations.set(eligible)
+        generate_sessions(group, now=now)
+        record_audit("reflective_group.created", actor=acting_user, target=group, pool=pool.pk)
+    return group

@@ -1,0 +1,291 @@
+"""Booking and cancelling places in a reflective group's sessions (DESIGN.md §4, "Capacity").
+
+Every change to a session's places happens under a lock on the session row, taken once per
+transaction, just before the availability check (pretix's rule). The count itself is held by
+the database too: ``places_taken <= place_limit`` is a CheckConstraint, and one active place
+per person per session is a unique constraint.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.http import Http404
+from django.utils import timezone
+
+from reflect.enums import LedgerKind
+from reflect.errors import DomainError
+from reflect.models import Membership, Organisation, User
+from reflect.services.ledger import record_ledger_entry
+from reflect.services.notifications import cancel_notifications, queue_notification
+from scheduling.models import (
+    GroupSession,
+    Place,
+    PlaceStatus,
+    SessionStatus,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+from scheduling.models.groups import ACTIVE_PLACE_STATUSES
+from scheduling.notification_kinds import GroupNotificationKind
+
+# Only the concurrency control test turns this off, to show the race the lock prevents.
+LOCK_SESSIONS = True
+
+
+def offer_hold() -> datetime.timedelta:
+    return datetime.timedelta(hours=getattr(settings, "GROUP_OFFER_HOLD_HOURS", 24))
+
+
+def lock_session(session_id: int) -> GroupSession:
+    """The session row, locked until the transaction ends (call inside ``transaction.atomic``)."""
+    queryset = GroupSession.objects.select_related("group", "group__pool")
+    if LOCK_SESSIONS:
+        queryset = queryset.select_for_update(of=("self",))
+    return queryset.get(pk=session_id)
+
+
+def local_when(session: GroupSession) -> str:
+    local = session.starts_at.astimezone(ZoneInfo(session.group.time_zone))
+    end = session.ends_at.astimezone(ZoneInfo(session.group.time_zone))
+    return f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M}–{end:%H:%M}"
+
+
+def local_day(moment: datetime.datetime, zone: str) -> str:
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{local:%A} {local.day} {local:%B %Y}"
+
+
+def eligible_organisation(session: GroupSession, user: User) -> Organisation:
+    """The organisation through which the person may join this group, or a DomainError saying why not."""
+    group = session.group
+    memberships = Membership.objects.filter(user=user, left_at__isnull=True).select_related("organisation")
+    organisations = [membership.organisation for membership in memberships]
+    if not organisations:
+        raise DomainError("Reflective groups are for staff of the pool's organisations, and you are not staff of one.")
+    in_pool = set(group.pool.organisations.values_list("pk", flat=True))
+    if group.all_pool_organisations:
+        allowed = in_pool
+    else:
+        allowed = in_pool & set(group.eligible_organisations.values_list("pk", flat=True))
+    for organisation in organisations:
+        if organisation.pk in allowed:
+            return organisation
+    names = ", ".join(organisation.name for organisation in organisations)
+    if not any(organisation.pk in in_pool for organisation in organisations):
+        raise DomainError(f"This group is for organisations in {group.pool.name}, and {names} is not one of them.")
+    raise DomainError(
+        f"This group is open to chosen organisations in {group.pool.name} only, and {names} is not one of them."
+    )
+
+
+def check_session_open(session: GroupSession, now: datetime.datetime) -> None:
+    group = session.group
+    if session.status == SessionStatus.CANCELLED:
+        raise DomainError(f"The session on {local_when(session)} has been cancelled.")
+    if session.starts_at <= now:
+        raise DomainError(f"The session on {local_when(session)} has already started, so it cannot be booked.")
+    opens_at = session.starts_at - datetime.timedelta(days=group.booking_opens_days)
+    if now < opens_at:
+        raise DomainError(
+            f"Booking for the session on {local_when(session)} opens on {local_day(opens_at, group.time_zone)}."
+        )
+
+
+def held_offers(session: GroupSession, now: datetime.datetime, *, excluding_user: User | None = None) -> int:
+    """Places held for people offered them, not yet taken or expired."""
+    offers = WaitlistEntry.objects.filter(session=session, status=WaitlistStatus.OFFERED, offered_until__gt=now)
+    if excluding_user is not None:
+        offers = offers.exclude(user=excluding_user)
+    return offers.count()
+
+
+def active_place(session: GroupSession, user: User) -> Place | None:
+    return Place.objects.filter(session=session, user=user, status__in=ACTIVE_PLACE_STATUSES).first()
+
+
+def _take_place(session: GroupSession, user: User, organisation: Organisation, now: datetime.datetime) -> Place:
+    """Add one place; the caller holds the session lock and has checked there is room."""
+    if LOCK_SESSIONS:
+        GroupSession.objects.filter(pk=session.pk).update(places_taken=F("places_taken") + 1)
+        session.places_taken += 1
+    else:
+        # Read-modify-write, as code without the lock would: the control test shows it losing.
+        session.places_taken += 1
+        session.save(update_fields=["places_taken"])
+    place = Place.objects.create(session=session, user=user, organisation=organisation, booked_at=now)
+    record_ledger_entry(
+        session.group.pool,
+        LedgerKind.PLACE_BOOKED,
+        organisation=organisation,
+        quantity=1,
+        occurred_at=now,
+        source=f"group-place:{place.pk}:booked",
+    )
+    _queue_confirmation(place)
+    return place
+
+
+def _group_context(session: GroupSession) -> dict:
+    group = session.group
+    return {
+        "title": group.title,
+        "when": local_when(session),
+        "facilitator": group.facilitator_name,
+        "url": f"{settings.SITE_URL}/groups/sessions/{session.pk}/",
+    }
+
+
+def _queue_confirmation(place: Place) -> None:
+    """The booker's own confirmation: the group, the time, where — never who else is coming."""
+    session = place.session
+    group = session.group
+    context = _group_context(session) | {
+        "location": group.location,
+        "online_link": group.online_link,
+        "ground_rules": group.ground_rules,
+    }
+    queue_notification(
+        place.user,
+        GroupNotificationKind.PLACE_BOOKED,
+        key=f"group-place:{place.pk}:booked",
+        context=context,
+        about=f"group-place:{place.pk}",
+    )
+
+
+def book_place(session: GroupSession, *, acting_user: User, now: datetime.datetime | None = None) -> Place:
+    """Book the acting user a place; a second click returns the place they already have."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        session = lock_session(session.pk)
+        existing = active_place(session, acting_user)
+        if existing is not None:
+            return existing
+        organisation = eligible_organisation(session, acting_user)
+        check_session_open(session, now)
+        own_offer = WaitlistEntry.objects.filter(
+            session=session, user=acting_user, status=WaitlistStatus.OFFERED, offered_until__gt=now
+        ).first()
+        if own_offer is not None:
+            return _accept(session, own_offer, now)
+        if session.places_taken + held_offers(session, now) >= session.place_limit:
+            raise DomainError(
+                f"The session on {local_when(session)} is full. Join the waitlist and we will offer you "
+                "the first place that frees."
+            )
+        WaitlistEntry.objects.filter(session=session, user=acting_user, status=WaitlistStatus.WAITING).update(
+            status=WaitlistStatus.LEFT
+        )
+        return _take_place(session, acting_user, organisation, now)
+
+
+def cancel_place(place: Place, *, acting_user: User, reason: str = "", now: datetime.datetime | None = None) -> Place:
+    """Give a place up ("quiet cancel" needs no reason); the freed place goes to whoever waits first."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        session = lock_session(place.session_id)
+        place = Place.objects.select_for_update().get(pk=place.pk)
+        if place.user_id != acting_user.pk:
+            raise Http404("No such place.")
+        if place.status == PlaceStatus.CANCELLED:
+            return place
+        if place.status != PlaceStatus.BOOKED or session.starts_at <= now:
+            raise DomainError("This session has already started, so the place can no longer be cancelled.")
+        place.status = PlaceStatus.CANCELLED
+        place.cancelled_at = now
+        place.cancel_reason = reason.strip()
+        place.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+        GroupSession.objects.filter(pk=session.pk).update(places_taken=F("places_taken") - 1)
+        session.places_taken -= 1
+        record_ledger_entry(
+            session.group.pool,
+            LedgerKind.PLACE_CANCELLED,
+            organisation=place.organisation,
+            quantity=1,
+            occurred_at=now,
+            source=f"group-place:{place.pk}:cancelled",
+        )
+        cancel_notifications(f"group-place:{place.pk}")
+        offer_freed_places(session, now)
+    return place
+
+
+def offer_freed_places(session: GroupSession, now: datetime.datetime) -> list[WaitlistEntry]:
+    """Pass free places to the waitlist, oldest first. The caller holds the session lock.
+
+    Stale offers expire first. Someone who chose to be booked straight away gets the place;
+    anyone else is offered it, held for them for ``GROUP_OFFER_HOLD_HOURS``.
+    """
+    expired = list(WaitlistEntry.objects.filter(session=session, status=WaitlistStatus.OFFERED, offered_until__lte=now))
+    for entry in expired:
+        entry.status = WaitlistStatus.EXPIRED
+        entry.save(update_fields=["status"])
+    if session.status == SessionStatus.CANCELLED or session.starts_at <= now:
+        return []
+    changed = []
+    waiting = WaitlistEntry.objects.filter(session=session, status=WaitlistStatus.WAITING).order_by("joined_at", "pk")
+    for entry in waiting:
+        if session.places_taken + held_offers(session, now) >= session.place_limit:
+            break
+        if entry.auto_accept:
+            entry.status = WaitlistStatus.TAKEN
+            entry.save(update_fields=["status"])
+            _record_waitlist(entry, LedgerKind.WAITLIST_TAKEN, now)
+            _take_place(session, entry.user, entry.organisation, now)
+        else:
+            entry.status = WaitlistStatus.OFFERED
+            entry.offered_until = now + offer_hold()
+            entry.save(update_fields=["status", "offered_until"])
+            _record_waitlist(entry, LedgerKind.WAITLIST_OFFERED, now)
+            queue_notification(
+                entry.user,
+                GroupNotificationKind.PLACE_OFFERED,
+                key=f"group-waitlist:{entry.pk}:offered",
+                context=_group_context(session)
+                | {
+                    "offered_until": f"{local_day(entry.offered_until, session.group.time_zone)}, "
+                    f"{entry.offered_until.astimezone(ZoneInfo(session.group.time_zone)):%H:%M}"
+                },
+                about=f"group-waitlist:{entry.pk}",
+            )
+            _schedule_expiry(session.pk, entry.offered_until)
+        changed.append(entry)
+    return changed
+
+
+def _record_waitlist(entry: WaitlistEntry, kind: LedgerKind, now: datetime.datetime) -> None:
+    record_ledger_entry(
+        entry.session.group.pool,
+        kind,
+        organisation=entry.organisation,
+        quantity=1,
+        occurred_at=now,
+        source=f"group-waitlist:{entry.pk}:{kind}",
+    )
+
+
+def _schedule_expiry(session_id: int, when: datetime.datetime) -> None:
+    def publish() -> None:
+        from kombu.exceptions import OperationalError
+
+        from scheduling.group_tasks import task_expire_group_offers
+
+        with contextlib.suppress(OperationalError):  # the periodic sweep passes the offer on
+            task_expire_group_offers.apply_async(args=[session_id], eta=when, retry=False)
+
+    transaction.on_commit(publish)
+
+
+def _accept(session: GroupSession, entry: WaitlistEntry, now: datetime.datetime) -> Place:
+    """Turn a held offer into a place; the caller holds the lock and the held place is counted free."""
+    entry.status = WaitlistStatus.TAKEN
+    entry.save(update_fields=["status"])
+    _record_waitlist(entry, LedgerKind.WAITLIST_TAKEN, now)
+    cancel_notifications(f"group-waitlist:{entry.pk}")
+    return _take_place(session, entry.user, entry.organisation, now)

@@ -1,0 +1,251 @@
+"""Reflective-group pages: staff book and cancel, facilitators keep the register, commissioners create.
+
+Attendees never see each other's names: no page here lists who else has a place, except the
+facilitator's register (first name and organisation only).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from reflect.access import commissioner_area
+from reflect.errors import DomainError
+from reflect.models import Pool, User
+from scheduling.group_access import access_facilitated_session, access_register_place, access_session, pool_ids_of_staff
+from scheduling.group_forms import CancelPlaceForm, GroupForm, JoinWaitlistForm
+from scheduling.models import GroupSession, Place, SessionStatus, WaitlistEntry, WaitlistStatus
+from scheduling.models.groups import ACTIVE_PLACE_STATUSES, ACTIVE_WAITLIST_STATUSES
+from scheduling.services import attendance, places, waitlist
+from scheduling.services.groups import create_group
+from scheduling.services.places import local_when
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@login_required
+def session_list(request: HttpRequest) -> HttpResponse:
+    """Upcoming sessions, with places left, of groups the person may join."""
+    user = _user(request)
+    upcoming = (
+        GroupSession.objects.select_related("group")
+        .filter(
+            group__pool_id__in=pool_ids_of_staff(user),
+            status=SessionStatus.SCHEDULED,
+            starts_at__gt=timezone.now(),
+            places_taken__lt=F("place_limit"),
+        )
+        .order_by("starts_at")
+    )
+    rows = []
+    for session in upcoming[:200]:
+        try:
+            places.eligible_organisation(session, user)
+        except DomainError:
+            continue
+        rows.append({"session": session, "when": local_when(session)})
+    return render(request, "scheduling/session_list.html", {"rows": rows[:30]})
+
+
+@login_required
+def my_places(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    now = timezone.now()
+    held = (
+        Place.objects.select_related("session__group")
+        .filter(user=user, status__in=ACTIVE_PLACE_STATUSES, session__starts_at__gt=now)
+        .order_by("session__starts_at")
+    )
+    waiting = (
+        WaitlistEntry.objects.select_related("session__group")
+        .filter(user=user, status__in=ACTIVE_WAITLIST_STATUSES, session__starts_at__gt=now)
+        .order_by("session__starts_at")
+    )
+    return render(
+        request,
+        "scheduling/my_places.html",
+        {
+            "places": [{"place": p, "when": local_when(p.session)} for p in held],
+            "waiting": [{"entry": e, "when": local_when(e.session)} for e in waiting],
+        },
+    )
+
+
+@login_required
+def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
+    user = _user(request)
+    session = access_session(user, session_id)
+    place = places.active_place(session, user)
+    entry = WaitlistEntry.objects.filter(session=session, user=user, status__in=ACTIVE_WAITLIST_STATUSES).first()
+    offer_open = entry is not None and entry.status == WaitlistStatus.OFFERED and entry.offered_until > timezone.now()
+    return render(
+        request,
+        "scheduling/session_detail.html",
+        {
+            "session": session,
+            "group": session.group,
+            "when": local_when(session),
+            "place": place,
+            "entry": entry,
+            "offer_open": offer_open,
+            "full": session.places_taken + places.held_offers(session, timezone.now()) >= session.place_limit,
+            "cancel_form": CancelPlaceForm(),
+            "waitlist_form": JoinWaitlistForm(),
+        },
+    )
+
+
+def _act(request: HttpRequest, session_id: int, action, success: str) -> HttpResponse:
+    session = access_session(_user(request), session_id)
+    try:
+        action(session)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+    return redirect("group_session", session.pk)
+
+
+@require_POST
+@login_required
+def session_book(request: HttpRequest, session_id: int) -> HttpResponse:
+    return _act(
+        request,
+        session_id,
+        lambda session: places.book_place(session, acting_user=_user(request)),
+        "Your place is booked. We have sent you the details.",
+    )
+
+
+@require_POST
+@login_required
+def session_cancel(request: HttpRequest, session_id: int) -> HttpResponse:
+    form = CancelPlaceForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+
+    def cancel(session: GroupSession) -> None:
+        place = places.active_place(session, _user(request))
+        if place is None:
+            raise DomainError("You do not have a place in this session.")
+        places.cancel_place(place, acting_user=_user(request), reason=reason)
+
+    return _act(request, session_id, cancel, "Your place is cancelled. Thank you for letting us know.")
+
+
+@require_POST
+@login_required
+def waitlist_join(request: HttpRequest, session_id: int) -> HttpResponse:
+    form = JoinWaitlistForm(request.POST)
+    auto_accept = form.cleaned_data["auto_accept"] if form.is_valid() else False
+    return _act(
+        request,
+        session_id,
+        lambda session: waitlist.join_waitlist(session, acting_user=_user(request), auto_accept=auto_accept),
+        "You are on the waitlist. We will let you know when a place frees.",
+    )
+
+
+def _own_entry(session: GroupSession, user: User) -> WaitlistEntry:
+    entry = WaitlistEntry.objects.filter(session=session, user=user, status__in=ACTIVE_WAITLIST_STATUSES).first()
+    if entry is None:
+        raise DomainError("You are not on the waitlist for this session.")
+    return entry
+
+
+@require_POST
+@login_required
+def waitlist_accept(request: HttpRequest, session_id: int) -> HttpResponse:
+    return _act(
+        request,
+        session_id,
+        lambda session: waitlist.accept_offer(_own_entry(session, _user(request)), acting_user=_user(request)),
+        "The place is yours. We have sent you the details.",
+    )
+
+
+@require_POST
+@login_required
+def waitlist_leave(request: HttpRequest, session_id: int) -> HttpResponse:
+    return _act(
+        request,
+        session_id,
+        lambda session: waitlist.leave_waitlist(_own_entry(session, _user(request)), acting_user=_user(request)),
+        "You have left the waitlist.",
+    )
+
+
+# --- Facilitators ---------------------------------------------------------------------------
+
+
+@login_required
+def facilitated_sessions(request: HttpRequest) -> HttpResponse:
+    sessions = (
+        GroupSession.objects.select_related("group")
+        .filter(group__facilitator__user=_user(request), status=SessionStatus.SCHEDULED)
+        .order_by("starts_at")
+    )
+    return render(
+        request,
+        "scheduling/facilitated_sessions.html",
+        {"rows": [{"session": s, "when": local_when(s)} for s in sessions[:40]]},
+    )
+
+
+@login_required
+def register(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The register: first name and organisation only; marking attended or absent, nothing else."""
+    user = _user(request)
+    session = access_facilitated_session(user, session_id)
+    if request.method == "POST":
+        place = access_register_place(session, int(request.POST.get("place", "0") or 0))
+        try:
+            attendance.mark_attendance(place, request.POST.get("attended") == "yes", acting_user=user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Attendance recorded.")
+        return redirect("group_register", session.pk)
+    rows = (
+        Place.objects.select_related("user", "organisation")
+        .filter(session=session, status__in=ACTIVE_PLACE_STATUSES)
+        .order_by("user__first_name", "pk")
+    )
+    return render(
+        request,
+        "scheduling/register.html",
+        {
+            "session": session,
+            "when": local_when(session),
+            "rows": [{"place": p, "first_name": p.user.first_name, "organisation": p.organisation.name} for p in rows],
+        },
+    )
+
+
+# --- Commissioners --------------------------------------------------------------------------
+
+
+@commissioner_area
+def group_create(request: HttpRequest, pool: Pool) -> HttpResponse:
+    form = GroupForm(request.POST or None, pool=pool)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "eligible_organisations"}
+        try:
+            group = create_group(
+                pool,
+                acting_user=_user(request),
+                eligible_organisations=form.cleaned_data["eligible_organisations"],
+                **fields,
+            )
+        except DomainError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, f"{group.title} is created with {group.sessions.count()} sessions.")
+            return redirect("pool_detail", pool.pk)
+    return render(request, "scheduling/group_create.html", {"pool": pool, "form": form})

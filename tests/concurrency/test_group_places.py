@@ -1,0 +1,91 @@
+"""Places never exceed the session's limit under concurrent bookings (DESIGN.md §4, "Capacity").
+
+On PostgreSQL only: SQLite serialises every writer, so it cannot show the race. Each thread
+books through its own database connection and closes it afterwards.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import DatabaseError, connection
+
+from reflect.errors import DomainError
+from scheduling.models import GroupSession, Place
+from scheduling.models.groups import ACTIVE_PLACE_STATUSES
+from scheduling.services import places
+from scheduling.services.places import book_place
+from tests.conftest import requires_postgresql
+from tests.factories.core import MembershipFactory
+from tests.scheduling.conftest import NOW, make_group
+
+pytestmark = [requires_postgresql, pytest.mark.django_db(transaction=True)]
+
+CLIENTS = 50
+
+
+def book_concurrently(session: GroupSession, people) -> dict[str, int]:
+    """Start every booking at once; count how each ended."""
+    barrier = threading.Barrier(len(people))
+    outcomes: dict[str, int] = {"booked": 0, "full": 0, "error": 0}
+    lock = threading.Lock()
+
+    def attempt(person) -> None:
+        try:
+            barrier.wait()
+            book_place(session, acting_user=person, now=NOW)
+            outcome = "booked"
+        except DomainError:
+            outcome = "full"
+        except DatabaseError:
+            outcome = "error"  # the CheckConstraint refusing a write
+        finally:
+            connection.close()
+        with lock:
+            outcomes[outcome] += 1
+
+    threads = [threading.Thread(target=attempt, args=(person,)) for person in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def session_with_one_place_left(world):
+    group = make_group(world, capacity=5, title="Concurrency group")
+    session = group.sessions.first()
+    for _ in range(4):
+        book_place(session, acting_user=MembershipFactory(organisation=world.organisation).user, now=NOW)
+    people = [MembershipFactory(organisation=world.organisation).user for _ in range(CLIENTS)]
+    return session, people
+
+
+def booked_places(session: GroupSession) -> int:
+    return Place.objects.filter(session=session, status__in=ACTIVE_PLACE_STATUSES).count()
+
+
+def test_fifty_concurrent_bookings_for_the_last_place_give_exactly_one(world):
+    session, people = session_with_one_place_left(world)
+    outcomes = book_concurrently(session, people)
+    session.refresh_from_db()
+    assert outcomes == {"booked": 1, "full": CLIENTS - 1, "error": 0}
+    assert booked_places(session) == 5
+    assert session.places_taken == 5
+
+
+def test_control_without_the_lock_the_race_happens(world, monkeypatch):
+    """Proof the harness can catch a regression: with the lock off, bookings race past the limit."""
+    monkeypatch.setattr(places, "LOCK_SESSIONS", False)
+    for _ in range(5):
+        session, people = session_with_one_place_left(world)
+        outcomes = book_concurrently(session, people)
+        session.refresh_from_db()
+        if booked_places(session) > session.places_taken or outcomes["booked"] > 1:
+            break
+    else:  # pragma: no cover - the race did not show in five tries
+        pytest.fail("Without the lock, 50 concurrent bookings never over-booked in five tries.")
+    # More people hold a place than the counter (and the limit) says: a lost update.
+    assert booked_places(session) > session.place_limit
+    assert session.places_taken == session.place_limit
