@@ -11,15 +11,19 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from reflect.errors import DomainError
 from reflect.models import Membership, Organisation, Pool, PoolOrganisation, User
 from reflect.services.audit import record_audit
+from reflect.services.notifications import queue_notification
 from supervision.enums import AgreementStatus, RequestStatus
 from supervision.matching import Offer
 from supervision.models import SupervisionAgreement, SupervisionRequest, SupervisorProfile
+from supervision.notification_kinds import SupervisionNotificationKind
 from supervision.queries import agreement_commitment, organisation_hours_left, supervisor_hours_left
 
 
@@ -28,19 +32,73 @@ def _hours(hours: Decimal) -> str:
     return f"{text} hour" if hours == 1 else f"{text} hours"
 
 
-# --- notification seams: named so the outbox (another branch) can be wired in one place -------
+# --- notifications: outbox rows written inside the use case's transaction (DESIGN.md §4) -------
+
+
+def _link(name: str, *args: int) -> str:
+    return settings.SITE_URL + reverse(name, args=args)
 
 
 def _notify_request_sent(request: SupervisionRequest) -> None:
-    """The supervisor hears of a new request (wired to the outbox when it exists)."""
+    """The supervisor hears of a new request."""
+    queue_notification(
+        request.supervisor.user,
+        SupervisionNotificationKind.REQUEST_SENT,
+        key=f"supervision-request:{request.pk}:sent",
+        context={
+            "organisation": request.organisation.name,
+            "format": request.get_format_display().lower(),
+            "hours": _hours(request.hours_per_month),
+            "starts_on": f"{request.starts_on:%-d %B %Y}",
+            "url": _link("supervisor_request", request.pk),
+        },
+        about=f"supervision.supervisionrequest:{request.pk}",
+    )
 
 
 def _notify_request_answered(request: SupervisionRequest) -> None:
-    """The organisation's lead hears the supervisor's answer (wired to the outbox when it exists)."""
+    """Whoever asked (or the organisation's leads) hears the supervisor's answer."""
+    recipients = [request.requested_by] if request.requested_by else _leads(request.organisation)
+    for recipient in recipients:
+        queue_notification(
+            recipient,
+            SupervisionNotificationKind.REQUEST_ANSWERED,
+            key=f"supervision-request:{request.pk}:answered:{recipient.pk}",
+            context={
+                "supervisor": request.supervisor.user.display_name,
+                "answer": request.get_status_display().lower(),
+                "reply": request.reply,
+                "url": _link("organisation_supervision", request.organisation_id),
+            },
+            about=f"supervision.supervisionrequest:{request.pk}",
+        )
 
 
-def _notify_agreement_ending(agreement: SupervisionAgreement) -> None:
-    """The other side hears that an agreement will end (wired to the outbox when it exists)."""
+def _notify_agreement_ending(agreement: SupervisionAgreement, *, acting_user: User) -> None:
+    """The other side hears that the agreement will end."""
+    if agreement.supervisor.user_id == acting_user.pk:
+        recipients, other_side = _leads(agreement.organisation), agreement.supervisor.user.display_name
+        url = _link("organisation_supervision", agreement.organisation_id)
+    else:
+        recipients, other_side = [agreement.supervisor.user], agreement.organisation.name
+        url = _link("supervisor_agreements")
+    for recipient in recipients:
+        queue_notification(
+            recipient,
+            SupervisionNotificationKind.AGREEMENT_ENDING,
+            key=f"supervision-agreement:{agreement.pk}:ending:{agreement.ends_on}:{recipient.pk}",
+            context={"other_side": other_side, "ends_on": f"{agreement.ends_on:%-d %B %Y}", "url": url},
+            about=f"supervision.supervisionagreement:{agreement.pk}",
+        )
+
+
+def _leads(organisation: Organisation) -> list[User]:
+    return [
+        m.user
+        for m in Membership.objects.select_related("user").filter(
+            organisation=organisation, is_lead=True, left_at__isnull=True
+        )
+    ]
 
 
 # --- checks -----------------------------------------------------------------------------------
@@ -149,7 +207,7 @@ def send_request(
         message=message,
     )
     record_audit("supervision_request.sent", actor=acting_user, target=request)
-    transaction.on_commit(lambda: _notify_request_sent(request))
+    _notify_request_sent(request)
     return request
 
 
@@ -194,7 +252,7 @@ def accept_request(request: SupervisionRequest, *, acting_user: User, reply: str
     request.responded_at = timezone.now()
     request.save(update_fields=["status", "reply", "responded_at"])
     record_audit("supervision_request.accepted", actor=acting_user, target=request, agreement=agreement.pk)
-    transaction.on_commit(lambda: _notify_request_answered(request))
+    _notify_request_answered(request)
     return agreement
 
 
@@ -210,7 +268,7 @@ def decline_request(request: SupervisionRequest, *, acting_user: User, reply: st
     request.responded_at = timezone.now()
     request.save(update_fields=["status", "reply", "responded_at"])
     record_audit("supervision_request.declined", actor=acting_user, target=request)
-    transaction.on_commit(lambda: _notify_request_answered(request))
+    _notify_request_answered(request)
     return request
 
 
@@ -252,5 +310,5 @@ def end_agreement(
         agreement.status = AgreementStatus.ENDED
     agreement.save(update_fields=["ends_on", "ended_by", "end_reason", "status"])
     record_audit("supervision_agreement.ending", actor=acting_user, target=agreement, ends_on=ends_on.isoformat())
-    transaction.on_commit(lambda: _notify_agreement_ending(agreement))
+    _notify_agreement_ending(agreement, acting_user=acting_user)
     return agreement

@@ -192,3 +192,32 @@ def test_ending_is_refused_for_others_and_in_the_past(world, year_pool):
     with pytest.raises(DomainError) as refused:
         end_agreement(agreement, acting_user=world.lead, ends_on=timezone.localdate() - datetime.timedelta(days=1))
     assert refused.value.message == "The end date cannot be in the past."
+
+
+def test_each_step_tells_the_other_side_through_the_outbox(world, year_pool):
+    from reflect.models import Notification
+
+    supervisor = SupervisorProfileFactory(monthly_capacity_hours=Decimal("4"), user__first_name="Ruth")
+    request = _send(world, supervisor)
+    sent = Notification.objects.get(kind="supervision_request_sent")
+    assert (sent.recipient, sent.context["organisation"], sent.context["hours"], sent.context["format"]) == (
+        supervisor.user,
+        "Harehills Drama",
+        "1.5 hours",
+        "1:1 supervision",
+    )
+    agreement = accept_request(request, acting_user=supervisor.user, reply="Happy to.")
+    answered = Notification.objects.get(kind="supervision_request_answered")
+    assert (answered.recipient, answered.context["answer"], answered.context["reply"]) == (
+        world.lead,
+        "accepted",
+        "Happy to.",
+    )
+    ends_on = timezone.localdate() + datetime.timedelta(days=28)
+    end_agreement(agreement, acting_user=supervisor.user, ends_on=ends_on)
+    ending = Notification.objects.get(kind="supervision_agreement_ending")
+    assert (ending.recipient, ending.context["other_side"], ending.context["ends_on"]) == (
+        world.lead,
+        supervisor.user.display_name,
+        f"{ends_on:%-d %B %Y}",
+    )
