@@ -11,8 +11,6 @@ from supervision.models import CHECK_IN_SCALE, OFFER_CHOICES, Question, Supervis
 from supervision.registration import shape_error
 from supervision.scoring import format_money
 
-FIELD_TEMPLATE = "supervision/questionnaire/field.html"
-
 
 class StartForm(forms.Form):
     organisation = forms.ChoiceField(label="Which organisation is this for?", widget=forms.RadioSelect, required=False)
@@ -62,7 +60,6 @@ class SectionForm(forms.Form):
             "label": question.text,
             "help_text": question.hint,
             "required": required,
-            "template_name": FIELD_TEMPLATE,
         }
         choices = [(o.value, o.label) for o in question.options.all()]
         if question.kind == QuestionKind.MULTIPLE:
@@ -85,6 +82,8 @@ class SectionForm(forms.Form):
             field = forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
             message = f"Answer “{question.text}”."
         field.error_messages["required"] = message
+        # The shared field template shows questions as larger labels, with "why we ask" below.
+        field.label_size = "m"  # type: ignore[attr-defined]
         field.why_we_ask = question.why_we_ask  # type: ignore[attr-defined]
         return field
 

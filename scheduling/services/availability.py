@@ -43,7 +43,8 @@ def _locked_settings(supervisor: SupervisorProfile) -> AvailabilitySettings:
     return AvailabilitySettings.objects.select_for_update().get(supervisor=supervisor)
 
 
-def _local_today(settings_row: AvailabilitySettings) -> datetime.date:
+def local_today(settings_row: AvailabilitySettings) -> datetime.date:
+    """Today in the supervisor's own time zone."""
     return timezone.now().astimezone(ZoneInfo(settings_row.time_zone)).date()
 
 
@@ -192,7 +193,7 @@ def add_date_override(
     """Away all day (``away=True``), or free for these hours that day instead of the weekly rules."""
     _check_own(supervisor, acting_user)
     settings_row = _locked_settings(supervisor)
-    if date < _local_today(settings_row):
+    if date < local_today(settings_row):
         raise DomainError(f"{date:%-d %B %Y} has passed. Choose today or a later date.", field="date")
     existing = list(DateOverride.objects.filter(supervisor=supervisor, date=date))
     away_row = next((row for row in existing if row.away), None)

@@ -105,6 +105,11 @@ def held_offers(session: GroupSession, now: datetime.datetime, *, excluding_user
     return offers.count()
 
 
+def bookable_places(session: GroupSession, now: datetime.datetime) -> int:
+    """Places someone could book now: the limit less places taken and places held for offers."""
+    return max(0, session.place_limit - session.places_taken - held_offers(session, now))
+
+
 def active_place(session: GroupSession, user: User) -> Place | None:
     return Place.objects.filter(session=session, user=user, status__in=ACTIVE_PLACE_STATUSES).first()
 
@@ -174,7 +179,7 @@ def book_place(session: GroupSession, *, acting_user: User, now: datetime.dateti
         ).first()
         if own_offer is not None:
             return _accept(session, own_offer, now)
-        if session.places_taken + held_offers(session, now) >= session.place_limit:
+        if bookable_places(session, now) == 0:
             raise DomainError(
                 f"The session on {local_when(session)} is full. Join the waitlist and we will offer you "
                 "the first place that frees."
@@ -231,7 +236,7 @@ def offer_freed_places(session: GroupSession, now: datetime.datetime) -> list[Wa
     changed = []
     waiting = WaitlistEntry.objects.filter(session=session, status=WaitlistStatus.WAITING).order_by("joined_at", "pk")
     for entry in waiting:
-        if session.places_taken + held_offers(session, now) >= session.place_limit:
+        if bookable_places(session, now) == 0:
             break
         if entry.auto_accept:
             entry.status = WaitlistStatus.TAKEN

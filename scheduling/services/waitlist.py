@@ -21,9 +21,9 @@ from scheduling.services.places import (
     _accept,
     _record_waitlist,
     active_place,
+    bookable_places,
     check_session_open,
     eligible_organisation,
-    held_offers,
     local_when,
     lock_session,
     offer_freed_places,
@@ -46,7 +46,7 @@ def join_waitlist(
         check_session_open(session, now)
         if active_place(session, acting_user) is not None:
             raise DomainError(f"You already have a place in the session on {local_when(session)}.")
-        if session.places_taken + held_offers(session, now) < session.place_limit:
+        if bookable_places(session, now) > 0:
             raise DomainError(f"The session on {local_when(session)} has places left: book one instead.")
         entry = WaitlistEntry.objects.create(
             session=session, user=acting_user, organisation=organisation, joined_at=now, auto_accept=auto_accept

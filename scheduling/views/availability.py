@@ -30,10 +30,6 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _local_today(supervisor: SupervisorProfile) -> datetime.date:
-    return now().astimezone(ZoneInfo(queries.availability_settings_of(supervisor).time_zone)).date()
-
-
 @supervisor_area
 def overview(request: HttpRequest, supervisor: SupervisorProfile) -> HttpResponse:
     feed = queries.busy_calendar_of(supervisor)
@@ -44,7 +40,9 @@ def overview(request: HttpRequest, supervisor: SupervisorProfile) -> HttpRespons
             "supervisor": supervisor,
             "settings_row": queries.availability_settings_of(supervisor),
             "rules": queries.weekly_rules_of(supervisor),
-            "overrides": queries.date_overrides_of(supervisor, since=_local_today(supervisor)),
+            "overrides": queries.date_overrides_of(
+                supervisor, since=services.local_today(queries.availability_settings_of(supervisor))
+            ),
             "feed": feed,
             "feed_host": busy_calendar.feed_host(feed) if feed else "",
             "busy_count": feed.intervals.count() if feed else 0,

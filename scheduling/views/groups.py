@@ -34,12 +34,13 @@ def _user(request: HttpRequest) -> User:
 def session_list(request: HttpRequest) -> HttpResponse:
     """Upcoming sessions, with places left, of groups the person may join."""
     user = _user(request)
+    now = timezone.now()
     upcoming = (
         GroupSession.objects.select_related("group")
         .filter(
             group__pool_id__in=pool_ids_of_staff(user),
             status=SessionStatus.SCHEDULED,
-            starts_at__gt=timezone.now(),
+            starts_at__gt=now,
             places_taken__lt=F("place_limit"),
         )
         .order_by("starts_at")
@@ -50,7 +51,9 @@ def session_list(request: HttpRequest) -> HttpResponse:
             places.eligible_organisation(session, user)
         except DomainError:
             continue
-        rows.append({"session": session, "when": local_when(session)})
+        left = places.bookable_places(session, now)
+        if left:  # places held for someone on the waitlist are not free to book
+            rows.append({"session": session, "when": local_when(session), "places_left": left})
     return render(request, "scheduling/session_list.html", {"rows": rows[:30]})
 
 
@@ -95,7 +98,8 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
             "place": place,
             "entry": entry,
             "offer_open": offer_open,
-            "full": session.places_taken + places.held_offers(session, timezone.now()) >= session.place_limit,
+            "places_left": (left := places.bookable_places(session, timezone.now())),
+            "full": left == 0,
             "cancel_form": CancelPlaceForm(),
             "waitlist_form": JoinWaitlistForm(),
         },
