@@ -33,6 +33,13 @@ class LedgerKind(models.TextChoices):
     WAITLIST_OFFERED = "waitlist_offered", "Waitlist place offered"
     WAITLIST_TAKEN = "waitlist_taken", "Waitlist place taken"
     SESSION_HELD = "session_held", "Session held"
+    # Supervision sessions (1:1 or group supervision), counted once each; their hours are
+    # the RESERVED / RELEASED / CONSUMED entries above.
+    SUPERVISION_BOOKED = "supervision_booked", "Supervision session booked"
+    SUPERVISION_CANCELLED = "supervision_cancelled", "Supervision session cancelled in time"
+    SUPERVISION_LATE_CANCELLED = "supervision_late_cancelled", "Supervision session cancelled late"
+    SUPERVISION_HELD = "supervision_held", "Supervision session held"
+    SUPERVISION_NO_SHOW = "supervision_no_show", "Supervision session missed (no-show)"
     ASSESSMENT_COMPLETED = "assessment_completed", "Needs assessment completed"
     ORGANISATION_JOINED = "organisation_joined", "Organisation joined the pool"
 
