@@ -57,3 +57,35 @@ register_kind(
 register_kind(
     KindSpec(GroupNotificationKind.MISSED_SESSION, GroupNotificationKind.MISSED_SESSION.label, _sample_missed_session)
 )
+
+
+class BookingNotificationKind(models.TextChoices):
+    BOOKED = "supervision_booked", "Supervision: session booked"
+    CHANGED = "supervision_changed", "Supervision: session moved"
+    CANCELLED = "supervision_cancelled", "Supervision: session cancelled"
+
+
+def _sample_booking() -> dict[str, Any]:
+    return {
+        "title": "Supervision with Dr Ann Carter",
+        "when": "Tuesday 8 December 2026, 10:00–11:00",
+        "where": "https://meet.example.org/ann-carter",
+        "minutes": 60,
+        "url": "https://reflect.example.org/supervision/sessions/1/",
+        "for_supervisor": False,
+    }
+
+
+def _sample_booking_changed() -> dict[str, Any]:
+    return _sample_booking() | {"old_when": "Monday 7 December 2026, 14:00–15:00"}
+
+
+def _sample_booking_cancelled() -> dict[str, Any]:
+    return _sample_booking() | {"by_you": False, "by_supervisor": True, "reason": "Unwell", "late": False}
+
+
+register_kind(KindSpec(BookingNotificationKind.BOOKED, BookingNotificationKind.BOOKED.label, _sample_booking))
+register_kind(KindSpec(BookingNotificationKind.CHANGED, BookingNotificationKind.CHANGED.label, _sample_booking_changed))
+register_kind(
+    KindSpec(BookingNotificationKind.CANCELLED, BookingNotificationKind.CANCELLED.label, _sample_booking_cancelled)
+)

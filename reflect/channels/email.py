@@ -28,8 +28,13 @@ def send_email(notification: Notification, address: str, message: RenderedMessag
     if message.html:
         email.attach_alternative(message.html, "text/html")
     if notification.ics:
-        # METHOD:REQUEST/CANCEL inside the file tells calendars to add or remove the event.
-        email.attach("booking.ics", notification.ics, "text/calendar")
+        # METHOD:REQUEST/CANCEL inside the file tells calendars to add or remove the event;
+        # mail clients also look for it on the part's content type.
+        method = "CANCEL" if "\r\nMETHOD:CANCEL\r\n" in notification.ics else "REQUEST"
+        if "\r\nMETHOD:" not in notification.ics:
+            email.attach("booking.ics", notification.ics, "text/calendar")
+        else:
+            email.attach("invite.ics", notification.ics, f"text/calendar; method={method}")
     try:
         email.send()
     except smtplib.SMTPRecipientsRefused as error:

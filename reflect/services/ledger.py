@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -74,3 +75,42 @@ def allocated_hours(pool: Pool, organisation: Organisation) -> Decimal:
         total=Sum("hours")
     )["total"]
     return hours_sum(total)
+
+
+@dataclass(frozen=True)
+class HoursBalance:
+    """An organisation's hours in a pool, derived from the ledger.
+
+    How the hour kinds move: booking a session records RESERVED; cancelling in time records
+    RELEASED (the hours come back); attending, a no-show or a late cancellation records
+    CONSUMED, which turns reserved hours into used ones. So ``reserved`` (still to happen) is
+    RESERVED − RELEASED − CONSUMED, ``used`` is CONSUMED, and ``left`` is what may still be
+    booked: allocated − reserved − used.
+    """
+
+    allocated: Decimal
+    reserved: Decimal
+    used: Decimal
+
+    @property
+    def left(self) -> Decimal:
+        return self.allocated - self.reserved - self.used
+
+
+def hours_balance(pool: Pool, organisation: Organisation) -> HoursBalance:
+    totals = {
+        row["kind"]: hours_sum(row["total"])
+        for row in LedgerEntry.objects.filter(
+            pool=pool,
+            organisation=organisation,
+            kind__in=[LedgerKind.ALLOCATED, LedgerKind.RESERVED, LedgerKind.RELEASED, LedgerKind.CONSUMED],
+        )
+        .values("kind")
+        .annotate(total=Sum("hours"))
+    }
+    consumed = totals.get(LedgerKind.CONSUMED, ZERO)
+    return HoursBalance(
+        allocated=totals.get(LedgerKind.ALLOCATED, ZERO),
+        reserved=totals.get(LedgerKind.RESERVED, ZERO) - totals.get(LedgerKind.RELEASED, ZERO) - consumed,
+        used=consumed,
+    )

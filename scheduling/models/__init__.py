@@ -1,6 +1,13 @@
 """Scheduling models, one module per area."""
 
 from scheduling.models.availability import AvailabilitySettings, DateOverride, WeeklyRule
+from scheduling.models.bookings import (
+    BookingAttendee,
+    BookingStatus,
+    CalendarFeed,
+    SessionMode,
+    SupervisionBooking,
+)
 from scheduling.models.busy_calendar import BusyCalendarFeed, BusyInterval
 from scheduling.models.groups import (
     GroupKind,
@@ -16,8 +23,11 @@ from scheduling.models.groups import (
 
 __all__ = [
     "AvailabilitySettings",
+    "BookingAttendee",
+    "BookingStatus",
     "BusyCalendarFeed",
     "BusyInterval",
+    "CalendarFeed",
     "DateOverride",
     "GroupKind",
     "GroupSession",
@@ -25,7 +35,9 @@ __all__ = [
     "Place",
     "PlaceStatus",
     "ReflectiveGroup",
+    "SessionMode",
     "SessionStatus",
+    "SupervisionBooking",
     "WaitlistEntry",
     "WaitlistStatus",
     "WeeklyRule",

@@ -38,6 +38,9 @@ class AvailabilitySettings(models.Model):
     monthly_capacity_hours = models.DecimalField(
         max_digits=6, decimal_places=2, null=True, blank=True, help_text="Hours a month; blank means no limit."
     )
+    # Where sessions happen, copied into each booking and shown to its attendees only.
+    online_link = models.URLField("link for online sessions", blank=True)
+    meeting_place = models.TextField("address for sessions in person", blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -1,0 +1,157 @@
+"""iCalendar (RFC 5545) for sessions: pure functions from plain data to text.
+
+Every session has a stable UID and a SEQUENCE that goes up with each change, so a calendar
+updates the event it already has rather than adding a second one (DESIGN.md §4 "Time").
+E-mailed invitations say METHOD:REQUEST (or METHOD:CANCEL when a session is cancelled) and
+name only their own recipient as attendee; feeds have no METHOD and keep a cancelled event as
+STATUS:CANCELLED. Times are written in Europe/London with its VTIMEZONE, so a 10:00 session
+reads 10:00 in any client.
+
+Why not write through the icalendar library: building and serialising a 500-event feed with it
+takes about 80 ms and its generated VTIMEZONE lists every change since 1970; the feed target
+is 50 ms (DESIGN.md §7). The format we write is small — a dozen properties — so it is written
+here, and the tests parse every calendar back with icalendar to prove it is valid.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+PRODID = "-//Reflect//Supervision and reflective practice//EN"
+LONDON = ZoneInfo("Europe/London")
+
+# Europe/London since 1996 (EU rules): clocks go forward at 01:00 UTC on the last Sunday of
+# March and back at 01:00 UTC (02:00 BST) on the last Sunday of October.
+LONDON_VTIMEZONE = (
+    "BEGIN:VTIMEZONE",
+    "TZID:Europe/London",
+    "BEGIN:DAYLIGHT",
+    "TZOFFSETFROM:+0000",
+    "TZOFFSETTO:+0100",
+    "TZNAME:BST",
+    "DTSTART:19700329T010000",
+    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
+    "END:DAYLIGHT",
+    "BEGIN:STANDARD",
+    "TZOFFSETFROM:+0100",
+    "TZOFFSETTO:+0000",
+    "TZNAME:GMT",
+    "DTSTART:19701025T020000",
+    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
+    "END:STANDARD",
+    "END:VTIMEZONE",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarEvent:
+    uid: str
+    sequence: int
+    starts_at: datetime.datetime  # aware
+    ends_at: datetime.datetime  # aware
+    summary: str
+    stamp: datetime.datetime  # when this version of the event was made (DTSTAMP, LAST-MODIFIED)
+    description: str = ""
+    location: str = ""
+    url: str = ""
+    cancelled: bool = False
+
+
+def escape_text(value: str) -> str:
+    """TEXT values (RFC 5545 §3.3.11): backslash, semicolon, comma and newlines escaped."""
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+def fold(line: str) -> str:
+    """Fold a content line at 75 octets (§3.1), never inside a UTF-8 character."""
+    encoded = line.encode()
+    if len(encoded) <= 75:
+        return line
+    pieces = []
+    start = 0
+    limit = 75
+    while start < len(encoded):
+        end = min(start + limit, len(encoded))
+        # Step back off continuation bytes (10xxxxxx) so a character is never split.
+        while end < len(encoded) and (encoded[end] & 0xC0) == 0x80:
+            end -= 1
+        pieces.append(encoded[start:end].decode())
+        start = end
+        limit = 74  # continuation lines start with a space
+    return "\r\n ".join(pieces)
+
+
+def _utc(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _london(moment: datetime.datetime) -> str:
+    return moment.astimezone(LONDON).strftime("%Y%m%dT%H%M%S")
+
+
+def _event_lines(event: CalendarEvent, *, method: str | None, organizer: str | None, attendee: str | None) -> list[str]:
+    cancelled = event.cancelled or method == "CANCEL"
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{event.uid}",
+        f"SEQUENCE:{event.sequence}",
+        f"DTSTAMP:{_utc(event.stamp)}",
+        f"LAST-MODIFIED:{_utc(event.stamp)}",
+        f"DTSTART;TZID=Europe/London:{_london(event.starts_at)}",
+        f"DTEND;TZID=Europe/London:{_london(event.ends_at)}",
+        f"SUMMARY:{escape_text(event.summary)}",
+        f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
+        "TRANSP:OPAQUE",
+    ]
+    if event.description:
+        lines.append(f"DESCRIPTION:{escape_text(event.description)}")
+    if event.location:
+        lines.append(f"LOCATION:{escape_text(event.location)}")
+    if event.url:
+        lines.append(f"URL:{event.url}")
+    if organizer:
+        lines.append(f"ORGANIZER;CN=Reflect:mailto:{organizer}")
+    if attendee:
+        # Only the recipient is named: a group session's other attendees never appear.
+        lines.append(f"ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE:mailto:{attendee}")
+    lines.append("END:VEVENT")
+    return lines
+
+
+def calendar_text(
+    events: Iterable[CalendarEvent],
+    *,
+    method: str | None = None,
+    name: str | None = None,
+    organizer: str | None = None,
+    attendee: str | None = None,
+) -> str:
+    """A VCALENDAR holding ``events``: CRLF line ends, folded, with the London VTIMEZONE.
+
+    ``method`` is "REQUEST" or "CANCEL" for an e-mailed invitation (then ``organizer`` and
+    ``attendee`` are the sender's and the recipient's addresses) and None for a feed or a
+    download.
+    """
+    if method not in (None, "REQUEST", "CANCEL"):
+        raise ValueError(f"Unknown iTIP method {method!r}.")
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN"]
+    if method:
+        lines.append(f"METHOD:{method}")
+    if name:
+        lines.append(f"X-WR-CALNAME:{escape_text(name)}")
+        lines.append("X-WR-TIMEZONE:Europe/London")
+    lines.extend(LONDON_VTIMEZONE)
+    for event in events:
+        lines.extend(_event_lines(event, method=method, organizer=organizer, attendee=attendee))
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(fold(line) for line in lines) + "\r\n"

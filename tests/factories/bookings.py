@@ -1,0 +1,72 @@
+"""A supervision agreement with a supervisor who has availability: what booking tests start from."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from reflect.models import Organisation, Pool, User
+from scheduling.models import AvailabilitySettings, WeeklyRule
+from supervision.enums import AgreementStatus
+from supervision.models import SupervisionAgreement, SupervisorProfile
+from tests.factories.core import UserFactory
+from tests.factories.supervision import SupervisorProfileFactory, allocate
+
+# A Monday in winter (London = UTC), far from the clocks changing.
+NOW = datetime.datetime(2027, 1, 4, 9, 0, tzinfo=datetime.UTC)
+
+
+def utc(day: int, hour: int, minute: int = 0, month: int = 1, year: int = 2027) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=datetime.UTC)
+
+
+@dataclass
+class Agreed:
+    supervisor: SupervisorProfile
+    agreement: SupervisionAgreement
+
+
+def supervisor_with_availability(first_name: str = "Ann", **settings: object) -> SupervisorProfile:
+    """Free Monday to Friday 09:00–17:00 London time; 60 and 90 minute sessions, 15 min buffer."""
+    supervisor = SupervisorProfileFactory(user=UserFactory(first_name=first_name, last_name="Carter"))
+    AvailabilitySettings.objects.create(
+        supervisor=supervisor,
+        session_lengths=[60, 90],
+        buffer_minutes=15,
+        minimum_notice_hours=24,
+        horizon_weeks=8,
+        online_link="https://meet.example.org/ann",
+        meeting_place="Room 2, Leeds Community Hub",
+        **settings,
+    )
+    for weekday in range(5):
+        WeeklyRule.objects.create(supervisor=supervisor, weekday=weekday, start=datetime.time(9), end=datetime.time(17))
+    return supervisor
+
+
+def agree(
+    pool: Pool,
+    organisation: Organisation,
+    supervisor: SupervisorProfile,
+    *,
+    hours_per_month: str = "4",
+    allocation: str | None = "10",
+    format: str = "one_to_one",
+) -> SupervisionAgreement:
+    if allocation is not None:
+        allocate(pool, organisation, allocation)
+    return SupervisionAgreement.objects.create(
+        organisation=organisation,
+        supervisor=supervisor,
+        pool=pool,
+        format=format,
+        hours_per_month=Decimal(hours_per_month),
+        starts_on=datetime.date(2026, 12, 1),
+        review_on=datetime.date(2027, 6, 1),
+        status=AgreementStatus.ACTIVE,
+    )
+
+
+def attendee_names(users: list[User]) -> list[str]:
+    return sorted(user.first_name for user in users)
