@@ -76,4 +76,6 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("", include("supervision.supervisor_urls")),
     path("groups/", include("scheduling.group_urls")),
+    path("supervision/", include("scheduling.booking_urls")),
+    path("calendar/", include("scheduling.calendar_urls")),
 ]

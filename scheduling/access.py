@@ -10,9 +10,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 
 from reflect.access import two_factor_required
-from reflect.models import User
-from scheduling.models import DateOverride, WeeklyRule
-from supervision.models import SupervisorProfile
+from reflect.models import Membership, User
+from scheduling.models import DateOverride, SupervisionBooking, WeeklyRule
+from supervision.models import SupervisionAgreement, SupervisorProfile
 
 
 def access_own_supervisor_profile(user: User) -> SupervisorProfile:
@@ -49,3 +49,37 @@ def access_date_override(supervisor: SupervisorProfile, override_id: int) -> Dat
     if override is None:
         raise Http404("No such date.")
     return override
+
+
+def access_booking(user: User, booking_id: int) -> SupervisionBooking:
+    """A supervision booking its attendees, its booker, its organisation's leads and its
+    supervisor may see; anyone else gets the 404 a missing booking gets."""
+    booking = (
+        SupervisionBooking.objects.select_related("supervisor__user", "organisation", "pool", "agreement")
+        .filter(pk=booking_id)
+        .first()
+    )
+    if booking is None:
+        raise Http404("No such session.")
+    if booking.supervisor.user_id == user.pk or booking.booked_by_id == user.pk:
+        return booking
+    if booking.attendees.filter(user=user).exists():
+        return booking
+    if Membership.objects.filter(
+        user=user, organisation_id=booking.organisation_id, is_lead=True, left_at__isnull=True
+    ).exists():
+        return booking
+    raise Http404("No such session.")
+
+
+def access_bookable_agreement(user: User, agreement_id: int) -> SupervisionAgreement:
+    """An agreement of one of the person's organisations (any staff member may book under it)."""
+    organisation_ids = Membership.objects.filter(user=user, left_at__isnull=True).values("organisation_id")
+    agreement = (
+        SupervisionAgreement.objects.select_related("supervisor__user", "organisation", "pool")
+        .filter(pk=agreement_id, organisation_id__in=organisation_ids)
+        .first()
+    )
+    if agreement is None:
+        raise Http404("No such agreement.")
+    return agreement

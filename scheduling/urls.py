@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scheduling.views import availability
+from scheduling.views import availability, bookings
 
 urlpatterns = [
     path("", availability.overview, name="availability_overview"),
@@ -12,4 +12,5 @@ urlpatterns = [
     path("dates/<int:override_id>/remove/", availability.remove_override, name="availability_override_remove"),
     path("calendar/", availability.busy_calendar_form, name="availability_busy_calendar"),
     path("calendar/remove/", availability.busy_calendar_remove, name="availability_busy_calendar_remove"),
+    path("sessions/", bookings.supervisor_sessions, name="supervisor_sessions"),
 ]

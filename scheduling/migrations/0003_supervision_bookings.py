@@ -4,6 +4,7 @@ import django.db.models.deletion
 import uuid
 from decimal import Decimal
 from django.conf import settings
+import django.utils.timezone
 from django.db import migrations, models
 
 # No two live bookings of one supervisor may overlap in time: a database rule on PostgreSQL
@@ -193,6 +194,12 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="bookingattendee",
             constraint=models.UniqueConstraint(fields=("booking", "user"), name="one_attendance_per_booking"),
+        ),
+        migrations.AddField(
+            model_name="groupsession",
+            name="updated_at",
+            field=models.DateTimeField(auto_now=True, default=django.utils.timezone.now),
+            preserve_default=False,
         ),
         migrations.RunPython(add_no_overlap, drop_no_overlap),
     ]

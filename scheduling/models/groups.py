@@ -130,6 +130,8 @@ class GroupSession(models.Model):
     places_taken = models.PositiveIntegerField(default=0)
     sequence = models.PositiveIntegerField(default=0, help_text="iCalendar SEQUENCE, bumped on each change.")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Calendar feeds' Last-Modified. Code that changes a session with .update() sets it too.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["starts_at"]

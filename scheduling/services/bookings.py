@@ -123,10 +123,12 @@ def free_slots(
     attendees: Sequence[User],
     *,
     now: datetime.datetime | None = None,
+    exclude: int | None = None,
 ) -> list[slots.Slot]:
-    """The agreement's supervisor's bookable slots for these attendees, within the agreement's dates."""
+    """The agreement's supervisor's bookable slots for these attendees, within the agreement's
+    dates; ``exclude`` leaves out a booking being moved, so its own time shows as free."""
     now = now or timezone.now()
-    availability, bookings, busy = _engine_inputs(agreement.supervisor, now)
+    availability, bookings, busy = _engine_inputs(agreement.supervisor, now, exclude=exclude)
     found = slots.bookable_slots(availability, now=now, bookings=bookings, busy=busy, booker=booker_for(attendees))
     return [slot for slot in found if _within_agreement(agreement, slot.start)]
 

@@ -254,7 +254,20 @@ def test_an_ics_file_is_attached_when_given(world):
     ics = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
     notification = queue_notification(world.member, NotificationKind.REMINDER, key="r", context={}, ics=ics)
     deliver_notification(notification.pk)
-    assert mail.outbox[0].attachments == [("booking.ics", ics, "text/calendar")]
+    # An invitation says its method on the part too, so mail clients offer to add it.
+    assert mail.outbox[0].attachments == [("invite.ics", ics, "text/calendar; method=REQUEST")]
+
+
+def test_a_cancellation_ics_says_cancel_and_a_plain_file_is_plain(world):
+    cancel = "BEGIN:VCALENDAR\r\nMETHOD:CANCEL\r\nEND:VCALENDAR\r\n"
+    plain = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+    for key, ics in (("c", cancel), ("p", plain)):
+        notification = queue_notification(world.member, NotificationKind.REMINDER, key=key, context={}, ics=ics)
+        deliver_notification(notification.pk)
+    assert [message.attachments for message in mail.outbox] == [
+        [("invite.ics", cancel, "text/calendar; method=CANCEL")],
+        [("booking.ics", plain, "text/calendar")],
+    ]
 
 
 def test_a_failed_notification_can_be_sent_again(world, django_capture_on_commit_callbacks):

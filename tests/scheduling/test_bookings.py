@@ -91,7 +91,7 @@ def test_a_taken_slot_says_so_and_offers_the_next_free_ones(world: World, agreem
     with pytest.raises(SlotRefused) as refused:
         book(agreement, world.colleague, utc(6, 10, 30))
     assert refused.value.reason == RefusalReason.TAKEN
-    # The earliest free slots are on Tuesday at 09:00, the first time with 24 hours. notice (60 and 90 minutes).
+    # The earliest free slots are on Tuesday at 09:00, the first time with 24 hours' notice (60 and 90 minutes).
     assert [slot.start for slot in refused.value.next_free][:2] == [utc(5, 9), utc(5, 9)]
     assert SupervisionBooking.objects.count() == 1
 

@@ -1,0 +1,61 @@
+"""Forms for booking supervision: they parse what was sent; the services decide."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+
+from reflect.models import User
+from scheduling.models import SessionMode
+
+
+class SlotField(forms.Form):
+    """The chosen slot, carried in the address from the slot list (start in UTC, ISO 8601)."""
+
+    start = forms.DateTimeField(input_formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%dT%H:%MZ"])
+    minutes = forms.IntegerField(min_value=1, max_value=24 * 60)
+
+    def clean_start(self) -> datetime.datetime:
+        start: datetime.datetime = self.cleaned_data["start"]
+        if start.tzinfo is None:
+            raise forms.ValidationError("That time is missing its time zone; choose a time from the list.")
+        return start.astimezone(datetime.UTC)
+
+
+class BookingForm(SlotField):
+    attendees = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        label="Who is the session for?",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose who the session is for."},
+    )
+    mode = forms.ChoiceField(
+        label="How will you meet?",
+        choices=SessionMode.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how you will meet."},
+    )
+
+    def __init__(self, *args: object, staff: list[User], modes: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["start"].widget = forms.HiddenInput()
+        self.fields["minutes"].widget = forms.HiddenInput()
+        self.fields["attendees"].queryset = User.objects.filter(pk__in=[user.pk for user in staff]).order_by(
+            "first_name", "last_name"
+        )
+        self.fields["attendees"].label_from_instance = lambda user: user.display_name
+        self.fields["mode"].choices = [(value, label) for value, label in SessionMode.choices if value in modes]
+
+
+class MoveForm(SlotField):
+    pass
+
+
+class CancelBookingForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (optional)",
+        help_text="A few words for the others, such as “unwell”. Please do not write anything about the session itself.",
+        required=False,
+        max_length=200,
+    )

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from scheduling.views import calendar as views
+
+# Mounted at /calendar/ (a stable public address: DESIGN.md §8).
+urlpatterns = [
+    path("", views.calendar_page, name="calendar"),
+    path("regenerate/", views.calendar_regenerate, name="calendar_regenerate"),
+    path("feed/<str:token>.ics", views.calendar_feed_view, name="calendar_feed"),
+]

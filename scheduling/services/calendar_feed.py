@@ -1,0 +1,167 @@
+"""A person's private calendar feed: every session they are in, as one iCalendar file.
+
+The address holds a secret token (regenerating it revokes the old one). The feed lists the
+person's supervision sessions (as attendee or supervisor), their reflective-group places and
+the group sessions they facilitate — from 90 days back, and everything to come. A cancelled
+session stays for 30 days as STATUS:CANCELLED so subscribed calendars remove it; subscribed
+calendars refresh only every few hours, so changes are e-mailed as well (DESIGN.md §4).
+Other attendees are never named.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from reflect.models import User
+from reflect.services.audit import record_audit
+from scheduling.ical import CalendarEvent, calendar_text
+from scheduling.models import (
+    BookingStatus,
+    CalendarFeed,
+    GroupSession,
+    Place,
+    PlaceStatus,
+    SessionStatus,
+    SupervisionBooking,
+)
+from scheduling.models.bookings import LIVE_BOOKING_STATUSES
+from scheduling.services.booking_notices import booking_event
+
+PAST_DAYS = 90
+CANCELLED_KEPT_DAYS = 30
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def feed_for(user: User) -> CalendarFeed:
+    """The person's feed, made on first use."""
+    feed = CalendarFeed.objects.filter(user=user).first()
+    if feed is not None:
+        return feed
+    try:
+        with transaction.atomic():
+            return CalendarFeed.objects.create(user=user, token=new_token())
+    except IntegrityError:  # made by another request a moment ago
+        return CalendarFeed.objects.get(user=user)
+
+
+@transaction.atomic
+def regenerate_feed(user: User) -> CalendarFeed:
+    """A new secret address; the old one stops working at once."""
+    feed = CalendarFeed.objects.select_for_update().filter(user=user).first()
+    if feed is None:
+        return CalendarFeed.objects.create(user=user, token=new_token())
+    feed.token = new_token()
+    feed.save(update_fields=["token"])
+    record_audit("calendar_feed.regenerated", actor=user, target=feed)
+    return feed
+
+
+def feed_by_token(token: str) -> CalendarFeed | None:
+    if not token or len(token) > 64:
+        return None
+    return CalendarFeed.objects.select_related("user").filter(token=token).first()
+
+
+def feed_url(feed: CalendarFeed) -> str:
+    return f"{settings.SITE_URL}/calendar/feed/{feed.token}.ics"
+
+
+@dataclass(frozen=True)
+class Feed:
+    body: str
+    etag: str
+    last_modified: datetime.datetime | None
+
+
+def _supervision_events(user: User, now: datetime.datetime) -> list[CalendarEvent]:
+    since = now - datetime.timedelta(days=PAST_DAYS)
+    kept_since = now - datetime.timedelta(days=CANCELLED_KEPT_DAYS)
+    bookings = (
+        SupervisionBooking.objects.filter(Q(attendees__user=user) | Q(supervisor__user=user))
+        .filter(
+            Q(status__in=LIVE_BOOKING_STATUSES, ends_at__gte=since)
+            | Q(status__in=[BookingStatus.CANCELLED, BookingStatus.LATE_CANCELLED], cancelled_at__gte=kept_since)
+        )
+        .select_related("supervisor__user", "organisation")
+        .distinct()
+        .order_by("starts_at")
+    )
+    return [booking_event(booking, user) for booking in bookings]
+
+
+def _group_event(session: GroupSession, *, cancelled: bool, stamp: datetime.datetime, sequence: int) -> CalendarEvent:
+    group = session.group
+    where = group.location or group.online_link
+    description = (
+        f"Facilitated by {group.facilitator_name}.\n\nDetails: {settings.SITE_URL}/groups/sessions/{session.pk}/"
+    )
+    if group.online_link:
+        description = f"Join online: {group.online_link}\n\n{description}"
+    return CalendarEvent(
+        uid=session.ics_uid,
+        sequence=sequence,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        summary=group.title,
+        stamp=stamp,
+        description=description,
+        location=where,
+        url=f"{settings.SITE_URL}/groups/sessions/{session.pk}/",
+        cancelled=cancelled,
+    )
+
+
+def _group_events(user: User, now: datetime.datetime) -> list[CalendarEvent]:
+    since = now - datetime.timedelta(days=PAST_DAYS)
+    kept_since = now - datetime.timedelta(days=CANCELLED_KEPT_DAYS)
+    events: dict[str, CalendarEvent] = {}
+    places = (
+        Place.objects.filter(user=user, session__ends_at__gte=since)
+        .filter(~Q(status=PlaceStatus.CANCELLED) | Q(cancelled_at__gte=kept_since))
+        .select_related("session__group__facilitator__user")
+        .order_by("session__starts_at", "booked_at")
+    )
+    for place in places:
+        session = place.session
+        cancelled = place.status == PlaceStatus.CANCELLED or session.status == SessionStatus.CANCELLED
+        stamp = max(filter(None, [place.booked_at, place.cancelled_at, session.updated_at]))
+        # A person's own cancellation is a change to their copy of the event: one more in sequence.
+        sequence = session.sequence + (1 if place.status == PlaceStatus.CANCELLED else 0)
+        uid = session.ics_uid
+        # A person who cancelled and booked again has two rows: the live place wins.
+        if uid in events and not events[uid].cancelled:
+            continue
+        events[uid] = _group_event(session, cancelled=cancelled, stamp=stamp, sequence=sequence)
+    facilitated = GroupSession.objects.filter(group__facilitator__user=user, ends_at__gte=since).select_related(
+        "group__facilitator__user"
+    )
+    for session in facilitated.order_by("starts_at"):
+        cancelled = session.status == SessionStatus.CANCELLED
+        if cancelled and session.updated_at < kept_since:
+            continue
+        events[session.ics_uid] = _group_event(
+            session, cancelled=cancelled, stamp=session.updated_at, sequence=session.sequence
+        )
+    return list(events.values())
+
+
+def build_feed(user: User, *, now: datetime.datetime | None = None) -> Feed:
+    now = now or timezone.now()
+    events = sorted(
+        [*_supervision_events(user, now), *_group_events(user, now)], key=lambda event: (event.starts_at, event.uid)
+    )
+    body = calendar_text(events, name="Reflect sessions")
+    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+    last_modified = max((event.stamp for event in events), default=None)
+    return Feed(body=body, etag=etag, last_modified=last_modified)

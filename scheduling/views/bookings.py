@@ -1,0 +1,407 @@
+"""Supervision booking pages: choose a time, book, move, cancel, the supervisor's sessions,
+attendance, the supervision log and calendar files.
+
+Views parse, call a service and render. Every object comes through an ``access_*`` helper, so
+anyone not entitled to a booking or agreement gets a 404 (DESIGN.md §4).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections import defaultdict
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from reflect.errors import DomainError
+from reflect.models import Membership, User
+from reflect.services.ledger import hours_balance
+from scheduling import slots
+from scheduling.access import access_bookable_agreement, access_booking, supervisor_area
+from scheduling.booking_forms import BookingForm, CancelBookingForm, MoveForm, SlotField
+from scheduling.models import BookingAttendee, BookingStatus, SupervisionBooking
+from scheduling.services import bookings as service
+from scheduling.services.booking_notices import booking_ics, where
+from supervision.enums import AgreementStatus
+from supervision.matching import Offer
+from supervision.models import SupervisionAgreement, SupervisorProfile
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _monday(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def _parse_date(value: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _slot_rows(found: list[slots.Slot], minutes: int, monday: datetime.date) -> list[dict]:
+    """The week's free start times of one length, day by day on the London clock."""
+    by_day: dict[datetime.date, list[slots.Slot]] = defaultdict(list)
+    for slot in found:
+        local = slot.start.astimezone(LONDON)
+        if slot.minutes == minutes and monday <= local.date() < monday + datetime.timedelta(days=7):
+            by_day[local.date()].append(slot)
+    days = [monday + datetime.timedelta(days=offset) for offset in range(7)]
+    return [
+        {
+            "day": day,
+            "slots": [
+                {"local": slot.start.astimezone(LONDON), "start": slot.start.strftime("%Y-%m-%dT%H:%MZ")}
+                for slot in by_day[day]
+            ],
+        }
+        for day in days
+    ]
+
+
+def _next_free_rows(next_free: list[slots.Slot]) -> list[dict]:
+    return [
+        {
+            "when": service.local_when(slot),
+            "minutes": slot.minutes,
+            "start": slot.start.strftime("%Y-%m-%dT%H:%MZ"),
+        }
+        for slot in next_free
+    ]
+
+
+def _picker_context(
+    request: HttpRequest, agreement: SupervisionAgreement, *, exclude: int | None = None
+) -> dict[str, object]:
+    """Everything the slot list needs: lengths, the week shown, its days and free times."""
+    now = timezone.now()
+    availability = service.availability_for(agreement.supervisor)
+    lengths = list(availability.session_lengths)
+    try:
+        minutes = int(request.GET.get("minutes", lengths[0]))
+    except ValueError:
+        minutes = lengths[0]
+    if minutes not in lengths:
+        minutes = lengths[0]
+    found = service.free_slots(agreement, [_user(request)], now=now, exclude=exclude)
+    first = next((slot for slot in found if slot.minutes == minutes), None)
+    today = now.astimezone(LONDON).date()
+    default_week = _monday(first.start.astimezone(LONDON).date()) if first else _monday(today)
+    monday = _monday(_parse_date(request.GET.get("week")) or default_week)
+    last_monday = _monday((now + availability.horizon).astimezone(LONDON).date())
+    monday = min(max(monday, _monday(today)), last_monday)
+    return {
+        "agreement": agreement,
+        "lengths": lengths,
+        "minutes": minutes,
+        "monday": monday,
+        "previous_week": monday - datetime.timedelta(days=7) if monday > _monday(today) else None,
+        "next_week": monday + datetime.timedelta(days=7) if monday < last_monday else None,
+        "days": _slot_rows(found, minutes, monday),
+        "any_free": first is not None,
+    }
+
+
+# --- Staff and leads --------------------------------------------------------------------------
+
+
+@login_required
+def supervision_home(request: HttpRequest) -> HttpResponse:
+    """Supervision for a member of staff: their organisations' agreements and their sessions."""
+    user = _user(request)
+    memberships = list(Membership.objects.filter(user=user, left_at__isnull=True).select_related("organisation"))
+    agreements = list(
+        SupervisionAgreement.objects.filter(
+            organisation__in=[m.organisation_id for m in memberships], status=AgreementStatus.ACTIVE
+        )
+        .select_related("supervisor__user", "organisation", "pool")
+        .order_by("organisation__name", "supervisor__user__first_name")
+    )
+    now = timezone.now()
+    upcoming = (
+        SupervisionBooking.objects.filter(service.bookings_of(user), status=BookingStatus.BOOKED, ends_at__gt=now)
+        .select_related("supervisor__user", "organisation")
+        .distinct()
+        .order_by("starts_at")
+    )
+    return render(
+        request,
+        "scheduling/bookings/home.html",
+        {
+            "agreements": agreements,
+            "led_organisation_ids": {m.organisation_id for m in memberships if m.is_lead},
+            "upcoming": [{"booking": b, "when": service.local_when(b)} for b in upcoming[:50]],
+            "is_staff_anywhere": bool(memberships),
+        },
+    )
+
+
+@login_required
+def choose_slot(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    agreement = access_bookable_agreement(_user(request), agreement_id)
+    context = _picker_context(request, agreement)
+    balance = hours_balance(agreement.pool, agreement.organisation)
+    context |= {"balance": balance, "active": agreement.status == AgreementStatus.ACTIVE}
+    return render(request, "scheduling/bookings/choose_slot.html", context)
+
+
+def _staff_for(agreement: SupervisionAgreement, user: User) -> list[User]:
+    """Whom the booker may book for: a lead any current staff, others themselves (and, for
+    group supervision, their colleagues)."""
+    members = Membership.objects.filter(organisation=agreement.organisation, left_at__isnull=True).select_related(
+        "user"
+    )
+    is_lead = any(m.user_id == user.pk and m.is_lead for m in members)
+    if is_lead or agreement.format == Offer.GROUP_SUPERVISION:
+        return [m.user for m in members]
+    return [user]
+
+
+@login_required
+def confirm_booking(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    user = _user(request)
+    agreement = access_bookable_agreement(user, agreement_id)
+    staff = _staff_for(agreement, user)
+    modes = service.modes_offered(agreement.supervisor)
+    data = request.POST if request.method == "POST" else None
+    initial = {
+        "start": request.GET.get("start"),
+        "minutes": request.GET.get("minutes"),
+        "attendees": [user.pk] if user in staff else [],
+        "mode": modes[0],
+    }
+    form = BookingForm(data, initial=initial, staff=staff, modes=modes)
+    slot = SlotField(request.POST if data else request.GET)
+    if not slot.is_valid():
+        messages.error(request, "That time could not be read. Choose a time from the list.")
+        return redirect("supervision_book", agreement.pk)
+    starts_at = slot.cleaned_data["start"]
+    minutes = slot.cleaned_data["minutes"]
+    next_free: list[dict] = []
+    if data is not None and form.is_valid():
+        choice = service.BookingChoice(
+            starts_at=starts_at,
+            minutes=minutes,
+            attendees=list(form.cleaned_data["attendees"]),
+            mode=form.cleaned_data["mode"],
+        )
+        try:
+            booking = service.book_supervision(agreement, choice, acting_user=user)
+        except service.SlotRefused as refused:
+            form.add_error(None, refused.message)
+            next_free = _next_free_rows(refused.next_free)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, f"Booked: {service.local_when(booking)}. We have e-mailed the details.")
+            return redirect("supervision_session", booking.pk)
+    when = service.local_when(slots.Slot(starts_at, starts_at + datetime.timedelta(minutes=minutes), minutes))
+    return render(
+        request,
+        "scheduling/bookings/confirm.html",
+        {"agreement": agreement, "form": form, "when": when, "minutes": minutes, "next_free": next_free},
+    )
+
+
+@login_required
+def session_detail(request: HttpRequest, booking_id: int) -> HttpResponse:
+    user = _user(request)
+    booking = access_booking(user, booking_id)
+    is_supervisor = booking.supervisor.user_id == user.pk
+    attendees = list(booking.attendees.select_related("user").order_by("user__first_name"))
+    is_attendee = any(a.user_id == user.pk for a in attendees)
+    now = timezone.now()
+    return render(
+        request,
+        "scheduling/bookings/session.html",
+        {
+            "booking": booking,
+            "when": service.local_when(booking),
+            "is_supervisor": is_supervisor,
+            # Where the session happens is for the people in it (issue 6).
+            "where": where(booking) if (is_supervisor or is_attendee) else None,
+            # The supervisor runs the session and sees who is booked; staff see only themselves.
+            "attendee_names": [a.user.display_name for a in attendees]
+            if is_supervisor or (service.may_manage(booking, user) and not booking.is_group)
+            else None,
+            "can_change": booking.status == BookingStatus.BOOKED and booking.starts_at > now,
+            "can_move": booking.status == BookingStatus.BOOKED
+            and not is_supervisor
+            and not service.is_late(booking, now),
+            "late": service.is_late(booking, now),
+            "can_mark": is_supervisor and booking.status == BookingStatus.BOOKED and booking.starts_at <= now,
+        },
+    )
+
+
+@login_required
+def cancel_session(request: HttpRequest, booking_id: int) -> HttpResponse:
+    user = _user(request)
+    booking = access_booking(user, booking_id)
+    form = CancelBookingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking = service.cancel_supervision(booking, acting_user=user, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            if booking.status == BookingStatus.LATE_CANCELLED:
+                messages.success(request, "Cancelled. It was less than the notice period away, so the hours are used.")
+            else:
+                messages.success(request, "Cancelled. The hours are back in your organisation's allocation.")
+            return redirect("supervision_session", booking.pk)
+    return render(
+        request,
+        "scheduling/bookings/cancel.html",
+        {
+            "booking": booking,
+            "when": service.local_when(booking),
+            "form": form,
+            "late": service.is_late(booking, timezone.now()),
+            "is_supervisor": booking.supervisor.user_id == user.pk,
+        },
+    )
+
+
+@login_required
+def move_session(request: HttpRequest, booking_id: int) -> HttpResponse:
+    user = _user(request)
+    booking = access_booking(user, booking_id)
+    next_free: list[dict] = []
+    if request.method == "POST":
+        form = MoveForm(request.POST)
+        if form.is_valid():
+            try:
+                booking = service.reschedule_supervision(
+                    booking, form.cleaned_data["start"], form.cleaned_data["minutes"], acting_user=user
+                )
+            except service.SlotRefused as refused:
+                messages.error(request, refused.message)
+                next_free = _next_free_rows(refused.next_free)
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, f"Moved to {service.local_when(booking)}. Everyone has been told.")
+                return redirect("supervision_session", booking.pk)
+        else:
+            messages.error(request, "That time could not be read. Choose a time from the list.")
+    context = _picker_context(request, booking.agreement, exclude=booking.pk)
+    context |= {"booking": booking, "when": service.local_when(booking), "next_free": next_free}
+    return render(request, "scheduling/bookings/move.html", context)
+
+
+@login_required
+def session_ics(request: HttpRequest, booking_id: int) -> HttpResponse:
+    user = _user(request)
+    booking = access_booking(user, booking_id)
+    response = HttpResponse(booking_ics(booking, user), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="supervision-{booking.starts_at:%Y-%m-%d}.ics"'
+    return response
+
+
+# --- The supervision log ----------------------------------------------------------------------
+
+
+def _log_rows(user: User) -> list[dict]:
+    """Sessions the person attended, for professional revalidation: no content, ever."""
+    attended = (
+        SupervisionBooking.objects.filter(attendees__user=user, status=BookingStatus.ATTENDED)
+        .select_related("supervisor__user")
+        .order_by("-starts_at")
+    )
+    return [
+        {
+            "date": booking.starts_at.astimezone(LONDON).date(),
+            "minutes": booking.minutes,
+            "hours": booking.hours,
+            "supervisor": booking.supervisor.user.display_name,
+            "profession": booking.supervisor.profession,
+            "format": "Group supervision" if booking.is_group else "1:1 supervision",
+            "mode": booking.get_mode_display(),
+        }
+        for booking in attended
+    ]
+
+
+@login_required
+def supervision_log(request: HttpRequest) -> HttpResponse:
+    rows = _log_rows(_user(request))
+    total = sum((row["hours"] for row in rows), start=0)
+    return render(request, "scheduling/bookings/log.html", {"rows": rows, "total_hours": total})
+
+
+@login_required
+def supervision_log_csv(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="supervision-log.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["Date", "Minutes", "Supervisor", "Supervisor's profession", "Format", "Online or in person"])
+    for row in _log_rows(_user(request)):
+        writer.writerow(
+            [row["date"].isoformat(), row["minutes"], row["supervisor"], row["profession"], row["format"], row["mode"]]
+        )
+    return response
+
+
+# --- Supervisors --------------------------------------------------------------------------------
+
+
+@supervisor_area
+def supervisor_sessions(request: HttpRequest, profile: SupervisorProfile) -> HttpResponse:
+    now = timezone.now()
+    base = (
+        SupervisionBooking.objects.filter(supervisor=profile)
+        .select_related("organisation")
+        .prefetch_related(
+            Prefetch("attendees", queryset=BookingAttendee.objects.select_related("user").order_by("user__first_name"))
+        )
+    )
+    upcoming = base.filter(status=BookingStatus.BOOKED, starts_at__gt=now).order_by("starts_at")[:100]
+    to_mark = base.filter(status=BookingStatus.BOOKED, starts_at__lte=now).order_by("starts_at")[:100]
+    recent = base.exclude(status=BookingStatus.BOOKED).order_by("-starts_at")[:30]
+
+    def rows(bookings: object) -> list[dict]:
+        return [
+            {"booking": b, "when": service.local_when(b), "names": [a.user.display_name for a in b.attendees.all()]}
+            for b in bookings  # type: ignore[attr-defined]
+        ]
+
+    return render(
+        request,
+        "scheduling/bookings/supervisor_sessions.html",
+        {"upcoming": rows(upcoming), "to_mark": rows(to_mark), "recent": rows(recent)},
+    )
+
+
+@require_POST
+@supervisor_area
+def mark_attendance(request: HttpRequest, profile: SupervisorProfile, booking_id: int) -> HttpResponse:
+    booking = access_booking(_user(request), booking_id)
+    if booking.supervisor_id != profile.pk:
+        return redirect("supervision_session", booking.pk)
+    attended = request.POST.get("attended")
+    if attended not in ("yes", "no"):
+        messages.error(request, "Choose whether the session took place.")
+        return redirect("supervisor_sessions")
+    try:
+        service.mark_attendance(booking, attended=attended == "yes", acting_user=_user(request))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        label = "attended" if attended == "yes" else "missed"
+        messages.success(request, f"{service.local_when(booking)} marked as {label}.")
+    if request.POST.get("next") == "session":
+        return redirect("supervision_session", booking.pk)
+    return redirect("supervisor_sessions")

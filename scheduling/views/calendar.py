@@ -1,0 +1,58 @@
+"""``/calendar/``: the person's private feed address, how to subscribe, and the feed itself."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from django.views.decorators.http import require_GET, require_POST
+
+from reflect.models import User
+from scheduling.services import calendar_feed
+
+
+@login_required
+def calendar_page(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    feed = calendar_feed.feed_for(user)
+    url = calendar_feed.feed_url(feed)
+    return render(
+        request,
+        "scheduling/calendar.html",
+        {"feed_url": url, "webcal_url": "webcal://" + url.split("://", 1)[-1]},
+    )
+
+
+@require_POST
+@login_required
+def calendar_regenerate(request: HttpRequest) -> HttpResponse:
+    calendar_feed.regenerate_feed(request.user)  # type: ignore[arg-type]
+    messages.success(
+        request, "Your calendar has a new address. The old one no longer works: subscribe again with the new one."
+    )
+    return redirect("calendar")
+
+
+@require_GET
+def calendar_feed_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The feed, by its secret address alone (calendar apps cannot sign in). A revoked or
+    unknown token is a 404, like any address that does not exist."""
+    feed = calendar_feed.feed_by_token(token)
+    if feed is None:
+        raise Http404("No such calendar.")
+    built = calendar_feed.build_feed(feed.user)
+    # Whole seconds: HTTP dates have no fractions, so If-Modified-Since could never match.
+    last_modified = int(built.last_modified.timestamp()) if built.last_modified else None
+    unchanged = get_conditional_response(request, etag=built.etag, last_modified=last_modified)
+    if unchanged is not None:
+        return unchanged
+    response = HttpResponse(built.body, content_type="text/calendar; charset=utf-8")
+    response["ETag"] = built.etag
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified)
+    response["Cache-Control"] = "private, max-age=900"
+    response["Content-Disposition"] = 'inline; filename="reflect.ics"'
+    return response

@@ -1,0 +1,207 @@
+"""Booking supervision through the pages: choose, book, see, move, cancel, mark, log, access."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from reflect.models import Notification
+from scheduling.models import BookingStatus, SupervisionBooking
+from scheduling.services.bookings import BookingChoice, book_supervision, mark_attendance
+from tests.conftest import World
+from tests.factories.bookings import agree, supervisor_with_availability
+from tests.factories.core import give_two_factor
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def next_week_at(weekday: int, hour: int, minute: int = 0) -> datetime.datetime:
+    """A time on the London clock in a week or two: always bookable under 24 hours' notice."""
+    today = timezone.now().astimezone(LONDON).date()
+    monday = today + datetime.timedelta(days=7 - today.weekday())
+    day = monday + datetime.timedelta(days=7 + weekday)
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=LONDON).astimezone(datetime.UTC)
+
+
+def iso(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%MZ")
+
+
+@pytest.fixture
+def agreement(world: World):
+    return agree(world.pool, world.organisation, supervisor_with_availability())
+
+
+def confirm_url(agreement, start, minutes=60) -> str:
+    return reverse("supervision_book_confirm", args=[agreement.pk]) + f"?start={iso(start)}&minutes={minutes}"
+
+
+def test_a_member_sees_the_agreement_and_the_weeks_free_times(client, world: World, agreement) -> None:
+    client.force_login(world.member)
+    home = client.get(reverse("supervision_home"))
+    assert [a.pk for a in home.context["agreements"]] == [agreement.pk]
+    week = next_week_at(0, 9).astimezone(LONDON).date()
+    response = client.get(reverse("supervision_book", args=[agreement.pk]) + f"?week={week}&minutes=90")
+    assert response.status_code == 200
+    monday = response.context["days"][0]
+    assert monday["day"] == week
+    # 09:00–17:00 with 90-minute sessions on a half-hour grid: the last starts at 15:30.
+    times = [slot["local"].strftime("%H:%M") for slot in monday["slots"]]
+    assert times[0] == "09:00" and times[-1] == "15:30" and len(times) == 14
+
+
+def test_booking_from_the_page(client, world: World, agreement) -> None:
+    start = next_week_at(1, 10)
+    client.force_login(world.member)
+    page = client.get(confirm_url(agreement, start))
+    assert page.status_code == 200
+    response = client.post(
+        confirm_url(agreement, start),
+        {"start": iso(start), "minutes": "60", "attendees": [world.member.pk], "mode": "online"},
+    )
+    booking = SupervisionBooking.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("supervision_session", args=[booking.pk])
+    detail = client.get(response["Location"])
+    body = detail.content.decode()
+    assert "https://meet.example.org/ann" in body
+    assert detail.context["can_move"] is True
+
+
+def test_a_slot_taken_meanwhile_says_so_and_offers_the_next(client, world: World, agreement) -> None:
+    start = next_week_at(1, 10)
+    book_supervision(
+        agreement, BookingChoice(starts_at=start, minutes=60, attendees=[world.colleague]), acting_user=world.colleague
+    )
+    client.force_login(world.member)
+    response = client.post(
+        confirm_url(agreement, start),
+        {"start": iso(start), "minutes": "60", "attendees": [world.member.pk], "mode": "online"},
+    )
+    assert response.status_code == 200
+    assert "That time has already been booked." in response.content.decode()
+    assert len(response.context["next_free"]) == 3
+    assert SupervisionBooking.objects.count() == 1
+
+
+def test_an_unreadable_time_is_a_message_not_a_500(client, world: World, agreement) -> None:
+    client.force_login(world.member)
+    url = reverse("supervision_book_confirm", args=[agreement.pk]) + "?start=tomorrow&minutes=sixty"
+    response = client.get(url)
+    assert response.status_code == 302
+    followed = client.get(response["Location"])
+    assert "That time could not be read" in followed.content.decode()
+
+
+def test_strangers_get_404s(client, world: World, agreement) -> None:
+    booking = book_supervision(
+        agreement,
+        BookingChoice(starts_at=next_week_at(1, 10), minutes=60, attendees=[world.member]),
+        acting_user=world.member,
+    )
+    client.force_login(world.outsider)
+    for name, args in [
+        ("supervision_book", [agreement.pk]),
+        ("supervision_book_confirm", [agreement.pk]),
+        ("supervision_session", [booking.pk]),
+        ("supervision_session_cancel", [booking.pk]),
+        ("supervision_session_move", [booking.pk]),
+        ("supervision_session_ics", [booking.pk]),
+    ]:
+        assert client.get(reverse(name, args=args)).status_code == 404, name
+    # A colleague in the same organisation sees neither the session nor its link.
+    client.force_login(world.colleague)
+    assert client.get(reverse("supervision_session", args=[booking.pk])).status_code == 404
+    # The lead sees it but not where it happens (the link is for the people in it).
+    client.force_login(world.lead)
+    lead_view = client.get(reverse("supervision_session", args=[booking.pk]))
+    assert lead_view.status_code == 200 and "meet.example.org" not in lead_view.content.decode()
+
+
+def test_cancelling_from_the_page(client, world: World, agreement) -> None:
+    booking = book_supervision(
+        agreement,
+        BookingChoice(starts_at=next_week_at(2, 10), minutes=60, attendees=[world.member]),
+        acting_user=world.member,
+    )
+    client.force_login(world.member)
+    response = client.post(reverse("supervision_session_cancel", args=[booking.pk]), {"reason": "Clash"})
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert (booking.status, booking.cancel_reason) == (BookingStatus.CANCELLED, "Clash")
+    assert Notification.objects.filter(kind="supervision_cancelled").count() == 2
+
+
+def test_moving_from_the_page(client, world: World, agreement) -> None:
+    booking = book_supervision(
+        agreement,
+        BookingChoice(starts_at=next_week_at(2, 10), minutes=60, attendees=[world.member]),
+        acting_user=world.member,
+    )
+    new_start = next_week_at(3, 14)
+    client.force_login(world.member)
+    assert client.get(reverse("supervision_session_move", args=[booking.pk])).status_code == 200
+    response = client.post(
+        reverse("supervision_session_move", args=[booking.pk]), {"start": iso(new_start), "minutes": "60"}
+    )
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert (booking.starts_at, booking.sequence) == (new_start, 1)
+
+
+def test_the_supervisor_marks_attendance_and_the_member_downloads_the_log(client, world: World, agreement) -> None:
+    start = next_week_at(0, 10)
+    booking = book_supervision(
+        agreement, BookingChoice(starts_at=start, minutes=90, attendees=[world.member]), acting_user=world.member
+    )
+    # The session has happened (moved back in time, as a clock would have).
+    SupervisionBooking.objects.filter(pk=booking.pk).update(
+        starts_at=start - datetime.timedelta(days=30), ends_at=start - datetime.timedelta(days=30, minutes=-90)
+    )
+    supervisor = agreement.supervisor.user
+    give_two_factor(supervisor)
+    client.force_login(supervisor)
+    sessions = client.get(reverse("supervisor_sessions"))
+    assert [row["booking"].pk for row in sessions.context["to_mark"]] == [booking.pk]
+    assert sessions.context["to_mark"][0]["names"] == [world.member.display_name]
+    client.post(reverse("supervision_session_attendance", args=[booking.pk]), {"attended": "yes"})
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.ATTENDED
+
+    client.force_login(world.member)
+    log = client.get(reverse("supervision_log_csv"))
+    rows = list(csv.reader(io.StringIO(log.content.decode())))
+    day = (start - datetime.timedelta(days=30)).astimezone(LONDON).date()
+    assert rows == [
+        ["Date", "Minutes", "Supervisor", "Supervisor's profession", "Format", "Online or in person"],
+        [day.isoformat(), "90", "Ann Carter", "Counselling psychologist", "1:1 supervision", "Online"],
+    ]
+    # Nobody else's log holds it.
+    client.force_login(world.colleague)
+    assert list(csv.reader(io.StringIO(client.get(reverse("supervision_log_csv")).content.decode())))[1:] == []
+
+
+def test_attendance_for_another_supervisors_session_is_a_404(client, world: World, agreement) -> None:
+    booking = book_supervision(
+        agreement,
+        BookingChoice(starts_at=next_week_at(1, 10), minutes=60, attendees=[world.member]),
+        acting_user=world.member,
+    )
+    other = supervisor_with_availability("Bea")
+    give_two_factor(other.user)
+    client.force_login(other.user)
+    response = client.post(reverse("supervision_session_attendance", args=[booking.pk]), {"attended": "yes"})
+    assert response.status_code == 404
+    with pytest.raises(Exception):  # noqa: B017 - the service refuses too
+        mark_attendance(booking, attended=True, acting_user=other.user)
+
+
+def test_a_member_without_an_agreement_is_told_how_to_get_one(client, world: World) -> None:
+    client.force_login(world.member)
+    body = client.get(reverse("supervision_home")).content.decode()
+    assert "Your organisation has no supervision agreement yet" in body

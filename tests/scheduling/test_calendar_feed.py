@@ -1,0 +1,122 @@
+"""The private calendar feed and .ics files: valid RFC 5545, stable UIDs, no other names, 304s."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from icalendar import Calendar
+
+from scheduling.ical import CalendarEvent, calendar_text, fold
+from scheduling.models import CalendarFeed
+from scheduling.services.bookings import BookingChoice, book_supervision, cancel_supervision
+from scheduling.services.calendar_feed import build_feed, feed_for
+from scheduling.services.places import book_place
+from tests.conftest import World
+from tests.factories.bookings import NOW, agree, supervisor_with_availability, utc
+from tests.scheduling.conftest import make_group
+
+
+@pytest.fixture
+def agreement(world: World):
+    return agree(world.pool, world.organisation, supervisor_with_availability())
+
+
+def book(agreement, user, start, attendees=None):
+    choice = BookingChoice(starts_at=start, minutes=60, attendees=attendees or [user])
+    return book_supervision(agreement, choice, acting_user=user, now=NOW)
+
+
+def events_of(body: str) -> list:
+    return Calendar.from_ical(body).walk("VEVENT")
+
+
+def test_folding_keeps_lines_short_and_characters_whole() -> None:
+    line = "DESCRIPTION:" + "é" * 80
+    folded = fold(line)
+    assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
+    assert folded.replace("\r\n ", "") == line
+
+
+def test_a_calendar_parses_back_exactly() -> None:
+    event = CalendarEvent(
+        uid="x@reflect",
+        sequence=3,
+        starts_at=utc(28, 9, month=3),  # 10:00 BST, the morning the clocks go forward
+        ends_at=utc(28, 10, month=3),
+        summary="Supervision; with, commas\\ and a \n newline",
+        stamp=NOW,
+    )
+    [parsed] = events_of(calendar_text([event], method="CANCEL", organizer="a@b.test", attendee="c@d.test"))
+    assert str(parsed["SUMMARY"]) == "Supervision; with, commas\\ and a \n newline"
+    assert parsed["DTSTART"].dt.isoformat() == "2027-03-28T10:00:00+01:00"
+    assert parsed["SEQUENCE"] == 3 and str(parsed["STATUS"]) == "CANCELLED"
+
+
+def test_the_feed_holds_the_persons_sessions_and_names_no_one_else(world: World, agreement) -> None:
+    group_agreement = agree(
+        world.pool, world.organisation, supervisor_with_availability("Bea"), format="group_supervision", allocation=None
+    )
+    own = book(agreement, world.member, utc(6, 10))
+    shared = book(group_agreement, world.member, utc(7, 10), attendees=[world.member, world.colleague])
+    book(agreement, world.colleague, utc(8, 10))  # the colleague's own: not in the member's feed
+    group = make_group(world, capacity=4, now=NOW - datetime.timedelta(days=60))
+    session = group.sessions.filter(starts_at__gt=NOW).order_by("starts_at").first()
+    book_place(session, acting_user=world.member, now=NOW)
+    book_place(session, acting_user=world.colleague, now=NOW)
+
+    body = build_feed(world.member, now=NOW).body
+    events = {str(e["UID"]): e for e in events_of(body)}
+    assert set(events) == {
+        f"supervision-{own.uid}@reflect",
+        f"supervision-{shared.uid}@reflect",
+        f"group-session-{session.pk}@reflect",
+    }
+    assert str(events[f"group-session-{session.pk}@reflect"]["SUMMARY"]) == "Leeds reflective practice"
+    assert world.colleague.first_name not in body and world.colleague.email not in body
+    assert "Europe/London" in body and "BEGIN:VTIMEZONE" in body
+
+
+def test_a_cancelled_session_stays_for_30_days_as_cancelled(world: World, agreement) -> None:
+    booking = book(agreement, world.member, utc(20, 10))
+    cancel_supervision(booking, acting_user=world.member, now=NOW)
+    [event] = events_of(build_feed(world.member, now=NOW + datetime.timedelta(days=29)).body)
+    assert (str(event["STATUS"]), event["SEQUENCE"]) == ("CANCELLED", 1)
+    assert events_of(build_feed(world.member, now=NOW + datetime.timedelta(days=31)).body) == []
+
+
+def test_the_feed_answers_304_when_nothing_changed(client, world: World, agreement) -> None:
+    book(agreement, world.member, utc(6, 10))
+    feed = feed_for(world.member)
+    url = reverse("calendar_feed", args=[feed.token])
+    first = client.get(url)
+    assert first.status_code == 200 and first["Content-Type"] == "text/calendar; charset=utf-8"
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    book(agreement, world.member, utc(7, 10))
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+
+def test_regenerating_revokes_the_old_address(client, world: World) -> None:
+    client.force_login(world.member)
+    page = client.get(reverse("calendar"))
+    old = CalendarFeed.objects.get(user=world.member).token
+    assert old in page.context["feed_url"]
+    client.post(reverse("calendar_regenerate"))
+    new = CalendarFeed.objects.get(user=world.member).token
+    assert new != old
+    client.logout()
+    assert client.get(reverse("calendar_feed", args=[old])).status_code == 404
+    assert client.get(reverse("calendar_feed", args=[new])).status_code == 200
+    assert client.get(reverse("calendar_feed", args=["nonsense"])).status_code == 404
+
+
+def test_the_session_ics_download_is_the_persons_copy(client, world: World, agreement) -> None:
+    booking = book(agreement, world.member, utc(6, 10))
+    client.force_login(world.member)
+    response = client.get(reverse("supervision_session_ics", args=[booking.pk]))
+    calendar = Calendar.from_ical(response.content)
+    assert "METHOD" not in calendar
+    [event] = calendar.walk("VEVENT")
+    assert str(event["UID"]) == f"supervision-{booking.uid}@reflect"
