@@ -6,11 +6,12 @@ class SchedulingConfig(AppConfig):
     verbose_name = "Scheduling (availability, bookings, reflective groups)"
 
     def ready(self) -> None:
-        from scheduling import (  # noqa: F401  (registries: demo data, home panels, notification kinds, tasks)
+        from scheduling import (  # noqa: F401  (registries: demo data, home panels, notification kinds, tasks, weekly summary)
             demo,
             group_demo,
             group_tasks,
             home_panels,
             notification_kinds,
             tasks,
+            upcoming,
         )

@@ -28,7 +28,44 @@ def availability_panels(user: User) -> list[HomePanel]:
             steps=[
                 NextStep("Set your availability", reverse("availability_overview"), description),
                 NextStep("See your week", reverse("availability_week")),
+                NextStep("Your sessions and attendance", reverse("supervisor_sessions")),
             ],
             order=16,
         )
     ]
+
+
+@register_home_panels
+def supervision_booking_panels(user: User) -> list[HomePanel]:
+    """Staff whose organisation has a supervision agreement book from here; anyone with a
+    session sees the next one; supervisors reach their sessions."""
+    from django.utils import timezone
+
+    from scheduling.models import BookingStatus, SupervisionBooking
+    from scheduling.services.bookings import bookings_of, local_when
+    from supervision.enums import AgreementStatus
+    from supervision.models import SupervisionAgreement
+
+    if not user.is_authenticated:
+        return []
+    has_agreement = SupervisionAgreement.objects.filter(
+        organisation__memberships__user=user,
+        organisation__memberships__left_at__isnull=True,
+        status=AgreementStatus.ACTIVE,
+    ).exists()
+    upcoming = (
+        SupervisionBooking.objects.filter(bookings_of(user), status=BookingStatus.BOOKED, ends_at__gt=timezone.now())
+        .order_by("starts_at")
+        .first()
+    )
+    if not has_agreement and upcoming is None:
+        return []
+    steps = []
+    if has_agreement:
+        steps.append(NextStep("Book a supervision session", reverse("supervision_home")))
+    if upcoming is not None:
+        steps.append(
+            NextStep(f"Next session: {local_when(upcoming)}", reverse("supervision_session", args=[upcoming.pk]))
+        )
+    steps.append(NextStep("Your sessions in your own calendar", reverse("calendar")))
+    return [HomePanel(role="Supervision", title="Supervision sessions", steps=steps, order=24)]

@@ -32,6 +32,8 @@ class DayPlan:
     source: str  # "rules", "override", "away" or "none"
     busy: tuple[tuple[datetime.datetime, datetime.datetime], ...]  # on the supervisor's clock
     slot_starts: tuple[SlotStart, ...]
+    # Booked sessions of the day, added by the view (the plan itself is pure availability).
+    sessions: tuple[object, ...] = ()
 
 
 def monday_of(day: datetime.date) -> datetime.date:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,9 @@ from reflect.models import User
 from scheduling import queries
 from scheduling.access import access_date_override, access_weekly_rule, supervisor_area
 from scheduling.forms import AvailabilitySettingsForm, BusyCalendarForm, DateOverrideForm, WeeklyRuleForm
+from scheduling.intervals import Interval
+from scheduling.models import SupervisionBooking
+from scheduling.models.bookings import LIVE_BOOKING_STATUSES
 from scheduling.services import availability as services
 from scheduling.services import busy_calendar
 from scheduling.week import monday_of, week_plan
@@ -178,7 +182,26 @@ def week(request: HttpRequest, supervisor: SupervisorProfile) -> HttpResponse:
         min(moment - datetime.timedelta(days=1), week_start),
         max(moment + availability.horizon, week_end),
     )
-    days = week_plan(availability, monday, now=moment, busy=busy)
+    booked = list(
+        SupervisionBooking.objects.filter(
+            supervisor=supervisor,
+            status__in=LIVE_BOOKING_STATUSES,
+            ends_at__gt=min(moment - datetime.timedelta(days=8), week_start),
+            starts_at__lt=max(moment + availability.horizon + datetime.timedelta(days=8), week_end),
+        )
+        .select_related("organisation")
+        .order_by("starts_at")
+    )
+    days = week_plan(
+        availability, monday, now=moment, busy=busy, bookings=[Interval(b.starts_at, b.ends_at) for b in booked]
+    )
+    by_day: dict[datetime.date, list[dict]] = {}
+    for booking in booked:
+        local = booking.starts_at.astimezone(zone)
+        by_day.setdefault(local.date(), []).append(
+            {"booking": booking, "start": local, "end": booking.ends_at.astimezone(zone)}
+        )
+    days = [dataclasses.replace(day, sessions=tuple(by_day.get(day.day, ()))) for day in days]
     url = reverse("availability_week")
     return render(
         request,

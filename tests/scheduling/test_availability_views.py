@@ -209,3 +209,30 @@ def test_every_page_renders_for_the_supervisor(client, supervisor, rule):
         response = client.get(url)
         assert response.status_code == 200, url
         assert "style=" not in response.content.decode()
+
+
+def test_the_week_view_shows_bookings_and_keeps_their_time_and_buffer_free(client, world, monkeypatch):
+    from scheduling.services.bookings import BookingChoice, book_supervision
+    from tests.factories.bookings import NOW, agree, supervisor_with_availability, utc
+
+    monkeypatch.setattr(views, "now", lambda: NOW)
+    supervisor = supervisor_with_availability()
+    give_two_factor(supervisor.user)
+    agreement = agree(world.pool, world.organisation, supervisor)
+    book_supervision(
+        agreement,
+        BookingChoice(starts_at=utc(6, 10), minutes=60, attendees=[world.member]),
+        acting_user=world.member,
+        now=NOW,
+    )
+    client.force_login(supervisor.user)
+    response = client.get(reverse("availability_week"), {"week": "2027-01-04"})
+    wednesday = response.context["days"][2]
+    assert [(s["start"].strftime("%H:%M"), s["booking"].organisation.name) for s in wednesday.sessions] == [
+        ("10:00", "Harehills Drama")
+    ]
+    starts = [s.start.strftime("%H:%M") for s in wednesday.slot_starts]
+    # 10:00–11:00 booked with 15 minutes either side: nothing starts from 09:00 (it would end
+    # at 10:00, inside the buffer) to 11:00; the first after is 11:30.
+    assert "09:00" not in starts and "10:30" not in starts and "11:00" not in starts and "11:30" in starts
+    assert "10:00 to 11:00</a>, Harehills Drama" in response.content.decode()

@@ -205,3 +205,16 @@ def test_a_member_without_an_agreement_is_told_how_to_get_one(client, world: Wor
     client.force_login(world.member)
     body = client.get(reverse("supervision_home")).content.decode()
     assert "Your organisation has no supervision agreement yet" in body
+
+
+def test_the_home_page_offers_booking_and_the_next_session(client, world: World, agreement) -> None:
+    start = next_week_at(1, 10)
+    booking = book_supervision(
+        agreement, BookingChoice(starts_at=start, minutes=60, attendees=[world.member]), acting_user=world.member
+    )
+    client.force_login(world.member)
+    body = client.get(reverse("home")).content.decode()
+    assert "Book a supervision session" in body
+    assert reverse("supervision_session", args=[booking.pk]) in body
+    client.force_login(world.outsider)
+    assert "Book a supervision session" not in client.get(reverse("home")).content.decode()

@@ -241,3 +241,16 @@ def test_a_member_who_left_cannot_book(world: World, agreement) -> None:
     leaver = MembershipFactory(organisation=world.organisation, left_at=NOW).user
     with pytest.raises(DomainError, match="Only staff of Harehills Drama"):
         book(agreement, leaver, utc(6, 10))
+
+
+def test_the_weekly_summary_lists_sessions_without_other_names(world: World) -> None:
+    from reflect.upcoming import upcoming_items
+
+    agreement = agree(world.pool, world.organisation, supervisor_with_availability(), format="group_supervision")
+    book(agreement, world.lead, utc(6, 10), attendees=[world.lead, world.member])
+    week = (utc(4, 0), utc(11, 0))
+    assert [(i.starts_at, i.title) for i in upcoming_items(world.member, *week)] == [
+        (utc(6, 10), "Group supervision with Ann Carter")
+    ]
+    assert [i.title for i in upcoming_items(agreement.supervisor.user, *week)] == ["Group supervision: Harehills Drama"]
+    assert upcoming_items(world.colleague, *week) == []
