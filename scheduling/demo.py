@@ -61,3 +61,62 @@ def seed_availability(out: TextIO) -> None:
         )
         added += 1
     out.write(f"Availability: weekly hours for {added} supervisor(s).\n")
+
+
+@register_demo_step
+def seed_supervision_bookings(out: TextIO) -> None:
+    """The demo organisation agrees supervision with the demo supervisor; the demo staff member
+    has one session behind them (attended, so their log has a line) and one to come.
+
+    Everything goes through the services (the past one booked as if from three weeks ago), so
+    the ledger and the e-mails are what a real booking makes.
+    """
+    from reflect.models import Membership, PoolOrganisation
+    from scheduling.models import SupervisionBooking
+    from scheduling.services.bookings import BookingChoice, book_supervision, free_slots, mark_attendance
+    from supervision.enums import AgreementStatus
+    from supervision.models import SupervisionAgreement
+
+    domain = settings.DEMO_EMAIL_DOMAIN
+    supervisor = SupervisorProfile.objects.filter(user__email=f"supervisor@{domain}").first()
+    staff = Membership.objects.filter(user__email=f"staff@{domain}", left_at__isnull=True).first()
+    if supervisor is None or staff is None:
+        return
+    pool_organisation = PoolOrganisation.objects.filter(organisation=staff.organisation).select_related("pool").first()
+    if pool_organisation is None or SupervisionAgreement.objects.filter(organisation=staff.organisation).exists():
+        return
+    AvailabilitySettings.objects.filter(supervisor=supervisor).update(
+        online_link="https://meet.example.org/reflect-demo-supervision",
+        meeting_place="Room 2, Leeds Community Hub, 1 Example Street, Leeds LS1 1AA",
+    )
+    now = timezone.now()
+    agreement = SupervisionAgreement.objects.create(
+        organisation=staff.organisation,
+        supervisor=supervisor,
+        pool=pool_organisation.pool,
+        format="one_to_one",
+        hours_per_month=Decimal("3"),
+        starts_on=(now - datetime.timedelta(days=60)).date(),
+        review_on=(now + datetime.timedelta(days=90)).date(),
+        status=AgreementStatus.ACTIVE,
+    )
+    person = staff.user
+    three_weeks_ago = now - datetime.timedelta(weeks=3)
+    past = free_slots(agreement, [person], now=three_weeks_ago)
+    if past and past[0].end < now:
+        slot = past[0]
+        session = book_supervision(
+            agreement,
+            BookingChoice(starts_at=slot.start, minutes=slot.minutes, attendees=[person]),
+            acting_user=person,
+            now=three_weeks_ago,
+        )
+        mark_attendance(session, attended=True, acting_user=supervisor.user, now=slot.end)
+    coming = free_slots(agreement, [person], now=now + datetime.timedelta(days=7))
+    if coming:
+        slot = coming[0]
+        book_supervision(
+            agreement, BookingChoice(starts_at=slot.start, minutes=slot.minutes, attendees=[person]), acting_user=person
+        )
+    total = SupervisionBooking.objects.filter(agreement=agreement).count()
+    out.write(f"Supervision: an agreement for {staff.organisation.name} and {total} booked session(s).\n")

@@ -32,3 +32,20 @@ def test_seed_demo_publishes_availability_once():
     rules = WeeklyRule.objects.count()
     call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
     assert WeeklyRule.objects.count() == rules
+
+
+def test_seed_demo_books_the_demo_staff_member_a_past_and_a_coming_session_once():
+    from django.utils import timezone
+
+    from reflect.enums import LedgerKind
+    from reflect.models import LedgerEntry
+    from scheduling.models import BookingStatus, SupervisionBooking
+
+    call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
+    bookings = list(SupervisionBooking.objects.order_by("starts_at"))
+    assert [b.status for b in bookings] == [BookingStatus.ATTENDED, BookingStatus.BOOKED]
+    assert bookings[0].ends_at < timezone.now() < bookings[1].starts_at
+    assert [a.user.email for a in bookings[1].attendees.all()] == ["staff@demo.reflect.test"]
+    assert LedgerEntry.objects.filter(kind=LedgerKind.SUPERVISION_HELD).count() == 1
+    call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
+    assert SupervisionBooking.objects.count() == 2
