@@ -19,13 +19,9 @@ from scheduling.services.bookings import bookings_of
 
 @register_upcoming_items
 def supervision_sessions(user: User, starts: datetime.datetime, ends: datetime.datetime) -> list[UpcomingItem]:
-    bookings = (
-        SupervisionBooking.objects.filter(
-            bookings_of(user), status=BookingStatus.BOOKED, starts_at__gte=starts, starts_at__lt=ends
-        )
-        .select_related("supervisor__user", "organisation")
-        .distinct()
-    )
+    bookings = SupervisionBooking.objects.filter(
+        bookings_of(user), status=BookingStatus.BOOKED, starts_at__gte=starts, starts_at__lt=ends
+    ).select_related("supervisor__user", "organisation")
     return [
         UpcomingItem(
             starts_at=booking.starts_at,

@@ -33,7 +33,8 @@ from scheduling.models import (
     SupervisionBooking,
 )
 from scheduling.models.bookings import LIVE_BOOKING_STATUSES
-from scheduling.services.booking_notices import booking_event
+from scheduling.services.booking_notices import BookingFacts, booking_event
+from scheduling.services.bookings import bookings_of
 
 PAST_DAYS = 90
 CANCELLED_KEPT_DAYS = 30
@@ -88,16 +89,15 @@ def _supervision_events(user: User, now: datetime.datetime) -> list[CalendarEven
     since = now - datetime.timedelta(days=PAST_DAYS)
     kept_since = now - datetime.timedelta(days=CANCELLED_KEPT_DAYS)
     bookings = (
-        SupervisionBooking.objects.filter(Q(attendees__user=user) | Q(supervisor__user=user))
+        SupervisionBooking.objects.filter(bookings_of(user))
         .filter(
             Q(status__in=LIVE_BOOKING_STATUSES, ends_at__gte=since)
             | Q(status__in=[BookingStatus.CANCELLED, BookingStatus.LATE_CANCELLED], cancelled_at__gte=kept_since)
         )
-        .select_related("supervisor__user", "organisation")
-        .distinct()
         .order_by("starts_at")
+        .values(*BookingFacts.FIELDS)
     )
-    return [booking_event(booking, user) for booking in bookings]
+    return [booking_event(BookingFacts.from_values(row), user) for row in bookings]
 
 
 def _group_event(session: GroupSession, *, cancelled: bool, stamp: datetime.datetime, sequence: int) -> CalendarEvent:

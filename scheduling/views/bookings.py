@@ -133,7 +133,6 @@ def supervision_home(request: HttpRequest) -> HttpResponse:
     upcoming = (
         SupervisionBooking.objects.filter(service.bookings_of(user), status=BookingStatus.BOOKED, ends_at__gt=now)
         .select_related("supervisor__user", "organisation")
-        .distinct()
         .order_by("starts_at")
     )
     return render(

@@ -120,3 +120,16 @@ def test_the_session_ics_download_is_the_persons_copy(client, world: World, agre
     assert "METHOD" not in calendar
     [event] = calendar.walk("VEVENT")
     assert str(event["UID"]) == f"supervision-{booking.uid}@reflect"
+
+
+@pytest.mark.parametrize("sessions", [1, 6])
+def test_the_feed_runs_four_queries_whatever_it_holds(
+    client, world: World, agreement, sessions, django_assert_num_queries
+) -> None:
+    for day in range(sessions):
+        book(agreement, world.member, utc(5 + day, 10))
+    url = reverse("calendar_feed", args=[feed_for(world.member).token])
+    # The feed by its token; supervision sessions; group places; groups facilitated.
+    with django_assert_num_queries(4):
+        response = client.get(url)
+    assert response.content.decode().count("BEGIN:VEVENT") == sessions

@@ -1,0 +1,217 @@
+"""A person's private calendar feed with 500 events (DESIGN.md §7: ≤ 50 ms, 304 on no change).
+
+Seeds a scratch database (PostgreSQL ``<name>_bench_feed`` beside DATABASE_URL's when it names
+PostgreSQL, else a temporary SQLite file) with one person who has 450 supervision sessions
+(45 of them cancelled in the last 30 days, so they are in the feed as CANCELLED) and 50
+reflective-group places, 90 days back to a year ahead. Then it requests the feed through
+Django's test client — the whole request in this process, middleware included — and reports
+the median and 95th percentile server time, the time of the 304 answer to a repeat request,
+and the query count. Runs in a child process so its Django set-up cannot leak into other
+benchmarks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS = 40
+SESSIONS = 450
+PLACES = 50
+
+
+def _child() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reflect.settings")
+    import datetime
+    from decimal import Decimal
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from reflect.models import Membership, Organisation, Pool, PoolOrganisation, User
+    from scheduling.models import (
+        BookingAttendee,
+        BookingStatus,
+        GroupSession,
+        Place,
+        ReflectiveGroup,
+        SupervisionBooking,
+    )
+    from scheduling.services.calendar_feed import feed_for
+    from supervision.models import SupervisionAgreement, SupervisorProfile
+
+    call_command("migrate", verbosity=0)
+    now = timezone.now().replace(microsecond=0)
+    person = User.objects.create_user("feed@bench.test", first_name="Fern", last_name="Bench")
+    clinician = User.objects.create_user("clinician@bench.test", first_name="Ann", last_name="Carter")
+    supervisor = SupervisorProfile.objects.create(user=clinician, profession="Counselling psychologist")
+    pool = Pool.objects.create(
+        name="Bench pool",
+        starts_on=now.date(),
+        ends_on=(now + datetime.timedelta(days=365)).date(),
+        hours_budget=Decimal("1000"),
+        money_budget=Decimal("60000"),
+        hourly_rate=Decimal("60"),
+    )
+    organisation = Organisation.objects.create(name="Bench organisation", staff_size=5)
+    PoolOrganisation.objects.create(pool=pool, organisation=organisation)
+    Membership.objects.create(user=person, organisation=organisation)
+    agreement = SupervisionAgreement.objects.create(
+        organisation=organisation,
+        supervisor=supervisor,
+        pool=pool,
+        format="one_to_one",
+        hours_per_month=Decimal("100"),
+        starts_on=now.date(),
+        review_on=now.date(),
+    )
+    first = now - datetime.timedelta(days=89)
+    bookings = []
+    for number in range(SESSIONS):
+        start = first + datetime.timedelta(hours=20 * number)
+        cancelled = number % 10 == 0 and start > now
+        bookings.append(
+            SupervisionBooking(
+                agreement=agreement,
+                supervisor=supervisor,
+                organisation=organisation,
+                pool=pool,
+                starts_at=start,
+                ends_at=start + datetime.timedelta(minutes=60),
+                minutes=60,
+                hours=Decimal("1"),
+                status=BookingStatus.CANCELLED if cancelled else BookingStatus.BOOKED,
+                cancelled_at=now - datetime.timedelta(days=2) if cancelled else None,
+                online_link="https://meet.example.org/ann",
+                booked_by=person,
+            )
+        )
+    SupervisionBooking.objects.bulk_create(bookings)
+    BookingAttendee.objects.bulk_create(
+        BookingAttendee(booking=booking, user=person) for booking in SupervisionBooking.objects.all()
+    )
+    group = ReflectiveGroup.objects.create(
+        pool=pool,
+        title="Leeds reflective practice",
+        external_facilitator_name="Dr Bea Jones",
+        rrule="FREQ=WEEKLY",
+        first_date=now.date(),
+        start_time=datetime.time(14),
+        duration_minutes=120,
+        location="Room 2, Leeds Community Hub",
+        capacity=10,
+        ground_rules="What is said here stays here.",
+        confidentiality_statement="Nothing said is written down.",
+    )
+    for number in range(PLACES):
+        start = now - datetime.timedelta(days=80) + datetime.timedelta(days=7 * number, hours=3)
+        session = GroupSession.objects.create(
+            group=group, starts_at=start, ends_at=start + datetime.timedelta(hours=2), place_limit=10, places_taken=1
+        )
+        Place.objects.create(session=session, user=person, organisation=organisation, booked_at=now)
+    url = f"/calendar/feed/{feed_for(person).token}.ics"
+    client = Client()
+    first_response = client.get(url)
+    assert first_response.status_code == 200, first_response.status_code
+    events = first_response.content.count(b"BEGIN:VEVENT")
+    timings = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    not_modified = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        response = client.get(url, HTTP_IF_NONE_MATCH=first_response["ETag"])
+        not_modified.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 304
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    timings.sort()
+    not_modified.sort()
+    print(
+        json.dumps(
+            {
+                "events": events,
+                "median": statistics.median(timings),
+                "p95": timings[int(0.95 * (len(timings) - 1))],
+                "not_modified_median": statistics.median(not_modified),
+                "queries": len(queries.captured_queries),
+                "database": connection.vendor,
+            }
+        )
+    )
+
+
+def _scratch_postgres(url: str) -> tuple[str, str, str]:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") + "_bench_feed"
+    return urlunsplit(parts._replace(path="/" + name)), urlunsplit(parts._replace(path="/postgres")), name
+
+
+def main() -> dict[str, tuple[float, str]]:
+    database_url = os.environ.get("DATABASE_URL", "")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "reflect.settings", "CELERY_TASK_ALWAYS_EAGER": "true"}
+    env.pop("REDIS_URL", None)  # the feed does not touch the cache or the queue
+    cleanup = None
+    if database_url.startswith("postgres"):
+        import psycopg
+
+        bench_url, admin_url, name = _scratch_postgres(database_url)
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{name}"')
+        env["DATABASE_URL"] = bench_url
+
+        def cleanup() -> None:
+            with psycopg.connect(admin_url, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        scratch = Path(tempfile.mkdtemp()) / "bench_feed.sqlite3"
+        env["DATABASE_URL"] = f"sqlite:///{scratch}"
+
+        def cleanup() -> None:
+            scratch.unlink(missing_ok=True)
+
+    try:
+        child = subprocess.run([sys.executable, __file__, "--child"], env=env, cwd=ROOT, capture_output=True, text=True)
+        if child.returncode:
+            raise RuntimeError(child.stderr.strip().splitlines()[-1] if child.stderr.strip() else "child failed")
+        output = child.stdout
+    finally:
+        cleanup()
+    result = json.loads(output.strip().splitlines()[-1])
+    print(
+        f"feed ({result['database']}): {result['events']} events, median {result['median']:.1f} ms, "
+        f"p95 {result['p95']:.1f} ms, 304 in {result['not_modified_median']:.1f} ms, {result['queries']} queries"
+    )
+    return {
+        "feed_500_events_median": (round(result["median"], 1), "ms"),
+        "feed_500_events_p95": (round(result["p95"], 1), "ms"),
+        "feed_not_modified_median": (round(result["not_modified_median"], 1), "ms"),
+        "feed_queries": (result["queries"], "queries"),
+        "feed_events": (result["events"], "events"),
+    }
+
+
+if __name__ == "__main__":
+    if "--child" in sys.argv:
+        _child()
+    else:
+        print(main())
