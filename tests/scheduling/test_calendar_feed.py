@@ -122,12 +122,12 @@ def test_the_session_ics_download_is_the_persons_copy(client, world: World, agre
     assert str(event["UID"]) == f"supervision-{booking.uid}@reflect"
 
 
-@pytest.mark.parametrize("sessions", [1, 6])
+@pytest.mark.parametrize("sessions", [1, 4])
 def test_the_feed_runs_four_queries_whatever_it_holds(
     client, world: World, agreement, sessions, django_assert_num_queries
 ) -> None:
-    for day in range(sessions):
-        book(agreement, world.member, utc(5 + day, 10))
+    for day in (5, 6, 7, 8, 11, 12)[:sessions]:  # weekdays in January 2027
+        book(agreement, world.member, utc(day, 10))
     url = reverse("calendar_feed", args=[feed_for(world.member).token])
     # The feed by its token; supervision sessions; group places; groups facilitated.
     with django_assert_num_queries(4):
