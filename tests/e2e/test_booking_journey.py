@@ -1,0 +1,95 @@
+"""A member of staff books supervision, adds it to their calendar, moves and cancels it; the
+supervisor sees it in their week and sessions — in a real browser, axe-checked on every page."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.core import mail
+from icalendar import Calendar
+
+from scheduling.models import BookingStatus, SupervisionBooking
+from tests.e2e.steps import checked, follow, heading, sign_in, submit, visit
+from tests.factories.bookings import agree, supervisor_with_availability
+from tests.factories.core import (
+    PASSWORD,
+    MembershipFactory,
+    OrganisationFactory,
+    PoolFactory,
+    add_to_pool,
+    give_two_factor,
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_book_move_and_cancel_supervision(live_server: Any, person: Any) -> None:
+    base = live_server.url
+    today = datetime.date.today()
+    pool = PoolFactory(name="Leeds pool", starts_on=today.replace(day=1), ends_on=today + datetime.timedelta(days=365))
+    organisation = OrganisationFactory(name="Harehills Drama")
+    add_to_pool(pool, organisation)
+    member = MembershipFactory(organisation=organisation, user__first_name="Sam", user__last_name="Reid").user
+    supervisor = supervisor_with_availability()
+    agreement = agree(pool, organisation, supervisor, hours_per_month="6", allocation="12")
+    agreement.starts_on = today
+    agreement.save()
+
+    page = person()
+    sign_in(page, base, member.email, PASSWORD)
+    follow(page, "Book a supervision session")
+    assert heading(page) == "Supervision"
+    follow(page, "Book 1:1 supervision with Ann Carter")
+    assert heading(page) == "Book 1:1 supervision with Ann Carter"
+    assert "has 12 hours left of its allocation" in page.locator("main").inner_text()
+    # The first free time shown (the list opens on the week of the first free slot).
+    first = page.locator("main .reflect-slot-list a").first
+    with page.expect_navigation():
+        first.click()
+    checked(page)
+    when = heading(page)
+    submit(page, "Book this session")
+    assert heading(page) == when
+    assert "https://meet.example.org/ann" in page.locator("main").inner_text()
+    booking = SupervisionBooking.objects.get()
+    confirmation = next(m for m in mail.outbox if member.email in m.to and m.subject.startswith("Booked"))
+    [(filename, ics, content_type)] = confirmation.attachments
+    assert (filename, content_type) == ("invite.ics", "text/calendar; method=REQUEST")
+    assert str(Calendar.from_ical(ics).walk("VEVENT")[0]["UID"]) == f"supervision-{booking.uid}@reflect"
+
+    # Move it to the first time offered on the move page.
+    follow(page, "Move to another time")
+    assert heading(page) == "Choose a new time"
+    button = page.locator("main form button").nth(1)  # not the time it already has
+    with page.expect_navigation():
+        button.click()
+    checked(page)
+    booking.refresh_from_db()
+    assert booking.sequence == 1 and heading(page) != when
+    assert "Everyone has been told" in page.locator("body").inner_text()
+
+    # Cancel it, with a reason.
+    follow(page, "Cancel this session")
+    page.get_by_label("Reason (optional)").fill("Unwell")
+    submit(page, "Cancel the session")
+    booking.refresh_from_db()
+    assert (booking.status, booking.cancel_reason) == (BookingStatus.CANCELLED, "Unwell")
+    assert "This session was cancelled" in page.locator("main").inner_text()
+
+    # The calendar page gives the private feed address, which now shows the cancellation.
+    visit(page, base + "/calendar/")
+    assert heading(page) == "Your sessions in your own calendar"
+    feed_url = page.locator("#feed-url").input_value()
+    feed = page.request.get(feed_url.replace("http://127.0.0.1:8000", base))
+    assert feed.status == 200 and "STATUS:CANCELLED" in feed.text()
+
+    # The supervisor sees the cancelled session among their recent ones.
+    secret = give_two_factor(supervisor.user)
+    supervisor.user.set_password(PASSWORD)
+    supervisor.user.save()
+    other = person()
+    sign_in(other, base, supervisor.user.email, PASSWORD, secret=secret)
+    visit(other, base + "/availability/sessions/")
+    assert heading(other) == "Your supervision sessions"
+    assert "Harehills Drama: cancelled" in other.locator("main").inner_text()
