@@ -73,6 +73,8 @@ def _sample_booking() -> dict[str, Any]:
         "minutes": 60,
         "url": "https://reflect.example.org/supervision/sessions/1/",
         "for_supervisor": False,
+        "organisation": "Harehills Women's Drama Collective",
+        "kind": "supervision",
     }
 
 

@@ -178,6 +178,8 @@ def _context(booking: SupervisionBooking, recipient: User) -> dict[str, Any]:
         "minutes": booking.minutes,
         "url": booking_url(booking),
         "for_supervisor": recipient.pk == booking.supervisor.user_id,
+        "organisation": booking.organisation.name,
+        "kind": "group supervision" if booking.is_group else "supervision",
     }
 
 
