@@ -68,6 +68,20 @@ class AvailabilitySettingsForm(forms.Form):
         required=False,
         help_text="Across all organisations. Leave blank for no limit.",
     )
+    online_link = forms.URLField(
+        label="Link for online sessions (optional)",
+        required=False,
+        max_length=200,
+        help_text="Your video-call room. Only the people booked with you see it.",
+        assume_scheme="https",
+    )
+    meeting_place = forms.CharField(
+        label="Address for sessions in person (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only the people booked with you see it.",
+    )
 
     @classmethod
     def initial_from(cls, row: AvailabilitySettings) -> dict[str, Any]:
@@ -80,6 +94,8 @@ class AvailabilitySettingsForm(forms.Form):
             "max_sessions_per_day": row.max_sessions_per_day,
             "max_sessions_per_week": row.max_sessions_per_week,
             "monthly_capacity_hours": row.monthly_capacity_hours,
+            "online_link": row.online_link,
+            "meeting_place": row.meeting_place,
         }
 
     def clean_session_lengths(self) -> list[int]:

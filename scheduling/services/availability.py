@@ -68,6 +68,8 @@ def set_availability_settings(
     max_sessions_per_day: int | None = None,
     max_sessions_per_week: int | None = None,
     monthly_capacity_hours: Decimal | None = None,
+    online_link: str = "",
+    meeting_place: str = "",
 ) -> AvailabilitySettings:
     _check_own(supervisor, acting_user)
     if time_zone not in known_time_zones():
@@ -113,6 +115,9 @@ def set_availability_settings(
     row.max_sessions_per_day = max_sessions_per_day
     row.max_sessions_per_week = max_sessions_per_week
     row.monthly_capacity_hours = monthly_capacity_hours
+    # Where sessions happen: copied into each new booking (existing ones keep theirs).
+    row.online_link = online_link.strip()
+    row.meeting_place = meeting_place.strip()
     row.save()
     record_audit("availability.settings_changed", actor=acting_user, target=row)
     return row

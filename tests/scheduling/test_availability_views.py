@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from scheduling.enums import FeedStatus
-from scheduling.models import BusyCalendarFeed, BusyInterval, DateOverride, WeeklyRule
+from scheduling.models import AvailabilitySettings, BusyCalendarFeed, BusyInterval, DateOverride, WeeklyRule
 from scheduling.services.availability import add_weekly_rule
 from scheduling.views import availability as views
 from tests.factories.core import give_two_factor
@@ -101,9 +101,13 @@ def test_the_supervisor_sets_an_away_day_and_settings(client, supervisor):
             "max_sessions_per_day": "3",
             "max_sessions_per_week": "",
             "monthly_capacity_hours": "20",
+            "online_link": "meet.example.org/ruth",
+            "meeting_place": "  Room 2, Leeds Community Hub ",
         },
     )
     assert response.status_code == 302
+    saved = AvailabilitySettings.objects.get(supervisor=supervisor)
+    assert (saved.online_link, saved.meeting_place) == ("https://meet.example.org/ruth", "Room 2, Leeds Community Hub")
     page = client.get(reverse("availability_overview")).content.decode()
     assert "60 or 90 minutes" in page
     assert "3 a day, no limit a week" in page

@@ -218,3 +218,53 @@ def test_the_home_page_offers_booking_and_the_next_session(client, world: World,
     assert reverse("supervision_session", args=[booking.pk]) in body
     client.force_login(world.outsider)
     assert "Book a supervision session" not in client.get(reverse("home")).content.decode()
+
+
+def queries_for(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_session_lists_run_the_same_queries_for_two_sessions_or_six(client, world: World) -> None:
+    agreement = agree(world.pool, world.organisation, supervisor_with_availability(), hours_per_month="20")
+    supervisor = agreement.supervisor.user
+    give_two_factor(supervisor)
+    urls = {
+        world.member: [reverse("supervision_home"), reverse("supervision_log")],
+        supervisor: [reverse("supervisor_sessions"), reverse("availability_week")],
+    }
+
+    def counts() -> list[int]:
+        found = []
+        for user, pages in urls.items():
+            client.force_login(user)
+            found += [queries_for(client, url) for url in pages]
+        return found
+
+    def book_pair(weekday: int) -> None:
+        """One session to come, and one that has happened and was attended."""
+        for hour, attended in ((10, False), (14, True)):
+            booking = book_supervision(
+                agreement,
+                BookingChoice(starts_at=next_week_at(weekday, hour), minutes=60, attendees=[world.member]),
+                acting_user=world.member,
+            )
+            if attended:
+                past = booking.starts_at - datetime.timedelta(days=40)
+                SupervisionBooking.objects.filter(pk=booking.pk).update(
+                    starts_at=past, ends_at=past + datetime.timedelta(hours=1)
+                )
+                mark_attendance(booking, attended=True, acting_user=supervisor)
+
+    book_pair(0)
+    two = counts()
+    book_pair(1)
+    book_pair(2)
+    assert len(client.get(reverse("supervision_log")).context["rows"]) == 0  # signed in as the supervisor
+    client.force_login(world.member)
+    assert len(client.get(reverse("supervision_log")).context["rows"]) == 3
+    assert counts() == two

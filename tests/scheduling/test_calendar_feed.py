@@ -10,7 +10,7 @@ from icalendar import Calendar
 
 from scheduling.ical import CalendarEvent, calendar_text, fold
 from scheduling.models import CalendarFeed
-from scheduling.services.bookings import BookingChoice, book_supervision, cancel_supervision
+from scheduling.services.bookings import BookingChoice, SlotRefused, book_supervision, cancel_supervision
 from scheduling.services.calendar_feed import build_feed, feed_for
 from scheduling.services.places import book_place
 from tests.conftest import World
@@ -133,3 +133,44 @@ def test_the_feed_runs_four_queries_whatever_it_holds(
     with django_assert_num_queries(4):
         response = client.get(url)
     assert response.content.decode().count("BEGIN:VEVENT") == sessions
+
+
+MARCH = datetime.datetime(2027, 3, 15, 9, tzinfo=datetime.UTC)
+
+
+def book_in_march(agreement, user, start):
+    choice = BookingChoice(starts_at=start, minutes=60, attendees=[user])
+    return book_supervision(agreement, choice, acting_user=user, now=MARCH)
+
+
+def test_a_second_independent_parser_reads_the_feed_the_same_way(world: World, agreement) -> None:
+    """vobject shares no code with icalendar: both must read our files alike."""
+    import vobject
+
+    summer = book_in_march(agreement, world.member, utc(30, 9, month=3))  # 10:00 BST
+    cancelled = book_in_march(agreement, world.member, utc(31, 9, month=3))
+    cancel_supervision(cancelled, acting_user=world.member, now=MARCH)
+    calendar = vobject.readOne(build_feed(world.member, now=MARCH).body)
+    events = {event.uid.value: event for event in calendar.vevent_list}
+    first = events[f"supervision-{summer.uid}@reflect"]
+    assert first.dtstart.value.isoformat() == "2027-03-30T10:00:00+01:00"
+    assert first.summary.value == "Supervision with Ann Carter"
+    assert (first.sequence.value, first.status.value) == ("0", "CONFIRMED")
+    second = events[f"supervision-{cancelled.uid}@reflect"]
+    assert (second.sequence.value, second.status.value) == ("1", "CANCELLED")
+    assert calendar.vtimezone.tzid.value == "Europe/London"
+
+
+def test_booking_across_the_clock_change_keeps_the_wall_clock_time(world: World, agreement) -> None:
+    """The supervisor's 10:00 is 10:00 GMT on Friday 26 March 2027 and 10:00 BST on Monday
+    29 March (the clocks go forward on Sunday 28 March): different UTC hours, the same 10:00."""
+    before = book_in_march(agreement, world.member, utc(26, 10, month=3))
+    after = book_in_march(agreement, world.member, utc(29, 9, month=3))
+    # 08:00 UTC on the 29th is 09:00 BST, but it would end inside the 15 minutes kept before
+    # the 10:00 session; 07:00 UTC is 08:00 BST, before the supervisor's 09:00 start.
+    for too_early in (utc(29, 8, month=3), utc(29, 7, month=3)):
+        with pytest.raises(SlotRefused):
+            book_in_march(agreement, world.member, too_early)
+    starts = [(e["DTSTART"].dt.strftime("%d %H:%M %Z")) for e in events_of(build_feed(world.member, now=MARCH).body)]
+    assert sorted(starts) == ["26 10:00 GMT", "29 10:00 BST"]
+    assert (before.starts_at.hour, after.starts_at.hour) == (10, 9)
