@@ -1,5 +1,6 @@
-"""A member of staff books supervision, adds it to their calendar, moves and cancels it; the
-supervisor sees it in their week and sessions — in a real browser, axe-checked on every page."""
+"""The supervisor publishes their hours; a member of staff books, and both see the session; it
+is moved and cancelled, and the private calendar feed shows the cancellation — in a real
+browser, axe-checked on every page."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from icalendar import Calendar
 
 from scheduling.models import BookingStatus, SupervisionBooking
 from tests.e2e.steps import checked, follow, heading, sign_in, submit, visit
-from tests.factories.bookings import agree, supervisor_with_availability
+from tests.factories.bookings import agree
 from tests.factories.core import (
     PASSWORD,
     MembershipFactory,
@@ -21,6 +22,7 @@ from tests.factories.core import (
     add_to_pool,
     give_two_factor,
 )
+from tests.factories.supervision import SupervisorProfileFactory
 
 
 @pytest.mark.django_db(transaction=True)
@@ -31,11 +33,26 @@ def test_staff_book_move_and_cancel_supervision(live_server: Any, person: Any) -
     organisation = OrganisationFactory(name="Harehills Drama")
     add_to_pool(pool, organisation)
     member = MembershipFactory(organisation=organisation, user__first_name="Sam", user__last_name="Reid").user
-    supervisor = supervisor_with_availability()
+    supervisor = SupervisorProfileFactory(user__first_name="Ann", user__last_name="Carter")
     agreement = agree(pool, organisation, supervisor, hours_per_month="6", allocation="12")
     agreement.starts_on = today
     agreement.save()
 
+    # 1. The supervisor publishes where and when they can be booked.
+    secret = give_two_factor(supervisor.user)
+    clinician = person()
+    sign_in(clinician, base, supervisor.user.email, PASSWORD, secret=secret)
+    visit(clinician, base + "/availability/settings/")
+    clinician.get_by_label("Link for online sessions (optional)").fill("https://meet.example.org/ann")
+    submit(clinician, "Save settings")
+    for day in ("Tuesday", "Thursday"):
+        visit(clinician, base + "/availability/rules/add/")
+        clinician.locator("main").get_by_label(day, exact=True).check()
+        clinician.get_by_label("From").fill("09:00")
+        clinician.get_by_label("Until").fill("17:00")
+        submit(clinician, "Add hours")
+
+    # 2. A member of staff books the first free time.
     page = person()
     sign_in(page, base, member.email, PASSWORD)
     follow(page, "Book a supervision session")
@@ -53,6 +70,12 @@ def test_staff_book_move_and_cancel_supervision(live_server: Any, person: Any) -
     assert heading(page) == when
     assert "https://meet.example.org/ann" in page.locator("main").inner_text()
     booking = SupervisionBooking.objects.get()
+    # 3. Both see it: the supervisor in their week and their sessions.
+    week = booking.starts_at.date() - datetime.timedelta(days=booking.starts_at.weekday())
+    visit(clinician, base + f"/availability/week/?week={week}")
+    assert "Harehills Drama" in clinician.locator("main").inner_text()
+    visit(clinician, base + "/availability/sessions/")
+    assert "Sam Reid (Harehills Drama, online)" in clinician.locator("main").inner_text()
     confirmation = next(m for m in mail.outbox if member.email in m.to and m.subject.startswith("Booked"))
     [(filename, ics, content_type)] = confirmation.attachments
     assert (filename, content_type) == ("invite.ics", "text/calendar; method=REQUEST")
@@ -85,11 +108,6 @@ def test_staff_book_move_and_cancel_supervision(live_server: Any, person: Any) -
     assert feed.status == 200 and "STATUS:CANCELLED" in feed.text()
 
     # The supervisor sees the cancelled session among their recent ones.
-    secret = give_two_factor(supervisor.user)
-    supervisor.user.set_password(PASSWORD)
-    supervisor.user.save()
-    other = person()
-    sign_in(other, base, supervisor.user.email, PASSWORD, secret=secret)
-    visit(other, base + "/availability/sessions/")
-    assert heading(other) == "Your supervision sessions"
-    assert "Harehills Drama: cancelled" in other.locator("main").inner_text()
+    visit(clinician, base + "/availability/sessions/")
+    assert heading(clinician) == "Your supervision sessions"
+    assert "Harehills Drama: cancelled" in clinician.locator("main").inner_text()
