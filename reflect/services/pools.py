@@ -23,7 +23,13 @@ from reflect.models import (
 )
 from reflect.services.audit import record_audit
 from reflect.services.invitations import claim_invitation, create_invitation
-from reflect.services.ledger import ZERO, allocated_hours_by_organisation, hours_sum, record_ledger_entry
+from reflect.services.ledger import (
+    ZERO,
+    allocated_hours_by_organisation,
+    hours_balance,
+    hours_sum,
+    record_ledger_entry,
+)
 
 __all__ = ["ZERO", "allocated_hours_by_organisation"]
 
@@ -101,11 +107,7 @@ def _lock_pool(pool: Pool) -> Pool:
     return Pool.objects.select_for_update().get(pk=pool.pk)
 
 
-def target_allocations(pool: Pool, organisations: list[Organisation]) -> dict[int, Decimal]:
-    """What each organisation's allocation should be under the pool's rule (in hours).
-
-    Shares are rounded down to the hundredth of an hour, so the total never exceeds the budget.
-    """
+def _shares(pool: Pool, organisations: list[Organisation], budget: Decimal) -> dict[int, Decimal]:
     if not organisations:
         return {}
     if pool.allocation_rule == AllocationRule.STAFF_WEIGHTED:
@@ -116,24 +118,66 @@ def target_allocations(pool: Pool, organisations: list[Organisation]) -> dict[in
             weights = {org.pk: Decimal(org.staff_size) / total_staff for org in organisations}
     else:
         weights = {org.pk: Decimal(1) / len(organisations) for org in organisations}
-    return {pk: (pool.hours_budget * w).quantize(CENT, rounding=ROUND_DOWN) for pk, w in weights.items()}
+    return {pk: (budget * w).quantize(CENT, rounding=ROUND_DOWN) for pk, w in weights.items()}
+
+
+def target_allocations(
+    pool: Pool, organisations: list[Organisation], floors: dict[int, Decimal] | None = None
+) -> dict[int, Decimal]:
+    """What each organisation's allocation should be under the pool's rule (in hours).
+
+    ``floors`` are hours an organisation has already booked or used: its allocation never goes
+    below them, and the rest of the budget is shared among the others by the rule. Shares are
+    rounded down to the hundredth of an hour, so the total never exceeds the budget (unless
+    the floors alone do).
+    """
+    floors = floors or {}
+    fixed: dict[int, Decimal] = {}
+    while True:
+        rest = [org for org in organisations if org.pk not in fixed]
+        budget = max(pool.hours_budget - sum(fixed.values(), ZERO), ZERO)
+        shares = _shares(pool, rest, budget)
+        below = {pk: floors[pk] for pk, share in shares.items() if floors.get(pk, ZERO) > share}
+        if not below:
+            return {**fixed, **shares}
+        fixed.update(below)
 
 
 def _apply_allocation_rule(pool: Pool, *, acting_user: User) -> None:
     pool = _lock_pool(pool)
     organisations = list(Organisation.objects.filter(pool_memberships__pool=pool).order_by("pk"))
+    _lock_pool_organisations(pool, [o.pk for o in organisations])
     current = allocated_hours_by_organisation(pool)
-    for org_pk, target in target_allocations(pool, organisations).items():
+    # Never below what an organisation has already booked or used: their sessions stand.
+    floors = {o.pk: _committed_hours(pool, o) for o in organisations}
+    for org_pk, target in target_allocations(pool, organisations, floors).items():
+        organisation = next(o for o in organisations if o.pk == org_pk)
         delta = target - current.get(org_pk, ZERO)
         if delta:
             record_ledger_entry(
                 pool,
                 LedgerKind.ALLOCATED,
-                organisation=next(o for o in organisations if o.pk == org_pk),
+                organisation=organisation,
                 hours=delta,
                 note=f"{pool.get_allocation_rule_display()}",
             )
     record_audit("pool.reallocated", actor=acting_user, target=pool, rule=pool.allocation_rule)
+
+
+def _committed_hours(pool: Pool, organisation: Organisation) -> Decimal:
+    balance = hours_balance(pool, organisation)
+    return balance.reserved + balance.used
+
+
+def _lock_pool_organisations(pool: Pool, organisation_ids: list[int]) -> None:
+    # After the pool row, the organisations' own rows, in id order: bookings and agreement
+    # acceptance spend an allocation under its PoolOrganisation lock, so an allocation cannot
+    # shrink under them between their check and their write.
+    list(
+        PoolOrganisation.objects.select_for_update()
+        .filter(pool=pool, organisation_id__in=organisation_ids)
+        .order_by("organisation_id")
+    )
 
 
 @transaction.atomic
@@ -150,8 +194,16 @@ def set_allocation(pool: Pool, organisation: Organisation, hours: Decimal, *, ac
     pool = _lock_pool(pool)
     if not PoolOrganisation.objects.filter(pool=pool, organisation=organisation).exists():
         raise DomainError(f"{organisation} is not in this pool.")
+    _lock_pool_organisations(pool, [organisation.pk])
     if hours < 0:
         raise DomainError("An allocation cannot be negative.", field="hours")
+    committed = _committed_hours(pool, organisation)
+    if hours < committed:
+        raise DomainError(
+            f"{organisation} has already booked or used {committed:.2f} hours, so its allocation cannot be less "
+            "than that.",
+            field="hours",
+        )
     current = allocated_hours_by_organisation(pool)
     others = sum((v for k, v in current.items() if k != organisation.pk), ZERO)
     available = pool.hours_budget - others

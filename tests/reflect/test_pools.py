@@ -115,6 +115,34 @@ def test_manual_allocation_is_set_by_hand_and_cannot_exceed_the_budget():
         pool_services.reallocate(pool, acting_user=commissioner)
 
 
+def test_an_allocation_never_drops_below_the_hours_already_booked_or_used():
+    from reflect.services.ledger import record_ledger_entry
+
+    pool = PoolFactory(hours_budget=Decimal("40"), allocation_rule=AllocationRule.MANUAL)
+    one = OrganisationFactory(name="Harehills Drama")
+    _join(pool, one, _lead_of(one))
+    commissioner = UserFactory()
+    pool_services.set_allocation(pool, one, Decimal("10"), acting_user=commissioner)
+    record_ledger_entry(pool, LedgerKind.RESERVED, organisation=one, hours=Decimal("3"))
+    record_ledger_entry(pool, LedgerKind.CONSUMED, organisation=one, hours=Decimal("1"))
+    with pytest.raises(DomainError, match=r"Harehills Drama has already booked or used 3\.00 hours"):
+        pool_services.set_allocation(pool, one, Decimal("2.5"), acting_user=commissioner)
+    pool_services.set_allocation(pool, one, Decimal("3"), acting_user=commissioner)
+    assert allocated_hours_by_organisation(pool) == {one.pk: Decimal("3.00")}
+
+
+def test_a_rule_reallocation_keeps_what_an_organisation_has_booked():
+    from reflect.services.ledger import record_ledger_entry
+
+    pool = PoolFactory(hours_budget=Decimal("20"), allocation_rule=AllocationRule.EQUAL)
+    one, two = OrganisationFactory(), OrganisationFactory()
+    _join(pool, one, _lead_of(one))
+    record_ledger_entry(pool, LedgerKind.RESERVED, organisation=one, hours=Decimal("15"))
+    _join(pool, two, _lead_of(two))  # an equal share would be 10 each
+    # The first keeps its 15 booked hours; the second has the rest of the budget.
+    assert allocated_hours_by_organisation(pool) == {one.pk: Decimal("15.00"), two.pk: Decimal("5.00")}
+
+
 def test_join_pool_requires_leading_the_organisation_and_changes_nothing_otherwise():
     pool = PoolFactory()
     organisation = OrganisationFactory()
