@@ -33,3 +33,14 @@ def open_invitations_for(user: User) -> QuerySet[Invitation]:
         revoked_at__isnull=True,
         expires_at__gt=timezone.now(),
     )
+
+
+def current_leads(organisation_id: int) -> QuerySet[Membership]:
+    """The organisation's leads today (people who left are no longer leads)."""
+    return Membership.objects.select_related("user").filter(
+        organisation_id=organisation_id, is_lead=True, left_at__isnull=True
+    )
+
+
+def is_current_lead(user: User, organisation_id: int) -> bool:
+    return current_leads(organisation_id).filter(user=user).exists()

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from reflect.access import two_factor_required
 from reflect.models import Membership, User
+from reflect.queries import is_current_lead
 from scheduling.models import DateOverride, SupervisionBooking, WeeklyRule
 from supervision.models import SupervisionAgreement, SupervisorProfile
 
@@ -65,9 +66,7 @@ def access_booking(user: User, booking_id: int) -> SupervisionBooking:
         return booking
     if booking.attendees.filter(user=user).exists():
         return booking
-    if Membership.objects.filter(
-        user=user, organisation_id=booking.organisation_id, is_lead=True, left_at__isnull=True
-    ).exists():
+    if is_current_lead(user, booking.organisation_id):
         return booking
     raise Http404("No such session.")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest
 
-from reflect.models import Membership
+from reflect.queries import is_current_lead
 from supervision.models import NeedsAssessment
 
 # The assessments this browser took signed out; claimed on sign-up or sign-in.
@@ -27,12 +27,7 @@ def may_see(request: HttpRequest, assessment: NeedsAssessment) -> bool:
     if user.is_authenticated:
         if assessment.owner_id == user.pk:
             return True
-        if (
-            assessment.organisation_id
-            and Membership.objects.filter(
-                organisation_id=assessment.organisation_id, user=user, is_lead=True, left_at__isnull=True
-            ).exists()
-        ):
+        if assessment.organisation_id and is_current_lead(user, assessment.organisation_id):
             return True
     return assessment.owner_id is None and assessment.pk in session_assessment_ids(request)
 

@@ -14,13 +14,13 @@ from reflect.errors import DomainError
 from reflect.models import (
     Invitation,
     LedgerEntry,
-    Membership,
     Organisation,
     Pool,
     PoolCommissioner,
     PoolOrganisation,
     User,
 )
+from reflect.queries import is_current_lead
 from reflect.services.audit import record_audit
 from reflect.services.invitations import claim_invitation, create_invitation
 from reflect.services.ledger import (
@@ -79,9 +79,7 @@ def invite_organisation(pool: Pool, email: str, *, acting_user: User) -> Invitat
 @transaction.atomic
 def join_pool(invitation: Invitation, organisation: Organisation, *, acting_user: User) -> PoolOrganisation:
     """A lead accepts a pool invitation for an organisation they lead."""
-    if not Membership.objects.filter(
-        organisation=organisation, user=acting_user, is_lead=True, left_at__isnull=True
-    ).exists():
+    if not is_current_lead(acting_user, organisation.pk):
         raise DomainError("You can only join a pool for an organisation you lead.", field="organisation")
     invitation = claim_invitation(invitation, acting_user=acting_user)
     pool = invitation.pool

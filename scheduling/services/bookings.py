@@ -28,6 +28,7 @@ from django.utils import timezone
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
 from reflect.models import Membership, PoolOrganisation, User
+from reflect.queries import is_current_lead
 from reflect.services.audit import record_audit
 from reflect.services.ledger import CENT, hours_balance, hours_sum, record_ledger_entry
 from reflect.services.preferences import preferences_for
@@ -416,9 +417,7 @@ def may_manage(booking: SupervisionBooking, user: User) -> bool:
     """Attendees, the person who booked it and the organisation's leads may change a booking."""
     if booking.booked_by_id == user.pk or booking.attendees.filter(user=user).exists():
         return True
-    return Membership.objects.filter(
-        user=user, organisation_id=booking.organisation_id, is_lead=True, left_at__isnull=True
-    ).exists()
+    return is_current_lead(user, booking.organisation_id)
 
 
 def cancel_supervision(

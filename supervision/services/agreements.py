@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reflect.errors import DomainError
-from reflect.models import Membership, Organisation, Pool, PoolOrganisation, User
+from reflect.models import Organisation, Pool, PoolOrganisation, User
+from reflect.queries import current_leads, is_current_lead
 from reflect.services.audit import record_audit
 from reflect.services.notifications import queue_notification
 from supervision.enums import AgreementStatus, RequestStatus
@@ -93,19 +94,14 @@ def _notify_agreement_ending(agreement: SupervisionAgreement, *, acting_user: Us
 
 
 def _leads(organisation: Organisation) -> list[User]:
-    return [
-        m.user
-        for m in Membership.objects.select_related("user").filter(
-            organisation=organisation, is_lead=True, left_at__isnull=True
-        )
-    ]
+    return [m.user for m in current_leads(organisation.pk)]
 
 
 # --- checks -----------------------------------------------------------------------------------
 
 
 def _is_lead(user: User, organisation: Organisation) -> bool:
-    return Membership.objects.filter(organisation=organisation, user=user, is_lead=True, left_at__isnull=True).exists()
+    return is_current_lead(user, organisation.pk)
 
 
 def _is_commissioner(user: User, pool: Pool) -> bool:

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
-from reflect.models import Membership, Organisation, PoolOrganisation, User
+from reflect.models import Organisation, PoolOrganisation, User
+from reflect.queries import is_current_lead
 from reflect.services.audit import record_audit
 from reflect.services.ledger import record_ledger_entry
 from supervision.models import NeedsAssessment
@@ -37,10 +38,7 @@ def _user_or_none(user: User | None) -> User | None:
 
 def is_lead_of(user: User | None, organisation: Organisation) -> bool:
     user = _user_or_none(user)
-    return (
-        user is not None
-        and Membership.objects.filter(organisation=organisation, user=user, is_lead=True, left_at__isnull=True).exists()
-    )
+    return user is not None and is_current_lead(user, organisation.pk)
 
 
 @transaction.atomic
