@@ -96,7 +96,10 @@ def test_asking_for_more_than_the_supervisor_has_left_says_how_many(world, year_
     assert refused.value.message == "Ruth Example has 1 hour a month left, fewer than the 1.5 hours asked for."
 
 
-def test_acceptance_checks_again_so_the_last_hours_go_once(world, year_pool):
+def test_acceptance_checks_capacity_again_when_it_is_given(world, year_pool):
+    """Two requests sent while there was room; the second acceptance finds it gone. (One after
+    the other: the simultaneous case, and the locks that hold it, are in
+    tests/concurrency/test_agreement_capacity.py with their control.)"""
     supervisor = SupervisorProfileFactory(monthly_capacity_hours=Decimal("2"), user__first_name="Ruth")
     first = _send(world, supervisor)
     other_lead_org = world.other_organisation
