@@ -77,3 +77,6 @@ urlpatterns = [
     path("", include("supervision.supervisor_urls")),
     path("groups/", include("scheduling.group_urls")),
 ]
+
+# The commissioner dashboard, its exports and the lead's summary (issue 8).
+urlpatterns += [path("", include("reflect.dashboard.urls"))]
