@@ -261,14 +261,36 @@ class PoolFigures:
         }
 
     @cached_property
+    def _grouped(self) -> list[dict[str, object]]:
+        """One scan of the ledger, summed by the database per organisation (and one row for the
+        pool's own entries, with no organisation)."""
+        return list(self._ledger().values("organisation_id").annotate(**self._sums()))
+
+    @cached_property
     def totals(self) -> dict[str, object]:
-        """The whole selection (pool, or the filtered organisation), aggregated by the database."""
-        return self._derive(self._ledger().aggregate(**self._sums()))
+        """The whole selection: the per-organisation sums added up (a few hundred rows, from
+        raw figures — never from disclosed ones), then disclosed like any other figure."""
+        total: dict[str, object] = {key: 0 for key in self._sums()} | {"last_activity": None}
+        for row in self._grouped:
+            for key, value in row.items():
+                if key == "organisation_id":
+                    continue
+                if key == "last_activity":
+                    if value is not None and (total[key] is None or value > total[key]):  # type: ignore[operator]
+                        total[key] = value
+                else:
+                    total[key] = (
+                        _dec(total[key]) + _dec(value)
+                        if isinstance(value, (Decimal, float))
+                        else int(total[key]) + int(value or 0)
+                    )  # type: ignore[call-overload]
+        return self._derive(total)
 
     @cached_property
     def by_organisation(self) -> dict[int, dict[str, object]]:
-        rows = self._ledger().filter(organisation__isnull=False).values("organisation_id").annotate(**self._sums())
-        return {row["organisation_id"]: self._derive(row) for row in rows}
+        return {
+            row["organisation_id"]: self._derive(row) for row in self._grouped if row["organisation_id"] is not None
+        }  # type: ignore[misc]
 
     @cached_property
     def memberships(self) -> list[PoolOrganisation]:
@@ -357,7 +379,7 @@ class PoolFigures:
     def monthly(self) -> dict[datetime.date, dict[str, object]]:
         rows = (
             self._ledger()
-            .filter(self.in_period)
+            .filter(self.in_period, kind__in=(K.CONSUMED, K.PLACE_BOOKED, K.PLACE_ATTENDED, K.SUPERVISION_HELD))
             .annotate(month=TruncMonth("occurred_at", tzinfo=LONDON))
             .values("month")
             .annotate(
@@ -736,22 +758,22 @@ class PoolFigures:
         )
 
     def communities_table(self) -> Table:
-        use = {
-            row["organisation__communities"]: row
-            for row in self._ledger()
-            .filter(self.in_period)
-            .values("organisation__communities")
-            .annotate(
-                used=_hours_sum(Q(kind=K.CONSUMED)),
-                supervision_held=_quantity(Q(kind=K.SUPERVISION_HELD)),
-                places_attended=_quantity(Q(kind=K.PLACE_ATTENDED)),
-            )
-        }
-        communities = Community.objects.filter(organisations__pool_memberships__pool=self.pool)
+        # Each community adds up its organisations' sums (raw, from the ledger's one scan above).
+        served = Organisation.communities.through.objects.filter(organisation__pool_memberships__pool=self.pool)
         if self.filters.organisation is not None:
-            communities = communities.filter(organisations=self.filters.organisation)
-        communities = communities.annotate(n=Count("organisations", distinct=True)).order_by("position", "name")
-        rows = [use.get(c.pk, {}) | {"name": c.name, "organisations": c.n} for c in communities]
+            served = served.filter(organisation=self.filters.organisation)
+        use: dict[int, dict[str, object]] = {}
+        for community_id, organisation_id in served.values_list("community_id", "organisation_id"):
+            row = use.setdefault(
+                community_id, {"organisations": 0, "used": ZERO, "supervision_held": 0, "places_attended": 0}
+            )
+            org = self.by_organisation.get(organisation_id, {})
+            row["organisations"] = int(row["organisations"]) + 1  # type: ignore[call-overload]
+            row["used"] = _dec(row["used"]) + _dec(org.get("used"))
+            for key in ("supervision_held", "places_attended"):
+                row[key] = int(row[key]) + int(org.get(key) or 0)  # type: ignore[call-overload]
+        communities = Community.objects.filter(pk__in=use).order_by("position", "name")
+        rows = [use[c.pk] | {"name": c.name} for c in communities]
         return make_table(
             "communities",
             "Use by the communities organisations serve",
