@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import TextIO
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 
 from reflect.enums import AllocationRule, LedgerKind
 from reflect.models import (
@@ -92,6 +92,17 @@ def seed_city(commissioner: User, out: TextIO) -> None:
         return
     with transaction.atomic():
         counts = _seed(commissioner)
+    if connection.vendor == "postgresql":
+        # Fresh statistics for the planner, as autovacuum would gather soon after a bulk load
+        # (without them it estimates tens of rows where there are 100k, and sorts on disk).
+        with connection.cursor() as cursor:
+            for model in (
+                "reflect_ledgerentry",
+                "scheduling_place",
+                "scheduling_groupsession",
+                "scheduling_waitlistentry",
+            ):
+                cursor.execute(f"ANALYZE {model}")
     out.write(
         "City-scale pool: {organisations} organisations, {supervisors} supervisors, {sessions} group sessions, "
         "{places} places, {ledger} ledger entries.\n".format(**counts)

@@ -90,6 +90,14 @@ def _dec(value: object) -> Decimal:
     return Decimal(str(value or 0)).quantize(CENT)
 
 
+def _latest(a: object, b: object) -> object:
+    return b if a is None or (b is not None and b > a) else a  # type: ignore[operator]
+
+
+def _earliest(a: object, b: object) -> object:
+    return b if a is None or (b is not None and b < a) else a  # type: ignore[operator]
+
+
 @dataclass(frozen=True)
 class Bar:
     label: str
@@ -224,28 +232,75 @@ class PoolFigures:
             entries = entries.filter(organisation=self.filters.organisation)
         return entries.order_by()
 
-    def _sums(self) -> dict[str, object]:
+    # What each figure reads from the ledger's sums per organisation and kind: (kind, sum).
+    FIGURES: dict[str, tuple[str, str]] = {
+        "allocated": (K.ALLOCATED, "hours_to_end"),
+        "used": (K.CONSUMED, "hours_period"),
+        "used_money": (K.CONSUMED, "money_period"),
+        "used_to_date": (K.CONSUMED, "hours_to_end"),
+        "reserved_gross": (K.RESERVED, "hours_to_end"),
+        "released": (K.RELEASED, "hours_to_end"),
+        "places_booked": (K.PLACE_BOOKED, "quantity_period"),
+        "places_attended": (K.PLACE_ATTENDED, "quantity_period"),
+        "places_missed": (K.PLACE_MISSED, "quantity_period"),
+        "waitlist_joined": (K.WAITLIST_JOINED, "quantity_period"),
+        "waitlist_recent": (K.WAITLIST_JOINED, "quantity_recent"),
+        "supervision_booked": (K.SUPERVISION_BOOKED, "quantity_period"),
+        "supervision_cancelled": (K.SUPERVISION_CANCELLED, "quantity_period"),
+        "supervision_late": (K.SUPERVISION_LATE_CANCELLED, "quantity_period"),
+        "supervision_held": (K.SUPERVISION_HELD, "quantity_period"),
+        "supervision_no_show": (K.SUPERVISION_NO_SHOW, "quantity_period"),
+    }
+
+    @classmethod
+    def _zeros(cls) -> dict[str, object]:
+        return {key: 0 for key in cls.FIGURES} | {"last_activity": None}
+
+    @cached_property
+    def _by_organisation_and_kind(self) -> list[dict[str, object]]:
+        """The one scan of the ledger: the database sums it per organisation and kind (a few
+        thousand rows at city scale), for the period, up to its end, and the last 90 days."""
         p, e = self.in_period, self.to_end
-        quiet_since = self.now - datetime.timedelta(days=QUIET_DAYS)
-        return {
-            "allocated": _hours_sum(Q(kind=K.ALLOCATED) & e),
-            "used": _hours_sum(Q(kind=K.CONSUMED) & p),
-            "used_money": _hours_sum(Q(kind=K.CONSUMED) & p, "money"),
-            "used_to_date": _hours_sum(Q(kind=K.CONSUMED) & e),
-            "reserved_gross": _hours_sum(Q(kind=K.RESERVED) & e),
-            "released": _hours_sum(Q(kind=K.RELEASED) & e),
-            "last_activity": Max("occurred_at", filter=Q(kind__in=ACTIVITY_KINDS) & e),
-            "places_booked": _quantity(Q(kind=K.PLACE_BOOKED) & p),
-            "places_attended": _quantity(Q(kind=K.PLACE_ATTENDED) & p),
-            "places_missed": _quantity(Q(kind=K.PLACE_MISSED) & p),
-            "waitlist_joined": _quantity(Q(kind=K.WAITLIST_JOINED) & p),
-            "waitlist_recent": _quantity(Q(kind=K.WAITLIST_JOINED, occurred_at__gte=quiet_since)),
-            "supervision_booked": _quantity(Q(kind=K.SUPERVISION_BOOKED) & p),
-            "supervision_cancelled": _quantity(Q(kind=K.SUPERVISION_CANCELLED) & p),
-            "supervision_late": _quantity(Q(kind=K.SUPERVISION_LATE_CANCELLED) & p),
-            "supervision_held": _quantity(Q(kind=K.SUPERVISION_HELD) & p),
-            "supervision_no_show": _quantity(Q(kind=K.SUPERVISION_NO_SHOW) & p),
-        }
+        return list(
+            self._ledger()
+            .values("organisation_id", "kind")
+            .annotate(
+                hours_period=_hours_sum(p),
+                money_period=_hours_sum(p, "money"),
+                hours_to_end=_hours_sum(e),
+                quantity_period=_quantity(p),
+                quantity_recent=_quantity(Q(occurred_at__gte=self.now - datetime.timedelta(days=QUIET_DAYS))),
+                # Dates only where they are used (parsing thousands of them costs time).
+                last_to_end=Max("occurred_at", filter=e & Q(kind__in=ACTIVITY_KINDS)),
+                last_until_now=Max("occurred_at", filter=Q(occurred_at__lte=self.now, kind__in=ACTIVITY_KINDS)),
+                first=Min("occurred_at", filter=Q(kind__in=(*SESSION_KINDS, K.ORGANISATION_JOINED))),
+            )
+        )
+
+    @cached_property
+    def _grouped(self) -> dict[int | None, dict[str, object]]:
+        """Per organisation (None: the pool's own entries): each figure, picked from its kind's
+        sums, and the dates the equity tables need."""
+        wanted: dict[str, list[tuple[str, str]]] = {}
+        for key, (kind, column) in self.FIGURES.items():
+            wanted.setdefault(kind, []).append((key, column))
+        grouped: dict[int | None, dict[str, object]] = {}
+        for row in self._by_organisation_and_kind:
+            org = grouped.setdefault(
+                row["organisation_id"],  # type: ignore[arg-type]
+                self._zeros() | {"joined_on": None, "first_session": None, "last_use": None},
+            )
+            kind = row["kind"]
+            for key, column in wanted.get(kind, []):  # type: ignore[call-overload]
+                org[key] = row[column]
+            if kind in ACTIVITY_KINDS:
+                org["last_activity"] = _latest(org["last_activity"], row["last_to_end"])
+                org["last_use"] = _latest(org["last_use"], row["last_until_now"])
+            if kind in SESSION_KINDS:
+                org["first_session"] = _earliest(org["first_session"], row["first"])
+            if kind == K.ORGANISATION_JOINED:
+                org["joined_on"] = row["first"]
+        return grouped
 
     @staticmethod
     def _derive(row: dict[str, object]) -> dict[str, object]:
@@ -261,43 +316,30 @@ class PoolFigures:
         }
 
     @cached_property
-    def _grouped(self) -> list[dict[str, object]]:
-        """One scan of the ledger, summed by the database per organisation (and one row for the
-        pool's own entries, with no organisation)."""
-        return list(self._ledger().values("organisation_id").annotate(**self._sums()))
-
-    @cached_property
     def totals(self) -> dict[str, object]:
         """The whole selection: the per-organisation sums added up (a few hundred rows, from
         raw figures — never from disclosed ones), then disclosed like any other figure."""
-        total: dict[str, object] = {key: 0 for key in self._sums()} | {"last_activity": None}
-        for row in self._grouped:
-            for key, value in row.items():
-                if key == "organisation_id":
-                    continue
-                if key == "last_activity":
-                    if value is not None and (total[key] is None or value > total[key]):  # type: ignore[operator]
-                        total[key] = value
-                else:
-                    total[key] = (
-                        _dec(total[key]) + _dec(value)
-                        if isinstance(value, (Decimal, float))
-                        else int(total[key]) + int(value or 0)
-                    )  # type: ignore[call-overload]
+        total = self._zeros()
+        for row in self._grouped.values():
+            total["last_activity"] = _latest(total["last_activity"], row["last_activity"])
+            for key in self.FIGURES:
+                value = row[key]
+                total[key] = (
+                    _dec(total[key]) + _dec(value)
+                    if isinstance(value, (Decimal, float))
+                    else int(total[key]) + int(value or 0)  # type: ignore[call-overload]
+                )
         return self._derive(total)
 
     @cached_property
     def by_organisation(self) -> dict[int, dict[str, object]]:
-        return {
-            row["organisation_id"]: self._derive(row) for row in self._grouped if row["organisation_id"] is not None
-        }  # type: ignore[misc]
+        return {org: self._derive(row) for org, row in self._grouped.items() if org is not None}  # type: ignore[misc]
 
     @cached_property
     def memberships(self) -> list[PoolOrganisation]:
-        """The pool's organisations with when they joined (the ledger's date, else the row's),
-        their first session, latest activity, latest questionnaire outcome and whether they have
-        a current agreement in this pool — one query."""
-        org_entries = LedgerEntry.objects.filter(pool=self.pool, organisation=OuterRef("organisation_id")).order_by()
+        """The pool's organisations with their latest questionnaire outcome and whether they
+        have a current agreement in this pool (one query), and from the ledger's sums: when they
+        joined (the ledger's date, else the row's), their first session and their last use."""
         latest = NeedsAssessment.objects.filter(
             organisation=OuterRef("organisation_id"), completed_at__isnull=False
         ).order_by("-completed_at", "-id")
@@ -305,27 +347,6 @@ class PoolFigures:
             PoolOrganisation.objects.filter(pool=self.pool)
             .select_related("organisation")
             .annotate(
-                joined_on=Coalesce(
-                    Subquery(
-                        org_entries.filter(kind=K.ORGANISATION_JOINED)
-                        .values("organisation_id")
-                        .annotate(m=Min("occurred_at"))
-                        .values("m")
-                    ),
-                    F("joined_at"),
-                ),
-                first_session=Subquery(
-                    org_entries.filter(kind__in=SESSION_KINDS)
-                    .values("organisation_id")
-                    .annotate(m=Min("occurred_at"))
-                    .values("m")
-                ),
-                last_activity=Subquery(
-                    org_entries.filter(kind__in=ACTIVITY_KINDS, occurred_at__lte=self.now)
-                    .values("organisation_id")
-                    .annotate(m=Max("occurred_at"))
-                    .values("m")
-                ),
                 latest_outcome=Subquery(latest.values("outcome")[:1]),
                 has_agreement=Exists(self._current_agreements().filter(organisation=OuterRef("organisation_id"))),
             )
@@ -333,7 +354,13 @@ class PoolFigures:
         )
         if self.filters.organisation is not None:
             memberships = memberships.filter(organisation=self.filters.organisation)
-        return list(memberships)
+        result = list(memberships)
+        for membership in result:
+            dates = self._grouped.get(membership.organisation_id, {})
+            membership.joined_on = dates.get("joined_on") or membership.joined_at  # type: ignore[attr-defined]
+            membership.first_session = dates.get("first_session")  # type: ignore[attr-defined]
+            membership.last_activity = dates.get("last_use")  # type: ignore[attr-defined]
+        return result
 
     def _current_agreements(self):  # type: ignore[no-untyped-def]
         return SupervisionAgreement.objects.filter(
@@ -360,7 +387,7 @@ class PoolFigures:
     )
 
     def organisations_table(self) -> Table:
-        empty = self._derive({key: 0 for key in self._sums()} | {"last_activity": None})
+        empty = self._derive(self._zeros())
         rows = [
             self.by_organisation.get(m.organisation_id, empty) | {"name": m.organisation.name} for m in self.memberships
         ]

@@ -22,6 +22,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
 from reflect.disclosure import SUPPRESSED, disclosed
 
 LONDON = ZoneInfo("Europe/London")
@@ -131,6 +134,22 @@ class Table:
     total: tuple[Cell, ...] | None = None
     note: str = ""
 
+    def body_html(self) -> SafeString:
+        """The rows (and total) as GOV.UK table rows, escaped; built here rather than in a
+        template loop because city-scale tables have thousands of cells."""
+        rows = [*self.rows, *([self.total] if self.total is not None else [])]
+        last = len(self.rows)
+        return mark_safe(  # noqa: S308 - every value below goes through format_html (escaped)
+            "".join(
+                format_html(
+                    '<tr class="govuk-table__row{}">{}</tr>',
+                    " reflect-dashboard-table__total" if index == last else "",
+                    _cells_html(row),
+                )
+                for index, row in enumerate(rows)
+            )
+        )
+
     @property
     def headers(self) -> list[str]:
         return [column.label for column in self.columns]
@@ -139,6 +158,19 @@ class Table:
         yield self.headers
         for row in (*self.rows, *([self.total] if self.total is not None else [])):
             yield [_spreadsheet_safe(cell) for cell in row]
+
+
+def _cells_html(row: tuple[Cell, ...]) -> SafeString:
+    first, *others = row
+    return format_html(
+        '<th scope="row" class="govuk-table__header">{}</th>{}',
+        first.text,
+        format_html_join(
+            "",
+            '<td class="govuk-table__cell{}">{}</td>',
+            ((" govuk-table__cell--numeric" if cell.numeric else "", cell.text) for cell in others),
+        ),
+    )
 
 
 # A text cell starting with one of these would run as a formula in a spreadsheet.
