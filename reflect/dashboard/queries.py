@@ -425,10 +425,11 @@ class PoolFigures:
             result[month.replace(day=1)] = row
         return result
 
-    @property
+    @cached_property
     def monthly_share(self) -> Decimal:
         """The allocation spread evenly over the pool's months: the pace to compare use with."""
-        return (_dec(self.totals["allocated"]) / len(pool_months(self.pool))).quantize(CENT)
+        allocated = self._ledger().filter(self.to_end, kind=K.ALLOCATED).aggregate(total=_hours_sum(Q()))["total"]
+        return (_dec(allocated) / len(pool_months(self.pool))).quantize(CENT)
 
     def months_table(self) -> Table:
         share = self.monthly_share
@@ -799,8 +800,9 @@ class PoolFigures:
             row["used"] = _dec(row["used"]) + _dec(org.get("used"))
             for key in ("supervision_held", "places_attended"):
                 row[key] = int(row[key]) + int(org.get(key) or 0)  # type: ignore[call-overload]
-        communities = Community.objects.filter(pk__in=use).order_by("position", "name")
-        rows = [use[c.pk] | {"name": c.name} for c in communities]
+        # Every community (a short list), so the query runs whether or not any is served.
+        communities = Community.objects.order_by("position", "name")
+        rows = [use[c.pk] | {"name": c.name} for c in communities if c.pk in use]
         return make_table(
             "communities",
             "Use by the communities organisations serve",
