@@ -1,7 +1,7 @@
 """City-scale demo data (DESIGN.md §7): ``seed_demo --scale city``.
 
 One pool of 300 organisations, 60 supervisors, 24 months (January 2025 to December 2026, so
-that late 2026 is "near the period's end" and the dashboard suggests rebalancing), 80 monthly
+that late 2026 is "near the period's end" and the dashboard suggests rebalancing), 90 monthly
 reflective groups with their places, waitlists and attendance, 1,500 staff, supervision
 agreements and a few sessions a month each, and every countable event in the ledger — over
 100k places and ledger entries together, written with ``bulk_create``. Deterministic: a
@@ -35,7 +35,7 @@ from reflect.models import (
 CITY_POOL_NAME = "Leeds city-wide pool 2025–26 (city-scale demo)"
 ORGANISATIONS = 300
 SUPERVISORS = 60
-GROUPS = 80
+GROUPS = 90
 STAFF_EACH = 5
 MONTHS = 24
 FIRST_DAY = datetime.date(2025, 1, 1)
@@ -47,6 +47,7 @@ DATA_UNTIL = datetime.datetime(2026, 11, 20, 12, 0, tzinfo=datetime.UTC)
 AREAS = ["Armley", "Beeston", "Chapeltown", "Harehills", "Headingley", "Holbeck", "Otley", "Seacroft"]
 KINDS = ["Community Project", "Peer Support", "Arts Collective", "Advocacy", "Wellbeing Group", "Drop-in"]
 BATCH = 5000
+QUIET_FROM = datetime.date(2026, 6, 1)
 
 
 def _utc(day: datetime.date, hour: int = 10) -> datetime.datetime:
@@ -198,16 +199,20 @@ def _seed(commissioner: User) -> dict[str, int]:
     # a month or two after joining; one in eight agreements has ended. Sessions are an hour.
     agreements = []
     outcomes: dict[int, str] = {}
+    # One in twenty organisations goes quiet: no supervision, and no group places from June 2026
+    # (the dashboard lists them, and rebalancing offers their unused hours to others).
+    quiet = {org.pk for i, org in enumerate(organisations) if i % 20 == 7}
     for i, org in enumerate(organisations):
         outcomes[org.pk] = rng.choice(
             [Outcome.CLINICAL_SUPERVISION_RECOMMENDED] * 3
             + [Outcome.CONSIDER_CASE_CONSULTATION] * 2
             + [Outcome.REFLECTIVE_PRACTICE_LIKELY_ENOUGH]
         )
-        if i % 3 == 2:
+        if i % 3 == 2 or org.pk in quiet:
             continue
         start = (joined[org.pk] + datetime.timedelta(days=rng.randint(20, 70))).date().replace(day=1)
         ended = i % 8 == 0
+        ending = i % 8 == 1  # notice given: ends with the pool's period
         agreements.append(
             SupervisionAgreement(
                 organisation=org,
@@ -216,7 +221,7 @@ def _seed(commissioner: User) -> dict[str, int]:
                 format="one_to_one",
                 hours_per_month=Decimal(rng.choice([2, 3, 4])),
                 starts_on=start,
-                ends_on=datetime.date(2026, 6, 30) if ended else None,
+                ends_on=datetime.date(2026, 6, 30) if ended else LAST_DAY if ending else None,
                 review_on=start + datetime.timedelta(days=90),
                 status=AgreementStatus.ENDED if ended else AgreementStatus.ACTIVE,
             )
@@ -229,12 +234,14 @@ def _seed(commissioner: User) -> dict[str, int]:
         while month <= last:
             for n in range(int(agreement.hours_per_month)):
                 when = _utc(month + datetime.timedelta(days=3 + 7 * n), 10 + n)
-                if when > DATA_UNTIL:
-                    break
                 org_id = agreement.organisation_id
                 booked_at = when - datetime.timedelta(days=14)
+                if booked_at > DATA_UNTIL:
+                    break
                 ledger.add(LedgerKind.SUPERVISION_BOOKED, org_id, booked_at, quantity=1)
                 ledger.add(LedgerKind.RESERVED, org_id, booked_at, hours=hour)
+                if when > DATA_UNTIL:
+                    continue  # booked, still to come: its hours stay reserved
                 roll = rng.random()
                 if roll < 0.08:
                     ledger.add(LedgerKind.SUPERVISION_CANCELLED, org_id, when - datetime.timedelta(days=3), quantity=1)
@@ -280,7 +287,7 @@ def _seed(commissioner: User) -> dict[str, int]:
             ledger.add(LedgerKind.ASSESSMENT_COMPLETED, org.pk, completed, quantity=1)
         NeedsAssessment.objects.bulk_create(assessments, batch_size=BATCH)
 
-    # Reflective groups: 80 monthly groups of 12 (10 % overbooking), each open to the pool.
+    # Reflective groups: 90 monthly groups of 12 (10 % overbooking), each open to the pool.
     groups = ReflectiveGroup.objects.bulk_create(
         ReflectiveGroup(
             pool=pool,
@@ -306,13 +313,23 @@ def _seed(commissioner: User) -> dict[str, int]:
             )
     GroupSession.objects.bulk_create(sessions, batch_size=BATCH)
 
-    all_staff = [user.pk for user in users]
+    # Staff book places only once their organisation has joined (and not when it has gone quiet).
+    eligible_by_month: dict[datetime.date, list[int]] = {}
+    for m in range(MONTHS):
+        month = _month(m)
+        eligible_by_month[month] = [
+            user.pk
+            for user in users
+            if joined[org_of_user[user.pk]].date() < month
+            and not (org_of_user[user.pk] in quiet and month >= QUIET_FROM)
+        ]
     places: list[Place] = []
     waitlist: list[WaitlistEntry] = []
     for session in sessions:
         past = session.starts_at <= DATA_UNTIL
         wanted = rng.randint(6, 16) if past else rng.randint(0, 6)
-        people = rng.sample(all_staff, wanted)
+        eligible = eligible_by_month[session.starts_at.date().replace(day=1)]
+        people = rng.sample(eligible, min(wanted, len(eligible)))
         taken = 0
         for n, user_id in enumerate(people):
             org_id = org_of_user[user_id]

@@ -190,24 +190,38 @@ def is_near_period_end(pool: Pool, today: datetime.date) -> bool:
 
 
 def suggest_moves(balances: list[OrganisationBalance]) -> list[Move]:
-    """Half of what each quiet organisation has left (it used under half its allocation and
-    shows no need), in whole hours, shared equally among organisations that need more —
-    a waitlist in the last 90 days, supervision recommended but not arranged, or 80 % used.
-    Pure: the same balances always give the same moves."""
-    recipients = [b for b in balances if b.needs_more]
-    donors = [
-        b for b in balances if not b.needs_more and b.allocated > 0 and (b.used_to_date + b.reserved) * 2 < b.allocated
-    ]
-    if not recipients or not donors:
+    """Half of what each quiet organisation has left (it used or booked under half its
+    allocation and shows no need), in whole hours, shared as evenly as whole hours allow among
+    the organisations that need more — a waitlist in the last 90 days, supervision recommended
+    but not arranged, or 80 % used. Donors give in turn to recipients in turn, so there are at
+    most (donors + recipients) moves. Pure: the same balances always give the same moves."""
+    recipients = sorted((b for b in balances if b.needs_more), key=lambda b: (b.name, b.id))
+    donors = sorted(
+        (
+            b
+            for b in balances
+            if not b.needs_more and b.allocated > 0 and (b.used_to_date + b.reserved) * 2 < b.allocated
+        ),
+        key=lambda b: (b.name, b.id),
+    )
+    spare = {d.id: (d.unused / 2).to_integral_value(rounding=ROUND_DOWN) for d in donors}
+    total = sum(spare.values(), ZERO)
+    if not recipients or total < 1:
         return []
+    share = max((total / len(recipients)).to_integral_value(rounding=ROUND_DOWN), Decimal(1))
+    wanted = {r.id: share for r in recipients[: int(min(len(recipients), total))]}
     moves = []
-    for donor in sorted(donors, key=lambda b: (b.name, b.id)):
-        spare = (donor.unused / 2).to_integral_value(rounding=ROUND_DOWN)
-        if spare < len(recipients):
-            continue
-        share = (spare / len(recipients)).to_integral_value(rounding=ROUND_DOWN)
-        for recipient in sorted(recipients, key=lambda b: (b.name, b.id)):
-            moves.append(Move(donor.id, donor.name, recipient.id, recipient.name, share.quantize(CENT)))
+    donor_iter = iter(d for d in donors if spare[d.id] >= 1)
+    donor = next(donor_iter, None)
+    for recipient in recipients:
+        need = wanted.get(recipient.id, ZERO)
+        while need > 0 and donor is not None:
+            hours = min(need, spare[donor.id])
+            moves.append(Move(donor.id, donor.name, recipient.id, recipient.name, hours.quantize(CENT)))
+            need -= hours
+            spare[donor.id] -= hours
+            if spare[donor.id] < 1:
+                donor = next(donor_iter, None)
     return moves
 
 
