@@ -4,6 +4,7 @@ ask the query layer, audit the look, and render; every figure arrives already di
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -35,6 +36,7 @@ def _filters(request: HttpRequest, pool: Pool) -> tuple[Filters, dict[int, Organ
 def pool_dashboard(request: HttpRequest, pool: Pool) -> HttpResponse:
     filters, organisations, groups = _filters(request, pool)
     figures = PoolFigures(pool, filters)
+    moves = figures.rebalancing()
     record_audit("dashboard.viewed", actor=_user(request), target=pool, filters=filters.as_audit())
     return render(
         request,
@@ -48,7 +50,8 @@ def pool_dashboard(request: HttpRequest, pool: Pool) -> HttpResponse:
             "empty": not organisations,
             "sections": figures.sections(),
             "chart": figures.chart(),
-            "moves": figures.rebalancing(),
+            "moves": moves,
+            "moves_hours": sum((move.hours for move in moves), Decimal("0")),
             "query": filters.as_query(),
         },
     )

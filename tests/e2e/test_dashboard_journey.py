@@ -56,9 +56,9 @@ def test_a_commissioner_filters_the_dashboard_and_downloads_a_csv(live_server: A
     follow(page, "Dashboard: how the pool is used, by whom, how fairly, and what is left (with CSV exports)")
     assert heading(page) == "Leeds pool"
 
-    page.get_by_label("Organisation").select_option(label="Otley Care Farm")
-    page.get_by_label("From").select_option(label="May 2026")
-    page.get_by_label("To").select_option(label="July 2026")
+    page.get_by_label("Organisation", exact=True).select_option(label="Otley Care Farm")
+    page.get_by_label("From", exact=True).select_option(label="May 2026")
+    page.get_by_label("To", exact=True).select_option(label="July 2026")
     with page.expect_navigation():
         page.get_by_role("button", name="Show figures").click()
     checked(page)
