@@ -385,6 +385,11 @@ class PoolFigures:
     def is_empty(self) -> bool:
         return not self.memberships
 
+    @property
+    def period_has_data(self) -> bool:
+        """Whether anything was recorded in the period (for "a period with no data says so")."""
+        return any(row["hours_period"] or row["quantity_period"] for row in self._by_organisation_and_kind)
+
     # --- Money and hours ----------------------------------------------------------------------
 
     ORGANISATION_COLUMNS = (

@@ -48,6 +48,7 @@ def pool_dashboard(request: HttpRequest, pool: Pool) -> HttpResponse:
             "groups": groups.items(),
             "months": pool_months(pool),
             "empty": not organisations,
+            "no_data": bool(organisations) and not figures.period_has_data,
             "sections": figures.sections(),
             "chart": figures.chart(),
             "moves": moves,

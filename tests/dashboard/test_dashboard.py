@@ -209,6 +209,15 @@ def test_a_filter_value_that_does_not_exist_is_ignored_with_a_message(hand_built
     assert "Beeston Peer Support" in page
 
 
+def test_a_period_with_no_data_says_so(hand_built, client) -> None:
+    world, _a, _b = hand_built
+    client = signed_in(client, world.commissioner)
+    page = client.get(f"/pools/{world.pool.pk}/dashboard/?from=2026-09&to=2026-10").content.decode()
+    assert "Nothing was recorded from September 2026 to October 2026: no hours used" in page
+    page = client.get(f"/pools/{world.pool.pk}/dashboard/?from=2026-06&to=2026-06").content.decode()
+    assert "Nothing was recorded" not in page
+
+
 def test_an_empty_pool_shows_zeros_and_guidance(world, client) -> None:
     pool = PoolFactory(name="New pool")
     commissioner = make_commissioner(pool)
