@@ -33,6 +33,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -240,7 +241,7 @@ class PoolFigures:
 
     # --- The ledger -----------------------------------------------------------------------
 
-    def _ledger(self):  # type: ignore[no-untyped-def]
+    def _ledger(self) -> QuerySet[LedgerEntry]:
         entries = LedgerEntry.objects.filter(pool=self.pool)
         if self.filters.organisation is not None:
             entries = entries.filter(organisation=self.filters.organisation)
@@ -376,7 +377,7 @@ class PoolFigures:
             membership.last_activity = dates.get("last_use")  # type: ignore[attr-defined]
         return result
 
-    def _current_agreements(self):  # type: ignore[no-untyped-def]
+    def _current_agreements(self) -> QuerySet[SupervisionAgreement]:
         return SupervisionAgreement.objects.filter(
             Q(ends_on__isnull=True) | Q(ends_on__gte=self.today), pool=self.pool, status=AgreementStatus.ACTIVE
         )
@@ -522,7 +523,7 @@ class PoolFigures:
             supervisor=OuterRef("pk"),
         )
 
-        def total(agreements):  # type: ignore[no-untyped-def]
+        def total(agreements: QuerySet[SupervisionAgreement]) -> Coalesce:
             return Coalesce(
                 Subquery(agreements.order_by().values("supervisor").annotate(t=Sum("hours_per_month")).values("t")),
                 Value(ZERO),
@@ -613,7 +614,7 @@ class PoolFigures:
 
     # --- Reflective groups ------------------------------------------------------------------
 
-    def _held_sessions(self):  # type: ignore[no-untyped-def]
+    def _held_sessions(self) -> QuerySet[GroupSession]:
         period = self.filters.period
         sessions = GroupSession.objects.filter(
             group__pool=self.pool,
@@ -625,13 +626,13 @@ class PoolFigures:
             sessions = sessions.filter(group_id=self.filters.group_id)
         return sessions.order_by()
 
-    def _places(self):  # type: ignore[no-untyped-def]
+    def _places(self) -> QuerySet[Place]:
         places = Place.objects.filter(session__in=self._held_sessions())
         if self.filters.organisation is not None:
             places = places.filter(organisation=self.filters.organisation)
         return places.order_by()
 
-    def _waitlist(self):  # type: ignore[no-untyped-def]
+    def _waitlist(self) -> QuerySet[WaitlistEntry]:
         period = self.filters.period
         entries = WaitlistEntry.objects.filter(
             session__group__pool=self.pool, session__starts_at__gte=period.start, session__starts_at__lt=period.end
