@@ -12,7 +12,7 @@ from reflect.dashboard.filters import whole_pool
 from reflect.dashboard.queries import Move, PoolFigures
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
-from reflect.models import Organisation, Pool, User
+from reflect.models import Organisation, Pool, PoolOrganisation, User
 from reflect.services.audit import record_audit
 from reflect.services.ledger import record_ledger_entry
 
@@ -31,6 +31,10 @@ def rebalance_allocations(
     # The pool row first, as every change of allocation does (reflect/services/pools.py), so
     # the balances below are read from a ledger no one else is reallocating.
     pool = Pool.objects.select_for_update().get(pk=pool.pk)
+    # Then the organisations' own rows, in id order (as reflect/services/pools.py does):
+    # bookings and agreement acceptance spend an allocation under its PoolOrganisation lock, so
+    # no allocation shrinks under a booking between its check and its write.
+    list(PoolOrganisation.objects.select_for_update().filter(pool=pool).order_by("organisation_id"))
     moves = PoolFigures(pool, whole_pool(pool), now=now).rebalancing()
     if not moves:
         raise DomainError(
