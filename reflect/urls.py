@@ -79,3 +79,6 @@ urlpatterns = [
     path("supervision/", include("scheduling.booking_urls")),
     path("calendar/", include("scheduling.calendar_urls")),
 ]
+
+# The commissioner dashboard, its exports and the lead's summary (issue 8).
+urlpatterns += [path("", include("reflect.dashboard.urls"))]

@@ -218,6 +218,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print the demo logins.")
+        parser.add_argument(
+            "--scale",
+            choices=["demo", "city"],
+            default="demo",
+            help="city: also a 300-organisation, 24-month pool for the dashboard (DESIGN.md §7).",
+        )
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
@@ -265,6 +271,11 @@ class Command(BaseCommand):
 
         for step in demo_steps():
             step(self.stdout)
+
+        if options["scale"] == "city":
+            from reflect.demo_city import seed_city
+
+            seed_city(commissioner, self.stdout)
 
         if not options["quiet_logins"]:
             self.stdout.write(

@@ -1,0 +1,149 @@
+"""The dashboard's filters: a month range within the pool's period, an organisation, a group.
+
+A value that does not exist in this pool is ignored with a message in plain words, never an
+error (issue 8, "Bad input").
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.http import QueryDict
+
+from reflect.dashboard.tables import LONDON
+from reflect.models import Organisation, Pool
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    months, month = [], month_start(first)
+    while month <= last:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
+def local_midnight(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(0), tzinfo=LONDON)
+
+
+@dataclass(frozen=True)
+class Period:
+    first_month: datetime.date
+    last_month: datetime.date
+
+    @property
+    def start(self) -> datetime.datetime:
+        return local_midnight(self.first_month)
+
+    @property
+    def end(self) -> datetime.datetime:
+        """The first moment after the period (exclusive)."""
+        return local_midnight(next_month(self.last_month))
+
+    @property
+    def months(self) -> list[datetime.date]:
+        return months_between(self.first_month, self.last_month)
+
+
+def pool_months(pool: Pool) -> list[datetime.date]:
+    return months_between(pool.starts_on, pool.ends_on)
+
+
+@dataclass(frozen=True)
+class Filters:
+    period: Period
+    organisation: Organisation | None = None
+    group_id: int | None = None
+    group_title: str = ""
+    messages: tuple[str, ...] = field(default=())
+
+    @property
+    def is_whole_pool(self) -> bool:
+        return self.organisation is None and self.group_id is None
+
+    def as_audit(self) -> dict[str, object]:
+        return {
+            "from": f"{self.period.first_month:%Y-%m}",
+            "to": f"{self.period.last_month:%Y-%m}",
+            "organisation": self.organisation.pk if self.organisation else None,
+            "group": self.group_id,
+        }
+
+    def as_query(self) -> str:
+        from urllib.parse import urlencode
+
+        values = {"from": f"{self.period.first_month:%Y-%m}", "to": f"{self.period.last_month:%Y-%m}"}
+        if self.organisation:
+            values["organisation"] = str(self.organisation.pk)
+        if self.group_id:
+            values["group"] = str(self.group_id)
+        return urlencode(values)
+
+
+def _month(text: str) -> datetime.date | None:
+    try:
+        return datetime.datetime.strptime(text.strip(), "%Y-%m").date()
+    except ValueError:
+        return None
+
+
+def parse_filters(
+    pool: Pool, data: QueryDict, *, organisations: dict[int, Organisation], groups: dict[int, str]
+) -> Filters:
+    """Read ``from``, ``to`` (YYYY-MM), ``organisation`` and ``group`` from a GET query.
+
+    ``organisations`` and ``groups`` are the pool's own (fetched once by the caller), so a value
+    from another pool is treated exactly like one that does not exist.
+    """
+    messages: list[str] = []
+    months = pool_months(pool)
+    first, last = months[0], months[-1]
+    for name, default in (("from", first), ("to", last)):
+        text = data.get(name, "").strip()
+        if not text:
+            continue
+        month = _month(text)
+        if month is None or not (first <= month <= last):
+            messages.append(
+                f"“{text}” is not a month in this pool's period ({first:%B %Y} to {last:%B %Y}), "
+                f"so the period {'starts' if name == 'from' else 'ends'} in {default:%B %Y}."
+            )
+        elif name == "from":
+            first = month
+        else:
+            last = month
+    if first > last:
+        messages.append("The period ended before it started, so the two months are swapped.")
+        first, last = last, first
+
+    organisation = None
+    text = data.get("organisation", "").strip()
+    if text:
+        organisation = organisations.get(int(text)) if text.isdigit() else None
+        if organisation is None:
+            messages.append("That organisation is not in this pool, so all organisations are shown.")
+
+    group_id, group_title = None, ""
+    text = data.get("group", "").strip()
+    if text:
+        group_id = int(text) if text.isdigit() and int(text) in groups else None
+        if group_id is None:
+            messages.append("That reflective group is not in this pool, so all groups are shown.")
+        else:
+            group_title = groups[group_id]
+    return Filters(Period(first, last), organisation, group_id, group_title, tuple(messages))
+
+
+def whole_pool(pool: Pool) -> Filters:
+    """No filter: the pool's whole period, every organisation and group."""
+    months = pool_months(pool)
+    return Filters(Period(months[0], months[-1]))

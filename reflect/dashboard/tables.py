@@ -1,0 +1,227 @@
+"""Figures as they may leave the query layer: cells, tables and headline figures.
+
+Privacy by construction (DESIGN.md §4). The query functions hand *raw* values to
+:func:`present` together with what they measure. A count of people (``PEOPLE``) is passed
+through :func:`reflect.disclosure.disclosed` there and only there, whatever the filter — so a
+filter to one organisation, one group or one month cannot bypass it — and a rate that has a
+count of people in it is computed from the *disclosed* figures, never from the raw ones (a
+percentage of raw counts would give a hidden count back). Totals are aggregated by the
+database from raw rows and disclosed independently, like any other figure: never summed from
+disclosed rows, and never shown exact beside suppressed rows (see ``docs`` in the README's
+dashboard section for why no suppressed figure can be worked back from a total).
+
+Pages and CSV exports both render :class:`Cell`; neither can see a raw count.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+from reflect.disclosure import SUPPRESSED, disclosed
+
+LONDON = ZoneInfo("Europe/London")
+CENT = Decimal("0.01")
+
+
+class Measure(StrEnum):
+    TEXT = "text"
+    HOURS = "hours"
+    MONEY = "money"
+    PEOPLE = "people"  # a count of people (or of one person's sessions): always disclosed
+    COUNT = "count"  # a count of things that are not people: sessions, organisations, agreements
+    PERCENT = "percent"  # a ready-made percentage of hours or capacity (no people in it)
+    DAYS = "days"
+    DATE = "date"
+    MONTH = "month"
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A percentage whose numerator (and maybe denominator) counts people.
+
+    ``present`` discloses each count of people first and divides the disclosed figures.
+    """
+
+    numerator: int
+    denominator: int | Decimal
+    denominator_is_people: bool = True
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str  # what the page shows
+    csv: str  # what the export writes (no £ sign, no thousands separators)
+    numeric: bool = False
+    suppressed: bool = False
+
+
+def _hours(value: Decimal | float | int | None) -> Decimal:
+    return Decimal(str(value or 0)).quantize(CENT)
+
+
+def _percent(numerator: Decimal, denominator: Decimal) -> Cell:
+    if denominator <= 0:
+        return Cell("–", "", numeric=True)
+    value = (numerator * 100 / denominator).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    return Cell(f"{value}%", str(value), numeric=True)
+
+
+def _people(count: int | None) -> int | str:
+    return disclosed(int(count or 0))
+
+
+def _rate(rate: Rate) -> Cell:
+    numerator = _people(rate.numerator)
+    denominator = _people(int(rate.denominator)) if rate.denominator_is_people else rate.denominator
+    if numerator == SUPPRESSED or denominator == SUPPRESSED:
+        return Cell(SUPPRESSED, SUPPRESSED, numeric=True, suppressed=True)
+    return _percent(Decimal(numerator), Decimal(denominator))
+
+
+def present(value: object, measure: Measure) -> Cell:
+    """The one way a figure leaves the query layer. Counts of people are disclosed here."""
+    if isinstance(value, Rate):
+        return _rate(value)
+    if value is None:  # not applicable (a fill rate for one organisation's share of a group)
+        return Cell("–", "", numeric=measure not in (Measure.TEXT, Measure.DATE))
+    if measure == Measure.PEOPLE:
+        shown = _people(value)  # type: ignore[arg-type]
+        return Cell(str(shown), str(shown), numeric=True, suppressed=shown == SUPPRESSED)
+    if measure == Measure.HOURS:
+        hours = _hours(value)  # type: ignore[arg-type]
+        return Cell(f"{hours:,}", str(hours), numeric=True)
+    if measure == Measure.MONEY:
+        money = _hours(value)  # type: ignore[arg-type]
+        return Cell(f"£{money:,}", str(money), numeric=True)
+    if measure == Measure.COUNT:
+        return Cell(f"{int(value):,}", str(int(value)), numeric=True)  # type: ignore[call-overload]
+    if measure == Measure.PERCENT:
+        numerator, denominator = value  # type: ignore[misc]
+        return _percent(_hours(numerator), _hours(denominator))
+    if measure == Measure.DAYS:
+        return Cell(f"{value}", f"{value}", numeric=True)
+    if measure == Measure.DATE:
+        moment = value.astimezone(LONDON) if isinstance(value, datetime.datetime) else value
+        return Cell(f"{moment:%-d %b %Y}", f"{moment:%Y-%m-%d}")  # type: ignore[str-format]
+    if measure == Measure.MONTH:
+        return Cell(f"{value:%b %Y}", f"{value:%Y-%m}")  # type: ignore[str-format]
+    return Cell(str(value), str(value))
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    measure: Measure
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of cells: the page shows it, the CSV export writes it, both the same."""
+
+    key: str  # the export's name: /pools/<id>/dashboard/<key>.csv
+    caption: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    total: tuple[Cell, ...] | None = None
+    note: str = ""
+
+    def body_html(self) -> SafeString:
+        """The rows (and total) as GOV.UK table rows, escaped; built here rather than in a
+        template loop because city-scale tables have thousands of cells."""
+        rows = [*self.rows, *([self.total] if self.total is not None else [])]
+        last = len(self.rows)
+        return mark_safe(  # noqa: S308 - every value below goes through format_html (escaped)
+            "".join(
+                format_html(
+                    '<tr class="govuk-table__row{}">{}</tr>',
+                    " reflect-dashboard-table__total" if index == last else "",
+                    _cells_html(row),
+                )
+                for index, row in enumerate(rows)
+            )
+        )
+
+    @property
+    def headers(self) -> list[str]:
+        return [column.label for column in self.columns]
+
+    def csv_rows(self) -> Iterable[list[str]]:
+        yield self.headers
+        for row in (*self.rows, *([self.total] if self.total is not None else [])):
+            yield [_spreadsheet_safe(cell) for cell in row]
+
+
+def _cells_html(row: tuple[Cell, ...]) -> SafeString:
+    first, *others = row
+    return format_html(
+        '<th scope="row" class="govuk-table__header">{}</th>{}',
+        first.text,
+        format_html_join(
+            "",
+            '<td class="govuk-table__cell{}">{}</td>',
+            ((" govuk-table__cell--numeric" if cell.numeric else "", cell.text) for cell in others),
+        ),
+    )
+
+
+# A text cell starting with one of these would run as a formula in a spreadsheet.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _spreadsheet_safe(cell: Cell) -> str:
+    if not cell.numeric and cell.csv.startswith(FORMULA_STARTS):
+        return "'" + cell.csv
+    return cell.csv
+
+
+def make_table(
+    key: str,
+    caption: str,
+    columns: Sequence[Column],
+    raw_rows: Iterable[dict[str, object]],
+    *,
+    total: dict[str, object] | None = None,
+    note: str = "",
+) -> Table:
+    """Build a table from raw values; every cell goes through :func:`present`."""
+
+    def cells(raw: dict[str, object]) -> tuple[Cell, ...]:
+        return tuple(present(raw.get(column.key), column.measure) for column in columns)
+
+    return Table(
+        key=key,
+        caption=caption,
+        columns=tuple(columns),
+        rows=tuple(cells(raw) for raw in raw_rows),
+        total=cells(total) if total is not None else None,
+        note=note,
+    )
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    cell: Cell
+    hint: str = ""
+
+
+def figure(label: str, value: object, measure: Measure, hint: str = "") -> Figure:
+    return Figure(label, present(value, measure), hint)
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    figures: list[Figure] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)

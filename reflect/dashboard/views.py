@@ -1,0 +1,105 @@
+"""The commissioner's dashboard and exports, and the lead's summary. Views parse the filters,
+ask the query layer, audit the look, and render; every figure arrives already disclosed."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from reflect.access import access_led_organisation, commissioner_area
+from reflect.dashboard import services
+from reflect.dashboard.filters import Filters, parse_filters, pool_months
+from reflect.dashboard.queries import EXPORTS, PoolFigures, organisation_summary_table
+from reflect.dashboard.tables import Table
+from reflect.errors import DomainError
+from reflect.models import Organisation, Pool, User
+from reflect.services.audit import record_audit
+from scheduling.models import ReflectiveGroup
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _filters(request: HttpRequest, pool: Pool) -> tuple[Filters, dict[int, Organisation], dict[int, str]]:
+    organisations = {o.pk: o for o in Organisation.objects.filter(pool_memberships__pool=pool).order_by("name")}
+    groups = dict(ReflectiveGroup.objects.filter(pool=pool).order_by("title").values_list("pk", "title"))
+    return parse_filters(pool, request.GET, organisations=organisations, groups=groups), organisations, groups
+
+
+@commissioner_area
+def pool_dashboard(request: HttpRequest, pool: Pool) -> HttpResponse:
+    filters, organisations, groups = _filters(request, pool)
+    figures = PoolFigures(pool, filters)
+    moves = figures.rebalancing()
+    record_audit("dashboard.viewed", actor=_user(request), target=pool, filters=filters.as_audit())
+    return render(
+        request,
+        "dashboard/pool.html",
+        {
+            "pool": pool,
+            "filters": filters,
+            "organisations": organisations.values(),
+            "groups": groups.items(),
+            "months": pool_months(pool),
+            "empty": not organisations,
+            "no_data": bool(organisations) and not figures.period_has_data,
+            "sections": figures.sections(),
+            "chart": figures.chart(),
+            "moves": moves,
+            "moves_hours": sum((move.hours for move in moves), Decimal("0")),
+            "query": filters.as_query(),
+        },
+    )
+
+
+def _csv_response(table: Table, filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerows(table.csv_rows())
+    return response
+
+
+@commissioner_area
+def pool_export(request: HttpRequest, pool: Pool, table: str) -> HttpResponse:
+    build = EXPORTS.get(table)
+    if build is None:
+        raise Http404("No such table.")
+    filters, _, _ = _filters(request, pool)
+    result = build(PoolFigures(pool, filters))
+    record_audit("dashboard.exported", actor=_user(request), target=pool, table=table, filters=filters.as_audit())
+    period = f"{filters.period.first_month:%Y-%m}-to-{filters.period.last_month:%Y-%m}"
+    return _csv_response(result, f"pool-{pool.pk}-{table}-{period}.csv")
+
+
+@require_POST
+@commissioner_area
+def pool_rebalance(request: HttpRequest, pool: Pool) -> HttpResponse:
+    try:
+        moves = services.rebalance_allocations(pool, request.POST.getlist("move"), acting_user=_user(request))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        hours = sum(move.hours for move in moves)
+        messages.success(
+            request,
+            f"{hours} hours moved in {len(moves)} step{'s' if len(moves) != 1 else ''}, recorded in the ledger.",
+        )
+    return redirect("pool_dashboard", pool.pk)
+
+
+def organisation_usage(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    organisation, _ = access_led_organisation(_user(request), organisation_id)
+    table = organisation_summary_table(organisation)
+    record_audit("dashboard.lead_viewed", actor=_user(request), target=organisation)
+    return render(request, "dashboard/organisation.html", {"organisation": organisation, "table": table})

@@ -1,0 +1,400 @@
+"""City-scale demo data (DESIGN.md §7): ``seed_demo --scale city``.
+
+One pool of 300 organisations, 60 supervisors, 24 months (January 2025 to December 2026, so
+that late 2026 is "near the period's end" and the dashboard suggests rebalancing), 90 monthly
+reflective groups with their places, waitlists and attendance, 1,500 staff, supervision
+agreements and a few sessions a month each, and every countable event in the ledger — over
+100k places and ledger entries together, written with ``bulk_create``. Deterministic: a
+seeded random generator and fixed dates, so two runs give the same figures. It bypasses the
+services on purpose (they take a lock and queue notifications per row): this is fixture data
+for the dashboard and its benchmark, and it writes only what those services would.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from decimal import Decimal
+from typing import TextIO
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+
+from reflect.enums import AllocationRule, LedgerKind
+from reflect.models import (
+    Community,
+    LedgerEntry,
+    Membership,
+    Organisation,
+    Pool,
+    PoolCommissioner,
+    PoolOrganisation,
+    User,
+)
+
+CITY_POOL_NAME = "Leeds city-wide pool 2025–26 (city-scale demo)"
+ORGANISATIONS = 300
+SUPERVISORS = 60
+GROUPS = 90
+STAFF_EACH = 5
+MONTHS = 24
+FIRST_DAY = datetime.date(2025, 1, 1)
+LAST_DAY = datetime.date(2026, 12, 31)
+RATE = Decimal("60")
+ALLOCATION = Decimal("60")
+# Events stop here, whatever the day the seed runs, so that every run writes the same rows.
+DATA_UNTIL = datetime.datetime(2026, 11, 20, 12, 0, tzinfo=datetime.UTC)
+AREAS = ["Armley", "Beeston", "Chapeltown", "Harehills", "Headingley", "Holbeck", "Otley", "Seacroft"]
+KINDS = ["Community Project", "Peer Support", "Arts Collective", "Advocacy", "Wellbeing Group", "Drop-in"]
+BATCH = 5000
+QUIET_FROM = datetime.date(2026, 6, 1)
+
+
+def _utc(day: datetime.date, hour: int = 10) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=datetime.UTC)
+
+
+def _month(index: int) -> datetime.date:
+    return datetime.date(FIRST_DAY.year + index // 12, index % 12 + 1, 1)
+
+
+class _Ledger:
+    def __init__(self, pool: Pool) -> None:
+        self.pool = pool
+        self.rows: list[LedgerEntry] = []
+
+    def add(
+        self,
+        kind: str,
+        organisation_id: int,
+        when: datetime.datetime,
+        *,
+        hours: Decimal = Decimal("0"),
+        quantity: int = 0,
+        source: str | None = None,
+    ) -> None:
+        self.rows.append(
+            LedgerEntry(
+                pool=self.pool,
+                organisation_id=organisation_id,
+                kind=kind,
+                hours=hours,
+                money=(hours * RATE).quantize(Decimal("0.01")),
+                quantity=quantity,
+                occurred_at=when,
+                source=source,
+            )
+        )
+
+
+def seed_city(commissioner: User, out: TextIO) -> None:
+    if Pool.objects.filter(name=CITY_POOL_NAME).exists():
+        out.write("City-scale pool: already seeded.\n")
+        return
+    with transaction.atomic():
+        counts = _seed(commissioner)
+    if connection.vendor == "postgresql":
+        # Fresh statistics for the planner, as autovacuum would gather soon after a bulk load
+        # (without them it estimates tens of rows where there are 100k, and sorts on disk).
+        with connection.cursor() as cursor:
+            for model in (
+                "reflect_ledgerentry",
+                "scheduling_place",
+                "scheduling_groupsession",
+                "scheduling_waitlistentry",
+            ):
+                cursor.execute(f"ANALYZE {model}")
+    out.write(
+        "City-scale pool: {organisations} organisations, {supervisors} supervisors, {sessions} group sessions, "
+        "{places} places, {ledger} ledger entries.\n".format(**counts)
+    )
+
+
+def _seed(commissioner: User) -> dict[str, int]:
+    from scheduling.models import GroupSession, Place, PlaceStatus, ReflectiveGroup, WaitlistEntry, WaitlistStatus
+    from supervision.enums import AgreementStatus, Outcome
+    from supervision.models import NeedsAssessment, QuestionBankVersion, SupervisionAgreement, SupervisorProfile
+
+    rng = random.Random(2026)
+    pool = Pool.objects.create(
+        name=CITY_POOL_NAME,
+        description="City-scale demo data for the dashboard: 300 organisations over 24 months.",
+        starts_on=FIRST_DAY,
+        ends_on=LAST_DAY,
+        hours_budget=ALLOCATION * ORGANISATIONS,
+        money_budget=ALLOCATION * ORGANISATIONS * RATE,
+        hourly_rate=RATE,
+        allocation_rule=AllocationRule.MANUAL,
+    )
+    PoolCommissioner.objects.create(pool=pool, user=commissioner)
+    ledger = _Ledger(pool)
+
+    organisations = Organisation.objects.bulk_create(
+        Organisation(
+            name=f"{AREAS[i % len(AREAS)]} {KINDS[(i // len(AREAS)) % len(KINDS)]} {i + 1:03d}",
+            description="A community organisation (city-scale demo data).",
+            area=f"Leeds – {AREAS[i % len(AREAS)]}",
+            staff_size=STAFF_EACH,
+            runs_group_work=i % 3 != 0,
+        )
+        for i in range(ORGANISATIONS)
+    )
+    communities = list(Community.objects.order_by("position", "pk"))
+    if communities:
+        Organisation.communities.through.objects.bulk_create(
+            Organisation.communities.through(organisation_id=org.pk, community_id=community.pk)
+            for i, org in enumerate(organisations)
+            for community in {communities[i % len(communities)], communities[(i * 7) % len(communities)]}
+        )
+    PoolOrganisation.objects.bulk_create(PoolOrganisation(pool=pool, organisation=org) for org in organisations)
+    joined: dict[int, datetime.datetime] = {}
+    for i, org in enumerate(organisations):
+        # Most join in the first months; one in ten joins in the second year.
+        offset = rng.randint(0, 90) if i % 10 else rng.randint(365, 500)
+        joined[org.pk] = _utc(FIRST_DAY + datetime.timedelta(days=offset), 9)
+        ledger.add(LedgerKind.ORGANISATION_JOINED, org.pk, joined[org.pk], quantity=1)
+        ledger.add(LedgerKind.ALLOCATED, org.pk, joined[org.pk], hours=ALLOCATION)
+
+    password = make_password(None)  # city staff never sign in
+    users = User.objects.bulk_create(
+        User(
+            email=f"city.staff{n:04d}@city.reflect.test",
+            first_name=f"Staff{n:04d}",
+            last_name="City",
+            password=password,
+        )
+        for n in range(ORGANISATIONS * STAFF_EACH)
+    )
+    staff_by_org: dict[int, list[int]] = {}
+    memberships = []
+    for n, user in enumerate(users):
+        org = organisations[n // STAFF_EACH]
+        staff_by_org.setdefault(org.pk, []).append(user.pk)
+        memberships.append(Membership(organisation=org, user=user, is_lead=n % STAFF_EACH == 0))
+    Membership.objects.bulk_create(memberships, batch_size=BATCH)
+    org_of_user = {user: org for org, members in staff_by_org.items() for user in members}
+
+    supervisor_users = User.objects.bulk_create(
+        User(
+            email=f"city.supervisor{n:02d}@city.reflect.test",
+            first_name=f"Supervisor{n:02d}",
+            last_name="City",
+            password=password,
+        )
+        for n in range(SUPERVISORS)
+    )
+    supervisors = SupervisorProfile.objects.bulk_create(
+        SupervisorProfile(
+            user=user,
+            profession="Counselling psychologist",
+            monthly_capacity_hours=Decimal(rng.choice([10, 15, 20, 30])),
+            verified_at=_utc(FIRST_DAY),
+            agrees_non_clinical=True,
+            offers=["one_to_one", "group_supervision"],
+        )
+        for user in supervisor_users
+    )
+
+    # Supervision: two in three organisations agree 2–4 hours a month with a supervisor, from
+    # a month or two after joining; one in eight agreements has ended. Sessions are an hour.
+    agreements = []
+    outcomes: dict[int, str] = {}
+    # One in twenty organisations goes quiet: no supervision, and no group places from June 2026
+    # (the dashboard lists them, and rebalancing offers their unused hours to others).
+    quiet = {org.pk for i, org in enumerate(organisations) if i % 20 == 7}
+    for i, org in enumerate(organisations):
+        outcomes[org.pk] = rng.choice(
+            [Outcome.CLINICAL_SUPERVISION_RECOMMENDED] * 3
+            + [Outcome.CONSIDER_CASE_CONSULTATION] * 2
+            + [Outcome.REFLECTIVE_PRACTICE_LIKELY_ENOUGH]
+        )
+        if i % 3 == 2 or org.pk in quiet:
+            continue
+        start = (joined[org.pk] + datetime.timedelta(days=rng.randint(20, 70))).date().replace(day=1)
+        ended = i % 8 == 0
+        ending = i % 8 == 1  # notice given: ends with the pool's period
+        agreements.append(
+            SupervisionAgreement(
+                organisation=org,
+                supervisor=supervisors[i % SUPERVISORS],
+                pool=pool,
+                format="one_to_one",
+                hours_per_month=Decimal(rng.choice([2, 3, 4])),
+                starts_on=start,
+                ends_on=datetime.date(2026, 6, 30) if ended else LAST_DAY if ending else None,
+                review_on=start + datetime.timedelta(days=90),
+                status=AgreementStatus.ENDED if ended else AgreementStatus.ACTIVE,
+            )
+        )
+    SupervisionAgreement.objects.bulk_create(agreements)
+    hour = Decimal("1")
+    for agreement in agreements:
+        month = agreement.starts_on
+        last = agreement.ends_on or LAST_DAY
+        while month <= last:
+            for n in range(int(agreement.hours_per_month)):
+                when = _utc(month + datetime.timedelta(days=3 + 7 * n), 10 + n)
+                org_id = agreement.organisation_id
+                booked_at = when - datetime.timedelta(days=14)
+                if booked_at > DATA_UNTIL:
+                    break
+                ledger.add(LedgerKind.SUPERVISION_BOOKED, org_id, booked_at, quantity=1)
+                ledger.add(LedgerKind.RESERVED, org_id, booked_at, hours=hour)
+                if when > DATA_UNTIL:
+                    continue  # booked, still to come: its hours stay reserved
+                roll = rng.random()
+                if roll < 0.08:
+                    ledger.add(LedgerKind.SUPERVISION_CANCELLED, org_id, when - datetime.timedelta(days=3), quantity=1)
+                    ledger.add(LedgerKind.RELEASED, org_id, when - datetime.timedelta(days=3), hours=hour)
+                elif roll < 0.12:
+                    ledger.add(
+                        LedgerKind.SUPERVISION_LATE_CANCELLED, org_id, when - datetime.timedelta(hours=5), quantity=1
+                    )
+                    ledger.add(LedgerKind.CONSUMED, org_id, when - datetime.timedelta(hours=5), hours=hour)
+                elif roll < 0.15:
+                    ledger.add(LedgerKind.SUPERVISION_NO_SHOW, org_id, when, quantity=1)
+                    ledger.add(LedgerKind.CONSUMED, org_id, when, hours=hour)
+                else:
+                    ledger.add(LedgerKind.SUPERVISION_HELD, org_id, when, quantity=1)
+                    ledger.add(LedgerKind.CONSUMED, org_id, when, hours=hour)
+            month = (month + datetime.timedelta(days=32)).replace(day=1)
+
+    version = QuestionBankVersion.objects.filter(published_at__isnull=False).order_by("-number").first()
+    if version is not None:
+        assessments = []
+        for i, org in enumerate(organisations):
+            if i % 10 == 9:
+                continue  # one in ten has not taken the questionnaire
+            completed = joined[org.pk] - datetime.timedelta(days=20)
+            assessments.append(
+                NeedsAssessment(
+                    version=version,
+                    organisation=org,
+                    completed_at=completed,
+                    current_section=6,
+                    outcome=outcomes[org.pk],
+                    result={
+                        "outcome": outcomes[org.pk],
+                        "reasons": [],
+                        "formats": [],
+                        "specialisms": [],
+                        "clinical_points": 0,
+                        "consultation_points": 0,
+                        "bank_version": version.number,
+                    },
+                )
+            )
+            ledger.add(LedgerKind.ASSESSMENT_COMPLETED, org.pk, completed, quantity=1)
+        NeedsAssessment.objects.bulk_create(assessments, batch_size=BATCH)
+
+    # Reflective groups: 90 monthly groups of 12 (10 % overbooking), each open to the pool.
+    groups = ReflectiveGroup.objects.bulk_create(
+        ReflectiveGroup(
+            pool=pool,
+            title=f"{AREAS[g % len(AREAS)]} reflective practice {g + 1:02d}",
+            facilitator=supervisors[g % SUPERVISORS],
+            rrule=f"FREQ=MONTHLY;BYDAY=+{g % 4 + 1}{['MO', 'TU', 'WE', 'TH'][g % 4]}",
+            first_date=FIRST_DAY,
+            start_time=datetime.time(14, 0),
+            duration_minutes=120,
+            capacity=12,
+            overbooking_percent=10,
+            ground_rules="What is said here stays here.",
+            confidentiality_statement="Nothing said is written down.",
+        )
+        for g in range(GROUPS)
+    )
+    sessions = []
+    for g, group in enumerate(groups):
+        for m in range(MONTHS):
+            start = _utc(_month(m) + datetime.timedelta(days=7 * (g % 4) + g % 5), 14)
+            sessions.append(
+                GroupSession(group=group, starts_at=start, ends_at=start + datetime.timedelta(hours=2), place_limit=13)
+            )
+    GroupSession.objects.bulk_create(sessions, batch_size=BATCH)
+
+    # Staff book places only once their organisation has joined (and not when it has gone quiet).
+    eligible_by_month: dict[datetime.date, list[int]] = {}
+    for m in range(MONTHS):
+        month = _month(m)
+        eligible_by_month[month] = [
+            user.pk
+            for user in users
+            if joined[org_of_user[user.pk]].date() < month
+            and not (org_of_user[user.pk] in quiet and month >= QUIET_FROM)
+        ]
+    places: list[Place] = []
+    waitlist: list[WaitlistEntry] = []
+    for session in sessions:
+        past = session.starts_at <= DATA_UNTIL
+        wanted = rng.randint(6, 16) if past else rng.randint(0, 6)
+        eligible = eligible_by_month[session.starts_at.date().replace(day=1)]
+        people = rng.sample(eligible, min(wanted, len(eligible)))
+        taken = 0
+        for n, user_id in enumerate(people):
+            org_id = org_of_user[user_id]
+            booked_at = session.starts_at - datetime.timedelta(days=rng.randint(2, 25), hours=n)
+            if booked_at > DATA_UNTIL:
+                continue
+            if n >= session.place_limit:
+                # Joined the waitlist of a full session.
+                waitlist.append(
+                    WaitlistEntry(
+                        session=session,
+                        user_id=user_id,
+                        organisation_id=org_id,
+                        joined_at=booked_at,
+                        status=WaitlistStatus.WAITING
+                        if not past
+                        else rng.choice([WaitlistStatus.TAKEN, WaitlistStatus.EXPIRED]),
+                    )
+                )
+                continue
+            roll = rng.random()
+            status = PlaceStatus.BOOKED
+            if roll < 0.05:
+                status = PlaceStatus.CANCELLED
+            elif past:
+                status = PlaceStatus.ATTENDED if roll < 0.92 else PlaceStatus.ABSENT
+            places.append(
+                Place(
+                    session=session,
+                    user_id=user_id,
+                    organisation_id=org_id,
+                    status=status,
+                    booked_at=booked_at,
+                    cancelled_at=booked_at + datetime.timedelta(days=1) if status == PlaceStatus.CANCELLED else None,
+                )
+            )
+            ledger.add(LedgerKind.PLACE_BOOKED, org_id, booked_at, quantity=1)
+            if status == PlaceStatus.CANCELLED:
+                ledger.add(LedgerKind.PLACE_CANCELLED, org_id, booked_at + datetime.timedelta(days=1), quantity=1)
+                continue
+            taken += 1
+            if status == PlaceStatus.ATTENDED:
+                ledger.add(LedgerKind.PLACE_ATTENDED, org_id, session.ends_at, quantity=1)
+            elif status == PlaceStatus.ABSENT:
+                ledger.add(LedgerKind.PLACE_MISSED, org_id, session.ends_at, quantity=1)
+        session.places_taken = taken
+    GroupSession.objects.bulk_update(sessions, ["places_taken"], batch_size=BATCH)
+    Place.objects.bulk_create(places, batch_size=BATCH)
+    WaitlistEntry.objects.bulk_create(waitlist, batch_size=BATCH)
+    for entry in waitlist:
+        ledger.add(LedgerKind.WAITLIST_JOINED, entry.organisation_id, entry.joined_at, quantity=1)
+        if entry.status == WaitlistStatus.TAKEN:
+            offered = min(entry.joined_at + datetime.timedelta(days=rng.randint(1, 6)), entry.session.starts_at)
+            ledger.add(
+                LedgerKind.WAITLIST_TAKEN,
+                entry.organisation_id,
+                offered,
+                quantity=1,
+                source=f"group-waitlist:{entry.pk}:waitlist_taken",
+            )
+    LedgerEntry.objects.bulk_create(ledger.rows, batch_size=BATCH)
+    return {
+        "organisations": len(organisations),
+        "supervisors": len(supervisors),
+        "sessions": len(sessions),
+        "places": len(places),
+        "ledger": len(ledger.rows),
+    }

@@ -1,0 +1,345 @@
+"""The commissioner dashboard: exact figures on a hand-built pool, disclosure control on pages
+and exports whatever the filter, no recovery of a hidden figure from totals, query counts at
+two sizes, access, audit, rebalancing and the lead's summary."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import itertools
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from reflect.dashboard.filters import whole_pool
+from reflect.dashboard.queries import EXPORTS, PoolFigures
+from reflect.dashboard.services import rebalance_allocations
+from reflect.disclosure import disclosed
+from reflect.enums import LedgerKind
+from reflect.errors import DomainError
+from reflect.models import AuditEvent, LedgerEntry
+from reflect.services.ledger import record_ledger_entry
+from tests.factories.core import (
+    OrganisationFactory,
+    PoolFactory,
+    UserFactory,
+    add_to_pool,
+    give_two_factor,
+    make_commissioner,
+)
+
+K = LedgerKind
+
+
+def at(year: int, month: int, day: int = 10) -> datetime.datetime:
+    return datetime.datetime(year, month, day, 12, 0, tzinfo=datetime.UTC)
+
+
+def entry(pool, organisation, kind, *, hours: str = "0", quantity: int = 0, when=None) -> None:
+    record_ledger_entry(
+        pool, kind, organisation=organisation, hours=Decimal(hours), quantity=quantity, occurred_at=when or at(2026, 5)
+    )
+
+
+def signed_in(client, user):
+    give_two_factor(user)
+    client.force_login(user)
+    return client
+
+
+def rows_of(response) -> list[list[str]]:
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def column(rows: list[list[str]], name: str) -> list[str]:
+    index = rows[0].index(name)
+    return [row[index] for row in rows[1:]]
+
+
+@pytest.fixture
+def hand_built(world):
+    """Two organisations in the world's pool (budget 100 h at £60), with figures worked by hand:
+
+    Harehills Drama: allocated 40 h; reserved 20 h, released 2 h, consumed 13 h → still
+    reserved 20 − 2 − 13 = 5 h, remaining 40 − 13 − 5 = 22 h, 13/40 = 32.5 % → 33 %; used
+    13 h × £60 = £780; 13 supervision sessions held (→ 15), 8 group places attended (→ 10).
+    Beeston Peer Support: allocated 30 h; reserved 1 h, consumed 1 h → reserved 0, remaining
+    29 h, 1/30 → 3 %; 1 session held (→ *), 7 places attended (→ *).
+    Pool: allocated 70, used 14 (£840), reserved 5, remaining 51, 14/70 = 20 %; 14 sessions
+    held (→ 15), 15 places attended (→ 15).
+    """
+    a = world.organisation
+    b = OrganisationFactory(name="Beeston Peer Support")
+    add_to_pool(world.pool, b)
+    pool = world.pool
+    entry(pool, a, K.ALLOCATED, hours="40", when=at(2026, 4, 2))
+    entry(pool, b, K.ALLOCATED, hours="30", when=at(2026, 4, 2))
+    entry(pool, a, K.RESERVED, hours="20")
+    entry(pool, a, K.RELEASED, hours="2")
+    entry(pool, a, K.CONSUMED, hours="13", when=at(2026, 6))
+    entry(pool, a, K.SUPERVISION_HELD, quantity=13, when=at(2026, 6))
+    entry(pool, a, K.PLACE_ATTENDED, quantity=8)
+    entry(pool, b, K.RESERVED, hours="1", when=at(2026, 7))
+    entry(pool, b, K.CONSUMED, hours="1", when=at(2026, 7, 20))
+    entry(pool, b, K.SUPERVISION_HELD, quantity=1, when=at(2026, 7, 20))
+    entry(pool, b, K.PLACE_ATTENDED, quantity=7)
+    return world, a, b
+
+
+ORG_HEADERS = [
+    "Organisation",
+    "Allocated (hours)",
+    "Reserved (hours)",
+    "Used in period (hours)",
+    "Used in period (£)",
+    "Remaining (hours)",
+    "Used to date",
+    "Supervision sessions held",
+    "Group places attended",
+    "Last activity",
+]
+
+
+def test_exact_figures_by_organisation_in_the_export(hand_built, client) -> None:
+    world, _a, _b = hand_built
+    response = signed_in(client, world.commissioner).get(f"/pools/{world.pool.pk}/dashboard/organisations.csv")
+    assert rows_of(response) == [
+        ORG_HEADERS,
+        ["Beeston Peer Support", "30.00", "0.00", "1.00", "60.00", "29.00", "3", "*", "*", "2026-07-20"],
+        ["Harehills Drama", "40.00", "5.00", "13.00", "780.00", "22.00", "33", "15", "10", "2026-06-10"],
+        ["All organisations", "70.00", "5.00", "14.00", "840.00", "51.00", "20", "15", "15", "2026-07-20"],
+    ]
+
+
+def test_exact_figures_on_the_page_and_the_monthly_table(hand_built, client) -> None:
+    world, _a, _b = hand_built
+    client = signed_in(client, world.commissioner)
+    page = client.get(f"/pools/{world.pool.pk}/dashboard/").content.decode()
+    assert "£840.00" in page and "51.00" in page and "20%" in page
+    months = rows_of(client.get(f"/pools/{world.pool.pk}/dashboard/months.csv"))
+    # Allocation 70 h over the pool's 12 months: a share of 5.83 h a month.
+    assert months[3] == ["2026-06", "13.00", "780.00", "5.83", "223", "15", "0", "0"]
+    assert months[4] == ["2026-07", "1.00", "60.00", "5.83", "17", "*", "0", "0"]
+    # May: 8 + 7 places attended = 15, shown as 15.
+    assert months[2] == ["2026-05", "0.00", "0.00", "5.83", "0", "0", "0", "15"]
+
+
+SUPPRESSION_TABLE = [(0, "0"), (1, "*"), (7, "*"), (8, "10"), (12, "10"), (13, "15"), (1000, "1000")]
+
+
+@pytest.fixture
+def suppression_pool(world):
+    organisations = []
+    for count, _ in SUPPRESSION_TABLE:
+        organisation = OrganisationFactory(name=f"Org {count:04d}")
+        add_to_pool(world.pool, organisation)
+        if count:
+            entry(world.pool, organisation, K.PLACE_ATTENDED, quantity=count)
+        organisations.append(organisation)
+    return world, organisations
+
+
+def test_the_disclosure_table_in_the_export_and_the_page(suppression_pool, client) -> None:
+    world, _organisations = suppression_pool
+    client = signed_in(client, world.commissioner)
+    rows = rows_of(client.get(f"/pools/{world.pool.pk}/dashboard/organisations.csv"))
+    attended = dict(zip(column(rows, "Organisation"), column(rows, "Group places attended"), strict=True))
+    for count, shown in SUPPRESSION_TABLE:
+        assert attended[f"Org {count:04d}"] == shown
+    # The total is the raw sum 1041, disclosed on its own: 1040.
+    assert attended["All organisations"] == "1040"
+    page = client.get(f"/pools/{world.pool.pk}/dashboard/").content.decode()
+    for count, _ in SUPPRESSION_TABLE:
+        assert f'<th scope="row" class="govuk-table__header">Org {count:04d}</th>' in page
+    assert "1041" not in page and "1000</td>" in page
+
+
+@pytest.mark.parametrize(("count", "shown"), SUPPRESSION_TABLE)
+def test_filtering_to_one_organisation_still_suppresses(suppression_pool, client, count, shown) -> None:
+    world, organisations = suppression_pool
+    organisation = organisations[[c for c, _ in SUPPRESSION_TABLE].index(count)]
+    client = signed_in(client, world.commissioner)
+    query = f"?organisation={organisation.pk}&from=2026-05&to=2026-05"
+    rows = rows_of(client.get(f"/pools/{world.pool.pk}/dashboard/organisations.csv{query}"))
+    assert column(rows, "Group places attended") == [shown, shown]
+    months = rows_of(client.get(f"/pools/{world.pool.pk}/dashboard/months.csv{query}"))
+    assert column(months, "Group places attended") == [shown]
+
+
+def possible_hidden_values(rows: list[str], total: str) -> list[set[int]]:
+    """For each row shown as "*", the raw values consistent with every figure on the page."""
+
+    def candidates(shown: str) -> range:
+        return range(0, 1) if shown == "0" else range(1, 8) if shown == "*" else range(int(shown) - 2, int(shown) + 3)
+
+    possible: list[set[int]] = [set() for _ in rows]
+    for values in itertools.product(*(candidates(shown) for shown in rows)):
+        if str(disclosed(sum(values))) == total:
+            for index, value in enumerate(values):
+                possible[index].add(value)
+    return [possible[i] for i, shown in enumerate(rows) if shown == "*"]
+
+
+def test_no_suppressed_figure_can_be_worked_out_from_the_total(hand_built, client) -> None:
+    world, _a, _b = hand_built
+    rows = rows_of(signed_in(client, world.commissioner).get(f"/pools/{world.pool.pk}/dashboard/organisations.csv"))
+    for name in ("Supervision sessions held", "Group places attended"):
+        shown = column(rows, name)
+        hidden = possible_hidden_values(shown[:-1], shown[-1])
+        assert hidden, name
+        # Beeston's hidden figure could be any of at least two values, whatever the total says.
+        assert all(len(values) >= 2 for values in hidden), (name, hidden)
+    # And the page never shows an exact count next to a suppressed one: 14 and 15 are rounded.
+    assert column(rows, "Supervision sessions held")[-1] == "15"
+
+
+def test_a_filter_value_that_does_not_exist_is_ignored_with_a_message(hand_built, client) -> None:
+    world, _a, _b = hand_built
+    client = signed_in(client, world.commissioner)
+    page = client.get(
+        f"/pools/{world.pool.pk}/dashboard/?organisation={world.other_organisation.pk}&group=999&from=2031-01"
+    ).content.decode()
+    assert "That organisation is not in this pool, so all organisations are shown." in page
+    assert "That reflective group is not in this pool, so all groups are shown." in page
+    assert "is not a month in this pool" in page
+    assert "Beeston Peer Support" in page
+
+
+def test_a_period_with_no_data_says_so(hand_built, client) -> None:
+    world, _a, _b = hand_built
+    client = signed_in(client, world.commissioner)
+    page = client.get(f"/pools/{world.pool.pk}/dashboard/?from=2026-09&to=2026-10").content.decode()
+    assert "Nothing was recorded from September 2026 to October 2026: no hours used" in page
+    page = client.get(f"/pools/{world.pool.pk}/dashboard/?from=2026-06&to=2026-06").content.decode()
+    assert "Nothing was recorded" not in page
+
+
+def test_an_empty_pool_shows_zeros_and_guidance(world, client) -> None:
+    pool = PoolFactory(name="New pool")
+    commissioner = make_commissioner(pool)
+    page = signed_in(client, commissioner).get(f"/pools/{pool.pk}/dashboard/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "No organisations have joined this pool yet, so every figure is zero." in text
+    assert "Invite organisations" in text
+
+
+def test_only_the_pools_commissioner_sees_the_dashboard_and_exports(hand_built, client) -> None:
+    world, _a, _b = hand_built
+    for person in (world.other_commissioner, world.lead, world.member, world.outsider):
+        client.logout()
+        signed_in(client, person)
+        assert client.get(f"/pools/{world.pool.pk}/dashboard/").status_code == 404
+        assert client.get(f"/pools/{world.pool.pk}/dashboard/organisations.csv").status_code == 404
+    client.logout()
+    assert client.get(f"/pools/{world.pool.pk}/dashboard/").status_code == 302
+    signed_in(client, world.commissioner)
+    assert client.get(f"/pools/{world.pool.pk}/dashboard/nonsense.csv").status_code == 404
+
+
+def test_each_view_and_export_is_audited_with_its_filters(hand_built, client) -> None:
+    world, a, _b = hand_built
+    client = signed_in(client, world.commissioner)
+    client.get(f"/pools/{world.pool.pk}/dashboard/?organisation={a.pk}&from=2026-05&to=2026-08")
+    client.get(f"/pools/{world.pool.pk}/dashboard/groups.csv")
+    events = list(AuditEvent.objects.filter(action__startswith="dashboard.").order_by("pk"))
+    assert [(e.action, e.actor, e.target) for e in events] == [
+        ("dashboard.viewed", world.commissioner, f"reflect.pool:{world.pool.pk}"),
+        ("dashboard.exported", world.commissioner, f"reflect.pool:{world.pool.pk}"),
+    ]
+    assert events[0].details == {"filters": {"from": "2026-05", "to": "2026-08", "organisation": a.pk, "group": None}}
+    assert events[1].details == {
+        "table": "groups",
+        "filters": {"from": "2026-04", "to": "2027-03", "organisation": None, "group": None},
+    }
+
+
+def grow(pool, organisations: int) -> None:
+    for n in range(organisations):
+        organisation = OrganisationFactory()
+        add_to_pool(pool, organisation)
+        for kind in (K.ALLOCATED, K.RESERVED, K.CONSUMED):
+            entry(pool, organisation, kind, hours="3", when=at(2026, 4 + n % 6))
+        entry(pool, organisation, K.PLACE_ATTENDED, quantity=n, when=at(2026, 5))
+
+
+def queries_for(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_page_and_exports_take_the_same_number_of_queries_at_two_sizes(world, client) -> None:
+    client = signed_in(client, world.commissioner)
+    base = f"/pools/{world.pool.pk}/dashboard/"
+    urls = [base] + [f"{base}{key}.csv" for key in EXPORTS]
+    grow(world.pool, 2)
+    small = [queries_for(client, url) for url in urls]
+    grow(world.pool, 25)
+    large = [queries_for(client, url) for url in urls]
+    assert small == large
+    assert dict(zip(urls, small, strict=True)) == {base: PAGE_QUERIES} | {
+        f"{base}{key}.csv": count for key, count in EXPORT_QUERIES.items()
+    }
+
+
+PAGE_QUERIES = 26
+EXPORT_QUERIES = {
+    "organisations": 9,
+    "months": 9,
+    "supervisors": 8,
+    "groups": 11,
+    "quiet": 9,
+    "first-sessions": 9,
+    "communities": 9,
+    "outcomes": 8,
+}
+
+
+def test_rebalancing_moves_unused_hours_as_dated_ledger_entries(world) -> None:
+    pool, quiet = world.pool, world.organisation
+    busy = OrganisationFactory(name="Beeston Peer Support")
+    add_to_pool(pool, busy)
+    entry(pool, quiet, K.ALLOCATED, hours="40", when=at(2026, 4, 2))
+    entry(pool, quiet, K.CONSUMED, hours="2", when=at(2026, 6))
+    entry(pool, busy, K.ALLOCATED, hours="30", when=at(2026, 4, 2))
+    now = at(2027, 2, 1)
+    entry(pool, busy, K.WAITLIST_JOINED, quantity=1, when=at(2027, 1, 15))
+    assert PoolFigures(pool, whole_pool(pool), now=at(2026, 11, 1)).rebalancing() == []  # not near the end
+    moves = PoolFigures(pool, whole_pool(pool), now=now).rebalancing()
+    # Half of (40 − 2) = 19 h from the quiet organisation to the one with a waitlist.
+    assert [(m.from_name, m.to_name, m.hours) for m in moves] == [
+        ("Harehills Drama", "Beeston Peer Support", Decimal("19.00"))
+    ]
+    rebalance_allocations(pool, [m.token for m in moves], acting_user=world.commissioner, now=now)
+    changes = LedgerEntry.objects.filter(pool=pool, kind=K.ALLOCATED, occurred_at=now).order_by("hours")
+    assert [(e.organisation, e.hours, e.note) for e in changes] == [
+        (quiet, Decimal("-19.00"), "Rebalanced to Beeston Peer Support"),
+        (busy, Decimal("19.00"), "Rebalanced from Harehills Drama"),
+    ]
+    assert AuditEvent.objects.filter(action="pool.rebalanced").get().details == {"moves": [m.token for m in moves]}
+    # Sent again, the suggestion has changed (9 h now): nothing moves twice.
+    with pytest.raises(DomainError, match="The figures changed"):
+        rebalance_allocations(pool, [m.token for m in moves], acting_user=world.commissioner, now=now)
+    assert LedgerEntry.objects.filter(pool=pool, kind=K.ALLOCATED).count() == 4
+
+
+def test_the_lead_sees_their_organisations_suppressed_summary(hand_built, client) -> None:
+    world, a, _b = hand_built
+    client.force_login(world.lead)
+    response = client.get(f"/organisations/{a.pk}/usage/")
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "40.00" in text and "22.00" in text
+    assert '<td class="govuk-table__cell govuk-table__cell--numeric">10</td>' in text  # 8 places → 10
+    assert AuditEvent.objects.filter(action="dashboard.lead_viewed", actor=world.lead).count() == 1
+    client.force_login(world.member)
+    assert client.get(f"/organisations/{a.pk}/usage/").status_code == 403
+    client.force_login(world.outsider)
+    assert client.get(f"/organisations/{a.pk}/usage/").status_code == 404
+    client.force_login(UserFactory())
+    assert client.get(f"/organisations/{a.pk}/usage/").status_code == 404

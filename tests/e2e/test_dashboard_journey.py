@@ -1,0 +1,73 @@
+"""A commissioner opens the pool's dashboard, filters it to one organisation and a few months,
+and downloads a table as CSV — axe-core checked on every page."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reflect.enums import LedgerKind
+from reflect.services.ledger import record_ledger_entry
+from tests.e2e.steps import checked, follow, heading, sign_in, visit
+from tests.factories.core import (
+    PASSWORD,
+    OrganisationFactory,
+    PoolFactory,
+    UserFactory,
+    add_to_pool,
+    give_two_factor,
+    make_commissioner,
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commissioner_filters_the_dashboard_and_downloads_a_csv(live_server: Any, person: Callable[[], Any]) -> None:
+    base = live_server.url
+    pool = PoolFactory(name="Leeds pool")
+    commissioner = make_commissioner(pool, UserFactory(email="carys@example.org", first_name="Carys"))
+    secret = give_two_factor(commissioner)
+    harehills = OrganisationFactory(name="Harehills Drama")
+    otley = OrganisationFactory(name="Otley Care Farm")
+    for organisation, attended in ((harehills, 13), (otley, 3)):
+        add_to_pool(pool, organisation)
+        record_ledger_entry(
+            pool,
+            LedgerKind.ALLOCATED,
+            organisation=organisation,
+            hours=Decimal("30"),
+            occurred_at=datetime.datetime(2026, 4, 2, 9, tzinfo=datetime.UTC),
+        )
+        record_ledger_entry(
+            pool,
+            LedgerKind.PLACE_ATTENDED,
+            organisation=organisation,
+            quantity=attended,
+            occurred_at=datetime.datetime(2026, 5, 10, 12, tzinfo=datetime.UTC),
+        )
+
+    page = person()
+    sign_in(page, base, commissioner.email, PASSWORD, secret=secret)
+    visit(page, f"{base}/pools/{pool.pk}/")
+    follow(page, "Dashboard: how the pool is used, by whom, how fairly, and what is left (with CSV exports)")
+    assert heading(page) == "Leeds pool"
+
+    page.get_by_label("Organisation", exact=True).select_option(label="Otley Care Farm")
+    page.get_by_label("From", exact=True).select_option(label="May 2026")
+    page.get_by_label("To", exact=True).select_option(label="July 2026")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Show figures").click()
+    checked(page)
+    assert "May 2026 to July 2026 · Otley Care Farm" in page.locator("main").inner_text()
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download “Money and hours by organisation” (CSV)").click()
+    lines = Path(download.value.path()).read_text().splitlines()
+    assert lines[1].startswith("Otley Care Farm,30.00,")
+    # 3 places attended: shown as * in the export, even filtered down to one organisation.
+    assert lines[1].split(",")[8] == "*"
+    assert lines[2].split(",")[8] == "*"
