@@ -55,7 +55,17 @@ from reflect.dashboard.tables import (
 )
 from reflect.enums import LedgerKind
 from reflect.models import Community, LedgerEntry, Organisation, Pool, PoolOrganisation
-from scheduling.models import GroupSession, Place, PlaceStatus, ReflectiveGroup, SessionStatus, WaitlistEntry
+from scheduling.models import (
+    BookingStatus,
+    GroupSession,
+    Place,
+    PlaceStatus,
+    ReflectiveGroup,
+    SessionStatus,
+    SupervisionBooking,
+    WaitlistEntry,
+)
+from scheduling.models.bookings import LIVE_BOOKING_STATUSES
 from scheduling.models.groups import WaitlistStatus
 from supervision.enums import AgreementStatus, Outcome
 from supervision.models import NeedsAssessment, SupervisionAgreement, SupervisorProfile
@@ -530,10 +540,25 @@ class PoolFigures:
                 output_field=DecimalField(),
             )
 
+        # Hours of sessions in this pool in the period: held, missed, cancelled late, or to come.
+        booked = SupervisionBooking.objects.filter(
+            pool=self.pool,
+            supervisor=OuterRef("pk"),
+            status__in=[*LIVE_BOOKING_STATUSES, BookingStatus.LATE_CANCELLED],
+            starts_at__gte=self.filters.period.start,
+            starts_at__lt=self.filters.period.end,
+        )
+        if self.filters.organisation is not None:
+            booked = booked.filter(organisation=self.filters.organisation)
         supervisors = (
             SupervisorProfile.objects.filter(Exists(here))
             .select_related("user")
             .annotate(
+                booked_here=Coalesce(
+                    Subquery(booked.order_by().values("supervisor").annotate(t=Sum("hours")).values("t")),
+                    Value(ZERO),
+                    output_field=DecimalField(),
+                ),
                 agreed_here=total(here),
                 agreed_all=total(everywhere),
                 organisations=Subquery(
@@ -547,6 +572,7 @@ class PoolFigures:
                 "name": s.user.display_name,
                 "capacity": s.monthly_capacity_hours,
                 "agreed_here": s.agreed_here,
+                "booked_here": s.booked_here,
                 "agreed_elsewhere": _dec(s.agreed_all) - _dec(s.agreed_here),
                 "left": _dec(s.monthly_capacity_hours) - _dec(s.agreed_all),
                 "percent": (_dec(s.agreed_all), _dec(s.monthly_capacity_hours)),
@@ -561,6 +587,7 @@ class PoolFigures:
                 Column("name", "Supervisor", Measure.TEXT),
                 Column("capacity", "Capacity (hours a month)", Measure.HOURS),
                 Column("agreed_here", "Agreed in this pool", Measure.HOURS),
+                Column("booked_here", "Booked in this pool in the period (hours)", Measure.HOURS),
                 Column("agreed_elsewhere", "Agreed elsewhere", Measure.HOURS),
                 Column("left", "Left", Measure.HOURS),
                 Column("percent", "Capacity agreed", Measure.PERCENT),

@@ -343,3 +343,29 @@ def test_the_lead_sees_their_organisations_suppressed_summary(hand_built, client
     assert client.get(f"/organisations/{a.pk}/usage/").status_code == 404
     client.force_login(UserFactory())
     assert client.get(f"/organisations/{a.pk}/usage/").status_code == 404
+
+
+def test_the_supervisors_table_shows_hours_booked_in_the_pool(world, client) -> None:
+    """Bookings made through the booking service: 1.5 h to come and 1 h held count; a session
+    cancelled in time does not."""
+    from scheduling.services.bookings import BookingChoice, book_supervision, cancel_supervision, mark_attendance
+    from tests.factories.bookings import NOW, agree, supervisor_with_availability, utc
+
+    pool = world.pool
+    pool.starts_on, pool.ends_on = datetime.date(2026, 12, 1), datetime.date(2027, 11, 30)
+    pool.save()
+    agreement = agree(pool, world.organisation, supervisor_with_availability(), hours_per_month="8")
+
+    def book(start, minutes):
+        choice = BookingChoice(starts_at=start, minutes=minutes, attendees=[world.member])
+        return book_supervision(agreement, choice, acting_user=world.member, now=NOW)
+
+    book(utc(6, 10), 90)
+    held = book(utc(7, 10), 60)
+    mark_attendance(held, attended=True, acting_user=agreement.supervisor.user, now=utc(8, 9))
+    cancel_supervision(book(utc(8, 14), 60), acting_user=world.member, now=NOW)
+    response = signed_in(client, world.commissioner).get(f"/pools/{pool.pk}/dashboard/supervisors.csv")
+    rows = rows_of(response)
+    assert column(rows, "Supervisor") == ["Ann Carter"]
+    assert column(rows, "Booked in this pool in the period (hours)") == ["2.50"]
+    assert column(rows, "Agreed in this pool") == ["8.00"]
