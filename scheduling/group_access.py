@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from reflect.models import PoolOrganisation, User
-from scheduling.models import GroupSession, Place, SessionStatus
+from reflect.models import Pool, PoolOrganisation, User
+from scheduling.models import GroupSession, Place, ReflectiveGroup, SessionStatus
 
 
 def pool_ids_of_staff(user: User) -> set[int]:
@@ -47,3 +47,20 @@ def access_register_place(session: GroupSession, place_id: int) -> Place:
     if place is None:
         raise Http404("No such place.")
     return place
+
+
+def access_pool_group(pool: Pool, group_id: int) -> ReflectiveGroup:
+    """A group of the commissioner's pool (the pool was checked by ``commissioner_area``)."""
+    group = ReflectiveGroup.objects.filter(pk=group_id, pool=pool).select_related("facilitator__user").first()
+    if group is None:
+        raise Http404("No such group.")
+    return group
+
+
+def access_pool_session(pool: Pool, session_id: int) -> GroupSession:
+    session = (
+        GroupSession.objects.select_related("group", "group__pool").filter(pk=session_id, group__pool=pool).first()
+    )
+    if session is None:
+        raise Http404("No such session.")
+    return session

@@ -2,6 +2,7 @@
 
 from scheduling.models.availability import AvailabilitySettings, DateOverride, WeeklyRule
 from scheduling.models.busy_calendar import BusyCalendarFeed, BusyInterval
+from scheduling.models.cohorts import ApplicationStatus, CohortApplication, CohortMembership
 from scheduling.models.groups import (
     GroupKind,
     GroupSession,
@@ -15,9 +16,12 @@ from scheduling.models.groups import (
 )
 
 __all__ = [
+    "ApplicationStatus",
     "AvailabilitySettings",
     "BusyCalendarFeed",
     "BusyInterval",
+    "CohortApplication",
+    "CohortMembership",
     "DateOverride",
     "GroupKind",
     "GroupSession",

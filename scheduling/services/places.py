@@ -24,6 +24,8 @@ from reflect.models import Membership, Organisation, User
 from reflect.services.ledger import record_ledger_entry
 from reflect.services.notifications import cancel_notifications, queue_notification
 from scheduling.models import (
+    CohortMembership,
+    GroupKind,
     GroupSession,
     Place,
     PlaceStatus,
@@ -84,6 +86,19 @@ def eligible_organisation(session: GroupSession, user: User) -> Organisation:
     )
 
 
+def check_cohort_member(session: GroupSession, user: User) -> None:
+    """A cohort's sessions are for its members: anyone else applies to join a cohort."""
+    group = session.group
+    if (
+        group.kind == GroupKind.COHORT
+        and not CohortMembership.objects.filter(group=group, user=user, left_at__isnull=True).exists()
+    ):
+        raise DomainError(
+            f"{group.title} is a cohort that meets with the same members each time. "
+            "Apply to join a cohort and the commissioner will give you a place in one."
+        )
+
+
 def check_session_open(session: GroupSession, now: datetime.datetime) -> None:
     group = session.group
     if session.status == SessionStatus.CANCELLED:
@@ -114,8 +129,14 @@ def active_place(session: GroupSession, user: User) -> Place | None:
     return Place.objects.filter(session=session, user=user, status__in=ACTIVE_PLACE_STATUSES).first()
 
 
-def _take_place(session: GroupSession, user: User, organisation: Organisation, now: datetime.datetime) -> Place:
-    """Add one place; the caller holds the session lock and has checked there is room."""
+def _take_place(
+    session: GroupSession, user: User, organisation: Organisation, now: datetime.datetime, *, confirm: bool = True
+) -> Place:
+    """Add one place; the caller holds the session lock and has checked there is room.
+
+    ``confirm=False`` when the place is one of many booked at once (a cohort's term), which
+    are told in one message instead.
+    """
     if LOCK_SESSIONS:
         GroupSession.objects.filter(pk=session.pk).update(places_taken=F("places_taken") + 1)
         session.places_taken += 1
@@ -132,7 +153,8 @@ def _take_place(session: GroupSession, user: User, organisation: Organisation, n
         occurred_at=now,
         source=f"group-place:{place.pk}:booked",
     )
-    _queue_confirmation(place)
+    if confirm:
+        _queue_confirmation(place)
     return place
 
 
@@ -173,6 +195,7 @@ def book_place(session: GroupSession, *, acting_user: User, now: datetime.dateti
         if existing is not None:
             return existing
         organisation = eligible_organisation(session, acting_user)
+        check_cohort_member(session, acting_user)
         check_session_open(session, now)
         own_offer = WaitlistEntry.objects.filter(
             session=session, user=acting_user, status=WaitlistStatus.OFFERED, offered_until__gt=now
@@ -208,17 +231,23 @@ def cancel_place(place: Place, *, acting_user: User, reason: str = "", now: date
         place.save(update_fields=["status", "cancelled_at", "cancel_reason"])
         GroupSession.objects.filter(pk=session.pk).update(places_taken=F("places_taken") - 1)
         session.places_taken -= 1
-        record_ledger_entry(
-            session.group.pool,
-            LedgerKind.PLACE_CANCELLED,
-            organisation=place.organisation,
-            quantity=1,
-            occurred_at=now,
-            source=f"group-place:{place.pk}:cancelled",
-        )
-        cancel_notifications(f"group-place:{place.pk}")
+        record_place_given_back(session, place, now)
         offer_freed_places(session, now)
     return place
+
+
+def record_place_given_back(session: GroupSession, place: Place, now: datetime.datetime, *, note: str = "") -> None:
+    """Count a cancelled place in the ledger and stop anything still to be sent about it."""
+    record_ledger_entry(
+        session.group.pool,
+        LedgerKind.PLACE_CANCELLED,
+        organisation=place.organisation,
+        quantity=1,
+        occurred_at=now,
+        source=f"group-place:{place.pk}:cancelled",
+        note=note,
+    )
+    cancel_notifications(f"group-place:{place.pk}")
 
 
 def offer_freed_places(session: GroupSession, now: datetime.datetime) -> list[WaitlistEntry]:
