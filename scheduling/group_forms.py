@@ -131,3 +131,12 @@ class CohortFillForm(forms.Form):
         initial=2,
         help_text="So that colleagues can speak freely.",
     )
+
+
+class GroupModeForm(forms.Form):
+    mode = forms.ChoiceField(
+        label="How would you like to meet?",
+        choices=[("either", "Either"), ("online", "Online"), ("in_person", "In person")],
+        required=False,
+        widget=forms.RadioSelect,
+    )

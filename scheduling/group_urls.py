@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scheduling.views import cohorts, group_admin
+from scheduling.views import cohorts, group_admin, group_totals
 from scheduling.views import groups as views
 
 # Mounted at /groups/.
@@ -27,4 +27,9 @@ urlpatterns = [
     path("pools/<int:pool_id>/cohorts/", cohorts.cohort_fill, name="cohort_fill"),
     path("pools/<int:pool_id>/cohorts/apply/", cohorts.cohort_apply, name="cohort_apply"),
     path("pools/<int:pool_id>/cohorts/withdraw/", cohorts.cohort_withdraw, name="cohort_withdraw"),
+    path(
+        "organisations/<int:organisation_id>/totals/",
+        group_totals.organisation_totals,
+        name="group_organisation_totals",
+    ),
 ]

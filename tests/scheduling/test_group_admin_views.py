@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -15,13 +14,7 @@ from scheduling.services.places import book_place
 from tests.factories.core import give_two_factor
 from tests.scheduling.conftest import NOW, make_group
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _frozen_now():
-    with mock.patch("django.utils.timezone.now", return_value=NOW):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 
 @pytest.fixture
