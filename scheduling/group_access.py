@@ -19,9 +19,13 @@ def pool_ids_of_staff(user: User) -> set[int]:
 
 def access_session(user: User, session_id: int) -> GroupSession:
     """A session of a group in one of the person's pools (booking still checks eligibility)."""
+    staff_pools = PoolOrganisation.objects.filter(
+        organisation__memberships__user=user, organisation__memberships__left_at__isnull=True
+    ).values("pool_id")
+    # One query: the pool check is a subquery, not a second round trip (every booking pays it).
     session = (
         GroupSession.objects.select_related("group", "group__pool", "group__facilitator__user")
-        .filter(pk=session_id, group__pool_id__in=pool_ids_of_staff(user))
+        .filter(pk=session_id, group__pool_id__in=staff_pools)
         .first()
     )
     if session is None:

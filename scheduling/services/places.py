@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -29,6 +29,7 @@ from scheduling.models import (
     GroupSession,
     Place,
     PlaceStatus,
+    ReflectiveGroup,
     SessionStatus,
     WaitlistEntry,
     WaitlistStatus,
@@ -66,19 +67,28 @@ def local_day(moment: datetime.datetime, zone: str) -> str:
 def eligible_organisation(session: GroupSession, user: User) -> Organisation:
     """The organisation through which the person may join this group, or a DomainError saying why not."""
     group = session.group
-    memberships = Membership.objects.filter(user=user, left_at__isnull=True).select_related("organisation")
-    organisations = [membership.organisation for membership in memberships]
+    # The usual answer in one query: a current membership of an organisation in the group's
+    # pool (and, for a restricted group, one of those chosen). Only a refusal reads more.
+    memberships = Membership.objects.filter(user=user, left_at__isnull=True, organisation__pools=group.pool_id)
+    if not group.all_pool_organisations:
+        memberships = memberships.filter(
+            organisation__in=ReflectiveGroup.eligible_organisations.through.objects.filter(
+                reflectivegroup_id=group.pk
+            ).values("organisation_id")
+        )
+    membership = memberships.select_related("organisation").order_by("organisation__name", "pk").first()
+    if membership is not None:
+        return membership.organisation
+    organisations = [
+        m.organisation
+        for m in Membership.objects.filter(user=user, left_at__isnull=True)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    ]
     if not organisations:
         raise DomainError("Reflective groups are for staff of the pool's organisations, and you are not staff of one.")
-    in_pool = set(group.pool.organisations.values_list("pk", flat=True))
-    if group.all_pool_organisations:
-        allowed = in_pool
-    else:
-        allowed = in_pool & set(group.eligible_organisations.values_list("pk", flat=True))
-    for organisation in organisations:
-        if organisation.pk in allowed:
-            return organisation
     names = ", ".join(organisation.name for organisation in organisations)
+    in_pool = set(group.pool.organisations.values_list("pk", flat=True))
     if not any(organisation.pk in in_pool for organisation in organisations):
         raise DomainError(f"This group is for organisations in {group.pool.name}, and {names} is not one of them.")
     raise DomainError(
@@ -122,7 +132,12 @@ def held_offers(session: GroupSession, now: datetime.datetime, *, excluding_user
 
 def bookable_places(session: GroupSession, now: datetime.datetime) -> int:
     """Places someone could book now: the limit less places taken and places held for offers."""
-    return max(0, session.place_limit - session.places_taken - held_offers(session, now))
+    return places_free(session, held_offers(session, now))
+
+
+def places_free(session: GroupSession, held: int) -> int:
+    """The rule itself, given how many places are held for offers."""
+    return max(0, session.place_limit - session.places_taken - held)
 
 
 def active_place(session: GroupSession, user: User) -> Place | None:
@@ -189,27 +204,46 @@ def _queue_confirmation(place: Place) -> None:
 def book_place(session: GroupSession, *, acting_user: User, now: datetime.datetime | None = None) -> Place:
     """Book the acting user a place; a second click returns the place they already have."""
     now = now or timezone.now()
+    # Who may join depends on memberships, not on the session's places: read it before taking
+    # the lock, so the lock is held only for the reads and writes of the places themselves
+    # (every booking of the session queues behind it).
+    organisation: Organisation | None = None
+    refusal: DomainError | None = None
+    try:
+        organisation = eligible_organisation(session, acting_user)
+        check_cohort_member(session, acting_user)
+    except DomainError as error:
+        refusal = error
     with transaction.atomic():
         session = lock_session(session.pk)
         existing = active_place(session, acting_user)
         if existing is not None:
             return existing
-        organisation = eligible_organisation(session, acting_user)
-        check_cohort_member(session, acting_user)
+        if refusal is not None or organisation is None:
+            raise refusal or DomainError("You cannot join this group.")
         check_session_open(session, now)
-        own_offer = WaitlistEntry.objects.filter(
-            session=session, user=acting_user, status=WaitlistStatus.OFFERED, offered_until__gt=now
-        ).first()
+        # One read for the waitlist: the places held for offers, and the person's own entry.
+        entries = list(
+            WaitlistEntry.objects.filter(session=session).filter(
+                Q(status=WaitlistStatus.OFFERED, offered_until__gt=now)
+                | Q(user=acting_user, status=WaitlistStatus.WAITING)
+            )
+        )
+        own_offer = next(
+            (e for e in entries if e.user_id == acting_user.pk and e.status == WaitlistStatus.OFFERED), None
+        )
         if own_offer is not None:
             return _accept(session, own_offer, now)
-        if bookable_places(session, now) == 0:
+        held = sum(1 for e in entries if e.status == WaitlistStatus.OFFERED)
+        if places_free(session, held) == 0:
             raise DomainError(
                 f"The session on {local_when(session)} is full. Join the waitlist and we will offer you "
                 "the first place that frees."
             )
-        WaitlistEntry.objects.filter(session=session, user=acting_user, status=WaitlistStatus.WAITING).update(
-            status=WaitlistStatus.LEFT
-        )
+        if any(e.status == WaitlistStatus.WAITING for e in entries):
+            WaitlistEntry.objects.filter(session=session, user=acting_user, status=WaitlistStatus.WAITING).update(
+                status=WaitlistStatus.LEFT
+            )
         return _take_place(session, acting_user, organisation, now)
 
 
