@@ -69,8 +69,8 @@ class JoinWaitlistForm(forms.Form):
 
 
 class MoveSessionForm(forms.Form):
-    starts_on = forms.DateField(label="New date", widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(label="New start time", widget=forms.TimeInput(attrs={"type": "time"}))
+    starts_on = forms.DateField(label="New date", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    start_time = forms.TimeField(label="New start time", widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}))
     duration_minutes = forms.IntegerField(
         label="Length in minutes", min_value=15, max_value=8 * 60, help_text="For example 120 for two hours."
     )
