@@ -144,3 +144,35 @@ def test_a_cancelled_or_started_session_cannot_be_changed(world, session):
             start_time=datetime.time(14, 0),
             now=NOW,
         )
+
+
+def test_the_emails_say_what_changed_and_name_nobody_else(world, session, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    full_session_with_waitlist(world, session)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        move_session(
+            session,
+            acting_user=world.commissioner,
+            starts_on=datetime.date(2026, 11, 12),
+            start_time=datetime.time(15, 0),
+            now=NOW,
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_session(session, acting_user=world.commissioner, now=NOW)
+    to_sam = [m for m in mail.outbox if world.member.email in m.to]
+    assert [m.subject for m in to_sam] == [
+        "Moved: Leeds reflective practice, now Thursday 12 November 2026, 15:00–17:00",
+        "Cancelled: Leeds reflective practice, Thursday 12 November 2026, 15:00–17:00",
+    ]
+    assert "that was on Wednesday 11 November 2026, 14:00–16:00 has moved" in to_sam[0].body
+    assert "You still have your place." in to_sam[0].body
+    to_leila = [m for m in mail.outbox if world.lead.email in m.to]
+    assert "You are still on the waitlist for it" in to_leila[0].body
+    assert "The waitlist for it is closed." in to_leila[1].body
+    people = {world.member.email: "Sam", world.colleague.email: "Chris", world.lead.email: "Leila"}
+    assert len(mail.outbox) == 6
+    for message in mail.outbox:
+        others = [name for email, name in people.items() if email not in message.to]
+        assert [name for name in others if name in message.body] == []
