@@ -142,7 +142,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 def _act(request: HttpRequest, session_id: int, action, success: str) -> HttpResponse:
-    session = access_session(_user(request), session_id)
+    session = access_session(_user(request), session_id, for_action=True)
     try:
         action(session)
     except DomainError as error:
