@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 
 from reflect.disclosure import disclosed
 from reflect.enums import LedgerKind
@@ -41,25 +41,26 @@ class SessionRow:
     places_left: int
 
 
+def _with_held(sessions, now: datetime.datetime):
+    """Annotate each session with the places held for offers (the rule of ``bookable_places``)."""
+    return sessions.select_related("group").annotate(
+        held=Count("waitlist", filter=Q(waitlist__status=WaitlistStatus.OFFERED, waitlist__offered_until__gt=now))
+    )
+
+
+def _coming_with_room(now: datetime.datetime):
+    return GroupSession.objects.filter(
+        status=SessionStatus.SCHEDULED, starts_at__gt=now, places_taken__lt=F("place_limit")
+    )
+
+
 def sessions_with_places(groups: list[ReflectiveGroup], now: datetime.datetime, *, limit: int) -> list[SessionRow]:
     """Coming sessions of drop-in groups with a place someone could book now, soonest first.
 
-    Places held for people offered them are not free (the rule of ``bookable_places``),
-    counted here in the same query.
+    Places held for people offered them are not free, counted here in the same query.
     """
     drop_in = [group.pk for group in groups if group.kind == GroupKind.DROP_IN]
-    sessions = (
-        GroupSession.objects.select_related("group")
-        .filter(group_id__in=drop_in, status=SessionStatus.SCHEDULED, starts_at__gt=now)
-        .filter(places_taken__lt=F("place_limit"))
-        .annotate(
-            held=Count(
-                "waitlist",
-                filter=Q(waitlist__status=WaitlistStatus.OFFERED, waitlist__offered_until__gt=now),
-            )
-        )
-        .order_by("starts_at", "pk")
-    )
+    sessions = _with_held(_coming_with_room(now).filter(group_id__in=drop_in), now).order_by("starts_at", "pk")
     rows = []
     for session in sessions[: limit * 4]:
         left = session.place_limit - session.places_taken - session.held
@@ -67,6 +68,20 @@ def sessions_with_places(groups: list[ReflectiveGroup], now: datetime.datetime, 
             rows.append(SessionRow(session=session, places_left=left))
         if len(rows) == limit:
             break
+    return rows
+
+
+def next_sessions_with_places(groups: list[ReflectiveGroup], now: datetime.datetime) -> list[SessionRow]:
+    """Each drop-in group's next session with room, in one query whatever the number of groups
+    (a group whose next session's free places are all held for offers is left out)."""
+    drop_in = [group.pk for group in groups if group.kind == GroupKind.DROP_IN]
+    next_of_group = _coming_with_room(now).filter(group_id=OuterRef("pk")).order_by("starts_at", "pk").values("pk")[:1]
+    firsts = ReflectiveGroup.objects.filter(pk__in=drop_in).annotate(next_id=Subquery(next_of_group)).values("next_id")
+    rows = []
+    for session in _with_held(GroupSession.objects.filter(pk__in=firsts), now).order_by("starts_at", "pk"):
+        left = session.place_limit - session.places_taken - session.held
+        if left > 0:
+            rows.append(SessionRow(session=session, places_left=left))
     return rows
 
 

@@ -54,7 +54,7 @@ def _time_reason(option: GroupOption, no_sessions_before: datetime.time | None) 
 
 def _mode_reason(option: GroupOption, mode: Mode) -> tuple[bool, str]:
     how = " or ".join(word for word, offered in (("online", option.online), ("in person", option.in_person)) if offered)
-    how = how or "place to be confirmed"
+    how = how or "at a place to be confirmed"
     if mode == Mode.ONLINE:
         return option.online, f"meets {how}" + (", as you asked" if option.online else ", not online")
     if mode == Mode.IN_PERSON:

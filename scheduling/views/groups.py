@@ -41,9 +41,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
     mode_form = GroupModeForm(request.GET or None)
     mode = Mode(mode_form.cleaned_data["mode"] or Mode.EITHER) if mode_form.is_valid() else Mode.EITHER
     preferences = ContactPreferences.objects.filter(user=user).first()
-    firsts: dict[int, group_queries.SessionRow] = {}
-    for row in rows:
-        firsts.setdefault(row.session.group_id, row)
+    firsts = {row.session.group_id: row for row in group_queries.next_sessions_with_places(groups, now)}
     ranked = rank_groups(
         [_option(row) for row in firsts.values()],
         no_sessions_before=preferences.no_sessions_before if preferences else None,

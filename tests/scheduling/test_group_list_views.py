@@ -76,9 +76,9 @@ def test_the_list_takes_the_same_queries_whatever_the_number_of_groups(
             world, title=f"Group {number}", all_pool_organisations=False, eligible_organisations=[world.organisation]
         )
     client.force_login(world.member)
-    # session, user, memberships, groups, their eligible organisations, sessions, preferences,
-    # and the two the navigation asks (staff? commissioner?)
-    with django_assert_num_queries(9):
+    # session, user, memberships, groups, their eligible organisations, sessions, each group's
+    # next session, preferences, and the two the navigation asks (staff? commissioner?)
+    with django_assert_num_queries(10):
         response = client.get(reverse("group_sessions"))
     assert len(response.context["ranked"]) == groups
 
@@ -121,3 +121,17 @@ def test_a_cohorts_session_page_says_apply(client, world):
     response = client.get(reverse("group_session", args=[cohort.sessions.first().pk]))
     assert response.context["why_not"].startswith("Balint cohort is a cohort that meets with the same members")
     assert reverse("cohort_apply", args=[world.pool.pk]) in response.content.decode()
+
+
+def test_a_group_whose_next_session_is_months_away_is_still_ranked(client, world):
+    make_group(world, title="Weekly circle", rrule="FREQ=WEEKLY")
+    make_group(world, title="Summer group", first_date=datetime.date(2027, 8, 1))
+    client.force_login(world.member)
+    response = client.get(reverse("group_sessions"))
+    assert len(response.context["rows"]) == 30  # the table stops at 30 sessions, all weekly
+    assert {row["session"].group.title for row in response.context["rows"]} == {"Weekly circle"}
+    ranked = [(item["ranked"].option.title, item["when"]) for item in response.context["ranked"]]
+    assert ranked == [
+        ("Weekly circle", "Sunday 8 November 2026, 14:00–16:00"),
+        ("Summer group", "Wednesday 11 August 2027, 14:00–16:00"),
+    ]
