@@ -3,7 +3,14 @@ through the services, which keep the session's count and the ledger in step."""
 
 from django.contrib import admin
 
-from scheduling.models import GroupSession, Place, ReflectiveGroup, WaitlistEntry
+from scheduling.models import (
+    CohortApplication,
+    CohortMembership,
+    GroupSession,
+    Place,
+    ReflectiveGroup,
+    WaitlistEntry,
+)
 
 
 @admin.register(ReflectiveGroup)
@@ -18,7 +25,16 @@ class GroupSessionAdmin(admin.ModelAdmin):
     list_display = ["group", "starts_at", "status", "places_taken", "place_limit"]
     list_filter = ["status"]
     search_fields = ["group__title"]
-    readonly_fields = ["places_taken", "place_limit"]
+    # Moving or cancelling goes through the commissioner's pages, which tell the people coming.
+    readonly_fields = [
+        "starts_at",
+        "ends_at",
+        "status",
+        "sequence",
+        "original_starts_at",
+        "places_taken",
+        "place_limit",
+    ]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -41,3 +57,16 @@ class WaitlistEntryAdmin(ReadOnlyAdmin):
     list_display = ["session", "organisation", "status", "joined_at", "offered_until"]
     list_filter = ["status"]
     search_fields = ["organisation__name", "session__group__title"]
+
+
+@admin.register(CohortApplication)
+class CohortApplicationAdmin(ReadOnlyAdmin):
+    list_display = ["pool", "organisation", "status", "applied_at", "cohort"]
+    list_filter = ["status"]
+    search_fields = ["organisation__name", "pool__name"]
+
+
+@admin.register(CohortMembership)
+class CohortMembershipAdmin(ReadOnlyAdmin):
+    list_display = ["group", "organisation", "joined_at", "left_at"]
+    search_fields = ["organisation__name", "group__title"]

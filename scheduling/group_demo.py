@@ -45,3 +45,38 @@ def reflective_group_demo(stdout: TextIO) -> None:
         "and only you and the facilitator can see it.",
     )
     stdout.write(f"Reflective group: {DEMO_GROUP} (second Wednesday monthly, 14:00–16:00, 10 places).\n")
+
+
+DEMO_COHORT = "Tuesday evening Balint cohort"
+
+
+@register_demo_step
+def reflective_cohort_demo(stdout: TextIO) -> None:
+    """A cohort group for staff to apply to, and the commissioner to fill (issue 7)."""
+    from scheduling.models import ReflectiveGroup
+    from scheduling.services.groups import create_group
+
+    pool = Pool.objects.filter(name=DEMO_POOL).first()
+    commissioner = User.objects.filter(email=DEMO_COMMISSIONER).first()
+    if pool is None or commissioner is None or ReflectiveGroup.objects.filter(pool=pool, title=DEMO_COHORT).exists():
+        return
+    create_group(
+        pool,
+        acting_user=commissioner,
+        title=DEMO_COHORT,
+        description="A Balint-style group that meets with the same members each month, for a year.",
+        kind="cohort",
+        external_facilitator_name="Dr Ann Carter",
+        external_facilitator_email="ann.carter@example.org",
+        rrule="FREQ=MONTHLY;BYDAY=+1TU",
+        first_date=datetime.date(2026, 9, 1),
+        start_time=datetime.time(18, 0),
+        duration_minutes=90,
+        time_zone="Europe/London",
+        online_link="https://meet.example.org/leeds-balint",
+        capacity=8,
+        ground_rules="What is said in the group stays in the group. Speak for yourself. You may pass.",
+        confidentiality_statement="Nothing said in the group is written down. Only that you came is recorded, "
+        "and only you and the facilitator can see it.",
+    )
+    stdout.write(f"Cohort group: {DEMO_COHORT} (first Tuesday monthly, 18:00–19:30, online, 8 members).\n")

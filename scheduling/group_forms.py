@@ -66,3 +66,77 @@ class JoinWaitlistForm(forms.Form):
         required=False,
         help_text="Otherwise we hold it for you for 24 hours and let you know.",
     )
+
+
+class MoveSessionForm(forms.Form):
+    starts_on = forms.DateField(label="New date", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    start_time = forms.TimeField(label="New start time", widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}))
+    duration_minutes = forms.IntegerField(
+        label="Length in minutes", min_value=15, max_value=8 * 60, help_text="For example 120 for two hours."
+    )
+    note = forms.CharField(
+        label="A note for the people coming (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Say why, if you can. Everyone with a place or on the waitlist is told.",
+    )
+
+
+class CancelSessionForm(forms.Form):
+    note = forms.CharField(
+        label="A note for the people coming (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Everyone with a place or on the waitlist is told, with the date of the next session.",
+    )
+
+
+WEEKDAY_CHOICES = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+
+
+class CohortApplicationForm(forms.Form):
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Which days suit you?",
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave them all unticked if any day suits you.",
+    )
+    earliest_start = forms.TimeField(
+        label="Start no earlier than (optional)",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
+    latest_end = forms.TimeField(
+        label="Finish no later than (optional)",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
+
+
+class CohortFillForm(forms.Form):
+    organisation_cap = forms.IntegerField(
+        label="Most people from one organisation in a cohort",
+        min_value=1,
+        max_value=20,
+        initial=2,
+        help_text="So that colleagues can speak freely.",
+    )
+
+
+class GroupModeForm(forms.Form):
+    mode = forms.ChoiceField(
+        label="How would you like to meet?",
+        choices=[("either", "Either"), ("online", "Online"), ("in_person", "In person")],
+        required=False,
+        widget=forms.RadioSelect,
+    )

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from scheduling.views import cohorts, group_admin, group_totals
 from scheduling.views import groups as views
 
 # Mounted at /groups/.
@@ -15,4 +16,20 @@ urlpatterns = [
     path("facilitate/", views.facilitated_sessions, name="group_facilitated"),
     path("facilitate/sessions/<int:session_id>/", views.register, name="group_register"),
     path("pools/<int:pool_id>/new/", views.group_create, name="group_create"),
+    path("pools/<int:pool_id>/", group_admin.pool_groups, name="group_pool_groups"),
+    path("pools/<int:pool_id>/groups/<int:group_id>/", group_admin.group_manage, name="group_manage"),
+    path("pools/<int:pool_id>/sessions/<int:session_id>/move/", group_admin.session_move, name="group_session_move"),
+    path(
+        "pools/<int:pool_id>/sessions/<int:session_id>/cancel/",
+        group_admin.session_cancel_all,
+        name="group_session_cancel_all",
+    ),
+    path("pools/<int:pool_id>/cohorts/", cohorts.cohort_fill, name="cohort_fill"),
+    path("pools/<int:pool_id>/cohorts/apply/", cohorts.cohort_apply, name="cohort_apply"),
+    path("pools/<int:pool_id>/cohorts/withdraw/", cohorts.cohort_withdraw, name="cohort_withdraw"),
+    path(
+        "organisations/<int:organisation_id>/totals/",
+        group_totals.organisation_totals,
+        name="group_organisation_totals",
+    ),
 ]

@@ -13,6 +13,9 @@ class GroupNotificationKind(models.TextChoices):
     PLACE_BOOKED = "group_place_booked", "Reflective group: place booked"
     PLACE_OFFERED = "group_place_offered", "Reflective group: a waitlist place offered"
     MISSED_SESSION = "group_missed_session", "Reflective group: after a missed session"
+    SESSION_MOVED = "group_session_moved", "Reflective group: a session moved"
+    SESSION_CANCELLED = "group_session_cancelled", "Reflective group: a session cancelled"
+    COHORT_ASSIGNED = "group_cohort_assigned", "Reflective group: your cohort"
 
 
 def _sample_place_booked() -> dict[str, Any]:
@@ -90,4 +93,63 @@ register_kind(KindSpec(BookingNotificationKind.BOOKED, BookingNotificationKind.B
 register_kind(KindSpec(BookingNotificationKind.CHANGED, BookingNotificationKind.CHANGED.label, _sample_booking_changed))
 register_kind(
     KindSpec(BookingNotificationKind.CANCELLED, BookingNotificationKind.CANCELLED.label, _sample_booking_cancelled)
+)
+
+
+def _sample_calendar(method: str) -> dict[str, Any]:
+    return {"calendar": {"uid": "group-session-1@reflect", "sequence": 1, "method": method}}
+
+
+def _sample_session_moved() -> dict[str, Any]:
+    return {
+        "title": "Leeds reflective practice group",
+        "when": "Thursday 10 December 2026, 15:00–17:00",
+        "was": "Wednesday 9 December 2026, 14:00–16:00",
+        "facilitator": "Dr Ann Carter",
+        "note": "The room is being redecorated that week.",
+        "location": "Room 2, Leeds Community Hub",
+        "online_link": "",
+        "has_place": True,
+        "url": "https://reflect.example.org/groups/sessions/1/",
+    } | _sample_calendar("REQUEST")
+
+
+def _sample_session_cancelled() -> dict[str, Any]:
+    return {
+        "title": "Leeds reflective practice group",
+        "when": "Wednesday 9 December 2026, 14:00–16:00",
+        "facilitator": "Dr Ann Carter",
+        "note": "",
+        "next_when": "Wednesday 13 January 2027, 14:00–16:00",
+        "has_place": True,
+        "url": "https://reflect.example.org/groups/sessions/1/",
+    } | _sample_calendar("CANCEL")
+
+
+def _sample_cohort_assigned() -> dict[str, Any]:
+    return {
+        "title": "Tuesday evening Balint group",
+        "facilitator": "Dr Ann Carter",
+        "sessions": ["Tuesday 8 December 2026, 18:00–19:30", "Tuesday 12 January 2027, 18:00–19:30"],
+        "location": "",
+        "online_link": "https://meet.example.org/balint",
+        "ground_rules": "What is said in the group stays in the group.",
+        "url": "https://reflect.example.org/groups/my-places/",
+    }
+
+
+register_kind(
+    KindSpec(GroupNotificationKind.SESSION_MOVED, GroupNotificationKind.SESSION_MOVED.label, _sample_session_moved)
+)
+register_kind(
+    KindSpec(
+        GroupNotificationKind.SESSION_CANCELLED,
+        GroupNotificationKind.SESSION_CANCELLED.label,
+        _sample_session_cancelled,
+    )
+)
+register_kind(
+    KindSpec(
+        GroupNotificationKind.COHORT_ASSIGNED, GroupNotificationKind.COHORT_ASSIGNED.label, _sample_cohort_assigned
+    )
 )

@@ -9,6 +9,7 @@ from scheduling.models.bookings import (
     SupervisionBooking,
 )
 from scheduling.models.busy_calendar import BusyCalendarFeed, BusyInterval
+from scheduling.models.cohorts import ApplicationStatus, CohortApplication, CohortMembership
 from scheduling.models.groups import (
     GroupKind,
     GroupSession,
@@ -22,12 +23,15 @@ from scheduling.models.groups import (
 )
 
 __all__ = [
+    "ApplicationStatus",
     "AvailabilitySettings",
     "BookingAttendee",
     "BookingStatus",
     "BusyCalendarFeed",
     "BusyInterval",
     "CalendarFeed",
+    "CohortApplication",
+    "CohortMembership",
     "DateOverride",
     "GroupKind",
     "GroupSession",

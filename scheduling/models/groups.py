@@ -44,6 +44,7 @@ class WaitlistStatus(models.TextChoices):
     TAKEN = "taken", "Took the place"
     EXPIRED = "expired", "Offer expired"
     LEFT = "left", "Left the waitlist"
+    CLOSED = "closed", "Session cancelled"
 
 
 # A place that holds a seat: cancelled ones do not.
@@ -129,6 +130,9 @@ class GroupSession(models.Model):
     place_limit = models.PositiveIntegerField(help_text="Capacity plus the overbooking allowance.")
     places_taken = models.PositiveIntegerField(default=0)
     sequence = models.PositiveIntegerField(default=0, help_text="iCalendar SEQUENCE, bumped on each change.")
+    # Where the group's pattern put a session that has since been moved: the year-ahead task
+    # must not make that occurrence again.
+    original_starts_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Calendar feeds' Last-Modified. Code that changes a session with .update() sets it too.
     updated_at = models.DateTimeField(auto_now=True)

@@ -35,6 +35,7 @@ from scheduling.models import (
 from scheduling.models.bookings import LIVE_BOOKING_STATUSES
 from scheduling.services.booking_notices import BookingFacts, booking_event
 from scheduling.services.bookings import bookings_of
+from scheduling.services.group_calendar import group_session_event
 
 PAST_DAYS = 90
 CANCELLED_KEPT_DAYS = 30
@@ -100,28 +101,6 @@ def _supervision_events(user: User, now: datetime.datetime) -> list[CalendarEven
     return [booking_event(BookingFacts.from_values(row), user) for row in bookings]
 
 
-def _group_event(session: GroupSession, *, cancelled: bool, stamp: datetime.datetime, sequence: int) -> CalendarEvent:
-    group = session.group
-    where = group.location or group.online_link
-    description = (
-        f"Facilitated by {group.facilitator_name}.\n\nDetails: {settings.SITE_URL}/groups/sessions/{session.pk}/"
-    )
-    if group.online_link:
-        description = f"Join online: {group.online_link}\n\n{description}"
-    return CalendarEvent(
-        uid=session.ics_uid,
-        sequence=sequence,
-        starts_at=session.starts_at,
-        ends_at=session.ends_at,
-        summary=group.title,
-        stamp=stamp,
-        description=description,
-        location=where,
-        url=f"{settings.SITE_URL}/groups/sessions/{session.pk}/",
-        cancelled=cancelled,
-    )
-
-
 def _group_events(user: User, now: datetime.datetime) -> list[CalendarEvent]:
     since = now - datetime.timedelta(days=PAST_DAYS)
     kept_since = now - datetime.timedelta(days=CANCELLED_KEPT_DAYS)
@@ -142,7 +121,7 @@ def _group_events(user: User, now: datetime.datetime) -> list[CalendarEvent]:
         # A person who cancelled and booked again has two rows: the live place wins.
         if uid in events and not events[uid].cancelled:
             continue
-        events[uid] = _group_event(session, cancelled=cancelled, stamp=stamp, sequence=sequence)
+        events[uid] = group_session_event(session, cancelled=cancelled, stamp=stamp, sequence=sequence)
     facilitated = GroupSession.objects.filter(group__facilitator__user=user, ends_at__gte=since).select_related(
         "group__facilitator__user"
     )
@@ -150,9 +129,7 @@ def _group_events(user: User, now: datetime.datetime) -> list[CalendarEvent]:
         cancelled = session.status == SessionStatus.CANCELLED
         if cancelled and session.updated_at < kept_since:
             continue
-        events[session.ics_uid] = _group_event(
-            session, cancelled=cancelled, stamp=session.updated_at, sequence=session.sequence
-        )
+        events[session.ics_uid] = group_session_event(session, cancelled=cancelled, stamp=session.updated_at)
     return list(events.values())
 
 

@@ -13,7 +13,8 @@ from django.utils import timezone
 from reflect.errors import DomainError
 from reflect.models import Organisation, Pool, User
 from reflect.services.audit import record_audit
-from scheduling.models import GroupSession, GroupStatus, ReflectiveGroup
+from scheduling.models import GroupKind, GroupSession, GroupStatus, ReflectiveGroup
+from scheduling.services.cohorts import book_members_into_new_sessions
 
 HORIZON_DAYS = 365
 
@@ -67,7 +68,9 @@ def generate_sessions(group: ReflectiveGroup, *, now: datetime.datetime | None =
         return []
     now = now or timezone.now()
     horizon = now + datetime.timedelta(days=HORIZON_DAYS)
-    existing = set(group.sessions.values_list("starts_at", flat=True))
+    existing = set()
+    for starts_at, original in group.sessions.values_list("starts_at", "original_starts_at"):
+        existing.update({starts_at, original})
     duration = datetime.timedelta(minutes=group.duration_minutes)
     new = [
         GroupSession(
@@ -81,6 +84,10 @@ def generate_sessions(group: ReflectiveGroup, *, now: datetime.datetime | None =
     ]
     with transaction.atomic():
         GroupSession.objects.bulk_create(new, ignore_conflicts=True)
+    if group.kind == GroupKind.COHORT and new:
+        # A cohort's members have a place in every session of their term, new ones included.
+        made = list(group.sessions.filter(starts_at__in=[session.starts_at for session in new]))
+        book_members_into_new_sessions(group, made, now)
     return new
 
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -24,15 +24,19 @@ from reflect.models import Membership, Organisation, User
 from reflect.services.ledger import record_ledger_entry
 from reflect.services.notifications import cancel_notifications, queue_notification
 from scheduling.models import (
+    CohortMembership,
+    GroupKind,
     GroupSession,
     Place,
     PlaceStatus,
+    ReflectiveGroup,
     SessionStatus,
     WaitlistEntry,
     WaitlistStatus,
 )
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
 from scheduling.notification_kinds import GroupNotificationKind
+from scheduling.services.group_calendar import group_session_ics
 
 # Only the concurrency control test turns this off, to show the race the lock prevents.
 LOCK_SESSIONS = True
@@ -64,24 +68,46 @@ def local_day(moment: datetime.datetime, zone: str) -> str:
 def eligible_organisation(session: GroupSession, user: User) -> Organisation:
     """The organisation through which the person may join this group, or a DomainError saying why not."""
     group = session.group
-    memberships = Membership.objects.filter(user=user, left_at__isnull=True).select_related("organisation")
-    organisations = [membership.organisation for membership in memberships]
+    # The usual answer in one query: a current membership of an organisation in the group's
+    # pool (and, for a restricted group, one of those chosen). Only a refusal reads more.
+    memberships = Membership.objects.filter(user=user, left_at__isnull=True, organisation__pools=group.pool_id)
+    if not group.all_pool_organisations:
+        memberships = memberships.filter(
+            organisation__in=ReflectiveGroup.eligible_organisations.through.objects.filter(
+                reflectivegroup_id=group.pk
+            ).values("organisation_id")
+        )
+    membership = memberships.select_related("organisation").order_by("organisation__name", "pk").first()
+    if membership is not None:
+        return membership.organisation
+    organisations = [
+        m.organisation
+        for m in Membership.objects.filter(user=user, left_at__isnull=True)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    ]
     if not organisations:
         raise DomainError("Reflective groups are for staff of the pool's organisations, and you are not staff of one.")
-    in_pool = set(group.pool.organisations.values_list("pk", flat=True))
-    if group.all_pool_organisations:
-        allowed = in_pool
-    else:
-        allowed = in_pool & set(group.eligible_organisations.values_list("pk", flat=True))
-    for organisation in organisations:
-        if organisation.pk in allowed:
-            return organisation
     names = ", ".join(organisation.name for organisation in organisations)
+    in_pool = set(group.pool.organisations.values_list("pk", flat=True))
     if not any(organisation.pk in in_pool for organisation in organisations):
         raise DomainError(f"This group is for organisations in {group.pool.name}, and {names} is not one of them.")
     raise DomainError(
         f"This group is open to chosen organisations in {group.pool.name} only, and {names} is not one of them."
     )
+
+
+def check_cohort_member(session: GroupSession, user: User) -> None:
+    """A cohort's sessions are for its members: anyone else applies to join a cohort."""
+    group = session.group
+    if (
+        group.kind == GroupKind.COHORT
+        and not CohortMembership.objects.filter(group=group, user=user, left_at__isnull=True).exists()
+    ):
+        raise DomainError(
+            f"{group.title} is a cohort that meets with the same members each time. "
+            "Apply to join a cohort and the commissioner will give you a place in one."
+        )
 
 
 def check_session_open(session: GroupSession, now: datetime.datetime) -> None:
@@ -107,15 +133,26 @@ def held_offers(session: GroupSession, now: datetime.datetime, *, excluding_user
 
 def bookable_places(session: GroupSession, now: datetime.datetime) -> int:
     """Places someone could book now: the limit less places taken and places held for offers."""
-    return max(0, session.place_limit - session.places_taken - held_offers(session, now))
+    return places_free(session, held_offers(session, now))
+
+
+def places_free(session: GroupSession, held: int) -> int:
+    """The rule itself, given how many places are held for offers."""
+    return max(0, session.place_limit - session.places_taken - held)
 
 
 def active_place(session: GroupSession, user: User) -> Place | None:
     return Place.objects.filter(session=session, user=user, status__in=ACTIVE_PLACE_STATUSES).first()
 
 
-def _take_place(session: GroupSession, user: User, organisation: Organisation, now: datetime.datetime) -> Place:
-    """Add one place; the caller holds the session lock and has checked there is room."""
+def _take_place(
+    session: GroupSession, user: User, organisation: Organisation, now: datetime.datetime, *, confirm: bool = True
+) -> Place:
+    """Add one place; the caller holds the session lock and has checked there is room.
+
+    ``confirm=False`` when the place is one of many booked at once (a cohort's term), which
+    are told in one message instead.
+    """
     if LOCK_SESSIONS:
         GroupSession.objects.filter(pk=session.pk).update(places_taken=F("places_taken") + 1)
         session.places_taken += 1
@@ -132,7 +169,8 @@ def _take_place(session: GroupSession, user: User, organisation: Organisation, n
         occurred_at=now,
         source=f"group-place:{place.pk}:booked",
     )
-    _queue_confirmation(place)
+    if confirm:
+        _queue_confirmation(place)
     return place
 
 
@@ -161,32 +199,53 @@ def _queue_confirmation(place: Place) -> None:
         key=f"group-place:{place.pk}:booked",
         context=context,
         about=f"group-place:{place.pk}",
+        ics=group_session_ics(session, place.user, method="REQUEST"),
     )
 
 
 def book_place(session: GroupSession, *, acting_user: User, now: datetime.datetime | None = None) -> Place:
     """Book the acting user a place; a second click returns the place they already have."""
     now = now or timezone.now()
+    # Who may join depends on memberships, not on the session's places: read it before taking
+    # the lock, so the lock is held only for the reads and writes of the places themselves
+    # (every booking of the session queues behind it).
+    organisation: Organisation | None = None
+    refusal: DomainError | None = None
+    try:
+        organisation = eligible_organisation(session, acting_user)
+        check_cohort_member(session, acting_user)
+    except DomainError as error:
+        refusal = error
     with transaction.atomic():
         session = lock_session(session.pk)
         existing = active_place(session, acting_user)
         if existing is not None:
             return existing
-        organisation = eligible_organisation(session, acting_user)
+        if refusal is not None or organisation is None:
+            raise refusal or DomainError("You cannot join this group.")
         check_session_open(session, now)
-        own_offer = WaitlistEntry.objects.filter(
-            session=session, user=acting_user, status=WaitlistStatus.OFFERED, offered_until__gt=now
-        ).first()
+        # One read for the waitlist: the places held for offers, and the person's own entry.
+        entries = list(
+            WaitlistEntry.objects.filter(session=session).filter(
+                Q(status=WaitlistStatus.OFFERED, offered_until__gt=now)
+                | Q(user=acting_user, status=WaitlistStatus.WAITING)
+            )
+        )
+        own_offer = next(
+            (e for e in entries if e.user_id == acting_user.pk and e.status == WaitlistStatus.OFFERED), None
+        )
         if own_offer is not None:
             return _accept(session, own_offer, now)
-        if bookable_places(session, now) == 0:
+        held = sum(1 for e in entries if e.status == WaitlistStatus.OFFERED)
+        if places_free(session, held) == 0:
             raise DomainError(
                 f"The session on {local_when(session)} is full. Join the waitlist and we will offer you "
                 "the first place that frees."
             )
-        WaitlistEntry.objects.filter(session=session, user=acting_user, status=WaitlistStatus.WAITING).update(
-            status=WaitlistStatus.LEFT
-        )
+        if any(e.status == WaitlistStatus.WAITING for e in entries):
+            WaitlistEntry.objects.filter(session=session, user=acting_user, status=WaitlistStatus.WAITING).update(
+                status=WaitlistStatus.LEFT
+            )
         return _take_place(session, acting_user, organisation, now)
 
 
@@ -208,17 +267,23 @@ def cancel_place(place: Place, *, acting_user: User, reason: str = "", now: date
         place.save(update_fields=["status", "cancelled_at", "cancel_reason"])
         GroupSession.objects.filter(pk=session.pk).update(places_taken=F("places_taken") - 1)
         session.places_taken -= 1
-        record_ledger_entry(
-            session.group.pool,
-            LedgerKind.PLACE_CANCELLED,
-            organisation=place.organisation,
-            quantity=1,
-            occurred_at=now,
-            source=f"group-place:{place.pk}:cancelled",
-        )
-        cancel_notifications(f"group-place:{place.pk}")
+        record_place_given_back(session, place, now)
         offer_freed_places(session, now)
     return place
+
+
+def record_place_given_back(session: GroupSession, place: Place, now: datetime.datetime, *, note: str = "") -> None:
+    """Count a cancelled place in the ledger and stop anything still to be sent about it."""
+    record_ledger_entry(
+        session.group.pool,
+        LedgerKind.PLACE_CANCELLED,
+        organisation=place.organisation,
+        quantity=1,
+        occurred_at=now,
+        source=f"group-place:{place.pk}:cancelled",
+        note=note,
+    )
+    cancel_notifications(f"group-place:{place.pk}")
 
 
 def offer_freed_places(session: GroupSession, now: datetime.datetime) -> list[WaitlistEntry]:

@@ -22,6 +22,7 @@ from scheduling.services.places import (
     _record_waitlist,
     active_place,
     bookable_places,
+    check_cohort_member,
     check_session_open,
     eligible_organisation,
     local_when,
@@ -43,6 +44,7 @@ def join_waitlist(
         if existing is not None:
             return existing
         organisation = eligible_organisation(session, acting_user)
+        check_cohort_member(session, acting_user)
         check_session_open(session, now)
         if active_place(session, acting_user) is not None:
             raise DomainError(f"You already have a place in the session on {local_when(session)}.")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,10 +15,12 @@ from django.views.decorators.http import require_POST
 
 from reflect.access import commissioner_area
 from reflect.errors import DomainError
-from reflect.models import Pool, User
-from scheduling.group_access import access_facilitated_session, access_register_place, access_session, pool_ids_of_staff
-from scheduling.group_forms import CancelPlaceForm, GroupForm, JoinWaitlistForm
-from scheduling.models import GroupSession, Place, SessionStatus, WaitlistEntry, WaitlistStatus
+from reflect.models import ContactPreferences, Pool, User
+from scheduling import group_queries
+from scheduling.group_access import access_facilitated_session, access_register_place, access_session
+from scheduling.group_forms import CancelPlaceForm, GroupForm, GroupModeForm, JoinWaitlistForm
+from scheduling.group_ranking import GroupOption, Mode, rank_groups
+from scheduling.models import GroupKind, GroupSession, Place, SessionStatus, WaitlistEntry, WaitlistStatus
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES, ACTIVE_WAITLIST_STATUSES
 from scheduling.services import attendance, places, waitlist
 from scheduling.services.groups import create_group
@@ -32,29 +33,51 @@ def _user(request: HttpRequest) -> User:
 
 @login_required
 def session_list(request: HttpRequest) -> HttpResponse:
-    """Upcoming sessions, with places left, of groups the person may join."""
+    """Groups ranked for the person (with why), then every coming session with places left."""
     user = _user(request)
     now = timezone.now()
-    upcoming = (
-        GroupSession.objects.select_related("group")
-        .filter(
-            group__pool_id__in=pool_ids_of_staff(user),
-            status=SessionStatus.SCHEDULED,
-            starts_at__gt=now,
-            places_taken__lt=F("place_limit"),
-        )
-        .order_by("starts_at")
+    groups = group_queries.groups_open_to(user)
+    rows = group_queries.sessions_with_places(groups, now, limit=30)
+    mode_form = GroupModeForm(request.GET or None)
+    mode = Mode(mode_form.cleaned_data["mode"] or Mode.EITHER) if mode_form.is_valid() else Mode.EITHER
+    preferences = ContactPreferences.objects.filter(user=user).first()
+    firsts = {row.session.group_id: row for row in group_queries.next_sessions_with_places(groups, now)}
+    ranked = rank_groups(
+        [_option(row) for row in firsts.values()],
+        no_sessions_before=preferences.no_sessions_before if preferences else None,
+        mode=mode,
     )
-    rows = []
-    for session in upcoming[:200]:
-        try:
-            places.eligible_organisation(session, user)
-        except DomainError:
-            continue
-        left = places.bookable_places(session, now)
-        if left:  # places held for someone on the waitlist are not free to book
-            rows.append({"session": session, "when": local_when(session), "places_left": left})
-    return render(request, "scheduling/session_list.html", {"rows": rows[:30]})
+    cohort_pools = sorted(
+        {group.pool_id: group.pool for group in groups if group.kind == GroupKind.COHORT}.values(),
+        key=lambda pool: pool.name,
+    )
+    return render(
+        request,
+        "scheduling/session_list.html",
+        {
+            "ranked": [{"ranked": r, "when": local_when(firsts[r.option.group_id].session)} for r in ranked],
+            "rows": [
+                {"session": row.session, "when": local_when(row.session), "places_left": row.places_left}
+                for row in rows
+            ],
+            "mode_form": mode_form,
+            "cohort_pools": cohort_pools,
+        },
+    )
+
+
+def _option(row: group_queries.SessionRow) -> GroupOption:
+    group = row.session.group
+    return GroupOption(
+        group_id=group.pk,
+        title=group.title,
+        local_start=group.start_time,
+        online=bool(group.online_link),
+        in_person=bool(group.location),
+        next_session_id=row.session.pk,
+        next_starts_at=row.session.starts_at,
+        places_left=row.places_left,
+    )
 
 
 @login_required
@@ -88,6 +111,15 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     place = places.active_place(session, user)
     entry = WaitlistEntry.objects.filter(session=session, user=user, status__in=ACTIVE_WAITLIST_STATUSES).first()
     offer_open = entry is not None and entry.status == WaitlistStatus.OFFERED and entry.offered_until > timezone.now()
+    # Staff of a pool organisation the group is not open to may read about it, and are told
+    # why they cannot join (issue 7, "an ineligible organisation's staff see why").
+    why_not = ""
+    if place is None and entry is None:
+        try:
+            places.eligible_organisation(session, user)
+            places.check_cohort_member(session, user)
+        except DomainError as error:
+            why_not = error.message
     return render(
         request,
         "scheduling/session_detail.html",
@@ -98,6 +130,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
             "place": place,
             "entry": entry,
             "offer_open": offer_open,
+            "why_not": why_not,
             "places_left": (left := places.bookable_places(session, timezone.now())),
             "full": left == 0,
             "cancel_form": CancelPlaceForm(),
@@ -107,7 +140,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 def _act(request: HttpRequest, session_id: int, action, success: str) -> HttpResponse:
-    session = access_session(_user(request), session_id)
+    session = access_session(_user(request), session_id, for_action=True)
     try:
         action(session)
     except DomainError as error:

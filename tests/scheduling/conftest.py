@@ -158,3 +158,12 @@ def group(world) -> ReflectiveGroup:
 @pytest.fixture
 def session(group):
     return group.sessions.order_by("starts_at").first()
+
+
+@pytest.fixture
+def frozen_now():
+    """Pages read ``timezone.now()``: pin it to NOW so their sessions are the same in every run."""
+    from unittest import mock
+
+    with mock.patch("django.utils.timezone.now", return_value=NOW):
+        yield NOW

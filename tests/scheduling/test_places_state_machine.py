@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -19,6 +20,7 @@ from reflect.errors import DomainError
 from scheduling.models import Place, WaitlistEntry, WaitlistStatus
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
 from scheduling.services.places import book_place, cancel_place, held_offers
+from scheduling.services.session_changes import cancel_session, move_session
 from scheduling.services.waitlist import accept_offer, expire_offers, join_waitlist, leave_waitlist
 from tests.factories.core import MembershipFactory
 from tests.scheduling.conftest import NOW, make_group
@@ -81,12 +83,33 @@ def test_places_and_waitlist_keep_their_invariants(world):
             if entry is not None:
                 leave_waitlist(entry, acting_user=self.people[index], now=self.now)
 
+        @rule()
+        def commissioner_moves_it_a_day_later(self) -> None:
+            self.session.refresh_from_db()
+            later = self.session.starts_at.astimezone(ZoneInfo("Europe/London")) + datetime.timedelta(days=1)
+            with contextlib.suppress(DomainError):  # once cancelled, it cannot be moved
+                move_session(
+                    self.session,
+                    acting_user=world.commissioner,
+                    starts_on=later.date(),
+                    start_time=later.time(),
+                    now=self.now,
+                )
+
         @rule(hours=st.integers(min_value=1, max_value=30))
         def time_passes(self, hours: int) -> None:
             # Stay well before the session starts (11 November, 14:00).
             if self.now + datetime.timedelta(hours=hours) < self.session.starts_at - datetime.timedelta(days=1):
                 self.now += datetime.timedelta(hours=hours)
             expire_offers(self.session.pk, now=self.now)
+
+        @rule(dice=st.integers(min_value=0, max_value=9))
+        def commissioner_cancels_it(self, dice: int) -> None:
+            # Cancelling ends every other rule's story: let it happen on one roll in ten.
+            if dice != 0:
+                return
+            with contextlib.suppress(DomainError):
+                cancel_session(self.session, acting_user=world.commissioner, now=self.now)
 
         @invariant()
         def never_over_the_limit(self) -> None:

@@ -1,0 +1,176 @@
+"""A commissioner moves one session of a group, or cancels it, on its own.
+
+Everyone with a place, an offer or a spot on the waitlist is told through the outbox, in the
+change's transaction. Each change bumps the session's ``sequence`` (iCalendar SEQUENCE,
+DESIGN.md §4 "Time") and the notification's context carries the session's UID, sequence and
+method, so the calendar module can attach an updated ``.ics`` (METHOD:REQUEST for a move,
+METHOD:CANCEL for a cancellation) without these services knowing iCalendar.
+"""
+
+from __future__ import annotations
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from reflect.errors import DomainError
+from reflect.models import User
+from reflect.services.audit import record_audit
+from reflect.services.notifications import cancel_notifications, queue_notification
+from scheduling.models import GroupSession, Place, PlaceStatus, SessionStatus, WaitlistEntry, WaitlistStatus
+from scheduling.models.groups import ACTIVE_WAITLIST_STATUSES
+from scheduling.notification_kinds import GroupNotificationKind
+from scheduling.services.group_calendar import group_session_ics
+from scheduling.services.places import _group_context, local_when, lock_session, record_place_given_back
+
+SESSION_CANCELLED_REASON = "The session was cancelled."
+
+
+def _check_commissioner(session: GroupSession, user: User) -> None:
+    if not session.group.pool.commissioners.filter(pk=user.pk).exists():
+        raise DomainError("Only the pool's commissioners can change its reflective groups' sessions.")
+
+
+def _check_changeable(session: GroupSession, now: datetime.datetime) -> None:
+    if session.status == SessionStatus.CANCELLED:
+        raise DomainError(f"The session on {local_when(session)} has been cancelled, so it cannot be changed.")
+    if session.starts_at <= now:
+        raise DomainError(f"The session on {local_when(session)} has already started, so it cannot be changed.")
+
+
+def calendar_context(session: GroupSession, method: str) -> dict:
+    """What the calendar module needs to build the attached event: a stable UID, the sequence."""
+    return {"calendar": {"uid": session.ics_uid, "sequence": session.sequence, "method": method}}
+
+
+def _people_of(session: GroupSession) -> tuple[list[Place], list[WaitlistEntry]]:
+    """Booked places and active waitlist entries, in the order they were made."""
+    places = list(
+        Place.objects.select_related("user", "organisation")
+        .filter(session=session, status=PlaceStatus.BOOKED)
+        .order_by("pk")
+    )
+    entries = list(
+        WaitlistEntry.objects.select_related("user")
+        .filter(session=session, status__in=ACTIVE_WAITLIST_STATUSES)
+        .order_by("pk")
+    )
+    return places, entries
+
+
+def _tell_everyone(
+    session: GroupSession,
+    kind: str,
+    context: dict,
+    places: list[Place],
+    entries: list[WaitlistEntry],
+) -> int:
+    """Queue one message per person holding a place or waiting; keys carry the sequence, so a
+    second move of the same session is a new message and a retried call is not."""
+    change = f"group-session:{session.pk}:{session.sequence}:{kind}"
+    method = context["calendar"]["method"]
+    for place in places:
+        queue_notification(
+            place.user,
+            kind,
+            key=f"{change}:place:{place.pk}",
+            context=context | {"has_place": True},
+            about=f"group-place:{place.pk}",
+            # Only people with a place have the session in their calendar: theirs is updated
+            # (or removed) by the attached file, same UID, SEQUENCE one higher.
+            ics=group_session_ics(session, place.user, method=method),
+        )
+    for entry in entries:
+        queue_notification(
+            entry.user,
+            kind,
+            key=f"{change}:waitlist:{entry.pk}",
+            context=context | {"has_place": False},
+            about=f"group-waitlist:{entry.pk}",
+        )
+    return len(places) + len(entries)
+
+
+def move_session(
+    session: GroupSession,
+    *,
+    acting_user: User,
+    starts_on: datetime.date,
+    start_time: datetime.time,
+    duration_minutes: int | None = None,
+    note: str = "",
+    now: datetime.datetime | None = None,
+) -> GroupSession:
+    """Give one session a new local date and time; places and the waitlist stay as they are."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        # The same lock as booking: nobody books or is offered a place mid-move.
+        session = lock_session(session.pk)
+        _check_commissioner(session, acting_user)
+        _check_changeable(session, now)
+        group = session.group
+        minutes = duration_minutes or int((session.ends_at - session.starts_at).total_seconds() // 60)
+        if not 15 <= minutes <= 8 * 60:
+            raise DomainError("A session lasts between 15 minutes and 8 hours.", field="duration_minutes")
+        wall = datetime.datetime.combine(starts_on, start_time)
+        starts_at = wall.replace(tzinfo=ZoneInfo(group.time_zone), fold=0).astimezone(datetime.UTC)
+        if starts_at <= now:
+            raise DomainError("Choose a time in the future.", field="starts_on")
+        clash = GroupSession.objects.filter(group=group, starts_at=starts_at).exclude(pk=session.pk).first()
+        if clash is not None:
+            cancelled = " (it was cancelled)" if clash.status == SessionStatus.CANCELLED else ""
+            raise DomainError(f"The group already has a session at that time{cancelled}.", field="starts_on")
+        was = local_when(session)
+        if session.original_starts_at is None:
+            # Remember where the pattern put it, so the year-ahead task does not make it again.
+            session.original_starts_at = session.starts_at
+        session.starts_at = starts_at
+        session.ends_at = starts_at + datetime.timedelta(minutes=minutes)
+        session.sequence += 1
+        session.save(update_fields=["starts_at", "ends_at", "original_starts_at", "sequence", "updated_at"])
+        places, entries = _people_of(session)
+        context = (
+            _group_context(session)
+            | {"was": was, "note": note.strip(), "location": group.location, "online_link": group.online_link}
+            | calendar_context(session, "REQUEST")
+        )
+        told = _tell_everyone(session, GroupNotificationKind.SESSION_MOVED, context, places, entries)
+        record_audit("group_session.moved", actor=acting_user, target=session, was=was, told=told)
+    return session
+
+
+def cancel_session(
+    session: GroupSession, *, acting_user: User, note: str = "", now: datetime.datetime | None = None
+) -> GroupSession:
+    """Cancel one session: its places are given back, its waitlist closed, everyone told."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        session = lock_session(session.pk)
+        _check_commissioner(session, acting_user)
+        _check_changeable(session, now)
+        places, entries = _people_of(session)
+        for place in places:
+            # Anything still to be sent about the place (its confirmation, say) is now wrong.
+            record_place_given_back(session, place, now, note="session cancelled")
+        for entry in entries:
+            cancel_notifications(f"group-waitlist:{entry.pk}")
+        Place.objects.filter(pk__in=[p.pk for p in places]).update(
+            status=PlaceStatus.CANCELLED, cancelled_at=now, cancel_reason=SESSION_CANCELLED_REASON
+        )
+        WaitlistEntry.objects.filter(pk__in=[e.pk for e in entries]).update(status=WaitlistStatus.CLOSED)
+        session.status = SessionStatus.CANCELLED
+        session.places_taken = 0
+        session.sequence += 1
+        session.save(update_fields=["status", "places_taken", "sequence", "updated_at"])
+        context = _group_context(session) | {"note": note.strip()} | calendar_context(session, "CANCEL")
+        following = (
+            GroupSession.objects.filter(group=session.group, status=SessionStatus.SCHEDULED, starts_at__gt=now)
+            .order_by("starts_at")
+            .first()
+        )
+        context["next_when"] = local_when(following) if following else ""
+        told = _tell_everyone(session, GroupNotificationKind.SESSION_CANCELLED, context, places, entries)
+        record_audit("group_session.cancelled", actor=acting_user, target=session, told=told)
+    return session

@@ -1,0 +1,101 @@
+"""A commissioner's reflective-group pages: the pool's groups, a group's sessions, and moving
+or cancelling one session on its own.
+
+Counts of places in a session are counts of people in a unit smaller than the pool, so they
+are shown through ``disclosed`` (DESIGN.md §4), with "full" or "places free" beside them.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from reflect.access import commissioner_area
+from reflect.disclosure import disclosed
+from reflect.errors import DomainError
+from reflect.models import Pool, User
+from scheduling.group_access import access_pool_group, access_pool_session
+from scheduling.group_forms import CancelSessionForm, MoveSessionForm
+from scheduling.models import GroupKind, ReflectiveGroup, SessionStatus
+from scheduling.services.places import local_when
+from scheduling.services.session_changes import cancel_session, move_session
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@commissioner_area
+def pool_groups(request: HttpRequest, pool: Pool) -> HttpResponse:
+    groups = ReflectiveGroup.objects.filter(pool=pool).select_related("facilitator__user").order_by("title")
+    has_cohorts = any(group.kind == GroupKind.COHORT for group in groups)
+    return render(request, "scheduling/pool_groups.html", {"pool": pool, "groups": groups, "has_cohorts": has_cohorts})
+
+
+@commissioner_area
+def group_manage(request: HttpRequest, pool: Pool, group_id: int) -> HttpResponse:
+    group = access_pool_group(pool, group_id)
+    now = timezone.now()
+    sessions = group.sessions.filter(ends_at__gt=now).order_by("starts_at")[:24]
+    rows = [
+        {
+            "session": session,
+            "when": local_when(session),
+            "booked": disclosed(session.places_taken),
+            "full": session.places_taken >= session.place_limit,
+            "cancelled": session.status == SessionStatus.CANCELLED,
+            "started": session.starts_at <= now,
+        }
+        for session in sessions
+    ]
+    return render(request, "scheduling/group_manage.html", {"pool": pool, "group": group, "rows": rows})
+
+
+@commissioner_area
+def session_move(request: HttpRequest, pool: Pool, session_id: int) -> HttpResponse:
+    session = access_pool_session(pool, session_id)
+    local = session.starts_at.astimezone(ZoneInfo(session.group.time_zone))
+    initial = {
+        "starts_on": local.date(),
+        "start_time": local.time().replace(second=0, microsecond=0),
+        "duration_minutes": int((session.ends_at - session.starts_at).total_seconds() // 60),
+    }
+    form = MoveSessionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            move_session(session, acting_user=_user(request), **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, "The session is moved. Everyone with a place or on the waitlist is being told.")
+            return redirect("group_manage", pool.pk, session.group_id)
+    return render(
+        request,
+        "scheduling/session_move.html",
+        {"pool": pool, "session": session, "group": session.group, "when": local_when(session), "form": form},
+    )
+
+
+@commissioner_area
+def session_cancel_all(request: HttpRequest, pool: Pool, session_id: int) -> HttpResponse:
+    session = access_pool_session(pool, session_id)
+    form = CancelSessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cancel_session(session, acting_user=_user(request), note=form.cleaned_data["note"])
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, "The session is cancelled. Everyone with a place or on the waitlist is being told."
+            )
+            return redirect("group_manage", pool.pk, session.group_id)
+    return render(
+        request,
+        "scheduling/session_cancel_all.html",
+        {"pool": pool, "session": session, "group": session.group, "when": local_when(session), "form": form},
+    )
