@@ -88,7 +88,7 @@ def erase_confirm(request: HttpRequest) -> HttpResponse:
     blockers = erasure_blockers(user)
     if blockers:
         return redirect("my_data_erase")
-    form = EraseConfirmForm(request.POST or None)
+    form = EraseConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             erase_account(user, acting_user=user)
