@@ -19,6 +19,8 @@ from reflect.models import Membership, User
 from reflect.services.audit import record_audit
 
 MIN_PHRASE = 3
+# Only the concurrency control test turns this off, to show the double erasure the lock prevents.
+LOCK_USER = True
 
 
 def placeholder_email(user_id: int) -> str:
@@ -82,7 +84,8 @@ def erase_account(
     now = now or timezone.now()
     # The user row is the erasure's lock, taken first: a second request (a double click, a
     # second tab) waits here, then finds the account already erased and does nothing.
-    locked = User.objects.select_for_update().filter(pk=user.pk).first()
+    users = User.objects.select_for_update() if LOCK_USER else User.objects.all()
+    locked = users.filter(pk=user.pk).first()
     if locked is None or locked.erased_at is not None:
         return False
     # Lock the memberships of the organisations they lead, in id order (as the organisation

@@ -8,21 +8,26 @@ with a reason — so nobody can forget one.
 
 from __future__ import annotations
 
+import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.db import models
 
 from reflect.data_protection.registry import REACHED_THROUGH, covered_models, excluded_models
 
 
+def _links(field) -> bool:
+    if not (field.is_relation and field.concrete and field.related_model is not None):
+        return False
+    if field.many_to_one or field.one_to_one:
+        return True
+    # A many-to-many with a through model of its own is walked through that model's keys;
+    # one Django creates itself (``attendees = ManyToManyField(User)``) counts here.
+    return field.many_to_many and field.remote_field.through._meta.auto_created
+
+
 def _points_at(model, targets: set[str]) -> bool:
-    return any(
-        field.is_relation
-        and (field.many_to_one or field.one_to_one)
-        and field.concrete
-        and field.related_model is not None
-        and field.related_model._meta.label_lower in targets
-        for field in model._meta.get_fields()
-    )
+    return any(_links(field) and field.related_model._meta.label_lower in targets for field in model._meta.get_fields())
 
 
 def personal_models() -> set[str]:
@@ -61,6 +66,28 @@ def test_the_walk_finds_the_models_we_know_about():
         "account.emailconfirmation",
     } <= personal_models()
     assert "scheduling.groupsession" not in personal_models()
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        # What a supervision booking would hold: the person who booked, the attendees, the supervisor.
+        lambda: models.ForeignKey("reflect.User", on_delete=models.CASCADE, related_name="+"),
+        lambda: models.ManyToManyField("reflect.User", related_name="+"),
+        lambda: models.ForeignKey("supervision.SupervisorProfile", on_delete=models.CASCADE, related_name="+"),
+    ],
+    ids=["foreign key to a person", "many-to-many to people", "foreign key to a supervisor's profile"],
+)
+def test_a_new_model_about_a_person_fails_the_walk_until_it_is_registered(link):
+    attrs = {"__module__": __name__, "link": link(), "Meta": type("Meta", (), {"app_label": "reflect"})}
+    type("ThrowawayBooking", (models.Model,), attrs)
+    try:
+        assert personal_models() - covered_models() - set(excluded_models()) == {"reflect.throwawaybooking"}
+    finally:
+        # Forget the throwaway model so that other tests see the real registry.
+        for name in [n for n in apps.all_models["reflect"] if n.startswith("throwawaybooking")]:
+            del apps.all_models["reflect"][name]
+        apps.clear_cache()
 
 
 def test_every_reached_through_model_is_itself_about_a_person():
