@@ -109,3 +109,25 @@ def test_after_erasure_the_log_shows_an_account_number_only(client, world, admin
     assert f"Erased account {world.member.pk}" in page
     assert "Sam" not in page
     assert world.member.email not in page
+
+
+def test_who_viewed_a_pools_figures_and_a_register_of_names_is_recorded(client, world):
+    from reflect.models import AuditEvent as Event
+    from scheduling.services.places import book_place
+    from tests.factories.core import give_two_factor
+    from tests.scheduling.conftest import NOW, make_group
+
+    give_two_factor(world.commissioner)
+    client.force_login(world.commissioner)
+    client.get(reverse("pool_detail", args=[world.pool.pk]))
+    group = make_group(world)
+    session = group.sessions.order_by("starts_at").first()
+    book_place(session, acting_user=world.member, now=NOW)
+    give_two_factor(group.facilitator.user)
+    client.force_login(group.facilitator.user)
+    assert client.get(reverse("group_register", args=[session.pk])).status_code == 200
+    views = Event.objects.filter(action__endswith=".viewed").order_by("pk")
+    assert [(e.action, e.actor_id, e.target) for e in views] == [
+        ("pool.viewed", world.commissioner.pk, f"reflect.pool:{world.pool.pk}"),
+        ("group_register.viewed", group.facilitator.user_id, f"scheduling.groupsession:{session.pk}"),
+    ]
