@@ -44,10 +44,10 @@ def supervisor_blockers(user: User) -> list[Blocker]:
     count = running.count()
     if not count:
         return []
-    agreements = "agreement" if count == 1 else "agreements"
+    agreements, them = ("agreement", "it") if count == 1 else ("agreements", "them")
     return [
         Blocker(
-            message=f"You supervise under {count} {agreements} still running. Give notice to end them first.",
+            message=f"You supervise under {count} {agreements} still running. Give notice to end {them} first.",
             link=reverse("supervisor_agreements"),
             link_text="Your supervision agreements",
         )

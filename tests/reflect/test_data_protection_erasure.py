@@ -231,3 +231,32 @@ def test_the_last_lead_is_asked_to_hand_the_role_on_first_and_nothing_changes(wo
         erase_account(world.lead, acting_user=world.lead)
     lead = User.objects.get(pk=world.lead.pk)
     assert (lead.erased_at, lead.first_name, Membership.objects.get(user=lead).left_at) == (None, "Leila", None)
+
+
+def test_a_supervisor_with_running_agreements_or_groups_to_facilitate_is_asked_to_hand_them_on(world):
+    from django.utils import timezone
+
+    from supervision.models import SupervisionAgreement
+
+    profile = SupervisorProfileFactory()
+    SupervisionAgreement.objects.create(
+        organisation=world.organisation,
+        supervisor=profile,
+        pool=world.pool,
+        format="one_to_one",
+        hours_per_month=2,
+        starts_on=timezone.localdate(),
+        review_on=timezone.localdate() + datetime.timedelta(days=90),
+    )
+    make_group(world, facilitator=profile, now=timezone.now(), first_date=timezone.localdate())
+    assert [(b.message, b.link) for b in erasure_blockers(profile.user)] == [
+        ("You supervise under 1 agreement still running. Give notice to end it first.", "/supervisor/agreements/"),
+        (
+            "You facilitate “Leeds reflective practice”, which has sessions to come. Ask the pool's "
+            "commissioner to choose another facilitator first.",
+            "",
+        ),
+    ]
+    with pytest.raises(DomainError):
+        erase_account(profile.user, acting_user=profile.user)
+    assert SupervisorProfile.objects.get(pk=profile.pk).registration_number == profile.registration_number
