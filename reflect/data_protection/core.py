@@ -149,7 +149,8 @@ def erase_core(erasure: Erasure) -> None:
 
     # Messages to them: unsent ones are cancelled; the fact that one was sent stays, its
     # content (and any address it went to) does not.
-    theirs = Notification.objects.filter(Q(recipient=user) | email_query)
+    ids = list(Notification.objects.filter(Q(recipient=user) | email_query).values_list("pk", flat=True))
+    theirs = Notification.objects.filter(pk__in=ids)
     erasure.count(
         "notifications_cancelled",
         theirs.filter(status=NotificationStatus.PENDING).update(status=NotificationStatus.CANCELLED),

@@ -93,6 +93,13 @@ def her_world(world, ottoline):
     future = book_place(second, acting_user=ottoline, now=NOW)
     waiting = join_waitlist(second, acting_user=world.colleague, now=NOW)
     invite_staff(world.organisation, "new.person@example.org", acting_user=ottoline)
+    queue_notification(
+        None,
+        NotificationKind.INVITATION,
+        key="invitation:before-she-joined",
+        email=EMAIL,
+        context={"invited_by": "Leila Example", "target": "Harehills Drama", "greeting": "Dear Ottoline"},
+    )
     Invitation.objects.create(
         kind="organisation_staff",
         email=EMAIL,
@@ -205,7 +212,7 @@ def test_the_account_is_anonymised_and_its_sign_in_records_are_gone(world, ottol
         {
             "reason": "request",
             "memberships_ended": 1,
-            "notifications_cancelled": 2,  # a reset e-mail and a confirmation, never sent in tests
+            "notifications_cancelled": 3,  # an invitation, a reset e-mail, a confirmation: unsent in tests
             "places_cancelled": 1,
             "questionnaires_deleted": 1,
         },
