@@ -337,3 +337,7 @@ CELERY_BEAT_SCHEDULE["reflect.drop_old_audit_events"] = {
     "task": "reflect.drop_old_audit_events",
     "schedule": crontab(minute=45, hour=2),
 }
+CELERY_BEAT_SCHEDULE["reflect.forget_unanswered_invitations"] = {
+    "task": "reflect.forget_unanswered_invitations",
+    "schedule": crontab(minute=50, hour=2),
+}

@@ -17,9 +17,12 @@ from reflect.data_protection.erasure import erase_account
 from reflect.data_protection.registry import without_active_roles
 from reflect.enums import NotificationStatus
 from reflect.errors import DomainError
-from reflect.models import AuditEvent, Membership, Notification, PoolCommissioner, User
+from reflect.models import AuditEvent, Invitation, Membership, Notification, PoolCommissioner, User
 
 logger = logging.getLogger(__name__)
+
+# What an address becomes once it is no longer kept (an e-mail field cannot be empty here).
+REMOVED_ADDRESS = "address-removed@retention.invalid"
 
 
 def departed_people(now: datetime.datetime) -> list[int]:
@@ -76,3 +79,21 @@ def drop_old_audit_events(*, now: datetime.datetime | None = None) -> int:
     cutoff = now - relativedelta(months=settings.AUDIT_RETENTION_MONTHS)
     deleted, _ = AuditEvent.objects.filter(occurred_at__lt=cutoff).delete()
     return deleted
+
+
+def forget_unanswered_invitations(*, now: datetime.datetime | None = None) -> int:
+    """People who were invited and never joined have no account to erase: their address goes
+    ``NOTIFICATION_BODY_RETENTION_DAYS`` after the invitation expired or was withdrawn, from the
+    invitation and from the message that carried it."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.NOTIFICATION_BODY_RETENTION_DAYS)
+    unanswered = (
+        Invitation.objects.filter(accepted_at__isnull=True)
+        .filter(Q(expires_at__lt=cutoff) | Q(revoked_at__lt=cutoff))
+        .exclude(email=REMOVED_ADDRESS)
+    )
+    ids = list(unanswered.values_list("pk", flat=True))
+    Notification.objects.filter(recipient__isnull=True, about__in=[f"reflect.invitation:{pk}" for pk in ids]).exclude(
+        status=NotificationStatus.PENDING
+    ).update(recipient_email=REMOVED_ADDRESS)
+    return Invitation.objects.filter(pk__in=ids).update(email=REMOVED_ADDRESS)

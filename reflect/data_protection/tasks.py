@@ -20,3 +20,8 @@ def task_drop_old_notification_bodies() -> int:
 @shared_task(name="reflect.drop_old_audit_events")
 def task_drop_old_audit_events() -> int:
     return retention.drop_old_audit_events()
+
+
+@shared_task(name="reflect.forget_unanswered_invitations")
+def task_forget_unanswered_invitations() -> int:
+    return retention.forget_unanswered_invitations()

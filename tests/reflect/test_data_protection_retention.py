@@ -121,12 +121,43 @@ def test_the_audit_log_follows_its_own_retention_period(settings):
     assert drop_old_audit_events(now=NOW) == 1
 
 
+def test_the_address_of_someone_invited_who_never_joined_goes_after_the_period(world):
+    from reflect.data_protection.retention import REMOVED_ADDRESS, forget_unanswered_invitations
+    from reflect.models import Invitation
+    from reflect.services.organisations import invite_staff
+
+    def invite(email: str, expired_days_ago: int, **fields) -> Invitation:
+        invitation = invite_staff(world.organisation, email, acting_user=world.lead)
+        Notification.objects.filter(about=f"reflect.invitation:{invitation.pk}").update(
+            status=NotificationStatus.SENT, sent_at=NOW - datetime.timedelta(days=100)
+        )
+        Invitation.objects.filter(pk=invitation.pk).update(
+            expires_at=NOW - datetime.timedelta(days=expired_days_ago), **fields
+        )
+        return invitation
+
+    never = invite("never.joined@example.org", 91)
+    recent = invite("recently.invited@example.org", 89)
+    joined = invite("joined@example.org", 91, accepted_at=NOW - datetime.timedelta(days=200))
+    assert forget_unanswered_invitations(now=NOW) == 1
+    emails = dict(Invitation.objects.values_list("pk", "email"))
+    assert [emails[i.pk] for i in (never, recent, joined)] == [
+        REMOVED_ADDRESS,
+        "recently.invited@example.org",
+        "joined@example.org",
+    ]
+    message = Notification.objects.get(about=f"reflect.invitation:{never.pk}")
+    assert message.recipient_email == REMOVED_ADDRESS
+    assert forget_unanswered_invitations(now=NOW) == 0
+
+
 def test_the_tasks_are_scheduled_daily_and_run():
     names = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {
         "reflect.anonymise_people_who_left",
         "reflect.drop_old_notification_bodies",
         "reflect.drop_old_audit_events",
+        "reflect.forget_unanswered_invitations",
     } <= names
     assert task_anonymise_people_who_left.delay().get() == 0
     assert task_drop_old_notification_bodies.delay().get() == 0
