@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from reflect.data_protection.erasure import erase_account
-from reflect.models import AuditEvent, Membership, User
+from reflect.models import AuditEvent, Membership
 from reflect.services.organisations import hand_on_lead, remove_member
 from reflect.services.pools import create_pool
 from supervision.services.profiles import verify_supervisor
