@@ -152,7 +152,8 @@ class Erasure:
     counts: dict[str, int] = field(default_factory=dict)
 
     def count(self, what: str, n: int = 1) -> None:
-        self.counts[what] = self.counts.get(what, 0) + n
+        if n:
+            self.counts[what] = self.counts.get(what, 0) + n
 
     def scrub_text(self, text: str, *, whole_words: bool = True) -> str:
         if not text:
