@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 
 from reflect.models import (
     AuditEvent,
@@ -15,6 +16,39 @@ from reflect.models import (
     PoolOrganisation,
     User,
 )
+from reflect.services.audit import record_audit
+
+# Changes to who may do what, made in the admin, go in the audit log like the same changes
+# made through the pages (issue 9): who did it and to which account number — no names.
+RIGHTS_FIELDS = ("is_active", "is_staff", "is_superuser")
+
+
+def _audit_role_rows(request, formset) -> None:  # type: ignore[no-untyped-def]
+    """Memberships and commissions added, changed or deleted through an inline."""
+    if formset.model not in (Membership, PoolCommissioner):
+        return
+    for obj in formset.deleted_objects:
+        _audit_role_row(request, obj, "deleted")
+    for obj in formset.new_objects:
+        _audit_role_row(request, obj, "added")
+    for obj, changed in formset.changed_objects:
+        _audit_role_row(request, obj, "changed", changed)
+
+
+def _audit_role_row(request, obj, how: str, changed: list[str] | None = None) -> None:  # type: ignore[no-untyped-def]
+    if isinstance(obj, PoolCommissioner):
+        action = "pool.commissioner_removed" if how == "deleted" else "pool.commissioner_added"
+        record_audit(action, actor=request.user, target=obj.pool, user_id=obj.user_id, via="admin")
+    else:
+        record_audit(
+            f"membership.{how}_by_admin",
+            actor=request.user,
+            target=obj.organisation,
+            user_id=obj.user_id,
+            is_lead=obj.is_lead,
+            left=obj.left_at is not None,
+            fields=sorted(changed or []),
+        )
 
 
 class MembershipInline(admin.TabularInline):
@@ -39,6 +73,28 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     inlines = [MembershipInline]
 
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            changed = sorted(name for name in form.changed_data if name in RIGHTS_FIELDS)
+            if changed:
+                record_audit(
+                    "user.rights_changed",
+                    actor=request.user,
+                    target=obj,
+                    **{name: getattr(obj, name) for name in changed},
+                )
+
+    def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
+        super().save_related(request, form, formsets, change)
+        changed = sorted(name for name in form.changed_data if name in ("groups", "user_permissions"))
+        if changed and change:
+            record_audit("user.permissions_changed", actor=request.user, target=form.instance, fields=changed)
+
+    def save_formset(self, request, form, formset, change):  # type: ignore[no-untyped-def]
+        super().save_formset(request, form, formset, change)
+        _audit_role_rows(request, formset)
+
 
 @admin.register(ContactPreferences)
 class ContactPreferencesAdmin(admin.ModelAdmin):
@@ -62,6 +118,10 @@ class OrganisationAdmin(admin.ModelAdmin):
     filter_horizontal = ["communities"]
     inlines = [MembershipInline]
 
+    def save_formset(self, request, form, formset, change):  # type: ignore[no-untyped-def]
+        super().save_formset(request, form, formset, change)
+        _audit_role_rows(request, formset)
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
@@ -69,6 +129,14 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["is_lead", "left_at"]
     search_fields = ["user__email", "organisation__name"]
     raw_id_fields = ["user", "organisation"]
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        _audit_role_row(request, obj, "changed" if change else "added", list(form.changed_data))
+
+    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+        _audit_role_row(request, obj, "deleted")
+        super().delete_model(request, obj)
 
 
 class PoolCommissionerInline(admin.TabularInline):
@@ -89,6 +157,10 @@ class PoolAdmin(admin.ModelAdmin):
     list_filter = ["allocation_rule"]
     search_fields = ["name"]
     inlines = [PoolCommissionerInline, PoolOrganisationInline]
+
+    def save_formset(self, request, form, formset, change):  # type: ignore[no-untyped-def]
+        super().save_formset(request, form, formset, change)
+        _audit_role_rows(request, formset)
 
 
 @admin.register(Invitation)
@@ -123,10 +195,14 @@ class LedgerEntryAdmin(AppendOnlyAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(AppendOnlyAdmin):
-    list_display = ["occurred_at", "actor", "action", "target"]
-    list_filter = ["action"]
+    """Who did what, filterable by action and date. An erased person appears only as
+    "Erased account <number>"; rows older than AUDIT_RETENTION_MONTHS are deleted daily."""
+
+    list_display = ["occurred_at", "actor", "action", "target", "details"]
+    list_filter = ["action", "occurred_at"]
     search_fields = ["action", "target", "actor__email"]
     date_hierarchy = "occurred_at"
+    list_select_related = ["actor"]
 
 
 @admin.register(Notification)

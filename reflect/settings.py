@@ -315,3 +315,29 @@ CELERY_BEAT_SCHEDULE["scheduling.sweep_group_waitlists"] = {
     "task": "scheduling.sweep_group_waitlists",
     "schedule": 300,
 }
+
+# --- Data protection: retention (reflect/data_protection/retention.py, issue 9) --------------
+# Stated on the privacy page, rendered from these values so the page cannot drift.
+# People who left all their organisations (and have not signed in since) are anonymised after:
+RETENTION_LEFT_MONTHS = int(env("RETENTION_LEFT_MONTHS", "24"))
+# Sent (or failed, or cancelled) messages keep only the fact of sending after:
+NOTIFICATION_BODY_RETENTION_DAYS = int(env("NOTIFICATION_BODY_RETENTION_DAYS", "90"))
+# Audit rows are deleted after six years: the UK limitation period for most claims, within
+# which we may need to show who changed what.
+AUDIT_RETENTION_MONTHS = int(env("AUDIT_RETENTION_MONTHS", "72"))
+CELERY_BEAT_SCHEDULE["reflect.anonymise_people_who_left"] = {
+    "task": "reflect.anonymise_people_who_left",
+    "schedule": crontab(minute=15, hour=2),
+}
+CELERY_BEAT_SCHEDULE["reflect.drop_old_notification_bodies"] = {
+    "task": "reflect.drop_old_notification_bodies",
+    "schedule": crontab(minute=30, hour=2),
+}
+CELERY_BEAT_SCHEDULE["reflect.drop_old_audit_events"] = {
+    "task": "reflect.drop_old_audit_events",
+    "schedule": crontab(minute=45, hour=2),
+}
+CELERY_BEAT_SCHEDULE["reflect.forget_unanswered_invitations"] = {
+    "task": "reflect.forget_unanswered_invitations",
+    "schedule": crontab(minute=50, hour=2),
+}

@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from reflect.views import home, invitations, organisations, pools
+from reflect.views import data_protection, home, invitations, organisations, pools
 from reflect.views.health import health
 
 # The admin signs in through allauth, so its login has two-factor authentication and rate limits.
@@ -82,3 +82,12 @@ urlpatterns = [
 
 # The commissioner dashboard, its exports and the lead's summary (issue 8).
 urlpatterns += [path("", include("reflect.dashboard.urls"))]
+# My data: see, take and erase what Reflect holds about you (always "me": no id in the address)
+urlpatterns += [
+    path("account/data/", data_protection.my_data, name="my_data"),
+    path("account/data/reflect-my-data.json", data_protection.export_json, name="my_data_export_json"),
+    path("account/data/reflect-my-data.html", data_protection.export_html, name="my_data_export_html"),
+    path("account/data/erase/", data_protection.erase, name="my_data_erase"),
+    path("account/data/erase/confirm/", data_protection.erase_confirm, name="my_data_erase_confirm"),
+    path("account/erased/", data_protection.erased, name="my_data_erased"),
+]

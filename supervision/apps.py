@@ -15,3 +15,4 @@ class SupervisionConfig(AppConfig):
         # when the person signs in — for a new account, that is after they confirm their address
         # (not at sign-up, which would hand the answers to an address nobody has proved).
         user_logged_in.connect(claim_session_assessments, dispatch_uid="supervision.claim_on_login")
+        from supervision import data_protection  # noqa: F401  (what it holds about a person: export, erasure)

@@ -37,6 +37,9 @@ class User(AbstractUser):
 
     username = None  # type: ignore[assignment]
     email = models.EmailField("e-mail address", unique=True)
+    # Set when the person's data was erased (at their request or by the retention rules):
+    # the row stays, anonymised, so that what it counted still adds up (reflect/data_protection/).
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -51,6 +54,8 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
+        if self.erased_at is not None:
+            return f"Erased account {self.pk}"
         return self.get_full_name() or self.email
 
     @property

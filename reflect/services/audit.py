@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Model
 
 from reflect.models import AuditEvent, User
@@ -19,3 +20,12 @@ def record_audit(action: str, *, actor: User | None, target: Model | None = None
         target=target_label(target) if target is not None else "",
         details=details,
     )
+
+
+def record_view(action: str, *, actor: User, target: Model | None = None, **details: Any) -> AuditEvent:
+    """Who looked at personal data (a register of names) or aggregate data (a pool's figures).
+
+    Pages call it on GET, so it opens its own (short) transaction.
+    """
+    with transaction.atomic():
+        return record_audit(action, actor=actor, target=target, **details)

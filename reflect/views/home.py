@@ -102,5 +102,27 @@ def two_factor_required(request: HttpRequest) -> HttpResponse:
     return render(request, "reflect/two_factor_required.html", {"next": next_url})
 
 
+def months_in_words(months: int) -> str:
+    """24 → "24 months (2 years)"; 1 → "1 month"."""
+    text = f"{months} month{'s' if months != 1 else ''}"
+    if months >= 12 and months % 12 == 0:
+        years = months // 12
+        text += f" ({years} year{'s' if years != 1 else ''})"
+    return text
+
+
 def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "reflect/privacy.html")
+    # The periods come from the settings the retention tasks use, so the page cannot drift.
+    from django.conf import settings
+
+    return render(
+        request,
+        "reflect/privacy.html",
+        {
+            "left_period": months_in_words(settings.RETENTION_LEFT_MONTHS),
+            "notification_days": settings.NOTIFICATION_BODY_RETENTION_DAYS,
+            "audit_period": months_in_words(settings.AUDIT_RETENTION_MONTHS),
+            "invitation_days": settings.INVITATION_VALID_DAYS,
+            "offer_hours": settings.GROUP_OFFER_HOLD_HOURS,
+        },
+    )

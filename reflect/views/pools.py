@@ -12,6 +12,7 @@ from reflect.forms import AllocationForm, EmailInvitationForm, PoolForm
 from reflect.models import Invitation, Organisation, Pool, User
 from reflect.queries import pools_commissioned_by
 from reflect.services import pools as pool_services
+from reflect.services.audit import record_view
 from reflect.services.invitations import revoke_invitation
 
 
@@ -40,6 +41,7 @@ def pool_create(request: HttpRequest) -> HttpResponse:
 
 @commissioner_area
 def pool_detail(request: HttpRequest, pool: Pool) -> HttpResponse:
+    record_view("pool.viewed", actor=request.user, target=pool)  # type: ignore[arg-type]
     rows = pool_services.allocation_rows(pool)
     invitations = Invitation.objects.filter(pool=pool, kind=InvitationKind.POOL_ORGANISATION).order_by("-created_at")
     total = pool_services.total_allocated(pool)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from reflect.access import commissioner_area
 from reflect.errors import DomainError
 from reflect.models import ContactPreferences, Pool, User
+from reflect.services.audit import record_view
 from scheduling import group_queries
 from scheduling.group_access import access_facilitated_session, access_register_place, access_session
 from scheduling.group_forms import CancelPlaceForm, GroupForm, GroupModeForm, JoinWaitlistForm
@@ -249,6 +250,7 @@ def register(request: HttpRequest, session_id: int) -> HttpResponse:
         else:
             messages.success(request, "Attendance recorded.")
         return redirect("group_register", session.pk)
+    record_view("group_register.viewed", actor=user, target=session)
     rows = (
         Place.objects.select_related("user", "organisation")
         .filter(session=session, status__in=ACTIVE_PLACE_STATUSES)
