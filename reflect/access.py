@@ -92,6 +92,14 @@ def _two_factor_setup_redirect(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("two_factor_required") + "?" + urlencode({"next": request.get_full_path()}))
 
 
+def two_factor_setup_redirect(request: HttpRequest) -> HttpResponse | None:
+    """Where to send a signed-in person who must set up two-factor authentication first, or
+    None when they have it (or are exempt): for views that need it for some objects only."""
+    if _needs_two_factor_setup(request.user):  # type: ignore[arg-type]
+        return _two_factor_setup_redirect(request)
+    return None
+
+
 def two_factor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Supervisors' and commissioners' areas need two-factor authentication set up first."""
 

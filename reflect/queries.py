@@ -44,3 +44,8 @@ def current_leads(organisation_id: int) -> QuerySet[Membership]:
 
 def is_current_lead(user: User, organisation_id: int) -> bool:
     return current_leads(organisation_id).filter(user=user).exists()
+
+
+def current_member(user: User, organisation_id: int) -> Membership | None:
+    """The person's membership of the organisation today, if they are staff there."""
+    return Membership.objects.filter(user=user, organisation_id=organisation_id, left_at__isnull=True).first()

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from reflect.access import two_factor_required
 from reflect.models import Membership, User
-from reflect.queries import is_current_lead
+from reflect.queries import current_member, is_current_lead
 from scheduling.models import DateOverride, SupervisionBooking, WeeklyRule
 from supervision.models import SupervisionAgreement, SupervisorProfile
 
@@ -62,9 +62,12 @@ def access_booking(user: User, booking_id: int) -> SupervisionBooking:
     )
     if booking is None:
         raise Http404("No such session.")
-    if booking.supervisor.user_id == user.pk or booking.booked_by_id == user.pk:
+    if booking.supervisor.user_id == user.pk:
         return booking
     if booking.attendees.filter(user=user).exists():
+        return booking  # their own session, even after leaving the organisation
+    # Someone who booked it for another sees it only while still staff there.
+    if booking.booked_by_id == user.pk and current_member(user, booking.organisation_id) is not None:
         return booking
     if is_current_lead(user, booking.organisation_id):
         return booking

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.utils import timezone
 
 from reflect.models import User
 from scheduling.models import SessionMode
@@ -18,9 +19,15 @@ class SlotField(forms.Form):
 
     def clean_start(self) -> datetime.datetime:
         start: datetime.datetime = self.cleaned_data["start"]
-        if start.tzinfo is None:
-            raise forms.ValidationError("That time is missing its time zone; choose a time from the list.")
-        return start.astimezone(datetime.UTC)
+        try:
+            start = start.astimezone(datetime.UTC)
+        except OverflowError:
+            raise forms.ValidationError("That time could not be read. Choose a time from the list.") from None
+        # Nothing can be booked this far out; refusing here keeps date arithmetic in range.
+        now = timezone.now()
+        if not now - datetime.timedelta(days=1) <= start <= now + datetime.timedelta(days=2 * 366):
+            raise forms.ValidationError("That time is too far away. Choose a time from the list.")
+        return start
 
 
 class BookingForm(SlotField):

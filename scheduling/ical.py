@@ -95,8 +95,13 @@ def _utc(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def _london(moment: datetime.datetime) -> str:
-    return moment.astimezone(LONDON).strftime("%Y%m%dT%H%M%S")
+def _start_or_end(name: str, moment: datetime.datetime) -> str:
+    local = moment.astimezone(LONDON)
+    if local.fold:
+        # The second pass through the repeated hour of October: a London wall time would be
+        # read as the first pass (RFC 5545 §3.3.5), an hour early. UTC says it exactly.
+        return f"{name}:{_utc(moment)}"
+    return f"{name};TZID=Europe/London:{local.strftime('%Y%m%dT%H%M%S')}"
 
 
 def _event_lines(event: CalendarEvent, *, method: str | None, organizer: str | None, attendee: str | None) -> list[str]:
@@ -107,8 +112,8 @@ def _event_lines(event: CalendarEvent, *, method: str | None, organizer: str | N
         f"SEQUENCE:{event.sequence}",
         f"DTSTAMP:{_utc(event.stamp)}",
         f"LAST-MODIFIED:{_utc(event.stamp)}",
-        f"DTSTART;TZID=Europe/London:{_london(event.starts_at)}",
-        f"DTEND;TZID=Europe/London:{_london(event.ends_at)}",
+        _start_or_end("DTSTART", event.starts_at),
+        _start_or_end("DTEND", event.ends_at),
         f"SUMMARY:{escape_text(event.summary)}",
         f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
         "TRANSP:OPAQUE",

@@ -15,6 +15,11 @@ from reflect.dashboard.tables import LONDON
 from reflect.models import Organisation, Pool
 
 
+def _is_id(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts "²", which int() refuses."""
+    return text.isascii() and text.isdigit() and len(text) < 12
+
+
 def month_start(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
@@ -128,14 +133,14 @@ def parse_filters(
     organisation = None
     text = data.get("organisation", "").strip()
     if text:
-        organisation = organisations.get(int(text)) if text.isdigit() else None
+        organisation = organisations.get(int(text)) if _is_id(text) else None
         if organisation is None:
             messages.append("That organisation is not in this pool, so all organisations are shown.")
 
     group_id, group_title = None, ""
     text = data.get("group", "").strip()
     if text:
-        group_id = int(text) if text.isdigit() and int(text) in groups else None
+        group_id = int(text) if _is_id(text) and int(text) in groups else None
         if group_id is None:
             messages.append("That reflective group is not in this pool, so all groups are shown.")
         else:

@@ -30,7 +30,8 @@ def rebalance_allocations(
     now = now or timezone.now()
     # The pool row first, as every change of allocation does (reflect/services/pools.py), so
     # the balances below are read from a ledger no one else is reallocating.
-    pool = Pool.objects.select_for_update().get(pk=pool.pk)
+    # FOR NO KEY UPDATE, as reflect/services/pools.py explains (rows pointing at the pool).
+    pool = Pool.objects.select_for_update(no_key=True).get(pk=pool.pk)
     # Then the organisations' own rows, in id order (as reflect/services/pools.py does):
     # bookings and agreement acceptance spend an allocation under its PoolOrganisation lock, so
     # no allocation shrinks under a booking between its check and its write.

@@ -190,7 +190,8 @@ def erase_core(erasure: Erasure) -> None:
     for entry in LogEntry.objects.filter(
         Q(content_type=user_type, object_id=str(user.pk)) | erasure.mentions("object_repr", "change_message")
     ):
-        entry.object_repr = erasure.placeholder_email if entry.object_id == str(user.pk) else entry.object_repr
+        about_them = entry.content_type_id == user_type.pk and entry.object_id == str(user.pk)
+        entry.object_repr = erasure.placeholder_email if about_them else entry.object_repr
         entry.object_repr = erasure.scrub_text(entry.object_repr, whole_words=False)
         entry.change_message = erasure.scrub_text(entry.change_message, whole_words=False)
         entry.save(update_fields=["object_repr", "change_message"])

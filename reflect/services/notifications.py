@@ -174,8 +174,13 @@ def queue_reminders(
     starts_at: datetime.datetime,
     context: dict[str, Any],
     ics: str = "",
+    version: int = 0,
 ) -> list[Notification]:
-    """Queue a person's reminders for an event, at the offsets they chose (none in the past)."""
+    """Queue a person's reminders for an event, at the offsets they chose (none in the past).
+
+    ``version`` goes up when the event changes (its iCalendar SEQUENCE): reminders withdrawn
+    for an earlier version are then not mistaken for these, even at the same times.
+    """
     from reflect.services.preferences import preferences_for
 
     preferences = preferences_for(recipient)
@@ -188,6 +193,8 @@ def queue_reminders(
         if due_at <= now:
             continue
         key = f"{kind}:{about}:{recipient.pk}:{stamp}:{due_at:%Y%m%dT%H%MZ}"
+        if version:
+            key += f":v{version}"
         queued.append(
             queue_notification(recipient, kind, key=key, due_at=due_at, context=context, about=about, ics=ics)
         )

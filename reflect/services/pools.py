@@ -102,7 +102,10 @@ def join_pool(invitation: Invitation, organisation: Organisation, *, acting_user
 def _lock_pool(pool: Pool) -> Pool:
     # Every change of allocation locks the pool row first, so totals are computed from a
     # ledger nobody else is changing, and never exceed the budget.
-    return Pool.objects.select_for_update().get(pk=pool.pk)
+    # FOR NO KEY UPDATE: bookings and agreements insert rows pointing at the pool, which take
+    # FOR KEY SHARE on it while they hold their organisation's row; a plain FOR UPDATE here
+    # would wait for them while they wait for us (a deadlock).
+    return Pool.objects.select_for_update(no_key=True).get(pk=pool.pk)
 
 
 def _shares(pool: Pool, organisations: list[Organisation], budget: Decimal) -> dict[int, Decimal]:

@@ -24,6 +24,9 @@ from scheduling.ical import CalendarEvent, calendar_text
 from scheduling.models import BookingStatus, SessionMode, SupervisionBooking
 from scheduling.notification_kinds import BookingNotificationKind
 
+# Unsent messages about a booking that a change or a cancellation makes wrong.
+WITHDRAWN_ON_CHANGE = [NotificationKind.REMINDER, BookingNotificationKind.BOOKED, BookingNotificationKind.CHANGED]
+
 
 def booking_about(booking: SupervisionBooking) -> str:
     return f"supervision:{booking.pk}"
@@ -135,10 +138,28 @@ def summary_for(booking: SupervisionBooking | BookingFacts, recipient: User) -> 
     return f"{kind} with {facts.supervisor_name}"
 
 
-def booking_event(booking: SupervisionBooking | BookingFacts, recipient: User) -> CalendarEvent:
-    """The session as ``recipient`` sees it in their calendar (no other attendee's name)."""
+def booking_event(
+    booking: SupervisionBooking | BookingFacts, recipient: User, *, include_where: bool = True
+) -> CalendarEvent:
+    """The session as ``recipient`` sees it in their calendar (no other attendee's name).
+
+    ``include_where=False`` leaves out the place or link: it is for the people in the session
+    (a lead who booked for a member of staff gets the time, not the room).
+    """
     facts = booking if isinstance(booking, BookingFacts) else BookingFacts.of(booking)
     url = booking_url(facts)
+    if not include_where:
+        return CalendarEvent(
+            uid=booking_uid(facts),
+            sequence=facts.sequence,
+            starts_at=facts.starts_at,
+            ends_at=facts.ends_at,
+            summary=summary_for(facts, recipient),
+            stamp=facts.updated_at or timezone.now(),
+            description=f"See this session: {url}",
+            url=url,
+            cancelled=facts.is_cancelled,
+        )
     return CalendarEvent(
         uid=booking_uid(facts),
         sequence=facts.sequence,
@@ -153,10 +174,12 @@ def booking_event(booking: SupervisionBooking | BookingFacts, recipient: User) -
     )
 
 
-def booking_ics(booking: SupervisionBooking, recipient: User, *, method: str | None = None) -> str:
+def booking_ics(
+    booking: SupervisionBooking, recipient: User, *, method: str | None = None, include_where: bool = True
+) -> str:
     organizer = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] if method else None
     return calendar_text(
-        [booking_event(booking, recipient)],
+        [booking_event(booking, recipient, include_where=include_where)],
         method=method,
         organizer=organizer,
         attendee=recipient.email if method else None,
@@ -191,6 +214,7 @@ def _queue_reminders(booking: SupervisionBooking) -> None:
             about=booking_about(booking),
             starts_at=booking.starts_at,
             context=_context(booking, person),
+            version=booking.sequence,
         )
 
 
@@ -208,8 +232,9 @@ def queue_booking_confirmations(booking: SupervisionBooking) -> None:
 
 
 def queue_booking_changed(booking: SupervisionBooking, *, old_when: str) -> None:
-    # The old time's reminders would now be wrong.
-    cancel_notifications(booking_about(booking), kinds=[NotificationKind.REMINDER])
+    # The old time's reminders, and any confirmation or change still waiting (a text message
+    # held until morning, say), would now be wrong.
+    cancel_notifications(booking_about(booking), kinds=WITHDRAWN_ON_CHANGE)
     for person in recipients(booking):
         queue_notification(
             person,
@@ -223,7 +248,7 @@ def queue_booking_changed(booking: SupervisionBooking, *, old_when: str) -> None
 
 
 def queue_cancellation(booking: SupervisionBooking, *, acting_user: User) -> None:
-    cancel_notifications(booking_about(booking), kinds=[NotificationKind.REMINDER])
+    cancel_notifications(booking_about(booking), kinds=WITHDRAWN_ON_CHANGE)
     by_supervisor = booking.cancelled_by_supervisor
     for person in recipients(booking):
         queue_notification(

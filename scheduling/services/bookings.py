@@ -28,7 +28,7 @@ from django.utils import timezone
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
 from reflect.models import Membership, PoolOrganisation, User
-from reflect.queries import is_current_lead
+from reflect.queries import current_member, is_current_lead
 from reflect.services.audit import record_audit
 from reflect.services.ledger import CENT, hours_balance, hours_sum, record_ledger_entry
 from reflect.services.preferences import preferences_for
@@ -171,10 +171,6 @@ def local_when(booking: SupervisionBooking | slots.Slot) -> str:
     local = start.astimezone(ZoneInfo("Europe/London"))
     local_end = end.astimezone(ZoneInfo("Europe/London"))
     return f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M}–{local_end:%H:%M}"
-
-
-def current_member(user: User, organisation_id: int) -> Membership | None:
-    return Membership.objects.filter(user=user, organisation_id=organisation_id, left_at__isnull=True).first()
 
 
 def modes_offered(supervisor: SupervisorProfile) -> list[str]:
@@ -414,10 +410,16 @@ def is_late(booking: SupervisionBooking, now: datetime.datetime) -> bool:
 
 
 def may_manage(booking: SupervisionBooking, user: User) -> bool:
-    """Attendees, the person who booked it and the organisation's leads may change a booking."""
-    if booking.booked_by_id == user.pk or booking.attendees.filter(user=user).exists():
+    """Who may move or cancel a booking: the organisation's leads, and — while still staff
+    there — the person who booked it and, for a 1:1 session, the person it is for. One
+    attendee cannot move or cancel a group session for everyone."""
+    if is_current_lead(user, booking.organisation_id):
         return True
-    return is_current_lead(user, booking.organisation_id)
+    if current_member(user, booking.organisation_id) is None:
+        return False
+    if booking.booked_by_id == user.pk:
+        return True
+    return not booking.is_group and booking.attendees.filter(user=user).exists()
 
 
 def cancel_supervision(
@@ -426,8 +428,13 @@ def cancel_supervision(
     acting_user: User,
     reason: str = "",
     now: datetime.datetime | None = None,
+    never_late: bool = False,
 ) -> SupervisionBooking:
-    """Cancel; hours come back with enough notice (or when the supervisor cancels), else are used."""
+    """Cancel; hours come back with enough notice (or when the supervisor cancels), else are used.
+
+    ``never_late`` gives the hours back whatever the notice: for a cancellation that is not
+    the organisation's choice (a person erasing their account).
+    """
     now = now or timezone.now()
     with transaction.atomic():
         booking = lock_booking(booking)
@@ -440,7 +447,7 @@ def cancel_supervision(
             raise DomainError("This session has already happened, so it cannot be cancelled.")
         if booking.starts_at <= now:
             raise DomainError("This session has already started. The supervisor will mark it as attended or missed.")
-        late = is_late(booking, now) and not by_supervisor
+        late = is_late(booking, now) and not by_supervisor and not never_late
         booking.status = BookingStatus.LATE_CANCELLED if late else BookingStatus.CANCELLED
         booking.cancelled_at = now
         booking.cancelled_by_supervisor = by_supervisor

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from reflect.models import User
@@ -101,6 +102,18 @@ def _supervision_events(user: User, now: datetime.datetime) -> list[CalendarEven
     return [booking_event(BookingFacts.from_values(row), user) for row in bookings]
 
 
+def cancelled_places_of(user: User) -> Coalesce:
+    """How many of this person's places in the row's session they have cancelled (an annotation)."""
+    cancelled = (
+        Place.objects.filter(session=OuterRef("session"), user=user, status=PlaceStatus.CANCELLED)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(cancelled), Value(0))
+
+
 def _group_events(user: User, now: datetime.datetime) -> list[CalendarEvent]:
     since = now - datetime.timedelta(days=PAST_DAYS)
     kept_since = now - datetime.timedelta(days=CANCELLED_KEPT_DAYS)
@@ -109,14 +122,16 @@ def _group_events(user: User, now: datetime.datetime) -> list[CalendarEvent]:
         Place.objects.filter(user=user, session__ends_at__gte=since)
         .filter(~Q(status=PlaceStatus.CANCELLED) | Q(cancelled_at__gte=kept_since))
         .select_related("session__group__facilitator__user")
+        .annotate(cancelled_places=cancelled_places_of(user))
         .order_by("session__starts_at", "booked_at")
     )
     for place in places:
         session = place.session
         cancelled = place.status == PlaceStatus.CANCELLED or session.status == SessionStatus.CANCELLED
         stamp = max(filter(None, [place.booked_at, place.cancelled_at, session.updated_at]))
-        # A person's own cancellation is a change to their copy of the event: one more in sequence.
-        sequence = session.sequence + (1 if place.status == PlaceStatus.CANCELLED else 0)
+        # Each of the person's own cancellations is a change to their copy of the event, so it
+        # counts in its SEQUENCE: booking again after cancelling must not go back down.
+        sequence = session.sequence + place.cancelled_places
         uid = session.ics_uid
         # A person who cancelled and booked again has two rows: the live place wins.
         if uid in events and not events[uid].cancelled:

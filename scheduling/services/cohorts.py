@@ -77,7 +77,10 @@ def apply_for_cohort(
         organisation = staff_organisation_in(pool, acting_user)
         if not cohort_groups(pool):
             raise DomainError(f"{pool.name} has no cohort groups to join at the moment.")
-        # Lock the person's own application, if any, so two submissions make one.
+        # Two submissions at once (a double click, two tabs) queue on the person's own row, which
+        # always exists, so they make one application; locking the application itself cannot
+        # hold when there is none yet.
+        User.objects.select_for_update().get(pk=acting_user.pk)
         existing = (
             CohortApplication.objects.select_for_update()
             .filter(pool=pool, user=acting_user, status__in=[ApplicationStatus.WAITING, ApplicationStatus.ASSIGNED])

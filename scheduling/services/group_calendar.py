@@ -43,10 +43,10 @@ def group_session_event(
     )
 
 
-def group_session_ics(session: GroupSession, recipient: User, *, method: str) -> str:
+def group_session_ics(session: GroupSession, recipient: User, *, method: str, sequence: int | None = None) -> str:
     """An e-mailed invitation (METHOD:REQUEST) or cancellation (METHOD:CANCEL) for one person."""
     return calendar_text(
-        [group_session_event(session, cancelled=method == "CANCEL", stamp=timezone.now())],
+        [group_session_event(session, cancelled=method == "CANCEL", stamp=timezone.now(), sequence=sequence)],
         method=method,
         organizer=parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
         attendee=recipient.email,

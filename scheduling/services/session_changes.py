@@ -19,13 +19,23 @@ from reflect.errors import DomainError
 from reflect.models import User
 from reflect.services.audit import record_audit
 from reflect.services.notifications import cancel_notifications, queue_notification
-from scheduling.models import GroupSession, Place, PlaceStatus, SessionStatus, WaitlistEntry, WaitlistStatus
+from scheduling.models import (
+    GroupSession,
+    Place,
+    PlaceStatus,
+    ReflectiveGroup,
+    SessionStatus,
+    WaitlistEntry,
+    WaitlistStatus,
+)
 from scheduling.models.groups import ACTIVE_WAITLIST_STATUSES
 from scheduling.notification_kinds import GroupNotificationKind
 from scheduling.services.group_calendar import group_session_ics
 from scheduling.services.places import _group_context, local_when, lock_session, record_place_given_back
 
 SESSION_CANCELLED_REASON = "The session was cancelled."
+# Sessions are kept a year ahead; a move goes no further (and date arithmetic stays in range).
+MOVE_HORIZON = datetime.timedelta(days=366)
 
 
 def _check_commissioner(session: GroupSession, user: User) -> None:
@@ -106,7 +116,10 @@ def move_session(
     """Give one session a new local date and time; places and the waitlist stay as they are."""
     now = now or timezone.now()
     with transaction.atomic():
-        # The same lock as booking: nobody books or is offered a place mid-move.
+        # The group row first: two sessions of one group moved to the same time at once must
+        # not both pass the clash check below. Then the same lock as booking: nobody books or
+        # is offered a place mid-move.
+        ReflectiveGroup.objects.select_for_update(no_key=True).filter(pk=session.group_id).first()
         session = lock_session(session.pk)
         _check_commissioner(session, acting_user)
         _check_changeable(session, now)
@@ -114,8 +127,17 @@ def move_session(
         minutes = duration_minutes or int((session.ends_at - session.starts_at).total_seconds() // 60)
         if not 15 <= minutes <= 8 * 60:
             raise DomainError("A session lasts between 15 minutes and 8 hours.", field="duration_minutes")
+        if starts_on > (now + MOVE_HORIZON).date():
+            raise DomainError("Choose a date within the next year.", field="starts_on")
         wall = datetime.datetime.combine(starts_on, start_time)
-        starts_at = wall.replace(tzinfo=ZoneInfo(group.time_zone), fold=0).astimezone(datetime.UTC)
+        zone = ZoneInfo(group.time_zone)
+        starts_at = wall.replace(tzinfo=zone, fold=0).astimezone(datetime.UTC)
+        if starts_at.astimezone(zone).replace(tzinfo=None) != wall:
+            raise DomainError(
+                f"{start_time:%H:%M} does not exist on {starts_on:%-d %B %Y}: the clocks go forward that night. "
+                "Choose another time.",
+                field="start_time",
+            )
         if starts_at <= now:
             raise DomainError("Choose a time in the future.", field="starts_on")
         clash = GroupSession.objects.filter(group=group, starts_at=starts_at).exclude(pk=session.pk).first()

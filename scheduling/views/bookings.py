@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from reflect.access import two_factor_setup_redirect
 from reflect.errors import DomainError
 from reflect.models import Membership, User
 from reflect.services.ledger import hours_balance
@@ -83,7 +84,11 @@ def _next_free_rows(next_free: list[slots.Slot]) -> list[dict]:
 
 
 def _picker_context(
-    request: HttpRequest, agreement: SupervisionAgreement, *, exclude: int | None = None
+    request: HttpRequest,
+    agreement: SupervisionAgreement,
+    *,
+    exclude: int | None = None,
+    attendees: list[User] | None = None,
 ) -> dict[str, object]:
     """Everything the slot list needs: lengths, the week shown, its days and free times."""
     now = timezone.now()
@@ -95,7 +100,9 @@ def _picker_context(
         minutes = lengths[0]
     if minutes not in lengths:
         minutes = lengths[0]
-    found = service.free_slots(agreement, [_user(request)], now=now, exclude=exclude)
+    # Times that suit the people the session is for ("no sessions before"): the booker when
+    # choosing, the people booked when moving.
+    found = service.free_slots(agreement, attendees or [_user(request)], now=now, exclude=exclude)
     first = next((slot for slot in found if slot.minutes == minutes), None)
     today = now.astimezone(LONDON).date()
     default_week = _monday(first.start.astimezone(LONDON).date()) if first else _monday(today)
@@ -214,10 +221,20 @@ def confirm_booking(request: HttpRequest, agreement_id: int) -> HttpResponse:
     )
 
 
+def _supervisor_needs_two_factor(request: HttpRequest, booking: SupervisionBooking) -> HttpResponse | None:
+    """Supervisors reach their sessions (names, links) only with two-factor authentication,
+    as on their other pages (scheduling.access.supervisor_area)."""
+    if booking.supervisor.user_id != request.user.pk:
+        return None
+    return two_factor_setup_redirect(request)
+
+
 @login_required
 def session_detail(request: HttpRequest, booking_id: int) -> HttpResponse:
     user = _user(request)
     booking = access_booking(user, booking_id)
+    if (refusal := _supervisor_needs_two_factor(request, booking)) is not None:
+        return refusal
     is_supervisor = booking.supervisor.user_id == user.pk
     attendees = list(booking.attendees.select_related("user").order_by("user__first_name"))
     is_attendee = any(a.user_id == user.pk for a in attendees)
@@ -249,6 +266,8 @@ def session_detail(request: HttpRequest, booking_id: int) -> HttpResponse:
 def cancel_session(request: HttpRequest, booking_id: int) -> HttpResponse:
     user = _user(request)
     booking = access_booking(user, booking_id)
+    if (refusal := _supervisor_needs_two_factor(request, booking)) is not None:
+        return refusal
     form = CancelBookingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -296,7 +315,8 @@ def move_session(request: HttpRequest, booking_id: int) -> HttpResponse:
                 return redirect("supervision_session", booking.pk)
         else:
             messages.error(request, "That time could not be read. Choose a time from the list.")
-    context = _picker_context(request, booking.agreement, exclude=booking.pk)
+    attendees = [attendee.user for attendee in booking.attendees.select_related("user")]
+    context = _picker_context(request, booking.agreement, exclude=booking.pk, attendees=attendees)
     context |= {"booking": booking, "when": service.local_when(booking), "next_free": next_free}
     return render(request, "scheduling/bookings/move.html", context)
 
@@ -305,7 +325,12 @@ def move_session(request: HttpRequest, booking_id: int) -> HttpResponse:
 def session_ics(request: HttpRequest, booking_id: int) -> HttpResponse:
     user = _user(request)
     booking = access_booking(user, booking_id)
-    response = HttpResponse(booking_ics(booking, user), content_type="text/calendar; charset=utf-8")
+    if (refusal := _supervisor_needs_two_factor(request, booking)) is not None:
+        return refusal
+    in_it = booking.supervisor.user_id == user.pk or booking.attendees.filter(user=user).exists()
+    response = HttpResponse(
+        booking_ics(booking, user, include_where=in_it), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="supervision-{booking.starts_at:%Y-%m-%d}.ics"'
     return response
 

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from reflect.models import User
 from scheduling.services import calendar_feed
@@ -36,7 +36,7 @@ def calendar_regenerate(request: HttpRequest) -> HttpResponse:
     return redirect("calendar")
 
 
-@require_GET
+@require_safe  # GET, and HEAD from calendar apps checking for changes
 def calendar_feed_view(request: HttpRequest, token: str) -> HttpResponse:
     """The feed, by its secret address alone (calendar apps cannot sign in). A revoked or
     unknown token is a 404, like any address that does not exist."""

@@ -94,13 +94,13 @@ def cohort_fill(request: HttpRequest, pool: Pool) -> HttpResponse:
     cap = form.cleaned_data["organisation_cap"] if form.is_valid() else cohorts.DEFAULT_ORGANISATION_CAP
     if request.method == "POST" and form.is_valid():
         try:
-            made = cohorts.confirm_cohorts(
+            cohorts.confirm_cohorts(
                 pool, acting_user=_user(request), fingerprint=request.POST.get("fingerprint", ""), organisation_cap=cap
             )
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, f"Cohorts filled: {len(made)} people are told their cohort.")
+            messages.success(request, "Cohorts filled: the people placed are told their cohort.")
             return redirect("cohort_fill", pool.pk)
     proposal = cohorts.propose_cohorts(pool, organisation_cap=cap)
     joining = Counter(proposed.group.pk for proposed in proposal.placed)
@@ -114,8 +114,10 @@ def cohort_fill(request: HttpRequest, pool: Pool) -> HttpResponse:
             "cap": cap,
             "proposal": proposal,
             "rows": [{"group": group, "joining": disclosed(joining[group.pk])} for group in proposal.groups],
-            "placed_total": len(proposal.placed),
-            "unplaced_total": len(proposal.unplaced),
-            "reasons": sorted(reasons.items()),
+            # Counts of people: disclosed like the rows, so no row can be worked back (DESIGN.md §4).
+            "placed_total": disclosed(len(proposal.placed)),
+            "any_placed": bool(proposal.placed),
+            "unplaced_total": disclosed(len(proposal.unplaced)),
+            "reasons": [(why, disclosed(count)) for why, count in sorted(reasons.items())],
         },
     )

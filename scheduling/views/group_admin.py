@@ -46,7 +46,6 @@ def group_manage(request: HttpRequest, pool: Pool, group_id: int) -> HttpRespons
             "session": session,
             "when": local_when(session),
             "booked": disclosed(session.places_taken),
-            "full": session.places_taken >= session.place_limit,
             "cancelled": session.status == SessionStatus.CANCELLED,
             "started": session.starts_at <= now,
         }

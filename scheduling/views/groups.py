@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -242,7 +242,10 @@ def register(request: HttpRequest, session_id: int) -> HttpResponse:
     user = _user(request)
     session = access_facilitated_session(user, session_id)
     if request.method == "POST":
-        place = access_register_place(session, int(request.POST.get("place", "0") or 0))
+        place_id = request.POST.get("place", "")
+        if not (place_id.isascii() and place_id.isdigit()):
+            raise Http404("No such place.")
+        place = access_register_place(session, int(place_id))
         try:
             attendance.mark_attendance(place, request.POST.get("attended") == "yes", acting_user=user)
         except DomainError as error:

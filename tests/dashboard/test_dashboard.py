@@ -369,3 +369,12 @@ def test_the_supervisors_table_shows_hours_booked_in_the_pool(world, client) -> 
     assert column(rows, "Supervisor") == ["Ann Carter"]
     assert column(rows, "Booked in this pool in the period (hours)") == ["2.50"]
     assert column(rows, "Agreed in this pool") == ["8.00"]
+
+
+def test_a_filter_with_unicode_digits_is_ignored_with_a_message_not_a_500(hand_built, client) -> None:
+    world, _a, _b = hand_built
+    signed_in(client, world.commissioner)
+    for query in ("organisation=%C2%B2", "group=%C2%B2", "organisation=99999999999999999999"):
+        response = client.get(f"/pools/{world.pool.pk}/dashboard/?{query}")
+        assert response.status_code == 200
+        assert "so all" in response.content.decode()

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from reflect.errors import DomainError
 from reflect.models import Notification
 from scheduling.models import BookingStatus, SupervisionBooking
 from scheduling.services.bookings import BookingChoice, book_supervision, mark_attendance
@@ -268,3 +269,69 @@ def test_session_lists_run_the_same_queries_for_two_sessions_or_six(client, worl
     client.force_login(world.member)
     assert len(client.get(reverse("supervision_log")).context["rows"]) == 3
     assert counts() == two
+
+
+# --- Found in review ---------------------------------------------------------------------------
+
+
+def _booked(agreement, world, *, by=None, attendees=None, start=None):
+    by = by or world.member
+    return book_supervision(
+        agreement,
+        BookingChoice(starts_at=start or next_week_at(1, 10), minutes=60, attendees=attendees or [world.member]),
+        acting_user=by,
+    )
+
+
+def test_a_leads_calendar_file_has_the_time_but_not_the_link(client, world: World, agreement) -> None:
+    booking = _booked(agreement, world, by=world.lead)
+    client.force_login(world.lead)
+    lead_copy = client.get(reverse("supervision_session_ics", args=[booking.pk])).content.decode()
+    assert "BEGIN:VEVENT" in lead_copy and "meet.example.org" not in lead_copy
+    client.force_login(world.member)
+    assert "meet.example.org" in client.get(reverse("supervision_session_ics", args=[booking.pk])).content.decode()
+
+
+def test_a_lead_who_left_no_longer_sees_or_changes_what_they_booked(client, world: World, agreement) -> None:
+    from reflect.models import Membership
+
+    booking = _booked(agreement, world, by=world.lead)
+    Membership.objects.filter(user=world.lead).update(left_at=timezone.now())
+    client.force_login(world.lead)
+    assert client.get(reverse("supervision_session", args=[booking.pk])).status_code == 404
+    assert client.post(reverse("supervision_session_cancel", args=[booking.pk])).status_code == 404
+
+
+def test_one_attendee_cannot_cancel_a_group_session_for_everyone(client, world: World) -> None:
+    from scheduling.services.bookings import cancel_supervision
+
+    group = agree(world.pool, world.organisation, supervisor_with_availability("Bea"), format="group_supervision")
+    booking = _booked(group, world, by=world.member, attendees=[world.member, world.colleague])
+    with pytest.raises(DomainError):
+        cancel_supervision(booking, acting_user=world.colleague)
+    cancel_supervision(booking, acting_user=world.member)  # who booked it may
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED
+
+
+@pytest.mark.parametrize(
+    "start", ["9999-12-31T23:30Z", "0001-01-01T00:30+01:00", "2031-01-01T10:00Z", "2020-01-01T10:00Z"]
+)
+def test_times_out_of_range_are_a_message_not_a_500(client, world: World, agreement, start) -> None:
+    client.force_login(world.member)
+    url = reverse("supervision_book_confirm", args=[agreement.pk]) + f"?start={start.replace('+', '%2B')}&minutes=60"
+    response = client.get(url)
+    assert response.status_code == 302
+    assert "That time could not be read" in client.get(response["Location"]).content.decode()
+
+
+def test_a_supervisor_without_two_factor_is_sent_to_set_it_up_before_seeing_a_session(
+    client, world: World, agreement
+) -> None:
+    booking = _booked(agreement, world)
+    supervisor = agreement.supervisor.user
+    client.force_login(supervisor)  # no authenticator yet
+    response = client.get(reverse("supervision_session", args=[booking.pk]))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("two_factor_required"))
+    give_two_factor(supervisor)
+    assert client.get(reverse("supervision_session", args=[booking.pk])).status_code == 200

@@ -254,3 +254,20 @@ def test_the_weekly_summary_lists_sessions_without_other_names(world: World) -> 
     ]
     assert [i.title for i in upcoming_items(agreement.supervisor.user, *week)] == ["Group supervision: Harehills Drama"]
     assert upcoming_items(world.colleague, *week) == []
+
+
+def test_reminders_survive_a_move_back_to_the_same_time(world: World, agreement) -> None:
+    """The withdrawn reminders of the first version must not be mistaken for the new ones."""
+    booking = book(agreement, world.member, utc(20, 10))
+    reschedule_supervision(booking, utc(20, 14), 60, acting_user=world.member, now=NOW)
+    reschedule_supervision(booking, utc(20, 10), 90, acting_user=world.member, now=NOW)
+    pending = Notification.objects.filter(kind="reminder", about=f"supervision:{booking.pk}", status="pending")
+    assert pending.exists()
+    assert all(n.idempotency_key.endswith(":v2") for n in pending)
+
+
+def test_a_cancellation_withdraws_a_confirmation_still_waiting(world: World, agreement) -> None:
+    booking = book(agreement, world.member, utc(8, 10))
+    Notification.objects.filter(kind="supervision_booked").update(status="pending")  # held until morning
+    cancel_supervision(booking, acting_user=world.member, now=NOW)
+    assert set(Notification.objects.filter(kind="supervision_booked").values_list("status", flat=True)) == {"cancelled"}

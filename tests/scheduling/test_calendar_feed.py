@@ -174,3 +174,43 @@ def test_booking_across_the_clock_change_keeps_the_wall_clock_time(world: World,
     starts = [(e["DTSTART"].dt.strftime("%d %H:%M %Z")) for e in events_of(build_feed(world.member, now=MARCH).body)]
     assert sorted(starts) == ["26 10:00 GMT", "29 10:00 BST"]
     assert (before.starts_at.hour, after.starts_at.hour) == (10, 9)
+
+
+def test_the_repeated_october_hour_is_written_in_utc_so_it_is_not_an_hour_early() -> None:
+    first = datetime.datetime(2027, 10, 31, 0, 30, tzinfo=datetime.UTC)  # 01:30 BST
+    second = datetime.datetime(2027, 10, 31, 1, 30, tzinfo=datetime.UTC)  # 01:30 GMT, the second pass
+    text = calendar_text(
+        [
+            CalendarEvent(
+                uid=f"{n}@reflect",
+                sequence=0,
+                starts_at=s,
+                ends_at=s + datetime.timedelta(minutes=20),
+                summary="x",
+                stamp=NOW,
+            )
+            for n, s in enumerate((first, second))
+        ]
+    )
+    assert "DTSTART;TZID=Europe/London:20271031T013000" in text
+    assert "DTSTART:20271031T013000Z" in text
+    starts = sorted(e["DTSTART"].dt.astimezone(datetime.UTC) for e in events_of(text))
+    assert starts == [first, second]
+
+
+def test_booking_a_group_place_again_after_cancelling_moves_the_sequence_forward(world: World) -> None:
+    from scheduling.services.places import cancel_place
+
+    group = make_group(world, capacity=4, now=NOW - datetime.timedelta(days=60))
+    session = group.sessions.filter(starts_at__gt=NOW).order_by("starts_at").first()
+    place = book_place(session, acting_user=world.member, now=NOW)
+    [booked] = events_of(build_feed(world.member, now=NOW).body)
+    cancel_place(place, acting_user=world.member, now=NOW)
+    [cancelled] = events_of(build_feed(world.member, now=NOW).body)
+    book_place(session, acting_user=world.member, now=NOW)
+    [again] = events_of(build_feed(world.member, now=NOW).body)
+    assert [(e["SEQUENCE"], str(e["STATUS"])) for e in (booked, cancelled, again)] == [
+        (0, "CONFIRMED"),
+        (1, "CANCELLED"),
+        (1, "CONFIRMED"),
+    ]

@@ -212,3 +212,15 @@ def test_people_with_places_get_calendar_files_that_update_and_remove_the_sessio
     cancel_session(session, acting_user=world.commissioner, now=NOW)
     assert event(GroupNotificationKind.SESSION_CANCELLED, world.member)[:3] == ("CANCEL", uid, 2)
     assert Notification.objects.get(kind=GroupNotificationKind.SESSION_CANCELLED, recipient=world.lead).ics == ""
+
+
+def test_a_time_the_clocks_skip_or_a_date_years_away_is_refused(world, session):
+    for starts_on, start_time, field in [
+        (datetime.date(2027, 3, 28), datetime.time(1, 30), "start_time"),  # clocks go forward at 01:00
+        (datetime.date(9999, 12, 31), datetime.time(23), "starts_on"),
+    ]:
+        with pytest.raises(DomainError) as refused:
+            move_session(session, acting_user=world.commissioner, starts_on=starts_on, start_time=start_time, now=NOW)
+        assert refused.value.field == field
+    session.refresh_from_db()
+    assert session.sequence == 0

@@ -175,3 +175,9 @@ def test_another_pools_commissioner_gets_404(client, world):
 def test_group_pages_need_signing_in(client, session):
     response = client.get(reverse("group_session", args=[session.pk]))
     assert response.status_code == 302
+
+
+def test_a_register_post_with_a_place_that_is_not_a_number_is_a_404(client, world, session):
+    facilitator = session.group.facilitator.user
+    for value in ("abc", "²", ""):
+        assert post(client, facilitator, "group_register", session.pk, data={"place": value}).status_code == 404
