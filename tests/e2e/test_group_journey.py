@@ -172,9 +172,9 @@ def test_moving_a_session_filling_a_cohort_and_the_leads_totals(live_server: Any
     session.refresh_from_db()
     assert session.sequence == 1
     visit(page, f"{base}/groups/pools/{pool.pk}/cohorts/")
-    assert "1 placed, 0 not placed" in main_text(page)
+    assert "* placed, 0 not placed" in main_text(page)  # counts of people are disclosed (DESIGN.md §4)
     submit(page, "Confirm and tell everyone")
-    assert "Cohorts filled: 1 people are told their cohort." in main_text(page)
+    assert "Cohorts filled: the people placed are told their cohort." in main_text(page)
 
     # The lead sees totals, suppressed, and no names.
     lead_page = person()
