@@ -1,13 +1,14 @@
 """City-scale demo data (DESIGN.md §7): ``seed_demo --scale city``.
 
 One pool of 300 organisations, 60 supervisors, 24 months (January 2025 to December 2026, so
-that late 2026 is "near the period's end" and the dashboard suggests rebalancing), 90 monthly
+that late 2026 is "near the period's end" and the dashboard suggests rebalancing), 300 monthly
 reflective groups with their places, waitlists and attendance, 1,500 staff, supervision
-agreements and a few sessions a month each, and every countable event in the ledger — over
-100k places and ledger entries together, written with ``bulk_create``. Deterministic: a
-seeded random generator and fixed dates, so two runs give the same figures. It bypasses the
-services on purpose (they take a lock and queue notifications per row): this is fixture data
-for the dashboard and its benchmark, and it writes only what those services would.
+agreements of 8–12 hours a month with their sessions, and every countable event in the
+ledger — over 100k places and supervision bookings together, written with ``bulk_create``.
+Deterministic: a seeded random generator and fixed dates, so two runs give the same figures.
+It bypasses the services on purpose (they take a lock and queue notifications per row): this
+is fixture data for the dashboard and its benchmark, and it writes only what those services
+would.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from reflect.models import (
 CITY_POOL_NAME = "Leeds city-wide pool 2025–26 (city-scale demo)"
 ORGANISATIONS = 300
 SUPERVISORS = 60
-GROUPS = 90
+GROUPS = 300
 STAFF_EACH = 5
 MONTHS = 24
 FIRST_DAY = datetime.date(2025, 1, 1)
@@ -102,16 +103,26 @@ def seed_city(commissioner: User, out: TextIO) -> None:
                 "scheduling_place",
                 "scheduling_groupsession",
                 "scheduling_waitlistentry",
+                "scheduling_supervisionbooking",
             ):
                 cursor.execute(f"ANALYZE {model}")
     out.write(
         "City-scale pool: {organisations} organisations, {supervisors} supervisors, {sessions} group sessions, "
-        "{places} places, {ledger} ledger entries.\n".format(**counts)
+        "{places} places, {bookings} supervision bookings, {ledger} ledger entries.\n".format(**counts)
     )
 
 
 def _seed(commissioner: User) -> dict[str, int]:
-    from scheduling.models import GroupSession, Place, PlaceStatus, ReflectiveGroup, WaitlistEntry, WaitlistStatus
+    from scheduling.models import (
+        BookingStatus,
+        GroupSession,
+        Place,
+        PlaceStatus,
+        ReflectiveGroup,
+        SupervisionBooking,
+        WaitlistEntry,
+        WaitlistStatus,
+    )
     from supervision.enums import AgreementStatus, Outcome
     from supervision.models import NeedsAssessment, QuestionBankVersion, SupervisionAgreement, SupervisorProfile
 
@@ -219,7 +230,7 @@ def _seed(commissioner: User) -> dict[str, int]:
                 supervisor=supervisors[i % SUPERVISORS],
                 pool=pool,
                 format="one_to_one",
-                hours_per_month=Decimal(rng.choice([2, 3, 4])),
+                hours_per_month=Decimal(rng.choice([8, 10, 12])),
                 starts_on=start,
                 ends_on=datetime.date(2026, 6, 30) if ended else LAST_DAY if ending else None,
                 review_on=start + datetime.timedelta(days=90),
@@ -228,21 +239,49 @@ def _seed(commissioner: User) -> dict[str, int]:
         )
     SupervisionAgreement.objects.bulk_create(agreements)
     hour = Decimal("1")
+    bookings: list[SupervisionBooking] = []
+    # Each supervisor's agreements take turns through the month so that no two of their
+    # sessions overlap (the exclusion constraint holds on PostgreSQL): the k-th agreement of a
+    # supervisor meets on days of parity k % 2, at 09:00, 11:00 or 13:00 by k // 2.
+    turn: dict[int, int] = {}
     for agreement in agreements:
+        k = turn[agreement.supervisor_id] = turn.get(agreement.supervisor_id, -1) + 1
         month = agreement.starts_on
         last = agreement.ends_on or LAST_DAY
         while month <= last:
             for n in range(int(agreement.hours_per_month)):
-                when = _utc(month + datetime.timedelta(days=3 + 7 * n), 10 + n)
+                when = _utc(month + datetime.timedelta(days=2 * n + k % 2), 9 + 2 * (k // 2))
                 org_id = agreement.organisation_id
                 booked_at = when - datetime.timedelta(days=14)
                 if booked_at > DATA_UNTIL:
                     break
                 ledger.add(LedgerKind.SUPERVISION_BOOKED, org_id, booked_at, quantity=1)
                 ledger.add(LedgerKind.RESERVED, org_id, booked_at, hours=hour)
+                booking = SupervisionBooking(
+                    agreement=agreement,
+                    supervisor_id=agreement.supervisor_id,
+                    organisation_id=org_id,
+                    pool=pool,
+                    starts_at=when,
+                    ends_at=when + datetime.timedelta(hours=1),
+                    minutes=60,
+                    hours=hour,
+                )
+                bookings.append(booking)
                 if when > DATA_UNTIL:
                     continue  # booked, still to come: its hours stay reserved
                 roll = rng.random()
+                booking.status = (
+                    BookingStatus.CANCELLED
+                    if roll < 0.08
+                    else BookingStatus.LATE_CANCELLED
+                    if roll < 0.12
+                    else BookingStatus.NO_SHOW
+                    if roll < 0.15
+                    else BookingStatus.ATTENDED
+                )
+                if booking.is_cancelled:
+                    booking.cancelled_at = when - datetime.timedelta(days=3 if roll < 0.08 else 0, hours=5)
                 if roll < 0.08:
                     ledger.add(LedgerKind.SUPERVISION_CANCELLED, org_id, when - datetime.timedelta(days=3), quantity=1)
                     ledger.add(LedgerKind.RELEASED, org_id, when - datetime.timedelta(days=3), hours=hour)
@@ -258,6 +297,9 @@ def _seed(commissioner: User) -> dict[str, int]:
                     ledger.add(LedgerKind.SUPERVISION_HELD, org_id, when, quantity=1)
                     ledger.add(LedgerKind.CONSUMED, org_id, when, hours=hour)
             month = (month + datetime.timedelta(days=32)).replace(day=1)
+    # Who attended each session is not needed by the dashboard (it counts, never names), so
+    # the city's bookings have no attendee rows.
+    SupervisionBooking.objects.bulk_create(bookings, batch_size=BATCH)
 
     version = QuestionBankVersion.objects.filter(published_at__isnull=False).order_by("-number").first()
     if version is not None:
@@ -396,5 +438,6 @@ def _seed(commissioner: User) -> dict[str, int]:
         "supervisors": len(supervisors),
         "sessions": len(sessions),
         "places": len(places),
+        "bookings": len(bookings),
         "ledger": len(ledger.rows),
     }

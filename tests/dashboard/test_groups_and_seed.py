@@ -14,7 +14,15 @@ from reflect import demo_city
 from reflect.enums import LedgerKind
 from reflect.models import LedgerEntry, Pool, User
 from reflect.services.ledger import record_ledger_entry
-from scheduling.models import GroupSession, Place, PlaceStatus, ReflectiveGroup, WaitlistEntry, WaitlistStatus
+from scheduling.models import (
+    GroupSession,
+    Place,
+    PlaceStatus,
+    ReflectiveGroup,
+    SupervisionBooking,
+    WaitlistEntry,
+    WaitlistStatus,
+)
 from tests.dashboard.test_dashboard import queries_for, signed_in
 from tests.factories.core import MembershipFactory, OrganisationFactory, add_to_pool
 
@@ -160,8 +168,11 @@ def test_the_city_seed_is_deterministic_and_the_dashboard_reads_it_in_constant_q
     pool = Pool.objects.get(name=demo_city.CITY_POOL_NAME)
     first = list(LedgerEntry.objects.filter(pool=pool).order_by("pk").values_list("kind", "hours", "occurred_at"))
     places = Place.objects.filter(session__group__pool=pool).count()
+    bookings = SupervisionBooking.objects.filter(pool=pool).count()
+    assert bookings > 0
     assert out.getvalue() == (
-        f"City-scale pool: 12 organisations, 3 supervisors, 96 group sessions, {places} places, {len(first)} ledger entries.\n"
+        f"City-scale pool: 12 organisations, 3 supervisors, 96 group sessions, {places} places, "
+        f"{bookings} supervision bookings, {len(first)} ledger entries.\n"
     )
     demo_city.seed_city(commissioner, out)
     assert out.getvalue().endswith("City-scale pool: already seeded.\n")
@@ -169,6 +180,7 @@ def test_the_city_seed_is_deterministic_and_the_dashboard_reads_it_in_constant_q
     LedgerEntry.objects.filter(pool=pool).delete()
     Place.objects.filter(session__group__pool=pool).delete()
     WaitlistEntry.objects.filter(session__group__pool=pool).delete()
+    SupervisionBooking.objects.filter(pool=pool).delete()
     pool.delete()
     User.objects.filter(email__endswith="@city.reflect.test").delete()
     demo_city.seed_city(commissioner, io.StringIO())
