@@ -52,6 +52,11 @@ class BookingForm(SlotField):
             "first_name", "last_name"
         )
         self.fields["attendees"].label_from_instance = lambda user: user.display_name
+        # Booking for oneself only: nothing to choose, so no box to tick (the page says who).
+        self.only_person = staff[0] if len(staff) == 1 else None
+        if self.only_person is not None:
+            self.fields["attendees"].widget = forms.MultipleHiddenInput()
+            self.initial["attendees"] = [self.only_person.pk]
         self.fields["mode"].choices = [(value, label) for value, label in SessionMode.choices if value in modes]
 
 

@@ -335,3 +335,12 @@ def test_a_supervisor_without_two_factor_is_sent_to_set_it_up_before_seeing_a_se
     assert response.status_code == 302 and response["Location"].startswith(reverse("two_factor_required"))
     give_two_factor(supervisor)
     assert client.get(reverse("supervision_session", args=[booking.pk])).status_code == 200
+
+
+def test_booking_for_oneself_asks_nothing_about_who(client, world: World, agreement) -> None:
+    client.force_login(world.member)
+    body = client.get(confirm_url(agreement, next_week_at(1, 10))).content.decode()
+    assert "For: Sam Example" in body
+    assert 'type="checkbox"' not in body and f'name="attendees" value="{world.member.pk}"' in body
+    client.force_login(world.lead)  # a lead chooses among their staff
+    assert 'type="checkbox"' in client.get(confirm_url(agreement, next_week_at(1, 10))).content.decode()
