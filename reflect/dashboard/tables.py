@@ -20,9 +20,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from html import escape
 from zoneinfo import ZoneInfo
 
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from reflect.disclosure import SUPPRESSED, disclosed
@@ -139,13 +139,10 @@ class Table:
         template loop because city-scale tables have thousands of cells."""
         rows = [*self.rows, *([self.total] if self.total is not None else [])]
         last = len(self.rows)
-        return mark_safe(  # noqa: S308 - every value below goes through format_html (escaped)
+        return mark_safe(  # noqa: S308 - every cell's text is escaped in _cells_html
             "".join(
-                format_html(
-                    '<tr class="govuk-table__row{}">{}</tr>',
-                    " reflect-dashboard-table__total" if index == last else "",
-                    _cells_html(row),
-                )
+                f'<tr class="govuk-table__row{" reflect-dashboard-table__total" if index == last else ""}">'
+                f"{_cells_html(row)}</tr>"
                 for index, row in enumerate(rows)
             )
         )
@@ -160,16 +157,13 @@ class Table:
             yield [_spreadsheet_safe(cell) for cell in row]
 
 
-def _cells_html(row: tuple[Cell, ...]) -> SafeString:
+def _cells_html(row: tuple[Cell, ...]) -> str:
+    """One row's cells, every text escaped (html.escape: the page has thousands of cells, and
+    Django's format_html costs several times more per cell for the same result)."""
     first, *others = row
-    return format_html(
-        '<th scope="row" class="govuk-table__header">{}</th>{}',
-        first.text,
-        format_html_join(
-            "",
-            '<td class="govuk-table__cell{}">{}</td>',
-            ((" govuk-table__cell--numeric" if cell.numeric else "", cell.text) for cell in others),
-        ),
+    return f'<th scope="row" class="govuk-table__header">{escape(first.text)}</th>' + "".join(
+        f'<td class="govuk-table__cell{" govuk-table__cell--numeric" if cell.numeric else ""}">{escape(cell.text)}</td>'
+        for cell in others
     )
 
 
