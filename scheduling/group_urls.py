@@ -27,6 +27,7 @@ urlpatterns = [
     path("pools/<int:pool_id>/cohorts/", cohorts.cohort_fill, name="cohort_fill"),
     path("pools/<int:pool_id>/cohorts/apply/", cohorts.cohort_apply, name="cohort_apply"),
     path("pools/<int:pool_id>/cohorts/withdraw/", cohorts.cohort_withdraw, name="cohort_withdraw"),
+    path("pools/<int:pool_id>/cohorts/leave/", cohorts.cohort_leave, name="cohort_leave"),
     path(
         "organisations/<int:organisation_id>/totals/",
         group_totals.organisation_totals,

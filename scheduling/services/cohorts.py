@@ -27,11 +27,13 @@ from scheduling.models import (
     GroupKind,
     GroupSession,
     GroupStatus,
+    Place,
+    PlaceStatus,
     ReflectiveGroup,
     SessionStatus,
 )
 from scheduling.notification_kinds import GroupNotificationKind
-from scheduling.services.places import _take_place, active_place, local_when, lock_session
+from scheduling.services.places import _take_place, active_place, cancel_place, local_when, lock_session
 
 DEFAULT_ORGANISATION_CAP = 2
 
@@ -107,6 +109,36 @@ def withdraw_application(application: CohortApplication, *, acting_user: User) -
             application.status = ApplicationStatus.WITHDRAWN
             application.save(update_fields=["status"])
     return application
+
+
+def leave_cohort(
+    membership: CohortMembership, *, acting_user: User, now: datetime.datetime | None = None
+) -> CohortMembership:
+    """A member leaves their cohort: their places in its sessions to come are given up (each
+    freed place goes to whoever waits first, as any cancellation does), no new session books
+    them, and they may apply again. A second click changes nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        membership = CohortMembership.objects.select_for_update().get(pk=membership.pk)
+        if membership.user_id != acting_user.pk:
+            raise DomainError("That is not your cohort.")
+        if membership.left_at is not None:
+            return membership
+        membership.left_at = now
+        membership.save(update_fields=["left_at"])
+        places = Place.objects.filter(
+            user=acting_user,
+            session__group_id=membership.group_id,
+            status=PlaceStatus.BOOKED,
+            session__starts_at__gt=now,
+        ).order_by("session__starts_at")
+        for place in places:
+            cancel_place(place, acting_user=acting_user, now=now)
+        CohortApplication.objects.filter(
+            user=acting_user, cohort_id=membership.group_id, status=ApplicationStatus.ASSIGNED
+        ).update(status=ApplicationStatus.WITHDRAWN)
+        record_audit("cohort_membership.left", actor=acting_user, target=membership)
+    return membership
 
 
 def cohort_times(group: ReflectiveGroup, now: datetime.datetime) -> CohortTimes:

@@ -21,7 +21,7 @@ from reflect.models import Pool, User
 from reflect.services.preferences import preferences_for
 from scheduling.group_access import pool_ids_of_staff
 from scheduling.group_forms import CohortApplicationForm, CohortFillForm
-from scheduling.models import ApplicationStatus, CohortApplication
+from scheduling.models import ApplicationStatus, CohortApplication, CohortMembership
 from scheduling.services import cohorts
 
 
@@ -84,6 +84,18 @@ def cohort_withdraw(request: HttpRequest, pool_id: int) -> HttpResponse:
     if application is not None:
         cohorts.withdraw_application(application, acting_user=user)
         messages.success(request, "Your application is withdrawn.")
+    return redirect("cohort_apply", pool.pk)
+
+
+@require_POST
+@login_required
+def cohort_leave(request: HttpRequest, pool_id: int) -> HttpResponse:
+    user = _user(request)
+    pool = _staff_pool(user, pool_id)
+    membership = CohortMembership.objects.filter(group__pool=pool, user=user, left_at__isnull=True).first()
+    if membership is not None:
+        cohorts.leave_cohort(membership, acting_user=user)
+        messages.success(request, "You have left your cohort. Your places in its coming sessions are given up.")
     return redirect("cohort_apply", pool.pk)
 
 

@@ -157,3 +157,38 @@ def test_applying_says_why_not_and_withdrawing(world, cohorts):
 def test_only_the_pools_commissioner_confirms(world, cohorts):
     with pytest.raises(DomainError):
         confirm_cohorts(world.pool, acting_user=world.other_commissioner, fingerprint="x", now=NOW)
+
+
+def test_leaving_a_cohort_gives_up_the_coming_places_and_allows_applying_again(world, cohorts, client):
+    from django.urls import reverse
+
+    from scheduling.services.cohorts import leave_cohort
+
+    application = apply_for_cohort(world.pool, acting_user=world.member, weekdays=[1], now=NOW)
+    proposal = propose_cohorts(world.pool, now=NOW)
+    [membership] = confirm_cohorts(
+        world.pool, acting_user=world.commissioner, fingerprint=proposal.fingerprint, now=NOW
+    )
+    with pytest.raises(DomainError):
+        leave_cohort(membership, acting_user=world.colleague, now=NOW)
+    leave_cohort(membership, acting_user=world.member, now=NOW)
+    membership.refresh_from_db()
+    application.refresh_from_db()
+    assert membership.left_at == NOW and application.status == ApplicationStatus.WITHDRAWN
+    assert Place.objects.filter(user=world.member, status=PlaceStatus.BOOKED).count() == 0
+    assert LedgerEntry.objects.filter(kind=LedgerKind.PLACE_CANCELLED).count() == 12
+    leave_cohort(membership, acting_user=world.member, now=NOW)  # a second click changes nothing
+    assert LedgerEntry.objects.filter(kind=LedgerKind.PLACE_CANCELLED).count() == 12
+    assert apply_for_cohort(world.pool, acting_user=world.member, weekdays=[2], now=NOW).status == "waiting"
+    # Through the page: a member of another cohort leaves with one button.
+    other = apply_for_cohort(world.pool, acting_user=world.colleague, weekdays=[1], now=NOW)
+    proposal = propose_cohorts(world.pool, now=NOW)
+    confirm_cohorts(world.pool, acting_user=world.commissioner, fingerprint=proposal.fingerprint, now=NOW)
+    client.force_login(world.colleague)
+    page = client.get(reverse("cohort_apply", args=[world.pool.pk])).content.decode()
+    assert "Leave the cohort" in page
+    response = client.post(reverse("cohort_leave", args=[world.pool.pk]))
+    assert response.status_code == 302
+    other.refresh_from_db()
+    assert other.status == ApplicationStatus.WITHDRAWN
+    assert not CohortMembership.objects.filter(user=world.colleague, left_at__isnull=True).exists()
