@@ -17,6 +17,13 @@ def pool_ids_of_staff(user: User) -> set[int]:
     )
 
 
+def access_staff_pool(user: User, pool_id: int) -> Pool:
+    """A pool the person is current staff in (through one of its organisations); else a 404."""
+    if pool_id not in pool_ids_of_staff(user):
+        raise Http404("No such pool.")
+    return Pool.objects.get(pk=pool_id)
+
+
 def access_session(user: User, session_id: int, *, for_action: bool = False) -> GroupSession:
     """A session of a group in one of the person's pools (booking still checks eligibility).
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from reflect.enums import InvitationKind
 from reflect.errors import DomainError
 from reflect.models import Community, Invitation, Membership, Organisation, User
+from reflect.queries import current_member
 from reflect.services.audit import record_audit
 from reflect.services.invitations import claim_invitation, create_invitation
 
@@ -55,10 +56,6 @@ def update_organisation(
     return organisation
 
 
-def current_membership(organisation: Organisation, user: User) -> Membership | None:
-    return Membership.objects.filter(organisation=organisation, user=user, left_at__isnull=True).first()
-
-
 @transaction.atomic
 def invite_staff(organisation: Organisation, email: str, *, acting_user: User) -> Invitation:
     email = email.strip().lower()
@@ -78,7 +75,7 @@ def accept_staff_invitation(invitation: Invitation, *, acting_user: User) -> Mem
     # Lock the organisation: two invitations for the same person accepted at once would
     # otherwise both find no membership, and the second insert would fail.
     Organisation.objects.select_for_update().get(pk=invitation.organisation_id)
-    existing = current_membership(invitation.organisation, acting_user)
+    existing = current_member(acting_user, invitation.organisation_id)
     if existing is not None:
         return existing
     membership = Membership.objects.create(organisation=invitation.organisation, user=acting_user)

@@ -148,18 +148,11 @@ def booking_event(
     """
     facts = booking if isinstance(booking, BookingFacts) else BookingFacts.of(booking)
     url = booking_url(facts)
-    if not include_where:
-        return CalendarEvent(
-            uid=booking_uid(facts),
-            sequence=facts.sequence,
-            starts_at=facts.starts_at,
-            ends_at=facts.ends_at,
-            summary=summary_for(facts, recipient),
-            stamp=facts.updated_at or timezone.now(),
-            description=f"See this session: {url}",
-            url=url,
-            cancelled=facts.is_cancelled,
-        )
+    if include_where:
+        description = f"{where(facts)}\n\nSee or change this session: {url}"
+        location = facts.meeting_place if facts.mode == SessionMode.IN_PERSON else facts.online_link
+    else:
+        description, location = f"See this session: {url}", ""
     return CalendarEvent(
         uid=booking_uid(facts),
         sequence=facts.sequence,
@@ -167,8 +160,8 @@ def booking_event(
         ends_at=facts.ends_at,
         summary=summary_for(facts, recipient),
         stamp=facts.updated_at or timezone.now(),
-        description=f"{where(facts)}\n\nSee or change this session: {url}",
-        location=facts.meeting_place if facts.mode == SessionMode.IN_PERSON else facts.online_link,
+        description=description,
+        location=location,
         url=url,
         cancelled=facts.is_cancelled,
     )

@@ -375,25 +375,33 @@ def book_supervision(
                 next_free=next_free_slots(agreement, choice.attendees, now=now),
             ) from error
         BookingAttendee.objects.bulk_create(BookingAttendee(booking=booking, user=user) for user in choice.attendees)
-        record_ledger_entry(
-            agreement.pool,
-            LedgerKind.RESERVED,
-            organisation=agreement.organisation,
-            hours=hours,
-            occurred_at=now,
-            source=f"supervision:{booking.pk}:reserved",
-        )
-        record_ledger_entry(
-            agreement.pool,
-            LedgerKind.SUPERVISION_BOOKED,
-            organisation=agreement.organisation,
-            quantity=1,
-            occurred_at=now,
-            source=f"supervision:{booking.pk}:booked",
-        )
+        _record(booking, LedgerKind.RESERVED, LedgerKind.SUPERVISION_BOOKED, "booked", now)
         record_audit("supervision.booked", actor=acting_user, target=booking, minutes=choice.minutes)
         queue_booking_confirmations(booking)
     return booking
+
+
+def _record(
+    booking: SupervisionBooking, hours_kind: str, count_kind: str, event: str, now: datetime.datetime
+) -> None:
+    """The ledger's two entries for a change of a booking: its hours (reserved, released or
+    consumed) and the count of what happened. Source keys make a retried use case record once."""
+    record_ledger_entry(
+        booking.pool,
+        hours_kind,
+        organisation=booking.organisation,
+        hours=booking.hours,
+        occurred_at=now,
+        source=f"supervision:{booking.pk}:{hours_kind}",
+    )
+    record_ledger_entry(
+        booking.pool,
+        count_kind,
+        organisation=booking.organisation,
+        quantity=1,
+        occurred_at=now,
+        source=f"supervision:{booking.pk}:{event}",
+    )
 
 
 def lock_booking(booking: SupervisionBooking) -> SupervisionBooking:
@@ -454,21 +462,12 @@ def cancel_supervision(
         booking.cancel_reason = reason.strip()[:200]
         booking.sequence += 1
         booking.save()
-        record_ledger_entry(
-            booking.pool,
+        _record(
+            booking,
             LedgerKind.CONSUMED if late else LedgerKind.RELEASED,
-            organisation=booking.organisation,
-            hours=booking.hours,
-            occurred_at=now,
-            source=f"supervision:{booking.pk}:{'consumed' if late else 'released'}",
-        )
-        record_ledger_entry(
-            booking.pool,
             LedgerKind.SUPERVISION_LATE_CANCELLED if late else LedgerKind.SUPERVISION_CANCELLED,
-            organisation=booking.organisation,
-            quantity=1,
-            occurred_at=now,
-            source=f"supervision:{booking.pk}:cancelled",
+            "cancelled",
+            now,
         )
         record_audit("supervision.cancelled", actor=acting_user, target=booking, late=late)
         queue_cancellation(booking, acting_user=acting_user)
@@ -555,21 +554,12 @@ def mark_attendance(
         booking.status = wanted
         booking.attendance_marked_at = now
         booking.save(update_fields=["status", "attendance_marked_at", "updated_at"])
-        record_ledger_entry(
-            booking.pool,
+        _record(
+            booking,
             LedgerKind.CONSUMED,
-            organisation=booking.organisation,
-            hours=booking.hours,
-            occurred_at=now,
-            source=f"supervision:{booking.pk}:consumed",
-        )
-        record_ledger_entry(
-            booking.pool,
             LedgerKind.SUPERVISION_HELD if attended else LedgerKind.SUPERVISION_NO_SHOW,
-            organisation=booking.organisation,
-            quantity=1,
-            occurred_at=now,
-            source=f"supervision:{booking.pk}:attendance",
+            "attendance",
+            now,
         )
         record_audit("supervision.attendance", actor=acting_user, target=booking, attended=attended)
     return booking

@@ -10,7 +10,7 @@ from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -19,7 +19,7 @@ from reflect.disclosure import disclosed
 from reflect.errors import DomainError
 from reflect.models import Pool, User
 from reflect.services.preferences import preferences_for
-from scheduling.group_access import pool_ids_of_staff
+from scheduling.group_access import access_staff_pool
 from scheduling.group_forms import CohortApplicationForm, CohortFillForm
 from scheduling.models import ApplicationStatus, CohortApplication, CohortMembership
 from scheduling.services import cohorts
@@ -29,16 +29,10 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _staff_pool(user: User, pool_id: int) -> Pool:
-    if pool_id not in pool_ids_of_staff(user):
-        raise Http404("No such pool.")
-    return Pool.objects.get(pk=pool_id)
-
-
 @login_required
 def cohort_apply(request: HttpRequest, pool_id: int) -> HttpResponse:
     user = _user(request)
-    pool = _staff_pool(user, pool_id)
+    pool = access_staff_pool(user, pool_id)
     application = (
         CohortApplication.objects.filter(
             pool=pool, user=user, status__in=[ApplicationStatus.WAITING, ApplicationStatus.ASSIGNED]
@@ -79,7 +73,7 @@ def cohort_apply(request: HttpRequest, pool_id: int) -> HttpResponse:
 @login_required
 def cohort_withdraw(request: HttpRequest, pool_id: int) -> HttpResponse:
     user = _user(request)
-    pool = _staff_pool(user, pool_id)
+    pool = access_staff_pool(user, pool_id)
     application = CohortApplication.objects.filter(pool=pool, user=user, status=ApplicationStatus.WAITING).first()
     if application is not None:
         cohorts.withdraw_application(application, acting_user=user)
@@ -91,7 +85,7 @@ def cohort_withdraw(request: HttpRequest, pool_id: int) -> HttpResponse:
 @login_required
 def cohort_leave(request: HttpRequest, pool_id: int) -> HttpResponse:
     user = _user(request)
-    pool = _staff_pool(user, pool_id)
+    pool = access_staff_pool(user, pool_id)
     membership = CohortMembership.objects.filter(group__pool=pool, user=user, left_at__isnull=True).first()
     if membership is not None:
         cohorts.leave_cohort(membership, acting_user=user)
