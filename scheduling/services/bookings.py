@@ -381,9 +381,7 @@ def book_supervision(
     return booking
 
 
-def _record(
-    booking: SupervisionBooking, hours_kind: str, count_kind: str, event: str, now: datetime.datetime
-) -> None:
+def _record(booking: SupervisionBooking, hours_kind: str, count_kind: str, event: str, now: datetime.datetime) -> None:
     """The ledger's two entries for a change of a booking: its hours (reserved, released or
     consumed) and the count of what happened. Source keys make a retried use case record once."""
     record_ledger_entry(

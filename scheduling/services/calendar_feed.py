@@ -36,7 +36,7 @@ from scheduling.models import (
 from scheduling.models.bookings import LIVE_BOOKING_STATUSES
 from scheduling.services.booking_notices import BookingFacts, booking_event
 from scheduling.services.bookings import bookings_of
-from scheduling.services.group_calendar import group_session_event
+from scheduling.services.group_calendar import group_session_event, own_cancellations
 
 PAST_DAYS = 90
 CANCELLED_KEPT_DAYS = 30
@@ -105,7 +105,7 @@ def _supervision_events(user: User, now: datetime.datetime) -> list[CalendarEven
 def cancelled_places_of(user: User) -> Coalesce:
     """How many of this person's places in the row's session they have cancelled (an annotation)."""
     cancelled = (
-        Place.objects.filter(session=OuterRef("session"), user=user, status=PlaceStatus.CANCELLED)
+        Place.objects.filter(own_cancellations(user), session=OuterRef("session"))
         .order_by()
         .values("session")
         .annotate(n=Count("pk"))

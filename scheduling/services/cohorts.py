@@ -33,7 +33,15 @@ from scheduling.models import (
     SessionStatus,
 )
 from scheduling.notification_kinds import GroupNotificationKind
-from scheduling.services.places import _take_place, active_place, cancel_place, local_when, lock_session
+from scheduling.services.places import (
+    _take_place,
+    active_place,
+    cancel_place,
+    held_offers,
+    local_when,
+    lock_session,
+    places_free,
+)
 
 DEFAULT_ORGANISATION_CAP = 2
 
@@ -131,7 +139,7 @@ def leave_cohort(
             session__group_id=membership.group_id,
             status=PlaceStatus.BOOKED,
             session__starts_at__gt=now,
-        ).order_by("session__starts_at")
+        ).order_by("session_id")  # sessions are locked in id order everywhere (book_members)
         for place in places:
             cancel_place(place, acting_user=acting_user, now=now)
         CohortApplication.objects.filter(
@@ -304,10 +312,13 @@ def book_members(
         session = lock_session(session_id)
         if session.status != SessionStatus.SCHEDULED or session.starts_at <= now:
             continue
+        # The one rule for room (places.bookable_places): places held for waitlist offers are
+        # not free, or accepting such an offer would go over the limit.
+        held = held_offers(session, now)
         for membership in by_group.get(session.group_id, []):
             if active_place(session, membership.user) is not None:
                 continue
-            if session.places_taken >= session.place_limit:
+            if places_free(session, held) == 0:
                 break
             _take_place(session, membership.user, membership.organisation, now, confirm=False)
             booked.setdefault(membership.pk, []).append(session)

@@ -10,11 +10,12 @@ import datetime
 from email.utils import parseaddr
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from reflect.models import User
 from scheduling.ical import CalendarEvent, calendar_text
-from scheduling.models import GroupSession, SessionStatus
+from scheduling.models import GroupSession, Place, PlaceStatus, SessionStatus
 
 
 def group_session_event(
@@ -43,10 +44,34 @@ def group_session_event(
     )
 
 
-def group_session_ics(session: GroupSession, recipient: User, *, method: str, sequence: int | None = None) -> str:
+# The reason given to places given back because their session was cancelled: that change is
+# the session's own (its SEQUENCE goes up), not the person's.
+SESSION_CANCELLED = "The session was cancelled."
+
+
+def own_cancellations(user: User) -> Q:
+    """A person's places they cancelled themselves (not given back with a cancelled session)."""
+    return Q(user=user, status=PlaceStatus.CANCELLED) & ~Q(cancel_reason=SESSION_CANCELLED)
+
+
+def personal_sequence(session: GroupSession, user: User) -> int:
+    """The SEQUENCE of this person's copy of the session: the session's own, plus one for each
+    of their places in it they cancelled themselves — so booking again after cancelling moves
+    forward, and a later change still supersedes. The feed uses the same rule as an annotation
+    (calendar_feed.cancelled_places_of)."""
+    return session.sequence + Place.objects.filter(own_cancellations(user), session=session).count()
+
+
+def group_session_ics(session: GroupSession, recipient: User, *, method: str) -> str:
     """An e-mailed invitation (METHOD:REQUEST) or cancellation (METHOD:CANCEL) for one person."""
+    event = group_session_event(
+        session,
+        cancelled=method == "CANCEL",
+        stamp=timezone.now(),
+        sequence=personal_sequence(session, recipient),
+    )
     return calendar_text(
-        [group_session_event(session, cancelled=method == "CANCEL", stamp=timezone.now(), sequence=sequence)],
+        [event],
         method=method,
         organizer=parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
         attendee=recipient.email,

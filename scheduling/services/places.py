@@ -199,14 +199,7 @@ def _queue_confirmation(place: Place) -> None:
         key=f"group-place:{place.pk}:booked",
         context=context,
         about=f"group-place:{place.pk}",
-        ics=group_session_ics(
-            session,
-            place.user,
-            method="REQUEST",
-            # After cancelling and booking again, the person's copy must move forward (calendar_feed).
-            sequence=session.sequence
-            + Place.objects.filter(session=session, user=place.user, status=PlaceStatus.CANCELLED).count(),
-        ),
+        ics=group_session_ics(session, place.user, method="REQUEST"),
     )
 
 

@@ -30,10 +30,10 @@ from scheduling.models import (
 )
 from scheduling.models.groups import ACTIVE_WAITLIST_STATUSES
 from scheduling.notification_kinds import GroupNotificationKind
-from scheduling.services.group_calendar import group_session_ics
+from scheduling.services.group_calendar import SESSION_CANCELLED, group_session_ics
 from scheduling.services.places import _group_context, local_when, lock_session, record_place_given_back
 
-SESSION_CANCELLED_REASON = "The session was cancelled."
+SESSION_CANCELLED_REASON = SESSION_CANCELLED
 # Sessions are kept a year ahead; a move goes no further (and date arithmetic stays in range).
 MOVE_HORIZON = datetime.timedelta(days=366)
 
