@@ -79,15 +79,26 @@ class SupervisorProfileAdmin(admin.ModelAdmin):
         self.message_user(request, f"{done} supervisor{'s' if done != 1 else ''} verified.", messages.SUCCESS)
 
 
+class _ThroughTheServicesOnly(admin.ModelAdmin):
+    """Read-only: requests and agreements change hours under the capacity locks of
+    supervision/services/agreements.py, which an admin form would skip (DESIGN.md §4)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(SupervisionRequest)
-class SupervisionRequestAdmin(admin.ModelAdmin):
+class SupervisionRequestAdmin(_ThroughTheServicesOnly):
     list_display = ["organisation", "supervisor", "pool", "hours_per_month", "status", "created_at"]
     list_filter = ["status"]
     raw_id_fields = ["organisation", "supervisor", "pool", "requested_by"]
 
 
 @admin.register(SupervisionAgreement)
-class SupervisionAgreementAdmin(admin.ModelAdmin):
+class SupervisionAgreementAdmin(_ThroughTheServicesOnly):
     list_display = ["organisation", "supervisor", "pool", "hours_per_month", "starts_on", "ends_on", "status"]
     list_filter = ["status"]
     raw_id_fields = ["organisation", "supervisor", "pool", "request", "ended_by"]

@@ -162,7 +162,9 @@ def send_request(
     """A lead — or the pool's commissioner, sending a pool-wide assignment — asks a supervisor."""
     if not (_is_lead(acting_user, organisation) or _is_commissioner(acting_user, pool)):
         raise DomainError("Only the organisation's lead can ask a supervisor.")
-    if not PoolOrganisation.objects.filter(pool=pool, organisation=organisation).exists():
+    # The organisation's pool row, locked (the first lock acceptance takes too): two requests
+    # sent at once for the same pair cannot both pass the "already waiting" check below.
+    if PoolOrganisation.objects.select_for_update().filter(pool=pool, organisation=organisation).first() is None:
         raise DomainError(f"{organisation.name} is not in {pool.name}.", field="pool")
     if not supervisor.is_listed:
         raise DomainError("This supervisor is not listed at the moment.")

@@ -12,14 +12,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from reflect.disclosure import SMALLEST_SHOWN
 from reflect.errors import DomainError
 from reflect.models import Membership, Pool, User
 from reflect.services.audit import record_audit
 from supervision.enums import AgreementStatus
 from supervision.models import AgreementCheckIn, SupervisionAgreement
 
-# Below this many responses, a commissioner sees no averages (DESIGN.md §4: 1 to 7 is "*").
-SMALLEST_SHOWN = 8
+# Below reflect.disclosure's SMALLEST_SHOWN responses (8), a commissioner sees no averages
+# (DESIGN.md §4: 1 to 7 is "*").
 
 
 def may_check_in(agreement: SupervisionAgreement, user: User) -> bool:

@@ -35,6 +35,7 @@ from supervision.queries import (
     agreement_commitment,
     current_agreements,
     latest_result_for,
+    listed_supervisors,
     months_covered,
     organisation_hours_left,
     supervisors_with_hours_left,
@@ -149,8 +150,9 @@ def ranked_matches(
     if hours_per_month is not None:
         changes["hours_per_month"] = hours_per_month
     needs = replace(needs, **changes)  # type: ignore[arg-type]
-    # Only verified supervisors are ever shown to leads, even as "why not" (DESIGN.md §6).
-    profiles = {p.pk: p for p in supervisors_with_hours_left().filter(verified_at__isnull=False)}
+    # Only listed supervisors (verified, and willing to work with non-clinical providers) are
+    # ever shown to leads, even as "why not" (DESIGN.md §6): the same set the directory shows.
+    profiles = {p.pk: p for p in listed_supervisors()}
     offers = [offer_for(p) for p in profiles.values()]
     return RankedMatches(
         assessment=assessment,

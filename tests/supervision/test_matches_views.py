@@ -245,3 +245,18 @@ def test_every_page_of_the_journey_renders_for_its_owner(client, world, year_poo
     page = client.get(reverse("supervisor_agreements")).content.decode()
     assert "Harehills Drama" in page
     assert reverse("end_agreement", args=[agreement.pk]) in page
+
+
+def test_a_supervisor_not_listed_never_shows_even_among_the_left_out(client, world, year_pool, supervisors):
+    """Verified but not willing to work with non-clinical providers: a 404 on their page, and so
+    nowhere on the lead's matches either."""
+    from tests.factories.supervision import SupervisorProfileFactory
+
+    hidden = SupervisorProfileFactory(user__first_name="Hidden", agrees_non_clinical=False)
+    _assess(world)
+    client.force_login(world.lead)
+    response = client.get(reverse("organisation_matches", args=[world.organisation.pk]), {"why_not": "1"})
+    result = response.context["result"]
+    shown = [p.pk for _, p in result.matches] + [p.pk for _, p in result.exclusions]
+    assert hidden.pk not in shown and "Hidden" not in response.content.decode()
+    assert client.get(reverse("supervisor_detail", args=[hidden.pk])).status_code == 404
