@@ -16,6 +16,7 @@ from django.utils import timezone
 from reflect.data_protection.registry import Blocker, Erasure, erasure_blockers, erasure_steps
 from reflect.errors import DomainError
 from reflect.models import Membership, User
+from reflect.queries import current_leads
 from reflect.services.audit import record_audit
 
 MIN_PHRASE = 3
@@ -55,9 +56,7 @@ def last_lead_blockers(user: User) -> list[Blocker]:
     blockers = []
     led = Membership.objects.filter(user=user, is_lead=True, left_at__isnull=True).select_related("organisation")
     for membership in led:
-        other_leads = Membership.objects.filter(
-            organisation=membership.organisation, is_lead=True, left_at__isnull=True
-        ).exclude(pk=membership.pk)
+        other_leads = current_leads(membership.organisation_id).exclude(pk=membership.pk)
         if not other_leads.exists():
             org = membership.organisation
             blockers.append(

@@ -13,7 +13,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -25,7 +24,7 @@ from reflect.data_protection.export import export_document, export_sections
 from reflect.data_protection.registry import erasure_blockers
 from reflect.errors import DomainError
 from reflect.models import User
-from reflect.services.audit import record_audit
+from reflect.services.audit import record_view
 
 
 class EraseConfirmForm(forms.Form):
@@ -57,8 +56,7 @@ def _download(content: str, content_type: str, extension: str) -> HttpResponse:
 def export_json(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     document = export_document(user)
-    with transaction.atomic():
-        record_audit("personal_data.exported", actor=user, target=user, format="json")
+    record_view("personal_data.exported", actor=user, target=user, format="json")
     return _download(json.dumps(document, indent=2, ensure_ascii=False), "application/json; charset=utf-8", "json")
 
 
@@ -68,8 +66,7 @@ def export_html(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     document = export_document(user)
     html = render_to_string("reflect/data_protection/export_document.html", {"document": document})
-    with transaction.atomic():
-        record_audit("personal_data.exported", actor=user, target=user, format="html")
+    record_view("personal_data.exported", actor=user, target=user, format="html")
     return _download(html, "text/html; charset=utf-8", "html")
 
 

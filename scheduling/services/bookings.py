@@ -28,7 +28,7 @@ from django.utils import timezone
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
 from reflect.models import Membership, PoolOrganisation, User
-from reflect.queries import current_member, is_current_lead
+from reflect.queries import current_member, current_members, is_current_lead
 from reflect.services.audit import record_audit
 from reflect.services.ledger import CENT, hours_balance, hours_sum, record_ledger_entry
 from reflect.services.preferences import preferences_for
@@ -183,6 +183,17 @@ def modes_offered(supervisor: SupervisorProfile) -> list[str]:
 
 
 # --- Checks ---------------------------------------------------------------------------------
+
+
+def bookable_attendees(agreement: SupervisionAgreement, user: User) -> list[User]:
+    """Whom this person may book a session for (the choice the booking page offers; the rule
+    check_may_book enforces): a lead, any current staff; for group supervision, colleagues
+    too; anyone else, themselves."""
+    members = list(current_members(agreement.organisation))
+    is_lead = any(m.user_id == user.pk and m.is_lead for m in members)
+    if is_lead or agreement.format == Offer.GROUP_SUPERVISION:
+        return [m.user for m in members]
+    return [user]
 
 
 def check_may_book(agreement: SupervisionAgreement, acting_user: User, attendees: Sequence[User]) -> None:

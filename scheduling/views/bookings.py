@@ -30,8 +30,8 @@ from scheduling.booking_forms import BookingForm, CancelBookingForm, MoveForm, S
 from scheduling.models import BookingAttendee, BookingStatus, SupervisionBooking
 from scheduling.services import bookings as service
 from scheduling.services.booking_notices import booking_ics, where
+from scheduling.week import monday_of
 from supervision.enums import AgreementStatus
-from supervision.matching import Offer
 from supervision.models import SupervisionAgreement, SupervisorProfile
 
 LONDON = ZoneInfo("Europe/London")
@@ -39,10 +39,6 @@ LONDON = ZoneInfo("Europe/London")
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _monday(day: datetime.date) -> datetime.date:
-    return day - datetime.timedelta(days=day.weekday())
 
 
 def _parse_date(value: str | None) -> datetime.date | None:
@@ -105,16 +101,16 @@ def _picker_context(
     found = service.free_slots(agreement, attendees or [_user(request)], now=now, exclude=exclude)
     first = next((slot for slot in found if slot.minutes == minutes), None)
     today = now.astimezone(LONDON).date()
-    default_week = _monday(first.start.astimezone(LONDON).date()) if first else _monday(today)
-    monday = _monday(_parse_date(request.GET.get("week")) or default_week)
-    last_monday = _monday((now + availability.horizon).astimezone(LONDON).date())
-    monday = min(max(monday, _monday(today)), last_monday)
+    default_week = monday_of(first.start.astimezone(LONDON).date()) if first else monday_of(today)
+    monday = monday_of(_parse_date(request.GET.get("week")) or default_week)
+    last_monday = monday_of((now + availability.horizon).astimezone(LONDON).date())
+    monday = min(max(monday, monday_of(today)), last_monday)
     return {
         "agreement": agreement,
         "lengths": lengths,
         "minutes": minutes,
         "monday": monday,
-        "previous_week": monday - datetime.timedelta(days=7) if monday > _monday(today) else None,
+        "previous_week": monday - datetime.timedelta(days=7) if monday > monday_of(today) else None,
         "next_week": monday + datetime.timedelta(days=7) if monday < last_monday else None,
         "days": _slot_rows(found, minutes, monday),
         "any_free": first is not None,
@@ -163,23 +159,11 @@ def choose_slot(request: HttpRequest, agreement_id: int) -> HttpResponse:
     return render(request, "scheduling/bookings/choose_slot.html", context)
 
 
-def _staff_for(agreement: SupervisionAgreement, user: User) -> list[User]:
-    """Whom the booker may book for: a lead any current staff, others themselves (and, for
-    group supervision, their colleagues)."""
-    members = Membership.objects.filter(organisation=agreement.organisation, left_at__isnull=True).select_related(
-        "user"
-    )
-    is_lead = any(m.user_id == user.pk and m.is_lead for m in members)
-    if is_lead or agreement.format == Offer.GROUP_SUPERVISION:
-        return [m.user for m in members]
-    return [user]
-
-
 @login_required
 def confirm_booking(request: HttpRequest, agreement_id: int) -> HttpResponse:
     user = _user(request)
     agreement = access_bookable_agreement(user, agreement_id)
-    staff = _staff_for(agreement, user)
+    staff = service.bookable_attendees(agreement, user)
     modes = service.modes_offered(agreement.supervisor)
     data = request.POST if request.method == "POST" else None
     initial = {
@@ -297,6 +281,8 @@ def cancel_session(request: HttpRequest, booking_id: int) -> HttpResponse:
 def move_session(request: HttpRequest, booking_id: int) -> HttpResponse:
     user = _user(request)
     booking = access_booking(user, booking_id)
+    if (refusal := _supervisor_needs_two_factor(request, booking)) is not None:
+        return refusal
     next_free: list[dict] = []
     if request.method == "POST":
         form = MoveForm(request.POST)

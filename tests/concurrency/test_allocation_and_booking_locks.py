@@ -20,7 +20,7 @@ from django.db import DatabaseError, connection, transaction
 from reflect.enums import LedgerKind
 from reflect.models import Pool
 from reflect.services import pools
-from reflect.services.ledger import record_ledger_entry
+from reflect.services.ledger import hours_balance, record_ledger_entry
 from scheduling.services.bookings import _lock_capacity
 from tests.conftest import requires_postgresql
 from tests.factories.bookings import agree, supervisor_with_availability
@@ -50,7 +50,9 @@ def race(world) -> list[str]:
             connection.close()
 
     def allocation() -> None:
-        holding.wait()
+        if not holding.wait(10):
+            errors.append("allocation: the booking never took its locks")
+            return
         try:
             pools.set_allocation(world.pool, world.organisation, Decimal("8"), acting_user=commissioner)
         except DatabaseError as error:
@@ -68,6 +70,9 @@ def race(world) -> list[str]:
 
 def test_an_allocation_change_and_a_booking_at_once_both_finish(world):
     assert race(world) == []
+    # Both writes landed: the allocation set to 8 hours, and the booking's hour reserved.
+    balance = hours_balance(world.pool, world.organisation)
+    assert (balance.allocated, balance.reserved) == (Decimal("8"), Decimal("1"))
 
 
 def test_control_with_the_pool_row_taken_for_update_they_deadlock(world, monkeypatch):

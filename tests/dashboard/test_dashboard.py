@@ -378,3 +378,17 @@ def test_a_filter_with_unicode_digits_is_ignored_with_a_message_not_a_500(hand_b
         response = client.get(f"/pools/{world.pool.pk}/dashboard/?{query}")
         assert response.status_code == 200
         assert "so all" in response.content.decode()
+
+
+def test_the_pages_headline_counts_of_people_are_disclosed(hand_built, client) -> None:
+    """Sessions held are 13 + 1 = 14, shown as 15; one organisation's 1 is shown as "*"."""
+    world, _a, beeston = hand_built
+    client = signed_in(client, world.commissioner)
+
+    def supervision_figures(query: str = "") -> dict[str, str]:
+        response = client.get(f"/pools/{world.pool.pk}/dashboard/{query}")
+        [section] = [s for s in response.context["sections"] if s.key == "supervision"]
+        return {f.label: f.cell.text for f in section.figures}
+
+    assert supervision_figures()["Sessions held"] == "15"
+    assert supervision_figures(f"?organisation={beeston.pk}")["Sessions held"] == "*"

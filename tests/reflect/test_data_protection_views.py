@@ -161,4 +161,7 @@ def test_the_last_lead_sees_what_to_do_first_and_cannot_reach_the_confirmation(c
 def test_a_lead_with_a_co_lead_can_go(client, world):
     MembershipFactory(organisation=world.organisation, is_lead=True)
     client.force_login(world.lead)
-    assert "You are the only lead" not in client.get(reverse("my_data_erase")).content.decode()
+    page = client.get(reverse("my_data_erase"))
+    assert page.status_code == 200
+    assert "You are the only lead" not in page.content.decode()
+    assert reverse("my_data_erase_confirm") in page.content.decode()  # the way on is offered

@@ -44,6 +44,18 @@ OPERATIONS = st.lists(
 )
 
 
+@pytest.mark.django_db
+def test_the_property_runs_on_bookings_that_happen(world) -> None:
+    """The property below swallows refusals; this fixed case shows that the operations it draws
+    do book (a property checked over nothing would prove nothing)."""
+    start = datetime.datetime(2027, 1, 5, 10, tzinfo=datetime.UTC)
+    run(world, [("book", 0, start, 60), ("book", 1, start + datetime.timedelta(hours=2), 90), ("cancel", 1, False)])
+    assert sorted(SupervisionBooking.objects.values_list("status", flat=True)) == [
+        BookingStatus.BOOKED,
+        BookingStatus.CANCELLED,
+    ]
+
+
 class Rollback(Exception):
     pass
 

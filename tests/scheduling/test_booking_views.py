@@ -198,8 +198,11 @@ def test_attendance_for_another_supervisors_session_is_a_404(client, world: Worl
     client.force_login(other.user)
     response = client.post(reverse("supervision_session_attendance", args=[booking.pk]), {"attended": "yes"})
     assert response.status_code == 404
-    with pytest.raises(Exception):  # noqa: B017 - the service refuses too
-        mark_attendance(booking, attended=True, acting_user=other.user)
+    # The service refuses too, for the right reason (after the session has started).
+    with pytest.raises(DomainError, match="Only the supervisor can mark attendance"):
+        mark_attendance(
+            booking, attended=True, acting_user=other.user, now=booking.starts_at + datetime.timedelta(hours=1)
+        )
 
 
 def test_a_member_without_an_agreement_is_told_how_to_get_one(client, world: World) -> None:

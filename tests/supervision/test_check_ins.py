@@ -78,6 +78,11 @@ def test_commissioners_see_averages_only_from_eight_responses(client, world):
         Decimal("3.9"),
     )
     assert AgreementCheckIn.objects.filter(by_supervisor=True).count() == 1
+    # …and the commissioner's page shows them now.
+    page = client.get(reverse("pool_assignment", args=[world.pool.pk])).content.decode()
+    assert "Fewer than 8 check-ins so far" not in page
+    for label, average in (("(normative)", "3.0"), ("(formative)", "2.1"), ("(restorative)", "3.9")):
+        assert f'{label}</dt><dd class="govuk-summary-list__value">{average}</dd>' in page
 
 
 def test_the_check_in_page_for_staff_and_404_for_others(client, world):
