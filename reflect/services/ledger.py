@@ -97,20 +97,35 @@ class HoursBalance:
         return self.allocated - self.reserved - self.used
 
 
-def hours_balance(pool: Pool, organisation: Organisation) -> HoursBalance:
-    totals = {
-        row["kind"]: hours_sum(row["total"])
-        for row in LedgerEntry.objects.filter(
-            pool=pool,
-            organisation=organisation,
-            kind__in=[LedgerKind.ALLOCATED, LedgerKind.RESERVED, LedgerKind.RELEASED, LedgerKind.CONSUMED],
-        )
-        .values("kind")
-        .annotate(total=Sum("hours"))
-    }
+HOUR_KINDS = (LedgerKind.ALLOCATED, LedgerKind.RESERVED, LedgerKind.RELEASED, LedgerKind.CONSUMED)
+
+
+def _balance(totals: dict[str, Decimal]) -> HoursBalance:
     consumed = totals.get(LedgerKind.CONSUMED, ZERO)
     return HoursBalance(
         allocated=totals.get(LedgerKind.ALLOCATED, ZERO),
         reserved=totals.get(LedgerKind.RESERVED, ZERO) - totals.get(LedgerKind.RELEASED, ZERO) - consumed,
         used=consumed,
     )
+
+
+def hours_balance(pool: Pool, organisation: Organisation) -> HoursBalance:
+    rows = (
+        LedgerEntry.objects.filter(pool=pool, organisation=organisation, kind__in=HOUR_KINDS)
+        .values("kind")
+        .annotate(total=Sum("hours"))
+    )
+    return _balance({row["kind"]: hours_sum(row["total"]) for row in rows})
+
+
+def hours_balances(pool: Pool) -> dict[int, HoursBalance]:
+    """Every organisation's balance in the pool, in one query (hours_balance for all)."""
+    totals: dict[int, dict[str, Decimal]] = {}
+    rows = (
+        LedgerEntry.objects.filter(pool=pool, organisation__isnull=False, kind__in=HOUR_KINDS)
+        .values("organisation_id", "kind")
+        .annotate(total=Sum("hours"))
+    )
+    for row in rows:
+        totals.setdefault(row["organisation_id"], {})[row["kind"]] = hours_sum(row["total"])
+    return {organisation_id: _balance(kinds) for organisation_id, kinds in totals.items()}

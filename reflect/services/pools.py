@@ -27,6 +27,7 @@ from reflect.services.ledger import (
     ZERO,
     allocated_hours_by_organisation,
     hours_balance,
+    hours_balances,
     hours_sum,
     record_ledger_entry,
 )
@@ -150,9 +151,12 @@ def _apply_allocation_rule(pool: Pool, *, acting_user: User) -> None:
     _lock_pool_organisations(pool, [o.pk for o in organisations])
     current = allocated_hours_by_organisation(pool)
     # Never below what an organisation has already booked or used: their sessions stand.
-    floors = {o.pk: _committed_hours(pool, o) for o in organisations}
+    # One query for every organisation's balance: this runs holding all their rows' locks.
+    balances = hours_balances(pool)
+    floors = {pk: balance.reserved + balance.used for pk, balance in balances.items()}
+    by_pk = {o.pk: o for o in organisations}
     for org_pk, target in target_allocations(pool, organisations, floors).items():
-        organisation = next(o for o in organisations if o.pk == org_pk)
+        organisation = by_pk[org_pk]
         delta = target - current.get(org_pk, ZERO)
         if delta:
             record_ledger_entry(
