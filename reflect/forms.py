@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 
 from reflect.enums import AllocationRule, Channel
-from reflect.models import Community, ContactPreferences, Membership, Organisation, User
+from reflect.models import Community, ContactPreferences, MeetingPreference, Membership, Organisation, User
 
 REMINDER_CHOICES = [
     (str(14 * 24), "2 weeks before"),
@@ -152,11 +152,13 @@ class ContactPreferencesForm(forms.ModelForm):
             "postal_address",
             "reminder_hours",
             "no_sessions_before",
+            "meets",
             "missed_session_messages",
         ]
-        labels = {"channel": "How should we contact you?"}
+        labels = {"channel": "How should we contact you?", "meets": "How would you like to meet for reflective groups?"}
         widgets = {
             "channel": forms.RadioSelect,
+            "meets": forms.RadioSelect,
             "postal_address": forms.Textarea(attrs={"rows": 4}),
         }
         help_texts = {
@@ -164,6 +166,13 @@ class ContactPreferencesForm(forms.ModelForm):
             "postal_address": "Only needed if you would like letters.",
             "missed_session_messages": "A short, kind note with the date of the next session.",
         }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["meets"].required = False  # no answer is no preference
+
+    def clean_meets(self) -> str:
+        return self.cleaned_data["meets"] or MeetingPreference.EITHER
 
     def clean_phone(self) -> str:
         phone = "".join(ch for ch in self.cleaned_data["phone"] if ch.isdigit() or ch == "+")

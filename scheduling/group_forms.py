@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from reflect.models import Pool
+from reflect.models import MeetingPreference, Pool
 from scheduling.models import ReflectiveGroup
 from supervision.models import SupervisorProfile
 
@@ -23,6 +23,7 @@ class GroupForm(forms.ModelForm):
             "external_facilitator_email",
             "rrule",
             "first_date",
+            "last_date",
             "start_time",
             "duration_minutes",
             "time_zone",
@@ -38,6 +39,7 @@ class GroupForm(forms.ModelForm):
         ]
         widgets = {
             "first_date": forms.DateInput(attrs={"type": "date"}),
+            "last_date": forms.DateInput(attrs={"type": "date"}),
             "start_time": forms.TimeInput(attrs={"type": "time"}),
             "eligible_organisations": forms.CheckboxSelectMultiple,
         }
@@ -49,6 +51,14 @@ class GroupForm(forms.ModelForm):
         self.fields["facilitator"].required = False
         self.fields["eligible_organisations"].queryset = pool.organisations.all()
         self.fields["eligible_organisations"].required = False
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        first, last = cleaned.get("first_date"), cleaned.get("last_date")
+        if first and last and last < first:
+            # Said on the field, before the database constraint would say it in its own words.
+            self.add_error("last_date", "The last date must be on or after the first date.")
+        return cleaned
 
 
 class CancelPlaceForm(forms.Form):
@@ -136,7 +146,7 @@ class CohortFillForm(forms.Form):
 class GroupModeForm(forms.Form):
     mode = forms.ChoiceField(
         label="How would you like to meet?",
-        choices=[("either", "Either"), ("online", "Online"), ("in_person", "In person")],
+        choices=MeetingPreference.choices,
         required=False,
         widget=forms.RadioSelect,
     )

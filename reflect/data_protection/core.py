@@ -53,6 +53,7 @@ register_export(
         "postal_address",
         "reminder_hours",
         "no_sessions_before",
+        "meets",
         "missed_session_messages",
         "time_zone",
         "updated_at",

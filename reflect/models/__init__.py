@@ -3,7 +3,7 @@ from reflect.models.invitations import Invitation
 from reflect.models.ledger import LedgerEntry
 from reflect.models.notifications import Notification
 from reflect.models.organisations import Community, Membership, Organisation
-from reflect.models.people import ContactPreferences, User
+from reflect.models.people import ContactPreferences, MeetingPreference, User
 from reflect.models.pools import Pool, PoolCommissioner, PoolOrganisation
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "ContactPreferences",
     "Invitation",
     "LedgerEntry",
+    "MeetingPreference",
     "Membership",
     "Notification",
     "Organisation",

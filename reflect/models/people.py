@@ -65,6 +65,14 @@ class User(AbstractUser):
         return self.email.endswith("@" + settings.DEMO_EMAIL_DOMAIN)
 
 
+class MeetingPreference(models.TextChoices):
+    """How a person would rather meet for reflective groups: their ranking's default."""
+
+    EITHER = "either", "Either"
+    ONLINE = "online", "Online"
+    IN_PERSON = "in_person", "In person"
+
+
 class ContactPreferences(models.Model):
     """How a person wants to hear from Reflect, and when they can take part."""
 
@@ -76,6 +84,13 @@ class ContactPreferences(models.Model):
     reminder_hours = models.JSONField(default=list, blank=True)
     # The report's advice for people with insomnia: let them say "nothing before 11:00".
     no_sessions_before = models.TimeField(null=True, blank=True)
+    meets = models.CharField(
+        "how you would like to meet for reflective groups",
+        max_length=10,
+        choices=MeetingPreference.choices,
+        default=MeetingPreference.EITHER,
+        help_text="Groups that meet this way come first in your list.",
+    )
     missed_session_messages = models.BooleanField("gentle message after a missed session", default=True)
     time_zone = models.CharField(max_length=64, default="Europe/London")
     updated_at = models.DateTimeField(auto_now=True)

@@ -73,6 +73,14 @@ class ReflectiveGroup(models.Model):
         help_text="For example FREQ=MONTHLY;BYDAY=+2WE for the second Wednesday of each month.",
     )
     first_date = models.DateField(help_text="The first day the pattern may fall on.")
+    # A cohort meets for a term; a drop-in group may end too. Empty: it keeps going, a year
+    # of sessions always ahead.
+    last_date = models.DateField(
+        "last date (optional)",
+        null=True,
+        blank=True,
+        help_text="The last day a session may fall on: for a cohort, the end of its term. Leave empty to keep going.",
+    )
     start_time = models.TimeField()
     duration_minutes = models.PositiveIntegerField(validators=[MinValueValidator(15), MaxValueValidator(8 * 60)])
     time_zone = models.CharField(max_length=64, default="Europe/London")
@@ -95,6 +103,10 @@ class ReflectiveGroup(models.Model):
         ordering = ["title"]
         constraints = [
             models.CheckConstraint(condition=Q(capacity__gte=1), name="group_capacity_at_least_one"),
+            models.CheckConstraint(
+                condition=Q(last_date__isnull=True) | Q(last_date__gte=F("first_date")),
+                name="group_ends_after_it_starts",
+            ),
             models.CheckConstraint(
                 condition=Q(facilitator__isnull=False) | ~Q(external_facilitator_name=""),
                 name="group_has_facilitator",

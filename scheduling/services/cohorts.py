@@ -46,9 +46,12 @@ from scheduling.services.places import (
 DEFAULT_ORGANISATION_CAP = 2
 
 
-def cohort_groups(pool: Pool) -> list[ReflectiveGroup]:
+def cohort_groups(pool: Pool, *, now: datetime.datetime | None = None) -> list[ReflectiveGroup]:
+    """The pool's running cohorts that can still take people: those whose term has not ended."""
+    today = timezone.localdate(now or timezone.now())
     return list(
         ReflectiveGroup.objects.filter(pool=pool, kind=GroupKind.COHORT, status=GroupStatus.ACTIVE)
+        .exclude(last_date__lt=today)
         .select_related("facilitator__user")
         .prefetch_related("eligible_organisations")
         .order_by("pk")
@@ -85,7 +88,7 @@ def apply_for_cohort(
         raise DomainError("The latest finish must be after the earliest start.", field="latest_end")
     with transaction.atomic():
         organisation = staff_organisation_in(pool, acting_user)
-        if not cohort_groups(pool):
+        if not cohort_groups(pool, now=now):
             raise DomainError(f"{pool.name} has no cohort groups to join at the moment.")
         # Two submissions at once (a double click, two tabs) queue on the person's own row, which
         # always exists, so they make one application; locking the application itself cannot
@@ -202,7 +205,7 @@ def propose_cohorts(
 ) -> CohortProposal:
     """The assignment a commissioner previews: nothing is saved."""
     now = now or timezone.now()
-    groups = cohort_groups(pool)
+    groups = cohort_groups(pool, now=now)
     applications = list(
         CohortApplication.objects.filter(pool=pool, status=ApplicationStatus.WAITING)
         .select_related("user", "organisation")

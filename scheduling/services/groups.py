@@ -50,6 +50,9 @@ def local_occurrences(
     rule = parse_rrule(group.rrule, dtstart)
     after_local = after.astimezone(tz).replace(tzinfo=None) - datetime.timedelta(days=1)
     before_local = before.astimezone(tz).replace(tzinfo=None) + datetime.timedelta(days=1)
+    if group.last_date is not None:
+        # Nothing after the last date, on the group's own calendar.
+        before_local = min(before_local, datetime.datetime.combine(group.last_date, datetime.time.max))
     starts = []
     for wall in rule.between(after_local, before_local, inc=True):
         instant = wall.replace(tzinfo=tz, fold=0).astimezone(datetime.UTC)
@@ -124,6 +127,8 @@ def create_group(
         except (ValueError, KeyError):
             raise DomainError("Enter a time zone such as Europe/London.", field="time_zone") from None
         parse_rrule(group.rrule, datetime.datetime.combine(group.first_date, group.start_time))
+        if group.last_date is not None and group.last_date < group.first_date:
+            raise DomainError("The last date must be on or after the first date.", field="last_date")
         pool_organisation_ids = set(pool.organisations.values_list("pk", flat=True))
         if any(organisation.pk not in pool_organisation_ids for organisation in eligible):
             raise DomainError("Choose organisations from this pool.", field="eligible_organisations")

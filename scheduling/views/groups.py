@@ -39,9 +39,13 @@ def session_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     groups = group_queries.groups_open_to(user)
     rows = group_queries.sessions_with_places(groups, now, limit=30)
-    mode_form = GroupModeForm(request.GET or None)
-    mode = Mode(mode_form.cleaned_data["mode"] or Mode.EITHER) if mode_form.is_valid() else Mode.EITHER
     preferences = ContactPreferences.objects.filter(user=user).first()
+    # The way they said they like to meet is the default; the form on the page changes it
+    # for this look only.
+    preferred = Mode(preferences.meets) if preferences else Mode.EITHER
+    mode_form = GroupModeForm(request.GET or None, initial={"mode": preferred.value})
+    chosen = mode_form.cleaned_data["mode"] if mode_form.is_valid() else ""
+    mode = Mode(chosen) if chosen else preferred
     firsts = {row.session.group_id: row for row in group_queries.next_sessions_with_places(groups, now)}
     ranked = rank_groups(
         [_option(row) for row in firsts.values()],

@@ -73,6 +73,7 @@ def test_contact_preferences_default_and_save(client, user):
             "postal_address": "",
             "reminder_hours": ["24", "2"],
             "no_sessions_before": "11:00",
+            "meets": "in_person",
             "missed_session_messages": "",
         },
     )
@@ -83,8 +84,9 @@ def test_contact_preferences_default_and_save(client, user):
         preferences.phone,
         preferences.reminder_hours,
         preferences.no_sessions_before,
+        preferences.meets,
         preferences.missed_session_messages,
-    ) == ("sms", "07700900982", [24, 2], datetime.time(11, 0), False)
+    ) == ("sms", "07700900982", [24, 2], datetime.time(11, 0), "in_person", False)
 
 
 def test_contact_preferences_refuse_unusable_channels_and_change_nothing(client, user):

@@ -66,6 +66,17 @@ def test_each_applicant_goes_to_a_cohort_at_times_that_suit_including_no_session
     assert CohortMembership.objects.count() == 0  # a preview saves nothing
 
 
+def test_a_cohort_whose_term_has_ended_takes_no_one(world):
+    cohort(world, "Autumn term", "FREQ=MONTHLY;BYDAY=+1TU", T(18, 0), last_date=datetime.date(2026, 12, 1))
+    apply_for_cohort(world.pool, acting_user=world.member, now=NOW)
+    assert [p.group.title for p in propose_cohorts(world.pool, now=NOW).placed] == ["Autumn term"]
+    after_term = datetime.datetime(2026, 12, 2, 10, 0, tzinfo=datetime.UTC)
+    proposal = propose_cohorts(world.pool, now=after_term)
+    assert (proposal.placed, proposal.groups) == ([], [])
+    with pytest.raises(DomainError, match="has no cohort groups to join at the moment"):
+        apply_for_cohort(world.pool, acting_user=world.colleague, now=after_term)
+
+
 def test_confirming_makes_members_books_every_coming_session_and_tells_them_once(world, cohorts):
     tuesday, _ = cohorts
     application = apply_for_cohort(world.pool, acting_user=world.member, weekdays=[1], now=NOW)

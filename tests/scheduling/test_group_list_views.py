@@ -51,6 +51,32 @@ def test_groups_are_ranked_for_the_person_with_reasons(client, world):
     assert "Why: starts at 18:00, not before 11:00 as you asked" in response.content.decode()
 
 
+def test_the_way_they_like_to_meet_is_kept_and_ranks_their_list(client, world):
+    make_group(world, title="A circle in person", start_time=datetime.time(14, 0), capacity=8)
+    make_group(
+        world,
+        title="Online circle",
+        start_time=datetime.time(14, 0),
+        location="",
+        online_link="https://meet.example.org/r",
+    )
+    client.force_login(world.member)
+    response = client.post(
+        reverse("contact_preferences"), {"channel": "email", "meets": "online", "missed_session_messages": "on"}
+    )
+    assert response.status_code == 302
+    assert world.member.contact_preferences.meets == "online"
+
+    def titles(query: dict[str, str]) -> list[str]:
+        return [item["ranked"].option.title for item in client.get(reverse("group_sessions"), query).context["ranked"]]
+
+    # With no choice on the page, the kept preference ranks: online first, though it has fewer places.
+    assert titles({}) == ["Online circle", "A circle in person"]
+    # Choosing on the page changes this look only.
+    assert titles({"mode": "either"}) == ["A circle in person", "Online circle"]
+    assert titles({}) == ["Online circle", "A circle in person"]
+
+
 def test_a_bad_mode_is_ignored_not_a_500(client, world, group):
     client.force_login(world.member)
     response = client.get(reverse("group_sessions"), {"mode": "teleport"})

@@ -45,6 +45,26 @@ def test_generating_again_creates_nothing_and_the_periodic_task_tops_up(world):
     assert GroupSession.objects.filter(group=group).last().starts_at == utc(2027, 11, 10, 14)
 
 
+def test_a_group_with_a_last_date_has_no_sessions_after_it_ever(world):
+    # A cohort's term: second Wednesdays up to and including 10 February 2027.
+    group = make_group(world, kind="cohort", last_date=datetime.date(2027, 2, 10))
+    starts = [utc(2026, 11, 11, 14), utc(2026, 12, 9, 14), utc(2027, 1, 13, 14), utc(2027, 2, 10, 14)]
+    assert list(group.sessions.values_list("starts_at", flat=True)) == starts
+    # The year-ahead task, a month on, adds nothing past the term.
+    assert keep_sessions_a_year_ahead(now=NOW + datetime.timedelta(days=31)) == 0
+    assert group.sessions.count() == 4
+
+
+def test_a_last_date_before_the_first_is_refused_with_the_field(world):
+    with pytest.raises(DomainError) as error:
+        make_group(world, first_date=datetime.date(2027, 1, 1), last_date=datetime.date(2026, 12, 31))
+    assert (error.value.field, error.value.message) == (
+        "last_date",
+        "The last date must be on or after the first date.",
+    )
+    assert GroupSession.objects.count() == 0
+
+
 def test_a_bad_rule_says_how_to_write_one(world):
     with pytest.raises(DomainError) as error:
         make_group(world, rrule="every second wednesday")

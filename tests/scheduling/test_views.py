@@ -134,6 +134,36 @@ def test_the_lead_sees_no_attendee_on_any_group_page(client, world, session):
     assert page(client, world.lead, "group_register", session.pk).status_code == 404
 
 
+def group_form_data(facilitator, **changes: str) -> dict[str, object]:
+    return {
+        "title": "Balint group",
+        "description": "",
+        "kind": "drop_in",
+        "facilitator": facilitator.pk,
+        "rrule": "FREQ=MONTHLY;BYDAY=+2WE",
+        "first_date": "2026-11-01",
+        "start_time": "14:00",
+        "duration_minutes": "120",
+        "time_zone": "Europe/London",
+        "capacity": "10",
+        "overbooking_percent": "0",
+        "booking_opens_days": "28",
+        "all_pool_organisations": "on",
+        "ground_rules": "Stays in the room.",
+        "confidentiality_statement": "Nothing written down.",
+        **changes,
+    }
+
+
+def test_a_cohort_term_ending_before_it_starts_is_a_message_and_no_group(client, world):
+    give_two_factor(world.commissioner)
+    data = group_form_data(make_facilitator(), kind="cohort", first_date="2027-01-01", last_date="2026-12-31")
+    response = post(client, world.commissioner, "group_create", world.pool.pk, data=data)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"last_date": ["The last date must be on or after the first date."]}
+    assert ReflectiveGroup.objects.count() == 0
+
+
 def test_commissioner_creates_a_group(client, world):
     give_two_factor(world.commissioner)
     MembershipFactory(organisation=world.organisation)
@@ -143,23 +173,7 @@ def test_commissioner_creates_a_group(client, world):
         world.commissioner,
         "group_create",
         world.pool.pk,
-        data={
-            "title": "Balint group",
-            "description": "",
-            "kind": "drop_in",
-            "facilitator": facilitator.pk,
-            "rrule": "FREQ=MONTHLY;BYDAY=+2WE",
-            "first_date": "2026-11-01",
-            "start_time": "14:00",
-            "duration_minutes": "120",
-            "time_zone": "Europe/London",
-            "capacity": "10",
-            "overbooking_percent": "0",
-            "booking_opens_days": "28",
-            "all_pool_organisations": "on",
-            "ground_rules": "Stays in the room.",
-            "confidentiality_statement": "Nothing written down.",
-        },
+        data=group_form_data(facilitator),
     )
     assert response.status_code == 302, response.context["form"].errors
     group = ReflectiveGroup.objects.get(title="Balint group")
