@@ -30,6 +30,7 @@ def _sample_request_answered() -> dict[str, Any]:
         "supervisor": "Ruth Okafor",
         "answer": "accepted",
         "reply": "I look forward to working with your facilitators.",
+        "organisation": "Harehills Women's Drama Collective",
         "url": "https://reflect.example.org/organisations/1/supervision/",
     }
 

@@ -58,9 +58,15 @@ def _notify_request_sent(request: SupervisionRequest) -> None:
 
 
 def _notify_request_answered(request: SupervisionRequest) -> None:
-    """Whoever asked (or the organisation's leads) hears the supervisor's answer."""
-    recipients = [request.requested_by] if request.requested_by else _leads(request.organisation)
-    for recipient in recipients:
+    """The organisation's leads hear the supervisor's answer, and so does whoever asked: a
+    commissioner who sent it from the pool-wide assignment is sent to that page, since the
+    organisation's own supervision page is for its leads."""
+    leads = _leads(request.organisation)
+    recipients = {lead.pk: (lead, _link("organisation_supervision", request.organisation_id)) for lead in leads}
+    asker = request.requested_by
+    if asker is not None and asker.pk not in recipients:
+        recipients[asker.pk] = (asker, _link("pool_assignment", request.pool_id))
+    for recipient, url in recipients.values():
         queue_notification(
             recipient,
             SupervisionNotificationKind.REQUEST_ANSWERED,
@@ -69,7 +75,8 @@ def _notify_request_answered(request: SupervisionRequest) -> None:
                 "supervisor": request.supervisor.user.display_name,
                 "answer": request.get_status_display().lower(),
                 "reply": request.reply,
-                "url": _link("organisation_supervision", request.organisation_id),
+                "organisation": request.organisation.name,
+                "url": url,
             },
             about=f"supervision.supervisionrequest:{request.pk}",
         )

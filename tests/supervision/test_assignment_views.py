@@ -94,6 +94,34 @@ def test_sending_creates_requests_for_the_ticked_pairs(client, world, pool_setup
     assert SupervisionRequest.objects.count() == 1
 
 
+def test_the_answer_to_a_commissioners_request_links_each_person_to_a_page_they_can_open(client, world, pool_setup):
+    from django.conf import settings
+    from django.core import mail
+
+    from reflect.models import Notification
+    from reflect.services.notifications import deliver_notification
+    from supervision.services.agreements import accept_request
+
+    client.force_login(world.commissioner)
+    key = f"{world.organisation.pk}-{pool_setup['ruth'].pk}"
+    client.post(reverse("pool_assignment", args=[world.pool.pk]), {"pair": [key]})
+    accept_request(SupervisionRequest.objects.get(), acting_user=pool_setup["ruth"].user, reply="Glad to.")
+    told = {
+        message.recipient: message.context["url"]
+        for message in Notification.objects.filter(kind="supervision_request_answered")
+    }
+    assert told == {
+        world.commissioner: settings.SITE_URL + reverse("pool_assignment", args=[world.pool.pk]),
+        world.lead: settings.SITE_URL + reverse("organisation_supervision", args=[world.organisation.pk]),
+    }
+    for person, url in told.items():  # the commissioner has two-factor set up already
+        client.force_login(person)
+        assert client.get(url.removeprefix(settings.SITE_URL)).status_code == 200
+    deliver_notification(Notification.objects.get(recipient=world.commissioner).pk)
+    assert mail.outbox[-1].subject == "Ruth Example has accepted the supervision request for Harehills Drama"
+    assert "Their reply: Glad to." in mail.outbox[-1].body
+
+
 @pytest.mark.parametrize("persona", ["other_commissioner", "lead", "member", "outsider"])
 def test_assignment_is_for_the_pools_commissioners_only(client, world, pool_setup, persona):
     give_two_factor(getattr(world, persona))
