@@ -21,13 +21,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from html import escape
-from zoneinfo import ZoneInfo
 
 from django.utils.safestring import SafeString, mark_safe
 
 from reflect.disclosure import SUPPRESSED, disclosed
+from reflect.local_time import LONDON
 
-LONDON = ZoneInfo("Europe/London")
 CENT = Decimal("0.01")
 
 

@@ -35,7 +35,6 @@ from reflect.notification_kinds import kind_spec
 
 logger = logging.getLogger(__name__)
 
-LONDON = ZoneInfo("Europe/London")
 QUIET_FROM = datetime.time(21, 0)
 QUIET_UNTIL = datetime.time(8, 0)
 RETRY_BASE_SECONDS = 30

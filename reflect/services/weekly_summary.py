@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import datetime
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
 
+from reflect.local_time import LONDON
 from reflect.models import Notification, User
 from reflect.notification_kinds import NotificationKind
 from reflect.services.notifications import queue_notification
 from reflect.upcoming import upcoming_items, weekly_audience
-
-LONDON = ZoneInfo("Europe/London")
 
 
 def week_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
+from reflect.local_time import span_in_words
 from reflect.models import Membership, PoolOrganisation, User
 from reflect.queries import current_member, current_members, is_current_lead
 from reflect.services.audit import record_audit
@@ -166,11 +167,9 @@ def month_bounds(moment: datetime.datetime, zone: str = "Europe/London") -> tupl
 
 
 def local_when(booking: SupervisionBooking | slots.Slot) -> str:
-    start = booking.starts_at if isinstance(booking, SupervisionBooking) else booking.start
-    end = booking.ends_at if isinstance(booking, SupervisionBooking) else booking.end
-    local = start.astimezone(ZoneInfo("Europe/London"))
-    local_end = end.astimezone(ZoneInfo("Europe/London"))
-    return f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M}–{local_end:%H:%M}"
+    if isinstance(booking, SupervisionBooking):
+        return span_in_words(booking.starts_at, booking.ends_at)
+    return span_in_words(booking.start, booking.end)
 
 
 def modes_offered(supervisor: SupervisorProfile) -> list[str]:

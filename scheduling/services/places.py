@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
+from reflect.local_time import day_in_words, span_in_words
 from reflect.models import Membership, Organisation, User
 from reflect.services.ledger import record_ledger_entry
 from reflect.services.notifications import cancel_notifications, queue_notification
@@ -55,14 +56,7 @@ def lock_session(session_id: int) -> GroupSession:
 
 
 def local_when(session: GroupSession) -> str:
-    local = session.starts_at.astimezone(ZoneInfo(session.group.time_zone))
-    end = session.ends_at.astimezone(ZoneInfo(session.group.time_zone))
-    return f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M}–{end:%H:%M}"
-
-
-def local_day(moment: datetime.datetime, zone: str) -> str:
-    local = moment.astimezone(ZoneInfo(zone))
-    return f"{local:%A} {local.day} {local:%B %Y}"
+    return span_in_words(session.starts_at, session.ends_at, session.group.time_zone)
 
 
 def eligible_organisation(session: GroupSession, user: User) -> Organisation:
@@ -119,7 +113,7 @@ def check_session_open(session: GroupSession, now: datetime.datetime) -> None:
     opens_at = session.starts_at - datetime.timedelta(days=group.booking_opens_days)
     if now < opens_at:
         raise DomainError(
-            f"Booking for the session on {local_when(session)} opens on {local_day(opens_at, group.time_zone)}."
+            f"Booking for the session on {local_when(session)} opens on {day_in_words(opens_at, group.time_zone)}."
         )
 
 
@@ -319,7 +313,7 @@ def offer_freed_places(session: GroupSession, now: datetime.datetime) -> list[Wa
                 key=f"group-waitlist:{entry.pk}:offered",
                 context=_group_context(session)
                 | {
-                    "offered_until": f"{local_day(entry.offered_until, session.group.time_zone)}, "
+                    "offered_until": f"{day_in_words(entry.offered_until, session.group.time_zone)}, "
                     f"{entry.offered_until.astimezone(ZoneInfo(session.group.time_zone)):%H:%M}"
                 },
                 about=f"group-waitlist:{entry.pk}",

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import datetime
 from collections import defaultdict
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from reflect.access import two_factor_setup_redirect
 from reflect.errors import DomainError
+from reflect.local_time import LONDON
 from reflect.models import Membership, User
 from reflect.services.ledger import hours_balance
 from scheduling import slots
@@ -33,8 +33,6 @@ from scheduling.services.booking_notices import booking_ics, where
 from scheduling.week import monday_of
 from supervision.enums import AgreementStatus
 from supervision.models import SupervisionAgreement, SupervisorProfile
-
-LONDON = ZoneInfo("Europe/London")
 
 
 def _user(request: HttpRequest) -> User:
