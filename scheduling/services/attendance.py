@@ -20,7 +20,7 @@ from reflect.services.notifications import queue_notification
 from reflect.services.preferences import preferences_for
 from scheduling.models import GroupSession, Place, PlaceStatus, SessionStatus
 from scheduling.notification_kinds import GroupNotificationKind
-from scheduling.services.places import _group_context, local_when
+from scheduling.services.places import group_context, local_when
 
 
 def is_facilitator(session: GroupSession, user: User) -> bool:
@@ -64,7 +64,7 @@ def _queue_missed_message(place: Place, now: datetime.datetime) -> None:
         .order_by("starts_at")
         .first()
     )
-    context = _group_context(session) | {
+    context = group_context(session) | {
         "next_when": local_when(following) if following else "",
         "facilitator_email": group.facilitator_email,
     }

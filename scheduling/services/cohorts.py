@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from reflect.errors import DomainError
@@ -341,7 +342,7 @@ def _tell_member(membership: CohortMembership, sessions: list[GroupSession]) -> 
             "location": group.location,
             "online_link": group.online_link,
             "ground_rules": group.ground_rules,
-            "url": f"{settings.SITE_URL}/groups/my-places/",
+            "url": settings.SITE_URL + reverse("group_my_places"),
         },
         about=f"cohort-membership:{membership.pk}",
     )

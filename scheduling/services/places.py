@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from reflect.enums import LedgerKind
@@ -168,13 +169,14 @@ def _take_place(
     return place
 
 
-def _group_context(session: GroupSession) -> dict:
+def group_context(session: GroupSession) -> dict:
+    """What every message about one session says: the group, when, who facilitates, its page."""
     group = session.group
     return {
         "title": group.title,
         "when": local_when(session),
         "facilitator": group.facilitator_name,
-        "url": f"{settings.SITE_URL}/groups/sessions/{session.pk}/",
+        "url": settings.SITE_URL + reverse("group_session", args=[session.pk]),
     }
 
 
@@ -182,7 +184,7 @@ def _queue_confirmation(place: Place) -> None:
     """The booker's own confirmation: the group, the time, where — never who else is coming."""
     session = place.session
     group = session.group
-    context = _group_context(session) | {
+    context = group_context(session) | {
         "location": group.location,
         "online_link": group.online_link,
         "ground_rules": group.ground_rules,
@@ -311,7 +313,7 @@ def offer_freed_places(session: GroupSession, now: datetime.datetime) -> list[Wa
                 entry.user,
                 GroupNotificationKind.PLACE_OFFERED,
                 key=f"group-waitlist:{entry.pk}:offered",
-                context=_group_context(session)
+                context=group_context(session)
                 | {
                     "offered_until": f"{day_in_words(entry.offered_until, session.group.time_zone)}, "
                     f"{entry.offered_until.astimezone(ZoneInfo(session.group.time_zone)):%H:%M}"

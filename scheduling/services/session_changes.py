@@ -31,7 +31,7 @@ from scheduling.models import (
 from scheduling.models.groups import ACTIVE_WAITLIST_STATUSES
 from scheduling.notification_kinds import GroupNotificationKind
 from scheduling.services.group_calendar import SESSION_CANCELLED, group_session_ics
-from scheduling.services.places import _group_context, local_when, lock_session, record_place_given_back
+from scheduling.services.places import group_context, local_when, lock_session, record_place_given_back
 
 SESSION_CANCELLED_REASON = SESSION_CANCELLED
 # Sessions are kept a year ahead; a move goes no further (and date arithmetic stays in range).
@@ -154,7 +154,7 @@ def move_session(
         session.save(update_fields=["starts_at", "ends_at", "original_starts_at", "sequence", "updated_at"])
         places, entries = _people_of(session)
         context = (
-            _group_context(session)
+            group_context(session)
             | {"was": was, "note": note.strip(), "location": group.location, "online_link": group.online_link}
             | calendar_context(session, "REQUEST")
         )
@@ -186,7 +186,7 @@ def cancel_session(
         session.places_taken = 0
         session.sequence += 1
         session.save(update_fields=["status", "places_taken", "sequence", "updated_at"])
-        context = _group_context(session) | {"note": note.strip()} | calendar_context(session, "CANCEL")
+        context = group_context(session) | {"note": note.strip()} | calendar_context(session, "CANCEL")
         following = (
             GroupSession.objects.filter(group=session.group, status=SessionStatus.SCHEDULED, starts_at__gt=now)
             .order_by("starts_at")
