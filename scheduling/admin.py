@@ -18,6 +18,22 @@ class ReflectiveGroupAdmin(admin.ModelAdmin):
     list_display = ["title", "pool", "kind", "capacity", "status"]
     list_filter = ["kind", "status"]
     search_fields = ["title", "pool__name"]
+    # Room, place, schedule and end change through the commissioner's pages, which keep the
+    # coming sessions in step and tell the people in them; here only the status (pausing).
+    readonly_fields = [
+        "pool",
+        "kind",
+        "rrule",
+        "first_date",
+        "last_date",
+        "start_time",
+        "duration_minutes",
+        "time_zone",
+        "location",
+        "online_link",
+        "capacity",
+        "overbooking_percent",
+    ]
 
 
 @admin.register(GroupSession)

@@ -4,6 +4,7 @@ from django import forms
 
 from reflect.models import MeetingPreference, Pool
 from scheduling.models import ReflectiveGroup
+from scheduling.services.groups import CHANGEABLE
 from supervision.models import SupervisorProfile
 
 
@@ -59,6 +60,13 @@ class GroupForm(forms.ModelForm):
             # Said on the field, before the database constraint would say it in its own words.
             self.add_error("last_date", "The last date must be on or after the first date.")
         return cleaned
+
+
+class GroupChangeForm(GroupForm):
+    """What can change once a group runs (``groups.CHANGEABLE``): not when or how long it meets."""
+
+    class Meta(GroupForm.Meta):
+        fields = [name for name in GroupForm.Meta.fields if name in CHANGEABLE or name == "eligible_organisations"]
 
 
 class CancelPlaceForm(forms.Form):

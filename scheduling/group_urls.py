@@ -18,6 +18,7 @@ urlpatterns = [
     path("pools/<int:pool_id>/new/", views.group_create, name="group_create"),
     path("pools/<int:pool_id>/", group_admin.pool_groups, name="group_pool_groups"),
     path("pools/<int:pool_id>/groups/<int:group_id>/", group_admin.group_manage, name="group_manage"),
+    path("pools/<int:pool_id>/groups/<int:group_id>/change/", group_admin.group_change, name="group_change"),
     path("pools/<int:pool_id>/sessions/<int:session_id>/move/", group_admin.session_move, name="group_session_move"),
     path(
         "pools/<int:pool_id>/sessions/<int:session_id>/cancel/",

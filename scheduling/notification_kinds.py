@@ -16,6 +16,7 @@ class GroupNotificationKind(models.TextChoices):
     SESSION_MOVED = "group_session_moved", "Reflective group: a session moved"
     SESSION_CANCELLED = "group_session_cancelled", "Reflective group: a session cancelled"
     COHORT_ASSIGNED = "group_cohort_assigned", "Reflective group: your cohort"
+    WHERE_CHANGED = "group_where_changed", "Reflective group: where it meets has changed"
 
 
 def _sample_place_booked() -> dict[str, Any]:
@@ -152,4 +153,21 @@ register_kind(
     KindSpec(
         GroupNotificationKind.COHORT_ASSIGNED, GroupNotificationKind.COHORT_ASSIGNED.label, _sample_cohort_assigned
     )
+)
+
+
+def _sample_where_changed() -> dict[str, Any]:
+    return {
+        "title": "Leeds reflective practice group",
+        "when": "Wednesday 9 December 2026, 14:00–16:00",
+        "facilitator": "Dr Ann Carter",
+        "location": "Room 4, Chapeltown Community Centre",
+        "online_link": "",
+        "sessions": ["Wednesday 9 December 2026, 14:00–16:00", "Wednesday 13 January 2027, 14:00–16:00"],
+        "url": "https://reflect.example.org/groups/sessions/1/",
+    } | _sample_calendar("REQUEST")
+
+
+register_kind(
+    KindSpec(GroupNotificationKind.WHERE_CHANGED, GroupNotificationKind.WHERE_CHANGED.label, _sample_where_changed)
 )

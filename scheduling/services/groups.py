@@ -1,20 +1,35 @@
-"""Reflective groups: creating one, and keeping its sessions generated a year ahead."""
+"""Reflective groups: creating one, keeping its sessions generated a year ahead, changing it."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from reflect.errors import DomainError
 from reflect.models import Organisation, Pool, User
 from reflect.services.audit import record_audit
-from scheduling.models import GroupKind, GroupSession, GroupStatus, ReflectiveGroup
+from reflect.services.notifications import queue_notification
+from scheduling.models import (
+    GroupKind,
+    GroupSession,
+    GroupStatus,
+    Place,
+    PlaceStatus,
+    ReflectiveGroup,
+    SessionStatus,
+)
+from scheduling.notification_kinds import GroupNotificationKind
 from scheduling.services.cohorts import book_members_into_new_sessions
+from scheduling.services.group_calendar import group_session_ics
+from scheduling.services.places import group_context, held_offers, local_when, offer_freed_places
+from scheduling.services.session_changes import cancel_session
 
 HORIZON_DAYS = 365
 
@@ -102,6 +117,28 @@ def keep_sessions_a_year_ahead(*, now: datetime.datetime | None = None) -> int:
     return created
 
 
+def _check_group(group: ReflectiveGroup, eligible: list[Organisation]) -> None:
+    """What a group must be, created or changed; DomainError naming the field otherwise."""
+    if group.facilitator_id is None and not group.external_facilitator_name:
+        raise DomainError("Choose a supervisor or name an external facilitator.", field="facilitator")
+    if group.facilitator_id is not None and not group.facilitator.is_verified:
+        raise DomainError("Choose a verified supervisor as the facilitator.", field="facilitator")
+    if group.capacity < 1:
+        raise DomainError("A group needs room for at least one person.", field="capacity")
+    try:
+        ZoneInfo(group.time_zone)
+    except (ValueError, KeyError):
+        raise DomainError("Enter a time zone such as Europe/London.", field="time_zone") from None
+    parse_rrule(group.rrule, datetime.datetime.combine(group.first_date, group.start_time))
+    if group.last_date is not None and group.last_date < group.first_date:
+        raise DomainError("The last date must be on or after the first date.", field="last_date")
+    pool_organisation_ids = set(group.pool.organisations.values_list("pk", flat=True))
+    if any(organisation.pk not in pool_organisation_ids for organisation in eligible):
+        raise DomainError("Choose organisations from this pool.", field="eligible_organisations")
+    if not group.all_pool_organisations and not eligible:
+        raise DomainError("Choose at least one organisation, or open the group to all.", field="eligible_organisations")
+
+
 def create_group(
     pool: Pool,
     *,
@@ -116,29 +153,156 @@ def create_group(
     eligible = list(eligible_organisations)
     with transaction.atomic():
         group = ReflectiveGroup(pool=pool, **fields)
-        if group.facilitator_id is None and not group.external_facilitator_name:
-            raise DomainError("Choose a supervisor or name an external facilitator.", field="facilitator")
-        if group.facilitator_id is not None and not group.facilitator.is_verified:
-            raise DomainError("Choose a verified supervisor as the facilitator.", field="facilitator")
-        if group.capacity < 1:
-            raise DomainError("A group needs room for at least one person.", field="capacity")
-        try:
-            ZoneInfo(group.time_zone)
-        except (ValueError, KeyError):
-            raise DomainError("Enter a time zone such as Europe/London.", field="time_zone") from None
-        parse_rrule(group.rrule, datetime.datetime.combine(group.first_date, group.start_time))
-        if group.last_date is not None and group.last_date < group.first_date:
-            raise DomainError("The last date must be on or after the first date.", field="last_date")
-        pool_organisation_ids = set(pool.organisations.values_list("pk", flat=True))
-        if any(organisation.pk not in pool_organisation_ids for organisation in eligible):
-            raise DomainError("Choose organisations from this pool.", field="eligible_organisations")
-        if not group.all_pool_organisations and not eligible:
-            raise DomainError(
-                "Choose at least one organisation, or open the group to all.", field="eligible_organisations"
-            )
+        _check_group(group, eligible)
         group.save()
         if eligible and not group.all_pool_organisations:
             group.eligible_organisations.set(eligible)
         generate_sessions(group, now=now)
         record_audit("reflective_group.created", actor=acting_user, target=group, pool=pool.pk)
     return group
+
+
+# What a commissioner may change once a group runs. When and how long it meets (the pattern,
+# the first date, the start, the length, the clock) and its kind are what people booked; a
+# session is moved on its own, or a new group made.
+CHANGEABLE = frozenset(
+    {
+        "title",
+        "description",
+        "facilitator",
+        "external_facilitator_name",
+        "external_facilitator_email",
+        "last_date",
+        "location",
+        "online_link",
+        "capacity",
+        "overbooking_percent",
+        "booking_opens_days",
+        "all_pool_organisations",
+        "ground_rules",
+        "confidentiality_statement",
+    }
+)
+
+
+@dataclass(frozen=True)
+class GroupChange:
+    group: ReflectiveGroup
+    told_where: int  # people with places told where the group now meets
+    cancelled: int  # sessions after a new, earlier last date
+    added: int  # sessions made by a later (or no) last date
+    offered: int  # waitlist places given or offered thanks to more room
+
+
+def change_group(
+    group: ReflectiveGroup,
+    *,
+    acting_user: User,
+    eligible_organisations: Iterable[Organisation] | None = None,
+    now: datetime.datetime | None = None,
+    **changes,
+) -> GroupChange:
+    """Change a running group's details. Its coming sessions follow: their room (never below
+    the places booked or held for an offer; more room goes to the waitlist at once), their
+    end (sessions after an earlier last date are cancelled, everyone told), and where they
+    meet (each person with a place is told once, with the next session's updated invitation)."""
+    now = now or timezone.now()
+    unknown = set(changes) - CHANGEABLE
+    if unknown:
+        raise DomainError("When a group meets cannot be changed; move its sessions one by one, or make a new group.")
+    if not group.pool.commissioners.filter(pk=acting_user.pk).exists():
+        raise DomainError("Only the pool's commissioners can change its reflective groups.")
+    with transaction.atomic():
+        # The group row first, then its coming sessions in id order: the order booking and
+        # session changes take them in, so none of them can wait on us while we wait on it.
+        group = ReflectiveGroup.objects.select_for_update(no_key=True).get(pk=group.pk)
+        was = {name: getattr(group, name) for name in CHANGEABLE}
+        was_limit = group.place_limit
+        was_eligible = set(group.eligible_organisations.values_list("pk", flat=True))
+        for name, value in changes.items():
+            setattr(group, name, value)
+        eligible = list(eligible_organisations) if eligible_organisations is not None else None
+        if group.all_pool_organisations:
+            eligible = []
+        _check_group(group, eligible if eligible is not None else list(group.eligible_organisations.all()))
+        coming = list(
+            GroupSession.objects.select_for_update(of=("self",))
+            .select_related("group", "group__pool")
+            .filter(group=group, status=SessionStatus.SCHEDULED, starts_at__gt=now)
+            .order_by("pk")
+        )
+        limit = group.place_limit
+        ending = [session for session in coming if _after_last_date(session, group)]
+        staying = [session for session in coming if not _after_last_date(session, group)]
+        for session in staying:
+            if limit < session.places_taken + held_offers(session, now):
+                raise DomainError(
+                    f"The session on {local_when(session)} has more places booked or offered than that. "
+                    "Keep the room as it is, or cancel that session first.",
+                    field="capacity",
+                )
+        group.save()
+        if eligible is not None:
+            group.eligible_organisations.set(eligible)
+        for session in ending:
+            cancel_session(session, acting_user=acting_user, note="The group now ends earlier.", now=now)
+        offered = 0
+        if limit != was_limit:
+            GroupSession.objects.filter(pk__in=[s.pk for s in staying]).update(place_limit=limit)
+            for session in staying:
+                session.place_limit = limit
+                if limit > was_limit:
+                    offered += len(offer_freed_places(session, now))
+        told = 0
+        if (group.location, group.online_link) != (was["location"], was["online_link"]):
+            told = _tell_where_it_meets(group, staying, now)
+        # A later (or no) last date: the sessions up to it, now rather than at the next top-up.
+        added = len(generate_sessions(group, now=now)) if group.last_date != was["last_date"] else 0
+        changed = sorted(name for name in CHANGEABLE if getattr(group, name) != was[name])
+        if eligible is not None and {o.pk for o in eligible} != was_eligible:
+            changed.append("eligible_organisations")
+        record_audit("reflective_group.changed", actor=acting_user, target=group, fields=changed)
+    return GroupChange(group=group, told_where=told, cancelled=len(ending), added=added, offered=offered)
+
+
+def _after_last_date(session: GroupSession, group: ReflectiveGroup) -> bool:
+    if group.last_date is None:
+        return False
+    return session.starts_at.astimezone(ZoneInfo(group.time_zone)).date() > group.last_date
+
+
+def _tell_where_it_meets(group: ReflectiveGroup, sessions: list[GroupSession], now: datetime.datetime) -> int:
+    """Each session's calendar entry changes (SEQUENCE + 1, so feeds and calendars update);
+    each person with a place hears once, with their next session's new invitation attached."""
+    if not sessions:
+        return 0
+    GroupSession.objects.filter(pk__in=[s.pk for s in sessions]).update(sequence=F("sequence") + 1, updated_at=now)
+    for session in sessions:
+        session.sequence += 1
+        session.updated_at = now
+        session.group = group  # as changed: the invitation says the new place
+    by_pk = {session.pk: session for session in sessions}
+    theirs: dict[int, list[Place]] = {}
+    for place in (
+        Place.objects.filter(session_id__in=by_pk, status=PlaceStatus.BOOKED)
+        .select_related("user")
+        .order_by("session__starts_at", "pk")
+    ):
+        theirs.setdefault(place.user_id, []).append(place)
+    for places in theirs.values():
+        first = places[0]
+        session = by_pk[first.session_id]
+        queue_notification(
+            first.user,
+            GroupNotificationKind.WHERE_CHANGED,
+            key=f"group:{group.pk}:where:{session.sequence}:{first.user_id}",
+            context=group_context(session)
+            | {
+                "location": group.location,
+                "online_link": group.online_link,
+                "sessions": [local_when(by_pk[place.session_id]) for place in places],
+            },
+            about=f"group-place:{first.pk}",
+            ics=group_session_ics(session, first.user, method="REQUEST"),
+        )
+    return len(theirs)

@@ -19,8 +19,9 @@ from reflect.disclosure import disclosed
 from reflect.errors import DomainError
 from reflect.models import Pool, User
 from scheduling.group_access import access_pool_group, access_pool_session
-from scheduling.group_forms import CancelSessionForm, MoveSessionForm
+from scheduling.group_forms import CancelSessionForm, GroupChangeForm, MoveSessionForm
 from scheduling.models import GroupKind, ReflectiveGroup, SessionStatus
+from scheduling.services.groups import GroupChange, change_group
 from scheduling.services.places import local_when
 from scheduling.services.session_changes import cancel_session, move_session
 
@@ -52,6 +53,44 @@ def group_manage(request: HttpRequest, pool: Pool, group_id: int) -> HttpRespons
         for session in sessions
     ]
     return render(request, "scheduling/group_manage.html", {"pool": pool, "group": group, "rows": rows})
+
+
+@commissioner_area
+def group_change(request: HttpRequest, pool: Pool, group_id: int) -> HttpResponse:
+    group = access_pool_group(pool, group_id)
+    form = GroupChangeForm(request.POST or None, instance=group, pool=pool)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.fields if name != "eligible_organisations"}
+        try:
+            change = change_group(
+                access_pool_group(pool, group_id),  # the form changed the instance it was given
+                acting_user=_user(request),
+                eligible_organisations=form.cleaned_data["eligible_organisations"],
+                **changes,
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _change_said(change))
+            return redirect("group_manage", pool.pk, group.pk)
+    return render(request, "scheduling/group_change.html", {"pool": pool, "group": group, "form": form})
+
+
+def _change_said(change: GroupChange) -> str:
+    said = ["The group is changed."]
+    if change.told_where:
+        said.append("Everyone with a place is being told where it meets now.")
+    if change.cancelled:
+        said.append(f"{_sessions(change.cancelled)} after the new last date cancelled, and everyone in them told.")
+    if change.added:
+        said.append(f"{_sessions(change.added)} added up to the new last date.")
+    if change.offered:
+        said.append("The extra room has gone to the waitlist.")
+    return " ".join(said)
+
+
+def _sessions(count: int) -> str:
+    return f"{count} session{'s' if count != 1 else ''}"
 
 
 @commissioner_area

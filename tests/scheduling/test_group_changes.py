@@ -1,0 +1,167 @@
+"""A commissioner changes a running group: its coming sessions follow, and people are told."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from icalendar import Calendar
+
+from reflect.errors import DomainError
+from reflect.models import AuditEvent, Notification
+from scheduling.models import GroupSession, PlaceStatus, ReflectiveGroup, SessionStatus, WaitlistStatus
+from scheduling.notification_kinds import GroupNotificationKind
+from scheduling.services.groups import change_group
+from scheduling.services.places import book_place
+from scheduling.services.waitlist import join_waitlist
+from tests.factories.core import give_two_factor
+from tests.scheduling.conftest import NOW, make_group
+
+pytestmark = pytest.mark.django_db
+
+
+def sessions_of(group):
+    return list(group.sessions.order_by("starts_at"))
+
+
+@pytest.fixture
+def group(world):
+    """Booking opens two months ahead, so the first two sessions can be booked at NOW."""
+    return make_group(world, booking_opens_days=60)
+
+
+def test_a_new_place_tells_each_person_with_a_place_once_with_an_updated_invitation(world, group):
+    first, second = sessions_of(group)[:2]
+    book_place(first, acting_user=world.member, now=NOW)
+    book_place(first, acting_user=world.colleague, now=NOW)
+    join_waitlist(first, acting_user=world.lead, now=NOW)
+    book_place(second, acting_user=world.member, now=NOW)
+
+    change = change_group(
+        group, acting_user=world.commissioner, location="Room 4, Chapeltown Community Centre", now=NOW
+    )
+
+    assert (change.told_where, change.cancelled, change.added, change.offered) == (2, 0, 0, 0)
+    told = Notification.objects.filter(kind=GroupNotificationKind.WHERE_CHANGED).order_by("recipient__first_name")
+    assert [(n.recipient, n.context["sessions"]) for n in told] == [
+        (world.colleague, ["Wednesday 11 November 2026, 14:00–16:00"]),
+        (world.member, ["Wednesday 11 November 2026, 14:00–16:00", "Wednesday 9 December 2026, 14:00–16:00"]),
+    ]
+    # Every coming session's calendar entry is one newer, and the attached invitation says where.
+    assert {s.sequence for s in sessions_of(group)} == {1}
+    event = next(c for c in Calendar.from_ical(told[1].ics).walk() if c.name == "VEVENT")
+    assert (str(event["LOCATION"]), int(event["SEQUENCE"]), str(event["UID"])) == (
+        "Room 4, Chapeltown Community Centre",
+        1,
+        first.ics_uid,
+    )
+    assert "Chris" not in told[1].ics and "Chris" not in str(told[1].context)
+    # Only people with a place had it in their calendar; the person waiting is not told.
+    assert not Notification.objects.filter(kind=GroupNotificationKind.WHERE_CHANGED, recipient=world.lead).exists()
+    assert AuditEvent.objects.get(action="reflective_group.changed").details["fields"] == ["location"]
+
+
+def test_more_room_goes_to_the_waitlist_at_once_in_every_coming_session(world, group):
+    first = sessions_of(group)[0]
+    book_place(first, acting_user=world.member, now=NOW)
+    book_place(first, acting_user=world.colleague, now=NOW)
+    entry = join_waitlist(first, acting_user=world.lead, now=NOW)
+
+    change = change_group(group, acting_user=world.commissioner, capacity=3, now=NOW)
+
+    assert change.offered == 1
+    entry.refresh_from_db()
+    assert entry.status == WaitlistStatus.OFFERED
+    assert set(GroupSession.objects.filter(group=group).values_list("place_limit", flat=True)) == {3}
+    assert Notification.objects.filter(kind=GroupNotificationKind.PLACE_OFFERED, recipient=world.lead).count() == 1
+
+
+def test_less_room_than_a_session_has_booked_is_refused_and_changes_nothing(world, group):
+    first = sessions_of(group)[0]
+    book_place(first, acting_user=world.member, now=NOW)
+    book_place(first, acting_user=world.colleague, now=NOW)
+
+    with pytest.raises(DomainError) as refused:
+        change_group(group, acting_user=world.commissioner, capacity=1, title="Smaller circle", now=NOW)
+
+    assert (refused.value.field, refused.value.message) == (
+        "capacity",
+        "The session on Wednesday 11 November 2026, 14:00–16:00 has more places booked or offered than that. "
+        "Keep the room as it is, or cancel that session first.",
+    )
+    group.refresh_from_db()
+    assert (group.capacity, group.title) == (2, "Leeds reflective practice")
+    assert set(GroupSession.objects.filter(group=group).values_list("place_limit", flat=True)) == {2}
+
+
+def test_an_earlier_last_date_cancels_the_sessions_after_it_and_tells_the_people_in_them(world, group):
+    december = sessions_of(group)[1]
+    book_place(december, acting_user=world.member, now=NOW)
+
+    change = change_group(group, acting_user=world.commissioner, last_date=datetime.date(2026, 11, 30), now=NOW)
+
+    assert (change.cancelled, change.added) == (11, 0)
+    scheduled = group.sessions.filter(status=SessionStatus.SCHEDULED)
+    assert list(scheduled.values_list("starts_at", flat=True)) == [
+        datetime.datetime(2026, 11, 11, 14, tzinfo=datetime.UTC)
+    ]
+    assert december.places.get().status == PlaceStatus.CANCELLED
+    [told] = Notification.objects.filter(kind=GroupNotificationKind.SESSION_CANCELLED)
+    assert (told.recipient, told.context["note"]) == (world.member, "The group now ends earlier.")
+
+
+def test_a_later_last_date_makes_the_sessions_up_to_it_at_once(world):
+    group = make_group(world, last_date=datetime.date(2026, 12, 31))
+    assert group.sessions.count() == 2
+
+    change = change_group(group, acting_user=world.commissioner, last_date=datetime.date(2027, 3, 31), now=NOW)
+
+    assert (change.cancelled, change.added) == (0, 3)
+    assert [s.starts_at.date() for s in sessions_of(group)][2:] == [
+        datetime.date(2027, 1, 13),
+        datetime.date(2027, 2, 10),
+        datetime.date(2027, 3, 10),
+    ]
+
+
+def test_when_it_meets_cannot_change_and_only_the_pools_commissioner_changes_it(world, group):
+    with pytest.raises(DomainError, match="When a group meets cannot be changed"):
+        change_group(group, acting_user=world.commissioner, rrule="FREQ=WEEKLY", now=NOW)
+    with pytest.raises(DomainError, match="Only the pool's commissioners"):
+        change_group(group, acting_user=world.other_commissioner, title="Mine now", now=NOW)
+    assert ReflectiveGroup.objects.get().title == "Leeds reflective practice"
+
+
+@pytest.mark.usefixtures("frozen_now")
+def test_the_change_page_saves_says_what_happened_and_is_404_for_another_pool(client, world, group):
+    give_two_factor(world.commissioner)
+    client.force_login(world.commissioner)
+    url = reverse("group_change", args=[world.pool.pk, group.pk])
+    form = client.get(url).context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data |= {"location": "Room 9", "facilitator": group.facilitator_id, "all_pool_organisations": "on"}
+    data.pop("eligible_organisations", None)
+    response = client.post(url, data, follow=True)
+    assert response.redirect_chain == [(reverse("group_manage", args=[world.pool.pk, group.pk]), 302)]
+    assert [str(m) for m in response.context["messages"]] == ["The group is changed."]
+    assert ReflectiveGroup.objects.get().location == "Room 9"
+
+    response = client.post(url, data | {"capacity": "0"})
+    assert response.status_code == 200
+    assert "capacity" in response.context["form"].errors
+
+    give_two_factor(world.other_commissioner)
+    client.force_login(world.other_commissioner)
+    assert client.get(url).status_code == 404
+    assert client.post(url, data | {"location": "Elsewhere"}).status_code == 404
+    assert ReflectiveGroup.objects.get().location == "Room 9"
+
+
+def test_the_admin_may_pause_a_group_but_not_change_its_room(client, group, admin_user):
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:scheduling_reflectivegroup_change", args=[group.pk]))
+    assert page.status_code == 200
+    fields = page.context["adminform"].form.fields
+    assert "status" in fields and "title" in fields
+    assert not {"capacity", "overbooking_percent", "location", "online_link", "last_date", "rrule"} & set(fields)
