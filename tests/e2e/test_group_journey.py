@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from reflect.disclosure import disclosed
+from reflect.models import Notification
 from scheduling.models import GroupSession, Place, PlaceStatus, ReflectiveGroup, WaitlistEntry, WaitlistStatus
 from supervision.models import SupervisorProfile
 from tests.e2e.steps import follow, heading, sign_in, submit, visit
@@ -104,7 +105,17 @@ def test_a_freed_place_goes_to_the_person_waiting_and_the_facilitator_marks_the_
     assert Place.objects.get(session=session, status=PlaceStatus.BOOKED).user == chris
     assert WaitlistEntry.objects.get(user=chris).status == WaitlistStatus.TAKEN
 
-    # 6. The session takes place; the facilitator sees first names only and marks Chris attended.
+    # 6. The room changes: the commissioner gives the group a new place, and Chris is told once.
+    follow(page, "Change the group's details, place, room or last date")
+    page.fill("#id_location", "Room 4, Chapeltown Community Centre")
+    submit(page, "Save changes")
+    assert "Everyone with a place is being told where it meets now." in main_text(page)
+    [told] = Notification.objects.filter(kind="group_where_changed")
+    assert told.recipient == chris
+    visit(chris_page, f"{base}/groups/sessions/{session.pk}/")
+    assert "Room 4, Chapeltown Community Centre" in main_text(chris_page)
+
+    # 7. The session takes place; the facilitator sees first names only and marks Chris attended.
     started = timezone.now() - datetime.timedelta(minutes=30)
     GroupSession.objects.filter(pk=session.pk).update(starts_at=started, ends_at=started + datetime.timedelta(hours=2))
     ann_page = person()
