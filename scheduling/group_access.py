@@ -17,6 +17,16 @@ def pool_ids_of_staff(user: User) -> set[int]:
     )
 
 
+def schedule_group_of_staff(user: User, group_id: int) -> ReflectiveGroup | None:
+    """A group of one of the person's pools, whose schedule (no names, no place) they may see —
+    the same people who may read its sessions' pages."""
+    return (
+        ReflectiveGroup.objects.filter(pk=group_id, pool_id__in=pool_ids_of_staff(user))
+        .select_related("facilitator__user")
+        .first()
+    )
+
+
 def access_staff_pool(user: User, pool_id: int) -> Pool:
     """A pool the person is current staff in (through one of its organisations); else a 404."""
     if pool_id not in pool_ids_of_staff(user):

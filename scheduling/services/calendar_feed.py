@@ -30,6 +30,7 @@ from scheduling.models import (
     GroupSession,
     Place,
     PlaceStatus,
+    ReflectiveGroup,
     SessionStatus,
     SupervisionBooking,
 )
@@ -148,12 +149,36 @@ def _group_events(user: User, now: datetime.datetime) -> list[CalendarEvent]:
     return list(events.values())
 
 
-def build_feed(user: User, *, now: datetime.datetime | None = None) -> Feed:
-    now = now or timezone.now()
-    events = sorted(
-        [*_supervision_events(user, now), *_group_events(user, now)], key=lambda event: (event.starts_at, event.uid)
-    )
-    body = calendar_text(events, name="Reflect sessions")
+def _feed(events: list[CalendarEvent], name: str) -> Feed:
+    events = sorted(events, key=lambda event: (event.starts_at, event.uid))
+    body = calendar_text(events, name=name)
     etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
     last_modified = max((event.stamp for event in events), default=None)
     return Feed(body=body, etag=etag, last_modified=last_modified)
+
+
+def build_feed(user: User, *, now: datetime.datetime | None = None) -> Feed:
+    now = now or timezone.now()
+    return _feed([*_supervision_events(user, now), *_group_events(user, now)], "Reflect sessions")
+
+
+def build_group_schedule(group: ReflectiveGroup, *, now: datetime.datetime | None = None) -> Feed:
+    """A group's published dates for the pool's staff: when it meets, with its page to book
+    from. No place, no link, no names: those are for the people with a place."""
+    now = now or timezone.now()
+    since = now - datetime.timedelta(days=PAST_DAYS)
+    kept_since = now - datetime.timedelta(days=CANCELLED_KEPT_DAYS)
+    sessions = (
+        GroupSession.objects.filter(group=group, ends_at__gte=since)
+        .filter(Q(status=SessionStatus.SCHEDULED) | Q(updated_at__gte=kept_since))
+        .order_by("starts_at")
+    )
+    events = []
+    for session in sessions:
+        session.group = group
+        events.append(group_session_event(session, stamp=session.updated_at, with_place=False))
+    return _feed(events, group.title)
+
+
+def group_schedule_url(feed: CalendarFeed, group: ReflectiveGroup) -> str:
+    return f"{settings.SITE_URL}/calendar/feed/{feed.token}/groups/{group.pk}.ics"

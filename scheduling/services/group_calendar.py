@@ -24,11 +24,14 @@ def group_session_event(
     cancelled: bool | None = None,
     sequence: int | None = None,
     stamp: datetime.datetime | None = None,
+    with_place: bool = True,
 ) -> CalendarEvent:
+    """One session as a calendar event. ``with_place`` only for people with a place (and the
+    facilitator): the group's published schedule says when, never where or the link."""
     group = session.group
     url = f"{settings.SITE_URL}/groups/sessions/{session.pk}/"
     description = f"Facilitated by {group.facilitator_name}.\n\nDetails: {url}"
-    if group.online_link:
+    if group.online_link and with_place:
         description = f"Join online: {group.online_link}\n\n{description}"
     return CalendarEvent(
         uid=session.ics_uid,
@@ -38,7 +41,7 @@ def group_session_event(
         summary=group.title,
         stamp=stamp or session.updated_at or timezone.now(),
         description=description,
-        location=group.location or group.online_link,
+        location=(group.location or group.online_link) if with_place else "",
         url=url,
         cancelled=session.status == SessionStatus.CANCELLED if cancelled is None else cancelled,
     )

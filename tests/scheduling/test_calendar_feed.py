@@ -214,3 +214,42 @@ def test_booking_a_group_place_again_after_cancelling_moves_the_sequence_forward
         (1, "CANCELLED"),
         (1, "CONFIRMED"),
     ]
+
+
+def test_a_groups_dates_are_published_to_its_pools_staff_without_place_link_or_names(client, world: World) -> None:
+    from scheduling.services.calendar_feed import group_schedule_url
+    from scheduling.services.session_changes import cancel_session
+
+    group = make_group(world, online_link="https://meet.example.org/secret-room", now=NOW)
+    first, second = list(group.sessions.order_by("starts_at"))[:2]
+    book_place(first, acting_user=world.colleague, now=NOW)
+    cancel_session(second, acting_user=world.commissioner, now=NOW)
+    client.force_login(world.member)
+    page = client.get(reverse("calendar"))
+    feed = feed_for(world.member)
+    [schedule] = page.context["schedules"]
+    assert schedule == {"group": group, "url": group_schedule_url(feed, group)}
+    client.logout()
+
+    url = reverse("calendar_group_schedule", args=[feed.token, group.pk])
+    response = client.get(url)
+    assert (response.status_code, response["Content-Type"]) == (200, "text/calendar; charset=utf-8")
+    body = response.content.decode()
+    events = events_of(body)
+    assert len(events) == 12
+    assert [(str(e["UID"]), str(e["STATUS"])) for e in events[:2]] == [
+        (first.ics_uid, "CONFIRMED"),
+        (second.ics_uid, "CANCELLED"),
+    ]
+    assert all("LOCATION" not in event for event in events)
+    for secret in ("Room 2", "secret-room", "Chris", world.colleague.email, world.member.email):
+        assert secret not in body
+    assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+
+    # Only the staff of the group's pool; and a new address ends the old one.
+    outsider_feed = feed_for(world.outsider)
+    assert client.get(reverse("calendar_group_schedule", args=[outsider_feed.token, group.pk])).status_code == 404
+    client.force_login(world.member)
+    client.post(reverse("calendar_regenerate"))
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("calendar_group_schedule", args=["nonsense", group.pk])).status_code == 404
