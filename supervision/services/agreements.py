@@ -9,6 +9,7 @@ acceptances for the last hours cannot both succeed (DESIGN.md §4).
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -26,6 +27,28 @@ from supervision.matching import Offer
 from supervision.models import SupervisionAgreement, SupervisionRequest, SupervisorProfile
 from supervision.notification_kinds import SupervisionNotificationKind
 from supervision.queries import agreement_commitment, organisation_hours_left, supervisor_hours_left
+from supervision.services.matches import PoolAssignmentPreview
+
+# A new agreement's first review, in months: a quarter, as the report's supervisors suggest.
+FIRST_REVIEW_MONTHS = 3
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` later (the month's last day when it has fewer days)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=candidate)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def default_start(pool: Pool, today: datetime.date | None = None) -> datetime.date:
+    """The first of next month, within the pool's period: when a new agreement usually starts."""
+    start = add_months((today or timezone.localdate()).replace(day=1), 1)
+    return min(max(start, pool.starts_on), pool.ends_on)
 
 
 def _hours(hours: Decimal) -> str:
@@ -317,3 +340,39 @@ def end_agreement(
     record_audit("supervision_agreement.ending", actor=acting_user, target=agreement, ends_on=ends_on.isoformat())
     _notify_agreement_ending(agreement, acting_user=acting_user)
     return agreement
+
+
+@dataclass(frozen=True)
+class AssignmentSent:
+    sent: int
+    refused: list[str]  # "<organisation> with <supervisor>: <why>", one per pair not sent
+
+
+def send_pool_assignment(
+    pool: Pool, preview: PoolAssignmentPreview, chosen: set[tuple[int, int]], *, acting_user: User
+) -> AssignmentSent:
+    """Send the commissioner's ticked pairs of the pool-wide preview as requests, each on its
+    own: one refused (a request already waiting, hours run out) does not stop the others."""
+    start = default_start(pool)
+    sent, refused = 0, []
+    for pair in preview.optimal.pairs:
+        if (pair.organisation_id, pair.supervisor_id) not in chosen:
+            continue
+        organisation = preview.organisations[pair.organisation_id]
+        supervisor = preview.supervisors[pair.supervisor_id]
+        try:
+            send_request(
+                acting_user=acting_user,
+                organisation=organisation,
+                supervisor=supervisor,
+                pool=pool,
+                format=preview.needs[pair.organisation_id].format.value,
+                hours_per_month=pair.hours,
+                starts_on=start,
+                review_on=add_months(start, FIRST_REVIEW_MONTHS),
+                message=f"Proposed by {pool.name}'s pool-wide matching.",
+            )
+            sent += 1
+        except DomainError as error:
+            refused.append(f"{organisation.name} with {supervisor.user.display_name}: {error.message}")
+    return AssignmentSent(sent=sent, refused=refused)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -10,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from reflect.access import access_organisation, two_factor_required
@@ -83,23 +81,6 @@ def organisation_matches(request: HttpRequest, organisation_id: int) -> HttpResp
     )
 
 
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day ``months`` later (the month's last day when it has fewer days)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return day.replace(year=year, month=month, day=candidate)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
-def _default_start(pool: Pool) -> datetime.date:
-    start = add_months(timezone.localdate().replace(day=1), 1)
-    return min(max(start, pool.starts_on), pool.ends_on)
-
-
 @login_required
 def request_supervisor(request: HttpRequest, organisation_id: int, supervisor_id: int) -> HttpResponse:
     user = _user(request)
@@ -111,8 +92,12 @@ def request_supervisor(request: HttpRequest, organisation_id: int, supervisor_id
     initial = {}
     first_pool = pools.first()
     if first_pool is not None:
-        start = _default_start(first_pool)
-        initial = {"pool": first_pool.pk, "starts_on": start, "review_on": add_months(start, 3)}
+        start = services.default_start(first_pool)
+        initial = {
+            "pool": first_pool.pk,
+            "starts_on": start,
+            "review_on": services.add_months(start, services.FIRST_REVIEW_MONTHS),
+        }
     if request.GET.get("format") in supervisor.offers:
         initial["format"] = request.GET["format"]
     if request.GET.get("hours"):

@@ -6,17 +6,22 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from reflect.access import commissioner_area
-from reflect.errors import DomainError
 from reflect.models import Pool, User
 from supervision.services import agreements as services
-from supervision.views.agreements import add_months
 
 
 def _pair_key(organisation_id: int, supervisor_id: int) -> str:
     return f"{organisation_id}-{supervisor_id}"
+
+
+def _pair_of(key: str) -> tuple[int, int] | None:
+    """The (organisation id, supervisor id) a ticked box names; None for anything else."""
+    organisation, _, supervisor = key.partition("-")
+    if not (organisation.isdigit() and supervisor.isdigit()):
+        return None
+    return int(organisation), int(supervisor)
 
 
 @commissioner_area
@@ -37,38 +42,17 @@ def pool_assignment(request: HttpRequest, pool: Pool) -> HttpResponse:
         for pair in preview.optimal.pairs
     ]
     if request.method == "POST":
-        chosen = set(request.POST.getlist("pair"))
+        chosen = {key for key in (_pair_of(value) for value in request.POST.getlist("pair")) if key}
         user: User = request.user  # type: ignore[assignment]
-        start = add_months(timezone.localdate().replace(day=1), 1)
-        start = min(max(start, pool.starts_on), pool.ends_on)
-        sent, refused = 0, []
-        for row in rows:
-            if row["key"] not in chosen:
-                continue
-            try:
-                services.send_request(
-                    acting_user=user,
-                    organisation=row["organisation"],
-                    supervisor=row["supervisor"],
-                    pool=pool,
-                    format=row["needs"].format.value,
-                    hours_per_month=row["pair"].hours,
-                    starts_on=start,
-                    review_on=add_months(start, 3),
-                    message=f"Proposed by {pool.name}'s pool-wide matching.",
-                )
-                sent += 1
-            except DomainError as error:
-                refused.append(
-                    f"{row['organisation'].name} with {row['supervisor'].user.display_name}: {error.message}"
-                )
-        if sent:
+        result = services.send_pool_assignment(pool, preview, chosen, acting_user=user)
+        if result.sent:
             messages.success(
-                request, f"{sent} request{'s' if sent != 1 else ''} sent. Each supervisor accepts or declines."
+                request,
+                f"{result.sent} request{'s' if result.sent != 1 else ''} sent. Each supervisor accepts or declines.",
             )
-        for message in refused:
+        for message in result.refused:
             messages.error(request, message)
-        if not sent and not refused:
+        if not result.sent and not result.refused:
             messages.error(request, "Tick at least one pair to send.")
         return redirect("pool_assignment", pool.pk)
     return render(

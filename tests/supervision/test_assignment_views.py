@@ -94,6 +94,15 @@ def test_sending_creates_requests_for_the_ticked_pairs(client, world, pool_setup
     assert SupervisionRequest.objects.count() == 1
 
 
+def test_ticks_that_name_no_proposed_pair_send_nothing_and_say_so(client, world, pool_setup):
+    client.force_login(world.commissioner)
+    url = reverse("pool_assignment", args=[world.pool.pk])
+    other = f"{pool_setup['quiet'].pk}-{pool_setup['sam'].pk}"  # a real pair, but not proposed
+    response = client.post(url, {"pair": ["junk", "1-x", "-", other]}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == ["Tick at least one pair to send."]
+    assert SupervisionRequest.objects.count() == 0
+
+
 def test_the_answer_to_a_commissioners_request_links_each_person_to_a_page_they_can_open(client, world, pool_setup):
     from django.conf import settings
     from django.core import mail
