@@ -226,11 +226,12 @@ def change_group(
             eligible = []
         _check_group(group, eligible if eligible is not None else list(group.eligible_organisations.all()))
         coming = list(
-            GroupSession.objects.select_for_update(of=("self",))
-            .select_related("group", "group__pool")
+            GroupSession.objects.select_for_update()
             .filter(group=group, status=SessionStatus.SCHEDULED, starts_at__gt=now)
             .order_by("pk")
         )
+        for session in coming:
+            session.group = group  # as changed: messages below name its new title, place, room
         limit = group.place_limit
         ending = [session for session in coming if _after_last_date(session, group)]
         staying = [session for session in coming if not _after_last_date(session, group)]
@@ -280,7 +281,6 @@ def _tell_where_it_meets(group: ReflectiveGroup, sessions: list[GroupSession], n
     for session in sessions:
         session.sequence += 1
         session.updated_at = now
-        session.group = group  # as changed: the invitation says the new place
     by_pk = {session.pk: session for session in sessions}
     theirs: dict[int, list[Place]] = {}
     for place in (
