@@ -173,12 +173,14 @@ def _claim_place(session: GroupSession) -> bool:
     ``lock_session``; ``_take_place(counted=True)`` then records the place. False when the
     session is at its limit: nothing is counted, and no lock is held.
     """
-    quote = connection.ops.quote_name
-    taken = quote("places_taken")
+    # Django's update() cannot return the row, hence the one statement written out; the only
+    # value in it is the session's id, passed as a parameter.
+    meta, quote = GroupSession._meta, connection.ops.quote_name
+    table, key = quote(meta.db_table), quote(meta.pk.column)
+    taken, limit = quote(meta.get_field("places_taken").column), quote(meta.get_field("place_limit").column)
     rows = list(
         GroupSession.objects.raw(
-            f"UPDATE {quote(GroupSession._meta.db_table)} SET {taken} = {taken} + 1 "  # noqa: S608 - names, not input
-            f"WHERE {quote('id')} = %s AND {taken} < {quote('place_limit')} RETURNING *",
+            f"UPDATE {table} SET {taken} = {taken} + 1 WHERE {key} = %s AND {taken} < {limit} RETURNING *",  # noqa: S608
             [session.pk],
         )
     )
