@@ -11,8 +11,8 @@ Every booking is a real one: CLIENTS threads POST "book a place" for ONE session
 as a different signed-in member of staff who has no place yet, so each takes the session-row
 lock, checks eligibility and room, counts the place, writes the place, its ledger entry and its
 confirmation (outbox row) and publishes the dispatch — the whole path, contended on one row.
-Then the same threads GET /health/signed-in/ (as one of the seeded staff), then /health/. It
-checks afterwards that the session holds exactly as many places as bookings answered, and that
+The same threads GET /health/signed-in/ (as one of the seeded staff) and /health/, in turns with
+the bookings (BENCH_ROUNDS turns of each, BENCH_SECONDS in all per view). It checks afterwards that the session holds exactly as many places as bookings answered, and that
 no place was lost or doubled.
 
 Like bench_home: a throwaway database (PostgreSQL when DATABASE_URL names a local server),
@@ -21,7 +21,7 @@ BENCH_REDIS_URL (or REDIS_URL) when one is set, as deployed — the queue it fil
 afterwards, so use a Redis database of your own — and otherwise runs eagerly, as the embedded
 demo does (each confirmation is then rendered and "sent" to the console inside the request).
 
-Environment: BENCH_PORT, BENCH_CLIENTS (32), BENCH_SECONDS (5), BENCH_PEOPLE (staff to sign
+Environment: BENCH_PORT, BENCH_CLIENTS (32), BENCH_SECONDS (5), BENCH_ROUNDS (5), BENCH_PEOPLE (staff to sign
 in, 6000: more than the bookings a run can make), BENCH_DATABASE_URL, BENCH_REDIS_URL.
 """
 
@@ -46,6 +46,7 @@ _spec.loader.exec_module(home)
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
 DURATION = float(os.environ.get("BENCH_SECONDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "6000"))
 CSRF_TOKEN = "b" * 32  # any 32-character secret is a valid unmasked CSRF cookie and token
 
@@ -169,6 +170,15 @@ def book(port: int, path: str, keys: queue.SimpleQueue, seconds: float) -> tuple
     return len(every), every, elapsed
 
 
+def combined(turns: list[tuple[int, list[float], float]]) -> tuple[int, list[float], float]:
+    """One view's turns added up: requests, every latency (sorted) and the seconds they took."""
+    return (
+        sum(count for count, _, _ in turns),
+        sorted(latency for _, latencies, _ in turns for latency in latencies),
+        sum(elapsed for _, _, elapsed in turns),
+    )
+
+
 def purge_broker(redis_url: str) -> None:
     """Drop the dispatch tasks the bench published (their rows are in the dropped database)."""
     from kombu import Connection
@@ -197,16 +207,21 @@ def main() -> dict[str, tuple[float, str]]:
         try:
             with home.gunicorn(env, port):
                 warm, _, _ = book(port, path, keys, home.WARM_UP)
-                booked, booking_latencies, booking_elapsed = book(port, path, keys, DURATION)
-                log(f"{path}: {warm} + {booked} bookings")
                 home.drive(port, "/health/signed-in/", signed_in, home.WARM_UP)
-                signed_in_count, signed_in_latencies, signed_in_elapsed = home.drive(
-                    port, "/health/signed-in/", signed_in, DURATION
-                )
-                log(f"/health/signed-in/: {signed_in_count} requests")
                 home.drive(port, "/health/", {}, home.WARM_UP)
-                health_count, health_latencies, health_elapsed = home.drive(port, "/health/", {}, DURATION)
-                log(f"/health/: {health_count} requests")
+                # Side by side: ROUNDS short turns of each, so that load from elsewhere on a
+                # shared machine falls on all three alike rather than on whichever ran then.
+                runs: dict[str, list[tuple[int, list[float], float]]] = {"book": [], "signed-in": [], "health": []}
+                for _ in range(ROUNDS):
+                    runs["book"].append(book(port, path, keys, DURATION / ROUNDS))
+                    runs["signed-in"].append(home.drive(port, "/health/signed-in/", signed_in, DURATION / ROUNDS))
+                    runs["health"].append(home.drive(port, "/health/", {}, DURATION / ROUNDS))
+                booked, booking_latencies, booking_elapsed = combined(runs["book"])
+                signed_in_count, signed_in_latencies, signed_in_elapsed = combined(runs["signed-in"])
+                health_count, health_latencies, health_elapsed = combined(runs["health"])
+                log(
+                    f"{path}: {warm} + {booked} bookings; /health/signed-in/: {signed_in_count}; /health/: {health_count}"
+                )
             check = json.loads(python_output(["-c", CHECK, str(session_id)], env))
         finally:
             if redis_url:
