@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from reflect.views import data_protection, home, invitations, organisations, pools
-from reflect.views.health import health
+from reflect.views.health import health, health_signed_in
 
 # The admin signs in through allauth, so its login has two-factor authentication and rate limits.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -74,6 +74,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("questionnaire/", include("supervision.urls")),
     path("health/", health, name="health"),
+    path("health/signed-in/", health_signed_in, name="health_signed_in"),
     path("", include("supervision.supervisor_urls")),
     path("groups/", include("scheduling.group_urls")),
     path("supervision/", include("scheduling.booking_urls")),

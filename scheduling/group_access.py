@@ -37,15 +37,15 @@ def access_staff_pool(user: User, pool_id: int) -> Pool:
 def access_session(user: User, session_id: int, *, for_action: bool = False) -> GroupSession:
     """A session of a group in one of the person's pools (booking still checks eligibility).
 
-    ``for_action``: the session for a POST that a service then locks and re-reads; joining only
-    the group keeps the query cheap to plan (the facilitator's joins tripled it; every booking
-    pays it).
+    ``for_action``: the session for a POST that a service then locks and re-reads; it joins
+    the group and its pool (booking's ledger entry needs the pool) but not the facilitator,
+    whose joins tripled the query's planning (every booking pays it).
     """
     staff_pools = PoolOrganisation.objects.filter(
         organisation__memberships__user=user, organisation__memberships__left_at__isnull=True
     ).values("pool_id")
     # One query: the pool check is a subquery, not a second round trip (every booking pays it).
-    related = ("group",) if for_action else ("group", "group__pool", "group__facilitator__user")
+    related = ("group", "group__pool") if for_action else ("group", "group__pool", "group__facilitator__user")
     session = (
         GroupSession.objects.select_related(*related).filter(pk=session_id, group__pool_id__in=staff_pools).first()
     )

@@ -32,10 +32,13 @@ def record_ledger_entry(
     occurred_at: datetime.datetime | None = None,
     source: str | None = None,
     note: str = "",
+    source_is_new: bool = False,
 ) -> LedgerEntry | None:
     """Append an entry. With a ``source`` key, recording the same event twice records it once.
 
-    Returns None when the event was already recorded.
+    Returns None when the event was already recorded. ``source_is_new`` when the source names
+    a row the caller has just inserted in this transaction (a place just booked): no entry can
+    hold it yet, so the savepoint that guards against a second recording is skipped.
     """
     entry = LedgerEntry(
         pool=pool,
@@ -48,7 +51,7 @@ def record_ledger_entry(
         source=source,
         note=note,
     )
-    if source is None:
+    if source is None or source_is_new:
         entry.save()
         return entry
     # The unique source key is the idempotency guard; a savepoint keeps the caller's

@@ -63,12 +63,15 @@ def queue_notification(
     about: str = "",
     ics: str = "",
     email: str = "",
+    key_is_new: bool = False,
 ) -> Notification:
     """Write one outbox row, once per ``key``, in the caller's transaction.
 
     Call it inside the use case's ``transaction.atomic()`` so the row commits with the change.
     A second call with the same key returns the first row unchanged. ``secret_context`` holds
-    links that work as keys; it is wiped once the message has gone.
+    links that work as keys; it is wiped once the message has gone. ``key_is_new`` when the
+    key names a row the caller has just inserted in this transaction (a place just booked): no
+    other row can hold it yet, so the look-up and the savepoint are skipped.
     """
     kind_spec(kind)  # an unknown kind is a programming error: fail now, not in the worker
     if recipient is None and not email:
@@ -76,27 +79,31 @@ def queue_notification(
     now = timezone.now()
     due_at = due_at or now
     due_now = due_at <= now
-    existing = Notification.objects.filter(idempotency_key=key).first()
-    if existing is not None:
-        return existing
-    try:
-        # A savepoint, so that losing a race on the unique key does not spoil the caller's
-        # transaction: the other writer's row is the one we return.
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                recipient=recipient,
-                recipient_email=email,
-                kind=kind,
-                idempotency_key=key,
-                due_at=due_at,
-                context=context or {},
-                secret_context=secret_context or {},
-                about=about,
-                ics=ics,
-                dispatched_at=now if due_now else None,
-            )
-    except IntegrityError:
-        return Notification.objects.get(idempotency_key=key)
+    notification = Notification(
+        recipient=recipient,
+        recipient_email=email,
+        kind=kind,
+        idempotency_key=key,
+        due_at=due_at,
+        context=context or {},
+        secret_context=secret_context or {},
+        about=about,
+        ics=ics,
+        dispatched_at=now if due_now else None,
+    )
+    if key_is_new:
+        notification.save(force_insert=True)
+    else:
+        existing = Notification.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            return existing
+        try:
+            # A savepoint, so that losing a race on the unique key does not spoil the caller's
+            # transaction: the other writer's row is the one we return.
+            with transaction.atomic():
+                notification.save(force_insert=True)
+        except IntegrityError:
+            return Notification.objects.get(idempotency_key=key)
     if due_now:
         notification_id = notification.pk
         transaction.on_commit(lambda: publish_dispatch([notification_id]))

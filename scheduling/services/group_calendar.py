@@ -57,21 +57,24 @@ def own_cancellations(user: User) -> Q:
     return Q(user=user, status=PlaceStatus.CANCELLED) & ~Q(cancel_reason=SESSION_CANCELLED)
 
 
-def personal_sequence(session: GroupSession, user: User) -> int:
+def personal_sequence(session: GroupSession, user: User, *, own_cancelled: int | None = None) -> int:
     """The SEQUENCE of this person's copy of the session: the session's own, plus one for each
     of their places in it they cancelled themselves — so booking again after cancelling moves
     forward, and a later change still supersedes. The feed uses the same rule as an annotation
-    (calendar_feed.cancelled_places_of)."""
-    return session.sequence + Place.objects.filter(own_cancellations(user), session=session).count()
+    (calendar_feed.cancelled_places_of). ``own_cancelled``: that count, when already read
+    (booking reads it with the person's places, before the session lock)."""
+    if own_cancelled is None:
+        own_cancelled = Place.objects.filter(own_cancellations(user), session=session).count()
+    return session.sequence + own_cancelled
 
 
-def group_session_ics(session: GroupSession, recipient: User, *, method: str) -> str:
+def group_session_ics(session: GroupSession, recipient: User, *, method: str, own_cancelled: int | None = None) -> str:
     """An e-mailed invitation (METHOD:REQUEST) or cancellation (METHOD:CANCEL) for one person."""
     event = group_session_event(
         session,
         cancelled=method == "CANCEL",
         stamp=timezone.now(),
-        sequence=personal_sequence(session, recipient),
+        sequence=personal_sequence(session, recipient, own_cancelled=own_cancelled),
     )
     return calendar_text(
         [event],

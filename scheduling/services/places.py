@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Max, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -38,7 +39,7 @@ from scheduling.models import (
 )
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
 from scheduling.notification_kinds import GroupNotificationKind
-from scheduling.services.group_calendar import group_session_ics
+from scheduling.services.group_calendar import group_session_ics, own_cancellations
 
 # Only the concurrency control test turns this off, to show the race the lock prevents.
 LOCK_SESSIONS = True
@@ -140,15 +141,71 @@ def active_place(session: GroupSession, user: User) -> Place | None:
     return Place.objects.filter(session=session, user=user, status__in=ACTIVE_PLACE_STATUSES).first()
 
 
+@dataclass(frozen=True)
+class OwnPlaces:
+    """What booking needs to know of the person's own places in a session."""
+
+    active_id: int | None  # the place they hold, if any
+    own_cancelled: int  # places there they cancelled themselves (their calendar SEQUENCE)
+
+
+def own_places(session: GroupSession, user: User) -> OwnPlaces:
+    """The person's place in the session and their own cancellations there, in one query."""
+    found = Place.objects.filter(session=session, user=user).aggregate(
+        active_id=Max("pk", filter=Q(status__in=ACTIVE_PLACE_STATUSES)),
+        own_cancelled=Count("pk", filter=own_cancellations(user)),
+    )
+    return OwnPlaces(active_id=found["active_id"], own_cancelled=found["own_cancelled"])
+
+
+def _claim_place(session: GroupSession) -> bool:
+    """Count one more place if the session is under its limit: one conditional UPDATE, which
+    also takes the session-row lock (held to the end of the transaction) and returns the row
+    as it now is (DESIGN.md §4, "Capacity"). Call inside ``transaction.atomic``.
+
+    On success the session's fields are refreshed from the locked row, with ``places_taken``
+    as it was before this place, so the checks that follow read exactly as after
+    ``lock_session``; ``_take_place(counted=True)`` then records the place. False when the
+    session is at its limit: nothing is counted, and no lock is held.
+    """
+    # Django's update() cannot return the row, hence the one statement written out; the only
+    # value in it is the session's id, passed as a parameter.
+    meta, quote = GroupSession._meta, connection.ops.quote_name
+    table, key = quote(meta.db_table), quote(meta.pk.column)
+    taken, limit = quote(meta.get_field("places_taken").column), quote(meta.get_field("place_limit").column)
+    rows = list(
+        GroupSession.objects.raw(
+            f"UPDATE {table} SET {taken} = {taken} + 1 WHERE {key} = %s AND {taken} < {limit} RETURNING *",  # noqa: S608
+            [session.pk],
+        )
+    )
+    if not rows:
+        return False
+    for field in GroupSession._meta.concrete_fields:
+        setattr(session, field.attname, getattr(rows[0], field.attname))
+    session.places_taken -= 1
+    return True
+
+
 def _take_place(
-    session: GroupSession, user: User, organisation: Organisation, now: datetime.datetime, *, confirm: bool = True
+    session: GroupSession,
+    user: User,
+    organisation: Organisation,
+    now: datetime.datetime,
+    *,
+    confirm: bool = True,
+    counted: bool = False,
+    own_cancelled: int | None = None,
 ) -> Place:
     """Add one place; the caller holds the session lock and has checked there is room.
 
-    ``confirm=False`` when the place is one of many booked at once (a cohort's term), which
-    are told in one message instead.
+    ``counted`` when ``_claim_place`` has already counted it. ``confirm=False`` when the place
+    is one of many booked at once (a cohort's term), which are told in one message instead.
+    ``own_cancelled``: the person's own cancellations in the session, when already read.
     """
-    if LOCK_SESSIONS:
+    if counted:
+        session.places_taken += 1
+    elif LOCK_SESSIONS:
         GroupSession.objects.filter(pk=session.pk).update(places_taken=F("places_taken") + 1)
         session.places_taken += 1
     else:
@@ -163,9 +220,10 @@ def _take_place(
         quantity=1,
         occurred_at=now,
         source=f"group-place:{place.pk}:booked",
+        source_is_new=True,  # the place was inserted just above
     )
     if confirm:
-        _queue_confirmation(place)
+        _queue_confirmation(place, own_cancelled=own_cancelled)
     return place
 
 
@@ -180,7 +238,7 @@ def group_context(session: GroupSession) -> dict:
     }
 
 
-def _queue_confirmation(place: Place) -> None:
+def _queue_confirmation(place: Place, *, own_cancelled: int | None = None) -> None:
     """The booker's own confirmation: the group, the time, where — never who else is coming."""
     session = place.session
     group = session.group
@@ -195,54 +253,65 @@ def _queue_confirmation(place: Place) -> None:
         key=f"group-place:{place.pk}:booked",
         context=context,
         about=f"group-place:{place.pk}",
-        ics=group_session_ics(session, place.user, method="REQUEST"),
+        ics=group_session_ics(session, place.user, method="REQUEST", own_cancelled=own_cancelled),
+        key_is_new=True,  # the place was inserted in this transaction
     )
 
 
 def book_place(session: GroupSession, *, acting_user: User, now: datetime.datetime | None = None) -> Place:
     """Book the acting user a place; a second click returns the place they already have."""
     now = now or timezone.now()
-    # Who may join depends on memberships, not on the session's places: read it before taking
-    # the lock, so the lock is held only for the reads and writes of the places themselves
-    # (every booking of the session queues behind it).
-    organisation: Organisation | None = None
-    refusal: DomainError | None = None
+    # The person's own places and who may join (their memberships) are read before the lock:
+    # other people's bookings change neither, and every booking of the session queues behind
+    # the lock, so it is held only for counting the place and writing it down.
+    mine = own_places(session, acting_user)
+    if mine.active_id is not None:
+        return Place.objects.get(pk=mine.active_id)
+    organisation = eligible_organisation(session, acting_user)
+    check_cohort_member(session, acting_user)
     try:
-        organisation = eligible_organisation(session, acting_user)
-        check_cohort_member(session, acting_user)
-    except DomainError as error:
-        refusal = error
-    with transaction.atomic():
-        session = lock_session(session.pk)
+        with transaction.atomic():
+            return _book(session, acting_user, organisation, mine.own_cancelled, now)
+    except IntegrityError:
+        # Two clicks at once (or a waitlist place given meanwhile): both found no place before
+        # the lock, and the one-place-per-person constraint refused the second. It gets the first.
         existing = active_place(session, acting_user)
-        if existing is not None:
-            return existing
-        if refusal is not None or organisation is None:
-            raise refusal or DomainError("You cannot join this group.")
-        check_session_open(session, now)
-        # One read for the waitlist: the places held for offers, and the person's own entry.
-        entries = list(
-            WaitlistEntry.objects.filter(session=session).filter(
-                Q(status=WaitlistStatus.OFFERED, offered_until__gt=now)
-                | Q(user=acting_user, status=WaitlistStatus.WAITING)
-            )
+        if existing is None:
+            raise
+        return existing
+
+
+def _book(
+    session: GroupSession, user: User, organisation: Organisation, own_cancelled: int, now: datetime.datetime
+) -> Place:
+    """The locked part of ``book_place``: count the place, check the session and its waitlist, write."""
+    counted = LOCK_SESSIONS and _claim_place(session)
+    if not counted:
+        # The session is at its limit (or the control test runs without locks): lock and read
+        # it, to give the person a place held for them or tell them it is full.
+        session = lock_session(session.pk)
+    check_session_open(session, now)
+    # One read for the waitlist: the places held for offers, and the person's own entry.
+    entries = list(
+        WaitlistEntry.objects.filter(session=session).filter(
+            Q(status=WaitlistStatus.OFFERED, offered_until__gt=now) | Q(user=user, status=WaitlistStatus.WAITING)
         )
-        own_offer = next(
-            (e for e in entries if e.user_id == acting_user.pk and e.status == WaitlistStatus.OFFERED), None
+    )
+    own_offer = next((e for e in entries if e.user_id == user.pk and e.status == WaitlistStatus.OFFERED), None)
+    if own_offer is not None:
+        return _accept(session, own_offer, now, counted=counted)
+    held = sum(1 for e in entries if e.status == WaitlistStatus.OFFERED)
+    if places_free(session, held) == 0:
+        # Raising rolls back the place _claim_place counted.
+        raise DomainError(
+            f"The session on {local_when(session)} is full. Join the waitlist and we will offer you "
+            "the first place that frees."
         )
-        if own_offer is not None:
-            return _accept(session, own_offer, now)
-        held = sum(1 for e in entries if e.status == WaitlistStatus.OFFERED)
-        if places_free(session, held) == 0:
-            raise DomainError(
-                f"The session on {local_when(session)} is full. Join the waitlist and we will offer you "
-                "the first place that frees."
-            )
-        if any(e.status == WaitlistStatus.WAITING for e in entries):
-            WaitlistEntry.objects.filter(session=session, user=acting_user, status=WaitlistStatus.WAITING).update(
-                status=WaitlistStatus.LEFT
-            )
-        return _take_place(session, acting_user, organisation, now)
+    if any(e.status == WaitlistStatus.WAITING for e in entries):
+        WaitlistEntry.objects.filter(session=session, user=user, status=WaitlistStatus.WAITING).update(
+            status=WaitlistStatus.LEFT
+        )
+    return _take_place(session, user, organisation, now, counted=counted, own_cancelled=own_cancelled)
 
 
 def cancel_place(place: Place, *, acting_user: User, reason: str = "", now: datetime.datetime | None = None) -> Place:
@@ -348,10 +417,12 @@ def _schedule_expiry(session_id: int, when: datetime.datetime) -> None:
     transaction.on_commit(publish)
 
 
-def _accept(session: GroupSession, entry: WaitlistEntry, now: datetime.datetime) -> Place:
-    """Turn a held offer into a place; the caller holds the lock and the held place is counted free."""
+def _accept(session: GroupSession, entry: WaitlistEntry, now: datetime.datetime, *, counted: bool = False) -> Place:
+    """Turn a held offer into a place; the caller holds the lock and the held place is counted free.
+
+    ``counted`` when ``_claim_place`` has already counted the place."""
     entry.status = WaitlistStatus.TAKEN
     entry.save(update_fields=["status"])
     _record_waitlist(entry, LedgerKind.WAITLIST_TAKEN, now)
     cancel_notifications(f"group-waitlist:{entry.pk}")
-    return _take_place(session, entry.user, entry.organisation, now)
+    return _take_place(session, entry.user, entry.organisation, now, counted=counted)

@@ -89,3 +89,29 @@ def test_control_without_the_lock_the_race_happens(world, monkeypatch):
     # More people hold a place than the counter (and the limit) says: a lost update.
     assert booked_places(session) > session.place_limit
     assert session.places_taken == session.place_limit
+
+
+def test_the_same_person_clicking_book_ten_times_at_once_gets_one_place(world):
+    """Each click reads "no place yet" before the lock; the constraint, not that read, decides."""
+    session = make_group(world, capacity=5, title="Impatient clicks").sessions.first()
+    barrier = threading.Barrier(10)
+    returned: list[int] = []
+    lock = threading.Lock()
+
+    def click() -> None:
+        try:
+            barrier.wait()
+            place = book_place(session, acting_user=world.member, now=NOW)
+            with lock:
+                returned.append(place.pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    session.refresh_from_db()
+    place = Place.objects.get(session=session, user=world.member)
+    assert (returned, session.places_taken) == ([place.pk] * 10, 1)

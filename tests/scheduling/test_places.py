@@ -10,6 +10,7 @@ from reflect.errors import DomainError
 from reflect.models import LedgerEntry, Notification
 from scheduling.models import GroupSession, Place, PlaceStatus, SessionStatus, WaitlistEntry, WaitlistStatus
 from scheduling.notification_kinds import GroupNotificationKind
+from scheduling.services import places
 from scheduling.services.places import book_place, cancel_place
 from scheduling.services.waitlist import accept_offer, expire_offers, join_waitlist, leave_waitlist, sweep_waitlists
 from tests.factories.core import MembershipFactory
@@ -42,6 +43,31 @@ def test_a_second_click_returns_the_same_place(world, session):
     second = book_place(session, acting_user=world.member, now=NOW)
     session.refresh_from_db()
     assert (second.pk, session.places_taken, Place.objects.count()) == (first.pk, 1, 1)
+
+
+def test_a_click_that_finds_no_place_before_the_lock_but_loses_at_the_insert_returns_the_first(
+    world, session, monkeypatch
+):
+    # What two clicks at once do on PostgreSQL (tests/concurrency): both read "no place" before
+    # the lock; the one-place-per-person constraint refuses the second insert, whose count and
+    # writes roll back, and it returns the first click's place.
+    first = book_place(session, acting_user=world.member, now=NOW)
+    monkeypatch.setattr(places, "own_places", lambda session, user: places.OwnPlaces(active_id=None, own_cancelled=0))
+    second = book_place(session, acting_user=world.member, now=NOW)
+    session.refresh_from_db()
+    assert (second.pk, session.places_taken, Place.objects.count()) == (first.pk, 1, 1)
+    assert ledger(LedgerKind.PLACE_BOOKED) == [("Harehills Drama", 1)]
+    assert Notification.objects.filter(kind=GroupNotificationKind.PLACE_BOOKED).count() == 1
+
+
+def test_booking_again_after_cancelling_sends_a_later_calendar_sequence(world, session):
+    # The person's own cancellations are read with their places, before the lock.
+    place = book_place(session, acting_user=world.member, now=NOW)
+    cancel_place(place, acting_user=world.member, now=NOW)
+    again = book_place(session, acting_user=world.member, now=NOW)
+    confirmations = Notification.objects.filter(kind=GroupNotificationKind.PLACE_BOOKED).order_by("pk")
+    assert [n.about for n in confirmations] == [f"group-place:{place.pk}", f"group-place:{again.pk}"]
+    assert ["SEQUENCE:0" in confirmations[0].ics, "SEQUENCE:1" in confirmations[1].ics] == [True, True]
 
 
 def test_a_full_session_offers_the_waitlist(world, session):

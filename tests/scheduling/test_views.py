@@ -195,3 +195,23 @@ def test_a_register_post_with_a_place_that_is_not_a_number_is_a_404(client, worl
     facilitator = session.group.facilitator.user
     for value in ("abc", "²", ""):
         assert post(client, facilitator, "group_register", session.pk, data={"place": value}).status_code == 404
+
+
+def test_booking_a_place_takes_a_fixed_number_of_queries(client, world, session, django_assert_num_queries):
+    # DESIGN.md §7 ("booking under load"): every booking of a session queues behind its row
+    # lock, so the request is kept to these: the session and the person (middleware); the
+    # session with its group and pool, the person's own places there, and their membership
+    # (all before the lock); then, in one transaction (a savepoint and its release here, as the
+    # test runs in a transaction of its own), the conditional UPDATE that counts the place and
+    # takes the lock, the waitlist, the place, its ledger entry, the group's facilitator (two:
+    # profile and person) and the confirmation.
+    client.force_login(world.member)
+    with django_assert_num_queries(14) as captured:
+        response = client.post(reverse("group_session_book", args=[session.pk]))
+    assert (response.status_code, response["Location"]) == (302, reverse("group_session", args=[session.pk]))
+    place = Place.objects.get(session=session, user=world.member)
+    assert (place.status, place.organisation) == (PlaceStatus.BOOKED, world.organisation)
+    session.refresh_from_db()
+    assert session.places_taken == 1
+    statements = [query["sql"].split(" ", 1)[0] for query in captured.captured_queries]
+    assert statements.count("UPDATE") == 1 and statements.count("INSERT") == 3
