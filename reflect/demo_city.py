@@ -32,6 +32,7 @@ from reflect.models import (
     PoolOrganisation,
     User,
 )
+from reflect.services.ledger import record_ledger_entries
 
 CITY_POOL_NAME = "Leeds city-wide pool 2025–26 (city-scale demo)"
 ORGANISATIONS = 300
@@ -100,6 +101,7 @@ def seed_city(commissioner: User, out: TextIO) -> None:
         with connection.cursor() as cursor:
             for model in (
                 "reflect_ledgerentry",
+                "reflect_ledgermonth",
                 "scheduling_place",
                 "scheduling_groupsession",
                 "scheduling_waitlistentry",
@@ -432,7 +434,8 @@ def _seed(commissioner: User) -> dict[str, int]:
                 quantity=1,
                 source=f"group-waitlist:{entry.pk}:waitlist_taken",
             )
-    LedgerEntry.objects.bulk_create(ledger.rows, batch_size=BATCH)
+    # With the ledger's monthly totals, as every writer of the ledger does (the dashboard reads those).
+    record_ledger_entries(pool, ledger.rows, batch_size=BATCH)
     return {
         "organisations": len(organisations),
         "supervisors": len(supervisors),

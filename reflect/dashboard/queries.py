@@ -5,6 +5,12 @@ groups or aggregates in the database; Python only joins a few hundred grouped ro
 Every figure leaves as a :class:`~reflect.dashboard.tables.Cell` made by
 :func:`~reflect.dashboard.tables.present`, which discloses every count of people (DESIGN.md §4).
 
+The ledger's figures are read from its monthly totals (:class:`~reflect.models.LedgerMonth`,
+kept in step with the entries by the one function that writes them): every period is whole
+months, so a few thousand monthly rows answer what would take a scan of every entry. Only what
+depends on the present moment (the last 90 days, the latest use so far this month) reads the
+entries themselves, and never more than a month and a quarter of them.
+
 Hours, as the ledger records them (issue 6): a booking *reserves* its hours, a cancellation in
 time *releases* them, attendance, a late cancellation or a no-show *consumes* them. So the
 hours still reserved are reserved − released − consumed, and what remains of an allocation is
@@ -15,12 +21,12 @@ from __future__ import annotations
 
 import datetime
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from functools import cached_property
 
 from django.db.models import (
-    Avg,
     CharField,
     Count,
     DecimalField,
@@ -38,10 +44,10 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, Concat, TruncMonth
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
-from reflect.dashboard.filters import Filters, pool_months
+from reflect.dashboard.filters import Filters, local_midnight, pool_months
 from reflect.dashboard.tables import (
     CENT,
     LONDON,
@@ -54,7 +60,8 @@ from reflect.dashboard.tables import (
     make_table,
 )
 from reflect.enums import LedgerKind
-from reflect.models import Community, LedgerEntry, Organisation, Pool, PoolOrganisation
+from reflect.models import Community, LedgerEntry, LedgerMonth, Organisation, Pool, PoolOrganisation
+from reflect.models.ledger import ledger_month
 from scheduling.models import (
     BookingStatus,
     GroupSession,
@@ -73,6 +80,8 @@ from supervision.services.check_ins import pool_check_in_summary
 
 ZERO = Decimal("0")
 K = LedgerKind
+# The keys the grouped group queries group by, which are not figures to add up.
+GROUP_KEYS = ("group_id", "session__group_id")
 # Kinds that show an organisation using the pool (for "last activity" and "no use in 90 days").
 ACTIVITY_KINDS = (
     K.RESERVED,
@@ -107,6 +116,17 @@ def _latest(a: object, b: object) -> object:
 
 def _earliest(a: object, b: object) -> object:
     return b if a is None or (b is not None and b < a) else a  # type: ignore[operator]
+
+
+def _added_up(rows: Iterable[dict[str, object]]) -> dict[str, object]:
+    """Grouped counts (and sums) added up, key by key; a key no row has a value for is left out,
+    as the database leaves a SUM of nothing empty."""
+    total: dict[str, object] = {}
+    for row in rows:
+        for key, value in row.items():
+            if key not in GROUP_KEYS and value is not None:
+                total[key] = value if key not in total else total[key] + value  # type: ignore[operator]
+    return total
 
 
 @dataclass(frozen=True)
@@ -246,8 +266,9 @@ class PoolFigures:
         self.now = now or timezone.now()
         self.today = self.now.astimezone(LONDON).date()
         period = filters.period
-        self.in_period = Q(occurred_at__gte=period.start, occurred_at__lt=period.end)
-        self.to_end = Q(occurred_at__lt=period.end)
+        # Periods are whole Europe/London months, as the ledger's monthly totals are.
+        self.in_period = Q(month__gte=period.first_month, month__lte=period.last_month)
+        self.to_end = Q(month__lte=period.last_month)
 
     # --- The ledger -----------------------------------------------------------------------
 
@@ -256,6 +277,12 @@ class PoolFigures:
         if self.filters.organisation is not None:
             entries = entries.filter(organisation=self.filters.organisation)
         return entries.order_by()
+
+    def _ledger_months(self) -> QuerySet[LedgerMonth]:
+        months = LedgerMonth.objects.filter(pool=self.pool)
+        if self.filters.organisation is not None:
+            months = months.filter(organisation=self.filters.organisation)
+        return months.order_by()
 
     # What each figure reads from the ledger's sums per organisation and kind: (kind, sum).
     FIGURES: dict[str, tuple[str, str]] = {
@@ -269,7 +296,6 @@ class PoolFigures:
         "places_attended": (K.PLACE_ATTENDED, "quantity_period"),
         "places_missed": (K.PLACE_MISSED, "quantity_period"),
         "waitlist_joined": (K.WAITLIST_JOINED, "quantity_period"),
-        "waitlist_recent": (K.WAITLIST_JOINED, "quantity_recent"),
         "supervision_booked": (K.SUPERVISION_BOOKED, "quantity_period"),
         "supervision_cancelled": (K.SUPERVISION_CANCELLED, "quantity_period"),
         "supervision_late": (K.SUPERVISION_LATE_CANCELLED, "quantity_period"),
@@ -283,24 +309,44 @@ class PoolFigures:
 
     @cached_property
     def _by_organisation_and_kind(self) -> list[dict[str, object]]:
-        """The one scan of the ledger: the database sums it per organisation and kind (a few
-        thousand rows at city scale), for the period, up to its end, and the last 90 days."""
+        """The one read of the ledger's monthly totals: the database sums them per organisation
+        and kind (a few thousand rows at city scale), for the period and up to its end."""
         p, e = self.in_period, self.to_end
         return list(
-            self._ledger()
+            self._ledger_months()
             .values("organisation_id", "kind")
             .annotate(
                 hours_period=_hours_sum(p),
                 money_period=_hours_sum(p, "money"),
                 hours_to_end=_hours_sum(e),
                 quantity_period=_quantity(p),
-                quantity_recent=_quantity(Q(occurred_at__gte=self.now - datetime.timedelta(days=QUIET_DAYS))),
                 # Dates only where they are used (parsing thousands of them costs time).
-                last_to_end=Max("occurred_at", filter=e & Q(kind__in=ACTIVITY_KINDS)),
-                last_until_now=Max("occurred_at", filter=Q(occurred_at__lte=self.now, kind__in=ACTIVITY_KINDS)),
-                first=Min("occurred_at", filter=Q(kind__in=(*SESSION_KINDS, K.ORGANISATION_JOINED))),
+                last_to_end=Max("last_at", filter=e & Q(kind__in=ACTIVITY_KINDS)),
+                # Months before this one are wholly in the past; this month is read from its entries.
+                last_before_this_month=Max("last_at", filter=Q(month__lt=self.this_month, kind__in=ACTIVITY_KINDS)),
+                first=Min("first_at", filter=Q(kind__in=(*SESSION_KINDS, K.ORGANISATION_JOINED))),
             )
         )
+
+    @cached_property
+    def this_month(self) -> datetime.date:
+        return ledger_month(self.now)
+
+    @cached_property
+    def _recent_by_organisation(self) -> dict[int | None, dict[str, object]]:
+        """What whole months cannot tell, from the entries themselves (per organisation): staff
+        who joined a waitlist in the last 90 days, and the latest use so far this month (this
+        month's total may hold entries still to come)."""
+        since = self.now - datetime.timedelta(days=QUIET_DAYS)
+        joined_recently = Q(kind=K.WAITLIST_JOINED, occurred_at__gte=since)
+        used = Q(kind__in=ACTIVITY_KINDS, occurred_at__lte=self.now)
+        rows = (
+            self._ledger()
+            .filter(joined_recently | (used & Q(occurred_at__gte=local_midnight(self.this_month))))
+            .values("organisation_id")
+            .annotate(waitlist_recent=_quantity(joined_recently), last_use=Max("occurred_at", filter=used))
+        )
+        return {row["organisation_id"]: row for row in rows}
 
     @cached_property
     def _grouped(self) -> dict[int | None, dict[str, object]]:
@@ -310,21 +356,29 @@ class PoolFigures:
         for key, (kind, column) in self.FIGURES.items():
             wanted.setdefault(kind, []).append((key, column))
         grouped: dict[int | None, dict[str, object]] = {}
-        for row in self._by_organisation_and_kind:
-            org = grouped.setdefault(
-                row["organisation_id"],  # type: ignore[arg-type]
-                self._zeros() | {"joined_on": None, "first_session": None, "last_use": None},
+
+        def organisation(organisation_id: int | None) -> dict[str, object]:
+            return grouped.setdefault(
+                organisation_id,
+                self._zeros() | {"waitlist_recent": 0, "joined_on": None, "first_session": None, "last_use": None},
             )
+
+        for row in self._by_organisation_and_kind:
+            org = organisation(row["organisation_id"])  # type: ignore[arg-type]
             kind = row["kind"]
             for key, column in wanted.get(kind, []):  # type: ignore[call-overload]
                 org[key] = row[column]
             if kind in ACTIVITY_KINDS:
                 org["last_activity"] = _latest(org["last_activity"], row["last_to_end"])
-                org["last_use"] = _latest(org["last_use"], row["last_until_now"])
+                org["last_use"] = _latest(org["last_use"], row["last_before_this_month"])
             if kind in SESSION_KINDS:
                 org["first_session"] = _earliest(org["first_session"], row["first"])
             if kind == K.ORGANISATION_JOINED:
                 org["joined_on"] = row["first"]
+        for organisation_id, recent in self._recent_by_organisation.items():
+            org = organisation(organisation_id)
+            org["waitlist_recent"] = recent["waitlist_recent"]
+            org["last_use"] = _latest(org["last_use"], recent["last_use"])
         return grouped
 
     @staticmethod
@@ -435,9 +489,8 @@ class PoolFigures:
     @cached_property
     def monthly(self) -> dict[datetime.date, dict[str, object]]:
         rows = (
-            self._ledger()
+            self._ledger_months()
             .filter(self.in_period, kind__in=(K.CONSUMED, K.PLACE_BOOKED, K.PLACE_ATTENDED, K.SUPERVISION_HELD))
-            .annotate(month=TruncMonth("occurred_at", tzinfo=LONDON))
             .values("month")
             .annotate(
                 used=_hours_sum(Q(kind=K.CONSUMED)),
@@ -447,18 +500,14 @@ class PoolFigures:
                 supervision_held=_quantity(Q(kind=K.SUPERVISION_HELD)),
             )
         )
-        result = {}
-        for row in rows:
-            month = row["month"]
-            if isinstance(month, datetime.datetime):
-                month = month.astimezone(LONDON).date()
-            result[month.replace(day=1)] = row
-        return result
+        return {row["month"]: row for row in rows}
 
     @cached_property
     def monthly_share(self) -> Decimal:
         """The allocation spread evenly over the pool's months: the pace to compare use with."""
-        allocated = self._ledger().filter(self.to_end, kind=K.ALLOCATED).aggregate(total=_hours_sum(Q()))["total"]
+        allocated = (
+            self._ledger_months().filter(self.to_end, kind=K.ALLOCATED).aggregate(total=_hours_sum(Q()))["total"]
+        )
         return (_dec(allocated) / len(pool_months(self.pool))).quantize(CENT)
 
     def months_table(self) -> Table:
@@ -696,23 +745,26 @@ class PoolFigures:
         return {
             "joined": Count("pk"),
             "placed": Count("pk", filter=Q(status=WaitlistStatus.TAKEN)),
-            "waited": Count("pk", filter=Q(offered_at__isnull=False)),
-            "wait": Avg(
-                ExpressionWrapper(F("offered_at") - F("joined_at"), output_field=DurationField()),
-                filter=Q(offered_at__isnull=False),
-            ),
+            "waited": Count("offered_at"),
+            # A sum, not an average, so that the groups' waits add up to the whole selection's.
+            # (Entries never offered a place have no offer time, and SUM leaves them out.)
+            "wait": Sum(ExpressionWrapper(F("offered_at") - F("joined_at"), output_field=DurationField())),
         }
 
     @staticmethod
     def _wait_days(count: int, wait: datetime.timedelta | float | None) -> str | None:
-        """Average days waited, only over 8 people or more (an average of fewer is a person's)."""
+        """Average days waited (``wait`` is the total over ``count`` people), only over 8 people or
+        more (an average of fewer is a person's)."""
         if wait is None or count < 8:
             return None if count == 0 else "*"
-        if not isinstance(wait, datetime.timedelta):  # SQLite averages durations as microseconds
+        if not isinstance(wait, datetime.timedelta):  # SQLite may sum durations as microseconds
             wait = datetime.timedelta(microseconds=float(wait))
-        return f"{Decimal(wait.total_seconds() / 86400).quantize(Decimal('0.1'))}"
+        return f"{Decimal(wait.total_seconds() / count / 86400).quantize(Decimal('0.1'))}"
 
-    def groups_table(self) -> Table:
+    @cached_property
+    def _by_group(self) -> dict[int, tuple[dict, dict, dict]]:
+        """Per reflective group: its held sessions', places' and waitlist's counts (three grouped
+        queries). The section's totals add these up rather than asking the database again."""
         sessions = {
             row["group_id"]: row for row in self._held_sessions().values("group_id").annotate(**self._session_counts())
         }
@@ -724,13 +776,16 @@ class PoolFigures:
             row["session__group_id"]: row
             for row in self._waitlist().values("session__group_id").annotate(**self._wait_counts())
         }
+        return {
+            group: (sessions.get(group, {}), places.get(group, {}), waits.get(group, {}))
+            for group in sessions.keys() | places.keys() | waits.keys()
+        }
+
+    def groups_table(self) -> Table:
         groups = ReflectiveGroup.objects.filter(pool=self.pool).order_by("title", "pk")
         if self.filters.group_id is not None:
             groups = groups.filter(pk=self.filters.group_id)
-        rows = [
-            self._group_row(group.title, sessions.get(group.pk, {}), places.get(group.pk, {}), waits.get(group.pk, {}))
-            for group in groups
-        ]
+        rows = [self._group_row(group.title, *self._by_group.get(group.pk, ({}, {}, {}))) for group in groups]
         return make_table(
             "groups",
             "Reflective groups",
@@ -771,9 +826,7 @@ class PoolFigures:
         }
 
     def groups_section(self) -> Section:
-        s = self._held_sessions().aggregate(**self._session_counts())
-        p = self._places().aggregate(**self._PLACE_COUNTS)
-        w = self._waitlist().aggregate(**self._wait_counts())
+        s, p, w = (_added_up(counts[part] for counts in self._by_group.values()) for part in range(3))
         row = self._group_row("All groups", s, p, w)
         section = Section("groups", "Reflective groups")
         section.figures += [
@@ -785,7 +838,11 @@ class PoolFigures:
             figure("Got a place from the waitlist", row["placed"], Measure.PEOPLE),
             figure("Average wait for a place", row["wait"], Measure.TEXT, "days"),
             figure("Sessions over capacity", row["overbooked"], Measure.COUNT, "used the overbooking allowance"),
-            figure("Places over capacity", s["over_places"] if row["overbooked"] is not None else None, Measure.PEOPLE),
+            figure(
+                "Places over capacity",
+                s.get("over_places", 0) if row["overbooked"] is not None else None,
+                Measure.PEOPLE,
+            ),
         ]
         section.tables.append(self.groups_table())
         return section
@@ -966,10 +1023,11 @@ EXPORTS = {
 
 def organisation_summary_table(organisation: Organisation, *, now: datetime.datetime | None = None) -> Table:
     """One row per pool the organisation is in: allocation, hours, sessions and suppressed
-    reflective-group use — no person, no session, no attendee (DESIGN.md §4). One query."""
+    reflective-group use — no person, no session, no attendee (DESIGN.md §4). One query, over
+    the ledger's monthly totals."""
     now = now or timezone.now()
     rows = (
-        LedgerEntry.objects.filter(organisation=organisation, pool__memberships__organisation=organisation)
+        LedgerMonth.objects.filter(organisation=organisation, pool__memberships__organisation=organisation)
         .order_by()
         .values("pool_id", "pool__name")
         .annotate(
