@@ -30,9 +30,7 @@ from django.db.models import (
     CharField,
     Count,
     DecimalField,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
     IntegerField,
     Max,
@@ -741,24 +739,28 @@ class PoolFigures:
             ),
         }
 
-    def _wait_counts(self) -> dict[str, object]:
-        return {
-            "joined": Count("pk"),
-            "placed": Count("pk", filter=Q(status=WaitlistStatus.TAKEN)),
-            "waited": Count("offered_at"),
-            # A sum, not an average, so that the groups' waits add up to the whole selection's.
-            # (Entries never offered a place have no offer time, and SUM leaves them out.)
-            "wait": Sum(ExpressionWrapper(F("offered_at") - F("joined_at"), output_field=DurationField())),
-        }
+    def _waits_by_group(self) -> dict[int, dict[str, object]]:
+        """Per group: how many joined a waitlist, got a place from it, and waited for an offer, with
+        the total wait (a sum, so that the groups add up to the whole selection). Added up here,
+        from one row per waitlist entry (a few thousand at city scale): grouped in the database,
+        each entry's offer time (a subquery) would be looked up again for every figure using it."""
+        waits: dict[int, dict[str, object]] = {}
+        rows = self._waitlist().values_list("session__group_id", "status", "joined_at", "offered_at")
+        for group_id, status, joined_at, offered_at in rows:
+            group = waits.setdefault(group_id, {"joined": 0, "placed": 0, "waited": 0, "wait": None})
+            group["joined"] += 1  # type: ignore[operator]
+            group["placed"] += status == WaitlistStatus.TAKEN  # type: ignore[operator]
+            if offered_at is not None:
+                group["waited"] += 1  # type: ignore[operator]
+                group["wait"] = (group["wait"] or datetime.timedelta(0)) + (offered_at - joined_at)  # type: ignore[operator]
+        return waits
 
     @staticmethod
-    def _wait_days(count: int, wait: datetime.timedelta | float | None) -> str | None:
+    def _wait_days(count: int, wait: datetime.timedelta | None) -> str | None:
         """Average days waited (``wait`` is the total over ``count`` people), only over 8 people or
         more (an average of fewer is a person's)."""
         if wait is None or count < 8:
             return None if count == 0 else "*"
-        if not isinstance(wait, datetime.timedelta):  # SQLite may sum durations as microseconds
-            wait = datetime.timedelta(microseconds=float(wait))
         return f"{Decimal(wait.total_seconds() / count / 86400).quantize(Decimal('0.1'))}"
 
     @cached_property
@@ -772,10 +774,7 @@ class PoolFigures:
             row["session__group_id"]: row
             for row in self._places().values("session__group_id").annotate(**self._PLACE_COUNTS)
         }
-        waits = {
-            row["session__group_id"]: row
-            for row in self._waitlist().values("session__group_id").annotate(**self._wait_counts())
-        }
+        waits = self._waits_by_group()
         return {
             group: (sessions.get(group, {}), places.get(group, {}), waits.get(group, {}))
             for group in sessions.keys() | places.keys() | waits.keys()
@@ -785,7 +784,8 @@ class PoolFigures:
         groups = ReflectiveGroup.objects.filter(pool=self.pool).order_by("title", "pk")
         if self.filters.group_id is not None:
             groups = groups.filter(pk=self.filters.group_id)
-        rows = [self._group_row(group.title, *self._by_group.get(group.pk, ({}, {}, {}))) for group in groups]
+        by_group = self._by_group  # asked for whether or not the pool has groups: constant queries
+        rows = [self._group_row(group.title, *by_group.get(group.pk, ({}, {}, {}))) for group in groups]
         return make_table(
             "groups",
             "Reflective groups",

@@ -292,7 +292,7 @@ EXPORT_QUERIES = {
     "organisations": 10,
     "months": 9,
     "supervisors": 8,
-    "groups": 8,
+    "groups": 11,
     "quiet": 10,
     "first-sessions": 10,
     "communities": 9,
