@@ -30,7 +30,9 @@ from django.db.models import (
     CharField,
     Count,
     DecimalField,
+    DurationField,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     Max,
@@ -282,7 +284,7 @@ class PoolFigures:
             months = months.filter(organisation=self.filters.organisation)
         return months.order_by()
 
-    # What each figure reads from the ledger's sums per organisation and kind: (kind, sum).
+    # What each figure reads from the ledger: (kind, which sum of it).
     FIGURES: dict[str, tuple[str, str]] = {
         "allocated": (K.ALLOCATED, "hours_to_end"),
         "used": (K.CONSUMED, "hours_period"),
@@ -305,24 +307,32 @@ class PoolFigures:
     def _zeros(cls) -> dict[str, object]:
         return {key: 0 for key in cls.FIGURES} | {"last_activity": None}
 
+    def _figure_sum(self, kind: str, which: str) -> Coalesce:
+        field, months = {
+            "hours_period": ("hours", self.in_period),
+            "money_period": ("money", self.in_period),
+            "hours_to_end": ("hours", self.to_end),
+            "quantity_period": ("quantity", self.in_period),
+        }[which]
+        condition = Q(kind=kind) & months
+        return _quantity(condition) if field == "quantity" else _hours_sum(condition, field)
+
     @cached_property
-    def _by_organisation_and_kind(self) -> list[dict[str, object]]:
-        """The one read of the ledger's monthly totals: the database sums them per organisation
-        and kind (a few thousand rows at city scale), for the period and up to its end."""
-        p, e = self.in_period, self.to_end
+    def _by_organisation_rows(self) -> list[dict[str, object]]:
+        """The one read of the ledger's monthly totals: each figure of each organisation (None:
+        the pool's own entries), summed by the database, and the dates the equity tables need:
+        a few hundred rows at city scale."""
+        e = self.to_end
         return list(
             self._ledger_months()
-            .values("organisation_id", "kind")
+            .values("organisation_id")
             .annotate(
-                hours_period=_hours_sum(p),
-                money_period=_hours_sum(p, "money"),
-                hours_to_end=_hours_sum(e),
-                quantity_period=_quantity(p),
-                # Dates only where they are used (parsing thousands of them costs time).
-                last_to_end=Max("last_at", filter=e & Q(kind__in=ACTIVITY_KINDS)),
+                **{key: self._figure_sum(kind, which) for key, (kind, which) in self.FIGURES.items()},
+                last_activity=Max("last_at", filter=e & Q(kind__in=ACTIVITY_KINDS)),
                 # Months before this one are wholly in the past; this month is read from its entries.
-                last_before_this_month=Max("last_at", filter=Q(month__lt=self.this_month, kind__in=ACTIVITY_KINDS)),
-                first=Min("first_at", filter=Q(kind__in=(*SESSION_KINDS, K.ORGANISATION_JOINED))),
+                last_use=Max("last_at", filter=Q(month__lt=self.this_month, kind__in=ACTIVITY_KINDS)),
+                first_session=Min("first_at", filter=Q(kind__in=SESSION_KINDS)),
+                joined_on=Min("first_at", filter=Q(kind=K.ORGANISATION_JOINED)),
             )
         )
 
@@ -348,33 +358,17 @@ class PoolFigures:
 
     @cached_property
     def _grouped(self) -> dict[int | None, dict[str, object]]:
-        """Per organisation (None: the pool's own entries): each figure, picked from its kind's
-        sums, and the dates the equity tables need."""
-        wanted: dict[str, list[tuple[str, str]]] = {}
-        for key, (kind, column) in self.FIGURES.items():
-            wanted.setdefault(kind, []).append((key, column))
-        grouped: dict[int | None, dict[str, object]] = {}
-
-        def organisation(organisation_id: int | None) -> dict[str, object]:
-            return grouped.setdefault(
+        """Per organisation (None: the pool's own entries): each figure, and the dates the equity
+        tables need, with what only the entries themselves can tell."""
+        grouped: dict[int | None, dict[str, object]] = {
+            row["organisation_id"]: row | {"waitlist_recent": 0}  # type: ignore[misc]
+            for row in self._by_organisation_rows
+        }
+        for organisation_id, recent in self._recent_by_organisation.items():
+            org = grouped.setdefault(
                 organisation_id,
                 self._zeros() | {"waitlist_recent": 0, "joined_on": None, "first_session": None, "last_use": None},
             )
-
-        for row in self._by_organisation_and_kind:
-            org = organisation(row["organisation_id"])  # type: ignore[arg-type]
-            kind = row["kind"]
-            for key, column in wanted.get(kind, []):  # type: ignore[call-overload]
-                org[key] = row[column]
-            if kind in ACTIVITY_KINDS:
-                org["last_activity"] = _latest(org["last_activity"], row["last_to_end"])
-                org["last_use"] = _latest(org["last_use"], row["last_before_this_month"])
-            if kind in SESSION_KINDS:
-                org["first_session"] = _earliest(org["first_session"], row["first"])
-            if kind == K.ORGANISATION_JOINED:
-                org["joined_on"] = row["first"]
-        for organisation_id, recent in self._recent_by_organisation.items():
-            org = organisation(organisation_id)
             org["waitlist_recent"] = recent["waitlist_recent"]
             org["last_use"] = _latest(org["last_use"], recent["last_use"])
         return grouped
@@ -450,8 +444,16 @@ class PoolFigures:
 
     @property
     def period_has_data(self) -> bool:
-        """Whether anything was recorded in the period (for "a period with no data says so")."""
-        return any(row["hours_period"] or row["quantity_period"] for row in self._by_organisation_and_kind)
+        """Whether anything was recorded in the period (for "a period with no data says so"): the
+        period's hours or quantity of some kind, for some organisation, do not add up to zero."""
+        return (
+            self._ledger_months()
+            .filter(self.in_period)
+            .values("organisation_id", "kind")
+            .annotate(hours_total=Sum("hours"), quantity_total=Sum("quantity"))
+            .exclude(hours_total=0, quantity_total=0)
+            .exists()
+        )
 
     # --- Money and hours ----------------------------------------------------------------------
 
@@ -745,14 +747,16 @@ class PoolFigures:
         from one row per waitlist entry (a few thousand at city scale): grouped in the database,
         each entry's offer time (a subquery) would be looked up again for every figure using it."""
         waits: dict[int, dict[str, object]] = {}
-        rows = self._waitlist().values_list("session__group_id", "status", "joined_at", "offered_at")
-        for group_id, status, joined_at, offered_at in rows:
+        # Each entry's wait as one interval (None when no place was offered): one value to read
+        # rather than two times.
+        waited = ExpressionWrapper(F("offered_at") - F("joined_at"), output_field=DurationField())
+        for group_id, status, wait in self._waitlist().values_list("session__group_id", "status", waited):
             group = waits.setdefault(group_id, {"joined": 0, "placed": 0, "waited": 0, "wait": None})
             group["joined"] += 1  # type: ignore[operator]
             group["placed"] += status == WaitlistStatus.TAKEN  # type: ignore[operator]
-            if offered_at is not None:
+            if wait is not None:
                 group["waited"] += 1  # type: ignore[operator]
-                group["wait"] = (group["wait"] or datetime.timedelta(0)) + (offered_at - joined_at)  # type: ignore[operator]
+                group["wait"] = (group["wait"] or datetime.timedelta(0)) + wait  # type: ignore[operator]
         return waits
 
     @staticmethod
