@@ -417,6 +417,7 @@ class PoolFigures:
         memberships = (
             PoolOrganisation.objects.filter(pool=self.pool)
             .select_related("organisation")
+            .only("organisation__name", "joined_at")
             .annotate(
                 latest_outcome=Subquery(latest.values("outcome")[:1]),
                 has_agreement=Exists(self._current_agreements().filter(organisation=OuterRef("organisation_id"))),
@@ -789,7 +790,10 @@ class PoolFigures:
         if self.filters.group_id is not None:
             groups = groups.filter(pk=self.filters.group_id)
         by_group = self._by_group  # asked for whether or not the pool has groups: constant queries
-        rows = [self._group_row(group.title, *by_group.get(group.pk, ({}, {}, {}))) for group in groups]
+        rows = [
+            self._group_row(title, *by_group.get(group_id, ({}, {}, {})))
+            for group_id, title in groups.values_list("pk", "title")
+        ]
         return make_table(
             "groups",
             "Reflective groups",

@@ -27,7 +27,10 @@ def _user(request: HttpRequest) -> User:
 
 
 def _filters(request: HttpRequest, pool: Pool) -> tuple[Filters, dict[int, Organisation], dict[int, str]]:
-    organisations = {o.pk: o for o in Organisation.objects.filter(pool_memberships__pool=pool).order_by("name")}
+    # Only what the filters show and use: hundreds of organisations at city scale.
+    organisations = {
+        o.pk: o for o in Organisation.objects.filter(pool_memberships__pool=pool).only("pk", "name").order_by("name")
+    }
     groups = dict(ReflectiveGroup.objects.filter(pool=pool).order_by("title").values_list("pk", "title"))
     return parse_filters(pool, request.GET, organisations=organisations, groups=groups), organisations, groups
 
