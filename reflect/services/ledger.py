@@ -129,11 +129,12 @@ def record_ledger_entries(pool: Pool, entries: Iterable[LedgerEntry], *, batch_s
             month.quantity += entry.quantity
             month.first_at = min(month.first_at, entry.occurred_at)
             month.last_at = max(month.last_at, entry.occurred_at)
-        LedgerMonth.objects.bulk_create([m for m in months.values() if m.pk is None], batch_size=batch_size)
+        # Split before creating: bulk_create gives the new rows their keys.
+        new = [m for m in months.values() if m.pk is None]
+        added_to = [m for m in months.values() if m.pk is not None]
+        LedgerMonth.objects.bulk_create(new, batch_size=batch_size)
         LedgerMonth.objects.bulk_update(
-            [m for m in months.values() if m.pk is not None],
-            ["entries", "hours", "money", "quantity", "first_at", "last_at"],
-            batch_size=batch_size,
+            added_to, ["entries", "hours", "money", "quantity", "first_at", "last_at"], batch_size=batch_size
         )
     return len(entries)
 
