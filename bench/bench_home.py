@@ -79,8 +79,11 @@ def base_environment() -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def throwaway_database() -> Iterator[tuple[str, str]]:
-    """Yield (DATABASE_URL, description) for a fresh database, removed afterwards."""
+def throwaway_database(*, keep: bool = False) -> Iterator[tuple[str, str]]:
+    """Yield (DATABASE_URL, description) for a fresh database, removed afterwards.
+
+    With ``keep`` (PostgreSQL only), an existing database of that name is used as it is and left
+    in place afterwards, for a benchmark whose seeding is slow and idempotent."""
     explicit = os.environ.get("BENCH_DATABASE_URL", "")
     parts = urlsplit(explicit or os.environ.get("DATABASE_URL", ""))
     if parts.scheme.startswith("postgres") and parts.hostname in {"127.0.0.1", "localhost"}:
@@ -91,13 +94,17 @@ def throwaway_database() -> Iterator[tuple[str, str]]:
         name = parts.path.lstrip("/") if explicit else (parts.path.lstrip("/") or "reflect") + "_bench"
         admin_url = parts._replace(path="/postgres").geturl()
         with psycopg.connect(admin_url, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            connection.execute(f'CREATE DATABASE "{name}"')
+            exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            if not (keep and exists):
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                connection.execute(f'CREATE DATABASE "{name}"')
         try:
-            yield parts._replace(path=f"/{name}").geturl(), f"PostgreSQL ({name})"
+            kept = " kept" if keep else ""
+            yield parts._replace(path=f"/{name}").geturl(), f"PostgreSQL ({name}{kept})"
         finally:
-            with psycopg.connect(admin_url, autocommit=True) as connection:
-                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            if not keep:
+                with psycopg.connect(admin_url, autocommit=True) as connection:
+                    connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
         directory = tempfile.mkdtemp(prefix="reflect-bench-")
         try:

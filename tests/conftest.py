@@ -96,3 +96,21 @@ def _celery_in_process():
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = was
+
+
+def _uses_database(item: pytest.Item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    return item.get_closest_marker("django_db") is not None or "db" in names or "transactional_db" in names
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):  # type: ignore[no-untyped-def]
+    """After every test that used the database, while its data is still there: the ledger's
+    monthly totals equal the sums of its entries, whatever the test did (booking, cancelling,
+    attendance, allocation, rebalancing, erasure…), since every writer keeps them in step."""
+    result = yield
+    if _uses_database(item):
+        from tests.ledger_months import assert_months_agree_with_the_ledger
+
+        assert_months_agree_with_the_ledger()
+    return result

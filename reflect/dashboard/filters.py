@@ -7,9 +7,12 @@ error (issue 8, "Bad input").
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from html import escape
 
 from django.http import QueryDict
+from django.utils.safestring import SafeString, mark_safe
 
 from reflect.dashboard.tables import LONDON
 from reflect.models import Organisation, Pool
@@ -152,3 +155,29 @@ def whole_pool(pool: Pool) -> Filters:
     """No filter: the pool's whole period, every organisation and group."""
     months = pool_months(pool)
     return Filters(Period(months[0], months[-1]))
+
+
+def options_html(choices: Iterable[tuple[object, str]], selected: object) -> SafeString:
+    """A select's options, escaped, built here rather than in a template loop: at city scale the
+    filters offer hundreds of organisations and groups, and the loop cost more than every table."""
+    return mark_safe(  # noqa: S308 - every value and label is escaped
+        "".join(
+            f'<option value="{escape(str(value))}"{" selected" if value == selected else ""}>{escape(label)}</option>'
+            for value, label in choices
+        )
+    )
+
+
+def filter_options(
+    pool: Pool, filters: Filters, organisations: Iterable[Organisation], groups: Iterable[tuple[int, str]]
+) -> dict[str, SafeString]:
+    """The filter form's options: the pool's months (from and to), organisations and groups."""
+    months = [(f"{month:%Y-%m}", f"{month:%B %Y}") for month in pool_months(pool)]
+    return {
+        "from": options_html(months, f"{filters.period.first_month:%Y-%m}"),
+        "to": options_html(months, f"{filters.period.last_month:%Y-%m}"),
+        "organisation": options_html(
+            ((o.pk, o.name) for o in organisations), filters.organisation.pk if filters.organisation else None
+        ),
+        "group": options_html(groups, filters.group_id),
+    }

@@ -5,6 +5,12 @@ groups or aggregates in the database; Python only joins a few hundred grouped ro
 Every figure leaves as a :class:`~reflect.dashboard.tables.Cell` made by
 :func:`~reflect.dashboard.tables.present`, which discloses every count of people (DESIGN.md §4).
 
+The ledger's figures are read from its monthly totals (:class:`~reflect.models.LedgerMonth`,
+kept in step with the entries by the one function that writes them): every period is whole
+months, so a few thousand monthly rows answer what would take a scan of every entry. Only what
+depends on the present moment (the last 90 days, the latest use so far this month) reads the
+entries themselves, and never more than a month and a quarter of them.
+
 Hours, as the ledger records them (issue 6): a booking *reserves* its hours, a cancellation in
 time *releases* them, attendance, a late cancellation or a no-show *consumes* them. So the
 hours still reserved are reserved − released − consumed, and what remains of an allocation is
@@ -15,12 +21,12 @@ from __future__ import annotations
 
 import datetime
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from functools import cached_property
 
 from django.db.models import (
-    Avg,
     CharField,
     Count,
     DecimalField,
@@ -38,10 +44,10 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, Concat, TruncMonth
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
-from reflect.dashboard.filters import Filters, pool_months
+from reflect.dashboard.filters import Filters, local_midnight, pool_months
 from reflect.dashboard.tables import (
     CENT,
     LONDON,
@@ -54,7 +60,8 @@ from reflect.dashboard.tables import (
     make_table,
 )
 from reflect.enums import LedgerKind
-from reflect.models import Community, LedgerEntry, Organisation, Pool, PoolOrganisation
+from reflect.models import Community, LedgerEntry, LedgerMonth, Organisation, Pool, PoolOrganisation
+from reflect.models.ledger import ledger_month
 from scheduling.models import (
     BookingStatus,
     GroupSession,
@@ -73,6 +80,8 @@ from supervision.services.check_ins import pool_check_in_summary
 
 ZERO = Decimal("0")
 K = LedgerKind
+# The keys the grouped group queries group by, which are not figures to add up.
+GROUP_KEYS = ("group_id", "session__group_id")
 # Kinds that show an organisation using the pool (for "last activity" and "no use in 90 days").
 ACTIVITY_KINDS = (
     K.RESERVED,
@@ -107,6 +116,17 @@ def _latest(a: object, b: object) -> object:
 
 def _earliest(a: object, b: object) -> object:
     return b if a is None or (b is not None and b < a) else a  # type: ignore[operator]
+
+
+def _added_up(rows: Iterable[dict[str, object]]) -> dict[str, object]:
+    """Grouped counts (and sums) added up, key by key; a key no row has a value for is left out,
+    as the database leaves a SUM of nothing empty."""
+    total: dict[str, object] = {}
+    for row in rows:
+        for key, value in row.items():
+            if key not in GROUP_KEYS and value is not None:
+                total[key] = value if key not in total else total[key] + value  # type: ignore[operator]
+    return total
 
 
 @dataclass(frozen=True)
@@ -246,8 +266,9 @@ class PoolFigures:
         self.now = now or timezone.now()
         self.today = self.now.astimezone(LONDON).date()
         period = filters.period
-        self.in_period = Q(occurred_at__gte=period.start, occurred_at__lt=period.end)
-        self.to_end = Q(occurred_at__lt=period.end)
+        # Periods are whole Europe/London months, as the ledger's monthly totals are.
+        self.in_period = Q(month__gte=period.first_month, month__lte=period.last_month)
+        self.to_end = Q(month__lte=period.last_month)
 
     # --- The ledger -----------------------------------------------------------------------
 
@@ -257,7 +278,13 @@ class PoolFigures:
             entries = entries.filter(organisation=self.filters.organisation)
         return entries.order_by()
 
-    # What each figure reads from the ledger's sums per organisation and kind: (kind, sum).
+    def _ledger_months(self) -> QuerySet[LedgerMonth]:
+        months = LedgerMonth.objects.filter(pool=self.pool)
+        if self.filters.organisation is not None:
+            months = months.filter(organisation=self.filters.organisation)
+        return months.order_by()
+
+    # What each figure reads from the ledger: (kind, which sum of it).
     FIGURES: dict[str, tuple[str, str]] = {
         "allocated": (K.ALLOCATED, "hours_to_end"),
         "used": (K.CONSUMED, "hours_period"),
@@ -269,7 +296,6 @@ class PoolFigures:
         "places_attended": (K.PLACE_ATTENDED, "quantity_period"),
         "places_missed": (K.PLACE_MISSED, "quantity_period"),
         "waitlist_joined": (K.WAITLIST_JOINED, "quantity_period"),
-        "waitlist_recent": (K.WAITLIST_JOINED, "quantity_recent"),
         "supervision_booked": (K.SUPERVISION_BOOKED, "quantity_period"),
         "supervision_cancelled": (K.SUPERVISION_CANCELLED, "quantity_period"),
         "supervision_late": (K.SUPERVISION_LATE_CANCELLED, "quantity_period"),
@@ -281,50 +307,70 @@ class PoolFigures:
     def _zeros(cls) -> dict[str, object]:
         return {key: 0 for key in cls.FIGURES} | {"last_activity": None}
 
+    def _figure_sum(self, kind: str, which: str) -> Coalesce:
+        field, months = {
+            "hours_period": ("hours", self.in_period),
+            "money_period": ("money", self.in_period),
+            "hours_to_end": ("hours", self.to_end),
+            "quantity_period": ("quantity", self.in_period),
+        }[which]
+        condition = Q(kind=kind) & months
+        return _quantity(condition) if field == "quantity" else _hours_sum(condition, field)
+
     @cached_property
-    def _by_organisation_and_kind(self) -> list[dict[str, object]]:
-        """The one scan of the ledger: the database sums it per organisation and kind (a few
-        thousand rows at city scale), for the period, up to its end, and the last 90 days."""
-        p, e = self.in_period, self.to_end
+    def _by_organisation_rows(self) -> list[dict[str, object]]:
+        """The one read of the ledger's monthly totals: each figure of each organisation (None:
+        the pool's own entries), summed by the database, and the dates the equity tables need:
+        a few hundred rows at city scale."""
+        e = self.to_end
         return list(
-            self._ledger()
-            .values("organisation_id", "kind")
+            self._ledger_months()
+            .values("organisation_id")
             .annotate(
-                hours_period=_hours_sum(p),
-                money_period=_hours_sum(p, "money"),
-                hours_to_end=_hours_sum(e),
-                quantity_period=_quantity(p),
-                quantity_recent=_quantity(Q(occurred_at__gte=self.now - datetime.timedelta(days=QUIET_DAYS))),
-                # Dates only where they are used (parsing thousands of them costs time).
-                last_to_end=Max("occurred_at", filter=e & Q(kind__in=ACTIVITY_KINDS)),
-                last_until_now=Max("occurred_at", filter=Q(occurred_at__lte=self.now, kind__in=ACTIVITY_KINDS)),
-                first=Min("occurred_at", filter=Q(kind__in=(*SESSION_KINDS, K.ORGANISATION_JOINED))),
+                **{key: self._figure_sum(kind, which) for key, (kind, which) in self.FIGURES.items()},
+                last_activity=Max("last_at", filter=e & Q(kind__in=ACTIVITY_KINDS)),
+                # Months before this one are wholly in the past; this month is read from its entries.
+                last_use=Max("last_at", filter=Q(month__lt=self.this_month, kind__in=ACTIVITY_KINDS)),
+                first_session=Min("first_at", filter=Q(kind__in=SESSION_KINDS)),
+                joined_on=Min("first_at", filter=Q(kind=K.ORGANISATION_JOINED)),
             )
         )
 
     @cached_property
+    def this_month(self) -> datetime.date:
+        return ledger_month(self.now)
+
+    @cached_property
+    def _recent_by_organisation(self) -> dict[int | None, dict[str, object]]:
+        """What whole months cannot tell, from the entries themselves (per organisation): staff
+        who joined a waitlist in the last 90 days, and the latest use so far this month (this
+        month's total may hold entries still to come)."""
+        since = self.now - datetime.timedelta(days=QUIET_DAYS)
+        joined_recently = Q(kind=K.WAITLIST_JOINED, occurred_at__gte=since)
+        used = Q(kind__in=ACTIVITY_KINDS, occurred_at__lte=self.now)
+        rows = (
+            self._ledger()
+            .filter(joined_recently | (used & Q(occurred_at__gte=local_midnight(self.this_month))))
+            .values("organisation_id")
+            .annotate(waitlist_recent=_quantity(joined_recently), last_use=Max("occurred_at", filter=used))
+        )
+        return {row["organisation_id"]: row for row in rows}
+
+    @cached_property
     def _grouped(self) -> dict[int | None, dict[str, object]]:
-        """Per organisation (None: the pool's own entries): each figure, picked from its kind's
-        sums, and the dates the equity tables need."""
-        wanted: dict[str, list[tuple[str, str]]] = {}
-        for key, (kind, column) in self.FIGURES.items():
-            wanted.setdefault(kind, []).append((key, column))
-        grouped: dict[int | None, dict[str, object]] = {}
-        for row in self._by_organisation_and_kind:
+        """Per organisation (None: the pool's own entries): each figure, and the dates the equity
+        tables need, with what only the entries themselves can tell."""
+        grouped: dict[int | None, dict[str, object]] = {
+            row["organisation_id"]: row | {"waitlist_recent": 0}  # type: ignore[misc]
+            for row in self._by_organisation_rows
+        }
+        for organisation_id, recent in self._recent_by_organisation.items():
             org = grouped.setdefault(
-                row["organisation_id"],  # type: ignore[arg-type]
-                self._zeros() | {"joined_on": None, "first_session": None, "last_use": None},
+                organisation_id,
+                self._zeros() | {"waitlist_recent": 0, "joined_on": None, "first_session": None, "last_use": None},
             )
-            kind = row["kind"]
-            for key, column in wanted.get(kind, []):  # type: ignore[call-overload]
-                org[key] = row[column]
-            if kind in ACTIVITY_KINDS:
-                org["last_activity"] = _latest(org["last_activity"], row["last_to_end"])
-                org["last_use"] = _latest(org["last_use"], row["last_until_now"])
-            if kind in SESSION_KINDS:
-                org["first_session"] = _earliest(org["first_session"], row["first"])
-            if kind == K.ORGANISATION_JOINED:
-                org["joined_on"] = row["first"]
+            org["waitlist_recent"] = recent["waitlist_recent"]
+            org["last_use"] = _latest(org["last_use"], recent["last_use"])
         return grouped
 
     @staticmethod
@@ -371,6 +417,7 @@ class PoolFigures:
         memberships = (
             PoolOrganisation.objects.filter(pool=self.pool)
             .select_related("organisation")
+            .only("organisation__name", "joined_at")
             .annotate(
                 latest_outcome=Subquery(latest.values("outcome")[:1]),
                 has_agreement=Exists(self._current_agreements().filter(organisation=OuterRef("organisation_id"))),
@@ -398,8 +445,16 @@ class PoolFigures:
 
     @property
     def period_has_data(self) -> bool:
-        """Whether anything was recorded in the period (for "a period with no data says so")."""
-        return any(row["hours_period"] or row["quantity_period"] for row in self._by_organisation_and_kind)
+        """Whether anything was recorded in the period (for "a period with no data says so"): the
+        period's hours or quantity of some kind, for some organisation, do not add up to zero."""
+        return (
+            self._ledger_months()
+            .filter(self.in_period)
+            .values("organisation_id", "kind")
+            .annotate(hours_total=Sum("hours"), quantity_total=Sum("quantity"))
+            .exclude(hours_total=0, quantity_total=0)
+            .exists()
+        )
 
     # --- Money and hours ----------------------------------------------------------------------
 
@@ -435,9 +490,8 @@ class PoolFigures:
     @cached_property
     def monthly(self) -> dict[datetime.date, dict[str, object]]:
         rows = (
-            self._ledger()
+            self._ledger_months()
             .filter(self.in_period, kind__in=(K.CONSUMED, K.PLACE_BOOKED, K.PLACE_ATTENDED, K.SUPERVISION_HELD))
-            .annotate(month=TruncMonth("occurred_at", tzinfo=LONDON))
             .values("month")
             .annotate(
                 used=_hours_sum(Q(kind=K.CONSUMED)),
@@ -447,18 +501,14 @@ class PoolFigures:
                 supervision_held=_quantity(Q(kind=K.SUPERVISION_HELD)),
             )
         )
-        result = {}
-        for row in rows:
-            month = row["month"]
-            if isinstance(month, datetime.datetime):
-                month = month.astimezone(LONDON).date()
-            result[month.replace(day=1)] = row
-        return result
+        return {row["month"]: row for row in rows}
 
     @cached_property
     def monthly_share(self) -> Decimal:
         """The allocation spread evenly over the pool's months: the pace to compare use with."""
-        allocated = self._ledger().filter(self.to_end, kind=K.ALLOCATED).aggregate(total=_hours_sum(Q()))["total"]
+        allocated = (
+            self._ledger_months().filter(self.to_end, kind=K.ALLOCATED).aggregate(total=_hours_sum(Q()))["total"]
+        )
         return (_dec(allocated) / len(pool_months(self.pool))).quantize(CENT)
 
     def months_table(self) -> Table:
@@ -692,27 +742,36 @@ class PoolFigures:
             ),
         }
 
-    def _wait_counts(self) -> dict[str, object]:
-        return {
-            "joined": Count("pk"),
-            "placed": Count("pk", filter=Q(status=WaitlistStatus.TAKEN)),
-            "waited": Count("pk", filter=Q(offered_at__isnull=False)),
-            "wait": Avg(
-                ExpressionWrapper(F("offered_at") - F("joined_at"), output_field=DurationField()),
-                filter=Q(offered_at__isnull=False),
-            ),
-        }
+    def _waits_by_group(self) -> dict[int, dict[str, object]]:
+        """Per group: how many joined a waitlist, got a place from it, and waited for an offer, with
+        the total wait (a sum, so that the groups add up to the whole selection). Added up here,
+        from one row per waitlist entry (a few thousand at city scale): grouped in the database,
+        each entry's offer time (a subquery) would be looked up again for every figure using it."""
+        waits: dict[int, dict[str, object]] = {}
+        # Each entry's wait as one interval (None when no place was offered): one value to read
+        # rather than two times.
+        waited = ExpressionWrapper(F("offered_at") - F("joined_at"), output_field=DurationField())
+        for group_id, status, wait in self._waitlist().values_list("session__group_id", "status", waited):
+            group = waits.setdefault(group_id, {"joined": 0, "placed": 0, "waited": 0, "wait": None})
+            group["joined"] += 1  # type: ignore[operator]
+            group["placed"] += status == WaitlistStatus.TAKEN  # type: ignore[operator]
+            if wait is not None:
+                group["waited"] += 1  # type: ignore[operator]
+                group["wait"] = (group["wait"] or datetime.timedelta(0)) + wait  # type: ignore[operator]
+        return waits
 
     @staticmethod
-    def _wait_days(count: int, wait: datetime.timedelta | float | None) -> str | None:
-        """Average days waited, only over 8 people or more (an average of fewer is a person's)."""
+    def _wait_days(count: int, wait: datetime.timedelta | None) -> str | None:
+        """Average days waited (``wait`` is the total over ``count`` people), only over 8 people or
+        more (an average of fewer is a person's)."""
         if wait is None or count < 8:
             return None if count == 0 else "*"
-        if not isinstance(wait, datetime.timedelta):  # SQLite averages durations as microseconds
-            wait = datetime.timedelta(microseconds=float(wait))
-        return f"{Decimal(wait.total_seconds() / 86400).quantize(Decimal('0.1'))}"
+        return f"{Decimal(wait.total_seconds() / count / 86400).quantize(Decimal('0.1'))}"
 
-    def groups_table(self) -> Table:
+    @cached_property
+    def _by_group(self) -> dict[int, tuple[dict, dict, dict]]:
+        """Per reflective group: its held sessions', places' and waitlist's counts (three grouped
+        queries). The section's totals add these up rather than asking the database again."""
         sessions = {
             row["group_id"]: row for row in self._held_sessions().values("group_id").annotate(**self._session_counts())
         }
@@ -720,16 +779,20 @@ class PoolFigures:
             row["session__group_id"]: row
             for row in self._places().values("session__group_id").annotate(**self._PLACE_COUNTS)
         }
-        waits = {
-            row["session__group_id"]: row
-            for row in self._waitlist().values("session__group_id").annotate(**self._wait_counts())
+        waits = self._waits_by_group()
+        return {
+            group: (sessions.get(group, {}), places.get(group, {}), waits.get(group, {}))
+            for group in sessions.keys() | places.keys() | waits.keys()
         }
+
+    def groups_table(self) -> Table:
         groups = ReflectiveGroup.objects.filter(pool=self.pool).order_by("title", "pk")
         if self.filters.group_id is not None:
             groups = groups.filter(pk=self.filters.group_id)
+        by_group = self._by_group  # asked for whether or not the pool has groups: constant queries
         rows = [
-            self._group_row(group.title, sessions.get(group.pk, {}), places.get(group.pk, {}), waits.get(group.pk, {}))
-            for group in groups
+            self._group_row(title, *by_group.get(group_id, ({}, {}, {})))
+            for group_id, title in groups.values_list("pk", "title")
         ]
         return make_table(
             "groups",
@@ -771,9 +834,7 @@ class PoolFigures:
         }
 
     def groups_section(self) -> Section:
-        s = self._held_sessions().aggregate(**self._session_counts())
-        p = self._places().aggregate(**self._PLACE_COUNTS)
-        w = self._waitlist().aggregate(**self._wait_counts())
+        s, p, w = (_added_up(counts[part] for counts in self._by_group.values()) for part in range(3))
         row = self._group_row("All groups", s, p, w)
         section = Section("groups", "Reflective groups")
         section.figures += [
@@ -785,7 +846,11 @@ class PoolFigures:
             figure("Got a place from the waitlist", row["placed"], Measure.PEOPLE),
             figure("Average wait for a place", row["wait"], Measure.TEXT, "days"),
             figure("Sessions over capacity", row["overbooked"], Measure.COUNT, "used the overbooking allowance"),
-            figure("Places over capacity", s["over_places"] if row["overbooked"] is not None else None, Measure.PEOPLE),
+            figure(
+                "Places over capacity",
+                s.get("over_places", 0) if row["overbooked"] is not None else None,
+                Measure.PEOPLE,
+            ),
         ]
         section.tables.append(self.groups_table())
         return section
@@ -966,10 +1031,11 @@ EXPORTS = {
 
 def organisation_summary_table(organisation: Organisation, *, now: datetime.datetime | None = None) -> Table:
     """One row per pool the organisation is in: allocation, hours, sessions and suppressed
-    reflective-group use — no person, no session, no attendee (DESIGN.md §4). One query."""
+    reflective-group use — no person, no session, no attendee (DESIGN.md §4). One query, over
+    the ledger's monthly totals."""
     now = now or timezone.now()
     rows = (
-        LedgerEntry.objects.filter(organisation=organisation, pool__memberships__organisation=organisation)
+        LedgerMonth.objects.filter(organisation=organisation, pool__memberships__organisation=organisation)
         .order_by()
         .values("pool_id", "pool__name")
         .annotate(

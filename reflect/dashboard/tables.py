@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from html import escape
+from typing import NamedTuple
 
 from django.utils.safestring import SafeString, mark_safe
 
@@ -54,8 +55,9 @@ class Rate:
     denominator_is_people: bool = True
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
+    """One shown figure. A named tuple, not a dataclass: a city-scale page makes thousands."""
+
     text: str  # what the page shows
     csv: str  # what the export writes (no £ sign, no thousands separators)
     numeric: bool = False

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from reflect.access import access_led_organisation, commissioner_area
 from reflect.dashboard import services
-from reflect.dashboard.filters import Filters, parse_filters, pool_months
+from reflect.dashboard.filters import Filters, filter_options, parse_filters
 from reflect.dashboard.queries import EXPORTS, PoolFigures, organisation_summary_table
 from reflect.dashboard.tables import Table
 from reflect.errors import DomainError
@@ -27,7 +27,10 @@ def _user(request: HttpRequest) -> User:
 
 
 def _filters(request: HttpRequest, pool: Pool) -> tuple[Filters, dict[int, Organisation], dict[int, str]]:
-    organisations = {o.pk: o for o in Organisation.objects.filter(pool_memberships__pool=pool).order_by("name")}
+    # Only what the filters show and use: hundreds of organisations at city scale.
+    organisations = {
+        o.pk: o for o in Organisation.objects.filter(pool_memberships__pool=pool).only("pk", "name").order_by("name")
+    }
     groups = dict(ReflectiveGroup.objects.filter(pool=pool).order_by("title").values_list("pk", "title"))
     return parse_filters(pool, request.GET, organisations=organisations, groups=groups), organisations, groups
 
@@ -44,11 +47,10 @@ def pool_dashboard(request: HttpRequest, pool: Pool) -> HttpResponse:
         {
             "pool": pool,
             "filters": filters,
-            "organisations": organisations.values(),
-            "groups": groups.items(),
-            "months": pool_months(pool),
+            "options": filter_options(pool, filters, organisations.values(), groups.items()),
             "empty": not organisations,
-            "no_data": bool(organisations) and not figures.period_has_data,
+            # Asked whether or not the pool has organisations, so the page's queries are constant.
+            "no_data": not figures.period_has_data and bool(organisations),
             "sections": figures.sections(),
             "chart": figures.chart(),
             "moves": moves,

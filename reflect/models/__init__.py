@@ -1,6 +1,6 @@
 from reflect.models.audit import AuditEvent
 from reflect.models.invitations import Invitation
-from reflect.models.ledger import LedgerEntry
+from reflect.models.ledger import LedgerEntry, LedgerMonth
 from reflect.models.notifications import Notification
 from reflect.models.organisations import Community, Membership, Organisation
 from reflect.models.people import ContactPreferences, MeetingPreference, User
@@ -12,6 +12,7 @@ __all__ = [
     "ContactPreferences",
     "Invitation",
     "LedgerEntry",
+    "LedgerMonth",
     "MeetingPreference",
     "Membership",
     "Notification",

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db import models
 
@@ -41,3 +43,55 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.hours} h — {self.pool}"
+
+
+# The ledger's months are months in Europe/London, as the dashboard's periods are (DESIGN.md §4).
+LEDGER_ZONE = ZoneInfo("Europe/London")
+
+
+def ledger_month(moment: datetime.datetime) -> datetime.date:
+    """The first day of the Europe/London month in which ``moment`` falls."""
+    return moment.astimezone(LEDGER_ZONE).date().replace(day=1)
+
+
+class LedgerMonth(models.Model):
+    """The ledger's entries of one pool, organisation and kind in one month, added up.
+
+    Derived data, so that the dashboard reads a few thousand rows instead of every entry
+    (DESIGN.md §7): ``record_ledger_entry`` adds each entry to its month in the same
+    transaction as the entry itself, and a bulk writer (the city seed) writes the months of
+    what it writes, so the two never disagree. Every period the dashboard shows is whole
+    months, so every figure over a period is a sum of these rows.
+    """
+
+    pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="ledger_months")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="ledger_months"
+    )
+    kind = models.CharField(max_length=30, choices=LedgerKind.choices)
+    month = models.DateField(help_text="The first day of the month, in Europe/London.")
+    entries = models.IntegerField(default=0)
+    hours = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    money = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    quantity = models.IntegerField(default=0)
+    first_at = models.DateTimeField(help_text="When the month's earliest entry occurred.")
+    last_at = models.DateTimeField(help_text="When the month's latest entry occurred.")
+
+    class Meta:
+        constraints = [
+            # Two partial constraints, because a unique constraint treats NULLs as distinct:
+            # the pool's own entries (no organisation) have one row a kind and month too.
+            models.UniqueConstraint(
+                fields=["pool", "organisation", "kind", "month"],
+                condition=models.Q(organisation__isnull=False),
+                name="ledger_month_organisation",
+            ),
+            models.UniqueConstraint(
+                fields=["pool", "kind", "month"],
+                condition=models.Q(organisation__isnull=True),
+                name="ledger_month_pool",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.month:%B %Y} — {self.pool}"

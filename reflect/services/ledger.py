@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import DateTimeField, F, Sum, Value
+from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
 from reflect.enums import LedgerKind
-from reflect.models import LedgerEntry, Organisation, Pool
+from reflect.models import LedgerEntry, LedgerMonth, Organisation, Pool
+from reflect.models.ledger import ledger_month
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -38,7 +41,9 @@ def record_ledger_entry(
 
     Returns None when the event was already recorded. ``source_is_new`` when the source names
     a row the caller has just inserted in this transaction (a place just booked): no entry can
-    hold it yet, so the savepoint that guards against a second recording is skipped.
+    hold it yet, so the savepoint that guards against a second recording is skipped. The entry
+    is added to its month's totals (LedgerMonth) in the same transaction, so the totals always
+    agree with the entries.
     """
     entry = LedgerEntry(
         pool=pool,
@@ -51,17 +56,92 @@ def record_ledger_entry(
         source=source,
         note=note,
     )
-    if source is None or source_is_new:
-        entry.save()
-        return entry
     # The unique source key is the idempotency guard; a savepoint keeps the caller's
-    # transaction usable when the insert is refused.
+    # transaction usable when the insert is refused (and the month is then left as it was).
+    guarded = source is not None and not source_is_new
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=guarded):
             entry.save()
+            _add_to_month(entry)
     except IntegrityError:
+        if not guarded:
+            raise
         return None
     return entry
+
+
+def _month_key(entry: LedgerEntry) -> dict[str, object]:
+    return {
+        "pool_id": entry.pool_id,
+        "organisation_id": entry.organisation_id,
+        "kind": entry.kind,
+        "month": ledger_month(entry.occurred_at),
+    }
+
+
+def _add_to_month(entry: LedgerEntry) -> None:
+    key = _month_key(entry)
+    when = Value(entry.occurred_at, output_field=DateTimeField())
+    added = {
+        "entries": F("entries") + 1,
+        "hours": F("hours") + entry.hours,
+        "money": F("money") + entry.money,
+        "quantity": F("quantity") + entry.quantity,
+        "first_at": Least("first_at", when),
+        "last_at": Greatest("last_at", when),
+    }
+    # UPDATE first: it locks the month's row, so concurrent entries add up one after another.
+    if LedgerMonth.objects.filter(**key).update(**added):
+        return
+    try:
+        with transaction.atomic():
+            LedgerMonth.objects.create(
+                **key,
+                entries=1,
+                hours=entry.hours,
+                money=entry.money,
+                quantity=entry.quantity,
+                first_at=entry.occurred_at,
+                last_at=entry.occurred_at,
+            )
+    except IntegrityError:
+        # Another transaction created the month's row meanwhile (the unique constraint made this
+        # insert wait for it to commit): add to that row instead.
+        LedgerMonth.objects.filter(**key).update(**added)
+
+
+def record_ledger_entries(pool: Pool, entries: Iterable[LedgerEntry], *, batch_size: int = 5000) -> int:
+    """Append many entries of one pool at once (a bulk load, such as the city-scale demo), with
+    their months' totals, in one transaction. No source-key idempotency: callers write new
+    events only. Returns how many entries were written."""
+    entries = list(entries)
+    months: dict[tuple[object, ...], LedgerMonth] = {}
+    with transaction.atomic():
+        # The pool's existing months, locked, so that nothing adds to them meanwhile.
+        existing = {
+            (m.organisation_id, m.kind, m.month): m for m in LedgerMonth.objects.select_for_update().filter(pool=pool)
+        }
+        LedgerEntry.objects.bulk_create(entries, batch_size=batch_size)
+        for entry in entries:
+            key = (entry.organisation_id, entry.kind, ledger_month(entry.occurred_at))
+            month = months.get(key) or existing.get(key)
+            if month is None:
+                month = LedgerMonth(**_month_key(entry), first_at=entry.occurred_at, last_at=entry.occurred_at)
+            months[key] = month
+            month.entries += 1
+            month.hours += entry.hours
+            month.money += entry.money
+            month.quantity += entry.quantity
+            month.first_at = min(month.first_at, entry.occurred_at)
+            month.last_at = max(month.last_at, entry.occurred_at)
+        # Split before creating: bulk_create gives the new rows their keys.
+        new = [m for m in months.values() if m.pk is None]
+        added_to = [m for m in months.values() if m.pk is not None]
+        LedgerMonth.objects.bulk_create(new, batch_size=batch_size)
+        LedgerMonth.objects.bulk_update(
+            added_to, ["entries", "hours", "money", "quantity", "first_at", "last_at"], batch_size=batch_size
+        )
+    return len(entries)
 
 
 def allocated_hours_by_organisation(pool: Pool) -> dict[int, Decimal]:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reflect', '0005_data_protection'),
+        ('reflect', '0006_ledger_months'),
     ]
 
     operations = [

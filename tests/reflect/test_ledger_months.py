@@ -1,0 +1,198 @@
+"""The ledger's monthly totals (LedgerMonth): kept in step with the entries by their one writer.
+
+Every test that uses the database also checks, when it ends, that the totals equal the sums of
+the entries (tests/conftest.py), so bookings, cancellations, attendance, allocations,
+rebalancing and erasure are all checked by their own tests. Here: the months' edges, the
+idempotent source key, the bulk writer, the backfill of an existing ledger, concurrent writers.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import threading
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.db import connection, transaction
+
+from reflect.enums import LedgerKind
+from reflect.models import LedgerEntry, LedgerMonth
+from reflect.models.ledger import ledger_month
+from reflect.services.ledger import record_ledger_entries, record_ledger_entry
+from tests.conftest import requires_postgresql
+from tests.factories.core import OrganisationFactory, PoolFactory
+from tests.ledger_months import assert_months_agree_with_the_ledger, months_from_entries, months_recorded
+
+K = LedgerKind
+UTC = datetime.UTC
+
+
+def test_an_entry_counts_in_its_month_in_london_not_in_utc(world) -> None:
+    # 23:30 UTC on 31 March 2026 is 00:30 on 1 April in London (summer time); 23:30 UTC on
+    # 31 January is still 31 January in London (winter time).
+    for hours, moment in (("1.5", (2026, 3, 31, 23, 30)), ("2.25", (2026, 1, 31, 23, 30))):
+        record_ledger_entry(
+            world.pool,
+            K.CONSUMED,
+            organisation=world.organisation,
+            hours=Decimal(hours),
+            occurred_at=datetime.datetime(*moment, tzinfo=UTC),
+        )
+    months = {m.month: m.hours for m in LedgerMonth.objects.filter(pool=world.pool, kind=K.CONSUMED)}
+    assert months == {datetime.date(2026, 4, 1): Decimal("1.50"), datetime.date(2026, 1, 1): Decimal("2.25")}
+    assert ledger_month(datetime.datetime(2026, 3, 31, 23, 30, tzinfo=UTC)) == datetime.date(2026, 4, 1)
+
+
+def test_entries_of_one_month_add_up_in_one_row_and_an_event_recorded_twice_counts_once(world) -> None:
+    pool, organisation = world.pool, world.organisation  # pool: £60 an hour (PoolFactory)
+    first = datetime.datetime(2026, 5, 20, 9, tzinfo=UTC)
+    last = datetime.datetime(2026, 5, 3, 9, tzinfo=UTC)
+    assert record_ledger_entry(
+        pool, K.RESERVED, organisation=organisation, hours=Decimal("2"), occurred_at=first, source="booking:1:reserved"
+    )
+    assert (
+        record_ledger_entry(
+            pool,
+            K.RESERVED,
+            organisation=organisation,
+            hours=Decimal("2"),
+            occurred_at=first,
+            source="booking:1:reserved",
+        )
+        is None
+    )
+    record_ledger_entry(pool, K.RESERVED, organisation=organisation, hours=Decimal("1.25"), occurred_at=last)
+    record_ledger_entry(pool, K.PLACE_BOOKED, organisation=organisation, quantity=3, occurred_at=last)
+    record_ledger_entry(pool, K.PLACE_BOOKED, quantity=1, occurred_at=last)  # the pool's own entry
+    rows = {
+        (m.organisation_id, m.kind): (m.month, m.entries, m.hours, m.money, m.quantity, m.first_at, m.last_at)
+        for m in LedgerMonth.objects.filter(pool=pool)
+    }
+    may = datetime.date(2026, 5, 1)
+    rate = pool.hourly_rate
+    assert rows == {
+        (organisation.pk, K.RESERVED): (may, 2, Decimal("3.25"), Decimal("3.25") * rate, 0, last, first),
+        (organisation.pk, K.PLACE_BOOKED): (may, 1, Decimal("0"), Decimal("0"), 3, last, last),
+        (None, K.PLACE_BOOKED): (may, 1, Decimal("0"), Decimal("0"), 1, last, last),
+    }
+
+
+def test_the_check_catches_entries_written_without_their_months(world) -> None:
+    """The control for the check every test makes: an entry written past the one writer shows."""
+    record_ledger_entry(world.pool, K.ALLOCATED, organisation=world.organisation, hours=Decimal("10"))
+    assert_months_agree_with_the_ledger()
+    stray = LedgerEntry.objects.create(
+        pool=world.pool,
+        organisation=world.organisation,
+        kind=K.ALLOCATED,
+        hours=Decimal("5"),
+        occurred_at=datetime.datetime(2026, 6, 1, tzinfo=UTC),
+    )
+    with pytest.raises(AssertionError):
+        assert_months_agree_with_the_ledger()
+    stray.delete()
+
+
+def test_the_bulk_writer_adds_to_existing_months_and_makes_new_ones(world) -> None:
+    pool, organisation = world.pool, world.organisation
+    other = OrganisationFactory()
+    june = datetime.datetime(2026, 6, 10, 12, tzinfo=UTC)
+    record_ledger_entry(pool, K.CONSUMED, organisation=organisation, hours=Decimal("1"), occurred_at=june)
+    written = record_ledger_entries(
+        pool,
+        [
+            LedgerEntry(
+                pool=pool,
+                organisation=organisation,
+                kind=K.CONSUMED,
+                hours=Decimal("2"),
+                money=Decimal("120"),
+                occurred_at=june + datetime.timedelta(days=1),
+            ),
+            LedgerEntry(
+                pool=pool,
+                organisation=other,
+                kind=K.CONSUMED,
+                hours=Decimal("3"),
+                money=Decimal("180"),
+                occurred_at=june,
+            ),
+            LedgerEntry(
+                pool=pool,
+                organisation=other,
+                kind=K.PLACE_ATTENDED,
+                quantity=1,
+                occurred_at=june + datetime.timedelta(days=30),
+            ),
+        ],
+    )
+    assert written == 3
+    assert_months_agree_with_the_ledger()
+    assert LedgerMonth.objects.get(pool=pool, organisation=organisation, kind=K.CONSUMED).hours == Decimal("3.00")
+    assert LedgerMonth.objects.filter(pool=pool).count() == 3
+
+
+def test_the_migration_adds_up_an_existing_ledger(world) -> None:
+    pool, other_pool = world.pool, world.other_pool
+    for day, kind, hours, quantity in (
+        (1, K.ALLOCATED, "40", 0),
+        (2, K.RESERVED, "1.5", 0),
+        (3, K.RESERVED, "0.75", 0),
+        (40, K.PLACE_ATTENDED, "0", 2),
+        (70, K.PLACE_ATTENDED, "0", 1),
+    ):
+        record_ledger_entry(
+            pool,
+            kind,
+            organisation=world.organisation,
+            hours=Decimal(hours),
+            quantity=quantity,
+            occurred_at=datetime.datetime(2026, 3, 1, 0, 30, tzinfo=UTC) + datetime.timedelta(days=day),
+        )
+    record_ledger_entry(other_pool, K.PLACE_BOOKED, quantity=1)
+    expected = months_from_entries()
+    assert len(expected) == 5
+    LedgerMonth.objects.all().delete()
+    migration = importlib.import_module("reflect.migrations.0006_ledger_months")
+    migration.add_up_existing_entries(apps, connection.schema_editor())
+    assert months_recorded() == expected
+
+
+@requires_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_entries_of_one_month_all_count() -> None:
+    """Writers in separate transactions that all find the month missing: one creates it, the
+    others wait on the unique constraint and then add to it. None is lost."""
+    pool = PoolFactory()
+    organisation = OrganisationFactory()
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            with transaction.atomic():
+                barrier.wait(timeout=10)
+                for _ in range(5):
+                    record_ledger_entry(
+                        pool,
+                        K.PLACE_BOOKED,
+                        organisation=organisation,
+                        quantity=1,
+                        occurred_at=datetime.datetime(2026, 5, 5, tzinfo=UTC),
+                    )
+        except BaseException as error:  # reported by the test below
+            errors.append(error)
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=write) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    month = LedgerMonth.objects.get(pool=pool, organisation=organisation, kind=K.PLACE_BOOKED)
+    assert (month.entries, month.quantity) == (20, 20)
+    assert_months_agree_with_the_ledger()
