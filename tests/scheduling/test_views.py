@@ -203,15 +203,18 @@ def test_booking_a_place_takes_a_fixed_number_of_queries(client, world, session,
     # session with its group and pool, the person's own places there, and their membership
     # (all before the lock); then, in one transaction (a savepoint and its release here, as the
     # test runs in a transaction of its own), the conditional UPDATE that counts the place and
-    # takes the lock, the waitlist, the place, its ledger entry, the group's facilitator (two:
-    # profile and person) and the confirmation.
+    # takes the lock, the waitlist, the place, its ledger entry and its month's totals, the
+    # group's facilitator (two: profile and person) and the confirmation. A colleague booked
+    # first, so the organisation's month of places exists (the month's first booking makes it).
+    client.force_login(world.colleague)
+    client.post(reverse("group_session_book", args=[session.pk]))
     client.force_login(world.member)
-    with django_assert_num_queries(14) as captured:
+    with django_assert_num_queries(15) as captured:
         response = client.post(reverse("group_session_book", args=[session.pk]))
     assert (response.status_code, response["Location"]) == (302, reverse("group_session", args=[session.pk]))
     place = Place.objects.get(session=session, user=world.member)
     assert (place.status, place.organisation) == (PlaceStatus.BOOKED, world.organisation)
     session.refresh_from_db()
-    assert session.places_taken == 1
+    assert session.places_taken == 2
     statements = [query["sql"].split(" ", 1)[0] for query in captured.captured_queries]
-    assert statements.count("UPDATE") == 1 and statements.count("INSERT") == 3
+    assert statements.count("UPDATE") == 2 and statements.count("INSERT") == 3
