@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db import models
 
 from reflect.enums import LedgerKind
+from reflect.local_time import LONDON
 from reflect.models.organisations import Organisation
 from reflect.models.pools import Pool
 
@@ -46,7 +46,7 @@ class LedgerEntry(models.Model):
 
 
 # The ledger's months are months in Europe/London, as the dashboard's periods are (DESIGN.md §4).
-LEDGER_ZONE = ZoneInfo("Europe/London")
+LEDGER_ZONE = LONDON
 
 
 def ledger_month(moment: datetime.datetime) -> datetime.date:

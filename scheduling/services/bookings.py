@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
-from reflect.local_time import span_in_words
+from reflect.local_time import LONDON, span_in_words
 from reflect.models import Membership, PoolOrganisation, User
 from reflect.queries import current_member, current_members, is_current_lead
 from reflect.services.audit import record_audit
@@ -149,7 +149,7 @@ def next_free_slots(
 
 
 def _local_date(moment: datetime.datetime) -> datetime.date:
-    return moment.astimezone(ZoneInfo("Europe/London")).date()
+    return moment.astimezone(LONDON).date()
 
 
 def _within_agreement(agreement: SupervisionAgreement, moment: datetime.datetime) -> bool:
@@ -305,7 +305,7 @@ def _check_hours(
         )
     month_hours = _agreement_hours_in_month(agreement, starts_at, exclude)
     if month_hours + hours > agreement.hours_per_month:
-        local = starts_at.astimezone(ZoneInfo("Europe/London"))
+        local = starts_at.astimezone(LONDON)
         left = max(agreement.hours_per_month - month_hours, Decimal("0"))
         raise DomainError(
             f"The agreement with {agreement.supervisor.user.display_name} is for "
