@@ -31,7 +31,7 @@ from scheduling.models.groups import ACTIVE_WAITLIST_STATUSES
 from scheduling.services.bookings import bookings_of, cancel_supervision
 from scheduling.services.busy_calendar import feed_host
 from scheduling.services.cohorts import withdraw_application
-from scheduling.services.places import cancel_place
+from scheduling.services.places import cancel_place, lock_session
 from scheduling.services.waitlist import leave_waitlist
 
 # --- Export: one line per model ------------------------------------------------------------------
@@ -81,11 +81,16 @@ def facilitator_blockers(user: User) -> list[Blocker]:
 def release_places(erasure: Erasure) -> None:
     """Through the usual use cases, so a freed place is offered to whoever waits first."""
     user, now = erasure.user, erasure.now
-    future = Place.objects.filter(user=user, status=PlaceStatus.BOOKED, session__starts_at__gt=now).order_by("pk")
+    future = list(Place.objects.filter(user=user, status=PlaceStatus.BOOKED, session__starts_at__gt=now).order_by("pk"))
+    entries = list(WaitlistEntry.objects.filter(user=user, status__in=ACTIVE_WAITLIST_STATUSES).order_by("pk"))
+    # Every session first, in id order: giving places back writes to the ledger's months, and
+    # no session lock may be waited for while holding one of those (cohorts.book_members).
+    for session_id in sorted({p.session_id for p in future} | {e.session_id for e in entries}):
+        lock_session(session_id)
     for place in future:
         cancel_place(place, acting_user=user, now=now)
         erasure.count("places_cancelled")
-    for entry in WaitlistEntry.objects.filter(user=user, status__in=ACTIVE_WAITLIST_STATUSES).order_by("pk"):
+    for entry in entries:
         leave_waitlist(entry, acting_user=user, now=now)
         erasure.count("waitlist_entries_left")
     # What they wrote when cancelling is theirs; that a place was cancelled is a count.

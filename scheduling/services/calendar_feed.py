@@ -10,6 +10,7 @@ Other attendees are never named.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import secrets
@@ -176,7 +177,10 @@ def build_group_schedule(group: ReflectiveGroup, *, now: datetime.datetime | Non
     events = []
     for session in sessions:
         session.group = group
-        events.append(group_session_event(session, stamp=session.updated_at, with_place=False))
+        event = group_session_event(session, stamp=session.updated_at, with_place=False)
+        # Its own UID: the same session in the person's own calendar (with the place, at their
+        # own SEQUENCE) is another entry, and invitations e-mailed to them must not match this one.
+        events.append(dataclasses.replace(event, uid=f"schedule-{event.uid}"))
     return _feed(events, group.title)
 
 

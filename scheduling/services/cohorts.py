@@ -143,7 +143,11 @@ def leave_cohort(
             session__group_id=membership.group_id,
             status=PlaceStatus.BOOKED,
             session__starts_at__gt=now,
-        ).order_by("session_id")  # sessions are locked in id order everywhere (book_members)
+        ).order_by("session_id")
+        # Every session first, in id order (as everywhere): cancelling writes to the ledger's
+        # months, and no session lock may be waited for while holding one of those (book_members).
+        for session_id in sorted({place.session_id for place in places}):
+            lock_session(session_id)
         for place in places:
             cancel_place(place, acting_user=acting_user, now=now)
         CohortApplication.objects.filter(
@@ -311,9 +315,12 @@ def book_members(
         )
     else:
         session_ids = sorted(session.pk for session in sessions)
+    # Every session is locked before any place is written: a place's ledger entry locks its
+    # organisation's month of totals until commit, and a booking holding the next session's
+    # lock may be waiting for that month — so no session lock is waited for while holding one.
+    locked = [lock_session(session_id) for session_id in session_ids]
     booked: dict[int, list[GroupSession]] = {}
-    for session_id in session_ids:
-        session = lock_session(session_id)
+    for session in locked:
         if session.status != SessionStatus.SCHEDULED or session.starts_at <= now:
             continue
         # The one rule for room (places.bookable_places): places held for waitlist offers are

@@ -245,8 +245,12 @@ def change_group(
         group.save()
         if eligible is not None:
             group.eligible_organisations.set(eligible)
+        # Their messages name the next session that stays, not one being cancelled with them.
+        following = min(staying, key=lambda session: session.starts_at, default=None)
         for session in ending:
-            cancel_session(session, acting_user=acting_user, note="The group now ends earlier.", now=now)
+            cancel_session(
+                session, acting_user=acting_user, note="The group now ends earlier.", now=now, following=following
+            )
         offered = 0
         if limit != was_limit:
             GroupSession.objects.filter(pk__in=[s.pk for s in staying]).update(place_limit=limit)
@@ -255,8 +259,10 @@ def change_group(
                 if limit > was_limit:
                     offered += len(offer_freed_places(session, now))
         told = 0
+        if any(getattr(group, name) != was[name] for name in IN_THE_CALENDAR):
+            _renew_calendar_entries(staying, now)
         if (group.location, group.online_link) != (was["location"], was["online_link"]):
-            told = _tell_where_it_meets(group, staying, now)
+            told = _tell_where_it_meets(group, staying)
         # A later (or no) last date: the sessions up to it, now rather than at the next top-up.
         added = len(generate_sessions(group, now=now)) if group.last_date != was["last_date"] else 0
         changed = sorted(name for name in CHANGEABLE if getattr(group, name) != was[name])
@@ -272,15 +278,31 @@ def _after_last_date(session: GroupSession, group: ReflectiveGroup) -> bool:
     return session.starts_at.astimezone(ZoneInfo(group.time_zone)).date() > group.last_date
 
 
-def _tell_where_it_meets(group: ReflectiveGroup, sessions: list[GroupSession], now: datetime.datetime) -> int:
-    """Each session's calendar entry changes (SEQUENCE + 1, so feeds and calendars update);
-    each person with a place hears once, with their next session's new invitation attached."""
-    if not sessions:
-        return 0
+# What a session's calendar entry says of its group (scheduling/services/group_calendar.py):
+# a change to any of these is a new version of every coming session's entry.
+IN_THE_CALENDAR = (
+    "title",
+    "facilitator",
+    "external_facilitator_name",
+    "external_facilitator_email",
+    "location",
+    "online_link",
+)
+
+
+def _renew_calendar_entries(sessions: list[GroupSession], now: datetime.datetime) -> None:
+    """SEQUENCE + 1 and a new stamp, so subscribed calendars and feeds (ETag, Last-Modified)
+    take the changed entry."""
     GroupSession.objects.filter(pk__in=[s.pk for s in sessions]).update(sequence=F("sequence") + 1, updated_at=now)
     for session in sessions:
         session.sequence += 1
         session.updated_at = now
+
+
+def _tell_where_it_meets(group: ReflectiveGroup, sessions: list[GroupSession]) -> int:
+    """Each person with a place hears once, with their next session's new invitation attached."""
+    if not sessions:
+        return 0
     by_pk = {session.pk: session for session in sessions}
     theirs: dict[int, list[Place]] = {}
     for place in (
@@ -295,7 +317,7 @@ def _tell_where_it_meets(group: ReflectiveGroup, sessions: list[GroupSession], n
         queue_notification(
             first.user,
             GroupNotificationKind.WHERE_CHANGED,
-            key=f"group:{group.pk}:where:{session.sequence}:{first.user_id}",
+            key=f"group-session:{session.pk}:{session.sequence}:where:{first.user_id}",
             context=group_context(session)
             | {
                 "location": group.location,

@@ -288,8 +288,13 @@ def _book(
     counted = LOCK_SESSIONS and _claim_place(session)
     if not counted:
         # The session is at its limit (or the control test runs without locks): lock and read
-        # it, to give the person a place held for them or tell them it is full.
+        # it, to give the person a place held for them or tell them it is full — unless the
+        # place that filled it is their own, taken by a click a moment ago (or given to them
+        # from the waitlist): that click's answer is the place, not "full".
         session = lock_session(session.pk)
+        existing = active_place(session, user)
+        if existing is not None:
+            return existing
     check_session_open(session, now)
     # One read for the waitlist: the places held for offers, and the person's own entry.
     entries = list(

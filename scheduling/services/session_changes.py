@@ -163,17 +163,30 @@ def move_session(
     return session
 
 
+_FIRST_STILL_SCHEDULED = object()
+
+
 def cancel_session(
-    session: GroupSession, *, acting_user: User, note: str = "", now: datetime.datetime | None = None
+    session: GroupSession,
+    *,
+    acting_user: User,
+    note: str = "",
+    now: datetime.datetime | None = None,
+    following: GroupSession | object | None = _FIRST_STILL_SCHEDULED,
 ) -> GroupSession:
-    """Cancel one session: its places are given back, its waitlist closed, everyone told."""
+    """Cancel one session: its places are given back, its waitlist closed, everyone told.
+
+    The message names the group's next session: the first still scheduled, unless the caller
+    cancelling several at once (``change_group``) names it, or None for none."""
     now = now or timezone.now()
     with transaction.atomic():
         session = lock_session(session.pk)
         _check_commissioner(session, acting_user)
         _check_changeable(session, now)
         places, entries = _people_of(session)
-        for place in places:
+        # In organisation order: each organisation's month of ledger totals is locked as it is
+        # written, and two sessions cancelled at once must take them in the same order.
+        for place in sorted(places, key=lambda place: (place.organisation_id, place.pk)):
             # Anything still to be sent about the place (its confirmation, say) is now wrong.
             record_place_given_back(session, place, now, note="session cancelled")
         for entry in entries:
@@ -187,11 +200,12 @@ def cancel_session(
         session.sequence += 1
         session.save(update_fields=["status", "places_taken", "sequence", "updated_at"])
         context = group_context(session) | {"note": note.strip()} | calendar_context(session, "CANCEL")
-        following = (
-            GroupSession.objects.filter(group=session.group, status=SessionStatus.SCHEDULED, starts_at__gt=now)
-            .order_by("starts_at")
-            .first()
-        )
+        if following is _FIRST_STILL_SCHEDULED:
+            following = (
+                GroupSession.objects.filter(group=session.group, status=SessionStatus.SCHEDULED, starts_at__gt=now)
+                .order_by("starts_at")
+                .first()
+            )
         context["next_when"] = local_when(following) if following else ""
         told = _tell_everyone(session, GroupNotificationKind.SESSION_CANCELLED, context, places, entries)
         record_audit("group_session.cancelled", actor=acting_user, target=session, told=told)

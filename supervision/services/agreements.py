@@ -87,7 +87,7 @@ def _notify_request_answered(request: SupervisionRequest) -> None:
     leads = _leads(request.organisation)
     recipients = {lead.pk: (lead, _link("organisation_supervision", request.organisation_id)) for lead in leads}
     asker = request.requested_by
-    if asker is not None and asker.pk not in recipients:
+    if asker is not None and asker.pk not in recipients and _is_commissioner(asker, request.pool):
         recipients[asker.pk] = (asker, _link("pool_assignment", request.pool_id))
     for recipient, url in recipients.values():
         queue_notification(

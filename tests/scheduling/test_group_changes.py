@@ -13,7 +13,7 @@ from reflect.models import AuditEvent, Notification
 from scheduling.models import GroupSession, PlaceStatus, ReflectiveGroup, SessionStatus, WaitlistStatus
 from scheduling.notification_kinds import GroupNotificationKind
 from scheduling.services.groups import change_group
-from scheduling.services.places import book_place
+from scheduling.services.places import book_place, cancel_place
 from scheduling.services.waitlist import join_waitlist
 from tests.factories.core import give_two_factor
 from tests.scheduling.conftest import NOW, make_group
@@ -109,6 +109,36 @@ def test_an_earlier_last_date_cancels_the_sessions_after_it_and_tells_the_people
     assert december.places.get().status == PlaceStatus.CANCELLED
     [told] = Notification.objects.filter(kind=GroupNotificationKind.SESSION_CANCELLED)
     assert (told.recipient, told.context["note"]) == (world.member, "The group now ends earlier.")
+
+
+def test_when_no_session_stays_the_cancellations_name_no_next_session(world, group):
+    book_place(sessions_of(group)[1], acting_user=world.member, now=NOW)
+    change_group(group, acting_user=world.commissioner, last_date=datetime.date(2026, 11, 1), now=NOW)
+    [told] = Notification.objects.filter(kind=GroupNotificationKind.SESSION_CANCELLED)
+    assert told.context["next_when"] == ""  # not a session cancelled with it
+
+
+def test_a_new_title_or_facilitator_renews_every_coming_calendar_entry_without_a_message(world, group):
+    book_place(sessions_of(group)[0], acting_user=world.member, now=NOW)
+    change_group(group, acting_user=world.commissioner, title="Harehills circle", now=NOW)
+    assert {(s.sequence, s.updated_at) for s in sessions_of(group)} == {(1, NOW)}
+    assert not Notification.objects.filter(kind=GroupNotificationKind.WHERE_CHANGED).exists()
+    # The description is not in the calendar: nothing to renew.
+    change_group(group, acting_user=world.commissioner, description="Monthly.", now=NOW)
+    assert {s.sequence for s in sessions_of(group)} == {1}
+
+
+def test_each_change_of_place_reaches_the_person_even_when_sessions_sequences_coincide(world, group):
+    first, second = sessions_of(group)[:2]
+    place = book_place(first, acting_user=world.member, now=NOW)
+    change_group(group, acting_user=world.commissioner, location="Room 3", now=NOW)
+    cancel_place(place, acting_user=world.member, now=NOW)
+    book_place(second, acting_user=world.member, now=NOW)
+    # The second session's entry now has the number the first one had at the first change.
+    GroupSession.objects.filter(pk=second.pk).update(sequence=0)
+    change_group(group, acting_user=world.commissioner, location="Room 4", now=NOW)
+    told = Notification.objects.filter(kind=GroupNotificationKind.WHERE_CHANGED, recipient=world.member)
+    assert [n.context["location"] for n in told.order_by("pk")] == ["Room 3", "Room 4"]
 
 
 def test_a_later_last_date_makes_the_sessions_up_to_it_at_once(world):

@@ -60,6 +60,17 @@ def test_a_click_that_finds_no_place_before_the_lock_but_loses_at_the_insert_ret
     assert Notification.objects.filter(kind=GroupNotificationKind.PLACE_BOOKED).count() == 1
 
 
+def test_a_second_click_that_finds_the_session_filled_by_the_first_returns_that_place(world, session, monkeypatch):
+    # The last place: the first click took it, so the second click's conditional count finds
+    # the session at its limit. Its answer is the person's place, not "the session is full".
+    book_place(session, acting_user=world.colleague, now=NOW)
+    first = book_place(session, acting_user=world.member, now=NOW)
+    monkeypatch.setattr(places, "own_places", lambda session, user: places.OwnPlaces(active_id=None, own_cancelled=0))
+    second = book_place(session, acting_user=world.member, now=NOW)
+    session.refresh_from_db()
+    assert (second.pk, session.places_taken, Place.objects.count()) == (first.pk, 2, 2)
+
+
 def test_booking_again_after_cancelling_sends_a_later_calendar_sequence(world, session):
     # The person's own cancellations are read with their places, before the lock.
     place = book_place(session, acting_user=world.member, now=NOW)

@@ -131,6 +131,25 @@ def test_the_answer_to_a_commissioners_request_links_each_person_to_a_page_they_
     assert "Their reply: Glad to." in mail.outbox[-1].body
 
 
+def test_an_asker_who_is_no_longer_a_lead_is_not_sent_the_commissioners_page(world, pool_setup):
+    from reflect.models import Notification
+    from supervision.services.agreements import accept_request, send_request
+
+    request = send_request(
+        acting_user=world.lead,
+        organisation=world.organisation,
+        supervisor=pool_setup["ruth"],
+        pool=world.pool,
+        format="group_supervision",
+        hours_per_month=Decimal("2"),
+        starts_on=world.pool.starts_on,
+        review_on=world.pool.starts_on + datetime.timedelta(days=90),
+    )
+    world.organisation.memberships.filter(user=world.lead).update(is_lead=False)
+    accept_request(request, acting_user=pool_setup["ruth"].user)
+    assert not Notification.objects.filter(kind="supervision_request_answered", recipient=world.lead).exists()
+
+
 @pytest.mark.parametrize("persona", ["other_commissioner", "lead", "member", "outsider"])
 def test_assignment_is_for_the_pools_commissioners_only(client, world, pool_setup, persona):
     give_two_factor(getattr(world, persona))
