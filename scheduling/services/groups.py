@@ -327,4 +327,28 @@ def _tell_where_it_meets(group: ReflectiveGroup, sessions: list[GroupSession]) -
             about=f"group-place:{first.pk}",
             ics=group_session_ics(session, first.user, method="REQUEST"),
         )
+    _tell_the_facilitator(group, sorted(sessions, key=lambda session: session.starts_at))
     return len(theirs)
+
+
+def _tell_the_facilitator(group: ReflectiveGroup, sessions: list[GroupSession]) -> None:
+    """The facilitator runs the sessions: they hear the new place too — an external one has
+    no calendar feed in Reflect, so this message is how they learn it."""
+    if not group.facilitator_email:
+        return
+    first = sessions[0]
+    queue_notification(
+        group.facilitator.user if group.facilitator_id else None,
+        GroupNotificationKind.WHERE_CHANGED,
+        key=f"group-session:{first.pk}:{first.sequence}:where:facilitator",
+        context=group_context(first)
+        | {
+            "location": group.location,
+            "online_link": group.online_link,
+            "sessions": [local_when(session) for session in sessions],
+            "facilitating": True,
+            "url": "",
+        },
+        email="" if group.facilitator_id else group.facilitator_email,
+        about=f"group:{group.pk}",
+    )

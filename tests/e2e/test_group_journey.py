@@ -110,8 +110,8 @@ def test_a_freed_place_goes_to_the_person_waiting_and_the_facilitator_marks_the_
     page.fill("#id_location", "Room 4, Chapeltown Community Centre")
     submit(page, "Save changes")
     assert "Everyone with a place is being told where it meets now." in main_text(page)
-    [told] = Notification.objects.filter(kind="group_where_changed")
-    assert told.recipient == chris
+    told = Notification.objects.filter(kind="group_where_changed").order_by("pk")
+    assert [(n.recipient, n.context.get("facilitating", False)) for n in told] == [(chris, False), (ann, True)]
     visit(chris_page, f"{base}/groups/sessions/{session.pk}/")
     assert "Room 4, Chapeltown Community Centre" in main_text(chris_page)
 

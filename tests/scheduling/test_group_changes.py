@@ -43,7 +43,9 @@ def test_a_new_place_tells_each_person_with_a_place_once_with_an_updated_invitat
     )
 
     assert (change.told_where, change.cancelled, change.added, change.offered) == (2, 0, 0, 0)
-    told = Notification.objects.filter(kind=GroupNotificationKind.WHERE_CHANGED).order_by("recipient__first_name")
+    told = Notification.objects.filter(
+        kind=GroupNotificationKind.WHERE_CHANGED, about__startswith="group-place:"
+    ).order_by("recipient__first_name")
     assert [(n.recipient, n.context["sessions"]) for n in told] == [
         (world.colleague, ["Wednesday 11 November 2026, 14:00–16:00"]),
         (world.member, ["Wednesday 11 November 2026, 14:00–16:00", "Wednesday 9 December 2026, 14:00–16:00"]),
@@ -60,6 +62,29 @@ def test_a_new_place_tells_each_person_with_a_place_once_with_an_updated_invitat
     # Only people with a place had it in their calendar; the person waiting is not told.
     assert not Notification.objects.filter(kind=GroupNotificationKind.WHERE_CHANGED, recipient=world.lead).exists()
     assert AuditEvent.objects.get(action="reflective_group.changed").details["fields"] == ["location"]
+
+
+def test_an_external_facilitator_is_told_the_new_place_by_e_mail_with_every_coming_date(world):
+    from django.core import mail
+
+    from reflect.services.notifications import deliver_notification
+
+    group = make_group(
+        world,
+        external_facilitator_name="Fay Brown",
+        external_facilitator_email="fay@example.org",
+        last_date=datetime.date(2026, 12, 31),
+    )
+    change_group(group, acting_user=world.commissioner, location="Room 4, Chapeltown Community Centre", now=NOW)
+    [told] = Notification.objects.filter(kind=GroupNotificationKind.WHERE_CHANGED)
+    assert (told.recipient, told.recipient_email, told.context["facilitating"]) == (None, "fay@example.org", True)
+    deliver_notification(told.pk)
+    [sent] = mail.outbox
+    assert sent.to == ["fay@example.org"]
+    assert "you facilitate it as before" in sent.body
+    assert "Wednesday 11 November 2026, 14:00–16:00" in sent.body and "Wednesday 9 December 2026" in sent.body
+    assert "Where: Room 4, Chapeltown Community Centre" in sent.body
+    assert "cancel your place" not in sent.body
 
 
 def test_more_room_goes_to_the_waitlist_at_once_in_every_coming_session(world, group):
