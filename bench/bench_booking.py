@@ -34,8 +34,6 @@ import os
 import queue
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -123,51 +121,22 @@ def python_output(args: list[str], env: dict[str, str]) -> str:
 
 def book(port: int, path: str, keys: queue.SimpleQueue, seconds: float) -> tuple[int, list[float], float]:
     """CLIENTS threads POST ``path``, each request as the next person who has not booked yet."""
-    latencies: list[list[float]] = [[] for _ in range(CLIENTS)]
-    failures: list[str] = []
-    start = threading.Barrier(CLIENTS + 1)
-    stop_at = [0.0]
 
-    def client(index: int) -> None:
-        connection = http.client.HTTPConnection(home.HOST, port, timeout=30)
-        mine = latencies[index]
-        start.wait()
+    def one_booking(connection: http.client.HTTPConnection) -> None:
         try:
-            while time.monotonic() < stop_at[0]:
-                try:
-                    key = keys.get_nowait()
-                except queue.Empty:
-                    failures.append("ran out of people: raise BENCH_PEOPLE")
-                    return
-                headers = {
-                    "Cookie": f"sessionid={key}; csrftoken={CSRF_TOKEN}",
-                    "X-CSRFToken": CSRF_TOKEN,
-                    "Content-Length": "0",
-                }
-                began = time.perf_counter()
-                status, answer, _ = home.request(connection, "POST", path, headers)
-                mine.append(time.perf_counter() - began)
-                if status != 302 or not answer.get("location", "").endswith(path.removesuffix("book/")):
-                    failures.append(f"booking answered {status} {answer.get('location')}")
-                    return
-        except (OSError, http.client.HTTPException) as error:
-            failures.append(f"{path}: {error!r}")
-        finally:
-            connection.close()
+            key = keys.get_nowait()
+        except queue.Empty:
+            raise home.Refused("ran out of people: raise BENCH_PEOPLE") from None
+        headers = {
+            "Cookie": f"sessionid={key}; csrftoken={CSRF_TOKEN}",
+            "X-CSRFToken": CSRF_TOKEN,
+            "Content-Length": "0",
+        }
+        status, answer, _ = home.request(connection, "POST", path, headers)
+        if status != 302 or not answer.get("location", "").endswith(path.removesuffix("book/")):
+            raise home.Refused(f"booking answered {status} {answer.get('location')}")
 
-    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    stop_at[0] = time.monotonic() + seconds
-    began = time.monotonic()
-    start.wait()
-    for thread in threads:
-        thread.join(timeout=seconds + 60)
-    elapsed = time.monotonic() - began
-    if failures:
-        raise RuntimeError(failures[0])
-    every = sorted(latency for mine in latencies for latency in mine)
-    return len(every), every, elapsed
+    return home.run_clients(port, one_booking, seconds)
 
 
 def combined(turns: list[tuple[int, list[float], float]]) -> tuple[int, list[float], float]:

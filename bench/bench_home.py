@@ -27,7 +27,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -199,9 +199,16 @@ def sign_in(port: int) -> str:
     return cookie(response.getheaders(), "sessionid")
 
 
-def drive(port: int, path: str, headers: dict[str, str], seconds: float) -> tuple[int, list[float]]:
-    """CLIENTS threads, each on its own keep-alive connection, request ``path`` for ``seconds``.
-    Returns the number of requests completed and their latencies in seconds."""
+class Refused(Exception):
+    """One request's answer was wrong: the run stops and says why."""
+
+
+def run_clients(
+    port: int, one_request: Callable[[http.client.HTTPConnection], None], seconds: float
+) -> tuple[int, list[float], float]:
+    """CLIENTS threads, each on its own keep-alive connection, call ``one_request`` for
+    ``seconds`` (it raises Refused when the answer is wrong). Returns the number of requests
+    completed, their latencies in seconds (sorted) and the seconds the run took."""
     latencies: list[list[float]] = [[] for _ in range(CLIENTS)]
     failures: list[str] = []
     start = threading.Barrier(CLIENTS + 1)
@@ -214,13 +221,12 @@ def drive(port: int, path: str, headers: dict[str, str], seconds: float) -> tupl
         try:
             while time.monotonic() < stop_at[0]:
                 began = time.perf_counter()
-                status, _, _ = request(connection, "GET", path, headers)
+                one_request(connection)
                 mine.append(time.perf_counter() - began)
-                if status != 200:
-                    failures.append(f"{path} answered {status}")
-                    return
+        except Refused as refused:
+            failures.append(str(refused))
         except (OSError, http.client.HTTPException) as error:
-            failures.append(f"{path}: {error!r}")
+            failures.append(f"{error!r}")
         finally:
             connection.close()
 
@@ -235,8 +241,19 @@ def drive(port: int, path: str, headers: dict[str, str], seconds: float) -> tupl
     elapsed = time.monotonic() - began
     if failures:
         raise RuntimeError(failures[0])
-    every = [latency for mine in latencies for latency in mine]
-    return len(every), sorted(every), elapsed  # type: ignore[return-value]
+    every = sorted(latency for mine in latencies for latency in mine)
+    return len(every), every, elapsed
+
+
+def drive(port: int, path: str, headers: dict[str, str], seconds: float) -> tuple[int, list[float], float]:
+    """CLIENTS threads GET ``path`` for ``seconds`` (see ``run_clients``)."""
+
+    def get(connection: http.client.HTTPConnection) -> None:
+        status, _, _ = request(connection, "GET", path, headers)
+        if status != 200:
+            raise Refused(f"{path} answered {status}")
+
+    return run_clients(port, get, seconds)
 
 
 def p95(latencies: list[float]) -> float:
@@ -261,7 +278,7 @@ def main() -> dict[str, tuple[float, str]]:
             figures: dict[str, tuple[int, list[float], float]] = {}
             for name, path, headers in [("home", "/", signed_in), ("health", "/health/", {})]:
                 drive(port, path, headers, WARM_UP)
-                figures[name] = drive(port, path, headers, DURATION)  # type: ignore[assignment]
+                figures[name] = drive(port, path, headers, DURATION)
                 log(f"{path}: {figures[name][0]} requests")
     home_count, home_latencies, home_elapsed = figures["home"]
     health_count, health_latencies, health_elapsed = figures["health"]
