@@ -10,8 +10,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 
 from reflect.access import two_factor_required
-from reflect.models import Membership, User
-from reflect.queries import current_member, is_current_lead
+from reflect.models import User
+from reflect.queries import current_member, is_current_lead, memberships_of
 from scheduling.models import DateOverride, SupervisionBooking, WeeklyRule
 from supervision.models import SupervisionAgreement, SupervisorProfile
 
@@ -76,7 +76,7 @@ def access_booking(user: User, booking_id: int) -> SupervisionBooking:
 
 def access_bookable_agreement(user: User, agreement_id: int) -> SupervisionAgreement:
     """An agreement of one of the person's organisations (any staff member may book under it)."""
-    organisation_ids = Membership.objects.filter(user=user, left_at__isnull=True).values("organisation_id")
+    organisation_ids = memberships_of(user).values("organisation_id")
     agreement = (
         SupervisionAgreement.objects.select_related("supervisor__user", "organisation", "pool")
         .filter(pk=agreement_id, organisation_id__in=organisation_ids)

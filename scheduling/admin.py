@@ -11,6 +11,8 @@ from scheduling.models import (
     ReflectiveGroup,
     WaitlistEntry,
 )
+from scheduling.services.groups import group_saved_in_admin
+from supervision.models import SupervisorProfile
 
 
 @admin.register(ReflectiveGroup)
@@ -19,7 +21,8 @@ class ReflectiveGroupAdmin(admin.ModelAdmin):
     list_filter = ["kind", "status"]
     search_fields = ["title", "pool__name"]
     # Room, place, schedule and end change through the commissioner's pages, which keep the
-    # coming sessions in step and tell the people in them; here only the status (pausing).
+    # coming sessions in step and tell the people in them; here the status (pausing) and the
+    # details, whose calendar entries save_model renews.
     readonly_fields = [
         "pool",
         "kind",
@@ -34,6 +37,17 @@ class ReflectiveGroupAdmin(admin.ModelAdmin):
         "capacity",
         "overbooking_percent",
     ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
+        if db_field.name == "facilitator":  # as on the commissioner's pages: verified supervisors
+            kwargs["queryset"] = SupervisorProfile.objects.filter(verified_at__isnull=False)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        if change:
+            # A new title or facilitator is a new version of every coming calendar entry.
+            group_saved_in_admin(obj, changed=form.changed_data, acting_user=request.user)
 
 
 @admin.register(GroupSession)

@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.http import Http404
 
 from reflect.models import Pool, PoolOrganisation, User
 from scheduling.models import GroupSession, Place, ReflectiveGroup, SessionStatus
 
 
+def staff_pools(user: User) -> QuerySet[PoolOrganisation]:
+    """The pools whose organisations the person is current staff of, as ``pool_id`` values (to
+    use as a subquery: one round trip with what it filters)."""
+    return PoolOrganisation.objects.filter(
+        organisation__memberships__user=user, organisation__memberships__left_at__isnull=True
+    ).values("pool_id")
+
+
 def pool_ids_of_staff(user: User) -> set[int]:
-    """The pools whose organisations the person is current staff of."""
-    return set(
-        PoolOrganisation.objects.filter(
-            organisation__memberships__user=user, organisation__memberships__left_at__isnull=True
-        ).values_list("pool_id", flat=True)
-    )
+    return {row["pool_id"] for row in staff_pools(user)}
 
 
 def schedule_group_of_staff(user: User, group_id: int) -> ReflectiveGroup | None:
     """A group of one of the person's pools, whose schedule (no names, no place) they may see —
     the same people who may read its sessions' pages."""
     return (
-        ReflectiveGroup.objects.filter(pk=group_id, pool_id__in=pool_ids_of_staff(user))
+        ReflectiveGroup.objects.filter(pk=group_id, pool_id__in=staff_pools(user))
         .select_related("facilitator__user")
         .first()
     )
@@ -41,13 +45,12 @@ def access_session(user: User, session_id: int, *, for_action: bool = False) -> 
     the group and its pool (booking's ledger entry needs the pool) but not the facilitator,
     whose joins tripled the query's planning (every booking pays it).
     """
-    staff_pools = PoolOrganisation.objects.filter(
-        organisation__memberships__user=user, organisation__memberships__left_at__isnull=True
-    ).values("pool_id")
     # One query: the pool check is a subquery, not a second round trip (every booking pays it).
     related = ("group", "group__pool") if for_action else ("group", "group__pool", "group__facilitator__user")
     session = (
-        GroupSession.objects.select_related(*related).filter(pk=session_id, group__pool_id__in=staff_pools).first()
+        GroupSession.objects.select_related(*related)
+        .filter(pk=session_id, group__pool_id__in=staff_pools(user))
+        .first()
     )
     if session is None:
         raise Http404("No such session.")

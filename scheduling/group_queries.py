@@ -9,12 +9,13 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 
 from reflect.disclosure import disclosed
 from reflect.enums import LedgerKind
-from reflect.models import LedgerEntry, Membership, Organisation, User
+from reflect.models import LedgerEntry, Organisation, User
+from reflect.queries import memberships_of
 from scheduling.models import GroupKind, GroupSession, GroupStatus, ReflectiveGroup, SessionStatus, WaitlistStatus
 
 
 def organisation_ids_of(user: User) -> set[int]:
-    return set(Membership.objects.filter(user=user, left_at__isnull=True).values_list("organisation_id", flat=True))
+    return set(memberships_of(user).values_list("organisation_id", flat=True))
 
 
 def groups_open_to(user: User) -> list[ReflectiveGroup]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 
 from reflect.data_protection.registry import (
     Blocker,
@@ -15,7 +14,6 @@ from reflect.data_protection.registry import (
 )
 from reflect.data_protection.registry import register_export as export
 from reflect.models import User
-from supervision.enums import AgreementStatus
 from supervision.models import (
     AgreementCheckIn,
     NeedsAssessment,
@@ -23,6 +21,7 @@ from supervision.models import (
     SupervisionRequest,
     SupervisorProfile,
 )
+from supervision.queries import current_agreements
 
 # --- Export: one line per model ------------------------------------------------------------------
 export(SupervisorProfile, "Your supervisor profile", lambda u: SupervisorProfile.objects.filter(user=u), ["profession", "professional_body", "registration_number", "modalities", "specialisms", "offers", "group_work_experience", "community_experience", "languages", "online", "in_person_areas", "hourly_rate", "monthly_capacity_hours", "accepting_organisations", "agrees_non_clinical", "bio", "verified_at", "created_at"], order=30)  # fmt: skip
@@ -37,10 +36,7 @@ export(AgreementCheckIn, "Your check-ins at review dates", lambda u: AgreementCh
 
 @register_erasure_blocker
 def supervisor_blockers(user: User) -> list[Blocker]:
-    today = timezone.localdate()
-    running = SupervisionAgreement.objects.filter(supervisor__user=user, status=AgreementStatus.ACTIVE).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gt=today)
-    )
+    running = current_agreements().filter(supervisor__user=user)
     count = running.count()
     if not count:
         return []

@@ -59,6 +59,7 @@ from reflect.dashboard.tables import (
     figure,
     make_table,
 )
+from reflect.disclosure import SMALLEST_SHOWN
 from reflect.enums import LedgerKind
 from reflect.models import Community, LedgerEntry, LedgerMonth, Organisation, Pool, PoolOrganisation
 from reflect.models.ledger import ledger_month
@@ -764,7 +765,7 @@ class PoolFigures:
     def _wait_days(count: int, wait: datetime.timedelta | None) -> str | None:
         """Average days waited (``wait`` is the total over ``count`` people), only over 8 people or
         more (an average of fewer is a person's)."""
-        if wait is None or count < 8:
+        if wait is None or count < SMALLEST_SHOWN:
             return None if count == 0 else "*"
         return f"{Decimal(wait.total_seconds() / count / 86400).quantize(Decimal('0.1'))}"
 

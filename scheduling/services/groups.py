@@ -290,6 +290,19 @@ IN_THE_CALENDAR = (
 )
 
 
+def group_saved_in_admin(
+    group: ReflectiveGroup, *, changed: Iterable[str], acting_user: User, now: datetime.datetime | None = None
+) -> None:
+    """The admin saved a group's details: its coming sessions' calendar entries follow, as
+    after ``change_group``, and the change is audited like one."""
+    now = now or timezone.now()
+    changed = sorted(changed)
+    if set(changed) & set(IN_THE_CALENDAR):
+        coming = list(group.sessions.filter(status=SessionStatus.SCHEDULED, starts_at__gt=now))
+        _renew_calendar_entries(coming, now)
+    record_audit("reflective_group.changed", actor=acting_user, target=group, fields=changed, via="admin")
+
+
 def _renew_calendar_entries(sessions: list[GroupSession], now: datetime.datetime) -> None:
     """SEQUENCE + 1 and a new stamp, so subscribed calendars and feeds (ETag, Last-Modified)
     take the changed entry."""

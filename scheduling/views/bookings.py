@@ -22,7 +22,8 @@ from django.views.decorators.http import require_POST
 from reflect.access import two_factor_setup_redirect
 from reflect.errors import DomainError
 from reflect.local_time import LONDON
-from reflect.models import Membership, User
+from reflect.models import User
+from reflect.queries import memberships_of
 from reflect.services.ledger import hours_balance
 from scheduling import slots
 from scheduling.access import access_bookable_agreement, access_booking, supervisor_area
@@ -122,7 +123,7 @@ def _picker_context(
 def supervision_home(request: HttpRequest) -> HttpResponse:
     """Supervision for a member of staff: their organisations' agreements and their sessions."""
     user = _user(request)
-    memberships = list(Membership.objects.filter(user=user, left_at__isnull=True).select_related("organisation"))
+    memberships = list(memberships_of(user))
     agreements = list(
         SupervisionAgreement.objects.filter(
             organisation__in=[m.organisation_id for m in memberships], status=AgreementStatus.ACTIVE

@@ -220,3 +220,20 @@ def test_the_admin_may_pause_a_group_but_not_change_its_room(client, group, admi
     fields = page.context["adminform"].form.fields
     assert "status" in fields and "title" in fields
     assert not {"capacity", "overbooking_percent", "location", "online_link", "last_date", "rrule"} & set(fields)
+
+
+@pytest.mark.usefixtures("frozen_now")
+def test_a_title_changed_in_the_admin_renews_the_coming_calendar_entries_and_is_audited(client, group, admin_user):
+    client.force_login(admin_user)
+    url = reverse("admin:scheduling_reflectivegroup_change", args=[group.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name in form.fields}
+    data |= {"title": "Harehills circle", "eligible_organisations": []}
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert ReflectiveGroup.objects.get().title == "Harehills circle"
+    assert {s.sequence for s in sessions_of(group)} == {1}
+    event = AuditEvent.objects.get(action="reflective_group.changed")
+    assert (event.actor, event.details["fields"], event.details["via"]) == (admin_user, ["title"], "admin")
+    # Only verified supervisors may be chosen to facilitate.
+    assert set(form.fields["facilitator"].queryset) == {group.facilitator}
