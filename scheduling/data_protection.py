@@ -133,7 +133,7 @@ def release_supervision(erasure: Erasure) -> None:
         if booking.attendees.exclude(user=user).exists():
             BookingAttendee.objects.filter(booking=booking, user=user).delete()
         else:
-            cancel_supervision(booking, acting_user=user, now=now, never_late=True)
+            cancel_supervision(booking, acting_user=user, now=now, erasing=True)
         erasure.count("supervision_sessions_left")
     for booking in SupervisionBooking.objects.filter(bookings_of(user) | Q(booked_by=user)).exclude(cancel_reason=""):
         booking.cancel_reason = erasure.scrub_text(booking.cancel_reason)

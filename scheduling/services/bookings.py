@@ -444,18 +444,20 @@ def cancel_supervision(
     acting_user: User,
     reason: str = "",
     now: datetime.datetime | None = None,
-    never_late: bool = False,
+    erasing: bool = False,
 ) -> SupervisionBooking:
     """Cancel; hours come back with enough notice (or when the supervisor cancels), else are used.
 
-    ``never_late`` gives the hours back whatever the notice: for a cancellation that is not
-    the organisation's choice (a person erasing their account).
+    ``erasing``: the person booked is erasing their account. Their own session is cancelled
+    even if they have left the organisation since, and the hours always come back — it is
+    not the organisation's choice.
     """
     now = now or timezone.now()
     with transaction.atomic():
         booking = lock_booking(booking)
         by_supervisor = booking.supervisor.user_id == acting_user.pk
-        if not by_supervisor and not may_manage(booking, acting_user):
+        own_erasure = erasing and booking.attendees.filter(user=acting_user).exists()
+        if not by_supervisor and not own_erasure and not may_manage(booking, acting_user):
             raise DomainError("Only the people booked, their organisation's lead or the supervisor can cancel.")
         if booking.is_cancelled:
             return booking  # a second click: it is already cancelled
@@ -463,7 +465,7 @@ def cancel_supervision(
             raise DomainError("This session has already happened, so it cannot be cancelled.")
         if booking.starts_at <= now:
             raise DomainError("This session has already started. The supervisor will mark it as attended or missed.")
-        late = is_late(booking, now) and not by_supervisor and not never_late
+        late = is_late(booking, now) and not by_supervisor and not erasing
         booking.status = BookingStatus.LATE_CANCELLED if late else BookingStatus.CANCELLED
         booking.cancelled_at = now
         booking.cancelled_by_supervisor = by_supervisor

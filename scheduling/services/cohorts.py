@@ -357,9 +357,15 @@ def _tell_member(membership: CohortMembership, sessions: list[GroupSession]) -> 
 
 def book_members_into_new_sessions(group: ReflectiveGroup, sessions: list[GroupSession], now: datetime.datetime) -> int:
     """The year-ahead task made new sessions for a cohort: its members get places in them too."""
-    members = list(CohortMembership.objects.filter(group=group, left_at__isnull=True).select_related("user", "group"))
-    if not members or not sessions:
+    if not sessions:
         return 0
     with transaction.atomic():
+        # Locked, as leave_cohort locks the membership: someone leaving meanwhile is not booked.
+        members = list(
+            CohortMembership.objects.select_for_update(of=("self",))
+            .filter(group=group, left_at__isnull=True)
+            .select_related("user", "group")
+            .order_by("pk")
+        )
         booked = book_members(members, sessions=sessions, now=now)
     return sum(len(got) for got in booked.values())

@@ -27,15 +27,17 @@ def book(agreement, user, start, attendees=None) -> SupervisionBooking:
 def test_my_supervision_sessions_and_calendar_address_are_in_my_data(client, world):
     agreement = agree(world.pool, world.organisation, supervisor_with_availability())
     book(agreement, world.member, utc(8, 10))
-    feed_for(world.member)
+    feed = feed_for(world.member)
     client.force_login(world.member)
-    document = json.loads(client.get(reverse("my_data_export_json")).content)
+    exported = client.get(reverse("my_data_export_json")).content
+    document = json.loads(exported)
     sections = {s["key"]: s["rows"] for s in document["sections"]}
     assert [(r["Supervisor"], r["Starts at"], r["Status"]) for r in sections["scheduling.supervisionbooking"]] == [
         ("Ann Carter", "2027-01-08T10:00:00+00:00", "Booked")
     ]
     assert len(sections["scheduling.calendarfeed"]) == 1
     assert "token" not in json.dumps(sections["scheduling.calendarfeed"])
+    assert feed.token not in exported.decode()  # the secret address is not in the download
 
 
 def test_erasure_cancels_a_future_one_to_one_session_and_leaves_a_group_one(world):
@@ -55,6 +57,18 @@ def test_erasure_cancels_a_future_one_to_one_session_and_leaves_a_group_one(worl
         world.colleague.pk
     ]
     assert not CalendarFeed.objects.filter(user=world.member).exists()
+
+
+def test_erasure_cancels_the_session_of_someone_who_has_left_the_organisation_since(world):
+    from reflect.models import Membership
+
+    agreement = agree(world.pool, world.organisation, supervisor_with_availability())
+    mine = book(agreement, world.member, utc(8, 10))
+    Membership.objects.filter(user=world.member).update(left_at=NOW)  # removed by the lead
+    erase_account(world.member, acting_user=world.member, now=NOW)
+    mine.refresh_from_db()
+    assert mine.status == BookingStatus.CANCELLED
+    assert LedgerEntry.objects.filter(kind=LedgerKind.RELEASED, source=f"supervision:{mine.pk}:released").exists()
 
 
 def test_a_supervisor_with_sessions_to_come_hands_them_on_first(world):
