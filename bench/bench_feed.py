@@ -17,10 +17,8 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 40
@@ -159,43 +157,18 @@ def _child() -> None:
     )
 
 
-def _scratch_postgres(url: str) -> tuple[str, str, str]:
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_bench_feed"
-    return urlunsplit(parts._replace(path="/" + name)), urlunsplit(parts._replace(path="/postgres")), name
-
-
 def main() -> dict[str, tuple[float, str]]:
-    database_url = os.environ.get("DATABASE_URL", "")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "reflect.settings", "CELERY_TASK_ALWAYS_EAGER": "true"}
-    env.pop("REDIS_URL", None)  # the feed does not touch the cache or the queue
-    cleanup = None
-    if database_url.startswith("postgres"):
-        import psycopg
+    sys.path.insert(0, str(ROOT))
+    from bench.bench_home import base_environment, throwaway_database
 
-        bench_url, admin_url, name = _scratch_postgres(database_url)
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{name}"')
-        env["DATABASE_URL"] = bench_url
-
-        def cleanup() -> None:
-            with psycopg.connect(admin_url, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    else:
-        scratch = Path(tempfile.mkdtemp()) / "bench_feed.sqlite3"
-        env["DATABASE_URL"] = f"sqlite:///{scratch}"
-
-        def cleanup() -> None:
-            scratch.unlink(missing_ok=True)
-
-    try:
+    # A scratch database as every bench makes one (only ever on this machine), and only what
+    # the site needs in the environment: the feed touches neither the cache nor the queue.
+    with throwaway_database() as (database_url, _):
+        env = {**base_environment(), "DATABASE_URL": database_url, "CELERY_TASK_ALWAYS_EAGER": "true"}
         child = subprocess.run([sys.executable, __file__, "--child"], env=env, cwd=ROOT, capture_output=True, text=True)
-        if child.returncode:
-            raise RuntimeError(child.stderr.strip().splitlines()[-1] if child.stderr.strip() else "child failed")
-        output = child.stdout
-    finally:
-        cleanup()
+    if child.returncode:
+        raise RuntimeError(child.stderr.strip().splitlines()[-1] if child.stderr.strip() else "child failed")
+    output = child.stdout
     result = json.loads(output.strip().splitlines()[-1])
     print(
         f"feed ({result['database']}): {result['events']} events, median {result['median']:.1f} ms, "
