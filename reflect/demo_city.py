@@ -416,15 +416,19 @@ def _seed(commissioner: User) -> dict[str, int]:
         session.places_taken = taken
     GroupSession.objects.bulk_update(sessions, ["places_taken"], batch_size=BATCH)
     Place.objects.bulk_create(places, batch_size=BATCH)
+    for entry in waitlist:
+        if entry.status == WaitlistStatus.TAKEN:
+            entry.first_offered_at = min(
+                entry.joined_at + datetime.timedelta(days=rng.randint(1, 6)), entry.session.starts_at
+            )
     WaitlistEntry.objects.bulk_create(waitlist, batch_size=BATCH)
     for entry in waitlist:
         ledger.add(LedgerKind.WAITLIST_JOINED, entry.organisation_id, entry.joined_at, quantity=1)
         if entry.status == WaitlistStatus.TAKEN:
-            offered = min(entry.joined_at + datetime.timedelta(days=rng.randint(1, 6)), entry.session.starts_at)
             ledger.add(
                 LedgerKind.WAITLIST_TAKEN,
                 entry.organisation_id,
-                offered,
+                entry.first_offered_at,
                 quantity=1,
                 source=f"group-waitlist:{entry.pk}:waitlist_taken",
             )

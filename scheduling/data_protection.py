@@ -37,7 +37,7 @@ from scheduling.services.waitlist import leave_waitlist
 # --- Export: one line per model ------------------------------------------------------------------
 SESSION = [("Group", "session.group.title"), ("Starts", "session.starts_at"), ("Organisation", "organisation.name")]
 export(Place, "Your reflective-group places", lambda u: Place.objects.filter(user=u).select_related("session__group", "organisation"), [*SESSION, "status", "booked_at", "cancelled_at", "cancel_reason"], order=20)  # fmt: skip
-export(WaitlistEntry, "Your places on waitlists", lambda u: WaitlistEntry.objects.filter(user=u).select_related("session__group", "organisation"), [*SESSION, "status", "joined_at", "offered_until", "auto_accept"], order=21)  # fmt: skip
+export(WaitlistEntry, "Your places on waitlists", lambda u: WaitlistEntry.objects.filter(user=u).select_related("session__group", "organisation"), [*SESSION, "status", "joined_at", "first_offered_at", "offered_until", "auto_accept"], order=21)  # fmt: skip
 export(ReflectiveGroup, "Reflective groups you facilitate", lambda u: ReflectiveGroup.objects.filter(facilitator__user=u).select_related("pool"), ["title", ("Pool", "pool.name"), "rrule", "start_time", "duration_minutes", "status"], order=32)  # fmt: skip
 export(AvailabilitySettings, "Your availability settings", lambda u: AvailabilitySettings.objects.filter(supervisor__user=u), ["time_zone", "session_lengths", "buffer_minutes", "minimum_notice_hours", "horizon_weeks", "max_sessions_per_day", "max_sessions_per_week", "monthly_capacity_hours", "online_link", "meeting_place"], order=33)  # fmt: skip
 export(WeeklyRule, "Your weekly hours", lambda u: WeeklyRule.objects.filter(supervisor__user=u), ["label"], order=34)  # fmt: skip

@@ -27,7 +27,6 @@ from decimal import ROUND_DOWN, Decimal
 from functools import cached_property
 
 from django.db.models import (
-    CharField,
     Count,
     DecimalField,
     DurationField,
@@ -44,7 +43,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from reflect.dashboard.filters import Filters, local_midnight, pool_months
@@ -719,12 +718,7 @@ class PoolFigures:
             entries = entries.filter(session__group_id=self.filters.group_id)
         if self.filters.organisation is not None:
             entries = entries.filter(organisation=self.filters.organisation)
-        # When a place first came their way: the ledger's offer (or straight booking) for this entry.
-        offered = LedgerEntry.objects.filter(
-            Q(source=Concat(Value("group-waitlist:"), Cast(OuterRef("pk"), CharField()), Value(":waitlist_offered")))
-            | Q(source=Concat(Value("group-waitlist:"), Cast(OuterRef("pk"), CharField()), Value(":waitlist_taken")))
-        ).order_by("occurred_at")
-        return entries.order_by().annotate(offered_at=Subquery(offered.values("occurred_at")[:1]))
+        return entries.order_by()
 
     _PLACE_COUNTS = {
         "places": Count("pk", filter=~Q(status=PlaceStatus.CANCELLED)),
@@ -745,21 +739,22 @@ class PoolFigures:
 
     def _waits_by_group(self) -> dict[int, dict[str, object]]:
         """Per group: how many joined a waitlist, got a place from it, and waited for an offer, with
-        the total wait (a sum, so that the groups add up to the whole selection). Added up here,
-        from one row per waitlist entry (a few thousand at city scale): grouped in the database,
-        each entry's offer time (a subquery) would be looked up again for every figure using it."""
-        waits: dict[int, dict[str, object]] = {}
-        # Each entry's wait as one interval (None when no place was offered): one value to read
-        # rather than two times.
-        waited = ExpressionWrapper(F("offered_at") - F("joined_at"), output_field=DurationField())
-        for group_id, status, wait in self._waitlist().values_list("session__group_id", "status", waited):
-            group = waits.setdefault(group_id, {"joined": 0, "placed": 0, "waited": 0, "wait": None})
-            group["joined"] += 1  # type: ignore[operator]
-            group["placed"] += status == WaitlistStatus.TAKEN  # type: ignore[operator]
-            if wait is not None:
-                group["waited"] += 1  # type: ignore[operator]
-                group["wait"] = (group["wait"] or datetime.timedelta(0)) + wait  # type: ignore[operator]
-        return waits
+        the total wait (a sum, so that the groups add up to the whole selection)."""
+        offered = Q(first_offered_at__isnull=False)
+        rows = (
+            self._waitlist()
+            .values("session__group_id")
+            .annotate(
+                joined=Count("pk"),
+                placed=Count("pk", filter=Q(status=WaitlistStatus.TAKEN)),
+                waited=Count("pk", filter=offered),
+                wait=Sum(
+                    ExpressionWrapper(F("first_offered_at") - F("joined_at"), output_field=DurationField()),
+                    filter=offered,
+                ),
+            )
+        )
+        return {row["session__group_id"]: row for row in rows}
 
     @staticmethod
     def _wait_days(count: int, wait: datetime.timedelta | None) -> str | None:

@@ -200,6 +200,9 @@ class WaitlistEntry(models.Model):
     joined_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING)
     offered_until = models.DateTimeField(null=True, blank=True)
+    # When a place first came their way (offered, or booked for them straight away): how long
+    # people wait, for the commissioner's dashboard. Kept even after the offer lapses.
+    first_offered_at = models.DateTimeField(null=True, blank=True)
     auto_accept = models.BooleanField("book the place straight away when one frees", default=False)
 
     class Meta:

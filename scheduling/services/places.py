@@ -373,15 +373,16 @@ def offer_freed_places(session: GroupSession, now: datetime.datetime) -> list[Wa
     for entry in waiting:
         if bookable_places(session, now) == 0:
             break
+        entry.first_offered_at = entry.first_offered_at or now
         if entry.auto_accept:
             entry.status = WaitlistStatus.TAKEN
-            entry.save(update_fields=["status"])
+            entry.save(update_fields=["status", "first_offered_at"])
             _record_waitlist(entry, LedgerKind.WAITLIST_TAKEN, now)
             _take_place(session, entry.user, entry.organisation, now)
         else:
             entry.status = WaitlistStatus.OFFERED
             entry.offered_until = now + offer_hold()
-            entry.save(update_fields=["status", "offered_until"])
+            entry.save(update_fields=["status", "offered_until", "first_offered_at"])
             _record_waitlist(entry, LedgerKind.WAITLIST_OFFERED, now)
             queue_notification(
                 entry.user,

@@ -68,7 +68,12 @@ def busy_group(world):
     for user in people[:8]:
         joined = START - datetime.timedelta(days=5)
         entry = WaitlistEntry.objects.create(
-            session=session, user=user, organisation=world.organisation, joined_at=joined, status=WaitlistStatus.TAKEN
+            session=session,
+            user=user,
+            organisation=world.organisation,
+            joined_at=joined,
+            status=WaitlistStatus.TAKEN,
+            first_offered_at=joined + datetime.timedelta(days=2),
         )
         record_ledger_entry(
             world.pool,

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps
+from django.db import connection
 from django.http import Http404
 
 from reflect.enums import LedgerKind
@@ -172,6 +175,7 @@ def test_a_cancelled_place_is_offered_to_the_first_person_waiting_and_held_24_ho
     second.refresh_from_db()
     session.refresh_from_db()
     assert (first.status, first.offered_until) == (WaitlistStatus.OFFERED, LATER + datetime.timedelta(hours=24))
+    assert (first.first_offered_at, second.first_offered_at) == (LATER, None)  # the dashboard's wait
     assert second.status == WaitlistStatus.WAITING
     assert session.places_taken == 1
     offer = Notification.objects.get(kind=GroupNotificationKind.PLACE_OFFERED)
@@ -206,7 +210,7 @@ def test_auto_accept_books_the_freed_place_straight_away(world, session):
     cancel_place(member_place, acting_user=world.member, now=LATER)
     first.refresh_from_db()
     session.refresh_from_db()
-    assert first.status == WaitlistStatus.TAKEN
+    assert (first.status, first.first_offered_at) == (WaitlistStatus.TAKEN, LATER)
     assert Place.objects.get(session=session, user=world.lead).status == PlaceStatus.BOOKED
     assert session.places_taken == 2
 
@@ -218,6 +222,8 @@ def test_an_offer_not_taken_passes_on(world, session):
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.status, second.status) == (WaitlistStatus.EXPIRED, WaitlistStatus.OFFERED)
+    # A lapsed offer still counts as the day a place came their way.
+    assert (first.first_offered_at, second.first_offered_at) == (LATER, LATER + datetime.timedelta(hours=24))
     with pytest.raises(DomainError) as error:
         accept_offer(first, acting_user=world.lead, now=LATER + datetime.timedelta(hours=25))
     assert error.value.message == "There is no place on offer to you for this session."
@@ -257,3 +263,16 @@ def test_joining_the_waitlist_needs_a_full_session_and_no_place(world, session):
     entry = join_waitlist(session, acting_user=world.lead, now=NOW)
     assert join_waitlist(session, acting_user=world.lead, now=NOW).pk == entry.pk
     assert WaitlistEntry.objects.count() == 1
+
+
+def test_the_migration_dates_existing_offers_from_the_ledger(world, session):
+    member_place, first, second, _ = full_session_with_waiters(world, session)
+    cancel_place(member_place, acting_user=world.member, now=LATER)
+    accept_offer(first, acting_user=world.lead, now=LATER + datetime.timedelta(hours=2))
+    WaitlistEntry.objects.update(first_offered_at=None)
+    migration = importlib.import_module("scheduling.migrations.0006_waitlist_first_offered")
+    migration.first_offers_from_the_ledger(apps, connection.schema_editor())
+    first.refresh_from_db()
+    second.refresh_from_db()
+    # The offer's entry, not the later taking of it; the one never offered keeps no date.
+    assert (first.first_offered_at, second.first_offered_at) == (LATER, None)
