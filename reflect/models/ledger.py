@@ -92,6 +92,9 @@ class LedgerMonth(models.Model):
                 name="ledger_month_pool",
             ),
         ]
+        # The pool's month-by-month figures of a few kinds (the dashboard's chart, the allocation's
+        # monthly share) read a slice of the months, not all of them.
+        indexes = [models.Index(fields=["pool", "kind", "month"], name="ledger_month_pool_kind")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.month:%B %Y} — {self.pool}"
