@@ -22,7 +22,18 @@ from reflect.enums import LedgerKind
 from reflect.errors import DomainError
 from reflect.models import AuditEvent, LedgerEntry
 from reflect.services.ledger import record_ledger_entry
+from scheduling.models import (
+    BookingStatus,
+    GroupSession,
+    Place,
+    PlaceStatus,
+    ReflectiveGroup,
+    SupervisionBooking,
+    WaitlistEntry,
+)
+from tests.factories.bookings import agree
 from tests.factories.core import (
+    MembershipFactory,
     OrganisationFactory,
     PoolFactory,
     UserFactory,
@@ -30,6 +41,7 @@ from tests.factories.core import (
     give_two_factor,
     make_commissioner,
 )
+from tests.factories.supervision import SupervisorProfileFactory
 
 K = LedgerKind
 
@@ -258,13 +270,58 @@ def test_each_view_and_export_is_audited_with_its_filters(hand_built, client) ->
     }
 
 
+def make_group(pool, title: str, *, capacity: int = 10, overbooking: int = 20) -> ReflectiveGroup:
+    return ReflectiveGroup.objects.create(
+        pool=pool,
+        title=title,
+        external_facilitator_name="Ann Carter",
+        rrule="FREQ=MONTHLY;BYDAY=+2WE",
+        first_date=datetime.date(2026, 6, 1),
+        start_time=datetime.time(14, 0),
+        duration_minutes=120,
+        capacity=capacity,
+        overbooking_percent=overbooking,
+        ground_rules="What is said here stays here.",
+        confidentiality_statement="Nothing said is written down.",
+    )
+
+
 def grow(pool, organisations: int) -> None:
+    """Organisations with ledger figures, and for each a reflective group with a session held
+    (a place attended, someone who waited) and a supervisor with an agreement and a session, so
+    that every table of the dashboard has as many rows as there are organisations."""
     for n in range(organisations):
         organisation = OrganisationFactory()
         add_to_pool(pool, organisation)
         for kind in (K.ALLOCATED, K.RESERVED, K.CONSUMED):
             entry(pool, organisation, kind, hours="3", when=at(2026, 4 + n % 6))
         entry(pool, organisation, K.PLACE_ATTENDED, quantity=n, when=at(2026, 5))
+        session = GroupSession.objects.create(
+            group=make_group(pool, f"Group {n}"), starts_at=at(2026, 6), ends_at=at(2026, 6, 11), place_limit=12
+        )
+        person = MembershipFactory(organisation=organisation).user
+        Place.objects.create(
+            session=session, user=person, organisation=organisation, status=PlaceStatus.ATTENDED, booked_at=at(2026, 5)
+        )
+        WaitlistEntry.objects.create(
+            session=session,
+            user=person,
+            organisation=organisation,
+            joined_at=at(2026, 5),
+            first_offered_at=at(2026, 5, 12),
+        )
+        agreement = agree(pool, organisation, SupervisorProfileFactory(), allocation=None)
+        SupervisionBooking.objects.create(
+            agreement=agreement,
+            supervisor=agreement.supervisor,
+            organisation=organisation,
+            pool=pool,
+            starts_at=at(2026, 6),
+            ends_at=at(2026, 6) + datetime.timedelta(hours=1),
+            minutes=60,
+            hours=Decimal("1"),
+            status=BookingStatus.ATTENDED,
+        )
 
 
 def queries_for(client, url: str) -> int:
@@ -282,6 +339,10 @@ def test_the_page_and_exports_take_the_same_number_of_queries_at_two_sizes(world
     grow(world.pool, 25)
     large = [queries_for(client, url) for url in urls]
     assert small == large
+    # The larger pool's tables have their rows (a table left empty would prove nothing): a header,
+    # 27 grown supervisors and groups, and 28 organisations (the world's own too) and a total.
+    for key, rows in (("supervisors", 28), ("groups", 28), ("organisations", 30)):
+        assert len(rows_of(client.get(f"{base}{key}.csv"))) == rows, key
     assert dict(zip(urls, small, strict=True)) == {base: PAGE_QUERIES} | {
         f"{base}{key}.csv": count for key, count in EXPORT_QUERIES.items()
     }

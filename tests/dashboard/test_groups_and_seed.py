@@ -18,31 +18,14 @@ from scheduling.models import (
     GroupSession,
     Place,
     PlaceStatus,
-    ReflectiveGroup,
     SupervisionBooking,
     WaitlistEntry,
     WaitlistStatus,
 )
-from tests.dashboard.test_dashboard import queries_for, signed_in
+from tests.dashboard.test_dashboard import make_group, queries_for, signed_in
 from tests.factories.core import MembershipFactory, OrganisationFactory, add_to_pool
 
 START = datetime.datetime(2026, 6, 10, 13, 0, tzinfo=datetime.UTC)
-
-
-def make_group(pool, title: str, *, capacity: int = 10, overbooking: int = 20) -> ReflectiveGroup:
-    return ReflectiveGroup.objects.create(
-        pool=pool,
-        title=title,
-        external_facilitator_name="Ann Carter",
-        rrule="FREQ=MONTHLY;BYDAY=+2WE",
-        first_date=datetime.date(2026, 6, 1),
-        start_time=datetime.time(14, 0),
-        duration_minutes=120,
-        capacity=capacity,
-        overbooking_percent=overbooking,
-        ground_rules="What is said here stays here.",
-        confidentiality_statement="Nothing said is written down.",
-    )
 
 
 @pytest.fixture
