@@ -103,6 +103,10 @@ def _tell_everyone(
     return len(places) + len(entries)
 
 
+# What a moved session's message replaces, if still unsent: it says all they said, at the new time.
+WITHDRAWN_ON_MOVE = (GroupNotificationKind.PLACE_BOOKED, GroupNotificationKind.SESSION_MOVED)
+
+
 def move_session(
     session: GroupSession,
     *,
@@ -153,6 +157,12 @@ def move_session(
         session.sequence += 1
         session.save(update_fields=["starts_at", "ends_at", "original_starts_at", "sequence", "updated_at"])
         places, entries = _people_of(session)
+        # A confirmation or an earlier move's message still waiting (a text held until morning,
+        # say) gives the old time: this message replaces it. An offer still stands, so it stays.
+        for place in places:
+            cancel_notifications(f"group-place:{place.pk}", kinds=WITHDRAWN_ON_MOVE)
+        for entry in entries:
+            cancel_notifications(f"group-waitlist:{entry.pk}", kinds=[GroupNotificationKind.SESSION_MOVED])
         context = (
             group_context(session)
             | {"was": was, "note": note.strip(), "location": group.location, "online_link": group.online_link}

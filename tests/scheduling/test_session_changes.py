@@ -82,6 +82,40 @@ def test_moving_twice_sends_a_second_message_with_the_next_sequence(world, sessi
     assert [c["calendar"]["sequence"] for _, c in messages(GroupNotificationKind.SESSION_MOVED)] == [1, 2]
 
 
+def test_a_move_withdraws_messages_still_waiting_that_give_the_old_time(world, session):
+    """A confirmation held back (a text in quiet hours, say) and an earlier move's message not yet
+    sent would give a time that no longer holds; the latest move's message replaces them."""
+    full_session_with_waitlist(world, session)
+    for day in (12, 13):
+        move_session(
+            session,
+            acting_user=world.commissioner,
+            starts_on=datetime.date(2026, 11, day),
+            start_time=datetime.time(14, 0),
+            now=NOW,
+        )
+    statuses = list(
+        Notification.objects.order_by("pk").values_list("kind", "recipient__first_name", "context__when", "status")
+    )
+    booked, moved, pending, cancelled = (
+        GroupNotificationKind.PLACE_BOOKED,
+        GroupNotificationKind.SESSION_MOVED,
+        NotificationStatus.PENDING,
+        NotificationStatus.CANCELLED,
+    )
+    first, second = "Thursday 12 November 2026, 14:00–16:00", "Friday 13 November 2026, 14:00–16:00"
+    assert statuses == [
+        (booked, "Sam", "Wednesday 11 November 2026, 14:00–16:00", cancelled),
+        (booked, "Chris", "Wednesday 11 November 2026, 14:00–16:00", cancelled),
+        (moved, "Sam", first, cancelled),
+        (moved, "Chris", first, cancelled),
+        (moved, "Leila", first, cancelled),
+        (moved, "Sam", second, pending),
+        (moved, "Chris", second, pending),
+        (moved, "Leila", second, pending),
+    ]
+
+
 def test_moving_into_the_past_or_onto_another_session_says_why_and_changes_nothing(world, group, session):
     cases = [
         (datetime.date(2026, 11, 1), "Choose a time in the future."),
