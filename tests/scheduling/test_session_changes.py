@@ -69,8 +69,7 @@ def test_a_moved_session_is_not_made_again_by_the_year_ahead_task(world, group, 
     assert GroupSession.objects.filter(group=group).count() == 12
 
 
-def test_moving_twice_sends_a_second_message_with_the_next_sequence(world, session):
-    book_place(session, acting_user=world.member, now=NOW)
+def move_to_the_12th_then_the_13th(world, session) -> None:
     for day in (12, 13):
         move_session(
             session,
@@ -79,6 +78,11 @@ def test_moving_twice_sends_a_second_message_with_the_next_sequence(world, sessi
             start_time=datetime.time(14, 0),
             now=NOW,
         )
+
+
+def test_moving_twice_sends_a_second_message_with_the_next_sequence(world, session):
+    book_place(session, acting_user=world.member, now=NOW)
+    move_to_the_12th_then_the_13th(world, session)
     assert [c["calendar"]["sequence"] for _, c in messages(GroupNotificationKind.SESSION_MOVED)] == [1, 2]
 
 
@@ -86,14 +90,7 @@ def test_a_move_withdraws_messages_still_waiting_that_give_the_old_time(world, s
     """A confirmation held back (a text in quiet hours, say) and an earlier move's message not yet
     sent would give a time that no longer holds; the latest move's message replaces them."""
     full_session_with_waitlist(world, session)
-    for day in (12, 13):
-        move_session(
-            session,
-            acting_user=world.commissioner,
-            starts_on=datetime.date(2026, 11, day),
-            start_time=datetime.time(14, 0),
-            now=NOW,
-        )
+    move_to_the_12th_then_the_13th(world, session)
     statuses = list(
         Notification.objects.order_by("pk").values_list("kind", "recipient__first_name", "context__when", "status")
     )
