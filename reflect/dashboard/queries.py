@@ -14,7 +14,8 @@ entries themselves, and never more than a month and a quarter of them.
 Hours, as the ledger records them (issue 6): a booking *reserves* its hours, a cancellation in
 time *releases* them, attendance, a late cancellation or a no-show *consumes* them. So the
 hours still reserved are reserved − released − consumed, and what remains of an allocation is
-allocated − consumed − still reserved.
+allocated − consumed − still reserved: :func:`reflect.services.ledger.balance_from`, the formula
+the booking service checks a booking against, so the two never disagree.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ from reflect.disclosure import SMALLEST_SHOWN
 from reflect.enums import LedgerKind
 from reflect.models import Community, LedgerEntry, LedgerMonth, Organisation, Pool, PoolOrganisation
 from reflect.models.ledger import ledger_month
+from reflect.services.ledger import HoursBalance, balance_from
 from scheduling.models import (
     BookingStatus,
     GroupSession,
@@ -116,6 +118,16 @@ def _latest(a: object, b: object) -> object:
 
 def _earliest(a: object, b: object) -> object:
     return b if a is None or (b is not None and b < a) else a  # type: ignore[operator]
+
+
+def _balance(row: dict[str, object], *, consumed: object) -> HoursBalance:
+    """An organisation's hours as the booking service counts them (reflect.services.ledger)."""
+    return balance_from(
+        allocated=_dec(row["allocated"]),
+        reserved=_dec(row["reserved_gross"]),
+        released=_dec(row["released"]),
+        consumed=_dec(consumed),
+    )
 
 
 def _added_up(rows: Iterable[dict[str, object]]) -> dict[str, object]:
@@ -375,15 +387,14 @@ class PoolFigures:
 
     @staticmethod
     def _derive(row: dict[str, object]) -> dict[str, object]:
-        allocated, used_to_date = _dec(row["allocated"]), _dec(row["used_to_date"])
-        reserved = max(_dec(row["reserved_gross"]) - _dec(row["released"]) - used_to_date, ZERO)
+        balance = _balance(row, consumed=row["used_to_date"])
         return row | {
-            "allocated": allocated,
+            "allocated": balance.allocated,
             "used": _dec(row["used"]),
-            "used_to_date": used_to_date,
-            "reserved": reserved,
-            "remaining": allocated - used_to_date - reserved,
-            "percent_used": (used_to_date, allocated),
+            "used_to_date": balance.used,
+            "reserved": balance.reserved,
+            "remaining": balance.left,
+            "percent_used": (balance.used, balance.allocated),
         }
 
     @cached_property
@@ -1047,16 +1058,15 @@ def organisation_summary_table(organisation: Organisation, *, now: datetime.date
     )
     table_rows = []
     for row in rows:
-        allocated, used = _dec(row["allocated"]), _dec(row["used"])
-        reserved = max(_dec(row["reserved_gross"]) - _dec(row["released"]) - used, ZERO)
+        balance = _balance(row, consumed=row["used"])
         table_rows.append(
             row
             | {
                 "pool": row["pool__name"],
-                "allocated": allocated,
-                "used": used,
-                "reserved": reserved,
-                "remaining": allocated - used - reserved,
+                "allocated": balance.allocated,
+                "used": balance.used,
+                "reserved": balance.reserved,
+                "remaining": balance.left,
             }
         )
     return make_table(

@@ -183,12 +183,21 @@ class HoursBalance:
 HOUR_KINDS = (LedgerKind.ALLOCATED, LedgerKind.RESERVED, LedgerKind.RELEASED, LedgerKind.CONSUMED)
 
 
+def balance_from(*, allocated: Decimal, reserved: Decimal, released: Decimal, consumed: Decimal) -> HoursBalance:
+    """The balance from the hour kinds' totals: the one formula, for booking and the dashboard.
+
+    Hours consumed with no reservation before them (an entry made by hand, say) are use, not
+    a reservation below zero that would give the hours back."""
+    still_reserved = max(reserved - released - consumed, ZERO)
+    return HoursBalance(allocated=allocated, reserved=still_reserved, used=consumed)
+
+
 def _balance(totals: dict[str, Decimal]) -> HoursBalance:
-    consumed = totals.get(LedgerKind.CONSUMED, ZERO)
-    return HoursBalance(
+    return balance_from(
         allocated=totals.get(LedgerKind.ALLOCATED, ZERO),
-        reserved=totals.get(LedgerKind.RESERVED, ZERO) - totals.get(LedgerKind.RELEASED, ZERO) - consumed,
-        used=consumed,
+        reserved=totals.get(LedgerKind.RESERVED, ZERO),
+        released=totals.get(LedgerKind.RELEASED, ZERO),
+        consumed=totals.get(LedgerKind.CONSUMED, ZERO),
     )
 
 

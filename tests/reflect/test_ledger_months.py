@@ -196,3 +196,17 @@ def test_concurrent_entries_of_one_month_all_count() -> None:
     month = LedgerMonth.objects.get(pool=pool, organisation=organisation, kind=K.PLACE_BOOKED)
     assert (month.entries, month.quantity) == (20, 20)
     assert_months_agree_with_the_ledger()
+
+
+def test_hours_consumed_without_a_reservation_are_use_for_booking_and_the_dashboard(world, client) -> None:
+    """One formula for what is left (reflect.services.ledger.balance_from): hours consumed by a
+    hand-made entry, with nothing reserved, do not make a reservation below zero."""
+    from reflect.services.ledger import HoursBalance, hours_balance
+    from tests.dashboard.test_dashboard import column, rows_of, signed_in
+
+    for kind, hours in ((LedgerKind.ALLOCATED, "10"), (LedgerKind.CONSUMED, "2")):
+        record_ledger_entry(world.pool, kind, organisation=world.organisation, hours=Decimal(hours))
+    balance = hours_balance(world.pool, world.organisation)
+    assert (balance, balance.left) == (HoursBalance(Decimal("10"), Decimal("0"), Decimal("2")), Decimal("8"))
+    rows = rows_of(signed_in(client, world.commissioner).get(f"/pools/{world.pool.pk}/dashboard/organisations.csv"))
+    assert (column(rows, "Reserved (hours)")[0], column(rows, "Remaining (hours)")[0]) == ("0.00", "8.00")
