@@ -1,30 +1,40 @@
-"""An allocation change and a booking of the same organisation at once: no deadlock.
+"""An allocation change and a booking of the same organisation at once: no deadlock, and the
+allocation never goes below the hours booked.
 
 A booking holds its organisation's PoolOrganisation row, then inserts rows that point at the
 pool (its booking and ledger entries), which takes FOR KEY SHARE on the pool row. An
 allocation change takes the pool row, then the PoolOrganisation rows. With the pool row taken
 FOR UPDATE the two wait for each other and PostgreSQL kills one (a 500 for somebody); FOR NO
 KEY UPDATE does not conflict with FOR KEY SHARE, so both finish. The control puts FOR UPDATE
-back and shows the deadlock. PostgreSQL only.
+back and shows the deadlock.
+
+The floor (an allocation is never set below what the organisation has booked or used) holds
+because the change reads the booked hours under the organisation's PoolOrganisation row, which
+a booking holds from its check of the hours left to its commit. Its control takes that lock out
+of the allocation change and sees the allocation set below a booking made meanwhile.
+PostgreSQL only.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 
 from reflect.enums import LedgerKind
+from reflect.errors import DomainError
 from reflect.models import Pool
 from reflect.services import pools
 from reflect.services.ledger import hours_balance, record_ledger_entry
-from scheduling.services.bookings import _lock_capacity
+from scheduling.services import bookings
+from scheduling.services.bookings import BookingChoice, _lock_capacity, book_supervision
 from tests.conftest import requires_postgresql
-from tests.factories.bookings import agree, supervisor_with_availability
-from tests.factories.core import UserFactory
+from tests.factories.bookings import NOW, agree, supervisor_with_availability, utc
+from tests.factories.core import MembershipFactory, UserFactory
 
 pytestmark = [requires_postgresql, pytest.mark.django_db(transaction=True)]
 
@@ -79,3 +89,83 @@ def test_control_with_the_pool_row_taken_for_update_they_deadlock(world, monkeyp
     monkeypatch.setattr(pools, "_lock_pool", lambda pool: Pool.objects.select_for_update().get(pk=pool.pk))
     errors = race(world)
     assert len(errors) == 1 and "Deadlock" in errors[0]
+
+
+def waiting_for_a_lock(pid: int) -> bool:
+    """Whether the database session ``pid`` is waiting for a lock another transaction holds."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cardinality(pg_blocking_pids(%s)) > 0", [pid])
+        return cursor.fetchone()[0]
+
+
+def set_the_allocation_to_zero_while_the_last_hour_is_booked(world, monkeypatch) -> tuple[list[str], bool]:
+    """One hour left. A booking of that hour checks the hours left, then stops before writing;
+    the commissioner sets the allocation to nothing. The booking goes on once the change has
+    finished or is waiting for a lock the booking holds. Returns how the booking and the change
+    ended, and whether the change had to wait."""
+    agreement = agree(world.pool, world.organisation, supervisor_with_availability(), allocation="1")
+    person = MembershipFactory(organisation=world.organisation).user
+    choice = BookingChoice(starts_at=utc(6, 10), minutes=60, attendees=[person])
+    checked, go_on = threading.Event(), threading.Event()
+    check_hours = bookings._check_hours
+
+    def check_then_stop(*args, **kwargs) -> None:
+        check_hours(*args, **kwargs)
+        checked.set()
+        go_on.wait(10)
+
+    monkeypatch.setattr(bookings, "_check_hours", check_then_stop)
+    outcomes: dict[str, str] = {}
+    pids: dict[str, int] = {}
+
+    def run(name: str, action: Callable[[], object]) -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pids[name] = cursor.fetchone()[0]
+            action()
+            outcomes[name] = "done"
+        except DomainError as error:
+            outcomes[name] = error.message
+        finally:
+            connection.close()
+
+    def book() -> None:
+        book_supervision(agreement, choice, acting_user=person, now=NOW)
+
+    def set_to_zero() -> None:
+        pools.set_allocation(world.pool, world.organisation, Decimal("0"), acting_user=world.commissioner)
+
+    booking = threading.Thread(target=run, args=("booking", book))
+    change = threading.Thread(target=run, args=("change", set_to_zero))
+    booking.start()
+    assert checked.wait(10), "the booking never reached its check of the hours left"
+    change.start()
+    deadline = time.monotonic() + 10
+    while change.is_alive() and not ("change" in pids and waiting_for_a_lock(pids["change"])):
+        assert time.monotonic() < deadline, "the allocation change neither finished nor waited for a lock"
+        time.sleep(0.01)
+    change_waited = change.is_alive()
+    go_on.set()
+    booking.join()
+    change.join()
+    return [outcomes.get("booking", "?"), outcomes.get("change", "?")], change_waited
+
+
+def test_an_allocation_cannot_be_set_below_a_booking_made_meanwhile(world, monkeypatch):
+    outcomes, change_waited = set_the_allocation_to_zero_while_the_last_hour_is_booked(world, monkeypatch)
+    assert change_waited  # the change read the booked hours only after the booking's commit
+    assert outcomes == [
+        "done",
+        "Harehills Drama has already booked or used 1.00 hours, so its allocation cannot be less than that.",
+    ]
+    balance = hours_balance(world.pool, world.organisation)
+    assert (balance.allocated, balance.reserved, balance.left) == (Decimal("1"), Decimal("1"), Decimal("0"))
+
+
+def test_control_without_the_organisations_lock_the_allocation_goes_below_the_booking(world, monkeypatch):
+    monkeypatch.setattr(pools, "_lock_pool_organisations", lambda pool, organisation_ids: None)
+    outcomes, change_waited = set_the_allocation_to_zero_while_the_last_hour_is_booked(world, monkeypatch)
+    assert (outcomes, change_waited) == (["done", "done"], False)
+    balance = hours_balance(world.pool, world.organisation)
+    assert (balance.allocated, balance.reserved, balance.left) == (Decimal("0"), Decimal("1"), Decimal("-1"))

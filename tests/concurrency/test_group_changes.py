@@ -1,19 +1,24 @@
 """Cancelling a session, or confirming cohorts, while others act at the same moment (PostgreSQL).
 
-Each thread acts through its own database connection and closes it afterwards.
+Each thread acts through its own database connection and closes it afterwards. Each control
+takes a lock away and makes the race happen on purpose (one side stops between its check and
+its write until the other has finished), to show the harness catches what the lock prevents.
 """
 
 from __future__ import annotations
 
+import datetime
 import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
+from django.db.models import QuerySet
 
 from reflect.errors import DomainError
-from scheduling.models import CohortMembership, Place, SessionStatus
+from scheduling.models import CohortApplication, CohortMembership, GroupSession, Place, SessionStatus
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
+from scheduling.services import cohorts, places
 from scheduling.services.cohorts import apply_for_cohort, confirm_cohorts, propose_cohorts
 from scheduling.services.places import book_place
 from scheduling.services.session_changes import cancel_session
@@ -25,7 +30,8 @@ pytestmark = [requires_postgresql, pytest.mark.django_db(transaction=True)]
 
 
 def at_once(actions: list[Callable[[], object]]) -> list[str]:
-    """Run the actions together; each ends as "done" or with its DomainError's message."""
+    """Run the actions together; each ends as "done", with its DomainError's message, or with the
+    name of the database error that stopped it (a 500 for somebody)."""
     barrier = threading.Barrier(len(actions))
     outcomes: list[str] = []
     lock = threading.Lock()
@@ -37,6 +43,8 @@ def at_once(actions: list[Callable[[], object]]) -> list[str]:
             outcome = "done"
         except DomainError as error:
             outcome = error.message
+        except DatabaseError as error:
+            outcome = type(error).__name__
         finally:
             connection.close()
         with lock:
@@ -50,25 +58,68 @@ def at_once(actions: list[Callable[[], object]]) -> list[str]:
     return outcomes
 
 
-def test_bookings_racing_a_cancellation_leave_no_place_in_a_cancelled_session(world):
+def twenty_bookings_and_a_cancellation(world, cancel: Callable[[GroupSession], object] | None = None):
+    """Twenty people book a session while its commissioner cancels it."""
     session = make_group(world, capacity=30, title="Race group").sessions.first()
     people = [MembershipFactory(organisation=world.organisation).user for _ in range(20)]
     actions: list[Callable[[], object]] = [
         (lambda person=person: book_place(session, acting_user=person, now=NOW)) for person in people
     ]
-    actions.insert(10, lambda: cancel_session(session, acting_user=world.commissioner, now=NOW))
+    cancel = cancel or (lambda session: cancel_session(session, acting_user=world.commissioner, now=NOW))
+    actions.insert(10, lambda: cancel(session))
+    return session, actions
+
+
+def active_places(session: GroupSession) -> int:
+    return Place.objects.filter(session=session, status__in=ACTIVE_PLACE_STATUSES).count()
+
+
+def test_bookings_racing_a_cancellation_leave_no_place_in_a_cancelled_session(world):
+    session, actions = twenty_bookings_and_a_cancellation(world)
     outcomes = at_once(actions)
     session.refresh_from_db()
     assert session.status == SessionStatus.CANCELLED
-    assert (session.places_taken, Place.objects.filter(session=session, status__in=ACTIVE_PLACE_STATUSES).count()) == (
-        0,
-        0,
-    )
+    assert (session.places_taken, active_places(session)) == (0, 0)
     refused = "The session on Wednesday 11 November 2026, 14:00–16:00 has been cancelled."
     assert set(outcomes) <= {"done", refused}
 
 
-def test_two_commissioners_confirming_the_same_preview_fill_the_cohorts_once(world):
+def test_control_without_the_session_lock_places_are_booked_into_the_cancelled_session(world, monkeypatch):
+    """Proof the harness can catch a regression: every booking that has found the session open
+    writes its place only after the cancellation has finished, as the lock would not allow."""
+    monkeypatch.setattr(places, "LOCK_SESSIONS", False)
+    found_open, cancelled = threading.Event(), threading.Event()
+    check_session_open = places.check_session_open
+
+    def check_then_wait_for_the_cancellation(session: GroupSession, now: datetime.datetime) -> None:
+        check_session_open(session, now)
+        found_open.set()
+        cancelled.wait(10)
+
+    def cancel_once_a_booking_found_it_open(session: GroupSession) -> None:
+        try:
+            found_open.wait(10)
+            cancel_session(session, acting_user=world.commissioner, now=NOW)
+        finally:
+            cancelled.set()
+
+    monkeypatch.setattr(places, "check_session_open", check_then_wait_for_the_cancellation)
+    session, actions = twenty_bookings_and_a_cancellation(world, cancel=cancel_once_a_booking_found_it_open)
+    outcomes = at_once(actions)
+    session.refresh_from_db()
+    assert session.status == SessionStatus.CANCELLED
+    booked = active_places(session)
+    assert booked >= 1 and session.places_taken >= 1  # places in a cancelled session
+    assert outcomes.count("done") == booked + 1  # those bookings, and the cancellation
+
+
+PROPOSAL_CHANGED = (
+    "Applications or cohorts changed since you looked at the proposal. Check the new one and confirm again."
+)
+
+
+def two_confirms_of_one_preview(world) -> list[Callable[[], object]]:
+    """Three colleagues apply for one cohort; two commissioners' clicks confirm the same preview."""
     make_group(world, title="Tuesday evening", kind="cohort", rrule="FREQ=MONTHLY;BYDAY=+1TU", capacity=6)
     people = [MembershipFactory(organisation=world.organisation).user for _ in range(3)]
     for person in people:
@@ -77,9 +128,59 @@ def test_two_commissioners_confirming_the_same_preview_fill_the_cohorts_once(wor
     confirm = lambda: confirm_cohorts(  # noqa: E731
         world.pool, acting_user=world.commissioner, fingerprint=fingerprint, now=NOW
     )
-    outcomes = sorted(at_once([confirm, confirm]))
-    assert outcomes == [
-        "Applications or cohorts changed since you looked at the proposal. Check the new one and confirm again.",
-        "done",
-    ]
+    return [confirm, confirm]
+
+
+def test_two_commissioners_confirming_the_same_preview_fill_the_cohorts_once(world):
+    outcomes = sorted(at_once(two_confirms_of_one_preview(world)))
+    assert outcomes == [PROPOSAL_CHANGED, "done"]
     assert CohortMembership.objects.count() == 2  # at most two colleagues per cohort
+
+
+def confirm_both_from_the_same_reading(monkeypatch) -> None:
+    """Take the lock on the waiting applications away, and have each confirm wait, once it has
+    computed its proposal, until the other has too: both check the same applications, then both
+    write."""
+    select_for_update = QuerySet.select_for_update
+
+    def no_lock_on_applications(queryset: QuerySet, *args, **kwargs) -> QuerySet:
+        if queryset.model is CohortApplication:
+            return queryset
+        return select_for_update(queryset, *args, **kwargs)
+
+    both_read = threading.Barrier(2, timeout=10)
+    propose = cohorts.propose_cohorts
+
+    def propose_then_wait_for_the_other(*args, **kwargs) -> cohorts.CohortProposal:
+        proposal = propose(*args, **kwargs)
+        both_read.wait()
+        return proposal
+
+    monkeypatch.setattr(QuerySet, "select_for_update", no_lock_on_applications)
+    monkeypatch.setattr(cohorts, "propose_cohorts", propose_then_wait_for_the_other)
+
+
+def test_control_without_the_lock_the_second_confirm_fails_on_the_constraint(world, monkeypatch):
+    """Both confirms pass the check against the preview; the one-membership constraint then
+    refuses the second's members, an error page instead of "the proposal changed"."""
+    confirms = two_confirms_of_one_preview(world)
+    confirm_both_from_the_same_reading(monkeypatch)
+    assert sorted(at_once(confirms)) == ["IntegrityError", "done"]
+    assert CohortMembership.objects.count() == 2
+
+
+def test_control_without_the_lock_or_the_constraint_the_cohort_is_filled_twice(world, monkeypatch):
+    """Proof the harness can catch a regression: the same two colleagues are made members twice."""
+    confirms = two_confirms_of_one_preview(world)
+    confirm_both_from_the_same_reading(monkeypatch)
+    constraint = next(c for c in CohortMembership._meta.constraints if c.name == "one_current_cohort_membership")
+    with connection.schema_editor() as editor:
+        editor.remove_constraint(CohortMembership, constraint)
+    try:
+        assert at_once(confirms) == ["done", "done"]
+        memberships = list(CohortMembership.objects.values_list("user_id", flat=True))
+        assert (len(memberships), len(set(memberships))) == (4, 2)
+    finally:
+        CohortMembership.objects.all().delete()
+        with connection.schema_editor() as editor:
+            editor.add_constraint(CohortMembership, constraint)
