@@ -43,12 +43,14 @@ MONTHS = 24
 FIRST_DAY = datetime.date(2025, 1, 1)
 LAST_DAY = datetime.date(2026, 12, 31)
 RATE = Decimal("60")
-ALLOCATION = Decimal("60")
+# An organisation with no supervision agreement is allocated a little, for when it starts one.
+ALLOCATION_WITHOUT_AGREEMENT = Decimal("24")
 # Events stop here, whatever the day the seed runs, so that every run writes the same rows.
 DATA_UNTIL = datetime.datetime(2026, 11, 20, 12, 0, tzinfo=datetime.UTC)
 AREAS = ["Armley", "Beeston", "Chapeltown", "Harehills", "Headingley", "Holbeck", "Otley", "Seacroft"]
 KINDS = ["Community Project", "Peer Support", "Arts Collective", "Advocacy", "Wellbeing Group", "Drop-in"]
 BATCH = 5000
+ZERO = Decimal("0")
 QUIET_FROM = datetime.date(2026, 6, 1)
 
 
@@ -128,8 +130,8 @@ def _seed(commissioner: User) -> dict[str, int]:
         description="City-scale demo data for the dashboard: 300 organisations over 24 months.",
         starts_on=FIRST_DAY,
         ends_on=LAST_DAY,
-        hours_budget=ALLOCATION * ORGANISATIONS,
-        money_budget=ALLOCATION * ORGANISATIONS * RATE,
+        hours_budget=Decimal("0"),  # set once the allocations are known, below
+        money_budget=Decimal("0"),
         hourly_rate=RATE,
         allocation_rule=AllocationRule.MANUAL,
     )
@@ -160,7 +162,6 @@ def _seed(commissioner: User) -> dict[str, int]:
         offset = rng.randint(0, 90) if i % 10 else rng.randint(365, 500)
         joined[org.pk] = _utc(FIRST_DAY + datetime.timedelta(days=offset), 9)
         ledger.add(LedgerKind.ORGANISATION_JOINED, org.pk, joined[org.pk], quantity=1)
-        ledger.add(LedgerKind.ALLOCATED, org.pk, joined[org.pk], hours=ALLOCATION)
 
     password = make_password(None)  # city staff never sign in
     users = User.objects.bulk_create(
@@ -194,7 +195,8 @@ def _seed(commissioner: User) -> dict[str, int]:
         SupervisorProfile(
             user=user,
             profession="Counselling psychologist",
-            monthly_capacity_hours=Decimal(rng.choice([10, 15, 20, 30])),
+            # Hours to spare beyond what they agree below (added there).
+            monthly_capacity_hours=Decimal(rng.choice([5, 10, 15, 20])),
             verified_at=_utc(FIRST_DAY),
             agrees_non_clinical=True,
             offers=["one_to_one", "group_supervision"],
@@ -202,8 +204,9 @@ def _seed(commissioner: User) -> dict[str, int]:
         for user in supervisor_users
     )
 
-    # Supervision: two in three organisations agree 2–4 hours a month with a supervisor, from
-    # a month or two after joining; one in eight agreements has ended. Sessions are an hour.
+    # Supervision: two in three organisations agree 8–12 hours a month (for their staff
+    # together) with a supervisor, from a month or two after joining; one in eight agreements
+    # has ended. Sessions are an hour. Supervisors take the agreements in turn (3 or 4 each).
     agreements = []
     outcomes: dict[int, str] = {}
     # One in twenty organisations goes quiet: no supervision, and no group places from June 2026
@@ -223,7 +226,7 @@ def _seed(commissioner: User) -> dict[str, int]:
         agreements.append(
             SupervisionAgreement(
                 organisation=org,
-                supervisor=supervisors[i % SUPERVISORS],
+                supervisor=supervisors[len(agreements) % SUPERVISORS],
                 pool=pool,
                 format="one_to_one",
                 hours_per_month=Decimal(rng.choice([8, 10, 12])),
@@ -234,6 +237,23 @@ def _seed(commissioner: User) -> dict[str, int]:
             )
         )
     SupervisionAgreement.objects.bulk_create(agreements)
+    # Each supervisor's capacity is what they have agreed, as agreeing requires, and some to spare.
+    for agreement in agreements:
+        if agreement.status == AgreementStatus.ACTIVE:
+            agreement.supervisor.monthly_capacity_hours += agreement.hours_per_month
+    SupervisorProfile.objects.bulk_update(supervisors, ["monthly_capacity_hours"])
+    # Each organisation is allocated, when it joins, what its agreement could use in the pool's
+    # two years (its hours a month × 24), so that use stays within the allocation as booking
+    # makes it; the budget keeps a tenth back, unallocated.
+    per_month = {agreement.organisation_id: agreement.hours_per_month for agreement in agreements}
+    allocated = ZERO
+    for org in organisations:
+        hours = per_month[org.pk] * MONTHS if org.pk in per_month else ALLOCATION_WITHOUT_AGREEMENT
+        ledger.add(LedgerKind.ALLOCATED, org.pk, joined[org.pk], hours=hours)
+        allocated += hours
+    pool.hours_budget = (allocated * Decimal("1.1")).quantize(Decimal("1"))
+    pool.money_budget = pool.hours_budget * RATE
+    pool.save(update_fields=["hours_budget", "money_budget"])
     hour = Decimal("1")
     bookings: list[SupervisionBooking] = []
     # Each supervisor's agreements take turns through the month so that no two of their

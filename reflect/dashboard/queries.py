@@ -803,7 +803,7 @@ class PoolFigures:
         ]
         return make_table(
             "groups",
-            "Reflective groups",
+            "Each reflective group",
             self.GROUP_COLUMNS,
             rows,
             note="Fill rate is places taken against capacity; over capacity counts sessions that used the "

@@ -8,6 +8,7 @@ import csv
 import datetime
 import io
 import itertools
+import re
 from decimal import Decimal
 
 import pytest
@@ -453,3 +454,26 @@ def test_the_pages_headline_counts_of_people_are_disclosed(hand_built, client) -
 
     assert supervision_figures()["Sessions held"] == "15"
     assert supervision_figures(f"?organisation={beeston.pk}")["Sessions held"] == "*"
+
+
+def test_the_page_opens_with_a_list_of_its_sections_and_tables_each_linked_to_its_place(hand_built, client) -> None:
+    world, _a, _b = hand_built
+    page = signed_in(client, world.commissioner).get(f"/pools/{world.pool.pk}/dashboard/").content.decode()
+    contents = page.split('id="contents-title"', 1)[1].split("</nav>", 1)[0]
+    links = re.findall(r'href="#([^"]+)">([^<]+)</a>', contents)
+    assert [title for _, title in links] == [
+        "Money and hours",
+        "Money and hours by organisation",
+        "Hours used each month against the month&#x27;s share of the allocation",
+        "Supervision",
+        "Supervisors&#x27; capacity against hours agreed (hours a month)",
+        "Reflective groups",
+        "Each reflective group",
+        "Access and equity",
+        "Organisations with no use in the last 90 days",
+        "Time from joining to a first session",
+        "Use by the communities organisations serve",
+        "Questionnaire outcomes across the pool (latest result of each organisation)",
+    ]
+    # Every link leads somewhere on the page.
+    assert all(f'id="{target}"' in page for target, _ in links)
