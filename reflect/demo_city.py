@@ -237,7 +237,8 @@ def _seed(commissioner: User) -> dict[str, int]:
             )
         )
     SupervisionAgreement.objects.bulk_create(agreements)
-    # Each supervisor's capacity is what they have agreed, as agreeing requires, and some to spare.
+    # Each supervisor's capacity is what they have agreed now (agreeing requires it), and some to
+    # spare; agreements that ended in June 2026 booked within it too, before they ended.
     for agreement in agreements:
         if agreement.status == AgreementStatus.ACTIVE:
             agreement.supervisor.monthly_capacity_hours += agreement.hours_per_month
@@ -436,21 +437,27 @@ def _seed(commissioner: User) -> dict[str, int]:
         session.places_taken = taken
     GroupSession.objects.bulk_update(sessions, ["places_taken"], batch_size=BATCH)
     Place.objects.bulk_create(places, batch_size=BATCH)
+    # A place came the way of those who took one, and of those whose offer lapsed.
+    offered_kinds = {
+        WaitlistStatus.TAKEN: LedgerKind.WAITLIST_TAKEN,
+        WaitlistStatus.EXPIRED: LedgerKind.WAITLIST_OFFERED,
+    }
     for entry in waitlist:
-        if entry.status == WaitlistStatus.TAKEN:
+        if entry.status in offered_kinds:
             entry.first_offered_at = min(
                 entry.joined_at + datetime.timedelta(days=rng.randint(1, 6)), entry.session.starts_at
             )
     WaitlistEntry.objects.bulk_create(waitlist, batch_size=BATCH)
     for entry in waitlist:
         ledger.add(LedgerKind.WAITLIST_JOINED, entry.organisation_id, entry.joined_at, quantity=1)
-        if entry.status == WaitlistStatus.TAKEN:
+        if entry.status in offered_kinds:
+            kind = offered_kinds[entry.status]
             ledger.add(
-                LedgerKind.WAITLIST_TAKEN,
+                kind,
                 entry.organisation_id,
                 entry.first_offered_at,
                 quantity=1,
-                source=f"group-waitlist:{entry.pk}:waitlist_taken",
+                source=f"group-waitlist:{entry.pk}:{kind}",
             )
     # With the ledger's monthly totals, as every writer of the ledger does (the dashboard reads those).
     record_ledger_entries(pool, ledger.rows, batch_size=BATCH)

@@ -186,8 +186,9 @@ HOUR_KINDS = (LedgerKind.ALLOCATED, LedgerKind.RESERVED, LedgerKind.RELEASED, Le
 def balance_from(*, allocated: Decimal, reserved: Decimal, released: Decimal, consumed: Decimal) -> HoursBalance:
     """The balance from the hour kinds' totals: the one formula, for booking and the dashboard.
 
-    Hours consumed with no reservation before them (an entry made by hand, say) are use, not
-    a reservation below zero that would give the hours back."""
+    The hours still reserved never go below zero: hours consumed with no reservation before
+    them (an entry made by hand, say) would otherwise give hours back. No service writes such
+    an entry; one that did would still cancel out hours reserved for other sessions."""
     still_reserved = max(reserved - released - consumed, ZERO)
     return HoursBalance(allocated=allocated, reserved=still_reserved, used=consumed)
 

@@ -137,9 +137,11 @@ def publish_dispatch(notification_ids: Sequence[int]) -> int:
     return published
 
 
-def cancel_notifications(about: str, *, kinds: Iterable[str] | None = None) -> int:
-    """Cancel the unsent notifications about a thing (a cancelled booking's reminders, say)."""
-    pending = Notification.objects.filter(about=about, status=NotificationStatus.PENDING)
+def cancel_notifications(about: str | Iterable[str], *, kinds: Iterable[str] | None = None) -> int:
+    """Cancel the unsent notifications about a thing, or about any of several (a cancelled
+    booking's reminders, say)."""
+    abouts = [about] if isinstance(about, str) else list(about)
+    pending = Notification.objects.filter(about__in=abouts, status=NotificationStatus.PENDING)
     if kinds is not None:
         pending = pending.filter(kind__in=list(kinds))
     return pending.update(status=NotificationStatus.CANCELLED, secret_context={})

@@ -223,7 +223,7 @@ def _take_place(
         source_is_new=True,  # the place was inserted just above
     )
     if confirm:
-        _queue_confirmation(place, own_cancelled=own_cancelled)
+        queue_confirmation(place, own_cancelled=own_cancelled)
     return place
 
 
@@ -238,8 +238,10 @@ def group_context(session: GroupSession) -> dict:
     }
 
 
-def _queue_confirmation(place: Place, *, own_cancelled: int | None = None) -> None:
-    """The booker's own confirmation: the group, the time, where — never who else is coming."""
+def queue_confirmation(place: Place, *, own_cancelled: int | None = None, again: bool = False) -> None:
+    """The booker's own confirmation: the group, the time, where — never who else is coming.
+
+    ``again``: a confirmation withdrawn unsent (its session moved) is sent anew at the new time."""
     session = place.session
     group = session.group
     context = group_context(session) | {
@@ -250,11 +252,11 @@ def _queue_confirmation(place: Place, *, own_cancelled: int | None = None) -> No
     queue_notification(
         place.user,
         GroupNotificationKind.PLACE_BOOKED,
-        key=f"group-place:{place.pk}:booked",
+        key=f"group-place:{place.pk}:booked" + (f":{session.sequence}" if again else ""),
         context=context,
         about=f"group-place:{place.pk}",
         ics=group_session_ics(session, place.user, method="REQUEST", own_cancelled=own_cancelled),
-        key_is_new=True,  # the place was inserted in this transaction
+        key_is_new=not again,  # the place was inserted in this transaction
     )
 
 

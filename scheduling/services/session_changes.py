@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from reflect.enums import NotificationStatus
 from reflect.errors import DomainError
-from reflect.models import User
+from reflect.models import Notification, User
 from reflect.services.audit import record_audit
 from reflect.services.notifications import cancel_notifications, queue_notification
 from scheduling.models import (
@@ -31,7 +32,13 @@ from scheduling.models import (
 from scheduling.models.groups import ACTIVE_WAITLIST_STATUSES
 from scheduling.notification_kinds import GroupNotificationKind
 from scheduling.services.group_calendar import SESSION_CANCELLED, group_session_ics
-from scheduling.services.places import group_context, local_when, lock_session, record_place_given_back
+from scheduling.services.places import (
+    group_context,
+    local_when,
+    lock_session,
+    queue_confirmation,
+    record_place_given_back,
+)
 
 SESSION_CANCELLED_REASON = SESSION_CANCELLED
 # Sessions are kept a year ahead; a move goes no further (and date arithmetic stays in range).
@@ -76,17 +83,27 @@ def _tell_everyone(
     context: dict,
     places: list[Place],
     entries: list[WaitlistEntry],
+    *,
+    last_heard: dict[str, object] | None = None,
 ) -> int:
     """Queue one message per person holding a place or waiting; keys carry the sequence, so a
-    second move of the same session is a new message and a retried call is not."""
+    second move of the same session is a new message and a retried call is not.
+
+    ``last_heard``: by what a message is about, the session's time as that person last heard
+    it, where an earlier move's message to them was withdrawn unsent."""
     change = f"group-session:{session.pk}:{session.sequence}:{kind}"
     method = context["calendar"]["method"]
+    last_heard = last_heard or {}
+
+    def heard(about: str) -> dict:
+        return {"was": last_heard[about]} if about in last_heard else {}
+
     for place in places:
         queue_notification(
             place.user,
             kind,
             key=f"{change}:place:{place.pk}",
-            context=context | {"has_place": True},
+            context=context | {"has_place": True} | heard(f"group-place:{place.pk}"),
             about=f"group-place:{place.pk}",
             # Only people with a place have the session in their calendar: theirs is updated
             # (or removed) by the attached file, same UID, SEQUENCE one higher.
@@ -97,14 +114,34 @@ def _tell_everyone(
             entry.user,
             kind,
             key=f"{change}:waitlist:{entry.pk}",
-            context=context | {"has_place": False},
+            context=context | {"has_place": False} | heard(f"group-waitlist:{entry.pk}"),
             about=f"group-waitlist:{entry.pk}",
         )
     return len(places) + len(entries)
 
 
-# What a moved session's message replaces, if still unsent: it says all they said, at the new time.
+# What a move withdraws if still unsent, as it gives the old time. An offer still stands: it stays.
 WITHDRAWN_ON_MOVE = (GroupNotificationKind.PLACE_BOOKED, GroupNotificationKind.SESSION_MOVED)
+UNCONFIRMED = object()
+
+
+def _withdraw_messages_with_the_old_time(places: list[Place], entries: list[WaitlistEntry]) -> dict[str, object]:
+    """Withdraw the messages still waiting (a text held until morning, say) that give the
+    session's old time: a place's confirmation, an earlier move's message. Returns, by what
+    they were about, what the person has not yet heard: UNCONFIRMED when their confirmation
+    had not gone, else the time the earliest withdrawn move said the session was at."""
+    abouts = [f"group-place:{place.pk}" for place in places] + [f"group-waitlist:{entry.pk}" for entry in entries]
+    unsent: dict[str, object] = {}
+    waiting = Notification.objects.filter(
+        about__in=abouts, status=NotificationStatus.PENDING, kind__in=WITHDRAWN_ON_MOVE
+    ).order_by("pk")
+    for about, kind, context in waiting.values_list("about", "kind", "context"):
+        if kind == GroupNotificationKind.PLACE_BOOKED:
+            unsent[about] = UNCONFIRMED
+        else:
+            unsent.setdefault(about, context["was"])
+    cancel_notifications(abouts, kinds=WITHDRAWN_ON_MOVE)
+    return unsent
 
 
 def move_session(
@@ -157,18 +194,25 @@ def move_session(
         session.sequence += 1
         session.save(update_fields=["starts_at", "ends_at", "original_starts_at", "sequence", "updated_at"])
         places, entries = _people_of(session)
-        # A confirmation or an earlier move's message still waiting (a text held until morning,
-        # say) gives the old time: this message replaces it. An offer still stands, so it stays.
-        for place in places:
-            cancel_notifications(f"group-place:{place.pk}", kinds=WITHDRAWN_ON_MOVE)
-        for entry in entries:
-            cancel_notifications(f"group-waitlist:{entry.pk}", kinds=[GroupNotificationKind.SESSION_MOVED])
+        unsent = _withdraw_messages_with_the_old_time(places, entries)
+        # Someone whose confirmation had not gone yet never heard the old time: they get the
+        # confirmation, at the new one. Everyone else hears of the move, from the time they last heard.
+        unconfirmed = [place for place in places if unsent.get(f"group-place:{place.pk}") == UNCONFIRMED]
+        for place in unconfirmed:
+            queue_confirmation(place, again=True)
         context = (
             group_context(session)
             | {"was": was, "note": note.strip(), "location": group.location, "online_link": group.online_link}
             | calendar_context(session, "REQUEST")
         )
-        told = _tell_everyone(session, GroupNotificationKind.SESSION_MOVED, context, places, entries)
+        told = len(unconfirmed) + _tell_everyone(
+            session,
+            GroupNotificationKind.SESSION_MOVED,
+            context,
+            [place for place in places if place not in unconfirmed],
+            entries,
+            last_heard=unsent,
+        )
         record_audit("group_session.moved", actor=acting_user, target=session, was=was, told=told)
     return session
 

@@ -167,3 +167,13 @@ def frozen_now():
 
     with mock.patch("django.utils.timezone.now", return_value=NOW):
         yield NOW
+
+
+def send_what_is_waiting() -> None:
+    """Deliver every notification still waiting, as the worker would (their e-mails go out)."""
+    from reflect.enums import NotificationStatus
+    from reflect.models import Notification
+    from reflect.services.notifications import DeliveryOutcome, deliver_notification
+
+    for pk in Notification.objects.filter(status=NotificationStatus.PENDING).values_list("pk", flat=True):
+        assert deliver_notification(pk) == DeliveryOutcome.SENT

@@ -12,7 +12,7 @@ from scheduling.models import ApplicationStatus, CohortApplication, CohortMember
 from scheduling.notification_kinds import GroupNotificationKind
 from scheduling.services.places import book_place
 from tests.factories.core import give_two_factor
-from tests.scheduling.conftest import NOW, make_group
+from tests.scheduling.conftest import NOW, make_group, send_what_is_waiting
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -41,6 +41,7 @@ def test_a_groups_sessions_show_booked_numbers_suppressed(client, world, commiss
 
 def test_moving_a_session_from_its_page(client, world, commissioner, group, session):
     book_place(session, acting_user=world.member, now=NOW)
+    send_what_is_waiting()  # the confirmation has gone: the move is news
     url = reverse("group_session_move", args=[world.pool.pk, session.pk])
     form = client.get(url).context["form"]
     assert form.initial == {

@@ -7,22 +7,24 @@ import pytest
 from reflect.enums import LedgerKind, NotificationStatus
 from reflect.errors import DomainError
 from reflect.models import AuditEvent, LedgerEntry, Notification
-from scheduling.models import GroupSession, PlaceStatus, SessionStatus, WaitlistStatus
+from scheduling.models import GroupSession, Place, PlaceStatus, SessionStatus, WaitlistStatus
 from scheduling.notification_kinds import GroupNotificationKind
 from scheduling.services.groups import generate_sessions
-from scheduling.services.places import book_place
+from scheduling.services.places import book_place, cancel_place
 from scheduling.services.session_changes import cancel_session, move_session
 from scheduling.services.waitlist import join_waitlist
 from tests.factories.core import MembershipFactory
-from tests.scheduling.conftest import NOW
+from tests.scheduling.conftest import NOW, send_what_is_waiting
 
 pytestmark = pytest.mark.django_db
 
 
-def full_session_with_waitlist(world, session):
+def full_session_with_waitlist(world, session, *, confirmations_sent=True):
     book_place(session, acting_user=world.member, now=NOW)
     book_place(session, acting_user=world.colleague, now=NOW)
     join_waitlist(session, acting_user=world.lead, now=NOW)
+    if confirmations_sent:
+        send_what_is_waiting()
 
 
 def messages(kind):
@@ -82,16 +84,19 @@ def move_to_the_12th_then_the_13th(world, session) -> None:
 
 def test_moving_twice_sends_a_second_message_with_the_next_sequence(world, session):
     book_place(session, acting_user=world.member, now=NOW)
+    send_what_is_waiting()
     move_to_the_12th_then_the_13th(world, session)
     assert [c["calendar"]["sequence"] for _, c in messages(GroupNotificationKind.SESSION_MOVED)] == [1, 2]
 
 
-def test_a_move_withdraws_messages_still_waiting_that_give_the_old_time(world, session):
-    """A confirmation held back (a text in quiet hours, say) and an earlier move's message not yet
-    sent would give a time that no longer holds; the latest move's message replaces them."""
-    full_session_with_waitlist(world, session)
+def test_a_move_withdraws_messages_still_waiting_that_give_the_old_time_and_says_what_they_said(world, session):
+    """Confirmations held back (texts in quiet hours, say) and an earlier move's message not yet
+    sent give a time that no longer holds. Someone never told of their place gets the
+    confirmation (ground rules and all) at the new time; someone never told of the first move
+    hears of the second from the time they last heard."""
+    full_session_with_waitlist(world, session, confirmations_sent=False)
     move_to_the_12th_then_the_13th(world, session)
-    statuses = list(
+    sent = list(
         Notification.objects.order_by("pk").values_list("kind", "recipient__first_name", "context__when", "status")
     )
     booked, moved, pending, cancelled = (
@@ -100,17 +105,41 @@ def test_a_move_withdraws_messages_still_waiting_that_give_the_old_time(world, s
         NotificationStatus.PENDING,
         NotificationStatus.CANCELLED,
     )
-    first, second = "Thursday 12 November 2026, 14:00–16:00", "Friday 13 November 2026, 14:00–16:00"
-    assert statuses == [
-        (booked, "Sam", "Wednesday 11 November 2026, 14:00–16:00", cancelled),
-        (booked, "Chris", "Wednesday 11 November 2026, 14:00–16:00", cancelled),
-        (moved, "Sam", first, cancelled),
-        (moved, "Chris", first, cancelled),
-        (moved, "Leila", first, cancelled),
-        (moved, "Sam", second, pending),
-        (moved, "Chris", second, pending),
-        (moved, "Leila", second, pending),
+    eleventh, twelfth, thirteenth = (
+        "Wednesday 11 November 2026, 14:00–16:00",
+        "Thursday 12 November 2026, 14:00–16:00",
+        "Friday 13 November 2026, 14:00–16:00",
+    )
+    assert sent == [
+        (booked, "Sam", eleventh, cancelled),
+        (booked, "Chris", eleventh, cancelled),
+        (booked, "Sam", twelfth, cancelled),
+        (booked, "Chris", twelfth, cancelled),
+        (moved, "Leila", twelfth, cancelled),
+        (booked, "Sam", thirteenth, pending),
+        (booked, "Chris", thirteenth, pending),
+        (moved, "Leila", thirteenth, pending),
     ]
+    confirmation, _, told = Notification.objects.filter(status=pending).order_by("pk")
+    assert confirmation.context["ground_rules"] == session.group.ground_rules
+    assert "SEQUENCE:2" in confirmation.ics
+    assert told.context["was"] == eleventh
+
+
+def test_a_move_keeps_an_offer_still_to_be_sent(world, session):
+    full_session_with_waitlist(world, session)
+    cancel_place(Place.objects.get(user=world.member), acting_user=world.member, now=NOW)
+    move_session(
+        session,
+        acting_user=world.commissioner,
+        starts_on=datetime.date(2026, 11, 12),
+        start_time=datetime.time(14, 0),
+        now=NOW,
+    )
+    offer = Notification.objects.get(kind=GroupNotificationKind.PLACE_OFFERED)
+    assert (offer.recipient, offer.status) == (world.lead, NotificationStatus.PENDING)
+    [(name, context)] = messages(GroupNotificationKind.SESSION_MOVED)[1:]
+    assert (name, context["was"]) == ("Leila", "Wednesday 11 November 2026, 14:00–16:00")
 
 
 def test_moving_into_the_past_or_onto_another_session_says_why_and_changes_nothing(world, group, session):
