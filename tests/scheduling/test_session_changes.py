@@ -60,26 +60,25 @@ def test_moving_a_session_tells_places_and_waitlist_with_the_new_time_and_a_new_
 
 
 def test_a_moved_session_is_not_made_again_by_the_year_ahead_task(world, group, session):
-    move_session(
-        session,
-        acting_user=world.commissioner,
-        starts_on=datetime.date(2026, 11, 12),
-        start_time=datetime.time(14, 0),
-        now=NOW,
-    )
+    move_to_the_12th(world, session)
     assert generate_sessions(group, now=NOW) == []
     assert GroupSession.objects.filter(group=group).count() == 12
 
 
+def move_to_the_12th(world, session, day: int = 12) -> None:
+    """Move the session (on the 11th at 14:00) to the 12th, or another day, at 14:00."""
+    move_session(
+        session,
+        acting_user=world.commissioner,
+        starts_on=datetime.date(2026, 11, day),
+        start_time=datetime.time(14, 0),
+        now=NOW,
+    )
+
+
 def move_to_the_12th_then_the_13th(world, session) -> None:
-    for day in (12, 13):
-        move_session(
-            session,
-            acting_user=world.commissioner,
-            starts_on=datetime.date(2026, 11, day),
-            start_time=datetime.time(14, 0),
-            now=NOW,
-        )
+    move_to_the_12th(world, session)
+    move_to_the_12th(world, session, day=13)
 
 
 def test_moving_twice_sends_a_second_message_with_the_next_sequence(world, session):
@@ -129,13 +128,7 @@ def test_a_move_withdraws_messages_still_waiting_that_give_the_old_time_and_says
 def test_a_move_keeps_an_offer_still_to_be_sent(world, session):
     full_session_with_waitlist(world, session)
     cancel_place(Place.objects.get(user=world.member), acting_user=world.member, now=NOW)
-    move_session(
-        session,
-        acting_user=world.commissioner,
-        starts_on=datetime.date(2026, 11, 12),
-        start_time=datetime.time(14, 0),
-        now=NOW,
-    )
+    move_to_the_12th(world, session)
     offer = Notification.objects.get(kind=GroupNotificationKind.PLACE_OFFERED)
     assert (offer.recipient, offer.status) == (world.lead, NotificationStatus.PENDING)
     [(name, context)] = messages(GroupNotificationKind.SESSION_MOVED)[1:]
