@@ -223,6 +223,20 @@ class OrganisationBalance:
         return self.allocated - self.used_to_date - self.reserved
 
 
+def moves_table(moves: list[Move]) -> Table:
+    """The suggested moves, one row each (hundreds at city scale: built like any other table)."""
+    return make_table(
+        "moves",
+        "Hours to move",
+        (
+            Column("from", "From", Measure.TEXT),
+            Column("to", "To", Measure.TEXT),
+            Column("hours", "Hours", Measure.HOURS),
+        ),
+        ({"from": move.from_name, "to": move.to_name, "hours": move.hours} for move in moves),
+    )
+
+
 # Near the period's end = in its last three months (issue 8, "Rebalancing").
 REBALANCE_MONTHS = 3
 

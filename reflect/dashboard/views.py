@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from reflect.access import access_led_organisation, commissioner_area
 from reflect.dashboard import services
 from reflect.dashboard.filters import Filters, filter_options, parse_filters
-from reflect.dashboard.queries import EXPORTS, PoolFigures, organisation_summary_table
+from reflect.dashboard.queries import EXPORTS, PoolFigures, moves_table, organisation_summary_table
 from reflect.dashboard.tables import Table
 from reflect.errors import DomainError
 from reflect.models import Organisation, Pool, User
@@ -54,6 +54,7 @@ def pool_dashboard(request: HttpRequest, pool: Pool) -> HttpResponse:
             "sections": figures.sections(),
             "chart": figures.chart(),
             "moves": moves,
+            "moves_table": moves_table(moves),
             "moves_hours": sum((move.hours for move in moves), Decimal("0")),
             "query": filters.as_query(),
         },
