@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -108,6 +109,41 @@ def _add_to_month(entry: LedgerEntry) -> None:
         # Another transaction created the month's row meanwhile (the unique constraint made this
         # insert wait for it to commit): add to that row instead.
         LedgerMonth.objects.filter(**key).update(**added)
+
+
+@contextmanager
+def ledger_months_held(
+    pool: Pool, kind: LedgerKind | str, organisation_ids: Iterable[int], occurred_at: datetime.datetime
+) -> Iterator[None]:
+    """Hold the months of ``kind`` that entries at ``occurred_at`` of these organisations will
+    add to, locked in organisation order, for a caller about to record several of them in an
+    order of its own (call inside ``transaction.atomic``).
+
+    Each entry locks its month's row as it is recorded (``_add_to_month``), so a transaction that
+    records entries of two organisations in one order, while another records them in the other,
+    deadlocks. Taking every row first, in one order all such callers share, means this
+    transaction then waits for nobody on them. A month with no row yet gets one now: the first
+    entry's insert would otherwise take it only when that entry is recorded, out of order again.
+    Such a row is empty until the caller's entries add to it; one left empty (the caller
+    recorded nothing there after all) is removed on the way out, since every month row must
+    add up entries that exist.
+    """
+    month = ledger_month(occurred_at)
+    organisation_ids = sorted(set(organisation_ids))
+    for organisation_id in organisation_ids:
+        # One at a time, creating then locking: a row created here is ours until we commit, so
+        # creating them all before locking any would take them out of order.
+        LedgerMonth.objects.select_for_update().get_or_create(
+            pool=pool,
+            organisation_id=organisation_id,
+            kind=kind,
+            month=month,
+            defaults={"first_at": occurred_at, "last_at": occurred_at},
+        )
+    yield
+    LedgerMonth.objects.filter(
+        pool=pool, kind=kind, month=month, organisation_id__in=organisation_ids, entries=0
+    ).delete()
 
 
 def record_ledger_entries(pool: Pool, entries: Iterable[LedgerEntry], *, batch_size: int = 5000) -> int:

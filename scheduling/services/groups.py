@@ -12,9 +12,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from reflect.enums import LedgerKind
 from reflect.errors import DomainError
 from reflect.models import Organisation, Pool, User
 from reflect.services.audit import record_audit
+from reflect.services.ledger import ledger_months_held
 from reflect.services.notifications import queue_notification
 from scheduling.models import (
     GroupKind,
@@ -247,10 +249,19 @@ def change_group(
             group.eligible_organisations.set(eligible)
         # Their messages name the next session that stays, not one being cancelled with them.
         following = min(staying, key=lambda session: session.starts_at, default=None)
-        for session in ending:
-            cancel_session(
-                session, acting_user=acting_user, note="The group now ends earlier.", now=now, following=following
-            )
+        # Each cancellation records its places' organisations in organisation order, but one
+        # session after another they are in no order (the first X and Z, the next Y), and a
+        # single cancellation elsewhere at once (X then Y) would deadlock with us on those
+        # months' rows. So hold them all first, in organisation order. The places cannot change
+        # meanwhile: their sessions are locked above.
+        giving_back = Place.objects.filter(session__in=ending, status=PlaceStatus.BOOKED).values_list(
+            "organisation_id", flat=True
+        )
+        with ledger_months_held(group.pool, LedgerKind.PLACE_CANCELLED, giving_back, now):
+            for session in ending:
+                cancel_session(
+                    session, acting_user=acting_user, note="The group now ends earlier.", now=now, following=following
+                )
         offered = 0
         if limit != was_limit:
             GroupSession.objects.filter(pk__in=[s.pk for s in staying]).update(place_limit=limit)

@@ -32,6 +32,7 @@ from reflect.services import pools
 from reflect.services.ledger import hours_balance, record_ledger_entry
 from scheduling.services import bookings
 from scheduling.services.bookings import BookingChoice, _lock_capacity, book_supervision
+from tests.concurrency.lock_waits import backend_pid, waits_for_a_lock
 from tests.conftest import requires_postgresql
 from tests.factories.bookings import NOW, agree, supervisor_with_availability, utc
 from tests.factories.core import MembershipFactory, UserFactory
@@ -91,13 +92,6 @@ def test_control_with_the_pool_row_taken_for_update_they_deadlock(world, monkeyp
     assert len(errors) == 1 and "Deadlock" in errors[0]
 
 
-def waiting_for_a_lock(pid: int) -> bool:
-    """Whether the database session ``pid`` is waiting for a lock another transaction holds."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT cardinality(pg_blocking_pids(%s)) > 0", [pid])
-        return cursor.fetchone()[0]
-
-
 def set_the_allocation_to_zero_while_the_last_hour_is_booked(world, monkeypatch) -> tuple[list[str], bool]:
     """One hour left. A booking of that hour checks the hours left, then stops before writing;
     the commissioner sets the allocation to nothing. The booking goes on once the change has
@@ -120,9 +114,7 @@ def set_the_allocation_to_zero_while_the_last_hour_is_booked(world, monkeypatch)
 
     def run(name: str, action: Callable[[], object]) -> None:
         try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_backend_pid()")
-                pids[name] = cursor.fetchone()[0]
+            pids[name] = backend_pid()
             action()
             outcomes[name] = "done"
         except DomainError as error:
@@ -141,11 +133,7 @@ def set_the_allocation_to_zero_while_the_last_hour_is_booked(world, monkeypatch)
     booking.start()
     assert checked.wait(10), "the booking never reached its check of the hours left"
     change.start()
-    deadline = time.monotonic() + 10
-    while change.is_alive() and not ("change" in pids and waiting_for_a_lock(pids["change"])):
-        assert time.monotonic() < deadline, "the allocation change neither finished nor waited for a lock"
-        time.sleep(0.01)
-    change_waited = change.is_alive()
+    change_waited = waits_for_a_lock(change, pids, "change")
     go_on.set()
     booking.join()
     change.join()

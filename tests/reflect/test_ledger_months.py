@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from reflect.enums import LedgerKind
 from reflect.models import LedgerEntry, LedgerMonth
 from reflect.models.ledger import ledger_month
-from reflect.services.ledger import record_ledger_entries, record_ledger_entry
+from reflect.services.ledger import ledger_months_held, record_ledger_entries, record_ledger_entry
 from tests.conftest import requires_postgresql
 from tests.factories.core import OrganisationFactory, PoolFactory
 from tests.ledger_months import assert_months_agree_with_the_ledger, months_from_entries, months_recorded
@@ -93,6 +93,27 @@ def test_the_check_catches_entries_written_without_their_months(world) -> None:
     with pytest.raises(AssertionError):
         assert_months_agree_with_the_ledger()
     stray.delete()
+
+
+def test_months_held_ahead_of_their_entries_keep_only_what_was_recorded(world) -> None:
+    """A caller that holds the months first (a group ending earlier): a month already there
+    adds the new entry; a new one holds just its entries; one nobody recorded in is not left."""
+    pool = world.pool
+    had, gets, gets_none = world.organisation, OrganisationFactory(), OrganisationFactory()
+    earlier = datetime.datetime(2026, 11, 1, 9, tzinfo=UTC)
+    now = datetime.datetime(2026, 11, 2, 10, tzinfo=UTC)
+    record_ledger_entry(pool, K.PLACE_CANCELLED, organisation=had, quantity=1, occurred_at=earlier)
+    held = [gets_none.pk, gets.pk, had.pk, gets.pk]
+    with transaction.atomic(), ledger_months_held(pool, K.PLACE_CANCELLED, held, now):
+        assert LedgerMonth.objects.filter(pool=pool, kind=K.PLACE_CANCELLED).count() == 3
+        for organisation in (had, gets):
+            record_ledger_entry(pool, K.PLACE_CANCELLED, organisation=organisation, quantity=1, occurred_at=now)
+    rows = {
+        m.organisation_id: (m.month, m.entries, m.quantity, m.first_at, m.last_at)
+        for m in LedgerMonth.objects.filter(pool=pool)
+    }
+    november = datetime.date(2026, 11, 1)
+    assert rows == {had.pk: (november, 2, 2, earlier, now), gets.pk: (november, 1, 1, now, now)}
 
 
 def test_the_bulk_writer_adds_to_existing_months_and_makes_new_ones(world) -> None:
