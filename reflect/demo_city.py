@@ -431,11 +431,13 @@ def _seed(commissioner: User) -> dict[str, int]:
                 continue
             taken += 1
             if status == PlaceStatus.ATTENDED:
+                session.places_attended += 1
                 ledger.add(LedgerKind.PLACE_ATTENDED, org_id, session.ends_at, quantity=1)
             elif status == PlaceStatus.ABSENT:
+                session.places_absent += 1
                 ledger.add(LedgerKind.PLACE_MISSED, org_id, session.ends_at, quantity=1)
         session.places_taken = taken
-    GroupSession.objects.bulk_update(sessions, ["places_taken"], batch_size=BATCH)
+    GroupSession.objects.bulk_update(sessions, ["places_taken", "places_attended", "places_absent"], batch_size=BATCH)
     Place.objects.bulk_create(places, batch_size=BATCH)
     # A place came the way of those who took one, and of those whose offer lapsed.
     offered_kinds = {

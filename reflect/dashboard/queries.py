@@ -752,7 +752,18 @@ class PoolFigures:
     }
 
     def _session_counts(self) -> dict[str, object]:
-        return {
+        # For the whole pool the sessions count their own places (places_taken, and the register's
+        # counts): a few thousand sessions are added up instead of every place.
+        places = (
+            {
+                "places": Sum("places_taken"),
+                "attended": Sum("places_attended"),
+                "absent": Sum("places_absent"),
+            }
+            if self.filters.organisation is None
+            else {}
+        )
+        return places | {
             "held": Count("pk"),
             "capacity": Coalesce(Sum("group__capacity"), Value(0)),
             "overbooked": Count("pk", filter=Q(places_taken__gt=F("group__capacity"))),
@@ -791,15 +802,20 @@ class PoolFigures:
 
     @cached_property
     def _by_group(self) -> dict[int, tuple[dict, dict, dict]]:
-        """Per reflective group: its held sessions', places' and waitlist's counts (three grouped
-        queries). The section's totals add these up rather than asking the database again."""
+        """Per reflective group: its held sessions', places' and waitlist's counts (grouped
+        queries). The section's totals add these up rather than asking the database again.
+        One organisation's places are counted from its places: the sessions count everyone's."""
         sessions = {
             row["group_id"]: row for row in self._held_sessions().values("group_id").annotate(**self._session_counts())
         }
-        places = {
-            row["session__group_id"]: row
-            for row in self._places().values("session__group_id").annotate(**self._PLACE_COUNTS)
-        }
+        places = (
+            sessions
+            if self.filters.organisation is None
+            else {
+                row["session__group_id"]: row
+                for row in self._places().values("session__group_id").annotate(**self._PLACE_COUNTS)
+            }
+        )
         waits = self._waits_by_group()
         return {
             group: (sessions.get(group, {}), places.get(group, {}), waits.get(group, {}))

@@ -141,12 +141,17 @@ class GroupSession(models.Model):
     status = models.CharField(max_length=10, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED)
     place_limit = models.PositiveIntegerField(help_text="Capacity plus the overbooking allowance.")
     places_taken = models.PositiveIntegerField(default=0)
+    # The register's counts, kept by mark_attendance as it marks each place: the commissioner's
+    # dashboard adds up a few thousand sessions instead of grouping every place (DESIGN.md §7).
+    places_attended = models.PositiveIntegerField(default=0)
+    places_absent = models.PositiveIntegerField(default=0)
     sequence = models.PositiveIntegerField(default=0, help_text="iCalendar SEQUENCE, bumped on each change.")
     # Where the group's pattern put a session that has since been moved: the year-ahead task
     # must not make that occurrence again.
     original_starts_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    # Calendar feeds' Last-Modified. Code that changes a session with .update() sets it too.
+    # Calendar feeds' Last-Modified. Code that changes a session with .update() sets it too
+    # (but for the register's counts, which no calendar shows).
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 
@@ -40,8 +41,11 @@ def mark_attendance(place: Place, attended: bool, *, acting_user: User, now: dat
         if session.starts_at > now:
             raise DomainError(f"Attendance can be marked once the session on {local_when(session)} has begun.")
         first_marking = place.status == PlaceStatus.BOOKED
+        was = place.status
         place.status = PlaceStatus.ATTENDED if attended else PlaceStatus.ABSENT
         place.save(update_fields=["status"])
+        if place.status != was:
+            _count_in_the_register(session, was, place.status)
         if first_marking:
             record_ledger_entry(
                 session.group.pool,
@@ -54,6 +58,18 @@ def mark_attendance(place: Place, attended: bool, *, acting_user: User, now: dat
         if not attended and preferences_for(place.user).missed_session_messages:
             _queue_missed_message(place, now)
     return place
+
+
+REGISTER_COUNTS = {PlaceStatus.ATTENDED: "places_attended", PlaceStatus.ABSENT: "places_absent"}
+
+
+def _count_in_the_register(session: GroupSession, was: str, now_marked: str) -> None:
+    """Move the place from one of the session's counts to the other (or into one, when first
+    marked), in the database: two facilitators' marks at once add up rather than overwrite."""
+    change = {REGISTER_COUNTS[now_marked]: F(REGISTER_COUNTS[now_marked]) + 1}
+    if was in REGISTER_COUNTS:
+        change[REGISTER_COUNTS[was]] = F(REGISTER_COUNTS[was]) - 1
+    GroupSession.objects.filter(pk=session.pk).update(**change)
 
 
 def _queue_missed_message(place: Place, now: datetime.datetime) -> None:

@@ -40,7 +40,13 @@ def busy_group(world):
     """
     group = make_group(world.pool, "Leeds reflective practice")
     session = GroupSession.objects.create(
-        group=group, starts_at=START, ends_at=START + datetime.timedelta(hours=2), place_limit=12, places_taken=12
+        group=group,
+        starts_at=START,
+        ends_at=START + datetime.timedelta(hours=2),
+        place_limit=12,
+        places_taken=12,
+        places_attended=9,  # the register's counts, as mark_attendance keeps them
+        places_absent=3,
     )
     people = [MembershipFactory(organisation=world.organisation).user for _ in range(13)]
     statuses = [PlaceStatus.ATTENDED] * 9 + [PlaceStatus.ABSENT] * 3 + [PlaceStatus.CANCELLED]

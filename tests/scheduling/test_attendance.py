@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps
 from django.core import mail
+from django.db import connection
 from django.http import Http404
 
 from reflect.enums import LedgerKind
@@ -11,10 +14,11 @@ from reflect.errors import DomainError
 from reflect.models import LedgerEntry, Notification
 from reflect.services.notifications import deliver_notification
 from reflect.services.preferences import preferences_for
-from scheduling.models import PlaceStatus
+from scheduling.models import GroupSession, Place, PlaceStatus
 from scheduling.notification_kinds import GroupNotificationKind
 from scheduling.services.attendance import mark_attendance
 from scheduling.services.places import book_place
+from tests.register_counts import assert_register_counts_agree_with_the_places
 from tests.scheduling.conftest import NOW, make_facilitator, make_group
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +97,37 @@ def test_the_booking_confirmation_names_no_other_attendee(world, session, booked
     for other in (world.colleague.first_name, world.colleague.last_name, world.colleague.email):
         assert other not in sent.body
         assert other not in sent.alternatives[0][0]
+
+
+def test_the_session_counts_its_register_as_places_are_marked_and_marked_again(world, session, booked):
+    facilitator = session.group.facilitator.user
+    came, missed = booked
+    counts = []
+    for place, attended in ((came, True), (missed, False), (missed, True), (came, True)):
+        mark_attendance(place, attended, acting_user=facilitator, now=after(session))
+        session.refresh_from_db()
+        counts.append((session.places_attended, session.places_absent))
+    assert counts == [(1, 0), (1, 1), (2, 0), (2, 0)]
+
+
+def test_the_check_catches_a_place_marked_past_the_register(world, session, booked):
+    """The control for the check every test makes (tests/conftest.py): a place marked without
+    mark_attendance leaves the session's counts behind, and the check says so."""
+    came, _ = booked
+    mark_attendance(came, True, acting_user=session.group.facilitator.user, now=after(session))
+    assert_register_counts_agree_with_the_places()
+    Place.objects.filter(pk=came.pk).update(status=PlaceStatus.ABSENT)
+    with pytest.raises(AssertionError, match="kept ≠ counted"):
+        assert_register_counts_agree_with_the_places()
+    Place.objects.filter(pk=came.pk).update(status=PlaceStatus.ATTENDED)
+
+
+def test_the_migration_counts_existing_registers(world, session, booked):
+    came, missed = booked
+    mark_attendance(came, True, acting_user=session.group.facilitator.user, now=after(session))
+    mark_attendance(missed, False, acting_user=session.group.facilitator.user, now=after(session))
+    GroupSession.objects.update(places_attended=0, places_absent=0)
+    migration = importlib.import_module("scheduling.migrations.0007_register_counts")
+    migration.count_the_registers(apps, connection.schema_editor())
+    session.refresh_from_db()
+    assert (session.places_attended, session.places_absent) == (1, 1)
