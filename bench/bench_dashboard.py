@@ -3,8 +3,9 @@
 
 It migrates a throwaway database (PostgreSQL when DATABASE_URL names a local server, as
 bench_home.py does: database ``<name>_bench`` or BENCH_DATABASE_URL; else a temporary SQLite
-file), runs ``seed_demo --scale city``, then, in a fresh process, signs the demo commissioner in
-with Django's test client and times each URL in-process (server time: the whole request through
+file), runs ``seed_demo --scale city``, then, in a fresh process started as the server starts
+(``reflect.wsgi``), signs the demo commissioner in with Django's test client and times each URL
+in-process (server time: the whole request through
 the middleware, views and templates, without a network). Each URL is warmed once, then timed
 BENCH_REPEAT times (default 7); the median and the 95th percentile are reported, with the
 page's query count. On a shared machine wall-clock time also counts the time other processes
@@ -36,8 +37,7 @@ EXPORTS = ["organisations", "months", "supervisors", "groups", "quiet", "first-s
 
 MEASURE = f"""
 import json, os, statistics, time
-import django
-django.setup()
+import reflect.wsgi  # start up as the server does (views loaded, start-up kept out of the collector)
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext

@@ -84,3 +84,21 @@ def test_dockerfile_builds_assets_installs_requirements_and_runs_gunicorn() -> N
     assert len(cmds) == 1
     command = json.loads(cmds[0])
     assert command[:2] == ["gunicorn", "reflect.wsgi:application"]
+
+
+@pytest.mark.parametrize("module", ["reflect.wsgi", "reflect.asgi"])
+def test_the_server_entry_points_load_the_views_and_keep_start_up_out_of_the_collector(module: str) -> None:
+    """In a process of its own, as a server starts: the application loads, every view module is
+    imported before the first request, and what start-up made is frozen (gc.freeze)."""
+    import subprocess
+    import sys
+
+    probe = (
+        f"import gc, sys; import {module} as entry; "
+        "print(callable(entry.application), 'scheduling.views.groups' in sys.modules, gc.get_freeze_count() > 100000)"
+    )
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "reflect.settings", "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["True", "True", "True"]
