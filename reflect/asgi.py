@@ -7,4 +7,5 @@ from django.urls import get_resolver
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reflect.settings")
 application = get_asgi_application()
 get_resolver().url_patterns  # noqa: B018 - as reflect.wsgi: views loaded, start-up kept out of the collector
+gc.collect()
 gc.freeze()

@@ -11,4 +11,5 @@ application = get_wsgi_application()
 # full collection scanned it all (some 180,000 objects) — about 150 ms added to every fifth
 # request of a page that makes many objects, such as the dashboard.
 get_resolver().url_patterns  # noqa: B018 - loads the URLconf and its views
+gc.collect()
 gc.freeze()

@@ -63,6 +63,8 @@ class GroupSessionAdmin(admin.ModelAdmin):
         "sequence",
         "original_starts_at",
         "places_taken",
+        "places_attended",
+        "places_absent",
         "place_limit",
     ]
 
@@ -72,6 +74,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    # Places and waitlists change through their services, which count what they change.
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 

@@ -15,7 +15,7 @@ from reflect.access import access_led_organisation, commissioner_area
 from reflect.dashboard import services
 from reflect.dashboard.filters import Filters, filter_options, parse_filters
 from reflect.dashboard.queries import EXPORTS, PoolFigures, moves_table, organisation_summary_table
-from reflect.dashboard.tables import Table
+from reflect.dashboard.tables import Measure, Table, present
 from reflect.errors import DomainError
 from reflect.models import Organisation, Pool, User
 from reflect.services.audit import record_audit
@@ -55,7 +55,7 @@ def pool_dashboard(request: HttpRequest, pool: Pool) -> HttpResponse:
             "chart": figures.chart(),
             "moves": moves,
             "moves_table": moves_table(moves),
-            "moves_hours": sum((move.hours for move in moves), Decimal("0")),
+            "moves_hours": present(sum((move.hours for move in moves), Decimal("0")), Measure.HOURS).text,
             "query": filters.as_query(),
         },
     )

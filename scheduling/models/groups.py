@@ -143,8 +143,8 @@ class GroupSession(models.Model):
     places_taken = models.PositiveIntegerField(default=0)
     # The register's counts, kept by mark_attendance as it marks each place: the commissioner's
     # dashboard adds up a few thousand sessions instead of grouping every place (DESIGN.md §7).
-    places_attended = models.PositiveIntegerField(default=0)
-    places_absent = models.PositiveIntegerField(default=0)
+    places_attended = models.PositiveIntegerField(default=0, db_default=0)
+    places_absent = models.PositiveIntegerField(default=0, db_default=0)
     sequence = models.PositiveIntegerField(default=0, help_text="iCalendar SEQUENCE, bumped on each change.")
     # Where the group's pattern put a session that has since been moved: the year-ahead task
     # must not make that occurrence again.

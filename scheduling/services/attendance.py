@@ -32,7 +32,9 @@ def is_facilitator(session: GroupSession, user: User) -> bool:
 def mark_attendance(place: Place, attended: bool, *, acting_user: User, now: datetime.datetime | None = None) -> Place:
     now = now or timezone.now()
     with transaction.atomic():
-        place = Place.objects.select_for_update().select_related("session__group__pool").get(pk=place.pk)
+        # The place only: locking the session, group and pool rows joined here too would hold up
+        # every booking and ledger entry of the pool until this mark commits.
+        place = Place.objects.select_for_update(of=("self",)).select_related("session__group__pool").get(pk=place.pk)
         session = place.session
         if not is_facilitator(session, acting_user):
             raise Http404("No such place.")
