@@ -84,6 +84,7 @@ def test_bookings_racing_a_cancellation_leave_no_place_in_a_cancelled_session(wo
     assert set(outcomes) <= {"done", refused}
 
 
+@pytest.mark.counts_broken_on_purpose
 def test_control_without_the_session_lock_places_are_booked_into_the_cancelled_session(world, monkeypatch):
     """Proof the harness can catch a regression: every booking that has found the session open
     writes its place only after the cancellation has finished, as the lock would not allow."""

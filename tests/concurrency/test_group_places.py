@@ -75,6 +75,7 @@ def test_fifty_concurrent_bookings_for_the_last_place_give_exactly_one(world):
     assert session.places_taken == 5
 
 
+@pytest.mark.counts_broken_on_purpose
 def test_control_without_the_lock_the_race_happens(world, monkeypatch):
     """Proof the harness can catch a regression: with the lock off, bookings race past the limit."""
     monkeypatch.setattr(places, "LOCK_SESSIONS", False)

@@ -111,14 +111,15 @@ def test_the_session_counts_its_register_as_places_are_marked_and_marked_again(w
 
 
 def test_the_check_catches_a_place_marked_past_the_register(world, session, booked):
-    """The control for the check every test makes (tests/conftest.py): a place marked without
-    mark_attendance leaves the session's counts behind, and the check says so."""
+    """The control for the check every test makes (tests/conftest.py): a place marked or given
+    up without its service leaves the session's counts behind, and the check says so."""
     came, _ = booked
     mark_attendance(came, True, acting_user=session.group.facilitator.user, now=after(session))
     assert_register_counts_agree_with_the_places()
-    Place.objects.filter(pk=came.pk).update(status=PlaceStatus.ABSENT)
-    with pytest.raises(AssertionError, match="kept ≠ counted"):
-        assert_register_counts_agree_with_the_places()
+    for status in (PlaceStatus.ABSENT, PlaceStatus.CANCELLED):  # marked, or given up, past the services
+        Place.objects.filter(pk=came.pk).update(status=status)
+        with pytest.raises(AssertionError, match="kept ≠ counted"):
+            assert_register_counts_agree_with_the_places()
     Place.objects.filter(pk=came.pk).update(status=PlaceStatus.ATTENDED)
 
 
