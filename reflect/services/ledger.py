@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -111,13 +111,39 @@ def _add_to_month(entry: LedgerEntry) -> None:
         LedgerMonth.objects.filter(**key).update(**added)
 
 
+# The order in which a transaction holds months of several kinds (``ledger_months_held_for``):
+# the order a single change records them in — a cancellation's place, then the waitlist's place
+# taken, its booking, or an offer — so that one recording them as it goes never takes two kinds
+# against it. Other kinds come after, in the order of their names.
+MONTH_KIND_ORDER: tuple[str, ...] = (
+    LedgerKind.PLACE_CANCELLED,
+    LedgerKind.WAITLIST_TAKEN,
+    LedgerKind.PLACE_BOOKED,
+    LedgerKind.WAITLIST_OFFERED,
+)
+
+
+def _kind_rank(kind: str) -> tuple[int, str]:
+    return (MONTH_KIND_ORDER.index(kind), "") if kind in MONTH_KIND_ORDER else (len(MONTH_KIND_ORDER), kind)
+
+
 @contextmanager
 def ledger_months_held(
     pool: Pool, kind: LedgerKind | str, organisation_ids: Iterable[int], occurred_at: datetime.datetime
 ) -> Iterator[None]:
-    """Hold the months of ``kind`` that entries at ``occurred_at`` of these organisations will
-    add to, locked in organisation order, for a caller about to record several of them in an
-    order of its own (call inside ``transaction.atomic``).
+    """Hold the months of one ``kind`` (``ledger_months_held_for`` with that kind only)."""
+    with ledger_months_held_for(pool, {kind: organisation_ids}, occurred_at):
+        yield
+
+
+@contextmanager
+def ledger_months_held_for(
+    pool: Pool, organisations_by_kind: Mapping[str, Iterable[int]], occurred_at: datetime.datetime
+) -> Iterator[None]:
+    """Hold the months that entries at ``occurred_at`` will add to — of each kind, these
+    organisations' — locked in (kind, organisation) order, kinds in ``MONTH_KIND_ORDER``, for a
+    caller about to record several of them in an order of its own (call inside
+    ``transaction.atomic``).
 
     Each entry locks its month's row as it is recorded (``_add_to_month``), so a transaction that
     records entries of two organisations in one order, while another records them in the other,
@@ -129,21 +155,24 @@ def ledger_months_held(
     add up entries that exist.
     """
     month = ledger_month(occurred_at)
-    organisation_ids = sorted(set(organisation_ids))
-    for organisation_id in organisation_ids:
-        # One at a time, creating then locking: a row created here is ours until we commit, so
-        # creating them all before locking any would take them out of order.
-        LedgerMonth.objects.select_for_update().get_or_create(
-            pool=pool,
-            organisation_id=organisation_id,
-            kind=kind,
-            month=month,
-            defaults={"first_at": occurred_at, "last_at": occurred_at},
-        )
+    held = {str(kind): sorted(set(ids)) for kind, ids in organisations_by_kind.items()}
+    held = {kind: ids for kind, ids in held.items() if ids}
+    for kind in sorted(held, key=_kind_rank):
+        for organisation_id in held[kind]:
+            # One at a time, creating then locking: a row created here is ours until we commit,
+            # so creating them all before locking any would take them out of order.
+            LedgerMonth.objects.select_for_update().get_or_create(
+                pool=pool,
+                organisation_id=organisation_id,
+                kind=kind,
+                month=month,
+                defaults={"first_at": occurred_at, "last_at": occurred_at},
+            )
     yield
-    LedgerMonth.objects.filter(
-        pool=pool, kind=kind, month=month, organisation_id__in=organisation_ids, entries=0
-    ).delete()
+    for kind, organisation_ids in held.items():
+        LedgerMonth.objects.filter(
+            pool=pool, kind=kind, month=month, organisation_id__in=organisation_ids, entries=0
+        ).delete()
 
 
 def record_ledger_entries(pool: Pool, entries: Iterable[LedgerEntry], *, batch_size: int = 5000) -> int:

@@ -15,9 +15,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from reflect.enums import LedgerKind
 from reflect.errors import DomainError
 from reflect.models import Membership, Organisation, Pool, User
 from reflect.services.audit import record_audit
+from reflect.services.ledger import ledger_months_held
 from reflect.services.notifications import queue_notification
 from reflect.services.preferences import preferences_for
 from scheduling.cohorts import Applicant, Availability, Cohort, CohortTimes, fill_cohorts
@@ -320,19 +322,27 @@ def book_members(
     # lock may be waiting for that month — so no session lock is waited for while holding one.
     locked = [lock_session(session_id) for session_id in session_ids]
     booked: dict[int, list[GroupSession]] = {}
-    for session in locked:
-        if session.status != SessionStatus.SCHEDULED or session.starts_at <= now:
-            continue
-        # The one rule for room (places.bookable_places): places held for waitlist offers are
-        # not free, or accepting such an offer would go over the limit.
-        held = held_offers(session, now)
-        for membership in by_group.get(session.group_id, []):
-            if active_place(session, membership.user) is not None:
+    if not locked:
+        return booked
+    # Session after session, the members' organisations come in no overall order, and another
+    # cohort booked (or a group given more room) at once may take them in the other: so their
+    # months of booked places are held first, in organisation order (after the sessions, as
+    # every booking takes them).
+    organisation_ids = [membership.organisation_id for membership in memberships]
+    with ledger_months_held(locked[0].group.pool, LedgerKind.PLACE_BOOKED, organisation_ids, now):
+        for session in locked:
+            if session.status != SessionStatus.SCHEDULED or session.starts_at <= now:
                 continue
-            if places_free(session, held) == 0:
-                break
-            _take_place(session, membership.user, membership.organisation, now, confirm=False)
-            booked.setdefault(membership.pk, []).append(session)
+            # The one rule for room (places.bookable_places): places held for waitlist offers are
+            # not free, or accepting such an offer would go over the limit.
+            held = held_offers(session, now)
+            for membership in by_group.get(session.group_id, []):
+                if active_place(session, membership.user) is not None:
+                    continue
+                if places_free(session, held) == 0:
+                    break
+                _take_place(session, membership.user, membership.organisation, now, confirm=False)
+                booked.setdefault(membership.pk, []).append(session)
     return booked
 
 

@@ -16,9 +16,10 @@ from reflect.enums import LedgerKind
 from reflect.errors import DomainError
 from reflect.models import Organisation, Pool, User
 from reflect.services.audit import record_audit
-from reflect.services.ledger import ledger_months_held
+from reflect.services.ledger import ledger_months_held_for
 from reflect.services.notifications import queue_notification
 from scheduling.models import (
+    CohortMembership,
     GroupKind,
     GroupSession,
     GroupStatus,
@@ -26,6 +27,8 @@ from scheduling.models import (
     PlaceStatus,
     ReflectiveGroup,
     SessionStatus,
+    WaitlistEntry,
+    WaitlistStatus,
 )
 from scheduling.notification_kinds import GroupNotificationKind
 from scheduling.services.cohorts import book_members_into_new_sessions
@@ -252,35 +255,65 @@ def change_group(
         # Each cancellation records its places' organisations in organisation order, but one
         # session after another they are in no order (the first X and Z, the next Y), and a
         # single cancellation elsewhere at once (X then Y) would deadlock with us on those
-        # months' rows. So hold them all first, in organisation order. The places cannot change
-        # meanwhile: their sessions are locked above.
-        giving_back = Place.objects.filter(session__in=ending, status=PlaceStatus.BOOKED).values_list(
-            "organisation_id", flat=True
-        )
-        with ledger_months_held(group.pool, LedgerKind.PLACE_CANCELLED, giving_back, now):
+        # months' rows. More room is given to each session's waitlist in turn, and a later last
+        # date books a cohort's members into its new sessions: the same again, against another
+        # group doing so in another order. So hold every month we may add to first, in (kind,
+        # organisation) order. The places and waitlists cannot change meanwhile: their sessions
+        # are locked above. (A member who joins the cohort meanwhile is held only by book_members,
+        # after the rest: the one case this order does not cover.)
+        with ledger_months_held_for(group.pool, _months_to_hold(group, ending, staying, limit > was_limit, was), now):
             for session in ending:
                 cancel_session(
                     session, acting_user=acting_user, note="The group now ends earlier.", now=now, following=following
                 )
-        offered = 0
-        if limit != was_limit:
-            GroupSession.objects.filter(pk__in=[s.pk for s in staying]).update(place_limit=limit)
-            for session in staying:
-                session.place_limit = limit
-                if limit > was_limit:
-                    offered += len(offer_freed_places(session, now))
-        told = 0
-        if any(getattr(group, name) != was[name] for name in IN_THE_CALENDAR):
-            _renew_calendar_entries(staying, now)
-        if (group.location, group.online_link) != (was["location"], was["online_link"]):
-            told = _tell_where_it_meets(group, staying)
-        # A later (or no) last date: the sessions up to it, now rather than at the next top-up.
-        added = len(generate_sessions(group, now=now)) if group.last_date != was["last_date"] else 0
+            offered = 0
+            if limit != was_limit:
+                GroupSession.objects.filter(pk__in=[s.pk for s in staying]).update(place_limit=limit)
+                for session in staying:
+                    session.place_limit = limit
+                    if limit > was_limit:
+                        offered += len(offer_freed_places(session, now))
+            told = 0
+            if any(getattr(group, name) != was[name] for name in IN_THE_CALENDAR):
+                _renew_calendar_entries(staying, now)
+            if (group.location, group.online_link) != (was["location"], was["online_link"]):
+                told = _tell_where_it_meets(group, staying)
+            # A later (or no) last date: the sessions up to it, now rather than at the next top-up.
+            added = len(generate_sessions(group, now=now)) if group.last_date != was["last_date"] else 0
         changed = sorted(name for name in CHANGEABLE if getattr(group, name) != was[name])
         if eligible is not None and {o.pk for o in eligible} != was_eligible:
             changed.append("eligible_organisations")
         record_audit("reflective_group.changed", actor=acting_user, target=group, fields=changed)
     return GroupChange(group=group, told_where=told, cancelled=len(ending), added=added, offered=offered)
+
+
+def _months_to_hold(
+    group: ReflectiveGroup, ending: list[GroupSession], staying: list[GroupSession], more_room: bool, was: dict
+) -> dict[str, list[int]]:
+    """The ledger months ``change_group`` may add to, by kind: the places it cancels; the
+    waitlists that more room is given to (a place taken and booked, or offered); the places of
+    a cohort's members in the sessions a later last date adds."""
+    held: dict[str, list[int]] = {
+        LedgerKind.PLACE_CANCELLED: list(
+            Place.objects.filter(session__in=ending, status=PlaceStatus.BOOKED).values_list(
+                "organisation_id", flat=True
+            )
+        )
+    }
+    if more_room:
+        for organisation_id, auto_accept in WaitlistEntry.objects.filter(
+            session__in=staying, status=WaitlistStatus.WAITING
+        ).values_list("organisation_id", "auto_accept"):
+            kinds = (
+                (LedgerKind.WAITLIST_TAKEN, LedgerKind.PLACE_BOOKED) if auto_accept else (LedgerKind.WAITLIST_OFFERED,)
+            )
+            for kind in kinds:
+                held.setdefault(kind, []).append(organisation_id)
+    if group.kind == GroupKind.COHORT and group.last_date != was["last_date"]:
+        held.setdefault(LedgerKind.PLACE_BOOKED, []).extend(
+            CohortMembership.objects.filter(group=group, left_at__isnull=True).values_list("organisation_id", flat=True)
+        )
+    return held
 
 
 def _after_last_date(session: GroupSession, group: ReflectiveGroup) -> bool:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
-from django.db import connection
+from django.db import DatabaseError, connection
+
+from reflect.errors import DomainError
 
 
 def backend_pid() -> int:
@@ -30,3 +33,20 @@ def waits_for_a_lock(thread: threading.Thread, pids: dict[str, int], name: str, 
         assert time.monotonic() < deadline, f"the {name} neither finished nor waited for a lock"
         time.sleep(0.01)
     return thread.is_alive()
+
+
+def run_and_file(action: Callable[[], object], outcomes: dict[str, str], pids: dict[str, int]) -> None:
+    """A thread's work: file its session's pid (for ``waits_for_a_lock``) and how ``action``
+    ended under the thread's name — "done", a DomainError's message, or a database error's
+    cause and text ("DeadlockDetected: …") — then close its connection."""
+    name = threading.current_thread().name
+    try:
+        pids[name] = backend_pid()
+        action()
+        outcomes[name] = "done"
+    except DomainError as error:
+        outcomes[name] = error.message
+    except DatabaseError as error:
+        outcomes[name] = f"{type(error.__cause__).__name__}: {error}"
+    finally:
+        connection.close()

@@ -26,13 +26,12 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from reflect.enums import LedgerKind
-from reflect.errors import DomainError
 from reflect.models import Pool
 from reflect.services import pools
 from reflect.services.ledger import hours_balance, record_ledger_entry
 from scheduling.services import bookings
 from scheduling.services.bookings import BookingChoice, _lock_capacity, book_supervision
-from tests.concurrency.lock_waits import backend_pid, waits_for_a_lock
+from tests.concurrency.lock_waits import run_and_file, waits_for_a_lock
 from tests.conftest import requires_postgresql
 from tests.factories.bookings import NOW, agree, supervisor_with_availability, utc
 from tests.factories.core import MembershipFactory, UserFactory
@@ -112,15 +111,8 @@ def set_the_allocation_to_zero_while_the_last_hour_is_booked(world, monkeypatch)
     outcomes: dict[str, str] = {}
     pids: dict[str, int] = {}
 
-    def run(name: str, action: Callable[[], object]) -> None:
-        try:
-            pids[name] = backend_pid()
-            action()
-            outcomes[name] = "done"
-        except DomainError as error:
-            outcomes[name] = error.message
-        finally:
-            connection.close()
+    def run(action: Callable[[], object]) -> None:
+        run_and_file(action, outcomes, pids)
 
     def book() -> None:
         book_supervision(agreement, choice, acting_user=person, now=NOW)
@@ -128,8 +120,8 @@ def set_the_allocation_to_zero_while_the_last_hour_is_booked(world, monkeypatch)
     def set_to_zero() -> None:
         pools.set_allocation(world.pool, world.organisation, Decimal("0"), acting_user=world.commissioner)
 
-    booking = threading.Thread(target=run, args=("booking", book))
-    change = threading.Thread(target=run, args=("change", set_to_zero))
+    booking = threading.Thread(target=run, args=(book,), name="booking")
+    change = threading.Thread(target=run, args=(set_to_zero,), name="change")
     booking.start()
     assert checked.wait(10), "the booking never reached its check of the hours left"
     change.start()

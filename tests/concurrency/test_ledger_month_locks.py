@@ -20,10 +20,8 @@ import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import DatabaseError, connection
 
 from reflect.enums import LedgerKind
-from reflect.errors import DomainError
 from reflect.models import LedgerMonth
 from reflect.services.ledger import record_ledger_entry
 from scheduling.models import GroupSession, SessionStatus
@@ -31,7 +29,7 @@ from scheduling.services import groups, session_changes
 from scheduling.services.groups import change_group
 from scheduling.services.places import book_place
 from scheduling.services.session_changes import cancel_session
-from tests.concurrency.lock_waits import backend_pid, waits_for_a_lock
+from tests.concurrency.lock_waits import run_and_file, waits_for_a_lock
 from tests.conftest import requires_postgresql
 from tests.factories.core import MembershipFactory, OrganisationFactory, add_to_pool
 from tests.ledger_months import assert_months_agree_with_the_ledger
@@ -81,17 +79,7 @@ def cancel_two_ways_at_once(world, monkeypatch, *, months_exist: bool) -> tuple[
     pids: dict[str, int] = {}
 
     def run(action: Callable[[], object]) -> None:
-        name = threading.current_thread().name
-        try:
-            pids[name] = backend_pid()
-            action()
-            outcomes[name] = "done"
-        except DomainError as error:
-            outcomes[name] = error.message
-        except DatabaseError as error:
-            outcomes[name] = f"{type(error.__cause__).__name__}: {error}"
-        finally:
-            connection.close()
+        run_and_file(action, outcomes, pids)
 
     def end_in_november() -> None:
         change_group(ending, acting_user=world.commissioner, last_date=datetime.date(2026, 11, 30), now=NOW)
@@ -135,7 +123,7 @@ def test_a_group_ending_earlier_and_a_cancellation_elsewhere_both_finish(world, 
 def test_control_without_holding_the_months_first_they_deadlock(world, monkeypatch, months_exist):
     """Proof the harness can catch a regression: the group change holds Otley's month and waits
     for Harehills', which the other cancellation holds while it waits for Otley's."""
-    monkeypatch.setattr(groups, "ledger_months_held", lambda *args, **kwargs: contextlib.nullcontext())
+    monkeypatch.setattr(groups, "ledger_months_held_for", lambda *args, **kwargs: contextlib.nullcontext())
     outcomes, cancel_waited, _ = cancel_two_ways_at_once(world, monkeypatch, months_exist=months_exist)
     assert cancel_waited
     assert sorted(outcome.split(":")[0] for outcome in outcomes.values()) == ["DeadlockDetected", "done"]

@@ -20,7 +20,12 @@ from django.db import connection, transaction
 from reflect.enums import LedgerKind
 from reflect.models import LedgerEntry, LedgerMonth
 from reflect.models.ledger import ledger_month
-from reflect.services.ledger import ledger_months_held, record_ledger_entries, record_ledger_entry
+from reflect.services.ledger import (
+    ledger_months_held,
+    ledger_months_held_for,
+    record_ledger_entries,
+    record_ledger_entry,
+)
 from tests.conftest import requires_postgresql
 from tests.factories.core import OrganisationFactory, PoolFactory
 from tests.ledger_months import assert_months_agree_with_the_ledger, months_from_entries, months_recorded
@@ -114,6 +119,37 @@ def test_months_held_ahead_of_their_entries_keep_only_what_was_recorded(world) -
     }
     november = datetime.date(2026, 11, 1)
     assert rows == {had.pk: (november, 2, 2, earlier, now), gets.pk: (november, 1, 1, now, now)}
+
+
+def test_months_of_several_kinds_are_held_in_kind_then_organisation_order(world) -> None:
+    """Every caller that holds months of several kinds takes them in one order (a cancelled
+    place, a waitlist place taken, a place booked, an offer; organisations by id within each),
+    however it lists them; the rows nobody recorded in are gone afterwards."""
+    pool = world.pool
+    first, second = OrganisationFactory(), OrganisationFactory()
+    assert first.pk < second.pk
+    now = datetime.datetime(2026, 11, 2, 10, tzinfo=UTC)
+    held = {
+        K.WAITLIST_OFFERED: [second.pk],
+        K.PLACE_BOOKED: [second.pk, first.pk, second.pk],
+        K.WAITLIST_TAKEN: [first.pk],
+        K.PLACE_CANCELLED: [second.pk, first.pk],
+        K.WAITLIST_JOINED: [],
+    }
+    with transaction.atomic(), ledger_months_held_for(pool, held, now):
+        # All new, so the order their rows were made in is the order they were taken in.
+        taken = list(LedgerMonth.objects.filter(pool=pool).order_by("pk").values_list("kind", "organisation_id"))
+        assert taken == [
+            (K.PLACE_CANCELLED, first.pk),
+            (K.PLACE_CANCELLED, second.pk),
+            (K.WAITLIST_TAKEN, first.pk),
+            (K.PLACE_BOOKED, first.pk),
+            (K.PLACE_BOOKED, second.pk),
+            (K.WAITLIST_OFFERED, second.pk),
+        ]
+        record_ledger_entry(pool, K.PLACE_BOOKED, organisation=second, quantity=1, occurred_at=now)
+    kept = LedgerMonth.objects.filter(pool=pool).values_list("kind", "organisation_id", "entries")
+    assert list(kept) == [(K.PLACE_BOOKED, second.pk, 1)]
 
 
 def test_the_bulk_writer_adds_to_existing_months_and_makes_new_ones(world) -> None:
