@@ -375,17 +375,21 @@ def _tell_where_it_meets(group: ReflectiveGroup, sessions: list[GroupSession]) -
             first.user,
             GroupNotificationKind.WHERE_CHANGED,
             key=f"group-session:{session.pk}:{session.sequence}:where:{first.user_id}",
-            context=group_context(session)
-            | {
-                "location": group.location,
-                "online_link": group.online_link,
-                "sessions": [local_when(by_pk[place.session_id]) for place in places],
-            },
+            context=_where_it_meets(group, session, [by_pk[place.session_id] for place in places]),
             about=f"group-place:{first.pk}",
             ics=group_session_ics(session, first.user, method="REQUEST"),
         )
     _tell_the_facilitator(group, sorted(sessions, key=lambda session: session.starts_at))
     return len(theirs)
+
+
+def _where_it_meets(group: ReflectiveGroup, first: GroupSession, sessions: list[GroupSession]) -> dict:
+    """The message's context: the group at its first session here, where it now meets, and when."""
+    return group_context(first) | {
+        "location": group.location,
+        "online_link": group.online_link,
+        "sessions": [local_when(session) for session in sessions],
+    }
 
 
 def _tell_the_facilitator(group: ReflectiveGroup, sessions: list[GroupSession]) -> None:
@@ -398,14 +402,7 @@ def _tell_the_facilitator(group: ReflectiveGroup, sessions: list[GroupSession]) 
         group.facilitator.user if group.facilitator_id else None,
         GroupNotificationKind.WHERE_CHANGED,
         key=f"group-session:{first.pk}:{first.sequence}:where:facilitator",
-        context=group_context(first)
-        | {
-            "location": group.location,
-            "online_link": group.online_link,
-            "sessions": [local_when(session) for session in sessions],
-            "facilitating": True,
-            "url": "",
-        },
+        context=_where_it_meets(group, first, sessions) | {"facilitating": True, "url": ""},
         email="" if group.facilitator_id else group.facilitator_email,
         about=f"group:{group.pk}",
     )
