@@ -50,3 +50,31 @@ def run_and_file(action: Callable[[], object], outcomes: dict[str, str], pids: d
         outcomes[name] = f"{type(error.__cause__).__name__}: {error}"
     finally:
         connection.close()
+
+
+def first_pauses_then_second(
+    first: tuple[str, Callable[[], object]],
+    second: tuple[str, Callable[[], object]],
+    paused: threading.Event,
+    go_on: threading.Event,
+    *,
+    pause_means: str,
+) -> tuple[dict[str, str], bool]:
+    """Run ``first`` until it pauses (it sets ``paused``, then waits for ``go_on``), then
+    ``second`` until it waits for a lock or ends, then let ``first`` go on. Returns how each
+    ended, by name (``run_and_file``), and whether ``second`` had to wait."""
+    outcomes: dict[str, str] = {}
+    pids: dict[str, int] = {}
+    (first_name, _), (second_name, _) = first, second
+    threads = [
+        threading.Thread(target=run_and_file, args=(action, outcomes, pids), name=name)
+        for name, action in (first, second)
+    ]
+    threads[0].start()
+    assert paused.wait(10), f"the {first_name} never {pause_means}"
+    threads[1].start()
+    second_waited = waits_for_a_lock(threads[1], pids, second_name)
+    go_on.set()
+    for thread in threads:
+        thread.join()
+    return outcomes, second_waited

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -31,7 +30,7 @@ from reflect.services import pools
 from reflect.services.ledger import hours_balance, record_ledger_entry
 from scheduling.services import bookings
 from scheduling.services.bookings import BookingChoice, _lock_capacity, book_supervision
-from tests.concurrency.lock_waits import run_and_file, waits_for_a_lock
+from tests.concurrency.lock_waits import first_pauses_then_second
 from tests.conftest import requires_postgresql
 from tests.factories.bookings import NOW, agree, supervisor_with_availability, utc
 from tests.factories.core import MembershipFactory, UserFactory
@@ -108,11 +107,6 @@ def set_the_allocation_to_zero_while_the_last_hour_is_booked(world, monkeypatch)
         go_on.wait(10)
 
     monkeypatch.setattr(bookings, "_check_hours", check_then_stop)
-    outcomes: dict[str, str] = {}
-    pids: dict[str, int] = {}
-
-    def run(action: Callable[[], object]) -> None:
-        run_and_file(action, outcomes, pids)
 
     def book() -> None:
         book_supervision(agreement, choice, acting_user=person, now=NOW)
@@ -120,15 +114,9 @@ def set_the_allocation_to_zero_while_the_last_hour_is_booked(world, monkeypatch)
     def set_to_zero() -> None:
         pools.set_allocation(world.pool, world.organisation, Decimal("0"), acting_user=world.commissioner)
 
-    booking = threading.Thread(target=run, args=(book,), name="booking")
-    change = threading.Thread(target=run, args=(set_to_zero,), name="change")
-    booking.start()
-    assert checked.wait(10), "the booking never reached its check of the hours left"
-    change.start()
-    change_waited = waits_for_a_lock(change, pids, "change")
-    go_on.set()
-    booking.join()
-    change.join()
+    outcomes, change_waited = first_pauses_then_second(
+        ("booking", book), ("change", set_to_zero), checked, go_on, pause_means="reached its check of the hours left"
+    )
     return [outcomes.get("booking", "?"), outcomes.get("change", "?")], change_waited
 
 

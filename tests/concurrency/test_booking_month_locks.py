@@ -40,7 +40,7 @@ from scheduling.services.cohorts import book_members_into_new_sessions
 from scheduling.services.groups import change_group
 from scheduling.services.places import book_place
 from scheduling.services.waitlist import join_waitlist
-from tests.concurrency.lock_waits import run_and_file, waits_for_a_lock
+from tests.concurrency.lock_waits import first_pauses_then_second
 from tests.conftest import requires_postgresql
 from tests.factories.core import MembershipFactory, OrganisationFactory, add_to_pool
 from tests.ledger_months import assert_months_agree_with_the_ledger
@@ -106,22 +106,9 @@ def race(monkeypatch, first: Callable[[], object], second: Callable[[], object],
         return entry
 
     monkeypatch.setattr(places, "record_ledger_entry", record_then_stop_once)
-    outcomes: dict[str, str] = {}
-    pids: dict[str, int] = {}
-
-    def run(action: Callable[[], object]) -> None:
-        run_and_file(action, outcomes, pids)
-
-    first_thread = threading.Thread(target=run, args=(first,), name="first")
-    second_thread = threading.Thread(target=run, args=(second,), name="second")
-    first_thread.start()
-    assert counted.wait(10), f"the first never counted a {stop_after} entry"
-    second_thread.start()
-    second_waited = waits_for_a_lock(second_thread, pids, "second")
-    go_on.set()
-    first_thread.join()
-    second_thread.join()
-    return outcomes, second_waited
+    return first_pauses_then_second(
+        ("first", first), ("second", second), counted, go_on, pause_means=f"counted a {stop_after} entry"
+    )
 
 
 def in_november(kind: str) -> dict[str, tuple[int, int]]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import datetime
 import threading
-from collections.abc import Callable
 
 import pytest
 
@@ -29,7 +28,7 @@ from scheduling.services import groups, session_changes
 from scheduling.services.groups import change_group
 from scheduling.services.places import book_place
 from scheduling.services.session_changes import cancel_session
-from tests.concurrency.lock_waits import run_and_file, waits_for_a_lock
+from tests.concurrency.lock_waits import first_pauses_then_second
 from tests.conftest import requires_postgresql
 from tests.factories.core import MembershipFactory, OrganisationFactory, add_to_pool
 from tests.ledger_months import assert_months_agree_with_the_ledger
@@ -75,11 +74,6 @@ def cancel_two_ways_at_once(world, monkeypatch, *, months_exist: bool) -> tuple[
             go_on.wait(10)
 
     monkeypatch.setattr(session_changes, "record_place_given_back", give_back_then_stop_once)
-    outcomes: dict[str, str] = {}
-    pids: dict[str, int] = {}
-
-    def run(action: Callable[[], object]) -> None:
-        run_and_file(action, outcomes, pids)
 
     def end_in_november() -> None:
         change_group(ending, acting_user=world.commissioner, last_date=datetime.date(2026, 11, 30), now=NOW)
@@ -87,15 +81,13 @@ def cancel_two_ways_at_once(world, monkeypatch, *, months_exist: bool) -> tuple[
     def cancel_tuesday() -> None:
         cancel_session(tuesday, acting_user=world.commissioner, now=NOW)
 
-    change = threading.Thread(target=run, args=(end_in_november,), name="change")
-    cancel = threading.Thread(target=run, args=(cancel_tuesday,), name="cancel")
-    change.start()
-    assert first_counted.wait(10), "the group change never counted its first cancelled place"
-    cancel.start()
-    cancel_waited = waits_for_a_lock(cancel, pids, "cancel")
-    go_on.set()
-    change.join()
-    cancel.join()
+    outcomes, cancel_waited = first_pauses_then_second(
+        ("change", end_in_november),
+        ("cancel", cancel_tuesday),
+        first_counted,
+        go_on,
+        pause_means="counted its first cancelled place",
+    )
     return outcomes, cancel_waited, [december, january, tuesday]
 
 
