@@ -223,7 +223,7 @@ def _take_place(
         source_is_new=True,  # the place was inserted just above
     )
     if confirm:
-        queue_confirmation(place, own_cancelled=own_cancelled)
+        queue_confirmation(place, own_cancelled=own_cancelled, just_booked=True)
     return place
 
 
@@ -238,10 +238,12 @@ def group_context(session: GroupSession) -> dict:
     }
 
 
-def queue_confirmation(place: Place, *, own_cancelled: int | None = None, again: bool = False) -> None:
+def queue_confirmation(place: Place, *, own_cancelled: int | None = None, just_booked: bool = False) -> None:
     """The booker's own confirmation: the group, the time, where — never who else is coming.
 
-    ``again``: a confirmation withdrawn unsent (its session moved) is sent anew at the new time."""
+    ``just_booked``: the place was inserted in this transaction, so no message can hold its key
+    yet (the look-up and savepoint are skipped). Otherwise — a confirmation withdrawn unsent,
+    its session moved — it is sent anew, keyed by the session's new sequence."""
     session = place.session
     group = session.group
     context = group_context(session) | {
@@ -252,11 +254,11 @@ def queue_confirmation(place: Place, *, own_cancelled: int | None = None, again:
     queue_notification(
         place.user,
         GroupNotificationKind.PLACE_BOOKED,
-        key=f"group-place:{place.pk}:booked" + (f":{session.sequence}" if again else ""),
+        key=f"group-place:{place.pk}:booked" + ("" if just_booked else f":{session.sequence}"),
         context=context,
         about=f"group-place:{place.pk}",
         ics=group_session_ics(session, place.user, method="REQUEST", own_cancelled=own_cancelled),
-        key_is_new=not again,  # the place was inserted in this transaction
+        key_is_new=just_booked,
     )
 
 

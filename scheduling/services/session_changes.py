@@ -199,7 +199,7 @@ def move_session(
         # confirmation, at the new one. Everyone else hears of the move, from the time they last heard.
         unconfirmed = [place for place in places if unsent.get(f"group-place:{place.pk}") == UNCONFIRMED]
         for place in unconfirmed:
-            queue_confirmation(place, again=True)
+            queue_confirmation(place)
         context = (
             group_context(session)
             | {"was": was, "note": note.strip(), "location": group.location, "online_link": group.online_link}
