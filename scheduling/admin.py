@@ -49,6 +49,11 @@ class ReflectiveGroupAdmin(admin.ModelAdmin):
             # A new title or facilitator is a new version of every coming calendar entry.
             group_saved_in_admin(obj, changed=form.changed_data, acting_user=request.user)
 
+    # Deleting a group (or a session) would take its places and waitlists with it, unannounced and
+    # past the ledger: a group is paused here, or ended through the commissioner's pages.
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(GroupSession)
 class GroupSessionAdmin(admin.ModelAdmin):
@@ -57,6 +62,7 @@ class GroupSessionAdmin(admin.ModelAdmin):
     search_fields = ["group__title"]
     # Moving or cancelling goes through the commissioner's pages, which tell the people coming.
     readonly_fields = [
+        "group",
         "starts_at",
         "ends_at",
         "status",
@@ -67,6 +73,9 @@ class GroupSessionAdmin(admin.ModelAdmin):
         "places_absent",
         "place_limit",
     ]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

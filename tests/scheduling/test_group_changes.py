@@ -222,6 +222,17 @@ def test_the_admin_may_pause_a_group_but_not_change_its_room(client, group, admi
     assert not {"capacity", "overbooking_percent", "location", "online_link", "last_date", "rrule"} & set(fields)
 
 
+def test_the_admin_cannot_delete_a_group_or_session_nor_move_a_session_to_another_group(
+    client, group, session, admin_user
+):
+    client.force_login(admin_user)
+    for model, obj in (("reflectivegroup", group), ("groupsession", session)):
+        assert client.get(reverse(f"admin:scheduling_{model}_delete", args=[obj.pk])).status_code == 403
+    page = client.get(reverse("admin:scheduling_groupsession_change", args=[session.pk]))
+    assert page.status_code == 200
+    assert "group" not in page.context["adminform"].form.fields
+
+
 @pytest.mark.usefixtures("frozen_now")
 def test_a_title_changed_in_the_admin_renews_the_coming_calendar_entries_and_is_audited(client, group, admin_user):
     client.force_login(admin_user)
