@@ -221,6 +221,8 @@ def change_group(
         # The group row first, then its coming sessions in id order: the order booking and
         # session changes take them in, so none of them can wait on us while we wait on it.
         group = ReflectiveGroup.objects.select_for_update(no_key=True).get(pk=group.pk)
+        if group.kind == GroupKind.COHORT and "last_date" in changes:
+            lock_cohort_members(group)
         was = {name: getattr(group, name) for name in CHANGEABLE}
         was_limit = group.place_limit
         was_eligible = set(group.eligible_organisations.values_list("pk", flat=True))
@@ -285,6 +287,18 @@ def change_group(
             changed.append("eligible_organisations")
         record_audit("reflective_group.changed", actor=acting_user, target=group, fields=changed)
     return GroupChange(group=group, told_where=told, cancelled=len(ending), added=added, offered=offered)
+
+
+def lock_cohort_members(group: ReflectiveGroup) -> None:
+    """A cohort's current members, before its sessions: a new last date may book them into new
+    sessions (generate_sessions), and a member leaving takes their membership, then their
+    sessions (leave_cohort) — taken the other way round, the two would deadlock."""
+    list(
+        CohortMembership.objects.select_for_update(of=("self",))
+        .filter(group=group, left_at__isnull=True)
+        .order_by("pk")
+        .only("pk")
+    )
 
 
 def _months_to_hold(

@@ -18,10 +18,12 @@ from django.db.models import QuerySet
 from reflect.errors import DomainError
 from scheduling.models import CohortApplication, CohortMembership, GroupSession, Place, SessionStatus
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
-from scheduling.services import cohorts, places
+from scheduling.services import cohorts, groups, places
 from scheduling.services.cohorts import apply_for_cohort, confirm_cohorts, propose_cohorts
+from scheduling.services.groups import change_group
 from scheduling.services.places import book_place
 from scheduling.services.session_changes import cancel_session
+from tests.concurrency.lock_waits import first_pauses_then_second
 from tests.conftest import requires_postgresql
 from tests.factories.core import MembershipFactory
 from tests.scheduling.conftest import NOW, make_group
@@ -185,3 +187,55 @@ def test_control_without_the_lock_or_the_constraint_the_cohort_is_filled_twice(w
         CohortMembership.objects.all().delete()
         with connection.schema_editor() as editor:
             editor.add_constraint(CohortMembership, constraint)
+
+
+def a_member_leaves_while_the_cohort_is_extended(world, monkeypatch) -> tuple[dict[str, str], bool, object]:
+    """A member (booked into the cohort's sessions to January) leaves: their membership is taken,
+    then — paused — their sessions. Meanwhile the commissioner moves the cohort's last date to
+    March, which books the members into the new sessions. Then the member's leaving goes on."""
+    group = make_group(
+        world, title="Tuesday evening", kind="cohort", rrule="FREQ=MONTHLY;BYDAY=+1TU", capacity=6,
+        last_date=datetime.date(2027, 1, 31),
+    )  # fmt: skip
+    person = MembershipFactory(organisation=world.organisation).user
+    apply_for_cohort(world.pool, acting_user=person, now=NOW)
+    confirm_cohorts(
+        world.pool,
+        acting_user=world.commissioner,
+        fingerprint=propose_cohorts(world.pool, now=NOW).fingerprint,
+        now=NOW,
+    )
+    membership = CohortMembership.objects.get(user=person)
+    paused, go_on = threading.Event(), threading.Event()
+    lock_session = cohorts.lock_session
+
+    def pause_before_the_first_session(session_id: int) -> GroupSession:
+        if threading.current_thread().name == "leave" and not paused.is_set():
+            paused.set()
+            go_on.wait(10)
+        return lock_session(session_id)
+
+    monkeypatch.setattr(cohorts, "lock_session", pause_before_the_first_session)
+    outcomes, extend_waited = first_pauses_then_second(
+        ("leave", lambda: cohorts.leave_cohort(membership, acting_user=person, now=NOW)),
+        ("extend", lambda: change_group(group, acting_user=world.commissioner, last_date=datetime.date(2027, 3, 31), now=NOW)),
+        paused,
+        go_on,
+        pause_means="took the membership",
+    )  # fmt: skip
+    return outcomes, extend_waited, person
+
+
+def test_a_member_leaving_while_the_cohort_is_extended_is_not_booked_into_its_new_sessions(world, monkeypatch):
+    outcomes, extend_waited, person = a_member_leaves_while_the_cohort_is_extended(world, monkeypatch)
+    assert outcomes == {"leave": "done", "extend": "done"}
+    assert extend_waited  # for the membership, before taking any session
+    assert not Place.objects.filter(user=person, status__in=ACTIVE_PLACE_STATUSES).exists()
+    assert GroupSession.objects.filter(starts_at__date=datetime.date(2027, 3, 2)).count() == 1
+
+
+def test_control_without_the_members_locked_first_the_two_deadlock(world, monkeypatch):
+    monkeypatch.setattr(groups, "lock_cohort_members", lambda group: None)
+    outcomes, _, _ = a_member_leaves_while_the_cohort_is_extended(world, monkeypatch)
+    assert sorted(outcomes.values())[0].startswith("DeadlockDetected"), outcomes
+    assert sorted(outcomes.values())[1] == "done"
