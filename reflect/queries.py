@@ -42,6 +42,10 @@ def current_leads(organisation_id: int) -> QuerySet[Membership]:
     )
 
 
+def is_commissioner(user: User, pool: Pool) -> bool:
+    return pool.commissioners.filter(pk=user.pk).exists()
+
+
 def is_current_lead(user: User, organisation_id: int) -> bool:
     return current_leads(organisation_id).filter(user=user).exists()
 

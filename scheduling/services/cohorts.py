@@ -18,6 +18,7 @@ from django.utils import timezone
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
 from reflect.models import Membership, Organisation, Pool, User
+from reflect.queries import is_commissioner
 from reflect.services.audit import record_audit
 from reflect.services.ledger import ledger_months_held
 from reflect.services.notifications import queue_notification
@@ -260,7 +261,7 @@ def confirm_cohorts(
     """Make the previewed assignment real: members, their places in each coming session, and a
     message to each. If anything changed since the preview, nothing is saved and we say so."""
     now = now or timezone.now()
-    if not pool.commissioners.filter(pk=acting_user.pk).exists():
+    if not is_commissioner(acting_user, pool):
         raise DomainError("Only the pool's commissioners can fill its cohorts.")
     with transaction.atomic():
         # Lock the waiting applications (in id order) so none is changed or withdrawn between

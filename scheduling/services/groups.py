@@ -15,6 +15,7 @@ from django.utils import timezone
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
 from reflect.models import Organisation, Pool, User
+from reflect.queries import is_commissioner
 from reflect.services.audit import record_audit
 from reflect.services.ledger import ledger_months_held_for
 from reflect.services.notifications import queue_notification
@@ -153,7 +154,7 @@ def create_group(
     **fields,
 ) -> ReflectiveGroup:
     """A commissioner creates a group in their pool; its first year of sessions is generated."""
-    if not pool.commissioners.filter(pk=acting_user.pk).exists():
+    if not is_commissioner(acting_user, pool):
         raise DomainError("Only the pool's commissioners can create its reflective groups.")
     eligible = list(eligible_organisations)
     with transaction.atomic():
@@ -215,7 +216,7 @@ def change_group(
     unknown = set(changes) - CHANGEABLE
     if unknown:
         raise DomainError("When a group meets cannot be changed; move its sessions one by one, or make a new group.")
-    if not group.pool.commissioners.filter(pk=acting_user.pk).exists():
+    if not is_commissioner(acting_user, group.pool):
         raise DomainError("Only the pool's commissioners can change its reflective groups.")
     with transaction.atomic():
         # The group row first, then its coming sessions in id order: the order booking and

@@ -18,6 +18,7 @@ from django.utils import timezone
 from reflect.enums import NotificationStatus
 from reflect.errors import DomainError
 from reflect.models import Notification, User
+from reflect.queries import is_commissioner
 from reflect.services.audit import record_audit
 from reflect.services.notifications import cancel_notifications, queue_notification
 from scheduling.models import (
@@ -46,7 +47,7 @@ MOVE_HORIZON = datetime.timedelta(days=366)
 
 
 def _check_commissioner(session: GroupSession, user: User) -> None:
-    if not session.group.pool.commissioners.filter(pk=user.pk).exists():
+    if not is_commissioner(user, session.group.pool):
         raise DomainError("Only the pool's commissioners can change its reflective groups' sessions.")
 
 

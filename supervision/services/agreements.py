@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from reflect.errors import DomainError
 from reflect.models import Organisation, Pool, PoolOrganisation, User
-from reflect.queries import current_leads, is_current_lead
+from reflect.queries import current_leads, is_commissioner, is_current_lead
 from reflect.services.audit import record_audit
 from reflect.services.notifications import queue_notification
 from supervision.enums import AgreementStatus, RequestStatus
@@ -87,7 +87,7 @@ def _notify_request_answered(request: SupervisionRequest) -> None:
     leads = _leads(request.organisation)
     recipients = {lead.pk: (lead, _link("organisation_supervision", request.organisation_id)) for lead in leads}
     asker = request.requested_by
-    if asker is not None and asker.pk not in recipients and _is_commissioner(asker, request.pool):
+    if asker is not None and asker.pk not in recipients and is_commissioner(asker, request.pool):
         recipients[asker.pk] = (asker, _link("pool_assignment", request.pool_id))
     for recipient, url in recipients.values():
         queue_notification(
@@ -132,10 +132,6 @@ def _leads(organisation: Organisation) -> list[User]:
 
 def _is_lead(user: User, organisation: Organisation) -> bool:
     return is_current_lead(user, organisation.pk)
-
-
-def _is_commissioner(user: User, pool: Pool) -> bool:
-    return pool.commissioners.filter(pk=user.pk).exists()
 
 
 def check_hours_fit(
@@ -190,7 +186,7 @@ def send_request(
     message: str = "",
 ) -> SupervisionRequest:
     """A lead — or the pool's commissioner, sending a pool-wide assignment — asks a supervisor."""
-    if not (_is_lead(acting_user, organisation) or _is_commissioner(acting_user, pool)):
+    if not (_is_lead(acting_user, organisation) or is_commissioner(acting_user, pool)):
         raise DomainError("Only the organisation's lead can ask a supervisor.")
     # The organisation's pool row, locked (the first lock acceptance takes too): two requests
     # sent at once for the same pair cannot both pass the "already waiting" check below.
