@@ -58,12 +58,14 @@ def group_manage(request: HttpRequest, pool: Pool, group_id: int) -> HttpRespons
 @commissioner_area
 def group_change(request: HttpRequest, pool: Pool, group_id: int) -> HttpResponse:
     group = access_pool_group(pool, group_id)
-    form = GroupChangeForm(request.POST or None, instance=group, pool=pool)
+    # The form changes the instance it validates: give it its own, so the page (and the
+    # service) keep the group as it is until the change is made.
+    form = GroupChangeForm(request.POST or None, instance=access_pool_group(pool, group_id), pool=pool)
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.fields if name != "eligible_organisations"}
         try:
             change = change_group(
-                access_pool_group(pool, group_id),  # the form changed the instance it was given
+                group,
                 acting_user=_user(request),
                 eligible_organisations=form.cleaned_data["eligible_organisations"],
                 **changes,

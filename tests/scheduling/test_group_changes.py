@@ -202,9 +202,11 @@ def test_the_change_page_saves_says_what_happened_and_is_404_for_another_pool(cl
     assert [str(m) for m in response.context["messages"]] == ["The group is changed."]
     assert ReflectiveGroup.objects.get().location == "Room 9"
 
-    response = client.post(url, data | {"capacity": "0"})
+    response = client.post(url, data | {"capacity": "0", "title": "Renamed"})
     assert response.status_code == 200
     assert "capacity" in response.context["form"].errors
+    # The refused change is not shown as if made: the page still names the group as it is.
+    assert response.context["group"].title == "Leeds reflective practice"
 
     give_two_factor(world.other_commissioner)
     client.force_login(world.other_commissioner)
