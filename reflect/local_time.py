@@ -19,6 +19,11 @@ def day_in_words(moment: datetime.datetime, zone: str = UK_ZONE) -> str:
     return f"{local:%A} {local.day} {local:%B %Y}"
 
 
+def moment_in_words(moment: datetime.datetime, zone: str = UK_ZONE) -> str:
+    """'Wednesday 9 December 2026, 14:00' on the given clock."""
+    return f"{day_in_words(moment, zone)}, {moment.astimezone(ZoneInfo(zone)):%H:%M}"
+
+
 def span_in_words(start: datetime.datetime, end: datetime.datetime, zone: str = UK_ZONE) -> str:
     """'Wednesday 9 December 2026, 14:00–16:00' on the given clock."""
     tz = ZoneInfo(zone)

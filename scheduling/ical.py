@@ -18,10 +18,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
+
+from reflect.local_time import LONDON
 
 PRODID = "-//Reflect//Supervision and reflective practice//EN"
-LONDON = ZoneInfo("Europe/London")
 
 # Europe/London since 1996 (EU rules): clocks go forward at 01:00 UTC on the last Sunday of
 # March and back at 01:00 UTC (02:00 BST) on the last Sunday of October.

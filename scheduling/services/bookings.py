@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
-from reflect.local_time import LONDON, span_in_words
+from reflect.local_time import LONDON, UK_ZONE, span_in_words
 from reflect.models import Membership, PoolOrganisation, User
 from reflect.queries import current_member, current_members, is_current_lead
 from reflect.services.audit import record_audit
@@ -87,7 +87,7 @@ def hours_for(minutes: int) -> Decimal:
 
 def booker_for(users: Sequence[User]) -> slots.Booker:
     """The slot engine's booker: the latest "no sessions before" among the attendees."""
-    zone = "Europe/London"
+    zone = UK_ZONE
     latest: datetime.time | None = None
     for user in users:
         preferences = preferences_for(user)
@@ -157,7 +157,7 @@ def _within_agreement(agreement: SupervisionAgreement, moment: datetime.datetime
     return agreement.starts_on <= day and (agreement.ends_on is None or day <= agreement.ends_on)
 
 
-def month_bounds(moment: datetime.datetime, zone: str = "Europe/London") -> tuple[datetime.datetime, datetime.datetime]:
+def month_bounds(moment: datetime.datetime, zone: str = UK_ZONE) -> tuple[datetime.datetime, datetime.datetime]:
     """The calendar month holding ``moment`` on the given clock, as aware datetimes."""
     tz = ZoneInfo(zone)
     local = moment.astimezone(tz)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import datetime
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -22,7 +21,7 @@ from django.utils import timezone
 
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
-from reflect.local_time import day_in_words, span_in_words
+from reflect.local_time import day_in_words, moment_in_words, span_in_words
 from reflect.models import Membership, Organisation, User
 from reflect.services.ledger import record_ledger_entry
 from reflect.services.notifications import cancel_notifications, queue_notification
@@ -393,10 +392,7 @@ def offer_freed_places(session: GroupSession, now: datetime.datetime) -> list[Wa
                 GroupNotificationKind.PLACE_OFFERED,
                 key=f"group-waitlist:{entry.pk}:offered",
                 context=group_context(session)
-                | {
-                    "offered_until": f"{day_in_words(entry.offered_until, session.group.time_zone)}, "
-                    f"{entry.offered_until.astimezone(ZoneInfo(session.group.time_zone)):%H:%M}"
-                },
+                | {"offered_until": moment_in_words(entry.offered_until, session.group.time_zone)},
                 about=f"group-waitlist:{entry.pk}",
             )
             _schedule_expiry(session.pk, entry.offered_until)
