@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from icalendar import Calendar
 
+from reflect.models import Membership
 from scheduling.ical import CalendarEvent, calendar_text, fold
 from scheduling.models import CalendarFeed
 from scheduling.services.bookings import BookingChoice, SlotRefused, book_supervision, cancel_supervision
@@ -254,3 +255,8 @@ def test_a_groups_dates_are_published_to_its_pools_staff_without_place_link_or_n
     client.post(reverse("calendar_regenerate"))
     assert client.get(url).status_code == 404
     assert client.get(reverse("calendar_group_schedule", args=["nonsense", group.pk])).status_code == 404
+    # Someone who has left the pool's organisations no longer reads its groups' dates.
+    colleague_url = reverse("calendar_group_schedule", args=[feed_for(world.colleague).token, group.pk])
+    assert client.get(colleague_url).status_code == 200
+    Membership.objects.filter(user=world.colleague).update(left_at=NOW)
+    assert client.get(colleague_url).status_code == 404
