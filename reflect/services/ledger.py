@@ -168,6 +168,7 @@ def ledger_months_held_for(
                 month=month,
                 defaults={"first_at": occurred_at, "last_at": occurred_at},
             )
+    # No try/finally: if the caller raises, its transaction rolls back, rows created here too.
     yield
     for kind, organisation_ids in held.items():
         LedgerMonth.objects.filter(
