@@ -35,4 +35,4 @@ RUN DJANGO_ENV=production \
 USER reflect
 EXPOSE 8000
 # docker-compose.yml runs `migrate` first for the web service; the worker and beat override this.
-CMD ["gunicorn", "reflect.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

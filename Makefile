@@ -56,7 +56,7 @@ bench: setup
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check reflect supervision scheduling tests bench
+	$(VENV)/bin/ruff format --check config reflect supervision scheduling dashboard demo tests bench
 
 clean:
 	rm -rf $(VENV) node_modules static staticfiles db.sqlite3

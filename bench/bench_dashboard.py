@@ -4,7 +4,7 @@
 It migrates a throwaway database (PostgreSQL when DATABASE_URL names a local server, as
 bench_home.py does: database ``<name>_bench`` or BENCH_DATABASE_URL; else a temporary SQLite
 file), runs ``seed_demo --scale city``, then, in a fresh process started as the server starts
-(``reflect.wsgi``), signs the demo commissioner in with Django's test client and times each URL
+(``config.wsgi``), signs the demo commissioner in with Django's test client and times each URL
 in-process (server time: the whole request through
 the middleware, views and templates, without a network). Each URL is warmed once, then timed
 BENCH_REPEAT times (default 7); the median and the 95th percentile are reported, with the
@@ -37,11 +37,11 @@ EXPORTS = ["organisations", "months", "supervisors", "groups", "quiet", "first-s
 
 MEASURE = f"""
 import json, os, statistics, time
-import reflect.wsgi  # start up as the server does (views loaded, start-up kept out of the collector)
+import config.wsgi  # start up as the server does (views loaded, start-up kept out of the collector)
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from reflect.demo_city import CITY_POOL_NAME
+from demo.city import CITY_POOL_NAME
 from reflect.models import LedgerEntry, Pool, User
 from scheduling.models import Place
 

@@ -28,7 +28,7 @@ PLACES = 50
 
 def _child() -> None:
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reflect.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import datetime
     from decimal import Decimal
 

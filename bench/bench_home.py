@@ -37,7 +37,7 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
 DURATION = float(os.environ.get("BENCH_SECONDS", "5"))
 WARM_UP = 1.0
 LEAD_EMAIL = "lead@demo.reflect.test"
-LEAD_PASSWORD = "reflect-demo-2026"  # noqa: S105 - the published demo password (reflect/demo.py)
+LEAD_PASSWORD = "reflect-demo-2026"  # noqa: S105 - the published demo password (demo/__init__.py)
 
 # seed_demo, with a fast password hasher for its ~60 demo people (hashing them properly takes
 # most of a minute and measures nothing here); the lead's password is then hashed for real,
@@ -71,7 +71,7 @@ def base_environment() -> dict[str, str]:
     # DJANGO_ENV (production would insist on HTTPS). DEBUG off, as a real server runs.
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "DJANGO_SETTINGS_MODULE": "reflect.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "false",
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
@@ -125,7 +125,7 @@ def run_python(args: list[str], env: dict[str, str]) -> None:
 def gunicorn(env: dict[str, str], port: int) -> Iterator[None]:
     command = [
         str(Path(sys.executable).with_name("gunicorn")),
-        "reflect.wsgi:application",
+        "config.wsgi:application",
         "--bind",
         f"{HOST}:{port}",
         "--workers",

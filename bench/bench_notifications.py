@@ -46,7 +46,7 @@ def main() -> dict[str, tuple[float, str]]:
     bench_name = urlsplit(bench_url).path.lstrip("/")
     _recreate(admin_url, bench_name)
     os.environ.update(
-        DATABASE_URL=bench_url, CELERY_TASK_ALWAYS_EAGER="false", DJANGO_SETTINGS_MODULE="reflect.settings"
+        DATABASE_URL=bench_url, CELERY_TASK_ALWAYS_EAGER="false", DJANGO_SETTINGS_MODULE="config.settings"
     )
     sys.path.insert(0, str(ROOT))
     import django
@@ -56,7 +56,7 @@ def main() -> dict[str, tuple[float, str]]:
     from django.db import connections
     from django.utils import timezone
 
-    from reflect.celery import app as celery_app
+    from config.celery import app as celery_app
     from reflect.models import Notification, User
     from reflect.notification_kinds import NotificationKind
     from reflect.services.notifications import sweep_due_notifications

@@ -6,10 +6,8 @@ class SchedulingConfig(AppConfig):
     verbose_name = "Scheduling (availability, bookings, reflective groups)"
 
     def ready(self) -> None:
-        from scheduling import (  # noqa: F401  (registries: data protection, demo data, home panels, notification kinds, tasks, weekly summary)
+        from scheduling import (  # noqa: F401  (registries: data protection, home panels, notification kinds, tasks, weekly summary)
             data_protection,
-            demo,
-            group_demo,
             group_tasks,
             home_panels,
             notification_kinds,

@@ -8,7 +8,7 @@ class SupervisionConfig(AppConfig):
     def ready(self) -> None:
         from allauth.account.signals import user_logged_in
 
-        from supervision import demo, home_panels, notification_kinds, weekly_audience  # noqa: F401  (registries: panels, demo data, weekly summary)
+        from supervision import home_panels, notification_kinds, weekly_audience  # noqa: F401  (registries: panels, weekly summary)
         from supervision.signals import claim_session_assessments
 
         # allauth's documented hook: claim questionnaire results taken signed out in this browser

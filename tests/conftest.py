@@ -90,7 +90,7 @@ def _celery_in_process():
     """Run tasks in the test's own process, even when REDIS_URL is set for the worker tests,
     so that e-mails land in ``mail.outbox``. Tests that start a real worker turn this off
     themselves (tests/reflect/test_notifications_worker.py)."""
-    from reflect.celery import app as celery_app
+    from config.celery import app as celery_app
 
     was = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True

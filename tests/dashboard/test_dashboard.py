@@ -15,9 +15,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from reflect.dashboard.filters import whole_pool
-from reflect.dashboard.queries import EXPORTS, PoolFigures
-from reflect.dashboard.services import rebalance_allocations
+from dashboard.filters import whole_pool
+from dashboard.queries import EXPORTS, PoolFigures
+from dashboard.services import rebalance_allocations
 from reflect.disclosure import disclosed
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError

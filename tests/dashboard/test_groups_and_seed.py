@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from reflect import demo_city
+from demo import city as demo_city
 from reflect.enums import LedgerKind
 from reflect.models import LedgerEntry, Pool, User
 from reflect.services.ledger import record_ledger_entry

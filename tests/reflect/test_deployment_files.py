@@ -56,13 +56,13 @@ def test_app_services_are_configured_for_production(compose: dict[str, Any], nam
 def test_web_migrates_then_runs_gunicorn(compose: dict[str, Any]) -> None:
     command = compose["services"]["web"]["command"]
     assert re.fullmatch(
-        r'sh -c "python manage\.py migrate --noinput && exec gunicorn reflect\.wsgi:application .*"', command
+        r'sh -c "python manage\.py migrate --noinput && exec gunicorn config\.wsgi:application .*"', command
     ), command
 
 
 def test_worker_and_beat_run_celery(compose: dict[str, Any]) -> None:
-    assert compose["services"]["worker"]["command"].startswith("celery -A reflect worker ")
-    assert compose["services"]["beat"]["command"].startswith("celery -A reflect beat ")
+    assert compose["services"]["worker"]["command"].startswith("celery -A config worker ")
+    assert compose["services"]["beat"]["command"].startswith("celery -A config beat ")
 
 
 def _instructions(dockerfile: str) -> list[tuple[str, str]]:
@@ -83,10 +83,10 @@ def test_dockerfile_builds_assets_installs_requirements_and_runs_gunicorn() -> N
     cmds = [argument for op, argument in instructions if op == "CMD"]
     assert len(cmds) == 1
     command = json.loads(cmds[0])
-    assert command[:2] == ["gunicorn", "reflect.wsgi:application"]
+    assert command[:2] == ["gunicorn", "config.wsgi:application"]
 
 
-@pytest.mark.parametrize("module", ["reflect.wsgi", "reflect.asgi"])
+@pytest.mark.parametrize("module", ["config.wsgi", "config.asgi"])
 def test_the_server_entry_points_load_the_views_and_keep_start_up_out_of_the_collector(module: str) -> None:
     """In a process of its own, as a server starts: the application loads, every view module is
     imported before the first request, and what start-up made is frozen (gc.freeze)."""
@@ -97,7 +97,7 @@ def test_the_server_entry_points_load_the_views_and_keep_start_up_out_of_the_col
         f"import gc, sys; import {module} as entry; "
         "print(callable(entry.application), 'scheduling.views.groups' in sys.modules, gc.get_freeze_count() > 0)"
     )
-    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "reflect.settings", "PYTHONPATH": str(ROOT)}
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     )

@@ -20,7 +20,7 @@ import redis
 from django.conf import settings as django_settings
 from django.db import connection, transaction
 
-from reflect.celery import app as celery_app
+from config.celery import app as celery_app
 from reflect.enums import InvitationKind, NotificationStatus
 from reflect.models import Notification
 from reflect.notification_kinds import NotificationKind

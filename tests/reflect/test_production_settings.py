@@ -35,7 +35,7 @@ print(json.dumps({
 
 def run(args: list[str], **environment: str) -> subprocess.CompletedProcess[str]:
     # A clean environment: nothing from the test run (DATABASE_URL, REDIS_URL…) leaks in.
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "DJANGO_SETTINGS_MODULE": "reflect.settings"}
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "DJANGO_SETTINGS_MODULE": "config.settings"}
     env.update(environment)
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from reflect.celery import app as celery_app
+from config.celery import app as celery_app
 from reflect.errors import DomainError
 from reflect.models import AuditEvent
 from scheduling.calendar_fetch import FetchError, UnsafeAddress, _resolve, fetch_calendar

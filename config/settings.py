@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "reflect.apps.ReflectConfig",
     "supervision.apps.SupervisionConfig",
     "scheduling.apps.SchedulingConfig",
+    "demo.apps.DemoConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -90,9 +91,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
 ]
 
-ROOT_URLCONF = "reflect.urls"
-WSGI_APPLICATION = "reflect.wsgi.application"
-ASGI_APPLICATION = "reflect.asgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
     {

@@ -33,6 +33,18 @@ from reflect.models import (
     User,
 )
 from reflect.services.ledger import record_ledger_entries
+from scheduling.models import (
+    BookingStatus,
+    GroupSession,
+    Place,
+    PlaceStatus,
+    ReflectiveGroup,
+    SupervisionBooking,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+from supervision.enums import AgreementStatus, Outcome
+from supervision.models import NeedsAssessment, QuestionBankVersion, SupervisionAgreement, SupervisorProfile
 
 CITY_POOL_NAME = "Leeds city-wide pool 2025–26 (city-scale demo)"
 ORGANISATIONS = 300
@@ -111,18 +123,6 @@ def seed_city(commissioner: User, out: TextIO) -> None:
 
 
 def _seed(commissioner: User) -> dict[str, int]:
-    from scheduling.models import (
-        BookingStatus,
-        GroupSession,
-        Place,
-        PlaceStatus,
-        ReflectiveGroup,
-        SupervisionBooking,
-        WaitlistEntry,
-        WaitlistStatus,
-    )
-    from supervision.enums import AgreementStatus, Outcome
-    from supervision.models import NeedsAssessment, QuestionBankVersion, SupervisionAgreement, SupervisorProfile
 
     rng = random.Random(2026)
     pool = Pool.objects.create(

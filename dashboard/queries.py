@@ -2,8 +2,8 @@
 
 A constant number of queries whatever the size of the pool (DESIGN.md §7): each query below
 groups or aggregates in the database; Python only joins a few hundred grouped rows by key.
-Every figure leaves as a :class:`~reflect.dashboard.tables.Cell` made by
-:func:`~reflect.dashboard.tables.present`, which discloses every count of people (DESIGN.md §4).
+Every figure leaves as a :class:`~dashboard.tables.Cell` made by
+:func:`~dashboard.tables.present`, which discloses every count of people (DESIGN.md §4).
 
 The ledger's figures are read from its monthly totals (:class:`~reflect.models.LedgerMonth`,
 kept in step with the entries by the one function that writes them): every period is whole
@@ -47,8 +47,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from reflect.dashboard.filters import Filters, local_midnight, pool_months
-from reflect.dashboard.tables import (
+from dashboard.filters import Filters, local_midnight, pool_months
+from dashboard.tables import (
     CENT,
     LONDON,
     Column,

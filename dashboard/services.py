@@ -8,8 +8,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from reflect.dashboard.filters import whole_pool
-from reflect.dashboard.queries import Move, PoolFigures
+from dashboard.filters import whole_pool
+from dashboard.queries import Move, PoolFigures
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
 from reflect.models import Organisation, Pool, PoolOrganisation, User

@@ -9,9 +9,11 @@ from typing import TextIO
 from django.conf import settings
 from django.utils import timezone
 
-from reflect.demo import register_demo_step
-from scheduling.models import AvailabilitySettings, DateOverride, WeeklyRule
-from supervision.models import SupervisorProfile
+from reflect.models import Membership, PoolOrganisation
+from scheduling.models import AvailabilitySettings, DateOverride, SupervisionBooking, WeeklyRule
+from scheduling.services.bookings import BookingChoice, book_supervision, free_slots, mark_attendance
+from supervision.enums import AgreementStatus
+from supervision.models import SupervisionAgreement, SupervisorProfile
 
 # (weekday, start, end) patterns, handed out in turn: part-time clinicians' typical weeks.
 PATTERNS = [
@@ -26,7 +28,6 @@ def _time(text: str) -> datetime.time:
     return datetime.time.fromisoformat(text)
 
 
-@register_demo_step
 def seed_availability(out: TextIO) -> None:
     supervisors = SupervisorProfile.objects.filter(
         verified_at__isnull=False, user__email__endswith=f"@{settings.DEMO_EMAIL_DOMAIN}"
@@ -63,7 +64,6 @@ def seed_availability(out: TextIO) -> None:
     out.write(f"Availability: weekly hours for {added} supervisor(s).\n")
 
 
-@register_demo_step
 def seed_supervision_bookings(out: TextIO) -> None:
     """The demo organisation agrees supervision with the demo supervisor; the demo staff member
     has one session behind them (attended, so their log has a line) and one to come.
@@ -71,11 +71,6 @@ def seed_supervision_bookings(out: TextIO) -> None:
     Everything goes through the services (the past one booked as if from three weeks ago), so
     the ledger and the e-mails are what a real booking makes.
     """
-    from reflect.models import Membership, PoolOrganisation
-    from scheduling.models import SupervisionBooking
-    from scheduling.services.bookings import BookingChoice, book_supervision, free_slots, mark_attendance
-    from supervision.enums import AgreementStatus
-    from supervision.models import SupervisionAgreement
 
     domain = settings.DEMO_EMAIL_DOMAIN
     supervisor = SupervisorProfile.objects.filter(user__email=f"supervisor@{domain}").first()

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from demo.supervision import DEMO_ORGANISATION, DEMO_SUPERVISORS
 from reflect.models import Organisation, User
-from supervision.demo import DEMO_ORGANISATION, DEMO_SUPERVISORS
 from supervision.models import SupervisorProfile
 from supervision.registration import shape_error
 

@@ -82,7 +82,7 @@ urlpatterns = [
 ]
 
 # The commissioner dashboard, its exports and the lead's summary (issue 8).
-urlpatterns += [path("", include("reflect.dashboard.urls"))]
+urlpatterns += [path("", include("dashboard.urls"))]
 # My data: see, take and erase what Reflect holds about you (always "me": no id in the address)
 urlpatterns += [
     path("account/data/", data_protection.my_data, name="my_data"),

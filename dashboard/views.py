@@ -11,11 +11,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from dashboard import services
+from dashboard.filters import Filters, filter_options, parse_filters
+from dashboard.queries import EXPORTS, PoolFigures, moves_table, organisation_summary_table
+from dashboard.tables import Measure, Table, present
 from reflect.access import access_led_organisation, commissioner_area
-from reflect.dashboard import services
-from reflect.dashboard.filters import Filters, filter_options, parse_filters
-from reflect.dashboard.queries import EXPORTS, PoolFigures, moves_table, organisation_summary_table
-from reflect.dashboard.tables import Measure, Table, present
 from reflect.errors import DomainError
 from reflect.models import Organisation, Pool, User
 from reflect.services.audit import record_audit

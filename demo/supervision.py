@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TextIO
 
-from reflect.demo import register_demo_step
-from reflect.models import Organisation, User
+from reflect.models import Community, Organisation, User
+from supervision.models import NeedsAssessment, SupervisorProfile
+from supervision.services.assessments import complete_assessment, start_assessment
 
 DEMO_ORGANISATION = "Harehills Women's Drama Collective"
 DEMO_LEAD = "lead@demo.reflect.test"
@@ -44,10 +46,7 @@ DEMO_ANSWERS = {
 }
 
 
-@register_demo_step
 def questionnaire_demo(stdout: TextIO) -> None:
-    from supervision.models import NeedsAssessment
-    from supervision.services.assessments import complete_assessment, start_assessment
 
     organisation = Organisation.objects.filter(name=DEMO_ORGANISATION).first()
     lead = User.objects.filter(email=DEMO_LEAD).first()
@@ -190,12 +189,7 @@ DEMO_SUPERVISORS: dict[str, dict] = {
 }
 
 
-@register_demo_step
 def supervisor_profiles_demo(stdout: TextIO) -> None:
-    from decimal import Decimal
-
-    from reflect.models import Community
-    from supervision.models import SupervisorProfile
 
     updated = 0
     for local, data in DEMO_SUPERVISORS.items():

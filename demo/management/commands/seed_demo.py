@@ -1,7 +1,8 @@
 """Load a believable demo pool. Safe to run again: it only adds what is missing.
 
-The organisations are fictional, of the kinds the report describes. Later features extend
-``seed_demo`` with their own data through ``reflect.demo.register_demo_step``.
+The organisations are fictional, of the kinds the report describes. Each area's demo data is a
+step in ``demo`` (reminders, questionnaire results, supervisors, availability, bookings,
+reflective groups), run in that order after the pool and its people exist.
 """
 
 from __future__ import annotations
@@ -17,14 +18,31 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from reflect.demo import DEMO_PASSWORD, demo_steps
+from demo import DEMO_PASSWORD
+from demo.availability import seed_availability, seed_supervision_bookings
+from demo.city import seed_city
+from demo.groups import reflective_cohort_demo, reflective_group_demo
+from demo.reminders import demo_reminders
+from demo.supervision import questionnaire_demo, supervisor_profiles_demo
 from reflect.enums import AllocationRule, InvitationKind
 from reflect.models import Community, Membership, Organisation, Pool, PoolOrganisation, User
 from reflect.services.invitations import create_invitation
 from reflect.services.pools import create_pool, join_pool
 from reflect.services.preferences import preferences_for
+from supervision.models import SupervisorProfile
 
 DOMAIN = "demo.reflect.test"
+
+# Each step adds what is missing of its area, and later steps build on earlier ones.
+DEMO_STEPS = (
+    demo_reminders,
+    questionnaire_demo,
+    supervisor_profiles_demo,
+    seed_availability,
+    seed_supervision_bookings,
+    reflective_group_demo,
+    reflective_cohort_demo,
+)
 
 ORGANISATIONS = [
     # name, what it does, area, staff, group work, community slugs
@@ -257,8 +275,6 @@ class Command(BaseCommand):
                 InvitationKind.POOL_ORGANISATION, f"newgroup@{DOMAIN}", acting_user=commissioner, pool=pool
             )
 
-        from supervision.models import SupervisorProfile
-
         for index, (local, first, last, profession) in enumerate(SUPERVISORS):
             user = _person(local, first, last)
             SupervisorProfile.objects.get_or_create(
@@ -269,12 +285,10 @@ class Command(BaseCommand):
                 },
             )
 
-        for step in demo_steps():
+        for step in DEMO_STEPS:
             step(self.stdout)
 
         if options["scale"] == "city":
-            from reflect.demo_city import seed_city
-
             seed_city(commissioner, self.stdout)
 
         if not options["quiet_logins"]:

@@ -4,9 +4,9 @@ import io
 
 import pytest
 
-from reflect.demo import demo_steps
+from demo.management.commands.seed_demo import DEMO_STEPS
+from demo.supervision import DEMO_ORGANISATION, questionnaire_demo
 from reflect.models import Membership
-from supervision.demo import DEMO_ORGANISATION, questionnaire_demo
 from supervision.models import NeedsAssessment
 from supervision.scoring import CLINICAL_SUPERVISION_RECOMMENDED
 from tests.factories.core import OrganisationFactory, UserFactory
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_lead_organisation_gets_one_finished_assessment_and_running_again_adds_none():
-    assert questionnaire_demo in demo_steps()
+    assert questionnaire_demo in DEMO_STEPS
     organisation = OrganisationFactory(name=DEMO_ORGANISATION)
     lead = UserFactory(email="lead@demo.reflect.test")
     Membership.objects.create(organisation=organisation, user=lead, is_lead=True)

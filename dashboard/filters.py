@@ -14,7 +14,7 @@ from html import escape
 from django.http import QueryDict
 from django.utils.safestring import SafeString, mark_safe
 
-from reflect.dashboard.tables import LONDON
+from dashboard.tables import LONDON
 from reflect.models import Organisation, Pool
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reflect.dashboard import views
+from dashboard import views
 
 urlpatterns = [
     path("pools/<int:pool_id>/dashboard/", views.pool_dashboard, name="pool_dashboard"),

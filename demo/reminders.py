@@ -10,13 +10,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from reflect.demo import register_demo_step
 from reflect.models import Membership
 from reflect.notification_kinds import NotificationKind
 from reflect.services.notifications import queue_notification
 
 
-@register_demo_step
 def demo_reminders(out: TextIO) -> None:
     membership = (
         Membership.objects.select_related("user")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 from typing import TextIO
 
-from reflect.demo import register_demo_step
 from reflect.models import Pool, User
+from scheduling.models import ReflectiveGroup
+from scheduling.services.groups import create_group
+from supervision.models import SupervisorProfile
 
 DEMO_POOL = "Leeds community mental health pool 2026–27"
 DEMO_COMMISSIONER = "commissioner@demo.reflect.test"
@@ -14,11 +16,7 @@ DEMO_FACILITATOR = "supervisor@demo.reflect.test"
 DEMO_GROUP = "Leeds reflective practice drop-in"
 
 
-@register_demo_step
 def reflective_group_demo(stdout: TextIO) -> None:
-    from scheduling.models import ReflectiveGroup
-    from scheduling.services.groups import create_group
-    from supervision.models import SupervisorProfile
 
     pool = Pool.objects.filter(name=DEMO_POOL).first()
     commissioner = User.objects.filter(email=DEMO_COMMISSIONER).first()
@@ -50,11 +48,8 @@ def reflective_group_demo(stdout: TextIO) -> None:
 DEMO_COHORT = "Tuesday evening Balint cohort"
 
 
-@register_demo_step
 def reflective_cohort_demo(stdout: TextIO) -> None:
     """A cohort group for staff to apply to, and the commissioner to fill (issue 7)."""
-    from scheduling.models import ReflectiveGroup
-    from scheduling.services.groups import create_group
 
     pool = Pool.objects.filter(name=DEMO_POOL).first()
     commissioner = User.objects.filter(email=DEMO_COMMISSIONER).first()
