@@ -8,12 +8,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 
 import pytest
 from django.db import connection
 
+from reflect.locks import switched_off
 from reflect.models import Organisation, Pool, User
 from tests.factories.core import (
     MembershipFactory,
@@ -118,3 +120,11 @@ def pytest_runtest_call(item: pytest.Item):  # type: ignore[no-untyped-def]
         if item.get_closest_marker("counts_broken_on_purpose") is None:
             assert_register_counts_agree_with_the_places()
     return result
+
+
+@pytest.fixture
+def switch_off():
+    """For a concurrency control: ``switch_off(Lock.X)`` runs the rest of the test without that
+    lock, as code that forgot it would (reflect.locks)."""
+    with contextlib.ExitStack() as stack:
+        yield lambda *locks: stack.enter_context(switched_off(*locks))

@@ -15,13 +15,12 @@ from django.utils import timezone
 
 from reflect.data_protection.registry import Blocker, Erasure, erasure_blockers, erasure_steps
 from reflect.errors import DomainError
+from reflect.locks import Lock, lock_on
 from reflect.models import Membership, User
 from reflect.queries import current_leads
 from reflect.services.audit import record_audit
 
 MIN_PHRASE = 3
-# Only the concurrency control test turns this off, to show the double erasure the lock prevents.
-LOCK_USER = True
 
 
 def placeholder_email(user_id: int) -> str:
@@ -83,7 +82,7 @@ def erase_account(
     now = now or timezone.now()
     # The user row is the erasure's lock, taken first: a second request (a double click, a
     # second tab) waits here, then finds the account already erased and does nothing.
-    users = User.objects.select_for_update() if LOCK_USER else User.objects.all()
+    users = User.objects.select_for_update() if lock_on(Lock.ERASURE_USER) else User.objects.all()
     locked = users.filter(pk=user.pk).first()
     if locked is None or locked.erased_at is not None:
         return False

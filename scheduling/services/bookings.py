@@ -28,6 +28,7 @@ from django.utils import timezone
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
 from reflect.local_time import LONDON, UK_ZONE, span_in_words
+from reflect.locks import Lock, lock_on
 from reflect.models import Membership, PoolOrganisation, User
 from reflect.queries import current_member, current_members, is_current_lead
 from reflect.services.audit import record_audit
@@ -42,9 +43,6 @@ from scheduling.services.booking_notices import queue_booking_changed, queue_boo
 from supervision.enums import AgreementStatus
 from supervision.matching import Offer
 from supervision.models import SupervisionAgreement, SupervisorProfile
-
-# Only the concurrency control tests turn these off, to show the races they prevent.
-LOCK_CAPACITY = True
 
 # Hours that count against an agreement's month: the session is happening, happened, or was
 # cancelled too late for the hours to come back.
@@ -325,7 +323,7 @@ def _check_hours(
 
 def _lock_capacity(agreement: SupervisionAgreement) -> SupervisionAgreement:
     """Take the capacity locks in the fixed order (module docstring) and reload the agreement."""
-    if LOCK_CAPACITY:
+    if lock_on(Lock.SUPERVISION_CAPACITY):
         # The allocation: no two bookings of this organisation spend its last hours twice.
         PoolOrganisation.objects.select_for_update().get(
             pool_id=agreement.pool_id, organisation_id=agreement.organisation_id

@@ -22,6 +22,7 @@ from django.utils import timezone
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
 from reflect.local_time import day_in_words, moment_in_words, span_in_words
+from reflect.locks import Lock, lock_on
 from reflect.models import Membership, Organisation, User
 from reflect.services.ledger import record_ledger_entry
 from reflect.services.notifications import cancel_notifications, queue_notification
@@ -40,9 +41,6 @@ from scheduling.models.groups import ACTIVE_PLACE_STATUSES
 from scheduling.notification_kinds import GroupNotificationKind
 from scheduling.services.group_calendar import group_session_ics, own_cancellations
 
-# Only the concurrency control test turns this off, to show the race the lock prevents.
-LOCK_SESSIONS = True
-
 
 def offer_hold() -> datetime.timedelta:
     return datetime.timedelta(hours=getattr(settings, "GROUP_OFFER_HOLD_HOURS", 24))
@@ -51,7 +49,7 @@ def offer_hold() -> datetime.timedelta:
 def lock_session(session_id: int) -> GroupSession:
     """The session row, locked until the transaction ends (call inside ``transaction.atomic``)."""
     queryset = GroupSession.objects.select_related("group", "group__pool")
-    if LOCK_SESSIONS:
+    if lock_on(Lock.GROUP_SESSION):
         queryset = queryset.select_for_update(of=("self",))
     return queryset.get(pk=session_id)
 
@@ -204,7 +202,7 @@ def _take_place(
     """
     if counted:
         session.places_taken += 1
-    elif LOCK_SESSIONS:
+    elif lock_on(Lock.GROUP_SESSION):
         GroupSession.objects.filter(pk=session.pk).update(places_taken=F("places_taken") + 1)
         session.places_taken += 1
     else:
@@ -288,7 +286,7 @@ def _book(
     session: GroupSession, user: User, organisation: Organisation, own_cancelled: int, now: datetime.datetime
 ) -> Place:
     """The locked part of ``book_place``: count the place, check the session and its waitlist, write."""
-    counted = LOCK_SESSIONS and _claim_place(session)
+    counted = lock_on(Lock.GROUP_SESSION) and _claim_place(session)
     if not counted:
         # The session is at its limit (or the control test runs without locks): lock and read
         # it, to give the person a place held for them or tell them it is full — unless the

@@ -13,6 +13,7 @@ import pytest
 from django.db import connection, connections
 
 from reflect.data_protection import erasure as erasure_module
+from reflect.locks import Lock
 from reflect.models import AuditEvent
 from tests.conftest import requires_postgresql
 from tests.factories.core import MembershipFactory
@@ -64,8 +65,8 @@ def test_a_second_erasure_while_one_runs_does_nothing():
     assert AuditEvent.objects.filter(action="membership.left").count() == 1
 
 
-def test_control_without_the_lock_both_requests_erase(monkeypatch):
-    monkeypatch.setattr(erasure_module, "LOCK_USER", False)
+def test_control_without_the_lock_both_requests_erase(switch_off):
+    switch_off(Lock.ERASURE_USER)
     user = MembershipFactory().user
     outcomes = _erase_at_once(user)
     assert outcomes.count(False) == 0, "the harness never saw the race it exists to catch"

@@ -16,6 +16,7 @@ from django.db import DatabaseError, connection
 from django.db.models import QuerySet
 
 from reflect.errors import DomainError
+from reflect.locks import Lock
 from scheduling.models import CohortApplication, CohortMembership, GroupSession, Place, SessionStatus
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
 from scheduling.services import cohorts, groups, places
@@ -87,10 +88,10 @@ def test_bookings_racing_a_cancellation_leave_no_place_in_a_cancelled_session(wo
 
 
 @pytest.mark.counts_broken_on_purpose
-def test_control_without_the_session_lock_places_are_booked_into_the_cancelled_session(world, monkeypatch):
+def test_control_without_the_session_lock_places_are_booked_into_the_cancelled_session(world, monkeypatch, switch_off):
     """Proof the harness can catch a regression: every booking that has found the session open
     writes its place only after the cancellation has finished, as the lock would not allow."""
-    monkeypatch.setattr(places, "LOCK_SESSIONS", False)
+    switch_off(Lock.GROUP_SESSION)
     found_open, cancelled = threading.Event(), threading.Event()
     check_session_open = places.check_session_open
 

@@ -12,9 +12,9 @@ import pytest
 from django.db import DatabaseError, connection
 
 from reflect.errors import DomainError
+from reflect.locks import Lock
 from scheduling.models import GroupSession, Place
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
-from scheduling.services import places
 from scheduling.services.places import book_place
 from tests.conftest import requires_postgresql
 from tests.factories.core import MembershipFactory
@@ -76,9 +76,9 @@ def test_fifty_concurrent_bookings_for_the_last_place_give_exactly_one(world):
 
 
 @pytest.mark.counts_broken_on_purpose
-def test_control_without_the_lock_the_race_happens(world, monkeypatch):
+def test_control_without_the_lock_the_race_happens(world, switch_off):
     """Proof the harness can catch a regression: with the lock off, bookings race past the limit."""
-    monkeypatch.setattr(places, "LOCK_SESSIONS", False)
+    switch_off(Lock.GROUP_SESSION)
     for _ in range(5):
         session, people = session_with_one_place_left(world)
         outcomes = book_concurrently(session, people)

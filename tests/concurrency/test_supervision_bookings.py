@@ -17,9 +17,9 @@ import pytest
 from django.db import DatabaseError, connection
 
 from reflect.errors import DomainError
+from reflect.locks import Lock
 from reflect.services.ledger import hours_balance
 from scheduling.models import BookingStatus, SupervisionBooking
-from scheduling.services import bookings
 from scheduling.services.bookings import BookingChoice, book_supervision
 from tests.conftest import requires_postgresql
 from tests.factories.bookings import NOW, agree, supervisor_with_availability, utc
@@ -83,8 +83,8 @@ def test_fifty_concurrent_requests_for_one_slot_give_exactly_one_booking(world):
     assert live_bookings(supervisor) == 1
 
 
-def test_control_without_the_locks_the_exclusion_constraint_still_holds_the_slot(world, monkeypatch):
-    monkeypatch.setattr(bookings, "LOCK_CAPACITY", False)
+def test_control_without_the_locks_the_exclusion_constraint_still_holds_the_slot(world, switch_off):
+    switch_off(Lock.SUPERVISION_CAPACITY)
     supervisor, attempts = fifty_organisations_want_one_slot(world)
     outcomes = run_at_once(attempts)
     # The losers are told the slot was taken (the constraint's refusal becomes a SlotRefused).
@@ -92,9 +92,9 @@ def test_control_without_the_locks_the_exclusion_constraint_still_holds_the_slot
     assert live_bookings(supervisor) == 1
 
 
-def test_control_without_locks_or_constraint_the_slot_is_double_booked(world, monkeypatch):
+def test_control_without_locks_or_constraint_the_slot_is_double_booked(world, switch_off):
     """Proof the harness can catch a regression: take both away and the slot goes twice."""
-    monkeypatch.setattr(bookings, "LOCK_CAPACITY", False)
+    switch_off(Lock.SUPERVISION_CAPACITY)
     with connection.cursor() as cursor:
         cursor.execute(f"ALTER TABLE scheduling_supervisionbooking DROP CONSTRAINT {CONSTRAINT}")
     try:
@@ -146,8 +146,8 @@ def test_fifty_concurrent_requests_for_the_last_hour_never_overdraw(world):
     assert (balance.reserved, balance.left) == (1, 0)
 
 
-def test_control_without_the_locks_the_allocation_is_overdrawn(world, monkeypatch):
-    monkeypatch.setattr(bookings, "LOCK_CAPACITY", False)
+def test_control_without_the_locks_the_allocation_is_overdrawn(world, switch_off):
+    switch_off(Lock.SUPERVISION_CAPACITY)
     for _ in range(5):
         SupervisionBooking.objects.all().delete()
         _agreement, attempts = fifty_people_want_the_last_hour(world)

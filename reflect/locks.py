@@ -1,0 +1,64 @@
+"""Every row lock Reflect takes, the one order they are taken in, and the one switch that turns
+them off for the concurrency tests' controls.
+
+A use case takes its locks inside its ``transaction.atomic()``, just before the check that
+needs them, in the order of ``LOCK_ORDER`` below (a use case skips those it does not need, but
+never takes an earlier one after a later one). Two transactions that take rows in the same
+order cannot deadlock: the second waits at its first lock for the first to commit. The database
+constraints back every lock (docs/architecture.md, "Locks and their order").
+
+The switch: a concurrency control test runs the same race with one lock taken away, to show
+the harness would catch the regression (``switched_off``). Production code asks ``lock_on(…)``
+where such a lock is taken; nothing but a test ever turns one off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+
+
+class Lock(StrEnum):
+    """The locks a control test may switch off, by what they protect."""
+
+    # The account being erased: a second erasure waits, then finds nothing left to do.
+    ERASURE_USER = "erasure user"
+    # A supervision booking's capacity rows: the organisation's allocation, the supervisor's
+    # time and monthly capacity, the agreement's hours a month.
+    SUPERVISION_CAPACITY = "supervision capacity"
+    # A reflective group session's places (its places_taken counter).
+    GROUP_SESSION = "group session"
+
+
+# The order, first taken first. Each line: the row, and who takes it.
+LOCK_ORDER: tuple[tuple[str, str], ...] = (
+    ("User (being erased)", "reflect.data_protection.erasure, cohort applications"),
+    ("Pool (no key)", "allocations, rebalancing, pool changes"),
+    ("PoolOrganisation (by organisation id)", "allocations, agreement acceptance, supervision booking"),
+    ("SupervisorProfile", "agreement acceptance, supervision booking"),
+    ("SupervisionRequest / SupervisionAgreement", "agreement answers, supervision booking"),
+    ("SupervisionBooking", "moving, cancelling, marking a supervision session"),
+    ("ReflectiveGroup (no key)", "group changes, cancelling a session"),
+    ("CohortMembership / CohortApplication", "cohort filling, leaving a cohort, cohort changes"),
+    ("GroupSession (by id)", "booking, cancelling, moving places; waitlist offers"),
+    ("Place / WaitlistEntry", "attendance, cancelling a place, accepting an offer"),
+    ("LedgerMonth (by kind, then organisation)", "every ledger entry, last of all"),
+)
+
+_switched_off: set[Lock] = set()
+
+
+def lock_on(lock: Lock) -> bool:
+    """Whether ``lock`` is taken: always, except inside a control test's ``switched_off``."""
+    return lock not in _switched_off
+
+
+@contextmanager
+def switched_off(*locks: Lock) -> Iterator[None]:
+    """For concurrency control tests only: run the block as code without these locks would."""
+    _switched_off.update(locks)
+    try:
+        yield
+    finally:
+        _switched_off.difference_update(locks)
