@@ -30,7 +30,7 @@ from scheduling.access import access_bookable_agreement, access_booking, supervi
 from scheduling.booking_forms import BookingForm, CancelBookingForm, MoveForm, SlotField
 from scheduling.models import BookingAttendee, BookingStatus, SupervisionBooking
 from scheduling.services import bookings as service
-from scheduling.services.booking_notices import booking_ics, where
+from scheduling.services.booking_notices import booking_ics, booking_when, where
 from scheduling.week import monday_of
 from supervision.enums import AgreementStatus
 from supervision.models import SupervisionAgreement, SupervisorProfile
@@ -70,7 +70,7 @@ def _slot_rows(found: list[slots.Slot], minutes: int, monday: datetime.date) -> 
 def _next_free_rows(next_free: list[slots.Slot]) -> list[dict]:
     return [
         {
-            "when": service.local_when(slot),
+            "when": booking_when(slot),
             "minutes": slot.minutes,
             "start": slot.start.strftime("%Y-%m-%dT%H:%MZ"),
         }
@@ -143,7 +143,7 @@ def supervision_home(request: HttpRequest) -> HttpResponse:
         {
             "agreements": agreements,
             "led_organisation_ids": {m.organisation_id for m in memberships if m.is_lead},
-            "upcoming": [{"booking": b, "when": service.local_when(b)} for b in upcoming[:50]],
+            "upcoming": [{"booking": b, "when": booking_when(b)} for b in upcoming[:50]],
             "is_staff_anywhere": bool(memberships),
         },
     )
@@ -194,9 +194,9 @@ def confirm_booking(request: HttpRequest, agreement_id: int) -> HttpResponse:
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, f"Booked: {service.local_when(booking)}. We have e-mailed the details.")
+            messages.success(request, f"Booked: {booking_when(booking)}. We have e-mailed the details.")
             return redirect("supervision_session", booking.pk)
-    when = service.local_when(slots.Slot(starts_at, starts_at + datetime.timedelta(minutes=minutes), minutes))
+    when = booking_when(slots.Slot(starts_at, starts_at + datetime.timedelta(minutes=minutes), minutes))
     return render(
         request,
         "scheduling/bookings/confirm.html",
@@ -227,7 +227,7 @@ def session_detail(request: HttpRequest, booking_id: int) -> HttpResponse:
         "scheduling/bookings/session.html",
         {
             "booking": booking,
-            "when": service.local_when(booking),
+            "when": booking_when(booking),
             "is_supervisor": is_supervisor,
             # Where the session happens is for the people in it (issue 6).
             "where": where(booking) if (is_supervisor or is_attendee) else None,
@@ -268,7 +268,7 @@ def cancel_session(request: HttpRequest, booking_id: int) -> HttpResponse:
         "scheduling/bookings/cancel.html",
         {
             "booking": booking,
-            "when": service.local_when(booking),
+            "when": booking_when(booking),
             "form": form,
             "late": service.is_late(booking, timezone.now()),
             "is_supervisor": booking.supervisor.user_id == user.pk,
@@ -296,13 +296,13 @@ def move_session(request: HttpRequest, booking_id: int) -> HttpResponse:
             except DomainError as error:
                 messages.error(request, error.message)
             else:
-                messages.success(request, f"Moved to {service.local_when(booking)}. Everyone has been told.")
+                messages.success(request, f"Moved to {booking_when(booking)}. Everyone has been told.")
                 return redirect("supervision_session", booking.pk)
         else:
             messages.error(request, "That time could not be read. Choose a time from the list.")
     attendees = [attendee.user for attendee in booking.attendees.select_related("user")]
     context = _picker_context(request, booking.agreement, exclude=booking.pk, attendees=attendees)
-    context |= {"booking": booking, "when": service.local_when(booking), "next_free": next_free}
+    context |= {"booking": booking, "when": booking_when(booking), "next_free": next_free}
     return render(request, "scheduling/bookings/move.html", context)
 
 
@@ -383,7 +383,7 @@ def supervisor_sessions(request: HttpRequest, profile: SupervisorProfile) -> Htt
 
     def rows(bookings: object) -> list[dict]:
         return [
-            {"booking": b, "when": service.local_when(b), "names": [a.user.display_name for a in b.attendees.all()]}
+            {"booking": b, "when": booking_when(b), "names": [a.user.display_name for a in b.attendees.all()]}
             for b in bookings  # type: ignore[attr-defined]
         ]
 
@@ -410,7 +410,7 @@ def mark_attendance(request: HttpRequest, profile: SupervisorProfile, booking_id
         messages.error(request, error.message)
     else:
         label = "attended" if attended == "yes" else "missed"
-        messages.success(request, f"{service.local_when(booking)} marked as {label}.")
+        messages.success(request, f"{booking_when(booking)} marked as {label}.")
     if request.POST.get("next") == "session":
         return redirect("supervision_session", booking.pk)
     return redirect("supervisor_sessions")
