@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -113,8 +114,6 @@ def months_in_words(months: int) -> str:
 
 def privacy(request: HttpRequest) -> HttpResponse:
     # The periods come from the settings the retention tasks use, so the page cannot drift.
-    from django.conf import settings
-
     return render(
         request,
         "reflect/privacy.html",

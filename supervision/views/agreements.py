@@ -15,10 +15,11 @@ from reflect.access import access_organisation, two_factor_required
 from reflect.errors import DomainError
 from reflect.models import Organisation, Pool, User
 from supervision.enums import AgreementStatus, RequestStatus
-from supervision.forms import EndAgreementForm, RequestReplyForm, SupervisionRequestForm
+from supervision.forms import CheckInForm, EndAgreementForm, RequestReplyForm, SupervisionRequestForm
 from supervision.matching import Offer
 from supervision.models import SupervisionAgreement, SupervisionRequest, SupervisorProfile
 from supervision.services import agreements as services
+from supervision.services.check_ins import may_check_in, record_check_in
 from supervision.services.matches import ranked_matches
 from supervision.views.supervisors import access_supervisor
 
@@ -265,9 +266,6 @@ def end_agreement(request: HttpRequest, agreement_id: int) -> HttpResponse:
 @login_required
 def agreement_check_in(request: HttpRequest, agreement_id: int) -> HttpResponse:
     """The optional check-in at the review date, for the supervisor and the organisation's staff."""
-    from supervision.forms import CheckInForm
-    from supervision.services.check_ins import may_check_in, record_check_in
-
     user = _user(request)
     agreement = (
         SupervisionAgreement.objects.select_related("organisation", "supervisor__user").filter(pk=agreement_id).first()

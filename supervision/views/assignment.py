@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from reflect.access import commissioner_area
 from reflect.models import Pool, User
 from supervision.services import agreements as services
+from supervision.services.check_ins import pool_check_in_summary
+from supervision.services.matches import pool_assignment_preview
 
 
 def _pair_key(organisation_id: int, supervisor_id: int) -> str:
@@ -26,9 +28,6 @@ def _pair_of(key: str) -> tuple[int, int] | None:
 
 @commissioner_area
 def pool_assignment(request: HttpRequest, pool: Pool) -> HttpResponse:
-    from supervision.services.check_ins import pool_check_in_summary
-    from supervision.services.matches import pool_assignment_preview
-
     preview = pool_assignment_preview(pool)
     rows = [
         {
