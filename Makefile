@@ -66,6 +66,8 @@ bench: setup
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check config reflect supervision scheduling dashboard demo tests bench
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/vulture
 
 clean:
 	rm -rf $(VENV) node_modules static staticfiles db.sqlite3
