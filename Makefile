@@ -5,16 +5,25 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: setup demo test bench lint assets collectstatic browser clean
+.PHONY: setup demo test bench lint requirements assets collectstatic browser clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
-# Reinstall only when the requirements change.
+# Reinstall only when the pinned requirements change (requirements-dev.txt holds them all).
 $(VENV)/.installed: requirements.txt requirements-dev.txt | $(PY)
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
+
+# The dependencies are declared in pyproject.toml; requirements.txt (what runs) and
+# requirements-dev.txt (that and the tools) pin them, compiled by uv, each beginning with its
+# command. After changing pyproject.toml run `make requirements`; to move pins on as well,
+# `make requirements UPGRADE=--upgrade` (or UPGRADE="--upgrade-package django").
+UV_COMPILE := $(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11
+requirements: $(VENV)/.installed
+	$(UV_COMPILE) -o requirements.txt --quiet $(UPGRADE)
+	$(UV_COMPILE) --extra dev -c requirements.txt -o requirements-dev.txt --quiet $(UPGRADE)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -57,6 +66,8 @@ bench: setup
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check config reflect supervision scheduling dashboard demo tests bench
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/vulture
 
 clean:
 	rm -rf $(VENV) node_modules static staticfiles db.sqlite3

@@ -68,7 +68,7 @@ def main() -> dict[str, tuple[float, str]]:
         log_path = Path(tempfile.gettempdir()) / f"bench_notifications_worker_{os.getpid()}.log"
         with log_path.open("wb") as worker_log:  # the worker keeps its own descriptor
             worker = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "reflect", "worker", "--pool=prefork",
+                [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork",
                  f"--concurrency={WORKER_CONCURRENCY}", "--without-gossip", "--without-mingle",
                  "--without-heartbeat", "--loglevel=INFO", "-n", f"bench-notify-{os.getpid()}@%h"],
                 cwd=ROOT,

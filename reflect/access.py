@@ -1,7 +1,8 @@
 """Who may see what. Every object URL fetches through here: anything else is a 404.
 
 ``access_<noun>(user, pk)`` returns the object when the user may see it and raises Http404
-otherwise — so a stranger cannot even learn that the object exists (DESIGN.md §4).
+otherwise — so a stranger cannot even learn that the object exists (DESIGN.md §4). Views name
+the person they act for with :func:`acting_user`.
 """
 
 from __future__ import annotations
@@ -16,10 +17,27 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
 from reflect.models import Invitation, Membership, Organisation, Pool, User
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The signed-in person a view acts for, as Reflect's User.
+
+    For views behind sign-in (``login_required``, ``two_factor_required``, ``commissioner_area``,
+    ``supervisor_area``): Django types ``request.user`` as a user or an anonymous one.
+    """
+    user = request.user
+    if not isinstance(user, User):
+        raise TypeError("acting_user() is for views behind sign-in, and this request is signed out.")
+    return user
+
+
+def acting_user_or_none(request: HttpRequest) -> User | None:
+    """The signed-in person a view acts for, or None for someone signed out."""
+    return acting_user(request) if request.user.is_authenticated else None
 
 
 def access_pool(user: User, pool_id: int) -> Pool:
@@ -52,28 +70,17 @@ def access_led_organisation(user: User, organisation_id: int) -> tuple[Organisat
 
 
 def access_member(organisation: Organisation, membership_id: int) -> Membership:
-    membership = (
-        Membership.objects.select_related("user")
-        .filter(pk=membership_id, organisation=organisation, left_at__isnull=True)
-        .first()
+    return get_object_or_404(
+        Membership.objects.select_related("user"), pk=membership_id, organisation=organisation, left_at__isnull=True
     )
-    if membership is None:
-        raise Http404("No such member.")
-    return membership
 
 
 def access_pool_invitation(pool: Pool, invitation_id: int) -> Invitation:
-    invitation = Invitation.objects.filter(pk=invitation_id, pool=pool).first()
-    if invitation is None:
-        raise Http404("No such invitation.")
-    return invitation
+    return get_object_or_404(Invitation, pk=invitation_id, pool=pool)
 
 
 def access_staff_invitation(organisation: Organisation, invitation_id: int) -> Invitation:
-    invitation = Invitation.objects.filter(pk=invitation_id, organisation=organisation).first()
-    if invitation is None:
-        raise Http404("No such invitation.")
-    return invitation
+    return get_object_or_404(Invitation, pk=invitation_id, organisation=organisation)
 
 
 def has_two_factor(user: User) -> bool:
@@ -95,7 +102,7 @@ def _two_factor_setup_redirect(request: HttpRequest) -> HttpResponse:
 def two_factor_setup_redirect(request: HttpRequest) -> HttpResponse | None:
     """Where to send a signed-in person who must set up two-factor authentication first, or
     None when they have it (or are exempt): for views that need it for some objects only."""
-    if _needs_two_factor_setup(request.user):  # type: ignore[arg-type]
+    if _needs_two_factor_setup(acting_user(request)):
         return _two_factor_setup_redirect(request)
     return None
 
@@ -105,10 +112,10 @@ def two_factor_required(view: Callable[..., HttpResponse]) -> Callable[..., Http
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not user.is_authenticated:
+        user = acting_user_or_none(request)
+        if user is None:
             return redirect_to_login(request.get_full_path())
-        if _needs_two_factor_setup(user):  # type: ignore[arg-type]
+        if _needs_two_factor_setup(user):
             return _two_factor_setup_redirect(request)
         return view(request, *args, **kwargs)
 
@@ -121,11 +128,11 @@ def commissioner_area(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 
     @wraps(view)
     def wrapped(request: HttpRequest, pool_id: int, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not user.is_authenticated:
+        user = acting_user_or_none(request)
+        if user is None:
             return redirect_to_login(request.get_full_path())
-        pool = access_pool(user, pool_id)  # type: ignore[arg-type]
-        if _needs_two_factor_setup(user):  # type: ignore[arg-type]
+        pool = access_pool(user, pool_id)
+        if _needs_two_factor_setup(user):
             return _two_factor_setup_redirect(request)
         return view(request, pool, *args, **kwargs)
 

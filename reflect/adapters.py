@@ -10,13 +10,16 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.http import HttpRequest
 
+from reflect.models import User
+from reflect.notification_kinds import NotificationKind
+from reflect.services.notifications import queue_notification
+from reflect.views.invitations import PENDING_INVITATION_SESSION_KEY
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         # Someone who followed an invitation link, then signed up and confirmed their
         # address, is brought back to the invitation rather than left on the home page.
-        from reflect.views.invitations import PENDING_INVITATION_SESSION_KEY
-
         pending = request.session.pop(PENDING_INVITATION_SESSION_KEY, None)
         if pending:
             return pending
@@ -24,8 +27,6 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_email_verification_redirect_url(self, email_address):  # type: ignore[no-untyped-def]
         request = self.request
-        from reflect.views.invitations import PENDING_INVITATION_SESSION_KEY
-
         pending = request.session.get(PENDING_INVITATION_SESSION_KEY) if request is not None else None
         if pending:
             return pending
@@ -38,10 +39,6 @@ class AccountAdapter(DefaultAccountAdapter):
         every other message (DESIGN.md §4). The rendered text carries a key, so it is kept as
         secret context, wiped once sent.
         """
-        from reflect.models import User
-        from reflect.notification_kinds import NotificationKind
-        from reflect.services.notifications import queue_notification
-
         request = allauth_context.request
         full_context = {"request": request, "email": email, "current_site": get_current_site(request)}
         full_context.update(context)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
+from django.urls import path
 
 from reflect.models import (
     AuditEvent,
@@ -17,6 +18,8 @@ from reflect.models import (
     User,
 )
 from reflect.services.audit import record_audit
+from reflect.services.notifications import retry_failed_notifications
+from reflect.views.notification_preview import notification_preview
 
 # Changes to who may do what, made in the admin, go in the audit log like the same changes
 # made through the pages (issue 9): who did it and to which account number — no names.
@@ -244,16 +247,10 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send the selected failed notifications again")
     def send_again(self, request, queryset):  # type: ignore[no-untyped-def]
-        from reflect.services.notifications import retry_failed_notifications
-
         count = retry_failed_notifications(list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"{count} failed notification(s) will be sent again.")
 
     def get_urls(self):  # type: ignore[no-untyped-def]
-        from django.urls import path
-
-        from reflect.views.notification_preview import notification_preview
-
         preview = self.admin_site.admin_view(notification_preview)
         return [
             path("preview/", preview, name="reflect_notification_preview"),

@@ -6,4 +6,8 @@ class ReflectConfig(AppConfig):
     verbose_name = "Reflect (people, organisations, pools)"
 
     def ready(self) -> None:
-        from reflect.data_protection import core, tasks  # noqa: F401  (exporters, erasure steps, retention tasks)
+        # Registrations: the outbox's Celery tasks (which services publish by name), and what
+        # the core holds about a person (exporters, erasure steps, retention tasks).
+        from reflect import tasks  # noqa: F401
+        from reflect.data_protection import core  # noqa: F401
+        from reflect.data_protection import tasks as data_protection_tasks  # noqa: F401

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from reflect.models import Membership, PoolCommissioner
+
 
 def site(request: HttpRequest) -> dict[str, object]:
     return {"SITE_NAME": "Reflect", "DEBUG": settings.DEBUG, "nav_items": _LazyNav(request)}
@@ -23,8 +25,6 @@ class _LazyNav:
 
 
 def _nav_items(request: HttpRequest) -> list[dict[str, str]]:
-    from reflect.models import Membership, PoolCommissioner
-
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []

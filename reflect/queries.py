@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from reflect.models import Invitation, Membership, Organisation, Pool, User
 
@@ -25,8 +26,6 @@ def current_members(organisation: Organisation) -> QuerySet[Membership]:
 
 def open_invitations_for(user: User) -> QuerySet[Invitation]:
     """Invitations waiting for this person's e-mail address (shown on their home page)."""
-    from django.utils import timezone
-
     return Invitation.objects.select_related("pool", "organisation").filter(
         Q(email__iexact=user.email),
         accepted_at__isnull=True,

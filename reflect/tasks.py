@@ -22,11 +22,13 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import DatabaseError
 
+from reflect.models import Notification
 from reflect.services import notifications
+from reflect.services.weekly_summary import queue_weekly_summaries
 
 
 @shared_task(
-    name="reflect.dispatch_notification",
+    name=notifications.DISPATCH_TASK,  # the service publishes it by this name
     bind=True,
     acks_late=True,
     # The database being briefly unreachable is worth retrying with backoff; delivery
@@ -42,8 +44,6 @@ def task_dispatch_notification(self, notification_id: int) -> str:  # type: igno
     if outcome == notifications.DeliveryOutcome.RETRY and not self.request.is_eager:
         # The row is pending again with its next due time (exponential backoff); come back
         # then. Should this retry be lost, the sweep publishes it instead.
-        from reflect.models import Notification
-
         row = Notification.objects.filter(pk=notification_id).values("due_at").first()
         if row is not None:
             raise self.retry(eta=row["due_at"], max_retries=None)
@@ -57,6 +57,4 @@ def task_sweep_due_notifications() -> int:
 
 @shared_task(name="reflect.queue_weekly_summaries", acks_late=True, ignore_result=True)
 def task_queue_weekly_summaries() -> int:
-    from reflect.services.weekly_summary import queue_weekly_summaries
-
     return len(queue_weekly_summaries())

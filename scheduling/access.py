@@ -8,8 +8,9 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 
-from reflect.access import two_factor_required
+from reflect.access import acting_user_or_none, two_factor_required
 from reflect.models import User
 from reflect.queries import current_member, is_current_lead, memberships_of
 from scheduling.models import DateOverride, SupervisionBooking, WeeklyRule
@@ -30,38 +31,30 @@ def supervisor_area(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
+        user = acting_user_or_none(request)
+        if user is None:
             return redirect_to_login(request.get_full_path())
-        profile = access_own_supervisor_profile(request.user)  # type: ignore[arg-type]
+        profile = access_own_supervisor_profile(user)
         return two_factor_required(lambda req, *a, **kw: view(req, profile, *a, **kw))(request, *args, **kwargs)
 
     return wrapped
 
 
 def access_weekly_rule(supervisor: SupervisorProfile, rule_id: int) -> WeeklyRule:
-    rule = WeeklyRule.objects.select_related("supervisor").filter(pk=rule_id, supervisor=supervisor).first()
-    if rule is None:
-        raise Http404("No such rule.")
-    return rule
+    return get_object_or_404(WeeklyRule.objects.select_related("supervisor"), pk=rule_id, supervisor=supervisor)
 
 
 def access_date_override(supervisor: SupervisorProfile, override_id: int) -> DateOverride:
-    override = DateOverride.objects.select_related("supervisor").filter(pk=override_id, supervisor=supervisor).first()
-    if override is None:
-        raise Http404("No such date.")
-    return override
+    return get_object_or_404(DateOverride.objects.select_related("supervisor"), pk=override_id, supervisor=supervisor)
 
 
 def access_booking(user: User, booking_id: int) -> SupervisionBooking:
     """A supervision booking its attendees, its booker, its organisation's leads and its
     supervisor may see; anyone else gets the 404 a missing booking gets."""
-    booking = (
-        SupervisionBooking.objects.select_related("supervisor__user", "organisation", "pool", "agreement")
-        .filter(pk=booking_id)
-        .first()
+    booking = get_object_or_404(
+        SupervisionBooking.objects.select_related("supervisor__user", "organisation", "pool", "agreement"),
+        pk=booking_id,
     )
-    if booking is None:
-        raise Http404("No such session.")
     if booking.supervisor.user_id == user.pk:
         return booking
     if booking.attendees.filter(user=user).exists():
@@ -77,11 +70,8 @@ def access_booking(user: User, booking_id: int) -> SupervisionBooking:
 def access_bookable_agreement(user: User, agreement_id: int) -> SupervisionAgreement:
     """An agreement of one of the person's organisations (any staff member may book under it)."""
     organisation_ids = memberships_of(user).values("organisation_id")
-    agreement = (
-        SupervisionAgreement.objects.select_related("supervisor__user", "organisation", "pool")
-        .filter(pk=agreement_id, organisation_id__in=organisation_ids)
-        .first()
+    return get_object_or_404(
+        SupervisionAgreement.objects.select_related("supervisor__user", "organisation", "pool"),
+        pk=agreement_id,
+        organisation_id__in=organisation_ids,
     )
-    if agreement is None:
-        raise Http404("No such agreement.")
-    return agreement

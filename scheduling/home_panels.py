@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 
 from reflect.home import HomePanel, NextStep, register_home_panels
 from reflect.models import User
-from scheduling.models import WeeklyRule
-from supervision.models import SupervisorProfile
+from scheduling.models import BookingStatus, SupervisionBooking, WeeklyRule
+from scheduling.services.booking_notices import booking_when
+from scheduling.services.bookings import bookings_of
+from supervision.enums import AgreementStatus
+from supervision.models import SupervisionAgreement, SupervisorProfile
 
 
 @register_home_panels
@@ -39,13 +43,6 @@ def availability_panels(user: User) -> list[HomePanel]:
 def supervision_booking_panels(user: User) -> list[HomePanel]:
     """Staff whose organisation has a supervision agreement book from here; anyone with a
     session sees the next one; supervisors reach their sessions."""
-    from django.utils import timezone
-
-    from scheduling.models import BookingStatus, SupervisionBooking
-    from scheduling.services.bookings import bookings_of, local_when
-    from supervision.enums import AgreementStatus
-    from supervision.models import SupervisionAgreement
-
     if not user.is_authenticated:
         return []
     has_agreement = SupervisionAgreement.objects.filter(
@@ -65,7 +62,7 @@ def supervision_booking_panels(user: User) -> list[HomePanel]:
         steps.append(NextStep("Book a supervision session", reverse("supervision_home")))
     if upcoming is not None:
         steps.append(
-            NextStep(f"Next session: {local_when(upcoming)}", reverse("supervision_session", args=[upcoming.pk]))
+            NextStep(f"Next session: {booking_when(upcoming)}", reverse("supervision_session", args=[upcoming.pk]))
         )
     steps.append(NextStep("Your sessions in your own calendar", reverse("calendar")))
     return [HomePanel(role="Supervision", title="Supervision sessions", steps=steps, order=24)]

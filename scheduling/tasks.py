@@ -16,6 +16,6 @@ def task_refresh_busy_calendars() -> int:
     return len(feed_ids)
 
 
-@shared_task(name="scheduling.refresh_busy_calendar")
+@shared_task(name=busy_calendar.REFRESH_TASK)  # the service queues it by this name
 def task_refresh_busy_calendar(feed_id: int) -> None:
     busy_calendar.refresh_busy_calendar(feed_id)

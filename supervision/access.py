@@ -4,7 +4,9 @@ has no owner — the browser that took it. Anything else is a 404 (DESIGN.md §4
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
 
+from reflect.access import acting_user_or_none
 from reflect.queries import is_current_lead
 from supervision.models import NeedsAssessment
 
@@ -23,8 +25,8 @@ def remember_in_session(request: HttpRequest, assessment: NeedsAssessment) -> No
 
 
 def may_see(request: HttpRequest, assessment: NeedsAssessment) -> bool:
-    user = request.user
-    if user.is_authenticated:
+    user = acting_user_or_none(request)
+    if user is not None:
         if assessment.owner_id == user.pk:
             return True
         if assessment.organisation_id and is_current_lead(user, assessment.organisation_id):
@@ -33,9 +35,9 @@ def may_see(request: HttpRequest, assessment: NeedsAssessment) -> bool:
 
 
 def access_assessment(request: HttpRequest, assessment_id: int) -> NeedsAssessment:
-    assessment = (
-        NeedsAssessment.objects.select_related("version", "organisation", "owner").filter(pk=assessment_id).first()
+    assessment = get_object_or_404(
+        NeedsAssessment.objects.select_related("version", "organisation", "owner"), pk=assessment_id
     )
-    if assessment is None or not may_see(request, assessment):
+    if not may_see(request, assessment):
         raise Http404("No such questionnaire.")
     return assessment

@@ -4,6 +4,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from reflect.access import acting_user
 from reflect.errors import DomainError
 from supervision.models import (
     AnswerOption,
@@ -71,7 +72,7 @@ class SupervisorProfileAdmin(admin.ModelAdmin):
         done = 0
         for profile in queryset:
             try:
-                verify_supervisor(profile, acting_user=request.user, what_was_checked=note)  # type: ignore[arg-type]
+                verify_supervisor(profile, acting_user=acting_user(request), what_was_checked=note)
             except DomainError as error:
                 self.message_user(request, error.message, messages.ERROR)
                 return
@@ -189,7 +190,7 @@ class QuestionBankVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
     def publish(self, request: HttpRequest, queryset: QuerySet[QuestionBankVersion]) -> None:
         for version in queryset.order_by("number"):
             try:
-                publish_version(version, acting_user=request.user)  # type: ignore[arg-type]
+                publish_version(version, acting_user=acting_user(request))
             except DomainError as error:
                 self.message_user(request, error.message, level=messages.ERROR)
             else:
@@ -198,7 +199,7 @@ class QuestionBankVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
     @admin.action(description="Copy to a new draft version")
     def copy_to_new_draft(self, request: HttpRequest, queryset: QuerySet[QuestionBankVersion]) -> None:
         for version in queryset.order_by("number"):
-            draft = copy_to_draft(version, acting_user=request.user)  # type: ignore[arg-type]
+            draft = copy_to_draft(version, acting_user=acting_user(request))
             self.message_user(request, f"Version {draft.number} is a new draft copied from version {version.number}.")
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from supervision.scoring import OUTCOME_LABELS, OUTCOME_RANK, Answers, BankData, Result, answer_in_words
 
@@ -28,10 +27,6 @@ class Comparison:
     @property
     def outcome_changed(self) -> bool:
         return self.before.outcome != self.after.outcome
-
-    @property
-    def hours_change(self) -> Decimal:
-        return self.after.hours_per_year - self.before.hours_per_year
 
     @property
     def summary(self) -> str:

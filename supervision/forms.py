@@ -88,10 +88,6 @@ class SectionForm(forms.Form):
         return field
 
 
-class CompleteForm(forms.Form):
-    """The check-answers page's submit button: no fields, but a form so errors render the GOV.UK way."""
-
-
 class CostForm(forms.Form):
     months = forms.CharField(
         label="Period (months)",

@@ -5,6 +5,8 @@ from django.urls import reverse
 from reflect.home import HomePanel, NextStep, register_home_panels
 from reflect.models import User
 from supervision.models import SupervisorProfile
+from supervision.queries import assessments_visible_to, organisations_led_by
+from supervision.services.check_ins import due_check_ins_for
 
 
 @register_home_panels
@@ -31,8 +33,6 @@ def supervisor_panels(user: User) -> list[HomePanel]:
 @register_home_panels
 def supervisor_directory_panels(user: User) -> list[HomePanel]:
     """Leads find and agree a supervisor; staff can browse the directory (DESIGN.md §8)."""
-    from supervision.queries import organisations_led_by
-
     led = list(organisations_led_by(user))
     steps = [
         NextStep(f"Supervisors who fit {o.name}", reverse("organisation_matches", args=[o.pk]), "Ranked, with why")
@@ -53,8 +53,6 @@ def supervisor_directory_panels(user: User) -> list[HomePanel]:
 @register_home_panels
 def questionnaire_panels(user: User) -> list[HomePanel]:
     """Leads see the needs questionnaire, with their organisations' latest results (DESIGN.md §5)."""
-    from supervision.queries import assessments_visible_to, organisations_led_by
-
     led = list(organisations_led_by(user))
     if not led:
         return []
@@ -81,8 +79,6 @@ def questionnaire_panels(user: User) -> list[HomePanel]:
 @register_home_panels
 def check_in_panels(user: User) -> list[HomePanel]:
     """Agreements past their review date that this person has not checked in on yet."""
-    from supervision.services.check_ins import due_check_ins_for
-
     steps = [
         NextStep(
             f"Check in: {a.organisation.name} with {a.supervisor.user.display_name}",

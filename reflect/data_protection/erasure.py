@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime
 
+from allauth.account.models import EmailAddress
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from reflect.data_protection.registry import Blocker, Erasure, erasure_blockers, erasure_steps
 from reflect.errors import DomainError
 from reflect.locks import Lock, lock_on
-from reflect.models import Membership, User
+from reflect.models import ContactPreferences, Membership, User
 from reflect.queries import current_leads
 from reflect.services.audit import record_audit
 
@@ -30,10 +32,6 @@ def placeholder_email(user_id: int) -> str:
 
 def identifying_strings(user: User) -> tuple[list[str], list[str]]:
     """The phrases (addresses, full name, phone, postal address) and single names to remove."""
-    from allauth.account.models import EmailAddress
-
-    from reflect.models import ContactPreferences
-
     phrases = {user.email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)}
     full_name = user.get_full_name().strip()
     phrases.add(full_name)
@@ -50,8 +48,6 @@ def identifying_strings(user: User) -> tuple[list[str], list[str]]:
 
 def last_lead_blockers(user: User) -> list[Blocker]:
     """A lead who is their organisation's only lead hands the role on first (nothing changes)."""
-    from django.urls import reverse
-
     blockers = []
     led = Membership.objects.filter(user=user, is_lead=True, left_at__isnull=True).select_related("organisation")
     for membership in led:

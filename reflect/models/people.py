@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 
@@ -60,8 +61,6 @@ class User(AbstractUser):
 
     @property
     def is_demo_account(self) -> bool:
-        from django.conf import settings
-
         return self.email.endswith("@" + settings.DEMO_EMAIL_DOMAIN)
 
 

@@ -15,6 +15,7 @@ from reflect.errors import DomainError
 from reflect.models import Invitation, Notification, Organisation, Pool, User
 from reflect.models.invitations import hash_token
 from reflect.notification_kinds import NotificationKind
+from reflect.services.audit import record_audit
 from reflect.services.notifications import cancel_notifications, queue_notification
 
 
@@ -107,8 +108,6 @@ def claim_invitation(invitation: Invitation, *, acting_user: User) -> Invitation
 
 @transaction.atomic
 def revoke_invitation(invitation: Invitation, *, acting_user: User) -> None:
-    from reflect.services.audit import record_audit
-
     locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if locked.accepted_at is not None:
         raise DomainError("This invitation has already been used, so it cannot be withdrawn.")

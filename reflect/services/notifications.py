@@ -17,10 +17,12 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from reflect.channels import (
     PermanentDeliveryError,
@@ -32,6 +34,7 @@ from reflect.channels.govuk_notify import address_lines, notify_configured_for, 
 from reflect.enums import Channel, NotificationStatus
 from reflect.models import ContactPreferences, Notification, User
 from reflect.notification_kinds import kind_spec
+from reflect.services.preferences import preferences_for
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +42,10 @@ QUIET_FROM = datetime.time(21, 0)
 QUIET_UNTIL = datetime.time(8, 0)
 RETRY_BASE_SECONDS = 30
 RETRY_MAX_SECONDS = 60 * 60
+# The Celery task that delivers one row (reflect/tasks.py). The tasks module sits above this
+# service and calls it, so the service publishes the task by its registered name instead of
+# importing it.
+DISPATCH_TASK = "reflect.dispatch_notification"
 
 
 class DeliveryOutcome(enum.StrEnum):
@@ -117,10 +124,9 @@ def publish_dispatch(notification_ids: Sequence[int]) -> int:
     the sweep publishes them when it is back. The broker settings bound each attempt to about
     a second (settings.py), so a request is not held up either.
     """
-    from kombu.exceptions import OperationalError
-
-    from reflect.tasks import task_dispatch_notification
-
+    # Looked up in the app's registry rather than sent with send_task, so that eager mode (the
+    # embedded demo, the tests) runs it here as before.
+    task_dispatch_notification = current_app.tasks[DISPATCH_TASK]
     published = 0
     for position, notification_id in enumerate(notification_ids):
         try:
@@ -189,8 +195,6 @@ def queue_reminders(
     ``version`` goes up when the event changes (its iCalendar SEQUENCE): reminders withdrawn
     for an earlier version are then not mistaken for these, even at the same times.
     """
-    from reflect.services.preferences import preferences_for
-
     preferences = preferences_for(recipient)
     now = timezone.now()
     stamp = starts_at.astimezone(datetime.UTC).strftime("%Y%m%dT%H%MZ")

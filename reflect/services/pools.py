@@ -31,6 +31,7 @@ from reflect.services.ledger import (
     hours_sum,
     record_ledger_entry,
 )
+from reflect.services.organisations import create_organisation
 
 __all__ = ["ZERO", "allocated_hours_by_organisation"]
 
@@ -255,7 +256,5 @@ def join_pool_with_new_organisation(
     invitation: Invitation, *, acting_user: User, communities: list, **organisation_fields: object
 ) -> PoolOrganisation:
     """Register a new organisation (the acting user leads it) and join the pool, in one go."""
-    from reflect.services.organisations import create_organisation
-
     organisation = create_organisation(acting_user=acting_user, communities=communities, **organisation_fields)  # type: ignore[arg-type]
     return join_pool(invitation, organisation, acting_user=acting_user)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -7,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from reflect.access import has_two_factor, is_exempt_from_two_factor
+from reflect.access import acting_user, acting_user_or_none, has_two_factor, is_exempt_from_two_factor
 from reflect.forms import ContactPreferencesForm
 from reflect.home import HomePanel, NextStep, home_panels, register_home_panels
 from reflect.models import User
@@ -55,9 +56,9 @@ def core_panels(user: User) -> list[HomePanel]:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
+    user = acting_user_or_none(request)
+    if user is None:
         return render(request, "reflect/home_public.html")
-    user: User = request.user  # type: ignore[assignment]
     return render(
         request,
         "reflect/home.html",
@@ -71,7 +72,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = acting_user(request)
     return render(
         request,
         "reflect/account.html",
@@ -81,7 +82,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def contact_preferences(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = acting_user(request)
     preferences = preferences_for(user)
     form = ContactPreferencesForm(request.POST or None, instance=preferences)
     if request.method == "POST" and form.is_valid():
@@ -113,8 +114,6 @@ def months_in_words(months: int) -> str:
 
 def privacy(request: HttpRequest) -> HttpResponse:
     # The periods come from the settings the retention tasks use, so the page cannot drift.
-    from django.conf import settings
-
     return render(
         request,
         "reflect/privacy.html",

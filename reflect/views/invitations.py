@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from reflect.access import acting_user_or_none
 from reflect.enums import InvitationKind
 from reflect.errors import DomainError
 from reflect.forms import JoinPoolForm, OrganisationForm
@@ -21,8 +22,8 @@ PENDING_INVITATION_SESSION_KEY = "reflect_pending_invitation"
 def _load(request: HttpRequest, token: str | None, invitation_id: int | None) -> Invitation | None:
     if token is not None:
         return find_invitation(token)
-    user = request.user
-    if not user.is_authenticated:
+    user = acting_user_or_none(request)
+    if user is None:
         return None
     return (
         Invitation.objects.select_related("pool", "organisation")
@@ -45,8 +46,8 @@ def invitation(request: HttpRequest, token: str | None = None, invitation_id: in
         if invitation_id is not None:
             raise Http404("No such invitation.")
         return render(request, "reflect/invitations/unknown.html", status=404)
-    user = request.user if request.user.is_authenticated else None
-    problem = invitation_problem(found, user)  # type: ignore[arg-type]
+    user = acting_user_or_none(request)
+    problem = invitation_problem(found, user)
     if problem:
         return render(
             request,
@@ -103,9 +104,9 @@ def invitation_new_organisation(
     found = _load(request, token, invitation_id)
     if found is None or found.kind != InvitationKind.POOL_ORGANISATION:
         raise Http404("No such invitation.")
-    if not request.user.is_authenticated:
+    user = acting_user_or_none(request)
+    if user is None:
         return redirect(reverse("account_login") + f"?next={request.path}")
-    user: User = request.user  # type: ignore[assignment]
     problem = invitation_problem(found, user)
     if problem:
         return render(

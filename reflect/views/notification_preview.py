@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -11,8 +12,6 @@ from reflect.notification_kinds import all_kinds, kind_spec
 
 
 def _sample(kind: str) -> dict[str, object]:
-    from django.conf import settings
-
     context = dict(kind_spec(kind).sample_context())
     context.update(context.pop("secret", {}))
     context.setdefault("recipient", {"first_name": "Sam", "email": "sam@example.org"})

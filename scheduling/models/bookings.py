@@ -84,10 +84,6 @@ class SupervisionBooking(models.Model):
         return f"Supervision with {self.supervisor_id} at {self.starts_at:%Y-%m-%d %H:%M} UTC"
 
     @property
-    def is_live(self) -> bool:
-        return self.status in LIVE_BOOKING_STATUSES
-
-    @property
     def is_cancelled(self) -> bool:
         return self.status in (BookingStatus.CANCELLED, BookingStatus.LATE_CANCELLED)
 

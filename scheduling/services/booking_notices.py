@@ -17,15 +17,24 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.utils import timezone
 
+from reflect.local_time import span_in_words
 from reflect.models import User
 from reflect.notification_kinds import NotificationKind
 from reflect.services.notifications import cancel_notifications, queue_notification, queue_reminders
+from scheduling import slots
 from scheduling.ical import CalendarEvent, calendar_text
 from scheduling.models import BookingStatus, SessionMode, SupervisionBooking
 from scheduling.notification_kinds import BookingNotificationKind
 
 # Unsent messages about a booking that a change or a cancellation makes wrong.
 WITHDRAWN_ON_CHANGE = [NotificationKind.REMINDER, BookingNotificationKind.BOOKED, BookingNotificationKind.CHANGED]
+
+
+def booking_when(booking: SupervisionBooking | slots.Slot) -> str:
+    """A booking's (or a slot's) day and times in words, on the UK clock."""
+    if isinstance(booking, SupervisionBooking):
+        return span_in_words(booking.starts_at, booking.ends_at)
+    return span_in_words(booking.start, booking.end)
 
 
 def booking_about(booking: SupervisionBooking) -> str:
@@ -185,11 +194,9 @@ def recipients(booking: SupervisionBooking) -> list[User]:
 
 
 def _context(booking: SupervisionBooking, recipient: User) -> dict[str, Any]:
-    from scheduling.services.bookings import local_when
-
     return {
         "title": summary_for(booking, recipient),
-        "when": local_when(booking),
+        "when": booking_when(booking),
         "where": where(booking),
         "minutes": booking.minutes,
         "url": booking_url(booking),

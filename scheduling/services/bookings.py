@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
-from reflect.local_time import LONDON, UK_ZONE, span_in_words
+from reflect.local_time import LONDON, UK_ZONE
 from reflect.locks import Lock, lock_on
 from reflect.models import Membership, PoolOrganisation, User
 from reflect.queries import current_member, current_members, is_current_lead
@@ -39,7 +39,12 @@ from scheduling.intervals import Interval
 from scheduling.models import BookingAttendee, BookingStatus, SessionMode, SupervisionBooking
 from scheduling.models.bookings import LIVE_BOOKING_STATUSES
 from scheduling.queries import availability_for, availability_settings_of, busy_intervals_for
-from scheduling.services.booking_notices import queue_booking_changed, queue_booking_confirmations, queue_cancellation
+from scheduling.services.booking_notices import (
+    booking_when,
+    queue_booking_changed,
+    queue_booking_confirmations,
+    queue_cancellation,
+)
 from supervision.enums import AgreementStatus
 from supervision.matching import Offer
 from supervision.models import SupervisionAgreement, SupervisorProfile
@@ -162,12 +167,6 @@ def month_bounds(moment: datetime.datetime, zone: str = UK_ZONE) -> tuple[dateti
     first = datetime.datetime(local.year, local.month, 1, tzinfo=tz)
     following = datetime.datetime(local.year + local.month // 12, local.month % 12 + 1, 1, tzinfo=tz)
     return first, following
-
-
-def local_when(booking: SupervisionBooking | slots.Slot) -> str:
-    if isinstance(booking, SupervisionBooking):
-        return span_in_words(booking.starts_at, booking.ends_at)
-    return span_in_words(booking.start, booking.end)
 
 
 def modes_offered(supervisor: SupervisorProfile) -> list[str]:
@@ -513,7 +512,7 @@ def reschedule_supervision(
         _check_slot(agreement, choice, now, exclude=booking.pk)
         hours = hours_for(minutes)
         _check_hours(agreement, starts_at, hours, exclude=booking.pk, already_reserved=booking.hours)
-        old_when = local_when(booking)
+        old_when = booking_when(booking)
         change = hours - booking.hours
         booking.starts_at = starts_at
         booking.ends_at = starts_at + datetime.timedelta(minutes=minutes)

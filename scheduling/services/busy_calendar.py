@@ -12,6 +12,7 @@ import datetime
 import logging
 from urllib.parse import urlsplit
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -27,6 +28,11 @@ from scheduling.models.availability import DEFAULT_TIME_ZONE
 from supervision.models import SupervisorProfile
 
 logger = logging.getLogger(__name__)
+
+# The Celery task that refreshes one feed (scheduling/tasks.py). The tasks module sits above
+# this service and calls it, so the service publishes the task by its registered name instead
+# of importing it.
+REFRESH_TASK = "scheduling.refresh_busy_calendar"
 
 # How far back a fetch keeps busy times: a session being booked now can start no earlier.
 LOOKBACK = datetime.timedelta(days=1)
@@ -81,8 +87,7 @@ def remove_busy_calendar(supervisor: SupervisorProfile, *, acting_user: User) ->
 
 def queue_refresh(feed_id: int) -> None:
     """Ask a worker to refresh one feed now; if the broker is down, the periodic task will."""
-    from scheduling.tasks import task_refresh_busy_calendar
-
+    task_refresh_busy_calendar = current_app.tasks[REFRESH_TASK]
     try:
         task_refresh_busy_calendar.delay(feed_id)
     except Exception:  # the broker being down must not fail the page (DESIGN.md §4)

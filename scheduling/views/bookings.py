@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from reflect.access import two_factor_setup_redirect
+from reflect.access import acting_user, two_factor_setup_redirect
 from reflect.errors import DomainError
 from reflect.local_time import LONDON
 from reflect.models import User
@@ -30,14 +30,10 @@ from scheduling.access import access_bookable_agreement, access_booking, supervi
 from scheduling.booking_forms import BookingForm, CancelBookingForm, MoveForm, SlotField
 from scheduling.models import BookingAttendee, BookingStatus, SupervisionBooking
 from scheduling.services import bookings as service
-from scheduling.services.booking_notices import booking_ics, where
+from scheduling.services.booking_notices import booking_ics, booking_when, where
 from scheduling.week import monday_of
 from supervision.enums import AgreementStatus
 from supervision.models import SupervisionAgreement, SupervisorProfile
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _parse_date(value: str | None) -> datetime.date | None:
@@ -70,7 +66,7 @@ def _slot_rows(found: list[slots.Slot], minutes: int, monday: datetime.date) -> 
 def _next_free_rows(next_free: list[slots.Slot]) -> list[dict]:
     return [
         {
-            "when": service.local_when(slot),
+            "when": booking_when(slot),
             "minutes": slot.minutes,
             "start": slot.start.strftime("%Y-%m-%dT%H:%MZ"),
         }
@@ -97,7 +93,7 @@ def _picker_context(
         minutes = lengths[0]
     # Times that suit the people the session is for ("no sessions before"): the booker when
     # choosing, the people booked when moving.
-    found = service.free_slots(agreement, attendees or [_user(request)], now=now, exclude=exclude)
+    found = service.free_slots(agreement, attendees or [acting_user(request)], now=now, exclude=exclude)
     first = next((slot for slot in found if slot.minutes == minutes), None)
     today = now.astimezone(LONDON).date()
     default_week = monday_of(first.start.astimezone(LONDON).date()) if first else monday_of(today)
@@ -122,7 +118,7 @@ def _picker_context(
 @login_required
 def supervision_home(request: HttpRequest) -> HttpResponse:
     """Supervision for a member of staff: their organisations' agreements and their sessions."""
-    user = _user(request)
+    user = acting_user(request)
     memberships = list(memberships_of(user))
     agreements = list(
         SupervisionAgreement.objects.filter(
@@ -143,7 +139,7 @@ def supervision_home(request: HttpRequest) -> HttpResponse:
         {
             "agreements": agreements,
             "led_organisation_ids": {m.organisation_id for m in memberships if m.is_lead},
-            "upcoming": [{"booking": b, "when": service.local_when(b)} for b in upcoming[:50]],
+            "upcoming": [{"booking": b, "when": booking_when(b)} for b in upcoming[:50]],
             "is_staff_anywhere": bool(memberships),
         },
     )
@@ -151,7 +147,7 @@ def supervision_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def choose_slot(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    agreement = access_bookable_agreement(_user(request), agreement_id)
+    agreement = access_bookable_agreement(acting_user(request), agreement_id)
     context = _picker_context(request, agreement)
     balance = hours_balance(agreement.pool, agreement.organisation)
     context |= {"balance": balance, "active": agreement.status == AgreementStatus.ACTIVE}
@@ -160,7 +156,7 @@ def choose_slot(request: HttpRequest, agreement_id: int) -> HttpResponse:
 
 @login_required
 def confirm_booking(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     agreement = access_bookable_agreement(user, agreement_id)
     staff = service.bookable_attendees(agreement, user)
     modes = service.modes_offered(agreement.supervisor)
@@ -194,9 +190,9 @@ def confirm_booking(request: HttpRequest, agreement_id: int) -> HttpResponse:
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, f"Booked: {service.local_when(booking)}. We have e-mailed the details.")
+            messages.success(request, f"Booked: {booking_when(booking)}. We have e-mailed the details.")
             return redirect("supervision_session", booking.pk)
-    when = service.local_when(slots.Slot(starts_at, starts_at + datetime.timedelta(minutes=minutes), minutes))
+    when = booking_when(slots.Slot(starts_at, starts_at + datetime.timedelta(minutes=minutes), minutes))
     return render(
         request,
         "scheduling/bookings/confirm.html",
@@ -207,14 +203,14 @@ def confirm_booking(request: HttpRequest, agreement_id: int) -> HttpResponse:
 def _supervisor_needs_two_factor(request: HttpRequest, booking: SupervisionBooking) -> HttpResponse | None:
     """Supervisors reach their sessions (names, links) only with two-factor authentication,
     as on their other pages (scheduling.access.supervisor_area)."""
-    if booking.supervisor.user_id != request.user.pk:
+    if booking.supervisor.user_id != acting_user(request).pk:
         return None
     return two_factor_setup_redirect(request)
 
 
 @login_required
 def session_detail(request: HttpRequest, booking_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     booking = access_booking(user, booking_id)
     if (refusal := _supervisor_needs_two_factor(request, booking)) is not None:
         return refusal
@@ -227,7 +223,7 @@ def session_detail(request: HttpRequest, booking_id: int) -> HttpResponse:
         "scheduling/bookings/session.html",
         {
             "booking": booking,
-            "when": service.local_when(booking),
+            "when": booking_when(booking),
             "is_supervisor": is_supervisor,
             # Where the session happens is for the people in it (issue 6).
             "where": where(booking) if (is_supervisor or is_attendee) else None,
@@ -247,7 +243,7 @@ def session_detail(request: HttpRequest, booking_id: int) -> HttpResponse:
 
 @login_required
 def cancel_session(request: HttpRequest, booking_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     booking = access_booking(user, booking_id)
     if (refusal := _supervisor_needs_two_factor(request, booking)) is not None:
         return refusal
@@ -268,7 +264,7 @@ def cancel_session(request: HttpRequest, booking_id: int) -> HttpResponse:
         "scheduling/bookings/cancel.html",
         {
             "booking": booking,
-            "when": service.local_when(booking),
+            "when": booking_when(booking),
             "form": form,
             "late": service.is_late(booking, timezone.now()),
             "is_supervisor": booking.supervisor.user_id == user.pk,
@@ -278,7 +274,7 @@ def cancel_session(request: HttpRequest, booking_id: int) -> HttpResponse:
 
 @login_required
 def move_session(request: HttpRequest, booking_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     booking = access_booking(user, booking_id)
     if (refusal := _supervisor_needs_two_factor(request, booking)) is not None:
         return refusal
@@ -296,19 +292,19 @@ def move_session(request: HttpRequest, booking_id: int) -> HttpResponse:
             except DomainError as error:
                 messages.error(request, error.message)
             else:
-                messages.success(request, f"Moved to {service.local_when(booking)}. Everyone has been told.")
+                messages.success(request, f"Moved to {booking_when(booking)}. Everyone has been told.")
                 return redirect("supervision_session", booking.pk)
         else:
             messages.error(request, "That time could not be read. Choose a time from the list.")
     attendees = [attendee.user for attendee in booking.attendees.select_related("user")]
     context = _picker_context(request, booking.agreement, exclude=booking.pk, attendees=attendees)
-    context |= {"booking": booking, "when": service.local_when(booking), "next_free": next_free}
+    context |= {"booking": booking, "when": booking_when(booking), "next_free": next_free}
     return render(request, "scheduling/bookings/move.html", context)
 
 
 @login_required
 def session_ics(request: HttpRequest, booking_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     booking = access_booking(user, booking_id)
     if (refusal := _supervisor_needs_two_factor(request, booking)) is not None:
         return refusal
@@ -346,7 +342,7 @@ def _log_rows(user: User) -> list[dict]:
 
 @login_required
 def supervision_log(request: HttpRequest) -> HttpResponse:
-    rows = _log_rows(_user(request))
+    rows = _log_rows(acting_user(request))
     total = sum((row["hours"] for row in rows), start=0)
     return render(request, "scheduling/bookings/log.html", {"rows": rows, "total_hours": total})
 
@@ -357,7 +353,7 @@ def supervision_log_csv(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="supervision-log.csv"'
     writer = csv.writer(response)
     writer.writerow(["Date", "Minutes", "Supervisor", "Supervisor's profession", "Format", "Online or in person"])
-    for row in _log_rows(_user(request)):
+    for row in _log_rows(acting_user(request)):
         writer.writerow(
             [row["date"].isoformat(), row["minutes"], row["supervisor"], row["profession"], row["format"], row["mode"]]
         )
@@ -383,7 +379,7 @@ def supervisor_sessions(request: HttpRequest, profile: SupervisorProfile) -> Htt
 
     def rows(bookings: object) -> list[dict]:
         return [
-            {"booking": b, "when": service.local_when(b), "names": [a.user.display_name for a in b.attendees.all()]}
+            {"booking": b, "when": booking_when(b), "names": [a.user.display_name for a in b.attendees.all()]}
             for b in bookings  # type: ignore[attr-defined]
         ]
 
@@ -397,7 +393,7 @@ def supervisor_sessions(request: HttpRequest, profile: SupervisorProfile) -> Htt
 @require_POST
 @supervisor_area
 def mark_attendance(request: HttpRequest, profile: SupervisorProfile, booking_id: int) -> HttpResponse:
-    booking = access_booking(_user(request), booking_id)
+    booking = access_booking(acting_user(request), booking_id)
     if booking.supervisor_id != profile.pk:
         return redirect("supervision_session", booking.pk)
     attended = request.POST.get("attended")
@@ -405,12 +401,12 @@ def mark_attendance(request: HttpRequest, profile: SupervisorProfile, booking_id
         messages.error(request, "Choose whether the session took place.")
         return redirect("supervisor_sessions")
     try:
-        service.mark_attendance(booking, attended=attended == "yes", acting_user=_user(request))
+        service.mark_attendance(booking, attended=attended == "yes", acting_user=acting_user(request))
     except DomainError as error:
         messages.error(request, error.message)
     else:
         label = "attended" if attended == "yes" else "missed"
-        messages.success(request, f"{service.local_when(booking)} marked as {label}.")
+        messages.success(request, f"{booking_when(booking)} marked as {label}.")
     if request.POST.get("next") == "session":
         return redirect("supervision_session", booking.pk)
     return redirect("supervisor_sessions")

@@ -8,23 +8,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from reflect.access import access_organisation, two_factor_required
+from reflect.access import access_organisation, acting_user, two_factor_required
 from reflect.errors import DomainError
 from reflect.models import Organisation, Pool, User
 from supervision.enums import AgreementStatus, RequestStatus
-from supervision.forms import EndAgreementForm, RequestReplyForm, SupervisionRequestForm
+from supervision.forms import CheckInForm, EndAgreementForm, RequestReplyForm, SupervisionRequestForm
 from supervision.matching import Offer
 from supervision.models import SupervisionAgreement, SupervisionRequest, SupervisorProfile
 from supervision.services import agreements as services
+from supervision.services.check_ins import may_check_in, record_check_in
 from supervision.services.matches import ranked_matches
 from supervision.views.supervisors import access_supervisor
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def access_led_organisation_or_404(user: User, organisation_id: int) -> Organisation:
@@ -46,7 +43,7 @@ def _chosen_pool(request: HttpRequest, pools: list[Pool]) -> Pool | None:
 
 @login_required
 def organisation_matches(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    organisation = access_led_organisation_or_404(_user(request), organisation_id)
+    organisation = access_led_organisation_or_404(acting_user(request), organisation_id)
     pools = _pools_of(organisation)
     pool = _chosen_pool(request, pools)
     wanted_format = request.GET.get("format", "")
@@ -83,7 +80,7 @@ def organisation_matches(request: HttpRequest, organisation_id: int) -> HttpResp
 
 @login_required
 def request_supervisor(request: HttpRequest, organisation_id: int, supervisor_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     organisation = access_led_organisation_or_404(user, organisation_id)
     supervisor = access_supervisor(user, supervisor_id)
     if not supervisor.is_listed:
@@ -122,7 +119,7 @@ def request_supervisor(request: HttpRequest, organisation_id: int, supervisor_id
 
 @login_required
 def organisation_supervision(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    organisation = access_led_organisation_or_404(_user(request), organisation_id)
+    organisation = access_led_organisation_or_404(acting_user(request), organisation_id)
     return render(
         request,
         "supervision/matches/organisation_supervision.html",
@@ -141,11 +138,9 @@ def organisation_supervision(request: HttpRequest, organisation_id: int) -> Http
 @login_required
 @require_POST
 def withdraw_request(request: HttpRequest, organisation_id: int, request_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     organisation = access_led_organisation_or_404(user, organisation_id)
-    supervision_request = SupervisionRequest.objects.filter(pk=request_id, organisation=organisation).first()
-    if supervision_request is None:
-        raise Http404("No such request.")
+    supervision_request = get_object_or_404(SupervisionRequest, pk=request_id, organisation=organisation)
     try:
         services.withdraw_request(supervision_request, acting_user=user)
     except DomainError as error:
@@ -159,15 +154,12 @@ def withdraw_request(request: HttpRequest, organisation_id: int, request_id: int
 
 
 def _own_profile_or_404(user: User) -> SupervisorProfile:
-    profile = SupervisorProfile.objects.filter(user=user).first()
-    if profile is None:
-        raise Http404("You have no supervisor profile.")
-    return profile
+    return get_object_or_404(SupervisorProfile, user=user)
 
 
 @two_factor_required
 def supervisor_requests(request: HttpRequest) -> HttpResponse:
-    profile = _own_profile_or_404(_user(request))
+    profile = _own_profile_or_404(acting_user(request))
     requests = SupervisionRequest.objects.filter(supervisor=profile).select_related("organisation", "pool")
     return render(
         request,
@@ -181,15 +173,13 @@ def supervisor_requests(request: HttpRequest) -> HttpResponse:
 
 @two_factor_required
 def supervisor_request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     profile = _own_profile_or_404(user)
-    supervision_request = (
-        SupervisionRequest.objects.select_related("organisation", "pool", "supervisor__user", "requested_by")
-        .filter(pk=request_id, supervisor=profile)
-        .first()
+    supervision_request = get_object_or_404(
+        SupervisionRequest.objects.select_related("organisation", "pool", "supervisor__user", "requested_by"),
+        pk=request_id,
+        supervisor=profile,
     )
-    if supervision_request is None:
-        raise Http404("No such request.")
     form = RequestReplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         reply = form.cleaned_data["reply"]
@@ -212,7 +202,7 @@ def supervisor_request_detail(request: HttpRequest, request_id: int) -> HttpResp
 
 @two_factor_required
 def supervisor_agreements(request: HttpRequest) -> HttpResponse:
-    profile = _own_profile_or_404(_user(request))
+    profile = _own_profile_or_404(acting_user(request))
     return render(
         request,
         "supervision/supervisors/agreements.html",
@@ -228,10 +218,9 @@ def supervisor_agreements(request: HttpRequest) -> HttpResponse:
 @login_required
 def end_agreement(request: HttpRequest, agreement_id: int) -> HttpResponse:
     """Either side gives notice. Anyone who is neither the supervisor nor the lead gets a 404."""
-    user = _user(request)
-    agreement = (
+    user = acting_user(request)
+    agreement = get_object_or_404(
         SupervisionAgreement.objects.select_related("organisation", "supervisor__user", "pool")
-        .filter(pk=agreement_id)
         .filter(
             Q(supervisor__user=user)
             | Q(
@@ -240,11 +229,9 @@ def end_agreement(request: HttpRequest, agreement_id: int) -> HttpResponse:
                 organisation__memberships__left_at__isnull=True,
             )
         )
-        .distinct()
-        .first()
+        .distinct(),
+        pk=agreement_id,
     )
-    if agreement is None:
-        raise Http404("No such agreement.")
     is_supervisor = agreement.supervisor.user_id == user.pk
     form = EndAgreementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -265,14 +252,11 @@ def end_agreement(request: HttpRequest, agreement_id: int) -> HttpResponse:
 @login_required
 def agreement_check_in(request: HttpRequest, agreement_id: int) -> HttpResponse:
     """The optional check-in at the review date, for the supervisor and the organisation's staff."""
-    from supervision.forms import CheckInForm
-    from supervision.services.check_ins import may_check_in, record_check_in
-
-    user = _user(request)
-    agreement = (
-        SupervisionAgreement.objects.select_related("organisation", "supervisor__user").filter(pk=agreement_id).first()
+    user = acting_user(request)
+    agreement = get_object_or_404(
+        SupervisionAgreement.objects.select_related("organisation", "supervisor__user"), pk=agreement_id
     )
-    if agreement is None or not may_check_in(agreement, user):
+    if not may_check_in(agreement, user):
         raise Http404("No such agreement.")
     form = CheckInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -7,9 +7,11 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from reflect.access import commissioner_area
-from reflect.models import Pool, User
+from reflect.access import acting_user, commissioner_area
+from reflect.models import Pool
 from supervision.services import agreements as services
+from supervision.services.check_ins import pool_check_in_summary
+from supervision.services.matches import pool_assignment_preview
 
 
 def _pair_key(organisation_id: int, supervisor_id: int) -> str:
@@ -26,9 +28,6 @@ def _pair_of(key: str) -> tuple[int, int] | None:
 
 @commissioner_area
 def pool_assignment(request: HttpRequest, pool: Pool) -> HttpResponse:
-    from supervision.services.check_ins import pool_check_in_summary
-    from supervision.services.matches import pool_assignment_preview
-
     preview = pool_assignment_preview(pool)
     rows = [
         {
@@ -43,7 +42,7 @@ def pool_assignment(request: HttpRequest, pool: Pool) -> HttpResponse:
     ]
     if request.method == "POST":
         chosen = {key for key in (_pair_of(value) for value in request.POST.getlist("pair")) if key}
-        user: User = request.user  # type: ignore[assignment]
+        user = acting_user(request)
         result = services.send_pool_assignment(pool, preview, chosen, acting_user=user)
         if result.sent:
             messages.success(

@@ -11,8 +11,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from reflect.access import acting_user, acting_user_or_none
 from reflect.errors import DomainError
-from reflect.models import Pool, User
+from reflect.models import Pool
 from supervision.access import access_assessment, remember_in_session, session_assessment_ids
 from supervision.brief import build_brief
 from supervision.comparison import compare
@@ -28,12 +29,8 @@ DEFAULT_MONTHS = "12"
 DEFAULT_RATE = "60"
 
 
-def _user(request: HttpRequest) -> User | None:
-    return request.user if request.user.is_authenticated else None  # type: ignore[return-value]
-
-
 def _led(request: HttpRequest) -> list:
-    user = _user(request)
+    user = acting_user_or_none(request)
     return list(organisations_led_by(user)) if user else []
 
 
@@ -47,7 +44,7 @@ def start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             assessment = services.start_assessment(
-                acting_user=_user(request),
+                acting_user=acting_user_or_none(request),
                 organisation=form.chosen_organisation(),
                 organisation_name=form.cleaned_data["organisation_name"],
                 about=form.cleaned_data["about"],
@@ -59,7 +56,7 @@ def start(request: HttpRequest) -> HttpResponse:
                 remember_in_session(request, assessment)
             return redirect("questionnaire_section", assessment.pk, 1)
     in_progress = []
-    user = _user(request)
+    user = acting_user_or_none(request)
     if user:
         in_progress = list(assessments_visible_to(user).filter(completed_at__isnull=True)[:5])
     else:
@@ -191,7 +188,7 @@ def check(request: HttpRequest, assessment_id: int) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            services.complete_assessment(assessment, acting_user=_user(request))
+            services.complete_assessment(assessment, acting_user=acting_user_or_none(request))
         except DomainError as problem:
             error = problem.message
         else:
@@ -261,7 +258,7 @@ def result(request: HttpRequest, assessment_id: int) -> HttpResponse:
 @require_POST
 def save_to_organisation(request: HttpRequest, assessment_id: int) -> HttpResponse:
     assessment = access_assessment(request, assessment_id)
-    user = _user(request)
+    user = acting_user_or_none(request)
     if user is None:
         raise Http404("Sign in to save a result.")
     led = _led(request)
@@ -281,7 +278,7 @@ def save_to_organisation(request: HttpRequest, assessment_id: int) -> HttpRespon
 @require_POST
 def take_again(request: HttpRequest, assessment_id: int) -> HttpResponse:
     assessment = access_assessment(request, assessment_id)
-    new = services.start_from(assessment, acting_user=_user(request))
+    new = services.start_from(assessment, acting_user=acting_user_or_none(request))
     if new.owner_id is None:
         remember_in_session(request, new)
     messages.success(request, "Your earlier answers are filled in. Change what is different now.")
@@ -319,7 +316,7 @@ def brief_download(request: HttpRequest, assessment_id: int) -> HttpResponse:
 
 @login_required
 def results(request: HttpRequest) -> HttpResponse:
-    visible = list(assessments_visible_to(request.user).order_by("-completed_at", "-created_at"))  # type: ignore[arg-type]
+    visible = list(assessments_visible_to(acting_user(request)).order_by("-completed_at", "-created_at"))
     return render(
         request,
         "supervision/questionnaire/results.html",
@@ -338,7 +335,7 @@ def _label(assessment: NeedsAssessment) -> str:
 @login_required
 def compare_results(request: HttpRequest) -> HttpResponse:
     completed = list(
-        assessments_visible_to(request.user).filter(completed_at__isnull=False).order_by("-completed_at")  # type: ignore[arg-type]
+        assessments_visible_to(acting_user(request)).filter(completed_at__isnull=False).order_by("-completed_at")
     )
     choices = [(str(a.pk), _label(a)) for a in completed]
     if len(completed) < 2:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 
-from reflect.access import two_factor_required
+from reflect.access import acting_user, two_factor_required
 from reflect.errors import DomainError
 from reflect.models import Membership, User
 from supervision.forms import DirectoryFilterForm, SupervisorProfileForm
@@ -18,17 +18,13 @@ from supervision.services.matches import area_key
 from supervision.services.profiles import save_supervisor_profile
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _own_profile(user: User) -> SupervisorProfile | None:
     return SupervisorProfile.objects.select_related("verified_by").filter(user=user).first()
 
 
 @two_factor_required
 def my_profile(request: HttpRequest) -> HttpResponse:
-    profile = supervisors_with_hours_left().filter(user=_user(request)).first()
+    profile = supervisors_with_hours_left().filter(user=acting_user(request)).first()
     if profile is None:
         return redirect("supervisor_profile_edit")
     return render(
@@ -41,14 +37,14 @@ def my_profile(request: HttpRequest) -> HttpResponse:
 @two_factor_required
 def edit_profile(request: HttpRequest) -> HttpResponse:
     """Create ("become a supervisor") or edit the signed-in person's own profile."""
-    profile = _own_profile(_user(request))
+    profile = _own_profile(acting_user(request))
     form = SupervisorProfileForm(request.POST or None, request.FILES or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         communities = data.pop("communities")
         was_verified = profile is not None and profile.is_verified
         try:
-            saved = save_supervisor_profile(acting_user=_user(request), communities=communities, **data)
+            saved = save_supervisor_profile(acting_user=acting_user(request), communities=communities, **data)
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
@@ -93,7 +89,7 @@ def _filtered(profiles: list[SupervisorProfile], data: dict) -> list[SupervisorP
 @login_required
 def directory(request: HttpRequest) -> HttpResponse:
     """Leads and staff of any organisation (and admins) browse verified, listed supervisors."""
-    user = _user(request)
+    user = acting_user(request)
     if not (user.is_staff or _is_member_anywhere(user)):
         raise Http404("No such page.")
     form = DirectoryFilterForm(request.GET or None)
@@ -107,9 +103,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 def access_supervisor(user: User, supervisor_id: int) -> SupervisorProfile:
     """A listed supervisor, for members of an organisation; any profile for its owner and admins.
     Anything else is a 404, so an unverified supervisor cannot even be found (DESIGN.md §4)."""
-    profile = supervisors_with_hours_left().filter(pk=supervisor_id).first()
-    if profile is None:
-        raise Http404("No such supervisor.")
+    profile = get_object_or_404(supervisors_with_hours_left(), pk=supervisor_id)
     if profile.user_id == user.pk or user.is_staff:
         return profile
     if not profile.is_listed or not _is_member_anywhere(user):
@@ -119,7 +113,7 @@ def access_supervisor(user: User, supervisor_id: int) -> SupervisorProfile:
 
 @login_required
 def supervisor_photo(request: HttpRequest, supervisor_id: int) -> HttpResponse:
-    profile = access_supervisor(_user(request), supervisor_id)
+    profile = access_supervisor(acting_user(request), supervisor_id)
     if not profile.photo:
         raise Http404("No photo.")
     head = profile.photo.open("rb").read(8)
@@ -132,7 +126,7 @@ def supervisor_photo(request: HttpRequest, supervisor_id: int) -> HttpResponse:
 
 @login_required
 def supervisor_detail(request: HttpRequest, supervisor_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     profile = access_supervisor(user, supervisor_id)
     is_self = profile.user_id == user.pk
     return render(

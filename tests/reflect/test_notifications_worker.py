@@ -59,7 +59,7 @@ class Worker:
     def __init__(self, mail_dir: Path, redis_url: str, log: Path, beat: bool = False, **env: str) -> None:
         self.log = log
         command = [
-            sys.executable, "-m", "celery", "-A", "reflect", "worker", "--pool=solo", "--without-gossip",
+            sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--without-gossip",
             "--without-mingle", "--without-heartbeat", "--loglevel=INFO", "-n", f"notify-test-{os.getpid()}@%h",
         ]  # fmt: skip
         if beat:
