@@ -11,7 +11,7 @@ The model, stated plainly
     falling bonus (``FAIRNESS_BONUS``), so when places are short they go round the
     organisations before anyone's second colleague gets one. At most ``organisation_cap``
     people from one organisation sit in one cohort (counting current members), so colleagues
-    can speak freely. ``supervision.matching.solve_assignment`` solves it exactly as a min-cost
+    can speak freely. ``reflect.assignment.solve_assignment`` solves it exactly as a min-cost
     flow; among equally good answers, earlier applications are placed first.
 """
 
@@ -21,7 +21,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Final
 
-from supervision.matching import AssignmentProblem, Bin, Candidate, GroupCap, Item, solve_assignment
+from reflect.assignment import AssignmentProblem, Bin, Candidate, GroupCap, Item, solve_assignment
 
 PLACEMENT_WEIGHT: Final = 100
 FAIRNESS_BONUS: Final = (40, 20, 10)
