@@ -61,7 +61,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 from reflect.models import Membership, Organisation, Pool, PoolCommissioner, PoolOrganisation, User
-from scheduling.services.groups import create_group
+from scheduling.groups.changes import create_group
 
 people = int(sys.argv[1])
 pool = Pool.objects.create(

@@ -306,7 +306,7 @@ CELERY_BEAT_SCHEDULE["scheduling.refresh_busy_calendars"] = {
     "schedule": BUSY_CALENDAR_REFRESH_MINUTES * 60,
 }
 
-# --- Reflective groups (scheduling/services/places.py, waitlist.py) ------------------------
+# --- Reflective groups (scheduling/groups/capacity.py, waitlist.py) ----------------------
 GROUP_OFFER_HOLD_HOURS = 24  # how long a freed place is held for the first person waiting
 CELERY_BEAT_SCHEDULE["scheduling.keep_group_sessions_a_year_ahead"] = {
     "task": "scheduling.keep_group_sessions_a_year_ahead",

@@ -76,7 +76,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("health/signed-in/", health_signed_in, name="health_signed_in"),
     path("", include("supervision.supervisor_urls")),
-    path("groups/", include("scheduling.group_urls")),
+    path("groups/", include("scheduling.groups.urls")),
     path("supervision/", include("scheduling.booking_urls")),
     path("calendar/", include("scheduling.calendar_urls")),
 ]

@@ -6,8 +6,8 @@ import datetime
 from typing import TextIO
 
 from reflect.models import Pool, User
+from scheduling.groups.changes import create_group
 from scheduling.models import ReflectiveGroup
-from scheduling.services.groups import create_group
 from supervision.models import SupervisorProfile
 
 DEMO_POOL = "Leeds community mental health pool 2026–27"

@@ -3,6 +3,7 @@ through the services, which keep the session's count and the ledger in step."""
 
 from django.contrib import admin
 
+from scheduling.groups.changes import group_saved_in_admin
 from scheduling.models import (
     CohortApplication,
     CohortMembership,
@@ -11,7 +12,6 @@ from scheduling.models import (
     ReflectiveGroup,
     WaitlistEntry,
 )
-from scheduling.services.groups import group_saved_in_admin
 from supervision.models import SupervisorProfile
 
 

@@ -8,9 +8,9 @@ class SchedulingConfig(AppConfig):
     def ready(self) -> None:
         from scheduling import (  # noqa: F401  (registries: data protection, home panels, notification kinds, tasks, weekly summary)
             data_protection,
-            group_tasks,
             home_panels,
             notification_kinds,
             tasks,
             upcoming,
         )
+        from scheduling.groups import tasks as group_tasks  # noqa: F401  (Celery finds only scheduling.tasks)

@@ -8,6 +8,10 @@ from django.utils import timezone
 from reflect.data_protection.registry import Blocker, Erasure, register_erasure_blocker, register_erasure_step
 from reflect.data_protection.registry import register_export as export
 from reflect.models import User
+from scheduling.groups.capacity import lock_session
+from scheduling.groups.cohorts import withdraw_application
+from scheduling.groups.places import cancel_place
+from scheduling.groups.waitlist import leave_waitlist
 from scheduling.models import (
     AvailabilitySettings,
     BookingAttendee,
@@ -30,9 +34,6 @@ from scheduling.models.cohorts import ApplicationStatus
 from scheduling.models.groups import ACTIVE_WAITLIST_STATUSES
 from scheduling.services.bookings import bookings_of, cancel_supervision
 from scheduling.services.busy_calendar import feed_host
-from scheduling.services.cohorts import withdraw_application
-from scheduling.services.places import cancel_place, lock_session
-from scheduling.services.waitlist import leave_waitlist
 
 # --- Export: one line per model ------------------------------------------------------------------
 SESSION = [("Group", "session.group.title"), ("Starts", "session.starts_at"), ("Organisation", "organisation.name")]

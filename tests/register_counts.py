@@ -1,6 +1,6 @@
 """Each reflective-group session's counts worked out again from its places, independently of
-the code that keeps them (the places taken: scheduling.services.places; the register:
-scheduling.services.attendance), for the check that the two always agree."""
+the code that keeps them (the places taken: scheduling.groups.capacity; the register:
+scheduling.groups.attendance), for the check that the two always agree."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 from django.db import migrations, models
 
 # The ledger's sources of an offer, or of a place booked straight from the waitlist
-# (scheduling.services.places._record_waitlist): "group-waitlist:<entry id>:<kind>".
+# (scheduling.groups.waitlist.record_waitlist_entry): "group-waitlist:<entry id>:<kind>".
 PREFIX = "group-waitlist:"
 KINDS = ("waitlist_offered", "waitlist_taken")
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from reflect.models import User
 from reflect.services.audit import record_audit
+from scheduling.groups.calendar import group_session_event, own_cancellations
 from scheduling.ical import CalendarEvent, calendar_text
 from scheduling.models import (
     BookingStatus,
@@ -38,7 +39,6 @@ from scheduling.models import (
 from scheduling.models.bookings import LIVE_BOOKING_STATUSES
 from scheduling.services.booking_notices import BookingFacts, booking_event
 from scheduling.services.bookings import bookings_of
-from scheduling.services.group_calendar import group_session_event, own_cancellations
 
 PAST_DAYS = 90
 CANCELLED_KEPT_DAYS = 30

@@ -11,8 +11,8 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_POST, require_safe
 
 from reflect.access import acting_user
-from scheduling.group_access import schedule_group_of_staff
-from scheduling.group_queries import groups_open_to
+from scheduling.groups.access import schedule_group_of_staff
+from scheduling.groups.queries import groups_open_to
 from scheduling.services import calendar_feed
 
 

@@ -34,12 +34,12 @@ import pytest
 
 from reflect.enums import LedgerKind
 from reflect.models import LedgerMonth, Organisation
+from scheduling.groups import capacity, changes, cohorts, waitlist
+from scheduling.groups.changes import change_group
+from scheduling.groups.cohorts import book_members_into_new_sessions
+from scheduling.groups.places import book_place
+from scheduling.groups.waitlist import join_waitlist
 from scheduling.models import CohortMembership, GroupKind, GroupSession, ReflectiveGroup, WaitlistEntry, WaitlistStatus
-from scheduling.services import cohorts, groups, places
-from scheduling.services.cohorts import book_members_into_new_sessions
-from scheduling.services.groups import change_group
-from scheduling.services.places import book_place
-from scheduling.services.waitlist import join_waitlist
 from tests.concurrency.lock_waits import first_pauses_then_second
 from tests.conftest import requires_postgresql
 from tests.factories.core import MembershipFactory, OrganisationFactory, add_to_pool
@@ -96,7 +96,7 @@ def race(monkeypatch, first: Callable[[], object], second: Callable[[], object],
     it waits for a lock (or ends), then let ``first`` go on. Returns how each ended, and whether
     the second had to wait."""
     counted, go_on = threading.Event(), threading.Event()
-    record = places.record_ledger_entry
+    record = capacity.record_ledger_entry
 
     def record_then_stop_once(pool, kind, **kwargs):
         entry = record(pool, kind, **kwargs)
@@ -105,7 +105,9 @@ def race(monkeypatch, first: Callable[[], object], second: Callable[[], object],
             go_on.wait(10)
         return entry
 
-    monkeypatch.setattr(places, "record_ledger_entry", record_then_stop_once)
+    # Places booked are counted by capacity, waitlist offers and places taken by the waitlist.
+    for module in (capacity, waitlist):
+        monkeypatch.setattr(module, "record_ledger_entry", record_then_stop_once)
     return first_pauses_then_second(
         ("first", first), ("second", second), counted, go_on, pause_means=f"counted a {stop_after} entry"
     )
@@ -187,7 +189,7 @@ def test_two_cohorts_booked_at_once_both_finish(world, monkeypatch):
 
 
 def without_holding_months_first(monkeypatch, module) -> None:
-    name = "ledger_months_held_for" if module is groups else "ledger_months_held"
+    name = "ledger_months_held_for" if module is changes else "ledger_months_held"
     monkeypatch.setattr(module, name, lambda *args, **kwargs: contextlib.nullcontext())
 
 
@@ -203,13 +205,13 @@ def assert_one_deadlocked(outcomes: dict[str, str], second_waited: bool) -> None
 
 @pytest.mark.parametrize("auto_accept", [False, True], ids=["offered", "taken-at-once"])
 def test_control_two_groups_given_more_room_deadlock_without_the_hold(world, monkeypatch, auto_accept):
-    without_holding_months_first(monkeypatch, groups)
+    without_holding_months_first(monkeypatch, changes)
     assert_one_deadlocked(*two_groups_given_more_room(world, monkeypatch, auto_accept=auto_accept))
 
 
 def test_control_more_room_and_a_cohort_booked_deadlock_without_the_group_hold(world, monkeypatch):
     """The cohort still holds its members' months in order; the group change does not."""
-    without_holding_months_first(monkeypatch, groups)
+    without_holding_months_first(monkeypatch, changes)
     assert_one_deadlocked(*more_room_and_a_cohort_booked(world, monkeypatch))
 
 

@@ -17,13 +17,13 @@ from django.db.models import QuerySet
 
 from reflect.errors import DomainError
 from reflect.locks import Lock
+from scheduling.groups import changes, cohorts, places
+from scheduling.groups.changes import change_group
+from scheduling.groups.cohorts import apply_for_cohort, confirm_cohorts, propose_cohorts
+from scheduling.groups.places import book_place
+from scheduling.groups.session_changes import cancel_session
 from scheduling.models import CohortApplication, CohortMembership, GroupSession, Place, SessionStatus
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
-from scheduling.services import cohorts, groups, places
-from scheduling.services.cohorts import apply_for_cohort, confirm_cohorts, propose_cohorts
-from scheduling.services.groups import change_group
-from scheduling.services.places import book_place
-from scheduling.services.session_changes import cancel_session
 from tests.concurrency.lock_waits import first_pauses_then_second
 from tests.conftest import requires_postgresql
 from tests.factories.core import MembershipFactory
@@ -236,7 +236,7 @@ def test_a_member_leaving_while_the_cohort_is_extended_is_not_booked_into_its_ne
 
 
 def test_control_without_the_members_locked_first_the_two_deadlock(world, monkeypatch):
-    monkeypatch.setattr(groups, "lock_cohort_members", lambda group: None)
+    monkeypatch.setattr(changes, "lock_cohort_members", lambda group: None)
     outcomes, _, _ = a_member_leaves_while_the_cohort_is_extended(world, monkeypatch)
     assert sorted(outcomes.values())[0].startswith("DeadlockDetected"), outcomes
     assert sorted(outcomes.values())[1] == "done"

@@ -13,9 +13,9 @@ from django.db import DatabaseError, connection
 
 from reflect.errors import DomainError
 from reflect.locks import Lock
+from scheduling.groups.places import book_place
 from scheduling.models import GroupSession, Place
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
-from scheduling.services.places import book_place
 from tests.conftest import requires_postgresql
 from tests.factories.core import MembershipFactory
 from tests.scheduling.conftest import NOW, make_group

@@ -23,11 +23,11 @@ import pytest
 from reflect.enums import LedgerKind
 from reflect.models import LedgerMonth
 from reflect.services.ledger import record_ledger_entry
+from scheduling.groups import capacity, changes
+from scheduling.groups.changes import change_group
+from scheduling.groups.places import book_place
+from scheduling.groups.session_changes import cancel_session
 from scheduling.models import GroupSession, SessionStatus
-from scheduling.services import groups, session_changes
-from scheduling.services.groups import change_group
-from scheduling.services.places import book_place
-from scheduling.services.session_changes import cancel_session
 from tests.concurrency.lock_waits import first_pauses_then_second
 from tests.conftest import requires_postgresql
 from tests.factories.core import MembershipFactory, OrganisationFactory, add_to_pool
@@ -65,7 +65,7 @@ def cancel_two_ways_at_once(world, monkeypatch, *, months_exist: bool) -> tuple[
             )
 
     first_counted, go_on = threading.Event(), threading.Event()
-    give_back = session_changes.record_place_given_back
+    give_back = capacity.record_place_given_back
 
     def give_back_then_stop_once(*args, **kwargs) -> None:
         give_back(*args, **kwargs)
@@ -73,7 +73,7 @@ def cancel_two_ways_at_once(world, monkeypatch, *, months_exist: bool) -> tuple[
             first_counted.set()
             go_on.wait(10)
 
-    monkeypatch.setattr(session_changes, "record_place_given_back", give_back_then_stop_once)
+    monkeypatch.setattr(capacity, "record_place_given_back", give_back_then_stop_once)
 
     def end_in_november() -> None:
         change_group(ending, acting_user=world.commissioner, last_date=datetime.date(2026, 11, 30), now=NOW)
@@ -115,7 +115,7 @@ def test_a_group_ending_earlier_and_a_cancellation_elsewhere_both_finish(world, 
 def test_control_without_holding_the_months_first_they_deadlock(world, monkeypatch, months_exist):
     """Proof the harness can catch a regression: the group change holds Otley's month and waits
     for Harehills', which the other cancellation holds while it waits for Otley's."""
-    monkeypatch.setattr(groups, "ledger_months_held_for", lambda *args, **kwargs: contextlib.nullcontext())
+    monkeypatch.setattr(changes, "ledger_months_held_for", lambda *args, **kwargs: contextlib.nullcontext())
     outcomes, cancel_waited, _ = cancel_two_ways_at_once(world, monkeypatch, months_exist=months_exist)
     assert cancel_waited
     assert sorted(outcome.split(":")[0] for outcome in outcomes.values()) == ["DeadlockDetected", "done"]

@@ -45,7 +45,7 @@ def busy_group(world):
         ends_at=START + datetime.timedelta(hours=2),
         place_limit=12,
         places_taken=12,
-        places_attended=9,  # the register's counts, as mark_attendance keeps them
+        places_attended=9,  # the register's counts, as mark_place_attendance keeps them
         places_absent=3,
     )
     people = [MembershipFactory(organisation=world.organisation).user for _ in range(13)]

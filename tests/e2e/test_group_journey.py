@@ -131,7 +131,7 @@ def test_a_freed_place_goes_to_the_person_waiting_and_the_facilitator_marks_the_
 
 @pytest.mark.django_db(transaction=True)
 def test_moving_a_session_filling_a_cohort_and_the_leads_totals(live_server: Any, person: Callable[[], Any]) -> None:
-    from scheduling.services.groups import create_group
+    from scheduling.groups.changes import create_group
 
     base = live_server.url
     pool = PoolFactory(name="Leeds pool")

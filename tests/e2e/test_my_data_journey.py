@@ -14,10 +14,10 @@ import pytest
 from django.utils import timezone
 
 from reflect.models import ContactPreferences, LedgerEntry, User
+from scheduling.groups.changes import create_group
+from scheduling.groups.places import book_place
+from scheduling.groups.waitlist import join_waitlist
 from scheduling.models import Place, PlaceStatus, WaitlistEntry, WaitlistStatus
-from scheduling.services.groups import create_group
-from scheduling.services.places import book_place
-from scheduling.services.waitlist import join_waitlist
 from supervision.models import SupervisorProfile
 from tests.e2e.steps import checked, follow, heading, sign_in, submit, visit
 from tests.factories.core import (

@@ -142,7 +142,7 @@ def test_after_erasure_the_log_shows_an_account_number_only(client, world, admin
 
 def test_who_viewed_a_pools_figures_and_a_register_of_names_is_recorded(client, world):
     from reflect.models import AuditEvent as Event
-    from scheduling.services.places import book_place
+    from scheduling.groups.places import book_place
     from tests.factories.core import give_two_factor
     from tests.scheduling.conftest import NOW, make_group
 

@@ -19,11 +19,11 @@ from reflect.notification_kinds import NotificationKind
 from reflect.services.audit import record_audit
 from reflect.services.notifications import queue_notification
 from reflect.services.organisations import invite_staff
+from scheduling.groups.attendance import mark_place_attendance
+from scheduling.groups.places import book_place
+from scheduling.groups.waitlist import join_waitlist
 from scheduling.models import DateOverride, Place, PlaceStatus, WaitlistEntry, WaitlistStatus, WeeklyRule
 from scheduling.notification_kinds import GroupNotificationKind
-from scheduling.services.attendance import mark_attendance
-from scheduling.services.places import book_place
-from scheduling.services.waitlist import join_waitlist
 from supervision.models import NeedsAssessment, QuestionBankVersion, SupervisionRequest, SupervisorProfile
 from tests.factories.core import MembershipFactory, UserFactory, give_two_factor
 from tests.factories.supervision import SupervisorProfileFactory
@@ -89,7 +89,7 @@ def her_world(world, ottoline):
     group = make_group(world, capacity=1, booking_opens_days=60)
     first, second = group.sessions.order_by("starts_at")[:2]
     attended = book_place(first, acting_user=ottoline, now=NOW)
-    mark_attendance(attended, True, acting_user=group.facilitator.user, now=first.ends_at)
+    mark_place_attendance(attended, True, acting_user=group.facilitator.user, now=first.ends_at)
     future = book_place(second, acting_user=ottoline, now=NOW)
     waiting = join_waitlist(second, acting_user=world.colleague, now=NOW)
     invite_staff(world.organisation, "new.person@example.org", acting_user=ottoline)

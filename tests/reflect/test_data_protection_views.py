@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from reflect.data_protection.registry import exporters
 from reflect.models import AuditEvent, ContactPreferences, Membership, User
+from scheduling.groups.places import book_place
 from scheduling.models import Place, PlaceStatus
-from scheduling.services.places import book_place
 from tests.factories.core import PASSWORD, MembershipFactory
 from tests.scheduling.conftest import make_group
 

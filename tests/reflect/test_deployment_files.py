@@ -95,7 +95,7 @@ def test_the_server_entry_points_load_the_views_and_keep_start_up_out_of_the_col
 
     probe = (
         f"import gc, sys; import {module} as entry; "
-        "print(callable(entry.application), 'scheduling.views.groups' in sys.modules, gc.get_freeze_count() > 0)"
+        "print(callable(entry.application), 'scheduling.groups.views.sessions' in sys.modules, gc.get_freeze_count() > 0)"
     )
     env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONPATH": str(ROOT)}
     result = subprocess.run(

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from scheduling.groups.changes import create_group
 from scheduling.models import ReflectiveGroup
-from scheduling.services.groups import create_group
 from supervision.models import SupervisorProfile
 from tests.factories.core import UserFactory, give_two_factor
 

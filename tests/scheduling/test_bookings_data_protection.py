@@ -81,9 +81,9 @@ def test_a_supervisor_with_sessions_to_come_hands_them_on_first(world):
 
 
 def test_erasure_withdraws_a_cohort_application_and_leaves_the_cohort(world):
+    from scheduling.groups.cohorts import apply_for_cohort
     from scheduling.models import CohortApplication, CohortMembership
     from scheduling.models.cohorts import ApplicationStatus
-    from scheduling.services.cohorts import apply_for_cohort
     from tests.scheduling.conftest import make_group
 
     cohort = make_group(world, kind="cohort")

@@ -9,11 +9,11 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from reflect.models import Membership
+from scheduling.groups.places import book_place
 from scheduling.ical import CalendarEvent, calendar_text, fold
 from scheduling.models import CalendarFeed
 from scheduling.services.bookings import BookingChoice, SlotRefused, book_supervision, cancel_supervision
 from scheduling.services.calendar_feed import build_feed, feed_for
-from scheduling.services.places import book_place
 from tests.conftest import World
 from tests.factories.bookings import NOW, agree, supervisor_with_availability, utc
 from tests.scheduling.conftest import make_group
@@ -200,7 +200,7 @@ def test_the_repeated_october_hour_is_written_in_utc_so_it_is_not_an_hour_early(
 
 
 def test_booking_a_group_place_again_after_cancelling_moves_the_sequence_forward(world: World) -> None:
-    from scheduling.services.places import cancel_place
+    from scheduling.groups.places import cancel_place
 
     group = make_group(world, capacity=4, now=NOW - datetime.timedelta(days=60))
     session = group.sessions.filter(starts_at__gt=NOW).order_by("starts_at").first()
@@ -218,8 +218,8 @@ def test_booking_a_group_place_again_after_cancelling_moves_the_sequence_forward
 
 
 def test_a_groups_dates_are_published_to_its_pools_staff_without_place_link_or_names(client, world: World) -> None:
+    from scheduling.groups.session_changes import cancel_session
     from scheduling.services.calendar_feed import group_schedule_url
-    from scheduling.services.session_changes import cancel_session
 
     group = make_group(world, online_link="https://meet.example.org/secret-room", now=NOW)
     first, second = list(group.sessions.order_by("starts_at"))[:2]

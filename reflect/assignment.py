@@ -1,0 +1,356 @@
+"""Assigning items to bins for the most total weight: a generic solver, pure and exact.
+
+Nothing here knows what the items and bins are. Supervision matching places an organisation's
+hours with supervisors (supervision/matching.py); cohort filling places people in cohort groups
+(scheduling/groups/cohort_filling.py). Both build an ``AssignmentProblem`` and read back an
+``AssignmentSolution``: frozen dataclasses, no database (docs/matching.md).
+
+The problem
+    Items that each need ``size`` units, bins with a capacity in units, candidate (item, bin)
+    pairs with a weight per unit (a pair that is not a candidate is forbidden), and optional caps
+    on the units one group of items (e.g. an organisation) may take in one bin. The solver
+    maximises total weight. Items of one unit (people filling reflective-group cohorts) are never
+    split, so for them the flow solves the one-bin-per-item problem exactly; larger items may be
+    split only when ``splittable=True`` (one bin per item with unequal sizes is a generalised
+    assignment problem, NP-hard, which no flow solves exactly). A non-increasing ``group_bonus``
+    adds weight for each group's first, second, … unit placed anywhere, which spreads places
+    fairly across organisations and is still solved exactly (convex costs on the flow). Among
+    equally good assignments, lower-keyed items (e.g. earlier applicants) are placed first, and
+    the same problem in any input order gets the same answer.
+
+    For cohorts: an item per applicant (size 1, group = their organisation), a bin per cohort
+    (capacity = places), a candidate only where the cohort's times suit the person ("no
+    sessions before" included), ``group_cap`` = most colleagues per cohort, and a
+    ``group_bonus`` such as (10, 5) for fairness.
+
+How it is solved
+    As a min-cost flow (OR-tools' ``SimpleMinCostFlow``; costs are negated weights per unit):
+    see ``solve_assignment``. ``solve_assignment_greedy`` is the baseline it is measured
+    against: best-weighted pairs first, as much as fits. A caller with very many candidates
+    (the pool-wide supervision assignment builds 100,000) passes them as ``CandidateArrays``
+    to ``solve_arrays`` / ``solve_arrays_greedy`` instead of one object each.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, replace
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+
+@dataclass(frozen=True)
+class Item:
+    """Something to place: an organisation's hours, or one person in a cohort (size 1)."""
+
+    key: int
+    size: int
+    group: Hashable | None = None  # e.g. the person's organisation, for per-bin group caps
+
+
+@dataclass(frozen=True)
+class Bin:
+    """Somewhere to place it: a supervisor's hours, or a cohort's places."""
+
+    key: int
+    capacity: int
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An allowed (item, bin) pair and what each unit placed there is worth."""
+
+    item: int
+    bin: int
+    weight: int
+
+
+@dataclass(frozen=True)
+class GroupCap:
+    """At most ``cap`` units of one group's items in one bin (e.g. colleagues per cohort)."""
+
+    bin: int
+    group: Hashable
+    cap: int
+
+
+@dataclass(frozen=True)
+class AssignmentProblem:
+    items: tuple[Item, ...]
+    bins: tuple[Bin, ...]
+    candidates: tuple[Candidate, ...]
+    group_cap: int | None = None  # applies to every (bin, group) without its own GroupCap
+    group_caps: tuple[GroupCap, ...] = ()
+    splittable: bool = False
+    # Extra weight for a group's 1st, 2nd, … unit placed anywhere, non-increasing: spreads places
+    # fairly across groups (issue 7: cohorts "spread places fairly across organisations").
+    group_bonus: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Placement:
+    item: int
+    bin: int
+    units: int
+    weight: int  # per unit
+
+
+@dataclass(frozen=True)
+class AssignmentSolution:
+    placements: tuple[Placement, ...]
+    total_weight: int  # Σ units × weight over the placements, plus the groups' bonus
+    group_bonus: int = 0  # the part of total_weight that came from AssignmentProblem.group_bonus
+
+
+@dataclass(frozen=True)
+class CandidateArrays:
+    """Candidates as parallel arrays of positions in ``problem.items`` / ``problem.bins``: the
+    pool builds 100,000 of them, too many to make one object each."""
+
+    item: np.ndarray
+    bin: np.ndarray
+    weight: np.ndarray
+
+    @classmethod
+    def of(cls, problem: AssignmentProblem) -> CandidateArrays:
+        item_position = {item.key: position for position, item in enumerate(problem.items)}
+        bin_position = {bin_.key: position for position, bin_ in enumerate(problem.bins)}
+        return cls(
+            item=np.array([item_position[c.item] for c in problem.candidates], dtype=np.int64),
+            bin=np.array([bin_position[c.bin] for c in problem.candidates], dtype=np.int64),
+            weight=np.array([c.weight for c in problem.candidates], dtype=np.int64),
+        )
+
+
+def _check(problem: AssignmentProblem) -> None:
+    item_keys = {item.key for item in problem.items}
+    bin_keys = {bin_.key for bin_ in problem.bins}
+    if len(item_keys) != len(problem.items) or len(bin_keys) != len(problem.bins):
+        raise ValueError("item and bin keys must be unique")
+    if any(item.size < 0 for item in problem.items) or any(bin_.capacity < 0 for bin_ in problem.bins):
+        raise ValueError("sizes and capacities cannot be negative")
+    if (problem.group_cap is not None and problem.group_cap < 0) or any(cap.cap < 0 for cap in problem.group_caps):
+        raise ValueError("group caps cannot be negative")
+    pairs = {(candidate.item, candidate.bin) for candidate in problem.candidates}
+    if len(pairs) != len(problem.candidates):
+        raise ValueError("each (item, bin) pair may be a candidate once")
+    if not all(item in item_keys and bin_ in bin_keys for item, bin_ in pairs):
+        raise ValueError("a candidate names an unknown item or bin")
+    if not problem.splittable and any(item.size > 1 for item in problem.items):
+        # One bin per item with unequal sizes is a generalised assignment problem (NP-hard):
+        # no flow solves it exactly, so we refuse rather than pretend (see the module docstring).
+        raise ValueError("items larger than one unit must be splittable")
+    bonus = problem.group_bonus
+    if any(later > earlier for earlier, later in itertools.pairwise(bonus)) or any(b < 0 for b in bonus):
+        # A non-increasing, non-negative bonus is a concave reward, i.e. convex costs on the flow:
+        # exactly solvable. Anything else would reward piling places on one group.
+        raise ValueError("a group bonus must not increase and cannot be negative")
+
+
+def _earned_bonus(problem: AssignmentProblem, placements: Iterable[Placement]) -> int:
+    if not problem.group_bonus:
+        return 0
+    groups = {item.key: item.group for item in problem.items}
+    placed: dict[Hashable, int] = {}
+    for placement in placements:
+        group = groups[placement.item]
+        if group is not None:
+            placed[group] = placed.get(group, 0) + placement.units
+    return sum(sum(problem.group_bonus[:units]) for units in placed.values())
+
+
+def _group_cap_of(problem: AssignmentProblem) -> dict[tuple[int, Hashable], int]:
+    """The cap of every (bin key, group) that has one."""
+    caps = {(cap.bin, cap.group): cap.cap for cap in problem.group_caps}
+    if problem.group_cap is not None:
+        for group in {item.group for item in problem.items if item.group is not None}:
+            for bin_ in problem.bins:
+                caps.setdefault((bin_.key, group), problem.group_cap)
+    return caps
+
+
+def _solution(problem: AssignmentProblem, candidates: CandidateArrays, units: np.ndarray) -> tuple[Placement, ...]:
+    placed = np.flatnonzero(units > 0)
+    return tuple(
+        Placement(
+            item=problem.items[int(candidates.item[index])].key,
+            bin=problem.bins[int(candidates.bin[index])].key,
+            units=int(units[index]),
+            weight=int(candidates.weight[index]),
+        )
+        for index in placed
+    )
+
+
+def solve_assignment(problem: AssignmentProblem) -> AssignmentSolution:
+    """An optimal assignment, as a min-cost flow.
+
+    Network: each item is a source of ``size`` units; each unit flows either to the sink
+    directly (left unplaced, cost 0) or along a candidate arc to its bin (cost −weight), and on
+    to the sink within the bin's capacity. Units of a capped group pass through a (bin, group)
+    node whose arc to the bin carries the cap. Flows are integral, so the optimum is a real
+    assignment; candidate arcs carry at most the item's size (1 when it is unsplittable).
+
+    A group bonus is paid on the unplaced side: a group's unplaced units pass through its own
+    node to the sink over unit arcs costing the bonus of the placements they forgo (the k-th
+    unit left out forgoes bonus[S − k], S the group's size). The bonus does not increase, so
+    these costs do not decrease with k: a convex cost, which a min-cost flow handles exactly.
+
+    Ties: weights are multiplied by a scale larger than any possible sum of tie-break
+    penalties, and each placed unit pays the position of its item and of its bin in key order;
+    so among the optimal assignments the solver prefers placing lower-keyed items (e.g. the
+    earlier applicant) and using lower-keyed bins. The network is built in key order, so the
+    same problem in any input order gets the same answer.
+    """
+    _check(problem)
+    return solve_arrays(problem, CandidateArrays.of(problem))
+
+
+def _in_key_order(problem: AssignmentProblem, candidates: CandidateArrays) -> tuple[AssignmentProblem, CandidateArrays]:
+    item_order = sorted(range(len(problem.items)), key=lambda position: problem.items[position].key)
+    bin_order = sorted(range(len(problem.bins)), key=lambda position: problem.bins[position].key)
+    new_item = np.empty(len(item_order), dtype=np.int64)
+    new_item[item_order] = np.arange(len(item_order))
+    new_bin = np.empty(len(bin_order), dtype=np.int64)
+    new_bin[bin_order] = np.arange(len(bin_order))
+    items, bins = new_item[candidates.item], new_bin[candidates.bin]
+    order = np.lexsort((bins, items))
+    return (
+        replace(
+            problem,
+            items=tuple(problem.items[position] for position in item_order),
+            bins=tuple(problem.bins[position] for position in bin_order),
+        ),
+        CandidateArrays(item=items[order], bin=bins[order], weight=candidates.weight[order]),
+    )
+
+
+def solve_arrays(problem: AssignmentProblem, candidates: CandidateArrays) -> AssignmentSolution:
+    """``solve_assignment`` with the candidates given as arrays (``problem.candidates`` is not
+    read), for a caller that built them itself: they are not checked, so each must name an item
+    and a bin of the problem once."""
+    problem, candidates = _in_key_order(problem, candidates)
+    item_count, bin_count = len(problem.items), len(problem.bins)
+    sizes = np.array([item.size for item in problem.items], dtype=np.int64)
+    capacities = np.array([bin_.capacity for bin_ in problem.bins], dtype=np.int64)
+    item_rank = np.arange(item_count)  # positions are in key order now
+    bin_rank = np.arange(bin_count)
+    total_units = int(sizes.sum())
+    scale = total_units * (item_count + bin_count) + 1
+    largest = max([int(np.abs(candidates.weight).max(initial=0)), *problem.group_bonus, 1])
+    if largest * scale * (total_units + 1) * (item_count + bin_count + 2) >= 2**62:
+        scale = 1  # the tie-break would overflow OR-tools' 64-bit costs: keep the optimum, drop it
+    sink = item_count + bin_count
+    next_node = sink + 1
+
+    heads = item_count + candidates.bin
+    caps = _group_cap_of(problem)
+    extra: list[tuple[int, int, int, int]] = []  # tail, head, capacity, cost
+    if caps:
+        # Units of a capped (bin, group) pass through its own node, whose arc to the bin has the cap.
+        heads = heads.copy()
+        group_nodes: dict[tuple[int, Hashable], int] = {}
+        for index in range(len(heads)):
+            item = problem.items[int(candidates.item[index])]
+            bin_ = problem.bins[int(candidates.bin[index])]
+            key = (bin_.key, item.group)
+            if item.group is None or key not in caps:
+                continue
+            if key not in group_nodes:
+                group_nodes[key] = next_node
+                extra.append((next_node, item_count + int(candidates.bin[index]), caps[key], 0))
+                next_node += 1
+            heads[index] = group_nodes[key]
+
+    bonus_if_all_placed = 0
+    unplaced_head = np.full(item_count, sink, dtype=np.int64)
+    if problem.group_bonus:
+        group_sizes: dict[Hashable, int] = {}
+        unplaced_nodes: dict[Hashable, int] = {}
+        for position, item in enumerate(problem.items):
+            if item.group is None:
+                continue
+            if item.group not in unplaced_nodes:
+                unplaced_nodes[item.group] = next_node
+                next_node += 1
+            unplaced_head[position] = unplaced_nodes[item.group]
+            group_sizes[item.group] = group_sizes.get(item.group, 0) + item.size
+        for group, node in unplaced_nodes.items():
+            bonus = problem.group_bonus[: group_sizes[group]]
+            bonus_if_all_placed += sum(bonus)
+            extra.append((node, sink, group_sizes[group] - len(bonus), 0))  # beyond the bonus: nothing forgone
+            extra.extend((node, sink, 1, forgone * scale) for forgone in bonus)
+
+    tie_break = item_rank[candidates.item] + bin_rank[candidates.bin] if scale > 1 else 0
+    extra_arcs = np.array(extra, dtype=np.int64).reshape(-1, 4)
+    tails = np.concatenate(
+        [candidates.item, extra_arcs[:, 0], np.arange(item_count), item_count + np.arange(bin_count)]
+    )
+    heads = np.concatenate([heads, extra_arcs[:, 1], unplaced_head, np.full(bin_count, sink)])
+    arc_capacities = np.concatenate([sizes[candidates.item], extra_arcs[:, 2], sizes, capacities])
+    costs = np.concatenate(
+        [-candidates.weight * scale + tie_break, extra_arcs[:, 3], np.zeros(item_count + bin_count, dtype=np.int64)]
+    )
+
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(
+        tails.astype(np.int32), heads.astype(np.int32), arc_capacities.astype(np.int64), costs.astype(np.int64)
+    )
+    supplies = np.zeros(next_node, dtype=np.int64)
+    supplies[:item_count] = sizes
+    supplies[sink] = -total_units
+    flow.set_nodes_supplies(np.arange(next_node, dtype=np.int32), supplies)
+    status = flow.solve()
+    if status != flow.OPTIMAL:  # every unit can always go straight to the sink, so this is a bug
+        raise RuntimeError(f"min-cost flow failed with status {status}")
+
+    candidate_count = len(candidates.weight)
+    units = flow.flows(np.arange(candidate_count, dtype=np.int32)) if candidate_count else np.zeros(0, np.int64)
+    placements = _solution(problem, candidates, units)
+    earned = _earned_bonus(problem, placements)
+    total = int((units * candidates.weight).sum()) + earned
+    penalties = int((units * tie_break).sum()) if scale > 1 else 0
+    # The flow's cost, read back: a check that the network says what this docstring says.
+    assert (bonus_if_all_placed - total) * scale + penalties == flow.optimal_cost()
+    return AssignmentSolution(placements=placements, total_weight=total, group_bonus=earned)
+
+
+def solve_assignment_greedy(problem: AssignmentProblem) -> AssignmentSolution:
+    """The baseline: candidates by weight (then item key, then bin key), each taking what still fits."""
+    _check(problem)
+    return solve_arrays_greedy(problem, CandidateArrays.of(problem))
+
+
+def solve_arrays_greedy(problem: AssignmentProblem, candidates: CandidateArrays) -> AssignmentSolution:
+    """``solve_assignment_greedy`` with the candidates given as arrays, unchecked (as ``solve_arrays``)."""
+    problem, candidates = _in_key_order(problem, candidates)
+    caps = _group_cap_of(problem)
+    item_keys = np.array([item.key for item in problem.items], dtype=np.int64)
+    bin_keys = np.array([bin_.key for bin_ in problem.bins], dtype=np.int64)
+    item_left = [item.size for item in problem.items]
+    bin_left = [bin_.capacity for bin_ in problem.bins]
+    group_left = dict(caps)
+    units = np.zeros(len(candidates.weight), dtype=np.int64)
+    order = np.lexsort((bin_keys[candidates.bin], item_keys[candidates.item], -candidates.weight))
+    for index in order.tolist():
+        if candidates.weight[index] <= 0:
+            break
+        item_position, bin_position = int(candidates.item[index]), int(candidates.bin[index])
+        room = min(item_left[item_position], bin_left[bin_position])
+        key = (problem.bins[bin_position].key, problem.items[item_position].group)
+        if key in group_left:
+            room = min(room, group_left[key])
+        if room <= 0:
+            continue
+        item_left[item_position] -= room
+        bin_left[bin_position] -= room
+        if key in group_left:
+            group_left[key] -= room
+        units[index] = room
+    placements = _solution(problem, candidates, units)
+    earned = _earned_bonus(problem, placements)
+    return AssignmentSolution(
+        placements=placements, total_weight=int((units * candidates.weight).sum()) + earned, group_bonus=earned
+    )

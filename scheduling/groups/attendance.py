@@ -1,0 +1,97 @@
+"""The facilitator's register: who came, and a gentle word to those who did not.
+
+Only that a session happened and who attended is stored, never anything about its content
+(docs/architecture.md, "Confidentiality").
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.http import Http404
+from django.utils import timezone
+
+from reflect.enums import LedgerKind
+from reflect.errors import DomainError
+from reflect.models import User
+from reflect.services.ledger import record_ledger_entry
+from reflect.services.notifications import queue_notification
+from reflect.services.preferences import preferences_for
+from scheduling.groups.notices import group_context, session_when
+from scheduling.models import GroupSession, Place, PlaceStatus, SessionStatus
+from scheduling.notification_kinds import GroupNotificationKind
+
+
+def is_facilitator(session: GroupSession, user: User) -> bool:
+    facilitator = session.group.facilitator
+    return facilitator is not None and facilitator.user_id == user.pk
+
+
+def mark_place_attendance(
+    place: Place, attended: bool, *, acting_user: User, now: datetime.datetime | None = None
+) -> Place:
+    now = now or timezone.now()
+    with transaction.atomic():
+        # The place only: locking the session, group and pool rows joined here too would hold up
+        # every booking and ledger entry of the pool until this mark commits.
+        place = Place.objects.select_for_update(of=("self",)).select_related("session__group__pool").get(pk=place.pk)
+        session = place.session
+        if not is_facilitator(session, acting_user):
+            raise Http404("No such place.")
+        if place.status == PlaceStatus.CANCELLED:
+            raise DomainError("This place was cancelled, so there is no attendance to mark.")
+        if session.starts_at > now:
+            raise DomainError(f"Attendance can be marked once the session on {session_when(session)} has begun.")
+        first_marking = place.status == PlaceStatus.BOOKED
+        was = place.status
+        place.status = PlaceStatus.ATTENDED if attended else PlaceStatus.ABSENT
+        place.save(update_fields=["status"])
+        if place.status != was:
+            _count_in_the_register(session, was, place.status)
+        if first_marking:
+            record_ledger_entry(
+                session.group.pool,
+                LedgerKind.PLACE_ATTENDED if attended else LedgerKind.PLACE_MISSED,
+                organisation=place.organisation,
+                quantity=1,
+                occurred_at=now,
+                source=f"group-place:{place.pk}:attendance",
+            )
+        if not attended and preferences_for(place.user).missed_session_messages:
+            _queue_missed_message(place, now)
+    return place
+
+
+REGISTER_COUNTS = {PlaceStatus.ATTENDED: "places_attended", PlaceStatus.ABSENT: "places_absent"}
+
+
+def _count_in_the_register(session: GroupSession, was: str, now_marked: str) -> None:
+    """Move the place from one of the session's counts to the other (or into one, when first
+    marked), in the database: two facilitators' marks at once add up rather than overwrite."""
+    change = {REGISTER_COUNTS[now_marked]: F(REGISTER_COUNTS[now_marked]) + 1}
+    if was in REGISTER_COUNTS:
+        change[REGISTER_COUNTS[was]] = F(REGISTER_COUNTS[was]) - 1
+    GroupSession.objects.filter(pk=session.pk).update(**change)
+
+
+def _queue_missed_message(place: Place, now: datetime.datetime) -> None:
+    session = place.session
+    group = session.group
+    following = (
+        GroupSession.objects.filter(group=group, status=SessionStatus.SCHEDULED, starts_at__gt=session.starts_at)
+        .order_by("starts_at")
+        .first()
+    )
+    context = group_context(session) | {
+        "next_when": session_when(following) if following else "",
+        "facilitator_email": group.facilitator_email,
+    }
+    queue_notification(
+        place.user,
+        GroupNotificationKind.MISSED_SESSION,
+        key=f"group-place:{place.pk}:missed",
+        context=context,
+        about=f"group-place:{place.pk}:missed",
+    )

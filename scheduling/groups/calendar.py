@@ -1,0 +1,84 @@
+"""Reflective-group sessions as calendar entries: for the feed and for e-mailed invitations.
+
+The entry names the group and its facilitator, never anyone else who is coming. The place or
+link is included because only people with a place receive it (docs/architecture.md, "Confidentiality").
+"""
+
+from __future__ import annotations
+
+import datetime
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from reflect.models import User
+from scheduling.ical import CalendarEvent, calendar_text
+from scheduling.models import GroupSession, Place, PlaceStatus, SessionStatus
+
+
+def group_session_event(
+    session: GroupSession,
+    *,
+    cancelled: bool | None = None,
+    sequence: int | None = None,
+    stamp: datetime.datetime | None = None,
+    with_place: bool = True,
+) -> CalendarEvent:
+    """One session as a calendar event. ``with_place`` only for people with a place (and the
+    facilitator): the group's published schedule says when, never where or the link."""
+    group = session.group
+    url = f"{settings.SITE_URL}/groups/sessions/{session.pk}/"
+    description = f"Facilitated by {group.facilitator_name}.\n\nDetails: {url}"
+    if group.online_link and with_place:
+        description = f"Join online: {group.online_link}\n\n{description}"
+    return CalendarEvent(
+        uid=session.ics_uid,
+        sequence=session.sequence if sequence is None else sequence,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        summary=group.title,
+        stamp=stamp or session.updated_at or timezone.now(),
+        description=description,
+        location=(group.location or group.online_link) if with_place else "",
+        url=url,
+        cancelled=session.status == SessionStatus.CANCELLED if cancelled is None else cancelled,
+    )
+
+
+# The reason given to places given back because their session was cancelled: that change is
+# the session's own (its SEQUENCE goes up), not the person's.
+SESSION_CANCELLED = "The session was cancelled."
+
+
+def own_cancellations(user: User) -> Q:
+    """A person's places they cancelled themselves (not given back with a cancelled session)."""
+    return Q(user=user, status=PlaceStatus.CANCELLED) & ~Q(cancel_reason=SESSION_CANCELLED)
+
+
+def personal_sequence(session: GroupSession, user: User, *, own_cancelled: int | None = None) -> int:
+    """The SEQUENCE of this person's copy of the session: the session's own, plus one for each
+    of their places in it they cancelled themselves — so booking again after cancelling moves
+    forward, and a later change still supersedes. The feed uses the same rule as an annotation
+    (calendar_feed.cancelled_places_of). ``own_cancelled``: that count, when already read
+    (booking reads it with the person's places, before the session lock)."""
+    if own_cancelled is None:
+        own_cancelled = Place.objects.filter(own_cancellations(user), session=session).count()
+    return session.sequence + own_cancelled
+
+
+def group_session_ics(session: GroupSession, recipient: User, *, method: str, own_cancelled: int | None = None) -> str:
+    """An e-mailed invitation (METHOD:REQUEST) or cancellation (METHOD:CANCEL) for one person."""
+    event = group_session_event(
+        session,
+        cancelled=method == "CANCEL",
+        stamp=timezone.now(),
+        sequence=personal_sequence(session, recipient, own_cancelled=own_cancelled),
+    )
+    return calendar_text(
+        [event],
+        method=method,
+        organizer=parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
+        attendee=recipient.email,
+    )

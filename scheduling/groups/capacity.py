@@ -1,0 +1,165 @@
+"""A reflective-group session's capacity: taking a place and giving one back (docs/architecture.md,
+"Capacity"). The only module that changes a session's ``places_taken``.
+
+Every change to a session's places happens under a lock on the session row, taken once per
+transaction, just before the availability check (pretix's rule): ``lock_session``, or
+``claim_place``'s conditional UPDATE, which takes the same lock. The count itself is held by the
+database too: ``places_taken <= place_limit`` is a CheckConstraint, and one active place per
+person per session is a unique constraint. Each place taken or given back is an entry in the
+ledger, written here with the count.
+
+The rule for room is one: places free are the limit, less places taken, less places held for
+people offered one from the waitlist (``places_free``).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import connection
+from django.db.models import F
+
+from reflect.enums import LedgerKind
+from reflect.locks import Lock, lock_on
+from reflect.models import Organisation, User
+from reflect.services.ledger import record_ledger_entry
+from reflect.services.notifications import cancel_notifications
+from scheduling.groups.calendar import SESSION_CANCELLED
+from scheduling.models import GroupSession, Place, PlaceStatus, WaitlistEntry, WaitlistStatus
+from scheduling.models.groups import ACTIVE_PLACE_STATUSES
+
+
+def lock_session(session_id: int) -> GroupSession:
+    """The session row, locked until the transaction ends (call inside ``transaction.atomic``)."""
+    queryset = GroupSession.objects.select_related("group", "group__pool")
+    if lock_on(Lock.GROUP_SESSION):
+        queryset = queryset.select_for_update(of=("self",))
+    return queryset.get(pk=session_id)
+
+
+def held_offers(session: GroupSession, now: datetime.datetime, *, excluding_user: User | None = None) -> int:
+    """Places held for people offered them, not yet taken or expired."""
+    offers = WaitlistEntry.objects.filter(session=session, status=WaitlistStatus.OFFERED, offered_until__gt=now)
+    if excluding_user is not None:
+        offers = offers.exclude(user=excluding_user)
+    return offers.count()
+
+
+def bookable_places(session: GroupSession, now: datetime.datetime) -> int:
+    """Places someone could book now: the limit less places taken and places held for offers."""
+    return places_free(session, held_offers(session, now))
+
+
+def places_free(session: GroupSession, held: int) -> int:
+    """The rule itself, given how many places are held for offers."""
+    return max(0, session.place_limit - session.places_taken - held)
+
+
+def active_place(session: GroupSession, user: User) -> Place | None:
+    """The person's place in the session, booked or marked, if they hold one."""
+    return Place.objects.filter(session=session, user=user, status__in=ACTIVE_PLACE_STATUSES).first()
+
+
+def claim_place(session: GroupSession) -> bool:
+    """Count one more place if the session is under its limit: one conditional UPDATE, which
+    also takes the session-row lock (held to the end of the transaction) and returns the row
+    as it now is (docs/architecture.md, "Capacity"). Call inside ``transaction.atomic``.
+
+    On success the session's fields are refreshed from the locked row, with ``places_taken``
+    as it was before this place, so the checks that follow read exactly as after
+    ``lock_session``; ``take_place(counted=True)`` then records the place. False when the
+    session is at its limit: nothing is counted, and no lock is held.
+    """
+    # Django's update() cannot return the row, hence the one statement written out; the only
+    # value in it is the session's id, passed as a parameter.
+    meta, quote = GroupSession._meta, connection.ops.quote_name
+    table, key = quote(meta.db_table), quote(meta.pk.column)
+    taken, limit = quote(meta.get_field("places_taken").column), quote(meta.get_field("place_limit").column)
+    rows = list(
+        GroupSession.objects.raw(
+            f"UPDATE {table} SET {taken} = {taken} + 1 WHERE {key} = %s AND {taken} < {limit} RETURNING *",  # noqa: S608
+            [session.pk],
+        )
+    )
+    if not rows:
+        return False
+    for field in GroupSession._meta.concrete_fields:
+        setattr(session, field.attname, getattr(rows[0], field.attname))
+    session.places_taken -= 1
+    return True
+
+
+def take_place(
+    session: GroupSession,
+    user: User,
+    organisation: Organisation,
+    now: datetime.datetime,
+    *,
+    counted: bool = False,
+) -> Place:
+    """Add one place and its ledger entry; the caller holds the session lock and has checked
+    there is room, and tells the person (``notices.queue_confirmation``) if they are to hear.
+
+    ``counted`` when ``claim_place`` has already counted it.
+    """
+    if counted:
+        session.places_taken += 1
+    elif lock_on(Lock.GROUP_SESSION):
+        GroupSession.objects.filter(pk=session.pk).update(places_taken=F("places_taken") + 1)
+        session.places_taken += 1
+    else:
+        # Read-modify-write, as code without the lock would: the control test shows it losing.
+        session.places_taken += 1
+        session.save(update_fields=["places_taken"])
+    place = Place.objects.create(session=session, user=user, organisation=organisation, booked_at=now)
+    record_ledger_entry(
+        session.group.pool,
+        LedgerKind.PLACE_BOOKED,
+        organisation=organisation,
+        quantity=1,
+        occurred_at=now,
+        source=f"group-place:{place.pk}:booked",
+        source_is_new=True,  # the place was inserted just above
+    )
+    return place
+
+
+def give_back_place(session: GroupSession, place: Place, now: datetime.datetime, *, reason: str = "") -> None:
+    """The person gives their booked place up; the caller holds the session lock and the place's
+    row. The place is cancelled, counted free and in the ledger, and nothing more is sent about it."""
+    place.status = PlaceStatus.CANCELLED
+    place.cancelled_at = now
+    place.cancel_reason = reason
+    place.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    GroupSession.objects.filter(pk=session.pk).update(places_taken=F("places_taken") - 1)
+    session.places_taken -= 1
+    record_place_given_back(session, place, now)
+
+
+def give_back_every_place(session: GroupSession, places: list[Place], now: datetime.datetime) -> None:
+    """The session is cancelled: every place booked in it (``places``) is given back, with the
+    reason ``SESSION_CANCELLED``, and the session holds none. The caller holds the session lock."""
+    # In organisation order: each organisation's month of ledger totals is locked as it is
+    # written, and two sessions cancelled at once must take them in the same order.
+    for place in sorted(places, key=lambda place: (place.organisation_id, place.pk)):
+        # Anything still to be sent about the place (its confirmation, say) is now wrong.
+        record_place_given_back(session, place, now, note="session cancelled")
+    Place.objects.filter(pk__in=[p.pk for p in places]).update(
+        status=PlaceStatus.CANCELLED, cancelled_at=now, cancel_reason=SESSION_CANCELLED
+    )
+    GroupSession.objects.filter(pk=session.pk).update(places_taken=0)
+    session.places_taken = 0
+
+
+def record_place_given_back(session: GroupSession, place: Place, now: datetime.datetime, *, note: str = "") -> None:
+    """Count a cancelled place in the ledger and stop anything still to be sent about it."""
+    record_ledger_entry(
+        session.group.pool,
+        LedgerKind.PLACE_CANCELLED,
+        organisation=place.organisation,
+        quantity=1,
+        occurred_at=now,
+        source=f"group-place:{place.pk}:cancelled",
+        note=note,
+    )
+    cancel_notifications(f"group-place:{place.pk}")

@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+from django import forms
+
+from reflect.models import MeetingPreference, Pool
+from scheduling.groups.changes import CHANGEABLE
+from scheduling.models import ReflectiveGroup
+from supervision.models import SupervisorProfile
+
+
+class GroupForm(forms.ModelForm):
+    online_link = forms.URLField(
+        label="Online link", required=False, assume_scheme="https", help_text="Shown only to people with a place."
+    )
+
+    class Meta:
+        model = ReflectiveGroup
+        fields = [
+            "title",
+            "description",
+            "kind",
+            "facilitator",
+            "external_facilitator_name",
+            "external_facilitator_email",
+            "rrule",
+            "first_date",
+            "last_date",
+            "start_time",
+            "duration_minutes",
+            "time_zone",
+            "location",
+            "online_link",
+            "capacity",
+            "overbooking_percent",
+            "booking_opens_days",
+            "all_pool_organisations",
+            "eligible_organisations",
+            "ground_rules",
+            "confidentiality_statement",
+        ]
+        widgets = {
+            "first_date": forms.DateInput(attrs={"type": "date"}),
+            "last_date": forms.DateInput(attrs={"type": "date"}),
+            "start_time": forms.TimeInput(attrs={"type": "time"}),
+            "eligible_organisations": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {"duration_minutes": "For example 120 for two hours."}
+
+    def __init__(self, *args, pool: Pool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["facilitator"].queryset = SupervisorProfile.objects.filter(verified_at__isnull=False)
+        self.fields["facilitator"].required = False
+        self.fields["eligible_organisations"].queryset = pool.organisations.all()
+        self.fields["eligible_organisations"].required = False
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        first, last = cleaned.get("first_date"), cleaned.get("last_date")
+        if first and last and last < first:
+            # Said on the field, before the database constraint would say it in its own words.
+            self.add_error("last_date", "The last date must be on or after the first date.")
+        return cleaned
+
+
+class GroupChangeForm(GroupForm):
+    """What can change once a group runs (``changes.CHANGEABLE``): not when or how long it meets."""
+
+    class Meta(GroupForm.Meta):
+        fields = [name for name in GroupForm.Meta.fields if name in CHANGEABLE or name == "eligible_organisations"]
+
+
+class CancelPlaceForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="You do not need to give one.",
+    )
+
+
+class JoinWaitlistForm(forms.Form):
+    auto_accept = forms.BooleanField(
+        label="Book the place for me straight away when one frees",
+        required=False,
+        help_text="Otherwise we hold it for you for 24 hours and let you know.",
+    )
+
+
+class MoveSessionForm(forms.Form):
+    starts_on = forms.DateField(label="New date", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    start_time = forms.TimeField(label="New start time", widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}))
+    duration_minutes = forms.IntegerField(
+        label="Length in minutes", min_value=15, max_value=8 * 60, help_text="For example 120 for two hours."
+    )
+    note = forms.CharField(
+        label="A note for the people coming (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Say why, if you can. Everyone with a place or on the waitlist is told.",
+    )
+
+
+class CancelSessionForm(forms.Form):
+    note = forms.CharField(
+        label="A note for the people coming (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Everyone with a place or on the waitlist is told, with the date of the next session.",
+    )
+
+
+WEEKDAY_CHOICES = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+
+
+class CohortApplicationForm(forms.Form):
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Which days suit you?",
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave them all unticked if any day suits you.",
+    )
+    earliest_start = forms.TimeField(
+        label="Start no earlier than (optional)",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
+    latest_end = forms.TimeField(
+        label="Finish no later than (optional)",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
+
+
+class CohortFillForm(forms.Form):
+    organisation_cap = forms.IntegerField(
+        label="Most people from one organisation in a cohort",
+        min_value=1,
+        max_value=20,
+        initial=2,
+        help_text="So that colleagues can speak freely.",
+    )
+
+
+class GroupModeForm(forms.Form):
+    mode = forms.ChoiceField(
+        label="How would you like to meet?",
+        choices=MeetingPreference.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )

@@ -1,0 +1,59 @@
+"""What messages about a reflective-group session say: its time in words, the context every such
+message shares, and the booker's own confirmation.
+
+Every service that tells someone about a session (booking, the waitlist, cohorts, moves and
+cancellations, attendance, group changes) words it from here, so a session reads the same in
+each message.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+
+from reflect.local_time import span_in_words
+from reflect.services.notifications import queue_notification
+from scheduling.groups.calendar import group_session_ics
+from scheduling.models import GroupSession, Place
+from scheduling.notification_kinds import GroupNotificationKind
+
+
+def session_when(session: GroupSession) -> str:
+    """When the session meets, in words, on the group's clock."""
+    return span_in_words(session.starts_at, session.ends_at, session.group.time_zone)
+
+
+def group_context(session: GroupSession) -> dict:
+    """What every message about one session says: the group, when, who facilitates, its page."""
+    group = session.group
+    return {
+        "title": group.title,
+        "when": session_when(session),
+        "facilitator": group.facilitator_name,
+        "url": settings.SITE_URL + reverse("group_session", args=[session.pk]),
+    }
+
+
+def queue_confirmation(place: Place, *, own_cancelled: int | None = None, just_booked: bool = False) -> None:
+    """The booker's own confirmation: the group, the time, where — never who else is coming.
+
+    ``just_booked``: the place was inserted in this transaction, so no message can hold its key
+    yet (the look-up and savepoint are skipped). Otherwise — a confirmation withdrawn unsent,
+    its session moved — it is sent anew, keyed by the session's new sequence.
+    ``own_cancelled``: the person's own cancellations in the session, when already read."""
+    session = place.session
+    group = session.group
+    context = group_context(session) | {
+        "location": group.location,
+        "online_link": group.online_link,
+        "ground_rules": group.ground_rules,
+    }
+    queue_notification(
+        place.user,
+        GroupNotificationKind.PLACE_BOOKED,
+        key=f"group-place:{place.pk}:booked" + ("" if just_booked else f":{session.sequence}"),
+        context=context,
+        about=f"group-place:{place.pk}",
+        ics=group_session_ics(session, place.user, method="REQUEST", own_cancelled=own_cancelled),
+        key_is_new=just_booked,
+    )

@@ -1,0 +1,36 @@
+from django.urls import path
+
+from scheduling.groups.views import cohorts, manage, register, sessions, totals
+
+# Mounted at /groups/.
+urlpatterns = [
+    path("", sessions.session_list, name="group_sessions"),
+    path("my-places/", sessions.my_places, name="group_my_places"),
+    path("sessions/<int:session_id>/", sessions.session_detail, name="group_session"),
+    path("sessions/<int:session_id>/book/", sessions.session_book, name="group_session_book"),
+    path("sessions/<int:session_id>/cancel/", sessions.session_cancel, name="group_session_cancel"),
+    path("sessions/<int:session_id>/waitlist/", sessions.waitlist_join, name="group_waitlist_join"),
+    path("sessions/<int:session_id>/waitlist/accept/", sessions.waitlist_accept, name="group_waitlist_accept"),
+    path("sessions/<int:session_id>/waitlist/leave/", sessions.waitlist_leave, name="group_waitlist_leave"),
+    path("facilitate/", register.facilitated_sessions, name="group_facilitated"),
+    path("facilitate/sessions/<int:session_id>/", register.register, name="group_register"),
+    path("pools/<int:pool_id>/new/", manage.group_create, name="group_create"),
+    path("pools/<int:pool_id>/", manage.pool_groups, name="group_pool_groups"),
+    path("pools/<int:pool_id>/groups/<int:group_id>/", manage.group_manage, name="group_manage"),
+    path("pools/<int:pool_id>/groups/<int:group_id>/change/", manage.group_change, name="group_change"),
+    path("pools/<int:pool_id>/sessions/<int:session_id>/move/", manage.session_move, name="group_session_move"),
+    path(
+        "pools/<int:pool_id>/sessions/<int:session_id>/cancel/",
+        manage.session_cancel_all,
+        name="group_session_cancel_all",
+    ),
+    path("pools/<int:pool_id>/cohorts/", cohorts.cohort_fill, name="cohort_fill"),
+    path("pools/<int:pool_id>/cohorts/apply/", cohorts.cohort_apply, name="cohort_apply"),
+    path("pools/<int:pool_id>/cohorts/withdraw/", cohorts.cohort_withdraw, name="cohort_withdraw"),
+    path("pools/<int:pool_id>/cohorts/leave/", cohorts.cohort_leave, name="cohort_leave"),
+    path(
+        "organisations/<int:organisation_id>/totals/",
+        totals.organisation_totals,
+        name="group_organisation_totals",
+    ),
+]

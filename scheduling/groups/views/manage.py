@@ -1,0 +1,162 @@
+"""A commissioner's reflective-group pages: the pool's groups, creating and changing a group, a
+group's sessions, and moving or cancelling one session on its own.
+
+Counts of places in a session are counts of people in a unit smaller than the pool, so they
+are shown through ``disclosed`` (docs/architecture.md, "Confidentiality"), with "full" or
+"places free" beside them.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from reflect.access import commissioner_area
+from reflect.disclosure import disclosed
+from reflect.errors import DomainError
+from reflect.models import Pool, User
+from scheduling.groups.access import access_pool_group, access_pool_session
+from scheduling.groups.changes import GroupChange, change_group, create_group
+from scheduling.groups.forms import CancelSessionForm, GroupChangeForm, GroupForm, MoveSessionForm
+from scheduling.groups.notices import session_when
+from scheduling.groups.session_changes import cancel_session, move_session
+from scheduling.models import GroupKind, ReflectiveGroup, SessionStatus
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@commissioner_area
+def pool_groups(request: HttpRequest, pool: Pool) -> HttpResponse:
+    groups = ReflectiveGroup.objects.filter(pool=pool).select_related("facilitator__user").order_by("title")
+    has_cohorts = any(group.kind == GroupKind.COHORT for group in groups)
+    return render(request, "scheduling/pool_groups.html", {"pool": pool, "groups": groups, "has_cohorts": has_cohorts})
+
+
+@commissioner_area
+def group_create(request: HttpRequest, pool: Pool) -> HttpResponse:
+    form = GroupForm(request.POST or None, pool=pool)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "eligible_organisations"}
+        try:
+            group = create_group(
+                pool,
+                acting_user=_user(request),
+                eligible_organisations=form.cleaned_data["eligible_organisations"],
+                **fields,
+            )
+        except DomainError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, f"{group.title} is created with {group.sessions.count()} sessions.")
+            return redirect("pool_detail", pool.pk)
+    return render(request, "scheduling/group_create.html", {"pool": pool, "form": form})
+
+
+@commissioner_area
+def group_manage(request: HttpRequest, pool: Pool, group_id: int) -> HttpResponse:
+    group = access_pool_group(pool, group_id)
+    now = timezone.now()
+    sessions = group.sessions.filter(ends_at__gt=now).order_by("starts_at")[:24]
+    rows = [
+        {
+            "session": session,
+            "when": session_when(session),
+            "booked": disclosed(session.places_taken),
+            "cancelled": session.status == SessionStatus.CANCELLED,
+            "started": session.starts_at <= now,
+        }
+        for session in sessions
+    ]
+    return render(request, "scheduling/group_manage.html", {"pool": pool, "group": group, "rows": rows})
+
+
+@commissioner_area
+def group_change(request: HttpRequest, pool: Pool, group_id: int) -> HttpResponse:
+    group = access_pool_group(pool, group_id)
+    # The form changes the instance it validates: give it its own, so the page (and the
+    # service) keep the group as it is until the change is made.
+    form = GroupChangeForm(request.POST or None, instance=access_pool_group(pool, group_id), pool=pool)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.fields if name != "eligible_organisations"}
+        try:
+            change = change_group(
+                group,
+                acting_user=_user(request),
+                eligible_organisations=form.cleaned_data["eligible_organisations"],
+                **changes,
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _change_said(change))
+            return redirect("group_manage", pool.pk, group.pk)
+    return render(request, "scheduling/group_change.html", {"pool": pool, "group": group, "form": form})
+
+
+def _change_said(change: GroupChange) -> str:
+    said = ["The group is changed."]
+    if change.told_where:
+        said.append("Everyone with a place is being told where it meets now.")
+    if change.cancelled:
+        said.append(f"{_sessions(change.cancelled)} after the new last date cancelled, and everyone in them told.")
+    if change.added:
+        said.append(f"{_sessions(change.added)} added up to the new last date.")
+    if change.offered:
+        said.append("The extra room has gone to the waitlist.")
+    return " ".join(said)
+
+
+def _sessions(count: int) -> str:
+    return f"{count} session{'s' if count != 1 else ''}"
+
+
+@commissioner_area
+def session_move(request: HttpRequest, pool: Pool, session_id: int) -> HttpResponse:
+    session = access_pool_session(pool, session_id)
+    local = session.starts_at.astimezone(ZoneInfo(session.group.time_zone))
+    initial = {
+        "starts_on": local.date(),
+        "start_time": local.time().replace(second=0, microsecond=0),
+        "duration_minutes": int((session.ends_at - session.starts_at).total_seconds() // 60),
+    }
+    form = MoveSessionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            move_session(session, acting_user=_user(request), **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, "The session is moved. Everyone with a place or on the waitlist is being told.")
+            return redirect("group_manage", pool.pk, session.group_id)
+    return render(
+        request,
+        "scheduling/session_move.html",
+        {"pool": pool, "session": session, "group": session.group, "when": session_when(session), "form": form},
+    )
+
+
+@commissioner_area
+def session_cancel_all(request: HttpRequest, pool: Pool, session_id: int) -> HttpResponse:
+    session = access_pool_session(pool, session_id)
+    form = CancelSessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cancel_session(session, acting_user=_user(request), note=form.cleaned_data["note"])
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, "The session is cancelled. Everyone with a place or on the waitlist is being told."
+            )
+            return redirect("group_manage", pool.pk, session.group_id)
+    return render(
+        request,
+        "scheduling/session_cancel_all.html",
+        {"pool": pool, "session": session, "group": session.group, "when": session_when(session), "form": form},
+    )

@@ -1,0 +1,73 @@
+"""The facilitator's pages: the sessions they run, and each session's register.
+
+The register shows first name and organisation only, and records attended or absent, nothing
+about what was said (docs/architecture.md, "Confidentiality").
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from reflect.errors import DomainError
+from reflect.models import User
+from reflect.services.audit import record_view
+from scheduling.groups.access import access_facilitated_session, access_register_place
+from scheduling.groups.attendance import mark_place_attendance
+from scheduling.groups.notices import session_when
+from scheduling.models import GroupSession, Place, SessionStatus
+from scheduling.models.groups import ACTIVE_PLACE_STATUSES
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@login_required
+def facilitated_sessions(request: HttpRequest) -> HttpResponse:
+    sessions = (
+        GroupSession.objects.select_related("group")
+        .filter(group__facilitator__user=_user(request), status=SessionStatus.SCHEDULED)
+        .order_by("starts_at")
+    )
+    return render(
+        request,
+        "scheduling/facilitated_sessions.html",
+        {"rows": [{"session": s, "when": session_when(s)} for s in sessions[:40]]},
+    )
+
+
+@login_required
+def register(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The register: first name and organisation only; marking attended or absent, nothing else."""
+    user = _user(request)
+    session = access_facilitated_session(user, session_id)
+    if request.method == "POST":
+        place_id = request.POST.get("place", "")
+        if not (place_id.isascii() and place_id.isdigit()):
+            raise Http404("No such place.")
+        place = access_register_place(session, int(place_id))
+        try:
+            mark_place_attendance(place, request.POST.get("attended") == "yes", acting_user=user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Attendance recorded.")
+        return redirect("group_register", session.pk)
+    record_view("group_register.viewed", actor=user, target=session)
+    rows = (
+        Place.objects.select_related("user", "organisation")
+        .filter(session=session, status__in=ACTIVE_PLACE_STATUSES)
+        .order_by("user__first_name", "pk")
+    )
+    return render(
+        request,
+        "scheduling/register.html",
+        {
+            "session": session,
+            "when": session_when(session),
+            "rows": [{"place": p, "first_name": p.user.first_name, "organisation": p.organisation.name} for p in rows],
+        },
+    )

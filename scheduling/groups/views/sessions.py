@@ -1,0 +1,220 @@
+"""Reflective-group pages for staff: finding a group and a session, booking and cancelling a
+place, the waitlist, and their own places.
+
+Attendees never see each other's names: no page here lists who else has a place (only the
+facilitator's register does, first name and organisation only: views/register.py).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from reflect.errors import DomainError
+from reflect.models import ContactPreferences, User
+from scheduling.groups import capacity, eligibility, places, queries, waitlist
+from scheduling.groups.access import access_session
+from scheduling.groups.forms import CancelPlaceForm, GroupModeForm, JoinWaitlistForm
+from scheduling.groups.notices import session_when
+from scheduling.groups.ranking import GroupOption, Mode, rank_groups
+from scheduling.models import GroupKind, GroupSession, Place, WaitlistEntry, WaitlistStatus
+from scheduling.models.groups import ACTIVE_PLACE_STATUSES, ACTIVE_WAITLIST_STATUSES
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@login_required
+def session_list(request: HttpRequest) -> HttpResponse:
+    """Groups ranked for the person (with why), then every coming session with places left."""
+    user = _user(request)
+    now = timezone.now()
+    groups = queries.groups_open_to(user)
+    rows = queries.sessions_with_places(groups, now, limit=30)
+    preferences = ContactPreferences.objects.filter(user=user).first()
+    # The way they said they like to meet is the default; the form on the page changes it
+    # for this look only.
+    preferred = Mode(preferences.meets) if preferences else Mode.EITHER
+    mode_form = GroupModeForm(request.GET or None, initial={"mode": preferred.value})
+    chosen = mode_form.cleaned_data["mode"] if mode_form.is_valid() else ""
+    mode = Mode(chosen) if chosen else preferred
+    firsts = {row.session.group_id: row for row in queries.next_sessions_with_places(groups, now)}
+    ranked = rank_groups(
+        [_option(row) for row in firsts.values()],
+        no_sessions_before=preferences.no_sessions_before if preferences else None,
+        mode=mode,
+    )
+    cohort_pools = sorted(
+        {group.pool_id: group.pool for group in groups if group.kind == GroupKind.COHORT}.values(),
+        key=lambda pool: pool.name,
+    )
+    return render(
+        request,
+        "scheduling/session_list.html",
+        {
+            "ranked": [{"ranked": r, "when": session_when(firsts[r.option.group_id].session)} for r in ranked],
+            "rows": [
+                {"session": row.session, "when": session_when(row.session), "places_left": row.places_left}
+                for row in rows
+            ],
+            "mode_form": mode_form,
+            "cohort_pools": cohort_pools,
+        },
+    )
+
+
+def _option(row: queries.SessionRow) -> GroupOption:
+    group = row.session.group
+    return GroupOption(
+        group_id=group.pk,
+        title=group.title,
+        local_start=group.start_time,
+        online=bool(group.online_link),
+        in_person=bool(group.location),
+        next_session_id=row.session.pk,
+        next_starts_at=row.session.starts_at,
+        places_left=row.places_left,
+    )
+
+
+@login_required
+def my_places(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    now = timezone.now()
+    held = (
+        Place.objects.select_related("session__group")
+        .filter(user=user, status__in=ACTIVE_PLACE_STATUSES, session__starts_at__gt=now)
+        .order_by("session__starts_at")
+    )
+    waiting = (
+        WaitlistEntry.objects.select_related("session__group")
+        .filter(user=user, status__in=ACTIVE_WAITLIST_STATUSES, session__starts_at__gt=now)
+        .order_by("session__starts_at")
+    )
+    return render(
+        request,
+        "scheduling/my_places.html",
+        {
+            "places": [{"place": p, "when": session_when(p.session)} for p in held],
+            "waiting": [{"entry": e, "when": session_when(e.session)} for e in waiting],
+        },
+    )
+
+
+@login_required
+def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
+    user = _user(request)
+    session = access_session(user, session_id)
+    place = capacity.active_place(session, user)
+    entry = WaitlistEntry.objects.filter(session=session, user=user, status__in=ACTIVE_WAITLIST_STATUSES).first()
+    offer_open = entry is not None and entry.status == WaitlistStatus.OFFERED and entry.offered_until > timezone.now()
+    # Staff of a pool organisation the group is not open to may read about it, and are told
+    # why they cannot join (issue 7, "an ineligible organisation's staff see why").
+    why_not = ""
+    if place is None and entry is None:
+        try:
+            eligibility.eligible_organisation(session, user)
+            eligibility.check_cohort_member(session, user)
+        except DomainError as error:
+            why_not = error.message
+    return render(
+        request,
+        "scheduling/session_detail.html",
+        {
+            "session": session,
+            "group": session.group,
+            "when": session_when(session),
+            "place": place,
+            "entry": entry,
+            "offer_open": offer_open,
+            "why_not": why_not,
+            "places_left": (left := capacity.bookable_places(session, timezone.now())),
+            "full": left == 0,
+            "cancel_form": CancelPlaceForm(),
+            "waitlist_form": JoinWaitlistForm(),
+        },
+    )
+
+
+def _act(request: HttpRequest, session_id: int, action, success: str) -> HttpResponse:
+    session = access_session(_user(request), session_id, for_action=True)
+    try:
+        action(session)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+    return redirect("group_session", session.pk)
+
+
+@require_POST
+@login_required
+def session_book(request: HttpRequest, session_id: int) -> HttpResponse:
+    return _act(
+        request,
+        session_id,
+        lambda session: places.book_place(session, acting_user=_user(request)),
+        "Your place is booked. We have sent you the details.",
+    )
+
+
+@require_POST
+@login_required
+def session_cancel(request: HttpRequest, session_id: int) -> HttpResponse:
+    form = CancelPlaceForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+
+    def cancel(session: GroupSession) -> None:
+        place = capacity.active_place(session, _user(request))
+        if place is None:
+            raise DomainError("You do not have a place in this session.")
+        places.cancel_place(place, acting_user=_user(request), reason=reason)
+
+    return _act(request, session_id, cancel, "Your place is cancelled. Thank you for letting us know.")
+
+
+@require_POST
+@login_required
+def waitlist_join(request: HttpRequest, session_id: int) -> HttpResponse:
+    form = JoinWaitlistForm(request.POST)
+    auto_accept = form.cleaned_data["auto_accept"] if form.is_valid() else False
+    return _act(
+        request,
+        session_id,
+        lambda session: waitlist.join_waitlist(session, acting_user=_user(request), auto_accept=auto_accept),
+        "You are on the waitlist. We will let you know when a place frees.",
+    )
+
+
+def _own_entry(session: GroupSession, user: User) -> WaitlistEntry:
+    entry = WaitlistEntry.objects.filter(session=session, user=user, status__in=ACTIVE_WAITLIST_STATUSES).first()
+    if entry is None:
+        raise DomainError("You are not on the waitlist for this session.")
+    return entry
+
+
+@require_POST
+@login_required
+def waitlist_accept(request: HttpRequest, session_id: int) -> HttpResponse:
+    return _act(
+        request,
+        session_id,
+        lambda session: waitlist.accept_offer(_own_entry(session, _user(request)), acting_user=_user(request)),
+        "The place is yours. We have sent you the details.",
+    )
+
+
+@require_POST
+@login_required
+def waitlist_leave(request: HttpRequest, session_id: int) -> HttpResponse:
+    return _act(
+        request,
+        session_id,
+        lambda session: waitlist.leave_waitlist(_own_entry(session, _user(request)), acting_user=_user(request)),
+        "You have left the waitlist.",
+    )

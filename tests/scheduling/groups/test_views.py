@@ -1,0 +1,219 @@
+from __future__ import annotations
+
+import datetime
+from unittest import mock
+
+import pytest
+from django.urls import reverse
+
+from reflect.models import LedgerEntry
+from scheduling.groups.places import book_place, cancel_place
+from scheduling.groups.waitlist import join_waitlist
+from scheduling.models import GroupSession, Place, PlaceStatus, ReflectiveGroup, WaitlistStatus
+from tests.factories.core import MembershipFactory, give_two_factor
+from tests.scheduling.conftest import NOW, make_facilitator, make_group
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _frozen_now():
+    with mock.patch("django.utils.timezone.now", return_value=NOW):
+        yield
+
+
+def page(client, user, name, *args):
+    client.force_login(user)
+    return client.get(reverse(name, args=args))
+
+
+def post(client, user, name, *args, data=None):
+    client.force_login(user)
+    return client.post(reverse(name, args=args), data or {})
+
+
+def test_staff_see_open_sessions_with_places_left(client, world, group):
+    response = page(client, world.member, "group_sessions")
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    assert len(rows) == 12
+    assert [row["when"] for row in rows[:2]] == [
+        "Wednesday 11 November 2026, 14:00–16:00",
+        "Wednesday 9 December 2026, 14:00–16:00",
+    ]
+
+
+def test_a_person_outside_the_pool_sees_no_sessions_and_gets_404_for_one(client, world, session):
+    assert page(client, world.outsider, "group_sessions").context["rows"] == []
+    assert page(client, world.outsider, "group_session", session.pk).status_code == 404
+
+
+def test_booking_from_the_session_page_then_cancelling_quietly(client, world, session):
+    response = post(client, world.member, "group_session_book", session.pk)
+    assert response.status_code == 302
+    detail = page(client, world.member, "group_session", session.pk)
+    assert detail.context["place"].status == PlaceStatus.BOOKED
+    assert "Room 2, Leeds Community Hub" in detail.content.decode()
+    post(client, world.member, "group_session_cancel", session.pk)
+    assert Place.objects.get(user=world.member).status == PlaceStatus.CANCELLED
+
+
+def test_the_place_is_not_shown_to_someone_without_one(client, world, session):
+    body = page(client, world.member, "group_session", session.pk).content.decode()
+    assert "Room 2, Leeds Community Hub" not in body
+    assert "What is said here stays here." in body
+
+
+def test_full_session_page_offers_the_waitlist_and_names_nobody(client, world, session):
+    book_place(session, acting_user=world.colleague, now=NOW)
+    book_place(session, acting_user=world.lead, now=NOW)
+    response = page(client, world.member, "group_session", session.pk)
+    body = response.content.decode()
+    assert response.context["full"] is True
+    assert "Join the waitlist" in body
+    assert "Chris" not in body and "Leila" not in body
+    post(client, world.member, "group_waitlist_join", session.pk, data={"auto_accept": "on"})
+    entry = world.member.group_waitlist.get()
+    assert (entry.status, entry.auto_accept) == (WaitlistStatus.WAITING, True)
+
+
+def test_a_bad_request_shows_the_reason_not_a_500(client, world, session):
+    book_place(session, acting_user=world.colleague, now=NOW)
+    book_place(session, acting_user=world.lead, now=NOW)
+    response = post(client, world.member, "group_session_book", session.pk)
+    assert response.status_code == 302
+    followed = client.get(response["Location"])
+    assert "is full. Join the waitlist" in followed.content.decode()
+
+
+def test_accepting_an_offer_from_the_page(client, world, session):
+    place = book_place(session, acting_user=world.colleague, now=NOW)
+    book_place(session, acting_user=world.lead, now=NOW)
+    join_waitlist(session, acting_user=world.member, now=NOW)
+
+    cancel_place(place, acting_user=world.colleague, now=NOW)
+    assert page(client, world.member, "group_session", session.pk).context["offer_open"] is True
+    post(client, world.member, "group_waitlist_accept", session.pk)
+    assert Place.objects.get(user=world.member, session=session).status == PlaceStatus.BOOKED
+
+
+def test_the_register_shows_first_name_and_organisation_only(client, world, session):
+    book_place(session, acting_user=world.member, now=NOW)
+    facilitator = session.group.facilitator.user
+    response = page(client, facilitator, "group_register", session.pk)
+    assert response.status_code == 200
+    assert [(r["first_name"], r["organisation"]) for r in response.context["rows"]] == [("Sam", "Harehills Drama")]
+    body = response.content.decode()
+    assert world.member.email not in body and world.member.last_name not in body
+
+
+def test_marking_attendance_from_the_register(client, world, session):
+    place = book_place(session, acting_user=world.member, now=NOW)
+    facilitator = session.group.facilitator.user
+    with mock.patch("django.utils.timezone.now", return_value=session.starts_at + datetime.timedelta(hours=2)):
+        post(client, facilitator, "group_register", session.pk, data={"place": place.pk, "attended": "no"})
+    place.refresh_from_db()
+    assert place.status == PlaceStatus.ABSENT
+
+
+def test_another_groups_facilitator_gets_404(client, world, session):
+    other = make_group(world, title="Other", facilitator=make_facilitator("Bo"))
+    place = book_place(session, acting_user=world.member, now=NOW)
+    outsider = other.facilitator.user
+    assert page(client, outsider, "group_register", session.pk).status_code == 404
+    assert post(client, outsider, "group_register", session.pk, data={"place": place.pk}).status_code == 404
+    assert page(client, world.member, "group_register", session.pk).status_code == 404
+
+
+def test_the_lead_sees_no_attendee_on_any_group_page(client, world, session):
+    book_place(session, acting_user=world.member, now=NOW)
+    for name, args in [("group_sessions", ()), ("group_session", (session.pk,)), ("group_my_places", ())]:
+        body = page(client, world.lead, name, *args).content.decode()
+        assert "Sam" not in body
+    assert page(client, world.lead, "group_register", session.pk).status_code == 404
+
+
+def group_form_data(facilitator, **changes: str) -> dict[str, object]:
+    return {
+        "title": "Balint group",
+        "description": "",
+        "kind": "drop_in",
+        "facilitator": facilitator.pk,
+        "rrule": "FREQ=MONTHLY;BYDAY=+2WE",
+        "first_date": "2026-11-01",
+        "start_time": "14:00",
+        "duration_minutes": "120",
+        "time_zone": "Europe/London",
+        "capacity": "10",
+        "overbooking_percent": "0",
+        "booking_opens_days": "28",
+        "all_pool_organisations": "on",
+        "ground_rules": "Stays in the room.",
+        "confidentiality_statement": "Nothing written down.",
+        **changes,
+    }
+
+
+def test_a_cohort_term_ending_before_it_starts_is_a_message_and_no_group(client, world):
+    give_two_factor(world.commissioner)
+    data = group_form_data(make_facilitator(), kind="cohort", first_date="2027-01-01", last_date="2026-12-31")
+    response = post(client, world.commissioner, "group_create", world.pool.pk, data=data)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"last_date": ["The last date must be on or after the first date."]}
+    assert ReflectiveGroup.objects.count() == 0
+
+
+def test_commissioner_creates_a_group(client, world):
+    give_two_factor(world.commissioner)
+    MembershipFactory(organisation=world.organisation)
+    facilitator = make_facilitator()
+    response = post(
+        client,
+        world.commissioner,
+        "group_create",
+        world.pool.pk,
+        data=group_form_data(facilitator),
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    group = ReflectiveGroup.objects.get(title="Balint group")
+    assert GroupSession.objects.filter(group=group).count() == 12
+    assert LedgerEntry.objects.count() == 0
+
+
+def test_another_pools_commissioner_gets_404(client, world):
+    give_two_factor(world.other_commissioner)
+    assert page(client, world.other_commissioner, "group_create", world.pool.pk).status_code == 404
+
+
+def test_group_pages_need_signing_in(client, session):
+    response = client.get(reverse("group_session", args=[session.pk]))
+    assert response.status_code == 302
+
+
+def test_a_register_post_with_a_place_that_is_not_a_number_is_a_404(client, world, session):
+    facilitator = session.group.facilitator.user
+    for value in ("abc", "²", ""):
+        assert post(client, facilitator, "group_register", session.pk, data={"place": value}).status_code == 404
+
+
+def test_booking_a_place_takes_a_fixed_number_of_queries(client, world, session, django_assert_num_queries):
+    # docs/performance.md ("booking under load"): every booking of a session queues behind its row
+    # lock, so the request is kept to these: the session and the person (middleware); the
+    # session with its group and pool, the person's own places there, and their membership
+    # (all before the lock); then, in one transaction (a savepoint and its release here, as the
+    # test runs in a transaction of its own), the conditional UPDATE that counts the place and
+    # takes the lock, the waitlist, the place, its ledger entry and its month's totals, the
+    # group's facilitator (two: profile and person) and the confirmation. A colleague booked
+    # first, so the organisation's month of places exists (the month's first booking makes it).
+    client.force_login(world.colleague)
+    client.post(reverse("group_session_book", args=[session.pk]))
+    client.force_login(world.member)
+    with django_assert_num_queries(15) as captured:
+        response = client.post(reverse("group_session_book", args=[session.pk]))
+    assert (response.status_code, response["Location"]) == (302, reverse("group_session", args=[session.pk]))
+    place = Place.objects.get(session=session, user=world.member)
+    assert (place.status, place.organisation) == (PlaceStatus.BOOKED, world.organisation)
+    session.refresh_from_db()
+    assert session.places_taken == 2
+    statements = [query["sql"].split(" ", 1)[0] for query in captured.captured_queries]
+    assert statements.count("UPDATE") == 2 and statements.count("INSERT") == 3
