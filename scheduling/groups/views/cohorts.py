@@ -14,10 +14,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from reflect.access import commissioner_area
+from reflect.access import acting_user, commissioner_area
 from reflect.disclosure import disclosed
 from reflect.errors import DomainError
-from reflect.models import Pool, User
+from reflect.models import Pool
 from reflect.services.preferences import preferences_for
 from scheduling.groups import cohorts
 from scheduling.groups.access import access_staff_pool
@@ -25,13 +25,9 @@ from scheduling.groups.forms import CohortApplicationForm, CohortFillForm
 from scheduling.models import ApplicationStatus, CohortApplication, CohortMembership
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @login_required
 def cohort_apply(request: HttpRequest, pool_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     pool = access_staff_pool(user, pool_id)
     application = (
         CohortApplication.objects.filter(
@@ -72,7 +68,7 @@ def cohort_apply(request: HttpRequest, pool_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def cohort_withdraw(request: HttpRequest, pool_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     pool = access_staff_pool(user, pool_id)
     application = CohortApplication.objects.filter(pool=pool, user=user, status=ApplicationStatus.WAITING).first()
     if application is not None:
@@ -84,7 +80,7 @@ def cohort_withdraw(request: HttpRequest, pool_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def cohort_leave(request: HttpRequest, pool_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     pool = access_staff_pool(user, pool_id)
     membership = CohortMembership.objects.filter(group__pool=pool, user=user, left_at__isnull=True).first()
     if membership is not None:
@@ -101,7 +97,10 @@ def cohort_fill(request: HttpRequest, pool: Pool) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             cohorts.confirm_cohorts(
-                pool, acting_user=_user(request), fingerprint=request.POST.get("fingerprint", ""), organisation_cap=cap
+                pool,
+                acting_user=acting_user(request),
+                fingerprint=request.POST.get("fingerprint", ""),
+                organisation_cap=cap,
             )
         except DomainError as error:
             messages.error(request, error.message)

@@ -15,20 +15,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from reflect.access import commissioner_area
+from reflect.access import acting_user, commissioner_area
 from reflect.disclosure import disclosed
 from reflect.errors import DomainError
-from reflect.models import Pool, User
+from reflect.models import Pool
 from scheduling.groups.access import access_pool_group, access_pool_session
 from scheduling.groups.changes import GroupChange, change_group, create_group
 from scheduling.groups.forms import CancelSessionForm, GroupChangeForm, GroupForm, MoveSessionForm
 from scheduling.groups.notices import session_when
 from scheduling.groups.session_changes import cancel_session, move_session
 from scheduling.models import GroupKind, ReflectiveGroup, SessionStatus
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 @commissioner_area
@@ -46,7 +42,7 @@ def group_create(request: HttpRequest, pool: Pool) -> HttpResponse:
         try:
             group = create_group(
                 pool,
-                acting_user=_user(request),
+                acting_user=acting_user(request),
                 eligible_organisations=form.cleaned_data["eligible_organisations"],
                 **fields,
             )
@@ -87,7 +83,7 @@ def group_change(request: HttpRequest, pool: Pool, group_id: int) -> HttpRespons
         try:
             change = change_group(
                 group,
-                acting_user=_user(request),
+                acting_user=acting_user(request),
                 eligible_organisations=form.cleaned_data["eligible_organisations"],
                 **changes,
             )
@@ -128,7 +124,7 @@ def session_move(request: HttpRequest, pool: Pool, session_id: int) -> HttpRespo
     form = MoveSessionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            move_session(session, acting_user=_user(request), **form.cleaned_data)
+            move_session(session, acting_user=acting_user(request), **form.cleaned_data)
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
@@ -147,7 +143,7 @@ def session_cancel_all(request: HttpRequest, pool: Pool, session_id: int) -> Htt
     form = CancelSessionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            cancel_session(session, acting_user=_user(request), note=form.cleaned_data["note"])
+            cancel_session(session, acting_user=acting_user(request), note=form.cleaned_data["note"])
         except DomainError as error:
             form.add_error(None, error.message)
         else:

@@ -11,8 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from reflect.access import acting_user
 from reflect.errors import DomainError
-from reflect.models import User
 from reflect.services.audit import record_view
 from scheduling.groups.access import access_facilitated_session, access_register_place
 from scheduling.groups.attendance import mark_place_attendance
@@ -21,15 +21,11 @@ from scheduling.models import GroupSession, Place, SessionStatus
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @login_required
 def facilitated_sessions(request: HttpRequest) -> HttpResponse:
     sessions = (
         GroupSession.objects.select_related("group")
-        .filter(group__facilitator__user=_user(request), status=SessionStatus.SCHEDULED)
+        .filter(group__facilitator__user=acting_user(request), status=SessionStatus.SCHEDULED)
         .order_by("starts_at")
     )
     return render(
@@ -42,7 +38,7 @@ def facilitated_sessions(request: HttpRequest) -> HttpResponse:
 @login_required
 def register(request: HttpRequest, session_id: int) -> HttpResponse:
     """The register: first name and organisation only; marking attended or absent, nothing else."""
-    user = _user(request)
+    user = acting_user(request)
     session = access_facilitated_session(user, session_id)
     if request.method == "POST":
         place_id = request.POST.get("place", "")

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from reflect.access import acting_user
 from reflect.errors import DomainError
 from reflect.models import ContactPreferences, User
 from scheduling.groups import capacity, eligibility, places, queries, waitlist
@@ -25,14 +26,10 @@ from scheduling.models import GroupKind, GroupSession, Place, WaitlistEntry, Wai
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES, ACTIVE_WAITLIST_STATUSES
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @login_required
 def session_list(request: HttpRequest) -> HttpResponse:
     """Groups ranked for the person (with why), then every coming session with places left."""
-    user = _user(request)
+    user = acting_user(request)
     now = timezone.now()
     groups = queries.groups_open_to(user)
     rows = queries.sessions_with_places(groups, now, limit=30)
@@ -84,7 +81,7 @@ def _option(row: queries.SessionRow) -> GroupOption:
 
 @login_required
 def my_places(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     now = timezone.now()
     held = (
         Place.objects.select_related("session__group")
@@ -108,7 +105,7 @@ def my_places(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     session = access_session(user, session_id)
     place = capacity.active_place(session, user)
     entry = WaitlistEntry.objects.filter(session=session, user=user, status__in=ACTIVE_WAITLIST_STATUSES).first()
@@ -142,7 +139,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 def _act(request: HttpRequest, session_id: int, action, success: str) -> HttpResponse:
-    session = access_session(_user(request), session_id, for_action=True)
+    session = access_session(acting_user(request), session_id, for_action=True)
     try:
         action(session)
     except DomainError as error:
@@ -158,7 +155,7 @@ def session_book(request: HttpRequest, session_id: int) -> HttpResponse:
     return _act(
         request,
         session_id,
-        lambda session: places.book_place(session, acting_user=_user(request)),
+        lambda session: places.book_place(session, acting_user=acting_user(request)),
         "Your place is booked. We have sent you the details.",
     )
 
@@ -170,10 +167,10 @@ def session_cancel(request: HttpRequest, session_id: int) -> HttpResponse:
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
 
     def cancel(session: GroupSession) -> None:
-        place = capacity.active_place(session, _user(request))
+        place = capacity.active_place(session, acting_user(request))
         if place is None:
             raise DomainError("You do not have a place in this session.")
-        places.cancel_place(place, acting_user=_user(request), reason=reason)
+        places.cancel_place(place, acting_user=acting_user(request), reason=reason)
 
     return _act(request, session_id, cancel, "Your place is cancelled. Thank you for letting us know.")
 
@@ -186,7 +183,7 @@ def waitlist_join(request: HttpRequest, session_id: int) -> HttpResponse:
     return _act(
         request,
         session_id,
-        lambda session: waitlist.join_waitlist(session, acting_user=_user(request), auto_accept=auto_accept),
+        lambda session: waitlist.join_waitlist(session, acting_user=acting_user(request), auto_accept=auto_accept),
         "You are on the waitlist. We will let you know when a place frees.",
     )
 
@@ -204,7 +201,9 @@ def waitlist_accept(request: HttpRequest, session_id: int) -> HttpResponse:
     return _act(
         request,
         session_id,
-        lambda session: waitlist.accept_offer(_own_entry(session, _user(request)), acting_user=_user(request)),
+        lambda session: waitlist.accept_offer(
+            _own_entry(session, acting_user(request)), acting_user=acting_user(request)
+        ),
         "The place is yours. We have sent you the details.",
     )
 
@@ -215,6 +214,8 @@ def waitlist_leave(request: HttpRequest, session_id: int) -> HttpResponse:
     return _act(
         request,
         session_id,
-        lambda session: waitlist.leave_waitlist(_own_entry(session, _user(request)), acting_user=_user(request)),
+        lambda session: waitlist.leave_waitlist(
+            _own_entry(session, acting_user(request)), acting_user=acting_user(request)
+        ),
         "You have left the waitlist.",
     )
