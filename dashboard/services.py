@@ -1,5 +1,7 @@
 """Rebalancing: the commissioner confirms the suggested moves of unused allocation, recorded as
-dated ledger entries (issue 8). A use case, like ``reflect.services.pools.set_allocation``."""
+dated ledger entries (issue 8). A use case, like ``reflect.services.pools.set_allocation``.
+The moves are the page's: ``dashboard.figures.moves`` reads the figures and the pure
+``dashboard.rebalancing`` decides them."""
 
 from __future__ import annotations
 
