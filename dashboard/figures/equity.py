@@ -18,8 +18,8 @@ class EquityFigures(Question):
 
     def quiet_table(self) -> Table:
         since = self.selection.now - datetime.timedelta(days=QUIET_DAYS)
-        rows = [
-            {"name": m.organisation.name, "joined": m.joined_on, "last_activity": m.last_activity}
+        rows: list[dict[str, object]] = [
+            {"name": m.name, "joined": m.joined_on, "last_activity": m.last_activity}
             for m in self.selection.memberships
             if m.last_activity is None or m.last_activity < since
         ]
@@ -35,9 +35,9 @@ class EquityFigures(Question):
         )
 
     def first_session_table(self) -> Table:
-        rows = [
+        rows: list[dict[str, object]] = [
             {
-                "name": m.organisation.name,
+                "name": m.name,
                 "joined": m.joined_on,
                 "first": m.first_session,
                 "days": (m.first_session - m.joined_on).days if m.first_session else None,

@@ -88,8 +88,7 @@ class MoneyFigures(Question):
         selection = self.selection
         empty = selection.derive(selection.zeros())
         rows = [
-            selection.by_organisation.get(m.organisation_id, empty) | {"name": m.organisation.name}
-            for m in selection.memberships
+            selection.by_organisation.get(m.organisation_id, empty) | {"name": m.name} for m in selection.memberships
         ]
         total = selection.totals | {"name": "All organisations" if self.filters.organisation is None else "Total"}
         return make_table(

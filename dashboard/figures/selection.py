@@ -11,6 +11,7 @@ entries themselves, and never more than a month and a quarter of them.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
@@ -48,6 +49,19 @@ def latest_outcome() -> Subquery:
     ``organisation_id``), for a query to annotate."""
     assessments = NeedsAssessment.objects.filter(organisation=OuterRef("organisation_id"), completed_at__isnull=False)
     return Subquery(assessments.order_by("-completed_at", "-id").values("outcome")[:1])
+
+
+@dataclass(frozen=True)
+class Membership:
+    """One organisation of the selection, as the figures need it."""
+
+    organisation_id: int
+    name: str
+    joined_on: datetime.datetime  # its first day in the pool, as the ledger records it
+    first_session: datetime.datetime | None  # its first place attended or supervision held
+    last_activity: datetime.datetime | None  # its latest use of the pool, up to now
+    latest_outcome: str | None  # of the questionnaire it last completed
+    has_agreement: bool  # a supervision agreement in this pool, in force today
 
 
 class Selection:
@@ -198,17 +212,15 @@ class Selection:
 
     @cached_property
     def by_organisation(self) -> dict[int, dict[str, object]]:
-        return {org: self.derive(row) for org, row in self._grouped.items() if org is not None}  # type: ignore[misc]
+        return {org: self.derive(row) for org, row in self._grouped.items() if org is not None}
 
     @cached_property
-    def memberships(self) -> list[PoolOrganisation]:
+    def memberships(self) -> list[Membership]:
         """The pool's organisations with their latest questionnaire outcome and whether they
         have a current agreement in this pool (one query), and from the ledger's sums: when they
         joined (the ledger's date, else the row's), their first session and their last use."""
         memberships = (
             PoolOrganisation.objects.filter(pool=self.pool)
-            .select_related("organisation")
-            .only("organisation__name", "joined_at")
             .annotate(
                 latest_outcome=latest_outcome(),
                 has_agreement=Exists(self.current_agreements().filter(organisation=OuterRef("organisation_id"))),
@@ -217,12 +229,23 @@ class Selection:
         )
         if self.filters.organisation is not None:
             memberships = memberships.filter(organisation=self.filters.organisation)
-        result = list(memberships)
-        for membership in result:
-            dates = self._grouped.get(membership.organisation_id, {})
-            membership.joined_on = dates.get("joined_on") or membership.joined_at  # type: ignore[attr-defined]
-            membership.first_session = dates.get("first_session")  # type: ignore[attr-defined]
-            membership.last_activity = dates.get("last_use")  # type: ignore[attr-defined]
+        result = []
+        rows = memberships.values_list(
+            "organisation_id", "organisation__name", "joined_at", "latest_outcome", "has_agreement"
+        )
+        for organisation_id, name, joined_at, outcome, has_agreement in rows:
+            dates = self._grouped.get(organisation_id, {})
+            result.append(
+                Membership(
+                    organisation_id,
+                    name,
+                    joined_on=dates.get("joined_on") or joined_at,  # type: ignore[arg-type]
+                    first_session=dates.get("first_session"),  # type: ignore[arg-type]
+                    last_activity=dates.get("last_use"),  # type: ignore[arg-type]
+                    latest_outcome=outcome,
+                    has_agreement=has_agreement,
+                )
+            )
         return result
 
     def current_agreements(self) -> QuerySet[SupervisionAgreement]:

@@ -114,16 +114,16 @@ class SupervisionFigures(Question):
         )
         section = Section("supervision", "Supervision")
         booked = int(t["supervision_booked"])  # type: ignore[call-overload]
+        late = int(t["supervision_late"])  # type: ignore[call-overload]
+        no_shows = int(t["supervision_no_show"])  # type: ignore[call-overload]
         section.figures += [
             figure("Sessions held", t["supervision_held"], Measure.PEOPLE),
             figure("Hours used", t["used"], Measure.HOURS),
             figure("Sessions booked", booked, Measure.PEOPLE),
             figure("Cancelled late", t["supervision_late"], Measure.PEOPLE),
-            figure(
-                "Late cancellation rate", Rate(int(t["supervision_late"]), booked), Measure.PEOPLE, "of sessions booked"
-            ),  # type: ignore[call-overload]
+            figure("Late cancellation rate", Rate(late, booked), Measure.PEOPLE, "of sessions booked"),
             figure("No-shows", t["supervision_no_show"], Measure.PEOPLE),
-            figure("No-show rate", Rate(int(t["supervision_no_show"]), booked), Measure.PEOPLE, "of sessions booked"),  # type: ignore[call-overload]
+            figure("No-show rate", Rate(no_shows, booked), Measure.PEOPLE, "of sessions booked"),
             figure("Agreements active", counts["active"], Measure.COUNT, f"{as_hours(counts['hours'])} hours a month"),
             figure("Agreements ending", counts["ending"], Measure.COUNT, f"within {ENDING_SOON_DAYS} days"),
         ]
