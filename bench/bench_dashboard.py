@@ -1,5 +1,5 @@
 """Server time and query count of the commissioner dashboard and each CSV export at city scale
-(DESIGN.md §7: ≤ 300 ms on PostgreSQL).
+(docs/performance.md: ≤ 300 ms on PostgreSQL).
 
 It migrates a throwaway database (PostgreSQL when DATABASE_URL names a local server, as
 bench_home.py does: database ``<name>_bench`` or BENCH_DATABASE_URL; else a temporary SQLite

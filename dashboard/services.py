@@ -1,5 +1,7 @@
 """Rebalancing: the commissioner confirms the suggested moves of unused allocation, recorded as
-dated ledger entries (issue 8). A use case, like ``reflect.services.pools.set_allocation``."""
+dated ledger entries (issue 8). A use case, like ``reflect.services.pools.set_allocation``.
+The moves are the page's: ``dashboard.figures.moves`` reads the figures and the pure
+``dashboard.rebalancing`` decides them."""
 
 from __future__ import annotations
 
@@ -8,8 +10,10 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from dashboard.figures.moves import suggested_moves
+from dashboard.figures.selection import Selection
 from dashboard.filters import whole_pool
-from dashboard.queries import Move, PoolFigures
+from dashboard.rebalancing import Move
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
 from reflect.models import Organisation, Pool, PoolOrganisation, User
@@ -36,7 +40,7 @@ def rebalance_allocations(
     # bookings and agreement acceptance spend an allocation under its PoolOrganisation lock, so
     # no allocation shrinks under a booking between its check and its write.
     list(PoolOrganisation.objects.select_for_update().filter(pool=pool).order_by("organisation_id"))
-    moves = PoolFigures(pool, whole_pool(pool), now=now).rebalancing()
+    moves = suggested_moves(Selection(pool, whole_pool(pool), now=now))
     if not moves:
         raise DomainError(
             "There is nothing to rebalance now: no organisation has hours to spare for one that needs them."

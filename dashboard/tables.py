@@ -1,14 +1,14 @@
 """Figures as they may leave the query layer: cells, tables and headline figures.
 
-Privacy by construction (DESIGN.md §4). The query functions hand *raw* values to
-:func:`present` together with what they measure. A count of people (``PEOPLE``) is passed
-through :func:`reflect.disclosure.disclosed` there and only there, whatever the filter — so a
-filter to one organisation, one group or one month cannot bypass it — and a rate that has a
-count of people in it is computed from the *disclosed* figures, never from the raw ones (a
-percentage of raw counts would give a hidden count back). Totals are aggregated by the
-database from raw rows and disclosed independently, like any other figure: never summed from
-disclosed rows, and never shown exact beside suppressed rows (see ``docs`` in the README's
-dashboard section for why no suppressed figure can be worked back from a total).
+Privacy by construction (docs/architecture.md, on suppression). The figure modules
+(``dashboard.figures``) hand *raw* values to :func:`present` together with what they measure.
+A count of people (``PEOPLE``) is passed through :func:`reflect.disclosure.disclosed` there
+and only there, whatever the filter — so a filter to one organisation, one group or one month
+cannot bypass it — and a rate that has a count of people in it is computed from the *disclosed*
+figures, never from the raw ones (a percentage of raw counts would give a hidden count back).
+Totals are aggregated by the database from raw rows and disclosed independently, like any other
+figure: never summed from disclosed rows, and never shown exact beside suppressed rows
+(docs/dashboard.md says why no suppressed figure can be worked back from a total).
 
 Pages and CSV exports both render :class:`Cell`; neither can see a raw count.
 """

@@ -12,8 +12,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from dashboard import services
+from dashboard.figures.exports import EXPORTS
+from dashboard.figures.lead_summary import organisation_summary_table
+from dashboard.figures.moves import moves_table
+from dashboard.figures.pool import PoolFigures
 from dashboard.filters import Filters, filter_options, parse_filters
-from dashboard.queries import EXPORTS, PoolFigures, moves_table, organisation_summary_table
 from dashboard.tables import Measure, Table, present
 from reflect.access import access_led_organisation, commissioner_area
 from reflect.errors import DomainError

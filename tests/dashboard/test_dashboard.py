@@ -15,8 +15,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from dashboard.figures.exports import EXPORTS
+from dashboard.figures.pool import PoolFigures
 from dashboard.filters import whole_pool
-from dashboard.queries import EXPORTS, PoolFigures
 from dashboard.services import rebalance_allocations
 from reflect.disclosure import disclosed
 from reflect.enums import LedgerKind

@@ -1,0 +1,19 @@
+"""The tables a commissioner can download as CSV: each key is the file's name, with what builds it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from dashboard.figures.pool import PoolFigures
+from dashboard.tables import Table
+
+EXPORTS: dict[str, Callable[[PoolFigures], Table]] = {
+    "organisations": lambda figures: figures.money.organisations_table(),
+    "months": lambda figures: figures.money.months_table(),
+    "supervisors": lambda figures: figures.supervision.supervisors_table(),
+    "groups": lambda figures: figures.groups.groups_table(),
+    "quiet": lambda figures: figures.equity.quiet_table(),
+    "first-sessions": lambda figures: figures.equity.first_session_table(),
+    "communities": lambda figures: figures.equity.communities_table(),
+    "outcomes": lambda figures: figures.outcomes.outcomes_table(),
+}

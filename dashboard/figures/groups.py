@@ -1,0 +1,212 @@
+"""Reflective groups: sessions held, places taken and attended, fill, waitlists and waits, for
+the selection and for each group."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+from functools import cached_property
+
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from dashboard.figures.selection import Question
+from dashboard.tables import Column, Measure, Rate, Section, Table, figure, make_table
+from reflect.disclosure import SMALLEST_SHOWN
+from scheduling.models import GroupSession, Place, PlaceStatus, ReflectiveGroup, SessionStatus, WaitlistEntry
+from scheduling.models.groups import WaitlistStatus
+
+# The keys the grouped group queries group by, which are not figures to add up.
+GROUP_KEYS = ("group_id", "session__group_id")
+
+
+def added_up(rows: Iterable[dict[str, object]]) -> dict[str, object]:
+    """Grouped counts (and sums) added up, key by key; a key no row has a value for is left out,
+    as the database leaves a SUM of nothing empty."""
+    total: dict[str, object] = {}
+    for row in rows:
+        for key, value in row.items():
+            if key not in GROUP_KEYS and value is not None:
+                total[key] = value if key not in total else total[key] + value  # type: ignore[operator]
+    return total
+
+
+def wait_days(count: int, wait: datetime.timedelta | None) -> str | None:
+    """Average days waited (``wait`` is the total over ``count`` people), only over 8 people or
+    more (an average of fewer is a person's)."""
+    if wait is None or count < SMALLEST_SHOWN:
+        return None if count == 0 else "*"
+    return f"{Decimal(wait.total_seconds() / count / 86400).quantize(Decimal('0.1'))}"
+
+
+class GroupFigures(Question):
+    """How the reflective groups are used: their sessions, places and waitlists."""
+
+    def _held_sessions(self) -> QuerySet[GroupSession]:
+        period = self.filters.period
+        sessions = GroupSession.objects.filter(
+            group__pool=self.pool,
+            status=SessionStatus.SCHEDULED,
+            starts_at__gte=period.start,
+            starts_at__lt=min(period.end, self.selection.now),
+        )
+        if self.filters.group_id is not None:
+            sessions = sessions.filter(group_id=self.filters.group_id)
+        return sessions.order_by()
+
+    def _places(self) -> QuerySet[Place]:
+        places = Place.objects.filter(session__in=self._held_sessions())
+        if self.filters.organisation is not None:
+            places = places.filter(organisation=self.filters.organisation)
+        return places.order_by()
+
+    def _waitlist(self) -> QuerySet[WaitlistEntry]:
+        period = self.filters.period
+        entries = WaitlistEntry.objects.filter(
+            session__group__pool=self.pool, session__starts_at__gte=period.start, session__starts_at__lt=period.end
+        )
+        if self.filters.group_id is not None:
+            entries = entries.filter(session__group_id=self.filters.group_id)
+        if self.filters.organisation is not None:
+            entries = entries.filter(organisation=self.filters.organisation)
+        return entries.order_by()
+
+    _PLACE_COUNTS = {
+        "places": Count("pk", filter=~Q(status=PlaceStatus.CANCELLED)),
+        "attended": Count("pk", filter=Q(status=PlaceStatus.ATTENDED)),
+        "absent": Count("pk", filter=Q(status=PlaceStatus.ABSENT)),
+    }
+
+    def _session_counts(self) -> dict[str, object]:
+        # For the whole pool the sessions count their own places (places_taken, and the register's
+        # counts): a few thousand sessions are added up instead of every place.
+        places = (
+            {
+                "places": Sum("places_taken"),
+                "attended": Sum("places_attended"),
+                "absent": Sum("places_absent"),
+            }
+            if self.filters.organisation is None
+            else {}
+        )
+        return places | {
+            "held": Count("pk"),
+            "capacity": Coalesce(Sum("group__capacity"), Value(0)),
+            "overbooked": Count("pk", filter=Q(places_taken__gt=F("group__capacity"))),
+            "over_places": Coalesce(
+                Sum(F("places_taken") - F("group__capacity"), filter=Q(places_taken__gt=F("group__capacity"))),
+                Value(0),
+            ),
+        }
+
+    def _waits_by_group(self) -> dict[int, dict[str, object]]:
+        """Per group: how many joined a waitlist, got a place from it, and waited for an offer, with
+        the total wait (a sum, so that the groups add up to the whole selection)."""
+        offered = Q(first_offered_at__isnull=False)
+        rows = (
+            self._waitlist()
+            .values("session__group_id")
+            .annotate(
+                joined=Count("pk"),
+                placed=Count("pk", filter=Q(status=WaitlistStatus.TAKEN)),
+                waited=Count("pk", filter=offered),
+                wait=Sum(
+                    ExpressionWrapper(F("first_offered_at") - F("joined_at"), output_field=DurationField()),
+                    filter=offered,
+                ),
+            )
+        )
+        return {row["session__group_id"]: row for row in rows}
+
+    @cached_property
+    def _by_group(self) -> dict[int, tuple[dict, dict, dict]]:
+        """Per reflective group: its held sessions', places' and waitlist's counts (grouped
+        queries). The section's totals add these up rather than asking the database again.
+        One organisation's places are counted from its places: the sessions count everyone's."""
+        sessions = {
+            row["group_id"]: row for row in self._held_sessions().values("group_id").annotate(**self._session_counts())
+        }
+        places = (
+            sessions
+            if self.filters.organisation is None
+            else {
+                row["session__group_id"]: row
+                for row in self._places().values("session__group_id").annotate(**self._PLACE_COUNTS)
+            }
+        )
+        waits = self._waits_by_group()
+        return {
+            group: (sessions.get(group, {}), places.get(group, {}), waits.get(group, {}))
+            for group in sessions.keys() | places.keys() | waits.keys()
+        }
+
+    def groups_table(self) -> Table:
+        groups = ReflectiveGroup.objects.filter(pool=self.pool).order_by("title", "pk")
+        if self.filters.group_id is not None:
+            groups = groups.filter(pk=self.filters.group_id)
+        by_group = self._by_group  # asked for whether or not the pool has groups: constant queries
+        rows = [
+            self._group_row(title, *by_group.get(group_id, ({}, {}, {})))
+            for group_id, title in groups.values_list("pk", "title")
+        ]
+        return make_table(
+            "groups",
+            "Each reflective group",
+            self.GROUP_COLUMNS,
+            rows,
+            note="Fill rate is places taken against capacity; over capacity counts sessions that used the "
+            "overbooking allowance. An average wait is shown only when 8 or more people waited.",
+        )
+
+    GROUP_COLUMNS = (
+        Column("title", "Group", Measure.TEXT),
+        Column("held", "Sessions held", Measure.COUNT),
+        Column("places", "Places taken", Measure.PEOPLE),
+        Column("fill", "Fill rate", Measure.PEOPLE),
+        Column("attended", "Attended", Measure.PEOPLE),
+        Column("attendance", "Attendance rate", Measure.PEOPLE),
+        Column("joined", "Joined a waitlist", Measure.PEOPLE),
+        Column("placed", "Got a place from the waitlist", Measure.PEOPLE),
+        Column("wait", "Average wait for a place (days)", Measure.TEXT),
+        Column("overbooked", "Sessions over capacity", Measure.COUNT),
+    )
+
+    def _group_row(self, title: str, s: dict, p: dict, w: dict) -> dict[str, object]:
+        places, attended, absent = p.get("places", 0), p.get("attended", 0), p.get("absent", 0)
+        whole_sessions = self.filters.organisation is None
+        return {
+            "title": title,
+            "held": s.get("held", 0),
+            "places": places,
+            # With an organisation chosen, capacity is shared with others: no fill rate.
+            "fill": Rate(places, s.get("capacity", 0), denominator_is_people=False) if whole_sessions else None,
+            "attended": attended,
+            "attendance": Rate(attended, attended + absent),
+            "joined": w.get("joined", 0),
+            "placed": w.get("placed", 0),
+            "wait": wait_days(w.get("waited", 0), w.get("wait")),
+            "overbooked": s.get("overbooked", 0) if whole_sessions else None,
+        }
+
+    def section(self) -> Section:
+        s, p, w = (added_up(counts[part] for counts in self._by_group.values()) for part in range(3))
+        row = self._group_row("All groups", s, p, w)
+        section = Section("groups", "Reflective groups")
+        section.figures += [
+            figure("Sessions held", row["held"], Measure.COUNT),
+            figure("Places taken", row["places"], Measure.PEOPLE),
+            figure("Fill rate", row["fill"], Measure.PEOPLE, "of capacity"),
+            figure("Attendance rate", row["attendance"], Measure.PEOPLE, "of places marked"),
+            figure("Joined a waitlist", row["joined"], Measure.PEOPLE),
+            figure("Got a place from the waitlist", row["placed"], Measure.PEOPLE),
+            figure("Average wait for a place", row["wait"], Measure.TEXT, "days"),
+            figure("Sessions over capacity", row["overbooked"], Measure.COUNT, "used the overbooking allowance"),
+            figure(
+                "Places over capacity",
+                s.get("over_places", 0) if row["overbooked"] is not None else None,
+                Measure.PEOPLE,
+            ),
+        ]
+        section.tables.append(self.groups_table())
+        return section

@@ -1,0 +1,190 @@
+"""Money and hours: what each organisation was allocated, has reserved, used and has left, and
+each month's use against its share of the allocation (with the chart of it)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+from functools import cached_property
+
+from django.db.models import Q
+
+from dashboard.figures.selection import K, Question
+from dashboard.figures.sums import as_hours, hours_sum, quantity_sum
+from dashboard.filters import pool_months
+from dashboard.tables import CENT, Column, Measure, Section, Table, figure, make_table
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    x: int
+    used_y: int
+    used_height: int
+    share_y: int
+    width: int
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Monthly hours used against the month's share of the allocation, as SVG geometry."""
+
+    bars: tuple[Bar, ...]
+    width: int
+    height: int
+    top_label: str
+    share_label: str
+
+
+CHART_HEIGHT = 160
+BAR_WIDTH = 24
+BAR_GAP = 8
+
+
+def make_chart(months: list[tuple[datetime.date, Decimal]], monthly_share: Decimal) -> Chart:
+    """Pure geometry for server-side SVG: heights scaled to the largest of use and share."""
+    top = max([used for _, used in months] + [monthly_share, Decimal("1")])
+    bars = []
+    for index, (month, used) in enumerate(months):
+        height = int((used / top * CHART_HEIGHT).to_integral_value(rounding=ROUND_DOWN))
+        share_y = CHART_HEIGHT - int((monthly_share / top * CHART_HEIGHT).to_integral_value(rounding=ROUND_DOWN))
+        bars.append(
+            Bar(
+                label=f"{month:%b %y}",
+                x=index * (BAR_WIDTH + BAR_GAP),
+                used_y=CHART_HEIGHT - height,
+                used_height=height,
+                share_y=share_y,
+                width=BAR_WIDTH,
+            )
+        )
+    return Chart(
+        bars=tuple(bars),
+        width=max(len(bars) * (BAR_WIDTH + BAR_GAP), BAR_WIDTH),
+        height=CHART_HEIGHT,
+        top_label=f"{top.quantize(CENT)} hours",
+        share_label=f"{monthly_share.quantize(CENT)} hours",
+    )
+
+
+class MoneyFigures(Question):
+    """How much of the allocation is used, by organisation and by month."""
+
+    ORGANISATION_COLUMNS = (
+        Column("name", "Organisation", Measure.TEXT),
+        Column("allocated", "Allocated (hours)", Measure.HOURS),
+        Column("reserved", "Reserved (hours)", Measure.HOURS),
+        Column("used", "Used in period (hours)", Measure.HOURS),
+        Column("used_money", "Used in period (£)", Measure.MONEY),
+        Column("remaining", "Remaining (hours)", Measure.HOURS),
+        Column("percent_used", "Used to date", Measure.PERCENT),
+        Column("supervision_held", "Supervision sessions held", Measure.PEOPLE),
+        Column("places_attended", "Group places attended", Measure.PEOPLE),
+        Column("last_activity", "Last activity", Measure.DATE),
+    )
+
+    def organisations_table(self) -> Table:
+        selection = self.selection
+        empty = selection.derive(selection.zeros())
+        rows = [
+            selection.by_organisation.get(m.organisation_id, empty) | {"name": m.name} for m in selection.memberships
+        ]
+        total = selection.totals | {"name": "All organisations" if self.filters.organisation is None else "Total"}
+        return make_table(
+            "organisations",
+            "Money and hours by organisation",
+            self.ORGANISATION_COLUMNS,
+            rows,
+            total=total,
+            note="Totals include the pool's own entries. Counts of people are shown as 0, * (1 to 7) or "
+            "rounded to the nearest 5, rows and totals alike, so no row can be worked out from the total.",
+        )
+
+    @cached_property
+    def monthly(self) -> dict[datetime.date, dict[str, object]]:
+        rows = (
+            self.selection.ledger_months()
+            .filter(
+                self.selection.in_period, kind__in=(K.CONSUMED, K.PLACE_BOOKED, K.PLACE_ATTENDED, K.SUPERVISION_HELD)
+            )
+            .values("month")
+            .annotate(
+                used=hours_sum(Q(kind=K.CONSUMED)),
+                used_money=hours_sum(Q(kind=K.CONSUMED), "money"),
+                places_booked=quantity_sum(Q(kind=K.PLACE_BOOKED)),
+                places_attended=quantity_sum(Q(kind=K.PLACE_ATTENDED)),
+                supervision_held=quantity_sum(Q(kind=K.SUPERVISION_HELD)),
+            )
+        )
+        return {row["month"]: row for row in rows}
+
+    @cached_property
+    def monthly_share(self) -> Decimal:
+        """The allocation spread evenly over the pool's months: the pace to compare use with."""
+        allocated = (
+            self.selection.ledger_months()
+            .filter(self.selection.to_end, kind=K.ALLOCATED)
+            .aggregate(total=hours_sum(Q()))["total"]
+        )
+        return (as_hours(allocated) / len(pool_months(self.pool))).quantize(CENT)
+
+    def months_table(self) -> Table:
+        share = self.monthly_share
+        rows = []
+        for month in self.filters.period.months:
+            row = self.monthly.get(month, {})
+            rows.append(
+                {
+                    "month": month,
+                    "used": as_hours(row.get("used")),
+                    "used_money": as_hours(row.get("used_money")),
+                    "share": share,
+                    "percent": (as_hours(row.get("used")), share),
+                    "places_booked": row.get("places_booked", 0),
+                    "places_attended": row.get("places_attended", 0),
+                    "supervision_held": row.get("supervision_held", 0),
+                }
+            )
+        return make_table(
+            "months",
+            "Hours used each month against the month's share of the allocation",
+            (
+                Column("month", "Month", Measure.MONTH),
+                Column("used", "Used (hours)", Measure.HOURS),
+                Column("used_money", "Used (£)", Measure.MONEY),
+                Column("share", "Month's share of allocation (hours)", Measure.HOURS),
+                Column("percent", "Use against share", Measure.PERCENT),
+                Column("supervision_held", "Supervision sessions held", Measure.PEOPLE),
+                Column("places_booked", "Group places booked", Measure.PEOPLE),
+                Column("places_attended", "Group places attended", Measure.PEOPLE),
+            ),
+            rows,
+        )
+
+    def chart(self) -> Chart:
+        return make_chart(
+            [(month, as_hours(self.monthly.get(month, {}).get("used"))) for month in self.filters.period.months],
+            self.monthly_share,
+        )
+
+    def section(self) -> Section:
+        t, pool = self.selection.totals, self.pool
+        scope = self.filters.organisation.name if self.filters.organisation else "the pool"
+        section = Section("money", "Money and hours")
+        if self.filters.organisation is None:
+            section.figures += [
+                figure("Hours budget", pool.hours_budget, Measure.HOURS),
+                figure("Money budget", pool.money_budget, Measure.MONEY, f"at £{pool.hourly_rate} an hour"),
+            ]
+        section.figures += [
+            figure(f"Allocated to {scope}", t["allocated"], Measure.HOURS, "hours, by the end of the period"),
+            figure("Reserved", t["reserved"], Measure.HOURS, "hours booked, not yet used"),
+            figure("Used in the period", t["used"], Measure.HOURS, "hours"),
+            figure("Value used in the period", t["used_money"], Measure.MONEY),
+            figure("Remaining", t["remaining"], Measure.HOURS, "hours of the allocation"),
+            figure("Used to date", t["percent_used"], Measure.PERCENT, "of the allocation"),
+            figure("Last activity", t["last_activity"], Measure.DATE),
+        ]
+        section.tables += [self.organisations_table(), self.months_table()]
+        return section

@@ -1,0 +1,277 @@
+"""What every question of the dashboard reads: one pool, one set of filters, one moment, and
+the ledger's figures for each organisation in it, read once and shared.
+
+The ledger's figures are read from its monthly totals (:class:`~reflect.models.LedgerMonth`,
+kept in step with the entries by the one function that writes them): every period is whole
+months, so a few thousand monthly rows answer what would take a scan of every entry. Only what
+depends on the present moment (the last 90 days, the latest use so far this month) reads the
+entries themselves, and never more than a month and a quarter of them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+
+from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from dashboard.figures.sums import as_hours, balance_of, hours_sum, later, quantity_sum
+from dashboard.filters import Filters, local_midnight
+from dashboard.tables import LONDON
+from reflect.enums import LedgerKind
+from reflect.models import LedgerEntry, LedgerMonth, Pool, PoolOrganisation
+from reflect.models.ledger import ledger_month
+from supervision.enums import AgreementStatus
+from supervision.models import NeedsAssessment, SupervisionAgreement
+
+K = LedgerKind
+# Kinds that show an organisation using the pool (for "last activity" and "no use in 90 days").
+ACTIVITY_KINDS = (
+    K.RESERVED,
+    K.CONSUMED,
+    K.PLACE_BOOKED,
+    K.PLACE_ATTENDED,
+    K.WAITLIST_JOINED,
+    K.SUPERVISION_BOOKED,
+    K.SUPERVISION_HELD,
+)
+# A first *session*: a reflective-group place attended, or a supervision session held.
+SESSION_KINDS = (K.PLACE_ATTENDED, K.SUPERVISION_HELD)
+QUIET_DAYS = 90
+
+
+def latest_outcome() -> Subquery:
+    """The outcome of the latest questionnaire an organisation completed (of a row with an
+    ``organisation_id``), for a query to annotate."""
+    assessments = NeedsAssessment.objects.filter(organisation=OuterRef("organisation_id"), completed_at__isnull=False)
+    return Subquery(assessments.order_by("-completed_at", "-id").values("outcome")[:1])
+
+
+@dataclass(frozen=True)
+class Membership:
+    """One organisation of the selection, as the figures need it."""
+
+    organisation_id: int
+    name: str
+    joined_on: datetime.datetime  # its first day in the pool, as the ledger records it
+    first_session: datetime.datetime | None  # its first place attended or supervision held
+    last_activity: datetime.datetime | None  # its latest use of the pool, up to now
+    latest_outcome: str | None  # of the questionnaire it last completed
+    has_agreement: bool  # a supervision agreement in this pool, in force today
+
+
+class Selection:
+    """One pool, one set of filters and one moment, with the ledger's figures for each of its
+    organisations. Each query runs at most once (cached), and only when a figure asks for it."""
+
+    def __init__(self, pool: Pool, filters: Filters, *, now: datetime.datetime | None = None) -> None:
+        self.pool = pool
+        self.filters = filters
+        self.now = now or timezone.now()
+        self.today = self.now.astimezone(LONDON).date()
+        period = filters.period
+        # Periods are whole Europe/London months, as the ledger's monthly totals are.
+        self.in_period = Q(month__gte=period.first_month, month__lte=period.last_month)
+        self.to_end = Q(month__lte=period.last_month)
+
+    def ledger(self) -> QuerySet[LedgerEntry]:
+        entries = LedgerEntry.objects.filter(pool=self.pool)
+        if self.filters.organisation is not None:
+            entries = entries.filter(organisation=self.filters.organisation)
+        return entries.order_by()
+
+    def ledger_months(self) -> QuerySet[LedgerMonth]:
+        months = LedgerMonth.objects.filter(pool=self.pool)
+        if self.filters.organisation is not None:
+            months = months.filter(organisation=self.filters.organisation)
+        return months.order_by()
+
+    # What each figure reads from the ledger: (kind, which sum of it).
+    FIGURES: dict[str, tuple[str, str]] = {
+        "allocated": (K.ALLOCATED, "hours_to_end"),
+        "used": (K.CONSUMED, "hours_period"),
+        "used_money": (K.CONSUMED, "money_period"),
+        "used_to_date": (K.CONSUMED, "hours_to_end"),
+        "reserved_gross": (K.RESERVED, "hours_to_end"),
+        "released": (K.RELEASED, "hours_to_end"),
+        "places_booked": (K.PLACE_BOOKED, "quantity_period"),
+        "places_attended": (K.PLACE_ATTENDED, "quantity_period"),
+        "places_missed": (K.PLACE_MISSED, "quantity_period"),
+        "waitlist_joined": (K.WAITLIST_JOINED, "quantity_period"),
+        "supervision_booked": (K.SUPERVISION_BOOKED, "quantity_period"),
+        "supervision_cancelled": (K.SUPERVISION_CANCELLED, "quantity_period"),
+        "supervision_late": (K.SUPERVISION_LATE_CANCELLED, "quantity_period"),
+        "supervision_held": (K.SUPERVISION_HELD, "quantity_period"),
+        "supervision_no_show": (K.SUPERVISION_NO_SHOW, "quantity_period"),
+    }
+
+    @classmethod
+    def zeros(cls) -> dict[str, object]:
+        """Every figure at zero, and no last activity: an organisation the ledger has nothing for."""
+        return {key: 0 for key in cls.FIGURES} | {"last_activity": None}
+
+    def _figure_sum(self, kind: str, which: str) -> Coalesce:
+        field, months = {
+            "hours_period": ("hours", self.in_period),
+            "money_period": ("money", self.in_period),
+            "hours_to_end": ("hours", self.to_end),
+            "quantity_period": ("quantity", self.in_period),
+        }[which]
+        condition = Q(kind=kind) & months
+        return quantity_sum(condition) if field == "quantity" else hours_sum(condition, field)
+
+    @cached_property
+    def _by_organisation_rows(self) -> list[dict[str, object]]:
+        """The one read of the ledger's monthly totals: each figure of each organisation (None:
+        the pool's own entries), summed by the database, and the dates the equity tables need:
+        a few hundred rows at city scale."""
+        e = self.to_end
+        return list(
+            self.ledger_months()
+            .values("organisation_id")
+            .annotate(
+                **{key: self._figure_sum(kind, which) for key, (kind, which) in self.FIGURES.items()},
+                last_activity=Max("last_at", filter=e & Q(kind__in=ACTIVITY_KINDS)),
+                # Months before this one are wholly in the past; this month is read from its entries.
+                last_use=Max("last_at", filter=Q(month__lt=self.this_month, kind__in=ACTIVITY_KINDS)),
+                first_session=Min("first_at", filter=Q(kind__in=SESSION_KINDS)),
+                joined_on=Min("first_at", filter=Q(kind=K.ORGANISATION_JOINED)),
+            )
+        )
+
+    @cached_property
+    def this_month(self) -> datetime.date:
+        return ledger_month(self.now)
+
+    @cached_property
+    def _recent_by_organisation(self) -> dict[int | None, dict[str, object]]:
+        """What whole months cannot tell, from the entries themselves (per organisation): staff
+        who joined a waitlist in the last 90 days, and the latest use so far this month (this
+        month's total may hold entries still to come)."""
+        since = self.now - datetime.timedelta(days=QUIET_DAYS)
+        joined_recently = Q(kind=K.WAITLIST_JOINED, occurred_at__gte=since)
+        used = Q(kind__in=ACTIVITY_KINDS, occurred_at__lte=self.now)
+        rows = (
+            self.ledger()
+            .filter(joined_recently | (used & Q(occurred_at__gte=local_midnight(self.this_month))))
+            .values("organisation_id")
+            .annotate(waitlist_recent=quantity_sum(joined_recently), last_use=Max("occurred_at", filter=used))
+        )
+        return {row["organisation_id"]: row for row in rows}
+
+    @cached_property
+    def _grouped(self) -> dict[int | None, dict[str, object]]:
+        """Per organisation (None: the pool's own entries): each figure, and the dates the equity
+        tables need, with what only the entries themselves can tell."""
+        grouped: dict[int | None, dict[str, object]] = {
+            row["organisation_id"]: row | {"waitlist_recent": 0}  # type: ignore[misc]
+            for row in self._by_organisation_rows
+        }
+        for organisation_id, recent in self._recent_by_organisation.items():
+            org = grouped.setdefault(
+                organisation_id,
+                self.zeros() | {"waitlist_recent": 0, "joined_on": None, "first_session": None, "last_use": None},
+            )
+            org["waitlist_recent"] = recent["waitlist_recent"]
+            org["last_use"] = later(org["last_use"], recent["last_use"])
+        return grouped
+
+    @staticmethod
+    def derive(row: dict[str, object]) -> dict[str, object]:
+        """A row of raw sums with the hours the booking service counts: allocated, used, still
+        reserved, remaining, and the share used."""
+        balance = balance_of(row, consumed=row["used_to_date"])
+        return row | {
+            "allocated": balance.allocated,
+            "used": as_hours(row["used"]),
+            "used_to_date": balance.used,
+            "reserved": balance.reserved,
+            "remaining": balance.left,
+            "percent_used": (balance.used, balance.allocated),
+        }
+
+    @cached_property
+    def totals(self) -> dict[str, object]:
+        """The whole selection: the per-organisation sums added up (a few hundred rows, from
+        raw figures — never from disclosed ones), then disclosed like any other figure."""
+        total = self.zeros()
+        for row in self._grouped.values():
+            total["last_activity"] = later(total["last_activity"], row["last_activity"])
+            for key in self.FIGURES:
+                value = row[key]
+                total[key] = (
+                    as_hours(total[key]) + as_hours(value)
+                    if isinstance(value, (Decimal, float))
+                    else int(total[key]) + int(value or 0)  # type: ignore[call-overload]
+                )
+        return self.derive(total)
+
+    @cached_property
+    def by_organisation(self) -> dict[int, dict[str, object]]:
+        return {org: self.derive(row) for org, row in self._grouped.items() if org is not None}
+
+    @cached_property
+    def memberships(self) -> list[Membership]:
+        """The pool's organisations with their latest questionnaire outcome and whether they
+        have a current agreement in this pool (one query), and from the ledger's sums: when they
+        joined (the ledger's date, else the row's), their first session and their last use."""
+        memberships = (
+            PoolOrganisation.objects.filter(pool=self.pool)
+            .annotate(
+                latest_outcome=latest_outcome(),
+                has_agreement=Exists(self.current_agreements().filter(organisation=OuterRef("organisation_id"))),
+            )
+            .order_by("organisation__name", "pk")
+        )
+        if self.filters.organisation is not None:
+            memberships = memberships.filter(organisation=self.filters.organisation)
+        result = []
+        rows = memberships.values_list(
+            "organisation_id", "organisation__name", "joined_at", "latest_outcome", "has_agreement"
+        )
+        for organisation_id, name, joined_at, outcome, has_agreement in rows:
+            dates = self._grouped.get(organisation_id, {})
+            result.append(
+                Membership(
+                    organisation_id,
+                    name,
+                    joined_on=dates.get("joined_on") or joined_at,  # type: ignore[arg-type]
+                    first_session=dates.get("first_session"),  # type: ignore[arg-type]
+                    last_activity=dates.get("last_use"),  # type: ignore[arg-type]
+                    latest_outcome=outcome,
+                    has_agreement=has_agreement,
+                )
+            )
+        return result
+
+    def current_agreements(self) -> QuerySet[SupervisionAgreement]:
+        """The pool's agreements active today (a query to filter further, not yet run)."""
+        return SupervisionAgreement.objects.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=self.today), pool=self.pool, status=AgreementStatus.ACTIVE
+        )
+
+    @property
+    def period_has_data(self) -> bool:
+        """Whether anything was recorded in the period (for "a period with no data says so"): the
+        period's hours or quantity of some kind, for some organisation, do not add up to zero."""
+        return (
+            self.ledger_months()
+            .filter(self.in_period)
+            .values("organisation_id", "kind")
+            .annotate(hours_total=Sum("hours"), quantity_total=Sum("quantity"))
+            .exclude(hours_total=0, quantity_total=0)
+            .exists()
+        )
+
+
+class Question:
+    """A question the page answers (one module each), asked of one :class:`Selection`."""
+
+    def __init__(self, selection: Selection) -> None:
+        self.selection = selection
+        self.pool = selection.pool
+        self.filters = selection.filters

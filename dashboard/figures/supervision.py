@@ -1,0 +1,132 @@
+"""Supervision: sessions held, cancelled late and missed, the agreements in force, and each
+supervisor's capacity against the hours agreed."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from dashboard.figures.outcomes import OutcomeFigures
+from dashboard.figures.selection import Question
+from dashboard.figures.sums import ZERO, as_hours, hours_sum
+from dashboard.tables import Column, Measure, Rate, Section, Table, figure, make_table
+from scheduling.models import BookingStatus, SupervisionBooking
+from scheduling.models.bookings import LIVE_BOOKING_STATUSES
+from supervision.enums import AgreementStatus
+from supervision.models import SupervisionAgreement, SupervisorProfile
+
+ENDING_SOON_DAYS = 90
+
+
+class SupervisionFigures(Question):
+    """How supervision is used, and how much of the supervisors' time is agreed."""
+
+    def supervisors_table(self) -> Table:
+        here = self.selection.current_agreements().filter(supervisor=OuterRef("pk"))
+        if self.filters.organisation is not None:
+            here = here.filter(organisation=self.filters.organisation)
+        everywhere = SupervisionAgreement.objects.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=self.selection.today),
+            status=AgreementStatus.ACTIVE,
+            supervisor=OuterRef("pk"),
+        )
+
+        def total(agreements: QuerySet[SupervisionAgreement]) -> Coalesce:
+            return Coalesce(
+                Subquery(agreements.order_by().values("supervisor").annotate(t=Sum("hours_per_month")).values("t")),
+                Value(ZERO),
+                output_field=DecimalField(),
+            )
+
+        # Hours of sessions in this pool in the period: held, missed, cancelled late, or to come.
+        booked = SupervisionBooking.objects.filter(
+            pool=self.pool,
+            supervisor=OuterRef("pk"),
+            status__in=[*LIVE_BOOKING_STATUSES, BookingStatus.LATE_CANCELLED],
+            starts_at__gte=self.filters.period.start,
+            starts_at__lt=self.filters.period.end,
+        )
+        if self.filters.organisation is not None:
+            booked = booked.filter(organisation=self.filters.organisation)
+        supervisors = (
+            SupervisorProfile.objects.filter(Exists(here))
+            .select_related("user")
+            .annotate(
+                booked_here=Coalesce(
+                    Subquery(booked.order_by().values("supervisor").annotate(t=Sum("hours")).values("t")),
+                    Value(ZERO),
+                    output_field=DecimalField(),
+                ),
+                agreed_here=total(here),
+                agreed_all=total(everywhere),
+                organisations=Subquery(
+                    here.order_by().values("supervisor").annotate(n=Count("organisation", distinct=True)).values("n")
+                ),
+            )
+            .order_by("user__first_name", "user__last_name", "pk")
+        )
+        rows = [
+            {
+                "name": s.user.display_name,
+                "capacity": s.monthly_capacity_hours,
+                "agreed_here": s.agreed_here,
+                "booked_here": s.booked_here,
+                "agreed_elsewhere": as_hours(s.agreed_all) - as_hours(s.agreed_here),
+                "left": as_hours(s.monthly_capacity_hours) - as_hours(s.agreed_all),
+                "percent": (as_hours(s.agreed_all), as_hours(s.monthly_capacity_hours)),
+                "organisations": s.organisations,
+            }
+            for s in supervisors
+        ]
+        return make_table(
+            "supervisors",
+            "Supervisors' capacity against hours agreed (hours a month)",
+            (
+                Column("name", "Supervisor", Measure.TEXT),
+                Column("capacity", "Capacity (hours a month)", Measure.HOURS),
+                Column("agreed_here", "Agreed in this pool", Measure.HOURS),
+                Column("booked_here", "Booked in this pool in the period (hours)", Measure.HOURS),
+                Column("agreed_elsewhere", "Agreed elsewhere", Measure.HOURS),
+                Column("left", "Left", Measure.HOURS),
+                Column("percent", "Capacity agreed", Measure.PERCENT),
+                Column("organisations", "Organisations", Measure.COUNT),
+            ),
+            rows,
+        )
+
+    def section(self) -> Section:
+        t = self.selection.totals
+        agreements = self.selection.current_agreements()
+        if self.filters.organisation is not None:
+            agreements = agreements.filter(organisation=self.filters.organisation)
+        counts = agreements.aggregate(
+            active=Count("pk"),
+            ending=Count(
+                "pk",
+                filter=Q(
+                    ends_on__isnull=False,
+                    ends_on__lte=self.selection.today + datetime.timedelta(days=ENDING_SOON_DAYS),
+                ),
+            ),
+            hours=hours_sum(Q(), "hours_per_month"),
+        )
+        section = Section("supervision", "Supervision")
+        booked = int(t["supervision_booked"])  # type: ignore[call-overload]
+        late = int(t["supervision_late"])  # type: ignore[call-overload]
+        no_shows = int(t["supervision_no_show"])  # type: ignore[call-overload]
+        section.figures += [
+            figure("Sessions held", t["supervision_held"], Measure.PEOPLE),
+            figure("Hours used", t["used"], Measure.HOURS),
+            figure("Sessions booked", booked, Measure.PEOPLE),
+            figure("Cancelled late", t["supervision_late"], Measure.PEOPLE),
+            figure("Late cancellation rate", Rate(late, booked), Measure.PEOPLE, "of sessions booked"),
+            figure("No-shows", t["supervision_no_show"], Measure.PEOPLE),
+            figure("No-show rate", Rate(no_shows, booked), Measure.PEOPLE, "of sessions booked"),
+            figure("Agreements active", counts["active"], Measure.COUNT, f"{as_hours(counts['hours'])} hours a month"),
+            figure("Agreements ending", counts["ending"], Measure.COUNT, f"within {ENDING_SOON_DAYS} days"),
+        ]
+        OutcomeFigures(self.selection).add_check_ins(section)
+        section.tables.append(self.supervisors_table())
+        return section
