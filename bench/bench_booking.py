@@ -1,5 +1,5 @@
 """Throughput of booking a reflective-group place, beside two trivial views on the same gunicorn
-server and database (DESIGN.md §7: the book-a-place request sustains at least half the trivial
+server and database (docs/performance.md: the book-a-place request sustains at least half the trivial
 view's throughput):
 
 - /health/ touches neither the database nor a session (the floor of any request);

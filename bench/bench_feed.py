@@ -1,4 +1,4 @@
-"""A person's private calendar feed with 500 events (DESIGN.md §7: ≤ 50 ms, 304 on no change).
+"""A person's private calendar feed with 500 events (docs/performance.md: ≤ 50 ms, 304 on no change).
 
 Seeds a scratch database (PostgreSQL ``<name>_bench_feed`` beside DATABASE_URL's when it names
 PostgreSQL, else a temporary SQLite file) with one person who has 450 supervision sessions

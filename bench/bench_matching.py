@@ -1,8 +1,8 @@
-"""Matching benchmark (DESIGN.md §7: 1,000 organisations × 300 supervisors assigned optimally in ≤ 2 s).
+"""Matching benchmark (docs/performance.md: 1,000 organisations × 300 supervisors assigned optimally in ≤ 2 s).
 
-Seeded, realistic random data: the presentations of DESIGN.md §5 asked for with frequencies 0–3,
+Seeded, realistic random data: the presentations of docs/questionnaire.md asked for with frequencies 0–3,
 a third of organisations running groups, a few communities and languages each, mostly online
-delivery, hours a month from the norms of §5, rates £45–£95 and monthly capacities of 2–20 hours
+delivery, hours a month from the norms of docs/questionnaire.md, rates £45–£95 and monthly capacities of 2–20 hours
 (supply a little below demand, as in a real pool). Prints `name: value unit` lines."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Slot engine figures of DESIGN.md §7: eight weeks of slots for one supervisor (5 weekly
+"""Slot engine figures of docs/performance.md: eight weeks of slots for one supervisor (5 weekly
 rules, 10 overrides, 40 bookings) in ≤ 2 ms, and the next free slot for 300 supervisors in
 ≤ 300 ms. Pure Python, no database: run with `python bench/bench_slots.py`."""
 

@@ -148,7 +148,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
-# A request must never wait on a broker that is down (ENV.md): publish once, briefly.
+# A request must never wait on a broker that is down (docs/deployment.md): publish once, briefly.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 1, "socket_timeout": 1}
 CELERY_TASK_PUBLISH_RETRY = False
@@ -271,7 +271,7 @@ LOGGING = {
 }
 FORM_RENDERER = "reflect.form_rendering.GovukFormRenderer"
 
-# --- Notifications: the outbox (reflect/services/notifications.py, DESIGN.md §4) ----------
+# --- Notifications: the outbox (reflect/services/notifications.py, docs/architecture.md) ----------
 # Text messages and letters go through GOV.UK Notify; with no key, everything goes by e-mail.
 NOTIFY_API_KEY = env("NOTIFY_API_KEY")
 NOTIFY_SMS_TEMPLATE_ID = env("NOTIFY_SMS_TEMPLATE_ID")

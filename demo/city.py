@@ -1,4 +1,4 @@
-"""City-scale demo data (DESIGN.md §7): ``seed_demo --scale city``.
+"""City-scale demo data (docs/performance.md): ``seed_demo --scale city``.
 
 One pool of 300 organisations, 60 supervisors, 24 months (January 2025 to December 2026, so
 that late 2026 is "near the period's end" and the dashboard suggests rebalancing), 300 monthly

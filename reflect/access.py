@@ -1,7 +1,7 @@
 """Who may see what. Every object URL fetches through here: anything else is a 404.
 
 ``access_<noun>(user, pk)`` returns the object when the user may see it and raises Http404
-otherwise — so a stranger cannot even learn that the object exists (DESIGN.md §4). Views name
+otherwise — so a stranger cannot even learn that the object exists (docs/architecture.md). Views name
 the person they act for with :func:`acting_user`.
 """
 

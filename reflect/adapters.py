@@ -36,7 +36,7 @@ class AccountAdapter(DefaultAccountAdapter):
         """Render allauth's message as usual, then queue it in the outbox instead of sending.
 
         Address checks and password resets then survive a Redis or mail-server outage like
-        every other message (DESIGN.md §4). The rendered text carries a key, so it is kept as
+        every other message (docs/architecture.md). The rendered text carries a key, so it is kept as
         secret context, wiped once sent.
         """
         request = allauth_context.request

@@ -3,7 +3,7 @@
 allauth keeps its rate-limit counters and used-TOTP-code markers in the default cache. With
 Django's plain RedisCache, Redis being down would turn every sign-in into a 500; with this
 one a cache outage behaves like an empty cache (a miss, a write that did not stick), is
-logged, and signing in keeps working. DESIGN.md §4: Redis being down never fails a person.
+logged, and signing in keeps working. docs/architecture.md: Redis being down never fails a person.
 """
 
 from __future__ import annotations

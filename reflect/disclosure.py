@@ -1,4 +1,4 @@
-"""Disclosure control for counts of people (DESIGN.md §4).
+"""Disclosure control for counts of people (docs/architecture.md).
 
 Every count of people shown to a lead or a commissioner for a unit smaller than the whole
 pool (an organisation, a community, a group, a month) goes through :func:`disclosed`, in pages

@@ -19,7 +19,7 @@ class InvitationKind(models.TextChoices):
 
 
 class LedgerKind(models.TextChoices):
-    # Hours and money (DESIGN.md §3: the usage ledger).
+    # Hours and money (docs/architecture.md: the usage ledger).
     ALLOCATED = "allocated", "Hours allocated"
     RESERVED = "reserved", "Hours reserved"
     RELEASED = "released", "Hours released"

@@ -1,7 +1,7 @@
 """The home page's "what you can do next", by role.
 
 Each app registers a builder for the roles it owns (the supervision app adds the
-supervisor's panel), so the core never imports the apps built on it (DESIGN.md §3).
+supervisor's panel), so the core never imports the apps built on it (docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Who may see the scheduling pages. Anything else is a 404 (DESIGN.md §4)."""
+"""Who may see the scheduling pages. Anything else is a 404 (docs/architecture.md)."""
 
 from __future__ import annotations
 

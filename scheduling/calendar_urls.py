@@ -2,7 +2,7 @@ from django.urls import path
 
 from scheduling.views import calendar as views
 
-# Mounted at /calendar/ (a stable public address: DESIGN.md §8).
+# Mounted at /calendar/ (a stable public address: docs/product.md).
 urlpatterns = [
     path("", views.calendar_page, name="calendar"),
     path("regenerate/", views.calendar_regenerate, name="calendar_regenerate"),

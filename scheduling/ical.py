@@ -1,7 +1,7 @@
 """iCalendar (RFC 5545) for sessions: pure functions from plain data to text.
 
 Every session has a stable UID and a SEQUENCE that goes up with each change, so a calendar
-updates the event it already has rather than adding a second one (DESIGN.md §4 "Time").
+updates the event it already has rather than adding a second one (docs/architecture.md "Time").
 E-mailed invitations say METHOD:REQUEST (or METHOD:CANCEL when a session is cancelled) and
 name only their own recipient as attendee; feeds have no METHOD and keep a cancelled event as
 STATUS:CANCELLED. Times are written in Europe/London with its VTIMEZONE, so a 10:00 session
@@ -9,7 +9,7 @@ reads 10:00 in any client.
 
 Why not write through the icalendar library: building and serialising a 500-event feed with it
 takes about 80 ms and its generated VTIMEZONE lists every change since 1970; the feed target
-is 50 ms (DESIGN.md §7). The format we write is small — a dozen properties — so it is written
+is 50 ms (docs/performance.md). The format we write is small — a dozen properties — so it is written
 here, and the tests parse every calendar back with icalendar to prove it is valid.
 """
 

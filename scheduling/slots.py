@@ -2,9 +2,9 @@
 
 Plain data in (frozen dataclasses), plain data out (``Slot`` tuples); no database, no clock of
 its own — the caller passes ``now``. Views and services feed it rules, overrides, busy times
-and bookings they have loaded; it is tested and benchmarked on its own (DESIGN.md §7).
+and bookings they have loaded; it is tested and benchmarked on its own (docs/performance.md).
 
-How time is read (DESIGN.md §4 "Time": availability is wall-clock in the supervisor's zone)
+How time is read (docs/architecture.md "Time": availability is wall-clock in the supervisor's zone)
 -----------------------------------------------------------------------------------------
 - Weekly rules and date overrides are wall-clock times in the supervisor's IANA zone, so a
   Monday 10:00 rule is 10:00 on the supervisor's clock in winter and in summer (09:00 UTC in

@@ -1,4 +1,4 @@
-"""Celery tasks: thin wrappers that take ids and call a service (STYLE.md)."""
+"""Celery tasks: thin wrappers that take ids and call a service (docs/conventions.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Who may see a needs assessment: its owner, the leads of its organisation, or — while it
-has no owner — the browser that took it. Anything else is a 404 (DESIGN.md §4)."""
+has no owner — the browser that took it. Anything else is a 404 (docs/architecture.md)."""
 
 from __future__ import annotations
 

@@ -82,7 +82,7 @@ class SupervisorProfileAdmin(admin.ModelAdmin):
 
 class _ThroughTheServicesOnly(admin.ModelAdmin):
     """Read-only: requests and agreements change hours under the capacity locks of
-    supervision/services/agreements.py, which an admin form would skip (DESIGN.md §4)."""
+    supervision/services/agreements.py, which an admin form would skip (docs/architecture.md)."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -105,7 +105,7 @@ class SupervisionAgreementAdmin(_ThroughTheServicesOnly):
     raw_id_fields = ["organisation", "supervisor", "pool", "request", "ended_by"]
 
 
-# --- The question bank (DESIGN.md §5): data, versioned; a published version is read-only ---
+# --- The question bank (docs/questionnaire.md): data, versioned; a published version is read-only ---
 
 
 def _version_of(obj: object) -> QuestionBankVersion | None:

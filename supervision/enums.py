@@ -9,7 +9,7 @@ class QuestionKind(models.TextChoices):
 
 
 class Outcome(models.TextChoices):
-    """The three results of the needs questionnaire (DESIGN.md §5)."""
+    """The three results of the needs questionnaire (docs/questionnaire.md)."""
 
     CLINICAL_SUPERVISION_RECOMMENDED = "clinical_supervision_recommended", "Clinical supervision recommended"
     CONSIDER_CASE_CONSULTATION = (
@@ -33,7 +33,7 @@ class ProfessionalBody(models.TextChoices):
     OTHER = "other", "Other"
 
 
-# The specialisms a supervisor can support: the presentations of DESIGN.md §5, named exactly as
+# The specialisms a supervisor can support: the presentations of docs/questionnaire.md, named exactly as
 # the questionnaire's results name them (supervision/migrations/0003_question_bank_v1.py), so
 # that a result's specialisms match a profile's word for word.
 SPECIALISMS: tuple[str, ...] = (

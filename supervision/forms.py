@@ -147,7 +147,7 @@ class CompareForm(forms.Form):
         return data
 
 
-# --- Supervisor profiles, the directory, requests and agreements (DESIGN.md §6) ----------------
+# --- Supervisor profiles, the directory, requests and agreements (docs/matching.md) ----------------
 
 # A date box shows its value as ISO 8601, the only format a browser's date input accepts.
 ISO_DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})

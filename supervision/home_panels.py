@@ -32,7 +32,7 @@ def supervisor_panels(user: User) -> list[HomePanel]:
 
 @register_home_panels
 def supervisor_directory_panels(user: User) -> list[HomePanel]:
-    """Leads find and agree a supervisor; staff can browse the directory (DESIGN.md §8)."""
+    """Leads find and agree a supervisor; staff can browse the directory (docs/product.md)."""
     led = list(organisations_led_by(user))
     steps = [
         NextStep(f"Supervisors who fit {o.name}", reverse("organisation_matches", args=[o.pk]), "Ranked, with why")
@@ -52,7 +52,7 @@ def supervisor_directory_panels(user: User) -> list[HomePanel]:
 
 @register_home_panels
 def questionnaire_panels(user: User) -> list[HomePanel]:
-    """Leads see the needs questionnaire, with their organisations' latest results (DESIGN.md §5)."""
+    """Leads see the needs questionnaire, with their organisations' latest results (docs/questionnaire.md)."""
     led = list(organisations_led_by(user))
     if not led:
         return []

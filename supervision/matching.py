@@ -1,9 +1,9 @@
-"""Matching organisations with supervisors: pure functions over plain data (DESIGN.md §6).
+"""Matching organisations with supervisors: pure functions over plain data (docs/matching.md).
 
 Nothing here touches the database. Callers (services, views, the benchmark) build the frozen
 dataclasses below and get frozen dataclasses back.
 
-Hard filters (DESIGN.md §6)
+Hard filters (docs/matching.md)
     A supervisor is matched with an organisation only if they are verified, accepting
     organisations, have agreed to work with non-clinical providers, have capacity left this
     month, can deliver the way the organisation asked (online, or in person in its area) and
@@ -46,7 +46,7 @@ Pool-wide assignment (the model, stated plainly)
     generalised assignment problem (NP-hard): in our trials an exact integer programme (HiGHS,
     through scipy) on the benchmark's 1,000 × 300 pool was still 10–15 % from a proven optimum
     after 120 s, and a random instance took 67–115 s to prove — far beyond the 2-second target
-    of DESIGN.md §7. Split organisations are listed (``PoolAssignment.split``; about one in
+    of docs/performance.md. Split organisations are listed (``PoolAssignment.split``; about one in
     eight in the benchmark), so a commissioner can adjust them before sending requests. Because
     each used pair passes rate_j × H_i ≤ money_i, any split of at most H_i hours also fits the
     money left. An organisation may also get fewer hours than it wants when capacity is short;
@@ -103,7 +103,7 @@ MAX_SCORE = (
     + CAPACITY_POINTS
 )
 
-# Pool-wide assignment counts hours in half hours: DESIGN.md §5 has 1.5 hours a month as a norm.
+# Pool-wide assignment counts hours in half hours: docs/questionnaire.md has 1.5 hours a month as a norm.
 UNITS_PER_HOUR = 2
 
 

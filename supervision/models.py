@@ -15,7 +15,7 @@ CHECK_IN_SCALE = [(1, "Not at all"), (2, "A little"), (3, "Mostly"), (4, "Very m
 
 
 class SupervisorProfile(models.Model):
-    """A clinician who offers supervision or facilitation (DESIGN.md §6).
+    """A clinician who offers supervision or facilitation (docs/matching.md).
 
     Its row is also the supervisor's capacity lock: accepting a request locks it (after the
     organisation's PoolOrganisation row) before reading the hours already agreed.
@@ -109,7 +109,7 @@ class SupervisionRequest(models.Model):
 
 
 class SupervisionAgreement(models.Model):
-    """Organisation × supervisor × pool: hours a month agreed by both (DESIGN.md §2)."""
+    """Organisation × supervisor × pool: hours a month agreed by both (docs/product.md)."""
 
     organisation = models.ForeignKey(
         "reflect.Organisation", on_delete=models.CASCADE, related_name="supervision_agreements"
@@ -142,7 +142,7 @@ class SupervisionAgreement(models.Model):
         return f"{self.organisation} × {self.supervisor.user.display_name} ({self.hours_per_month} h/month)"
 
 
-# --- The needs questionnaire (DESIGN.md §5) ------------------------------------------------
+# --- The needs questionnaire (docs/questionnaire.md) ------------------------------------------------
 # The question bank is data, versioned: a published version never changes, and every
 # assessment keeps the version it was scored with plus a snapshot of its result.
 
@@ -318,7 +318,7 @@ class NeedsAssessment(models.Model):
 
 class AgreementCheckIn(models.Model):
     """A short, optional check-in at an agreement's review date, on Proctor's three functions of
-    supervision (DESIGN.md §5): our own questions, not a licensed scale. It holds ratings only —
+    supervision (docs/questionnaire.md): our own questions, not a licensed scale. It holds ratings only —
     never anything said in supervision — and commissioners see only pool-wide aggregates."""
 
     agreement = models.ForeignKey(SupervisionAgreement, on_delete=models.CASCADE, related_name="check_ins")

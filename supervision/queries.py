@@ -41,7 +41,7 @@ def latest_result_for(organisation: Organisation) -> NeedsAssessment | None:
 
 @dataclass(frozen=True)
 class MatchingNeeds:
-    """What the organisation's latest questionnaire result asks of a supervisor (DESIGN.md §5–§6)."""
+    """What the organisation's latest questionnaire result asks of a supervisor (docs/questionnaire.md, docs/matching.md)."""
 
     assessment_id: int
     outcome: str
@@ -65,7 +65,7 @@ def matching_needs_for(organisation: Organisation) -> MatchingNeeds | None:
     )
 
 
-# --- Supervisors, capacity and allocation (DESIGN.md §6) -------------------------------------
+# --- Supervisors, capacity and allocation (docs/matching.md) -------------------------------------
 
 
 def current_agreements(today: datetime.date | None = None) -> QuerySet[SupervisionAgreement]:

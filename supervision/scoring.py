@@ -1,4 +1,4 @@
-"""Score a needs questionnaire: plain data in, plain data out (DESIGN.md §5).
+"""Score a needs questionnaire: plain data in, plain data out (docs/questionnaire.md).
 
 The bank's declarative rules decide the outcome; the reasons shown are exactly the rules
 that fired. Formats, frequency and hours follow the professional norms cited on the result
@@ -34,7 +34,7 @@ OUTCOME_RANK = {
 PRACTITIONERS_QUESTION = "practitioners_1to1"
 FACILITATORS_QUESTION = "group_facilitators"
 
-# Professional norms (DESIGN.md §5), cited on the result page with what each one sets.
+# Professional norms (docs/questionnaire.md), cited on the result page with what each one sets.
 NORMS: list[tuple[str, str]] = [
     (
         "Proctor's three functions",
@@ -167,7 +167,7 @@ class Result:
     clinical_points: int
     consultation_points: int
     bank_version: int
-    # How much each specialism weighed in the result, for ranking supervisors (DESIGN.md §6).
+    # How much each specialism weighed in the result, for ranking supervisors (docs/matching.md).
     specialism_weights: tuple[tuple[str, int], ...] = ()
 
     @property
@@ -316,7 +316,7 @@ def score(bank: BankData, answers: Answers) -> Result:
 
 
 def formats_for(outcome: str, answers: Answers) -> list[Format]:
-    """Format, frequency and hours for an outcome, sized by the team (DESIGN.md §5 norms)."""
+    """Format, frequency and hours for an outcome, sized by the team (docs/questionnaire.md norms)."""
     practitioners = _count(answers, PRACTITIONERS_QUESTION)
     facilitators = _count(answers, FACILITATORS_QUESTION)
     if outcome == CLINICAL_SUPERVISION_RECOMMENDED:

@@ -1,6 +1,6 @@
 """Erasing a person: everything that identifies them deleted or anonymised, in one transaction.
 
-Aggregates cannot move: the ledger names no person (DESIGN.md §3), and the rows that count
+Aggregates cannot move: the ledger names no person (docs/architecture.md), and the rows that count
 things (places, check-ins, memberships) stay, pointing at an anonymised account. Future
 commitments are released first through the apps' own use cases (their erasure steps), so
 the people waiting for a place are offered it as usual.

@@ -12,7 +12,7 @@ from reflect.models.pools import Pool
 
 
 class LedgerEntry(models.Model):
-    """One countable event in a pool (DESIGN.md §3). Append-only, and it names no person.
+    """One countable event in a pool (docs/architecture.md). Append-only, and it names no person.
 
     Balances are sums over entries; a correction or a reallocation is a new, dated entry,
     never an edit. Because no row points at a person, erasing someone cannot move a total.
@@ -45,7 +45,7 @@ class LedgerEntry(models.Model):
         return f"{self.get_kind_display()} {self.hours} h — {self.pool}"
 
 
-# The ledger's months are months in Europe/London, as the dashboard's periods are (DESIGN.md §4).
+# The ledger's months are months in Europe/London, as the dashboard's periods are (docs/architecture.md).
 LEDGER_ZONE = LONDON
 
 
@@ -58,7 +58,7 @@ class LedgerMonth(models.Model):
     """The ledger's entries of one pool, organisation and kind in one month, added up.
 
     Derived data, so that the dashboard reads a few thousand rows instead of every entry
-    (DESIGN.md §7): ``record_ledger_entry`` adds each entry to its month in the same
+    (docs/performance.md): ``record_ledger_entry`` adds each entry to its month in the same
     transaction as the entry itself, and a bulk writer (the city seed) writes the months of
     what it writes, so the two never disagree. Every period the dashboard shows is whole
     months, so every figure over a period is a sum of these rows.

@@ -9,7 +9,7 @@ from reflect.notification_kinds import kind_choices
 
 
 class Notification(models.Model):
-    """One message to one person: a row of the outbox (DESIGN.md §4, "Nothing lost").
+    """One message to one person: a row of the outbox (docs/architecture.md, "Nothing lost").
 
     A use case writes it in its own transaction, so it commits (or rolls back) with the change
     it tells about. Workers deliver it after commit; the status moves pending → sending →

@@ -1,4 +1,4 @@
-"""The usage ledger: the one way any app records a countable event (DESIGN.md §3)."""
+"""The usage ledger: the one way any app records a countable event (docs/architecture.md)."""
 
 from __future__ import annotations
 

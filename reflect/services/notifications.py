@@ -1,4 +1,4 @@
-"""The notification outbox (DESIGN.md §4, "Nothing lost").
+"""The notification outbox (docs/architecture.md, "Nothing lost").
 
 A use case calls :func:`queue_notification` inside its own transaction: the row commits with
 the change it tells about, or not at all. Nothing is sent from inside the request. After

@@ -1,4 +1,4 @@
-"""Trivial views: the container health check, and the benchmarks' baselines (DESIGN.md §7)."""
+"""Trivial views: the container health check, and the benchmarks' baselines (docs/performance.md)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def health_signed_in(request: HttpRequest) -> HttpResponse:
     """A trivial view that pays what every signed-in page pays: the middleware reads the session
     and the person, then one simple query (are they current staff of an organisation?).
 
-    The booking benchmark's baseline "on the same server and database" (DESIGN.md §7) beside
+    The booking benchmark's baseline "on the same server and database" (docs/performance.md) beside
     /health/, which touches neither. It tells the person only about themselves.
     """
     staff = Membership.objects.filter(user=acting_user(request), left_at__isnull=True).exists()

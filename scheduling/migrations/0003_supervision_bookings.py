@@ -8,7 +8,7 @@ import django.utils.timezone
 from django.db import migrations, models
 
 # No two live bookings of one supervisor may overlap in time: a database rule on PostgreSQL
-# (DESIGN.md §4 "Capacity"), whatever the code above it does. SQLite, the embedded demo's
+# (docs/architecture.md "Capacity"), whatever the code above it does. SQLite, the embedded demo's
 # database, has no exclusion constraints; it runs one writer at a time, and the service's
 # lock and slot check hold there.
 NO_OVERLAP = """

@@ -1,4 +1,4 @@
-"""What a supervisor says about when they can be booked (DESIGN.md §3, §4 "Time").
+"""What a supervisor says about when they can be booked (docs/architecture.md "Time").
 
 Times here are wall-clock times in the supervisor's own zone, never UTC: a Tuesday 10:00 rule
 is 10:00 on their clock in winter and in summer. The slot engine (scheduling/slots.py) turns

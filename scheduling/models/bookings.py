@@ -1,4 +1,4 @@
-"""Supervision sessions booked against an agreement (issue 6; DESIGN.md §2–§4).
+"""Supervision sessions booked against an agreement (issue 6; docs/product.md, docs/architecture.md).
 
 A booking is a time with one supervisor, for one or more staff of the agreement's
 organisation. Its hours are reserved in the pool's ledger when it is made and released or

@@ -1,7 +1,7 @@
 """Cohort groups: staff apply with the times that suit them; the commissioner fills cohorts.
 
 A cohort is a reflective group of kind ``COHORT``: a stable membership for a term, as
-reflective and Balint groups work best with committed members (DESIGN.md §5). Members' places
+reflective and Balint groups work best with committed members (docs/questionnaire.md). Members' places
 in each of the group's sessions are booked for them, and each can be cancelled on its own.
 """
 

@@ -2,7 +2,7 @@
 
 Capacity lives on the session row (``place_limit``: capacity plus the overbooking allowance,
 fixed when the session is generated) so the database can hold ``places_taken <= place_limit``
-as a plain column comparison (DESIGN.md §4, "Capacity").
+as a plain column comparison (docs/architecture.md, "Capacity").
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ class GroupSession(models.Model):
     place_limit = models.PositiveIntegerField(help_text="Capacity plus the overbooking allowance.")
     places_taken = models.PositiveIntegerField(default=0)
     # The register's counts, kept by mark_attendance as it marks each place: the commissioner's
-    # dashboard adds up a few thousand sessions instead of grouping every place (DESIGN.md §7).
+    # dashboard adds up a few thousand sessions instead of grouping every place (docs/performance.md).
     places_attended = models.PositiveIntegerField(default=0, db_default=0)
     places_absent = models.PositiveIntegerField(default=0, db_default=0)
     sequence = models.PositiveIntegerField(default=0, help_text="iCalendar SEQUENCE, bumped on each change.")

@@ -2,7 +2,7 @@
 
 Every function here is one use case: it runs in one transaction, checks that the acting user is
 the supervisor, refuses bad input with a ``DomainError`` that names the rule in the way, and
-writes an audit row. Times are wall-clock times in the supervisor's zone (DESIGN.md §4 "Time").
+writes an audit row. Times are wall-clock times in the supervisor's zone (docs/architecture.md "Time").
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What people are told about supervision bookings, and the calendar entries that go with it.
 
-Everything here runs inside the booking use case's transaction (outbox rows, DESIGN.md §4
+Everything here runs inside the booking use case's transaction (outbox rows, docs/architecture.md
 "Nothing lost"). Attendees of a group session are never told each other's names: each message
 and each .ics names only its own recipient. The supervisor, who runs the session, sees who is
 booked on their pages, not in calendar files.

@@ -1,4 +1,4 @@
-"""Booking supervision sessions against an agreement (issue 6; DESIGN.md §2–§4).
+"""Booking supervision sessions against an agreement (issue 6; docs/product.md, docs/architecture.md).
 
 Each function is one use case in one transaction. Capacity is guarded by locks taken once, in
 the same order as agreement acceptance (supervision/services/agreements.py) so that the two

@@ -90,7 +90,7 @@ def queue_refresh(feed_id: int) -> None:
     task_refresh_busy_calendar = current_app.tasks[REFRESH_TASK]
     try:
         task_refresh_busy_calendar.delay(feed_id)
-    except Exception:  # the broker being down must not fail the page (DESIGN.md §4)
+    except Exception:  # the broker being down must not fail the page (docs/architecture.md)
         logger.warning("Could not queue a refresh of busy calendar %s; the periodic task will do it.", feed_id)
 
 

@@ -4,7 +4,7 @@ The address holds a secret token (regenerating it revokes the old one). The feed
 person's supervision sessions (as attendee or supervisor), their reflective-group places and
 the group sessions they facilitate — from 90 days back, and everything to come. A cancelled
 session stays for 30 days as STATUS:CANCELLED so subscribed calendars remove it; subscribed
-calendars refresh only every few hours, so changes are e-mailed as well (DESIGN.md §4).
+calendars refresh only every few hours, so changes are e-mailed as well (docs/architecture.md).
 Other attendees are never named.
 """
 

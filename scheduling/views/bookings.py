@@ -2,7 +2,7 @@
 attendance, the supervision log and calendar files.
 
 Views parse, call a service and render. Every object comes through an ``access_*`` helper, so
-anyone not entitled to a booking or agreement gets a 404 (DESIGN.md §4).
+anyone not entitled to a booking or agreement gets a 404 (docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The first published question bank (DESIGN.md §5). Our own plain-language questions.
+"""The first published question bank (docs/questionnaire.md). Our own plain-language questions.
 
 The data is written out here, not imported, so this migration means the same thing forever;
 later versions are made in the admin (copy this version to a draft, edit, publish).
@@ -293,7 +293,7 @@ def load(apps, schema_editor):
         return
     version = Version.objects.create(
         number=1,
-        notes="First version: the sections of DESIGN.md §5, with rules checked against docs/questionnaire-profiles.md.",
+        notes="First version: the sections of docs/questionnaire.md, with rules checked against docs/questionnaire-profiles.md.",
         clinical_threshold=5,
         consultation_threshold=3,
     )

@@ -1,9 +1,9 @@
-"""Supervision requests and agreements (DESIGN.md §2, §4 "Capacity", §6).
+"""Supervision requests and agreements (docs/product.md, docs/architecture.md "Capacity", docs/matching.md).
 
 An agreement's hours must fit both the organisation's allocation left in the pool and the
 supervisor's hours left this month. Both are checked under row locks taken in one fixed order
 — the PoolOrganisation row, then the SupervisorProfile row — inside one transaction, so two
-acceptances for the last hours cannot both succeed (DESIGN.md §4).
+acceptances for the last hours cannot both succeed (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def _hours(hours: Decimal) -> str:
     return f"{text} hour" if hours == 1 else f"{text} hours"
 
 
-# --- notifications: outbox rows written inside the use case's transaction (DESIGN.md §4) -------
+# --- notifications: outbox rows written inside the use case's transaction (docs/architecture.md) -------
 
 
 def _link(name: str, *args: int) -> str:
@@ -164,7 +164,7 @@ def check_hours_fit(
 
 def _lock_capacity_rows(pool: Pool, organisation: Organisation, supervisor: SupervisorProfile) -> None:
     """Lock the organisation's place in the pool, then the supervisor's profile: always in this
-    order, so two transactions never wait on each other in a cycle (DESIGN.md §4)."""
+    order, so two transactions never wait on each other in a cycle (docs/architecture.md)."""
     PoolOrganisation.objects.select_for_update().get(pool=pool, organisation=organisation)
     SupervisorProfile.objects.select_for_update().get(pk=supervisor.pk)
 
@@ -247,7 +247,7 @@ def _refusal(request: SupervisionRequest) -> str:
 def accept_request(request: SupervisionRequest, *, acting_user: User, reply: str = "") -> SupervisionAgreement:
     if request.supervisor.user_id != acting_user.pk:
         raise DomainError("Only the supervisor asked can accept this request.")
-    # Capacity shrinks here: lock before reading what is left (DESIGN.md §4).
+    # Capacity shrinks here: lock before reading what is left (docs/architecture.md).
     _lock_capacity_rows(request.pool, request.organisation, request.supervisor)
     # Only the request's own row: a join here would also lock the profile, out of order.
     request = SupervisionRequest.objects.select_for_update().get(pk=request.pk)

@@ -49,7 +49,7 @@ def start_assessment(
     organisation_name: str = "",
     about: str = "",
 ) -> NeedsAssessment:
-    """A new assessment on the newest published bank. No account is needed (DESIGN.md §5)."""
+    """A new assessment on the newest published bank. No account is needed (docs/questionnaire.md)."""
     if organisation is not None and not is_lead_of(acting_user, organisation):
         raise DomainError("Only the organisation's lead can take the questionnaire for it.", field="organisation")
     if organisation is not None:
@@ -115,7 +115,7 @@ def assessment_for_resume_token(token: str, *, now: datetime.datetime | None = N
 
 
 def _record_completion(assessment: NeedsAssessment) -> None:
-    """One ledger count per pool the organisation is in: a count, never a person (DESIGN.md §3)."""
+    """One ledger count per pool the organisation is in: a count, never a person (docs/architecture.md)."""
     if assessment.organisation_id is None or not assessment.is_complete:
         return
     for place in PoolOrganisation.objects.select_related("pool").filter(organisation_id=assessment.organisation_id):

@@ -1,7 +1,7 @@
 """Check-ins at an agreement's review date (issue 5): optional, three ratings on Proctor's
 functions of supervision — normative (safety and standards), formative (learning) and
 restorative (support) — from the supervisor and the organisation's staff. Commissioners see
-only the pool's averages, and only from 8 responses up (DESIGN.md §4's threshold)."""
+only the pool's averages, and only from 8 responses up (docs/architecture.md's threshold)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from supervision.enums import AgreementStatus
 from supervision.models import AgreementCheckIn, SupervisionAgreement
 
 # Below reflect.disclosure's SMALLEST_SHOWN responses (8), a commissioner sees no averages
-# (DESIGN.md §4: 1 to 7 is "*").
+# (docs/architecture.md: 1 to 7 is "*").
 
 
 def may_check_in(agreement: SupervisionAgreement, user: User) -> bool:

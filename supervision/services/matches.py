@@ -1,6 +1,6 @@
 """Builds the pure matcher's inputs from the database (supervision/matching.py does the rest).
 
-An organisation's needs come from its latest questionnaire result (DESIGN.md §5 "the result
+An organisation's needs come from its latest questionnaire result (docs/questionnaire.md "the result
 pre-fills matching") and its own details; what is left of its allocation comes from the
 ledger minus its agreements (supervision/queries.py).
 """
@@ -151,7 +151,7 @@ def ranked_matches(
         changes["hours_per_month"] = hours_per_month
     needs = replace(needs, **changes)  # type: ignore[arg-type]
     # Only listed supervisors (verified, and willing to work with non-clinical providers) are
-    # ever shown to leads, even as "why not" (DESIGN.md §6): the same set the directory shows.
+    # ever shown to leads, even as "why not" (docs/matching.md): the same set the directory shows.
     profiles = {p.pk: p for p in listed_supervisors()}
     offers = [offer_for(p) for p in profiles.values()]
     return RankedMatches(

@@ -1,4 +1,4 @@
-"""Supervisor profiles and their verification (DESIGN.md §6: only verified supervisors are
+"""Supervisor profiles and their verification (docs/matching.md: only verified supervisors are
 listed or matched; a change to registration details needs verifying again)."""
 
 from __future__ import annotations

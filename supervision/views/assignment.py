@@ -1,4 +1,4 @@
-"""Pool-wide assignment for a commissioner (DESIGN.md §6): preview the optimal pairs, untick
+"""Pool-wide assignment for a commissioner (docs/matching.md): preview the optimal pairs, untick
 any, and send the rest as requests that each supervisor then accepts or declines."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The needs questionnaire at /questionnaire/: open to anyone, no account needed (DESIGN.md §5)."""
+"""The needs questionnaire at /questionnaire/: open to anyone, no account needed (docs/questionnaire.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Supervisors' own pages (behind two-factor authentication), and the directory that leads
-and staff browse (DESIGN.md §6, §8)."""
+and staff browse (docs/matching.md, docs/product.md)."""
 
 from __future__ import annotations
 
@@ -102,7 +102,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 def access_supervisor(user: User, supervisor_id: int) -> SupervisorProfile:
     """A listed supervisor, for members of an organisation; any profile for its owner and admins.
-    Anything else is a 404, so an unverified supervisor cannot even be found (DESIGN.md §4)."""
+    Anything else is a 404, so an unverified supervisor cannot even be found (docs/architecture.md)."""
     profile = get_object_or_404(supervisors_with_hours_left(), pk=supervisor_id)
     if profile.user_id == user.pk or user.is_staff:
         return profile

@@ -1,4 +1,4 @@
-"""Concurrent acceptances for the last hours, on PostgreSQL (DESIGN.md §4 "Capacity").
+"""Concurrent acceptances for the last hours, on PostgreSQL (docs/architecture.md "Capacity").
 
 Each thread accepts a different request with its own database connection. With the locks, the
 supervisor's capacity and the organisation's allocation are never over-committed; the control

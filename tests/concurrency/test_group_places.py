@@ -1,4 +1,4 @@
-"""Places never exceed the session's limit under concurrent bookings (DESIGN.md §4, "Capacity").
+"""Places never exceed the session's limit under concurrent bookings (docs/architecture.md, "Capacity").
 
 On PostgreSQL only: SQLite serialises every writer, so it cannot show the race. Each thread
 books through its own database connection and closes it afterwards.

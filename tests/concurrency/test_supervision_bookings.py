@@ -1,4 +1,4 @@
-"""No double booking and no overdrawn allocation under concurrent requests (DESIGN.md §4).
+"""No double booking and no overdrawn allocation under concurrent requests (docs/architecture.md).
 
 On PostgreSQL only: SQLite serialises every writer, so it cannot show the race. Each thread
 books through its own database connection. Two things hold a slot: the service's locks

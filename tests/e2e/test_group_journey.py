@@ -183,7 +183,7 @@ def test_moving_a_session_filling_a_cohort_and_the_leads_totals(live_server: Any
     session.refresh_from_db()
     assert session.sequence == 1
     visit(page, f"{base}/groups/pools/{pool.pk}/cohorts/")
-    assert "* placed, 0 not placed" in main_text(page)  # counts of people are disclosed (DESIGN.md §4)
+    assert "* placed, 0 not placed" in main_text(page)  # counts of people are disclosed (docs/architecture.md)
     submit(page, "Confirm and tell everyone")
     assert "Cohorts filled: the people placed are told their cohort." in main_text(page)
 

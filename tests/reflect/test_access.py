@@ -1,5 +1,5 @@
 """The access matrix: every object URL, every persona. Anything a persona may not see is a 404
-(DESIGN.md §4: organisations never see each other; commissioners only their own pools)."""
+(docs/architecture.md: organisations never see each other; commissioners only their own pools)."""
 
 import re
 

@@ -1,5 +1,5 @@
 """The deployment files, checked by reading them: no Docker engine runs on these machines
-(ENV.md), so a YAML parse and a look at the Dockerfile are what keeps them honest."""
+(docs/deployment.md), so a YAML parse and a look at the Dockerfile are what keeps them honest."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The clocks changing in Europe/London in 2027: forward on Sunday 28 March (01:00 GMT becomes
 02:00 BST, at 01:00 UTC) and back on Sunday 31 October (02:00 BST becomes 01:00 GMT, at 01:00
-UTC). A weekly rule is wall-clock time (DESIGN.md §4): it keeps its local hour."""
+UTC). A weekly rule is wall-clock time (docs/architecture.md): it keeps its local hour."""
 
 from __future__ import annotations
 

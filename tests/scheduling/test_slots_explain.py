@@ -1,4 +1,4 @@
-"""Why a time cannot be booked, in the words a view will show (DESIGN.md §4: a past or
+"""Why a time cannot be booked, in the words a view will show (docs/architecture.md: a past or
 too-soon time names the notice period)."""
 
 from __future__ import annotations

@@ -240,7 +240,7 @@ class Command(BaseCommand):
             "--scale",
             choices=["demo", "city"],
             default="demo",
-            help="city: also a 300-organisation, 24-month pool for the dashboard (DESIGN.md §7).",
+            help="city: also a 300-organisation, 24-month pool for the dashboard (docs/performance.md).",
         )
 
     @transaction.atomic
