@@ -114,11 +114,11 @@ def test_commissioner_invites_an_organisation_whose_lead_then_invites_a_colleagu
     visit(carys, pool_url)
     allocations = carys.locator("table").first.locator("tbody tr")
     assert [[cell.inner_text() for cell in row.locator("td").all()] for row in allocations.all()] == [
-        ["Harehills Women's Drama Collective", "120.00", "£7,200.00"]
+        ["Harehills Women's Drama Collective", "120", "£7,200"]
     ]
-    # Hours read the same on every database (SQLite's sums drop the trailing zeros).
+    # Hours and money read as reflect.wording writes them, the same on every database.
     assert carys.locator(".govuk-summary-list__row", has_text="Hours budget").locator("dd").inner_text() == (
-        "120.00 hours (120.00 allocated, 0.00 not yet allocated)"
+        "120 hours (120 allocated, 0 not yet allocated)"
     )
     membership_rows = Membership.objects.filter(organisation__name="Harehills Women's Drama Collective")
     assert sorted((m.user.email, m.is_lead) for m in membership_rows) == [
