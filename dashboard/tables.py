@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 from django.utils.safestring import SafeString, mark_safe
 
+from reflect import wording
 from reflect.disclosure import SUPPRESSED, disclosed
 from reflect.local_time import LONDON
 
@@ -111,7 +112,7 @@ def present(value: object, measure: Measure) -> Cell:
         return Cell(f"{value}", f"{value}", numeric=True)
     if measure == Measure.DATE:
         moment = value.astimezone(LONDON) if isinstance(value, datetime.datetime) else value
-        return Cell(f"{moment:%-d %b %Y}", f"{moment:%Y-%m-%d}")  # type: ignore[str-format]
+        return Cell(wording.short_date(moment), f"{moment:%Y-%m-%d}")  # type: ignore[str-format]
     if measure == Measure.MONTH:
         return Cell(f"{value:%b %Y}", f"{value:%Y-%m}")  # type: ignore[str-format]
     return Cell(str(value), str(value))

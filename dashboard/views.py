@@ -18,15 +18,12 @@ from dashboard.figures.moves import moves_table
 from dashboard.figures.pool import PoolFigures
 from dashboard.filters import Filters, filter_options, parse_filters
 from dashboard.tables import Measure, Table, present
-from reflect.access import access_led_organisation, commissioner_area
+from reflect import wording
+from reflect.access import access_led_organisation, acting_user, commissioner_area
 from reflect.errors import DomainError
-from reflect.models import Organisation, Pool, User
+from reflect.models import Organisation, Pool
 from reflect.services.audit import record_audit
 from scheduling.models import ReflectiveGroup
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _filters(request: HttpRequest, pool: Pool) -> tuple[Filters, dict[int, Organisation], dict[int, str]]:
@@ -43,7 +40,7 @@ def pool_dashboard(request: HttpRequest, pool: Pool) -> HttpResponse:
     filters, organisations, groups = _filters(request, pool)
     figures = PoolFigures(pool, filters)
     moves = figures.rebalancing()
-    record_audit("dashboard.viewed", actor=_user(request), target=pool, filters=filters.as_audit())
+    record_audit("dashboard.viewed", actor=acting_user(request), target=pool, filters=filters.as_audit())
     return render(
         request,
         "dashboard/pool.html",
@@ -79,7 +76,7 @@ def pool_export(request: HttpRequest, pool: Pool, table: str) -> HttpResponse:
         raise Http404("No such table.")
     filters, _, _ = _filters(request, pool)
     result = build(PoolFigures(pool, filters))
-    record_audit("dashboard.exported", actor=_user(request), target=pool, table=table, filters=filters.as_audit())
+    record_audit("dashboard.exported", actor=acting_user(request), target=pool, table=table, filters=filters.as_audit())
     period = f"{filters.period.first_month:%Y-%m}-to-{filters.period.last_month:%Y-%m}"
     return _csv_response(result, f"pool-{pool.pk}-{table}-{period}.csv")
 
@@ -88,14 +85,14 @@ def pool_export(request: HttpRequest, pool: Pool, table: str) -> HttpResponse:
 @commissioner_area
 def pool_rebalance(request: HttpRequest, pool: Pool) -> HttpResponse:
     try:
-        moves = services.rebalance_allocations(pool, request.POST.getlist("move"), acting_user=_user(request))
+        moves = services.rebalance_allocations(pool, request.POST.getlist("move"), acting_user=acting_user(request))
     except DomainError as error:
         messages.error(request, error.message)
     else:
         hours = sum(move.hours for move in moves)
         messages.success(
             request,
-            f"{hours} hours moved in {len(moves)} step{'s' if len(moves) != 1 else ''}, recorded in the ledger.",
+            f"{wording.hours(hours)} moved in {wording.count(len(moves), 'step')}, recorded in the ledger.",
         )
     return redirect("pool_dashboard", pool.pk)
 
@@ -105,7 +102,7 @@ def organisation_usage(request: HttpRequest, organisation_id: int) -> HttpRespon
         from django.contrib.auth.views import redirect_to_login
 
         return redirect_to_login(request.get_full_path())
-    organisation, _ = access_led_organisation(_user(request), organisation_id)
+    organisation, _ = access_led_organisation(acting_user(request), organisation_id)
     table = organisation_summary_table(organisation)
-    record_audit("dashboard.lead_viewed", actor=_user(request), target=organisation)
+    record_audit("dashboard.lead_viewed", actor=acting_user(request), target=organisation)
     return render(request, "dashboard/organisation.html", {"organisation": organisation, "table": table})

@@ -80,10 +80,11 @@ def day(moment: datetime.date | datetime.datetime, zone: str = UK_ZONE) -> str:
     return f"{local:%A} {local.day} {local:%B %Y}"
 
 
-def clock(moment: datetime.time | datetime.datetime, zone: str = UK_ZONE) -> str:
-    """'14:00': the time of day on the 24-hour clock."""
+def clock(moment: datetime.time | datetime.datetime, zone: str | None = None) -> str:
+    """'14:00': the time of day on the 24-hour clock. A datetime is read on its own clock, or
+    on ``zone``'s when one is named (a slot computed in a supervisor's zone stays on it)."""
     if isinstance(moment, datetime.datetime):
-        moment = moment.astimezone(ZoneInfo(zone)).time()
+        moment = (moment.astimezone(ZoneInfo(zone)) if zone else moment).time()
     return f"{moment:%H:%M}"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils import timezone
 
+from reflect import wording
 from reflect.data_protection.registry import Blocker, Erasure, register_erasure_blocker, register_erasure_step
 from reflect.data_protection.registry import register_export as export
 from reflect.models import User
@@ -116,7 +117,7 @@ def supervision_session_blockers(user: User) -> list[Blocker]:
         return []
     return [
         Blocker(
-            message=f"You have {count} supervision session{'s' if count != 1 else ''} to come as the supervisor. "
+            message=f"You have {wording.count(count, 'supervision session')} to come as the supervisor. "
             f"Cancel or hand {'it' if count == 1 else 'them'} on first."
         )
     ]

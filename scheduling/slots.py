@@ -56,6 +56,7 @@ from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from reflect import wording
 from scheduling.intervals import Interval, contains, normalise, overlaps, subtract
 
 __all__ = [
@@ -101,7 +102,7 @@ def _minute_of_day(value: time, *, is_end: bool) -> int:
 def _window_minutes(start: time, end: time) -> _Window:
     window = (_minute_of_day(start, is_end=False), _minute_of_day(end, is_end=True))
     if window[0] >= window[1]:
-        raise ValueError(f"A window must end after it starts ({start:%H:%M}–{end:%H:%M}).")
+        raise ValueError(f"A window must end after it starts ({wording.clock(start)}–{wording.clock(end)}).")
     return window
 
 
@@ -655,7 +656,7 @@ class _Engine:
             assert before is not None
             return Refusal(
                 RefusalReason.TOO_EARLY_FOR_BOOKER,
-                f"That session would fall before {before:%H:%M} ({self.booker.time_zone} time), "
+                f"That session would fall before {wording.clock(before)} ({self.booker.time_zone} time), "
                 "the earliest time the booker takes sessions.",
             )
         return None
@@ -675,7 +676,7 @@ def _amount(duration: timedelta) -> str:
         if count >= least and not rest:
             return f"{count} {unit}{'s' if count != 1 else ''}"
     count = duration // _ONE_MINUTE
-    return f"{count} minute{'s' if count != 1 else ''}"
+    return wording.count(count, "minute")
 
 
 def _possessive(duration: timedelta) -> str:

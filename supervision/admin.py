@@ -4,6 +4,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from reflect import wording
 from reflect.access import acting_user
 from reflect.errors import DomainError
 from supervision.models import (
@@ -77,7 +78,7 @@ class SupervisorProfileAdmin(admin.ModelAdmin):
                 self.message_user(request, error.message, messages.ERROR)
                 return
             done += 1
-        self.message_user(request, f"{done} supervisor{'s' if done != 1 else ''} verified.", messages.SUCCESS)
+        self.message_user(request, f"{wording.count(done, 'supervisor')} verified.", messages.SUCCESS)
 
 
 class _ThroughTheServicesOnly(admin.ModelAdmin):

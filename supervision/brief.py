@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from reflect import wording
 from supervision.scoring import Answers, BankData, Result, answer_in_words, is_answered
 
 PRESENTATIONS_SECTION = "presentations"
@@ -80,5 +81,5 @@ def build_brief(
             "This brief comes from our answers to Reflect's needs questionnaire."
         ),
         sections=tuple(sections),
-        footer=f"Question bank version {result.bank_version}; completed on {completed_on:%-d %B %Y}.",
+        footer=f"Question bank version {result.bank_version}; completed on {wording.date(completed_on)}.",
     )

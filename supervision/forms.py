@@ -5,11 +5,11 @@ from typing import Any
 
 from django import forms
 
+from reflect import wording
 from reflect.models import Community, Organisation, Pool
 from supervision.enums import SPECIALISMS, QuestionKind
 from supervision.models import CHECK_IN_SCALE, OFFER_CHOICES, Question, SupervisorProfile
 from supervision.registration import shape_error
-from supervision.scoring import format_money
 
 
 class StartForm(forms.Form):
@@ -110,7 +110,7 @@ class CostForm(forms.Form):
         self.pools = {f"pool-{p.pk}": p for p in pools}
         if pools:
             self.fields["rate_source"].choices = [
-                (key, f"{pool.name}: {format_money(pool.hourly_rate)} an hour") for key, pool in self.pools.items()
+                (key, f"{pool.name}: {wording.money(pool.hourly_rate)} an hour") for key, pool in self.pools.items()
             ] + [(self.TYPED, "A rate I type below")]
         else:
             del self.fields["rate_source"]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from reflect import wording
 from reflect.home import HomePanel, NextStep, register_home_panels
 from reflect.models import User
 from supervision.models import SupervisorProfile
@@ -69,7 +70,7 @@ def questionnaire_panels(user: User) -> list[HomePanel]:
             NextStep(
                 f"Latest result: {latest.get_outcome_display()}",
                 reverse("questionnaire_result", args=[latest.pk]),
-                f"{latest.display_name}, {latest.completed_at:%-d %B %Y}",
+                f"{latest.display_name}, {wording.date(latest.completed_at)}",
             )
         )
         steps.append(NextStep("Past results and comparisons", reverse("questionnaire_results")))
@@ -83,7 +84,7 @@ def check_in_panels(user: User) -> list[HomePanel]:
         NextStep(
             f"Check in: {a.organisation.name} with {a.supervisor.user.display_name}",
             reverse("agreement_check_in", args=[a.pk]),
-            f"Review date {a.review_on:%-d %B %Y}. Three optional questions.",
+            f"Review date {wording.date(a.review_on)}. Three optional questions.",
         )
         for a in due_check_ins_for(user)
     ]

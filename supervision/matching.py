@@ -69,10 +69,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 import numpy as np
 
+from reflect import wording
 from reflect.assignment import (
     AssignmentProblem,
     AssignmentSolution,
@@ -225,16 +226,6 @@ def _points(max_points: int, part: int, whole: int) -> int:
     return (2 * max_points * part + whole) // (2 * whole)
 
 
-def _hours(hours: Decimal) -> str:
-    text = f"{hours.normalize():f}"
-    return f"{text} hour" if hours == 1 else f"{text} hours"
-
-
-def _money(amount: Decimal) -> str:
-    pence = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return f"£{pence:,.0f}" if pence == pence.to_integral_value() else f"£{pence:,.2f}"
-
-
 def _listing(words: Iterable[str]) -> str:
     return ", ".join(words)
 
@@ -309,21 +300,21 @@ def score_pair(needs: OrganisationNeeds, offer: SupervisorOffer) -> Match:
     if cost_fits(needs, offer):
         score += COST_POINTS
         if needs.allocation_money_left is None:
-            reasons.append(f"Costs {_money(cost)} a month")
+            reasons.append(f"Costs {wording.money(cost)} a month")
         else:
-            reasons.append(f"Costs {_money(cost)} a month, within your allocation")
+            reasons.append(f"Costs {wording.money(cost)} a month, within your allocation")
     else:
         assert needs.allocation_money_left is not None
         reasons.append(
-            f"Costs {_money(cost)} a month, more than the {_money(needs.allocation_money_left)} left in your allocation"
+            f"Costs {wording.money(cost)} a month, more than the {wording.money(needs.allocation_money_left)} left in your allocation"
         )
 
     if offer.capacity_hours_left >= needs.hours_per_month:
         score += CAPACITY_POINTS
-        reasons.append(f"Has {_hours(offer.capacity_hours_left)} free this month")
+        reasons.append(f"Has {wording.hours(offer.capacity_hours_left)} free this month")
     else:
         reasons.append(
-            f"Has only {_hours(offer.capacity_hours_left)} free this month; you want {_hours(needs.hours_per_month)}"
+            f"Has only {wording.hours(offer.capacity_hours_left)} free this month; you want {wording.hours(needs.hours_per_month)}"
         )
 
     return Match(supervisor_id=offer.supervisor_id, score=score, reasons=tuple(reasons))

@@ -14,6 +14,8 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
+from reflect import wording
+
 CLINICAL_SUPERVISION_RECOMMENDED = "clinical_supervision_recommended"
 CONSIDER_CASE_CONSULTATION = "consider_case_consultation"
 REFLECTIVE_PRACTICE_LIKELY_ENOUGH = "reflective_practice_likely_enough"
@@ -148,14 +150,14 @@ class Format:
 
     @property
     def frequency(self) -> str:
-        per_month = f"{format_hours(self.hours_per_month)} h a month"
+        per_month = f"{wording.hours_number(self.hours_per_month)} h a month"
         if self.units == 1:
             return f"{per_month} for the {self.unit}"
         return f"{per_month} for each of {self.units} {self.unit}s"
 
     @property
     def hours_per_year_text(self) -> str:
-        return format_hours(self.hours_per_year)
+        return wording.hours_number(self.hours_per_year)
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,7 @@ class Result:
 
     @property
     def hours_per_year_text(self) -> str:
-        return format_hours(self.hours_per_year)
+        return wording.hours_number(self.hours_per_year)
 
     def to_snapshot(self) -> dict[str, Any]:
         """JSON-safe; ``result_from_snapshot`` reads it back unchanged."""
@@ -345,7 +347,7 @@ def formats_for(outcome: str, answers: Answers) -> list[Format]:
                 Format(
                     key="group",
                     name="Group supervision",
-                    description=f"Group supervision for your {facilitators} group facilitator{'s' if facilitators != 1 else ''}, "
+                    description=f"Group supervision for your {wording.count(facilitators, 'group facilitator')}, "
                     "with a supervisor who understands group work.",
                     units=groups,
                     unit="group",
@@ -410,8 +412,8 @@ class BidLine:
     def text(self) -> str:
         unit = self.unit if self.units == 1 else f"{self.unit}s"
         return (
-            f"{self.name}: {self.units} {unit} × {format_hours(self.hours_per_month)} h/month × "
-            f"{self.months} month{'s' if self.months != 1 else ''} × {format_money(self.rate)}/h = {format_money(self.cost)}"
+            f"{self.name}: {self.units} {unit} × {wording.hours_number(self.hours_per_month)} h/month × "
+            f"{wording.count(self.months, 'month')} × {wording.money(self.rate)}/h = {wording.money(self.cost)}"
         )
 
 
@@ -429,7 +431,7 @@ class Costing:
 
     @property
     def total_text(self) -> str:
-        return f"Total: {format_money(self.total)} for {format_hours(self.hours)} hours"
+        return f"Total: {wording.money(self.total)} for {wording.hours_number(self.hours)} hours"
 
     @property
     def text(self) -> str:
@@ -453,7 +455,7 @@ def cost(formats: Sequence[Format], *, months: Any, rate: Any) -> Costing:
         raise CostingError("Enter an hourly rate above £0.", field="rate")
     if rate_number > MAX_RATE:
         raise CostingError(
-            f"£{rate_number:,} an hour is more than any clinician's rate we know of; enter up to {format_money(MAX_RATE)}.",
+            f"£{rate_number:,} an hour is more than any clinician's rate we know of; enter up to {wording.money(MAX_RATE)}.",
             field="rate",
         )
     if rate_number != rate_number.quantize(Decimal("0.01")):
@@ -475,13 +477,3 @@ def cost(formats: Sequence[Format], *, months: Any, rate: Any) -> Costing:
             )
         )
     return Costing(lines=tuple(lines))
-
-
-def format_money(amount: Decimal) -> str:
-    if amount == amount.to_integral_value():
-        return f"£{int(amount):,}"
-    return f"£{amount:,.2f}"
-
-
-def format_hours(hours: Decimal) -> str:
-    return f"{hours.normalize():f}"

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from reflect import wording
 from reflect.enums import InvitationKind
 from reflect.errors import DomainError
 from reflect.models import Invitation, Notification, Organisation, Pool, User
@@ -63,7 +64,7 @@ def queue_invitation_email(invitation: Invitation, token: str) -> Notification:
             "invited_by": invitation.invited_by.display_name if invitation.invited_by else "",
             "target": str(target),
             "invitation_kind": invitation.kind,
-            "expires_on": f"{timezone.localtime(invitation.expires_at):%-d %B %Y}",
+            "expires_on": wording.date(invitation.expires_at),
         },
         secret_context={"url": invitation_url(token)},
     )
@@ -84,7 +85,7 @@ def invitation_problem(invitation: Invitation, user: User | None) -> str | None:
     if invitation.accepted_at is not None:
         return "This invitation has already been used."
     if invitation.is_expired:
-        return f"This invitation expired on {timezone.localtime(invitation.expires_at):%-d %B %Y}."
+        return f"This invitation expired on {wording.date(invitation.expires_at)}."
     if user is not None and user.is_authenticated and user.email.lower() != invitation.email.lower():
         return (
             f"This invitation was sent to {invitation.email}, but you are signed in as {user.email}. "

@@ -7,6 +7,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from reflect import wording
 from reflect.local_time import LONDON
 from reflect.models import Notification, User
 from reflect.notification_kinds import NotificationKind
@@ -37,7 +38,7 @@ def queue_weekly_summaries(day: datetime.date | None = None) -> list[Notificatio
         if not items:
             continue
         context = {
-            "week_starting": f"{starts:%A %-d %B %Y}",
+            "week_starting": wording.day(starts),
             "items": [
                 {"when": f"{item.starts_at.astimezone(LONDON):%A %-d %B, %H:%M}", "title": item.title, "url": item.url}
                 for item in items

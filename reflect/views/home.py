@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from reflect import wording
 from reflect.access import acting_user, acting_user_or_none, has_two_factor, is_exempt_from_two_factor
 from reflect.forms import ContactPreferencesForm
 from reflect.home import HomePanel, NextStep, home_panels, register_home_panels
@@ -46,7 +47,7 @@ def core_panels(user: User) -> list[HomePanel]:
             NextStep(
                 p.name,
                 reverse("pool_detail", args=[p.pk]),
-                f"{p.organisation_count} organisation{'s' if p.organisation_count != 1 else ''}",
+                wording.count(p.organisation_count, "organisation"),
             )
             for p in pools
         ]
@@ -105,10 +106,10 @@ def two_factor_required(request: HttpRequest) -> HttpResponse:
 
 def months_in_words(months: int) -> str:
     """24 → "24 months (2 years)"; 1 → "1 month"."""
-    text = f"{months} month{'s' if months != 1 else ''}"
+    text = wording.count(months, "month")
     if months >= 12 and months % 12 == 0:
         years = months // 12
-        text += f" ({years} year{'s' if years != 1 else ''})"
+        text += f" ({wording.count(years, 'year')})"
     return text
 
 

@@ -21,6 +21,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Final
 
+from reflect import wording
 from reflect.assignment import AssignmentProblem, Bin, Candidate, GroupCap, Item, solve_assignment
 
 PLACEMENT_WEIGHT: Final = 100
@@ -53,9 +54,9 @@ def why_times_do_not_suit(availability: Availability, times: CohortTimes) -> str
         days = ", ".join(WEEKDAY_NAMES[day] for day in sorted(times.weekdays - availability.weekdays))
         return f"meets on {days}"
     if availability.earliest_start is not None and times.start < availability.earliest_start:
-        return f"starts at {times.start:%H:%M}, before {availability.earliest_start:%H:%M}"
+        return f"starts at {wording.clock(times.start)}, before {wording.clock(availability.earliest_start)}"
     if availability.latest_end is not None and times.end > availability.latest_end:
-        return f"finishes at {times.end:%H:%M}, after {availability.latest_end:%H:%M}"
+        return f"finishes at {wording.clock(times.end)}, after {wording.clock(availability.latest_end)}"
     return None
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime
 
+from reflect import wording
 from reflect.errors import DomainError
-from reflect.local_time import day_in_words
 from reflect.models import Membership, Organisation, User
 from scheduling.groups.notices import session_when
 from scheduling.models import CohortMembership, GroupKind, GroupSession, ReflectiveGroup, SessionStatus
@@ -69,5 +69,5 @@ def check_session_open(session: GroupSession, now: datetime.datetime) -> None:
     opens_at = session.starts_at - datetime.timedelta(days=group.booking_opens_days)
     if now < opens_at:
         raise DomainError(
-            f"Booking for the session on {session_when(session)} opens on {day_in_words(opens_at, group.time_zone)}."
+            f"Booking for the session on {session_when(session)} opens on {wording.day(opens_at, group.time_zone)}."
         )

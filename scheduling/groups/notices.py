@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
-from reflect.local_time import span_in_words
+from reflect import wording
 from reflect.services.notifications import queue_notification
 from scheduling.groups.calendar import group_session_ics
 from scheduling.models import GroupSession, Place
@@ -20,7 +20,7 @@ from scheduling.notification_kinds import GroupNotificationKind
 
 def session_when(session: GroupSession) -> str:
     """When the session meets, in words, on the group's clock."""
-    return span_in_words(session.starts_at, session.ends_at, session.group.time_zone)
+    return wording.span(session.starts_at, session.ends_at, session.group.time_zone)
 
 
 def group_context(session: GroupSession) -> dict:

@@ -15,6 +15,8 @@ import datetime
 import enum
 from dataclasses import dataclass
 
+from reflect import wording
+
 
 class Mode(enum.StrEnum):
     EITHER = "either"
@@ -43,10 +45,10 @@ class RankedGroup:
 
 
 def _time_reason(option: GroupOption, no_sessions_before: datetime.time | None) -> tuple[bool, str]:
-    start = f"{option.local_start:%H:%M}"
+    start = wording.clock(option.local_start)
     if no_sessions_before is None:
         return True, f"starts at {start}"
-    limit = f"{no_sessions_before:%H:%M}"
+    limit = wording.clock(no_sessions_before)
     if option.local_start >= no_sessions_before:
         return True, f"starts at {start}, not before {limit} as you asked"
     return False, f"starts at {start}, earlier than your {limit}"
@@ -69,7 +71,7 @@ def rank_groups(
     for option in options:
         suits_time, time_reason = _time_reason(option, no_sessions_before)
         suits_mode, mode_reason = _mode_reason(option, mode)
-        places = f"{option.places_left} place{'s' if option.places_left != 1 else ''} left in the next session"
+        places = f"{wording.count(option.places_left, 'place')} left in the next session"
         ranked.append(
             RankedGroup(
                 option=option, suits_time=suits_time, suits_mode=suits_mode, reasons=(time_reason, mode_reason, places)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from reflect import wording
 from reflect.enums import NotificationStatus
 from reflect.errors import DomainError
 from reflect.models import Notification, User
@@ -170,7 +171,7 @@ def move_session(
         starts_at = wall.replace(tzinfo=zone, fold=0).astimezone(datetime.UTC)
         if starts_at.astimezone(zone).replace(tzinfo=None) != wall:
             raise DomainError(
-                f"{start_time:%H:%M} does not exist on {starts_on:%-d %B %Y}: the clocks go forward that night. "
+                f"{wording.clock(start_time)} does not exist on {wording.date(starts_on)}: the clocks go forward that night. "
                 "Choose another time.",
                 field="start_time",
             )

@@ -19,9 +19,9 @@ from django.http import Http404
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from reflect import wording
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
-from reflect.local_time import moment_in_words
 from reflect.models import User
 from reflect.services.ledger import record_ledger_entry
 from reflect.services.notifications import cancel_notifications, queue_notification
@@ -75,7 +75,7 @@ def offer_freed_places(session: GroupSession, now: datetime.datetime) -> list[Wa
                 GroupNotificationKind.PLACE_OFFERED,
                 key=f"group-waitlist:{entry.pk}:offered",
                 context=group_context(session)
-                | {"offered_until": moment_in_words(entry.offered_until, session.group.time_zone)},
+                | {"offered_until": wording.moment(entry.offered_until, session.group.time_zone)},
                 about=f"group-waitlist:{entry.pk}",
             )
             _schedule_expiry(session.pk, entry.offered_until)

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import F, Q
 
+from reflect import wording
 from scheduling.enums import Weekday
 
 DEFAULT_TIME_ZONE = "Europe/London"
@@ -93,13 +94,13 @@ class WeeklyRule(models.Model):
     @property
     def label(self) -> str:
         """How the rule is named in messages: "Tuesday 10:00–16:00 (from 1 April 2027)"."""
-        text = f"{Weekday(self.weekday).label} {self.start:%H:%M}–{self.end:%H:%M}"
+        text = f"{Weekday(self.weekday).label} {wording.clock(self.start)}–{wording.clock(self.end)}"
         if self.valid_from and self.valid_until:
-            text += f" ({self.valid_from:%-d %B %Y} to {self.valid_until:%-d %B %Y})"
+            text += f" ({wording.date(self.valid_from)} to {wording.date(self.valid_until)})"
         elif self.valid_from:
-            text += f" (from {self.valid_from:%-d %B %Y})"
+            text += f" (from {wording.date(self.valid_from)})"
         elif self.valid_until:
-            text += f" (until {self.valid_until:%-d %B %Y})"
+            text += f" (until {wording.date(self.valid_until)})"
         return text
 
 
@@ -144,7 +145,7 @@ class DateOverride(models.Model):
 
     @property
     def label(self) -> str:
-        day = f"{self.date:%A %-d %B %Y}"
+        day = wording.day(self.date)
         if self.away:
             return f"{day}: away all day"
-        return f"{day}: {self.start:%H:%M}–{self.end:%H:%M}"
+        return f"{day}: {wording.clock(self.start)}–{wording.clock(self.end)}"

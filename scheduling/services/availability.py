@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from django.db import transaction
 from django.utils import timezone
 
+from reflect import wording
 from reflect.errors import DomainError
 from reflect.models import User
 from reflect.services.audit import record_audit
@@ -49,7 +50,7 @@ def local_today(settings_row: AvailabilitySettings) -> datetime.date:
 
 
 def _hm(value: datetime.time) -> str:
-    return f"{value:%H:%M}"
+    return wording.clock(value)
 
 
 # --- Settings -----------------------------------------------------------------------------
@@ -199,16 +200,16 @@ def add_date_override(
     _check_own(supervisor, acting_user)
     settings_row = _locked_settings(supervisor)
     if date < local_today(settings_row):
-        raise DomainError(f"{date:%-d %B %Y} has passed. Choose today or a later date.", field="date")
+        raise DomainError(f"{wording.date(date)} has passed. Choose today or a later date.", field="date")
     existing = list(DateOverride.objects.filter(supervisor=supervisor, date=date))
     away_row = next((row for row in existing if row.away), None)
     if away:
         if away_row is not None:
-            raise DomainError(f"You are already away on {date:%A %-d %B %Y}.", field="date")
+            raise DomainError(f"You are already away on {wording.day(date)}.", field="date")
         if existing:
             hours = ", ".join(f"{_hm(row.start)}–{_hm(row.end)}" for row in existing)  # type: ignore[arg-type]
             raise DomainError(
-                f"You have set hours on {date:%A %-d %B %Y} ({hours}). Remove them first to be away all day.",
+                f"You have set hours on {wording.day(date)} ({hours}). Remove them first to be away all day.",
                 field="date",
             )
         override = DateOverride(supervisor=supervisor, date=date, note=note.strip())
@@ -221,7 +222,7 @@ def add_date_override(
             )
         if away_row is not None:
             raise DomainError(
-                f"You are away all day on {date:%A %-d %B %Y}. Remove that first to set hours.", field="date"
+                f"You are away all day on {wording.day(date)}. Remove that first to set hours.", field="date"
             )
         override = DateOverride(supervisor=supervisor, date=date, start=start, end=end, note=note.strip())
         for other in existing:

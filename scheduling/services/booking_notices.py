@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.utils import timezone
 
-from reflect.local_time import span_in_words
+from reflect import wording
 from reflect.models import User
 from reflect.notification_kinds import NotificationKind
 from reflect.services.notifications import cancel_notifications, queue_notification, queue_reminders
@@ -33,8 +33,8 @@ WITHDRAWN_ON_CHANGE = [NotificationKind.REMINDER, BookingNotificationKind.BOOKED
 def booking_when(booking: SupervisionBooking | slots.Slot) -> str:
     """A booking's (or a slot's) day and times in words, on the UK clock."""
     if isinstance(booking, SupervisionBooking):
-        return span_in_words(booking.starts_at, booking.ends_at)
-    return span_in_words(booking.start, booking.end)
+        return wording.span(booking.starts_at, booking.ends_at)
+    return wording.span(booking.start, booking.end)
 
 
 def booking_about(booking: SupervisionBooking) -> str:

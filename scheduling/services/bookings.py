@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from reflect import wording
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
 from reflect.local_time import LONDON, UK_ZONE
@@ -76,12 +77,6 @@ class BookingChoice:
 
 
 # --- Reading --------------------------------------------------------------------------------
-
-
-def hours_label(value: Decimal) -> str:
-    """1 hour, 1.5 hours, 0 hours: as people say it."""
-    number = f"{value.normalize():f}"
-    return f"{number} hour" if value == 1 else f"{number} hours"
 
 
 def hours_for(minutes: int) -> Decimal:
@@ -245,10 +240,10 @@ def _check_slot(
         availability, choice.starts_at, choice.minutes, now=now, bookings=bookings, busy=busy, booker=booker
     )
     if refusal is None and not _within_agreement(agreement, choice.starts_at):
-        ends = f" to {agreement.ends_on:%-d %B %Y}" if agreement.ends_on else ""
+        ends = f" to {wording.date(agreement.ends_on)}" if agreement.ends_on else ""
         refusal = slots.Refusal(
             slots.RefusalReason.OUTSIDE,
-            f"The agreement runs from {agreement.starts_on:%-d %B %Y}{ends}; choose a time within it.",
+            f"The agreement runs from {wording.date(agreement.starts_on)}{ends}; choose a time within it.",
         )
     if refusal is not None:
         raise SlotRefused(
@@ -296,8 +291,8 @@ def _check_hours(
     if extra > balance.left:
         left = max(balance.left, Decimal("0"))
         raise DomainError(
-            f"{agreement.organisation.name} has {hours_label(left)} left of its allocation in "
-            f"{agreement.pool.name}, and this session needs {hours_label(hours)}. Choose a shorter session, or ask the pool's commissioner "
+            f"{agreement.organisation.name} has {wording.hours(left)} left of its allocation in "
+            f"{agreement.pool.name}, and this session needs {wording.hours(hours)}. Choose a shorter session, or ask the pool's commissioner "
             "about more hours."
         )
     month_hours = _agreement_hours_in_month(agreement, starts_at, exclude)
@@ -306,7 +301,7 @@ def _check_hours(
         left = max(agreement.hours_per_month - month_hours, Decimal("0"))
         raise DomainError(
             f"The agreement with {agreement.supervisor.user.display_name} is for "
-            f"{hours_label(agreement.hours_per_month)} a month; {hours_label(left)} of that is left in {local:%B %Y}. Choose a shorter session or another month."
+            f"{wording.hours(agreement.hours_per_month)} a month; {wording.hours(left)} of that is left in {local:%B %Y}. Choose a shorter session or another month."
         )
     settings_row = availability_settings_of(agreement.supervisor)
     capacity = settings_row.monthly_capacity_hours

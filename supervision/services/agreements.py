@@ -17,6 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from reflect import wording
 from reflect.errors import DomainError
 from reflect.models import Organisation, Pool, PoolOrganisation, User
 from reflect.queries import current_leads, is_commissioner, is_current_lead
@@ -51,11 +52,6 @@ def default_start(pool: Pool, today: datetime.date | None = None) -> datetime.da
     return min(max(start, pool.starts_on), pool.ends_on)
 
 
-def _hours(hours: Decimal) -> str:
-    text = f"{hours.normalize():f}"
-    return f"{text} hour" if hours == 1 else f"{text} hours"
-
-
 # --- notifications: outbox rows written inside the use case's transaction (docs/architecture.md) -------
 
 
@@ -72,8 +68,8 @@ def _notify_request_sent(request: SupervisionRequest) -> None:
         context={
             "organisation": request.organisation.name,
             "format": request.get_format_display().lower(),
-            "hours": _hours(request.hours_per_month),
-            "starts_on": f"{request.starts_on:%-d %B %Y}",
+            "hours": wording.hours(request.hours_per_month),
+            "starts_on": wording.date(request.starts_on),
             "url": _link("supervisor_request", request.pk),
         },
         about=f"supervision.supervisionrequest:{request.pk}",
@@ -118,7 +114,7 @@ def _notify_agreement_ending(agreement: SupervisionAgreement, *, acting_user: Us
             recipient,
             SupervisionNotificationKind.AGREEMENT_ENDING,
             key=f"supervision-agreement:{agreement.pk}:ending:{agreement.ends_on}:{recipient.pk}",
-            context={"other_side": other_side, "ends_on": f"{agreement.ends_on:%-d %B %Y}", "url": url},
+            context={"other_side": other_side, "ends_on": wording.date(agreement.ends_on), "url": url},
             about=f"supervision.supervisionagreement:{agreement.pk}",
         )
 
@@ -147,17 +143,17 @@ def check_hours_fit(
     left = supervisor_hours_left(supervisor)
     if hours_per_month > left:
         raise DomainError(
-            f"{supervisor.user.display_name} has {_hours(max(left, Decimal(0)))} a month left, "
-            f"fewer than the {_hours(hours_per_month)} asked for.",
+            f"{supervisor.user.display_name} has {wording.hours(max(left, Decimal(0)))} a month left, "
+            f"fewer than the {wording.hours(hours_per_month)} asked for.",
             field="hours_per_month",
         )
     needed = agreement_commitment(pool, hours_per_month, starts_on, None)
     allocation_left = organisation_hours_left(pool, organisation)
     if needed > allocation_left:
         raise DomainError(
-            f"{organisation.name} has {_hours(max(allocation_left, Decimal(0)))} left in its allocation "
-            f"from {pool.name}; {_hours(hours_per_month)} a month from {starts_on:%-d %B %Y} to the pool's end "
-            f"needs {_hours(needed)}.",
+            f"{organisation.name} has {wording.hours(max(allocation_left, Decimal(0)))} left in its allocation "
+            f"from {pool.name}; {wording.hours(hours_per_month)} a month from {wording.date(starts_on)} to the pool's end "
+            f"needs {wording.hours(needed)}.",
             field="hours_per_month",
         )
 
@@ -202,7 +198,7 @@ def send_request(
         raise DomainError("Ask for more than 0 hours a month.", field="hours_per_month")
     if not pool.starts_on <= starts_on <= pool.ends_on:
         raise DomainError(
-            f"Start within the pool's period: {pool.starts_on:%-d %B %Y} to {pool.ends_on:%-d %B %Y}.",
+            f"Start within the pool's period: {wording.date(pool.starts_on)} to {wording.date(pool.ends_on)}.",
             field="starts_on",
         )
     if review_on <= starts_on:
@@ -325,7 +321,7 @@ def end_agreement(
         raise DomainError("The end date cannot be in the past.", field="ends_on")
     if ends_on < agreement.starts_on:
         raise DomainError(
-            f"The end date cannot be before the start ({agreement.starts_on:%-d %B %Y}).", field="ends_on"
+            f"The end date cannot be before the start ({wording.date(agreement.starts_on)}).", field="ends_on"
         )
     agreement.ends_on = ends_on
     agreement.ended_by = acting_user

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from reflect import wording
 from reflect.disclosure import SMALLEST_SHOWN
 from reflect.errors import DomainError
 from reflect.models import Membership, Pool, User
@@ -53,7 +54,7 @@ def record_check_in(
     if not may_check_in(agreement, acting_user):
         raise DomainError("Only the supervisor and the organisation's staff can check in on this agreement.")
     if agreement.review_on > timezone.localdate():
-        raise DomainError(f"The check-in opens on the review date, {agreement.review_on:%-d %B %Y}.")
+        raise DomainError(f"The check-in opens on the review date, {wording.date(agreement.review_on)}.")
     try:
         # The unique constraint makes a second answer for the same review a clear refusal.
         with transaction.atomic():

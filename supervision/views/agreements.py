@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from reflect import wording
 from reflect.access import access_organisation, acting_user, two_factor_required
 from reflect.errors import DomainError
 from reflect.models import Organisation, Pool, User
@@ -242,7 +243,7 @@ def end_agreement(request: HttpRequest, agreement_id: int) -> HttpResponse:
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, f"The agreement ends on {form.cleaned_data['ends_on']:%-d %B %Y}.")
+            messages.success(request, f"The agreement ends on {wording.date(form.cleaned_data['ends_on'])}.")
             if is_supervisor:
                 return redirect("supervisor_agreements")
             return redirect("organisation_supervision", agreement.organisation_id)

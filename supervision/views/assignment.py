@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from reflect import wording
 from reflect.access import acting_user, commissioner_area
 from reflect.models import Pool
 from supervision.services import agreements as services
@@ -47,7 +48,7 @@ def pool_assignment(request: HttpRequest, pool: Pool) -> HttpResponse:
         if result.sent:
             messages.success(
                 request,
-                f"{result.sent} request{'s' if result.sent != 1 else ''} sent. Each supervisor accepts or declines.",
+                f"{wording.count(result.sent, 'request')} sent. Each supervisor accepts or declines.",
             )
         for message in result.refused:
             messages.error(request, message)

@@ -149,7 +149,7 @@ def test_the_commissioner_confirms_a_rebalancing_from_the_page(world, client, mo
         '<td class="govuk-table__cell govuk-table__cell--numeric">20.00</td>'
     ) in page
     response = client.post(f"/pools/{pool.pk}/dashboard/rebalance/", {"move": [token]}, follow=True)
-    assert "20.00 hours moved in 1 step, recorded in the ledger." in response.content.decode()
+    assert "20 hours moved in 1 step, recorded in the ledger." in response.content.decode()
     response = client.post(f"/pools/{pool.pk}/dashboard/rebalance/", {"move": [token]}, follow=True)
     assert "The figures changed since the suggestion was made." in response.content.decode()
     assert LedgerEntry.objects.filter(pool=pool, kind=LedgerKind.ALLOCATED).count() == 4

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from reflect import wording
 from supervision.scoring import (
     CLINICAL_SUPERVISION_RECOMMENDED,
     CONSIDER_CASE_CONSULTATION,
@@ -18,7 +19,6 @@ from supervision.scoring import (
     RuleData,
     answer_in_words,
     cost,
-    format_money,
     formats_for,
     missing_required,
     result_from_snapshot,
@@ -236,8 +236,8 @@ def test_nonsense_periods_and_rates_are_refused_with_the_reason(months, rate, fi
     assert (caught.value.field, caught.value.message) == (field, message)
 
 
-def test_format_money():
-    assert [format_money(Decimal(x)) for x in ["0", "1234567", "12.5", "0.05"]] == [
+def test_money_in_bid_lines_reads_as_reflect_writes_money():
+    assert [wording.money(Decimal(x)) for x in ["0", "1234567", "12.5", "0.05"]] == [
         "£0",
         "£1,234,567",
         "£12.50",

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from reflect import wording
 from reflect.access import acting_user, commissioner_area
 from reflect.disclosure import disclosed
 from reflect.errors import DomainError
@@ -109,7 +110,7 @@ def _change_said(change: GroupChange) -> str:
 
 
 def _sessions(count: int) -> str:
-    return f"{count} session{'s' if count != 1 else ''}"
+    return wording.count(count, "session")
 
 
 @commissioner_area

@@ -14,14 +14,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from reflect.access import access_led_organisation
+from reflect.access import access_led_organisation, acting_user
 from scheduling.groups.queries import organisation_group_totals
 
 
 @login_required
 def organisation_totals(request: HttpRequest, organisation_id: int) -> HttpResponse:
     try:
-        organisation, _ = access_led_organisation(request.user, organisation_id)  # type: ignore[arg-type]
+        organisation, _ = access_led_organisation(acting_user(request), organisation_id)
     except PermissionDenied:
         raise Http404("No such organisation.") from None
     since = timezone.now() - datetime.timedelta(days=365)
