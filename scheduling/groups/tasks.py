@@ -12,7 +12,7 @@ def task_keep_group_sessions_a_year_ahead() -> int:
     return recurrence.keep_sessions_a_year_ahead()
 
 
-@shared_task(name="scheduling.expire_group_offers")
+@shared_task(name=waitlist.EXPIRE_OFFERS_TASK)
 def task_expire_group_offers(session_id: int) -> int:
     return len(waitlist.expire_offers(session_id))
 
