@@ -10,6 +10,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html import escape
+from urllib.parse import urlencode
 
 from django.http import QueryDict
 from django.utils.safestring import SafeString, mark_safe
@@ -87,7 +88,6 @@ class Filters:
         }
 
     def as_query(self) -> str:
-        from urllib.parse import urlencode
 
         values = {"from": f"{self.period.first_month:%Y-%m}", "to": f"{self.period.last_month:%Y-%m}"}
         if self.organisation:

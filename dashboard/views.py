@@ -7,6 +7,7 @@ import csv
 from decimal import Decimal
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -99,8 +100,6 @@ def pool_rebalance(request: HttpRequest, pool: Pool) -> HttpResponse:
 
 def organisation_usage(request: HttpRequest, organisation_id: int) -> HttpResponse:
     if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login
-
         return redirect_to_login(request.get_full_path())
     organisation, _ = access_led_organisation(acting_user(request), organisation_id)
     table = organisation_summary_table(organisation)
