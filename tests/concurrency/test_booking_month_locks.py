@@ -43,8 +43,8 @@ from scheduling.models import CohortMembership, GroupKind, GroupSession, Reflect
 from tests.concurrency.lock_waits import first_pauses_then_second
 from tests.conftest import requires_postgresql
 from tests.factories.core import MembershipFactory, OrganisationFactory, add_to_pool
+from tests.factories.groups import NOW, make_group
 from tests.ledger_months import assert_months_agree_with_the_ledger
-from tests.scheduling.conftest import NOW, make_group
 
 pytestmark = [requires_postgresql, pytest.mark.django_db(transaction=True)]
 

@@ -18,7 +18,7 @@ from scheduling.models import GroupSession, Place
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
 from tests.conftest import requires_postgresql
 from tests.factories.core import MembershipFactory
-from tests.scheduling.conftest import NOW, make_group
+from tests.factories.groups import NOW, make_group
 
 pytestmark = [requires_postgresql, pytest.mark.django_db(transaction=True)]
 

@@ -29,7 +29,6 @@ from scheduling.models import (
     GroupSession,
     Place,
     PlaceStatus,
-    ReflectiveGroup,
     SupervisionBooking,
     WaitlistEntry,
 )
@@ -43,6 +42,7 @@ from tests.factories.core import (
     give_two_factor,
     make_commissioner,
 )
+from tests.factories.groups import ReflectiveGroupFactory
 from tests.factories.supervision import SupervisorProfileFactory
 
 K = LedgerKind
@@ -272,22 +272,6 @@ def test_each_view_and_export_is_audited_with_its_filters(hand_built, client) ->
     }
 
 
-def make_group(pool, title: str, *, capacity: int = 10, overbooking: int = 20) -> ReflectiveGroup:
-    return ReflectiveGroup.objects.create(
-        pool=pool,
-        title=title,
-        external_facilitator_name="Ann Carter",
-        rrule="FREQ=MONTHLY;BYDAY=+2WE",
-        first_date=datetime.date(2026, 6, 1),
-        start_time=datetime.time(14, 0),
-        duration_minutes=120,
-        capacity=capacity,
-        overbooking_percent=overbooking,
-        ground_rules="What is said here stays here.",
-        confidentiality_statement="Nothing said is written down.",
-    )
-
-
 def grow(pool, organisations: int) -> None:
     """Organisations with ledger figures, and for each a reflective group with a session held
     (a place attended, someone who waited) and a supervisor with an agreement and a session, so
@@ -299,7 +283,7 @@ def grow(pool, organisations: int) -> None:
             entry(pool, organisation, kind, hours="3", when=at(2026, 4 + n % 6))
         entry(pool, organisation, K.PLACE_ATTENDED, quantity=n, when=at(2026, 5))
         session = GroupSession.objects.create(
-            group=make_group(pool, f"Group {n}"),
+            group=ReflectiveGroupFactory(pool=pool, title=f"Group {n}"),
             starts_at=at(2026, 6),
             ends_at=at(2026, 6, 11),
             place_limit=12,

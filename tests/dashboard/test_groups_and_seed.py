@@ -22,8 +22,9 @@ from scheduling.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
-from tests.dashboard.test_dashboard import make_group, queries_for, signed_in
+from tests.dashboard.test_dashboard import queries_for, signed_in
 from tests.factories.core import MembershipFactory, OrganisationFactory, add_to_pool
+from tests.factories.groups import ReflectiveGroupFactory
 
 START = datetime.datetime(2026, 6, 10, 13, 0, tzinfo=datetime.UTC)
 
@@ -38,7 +39,7 @@ def busy_group(world):
     100 %; waitlist 8 → 10, got a place 8 → 10; average wait 2.0 days; 1 session over
     capacity, 2 places over capacity → *.
     """
-    group = make_group(world.pool, "Leeds reflective practice")
+    group = ReflectiveGroupFactory(pool=world.pool, title="Leeds reflective practice")
     session = GroupSession.objects.create(
         group=group,
         starts_at=START,
@@ -72,7 +73,7 @@ def busy_group(world):
             occurred_at=joined + datetime.timedelta(days=2),
             source=f"group-waitlist:{entry.pk}:waitlist_offered",
         )
-    make_group(world.pool, "Quiet group")
+    ReflectiveGroupFactory(pool=world.pool, title="Quiet group")
     return world, group
 
 

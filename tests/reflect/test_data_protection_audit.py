@@ -144,7 +144,7 @@ def test_who_viewed_a_pools_figures_and_a_register_of_names_is_recorded(client, 
     from reflect.models import AuditEvent as Event
     from scheduling.groups.places import book_place
     from tests.factories.core import give_two_factor
-    from tests.scheduling.conftest import NOW, make_group
+    from tests.factories.groups import NOW, make_group
 
     give_two_factor(world.commissioner)
     client.force_login(world.commissioner)

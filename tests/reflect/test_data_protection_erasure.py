@@ -26,8 +26,8 @@ from scheduling.models import DateOverride, Place, PlaceStatus, WaitlistEntry, W
 from scheduling.notification_kinds import GroupNotificationKind
 from supervision.models import NeedsAssessment, QuestionBankVersion, SupervisionRequest, SupervisorProfile
 from tests.factories.core import MembershipFactory, UserFactory, give_two_factor
+from tests.factories.groups import NOW, make_group
 from tests.factories.supervision import SupervisorProfileFactory
-from tests.scheduling.conftest import NOW, make_group
 
 pytestmark = pytest.mark.django_db
 

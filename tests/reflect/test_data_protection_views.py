@@ -13,7 +13,7 @@ from reflect.models import AuditEvent, ContactPreferences, Membership, User
 from scheduling.groups.places import book_place
 from scheduling.models import Place, PlaceStatus
 from tests.factories.core import PASSWORD, MembershipFactory
-from tests.scheduling.conftest import make_group
+from tests.factories.groups import make_group
 
 pytestmark = pytest.mark.django_db
 

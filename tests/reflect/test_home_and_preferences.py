@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from reflect.models import ContactPreferences
 from tests.factories.core import UserFactory, give_two_factor
+from tests.factories.supervision import RegisteredSupervisorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,10 +44,8 @@ def test_home_shows_what_each_role_can_do_next(client, world):
 
 
 def test_supervisor_sees_their_panel(client, db):
-    from supervision.models import SupervisorProfile
-
     user = UserFactory()
-    SupervisorProfile.objects.create(user=user, profession="Counsellor")
+    RegisteredSupervisorFactory(user=user, profession="Counsellor", verified_at=None)
     client.force_login(user)
     panels = client.get(reverse("home")).context["panels"]
     assert [(p.role, p.steps[0].description) for p in panels] == [

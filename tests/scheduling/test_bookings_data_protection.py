@@ -84,7 +84,7 @@ def test_erasure_withdraws_a_cohort_application_and_leaves_the_cohort(world):
     from scheduling.groups.cohorts import apply_for_cohort
     from scheduling.models import CohortApplication, CohortMembership
     from scheduling.models.cohorts import ApplicationStatus
-    from tests.scheduling.conftest import make_group
+    from tests.factories.groups import make_group
 
     cohort = make_group(world, kind="cohort")
     application = apply_for_cohort(world.pool, acting_user=world.member, weekdays=[2], now=NOW)

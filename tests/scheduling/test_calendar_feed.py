@@ -16,7 +16,7 @@ from scheduling.services.bookings import BookingChoice, SlotRefused, book_superv
 from scheduling.services.calendar_feed import build_feed, feed_for
 from tests.conftest import World
 from tests.factories.bookings import NOW, agree, supervisor_with_availability, utc
-from tests.scheduling.conftest import make_group
+from tests.factories.groups import make_group
 
 
 @pytest.fixture

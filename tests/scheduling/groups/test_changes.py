@@ -16,7 +16,7 @@ from scheduling.groups.waitlist import join_waitlist
 from scheduling.models import GroupSession, PlaceStatus, ReflectiveGroup, SessionStatus, WaitlistStatus
 from scheduling.notification_kinds import GroupNotificationKind
 from tests.factories.core import give_two_factor
-from tests.scheduling.conftest import NOW, make_group
+from tests.factories.groups import NOW, make_group
 
 pytestmark = pytest.mark.django_db
 

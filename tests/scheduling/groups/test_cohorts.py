@@ -23,7 +23,7 @@ from scheduling.groups.waitlist import join_waitlist
 from scheduling.models import ApplicationStatus, CohortMembership, Place, PlaceStatus
 from scheduling.notification_kinds import GroupNotificationKind
 from tests.factories.core import MembershipFactory, OrganisationFactory, add_to_pool
-from tests.scheduling.conftest import NOW, make_group
+from tests.factories.groups import NOW, make_group
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,8 @@ from scheduling.groups.places import book_place
 from scheduling.models import ApplicationStatus, CohortApplication, CohortMembership, SessionStatus
 from scheduling.notification_kinds import GroupNotificationKind
 from tests.factories.core import give_two_factor
-from tests.scheduling.conftest import NOW, make_group, send_what_is_waiting
+from tests.factories.groups import NOW, make_group
+from tests.scheduling.conftest import send_what_is_waiting
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 

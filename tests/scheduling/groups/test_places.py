@@ -17,7 +17,7 @@ from scheduling.groups.waitlist import accept_offer, expire_offers, join_waitlis
 from scheduling.models import GroupSession, Place, PlaceStatus, SessionStatus, WaitlistEntry, WaitlistStatus
 from scheduling.notification_kinds import GroupNotificationKind
 from tests.factories.core import MembershipFactory
-from tests.scheduling.conftest import NOW, make_group
+from tests.factories.groups import NOW, make_group
 
 pytestmark = pytest.mark.django_db
 

@@ -24,7 +24,7 @@ from scheduling.groups.waitlist import accept_offer, expire_offers, join_waitlis
 from scheduling.models import Place, WaitlistEntry, WaitlistStatus
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
 from tests.factories.core import MembershipFactory
-from tests.scheduling.conftest import NOW, make_group
+from tests.factories.groups import NOW, make_group
 
 PEOPLE = 3
 person = st.integers(min_value=0, max_value=PEOPLE - 1)

@@ -14,7 +14,8 @@ from scheduling.groups.waitlist import join_waitlist
 from scheduling.models import GroupSession, Place, PlaceStatus, SessionStatus, WaitlistStatus
 from scheduling.notification_kinds import GroupNotificationKind
 from tests.factories.core import MembershipFactory
-from tests.scheduling.conftest import NOW, send_what_is_waiting
+from tests.factories.groups import NOW
+from tests.scheduling.conftest import send_what_is_waiting
 
 pytestmark = pytest.mark.django_db
 

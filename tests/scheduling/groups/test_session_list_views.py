@@ -12,7 +12,7 @@ from scheduling.groups.places import book_place, cancel_place
 from scheduling.groups.waitlist import join_waitlist
 from scheduling.models import Place
 from tests.factories.core import MembershipFactory, OrganisationFactory, add_to_pool
-from tests.scheduling.conftest import NOW, make_group
+from tests.factories.groups import NOW, make_group
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 

@@ -17,7 +17,7 @@ from scheduling.groups.tasks import (
 from scheduling.groups.waitlist import join_waitlist
 from scheduling.models import WaitlistStatus
 from tests.factories.core import MembershipFactory
-from tests.scheduling.conftest import NOW
+from tests.factories.groups import NOW
 
 pytestmark = pytest.mark.django_db
 

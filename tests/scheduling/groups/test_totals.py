@@ -11,7 +11,7 @@ from scheduling.groups.attendance import mark_place_attendance
 from scheduling.groups.places import book_place, cancel_place
 from scheduling.groups.queries import OrganisationGroupTotals
 from tests.factories.core import MembershipFactory
-from tests.scheduling.conftest import NOW, make_group
+from tests.factories.groups import NOW, make_group
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 

@@ -11,7 +11,7 @@ from scheduling.groups.places import book_place, cancel_place
 from scheduling.groups.waitlist import join_waitlist
 from scheduling.models import GroupSession, Place, PlaceStatus, ReflectiveGroup, WaitlistStatus
 from tests.factories.core import MembershipFactory, give_two_factor
-from tests.scheduling.conftest import NOW, make_facilitator, make_group
+from tests.factories.groups import NOW, make_facilitator, make_group
 
 pytestmark = pytest.mark.django_db
 
