@@ -22,7 +22,6 @@ from tests.factories.core import (
     OrganisationFactory,
     PoolFactory,
     UserFactory,
-    add_to_pool,
     make_commissioner,
 )
 
@@ -45,10 +44,8 @@ class World:
 def world(db: None) -> World:
     pool = PoolFactory(name="Leeds pool")
     other_pool = PoolFactory(name="Wakefield pool")
-    organisation = OrganisationFactory(name="Harehills Drama")
-    other_organisation = OrganisationFactory(name="Otley Care Farm")
-    add_to_pool(pool, organisation)
-    add_to_pool(other_pool, other_organisation)
+    organisation = OrganisationFactory(name="Harehills Drama", in_pool=pool)
+    other_organisation = OrganisationFactory(name="Otley Care Farm", in_pool=other_pool)
     lead = MembershipFactory(organisation=organisation, is_lead=True, user__first_name="Leila").user
     member = MembershipFactory(organisation=organisation, user__first_name="Sam").user
     colleague = MembershipFactory(organisation=organisation, user__first_name="Chris").user

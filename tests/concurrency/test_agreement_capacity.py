@@ -23,7 +23,7 @@ from supervision import queries
 from supervision.models import SupervisionAgreement, SupervisionRequest
 from supervision.services import agreements as services
 from tests.conftest import requires_postgresql
-from tests.factories.core import OrganisationFactory, PoolFactory, add_to_pool
+from tests.factories.core import OrganisationFactory, PoolFactory
 from tests.factories.supervision import SupervisorProfileFactory, allocate
 
 pytestmark = [requires_postgresql, pytest.mark.django_db(transaction=True)]
@@ -99,8 +99,7 @@ def _last_hours_of_a_supervisor():
     supervisor = SupervisorProfileFactory(monthly_capacity_hours=Decimal("2"))
     requests = []
     for _ in range(THREADS):
-        organisation = OrganisationFactory()
-        add_to_pool(pool, organisation)
+        organisation = OrganisationFactory(in_pool=pool)
         allocate(pool, organisation, "100")
         requests.append(_request(pool, organisation, supervisor))
     return supervisor, requests
@@ -109,8 +108,7 @@ def _last_hours_of_a_supervisor():
 def _last_hours_of_an_allocation():
     """An allocation of 18 hours (1.5 a month for 12 months) asked of four supervisors at once."""
     pool = _pool()
-    organisation = OrganisationFactory()
-    add_to_pool(pool, organisation)
+    organisation = OrganisationFactory(in_pool=pool)
     allocate(pool, organisation, "18")
     requests = [_request(pool, organisation, SupervisorProfileFactory()) for _ in range(THREADS)]
     return pool, organisation, requests

@@ -42,7 +42,7 @@ from scheduling.groups.waitlist import join_waitlist
 from scheduling.models import CohortMembership, GroupKind, GroupSession, ReflectiveGroup, WaitlistEntry, WaitlistStatus
 from tests.concurrency.lock_waits import first_pauses_then_second
 from tests.conftest import requires_postgresql
-from tests.factories.core import MembershipFactory, OrganisationFactory, add_to_pool
+from tests.factories.core import MembershipFactory, OrganisationFactory
 from tests.factories.groups import NOW, make_group
 from tests.ledger_months import assert_months_agree_with_the_ledger
 
@@ -54,8 +54,7 @@ WEDNESDAYS, TUESDAYS = "FREQ=MONTHLY;BYDAY=+2WE", "FREQ=MONTHLY;BYDAY=+2TU"
 
 def harehills_and_otley(world) -> tuple[Organisation, Organisation]:
     """Harehills Drama (``world.organisation``) and Otley Care Farm, in that id order."""
-    otley = OrganisationFactory(name="Otley Care Farm")
-    add_to_pool(world.pool, otley)
+    otley = OrganisationFactory(name="Otley Care Farm", in_pool=world.pool)
     assert world.organisation.pk < otley.pk
     return world.organisation, otley
 

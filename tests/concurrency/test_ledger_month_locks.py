@@ -30,7 +30,7 @@ from scheduling.groups.session_changes import cancel_session
 from scheduling.models import GroupSession, SessionStatus
 from tests.concurrency.lock_waits import first_pauses_then_second
 from tests.conftest import requires_postgresql
-from tests.factories.core import MembershipFactory, OrganisationFactory, add_to_pool
+from tests.factories.core import MembershipFactory, OrganisationFactory
 from tests.factories.groups import NOW, make_group
 from tests.ledger_months import assert_months_agree_with_the_ledger
 
@@ -45,8 +45,7 @@ def cancel_two_ways_at_once(world, monkeypatch, *, months_exist: bool) -> tuple[
     other group's November session has one from each. Returns how the group change and the
     cancellation ended, whether the cancellation had to wait, and the three sessions."""
     harehills = world.organisation
-    otley = OrganisationFactory(name="Otley Care Farm")
-    add_to_pool(world.pool, otley)
+    otley = OrganisationFactory(name="Otley Care Farm", in_pool=world.pool)
     assert harehills.pk < otley.pk
     ending = make_group(world, title="Ending group", capacity=4, booking_opens_days=365)
     december, january = GroupSession.objects.filter(group=ending).order_by("starts_at")[1:3]

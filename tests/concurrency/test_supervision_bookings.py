@@ -23,7 +23,7 @@ from scheduling.models import BookingStatus, SupervisionBooking
 from scheduling.services.bookings import BookingChoice, book_supervision
 from tests.conftest import requires_postgresql
 from tests.factories.bookings import NOW, agree, supervisor_with_availability, utc
-from tests.factories.core import MembershipFactory, OrganisationFactory, add_to_pool
+from tests.factories.core import MembershipFactory, OrganisationFactory
 
 pytestmark = [requires_postgresql, pytest.mark.django_db(transaction=True)]
 
@@ -63,8 +63,7 @@ def fifty_organisations_want_one_slot(world):
     supervisor = supervisor_with_availability()
     attempts = []
     for number in range(CLIENTS):
-        organisation = OrganisationFactory(name=f"Organisation {number}")
-        add_to_pool(world.pool, organisation)
+        organisation = OrganisationFactory(name=f"Organisation {number}", in_pool=world.pool)
         agreement = agree(world.pool, organisation, supervisor)
         person = MembershipFactory(organisation=organisation).user
         choice = BookingChoice(starts_at=utc(6, 10), minutes=60, attendees=[person])

@@ -38,7 +38,6 @@ from tests.factories.core import (
     OrganisationFactory,
     PoolFactory,
     UserFactory,
-    add_to_pool,
     give_two_factor,
     make_commissioner,
 )
@@ -87,8 +86,7 @@ def hand_built(world):
     held (→ 15), 15 places attended (→ 15).
     """
     a = world.organisation
-    b = OrganisationFactory(name="Beeston Peer Support")
-    add_to_pool(world.pool, b)
+    b = OrganisationFactory(name="Beeston Peer Support", in_pool=world.pool)
     pool = world.pool
     entry(pool, a, K.ALLOCATED, hours="40", when=at(2026, 4, 2))
     entry(pool, b, K.ALLOCATED, hours="30", when=at(2026, 4, 2))
@@ -149,8 +147,7 @@ SUPPRESSION_TABLE = [(0, "0"), (1, "*"), (7, "*"), (8, "10"), (12, "10"), (13, "
 def suppression_pool(world):
     organisations = []
     for count, _ in SUPPRESSION_TABLE:
-        organisation = OrganisationFactory(name=f"Org {count:04d}")
-        add_to_pool(world.pool, organisation)
+        organisation = OrganisationFactory(name=f"Org {count:04d}", in_pool=world.pool)
         if count:
             entry(world.pool, organisation, K.PLACE_ATTENDED, quantity=count)
         organisations.append(organisation)
@@ -277,8 +274,7 @@ def grow(pool, organisations: int) -> None:
     (a place attended, someone who waited) and a supervisor with an agreement and a session, so
     that every table of the dashboard has as many rows as there are organisations."""
     for n in range(organisations):
-        organisation = OrganisationFactory()
-        add_to_pool(pool, organisation)
+        organisation = OrganisationFactory(in_pool=pool)
         for kind in (K.ALLOCATED, K.RESERVED, K.CONSUMED):
             entry(pool, organisation, kind, hours="3", when=at(2026, 4 + n % 6))
         entry(pool, organisation, K.PLACE_ATTENDED, quantity=n, when=at(2026, 5))
@@ -354,8 +350,7 @@ EXPORT_QUERIES = {
 
 def test_rebalancing_moves_unused_hours_as_dated_ledger_entries(world) -> None:
     pool, quiet = world.pool, world.organisation
-    busy = OrganisationFactory(name="Beeston Peer Support")
-    add_to_pool(pool, busy)
+    busy = OrganisationFactory(name="Beeston Peer Support", in_pool=pool)
     entry(pool, quiet, K.ALLOCATED, hours="40", when=at(2026, 4, 2))
     entry(pool, quiet, K.CONSUMED, hours="2", when=at(2026, 6))
     entry(pool, busy, K.ALLOCATED, hours="30", when=at(2026, 4, 2))

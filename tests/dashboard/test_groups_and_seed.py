@@ -23,7 +23,7 @@ from scheduling.models import (
     WaitlistStatus,
 )
 from tests.dashboard.test_dashboard import queries_for, signed_in
-from tests.factories.core import MembershipFactory, OrganisationFactory, add_to_pool
+from tests.factories.core import MembershipFactory, OrganisationFactory
 from tests.factories.groups import ReflectiveGroupFactory
 
 START = datetime.datetime(2026, 6, 10, 13, 0, tzinfo=datetime.UTC)
@@ -118,8 +118,7 @@ def test_an_average_wait_of_fewer_than_8_people_is_not_shown(busy_group, client)
 
 
 def test_names_are_escaped_on_the_page_and_defused_in_exports(world, client) -> None:
-    organisation = OrganisationFactory(name='=HYPERLINK("http://x")<script>')
-    add_to_pool(world.pool, organisation)
+    OrganisationFactory(name='=HYPERLINK("http://x")<script>', in_pool=world.pool)
     client = signed_in(client, world.commissioner)
     page = client.get(f"/pools/{world.pool.pk}/dashboard/").content.decode()
     assert "<script>" not in page and "&lt;script&gt;" in page
@@ -129,8 +128,7 @@ def test_names_are_escaped_on_the_page_and_defused_in_exports(world, client) -> 
 
 def test_the_commissioner_confirms_a_rebalancing_from_the_page(world, client, monkeypatch) -> None:
     pool = world.pool
-    busy = OrganisationFactory(name="Beeston Peer Support")
-    add_to_pool(pool, busy)
+    busy = OrganisationFactory(name="Beeston Peer Support", in_pool=pool)
     for organisation, hours in ((world.organisation, "40"), (busy, "30")):
         record_ledger_entry(pool, LedgerKind.ALLOCATED, organisation=organisation, hours=Decimal(hours))
     record_ledger_entry(pool, LedgerKind.WAITLIST_JOINED, organisation=busy, quantity=1)

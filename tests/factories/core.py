@@ -32,14 +32,22 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
+    """``OrganisationFactory(in_pool=pool)`` makes an organisation of that pool."""
+
     class Meta:
         model = Organisation
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Community Group {n}")
     description = "Weekly peer support groups."
     area = "Leeds – Harehills"
     staff_size = 4
     runs_group_work = True
+
+    @factory.post_generation
+    def in_pool(self, create: bool, pool: Pool | None, **kwargs: object) -> None:
+        if create and pool is not None:
+            add_to_pool(pool, self)
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

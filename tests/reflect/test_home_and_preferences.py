@@ -132,7 +132,7 @@ def test_account_page_says_whether_two_factor_is_on(client, db):
 
 def test_pool_page_runs_a_constant_number_of_queries(client, world):
     from reflect.services.pools import set_allocation
-    from tests.factories.core import OrganisationFactory, add_to_pool
+    from tests.factories.core import OrganisationFactory
 
     give_two_factor(world.commissioner)
     client.force_login(world.commissioner)
@@ -145,7 +145,7 @@ def test_pool_page_runs_a_constant_number_of_queries(client, world):
     with CaptureQueriesContext(connection) as small:
         assert len(client.get(url).context["rows"]) == 1
     for _ in range(8):
-        organisation = add_to_pool(world.pool, OrganisationFactory()).organisation
+        organisation = OrganisationFactory(in_pool=world.pool)
         set_allocation(world.pool, organisation, 1, acting_user=world.commissioner)
     with CaptureQueriesContext(connection) as large:
         assert len(client.get(url).context["rows"]) == 9

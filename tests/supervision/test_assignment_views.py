@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from supervision.models import SupervisionRequest
 from supervision.services.assessments import complete_assessment, start_assessment
-from tests.factories.core import MembershipFactory, OrganisationFactory, add_to_pool, give_two_factor
+from tests.factories.core import MembershipFactory, OrganisationFactory, give_two_factor
 from tests.factories.supervision import SupervisorProfileFactory, allocate
 from tests.supervision.conftest import profile_answers
 
@@ -34,9 +34,8 @@ def pool_setup(world):
     world.pool.save()
     allocate(world.pool, world.organisation, "36")
     _assess(world.organisation, world.lead, "harehills-drama")  # recommends clinical supervision
-    quiet = OrganisationFactory(name="Seacroft Shed")
+    quiet = OrganisationFactory(name="Seacroft Shed", in_pool=world.pool)
     quiet_lead = MembershipFactory(organisation=quiet, is_lead=True).user
-    add_to_pool(world.pool, quiet)
     allocate(world.pool, quiet, "36")
     _assess(quiet, quiet_lead, "mens-shed")  # reflective practice is likely enough
     ruth = SupervisorProfileFactory(

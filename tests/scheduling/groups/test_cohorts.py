@@ -22,7 +22,7 @@ from scheduling.groups.recurrence import generate_sessions
 from scheduling.groups.waitlist import join_waitlist
 from scheduling.models import ApplicationStatus, CohortMembership, Place, PlaceStatus
 from scheduling.notification_kinds import GroupNotificationKind
-from tests.factories.core import MembershipFactory, OrganisationFactory, add_to_pool
+from tests.factories.core import MembershipFactory, OrganisationFactory
 from tests.factories.groups import NOW, make_group
 
 pytestmark = pytest.mark.django_db
@@ -52,8 +52,7 @@ def cohorts(world):
 
 @pytest.fixture
 def third(world):
-    organisation = OrganisationFactory(name="Chapeltown Youth")
-    add_to_pool(world.pool, organisation)
+    organisation = OrganisationFactory(name="Chapeltown Youth", in_pool=world.pool)
     return MembershipFactory(organisation=organisation, user__first_name="Tomi").user
 
 

@@ -137,10 +137,9 @@ def test_staff_outside_the_pool_are_told_why(world, session):
 
 
 def test_staff_of_an_organisation_not_chosen_are_told_why(world):
-    from tests.factories.core import OrganisationFactory, add_to_pool
+    from tests.factories.core import OrganisationFactory
 
-    chosen = OrganisationFactory(name="Chapeltown Allotments")
-    add_to_pool(world.pool, chosen)
+    chosen = OrganisationFactory(name="Chapeltown Allotments", in_pool=world.pool)
     group = make_group(world, all_pool_organisations=False, eligible_organisations=[chosen])
     with pytest.raises(DomainError) as error:
         book_place(group.sessions.first(), acting_user=world.member, now=NOW)
