@@ -16,7 +16,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, connections
-from django.utils import timezone
 
 from reflect.errors import DomainError
 from supervision import queries
@@ -50,11 +49,6 @@ def _slow_reads(monkeypatch):
 
 def _no_locks(monkeypatch):
     monkeypatch.setattr(services, "_lock_capacity_rows", lambda pool, organisation, supervisor: None)
-
-
-def _pool():
-    start = timezone.localdate().replace(day=1)
-    return PoolFactory(starts_on=start, ends_on=start.replace(year=start.year + 1) - datetime.timedelta(days=1))
 
 
 def _request(pool, organisation, supervisor, hours="1.5"):
@@ -95,7 +89,7 @@ def _accept_all(requests) -> int:
 def _last_hours_of_a_supervisor():
     """Capacity 2 hours; four organisations each ask for 1.5: only one can have them."""
     assert connection.vendor == "postgresql"
-    pool = _pool()
+    pool = PoolFactory(from_this_month=True)
     supervisor = SupervisorProfileFactory(monthly_capacity_hours=Decimal("2"))
     requests = []
     for _ in range(THREADS):
@@ -107,7 +101,7 @@ def _last_hours_of_a_supervisor():
 
 def _last_hours_of_an_allocation():
     """An allocation of 18 hours (1.5 a month for 12 months) asked of four supervisors at once."""
-    pool = _pool()
+    pool = PoolFactory(from_this_month=True)
     organisation = OrganisationFactory(in_pool=pool)
     allocate(pool, organisation, "18")
     requests = [_request(pool, organisation, SupervisorProfileFactory()) for _ in range(THREADS)]

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from reflect.enums import AllocationRule
 from reflect.models import Membership, Organisation, Pool, PoolCommissioner, PoolOrganisation, User
@@ -70,6 +71,27 @@ class PoolFactory(factory.django.DjangoModelFactory):
     money_budget = Decimal("6000.00")
     hourly_rate = Decimal("60.00")
     allocation_rule = AllocationRule.EQUAL
+
+    class Params:
+        # ``PoolFactory(from_this_month=True)``: twelve whole months from this month.
+        from_this_month = factory.Trait(
+            starts_on=factory.LazyFunction(lambda: timezone.localdate().replace(day=1)),
+            ends_on=factory.LazyAttribute(lambda pool: a_year_on(pool.starts_on)),
+        )
+
+
+def a_year_on(start: datetime.date) -> datetime.date:
+    """The last day of the twelve months from ``start``."""
+    return start.replace(year=start.year + 1) - datetime.timedelta(days=1)
+
+
+def run_from_this_month(pool: Pool) -> Pool:
+    """Make ``pool`` run twelve whole months from this month, so sums over its months do not
+    depend on the day the tests run."""
+    pool.starts_on = timezone.localdate().replace(day=1)
+    pool.ends_on = a_year_on(pool.starts_on)
+    pool.save()
+    return pool
 
 
 def make_commissioner(pool: Pool, user: User | None = None) -> User:

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from supervision.models import SupervisionRequest
 from supervision.services.assessments import complete_assessment, start_assessment
@@ -27,12 +26,7 @@ def _assess(organisation, lead, key):
 
 
 @pytest.fixture
-def pool_setup(world):
-    start = timezone.localdate().replace(day=1)
-    world.pool.starts_on = start
-    world.pool.ends_on = start.replace(year=start.year + 1) - datetime.timedelta(days=1)
-    world.pool.save()
-    allocate(world.pool, world.organisation, "36")
+def pool_setup(world, year_pool):
     _assess(world.organisation, world.lead, "harehills-drama")  # recommends clinical supervision
     quiet = OrganisationFactory(name="Seacroft Shed", in_pool=world.pool)
     quiet_lead = MembershipFactory(organisation=quiet, is_lead=True).user

@@ -13,20 +13,10 @@ from supervision.enums import RequestStatus
 from supervision.models import SupervisionAgreement, SupervisionRequest
 from supervision.services.assessments import complete_assessment, start_assessment
 from tests.factories.core import give_two_factor
-from tests.factories.supervision import SupervisorProfileFactory, allocate
+from tests.factories.supervision import SupervisorProfileFactory
 from tests.supervision.conftest import profile_answers
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def year_pool(world):
-    start = timezone.localdate().replace(day=1)
-    world.pool.starts_on = start
-    world.pool.ends_on = start.replace(year=start.year + 1) - datetime.timedelta(days=1)
-    world.pool.save()
-    allocate(world.pool, world.organisation, "36")
-    return world.pool
 
 
 def _assess(world, key="harehills-drama"):
