@@ -9,7 +9,6 @@ so the race does not depend on the machine's speed.
 
 from __future__ import annotations
 
-import datetime
 import threading
 import time
 from decimal import Decimal
@@ -19,11 +18,11 @@ from django.db import connection, connections
 
 from reflect.errors import DomainError
 from supervision import queries
-from supervision.models import SupervisionAgreement, SupervisionRequest
+from supervision.models import SupervisionAgreement
 from supervision.services import agreements as services
 from tests.conftest import requires_postgresql
 from tests.factories.core import OrganisationFactory, PoolFactory
-from tests.factories.supervision import SupervisorProfileFactory, allocate
+from tests.factories.supervision import SupervisionRequestFactory, SupervisorProfileFactory, allocate
 
 pytestmark = [requires_postgresql, pytest.mark.django_db(transaction=True)]
 
@@ -49,18 +48,6 @@ def _slow_reads(monkeypatch):
 
 def _no_locks(monkeypatch):
     monkeypatch.setattr(services, "_lock_capacity_rows", lambda pool, organisation, supervisor: None)
-
-
-def _request(pool, organisation, supervisor, hours="1.5"):
-    return SupervisionRequest.objects.create(
-        organisation=organisation,
-        supervisor=supervisor,
-        pool=pool,
-        format="one_to_one",
-        hours_per_month=Decimal(hours),
-        starts_on=pool.starts_on,
-        review_on=pool.starts_on + datetime.timedelta(days=90),
-    )
 
 
 def _accept_all(requests) -> int:
@@ -95,7 +82,7 @@ def _last_hours_of_a_supervisor():
     for _ in range(THREADS):
         organisation = OrganisationFactory(in_pool=pool)
         allocate(pool, organisation, "100")
-        requests.append(_request(pool, organisation, supervisor))
+        requests.append(SupervisionRequestFactory(pool=pool, organisation=organisation, supervisor=supervisor))
     return supervisor, requests
 
 
@@ -104,7 +91,7 @@ def _last_hours_of_an_allocation():
     pool = PoolFactory(from_this_month=True)
     organisation = OrganisationFactory(in_pool=pool)
     allocate(pool, organisation, "18")
-    requests = [_request(pool, organisation, SupervisorProfileFactory()) for _ in range(THREADS)]
+    requests = [SupervisionRequestFactory(pool=pool, organisation=organisation) for _ in range(THREADS)]
     return pool, organisation, requests
 
 

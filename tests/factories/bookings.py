@@ -11,7 +11,7 @@ from scheduling.models import AvailabilitySettings, WeeklyRule
 from supervision.enums import AgreementStatus
 from supervision.models import SupervisionAgreement, SupervisorProfile
 from tests.factories.core import UserFactory
-from tests.factories.supervision import SupervisorProfileFactory, allocate
+from tests.factories.supervision import SupervisionAgreementFactory, SupervisorProfileFactory, allocate
 
 # A Monday in winter (London = UTC), far from the clocks changing.
 NOW = datetime.datetime(2027, 1, 4, 9, 0, tzinfo=datetime.UTC)
@@ -56,7 +56,7 @@ def agree(
 ) -> SupervisionAgreement:
     if allocation is not None:
         allocate(pool, organisation, allocation)
-    return SupervisionAgreement.objects.create(
+    return SupervisionAgreementFactory(
         organisation=organisation,
         supervisor=supervisor,
         pool=pool,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from reflect.enums import LedgerKind
 from reflect.models import Organisation, Pool
 from reflect.services.ledger import record_ledger_entry
-from supervision.models import SupervisorProfile
+from supervision.models import SupervisionAgreement, SupervisionRequest, SupervisorProfile
 from tests.factories.core import UserFactory, give_two_factor
 
 # When an administrator checked the registrations of the supervisors made below.
@@ -58,6 +58,34 @@ def make_supervisor(first_name: str = "Ruth", *, two_factor: bool = True) -> Sup
     if two_factor:
         give_two_factor(user)
     return RegisteredSupervisorFactory(user=user)
+
+
+class SupervisionRequestFactory(factory.django.DjangoModelFactory):
+    """A pending request for 1.5 hours a month of one-to-one supervision from the pool's start,
+    reviewed 90 days on (the organisation and pool are the test's to give)."""
+
+    class Meta:
+        model = SupervisionRequest
+
+    supervisor = factory.SubFactory(SupervisorProfileFactory)
+    format = "one_to_one"
+    hours_per_month = Decimal("1.5")
+    starts_on = factory.LazyAttribute(lambda request: request.pool.starts_on)
+    review_on = factory.LazyAttribute(lambda request: request.starts_on + datetime.timedelta(days=90))
+
+
+class SupervisionAgreementFactory(factory.django.DjangoModelFactory):
+    """A running agreement for 4 hours a month of one-to-one supervision from today, reviewed 90
+    days on (the organisation and pool are the test's to give)."""
+
+    class Meta:
+        model = SupervisionAgreement
+
+    supervisor = factory.SubFactory(SupervisorProfileFactory)
+    format = "one_to_one"
+    hours_per_month = Decimal("4")
+    starts_on = factory.LazyFunction(timezone.localdate)
+    review_on = factory.LazyAttribute(lambda agreement: agreement.starts_on + datetime.timedelta(days=90))
 
 
 def allocate(pool: Pool, organisation: Organisation, hours: str) -> None:

@@ -11,20 +11,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reflect.errors import DomainError
-from supervision.models import AgreementCheckIn, SupervisionAgreement
+from supervision.models import AgreementCheckIn
 from supervision.services.check_ins import due_check_ins_for, pool_check_in_summary, record_check_in
 from tests.factories.core import MembershipFactory, give_two_factor
-from tests.factories.supervision import SupervisorProfileFactory
+from tests.factories.supervision import SupervisionAgreementFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _agreement(world, review_on):
-    return SupervisionAgreement.objects.create(
+    return SupervisionAgreementFactory(
         organisation=world.organisation,
-        supervisor=SupervisorProfileFactory(user__first_name="Ruth"),
+        supervisor__user__first_name="Ruth",
         pool=world.pool,
-        format="one_to_one",
         hours_per_month=Decimal("1.5"),
         starts_on=review_on - datetime.timedelta(days=90),
         review_on=review_on,
