@@ -18,11 +18,11 @@ from django.db import connection
 from reflect.locks import switched_off
 from reflect.models import Organisation, Pool, User
 from tests.factories.core import (
-    MembershipFactory,
     OrganisationFactory,
     PoolFactory,
     UserFactory,
     make_commissioner,
+    staff_of,
 )
 
 
@@ -46,10 +46,10 @@ def world(db: None) -> World:
     other_pool = PoolFactory(name="Wakefield pool")
     organisation = OrganisationFactory(name="Harehills Drama", in_pool=pool)
     other_organisation = OrganisationFactory(name="Otley Care Farm", in_pool=other_pool)
-    lead = MembershipFactory(organisation=organisation, is_lead=True, user__first_name="Leila").user
-    member = MembershipFactory(organisation=organisation, user__first_name="Sam").user
-    colleague = MembershipFactory(organisation=organisation, user__first_name="Chris").user
-    outsider = MembershipFactory(organisation=other_organisation, is_lead=True, user__first_name="Olu").user
+    lead = staff_of(organisation, lead=True, first_name="Leila")
+    member = staff_of(organisation, first_name="Sam")
+    colleague = staff_of(organisation, first_name="Chris")
+    outsider = staff_of(other_organisation, lead=True, first_name="Olu")
     return World(
         pool=pool,
         other_pool=other_pool,

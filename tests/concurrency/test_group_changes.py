@@ -26,7 +26,7 @@ from scheduling.models import CohortApplication, CohortMembership, GroupSession,
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
 from tests.concurrency.lock_waits import first_pauses_then_second
 from tests.conftest import requires_postgresql
-from tests.factories.core import MembershipFactory
+from tests.factories.core import staff_of
 from tests.factories.groups import NOW, make_group
 
 pytestmark = [requires_postgresql, pytest.mark.django_db(transaction=True)]
@@ -64,7 +64,7 @@ def at_once(actions: list[Callable[[], object]]) -> list[str]:
 def twenty_bookings_and_a_cancellation(world, cancel: Callable[[GroupSession], object] | None = None):
     """Twenty people book a session while its commissioner cancels it."""
     session = make_group(world, capacity=30, title="Race group").sessions.first()
-    people = [MembershipFactory(organisation=world.organisation).user for _ in range(20)]
+    people = [staff_of(world.organisation) for _ in range(20)]
     actions: list[Callable[[], object]] = [
         (lambda person=person: book_place(session, acting_user=person, now=NOW)) for person in people
     ]
@@ -125,7 +125,7 @@ PROPOSAL_CHANGED = (
 def two_confirms_of_one_preview(world) -> list[Callable[[], object]]:
     """Three colleagues apply for one cohort; two commissioners' clicks confirm the same preview."""
     make_group(world, title="Tuesday evening", kind="cohort", rrule="FREQ=MONTHLY;BYDAY=+1TU", capacity=6)
-    people = [MembershipFactory(organisation=world.organisation).user for _ in range(3)]
+    people = [staff_of(world.organisation) for _ in range(3)]
     for person in people:
         apply_for_cohort(world.pool, acting_user=person, now=NOW)
     fingerprint = propose_cohorts(world.pool, now=NOW).fingerprint
@@ -198,7 +198,7 @@ def a_member_leaves_while_the_cohort_is_extended(world, monkeypatch) -> tuple[di
         world, title="Tuesday evening", kind="cohort", rrule="FREQ=MONTHLY;BYDAY=+1TU", capacity=6,
         last_date=datetime.date(2027, 1, 31),
     )  # fmt: skip
-    person = MembershipFactory(organisation=world.organisation).user
+    person = staff_of(world.organisation)
     apply_for_cohort(world.pool, acting_user=person, now=NOW)
     confirm_cohorts(
         world.pool,

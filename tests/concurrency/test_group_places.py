@@ -17,7 +17,7 @@ from scheduling.groups.places import book_place
 from scheduling.models import GroupSession, Place
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
 from tests.conftest import requires_postgresql
-from tests.factories.core import MembershipFactory
+from tests.factories.core import staff_of
 from tests.factories.groups import NOW, make_group
 
 pytestmark = [requires_postgresql, pytest.mark.django_db(transaction=True)]
@@ -57,8 +57,8 @@ def session_with_one_place_left(world):
     group = make_group(world, capacity=5, title="Concurrency group")
     session = group.sessions.first()
     for _ in range(4):
-        book_place(session, acting_user=MembershipFactory(organisation=world.organisation).user, now=NOW)
-    people = [MembershipFactory(organisation=world.organisation).user for _ in range(CLIENTS)]
+        book_place(session, acting_user=staff_of(world.organisation), now=NOW)
+    people = [staff_of(world.organisation) for _ in range(CLIENTS)]
     return session, people
 
 

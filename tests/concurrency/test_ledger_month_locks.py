@@ -30,7 +30,7 @@ from scheduling.groups.session_changes import cancel_session
 from scheduling.models import GroupSession, SessionStatus
 from tests.concurrency.lock_waits import first_pauses_then_second
 from tests.conftest import requires_postgresql
-from tests.factories.core import MembershipFactory, OrganisationFactory
+from tests.factories.core import OrganisationFactory, staff_of
 from tests.factories.groups import NOW, make_group
 from tests.ledger_months import assert_months_agree_with_the_ledger
 
@@ -50,12 +50,12 @@ def cancel_two_ways_at_once(world, monkeypatch, *, months_exist: bool) -> tuple[
     ending = make_group(world, title="Ending group", capacity=4, booking_opens_days=365)
     december, january = GroupSession.objects.filter(group=ending).order_by("starts_at")[1:3]
     assert december.pk < january.pk  # the order change_group cancels them in
-    book_place(december, acting_user=MembershipFactory(organisation=otley).user, now=NOW)
-    book_place(january, acting_user=MembershipFactory(organisation=harehills).user, now=NOW)
+    book_place(december, acting_user=staff_of(otley), now=NOW)
+    book_place(january, acting_user=staff_of(harehills), now=NOW)
     other = make_group(world, title="Other group", rrule="FREQ=MONTHLY;BYDAY=+2TU", capacity=4)
     tuesday = GroupSession.objects.filter(group=other).order_by("starts_at").first()
     for organisation in (otley, harehills):
-        book_place(tuesday, acting_user=MembershipFactory(organisation=organisation).user, now=NOW)
+        book_place(tuesday, acting_user=staff_of(organisation), now=NOW)
     if months_exist:
         # Earlier cancellations this month: the months' rows are there already.
         for organisation in (harehills, otley):

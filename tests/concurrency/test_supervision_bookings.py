@@ -23,7 +23,7 @@ from scheduling.models import BookingStatus, SupervisionBooking
 from scheduling.services.bookings import BookingChoice, book_supervision
 from tests.conftest import requires_postgresql
 from tests.factories.bookings import NOW, agree, supervisor_with_availability, utc
-from tests.factories.core import MembershipFactory, OrganisationFactory
+from tests.factories.core import OrganisationFactory, staff_of
 
 pytestmark = [requires_postgresql, pytest.mark.django_db(transaction=True)]
 
@@ -65,7 +65,7 @@ def fifty_organisations_want_one_slot(world):
     for number in range(CLIENTS):
         organisation = OrganisationFactory(name=f"Organisation {number}", in_pool=world.pool)
         agreement = agree(world.pool, organisation, supervisor)
-        person = MembershipFactory(organisation=organisation).user
+        person = staff_of(organisation)
         choice = BookingChoice(starts_at=utc(6, 10), minutes=60, attendees=[person])
         attempts.append(lambda a=agreement, c=choice, p=person: book_supervision(a, c, acting_user=p, now=NOW))
     return supervisor, attempts
@@ -131,7 +131,7 @@ def fifty_people_want_the_last_hour(world):
     ]
     attempts = []
     for start in starts:
-        person = MembershipFactory(organisation=world.organisation).user
+        person = staff_of(world.organisation)
         choice = BookingChoice(starts_at=start, minutes=60, attendees=[person])
         attempts.append(lambda c=choice, p=person: book_supervision(agreement, c, acting_user=p, now=NOW))
     return agreement, attempts

@@ -34,12 +34,12 @@ from scheduling.models import (
 )
 from tests.factories.bookings import agree
 from tests.factories.core import (
-    MembershipFactory,
     OrganisationFactory,
     PoolFactory,
     UserFactory,
     give_two_factor,
     make_commissioner,
+    staff_of,
 )
 from tests.factories.groups import ReflectiveGroupFactory
 from tests.factories.supervision import SupervisorProfileFactory
@@ -286,7 +286,7 @@ def grow(pool, organisations: int) -> None:
             places_taken=1,
             places_attended=1,
         )
-        person = MembershipFactory(organisation=organisation).user
+        person = staff_of(organisation)
         Place.objects.create(
             session=session, user=person, organisation=organisation, status=PlaceStatus.ATTENDED, booked_at=at(2026, 5)
         )

@@ -23,7 +23,7 @@ from scheduling.models import (
     WaitlistStatus,
 )
 from tests.dashboard.test_dashboard import queries_for, signed_in
-from tests.factories.core import MembershipFactory, OrganisationFactory
+from tests.factories.core import OrganisationFactory, staff_of
 from tests.factories.groups import ReflectiveGroupFactory
 
 START = datetime.datetime(2026, 6, 10, 13, 0, tzinfo=datetime.UTC)
@@ -49,7 +49,7 @@ def busy_group(world):
         places_attended=9,  # the register's counts, as mark_place_attendance keeps them
         places_absent=3,
     )
-    people = [MembershipFactory(organisation=world.organisation).user for _ in range(13)]
+    people = [staff_of(world.organisation) for _ in range(13)]
     statuses = [PlaceStatus.ATTENDED] * 9 + [PlaceStatus.ABSENT] * 3 + [PlaceStatus.CANCELLED]
     for user, status in zip(people, statuses, strict=True):
         Place.objects.create(

@@ -94,6 +94,15 @@ def run_from_this_month(pool: Pool) -> Pool:
     return pool
 
 
+def staff_of(organisation: Organisation, *, lead: bool = False, **user_fields: object) -> User:
+    """A new member of the organisation's staff (its lead with ``lead=True``); ``user_fields``
+    such as ``first_name`` go to the person."""
+    membership = MembershipFactory(
+        organisation=organisation, is_lead=lead, **{f"user__{k}": v for k, v in user_fields.items()}
+    )
+    return membership.user
+
+
 def make_commissioner(pool: Pool, user: User | None = None) -> User:
     user = user or UserFactory()
     PoolCommissioner.objects.create(pool=pool, user=user)

@@ -25,7 +25,7 @@ from scheduling.groups.waitlist import join_waitlist
 from scheduling.models import DateOverride, Place, PlaceStatus, WaitlistEntry, WaitlistStatus, WeeklyRule
 from scheduling.notification_kinds import GroupNotificationKind
 from supervision.models import NeedsAssessment, QuestionBankVersion, SupervisorProfile
-from tests.factories.core import MembershipFactory, UserFactory, give_two_factor
+from tests.factories.core import UserFactory, give_two_factor, staff_of
 from tests.factories.groups import NOW, make_group
 from tests.factories.supervision import SupervisionAgreementFactory, SupervisionRequestFactory, SupervisorProfileFactory
 
@@ -71,13 +71,7 @@ def ledger_totals(before: datetime.datetime | None = None) -> Counter:
 @pytest.fixture
 def ottoline(world) -> User:
     """A lead (with a co-lead), staff in a reflective group, a supervisor, and a questionnaire taker."""
-    user = MembershipFactory(
-        organisation=world.organisation,
-        is_lead=True,
-        user__first_name="Ottoline",
-        user__last_name="Quarrington",
-        user__email=EMAIL,
-    ).user
+    user = staff_of(world.organisation, lead=True, first_name="Ottoline", last_name="Quarrington", email=EMAIL)
     ContactPreferences.objects.create(user=user, phone=PHONE, postal_address=ADDRESS)
     give_two_factor(user)
     Client().force_login(user)  # a session row

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from supervision.models import SupervisionRequest
 from supervision.services.assessments import complete_assessment, start_assessment
-from tests.factories.core import MembershipFactory, OrganisationFactory, give_two_factor
+from tests.factories.core import OrganisationFactory, give_two_factor, staff_of
 from tests.factories.supervision import SupervisorProfileFactory, allocate
 from tests.supervision.conftest import profile_answers
 
@@ -29,7 +29,7 @@ def _assess(organisation, lead, key):
 def pool_setup(world, year_pool):
     _assess(world.organisation, world.lead, "harehills-drama")  # recommends clinical supervision
     quiet = OrganisationFactory(name="Seacroft Shed", in_pool=world.pool)
-    quiet_lead = MembershipFactory(organisation=quiet, is_lead=True).user
+    quiet_lead = staff_of(quiet, lead=True)
     allocate(world.pool, quiet, "36")
     _assess(quiet, quiet_lead, "mens-shed")  # reflective practice is likely enough
     ruth = SupervisorProfileFactory(

@@ -13,7 +13,7 @@ from django.utils import timezone
 from reflect.errors import DomainError
 from supervision.models import AgreementCheckIn
 from supervision.services.check_ins import due_check_ins_for, pool_check_in_summary, record_check_in
-from tests.factories.core import MembershipFactory, give_two_factor
+from tests.factories.core import give_two_factor, staff_of
 from tests.factories.supervision import SupervisionAgreementFactory
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +59,7 @@ def test_a_check_in_is_once_per_review_and_not_before_it(world):
 
 def test_commissioners_see_averages_only_from_eight_responses(client, world):
     due = _agreement(world, timezone.localdate())
-    people = [MembershipFactory(organisation=world.organisation).user for _ in range(7)]
+    people = [staff_of(world.organisation) for _ in range(7)]
     for person, rating in zip(people, [1, 2, 3, 4, 4, 4, 3], strict=True):
         record_check_in(due, acting_user=person, normative=rating, formative=2, restorative=4)
     assert pool_check_in_summary(world.pool).shown is False

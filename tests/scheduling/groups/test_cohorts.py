@@ -22,7 +22,7 @@ from scheduling.groups.recurrence import generate_sessions
 from scheduling.groups.waitlist import join_waitlist
 from scheduling.models import ApplicationStatus, CohortMembership, Place, PlaceStatus
 from scheduling.notification_kinds import GroupNotificationKind
-from tests.factories.core import MembershipFactory, OrganisationFactory
+from tests.factories.core import OrganisationFactory, staff_of
 from tests.factories.groups import NOW, make_group
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +53,7 @@ def cohorts(world):
 @pytest.fixture
 def third(world):
     organisation = OrganisationFactory(name="Chapeltown Youth", in_pool=world.pool)
-    return MembershipFactory(organisation=organisation, user__first_name="Tomi").user
+    return staff_of(organisation, first_name="Tomi")
 
 
 def test_each_applicant_goes_to_a_cohort_at_times_that_suit_including_no_sessions_before(world, cohorts, third):

@@ -10,7 +10,7 @@ from reflect.models import LedgerEntry
 from scheduling.groups.places import book_place, cancel_place
 from scheduling.groups.waitlist import join_waitlist
 from scheduling.models import GroupSession, Place, PlaceStatus, ReflectiveGroup, WaitlistStatus
-from tests.factories.core import MembershipFactory, give_two_factor
+from tests.factories.core import give_two_factor, staff_of
 from tests.factories.groups import NOW, make_facilitator, make_group
 
 pytestmark = pytest.mark.django_db
@@ -165,7 +165,7 @@ def test_a_cohort_term_ending_before_it_starts_is_a_message_and_no_group(client,
 
 def test_commissioner_creates_a_group(client, world):
     give_two_factor(world.commissioner)
-    MembershipFactory(organisation=world.organisation)
+    staff_of(world.organisation)
     facilitator = make_facilitator()
     response = post(
         client,
