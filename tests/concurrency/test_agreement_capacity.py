@@ -9,17 +9,16 @@ so the race does not depend on the machine's speed.
 
 from __future__ import annotations
 
-import threading
 import time
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
-from reflect.errors import DomainError
 from supervision import queries
 from supervision.models import SupervisionAgreement
 from supervision.services import agreements as services
+from tests.concurrency.lock_waits import all_at_once
 from tests.conftest import requires_postgresql
 from tests.factories.core import OrganisationFactory, PoolFactory
 from tests.factories.supervision import SupervisionRequestFactory, SupervisorProfileFactory, allocate
@@ -52,25 +51,8 @@ def _no_locks(monkeypatch):
 
 def _accept_all(requests) -> int:
     """Accept every request at once, one thread each; returns how many succeeded."""
-    barrier = threading.Barrier(len(requests))
-    accepted: list[int] = []
-
-    def accept(request):
-        try:
-            barrier.wait()
-            services.accept_request(request, acting_user=request.supervisor.user)
-            accepted.append(request.pk)
-        except DomainError:
-            pass
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=accept, args=(r,)) for r in requests]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return len(accepted)
+    acceptances = [lambda r=r: services.accept_request(r, acting_user=r.supervisor.user) for r in requests]
+    return sum(outcome == "done" for outcome in all_at_once(acceptances))
 
 
 def _last_hours_of_a_supervisor():

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.db.models import QuerySet
 
 from reflect.errors import DomainError
@@ -24,7 +24,7 @@ from scheduling.groups.places import book_place
 from scheduling.groups.session_changes import cancel_session
 from scheduling.models import CohortApplication, CohortMembership, GroupSession, Place, SessionStatus
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
-from tests.concurrency.lock_waits import first_pauses_then_second
+from tests.concurrency.lock_waits import all_at_once, first_pauses_then_second
 from tests.conftest import requires_postgresql
 from tests.factories.core import staff_of
 from tests.factories.groups import NOW, make_group
@@ -35,30 +35,14 @@ pytestmark = [requires_postgresql, pytest.mark.django_db(transaction=True)]
 def at_once(actions: list[Callable[[], object]]) -> list[str]:
     """Run the actions together; each ends as "done", with its DomainError's message, or with the
     name of the database error that stopped it (a 500 for somebody)."""
-    barrier = threading.Barrier(len(actions))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(action: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            action()
-            outcome = "done"
-        except DomainError as error:
-            outcome = error.message
-        except DatabaseError as error:
-            outcome = type(error).__name__
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    return [
+        outcome.message
+        if isinstance(outcome, DomainError)
+        else outcome
+        if outcome == "done"
+        else type(outcome).__name__
+        for outcome in all_at_once(actions)
+    ]
 
 
 def twenty_bookings_and_a_cancellation(world, cancel: Callable[[GroupSession], object] | None = None):
