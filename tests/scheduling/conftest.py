@@ -1,5 +1,5 @@
-"""Personas for the availability pages (a supervisor, another supervisor), a calendar server, and
-a reflective group of the core world with its first session."""
+"""Personas for the availability pages (a supervisor, another supervisor), a calendar server, the
+world's supervision agreement, and a reflective group of the world with its first session."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from scheduling.models import ReflectiveGroup
-from supervision.models import SupervisorProfile
+from supervision.models import SupervisionAgreement, SupervisorProfile
+from tests.factories.bookings import agree, supervisor_with_availability
 from tests.factories.groups import NOW, make_group
 from tests.factories.supervision import make_supervisor
 
@@ -105,6 +106,16 @@ def calendar_server(settings) -> Iterator[CalendarServer]:
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=5)
+
+
+# --- Supervision bookings ---
+
+
+@pytest.fixture
+def agreement(world) -> SupervisionAgreement:
+    """The world's organisation's one-to-one agreement (4 hours a month, 10 allocated) with Ann
+    Carter, free on weekdays 09:00–17:00."""
+    return agree(world.pool, world.organisation, supervisor_with_availability())
 
 
 # --- Reflective groups ---

@@ -34,11 +34,6 @@ def iso(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%MZ")
 
 
-@pytest.fixture
-def agreement(world: World):
-    return agree(world.pool, world.organisation, supervisor_with_availability())
-
-
 def confirm_url(agreement, start, minutes=60) -> str:
     return reverse("supervision_book_confirm", args=[agreement.pk]) + f"?start={iso(start)}&minutes={minutes}"
 

@@ -11,17 +11,11 @@ from reflect.data_protection.erasure import erase_account
 from reflect.data_protection.registry import erasure_blockers
 from reflect.enums import LedgerKind
 from reflect.models import LedgerEntry, Notification
-from scheduling.models import BookingAttendee, BookingStatus, CalendarFeed, SupervisionBooking
-from scheduling.services.bookings import BookingChoice, book_supervision
+from scheduling.models import BookingAttendee, BookingStatus, CalendarFeed
 from scheduling.services.calendar_feed import feed_for
-from tests.factories.bookings import NOW, agree, supervisor_with_availability, utc
+from tests.factories.bookings import NOW, agree, book, supervisor_with_availability, utc
 
 pytestmark = pytest.mark.django_db
-
-
-def book(agreement, user, start, attendees=None) -> SupervisionBooking:
-    choice = BookingChoice(starts_at=start, minutes=60, attendees=attendees or [user])
-    return book_supervision(agreement, choice, acting_user=user, now=NOW)
 
 
 def test_my_supervision_sessions_and_calendar_address_are_in_my_data(client, world):
