@@ -13,13 +13,7 @@ from scheduling.models import GroupSession, Place, PlaceStatus, ReflectiveGroup,
 from tests.factories.core import give_two_factor, staff_of
 from tests.factories.groups import NOW, make_facilitator, make_group
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _frozen_now():
-    with mock.patch("django.utils.timezone.now", return_value=NOW):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 
 def page(client, user, name, *args):
