@@ -37,8 +37,8 @@ from tests.factories.core import (
     OrganisationFactory,
     PoolFactory,
     UserFactory,
-    give_two_factor,
     make_commissioner,
+    signed_in,
     staff_of,
 )
 from tests.factories.groups import ReflectiveGroupFactory
@@ -55,12 +55,6 @@ def entry(pool, organisation, kind, *, hours: str = "0", quantity: int = 0, when
     record_ledger_entry(
         pool, kind, organisation=organisation, hours=Decimal(hours), quantity=quantity, occurred_at=when or at(2026, 5)
     )
-
-
-def signed_in(client, user):
-    give_two_factor(user)
-    client.force_login(user)
-    return client
 
 
 def rows_of(response) -> list[list[str]]:

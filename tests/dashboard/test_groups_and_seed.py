@@ -22,8 +22,8 @@ from scheduling.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
-from tests.dashboard.test_dashboard import queries_for, signed_in
-from tests.factories.core import OrganisationFactory, staff_of
+from tests.dashboard.test_dashboard import queries_for
+from tests.factories.core import OrganisationFactory, signed_in, staff_of
 from tests.factories.groups import ReflectiveGroupFactory
 
 START = datetime.datetime(2026, 6, 10, 13, 0, tzinfo=datetime.UTC)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
+from django.test import Client
 from django.utils import timezone
 
 from reflect.enums import AllocationRule
@@ -120,3 +121,11 @@ def give_two_factor(user: User) -> str:
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
     return secret
+
+
+def signed_in(client: Client, user: User) -> Client:
+    """The test client signed in as ``user``, who has two-factor authentication (as the pages of
+    commissioners and supervisors require)."""
+    give_two_factor(user)
+    client.force_login(user)
+    return client

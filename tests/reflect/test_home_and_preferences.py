@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from reflect.models import ContactPreferences
-from tests.factories.core import UserFactory, give_two_factor
+from tests.factories.core import UserFactory, give_two_factor, signed_in
 from tests.factories.supervision import RegisteredSupervisorFactory
 
 pytestmark = pytest.mark.django_db
@@ -134,8 +134,7 @@ def test_pool_page_runs_a_constant_number_of_queries(client, world):
     from reflect.services.pools import set_allocation
     from tests.factories.core import OrganisationFactory
 
-    give_two_factor(world.commissioner)
-    client.force_login(world.commissioner)
+    signed_in(client, world.commissioner)
     url = reverse("pool_detail", args=[world.pool.pk])
     client.get(url)
 

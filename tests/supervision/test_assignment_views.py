@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from supervision.models import SupervisionRequest
 from supervision.services.assessments import complete_assessment, start_assessment
-from tests.factories.core import OrganisationFactory, give_two_factor, staff_of
+from tests.factories.core import OrganisationFactory, give_two_factor, signed_in, staff_of
 from tests.factories.supervision import SupervisorProfileFactory, allocate
 from tests.supervision.conftest import profile_answers
 
@@ -145,6 +145,5 @@ def test_an_asker_who_is_no_longer_a_lead_is_not_sent_the_commissioners_page(wor
 
 @pytest.mark.parametrize("persona", ["other_commissioner", "lead", "member", "outsider"])
 def test_assignment_is_for_the_pools_commissioners_only(client, world, pool_setup, persona):
-    give_two_factor(getattr(world, persona))
-    client.force_login(getattr(world, persona))
+    signed_in(client, getattr(world, persona))
     assert client.get(reverse("pool_assignment", args=[world.pool.pk])).status_code == 404

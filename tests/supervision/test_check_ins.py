@@ -13,7 +13,7 @@ from django.utils import timezone
 from reflect.errors import DomainError
 from supervision.models import AgreementCheckIn
 from supervision.services.check_ins import due_check_ins_for, pool_check_in_summary, record_check_in
-from tests.factories.core import give_two_factor, staff_of
+from tests.factories.core import signed_in, staff_of
 from tests.factories.supervision import SupervisionAgreementFactory
 
 pytestmark = pytest.mark.django_db
@@ -63,8 +63,7 @@ def test_commissioners_see_averages_only_from_eight_responses(client, world):
     for person, rating in zip(people, [1, 2, 3, 4, 4, 4, 3], strict=True):
         record_check_in(due, acting_user=person, normative=rating, formative=2, restorative=4)
     assert pool_check_in_summary(world.pool).shown is False
-    give_two_factor(world.commissioner)
-    client.force_login(world.commissioner)
+    signed_in(client, world.commissioner)
     page = client.get(reverse("pool_assignment", args=[world.pool.pk])).content.decode()
     assert "Fewer than 8 check-ins so far" in page
     record_check_in(due, acting_user=due.supervisor.user, normative=3, formative=3, restorative=3)
