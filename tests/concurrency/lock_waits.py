@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 from django.db import DatabaseError, connection
 
 from reflect.errors import DomainError
+from reflect.models import Organisation
+from tests.factories.core import OrganisationFactory
 
 
 def backend_pid() -> int:
@@ -116,3 +118,12 @@ def tally(outcomes: list[object], *, done: str, refused: str) -> dict[str, int]:
     for outcome in outcomes:
         counts[done if outcome == "done" else refused if isinstance(outcome, DomainError) else "error"] += 1
     return counts
+
+
+def harehills_and_otley(world) -> tuple[Organisation, Organisation]:
+    """Two organisations of the world's pool for a race over their ledger months: Harehills Drama
+    (``world.organisation``) and a new Otley Care Farm, in that id order (the order the months
+    are locked in)."""
+    otley = OrganisationFactory(name="Otley Care Farm", in_pool=world.pool)
+    assert world.organisation.pk < otley.pk
+    return world.organisation, otley

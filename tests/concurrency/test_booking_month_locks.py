@@ -40,9 +40,9 @@ from scheduling.groups.cohorts import book_members_into_new_sessions
 from scheduling.groups.places import book_place
 from scheduling.groups.waitlist import join_waitlist
 from scheduling.models import CohortMembership, GroupKind, GroupSession, ReflectiveGroup, WaitlistEntry, WaitlistStatus
-from tests.concurrency.lock_waits import first_pauses_then_second
+from tests.concurrency.lock_waits import first_pauses_then_second, harehills_and_otley
 from tests.conftest import requires_postgresql
-from tests.factories.core import OrganisationFactory, staff_of
+from tests.factories.core import staff_of
 from tests.factories.groups import NOW, make_group
 from tests.ledger_months import assert_months_agree_with_the_ledger
 
@@ -50,13 +50,6 @@ pytestmark = [requires_postgresql, pytest.mark.django_db(transaction=True)]
 
 NOVEMBER = datetime.date(2026, 11, 1)
 WEDNESDAYS, TUESDAYS = "FREQ=MONTHLY;BYDAY=+2WE", "FREQ=MONTHLY;BYDAY=+2TU"
-
-
-def harehills_and_otley(world) -> tuple[Organisation, Organisation]:
-    """Harehills Drama (``world.organisation``) and Otley Care Farm, in that id order."""
-    otley = OrganisationFactory(name="Otley Care Farm", in_pool=world.pool)
-    assert world.organisation.pk < otley.pk
-    return world.organisation, otley
 
 
 def full_group_with_waitlists(world, title, rrule, waiting: tuple[Organisation, ...], *, auto_accept: bool):

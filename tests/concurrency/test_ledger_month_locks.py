@@ -28,9 +28,9 @@ from scheduling.groups.changes import change_group
 from scheduling.groups.places import book_place
 from scheduling.groups.session_changes import cancel_session
 from scheduling.models import GroupSession, SessionStatus
-from tests.concurrency.lock_waits import first_pauses_then_second
+from tests.concurrency.lock_waits import first_pauses_then_second, harehills_and_otley
 from tests.conftest import requires_postgresql
-from tests.factories.core import OrganisationFactory, staff_of
+from tests.factories.core import staff_of
 from tests.factories.groups import NOW, make_group
 from tests.ledger_months import assert_months_agree_with_the_ledger
 
@@ -44,9 +44,7 @@ def cancel_two_ways_at_once(world, monkeypatch, *, months_exist: bool) -> tuple[
     ending group has a place from Otley in December and one from Harehills in January; the
     other group's November session has one from each. Returns how the group change and the
     cancellation ended, whether the cancellation had to wait, and the three sessions."""
-    harehills = world.organisation
-    otley = OrganisationFactory(name="Otley Care Farm", in_pool=world.pool)
-    assert harehills.pk < otley.pk
+    harehills, otley = harehills_and_otley(world)
     ending = make_group(world, title="Ending group", capacity=4, booking_opens_days=365)
     december, january = GroupSession.objects.filter(group=ending).order_by("starts_at")[1:3]
     assert december.pk < january.pk  # the order change_group cancels them in
