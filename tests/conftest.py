@@ -18,12 +18,11 @@ from django.db import connection
 from reflect.locks import switched_off
 from reflect.models import Organisation, Pool, User
 from tests.factories.core import (
-    MembershipFactory,
     OrganisationFactory,
     PoolFactory,
     UserFactory,
-    add_to_pool,
     make_commissioner,
+    staff_of,
 )
 
 
@@ -45,14 +44,12 @@ class World:
 def world(db: None) -> World:
     pool = PoolFactory(name="Leeds pool")
     other_pool = PoolFactory(name="Wakefield pool")
-    organisation = OrganisationFactory(name="Harehills Drama")
-    other_organisation = OrganisationFactory(name="Otley Care Farm")
-    add_to_pool(pool, organisation)
-    add_to_pool(other_pool, other_organisation)
-    lead = MembershipFactory(organisation=organisation, is_lead=True, user__first_name="Leila").user
-    member = MembershipFactory(organisation=organisation, user__first_name="Sam").user
-    colleague = MembershipFactory(organisation=organisation, user__first_name="Chris").user
-    outsider = MembershipFactory(organisation=other_organisation, is_lead=True, user__first_name="Olu").user
+    organisation = OrganisationFactory(name="Harehills Drama", in_pool=pool)
+    other_organisation = OrganisationFactory(name="Otley Care Farm", in_pool=other_pool)
+    lead = staff_of(organisation, lead=True, first_name="Leila")
+    member = staff_of(organisation, first_name="Sam")
+    colleague = staff_of(organisation, first_name="Chris")
+    outsider = staff_of(other_organisation, lead=True, first_name="Olu")
     return World(
         pool=pool,
         other_pool=other_pool,

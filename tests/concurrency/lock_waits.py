@@ -1,14 +1,17 @@
-"""Watching another thread's database session from the test: is it waiting for a lock? (PostgreSQL)"""
+"""Running actions in threads, each with its own database session: all at once, or one paused
+while the test watches whether the other waits for a lock (PostgreSQL)."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.db import DatabaseError, connection
 
 from reflect.errors import DomainError
+from reflect.models import Organisation
+from tests.factories.core import OrganisationFactory
 
 
 def backend_pid() -> int:
@@ -78,3 +81,49 @@ def first_pauses_then_second(
     for thread in threads:
         thread.join()
     return outcomes, second_waited
+
+
+def all_at_once(actions: Sequence[Callable[[], object]]) -> list[object]:
+    """Run the actions together, one thread (and database connection) each, all let go at the
+    same moment; returns how each ended, in the order they finished: "done", or the DomainError
+    or DatabaseError that stopped it."""
+    barrier = threading.Barrier(len(actions))
+    outcomes: list[object] = []
+    lock = threading.Lock()
+
+    def run(action: Callable[[], object]) -> None:
+        try:
+            barrier.wait()
+            action()
+            outcome: object = "done"
+        except (DomainError, DatabaseError) as error:
+            outcome = error
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def tally(outcomes: list[object], *, done: str, refused: str) -> dict[str, int]:
+    """Count ``all_at_once``'s outcomes: ``done``, ``refused`` (a DomainError) and "error" (the
+    database refusing a write)."""
+    counts = {done: 0, refused: 0, "error": 0}
+    for outcome in outcomes:
+        counts[done if outcome == "done" else refused if isinstance(outcome, DomainError) else "error"] += 1
+    return counts
+
+
+def harehills_and_otley(world) -> tuple[Organisation, Organisation]:
+    """Two organisations of the world's pool for a race over their ledger months: Harehills Drama
+    (``world.organisation``) and a new Otley Care Farm, in that id order (the order the months
+    are locked in)."""
+    otley = OrganisationFactory(name="Otley Care Farm", in_pool=world.pool)
+    assert world.organisation.pk < otley.pk
+    return world.organisation, otley

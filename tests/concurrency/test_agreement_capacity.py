@@ -9,22 +9,19 @@ so the race does not depend on the machine's speed.
 
 from __future__ import annotations
 
-import datetime
-import threading
 import time
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
-from django.utils import timezone
+from django.db import connection
 
-from reflect.errors import DomainError
 from supervision import queries
-from supervision.models import SupervisionAgreement, SupervisionRequest
+from supervision.models import SupervisionAgreement
 from supervision.services import agreements as services
+from tests.concurrency.lock_waits import all_at_once
 from tests.conftest import requires_postgresql
-from tests.factories.core import OrganisationFactory, PoolFactory, add_to_pool
-from tests.factories.supervision import SupervisorProfileFactory, allocate
+from tests.factories.core import OrganisationFactory, PoolFactory
+from tests.factories.supervision import SupervisionRequestFactory, SupervisorProfileFactory, allocate
 
 pytestmark = [requires_postgresql, pytest.mark.django_db(transaction=True)]
 
@@ -52,67 +49,31 @@ def _no_locks(monkeypatch):
     monkeypatch.setattr(services, "_lock_capacity_rows", lambda pool, organisation, supervisor: None)
 
 
-def _pool():
-    start = timezone.localdate().replace(day=1)
-    return PoolFactory(starts_on=start, ends_on=start.replace(year=start.year + 1) - datetime.timedelta(days=1))
-
-
-def _request(pool, organisation, supervisor, hours="1.5"):
-    return SupervisionRequest.objects.create(
-        organisation=organisation,
-        supervisor=supervisor,
-        pool=pool,
-        format="one_to_one",
-        hours_per_month=Decimal(hours),
-        starts_on=pool.starts_on,
-        review_on=pool.starts_on + datetime.timedelta(days=90),
-    )
-
-
 def _accept_all(requests) -> int:
     """Accept every request at once, one thread each; returns how many succeeded."""
-    barrier = threading.Barrier(len(requests))
-    accepted: list[int] = []
-
-    def accept(request):
-        try:
-            barrier.wait()
-            services.accept_request(request, acting_user=request.supervisor.user)
-            accepted.append(request.pk)
-        except DomainError:
-            pass
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=accept, args=(r,)) for r in requests]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return len(accepted)
+    acceptances = [lambda r=r: services.accept_request(r, acting_user=r.supervisor.user) for r in requests]
+    return sum(outcome == "done" for outcome in all_at_once(acceptances))
 
 
 def _last_hours_of_a_supervisor():
     """Capacity 2 hours; four organisations each ask for 1.5: only one can have them."""
     assert connection.vendor == "postgresql"
-    pool = _pool()
+    pool = PoolFactory(from_this_month=True)
     supervisor = SupervisorProfileFactory(monthly_capacity_hours=Decimal("2"))
     requests = []
     for _ in range(THREADS):
-        organisation = OrganisationFactory()
-        add_to_pool(pool, organisation)
+        organisation = OrganisationFactory(in_pool=pool)
         allocate(pool, organisation, "100")
-        requests.append(_request(pool, organisation, supervisor))
+        requests.append(SupervisionRequestFactory(pool=pool, organisation=organisation, supervisor=supervisor))
     return supervisor, requests
 
 
 def _last_hours_of_an_allocation():
     """An allocation of 18 hours (1.5 a month for 12 months) asked of four supervisors at once."""
-    pool = _pool()
-    organisation = OrganisationFactory()
-    add_to_pool(pool, organisation)
+    pool = PoolFactory(from_this_month=True)
+    organisation = OrganisationFactory(in_pool=pool)
     allocate(pool, organisation, "18")
-    requests = [_request(pool, organisation, SupervisorProfileFactory()) for _ in range(THREADS)]
+    requests = [SupervisionRequestFactory(pool=pool, organisation=organisation) for _ in range(THREADS)]
     return pool, organisation, requests
 
 

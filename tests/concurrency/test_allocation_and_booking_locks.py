@@ -33,7 +33,7 @@ from scheduling.services.bookings import BookingChoice, _lock_capacity, book_sup
 from tests.concurrency.lock_waits import first_pauses_then_second
 from tests.conftest import requires_postgresql
 from tests.factories.bookings import NOW, agree, supervisor_with_availability, utc
-from tests.factories.core import MembershipFactory, UserFactory
+from tests.factories.core import UserFactory, staff_of
 
 pytestmark = [requires_postgresql, pytest.mark.django_db(transaction=True)]
 
@@ -96,7 +96,7 @@ def set_the_allocation_to_zero_while_the_last_hour_is_booked(world, monkeypatch)
     finished or is waiting for a lock the booking holds. Returns how the booking and the change
     ended, and whether the change had to wait."""
     agreement = agree(world.pool, world.organisation, supervisor_with_availability(), allocation="1")
-    person = MembershipFactory(organisation=world.organisation).user
+    person = staff_of(world.organisation)
     choice = BookingChoice(starts_at=utc(6, 10), minutes=60, attendees=[person])
     checked, go_on = threading.Event(), threading.Event()
     check_hours = bookings._check_hours

@@ -40,24 +40,16 @@ from scheduling.groups.cohorts import book_members_into_new_sessions
 from scheduling.groups.places import book_place
 from scheduling.groups.waitlist import join_waitlist
 from scheduling.models import CohortMembership, GroupKind, GroupSession, ReflectiveGroup, WaitlistEntry, WaitlistStatus
-from tests.concurrency.lock_waits import first_pauses_then_second
+from tests.concurrency.lock_waits import first_pauses_then_second, harehills_and_otley
 from tests.conftest import requires_postgresql
-from tests.factories.core import MembershipFactory, OrganisationFactory, add_to_pool
+from tests.factories.core import staff_of
+from tests.factories.groups import NOW, make_group
 from tests.ledger_months import assert_months_agree_with_the_ledger
-from tests.scheduling.conftest import NOW, make_group
 
 pytestmark = [requires_postgresql, pytest.mark.django_db(transaction=True)]
 
 NOVEMBER = datetime.date(2026, 11, 1)
 WEDNESDAYS, TUESDAYS = "FREQ=MONTHLY;BYDAY=+2WE", "FREQ=MONTHLY;BYDAY=+2TU"
-
-
-def harehills_and_otley(world) -> tuple[Organisation, Organisation]:
-    """Harehills Drama (``world.organisation``) and Otley Care Farm, in that id order."""
-    otley = OrganisationFactory(name="Otley Care Farm")
-    add_to_pool(world.pool, otley)
-    assert world.organisation.pk < otley.pk
-    return world.organisation, otley
 
 
 def full_group_with_waitlists(world, title, rrule, waiting: tuple[Organisation, ...], *, auto_accept: bool):
@@ -67,8 +59,8 @@ def full_group_with_waitlists(world, title, rrule, waiting: tuple[Organisation, 
     sessions = list(GroupSession.objects.filter(group=group).order_by("pk")[: len(waiting)])
     assert [s.place_limit for s in sessions] == [1] * len(waiting)
     for session, organisation in zip(sessions, waiting, strict=True):
-        book_place(session, acting_user=MembershipFactory(organisation=world.organisation).user, now=NOW)
-        waiter = MembershipFactory(organisation=organisation).user
+        book_place(session, acting_user=staff_of(world.organisation), now=NOW)
+        waiter = staff_of(organisation)
         join_waitlist(session, acting_user=waiter, auto_accept=auto_accept, now=NOW)
     return group
 
@@ -78,7 +70,7 @@ def cohort_with_members(world, title, rrule, members: tuple[Organisation, ...]):
     session (as if the year-ahead task had just made it)."""
     group = make_group(world, title=title, rrule=rrule, kind=GroupKind.COHORT, capacity=4)
     for organisation in members:
-        user = MembershipFactory(organisation=organisation).user
+        user = staff_of(organisation)
         CohortMembership.objects.create(group=group, user=user, organisation=organisation, joined_at=NOW)
     return group, GroupSession.objects.filter(group=group).order_by("pk").first()
 

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.db.models import QuerySet
 
 from reflect.errors import DomainError
@@ -24,10 +24,10 @@ from scheduling.groups.places import book_place
 from scheduling.groups.session_changes import cancel_session
 from scheduling.models import CohortApplication, CohortMembership, GroupSession, Place, SessionStatus
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
-from tests.concurrency.lock_waits import first_pauses_then_second
+from tests.concurrency.lock_waits import all_at_once, first_pauses_then_second
 from tests.conftest import requires_postgresql
-from tests.factories.core import MembershipFactory
-from tests.scheduling.conftest import NOW, make_group
+from tests.factories.core import staff_of
+from tests.factories.groups import NOW, make_group
 
 pytestmark = [requires_postgresql, pytest.mark.django_db(transaction=True)]
 
@@ -35,36 +35,20 @@ pytestmark = [requires_postgresql, pytest.mark.django_db(transaction=True)]
 def at_once(actions: list[Callable[[], object]]) -> list[str]:
     """Run the actions together; each ends as "done", with its DomainError's message, or with the
     name of the database error that stopped it (a 500 for somebody)."""
-    barrier = threading.Barrier(len(actions))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(action: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            action()
-            outcome = "done"
-        except DomainError as error:
-            outcome = error.message
-        except DatabaseError as error:
-            outcome = type(error).__name__
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    return [
+        outcome.message
+        if isinstance(outcome, DomainError)
+        else outcome
+        if outcome == "done"
+        else type(outcome).__name__
+        for outcome in all_at_once(actions)
+    ]
 
 
 def twenty_bookings_and_a_cancellation(world, cancel: Callable[[GroupSession], object] | None = None):
     """Twenty people book a session while its commissioner cancels it."""
     session = make_group(world, capacity=30, title="Race group").sessions.first()
-    people = [MembershipFactory(organisation=world.organisation).user for _ in range(20)]
+    people = [staff_of(world.organisation) for _ in range(20)]
     actions: list[Callable[[], object]] = [
         (lambda person=person: book_place(session, acting_user=person, now=NOW)) for person in people
     ]
@@ -125,7 +109,7 @@ PROPOSAL_CHANGED = (
 def two_confirms_of_one_preview(world) -> list[Callable[[], object]]:
     """Three colleagues apply for one cohort; two commissioners' clicks confirm the same preview."""
     make_group(world, title="Tuesday evening", kind="cohort", rrule="FREQ=MONTHLY;BYDAY=+1TU", capacity=6)
-    people = [MembershipFactory(organisation=world.organisation).user for _ in range(3)]
+    people = [staff_of(world.organisation) for _ in range(3)]
     for person in people:
         apply_for_cohort(world.pool, acting_user=person, now=NOW)
     fingerprint = propose_cohorts(world.pool, now=NOW).fingerprint
@@ -198,7 +182,7 @@ def a_member_leaves_while_the_cohort_is_extended(world, monkeypatch) -> tuple[di
         world, title="Tuesday evening", kind="cohort", rrule="FREQ=MONTHLY;BYDAY=+1TU", capacity=6,
         last_date=datetime.date(2027, 1, 31),
     )  # fmt: skip
-    person = MembershipFactory(organisation=world.organisation).user
+    person = staff_of(world.organisation)
     apply_for_cohort(world.pool, acting_user=person, now=NOW)
     confirm_cohorts(
         world.pool,

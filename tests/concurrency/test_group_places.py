@@ -9,16 +9,16 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import connection
 
-from reflect.errors import DomainError
 from reflect.locks import Lock
 from scheduling.groups.places import book_place
 from scheduling.models import GroupSession, Place
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
+from tests.concurrency.lock_waits import all_at_once, tally
 from tests.conftest import requires_postgresql
-from tests.factories.core import MembershipFactory
-from tests.scheduling.conftest import NOW, make_group
+from tests.factories.core import staff_of
+from tests.factories.groups import NOW, make_group
 
 pytestmark = [requires_postgresql, pytest.mark.django_db(transaction=True)]
 
@@ -26,39 +26,17 @@ CLIENTS = 50
 
 
 def book_concurrently(session: GroupSession, people) -> dict[str, int]:
-    """Start every booking at once; count how each ended."""
-    barrier = threading.Barrier(len(people))
-    outcomes: dict[str, int] = {"booked": 0, "full": 0, "error": 0}
-    lock = threading.Lock()
-
-    def attempt(person) -> None:
-        try:
-            barrier.wait()
-            book_place(session, acting_user=person, now=NOW)
-            outcome = "booked"
-        except DomainError:
-            outcome = "full"
-        except DatabaseError:
-            outcome = "error"  # the CheckConstraint refusing a write
-        finally:
-            connection.close()
-        with lock:
-            outcomes[outcome] += 1
-
-    threads = [threading.Thread(target=attempt, args=(person,)) for person in people]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    """Start every booking at once; count how each ended (an error: the CheckConstraint refusing a write)."""
+    bookings = [lambda person=person: book_place(session, acting_user=person, now=NOW) for person in people]
+    return tally(all_at_once(bookings), done="booked", refused="full")
 
 
 def session_with_one_place_left(world):
     group = make_group(world, capacity=5, title="Concurrency group")
     session = group.sessions.first()
     for _ in range(4):
-        book_place(session, acting_user=MembershipFactory(organisation=world.organisation).user, now=NOW)
-    people = [MembershipFactory(organisation=world.organisation).user for _ in range(CLIENTS)]
+        book_place(session, acting_user=staff_of(world.organisation), now=NOW)
+    people = [staff_of(world.organisation) for _ in range(CLIENTS)]
     return session, people
 
 

@@ -28,11 +28,11 @@ from scheduling.groups.changes import change_group
 from scheduling.groups.places import book_place
 from scheduling.groups.session_changes import cancel_session
 from scheduling.models import GroupSession, SessionStatus
-from tests.concurrency.lock_waits import first_pauses_then_second
+from tests.concurrency.lock_waits import first_pauses_then_second, harehills_and_otley
 from tests.conftest import requires_postgresql
-from tests.factories.core import MembershipFactory, OrganisationFactory, add_to_pool
+from tests.factories.core import staff_of
+from tests.factories.groups import NOW, make_group
 from tests.ledger_months import assert_months_agree_with_the_ledger
-from tests.scheduling.conftest import NOW, make_group
 
 pytestmark = [requires_postgresql, pytest.mark.django_db(transaction=True)]
 
@@ -44,19 +44,16 @@ def cancel_two_ways_at_once(world, monkeypatch, *, months_exist: bool) -> tuple[
     ending group has a place from Otley in December and one from Harehills in January; the
     other group's November session has one from each. Returns how the group change and the
     cancellation ended, whether the cancellation had to wait, and the three sessions."""
-    harehills = world.organisation
-    otley = OrganisationFactory(name="Otley Care Farm")
-    add_to_pool(world.pool, otley)
-    assert harehills.pk < otley.pk
+    harehills, otley = harehills_and_otley(world)
     ending = make_group(world, title="Ending group", capacity=4, booking_opens_days=365)
     december, january = GroupSession.objects.filter(group=ending).order_by("starts_at")[1:3]
     assert december.pk < january.pk  # the order change_group cancels them in
-    book_place(december, acting_user=MembershipFactory(organisation=otley).user, now=NOW)
-    book_place(january, acting_user=MembershipFactory(organisation=harehills).user, now=NOW)
+    book_place(december, acting_user=staff_of(otley), now=NOW)
+    book_place(january, acting_user=staff_of(harehills), now=NOW)
     other = make_group(world, title="Other group", rrule="FREQ=MONTHLY;BYDAY=+2TU", capacity=4)
     tuesday = GroupSession.objects.filter(group=other).order_by("starts_at").first()
     for organisation in (otley, harehills):
-        book_place(tuesday, acting_user=MembershipFactory(organisation=organisation).user, now=NOW)
+        book_place(tuesday, acting_user=staff_of(organisation), now=NOW)
     if months_exist:
         # Earlier cancellations this month: the months' rows are there already.
         for organisation in (harehills, otley):

@@ -10,20 +10,19 @@ is what holds.
 from __future__ import annotations
 
 import datetime
-import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import connection
 
-from reflect.errors import DomainError
 from reflect.locks import Lock
 from reflect.services.ledger import hours_balance
 from scheduling.models import BookingStatus, SupervisionBooking
 from scheduling.services.bookings import BookingChoice, book_supervision
+from tests.concurrency.lock_waits import all_at_once, tally
 from tests.conftest import requires_postgresql
 from tests.factories.bookings import NOW, agree, supervisor_with_availability, utc
-from tests.factories.core import MembershipFactory, OrganisationFactory, add_to_pool
+from tests.factories.core import OrganisationFactory, staff_of
 
 pytestmark = [requires_postgresql, pytest.mark.django_db(transaction=True)]
 
@@ -32,30 +31,7 @@ CONSTRAINT = "supervision_booking_no_overlap"
 
 
 def run_at_once(attempts: list[Callable[[], object]]) -> dict[str, int]:
-    barrier = threading.Barrier(len(attempts))
-    outcomes = {"booked": 0, "refused": 0, "error": 0}
-    lock = threading.Lock()
-
-    def run(attempt: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            attempt()
-            outcome = "booked"
-        except DomainError:
-            outcome = "refused"
-        except DatabaseError:
-            outcome = "error"
-        finally:
-            connection.close()
-        with lock:
-            outcomes[outcome] += 1
-
-    threads = [threading.Thread(target=run, args=(attempt,)) for attempt in attempts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    return tally(all_at_once(attempts), done="booked", refused="refused")
 
 
 def fifty_organisations_want_one_slot(world):
@@ -63,10 +39,9 @@ def fifty_organisations_want_one_slot(world):
     supervisor = supervisor_with_availability()
     attempts = []
     for number in range(CLIENTS):
-        organisation = OrganisationFactory(name=f"Organisation {number}")
-        add_to_pool(world.pool, organisation)
+        organisation = OrganisationFactory(name=f"Organisation {number}", in_pool=world.pool)
         agreement = agree(world.pool, organisation, supervisor)
-        person = MembershipFactory(organisation=organisation).user
+        person = staff_of(organisation)
         choice = BookingChoice(starts_at=utc(6, 10), minutes=60, attendees=[person])
         attempts.append(lambda a=agreement, c=choice, p=person: book_supervision(a, c, acting_user=p, now=NOW))
     return supervisor, attempts
@@ -132,7 +107,7 @@ def fifty_people_want_the_last_hour(world):
     ]
     attempts = []
     for start in starts:
-        person = MembershipFactory(organisation=world.organisation).user
+        person = staff_of(world.organisation)
         choice = BookingChoice(starts_at=start, minutes=60, attendees=[person])
         attempts.append(lambda c=choice, p=person: book_supervision(agreement, c, acting_user=p, now=NOW))
     return agreement, attempts

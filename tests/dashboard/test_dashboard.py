@@ -29,20 +29,19 @@ from scheduling.models import (
     GroupSession,
     Place,
     PlaceStatus,
-    ReflectiveGroup,
     SupervisionBooking,
     WaitlistEntry,
 )
 from tests.factories.bookings import agree
 from tests.factories.core import (
-    MembershipFactory,
     OrganisationFactory,
     PoolFactory,
     UserFactory,
-    add_to_pool,
-    give_two_factor,
     make_commissioner,
+    signed_in,
+    staff_of,
 )
+from tests.factories.groups import ReflectiveGroupFactory
 from tests.factories.supervision import SupervisorProfileFactory
 
 K = LedgerKind
@@ -56,12 +55,6 @@ def entry(pool, organisation, kind, *, hours: str = "0", quantity: int = 0, when
     record_ledger_entry(
         pool, kind, organisation=organisation, hours=Decimal(hours), quantity=quantity, occurred_at=when or at(2026, 5)
     )
-
-
-def signed_in(client, user):
-    give_two_factor(user)
-    client.force_login(user)
-    return client
 
 
 def rows_of(response) -> list[list[str]]:
@@ -87,8 +80,7 @@ def hand_built(world):
     held (→ 15), 15 places attended (→ 15).
     """
     a = world.organisation
-    b = OrganisationFactory(name="Beeston Peer Support")
-    add_to_pool(world.pool, b)
+    b = OrganisationFactory(name="Beeston Peer Support", in_pool=world.pool)
     pool = world.pool
     entry(pool, a, K.ALLOCATED, hours="40", when=at(2026, 4, 2))
     entry(pool, b, K.ALLOCATED, hours="30", when=at(2026, 4, 2))
@@ -149,8 +141,7 @@ SUPPRESSION_TABLE = [(0, "0"), (1, "*"), (7, "*"), (8, "10"), (12, "10"), (13, "
 def suppression_pool(world):
     organisations = []
     for count, _ in SUPPRESSION_TABLE:
-        organisation = OrganisationFactory(name=f"Org {count:04d}")
-        add_to_pool(world.pool, organisation)
+        organisation = OrganisationFactory(name=f"Org {count:04d}", in_pool=world.pool)
         if count:
             entry(world.pool, organisation, K.PLACE_ATTENDED, quantity=count)
         organisations.append(organisation)
@@ -272,41 +263,24 @@ def test_each_view_and_export_is_audited_with_its_filters(hand_built, client) ->
     }
 
 
-def make_group(pool, title: str, *, capacity: int = 10, overbooking: int = 20) -> ReflectiveGroup:
-    return ReflectiveGroup.objects.create(
-        pool=pool,
-        title=title,
-        external_facilitator_name="Ann Carter",
-        rrule="FREQ=MONTHLY;BYDAY=+2WE",
-        first_date=datetime.date(2026, 6, 1),
-        start_time=datetime.time(14, 0),
-        duration_minutes=120,
-        capacity=capacity,
-        overbooking_percent=overbooking,
-        ground_rules="What is said here stays here.",
-        confidentiality_statement="Nothing said is written down.",
-    )
-
-
 def grow(pool, organisations: int) -> None:
     """Organisations with ledger figures, and for each a reflective group with a session held
     (a place attended, someone who waited) and a supervisor with an agreement and a session, so
     that every table of the dashboard has as many rows as there are organisations."""
     for n in range(organisations):
-        organisation = OrganisationFactory()
-        add_to_pool(pool, organisation)
+        organisation = OrganisationFactory(in_pool=pool)
         for kind in (K.ALLOCATED, K.RESERVED, K.CONSUMED):
             entry(pool, organisation, kind, hours="3", when=at(2026, 4 + n % 6))
         entry(pool, organisation, K.PLACE_ATTENDED, quantity=n, when=at(2026, 5))
         session = GroupSession.objects.create(
-            group=make_group(pool, f"Group {n}"),
+            group=ReflectiveGroupFactory(pool=pool, title=f"Group {n}"),
             starts_at=at(2026, 6),
             ends_at=at(2026, 6, 11),
             place_limit=12,
             places_taken=1,
             places_attended=1,
         )
-        person = MembershipFactory(organisation=organisation).user
+        person = staff_of(organisation)
         Place.objects.create(
             session=session, user=person, organisation=organisation, status=PlaceStatus.ATTENDED, booked_at=at(2026, 5)
         )
@@ -370,8 +344,7 @@ EXPORT_QUERIES = {
 
 def test_rebalancing_moves_unused_hours_as_dated_ledger_entries(world) -> None:
     pool, quiet = world.pool, world.organisation
-    busy = OrganisationFactory(name="Beeston Peer Support")
-    add_to_pool(pool, busy)
+    busy = OrganisationFactory(name="Beeston Peer Support", in_pool=pool)
     entry(pool, quiet, K.ALLOCATED, hours="40", when=at(2026, 4, 2))
     entry(pool, quiet, K.CONSUMED, hours="2", when=at(2026, 6))
     entry(pool, busy, K.ALLOCATED, hours="30", when=at(2026, 4, 2))

@@ -22,8 +22,9 @@ from scheduling.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
-from tests.dashboard.test_dashboard import make_group, queries_for, signed_in
-from tests.factories.core import MembershipFactory, OrganisationFactory, add_to_pool
+from tests.dashboard.test_dashboard import queries_for
+from tests.factories.core import OrganisationFactory, signed_in, staff_of
+from tests.factories.groups import ReflectiveGroupFactory
 
 START = datetime.datetime(2026, 6, 10, 13, 0, tzinfo=datetime.UTC)
 
@@ -38,7 +39,7 @@ def busy_group(world):
     100 %; waitlist 8 → 10, got a place 8 → 10; average wait 2.0 days; 1 session over
     capacity, 2 places over capacity → *.
     """
-    group = make_group(world.pool, "Leeds reflective practice")
+    group = ReflectiveGroupFactory(pool=world.pool, title="Leeds reflective practice")
     session = GroupSession.objects.create(
         group=group,
         starts_at=START,
@@ -48,7 +49,7 @@ def busy_group(world):
         places_attended=9,  # the register's counts, as mark_place_attendance keeps them
         places_absent=3,
     )
-    people = [MembershipFactory(organisation=world.organisation).user for _ in range(13)]
+    people = [staff_of(world.organisation) for _ in range(13)]
     statuses = [PlaceStatus.ATTENDED] * 9 + [PlaceStatus.ABSENT] * 3 + [PlaceStatus.CANCELLED]
     for user, status in zip(people, statuses, strict=True):
         Place.objects.create(
@@ -72,7 +73,7 @@ def busy_group(world):
             occurred_at=joined + datetime.timedelta(days=2),
             source=f"group-waitlist:{entry.pk}:waitlist_offered",
         )
-    make_group(world.pool, "Quiet group")
+    ReflectiveGroupFactory(pool=world.pool, title="Quiet group")
     return world, group
 
 
@@ -117,8 +118,7 @@ def test_an_average_wait_of_fewer_than_8_people_is_not_shown(busy_group, client)
 
 
 def test_names_are_escaped_on_the_page_and_defused_in_exports(world, client) -> None:
-    organisation = OrganisationFactory(name='=HYPERLINK("http://x")<script>')
-    add_to_pool(world.pool, organisation)
+    OrganisationFactory(name='=HYPERLINK("http://x")<script>', in_pool=world.pool)
     client = signed_in(client, world.commissioner)
     page = client.get(f"/pools/{world.pool.pk}/dashboard/").content.decode()
     assert "<script>" not in page and "&lt;script&gt;" in page
@@ -128,8 +128,7 @@ def test_names_are_escaped_on_the_page_and_defused_in_exports(world, client) -> 
 
 def test_the_commissioner_confirms_a_rebalancing_from_the_page(world, client, monkeypatch) -> None:
     pool = world.pool
-    busy = OrganisationFactory(name="Beeston Peer Support")
-    add_to_pool(pool, busy)
+    busy = OrganisationFactory(name="Beeston Peer Support", in_pool=pool)
     for organisation, hours in ((world.organisation, "40"), (busy, "30")):
         record_ledger_entry(pool, LedgerKind.ALLOCATED, organisation=organisation, hours=Decimal(hours))
     record_ledger_entry(pool, LedgerKind.WAITLIST_JOINED, organisation=busy, quantity=1)

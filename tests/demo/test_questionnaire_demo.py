@@ -6,10 +6,9 @@ import pytest
 
 from demo.management.commands.seed_demo import DEMO_STEPS
 from demo.supervision import DEMO_ORGANISATION, questionnaire_demo
-from reflect.models import Membership
 from supervision.models import NeedsAssessment
 from supervision.scoring import CLINICAL_SUPERVISION_RECOMMENDED
-from tests.factories.core import OrganisationFactory, UserFactory
+from tests.factories.core import OrganisationFactory, staff_of
 
 pytestmark = pytest.mark.django_db
 
@@ -17,8 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_demo_lead_organisation_gets_one_finished_assessment_and_running_again_adds_none():
     assert questionnaire_demo in DEMO_STEPS
     organisation = OrganisationFactory(name=DEMO_ORGANISATION)
-    lead = UserFactory(email="lead@demo.reflect.test")
-    Membership.objects.create(organisation=organisation, user=lead, is_lead=True)
+    lead = staff_of(organisation, lead=True, email="lead@demo.reflect.test")
     out = io.StringIO()
     questionnaire_demo(out)
     questionnaire_demo(out)

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from reflect.models import Organisation, Pool, User
-from scheduling.models import AvailabilitySettings, WeeklyRule
+from scheduling.models import AvailabilitySettings, SessionMode, SupervisionBooking, WeeklyRule
+from scheduling.services.bookings import BookingChoice, book_supervision
 from supervision.enums import AgreementStatus
 from supervision.models import SupervisionAgreement, SupervisorProfile
 from tests.factories.core import UserFactory
-from tests.factories.supervision import SupervisorProfileFactory, allocate
+from tests.factories.supervision import SupervisionAgreementFactory, SupervisorProfileFactory, allocate
 
 # A Monday in winter (London = UTC), far from the clocks changing.
 NOW = datetime.datetime(2027, 1, 4, 9, 0, tzinfo=datetime.UTC)
@@ -56,7 +57,7 @@ def agree(
 ) -> SupervisionAgreement:
     if allocation is not None:
         allocate(pool, organisation, allocation)
-    return SupervisionAgreement.objects.create(
+    return SupervisionAgreementFactory(
         organisation=organisation,
         supervisor=supervisor,
         pool=pool,
@@ -66,6 +67,21 @@ def agree(
         review_on=datetime.date(2027, 6, 1),
         status=AgreementStatus.ACTIVE,
     )
+
+
+def book(
+    agreement: SupervisionAgreement,
+    user: User,
+    start: datetime.datetime,
+    minutes: int = 60,
+    *,
+    attendees: list[User] | None = None,
+    now: datetime.datetime = NOW,
+    mode: str = SessionMode.ONLINE,
+) -> SupervisionBooking:
+    """``user`` books a session under the agreement at ``start``, for themselves unless ``attendees``."""
+    choice = BookingChoice(starts_at=start, minutes=minutes, attendees=attendees or [user], mode=mode)
+    return book_supervision(agreement, choice, acting_user=user, now=now)
 
 
 def attendee_names(users: list[User]) -> list[str]:

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
+from django.test import Client
+from django.utils import timezone
 
 from reflect.enums import AllocationRule
 from reflect.models import Membership, Organisation, Pool, PoolCommissioner, PoolOrganisation, User
@@ -32,14 +34,22 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
+    """``OrganisationFactory(in_pool=pool)`` makes an organisation of that pool."""
+
     class Meta:
         model = Organisation
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Community Group {n}")
     description = "Weekly peer support groups."
     area = "Leeds – Harehills"
     staff_size = 4
     runs_group_work = True
+
+    @factory.post_generation
+    def in_pool(self, create: bool, pool: Pool | None, **kwargs: object) -> None:
+        if create and pool is not None:
+            add_to_pool(pool, self)
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):
@@ -63,6 +73,36 @@ class PoolFactory(factory.django.DjangoModelFactory):
     hourly_rate = Decimal("60.00")
     allocation_rule = AllocationRule.EQUAL
 
+    class Params:
+        # ``PoolFactory(from_this_month=True)``: twelve whole months from this month.
+        from_this_month = factory.Trait(
+            starts_on=factory.LazyFunction(lambda: timezone.localdate().replace(day=1)),
+            ends_on=factory.LazyAttribute(lambda pool: a_year_on(pool.starts_on)),
+        )
+
+
+def a_year_on(start: datetime.date) -> datetime.date:
+    """The last day of the twelve months from ``start``."""
+    return start.replace(year=start.year + 1) - datetime.timedelta(days=1)
+
+
+def run_from_this_month(pool: Pool) -> Pool:
+    """Make ``pool`` run twelve whole months from this month, so sums over its months do not
+    depend on the day the tests run."""
+    pool.starts_on = timezone.localdate().replace(day=1)
+    pool.ends_on = a_year_on(pool.starts_on)
+    pool.save()
+    return pool
+
+
+def staff_of(organisation: Organisation, *, lead: bool = False, **user_fields: object) -> User:
+    """A new member of the organisation's staff (its lead with ``lead=True``); ``user_fields``
+    such as ``first_name`` go to the person."""
+    membership = MembershipFactory(
+        organisation=organisation, is_lead=lead, **{f"user__{k}": v for k, v in user_fields.items()}
+    )
+    return membership.user
+
 
 def make_commissioner(pool: Pool, user: User | None = None) -> User:
     user = user or UserFactory()
@@ -81,3 +121,11 @@ def give_two_factor(user: User) -> str:
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
     return secret
+
+
+def signed_in(client: Client, user: User) -> Client:
+    """The test client signed in as ``user``, who has two-factor authentication (as the pages of
+    commissioners and supervisors require)."""
+    give_two_factor(user)
+    client.force_login(user)
+    return client

@@ -9,7 +9,7 @@ from django.urls import reverse
 from reflect.enums import InvitationKind
 from reflect.models import Membership
 from reflect.services.invitations import create_invitation
-from tests.factories.core import give_two_factor
+from tests.factories.core import give_two_factor, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -66,8 +66,7 @@ def test_access_matrix(client, world, urls):
 
 
 def test_a_pool_in_another_pool_of_the_same_commissioner_is_still_checked(client, world):
-    give_two_factor(world.commissioner)
-    client.force_login(world.commissioner)
+    signed_in(client, world.commissioner)
     # The other pool's organisation is not in this pool: its allocation page is a 404.
     url = reverse("pool_allocation", args=[world.pool.pk, world.other_organisation.pk])
     assert client.get(url).status_code == 404

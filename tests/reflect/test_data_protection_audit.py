@@ -13,6 +13,7 @@ from reflect.models import AuditEvent, Membership
 from reflect.services.organisations import hand_on_lead, remove_member
 from reflect.services.pools import create_pool
 from supervision.services.profiles import verify_supervisor
+from tests.factories.core import signed_in
 from tests.factories.supervision import SupervisorProfileFactory
 
 pytestmark = pytest.mark.django_db
@@ -143,17 +144,14 @@ def test_after_erasure_the_log_shows_an_account_number_only(client, world, admin
 def test_who_viewed_a_pools_figures_and_a_register_of_names_is_recorded(client, world):
     from reflect.models import AuditEvent as Event
     from scheduling.groups.places import book_place
-    from tests.factories.core import give_two_factor
-    from tests.scheduling.conftest import NOW, make_group
+    from tests.factories.groups import NOW, make_group
 
-    give_two_factor(world.commissioner)
-    client.force_login(world.commissioner)
+    signed_in(client, world.commissioner)
     client.get(reverse("pool_detail", args=[world.pool.pk]))
     group = make_group(world)
     session = group.sessions.order_by("starts_at").first()
     book_place(session, acting_user=world.member, now=NOW)
-    give_two_factor(group.facilitator.user)
-    client.force_login(group.facilitator.user)
+    signed_in(client, group.facilitator.user)
     assert client.get(reverse("group_register", args=[session.pk])).status_code == 200
     views = Event.objects.filter(action__endswith=".viewed").order_by("pk")
     assert [(e.action, e.actor_id, e.target) for e in views] == [

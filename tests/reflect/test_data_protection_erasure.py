@@ -24,10 +24,10 @@ from scheduling.groups.places import book_place
 from scheduling.groups.waitlist import join_waitlist
 from scheduling.models import DateOverride, Place, PlaceStatus, WaitlistEntry, WaitlistStatus, WeeklyRule
 from scheduling.notification_kinds import GroupNotificationKind
-from supervision.models import NeedsAssessment, QuestionBankVersion, SupervisionRequest, SupervisorProfile
-from tests.factories.core import MembershipFactory, UserFactory, give_two_factor
-from tests.factories.supervision import SupervisorProfileFactory
-from tests.scheduling.conftest import NOW, make_group
+from supervision.models import NeedsAssessment, QuestionBankVersion, SupervisorProfile
+from tests.factories.core import UserFactory, give_two_factor, staff_of
+from tests.factories.groups import NOW, make_group
+from tests.factories.supervision import SupervisionAgreementFactory, SupervisionRequestFactory, SupervisorProfileFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,13 +71,7 @@ def ledger_totals(before: datetime.datetime | None = None) -> Counter:
 @pytest.fixture
 def ottoline(world) -> User:
     """A lead (with a co-lead), staff in a reflective group, a supervisor, and a questionnaire taker."""
-    user = MembershipFactory(
-        organisation=world.organisation,
-        is_lead=True,
-        user__first_name="Ottoline",
-        user__last_name="Quarrington",
-        user__email=EMAIL,
-    ).user
+    user = staff_of(world.organisation, lead=True, first_name="Ottoline", last_name="Quarrington", email=EMAIL)
     ContactPreferences.objects.create(user=user, phone=PHONE, postal_address=ADDRESS)
     give_two_factor(user)
     Client().force_login(user)  # a session row
@@ -122,12 +116,11 @@ def her_world(world, ottoline):
     WeeklyRule.objects.create(supervisor=profile, weekday=1, start=datetime.time(10), end=datetime.time(12))
     DateOverride.objects.create(supervisor=profile, date=datetime.date(2026, 12, 1), note="Ottoline's conference")
     other_supervisor = SupervisorProfileFactory()
-    SupervisionRequest.objects.create(
+    SupervisionRequestFactory(
         organisation=world.organisation,
         supervisor=other_supervisor,
         pool=world.pool,
         requested_by=ottoline,
-        format="one_to_one",
         hours_per_month=1,
         starts_on=datetime.date(2026, 12, 1),
         review_on=datetime.date(2027, 3, 1),
@@ -243,18 +236,8 @@ def test_the_last_lead_is_asked_to_hand_the_role_on_first_and_nothing_changes(wo
 def test_a_supervisor_with_running_agreements_or_groups_to_facilitate_is_asked_to_hand_them_on(world):
     from django.utils import timezone
 
-    from supervision.models import SupervisionAgreement
-
     profile = SupervisorProfileFactory()
-    SupervisionAgreement.objects.create(
-        organisation=world.organisation,
-        supervisor=profile,
-        pool=world.pool,
-        format="one_to_one",
-        hours_per_month=2,
-        starts_on=timezone.localdate(),
-        review_on=timezone.localdate() + datetime.timedelta(days=90),
-    )
+    SupervisionAgreementFactory(organisation=world.organisation, supervisor=profile, pool=world.pool, hours_per_month=2)
     make_group(world, facilitator=profile, now=timezone.now(), first_date=timezone.localdate())
     assert [(b.message, b.link) for b in erasure_blockers(profile.user)] == [
         ("You supervise under 1 agreement still running. Give notice to end it first.", "/supervisor/agreements/"),

@@ -12,8 +12,8 @@ from reflect.data_protection.registry import exporters
 from reflect.models import AuditEvent, ContactPreferences, Membership, User
 from scheduling.groups.places import book_place
 from scheduling.models import Place, PlaceStatus
-from tests.factories.core import PASSWORD, MembershipFactory
-from tests.scheduling.conftest import make_group
+from tests.factories.core import PASSWORD, staff_of
+from tests.factories.groups import make_group
 
 pytestmark = pytest.mark.django_db
 
@@ -163,7 +163,7 @@ def test_the_last_lead_sees_what_to_do_first_and_cannot_reach_the_confirmation(c
 
 
 def test_a_lead_with_a_co_lead_can_go(client, world):
-    MembershipFactory(organisation=world.organisation, is_lead=True)
+    staff_of(world.organisation, lead=True)
     client.force_login(world.lead)
     page = client.get(reverse("my_data_erase"))
     assert page.status_code == 200

@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from reflect.models import ContactPreferences
-from tests.factories.core import UserFactory, give_two_factor
+from tests.factories.core import UserFactory, give_two_factor, signed_in
+from tests.factories.supervision import RegisteredSupervisorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,10 +44,8 @@ def test_home_shows_what_each_role_can_do_next(client, world):
 
 
 def test_supervisor_sees_their_panel(client, db):
-    from supervision.models import SupervisorProfile
-
     user = UserFactory()
-    SupervisorProfile.objects.create(user=user, profession="Counsellor")
+    RegisteredSupervisorFactory(user=user, profession="Counsellor", verified_at=None)
     client.force_login(user)
     panels = client.get(reverse("home")).context["panels"]
     assert [(p.role, p.steps[0].description) for p in panels] == [
@@ -133,10 +132,9 @@ def test_account_page_says_whether_two_factor_is_on(client, db):
 
 def test_pool_page_runs_a_constant_number_of_queries(client, world):
     from reflect.services.pools import set_allocation
-    from tests.factories.core import OrganisationFactory, add_to_pool
+    from tests.factories.core import OrganisationFactory
 
-    give_two_factor(world.commissioner)
-    client.force_login(world.commissioner)
+    signed_in(client, world.commissioner)
     url = reverse("pool_detail", args=[world.pool.pk])
     client.get(url)
 
@@ -146,7 +144,7 @@ def test_pool_page_runs_a_constant_number_of_queries(client, world):
     with CaptureQueriesContext(connection) as small:
         assert len(client.get(url).context["rows"]) == 1
     for _ in range(8):
-        organisation = add_to_pool(world.pool, OrganisationFactory()).organisation
+        organisation = OrganisationFactory(in_pool=world.pool)
         set_allocation(world.pool, organisation, 1, acting_user=world.commissioner)
     with CaptureQueriesContext(connection) as large:
         assert len(client.get(url).context["rows"]) == 9

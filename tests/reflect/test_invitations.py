@@ -8,7 +8,7 @@ from django.utils import timezone
 from reflect.enums import InvitationKind
 from reflect.models import Invitation, Membership, Organisation, PoolOrganisation
 from reflect.services.invitations import create_invitation
-from tests.factories.core import MembershipFactory, UserFactory
+from tests.factories.core import MembershipFactory, UserFactory, make_commissioner
 
 pytestmark = pytest.mark.django_db
 
@@ -135,10 +135,7 @@ def test_home_page_lists_invitations_waiting_for_me_and_opens_them_without_the_t
 
 
 def test_commissioner_invites_an_organisation_by_email(client, world, django_capture_on_commit_callbacks):
-    commissioner = MembershipFactory(user__email="c@demo.reflect.test").user
-    from reflect.models import PoolCommissioner
-
-    PoolCommissioner.objects.create(pool=world.pool, user=commissioner)
+    commissioner = make_commissioner(world.pool, MembershipFactory(user__email="c@demo.reflect.test").user)
     client.force_login(commissioner)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("pool_invite", args=[world.pool.pk]), {"email": "hello@group.org"})

@@ -259,7 +259,8 @@ def test_hours_consumed_without_a_reservation_are_use_for_booking_and_the_dashbo
     """One formula for what is left (reflect.services.ledger.balance_from): hours consumed by a
     hand-made entry, with nothing reserved, do not make a reservation below zero."""
     from reflect.services.ledger import HoursBalance, hours_balance
-    from tests.dashboard.test_dashboard import column, rows_of, signed_in
+    from tests.dashboard.test_dashboard import column, rows_of
+    from tests.factories.core import signed_in
 
     for kind, hours in ((LedgerKind.ALLOCATED, "10"), (LedgerKind.CONSUMED, "2")):
         record_ledger_entry(world.pool, kind, organisation=world.organisation, hours=Decimal(hours))

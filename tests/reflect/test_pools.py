@@ -10,7 +10,7 @@ from reflect.models import AuditEvent, Invitation, LedgerEntry, PoolCommissioner
 from reflect.services import pools as pool_services
 from reflect.services.invitations import create_invitation
 from reflect.services.ledger import allocated_hours_by_organisation
-from tests.factories.core import MembershipFactory, OrganisationFactory, PoolFactory, UserFactory
+from tests.factories.core import OrganisationFactory, PoolFactory, UserFactory, staff_of
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def _join(pool, organisation, lead):
 
 
 def _lead_of(organisation):
-    return MembershipFactory(organisation=organisation, is_lead=True).user
+    return staff_of(organisation, lead=True)
 
 
 def test_create_pool_makes_the_creator_its_commissioner_and_audits_it():
@@ -146,7 +146,7 @@ def test_a_rule_reallocation_keeps_what_an_organisation_has_booked():
 def test_join_pool_requires_leading_the_organisation_and_changes_nothing_otherwise():
     pool = PoolFactory()
     organisation = OrganisationFactory()
-    staff = MembershipFactory(organisation=organisation).user
+    staff = staff_of(organisation)
     invitation, _ = create_invitation(InvitationKind.POOL_ORGANISATION, staff.email, acting_user=staff, pool=pool)
     with pytest.raises(DomainError, match="organisation you lead"):
         pool_services.join_pool(invitation, organisation, acting_user=staff)

@@ -1,9 +1,9 @@
-"""Personas for the availability pages: a supervisor, another supervisor, and the core world."""
+"""Personas for the availability pages (a supervisor, another supervisor), a calendar server, the
+world's supervision agreement, and a reflective group of the world with its first session."""
 
 from __future__ import annotations
 
 import contextlib
-import datetime
 import http.server
 import threading
 import time
@@ -12,21 +12,13 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from scheduling.groups.changes import create_group
 from scheduling.models import ReflectiveGroup
-from supervision.models import SupervisorProfile
-from tests.factories.core import UserFactory, give_two_factor
+from supervision.models import SupervisionAgreement, SupervisorProfile
+from tests.factories.bookings import agree, supervisor_with_availability
+from tests.factories.groups import NOW, make_group
+from tests.factories.supervision import make_supervisor
 
 PORTS = range(8600, 8700)
-
-
-def make_supervisor(first_name: str = "Ruth", *, two_factor: bool = True) -> SupervisorProfile:
-    user = UserFactory(first_name=first_name)
-    if two_factor:
-        give_two_factor(user)
-    return SupervisorProfile.objects.create(
-        user=user, profession="Counselling psychologist", verified_at=datetime.datetime(2026, 9, 1, tzinfo=datetime.UTC)
-    )
 
 
 @pytest.fixture
@@ -116,38 +108,17 @@ def calendar_server(settings) -> Iterator[CalendarServer]:
         thread.join(timeout=5)
 
 
+# --- Supervision bookings ---
+
+
+@pytest.fixture
+def agreement(world) -> SupervisionAgreement:
+    """The world's organisation's one-to-one agreement (4 hours a month, 10 allocated) with Ann
+    Carter, free on weekdays 09:00–17:00."""
+    return agree(world.pool, world.organisation, supervisor_with_availability())
+
+
 # --- Reflective groups ---
-
-# A fixed "now": the sessions of a group created at this moment are the same in every run.
-NOW = datetime.datetime(2026, 11, 2, 10, 0, tzinfo=datetime.UTC)
-
-
-def make_facilitator(first_name: str = "Ann") -> SupervisorProfile:
-    return SupervisorProfile.objects.create(
-        user=UserFactory(first_name=first_name, last_name="Carter"),
-        profession="counselling psychologist",
-        verified_at=datetime.datetime(2026, 9, 1, tzinfo=datetime.UTC),
-    )
-
-
-def make_group(world, *, capacity: int = 2, now: datetime.datetime = NOW, **fields) -> ReflectiveGroup:
-    values = {
-        "title": "Leeds reflective practice",
-        "description": "Monthly reflective practice.",
-        "rrule": "FREQ=MONTHLY;BYDAY=+2WE",
-        "first_date": datetime.date(2026, 11, 1),
-        "start_time": datetime.time(14, 0),
-        "duration_minutes": 120,
-        "time_zone": "Europe/London",
-        "location": "Room 2, Leeds Community Hub",
-        "capacity": capacity,
-        "ground_rules": "What is said here stays here.",
-        "confidentiality_statement": "Nothing said is written down.",
-    }
-    values.update(fields)
-    if "facilitator" not in values and "external_facilitator_name" not in values:
-        values["facilitator"] = make_facilitator()
-    return create_group(world.pool, acting_user=world.commissioner, now=now, **values)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from scheduling.models import AvailabilitySettings, BusyCalendarFeed, BusyInterv
 from scheduling.services.availability import add_weekly_rule
 from scheduling.views import availability as views
 from tests.factories.core import give_two_factor
-from tests.scheduling.conftest import make_supervisor
+from tests.factories.supervision import make_supervisor
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,7 @@ from scheduling.models import BookingStatus, SupervisionBooking
 from scheduling.models.bookings import LIVE_BOOKING_STATUSES
 from scheduling.services.bookings import BookingChoice, book_supervision, cancel_supervision, reschedule_supervision
 from tests.factories.bookings import NOW, agree, supervisor_with_availability
-from tests.factories.core import MembershipFactory
+from tests.factories.core import staff_of
 
 # Starts on the half-hour grid over two weeks of January 2027, some outside the 09:00–17:00 hours.
 STARTS = st.builds(
@@ -75,7 +75,7 @@ def test_any_sequence_of_bookings_keeps_the_rules(world, operations) -> None:
 def run(world, operations) -> None:
     supervisor = supervisor_with_availability()
     agreement = agree(world.pool, world.organisation, supervisor, hours_per_month="9", allocation="12")
-    people = [world.member, world.colleague, MembershipFactory(organisation=world.organisation).user]
+    people = [world.member, world.colleague, staff_of(world.organisation)]
     for operation in operations:
         bookings = list(SupervisionBooking.objects.order_by("pk"))
         try:

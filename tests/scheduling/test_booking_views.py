@@ -17,7 +17,7 @@ from scheduling.models import BookingStatus, SupervisionBooking
 from scheduling.services.bookings import BookingChoice, book_supervision, mark_attendance
 from tests.conftest import World
 from tests.factories.bookings import agree, supervisor_with_availability
-from tests.factories.core import give_two_factor
+from tests.factories.core import give_two_factor, signed_in
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -32,11 +32,6 @@ def next_week_at(weekday: int, hour: int, minute: int = 0) -> datetime.datetime:
 
 def iso(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%MZ")
-
-
-@pytest.fixture
-def agreement(world: World):
-    return agree(world.pool, world.organisation, supervisor_with_availability())
 
 
 def confirm_url(agreement, start, minutes=60) -> str:
@@ -167,8 +162,7 @@ def test_the_supervisor_marks_attendance_and_the_member_downloads_the_log(client
         starts_at=start - datetime.timedelta(days=30), ends_at=start - datetime.timedelta(days=30, minutes=-90)
     )
     supervisor = agreement.supervisor.user
-    give_two_factor(supervisor)
-    client.force_login(supervisor)
+    signed_in(client, supervisor)
     sessions = client.get(reverse("supervisor_sessions"))
     assert [row["booking"].pk for row in sessions.context["to_mark"]] == [booking.pk]
     assert sessions.context["to_mark"][0]["names"] == [world.member.display_name]
@@ -196,8 +190,7 @@ def test_attendance_for_another_supervisors_session_is_a_404(client, world: Worl
         acting_user=world.member,
     )
     other = supervisor_with_availability("Bea")
-    give_two_factor(other.user)
-    client.force_login(other.user)
+    signed_in(client, other.user)
     response = client.post(reverse("supervision_session_attendance", args=[booking.pk]), {"attended": "yes"})
     assert response.status_code == 404
     # The service refuses too, for the right reason (after the session has started).

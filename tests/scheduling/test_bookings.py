@@ -12,11 +12,9 @@ from reflect.enums import LedgerKind
 from reflect.errors import DomainError
 from reflect.models import LedgerEntry, Notification
 from reflect.services.ledger import hours_balance
-from scheduling.models import BookingStatus, SessionMode, SupervisionBooking
+from scheduling.models import BookingStatus, SupervisionBooking
 from scheduling.services.bookings import (
-    BookingChoice,
     SlotRefused,
-    book_supervision,
     cancel_supervision,
     free_slots,
     mark_attendance,
@@ -24,18 +22,8 @@ from scheduling.services.bookings import (
 )
 from scheduling.slots import RefusalReason
 from tests.conftest import World
-from tests.factories.bookings import NOW, agree, supervisor_with_availability, utc
+from tests.factories.bookings import NOW, agree, book, supervisor_with_availability, utc
 from tests.factories.core import MembershipFactory
-
-
-@pytest.fixture
-def agreement(world: World):
-    return agree(world.pool, world.organisation, supervisor_with_availability())
-
-
-def book(agreement, user, start, minutes=60, *, attendees=None, now=NOW, mode=SessionMode.ONLINE):
-    choice = BookingChoice(starts_at=start, minutes=minutes, attendees=attendees or [user], mode=mode)
-    return book_supervision(agreement, choice, acting_user=user, now=now)
 
 
 def ledger(kind: str) -> list[tuple[str, Decimal, int]]:

@@ -11,17 +11,11 @@ from reflect.data_protection.erasure import erase_account
 from reflect.data_protection.registry import erasure_blockers
 from reflect.enums import LedgerKind
 from reflect.models import LedgerEntry, Notification
-from scheduling.models import BookingAttendee, BookingStatus, CalendarFeed, SupervisionBooking
-from scheduling.services.bookings import BookingChoice, book_supervision
+from scheduling.models import BookingAttendee, BookingStatus, CalendarFeed
 from scheduling.services.calendar_feed import feed_for
-from tests.factories.bookings import NOW, agree, supervisor_with_availability, utc
+from tests.factories.bookings import NOW, agree, book, supervisor_with_availability, utc
 
 pytestmark = pytest.mark.django_db
-
-
-def book(agreement, user, start, attendees=None) -> SupervisionBooking:
-    choice = BookingChoice(starts_at=start, minutes=60, attendees=attendees or [user])
-    return book_supervision(agreement, choice, acting_user=user, now=NOW)
 
 
 def test_my_supervision_sessions_and_calendar_address_are_in_my_data(client, world):
@@ -84,7 +78,7 @@ def test_erasure_withdraws_a_cohort_application_and_leaves_the_cohort(world):
     from scheduling.groups.cohorts import apply_for_cohort
     from scheduling.models import CohortApplication, CohortMembership
     from scheduling.models.cohorts import ApplicationStatus
-    from tests.scheduling.conftest import make_group
+    from tests.factories.groups import make_group
 
     cohort = make_group(world, kind="cohort")
     application = apply_for_cohort(world.pool, acting_user=world.member, weekdays=[2], now=NOW)

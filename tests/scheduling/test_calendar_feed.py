@@ -15,18 +15,8 @@ from scheduling.models import CalendarFeed
 from scheduling.services.bookings import BookingChoice, SlotRefused, book_supervision, cancel_supervision
 from scheduling.services.calendar_feed import build_feed, feed_for
 from tests.conftest import World
-from tests.factories.bookings import NOW, agree, supervisor_with_availability, utc
-from tests.scheduling.conftest import make_group
-
-
-@pytest.fixture
-def agreement(world: World):
-    return agree(world.pool, world.organisation, supervisor_with_availability())
-
-
-def book(agreement, user, start, attendees=None):
-    choice = BookingChoice(starts_at=start, minutes=60, attendees=attendees or [user])
-    return book_supervision(agreement, choice, acting_user=user, now=NOW)
+from tests.factories.bookings import NOW, agree, book, supervisor_with_availability, utc
+from tests.factories.groups import make_group
 
 
 def events_of(body: str) -> list:

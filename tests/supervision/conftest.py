@@ -1,4 +1,5 @@
-"""Helpers for the questionnaire tests: the profile answers and taking it through the views."""
+"""Helpers for the questionnaire tests (the profile answers, taking it through the views), and the
+world's pool over a year from this month for requests and agreements."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from reflect.models import Pool
 from supervision.models import NeedsAssessment
 from supervision.services.bank import current_version, sections_of
+from tests.factories.core import run_from_this_month
+from tests.factories.supervision import allocate
 
 PROFILES = {
     p["key"]: p
@@ -48,3 +52,18 @@ def take_questionnaire(client: Client, answers: dict[str, Any], start: dict[str,
 @pytest.fixture
 def drama_answers() -> dict[str, Any]:
     return profile_answers("harehills-drama")
+
+
+@pytest.fixture
+def year_pool_hours() -> str:
+    """The hours ``year_pool`` allocates the world's organisation (a module may say otherwise)."""
+    return "36"
+
+
+@pytest.fixture
+def year_pool(world, year_pool_hours: str) -> Pool:
+    """The world's pool runs twelve whole months from this month, so the sums do not depend on
+    the day; its organisation is allocated ``year_pool_hours``."""
+    run_from_this_month(world.pool)
+    allocate(world.pool, world.organisation, year_pool_hours)
+    return world.pool

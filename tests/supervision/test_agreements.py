@@ -26,14 +26,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def year_pool(world):
-    """The world's pool runs twelve whole months from this month, so the sums do not depend on the day."""
-    start = timezone.localdate().replace(day=1)
-    world.pool.starts_on = start
-    world.pool.ends_on = start.replace(year=start.year + 1) - datetime.timedelta(days=1)
-    world.pool.save()
-    allocate(world.pool, world.organisation, "30")
-    return world.pool
+def year_pool_hours() -> str:
+    """The world's organisation has 30 hours in ``year_pool`` (tests/supervision/conftest.py)."""
+    return "30"
 
 
 def _send(world, supervisor, hours="1.5", **overrides):

@@ -8,11 +8,10 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from supervision.models import SupervisionRequest
 from supervision.services.assessments import complete_assessment, start_assessment
-from tests.factories.core import MembershipFactory, OrganisationFactory, add_to_pool, give_two_factor
+from tests.factories.core import OrganisationFactory, give_two_factor, signed_in, staff_of
 from tests.factories.supervision import SupervisorProfileFactory, allocate
 from tests.supervision.conftest import profile_answers
 
@@ -27,16 +26,10 @@ def _assess(organisation, lead, key):
 
 
 @pytest.fixture
-def pool_setup(world):
-    start = timezone.localdate().replace(day=1)
-    world.pool.starts_on = start
-    world.pool.ends_on = start.replace(year=start.year + 1) - datetime.timedelta(days=1)
-    world.pool.save()
-    allocate(world.pool, world.organisation, "36")
+def pool_setup(world, year_pool):
     _assess(world.organisation, world.lead, "harehills-drama")  # recommends clinical supervision
-    quiet = OrganisationFactory(name="Seacroft Shed")
-    quiet_lead = MembershipFactory(organisation=quiet, is_lead=True).user
-    add_to_pool(world.pool, quiet)
+    quiet = OrganisationFactory(name="Seacroft Shed", in_pool=world.pool)
+    quiet_lead = staff_of(quiet, lead=True)
     allocate(world.pool, quiet, "36")
     _assess(quiet, quiet_lead, "mens-shed")  # reflective practice is likely enough
     ruth = SupervisorProfileFactory(
@@ -152,6 +145,5 @@ def test_an_asker_who_is_no_longer_a_lead_is_not_sent_the_commissioners_page(wor
 
 @pytest.mark.parametrize("persona", ["other_commissioner", "lead", "member", "outsider"])
 def test_assignment_is_for_the_pools_commissioners_only(client, world, pool_setup, persona):
-    give_two_factor(getattr(world, persona))
-    client.force_login(getattr(world, persona))
+    signed_in(client, getattr(world, persona))
     assert client.get(reverse("pool_assignment", args=[world.pool.pk])).status_code == 404

@@ -11,20 +11,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reflect.errors import DomainError
-from supervision.models import AgreementCheckIn, SupervisionAgreement
+from supervision.models import AgreementCheckIn
 from supervision.services.check_ins import due_check_ins_for, pool_check_in_summary, record_check_in
-from tests.factories.core import MembershipFactory, give_two_factor
-from tests.factories.supervision import SupervisorProfileFactory
+from tests.factories.core import signed_in, staff_of
+from tests.factories.supervision import SupervisionAgreementFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _agreement(world, review_on):
-    return SupervisionAgreement.objects.create(
+    return SupervisionAgreementFactory(
         organisation=world.organisation,
-        supervisor=SupervisorProfileFactory(user__first_name="Ruth"),
+        supervisor__user__first_name="Ruth",
         pool=world.pool,
-        format="one_to_one",
         hours_per_month=Decimal("1.5"),
         starts_on=review_on - datetime.timedelta(days=90),
         review_on=review_on,
@@ -60,12 +59,11 @@ def test_a_check_in_is_once_per_review_and_not_before_it(world):
 
 def test_commissioners_see_averages_only_from_eight_responses(client, world):
     due = _agreement(world, timezone.localdate())
-    people = [MembershipFactory(organisation=world.organisation).user for _ in range(7)]
+    people = [staff_of(world.organisation) for _ in range(7)]
     for person, rating in zip(people, [1, 2, 3, 4, 4, 4, 3], strict=True):
         record_check_in(due, acting_user=person, normative=rating, formative=2, restorative=4)
     assert pool_check_in_summary(world.pool).shown is False
-    give_two_factor(world.commissioner)
-    client.force_login(world.commissioner)
+    signed_in(client, world.commissioner)
     page = client.get(reverse("pool_assignment", args=[world.pool.pk])).content.decode()
     assert "Fewer than 8 check-ins so far" in page
     record_check_in(due, acting_user=due.supervisor.user, normative=3, formative=3, restorative=3)

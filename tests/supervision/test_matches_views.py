@@ -12,21 +12,11 @@ from django.utils import timezone
 from supervision.enums import RequestStatus
 from supervision.models import SupervisionAgreement, SupervisionRequest
 from supervision.services.assessments import complete_assessment, start_assessment
-from tests.factories.core import give_two_factor
-from tests.factories.supervision import SupervisorProfileFactory, allocate
+from tests.factories.core import signed_in
+from tests.factories.supervision import SupervisorProfileFactory
 from tests.supervision.conftest import profile_answers
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def year_pool(world):
-    start = timezone.localdate().replace(day=1)
-    world.pool.starts_on = start
-    world.pool.ends_on = start.replace(year=start.year + 1) - datetime.timedelta(days=1)
-    world.pool.save()
-    allocate(world.pool, world.organisation, "36")
-    return world.pool
 
 
 def _assess(world, key="harehills-drama"):
@@ -148,11 +138,9 @@ def test_request_accept_and_end_through_the_pages(client, world, year_pool, supe
 
     # Another supervisor cannot open it; the supervisor asked accepts it.
     other = supervisors["sam"]
-    give_two_factor(other.user)
-    client.force_login(other.user)
+    signed_in(client, other.user)
     assert client.get(reverse("supervisor_request", args=[request.pk])).status_code == 404
-    give_two_factor(ruth.user)
-    client.force_login(ruth.user)
+    signed_in(client, ruth.user)
     assert [r.pk for r in client.get(reverse("supervisor_requests")).context["pending"]] == [request.pk]
     response = client.post(reverse("supervisor_request", args=[request.pk]), {"reply": "Glad to", "accept": "1"})
     assert response["Location"] == reverse("supervisor_agreements")
@@ -194,8 +182,7 @@ def test_a_declined_request_shows_the_reply_to_the_lead(client, world, year_pool
         starts_on=year_pool.starts_on,
         review_on=year_pool.starts_on + datetime.timedelta(days=60),
     )
-    give_two_factor(ruth.user)
-    client.force_login(ruth.user)
+    signed_in(client, ruth.user)
     client.post(reverse("supervisor_request", args=[request.pk]), {"reply": "Full until spring", "decline": "1"})
     request.refresh_from_db()
     assert request.status == RequestStatus.DECLINED
@@ -232,8 +219,7 @@ def test_every_page_of_the_journey_renders_for_its_owner(client, world, year_poo
         reverse("supervisor_detail", args=[ruth.pk]),
     ]:
         assert client.get(url).status_code == 200, url
-    give_two_factor(ruth.user)
-    client.force_login(ruth.user)
+    signed_in(client, ruth.user)
     for url in [
         reverse("supervisor_profile"),
         reverse("supervisor_profile_edit"),

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from reflect.models import Community
 from supervision.models import SupervisorProfile
-from tests.factories.core import MembershipFactory, UserFactory, give_two_factor
+from tests.factories.core import MembershipFactory, UserFactory, signed_in
 from tests.factories.supervision import SupervisorProfileFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,8 +51,7 @@ def test_supervisor_pages_need_two_factor(client, user):
 
 
 def test_become_a_supervisor_then_see_the_verification_status(client, user):
-    give_two_factor(user)
-    client.force_login(user)
+    signed_in(client, user)
     assert client.get(reverse("supervisor_profile"))["Location"] == reverse("supervisor_profile_edit")
     assert "Become a supervisor" in client.get(reverse("supervisor_profile_edit")).content.decode()
     response = client.post(reverse("supervisor_profile_edit"), _profile_post())
@@ -76,8 +75,7 @@ def test_become_a_supervisor_then_see_the_verification_status(client, user):
 
 
 def test_a_wrong_registration_shape_is_refused_with_the_expected_shape(client, user):
-    give_two_factor(user)
-    client.force_login(user)
+    signed_in(client, user)
     response = client.post(reverse("supervisor_profile_edit"), _profile_post(registration_number="123456"))
     assert response.status_code == 200
     assert response.context["form"].errors["registration_number"] == [
@@ -89,8 +87,7 @@ def test_a_wrong_registration_shape_is_refused_with_the_expected_shape(client, u
 def test_a_photo_must_be_an_image(client, user):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    give_two_factor(user)
-    client.force_login(user)
+    signed_in(client, user)
     bad = SimpleUploadedFile("me.png", b"<script>", content_type="image/png")
     response = client.post(reverse("supervisor_profile_edit"), _profile_post(photo=bad))
     assert response.context["form"].errors["photo"] == ["The photo must be a PNG or JPEG image."]
@@ -101,8 +98,7 @@ def test_a_photo_is_served_only_to_those_who_may_see_the_profile(client, world, 
 
     settings.MEDIA_ROOT = tmp_path
     supervisor = SupervisorProfileFactory(verified_at=None)
-    give_two_factor(supervisor.user)
-    client.force_login(supervisor.user)
+    signed_in(client, supervisor.user)
     post = _profile_post(photo=SimpleUploadedFile("me.png", PNG, content_type="image/png"))
     assert client.post(reverse("supervisor_profile_edit"), post).status_code == 302
     url = reverse("supervisor_photo", args=[supervisor.pk])
@@ -118,8 +114,7 @@ def test_a_photo_is_served_only_to_those_who_may_see_the_profile(client, world, 
 
 def test_changing_the_registration_clears_verification_but_other_edits_do_not(client):
     profile = SupervisorProfileFactory(professional_body="nmc", registration_number="12A3456B")
-    give_two_factor(profile.user)
-    client.force_login(profile.user)
+    signed_in(client, profile.user)
     client.post(reverse("supervisor_profile_edit"), _profile_post(bio="New bio"))
     profile.refresh_from_db()
     assert (profile.bio, profile.is_verified) == ("New bio", True)

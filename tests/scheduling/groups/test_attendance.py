@@ -18,8 +18,8 @@ from scheduling.groups.attendance import mark_place_attendance
 from scheduling.groups.places import book_place
 from scheduling.models import GroupSession, Place, PlaceStatus
 from scheduling.notification_kinds import GroupNotificationKind
+from tests.factories.groups import NOW, make_facilitator, make_group
 from tests.register_counts import assert_register_counts_agree_with_the_places
-from tests.scheduling.conftest import NOW, make_facilitator, make_group
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from scheduling.groups.places import book_place, cancel_place
 from scheduling.groups.waitlist import join_waitlist
 from scheduling.models import GroupSession, PlaceStatus, ReflectiveGroup, SessionStatus, WaitlistStatus
 from scheduling.notification_kinds import GroupNotificationKind
-from tests.factories.core import give_two_factor
-from tests.scheduling.conftest import NOW, make_group
+from tests.factories.core import signed_in
+from tests.factories.groups import NOW, make_group
 
 pytestmark = pytest.mark.django_db
 
@@ -190,8 +190,7 @@ def test_when_it_meets_cannot_change_and_only_the_pools_commissioner_changes_it(
 
 @pytest.mark.usefixtures("frozen_now")
 def test_the_change_page_saves_says_what_happened_and_is_404_for_another_pool(client, world, group):
-    give_two_factor(world.commissioner)
-    client.force_login(world.commissioner)
+    signed_in(client, world.commissioner)
     url = reverse("group_change", args=[world.pool.pk, group.pk])
     form = client.get(url).context["form"]
     data = {name: value for name, value in form.initial.items() if value is not None}
@@ -208,8 +207,7 @@ def test_the_change_page_saves_says_what_happened_and_is_404_for_another_pool(cl
     # The refused change is not shown as if made: the page still names the group as it is.
     assert response.context["group"].title == "Leeds reflective practice"
 
-    give_two_factor(world.other_commissioner)
-    client.force_login(world.other_commissioner)
+    signed_in(client, world.other_commissioner)
     assert client.get(url).status_code == 404
     assert client.post(url, data | {"location": "Elsewhere"}).status_code == 404
     assert ReflectiveGroup.objects.get().location == "Room 9"

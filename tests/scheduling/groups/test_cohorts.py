@@ -22,8 +22,8 @@ from scheduling.groups.recurrence import generate_sessions
 from scheduling.groups.waitlist import join_waitlist
 from scheduling.models import ApplicationStatus, CohortMembership, Place, PlaceStatus
 from scheduling.notification_kinds import GroupNotificationKind
-from tests.factories.core import MembershipFactory, OrganisationFactory, add_to_pool
-from tests.scheduling.conftest import NOW, make_group
+from tests.factories.core import OrganisationFactory, staff_of
+from tests.factories.groups import NOW, make_group
 
 pytestmark = pytest.mark.django_db
 
@@ -52,9 +52,8 @@ def cohorts(world):
 
 @pytest.fixture
 def third(world):
-    organisation = OrganisationFactory(name="Chapeltown Youth")
-    add_to_pool(world.pool, organisation)
-    return MembershipFactory(organisation=organisation, user__first_name="Tomi").user
+    organisation = OrganisationFactory(name="Chapeltown Youth", in_pool=world.pool)
+    return staff_of(organisation, first_name="Tomi")
 
 
 def test_each_applicant_goes_to_a_cohort_at_times_that_suit_including_no_sessions_before(world, cohorts, third):

@@ -10,7 +10,7 @@ from reflect.models import AuditEvent
 from scheduling.groups.changes import create_group
 from scheduling.groups.recurrence import generate_sessions, keep_sessions_a_year_ahead, local_occurrences
 from scheduling.models import GroupSession
-from tests.scheduling.conftest import NOW, make_facilitator, make_group
+from tests.factories.groups import NOW, make_facilitator, make_group
 
 pytestmark = pytest.mark.django_db
 

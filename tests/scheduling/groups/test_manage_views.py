@@ -11,16 +11,16 @@ from reflect.models import Notification
 from scheduling.groups.places import book_place
 from scheduling.models import ApplicationStatus, CohortApplication, CohortMembership, SessionStatus
 from scheduling.notification_kinds import GroupNotificationKind
-from tests.factories.core import give_two_factor
-from tests.scheduling.conftest import NOW, make_group, send_what_is_waiting
+from tests.factories.core import give_two_factor, signed_in
+from tests.factories.groups import NOW, make_group
+from tests.scheduling.conftest import send_what_is_waiting
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 
 @pytest.fixture
 def commissioner(client, world):
-    give_two_factor(world.commissioner)
-    client.force_login(world.commissioner)
+    signed_in(client, world.commissioner)
     return world.commissioner
 
 

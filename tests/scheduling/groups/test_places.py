@@ -16,8 +16,8 @@ from scheduling.groups.places import book_place, cancel_place
 from scheduling.groups.waitlist import accept_offer, expire_offers, join_waitlist, leave_waitlist, sweep_waitlists
 from scheduling.models import GroupSession, Place, PlaceStatus, SessionStatus, WaitlistEntry, WaitlistStatus
 from scheduling.notification_kinds import GroupNotificationKind
-from tests.factories.core import MembershipFactory
-from tests.scheduling.conftest import NOW, make_group
+from tests.factories.core import staff_of
+from tests.factories.groups import NOW, make_group
 
 pytestmark = pytest.mark.django_db
 
@@ -137,17 +137,16 @@ def test_staff_outside_the_pool_are_told_why(world, session):
 
 
 def test_staff_of_an_organisation_not_chosen_are_told_why(world):
-    from tests.factories.core import OrganisationFactory, add_to_pool
+    from tests.factories.core import OrganisationFactory
 
-    chosen = OrganisationFactory(name="Chapeltown Allotments")
-    add_to_pool(world.pool, chosen)
+    chosen = OrganisationFactory(name="Chapeltown Allotments", in_pool=world.pool)
     group = make_group(world, all_pool_organisations=False, eligible_organisations=[chosen])
     with pytest.raises(DomainError) as error:
         book_place(group.sessions.first(), acting_user=world.member, now=NOW)
     assert error.value.message == (
         "This group is open to chosen organisations in Leeds pool only, and Harehills Drama is not one of them."
     )
-    gardener = MembershipFactory(organisation=chosen).user
+    gardener = staff_of(chosen)
     assert book_place(group.sessions.first(), acting_user=gardener, now=NOW).organisation == chosen
 
 
@@ -163,7 +162,7 @@ def full_session_with_waiters(world, session, *, auto_accept=False):
     member_place = book_place(session, acting_user=world.member, now=NOW)
     book_place(session, acting_user=world.colleague, now=NOW)
     first = join_waitlist(session, acting_user=world.lead, auto_accept=auto_accept, now=NOW)
-    extra = MembershipFactory(organisation=world.organisation, user__first_name="Nadia").user
+    extra = staff_of(world.organisation, first_name="Nadia")
     second = join_waitlist(session, acting_user=extra, now=NOW + datetime.timedelta(minutes=1))
     return member_place, first, second, extra
 

@@ -23,8 +23,8 @@ from scheduling.groups.session_changes import cancel_session, move_session
 from scheduling.groups.waitlist import accept_offer, expire_offers, join_waitlist, leave_waitlist
 from scheduling.models import Place, WaitlistEntry, WaitlistStatus
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
-from tests.factories.core import MembershipFactory
-from tests.scheduling.conftest import NOW, make_group
+from tests.factories.core import staff_of
+from tests.factories.groups import NOW, make_group
 
 PEOPLE = 3
 person = st.integers(min_value=0, max_value=PEOPLE - 1)
@@ -36,7 +36,7 @@ def test_places_and_waitlist_keep_their_invariants(world):
         def __init__(self) -> None:
             super().__init__()
             self.session = make_group(world, capacity=1, title="State machine group").sessions.first()
-            self.people = [MembershipFactory(organisation=world.organisation).user for _ in range(PEOPLE)]
+            self.people = [staff_of(world.organisation) for _ in range(PEOPLE)]
             self.now = NOW
 
         def place_of(self, index: int) -> Place | None:

@@ -13,8 +13,9 @@ from scheduling.groups.session_changes import cancel_session, move_session
 from scheduling.groups.waitlist import join_waitlist
 from scheduling.models import GroupSession, Place, PlaceStatus, SessionStatus, WaitlistStatus
 from scheduling.notification_kinds import GroupNotificationKind
-from tests.factories.core import MembershipFactory
-from tests.scheduling.conftest import NOW, send_what_is_waiting
+from tests.factories.core import staff_of
+from tests.factories.groups import NOW
+from tests.scheduling.conftest import send_what_is_waiting
 
 pytestmark = pytest.mark.django_db
 
@@ -178,7 +179,7 @@ def test_cancelling_a_session_gives_places_back_closes_the_waitlist_and_tells_ev
     ) <= {NotificationStatus.CANCELLED, NotificationStatus.SENT}
     assert LedgerEntry.objects.filter(kind=LedgerKind.PLACE_CANCELLED, note="session cancelled").count() == 2
     with pytest.raises(DomainError) as error:
-        book_place(session, acting_user=MembershipFactory(organisation=world.organisation).user, now=NOW)
+        book_place(session, acting_user=staff_of(world.organisation), now=NOW)
     assert error.value.message == "The session on Wednesday 11 November 2026, 14:00–16:00 has been cancelled."
 
 

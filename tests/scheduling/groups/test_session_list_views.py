@@ -11,8 +11,8 @@ from reflect.services.preferences import update_preferences
 from scheduling.groups.places import book_place, cancel_place
 from scheduling.groups.waitlist import join_waitlist
 from scheduling.models import Place
-from tests.factories.core import MembershipFactory, OrganisationFactory, add_to_pool
-from tests.scheduling.conftest import NOW, make_group
+from tests.factories.core import OrganisationFactory, staff_of
+from tests.factories.groups import NOW, make_group
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -111,8 +111,7 @@ def test_the_list_takes_the_same_queries_whatever_the_number_of_groups(
 
 @pytest.fixture
 def restricted_session(world):
-    chosen = OrganisationFactory(name="Chapeltown Youth")
-    add_to_pool(world.pool, chosen)
+    chosen = OrganisationFactory(name="Chapeltown Youth", in_pool=world.pool)
     group = make_group(
         world, title="Chapeltown staff group", all_pool_organisations=False, eligible_organisations=[chosen]
     )
@@ -134,7 +133,7 @@ def test_staff_of_an_organisation_not_chosen_see_why_and_cannot_book(client, wor
 
 
 def test_staff_of_a_chosen_organisation_can_book(client, world, restricted_session):
-    staff = MembershipFactory(organisation=restricted_session.group.eligible_organisations.get()).user
+    staff = staff_of(restricted_session.group.eligible_organisations.get())
     client.force_login(staff)
     response = client.get(reverse("group_session", args=[restricted_session.pk]))
     assert response.context["why_not"] == ""

@@ -16,8 +16,8 @@ from scheduling.groups.tasks import (
 )
 from scheduling.groups.waitlist import join_waitlist
 from scheduling.models import WaitlistStatus
-from tests.factories.core import MembershipFactory
-from tests.scheduling.conftest import NOW
+from tests.factories.core import staff_of
+from tests.factories.groups import NOW
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def test_the_expiry_task_passes_a_run_out_offer_on_and_a_gone_session_is_quiet(w
     place = book_place(session, acting_user=world.member, now=NOW)
     book_place(session, acting_user=world.colleague, now=NOW)
     first = join_waitlist(session, acting_user=world.lead, now=NOW)
-    second = join_waitlist(session, acting_user=MembershipFactory(organisation=world.organisation).user, now=NOW)
+    second = join_waitlist(session, acting_user=staff_of(world.organisation), now=NOW)
     cancel_place(place, acting_user=world.member, now=NOW)
     with mock.patch("django.utils.timezone.now", return_value=NOW + datetime.timedelta(hours=25)):
         assert task_expire_group_offers.delay(session.pk).get() == 1

@@ -10,8 +10,8 @@ from django.urls import reverse
 from scheduling.groups.attendance import mark_place_attendance
 from scheduling.groups.places import book_place, cancel_place
 from scheduling.groups.queries import OrganisationGroupTotals
-from tests.factories.core import MembershipFactory
-from tests.scheduling.conftest import NOW, make_group
+from tests.factories.core import staff_of
+from tests.factories.groups import NOW, make_group
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 def test_the_lead_sees_suppressed_totals_and_no_names(client, world):
     group = make_group(world, capacity=12)
     session = group.sessions.order_by("starts_at").first()
-    staff = [MembershipFactory(organisation=world.organisation, user__first_name=f"Person{n}").user for n in range(10)]
+    staff = [staff_of(world.organisation, first_name=f"Person{n}") for n in range(10)]
     places = [book_place(session, acting_user=person, now=NOW) for person in staff]
     cancel_place(places[-1], acting_user=staff[-1], now=NOW)  # 9 booked, net
     after = session.starts_at + datetime.timedelta(hours=1)

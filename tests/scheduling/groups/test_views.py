@@ -10,16 +10,10 @@ from reflect.models import LedgerEntry
 from scheduling.groups.places import book_place, cancel_place
 from scheduling.groups.waitlist import join_waitlist
 from scheduling.models import GroupSession, Place, PlaceStatus, ReflectiveGroup, WaitlistStatus
-from tests.factories.core import MembershipFactory, give_two_factor
-from tests.scheduling.conftest import NOW, make_facilitator, make_group
+from tests.factories.core import give_two_factor, staff_of
+from tests.factories.groups import NOW, make_facilitator, make_group
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _frozen_now():
-    with mock.patch("django.utils.timezone.now", return_value=NOW):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 
 def page(client, user, name, *args):
@@ -165,7 +159,7 @@ def test_a_cohort_term_ending_before_it_starts_is_a_message_and_no_group(client,
 
 def test_commissioner_creates_a_group(client, world):
     give_two_factor(world.commissioner)
-    MembershipFactory(organisation=world.organisation)
+    staff_of(world.organisation)
     facilitator = make_facilitator()
     response = post(
         client,

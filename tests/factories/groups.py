@@ -1,0 +1,63 @@
+"""Reflective groups: one made as a commissioner makes it (with its sessions), or a bare group row
+for tests that write its sessions, places and waits by hand."""
+
+from __future__ import annotations
+
+import datetime
+
+import factory
+
+from scheduling.groups.changes import create_group
+from scheduling.models import ReflectiveGroup
+from supervision.models import SupervisorProfile
+from tests.factories.supervision import RegisteredSupervisorFactory
+
+# A fixed "now": the sessions of a group created at this moment are the same in every run.
+NOW = datetime.datetime(2026, 11, 2, 10, 0, tzinfo=datetime.UTC)
+
+
+def make_facilitator(first_name: str = "Ann") -> SupervisorProfile:
+    return RegisteredSupervisorFactory(
+        user__first_name=first_name, user__last_name="Carter", profession="counselling psychologist"
+    )
+
+
+def make_group(world, *, capacity: int = 2, now: datetime.datetime = NOW, **fields) -> ReflectiveGroup:
+    """A group of ``world.pool`` created by its commissioner at ``now``: the second Wednesday of
+    each month from November 2026, 14:00–16:00 London time, facilitated by Ann Carter."""
+    values = {
+        "title": "Leeds reflective practice",
+        "description": "Monthly reflective practice.",
+        "rrule": "FREQ=MONTHLY;BYDAY=+2WE",
+        "first_date": datetime.date(2026, 11, 1),
+        "start_time": datetime.time(14, 0),
+        "duration_minutes": 120,
+        "time_zone": "Europe/London",
+        "location": "Room 2, Leeds Community Hub",
+        "capacity": capacity,
+        "ground_rules": "What is said here stays here.",
+        "confidentiality_statement": "Nothing said is written down.",
+    }
+    values.update(fields)
+    if "facilitator" not in values and "external_facilitator_name" not in values:
+        values["facilitator"] = make_facilitator()
+    return create_group(world.pool, acting_user=world.commissioner, now=now, **values)
+
+
+class ReflectiveGroupFactory(factory.django.DjangoModelFactory):
+    """A group row only, without sessions (they are the test's to write): monthly from June 2026,
+    capacity 10 with 20 % overbooking, facilitated by Ann Carter from outside."""
+
+    class Meta:
+        model = ReflectiveGroup
+
+    title = factory.Sequence(lambda n: f"Group {n}")
+    external_facilitator_name = "Ann Carter"
+    rrule = "FREQ=MONTHLY;BYDAY=+2WE"
+    first_date = datetime.date(2026, 6, 1)
+    start_time = datetime.time(14, 0)
+    duration_minutes = 120
+    capacity = 10
+    overbooking_percent = 20
+    ground_rules = "What is said here stays here."
+    confidentiality_statement = "Nothing said is written down."
