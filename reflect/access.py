@@ -22,6 +22,15 @@ from django.urls import reverse
 from reflect.models import Invitation, Membership, Organisation, Pool, User
 
 
+def acting_user(request: HttpRequest) -> User:
+    """The signed-in person behind a view that lets only them in (``login_required`` or one of
+    the area decorators): ``request.user`` is typed as possibly anonymous, this is not."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied("Sign in first.")  # unreachable behind login_required
+    return user
+
+
 def access_pool(user: User, pool_id: int) -> Pool:
     pool = Pool.objects.filter(pk=pool_id, commissioners=user).first() if user.is_authenticated else None
     if pool is None:
@@ -95,7 +104,7 @@ def _two_factor_setup_redirect(request: HttpRequest) -> HttpResponse:
 def two_factor_setup_redirect(request: HttpRequest) -> HttpResponse | None:
     """Where to send a signed-in person who must set up two-factor authentication first, or
     None when they have it (or are exempt): for views that need it for some objects only."""
-    if _needs_two_factor_setup(request.user):  # type: ignore[arg-type]
+    if _needs_two_factor_setup(acting_user(request)):
         return _two_factor_setup_redirect(request)
     return None
 
@@ -108,7 +117,7 @@ def two_factor_required(view: Callable[..., HttpResponse]) -> Callable[..., Http
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if _needs_two_factor_setup(user):  # type: ignore[arg-type]
+        if _needs_two_factor_setup(user):
             return _two_factor_setup_redirect(request)
         return view(request, *args, **kwargs)
 
@@ -124,8 +133,8 @@ def commissioner_area(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        pool = access_pool(user, pool_id)  # type: ignore[arg-type]
-        if _needs_two_factor_setup(user):  # type: ignore[arg-type]
+        pool = access_pool(user, pool_id)
+        if _needs_two_factor_setup(user):
             return _two_factor_setup_redirect(request)
         return view(request, pool, *args, **kwargs)
 

@@ -32,7 +32,7 @@ def supervisor_area(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        profile = access_own_supervisor_profile(request.user)  # type: ignore[arg-type]
+        profile = access_own_supervisor_profile(request.user)
         return two_factor_required(lambda req, *a, **kw: view(req, profile, *a, **kw))(request, *args, **kwargs)
 
     return wrapped

@@ -19,11 +19,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from reflect.access import acting_user
 from reflect.data_protection.erasure import erase_account
 from reflect.data_protection.export import export_document, export_sections
 from reflect.data_protection.registry import erasure_blockers
 from reflect.errors import DomainError
-from reflect.models import User
 from reflect.services.audit import record_view
 
 
@@ -37,7 +37,7 @@ class EraseConfirmForm(forms.Form):
 @login_required
 @require_GET
 def my_data(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = acting_user(request)
     sections = export_sections(user)
     return render(request, "reflect/data_protection/my_data.html", {"sections": sections})
 
@@ -54,7 +54,7 @@ def _download(content: str, content_type: str, extension: str) -> HttpResponse:
 @login_required
 @require_GET
 def export_json(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = acting_user(request)
     document = export_document(user)
     record_view("personal_data.exported", actor=user, target=user, format="json")
     return _download(json.dumps(document, indent=2, ensure_ascii=False), "application/json; charset=utf-8", "json")
@@ -63,7 +63,7 @@ def export_json(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def export_html(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = acting_user(request)
     document = export_document(user)
     html = render_to_string("reflect/data_protection/export_document.html", {"document": document})
     record_view("personal_data.exported", actor=user, target=user, format="html")
@@ -74,14 +74,14 @@ def export_html(request: HttpRequest) -> HttpResponse:
 @require_GET
 def erase(request: HttpRequest) -> HttpResponse:
     """What erasing means, and anything to do first. Nothing changes here."""
-    user: User = request.user  # type: ignore[assignment]
+    user = acting_user(request)
     return render(request, "reflect/data_protection/erase.html", {"blockers": erasure_blockers(user)})
 
 
 @login_required
 @reauthentication_required
 def erase_confirm(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = acting_user(request)
     blockers = erasure_blockers(user)
     if blockers:
         return redirect("my_data_erase")

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from reflect.access import acting_user
 from reflect.models import Membership
 
 
@@ -23,5 +24,5 @@ def health_signed_in(request: HttpRequest) -> HttpResponse:
     The booking benchmark's baseline "on the same server and database" (DESIGN.md §7) beside
     /health/, which touches neither. It tells the person only about themselves.
     """
-    staff = Membership.objects.filter(user=request.user, left_at__isnull=True).exists()  # type: ignore[misc]
+    staff = Membership.objects.filter(user=acting_user(request), left_at__isnull=True).exists()
     return HttpResponse("ok: staff" if staff else "ok: not staff", content_type="text/plain")

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from reflect.access import has_two_factor, is_exempt_from_two_factor
+from reflect.access import acting_user, has_two_factor, is_exempt_from_two_factor
 from reflect.forms import ContactPreferencesForm
 from reflect.home import HomePanel, NextStep, home_panels, register_home_panels
 from reflect.models import User
@@ -57,7 +57,7 @@ def core_panels(user: User) -> list[HomePanel]:
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "reflect/home_public.html")
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     return render(
         request,
         "reflect/home.html",
@@ -71,7 +71,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = acting_user(request)
     return render(
         request,
         "reflect/account.html",
@@ -81,7 +81,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def contact_preferences(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = acting_user(request)
     preferences = preferences_for(user)
     form = ContactPreferencesForm(request.POST or None, instance=preferences)
     if request.method == "POST" and form.is_valid():

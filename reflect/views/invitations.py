@@ -22,7 +22,7 @@ def _load(request: HttpRequest, token: str | None, invitation_id: int | None) ->
     if token is not None:
         return find_invitation(token)
     user = request.user
-    if not user.is_authenticated:
+    if invitation_id is None or not user.is_authenticated:
         return None
     return (
         Invitation.objects.select_related("pool", "organisation")
@@ -46,7 +46,7 @@ def invitation(request: HttpRequest, token: str | None = None, invitation_id: in
             raise Http404("No such invitation.")
         return render(request, "reflect/invitations/unknown.html", status=404)
     user = request.user if request.user.is_authenticated else None
-    problem = invitation_problem(found, user)  # type: ignore[arg-type]
+    problem = invitation_problem(found, user)
     if problem:
         return render(
             request,
@@ -105,7 +105,7 @@ def invitation_new_organisation(
         raise Http404("No such invitation.")
     if not request.user.is_authenticated:
         return redirect(reverse("account_login") + f"?next={request.path}")
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     problem = invitation_problem(found, user)
     if problem:
         return render(

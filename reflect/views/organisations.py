@@ -6,23 +6,25 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from reflect.access import access_led_organisation, access_member, access_organisation, access_staff_invitation
+from reflect.access import (
+    access_led_organisation,
+    access_member,
+    access_organisation,
+    access_staff_invitation,
+    acting_user,
+)
 from reflect.enums import InvitationKind
 from reflect.errors import DomainError
 from reflect.forms import EmailInvitationForm, HandOnLeadForm, OrganisationForm
-from reflect.models import Invitation, User
+from reflect.models import Invitation
 from reflect.queries import current_members, memberships_of
 from reflect.services import organisations as org_services
 from reflect.services.invitations import revoke_invitation
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @login_required
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "reflect/organisations/list.html", {"memberships": memberships_of(_user(request))})
+    return render(request, "reflect/organisations/list.html", {"memberships": memberships_of(acting_user(request))})
 
 
 @login_required
@@ -31,7 +33,9 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         communities = data.pop("communities")
-        organisation = org_services.create_organisation(acting_user=_user(request), communities=communities, **data)
+        organisation = org_services.create_organisation(
+            acting_user=acting_user(request), communities=communities, **data
+        )
         messages.success(request, f"{organisation.name} is registered, and you are its lead.")
         return redirect("organisation_detail", organisation.pk)
     return render(request, "reflect/organisations/form.html", {"form": form, "creating": True})
@@ -39,7 +43,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    organisation, membership = access_organisation(_user(request), organisation_id)
+    organisation, membership = access_organisation(acting_user(request), organisation_id)
     invitations = (
         Invitation.objects.filter(organisation=organisation, kind=InvitationKind.ORGANISATION_STAFF).order_by(
             "-created_at"
@@ -62,12 +66,14 @@ def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpRespo
 
 @login_required
 def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    organisation, _ = access_led_organisation(_user(request), organisation_id)
+    organisation, _ = access_led_organisation(acting_user(request), organisation_id)
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         communities = data.pop("communities")
-        org_services.update_organisation(organisation, acting_user=_user(request), communities=communities, **data)
+        org_services.update_organisation(
+            organisation, acting_user=acting_user(request), communities=communities, **data
+        )
         messages.success(request, "Your organisation's details are saved.")
         return redirect("organisation_detail", organisation.pk)
     return render(request, "reflect/organisations/form.html", {"form": form, "organisation": organisation})
@@ -75,11 +81,13 @@ def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpRespons
 
 @login_required
 def organisation_invite(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    organisation, _ = access_led_organisation(_user(request), organisation_id)
+    organisation, _ = access_led_organisation(acting_user(request), organisation_id)
     form = EmailInvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation = org_services.invite_staff(organisation, form.cleaned_data["email"], acting_user=_user(request))
+            invitation = org_services.invite_staff(
+                organisation, form.cleaned_data["email"], acting_user=acting_user(request)
+            )
         except DomainError as error:
             form.add_error("email", error.message)
         else:
@@ -91,10 +99,10 @@ def organisation_invite(request: HttpRequest, organisation_id: int) -> HttpRespo
 @require_POST
 @login_required
 def organisation_invitation_revoke(request: HttpRequest, organisation_id: int, invitation_id: int) -> HttpResponse:
-    organisation, _ = access_led_organisation(_user(request), organisation_id)
+    organisation, _ = access_led_organisation(acting_user(request), organisation_id)
     invitation = access_staff_invitation(organisation, invitation_id)
     try:
-        revoke_invitation(invitation, acting_user=_user(request))
+        revoke_invitation(invitation, acting_user=acting_user(request))
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -104,14 +112,14 @@ def organisation_invitation_revoke(request: HttpRequest, organisation_id: int, i
 
 @login_required
 def member_remove(request: HttpRequest, organisation_id: int, membership_id: int) -> HttpResponse:
-    organisation, mine = access_organisation(_user(request), organisation_id)
+    organisation, mine = access_organisation(acting_user(request), organisation_id)
     member = access_member(organisation, membership_id)
     # A lead removes anyone; anyone may leave by removing themselves.
     if not (mine.is_lead or member.pk == mine.pk):
-        access_led_organisation(_user(request), organisation_id)
+        access_led_organisation(acting_user(request), organisation_id)
     if request.method == "POST":
         try:
-            org_services.remove_member(member, acting_user=_user(request))
+            org_services.remove_member(member, acting_user=acting_user(request))
         except DomainError as error:
             messages.error(request, error.message)
             return redirect("organisation_detail", organisation.pk)
@@ -129,13 +137,13 @@ def member_remove(request: HttpRequest, organisation_id: int, membership_id: int
 
 @login_required
 def hand_on_lead(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    organisation, mine = access_led_organisation(_user(request), organisation_id)
+    organisation, mine = access_led_organisation(acting_user(request), organisation_id)
     colleagues = [m for m in current_members(organisation) if m.pk != mine.pk]
     form = HandOnLeadForm(request.POST or None, colleagues=colleagues)
     if request.method == "POST" and form.is_valid():
         new_lead = access_member(organisation, int(form.cleaned_data["new_lead"]))
         try:
-            org_services.hand_on_lead(organisation, new_lead, acting_user=_user(request))
+            org_services.hand_on_lead(organisation, new_lead, acting_user=acting_user(request))
         except DomainError as error:
             form.add_error("new_lead", error.message)
         else:

@@ -5,24 +5,20 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from reflect.access import access_pool_invitation, commissioner_area, two_factor_required
+from reflect.access import access_pool_invitation, acting_user, commissioner_area, two_factor_required
 from reflect.enums import AllocationRule, InvitationKind
 from reflect.errors import DomainError
 from reflect.forms import AllocationForm, EmailInvitationForm, PoolForm
-from reflect.models import Invitation, Organisation, Pool, User
+from reflect.models import Invitation, Organisation, Pool
 from reflect.queries import pools_commissioned_by
 from reflect.services import pools as pool_services
 from reflect.services.audit import record_view
 from reflect.services.invitations import revoke_invitation
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @two_factor_required
 def pool_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "reflect/pools/list.html", {"pools": pools_commissioned_by(_user(request))})
+    return render(request, "reflect/pools/list.html", {"pools": pools_commissioned_by(acting_user(request))})
 
 
 @two_factor_required
@@ -30,7 +26,7 @@ def pool_create(request: HttpRequest) -> HttpResponse:
     form = PoolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            pool = pool_services.create_pool(acting_user=_user(request), **form.cleaned_data)
+            pool = pool_services.create_pool(acting_user=acting_user(request), **form.cleaned_data)
         except DomainError as error:
             form.add_error(error.field, error.message)
         else:
@@ -41,7 +37,7 @@ def pool_create(request: HttpRequest) -> HttpResponse:
 
 @commissioner_area
 def pool_detail(request: HttpRequest, pool: Pool) -> HttpResponse:
-    record_view("pool.viewed", actor=request.user, target=pool)  # type: ignore[arg-type]
+    record_view("pool.viewed", actor=acting_user(request), target=pool)
     rows = pool_services.allocation_rows(pool)
     invitations = Invitation.objects.filter(pool=pool, kind=InvitationKind.POOL_ORGANISATION).order_by("-created_at")
     total = pool_services.total_allocated(pool)
@@ -64,7 +60,9 @@ def pool_detail(request: HttpRequest, pool: Pool) -> HttpResponse:
 def pool_invite(request: HttpRequest, pool: Pool) -> HttpResponse:
     form = EmailInvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        invitation = pool_services.invite_organisation(pool, form.cleaned_data["email"], acting_user=_user(request))
+        invitation = pool_services.invite_organisation(
+            pool, form.cleaned_data["email"], acting_user=acting_user(request)
+        )
         messages.success(request, f"Invitation sent to {invitation.email}.")
         return redirect("pool_detail", pool.pk)
     return render(request, "reflect/pools/invite.html", {"pool": pool, "form": form})
@@ -75,7 +73,7 @@ def pool_invite(request: HttpRequest, pool: Pool) -> HttpResponse:
 def pool_invitation_revoke(request: HttpRequest, pool: Pool, invitation_id: int) -> HttpResponse:
     invitation = access_pool_invitation(pool, invitation_id)
     try:
-        revoke_invitation(invitation, acting_user=_user(request))
+        revoke_invitation(invitation, acting_user=acting_user(request))
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -87,7 +85,7 @@ def pool_invitation_revoke(request: HttpRequest, pool: Pool, invitation_id: int)
 @commissioner_area
 def pool_reallocate(request: HttpRequest, pool: Pool) -> HttpResponse:
     try:
-        pool_services.reallocate(pool, acting_user=_user(request))
+        pool_services.reallocate(pool, acting_user=acting_user(request))
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -102,7 +100,9 @@ def pool_allocation(request: HttpRequest, pool: Pool, organisation_id: int) -> H
     form = AllocationForm(request.POST or None, initial={"hours": current})
     if request.method == "POST" and form.is_valid():
         try:
-            pool_services.set_allocation(pool, organisation, form.cleaned_data["hours"], acting_user=_user(request))
+            pool_services.set_allocation(
+                pool, organisation, form.cleaned_data["hours"], acting_user=acting_user(request)
+            )
         except DomainError as error:
             form.add_error("hours", error.message)
         else:

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from reflect.access import acting_user
 from reflect.errors import DomainError
-from reflect.models import User
 from scheduling import queries
 from scheduling.access import access_date_override, access_weekly_rule, supervisor_area
 from scheduling.forms import AvailabilitySettingsForm, BusyCalendarForm, DateOverrideForm, WeeklyRuleForm
@@ -28,10 +28,6 @@ from supervision.models import SupervisorProfile
 
 # The clock the week view reads; a module attribute so tests can fix "now".
 now = timezone.now
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 @supervisor_area
@@ -60,7 +56,7 @@ def edit_settings(request: HttpRequest, supervisor: SupervisorProfile) -> HttpRe
     form = AvailabilitySettingsForm(request.POST or None, initial=AvailabilitySettingsForm.initial_from(current))
     if request.method == "POST" and form.is_valid():
         try:
-            services.set_availability_settings(supervisor, acting_user=_user(request), **form.cleaned_data)
+            services.set_availability_settings(supervisor, acting_user=acting_user(request), **form.cleaned_data)
         except DomainError as error:
             form.add_error(error.field, error.message)
         else:
@@ -74,7 +70,7 @@ def add_rule(request: HttpRequest, supervisor: SupervisorProfile) -> HttpRespons
     form = WeeklyRuleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            rule = services.add_weekly_rule(supervisor, acting_user=_user(request), **form.cleaned_data)
+            rule = services.add_weekly_rule(supervisor, acting_user=acting_user(request), **form.cleaned_data)
         except DomainError as error:
             form.add_error(error.field, error.message)
         else:
@@ -88,7 +84,7 @@ def add_rule(request: HttpRequest, supervisor: SupervisorProfile) -> HttpRespons
 def remove_rule(request: HttpRequest, supervisor: SupervisorProfile, rule_id: int) -> HttpResponse:
     rule = access_weekly_rule(supervisor, rule_id)
     label = rule.label
-    services.remove_weekly_rule(rule, acting_user=_user(request))
+    services.remove_weekly_rule(rule, acting_user=acting_user(request))
     messages.success(request, f"Removed: {label}.")
     return redirect("availability_overview")
 
@@ -102,7 +98,7 @@ def add_override(request: HttpRequest, supervisor: SupervisorProfile) -> HttpRes
         try:
             override = services.add_date_override(
                 supervisor,
-                acting_user=_user(request),
+                acting_user=acting_user(request),
                 date=data["date"],
                 away=away,
                 start=None if away else data["start"],
@@ -122,7 +118,7 @@ def add_override(request: HttpRequest, supervisor: SupervisorProfile) -> HttpRes
 def remove_override(request: HttpRequest, supervisor: SupervisorProfile, override_id: int) -> HttpResponse:
     override = access_date_override(supervisor, override_id)
     label = override.label
-    services.remove_date_override(override, acting_user=_user(request))
+    services.remove_date_override(override, acting_user=acting_user(request))
     messages.success(request, f"Removed: {label}.")
     return redirect("availability_overview")
 
@@ -132,7 +128,7 @@ def busy_calendar_form(request: HttpRequest, supervisor: SupervisorProfile) -> H
     form = BusyCalendarForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            busy_calendar.set_busy_calendar(supervisor, form.cleaned_data["url"], acting_user=_user(request))
+            busy_calendar.set_busy_calendar(supervisor, form.cleaned_data["url"], acting_user=acting_user(request))
         except DomainError as error:
             form.add_error(error.field, error.message)
         else:
@@ -149,7 +145,7 @@ def busy_calendar_form(request: HttpRequest, supervisor: SupervisorProfile) -> H
 @supervisor_area
 def busy_calendar_remove(request: HttpRequest, supervisor: SupervisorProfile) -> HttpResponse:
     try:
-        busy_calendar.remove_busy_calendar(supervisor, acting_user=_user(request))
+        busy_calendar.remove_busy_calendar(supervisor, acting_user=acting_user(request))
     except DomainError as error:
         messages.error(request, error.message)
     else:

@@ -10,7 +10,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.http import require_POST, require_safe
 
-from reflect.models import User
+from reflect.access import acting_user
 from scheduling.group_access import schedule_group_of_staff
 from scheduling.group_queries import groups_open_to
 from scheduling.services import calendar_feed
@@ -18,7 +18,7 @@ from scheduling.services import calendar_feed
 
 @login_required
 def calendar_page(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = acting_user(request)
     feed = calendar_feed.feed_for(user)
     url = calendar_feed.feed_url(feed)
     schedules = [
@@ -38,7 +38,7 @@ def _webcal(url: str) -> str:
 @require_POST
 @login_required
 def calendar_regenerate(request: HttpRequest) -> HttpResponse:
-    calendar_feed.regenerate_feed(request.user)  # type: ignore[arg-type]
+    calendar_feed.regenerate_feed(acting_user(request))
     messages.success(
         request, "Your calendar has a new address. The old one no longer works: subscribe again with the new one."
     )

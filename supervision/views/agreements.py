@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from reflect.access import access_organisation, two_factor_required
+from reflect.access import access_organisation, acting_user, two_factor_required
 from reflect.errors import DomainError
 from reflect.models import Organisation, Pool, User
 from supervision.enums import AgreementStatus, RequestStatus
@@ -21,10 +21,6 @@ from supervision.models import SupervisionAgreement, SupervisionRequest, Supervi
 from supervision.services import agreements as services
 from supervision.services.matches import ranked_matches
 from supervision.views.supervisors import access_supervisor
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def access_led_organisation_or_404(user: User, organisation_id: int) -> Organisation:
@@ -46,7 +42,7 @@ def _chosen_pool(request: HttpRequest, pools: list[Pool]) -> Pool | None:
 
 @login_required
 def organisation_matches(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    organisation = access_led_organisation_or_404(_user(request), organisation_id)
+    organisation = access_led_organisation_or_404(acting_user(request), organisation_id)
     pools = _pools_of(organisation)
     pool = _chosen_pool(request, pools)
     wanted_format = request.GET.get("format", "")
@@ -83,7 +79,7 @@ def organisation_matches(request: HttpRequest, organisation_id: int) -> HttpResp
 
 @login_required
 def request_supervisor(request: HttpRequest, organisation_id: int, supervisor_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     organisation = access_led_organisation_or_404(user, organisation_id)
     supervisor = access_supervisor(user, supervisor_id)
     if not supervisor.is_listed:
@@ -122,7 +118,7 @@ def request_supervisor(request: HttpRequest, organisation_id: int, supervisor_id
 
 @login_required
 def organisation_supervision(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    organisation = access_led_organisation_or_404(_user(request), organisation_id)
+    organisation = access_led_organisation_or_404(acting_user(request), organisation_id)
     return render(
         request,
         "supervision/matches/organisation_supervision.html",
@@ -141,7 +137,7 @@ def organisation_supervision(request: HttpRequest, organisation_id: int) -> Http
 @login_required
 @require_POST
 def withdraw_request(request: HttpRequest, organisation_id: int, request_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     organisation = access_led_organisation_or_404(user, organisation_id)
     supervision_request = SupervisionRequest.objects.filter(pk=request_id, organisation=organisation).first()
     if supervision_request is None:
@@ -167,7 +163,7 @@ def _own_profile_or_404(user: User) -> SupervisorProfile:
 
 @two_factor_required
 def supervisor_requests(request: HttpRequest) -> HttpResponse:
-    profile = _own_profile_or_404(_user(request))
+    profile = _own_profile_or_404(acting_user(request))
     requests = SupervisionRequest.objects.filter(supervisor=profile).select_related("organisation", "pool")
     return render(
         request,
@@ -181,7 +177,7 @@ def supervisor_requests(request: HttpRequest) -> HttpResponse:
 
 @two_factor_required
 def supervisor_request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     profile = _own_profile_or_404(user)
     supervision_request = (
         SupervisionRequest.objects.select_related("organisation", "pool", "supervisor__user", "requested_by")
@@ -212,7 +208,7 @@ def supervisor_request_detail(request: HttpRequest, request_id: int) -> HttpResp
 
 @two_factor_required
 def supervisor_agreements(request: HttpRequest) -> HttpResponse:
-    profile = _own_profile_or_404(_user(request))
+    profile = _own_profile_or_404(acting_user(request))
     return render(
         request,
         "supervision/supervisors/agreements.html",
@@ -228,7 +224,7 @@ def supervisor_agreements(request: HttpRequest) -> HttpResponse:
 @login_required
 def end_agreement(request: HttpRequest, agreement_id: int) -> HttpResponse:
     """Either side gives notice. Anyone who is neither the supervisor nor the lead gets a 404."""
-    user = _user(request)
+    user = acting_user(request)
     agreement = (
         SupervisionAgreement.objects.select_related("organisation", "supervisor__user", "pool")
         .filter(pk=agreement_id)
@@ -268,7 +264,7 @@ def agreement_check_in(request: HttpRequest, agreement_id: int) -> HttpResponse:
     from supervision.forms import CheckInForm
     from supervision.services.check_ins import may_check_in, record_check_in
 
-    user = _user(request)
+    user = acting_user(request)
     agreement = (
         SupervisionAgreement.objects.select_related("organisation", "supervisor__user").filter(pk=agreement_id).first()
     )

@@ -7,8 +7,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from reflect.access import commissioner_area
-from reflect.models import Pool, User
+from reflect.access import acting_user, commissioner_area
+from reflect.models import Pool
 from supervision.services import agreements as services
 
 
@@ -43,7 +43,7 @@ def pool_assignment(request: HttpRequest, pool: Pool) -> HttpResponse:
     ]
     if request.method == "POST":
         chosen = {key for key in (_pair_of(value) for value in request.POST.getlist("pair")) if key}
-        user: User = request.user  # type: ignore[assignment]
+        user = acting_user(request)
         result = services.send_pool_assignment(pool, preview, chosen, acting_user=user)
         if result.sent:
             messages.success(
