@@ -171,7 +171,7 @@ def local_when(booking: SupervisionBooking | slots.Slot) -> str:
 
 
 def modes_offered(supervisor: SupervisorProfile) -> list[str]:
-    modes = []
+    modes: list[str] = []
     if supervisor.online:
         modes.append(SessionMode.ONLINE)
     if supervisor.in_person_areas:
@@ -333,7 +333,7 @@ def _lock_capacity(agreement: SupervisionAgreement) -> SupervisionAgreement:
         SupervisorProfile.objects.select_for_update().get(pk=agreement.supervisor_id)
         queryset = SupervisionAgreement.objects.select_for_update(of=("self",))
     else:
-        queryset = SupervisionAgreement.objects
+        queryset = SupervisionAgreement.objects.all()
     return queryset.select_related("supervisor__user", "organisation", "pool").get(pk=agreement.pk)
 
 

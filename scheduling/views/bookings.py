@@ -13,13 +13,13 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from reflect.access import two_factor_setup_redirect
+from reflect.access import acting_user, two_factor_setup_redirect
 from reflect.errors import DomainError
 from reflect.local_time import LONDON
 from reflect.models import User
@@ -29,15 +29,12 @@ from scheduling import slots
 from scheduling.access import access_bookable_agreement, access_booking, supervisor_area
 from scheduling.booking_forms import BookingForm, CancelBookingForm, MoveForm, SlotField
 from scheduling.models import BookingAttendee, BookingStatus, SupervisionBooking
+from scheduling.queries import availability_for
 from scheduling.services import bookings as service
 from scheduling.services.booking_notices import booking_ics, where
 from scheduling.week import monday_of
 from supervision.enums import AgreementStatus
 from supervision.models import SupervisionAgreement, SupervisorProfile
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _parse_date(value: str | None) -> datetime.date | None:
@@ -87,7 +84,7 @@ def _picker_context(
 ) -> dict[str, object]:
     """Everything the slot list needs: lengths, the week shown, its days and free times."""
     now = timezone.now()
-    availability = service.availability_for(agreement.supervisor)
+    availability = availability_for(agreement.supervisor)
     lengths = list(availability.session_lengths)
     try:
         minutes = int(request.GET.get("minutes", lengths[0]))
@@ -97,7 +94,7 @@ def _picker_context(
         minutes = lengths[0]
     # Times that suit the people the session is for ("no sessions before"): the booker when
     # choosing, the people booked when moving.
-    found = service.free_slots(agreement, attendees or [_user(request)], now=now, exclude=exclude)
+    found = service.free_slots(agreement, attendees or [acting_user(request)], now=now, exclude=exclude)
     first = next((slot for slot in found if slot.minutes == minutes), None)
     today = now.astimezone(LONDON).date()
     default_week = monday_of(first.start.astimezone(LONDON).date()) if first else monday_of(today)
@@ -122,7 +119,7 @@ def _picker_context(
 @login_required
 def supervision_home(request: HttpRequest) -> HttpResponse:
     """Supervision for a member of staff: their organisations' agreements and their sessions."""
-    user = _user(request)
+    user = acting_user(request)
     memberships = list(memberships_of(user))
     agreements = list(
         SupervisionAgreement.objects.filter(
@@ -151,7 +148,7 @@ def supervision_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def choose_slot(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    agreement = access_bookable_agreement(_user(request), agreement_id)
+    agreement = access_bookable_agreement(acting_user(request), agreement_id)
     context = _picker_context(request, agreement)
     balance = hours_balance(agreement.pool, agreement.organisation)
     context |= {"balance": balance, "active": agreement.status == AgreementStatus.ACTIVE}
@@ -160,7 +157,7 @@ def choose_slot(request: HttpRequest, agreement_id: int) -> HttpResponse:
 
 @login_required
 def confirm_booking(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     agreement = access_bookable_agreement(user, agreement_id)
     staff = service.bookable_attendees(agreement, user)
     modes = service.modes_offered(agreement.supervisor)
@@ -214,7 +211,7 @@ def _supervisor_needs_two_factor(request: HttpRequest, booking: SupervisionBooki
 
 @login_required
 def session_detail(request: HttpRequest, booking_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     booking = access_booking(user, booking_id)
     if (refusal := _supervisor_needs_two_factor(request, booking)) is not None:
         return refusal
@@ -247,7 +244,7 @@ def session_detail(request: HttpRequest, booking_id: int) -> HttpResponse:
 
 @login_required
 def cancel_session(request: HttpRequest, booking_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     booking = access_booking(user, booking_id)
     if (refusal := _supervisor_needs_two_factor(request, booking)) is not None:
         return refusal
@@ -278,7 +275,7 @@ def cancel_session(request: HttpRequest, booking_id: int) -> HttpResponse:
 
 @login_required
 def move_session(request: HttpRequest, booking_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     booking = access_booking(user, booking_id)
     if (refusal := _supervisor_needs_two_factor(request, booking)) is not None:
         return refusal
@@ -308,7 +305,7 @@ def move_session(request: HttpRequest, booking_id: int) -> HttpResponse:
 
 @login_required
 def session_ics(request: HttpRequest, booking_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     booking = access_booking(user, booking_id)
     if (refusal := _supervisor_needs_two_factor(request, booking)) is not None:
         return refusal
@@ -346,7 +343,7 @@ def _log_rows(user: User) -> list[dict]:
 
 @login_required
 def supervision_log(request: HttpRequest) -> HttpResponse:
-    rows = _log_rows(_user(request))
+    rows = _log_rows(acting_user(request))
     total = sum((row["hours"] for row in rows), start=0)
     return render(request, "scheduling/bookings/log.html", {"rows": rows, "total_hours": total})
 
@@ -357,7 +354,7 @@ def supervision_log_csv(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="supervision-log.csv"'
     writer = csv.writer(response)
     writer.writerow(["Date", "Minutes", "Supervisor", "Supervisor's profession", "Format", "Online or in person"])
-    for row in _log_rows(_user(request)):
+    for row in _log_rows(acting_user(request)):
         writer.writerow(
             [row["date"].isoformat(), row["minutes"], row["supervisor"], row["profession"], row["format"], row["mode"]]
         )
@@ -381,10 +378,10 @@ def supervisor_sessions(request: HttpRequest, profile: SupervisorProfile) -> Htt
     to_mark = base.filter(status=BookingStatus.BOOKED, starts_at__lte=now).order_by("starts_at")[:100]
     recent = base.exclude(status=BookingStatus.BOOKED).order_by("-starts_at")[:30]
 
-    def rows(bookings: object) -> list[dict]:
+    def rows(bookings: QuerySet[SupervisionBooking]) -> list[dict]:
         return [
             {"booking": b, "when": service.local_when(b), "names": [a.user.display_name for a in b.attendees.all()]}
-            for b in bookings  # type: ignore[attr-defined]
+            for b in bookings
         ]
 
     return render(
@@ -397,7 +394,7 @@ def supervisor_sessions(request: HttpRequest, profile: SupervisorProfile) -> Htt
 @require_POST
 @supervisor_area
 def mark_attendance(request: HttpRequest, profile: SupervisorProfile, booking_id: int) -> HttpResponse:
-    booking = access_booking(_user(request), booking_id)
+    booking = access_booking(acting_user(request), booking_id)
     if booking.supervisor_id != profile.pk:
         return redirect("supervision_session", booking.pk)
     attended = request.POST.get("attended")
@@ -405,7 +402,7 @@ def mark_attendance(request: HttpRequest, profile: SupervisorProfile, booking_id
         messages.error(request, "Choose whether the session took place.")
         return redirect("supervisor_sessions")
     try:
-        service.mark_attendance(booking, attended=attended == "yes", acting_user=_user(request))
+        service.mark_attendance(booking, attended=attended == "yes", acting_user=acting_user(request))
     except DomainError as error:
         messages.error(request, error.message)
     else:

@@ -11,10 +11,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from reflect.access import acting_user
 from reflect.errors import DomainError
 from reflect.models import Pool, User
 from supervision.access import access_assessment, remember_in_session, session_assessment_ids
-from supervision.brief import build_brief
+from supervision.brief import Brief, build_brief
 from supervision.comparison import compare
 from supervision.forms import CompareForm, CostForm, SaveToOrganisationForm, SectionForm, StartForm
 from supervision.models import NeedsAssessment
@@ -29,7 +30,7 @@ DEFAULT_RATE = "60"
 
 
 def _user(request: HttpRequest) -> User | None:
-    return request.user if request.user.is_authenticated else None  # type: ignore[return-value]
+    return request.user if request.user.is_authenticated else None
 
 
 def _led(request: HttpRequest) -> list:
@@ -288,14 +289,16 @@ def take_again(request: HttpRequest, assessment_id: int) -> HttpResponse:
     return redirect("questionnaire_section", new.pk, 1)
 
 
-def _brief(assessment: NeedsAssessment):  # type: ignore[no-untyped-def]
+def _brief(assessment: NeedsAssessment) -> Brief:
+    completed_at = assessment.completed_at
+    assert completed_at is not None  # a brief is only for a completed questionnaire
     return build_brief(
         bank_data(assessment.version),
         assessment.answers,
         result_from_snapshot(assessment.result),
         name=assessment.display_name,
         about=assessment.about,
-        completed_on=assessment.completed_at.date(),  # type: ignore[union-attr]
+        completed_on=completed_at.date(),
     )
 
 
@@ -319,7 +322,7 @@ def brief_download(request: HttpRequest, assessment_id: int) -> HttpResponse:
 
 @login_required
 def results(request: HttpRequest) -> HttpResponse:
-    visible = list(assessments_visible_to(request.user).order_by("-completed_at", "-created_at"))  # type: ignore[arg-type]
+    visible = list(assessments_visible_to(acting_user(request)).order_by("-completed_at", "-created_at"))
     return render(
         request,
         "supervision/questionnaire/results.html",
@@ -338,7 +341,7 @@ def _label(assessment: NeedsAssessment) -> str:
 @login_required
 def compare_results(request: HttpRequest) -> HttpResponse:
     completed = list(
-        assessments_visible_to(request.user).filter(completed_at__isnull=False).order_by("-completed_at")  # type: ignore[arg-type]
+        assessments_visible_to(acting_user(request)).filter(completed_at__isnull=False).order_by("-completed_at")
     )
     choices = [(str(a.pk), _label(a)) for a in completed]
     if len(completed) < 2:

@@ -3,12 +3,14 @@ and staff browse (DESIGN.md §6, §8)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from reflect.access import two_factor_required
+from reflect.access import acting_user, two_factor_required
 from reflect.errors import DomainError
 from reflect.models import Membership, User
 from supervision.forms import DirectoryFilterForm, SupervisorProfileForm
@@ -17,9 +19,8 @@ from supervision.queries import listed_supervisors, supervisors_with_hours_left
 from supervision.services.matches import area_key
 from supervision.services.profiles import save_supervisor_profile
 
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+if TYPE_CHECKING:
+    from supervision.queries import SupervisorWithHoursLeft
 
 
 def _own_profile(user: User) -> SupervisorProfile | None:
@@ -28,7 +29,7 @@ def _own_profile(user: User) -> SupervisorProfile | None:
 
 @two_factor_required
 def my_profile(request: HttpRequest) -> HttpResponse:
-    profile = supervisors_with_hours_left().filter(user=_user(request)).first()
+    profile = supervisors_with_hours_left().filter(user=acting_user(request)).first()
     if profile is None:
         return redirect("supervisor_profile_edit")
     return render(
@@ -41,14 +42,14 @@ def my_profile(request: HttpRequest) -> HttpResponse:
 @two_factor_required
 def edit_profile(request: HttpRequest) -> HttpResponse:
     """Create ("become a supervisor") or edit the signed-in person's own profile."""
-    profile = _own_profile(_user(request))
+    profile = _own_profile(acting_user(request))
     form = SupervisorProfileForm(request.POST or None, request.FILES or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         communities = data.pop("communities")
         was_verified = profile is not None and profile.is_verified
         try:
-            saved = save_supervisor_profile(acting_user=_user(request), communities=communities, **data)
+            saved = save_supervisor_profile(acting_user=acting_user(request), communities=communities, **data)
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
@@ -68,7 +69,7 @@ def _is_member_anywhere(user: User) -> bool:
     return Membership.objects.filter(user=user, left_at__isnull=True).exists()
 
 
-def _filtered(profiles: list[SupervisorProfile], data: dict) -> list[SupervisorProfile]:
+def _filtered(profiles: list[SupervisorWithHoursLeft], data: dict) -> list[SupervisorWithHoursLeft]:
     """The directory's filters, on the page's one query's rows (specialisms and languages are
     JSON lists, which SQLite cannot search)."""
     if data.get("specialism"):
@@ -86,14 +87,14 @@ def _filtered(profiles: list[SupervisorProfile], data: dict) -> list[SupervisorP
         wanted = data["language"].strip().casefold()
         profiles = [p for p in profiles if wanted in {lang.casefold() for lang in p.languages}]
     if data.get("has_capacity"):
-        profiles = [p for p in profiles if p.hours_left > 0 and p.accepting_organisations]  # type: ignore[attr-defined]
+        profiles = [p for p in profiles if p.hours_left > 0 and p.accepting_organisations]
     return profiles
 
 
 @login_required
 def directory(request: HttpRequest) -> HttpResponse:
     """Leads and staff of any organisation (and admins) browse verified, listed supervisors."""
-    user = _user(request)
+    user = acting_user(request)
     if not (user.is_staff or _is_member_anywhere(user)):
         raise Http404("No such page.")
     form = DirectoryFilterForm(request.GET or None)
@@ -118,8 +119,8 @@ def access_supervisor(user: User, supervisor_id: int) -> SupervisorProfile:
 
 
 @login_required
-def supervisor_photo(request: HttpRequest, supervisor_id: int) -> HttpResponse:
-    profile = access_supervisor(_user(request), supervisor_id)
+def supervisor_photo(request: HttpRequest, supervisor_id: int) -> FileResponse:
+    profile = access_supervisor(acting_user(request), supervisor_id)
     if not profile.photo:
         raise Http404("No photo.")
     head = profile.photo.open("rb").read(8)
@@ -132,7 +133,7 @@ def supervisor_photo(request: HttpRequest, supervisor_id: int) -> HttpResponse:
 
 @login_required
 def supervisor_detail(request: HttpRequest, supervisor_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     profile = access_supervisor(user, supervisor_id)
     is_self = profile.user_id == user.pk
     return render(
