@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: setup demo test bench lint assets collectstatic browser clean
+.PHONY: setup demo test bench lint types assets collectstatic browser clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ bench: setup
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check config reflect supervision scheduling dashboard demo tests bench
+
+# Type checks: what is checked, and how strictly, is set in pyproject.toml ([tool.mypy]).
+types: $(VENV)/.installed
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf $(VENV) node_modules static staticfiles db.sqlite3
