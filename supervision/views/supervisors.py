@@ -117,7 +117,7 @@ def access_supervisor(user: User, supervisor_id: int) -> SupervisorProfile:
 
 
 @login_required
-def supervisor_photo(request: HttpRequest, supervisor_id: int) -> HttpResponse:
+def supervisor_photo(request: HttpRequest, supervisor_id: int) -> FileResponse:
     profile = access_supervisor(acting_user(request), supervisor_id)
     if not profile.photo:
         raise Http404("No photo.")
