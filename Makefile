@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: setup demo test bench lint requirements assets collectstatic browser clean
+.PHONY: setup demo test bench lint types requirements assets collectstatic browser clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,10 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check config reflect supervision scheduling dashboard demo tests bench
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/vulture
+
+# Type checks: what is checked, and how strictly, is set in pyproject.toml ([tool.mypy]).
+types: $(VENV)/.installed
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf $(VENV) node_modules static staticfiles db.sqlite3

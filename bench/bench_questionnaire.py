@@ -11,12 +11,16 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from supervision.scoring import BankData
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def shipped_bank():  # type: ignore[no-untyped-def]
+def shipped_bank() -> BankData:
     from supervision.scoring import BankData, QuestionData, RuleData
 
     data = importlib.import_module("supervision.migrations.0003_question_bank_v1")

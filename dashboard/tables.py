@@ -16,12 +16,12 @@ Pages and CSV exports both render :class:`Cell`; neither can see a raw count.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from html import escape
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.utils.safestring import SafeString, mark_safe
 
@@ -65,6 +65,11 @@ class Cell(NamedTuple):
     suppressed: bool = False
 
 
+# A row of raw figures as a grouped query returns it (a ``values()`` row): each key a figure's
+# name, each value what the database counted, summed or dated, as the figure's Measure says.
+RawRow = Mapping[str, Any]
+
+
 def _hours(value: Decimal | float | int | None) -> Decimal:
     return Decimal(str(value or 0)).quantize(CENT)
 
@@ -88,33 +93,36 @@ def _rate(rate: Rate) -> Cell:
     return _percent(Decimal(numerator), Decimal(denominator))
 
 
-def present(value: object, measure: Measure) -> Cell:
-    """The one way a figure leaves the query layer. Counts of people are disclosed here."""
+def present(value: Any, measure: Measure) -> Cell:
+    """The one way a figure leaves the query layer. Counts of people are disclosed here.
+
+    ``value`` is typed Any: what it is follows from ``measure`` (a count, hours or money, a
+    (numerator, denominator) pair, a date, a month, text), which a type cannot say."""
     if isinstance(value, Rate):
         return _rate(value)
     if value is None:  # not applicable (a fill rate for one organisation's share of a group)
         return Cell("–", "", numeric=measure not in (Measure.TEXT, Measure.DATE))
     if measure == Measure.PEOPLE:
-        shown = _people(value)  # type: ignore[arg-type]
+        shown = _people(value)
         return Cell(str(shown), str(shown), numeric=True, suppressed=shown == SUPPRESSED)
     if measure == Measure.HOURS:
-        hours = _hours(value)  # type: ignore[arg-type]
+        hours = _hours(value)
         return Cell(f"{hours:,}", str(hours), numeric=True)
     if measure == Measure.MONEY:
-        money = _hours(value)  # type: ignore[arg-type]
+        money = _hours(value)
         return Cell(f"£{money:,}", str(money), numeric=True)
     if measure == Measure.COUNT:
-        return Cell(f"{int(value):,}", str(int(value)), numeric=True)  # type: ignore[call-overload]
+        return Cell(f"{int(value):,}", str(int(value)), numeric=True)
     if measure == Measure.PERCENT:
-        numerator, denominator = value  # type: ignore[misc]
+        numerator, denominator = value
         return _percent(_hours(numerator), _hours(denominator))
     if measure == Measure.DAYS:
         return Cell(f"{value}", f"{value}", numeric=True)
     if measure == Measure.DATE:
         moment = value.astimezone(LONDON) if isinstance(value, datetime.datetime) else value
-        return Cell(wording.short_date(moment), f"{moment:%Y-%m-%d}")  # type: ignore[str-format]
+        return Cell(wording.short_date(moment), f"{moment:%Y-%m-%d}")
     if measure == Measure.MONTH:
-        return Cell(f"{value:%b %Y}", f"{value:%Y-%m}")  # type: ignore[str-format]
+        return Cell(f"{value:%b %Y}", f"{value:%Y-%m}")
     return Cell(str(value), str(value))
 
 
@@ -183,14 +191,14 @@ def make_table(
     key: str,
     caption: str,
     columns: Sequence[Column],
-    raw_rows: Iterable[dict[str, object]],
+    raw_rows: Iterable[RawRow],
     *,
-    total: dict[str, object] | None = None,
+    total: RawRow | None = None,
     note: str = "",
 ) -> Table:
     """Build a table from raw values; every cell goes through :func:`present`."""
 
-    def cells(raw: dict[str, object]) -> tuple[Cell, ...]:
+    def cells(raw: RawRow) -> tuple[Cell, ...]:
         return tuple(present(raw.get(column.key), column.measure) for column in columns)
 
     return Table(

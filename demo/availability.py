@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import TextIO
+from io import TextIOBase
 
 from django.conf import settings
 from django.utils import timezone
@@ -28,7 +28,7 @@ def _time(text: str) -> datetime.time:
     return datetime.time.fromisoformat(text)
 
 
-def seed_availability(out: TextIO) -> None:
+def seed_availability(out: TextIOBase) -> None:
     supervisors = SupervisorProfile.objects.filter(
         verified_at__isnull=False, user__email__endswith=f"@{settings.DEMO_EMAIL_DOMAIN}"
     ).order_by("pk")
@@ -64,7 +64,7 @@ def seed_availability(out: TextIO) -> None:
     out.write(f"Availability: weekly hours for {added} supervisor(s).\n")
 
 
-def seed_supervision_bookings(out: TextIO) -> None:
+def seed_supervision_bookings(out: TextIOBase) -> None:
     """The demo organisation agrees supervision with the demo supervisor; the demo staff member
     has one session behind them (attended, so their log has a line) and one to come.
 

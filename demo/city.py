@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 import random
 from decimal import Decimal
-from typing import TextIO
+from io import TextIOBase
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
@@ -103,7 +103,7 @@ class _Ledger:
         )
 
 
-def seed_city(commissioner: User, out: TextIO) -> None:
+def seed_city(commissioner: User, out: TextIOBase) -> None:
     if Pool.objects.filter(name=CITY_POOL_NAME).exists():
         out.write("City-scale pool: already seeded.\n")
         return
@@ -207,7 +207,7 @@ def _seed(commissioner: User) -> dict[str, int]:
     # Supervision: two in three organisations agree 8–12 hours a month (for their staff
     # together) with a supervisor, from a month or two after joining; one in eight agreements
     # has ended. Sessions are an hour. Supervisors take the agreements in turn (3 or 4 each).
-    agreements = []
+    agreements: list[SupervisionAgreement] = []
     outcomes: dict[int, str] = {}
     # One in twenty organisations goes quiet: no supervision, and no group places from June 2026
     # (the dashboard lists them, and rebalancing offers their unused hours to others).
@@ -440,7 +440,7 @@ def _seed(commissioner: User) -> dict[str, int]:
     GroupSession.objects.bulk_update(sessions, ["places_taken", "places_attended", "places_absent"], batch_size=BATCH)
     Place.objects.bulk_create(places, batch_size=BATCH)
     # A place came the way of those who took one, and of those whose offer lapsed.
-    offered_kinds = {
+    offered_kinds: dict[str, LedgerKind] = {
         WaitlistStatus.TAKEN: LedgerKind.WAITLIST_TAKEN,
         WaitlistStatus.EXPIRED: LedgerKind.WAITLIST_OFFERED,
     }
@@ -452,7 +452,7 @@ def _seed(commissioner: User) -> dict[str, int]:
     WaitlistEntry.objects.bulk_create(waitlist, batch_size=BATCH)
     for entry in waitlist:
         ledger.add(LedgerKind.WAITLIST_JOINED, entry.organisation_id, entry.joined_at, quantity=1)
-        if entry.status in offered_kinds:
+        if entry.status in offered_kinds and entry.first_offered_at is not None:  # set just above
             kind = offered_kinds[entry.status]
             ledger.add(
                 kind,

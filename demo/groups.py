@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TextIO
+from io import TextIOBase
 
 from reflect.models import Pool, User
 from scheduling.groups.changes import create_group
@@ -16,7 +16,7 @@ DEMO_FACILITATOR = "supervisor@demo.reflect.test"
 DEMO_GROUP = "Leeds reflective practice drop-in"
 
 
-def reflective_group_demo(stdout: TextIO) -> None:
+def reflective_group_demo(stdout: TextIOBase) -> None:
 
     pool = Pool.objects.filter(name=DEMO_POOL).first()
     commissioner = User.objects.filter(email=DEMO_COMMISSIONER).first()
@@ -48,7 +48,7 @@ def reflective_group_demo(stdout: TextIO) -> None:
 DEMO_COHORT = "Tuesday evening Balint cohort"
 
 
-def reflective_cohort_demo(stdout: TextIO) -> None:
+def reflective_cohort_demo(stdout: TextIOBase) -> None:
     """A cohort group for staff to apply to, and the commissioner to fill (issue 7)."""
 
     pool = Pool.objects.filter(name=DEMO_POOL).first()

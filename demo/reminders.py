@@ -4,7 +4,7 @@ so that the demo shows them being delivered (printed to the console) without any
 from __future__ import annotations
 
 import datetime
-from typing import TextIO
+from io import TextIOBase
 
 from django.conf import settings
 from django.db import transaction
@@ -15,7 +15,7 @@ from reflect.notification_kinds import NotificationKind
 from reflect.services.notifications import queue_notification
 
 
-def demo_reminders(out: TextIO) -> None:
+def demo_reminders(out: TextIOBase) -> None:
     membership = (
         Membership.objects.select_related("user")
         .filter(is_lead=True, left_at__isnull=True, user__email__endswith="@" + settings.DEMO_EMAIL_DOMAIN)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TextIO
+from io import TextIOBase
 
 from reflect.models import Community, Organisation, User
 from supervision.models import NeedsAssessment, SupervisorProfile
@@ -46,7 +46,7 @@ DEMO_ANSWERS = {
 }
 
 
-def questionnaire_demo(stdout: TextIO) -> None:
+def questionnaire_demo(stdout: TextIOBase) -> None:
 
     organisation = Organisation.objects.filter(name=DEMO_ORGANISATION).first()
     lead = User.objects.filter(email=DEMO_LEAD).first()
@@ -189,7 +189,7 @@ DEMO_SUPERVISORS: dict[str, dict] = {
 }
 
 
-def supervisor_profiles_demo(stdout: TextIO) -> None:
+def supervisor_profiles_demo(stdout: TextIOBase) -> None:
 
     updated = 0
     for local, data in DEMO_SUPERVISORS.items():

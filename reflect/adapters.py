@@ -4,6 +4,7 @@ import uuid
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from allauth.core import context as allauth_context
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.mail import EmailMultiAlternatives
@@ -25,7 +26,7 @@ class AccountAdapter(DefaultAccountAdapter):
             return pending
         return super().get_login_redirect_url(request)
 
-    def get_email_verification_redirect_url(self, email_address):  # type: ignore[no-untyped-def]
+    def get_email_verification_redirect_url(self, email_address: EmailAddress) -> str | None:
         request = self.request
         pending = request.session.get(PENDING_INVITATION_SESSION_KEY) if request is not None else None
         if pending:
@@ -45,7 +46,14 @@ class AccountAdapter(DefaultAccountAdapter):
         message = self.render_mail(template_prefix, email, full_context)
         html = ""
         if isinstance(message, EmailMultiAlternatives):
-            html = next((content for content, mimetype in message.alternatives if mimetype == "text/html"), "")
+            html = next(
+                (
+                    content
+                    for content, mimetype in message.alternatives
+                    if mimetype == "text/html" and isinstance(content, str)
+                ),
+                "",
+            )
         user = context.get("user")
         with transaction.atomic():
             queue_notification(

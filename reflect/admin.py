@@ -1,8 +1,16 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
-from django.urls import path
+from django.db.models import Model, QuerySet
+from django.forms import BaseModelFormSet, ModelForm
+from django.http import HttpRequest
+from django.urls import URLPattern, path
 
+from reflect.access import acting_user
 from reflect.models import (
     AuditEvent,
     Community,
@@ -26,7 +34,7 @@ from reflect.views.notification_preview import notification_preview
 RIGHTS_FIELDS = ("is_active", "is_staff", "is_superuser")
 
 
-def _audit_role_rows(request, formset) -> None:  # type: ignore[no-untyped-def]
+def _audit_role_rows(request: HttpRequest, formset: BaseModelFormSet[Any, Any]) -> None:
     """Memberships and commissions added, changed or deleted through an inline."""
     if formset.model not in (Membership, PoolCommissioner):
         return
@@ -38,14 +46,16 @@ def _audit_role_rows(request, formset) -> None:  # type: ignore[no-untyped-def]
         _audit_role_row(request, obj, "changed", changed)
 
 
-def _audit_role_row(request, obj, how: str, changed: list[str] | None = None) -> None:  # type: ignore[no-untyped-def]
+def _audit_role_row(
+    request: HttpRequest, obj: Membership | PoolCommissioner, how: str, changed: list[str] | None = None
+) -> None:
     if isinstance(obj, PoolCommissioner):
         action = "pool.commissioner_removed" if how == "deleted" else "pool.commissioner_added"
-        record_audit(action, actor=request.user, target=obj.pool, user_id=obj.user_id, via="admin")
+        record_audit(action, actor=acting_user(request), target=obj.pool, user_id=obj.user_id, via="admin")
     else:
         record_audit(
             f"membership.{how}_by_admin",
-            actor=request.user,
+            actor=acting_user(request),
             target=obj.organisation,
             user_id=obj.user_id,
             is_lead=obj.is_lead,
@@ -76,25 +86,29 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     inlines = [MembershipInline]
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request: HttpRequest, obj: User, form: ModelForm[User], change: bool) -> None:
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             changed = sorted(name for name in form.changed_data if name in RIGHTS_FIELDS)
             if changed:
                 record_audit(
                     "user.rights_changed",
-                    actor=request.user,
+                    actor=acting_user(request),
                     target=obj,
                     **{name: getattr(obj, name) for name in changed},
                 )
 
-    def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
+    def save_related(
+        self, request: HttpRequest, form: ModelForm[User], formsets: list[BaseModelFormSet[Any, Any]], change: bool
+    ) -> None:
         super().save_related(request, form, formsets, change)
         changed = sorted(name for name in form.changed_data if name in ("groups", "user_permissions"))
         if changed and change:
-            record_audit("user.permissions_changed", actor=request.user, target=form.instance, fields=changed)
+            record_audit("user.permissions_changed", actor=acting_user(request), target=form.instance, fields=changed)
 
-    def save_formset(self, request, form, formset, change):  # type: ignore[no-untyped-def]
+    def save_formset(
+        self, request: HttpRequest, form: ModelForm[Any], formset: BaseModelFormSet[Any, Any], change: bool
+    ) -> None:
         super().save_formset(request, form, formset, change)
         _audit_role_rows(request, formset)
 
@@ -121,7 +135,9 @@ class OrganisationAdmin(admin.ModelAdmin):
     filter_horizontal = ["communities"]
     inlines = [MembershipInline]
 
-    def save_formset(self, request, form, formset, change):  # type: ignore[no-untyped-def]
+    def save_formset(
+        self, request: HttpRequest, form: ModelForm[Any], formset: BaseModelFormSet[Any, Any], change: bool
+    ) -> None:
         super().save_formset(request, form, formset, change)
         _audit_role_rows(request, formset)
 
@@ -133,11 +149,11 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "organisation__name"]
     raw_id_fields = ["user", "organisation"]
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request: HttpRequest, obj: Membership, form: ModelForm[Membership], change: bool) -> None:
         super().save_model(request, obj, form, change)
         _audit_role_row(request, obj, "changed" if change else "added", list(form.changed_data))
 
-    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
         _audit_role_row(request, obj, "deleted")
         super().delete_model(request, obj)
 
@@ -161,7 +177,9 @@ class PoolAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     inlines = [PoolCommissionerInline, PoolOrganisationInline]
 
-    def save_formset(self, request, form, formset, change):  # type: ignore[no-untyped-def]
+    def save_formset(
+        self, request: HttpRequest, form: ModelForm[Any], formset: BaseModelFormSet[Any, Any], change: bool
+    ) -> None:
         super().save_formset(request, form, formset, change)
         _audit_role_rows(request, formset)
 
@@ -178,13 +196,13 @@ class InvitationAdmin(admin.ModelAdmin):
 class AppendOnlyAdmin(admin.ModelAdmin):
     """Ledger and audit rows are facts: readable in the admin, never edited or deleted there."""
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -239,18 +257,18 @@ class NotificationAdmin(admin.ModelAdmin):
     ]
     actions = ["send_again"]
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
     @admin.action(description="Send the selected failed notifications again")
-    def send_again(self, request, queryset):  # type: ignore[no-untyped-def]
+    def send_again(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
         count = retry_failed_notifications(list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"{count} failed notification(s) will be sent again.")
 
-    def get_urls(self):  # type: ignore[no-untyped-def]
+    def get_urls(self) -> list[URLPattern]:
         preview = self.admin_site.admin_view(notification_preview)
         return [
             path("preview/", preview, name="reflect_notification_preview"),

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
@@ -18,7 +20,7 @@ class _LazyNav:
         self.request = request
         self._items: list[dict[str, str]] | None = None
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[dict[str, str]]:
         if self._items is None:
             self._items = _nav_items(self.request)
         return iter(self._items)

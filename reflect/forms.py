@@ -1,12 +1,24 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 
 from reflect.enums import AllocationRule, Channel
 from reflect.models import Community, ContactPreferences, MeetingPreference, Membership, Organisation, User
+
+FieldT = TypeVar("FieldT", bound=forms.Field)
+
+
+def form_field(form: forms.BaseForm, name: str, kind: type[FieldT]) -> FieldT:
+    """A form's own copy of one of its fields, as the kind it was declared (``form.fields`` is
+    typed as holding plain fields): for setting its choices or queryset per request."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}, not a {kind.__name__}")
+    return field
+
 
 REMINDER_CHOICES = [
     (str(14 * 24), "2 weeks before"),
@@ -73,7 +85,8 @@ class PoolForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
         if starts_on and ends_on and ends_on <= starts_on:
             self.add_error("ends_on", "The period must end after it starts.")
@@ -115,7 +128,7 @@ class JoinPoolForm(forms.Form):
 
     def __init__(self, *args: Any, led: list[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [(str(o.pk), o.name) for o in led] + [
+        form_field(self, "organisation", forms.ChoiceField).choices = [(str(o.pk), o.name) for o in led] + [
             (self.NEW, "A new organisation — I will describe it next")
         ]
 
@@ -125,7 +138,7 @@ class HandOnLeadForm(forms.Form):
 
     def __init__(self, *args: Any, colleagues: list[Membership], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["new_lead"].choices = [(str(m.pk), m.user.display_name) for m in colleagues]
+        form_field(self, "new_lead", forms.ChoiceField).choices = [(str(m.pk), m.user.display_name) for m in colleagues]
 
 
 class ContactPreferencesForm(forms.ModelForm):
@@ -167,7 +180,7 @@ class ContactPreferencesForm(forms.ModelForm):
             "missed_session_messages": "A short, kind note with the date of the next session.",
         }
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["meets"].required = False  # no answer is no preference
 
@@ -183,7 +196,8 @@ class ContactPreferencesForm(forms.ModelForm):
         return phone
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         channel = data.get("channel")
         if channel == Channel.SMS and not data.get("phone") and "phone" not in self.errors:
             self.add_error("phone", "Enter a mobile number to get text messages.")

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from reflect.models import Invitation, Membership, Organisation, Pool, User
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
-def pools_commissioned_by(user: User) -> QuerySet[Pool]:
+
+class _OrganisationCount(TypedDict):
+    organisation_count: int
+
+
+def pools_commissioned_by(user: User) -> QuerySet[WithAnnotations[Pool, _OrganisationCount]]:
     return Pool.objects.filter(commissioners=user).annotate(organisation_count=Count("memberships", distinct=True))
 
 

@@ -19,7 +19,7 @@ every attempt the same e-mail Message-ID and Notify reference so copies can be r
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.db import DatabaseError
 
 from reflect.models import Notification
@@ -39,7 +39,7 @@ from reflect.services.weekly_summary import queue_weekly_summaries
     retry_jitter=True,
     max_retries=8,
 )
-def task_dispatch_notification(self, notification_id: int) -> str:  # type: ignore[no-untyped-def]
+def task_dispatch_notification(self: Task, notification_id: int) -> str:
     outcome = notifications.deliver_notification(notification_id)
     if outcome == notifications.DeliveryOutcome.RETRY and not self.request.is_eager:
         # The row is pending again with its next due time (exponential backoff); come back

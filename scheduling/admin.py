@@ -1,8 +1,16 @@
 """Admin for reflective groups. Places and waitlist entries are read-only: they change only
 through the services, which keep the session's count and the ledger in step."""
 
-from django.contrib import admin
+from __future__ import annotations
 
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db.models import ForeignKey
+from django.http import HttpRequest
+
+from reflect.access import acting_user
 from scheduling.groups.changes import group_saved_in_admin
 from scheduling.models import (
     CohortApplication,
@@ -38,16 +46,20 @@ class ReflectiveGroupAdmin(admin.ModelAdmin):
         "overbooking_percent",
     ]
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField[Any] | None:
         if db_field.name == "facilitator":  # as on the commissioner's pages: verified supervisors
             kwargs["queryset"] = SupervisorProfile.objects.filter(verified_at__isnull=False)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
+    def save_model(
+        self, request: HttpRequest, obj: ReflectiveGroup, form: forms.ModelForm[ReflectiveGroup], change: bool
+    ) -> None:
         super().save_model(request, obj, form, change)
         if change:
             # A new title or facilitator is a new version of every coming calendar entry.
-            group_saved_in_admin(obj, changed=form.changed_data, acting_user=request.user)
+            group_saved_in_admin(obj, changed=form.changed_data, acting_user=acting_user(request))
 
     # Deleting a group (or a session) would take its places and waitlists with it, unannounced and
     # past the ledger: a group is paused here, or ended through the commissioner's pages.

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.utils import timezone
 
+from reflect.forms import form_field
 from reflect.models import User
 from scheduling.models import SessionMode
 
@@ -30,8 +32,15 @@ class SlotField(forms.Form):
         return start
 
 
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    """People by their display name."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
+
+
 class BookingForm(SlotField):
-    attendees = forms.ModelMultipleChoiceField(
+    attendees = PeopleChoiceField(
         queryset=User.objects.none(),
         label="Who is the session for?",
         widget=forms.CheckboxSelectMultiple,
@@ -44,20 +53,21 @@ class BookingForm(SlotField):
         error_messages={"required": "Choose how you will meet."},
     )
 
-    def __init__(self, *args: object, staff: list[User], modes: list[str], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, staff: list[User], modes: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["start"].widget = forms.HiddenInput()
         self.fields["minutes"].widget = forms.HiddenInput()
-        self.fields["attendees"].queryset = User.objects.filter(pk__in=[user.pk for user in staff]).order_by(
-            "first_name", "last_name"
-        )
-        self.fields["attendees"].label_from_instance = lambda user: user.display_name
+        form_field(self, "attendees", forms.ModelChoiceField).queryset = User.objects.filter(
+            pk__in=[user.pk for user in staff]
+        ).order_by("first_name", "last_name")
         # Booking for oneself only: nothing to choose, so no box to tick (the page says who).
         self.only_person = staff[0] if len(staff) == 1 else None
         if self.only_person is not None:
             self.fields["attendees"].widget = forms.MultipleHiddenInput()
             self.initial["attendees"] = [self.only_person.pk]
-        self.fields["mode"].choices = [(value, label) for value, label in SessionMode.choices if value in modes]
+        form_field(self, "mode", forms.ChoiceField).choices = [
+            (value, label) for value, label in SessionMode.choices if value in modes
+        ]
 
 
 class MoveForm(SlotField):

@@ -130,7 +130,8 @@ class DateOverrideForm(forms.Form):
     note = forms.CharField(label="Note (optional, only you see it)", max_length=120, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("kind") == "hours":
             for name in ("start", "end"):
                 if not data.get(name) and name not in self.errors:

@@ -46,8 +46,8 @@ def to_engine(
     windows_by_day: dict[datetime.date, list[tuple[datetime.time, datetime.time]]] = defaultdict(list)
     for override in overrides:
         day_windows = windows_by_day[override.date]  # an away day is a day with no windows
-        if not override.away:
-            day_windows.append((override.start, override.end))  # type: ignore[arg-type]
+        if override.start is not None and override.end is not None:  # not away
+            day_windows.append((override.start, override.end))
     return slots.Availability(
         time_zone=settings_row.time_zone,
         rules=tuple(

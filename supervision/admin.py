@@ -1,7 +1,11 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.db.models import QuerySet
+from django.db.models import ForeignKey, QuerySet
 from django.http import HttpRequest
 
 from reflect import wording
@@ -121,28 +125,41 @@ def _version_of(obj: object) -> QuestionBankVersion | None:
     return None
 
 
-class DraftOnlyMixin:
+if TYPE_CHECKING:
+    # What the mixin is mixed into: a ModelAdmin or an inline (at run time it is a plain mixin).
+    _AdminBase = admin.options.BaseModelAdmin[Any]
+else:
+    _AdminBase = object
+
+
+class DraftOnlyMixin(_AdminBase):
     """Published versions (and everything in them) can be viewed, never changed or deleted."""
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         version = _version_of(obj)
         if version is not None and version.is_published:
             return False
-        return super().has_change_permission(request, obj)  # type: ignore[misc]
+        return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         version = _version_of(obj)
         if version is not None and version.is_published:
             return False
-        return super().has_delete_permission(request, obj)  # type: ignore[misc]
+        return super().has_delete_permission(request, obj)
 
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:  # type: ignore[override]
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         version = _version_of(obj)
         if version is not None and version.is_published:
             return False
-        return super().has_add_permission(request, obj) if obj is not None else super().has_add_permission(request)  # type: ignore[misc]
+        if obj is None:
+            return super().has_add_permission(request)
+        # An inline's has_add_permission also takes the parent object; the mixin's base type is
+        # the ModelAdmin's, which does not.
+        return super().has_add_permission(request, obj)  # type: ignore[call-arg]
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField[Any] | None:
         # New rows can only go into a draft version.
         if db_field.name == "version":
             kwargs["queryset"] = QuestionBankVersion.objects.filter(published_at__isnull=True)
@@ -150,7 +167,7 @@ class DraftOnlyMixin:
             kwargs["queryset"] = Section.objects.filter(version__published_at__isnull=True).select_related("version")
         elif db_field.name == "question":
             kwargs["queryset"] = Question.objects.filter(section__version__published_at__isnull=True)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class SectionInline(DraftOnlyMixin, admin.TabularInline):

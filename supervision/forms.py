@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 
 from reflect import wording
+from reflect.forms import form_field
 from reflect.models import Community, Organisation, Pool
 from supervision.enums import SPECIALISMS, QuestionKind
 from supervision.models import CHECK_IN_SCALE, OFFER_CHOICES, Question, SupervisorProfile
@@ -32,7 +33,7 @@ class StartForm(forms.Form):
     def __init__(self, *args: Any, led: list[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if led:
-            self.fields["organisation"].choices = [(str(o.pk), o.name) for o in led] + [
+            form_field(self, "organisation", forms.ChoiceField).choices = [(str(o.pk), o.name) for o in led] + [
                 (self.OTHER, "Another organisation, or I am just exploring")
             ]
             self.fields["organisation"].required = True
@@ -82,7 +83,8 @@ class SectionForm(forms.Form):
             field = forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
             message = f"Answer “{question.text}”."
         field.error_messages["required"] = message
-        # The shared field template shows questions as larger labels, with "why we ask" below.
+        # The shared field template shows questions as larger labels, with "why we ask" below:
+        # it reads these two from the field, which Django's Field does not declare.
         field.label_size = "m"  # type: ignore[attr-defined]
         field.why_we_ask = question.why_we_ask  # type: ignore[attr-defined]
         return field
@@ -109,7 +111,7 @@ class CostForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.pools = {f"pool-{p.pk}": p for p in pools}
         if pools:
-            self.fields["rate_source"].choices = [
+            form_field(self, "rate_source", forms.ChoiceField).choices = [
                 (key, f"{pool.name}: {wording.money(pool.hourly_rate)} an hour") for key, pool in self.pools.items()
             ] + [(self.TYPED, "A rate I type below")]
         else:
@@ -127,7 +129,7 @@ class SaveToOrganisationForm(forms.Form):
 
     def __init__(self, *args: Any, led: list[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [(str(o.pk), o.name) for o in led]
+        form_field(self, "organisation", forms.ChoiceField).choices = [(str(o.pk), o.name) for o in led]
         self.led = {str(o.pk): o for o in led}
 
 
@@ -137,11 +139,12 @@ class CompareForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["before"].choices = choices
-        self.fields["after"].choices = choices
+        form_field(self, "before", forms.ChoiceField).choices = choices
+        form_field(self, "after", forms.ChoiceField).choices = choices
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("before") and data.get("before") == data.get("after"):
             self.add_error("after", "Choose two different results to compare.")
         return data
@@ -170,6 +173,7 @@ class ListField(forms.CharField):
     def prepare_value(self, value: Any) -> Any:
         return ", ".join(value) if isinstance(value, list) else value
 
+    # Cleans to a list where CharField cleans to text: the return type differs on purpose.
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
         return _words(super().to_python(value) or "")
 
@@ -234,7 +238,8 @@ class SupervisorProfileForm(forms.ModelForm):
         widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         body, number = data.get("professional_body"), data.get("registration_number")
         if body and number is not None:
             error = shape_error(body, number)
@@ -287,8 +292,10 @@ class SupervisionRequestForm(forms.Form):
 
     def __init__(self, *args: Any, pools: Any, offers: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["pool"].queryset = pools
-        self.fields["format"].choices = [(value, label) for value, label in OFFER_CHOICES if value in offers]
+        form_field(self, "pool", forms.ModelChoiceField).queryset = pools
+        form_field(self, "format", forms.ChoiceField).choices = [
+            (value, label) for value, label in OFFER_CHOICES if value in offers
+        ]
 
 
 class RequestReplyForm(forms.Form):

@@ -65,7 +65,7 @@ def questionnaire_panels(user: User) -> list[HomePanel]:
         )
     ]
     latest = assessments_visible_to(user).filter(completed_at__isnull=False).order_by("-completed_at").first()
-    if latest is not None:
+    if latest is not None and latest.completed_at is not None:  # it is: only completed ones are read
         steps.append(
             NextStep(
                 f"Latest result: {latest.get_outcome_display()}",

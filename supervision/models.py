@@ -311,8 +311,8 @@ class NeedsAssessment(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.organisation_id:
-            return self.organisation.name  # type: ignore[union-attr]
+        if self.organisation is not None:
+            return self.organisation.name
         return self.organisation_name or "Your organisation"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -15,6 +16,20 @@ from reflect.services.ledger import CENT, allocated_hours, hours_sum
 from supervision.enums import AgreementStatus
 from supervision.models import NeedsAssessment, SupervisionAgreement, SupervisorProfile
 from supervision.scoring import result_from_snapshot
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class HoursLeft(TypedDict):
+    """What ``supervisors_with_hours_left`` annotates each profile with."""
+
+    hours_committed: Decimal
+    hours_left: Decimal
+
+
+if TYPE_CHECKING:  # for annotations only: import it under TYPE_CHECKING too
+    SupervisorWithHoursLeft: TypeAlias = WithAnnotations[SupervisorProfile, HoursLeft]
 
 
 def organisations_led_by(user: User) -> QuerySet[Organisation]:
@@ -77,7 +92,7 @@ def current_agreements(today: datetime.date | None = None) -> QuerySet[Supervisi
     )
 
 
-def supervisors_with_hours_left() -> QuerySet[SupervisorProfile]:
+def supervisors_with_hours_left() -> QuerySet[SupervisorWithHoursLeft]:
     """Every profile, annotated with ``hours_left``: monthly capacity minus the hours a month of
     its current agreements. One query whatever the number of supervisors."""
     committed = (
@@ -102,7 +117,7 @@ def supervisors_with_hours_left() -> QuerySet[SupervisorProfile]:
     )
 
 
-def listed_supervisors() -> QuerySet[SupervisorProfile]:
+def listed_supervisors() -> QuerySet[SupervisorWithHoursLeft]:
     """Verified, and agreed to work with non-clinical providers: what leads and staff may see."""
     return supervisors_with_hours_left().filter(verified_at__isnull=False, agrees_non_clinical=True)
 

@@ -192,7 +192,10 @@ class Result:
         return data
 
 
-def result_from_snapshot(data: Mapping[str, Any]) -> Result:
+def result_from_snapshot(data: Mapping[str, Any] | None) -> Result:
+    """The result saved when an assessment was completed (``NeedsAssessment.result``)."""
+    if data is None:
+        raise ValueError("An assessment that was never completed has no result.")
     return Result(
         outcome=data["outcome"],
         reasons=tuple(FiredRule(**r) for r in data["reasons"]),
@@ -225,7 +228,7 @@ def missing_required(bank: BankData, answers: Answers, section: int | None = Non
 
 
 def answer_in_words(question: QuestionData, answers: Answers) -> str:
-    value = answers.get(question.key)
+    value: Any = answers.get(question.key)
     if not is_answered(question, answers):
         return "Not answered"
     if question.kind == "multiple":

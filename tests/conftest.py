@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Generator
 from dataclasses import dataclass
 
 import pytest
@@ -103,7 +104,7 @@ def _uses_database(item: pytest.Item) -> bool:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item):  # type: ignore[no-untyped-def]
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     """After every test that used the database, while its data is still there: the ledger's
     monthly totals equal the sums of its entries, and each group session's places taken and
     register count its places (but in a control that breaks them on purpose), whatever the test did (booking, cancelling, attendance, allocation, rebalancing,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from reflect.models import LedgerEntry, LedgerMonth
@@ -19,19 +20,19 @@ def _key(pool_id: int, organisation_id: int | None, kind: str, month: datetime.d
 
 def months_from_entries() -> dict[tuple[object, ...], tuple[object, ...]]:
     """(pool, organisation, kind, London month) → (entries, hours, money, quantity, first, last)."""
-    totals: dict[tuple[object, ...], list[object]] = {}
+    totals: dict[tuple[object, ...], list[Any]] = {}
     for entry in LedgerEntry.objects.order_by("pk"):
         local = entry.occurred_at.astimezone(LONDON)
         key = _key(entry.pool_id, entry.organisation_id, entry.kind, datetime.date(local.year, local.month, 1))
         row = totals.setdefault(key, [0, Decimal(0), Decimal(0), 0, entry.occurred_at, entry.occurred_at])
-        row[0] += 1  # type: ignore[operator]
-        row[1] += entry.hours  # type: ignore[operator]
-        row[2] += entry.money  # type: ignore[operator]
-        row[3] += entry.quantity  # type: ignore[operator]
-        row[4] = min(row[4], entry.occurred_at)  # type: ignore[type-var]
-        row[5] = max(row[5], entry.occurred_at)  # type: ignore[type-var]
+        row[0] += 1
+        row[1] += entry.hours
+        row[2] += entry.money
+        row[3] += entry.quantity
+        row[4] = min(row[4], entry.occurred_at)
+        row[5] = max(row[5], entry.occurred_at)
     return {
-        key: (n, Decimal(hours).quantize(CENT), Decimal(money).quantize(CENT), quantity, first, last)  # type: ignore[arg-type]
+        key: (n, Decimal(hours).quantize(CENT), Decimal(money).quantize(CENT), quantity, first, last)
         for key, (n, hours, money, quantity, first, last) in totals.items()
     }
 

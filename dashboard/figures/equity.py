@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import statistics
+from typing import Any
 
 from dashboard.figures.outcomes import OutcomeFigures
 from dashboard.figures.selection import QUIET_DAYS, Question
@@ -18,7 +19,7 @@ class EquityFigures(Question):
 
     def quiet_table(self) -> Table:
         since = self.selection.now - datetime.timedelta(days=QUIET_DAYS)
-        rows: list[dict[str, object]] = [
+        rows: list[dict[str, Any]] = [
             {"name": m.name, "joined": m.joined_on, "last_activity": m.last_activity}
             for m in self.selection.memberships
             if m.last_activity is None or m.last_activity < since
@@ -35,7 +36,7 @@ class EquityFigures(Question):
         )
 
     def first_session_table(self) -> Table:
-        rows: list[dict[str, object]] = [
+        rows: list[dict[str, Any]] = [
             {
                 "name": m.name,
                 "joined": m.joined_on,
@@ -61,16 +62,16 @@ class EquityFigures(Question):
         served = Organisation.communities.through.objects.filter(organisation__pool_memberships__pool=self.pool)
         if self.filters.organisation is not None:
             served = served.filter(organisation=self.filters.organisation)
-        use: dict[int, dict[str, object]] = {}
+        use: dict[int, dict[str, Any]] = {}
         for community_id, organisation_id in served.values_list("community_id", "organisation_id"):
             row = use.setdefault(
                 community_id, {"organisations": 0, "used": ZERO, "supervision_held": 0, "places_attended": 0}
             )
             org = self.selection.by_organisation.get(organisation_id, {})
-            row["organisations"] = int(row["organisations"]) + 1  # type: ignore[call-overload]
+            row["organisations"] = int(row["organisations"]) + 1
             row["used"] = as_hours(row["used"]) + as_hours(org.get("used"))
             for key in ("supervision_held", "places_attended"):
-                row[key] = int(row[key]) + int(org.get(key) or 0)  # type: ignore[call-overload]
+                row[key] = int(row[key]) + int(org.get(key) or 0)
         # Every community (a short list), so the query runs whether or not any is served.
         communities = Community.objects.order_by("position", "name")
         rows = [use[c.pk] | {"name": c.name} for c in communities if c.pk in use]

@@ -7,12 +7,13 @@ import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 from functools import cached_property
+from typing import Any
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from dashboard.figures.selection import Question
-from dashboard.tables import Column, Measure, Rate, Section, Table, figure, make_table
+from dashboard.tables import Column, Measure, Rate, RawRow, Section, Table, figure, make_table
 from reflect.disclosure import SMALLEST_SHOWN
 from scheduling.models import GroupSession, Place, PlaceStatus, ReflectiveGroup, SessionStatus, WaitlistEntry
 from scheduling.models.groups import WaitlistStatus
@@ -21,14 +22,14 @@ from scheduling.models.groups import WaitlistStatus
 GROUP_KEYS = ("group_id", "session__group_id")
 
 
-def added_up(rows: Iterable[dict[str, object]]) -> dict[str, object]:
+def added_up(rows: Iterable[RawRow]) -> dict[str, Any]:
     """Grouped counts (and sums) added up, key by key; a key no row has a value for is left out,
     as the database leaves a SUM of nothing empty."""
-    total: dict[str, object] = {}
+    total: dict[str, Any] = {}
     for row in rows:
         for key, value in row.items():
             if key not in GROUP_KEYS and value is not None:
-                total[key] = value if key not in total else total[key] + value  # type: ignore[operator]
+                total[key] = value if key not in total else total[key] + value
     return total
 
 
@@ -78,7 +79,7 @@ class GroupFigures(Question):
         "absent": Count("pk", filter=Q(status=PlaceStatus.ABSENT)),
     }
 
-    def _session_counts(self) -> dict[str, object]:
+    def _session_counts(self) -> dict[str, Any]:
         # For the whole pool the sessions count their own places (places_taken, and the register's
         # counts): a few thousand sessions are added up instead of every place.
         places = (
@@ -100,7 +101,7 @@ class GroupFigures(Question):
             ),
         }
 
-    def _waits_by_group(self) -> dict[int, dict[str, object]]:
+    def _waits_by_group(self) -> dict[int, RawRow]:
         """Per group: how many joined a waitlist, got a place from it, and waited for an offer, with
         the total wait (a sum, so that the groups add up to the whole selection)."""
         offered = Q(first_offered_at__isnull=False)
@@ -120,7 +121,7 @@ class GroupFigures(Question):
         return {row["session__group_id"]: row for row in rows}
 
     @cached_property
-    def _by_group(self) -> dict[int, tuple[dict, dict, dict]]:
+    def _by_group(self) -> dict[int, tuple[RawRow, RawRow, RawRow]]:
         """Per reflective group: its held sessions', places' and waitlist's counts (grouped
         queries). The section's totals add these up rather than asking the database again.
         One organisation's places are counted from its places: the sessions count everyone's."""
@@ -172,7 +173,7 @@ class GroupFigures(Question):
         Column("overbooked", "Sessions over capacity", Measure.COUNT),
     )
 
-    def _group_row(self, title: str, s: dict, p: dict, w: dict) -> dict[str, object]:
+    def _group_row(self, title: str, s: RawRow, p: RawRow, w: RawRow) -> dict[str, Any]:
         places, attended, absent = p.get("places", 0), p.get("attended", 0), p.get("absent", 0)
         whole_sessions = self.filters.organisation is None
         return {

@@ -13,7 +13,7 @@ from django.db.models import Q
 from dashboard.figures.selection import K, Question
 from dashboard.figures.sums import as_hours, hours_sum, quantity_sum
 from dashboard.filters import pool_months
-from dashboard.tables import CENT, Column, Measure, Section, Table, figure, make_table
+from dashboard.tables import CENT, Column, Measure, RawRow, Section, Table, figure, make_table
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ class MoneyFigures(Question):
         )
 
     @cached_property
-    def monthly(self) -> dict[datetime.date, dict[str, object]]:
+    def monthly(self) -> dict[datetime.date, RawRow]:
         rows = (
             self.selection.ledger_months()
             .filter(

@@ -23,7 +23,7 @@ def organisations_use(selection: Selection) -> list[OrganisationUse]:
                 allocated=as_hours(row["allocated"]) if row else ZERO,
                 used_to_date=as_hours(row["used_to_date"]) if row else ZERO,
                 reserved=as_hours(row["reserved"]) if row else ZERO,
-                waited_recently=bool(row and int(row["waitlist_recent"])),  # type: ignore[call-overload]
+                waited_recently=bool(row and int(row["waitlist_recent"])),
                 supervision_unarranged=(
                     m.latest_outcome == Outcome.CLINICAL_SUPERVISION_RECOMMENDED and not m.has_agreement
                 ),

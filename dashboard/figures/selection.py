@@ -14,6 +14,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
+from typing import Any
 
 from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -21,7 +22,7 @@ from django.utils import timezone
 
 from dashboard.figures.sums import as_hours, balance_of, hours_sum, later, quantity_sum
 from dashboard.filters import Filters, local_midnight
-from dashboard.tables import LONDON
+from dashboard.tables import LONDON, RawRow
 from reflect.enums import LedgerKind
 from reflect.models import LedgerEntry, LedgerMonth, Pool, PoolOrganisation
 from reflect.models.ledger import ledger_month
@@ -110,7 +111,7 @@ class Selection:
     }
 
     @classmethod
-    def zeros(cls) -> dict[str, object]:
+    def zeros(cls) -> dict[str, Any]:
         """Every figure at zero, and no last activity: an organisation the ledger has nothing for."""
         return {key: 0 for key in cls.FIGURES} | {"last_activity": None}
 
@@ -125,7 +126,7 @@ class Selection:
         return quantity_sum(condition) if field == "quantity" else hours_sum(condition, field)
 
     @cached_property
-    def _by_organisation_rows(self) -> list[dict[str, object]]:
+    def _by_organisation_rows(self) -> list[RawRow]:
         """The one read of the ledger's monthly totals: each figure of each organisation (None:
         the pool's own entries), summed by the database, and the dates the equity tables need:
         a few hundred rows at city scale."""
@@ -148,7 +149,7 @@ class Selection:
         return ledger_month(self.now)
 
     @cached_property
-    def _recent_by_organisation(self) -> dict[int | None, dict[str, object]]:
+    def _recent_by_organisation(self) -> dict[int | None, RawRow]:
         """What whole months cannot tell, from the entries themselves (per organisation): staff
         who joined a waitlist in the last 90 days, and the latest use so far this month (this
         month's total may hold entries still to come)."""
@@ -164,12 +165,11 @@ class Selection:
         return {row["organisation_id"]: row for row in rows}
 
     @cached_property
-    def _grouped(self) -> dict[int | None, dict[str, object]]:
+    def _grouped(self) -> dict[int | None, dict[str, Any]]:
         """Per organisation (None: the pool's own entries): each figure, and the dates the equity
         tables need, with what only the entries themselves can tell."""
-        grouped: dict[int | None, dict[str, object]] = {
-            row["organisation_id"]: row | {"waitlist_recent": 0}  # type: ignore[misc]
-            for row in self._by_organisation_rows
+        grouped: dict[int | None, dict[str, Any]] = {
+            row["organisation_id"]: {**row, "waitlist_recent": 0} for row in self._by_organisation_rows
         }
         for organisation_id, recent in self._recent_by_organisation.items():
             org = grouped.setdefault(
@@ -181,7 +181,7 @@ class Selection:
         return grouped
 
     @staticmethod
-    def derive(row: dict[str, object]) -> dict[str, object]:
+    def derive(row: dict[str, Any]) -> dict[str, Any]:
         """A row of raw sums with the hours the booking service counts: allocated, used, still
         reserved, remaining, and the share used."""
         balance = balance_of(row, consumed=row["used_to_date"])
@@ -195,7 +195,7 @@ class Selection:
         }
 
     @cached_property
-    def totals(self) -> dict[str, object]:
+    def totals(self) -> dict[str, Any]:
         """The whole selection: the per-organisation sums added up (a few hundred rows, from
         raw figures — never from disclosed ones), then disclosed like any other figure."""
         total = self.zeros()
@@ -206,12 +206,12 @@ class Selection:
                 total[key] = (
                     as_hours(total[key]) + as_hours(value)
                     if isinstance(value, (Decimal, float))
-                    else int(total[key]) + int(value or 0)  # type: ignore[call-overload]
+                    else int(total[key]) + int(value or 0)
                 )
         return self.derive(total)
 
     @cached_property
-    def by_organisation(self) -> dict[int, dict[str, object]]:
+    def by_organisation(self) -> dict[int, dict[str, Any]]:
         return {org: self.derive(row) for org, row in self._grouped.items() if org is not None}
 
     @cached_property
@@ -239,9 +239,9 @@ class Selection:
                 Membership(
                     organisation_id,
                     name,
-                    joined_on=dates.get("joined_on") or joined_at,  # type: ignore[arg-type]
-                    first_session=dates.get("first_session"),  # type: ignore[arg-type]
-                    last_activity=dates.get("last_use"),  # type: ignore[arg-type]
+                    joined_on=dates.get("joined_on") or joined_at,
+                    first_session=dates.get("first_session"),
+                    last_activity=dates.get("last_use"),
                     latest_outcome=outcome,
                     has_agreement=has_agreement,
                 )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.db.models import DecimalField, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
-from dashboard.tables import CENT
+from dashboard.tables import CENT, RawRow
 from reflect.services.ledger import HoursBalance, balance_from
 
 ZERO = Decimal("0")
@@ -26,11 +27,12 @@ def as_hours(value: object) -> Decimal:
     return Decimal(str(value or 0)).quantize(CENT)
 
 
-def later(a: object, b: object) -> object:
-    return b if a is None or (b is not None and b > a) else a  # type: ignore[operator]
+def later(a: datetime.datetime | None, b: datetime.datetime | None) -> datetime.datetime | None:
+    """The later of two moments, either of which may be missing."""
+    return b if a is None or (b is not None and b > a) else a
 
 
-def balance_of(row: dict[str, object], *, consumed: object) -> HoursBalance:
+def balance_of(row: RawRow, *, consumed: object) -> HoursBalance:
     """An organisation's hours as the booking service counts them (reflect.services.ledger)."""
     return balance_from(
         allocated=as_hours(row["allocated"]),

@@ -113,9 +113,9 @@ class SupervisionFigures(Question):
             hours=hours_sum(Q(), "hours_per_month"),
         )
         section = Section("supervision", "Supervision")
-        booked = int(t["supervision_booked"])  # type: ignore[call-overload]
-        late = int(t["supervision_late"])  # type: ignore[call-overload]
-        no_shows = int(t["supervision_no_show"])  # type: ignore[call-overload]
+        booked = int(t["supervision_booked"])
+        late = int(t["supervision_late"])
+        no_shows = int(t["supervision_no_show"])
         section.figures += [
             figure("Sessions held", t["supervision_held"], Measure.PEOPLE),
             figure("Hours used", t["used"], Measure.HOURS),

@@ -7,6 +7,9 @@ template's is ``((subject))`` as its heading and ``((body))``, with the address 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from notifications_python_client.errors import HTTPError
 from notifications_python_client.notifications import NotificationsAPIClient
@@ -37,7 +40,7 @@ def _describe(error: HTTPError) -> str:
     return f"GOV.UK Notify {error.status_code}: {message}"
 
 
-def _send(call, *args, **kwargs) -> str:  # type: ignore[no-untyped-def]
+def _send(call: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any) -> str:
     try:
         response = call(*args, **kwargs)
     except HTTPError as error:

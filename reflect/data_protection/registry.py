@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
 
 from reflect.models import User
 
@@ -78,9 +78,11 @@ def plain(value: Any) -> Any:
 def _field_label(model: type[Model], path: str) -> str:
     name = path.split(".")[0]
     try:
-        label = str(model._meta.get_field(name).verbose_name)
+        field = model._meta.get_field(name)
     except Exception:
-        label = name.replace("_", " ")
+        field = None
+    # A name that is no field, or a reverse relation (which has no verbose name): the name itself.
+    label = str(field.verbose_name) if isinstance(field, Field) else name.replace("_", " ")
     if "." in path:
         label = f"{label} ({path.split('.')[-1].replace('_', ' ')})"
     return label[:1].upper() + label[1:]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -36,6 +36,7 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractUser):
     """A person. E-mail is the login; roles are held *in* things (memberships, pools)."""
 
+    # Django's documented way to drop an inherited field; the stubs type the attribute as a field.
     username = None  # type: ignore[assignment]
     email = models.EmailField("e-mail address", unique=True)
     # Set when the person's data was erased (at their request or by the retention rules):
@@ -43,9 +44,10 @@ class User(AbstractUser):
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()  # type: ignore[misc]
+    # The stubs expect django's username-based UserManager here; the login is the e-mail address.
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["email"]

@@ -71,15 +71,16 @@ def invite_staff(organisation: Organisation, email: str, *, acting_user: User) -
 @transaction.atomic
 def accept_staff_invitation(invitation: Invitation, *, acting_user: User) -> Membership:
     invitation = claim_invitation(invitation, acting_user=acting_user)
-    assert invitation.organisation is not None
+    organisation = invitation.organisation
+    assert organisation is not None
     # Lock the organisation: two invitations for the same person accepted at once would
     # otherwise both find no membership, and the second insert would fail.
-    Organisation.objects.select_for_update().get(pk=invitation.organisation_id)
-    existing = current_member(acting_user, invitation.organisation_id)
+    Organisation.objects.select_for_update().get(pk=organisation.pk)
+    existing = current_member(acting_user, organisation.pk)
     if existing is not None:
         return existing
-    membership = Membership.objects.create(organisation=invitation.organisation, user=acting_user)
-    record_audit("membership.joined", actor=acting_user, target=invitation.organisation, user_id=acting_user.pk)
+    membership = Membership.objects.create(organisation=organisation, user=acting_user)
+    record_audit("membership.joined", actor=acting_user, target=organisation, user_id=acting_user.pk)
     return membership
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
@@ -12,6 +13,7 @@ from django.db.models import Sum
 from reflect.enums import AllocationRule, InvitationKind, LedgerKind
 from reflect.errors import DomainError
 from reflect.models import (
+    Community,
     Invitation,
     LedgerEntry,
     Organisation,
@@ -253,8 +255,8 @@ def total_allocated(pool: Pool) -> Decimal:
 
 @transaction.atomic
 def join_pool_with_new_organisation(
-    invitation: Invitation, *, acting_user: User, communities: list, **organisation_fields: object
+    invitation: Invitation, *, acting_user: User, communities: list[Community], **organisation_fields: Any
 ) -> PoolOrganisation:
     """Register a new organisation (the acting user leads it) and join the pool, in one go."""
-    organisation = create_organisation(acting_user=acting_user, communities=communities, **organisation_fields)  # type: ignore[arg-type]
+    organisation = create_organisation(acting_user=acting_user, communities=communities, **organisation_fields)
     return join_pool(invitation, organisation, acting_user=acting_user)

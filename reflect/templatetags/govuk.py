@@ -35,7 +35,7 @@ def govuk_widget(field: BoundField) -> SafeString:
         described_by.append(f"{field.auto_id}-hint")
     if field.errors:
         described_by.append(f"{field.auto_id}-error")
-    attrs = {"class": " ".join(classes)}
+    attrs: dict[str, str | bool] = {"class": " ".join(classes)}
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
     return field.as_widget(attrs=attrs)

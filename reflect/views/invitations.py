@@ -23,7 +23,7 @@ def _load(request: HttpRequest, token: str | None, invitation_id: int | None) ->
     if token is not None:
         return find_invitation(token)
     user = acting_user_or_none(request)
-    if user is None:
+    if user is None or invitation_id is None:
         return None
     return (
         Invitation.objects.select_related("pool", "organisation")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -9,7 +11,11 @@ from reflect.models import Pool, PoolOrganisation, User
 from scheduling.models import GroupSession, Place, ReflectiveGroup, SessionStatus
 
 
-def staff_pools(user: User) -> QuerySet[PoolOrganisation]:
+class PoolIdRow(TypedDict):
+    pool_id: int
+
+
+def staff_pools(user: User) -> QuerySet[PoolOrganisation, PoolIdRow]:
     """The pools whose organisations the person is current staff of, as ``pool_id`` values (to
     use as a subquery: one round trip with what it filters)."""
     return PoolOrganisation.objects.filter(

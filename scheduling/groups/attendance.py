@@ -64,7 +64,7 @@ def mark_place_attendance(
     return place
 
 
-REGISTER_COUNTS = {PlaceStatus.ATTENDED: "places_attended", PlaceStatus.ABSENT: "places_absent"}
+REGISTER_COUNTS: dict[str, str] = {PlaceStatus.ATTENDED: "places_attended", PlaceStatus.ABSENT: "places_absent"}
 
 
 def _count_in_the_register(session: GroupSession, was: str, now_marked: str) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Field
 
 from reflect.enums import LedgerKind
 from reflect.locks import Lock, lock_on
@@ -60,6 +60,13 @@ def active_place(session: GroupSession, user: User) -> Place | None:
     return Place.objects.filter(session=session, user=user, status__in=ACTIVE_PLACE_STATUSES).first()
 
 
+def _column(field_name: str) -> str:
+    """A group session column's name, quoted for a statement written out."""
+    field = GroupSession._meta.get_field(field_name)
+    assert isinstance(field, Field) and field.column is not None  # a concrete field of a built model
+    return connection.ops.quote_name(field.column)
+
+
 def claim_place(session: GroupSession) -> bool:
     """Count one more place if the session is under its limit: one conditional UPDATE, which
     also takes the session-row lock (held to the end of the transaction) and returns the row
@@ -72,9 +79,8 @@ def claim_place(session: GroupSession) -> bool:
     """
     # Django's update() cannot return the row, hence the one statement written out; the only
     # value in it is the session's id, passed as a parameter.
-    meta, quote = GroupSession._meta, connection.ops.quote_name
-    table, key = quote(meta.db_table), quote(meta.pk.column)
-    taken, limit = quote(meta.get_field("places_taken").column), quote(meta.get_field("place_limit").column)
+    table = connection.ops.quote_name(GroupSession._meta.db_table)
+    key, taken, limit = _column(GroupSession._meta.pk.name), _column("places_taken"), _column("place_limit")
     rows = list(
         GroupSession.objects.raw(
             f"UPDATE {table} SET {taken} = {taken} + 1 WHERE {key} = %s AND {taken} < {limit} RETURNING *",  # noqa: S608

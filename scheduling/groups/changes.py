@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -46,7 +47,7 @@ def _check_group(group: ReflectiveGroup, eligible: list[Organisation]) -> None:
     """What a group must be, created or changed; DomainError naming the field otherwise."""
     if group.facilitator_id is None and not group.external_facilitator_name:
         raise DomainError("Choose a supervisor or name an external facilitator.", field="facilitator")
-    if group.facilitator_id is not None and not group.facilitator.is_verified:
+    if group.facilitator is not None and not group.facilitator.is_verified:
         raise DomainError("Choose a verified supervisor as the facilitator.", field="facilitator")
     if group.capacity < 1:
         raise DomainError("A group needs room for at least one person.", field="capacity")
@@ -70,7 +71,7 @@ def create_group(
     acting_user: User,
     eligible_organisations: Iterable[Organisation] = (),
     now: datetime.datetime | None = None,
-    **fields,
+    **fields: Any,
 ) -> ReflectiveGroup:
     """A commissioner creates a group in their pool; its first year of sessions is generated."""
     if not is_commissioner(acting_user, pool):
@@ -125,7 +126,7 @@ def change_group(
     acting_user: User,
     eligible_organisations: Iterable[Organisation] | None = None,
     now: datetime.datetime | None = None,
-    **changes,
+    **changes: Any,
 ) -> GroupChange:
     """Change a running group's details. Its coming sessions follow: their room (never below
     the places booked or held for an offer; more room goes to the waitlist at once), their
@@ -222,7 +223,11 @@ def lock_cohort_members(group: ReflectiveGroup) -> None:
 
 
 def _months_to_hold(
-    group: ReflectiveGroup, ending: list[GroupSession], staying: list[GroupSession], more_room: bool, was: dict
+    group: ReflectiveGroup,
+    ending: list[GroupSession],
+    staying: list[GroupSession],
+    more_room: bool,
+    was: dict[str, Any],
 ) -> dict[str, list[int]]:
     """The ledger months ``change_group`` may add to, by kind: the places it cancels; the
     waitlists that more room is given to (a place taken and booked, or offered); the places of
@@ -317,7 +322,7 @@ def _tell_where_it_meets(group: ReflectiveGroup, sessions: list[GroupSession]) -
     return len(theirs)
 
 
-def _where_it_meets(group: ReflectiveGroup, first: GroupSession, sessions: list[GroupSession]) -> dict:
+def _where_it_meets(group: ReflectiveGroup, first: GroupSession, sessions: list[GroupSession]) -> dict[str, Any]:
     """The message's context: the group at its first session here, where it now meets, and when."""
     return group_context(first) | {
         "location": group.location,
@@ -333,7 +338,7 @@ def _tell_the_facilitator(group: ReflectiveGroup, sessions: list[GroupSession]) 
         return
     first = sessions[0]
     queue_notification(
-        group.facilitator.user if group.facilitator_id else None,
+        group.facilitator.user if group.facilitator is not None else None,
         GroupNotificationKind.WHERE_CHANGED,
         key=f"group-session:{first.pk}:{first.sequence}:where:facilitator",
         context=_where_it_meets(group, first, sessions) | {"facilitating": True, "url": ""},

@@ -99,6 +99,7 @@ def apply_for_cohort(
             .first()
         )
         if existing is not None and existing.status == ApplicationStatus.ASSIGNED:
+            assert existing.cohort is not None  # an assigned application has its cohort
             raise DomainError(f"You already have a place in the cohort {existing.cohort.title}.")
         application = existing or CohortApplication(pool=pool, user=acting_user, applied_at=now)
         application.organisation = organisation

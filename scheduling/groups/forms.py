@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
+from reflect.forms import form_field
 from reflect.models import MeetingPreference, Pool
 from scheduling.groups.changes import CHANGEABLE
 from scheduling.models import ReflectiveGroup
@@ -46,15 +49,18 @@ class GroupForm(forms.ModelForm):
         }
         help_texts = {"duration_minutes": "For example 120 for two hours."}
 
-    def __init__(self, *args, pool: Pool, **kwargs) -> None:
+    def __init__(self, *args: Any, pool: Pool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["facilitator"].queryset = SupervisorProfile.objects.filter(verified_at__isnull=False)
+        form_field(self, "facilitator", forms.ModelChoiceField).queryset = SupervisorProfile.objects.filter(
+            verified_at__isnull=False
+        )
         self.fields["facilitator"].required = False
-        self.fields["eligible_organisations"].queryset = pool.organisations.all()
+        form_field(self, "eligible_organisations", forms.ModelMultipleChoiceField).queryset = pool.organisations.all()
         self.fields["eligible_organisations"].required = False
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         first, last = cleaned.get("first_date"), cleaned.get("last_date")
         if first and last and last < first:
             # Said on the field, before the database constraint would say it in its own words.

@@ -8,6 +8,8 @@ each message.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.urls import reverse
 
@@ -23,7 +25,7 @@ def session_when(session: GroupSession) -> str:
     return wording.span(session.starts_at, session.ends_at, session.group.time_zone)
 
 
-def group_context(session: GroupSession) -> dict:
+def group_context(session: GroupSession) -> dict[str, Any]:
     """What every message about one session says: the group, when, who facilitates, its page."""
     group = session.group
     return {

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrulestr
+from dateutil.rrule import rrule, rruleset, rrulestr
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,7 +18,7 @@ from scheduling.models import GroupKind, GroupSession, GroupStatus, ReflectiveGr
 HORIZON_DAYS = 365
 
 
-def parse_rrule(rule: str, dtstart: datetime.datetime):
+def parse_rrule(rule: str, dtstart: datetime.datetime) -> rrule | rruleset:
     """The rule as a dateutil rrule starting at ``dtstart`` (naive, local); DomainError if it is not one."""
     text = rule.strip()
     if text.upper().startswith("RRULE:"):

@@ -10,6 +10,8 @@ METHOD:CANCEL for a cancellation) without these services knowing iCalendar.
 from __future__ import annotations
 
 import datetime
+from enum import Enum
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -53,7 +55,7 @@ def _check_changeable(session: GroupSession, now: datetime.datetime) -> None:
         raise DomainError(f"The session on {session_when(session)} has already started, so it cannot be changed.")
 
 
-def calendar_context(session: GroupSession, method: str) -> dict:
+def calendar_context(session: GroupSession, method: str) -> dict[str, Any]:
     """What the calendar module needs to build the attached event: a stable UID, the sequence."""
     return {"calendar": {"uid": session.ics_uid, "sequence": session.sequence, "method": method}}
 
@@ -76,7 +78,7 @@ def _people_of(session: GroupSession) -> tuple[list[Place], list[WaitlistEntry]]
 def _tell_everyone(
     session: GroupSession,
     kind: str,
-    context: dict,
+    context: dict[str, Any],
     places: list[Place],
     entries: list[WaitlistEntry],
     *,
@@ -91,7 +93,7 @@ def _tell_everyone(
     method = context["calendar"]["method"]
     last_heard = last_heard or {}
 
-    def heard(about: str) -> dict:
+    def heard(about: str) -> dict[str, object]:
         return {"was": last_heard[about]} if about in last_heard else {}
 
     for place in places:
@@ -213,7 +215,13 @@ def move_session(
     return session
 
 
-_FIRST_STILL_SCHEDULED = object()
+class _Following(Enum):
+    """The default of ``cancel_session(following=...)``: look the next session up."""
+
+    FIRST_STILL_SCHEDULED = "first still scheduled"
+
+
+_FIRST_STILL_SCHEDULED: Final = _Following.FIRST_STILL_SCHEDULED
 
 
 def cancel_session(
@@ -222,7 +230,7 @@ def cancel_session(
     acting_user: User,
     note: str = "",
     now: datetime.datetime | None = None,
-    following: GroupSession | object | None = _FIRST_STILL_SCHEDULED,
+    following: GroupSession | _Following | None = _FIRST_STILL_SCHEDULED,
 ) -> GroupSession:
     """Cancel one session: its places are given back, its waitlist closed, everyone told.
 

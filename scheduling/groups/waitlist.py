@@ -177,6 +177,7 @@ def accept_offer(entry: WaitlistEntry, *, acting_user: User, now: datetime.datet
                 return place
         if entry.status != WaitlistStatus.OFFERED:
             raise DomainError("There is no place on offer to you for this session.")
+        assert entry.offered_until is not None  # a place is offered until a set time
         if entry.offered_until <= now:
             offer_freed_places(session, now)  # expires it and passes the place on
             raise DomainError(

@@ -146,6 +146,6 @@ class DateOverride(models.Model):
     @property
     def label(self) -> str:
         day = wording.day(self.date)
-        if self.away:
+        if self.start is None or self.end is None:  # away (a window has both, an away day neither)
             return f"{day}: away all day"
         return f"{day}: {wording.clock(self.start)}–{wording.clock(self.end)}"

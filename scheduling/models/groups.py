@@ -123,13 +123,13 @@ class ReflectiveGroup(models.Model):
 
     @property
     def facilitator_name(self) -> str:
-        if self.facilitator_id:
+        if self.facilitator is not None:
             return self.facilitator.user.display_name
         return self.external_facilitator_name
 
     @property
     def facilitator_email(self) -> str:
-        if self.facilitator_id:
+        if self.facilitator is not None:
             return self.facilitator.user.email
         return self.external_facilitator_email
 

@@ -53,6 +53,12 @@ def _hm(value: datetime.time) -> str:
     return wording.clock(value)
 
 
+def _window(override: DateOverride) -> tuple[datetime.time, datetime.time]:
+    """The hours of an override that is not an away day."""
+    assert override.start is not None and override.end is not None
+    return override.start, override.end
+
+
 # --- Settings -----------------------------------------------------------------------------
 
 
@@ -207,7 +213,7 @@ def add_date_override(
         if away_row is not None:
             raise DomainError(f"You are already away on {wording.day(date)}.", field="date")
         if existing:
-            hours = ", ".join(f"{_hm(row.start)}–{_hm(row.end)}" for row in existing)  # type: ignore[arg-type]
+            hours = ", ".join(f"{_hm(start)}–{_hm(end)}" for start, end in map(_window, existing))
             raise DomainError(
                 f"You have set hours on {wording.day(date)} ({hours}). Remove them first to be away all day.",
                 field="date",
@@ -226,7 +232,8 @@ def add_date_override(
             )
         override = DateOverride(supervisor=supervisor, date=date, start=start, end=end, note=note.strip())
         for other in existing:
-            if other.start < end and start < other.end:  # type: ignore[operator]
+            other_start, other_end = _window(other)
+            if other_start < end and start < other_end:
                 raise DomainError(
                     f"{_hm(start)}–{_hm(end)} overlaps your hours {other.label}. Change the times, or remove those first.",
                     field="start",

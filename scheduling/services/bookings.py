@@ -165,7 +165,7 @@ def month_bounds(moment: datetime.datetime, zone: str = UK_ZONE) -> tuple[dateti
 
 
 def modes_offered(supervisor: SupervisorProfile) -> list[str]:
-    modes = []
+    modes: list[str] = []
     if supervisor.online:
         modes.append(SessionMode.ONLINE)
     if supervisor.in_person_areas:
@@ -327,7 +327,7 @@ def _lock_capacity(agreement: SupervisionAgreement) -> SupervisionAgreement:
         SupervisorProfile.objects.select_for_update().get(pk=agreement.supervisor_id)
         queryset = SupervisionAgreement.objects.select_for_update(of=("self",))
     else:
-        queryset = SupervisionAgreement.objects
+        queryset = SupervisionAgreement.objects.all()
     return queryset.select_related("supervisor__user", "organisation", "pool").get(pk=agreement.pk)
 
 

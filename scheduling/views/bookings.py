@@ -13,7 +13,7 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,6 +29,7 @@ from scheduling import slots
 from scheduling.access import access_bookable_agreement, access_booking, supervisor_area
 from scheduling.booking_forms import BookingForm, CancelBookingForm, MoveForm, SlotField
 from scheduling.models import BookingAttendee, BookingStatus, SupervisionBooking
+from scheduling.queries import availability_for
 from scheduling.services import bookings as service
 from scheduling.services.booking_notices import booking_ics, booking_when, where
 from scheduling.week import monday_of
@@ -83,7 +84,7 @@ def _picker_context(
 ) -> dict[str, object]:
     """Everything the slot list needs: lengths, the week shown, its days and free times."""
     now = timezone.now()
-    availability = service.availability_for(agreement.supervisor)
+    availability = availability_for(agreement.supervisor)
     lengths = list(availability.session_lengths)
     try:
         minutes = int(request.GET.get("minutes", lengths[0]))
@@ -377,10 +378,10 @@ def supervisor_sessions(request: HttpRequest, profile: SupervisorProfile) -> Htt
     to_mark = base.filter(status=BookingStatus.BOOKED, starts_at__lte=now).order_by("starts_at")[:100]
     recent = base.exclude(status=BookingStatus.BOOKED).order_by("-starts_at")[:30]
 
-    def rows(bookings: object) -> list[dict]:
+    def rows(bookings: QuerySet[SupervisionBooking]) -> list[dict]:
         return [
             {"booking": b, "when": booking_when(b), "names": [a.user.display_name for a in b.attendees.all()]}
-            for b in bookings  # type: ignore[attr-defined]
+            for b in bookings
         ]
 
     return render(

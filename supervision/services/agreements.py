@@ -101,8 +101,8 @@ def _notify_request_answered(request: SupervisionRequest) -> None:
         )
 
 
-def _notify_agreement_ending(agreement: SupervisionAgreement, *, acting_user: User) -> None:
-    """The other side hears that the agreement will end."""
+def _notify_agreement_ending(agreement: SupervisionAgreement, ends_on: datetime.date, *, acting_user: User) -> None:
+    """The other side hears that the agreement will end on ``ends_on``."""
     if agreement.supervisor.user_id == acting_user.pk:
         recipients, other_side = _leads(agreement.organisation), agreement.supervisor.user.display_name
         url = _link("organisation_supervision", agreement.organisation_id)
@@ -113,8 +113,8 @@ def _notify_agreement_ending(agreement: SupervisionAgreement, *, acting_user: Us
         queue_notification(
             recipient,
             SupervisionNotificationKind.AGREEMENT_ENDING,
-            key=f"supervision-agreement:{agreement.pk}:ending:{agreement.ends_on}:{recipient.pk}",
-            context={"other_side": other_side, "ends_on": wording.date(agreement.ends_on), "url": url},
+            key=f"supervision-agreement:{agreement.pk}:ending:{ends_on}:{recipient.pk}",
+            context={"other_side": other_side, "ends_on": wording.date(ends_on), "url": url},
             about=f"supervision.supervisionagreement:{agreement.pk}",
         )
 
@@ -330,7 +330,7 @@ def end_agreement(
         agreement.status = AgreementStatus.ENDED
     agreement.save(update_fields=["ends_on", "ended_by", "end_reason", "status"])
     record_audit("supervision_agreement.ending", actor=acting_user, target=agreement, ends_on=ends_on.isoformat())
-    _notify_agreement_ending(agreement, acting_user=acting_user)
+    _notify_agreement_ending(agreement, ends_on, acting_user=acting_user)
     return agreement
 
 

@@ -11,6 +11,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_FLOOR, Decimal
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
@@ -42,6 +43,9 @@ from supervision.queries import (
 )
 from supervision.scoring import Result, result_from_snapshot
 
+if TYPE_CHECKING:
+    from supervision.queries import SupervisorWithHoursLeft
+
 # The questionnaire's format keys, as the matcher's offers.
 FORMAT_OFFERS = {
     "one_to_one": Offer.ONE_TO_ONE,
@@ -60,7 +64,7 @@ def _language_key(language: str) -> str:
     return language.strip().title()
 
 
-def offer_for(profile: SupervisorProfile) -> SupervisorOffer:
+def offer_for(profile: SupervisorWithHoursLeft) -> SupervisorOffer:
     """A profile annotated by ``supervisors_with_hours_left`` (communities prefetched)."""
     return SupervisorOffer(
         supervisor_id=profile.pk,
@@ -76,7 +80,7 @@ def offer_for(profile: SupervisorProfile) -> SupervisorOffer:
         online=profile.online,
         in_person_areas=frozenset(area_key(area) for area in profile.in_person_areas),
         hourly_rate=profile.hourly_rate,
-        capacity_hours_left=profile.hours_left,  # type: ignore[attr-defined]
+        capacity_hours_left=profile.hours_left,
     )
 
 
@@ -144,12 +148,11 @@ def ranked_matches(
         return None
     hours_left = organisation_hours_left(pool, organisation) if pool is not None else None
     needs = needs_from(organisation, assessment, pool, hours_left)
-    changes: dict[str, object] = {"languages": frozenset(_language_key(lang) for lang in languages if lang.strip())}
+    needs = replace(needs, languages=frozenset(_language_key(lang) for lang in languages if lang.strip()))
     if wanted_format is not None:
-        changes["format"] = wanted_format
+        needs = replace(needs, format=wanted_format)
     if hours_per_month is not None:
-        changes["hours_per_month"] = hours_per_month
-    needs = replace(needs, **changes)  # type: ignore[arg-type]
+        needs = replace(needs, hours_per_month=hours_per_month)
     # Only listed supervisors (verified, and willing to work with non-clinical providers) are
     # ever shown to leads, even as "why not" (docs/matching.md): the same set the directory shows.
     profiles = {p.pk: p for p in listed_supervisors()}
@@ -171,7 +174,7 @@ class PoolAssignmentPreview:
     optimal: PoolAssignment
     greedy: PoolAssignment
     organisations: dict[int, Organisation]
-    supervisors: dict[int, SupervisorProfile]
+    supervisors: dict[int, SupervisorWithHoursLeft]
     needs: dict[int, OrganisationNeeds]
     without_recommendation: list[Organisation]
 
@@ -182,7 +185,8 @@ def _latest_assessments(organisations: Sequence[Organisation]) -> dict[int, Need
         "organisation_id", "-completed_at", "-id"
     )
     for assessment in rows:
-        latest.setdefault(assessment.organisation_id, assessment)  # type: ignore[arg-type]
+        assert assessment.organisation_id is not None  # filtered by organisation
+        latest.setdefault(assessment.organisation_id, assessment)
     return latest
 
 

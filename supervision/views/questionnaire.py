@@ -15,7 +15,7 @@ from reflect.access import acting_user, acting_user_or_none
 from reflect.errors import DomainError
 from reflect.models import Pool
 from supervision.access import access_assessment, remember_in_session, session_assessment_ids
-from supervision.brief import build_brief
+from supervision.brief import Brief, build_brief
 from supervision.comparison import compare
 from supervision.forms import CompareForm, CostForm, SaveToOrganisationForm, SectionForm, StartForm
 from supervision.models import NeedsAssessment
@@ -285,14 +285,16 @@ def take_again(request: HttpRequest, assessment_id: int) -> HttpResponse:
     return redirect("questionnaire_section", new.pk, 1)
 
 
-def _brief(assessment: NeedsAssessment):  # type: ignore[no-untyped-def]
+def _brief(assessment: NeedsAssessment) -> Brief:
+    completed_at = assessment.completed_at
+    assert completed_at is not None  # a brief is only for a completed questionnaire
     return build_brief(
         bank_data(assessment.version),
         assessment.answers,
         result_from_snapshot(assessment.result),
         name=assessment.display_name,
         about=assessment.about,
-        completed_on=assessment.completed_at.date(),  # type: ignore[union-attr]
+        completed_on=completed_at.date(),
     )
 
 

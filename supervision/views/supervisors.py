@@ -3,6 +3,8 @@ and staff browse (docs/matching.md, docs/product.md)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -16,6 +18,9 @@ from supervision.models import SupervisorProfile
 from supervision.queries import listed_supervisors, supervisors_with_hours_left
 from supervision.services.matches import area_key
 from supervision.services.profiles import save_supervisor_profile
+
+if TYPE_CHECKING:
+    from supervision.queries import SupervisorWithHoursLeft
 
 
 def _own_profile(user: User) -> SupervisorProfile | None:
@@ -64,7 +69,7 @@ def _is_member_anywhere(user: User) -> bool:
     return Membership.objects.filter(user=user, left_at__isnull=True).exists()
 
 
-def _filtered(profiles: list[SupervisorProfile], data: dict) -> list[SupervisorProfile]:
+def _filtered(profiles: list[SupervisorWithHoursLeft], data: dict) -> list[SupervisorWithHoursLeft]:
     """The directory's filters, on the page's one query's rows (specialisms and languages are
     JSON lists, which SQLite cannot search)."""
     if data.get("specialism"):
@@ -82,7 +87,7 @@ def _filtered(profiles: list[SupervisorProfile], data: dict) -> list[SupervisorP
         wanted = data["language"].strip().casefold()
         profiles = [p for p in profiles if wanted in {lang.casefold() for lang in p.languages}]
     if data.get("has_capacity"):
-        profiles = [p for p in profiles if p.hours_left > 0 and p.accepting_organisations]  # type: ignore[attr-defined]
+        profiles = [p for p in profiles if p.hours_left > 0 and p.accepting_organisations]
     return profiles
 
 
@@ -112,7 +117,7 @@ def access_supervisor(user: User, supervisor_id: int) -> SupervisorProfile:
 
 
 @login_required
-def supervisor_photo(request: HttpRequest, supervisor_id: int) -> HttpResponse:
+def supervisor_photo(request: HttpRequest, supervisor_id: int) -> FileResponse:
     profile = access_supervisor(acting_user(request), supervisor_id)
     if not profile.photo:
         raise Http404("No photo.")

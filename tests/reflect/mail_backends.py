@@ -10,13 +10,15 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.message import EmailMessage
 
 
 class DirectoryBackend(BaseEmailBackend):
-    def send_messages(self, email_messages) -> int:  # type: ignore[no-untyped-def]
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         directory = Path(os.environ["REFLECT_TEST_MAIL_DIR"])
         for message in email_messages:
             hold = directory / "hold"

@@ -4,6 +4,7 @@ against an independent solver (HiGHS through scipy, and brute force on tiny inst
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -155,12 +156,12 @@ def test_weights_too_large_for_the_tie_break_are_still_solved_exactly() -> None:
         ({"group_caps": (GroupCap(1, "A", -2),)}, "group caps cannot be negative"),
     ],
 )
-def test_malformed_problems_are_refused(change: dict[str, object], message: str) -> None:
+def test_malformed_problems_are_refused(change: dict[str, Any], message: str) -> None:
     problem = AssignmentProblem(items=(Item(1, 1),), bins=(Bin(1, 1),), candidates=(Candidate(1, 1, 3),))
     with pytest.raises(ValueError, match=message):
-        solve_assignment(replace(problem, **change))  # type: ignore[arg-type]
+        solve_assignment(replace(problem, **change))
     with pytest.raises(ValueError, match=message):
-        solve_assignment_greedy(replace(problem, **change))  # type: ignore[arg-type]
+        solve_assignment_greedy(replace(problem, **change))
 
 
 def test_an_empty_problem_assigns_nothing() -> None:

@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO, Any
 
 import pytest
 import redis
@@ -69,7 +70,9 @@ class Worker:
         wait_for(lambda: "ready." in log.read_text(errors="replace"), what="the worker to start")
 
     @staticmethod
-    def _popen(command: list[str], output, mail_dir: Path, redis_url: str, env: dict[str, str]) -> subprocess.Popen:  # type: ignore[no-untyped-def]
+    def _popen(
+        command: list[str], output: IO[bytes], mail_dir: Path, redis_url: str, env: dict[str, str]
+    ) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
             command,
             cwd=ROOT,
@@ -118,8 +121,8 @@ def real_celery() -> Iterator[None]:
 def start_worker(mail_dir: Path, tmp_path: Path, real_celery: None) -> Iterator[Callable[..., Worker]]:
     workers: list[Worker] = []
 
-    def start(redis_url: str = django_settings.REDIS_URL, **kwargs: object) -> Worker:
-        worker = Worker(mail_dir, redis_url, tmp_path / f"worker-{len(workers)}.log", **kwargs)  # type: ignore[arg-type]
+    def start(redis_url: str = django_settings.REDIS_URL, **kwargs: Any) -> Worker:
+        worker = Worker(mail_dir, redis_url, tmp_path / f"worker-{len(workers)}.log", **kwargs)
         workers.append(worker)
         return worker
 

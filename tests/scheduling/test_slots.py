@@ -7,6 +7,7 @@ UTC agree in these cases; the clock changes are in test_slots_dst.py.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import pytest
 
@@ -31,14 +32,14 @@ def utc(day: int, hour: int, minute: int = 0, *, month: int = 3) -> datetime:
     return datetime(2027, month, day, hour, minute, tzinfo=UTC)
 
 
-def weekly(*rules: WeeklyRule, **options: object) -> Availability:
-    defaults: dict[str, object] = {
+def weekly(*rules: WeeklyRule, **options: Any) -> Availability:
+    defaults: dict[str, Any] = {
         "session_lengths": (60,),
         "minimum_notice": timedelta(0),
         "horizon": timedelta(days=7),
     }
     defaults.update(options)
-    return Availability(LONDON, rules=rules, **defaults)  # type: ignore[arg-type]
+    return Availability(LONDON, rules=rules, **defaults)
 
 
 def starts(slots: list[Slot]) -> list[tuple[str, int]]:

@@ -5,6 +5,7 @@ UTC). A weekly rule is wall-clock time (docs/architecture.md): it keeps its loca
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from scheduling.slots import (
@@ -25,14 +26,14 @@ def utc(month: int, day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2027, month, day, hour, minute, tzinfo=UTC)
 
 
-def availability(*rules: WeeklyRule, **options: object) -> Availability:
-    defaults: dict[str, object] = {
+def availability(*rules: WeeklyRule, **options: Any) -> Availability:
+    defaults: dict[str, Any] = {
         "session_lengths": (60,),
         "minimum_notice": timedelta(0),
         "horizon": timedelta(days=14),
     }
     defaults.update(options)
-    return Availability("Europe/London", rules=rules, **defaults)  # type: ignore[arg-type]
+    return Availability("Europe/London", rules=rules, **defaults)
 
 
 def local(slot: Slot) -> str:

@@ -4,6 +4,7 @@ too-soon time names the notice period)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import pytest
 
@@ -43,7 +44,7 @@ BOOKINGS = [
 BUSY = [Interval(datetime(2027, 3, 4, 13, tzinfo=UTC), datetime(2027, 3, 4, 14, tzinfo=UTC))]
 
 
-def explain(start: datetime, minutes: int = 60, **options: object) -> Refusal | None:
+def explain(start: datetime, minutes: int = 60, **options: Any) -> Refusal | None:
     return explain_unbookable(
         AVAILABILITY,
         start,
@@ -51,7 +52,7 @@ def explain(start: datetime, minutes: int = 60, **options: object) -> Refusal | 
         now=NOW,
         bookings=BOOKINGS,
         busy=BUSY,
-        **options,  # type: ignore[arg-type]
+        **options,
     )
 
 

@@ -109,7 +109,12 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     session = access_session(user, session_id)
     place = capacity.active_place(session, user)
     entry = WaitlistEntry.objects.filter(session=session, user=user, status__in=ACTIVE_WAITLIST_STATUSES).first()
-    offer_open = entry is not None and entry.status == WaitlistStatus.OFFERED and entry.offered_until > timezone.now()
+    offer_open = (
+        entry is not None
+        and entry.status == WaitlistStatus.OFFERED
+        and entry.offered_until is not None
+        and entry.offered_until > timezone.now()
+    )
     # Staff of a pool organisation the group is not open to may read about it, and are told
     # why they cannot join (issue 7, "an ineligible organisation's staff see why").
     why_not = ""
