@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.db.models import Model, QuerySet
@@ -10,7 +11,9 @@ from django.forms import BaseModelFormSet, ModelForm
 from django.http import HttpRequest
 from django.urls import URLPattern, path
 
+from reflect import wording
 from reflect.access import acting_user
+from reflect.errors import DomainError
 from reflect.models import (
     AuditEvent,
     Community,
@@ -26,6 +29,7 @@ from reflect.models import (
     User,
 )
 from reflect.services.audit import record_audit
+from reflect.services.commissioners import approve_commissioner, revoke_commissioner
 from reflect.services.notifications import retry_failed_notifications
 from reflect.views.notification_preview import notification_preview
 
@@ -71,20 +75,68 @@ class MembershipInline(admin.TabularInline):
     readonly_fields = ["joined_at"]
 
 
+class CommissionerApprovalFilter(admin.SimpleListFilter):
+    title = "commissioner approval"
+    parameter_name = "commissioner"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("approved", "Approved to create pools"), ("not_approved", "Not approved")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "approved":
+            return queryset.filter(commissioner_approved_at__isnull=False)
+        if self.value() == "not_approved":
+            return queryset.filter(commissioner_approved_at__isnull=True)
+        return queryset
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """Approving commissioners: find the person, then run "Approve as commissioners" (or
+    "Revoke") — never by editing fields, so each change is an audit row (docs/security.md)."""
+
     ordering = ["email"]
-    list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "date_joined"]
-    list_filter = ["is_staff", "is_superuser", "is_active"]
+    list_display = [
+        "email",
+        "first_name",
+        "last_name",
+        "is_staff",
+        "is_active",
+        "commissioner_approved_at",
+        "date_joined",
+    ]
+    list_filter = ["is_staff", "is_superuser", "is_active", CommissionerApprovalFilter]
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Name", {"fields": ("first_name", "last_name")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Commissioner", {"fields": ("commissioner_approved_at", "commissioner_approved_by")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
+    readonly_fields = ["commissioner_approved_at", "commissioner_approved_by"]
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     inlines = [MembershipInline]
+    actions = ["approve_commissioners", "revoke_commissioners"]
+
+    @admin.action(description="Approve the selected people as commissioners (they can create pools)")
+    def approve_commissioners(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        self._change_approval(request, queryset, approve_commissioner, "approved to create pools")
+
+    @admin.action(description="Revoke the selected people's commissioner approval")
+    def revoke_commissioners(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        self._change_approval(request, queryset, revoke_commissioner, "no longer approved to create pools")
+
+    def _change_approval(
+        self, request: HttpRequest, queryset: QuerySet[User], change: Callable[..., bool], done_words: str
+    ) -> None:
+        done = 0
+        for user in queryset.order_by("pk"):
+            try:
+                done += change(user, acting_user=acting_user(request))
+            except DomainError as error:
+                self.message_user(request, error.message, messages.ERROR)
+        self.message_user(request, f"{wording.count(done, 'person', 'people')} {done_words}.", messages.SUCCESS)
 
     def save_model(self, request: HttpRequest, obj: User, form: ModelForm[User], change: bool) -> None:
         with transaction.atomic():

@@ -208,6 +208,7 @@ def erase_core(erasure: Erasure) -> None:
     user.is_active = False
     user.is_staff = False
     user.is_superuser = False
+    user.commissioner_approved_at = None  # a right, like is_staff: an erased account holds none
     user.last_login = None
     user.erased_at = now
     user.save()

@@ -42,6 +42,12 @@ class User(AbstractUser):
     # Set when the person's data was erased (at their request or by the retention rules):
     # the row stays, anonymised, so that what it counted still adds up (reflect/data_protection/).
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Pools are created only by people an administrator has approved as commissioners
+    # (docs/security.md): set and cleared through reflect/services/commissioners.py, audited there.
+    commissioner_approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    commissioner_approved_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -60,6 +66,10 @@ class User(AbstractUser):
         if self.erased_at is not None:
             return f"Erased account {self.pk}"
         return self.get_full_name() or self.email
+
+    @property
+    def is_approved_commissioner(self) -> bool:
+        return self.commissioner_approved_at is not None
 
     @property
     def is_demo_account(self) -> bool:

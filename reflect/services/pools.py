@@ -24,6 +24,7 @@ from reflect.models import (
 )
 from reflect.queries import is_current_lead
 from reflect.services.audit import record_audit
+from reflect.services.commissioners import NOT_APPROVED, is_approved_commissioner
 from reflect.services.invitations import claim_invitation, create_invitation
 from reflect.services.ledger import (
     ZERO,
@@ -54,6 +55,10 @@ def create_pool(
     description: str = "",
     late_cancellation_hours: int = 24,
 ) -> Pool:
+    # Only approved commissioners create pools: a pool's budgets and group series reach many
+    # organisations (docs/security.md).
+    if not is_approved_commissioner(acting_user):
+        raise DomainError(NOT_APPROVED)
     if ends_on <= starts_on:
         raise DomainError("The period must end after it starts.", field="ends_on")
     pool = Pool.objects.create(

@@ -51,7 +51,8 @@ def core_panels(user: User) -> list[HomePanel]:
             )
             for p in pools
         ]
-        steps.append(NextStep("Create a pool", reverse("pool_create")))
+        if user.is_approved_commissioner:
+            steps.append(NextStep("Create a pool", reverse("pool_create")))
         panels.append(HomePanel(role="Commissioner", title="Your pools", steps=steps, order=10))
     return panels
 
@@ -66,7 +67,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "panels": home_panels(user),
             "invitations": list(open_invitations_for(user)),
-            "can_commission": True,
+            "can_commission": user.is_approved_commissioner,
         },
     )
 

@@ -13,16 +13,25 @@ from reflect.models import Invitation, Organisation, Pool
 from reflect.queries import pools_commissioned_by
 from reflect.services import pools as pool_services
 from reflect.services.audit import record_view
+from reflect.services.commissioners import is_approved_commissioner
 from reflect.services.invitations import revoke_invitation
 
 
 @two_factor_required
 def pool_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "reflect/pools/list.html", {"pools": pools_commissioned_by(acting_user(request))})
+    user = acting_user(request)
+    return render(
+        request,
+        "reflect/pools/list.html",
+        {"pools": pools_commissioned_by(user), "can_create": is_approved_commissioner(user)},
+    )
 
 
 @two_factor_required
 def pool_create(request: HttpRequest) -> HttpResponse:
+    if not is_approved_commissioner(acting_user(request)):
+        # Not a form to fill in and then be refused: say how to become a commissioner (docs/security.md).
+        return render(request, "reflect/pools/not_approved.html", status=403)
     form = PoolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

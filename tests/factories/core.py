@@ -104,8 +104,17 @@ def staff_of(organisation: Organisation, *, lead: bool = False, **user_fields: o
     return membership.user
 
 
+def approved_commissioner(**user_fields: object) -> User:
+    """A person an administrator has approved to create pools (reflect/services/commissioners.py)."""
+    return UserFactory(commissioner_approved_at=timezone.now(), **user_fields)
+
+
 def make_commissioner(pool: Pool, user: User | None = None) -> User:
     user = user or UserFactory()
+    # Whoever commissions a pool was approved to create one (reflect/services/commissioners.py).
+    if user.commissioner_approved_at is None:
+        user.commissioner_approved_at = timezone.now()
+        user.save(update_fields=["commissioner_approved_at"])
     PoolCommissioner.objects.create(pool=pool, user=user)
     return user
 

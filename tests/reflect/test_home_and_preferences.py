@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from reflect.models import ContactPreferences
-from tests.factories.core import UserFactory, give_two_factor, signed_in
+from tests.factories.core import UserFactory, approved_commissioner, give_two_factor, signed_in
 from tests.factories.supervision import RegisteredSupervisorFactory
 
 pytestmark = pytest.mark.django_db
@@ -114,7 +114,7 @@ def test_commissioner_without_two_factor_is_asked_to_set_it_up(client, world):
 
 
 def test_demo_accounts_are_exempt_from_two_factor_outside_production(client, db, settings):
-    demo = UserFactory(email="someone@demo.reflect.test")
+    demo = approved_commissioner(email="someone@demo.reflect.test")
     client.force_login(demo)
     assert client.get(reverse("pool_create")).status_code == 200
     settings.MFA_EXEMPT_DEMO_ACCOUNTS = False

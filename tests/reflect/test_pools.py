@@ -10,7 +10,7 @@ from reflect.models import AuditEvent, Invitation, LedgerEntry, PoolCommissioner
 from reflect.services import pools as pool_services
 from reflect.services.invitations import create_invitation
 from reflect.services.ledger import allocated_hours_by_organisation
-from tests.factories.core import OrganisationFactory, PoolFactory, UserFactory, staff_of
+from tests.factories.core import OrganisationFactory, PoolFactory, UserFactory, approved_commissioner, staff_of
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def _lead_of(organisation):
 
 
 def test_create_pool_makes_the_creator_its_commissioner_and_audits_it():
-    user = UserFactory()
+    user = approved_commissioner()
     pool = pool_services.create_pool(
         acting_user=user,
         name="  Leeds pool  ",
@@ -49,7 +49,7 @@ def test_create_pool_makes_the_creator_its_commissioner_and_audits_it():
 def test_create_pool_refuses_a_period_that_ends_before_it_starts():
     with pytest.raises(DomainError, match=r"The period must end after it starts\."):
         pool_services.create_pool(
-            acting_user=UserFactory(),
+            acting_user=approved_commissioner(),
             name="Backwards",
             starts_on=datetime.date(2027, 4, 1),
             ends_on=datetime.date(2027, 3, 1),
@@ -167,7 +167,7 @@ def test_an_invitation_is_used_once():
 
 
 def test_commissioner_creates_a_pool_through_the_page(client):
-    user = UserFactory(email="carys@demo.reflect.test")  # demo accounts skip 2FA outside production
+    user = approved_commissioner(email="carys@demo.reflect.test")  # demo accounts skip 2FA outside production
     client.force_login(user)
     response = client.post(
         reverse("pool_create"),
@@ -195,7 +195,7 @@ def test_commissioner_creates_a_pool_through_the_page(client):
 
 
 def test_pool_form_errors_are_named_field_by_field_and_nothing_is_saved(client):
-    user = UserFactory(email="carys@demo.reflect.test")
+    user = approved_commissioner(email="carys@demo.reflect.test")
     client.force_login(user)
     response = client.post(
         reverse("pool_create"),

@@ -26,6 +26,7 @@ from demo.reminders import demo_reminders
 from demo.supervision import questionnaire_demo, supervisor_profiles_demo
 from reflect.enums import AllocationRule, InvitationKind
 from reflect.models import Community, Membership, Organisation, Pool, PoolOrganisation, User
+from reflect.services.commissioners import approve_commissioner
 from reflect.services.invitations import create_invitation
 from reflect.services.pools import create_pool, join_pool
 from reflect.services.preferences import preferences_for
@@ -251,6 +252,10 @@ class Command(BaseCommand):
         admin = _person("admin", "Ada", "Admin", is_staff=True, is_superuser=True)
         commissioner = _person("commissioner", "Carys", "Moore")
         other_commissioner = _person("commissioner2", "Dan", "Whitfield")
+        # Only approved commissioners create pools (docs/security.md): the platform administrator
+        # approves both, as they would in the admin.
+        for person in (commissioner, other_commissioner):
+            approve_commissioner(person, acting_user=admin)
         lead = _person("lead", "Leila", "Haddad")
         staff = _person("staff", "Sam", "Taylor")
 
