@@ -14,6 +14,8 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from reflect.client_ip import parse_networks
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -183,6 +185,15 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Reflect: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 ACCOUNT_PRESERVE_USERNAME_CASING = False
+# Reverse proxies in front of the app (addresses or networks, comma-separated): sign-in rate
+# limits take the client's address from X-Forwarded-For only when the connection comes from one
+# of these, read from the right past them (reflect/client_ip.py, docs/deployment.md). Empty: the
+# connection's own address, whatever the headers say.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+try:
+    parse_networks(TRUSTED_PROXIES)
+except ValueError as error:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES: {error}") from None
 # allauth keeps these counters in the cache: Redis when configured, so every process shares them.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",

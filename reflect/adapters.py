@@ -6,11 +6,13 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from allauth.core import context as allauth_context
+from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.http import HttpRequest
 
+from reflect.client_ip import client_address, parse_networks
 from reflect.models import User
 from reflect.notification_kinds import NotificationKind
 from reflect.services.notifications import queue_notification
@@ -18,6 +20,20 @@ from reflect.views.invitations import PENDING_INVITATION_SESSION_KEY
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The address allauth's rate limits count by: X-Forwarded-For only from a trusted proxy.
+
+        allauth's own ALLAUTH_TRUSTED_PROXY_COUNT believes the header whoever connects, so a
+        client reaching the server past the proxy could name any address; this checks the
+        connection against TRUSTED_PROXIES first (reflect/client_ip.py, docs/deployment.md).
+        """
+        address = client_address(
+            request.META.get("REMOTE_ADDR", ""),
+            request.META.get("HTTP_X_FORWARDED_FOR", ""),
+            parse_networks(settings.TRUSTED_PROXIES),
+        )
+        return address if address is not None else super().get_client_ip(request)
+
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         # Someone who followed an invitation link, then signed up and confirmed their
         # address, is brought back to the invitation rather than left on the home page.
