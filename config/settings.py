@@ -12,6 +12,11 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 
 from reflect.client_ip import parse_networks
@@ -46,8 +51,15 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 if PRODUCTION:
     # Refuse to start half-configured: a guessable key or a missing database in production
     # would fail quietly later, which is worse than failing now.
-    if SECRET_KEY == _INSECURE_KEY or len(SECRET_KEY) < 40:
-        raise ImproperlyConfigured("Set SECRET_KEY to a random value of at least 40 characters.")
+    # Django's own rule (check --deploy, security.W009): at least 50 characters, at least 5
+    # different ones, and not a "django-insecure-" key (docs/security.md).
+    if (
+        SECRET_KEY == _INSECURE_KEY
+        or len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH
+        or len(set(SECRET_KEY)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+        or SECRET_KEY.startswith(SECRET_KEY_INSECURE_PREFIX)
+    ):
+        raise ImproperlyConfigured(f"Set SECRET_KEY to a random value of at least {SECRET_KEY_MIN_LENGTH} characters.")
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("Set ALLOWED_HOSTS to the site's host names.")
     if not env("DATABASE_URL"):

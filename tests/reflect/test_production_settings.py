@@ -55,7 +55,7 @@ def complete(tmp_path: Path) -> dict[str, str]:
 @pytest.mark.parametrize(
     ("missing", "message"),
     [
-        ("SECRET_KEY", "Set SECRET_KEY to a random value of at least 40 characters."),
+        ("SECRET_KEY", "Set SECRET_KEY to a random value of at least 50 characters."),
         ("ALLOWED_HOSTS", "Set ALLOWED_HOSTS to the site's host names."),
         ("DATABASE_URL", "Set DATABASE_URL to the PostgreSQL database."),
         ("EMAIL_HOST", "Set EMAIL_HOST (and its EMAIL_* settings) so that e-mail reaches people."),
@@ -69,17 +69,38 @@ def test_production_refuses_to_start_without(tmp_path: Path, missing: str, messa
     assert f"django.core.exceptions.ImproperlyConfigured: {message}" in result.stderr
 
 
-def test_production_refuses_a_short_secret_key(tmp_path: Path) -> None:
-    result = run(["-c", "import django; django.setup()"], **{**complete(tmp_path), "SECRET_KEY": "too-short"})
+@pytest.mark.parametrize(
+    "key",
+    [
+        "too-short",
+        # 49 characters: long enough for the old rule (40), one short of Django's (check --deploy).
+        "k7Qp2xVb9Lm4Rt8Wz1Hc6Nf3Js5Dg0Ya2Ue7Io9Pl4Mk8Nb3X",
+        # Long, but fewer than 5 different characters.
+        "abcdabcdabcdabcdabcdabcdabcdabcdabcdabcdabcdabcdabcdabcd",
+        # Long and varied, but one of Django's generated development keys.
+        "django-insecure-k7Qp2xVb9Lm4Rt8Wz1Hc6Nf3Js5Dg0Ya2Ue7Io9Pl4Mk8",
+    ],
+)
+def test_production_refuses_a_weak_secret_key(tmp_path: Path, key: str) -> None:
+    result = run(["-c", "import django; django.setup()"], **{**complete(tmp_path), "SECRET_KEY": key})
     assert result.returncode == 1
-    assert "ImproperlyConfigured: Set SECRET_KEY to a random value of at least 40 characters." in result.stderr
+    assert "ImproperlyConfigured: Set SECRET_KEY to a random value of at least 50 characters." in result.stderr
+
+
+def test_production_accepts_a_key_of_fifty_characters(tmp_path: Path) -> None:
+    key = "k7Qp2xVb9Lm4Rt8Wz1Hc6Nf3Js5Dg0Ya2Ue7Io9Pl4Mk8Nb3Xq"
+    assert len(key) == 50
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **{**complete(tmp_path), "SECRET_KEY": key}
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_with_nothing_set() -> None:
     result = run(["-c", "import django; django.setup()"], DJANGO_ENV="production")
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
-        "django.core.exceptions.ImproperlyConfigured: Set SECRET_KEY to a random value of at least 40 characters."
+        "django.core.exceptions.ImproperlyConfigured: Set SECRET_KEY to a random value of at least 50 characters."
     )
 
 
