@@ -18,7 +18,7 @@ from django.core import mail
 from reflect.models import Community, Membership, Pool, PoolOrganisation
 from tests.e2e.steps import PASSWORD, follow, heading, link_in_last_email, sign_in, submit, visit
 from tests.factories.core import PASSWORD as FACTORY_PASSWORD
-from tests.factories.core import UserFactory
+from tests.factories.core import approved_commissioner
 
 
 def sign_up_from_invitation(page: Any, base: str, link: str, *, first: str, last: str, email: str) -> None:
@@ -43,7 +43,8 @@ def test_commissioner_invites_an_organisation_whose_lead_then_invites_a_colleagu
     base = live_server.url
     settings.SITE_URL = base  # invitation e-mails link to the site under test
     Community.objects.get_or_create(name="Refugees and asylum seekers")
-    commissioner = UserFactory(email="carys@leeds-icb.example.org", first_name="Carys")
+    # Approved by the platform's administrators: only approved commissioners create pools.
+    commissioner = approved_commissioner(email="carys@leeds-icb.example.org", first_name="Carys")
     secret = generate_totp_secret()
     TOTP.activate(commissioner, secret)
 
