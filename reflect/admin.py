@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.urls import URLPattern, path
 
 from reflect.access import acting_user
+from reflect.forms import clean_mobile
 from reflect.models import (
     AuditEvent,
     Community,
@@ -113,8 +114,17 @@ class UserAdmin(DjangoUserAdmin):
         _audit_role_rows(request, formset)
 
 
+class ContactPreferencesAdminForm(ModelForm):
+    """No Meta: the admin builds the form's fields from the model (ModelAdmin.get_form)."""
+
+    def clean_phone(self) -> str:
+        # The same reading as the person's own form: E.164, or refused (reflect/phone.py).
+        return clean_mobile(self.cleaned_data["phone"])
+
+
 @admin.register(ContactPreferences)
 class ContactPreferencesAdmin(admin.ModelAdmin):
+    form = ContactPreferencesAdminForm
     list_display = ["user", "channel", "no_sessions_before", "updated_at"]
     list_filter = ["channel"]
     search_fields = ["user__email"]
