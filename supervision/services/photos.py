@@ -12,6 +12,7 @@ longest side, and encoded afresh, JPEG without transparency and PNG with it, wit
 from __future__ import annotations
 
 import io
+import re
 import secrets
 import warnings
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from typing import IO
 
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from supervision.models import SupervisorProfile
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 1024
@@ -95,3 +98,35 @@ def content_type_of(head: bytes) -> str | None:
     if head.startswith(b"\xff\xd8\xff"):
         return "image/jpeg"
     return None
+
+
+# The name of a photo this module wrote (upload_to "supervisors/" and a random name).
+_REENCODED_NAME = re.compile(r"supervisors/[0-9a-f]{32}\.(jpg|png)")
+
+
+def reencode_stored_photos() -> tuple[int, int]:
+    """Once, for photos stored before uploads were re-encoded (they were checked only by their
+    first bytes and kept the uploader's name): each is re-encoded like an upload, or removed if
+    it is not a photo. Returns how many were re-encoded and how many removed."""
+    reencoded = removed = 0
+    for profile in SupervisorProfile.objects.exclude(photo="").only("pk", "photo").order_by("pk"):
+        old = profile.photo.name or ""
+        if _REENCODED_NAME.fullmatch(old):
+            continue
+        try:
+            if profile.photo.size > MAX_UPLOAD_BYTES:
+                raise NotAPhoto()
+            with profile.photo.open("rb") as stored:
+                photo: Photo | None = reencode(stored)
+        except (NotAPhoto, OSError):
+            photo = None
+        if photo is None:
+            profile.photo.name = ""
+            removed += 1
+        else:
+            new = photo.as_file()
+            profile.photo.save(new.name or "", new, save=False)
+            reencoded += 1
+        SupervisorProfile.objects.filter(pk=profile.pk).update(photo=profile.photo.name)
+        profile.photo.storage.delete(old)
+    return reencoded, removed

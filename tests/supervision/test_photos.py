@@ -173,3 +173,22 @@ def test_a_replaced_or_cleared_photo_is_deleted(client, settings, tmp_path, djan
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("supervisor_profile_edit"), _profile_post(**{"photo-clear": "on"}))
     assert SupervisorProfile.objects.get(pk=profile.pk).photo.name == "" and not list(tmp_path.rglob("*.*"))
+
+
+def test_photos_stored_before_re_encoding_are_re_encoded_once(settings, tmp_path) -> None:
+    from django.core.files.base import ContentFile
+    from django.core.management import call_command
+
+    settings.MEDIA_ROOT = tmp_path
+    kept, dropped = SupervisorProfileFactory(), SupervisorProfileFactory()
+    kept.photo.save("me.html", ContentFile(image_bytes("PNG", mode="RGBA")))
+    dropped.photo.save("me.svg", ContentFile(b"\x89PNG\r\n\x1a\n<html><script>alert(1)</script>"))
+    out = io.StringIO()
+    call_command("reencode_photos", stdout=out)
+    assert out.getvalue() == "Re-encoded 1 photo(s); removed 1 that were not photos.\n"
+    kept.refresh_from_db()
+    dropped.refresh_from_db()
+    assert re.fullmatch(r"supervisors/[0-9a-f]{32}\.png", kept.photo.name) and dropped.photo.name == ""
+    assert [path.name for path in tmp_path.rglob("*.*")] == [kept.photo.name.split("/")[1]]
+    call_command("reencode_photos", stdout=out)
+    assert out.getvalue().endswith("Re-encoded 0 photo(s); removed 0 that were not photos.\n")
