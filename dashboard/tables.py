@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 from django.utils.safestring import SafeString, mark_safe
 
 from reflect import wording
+from reflect.csv_export import CsvValue, number
 from reflect.disclosure import SUPPRESSED, disclosed
 from reflect.local_time import LONDON
 
@@ -161,10 +162,12 @@ class Table:
     def headers(self) -> list[str]:
         return [column.label for column in self.columns]
 
-    def csv_rows(self) -> Iterable[list[str]]:
-        yield self.headers
+    def csv_rows(self) -> Iterable[list[CsvValue]]:
+        """The rows for reflect.csv_export: a numeric cell as a number (written bare, so a
+        spreadsheet sums it), every other cell as text (escaped there against formulas)."""
+        yield list(self.headers)
         for row in (*self.rows, *([self.total] if self.total is not None else [])):
-            yield [_spreadsheet_safe(cell) for cell in row]
+            yield [number(cell.csv) if cell.numeric else cell.csv for cell in row]
 
 
 def _cells_html(row: tuple[Cell, ...]) -> str:
@@ -175,16 +178,6 @@ def _cells_html(row: tuple[Cell, ...]) -> str:
         f'<td class="govuk-table__cell{" govuk-table__cell--numeric" if cell.numeric else ""}">{escape(cell.text)}</td>'
         for cell in others
     )
-
-
-# A text cell starting with one of these would run as a formula in a spreadsheet.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _spreadsheet_safe(cell: Cell) -> str:
-    if not cell.numeric and cell.csv.startswith(FORMULA_STARTS):
-        return "'" + cell.csv
-    return cell.csv
 
 
 def make_table(

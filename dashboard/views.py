@@ -3,7 +3,6 @@ ask the query layer, audit the look, and render; every figure arrives already di
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 
 from django.contrib import messages
@@ -18,9 +17,10 @@ from dashboard.figures.lead_summary import organisation_summary_table
 from dashboard.figures.moves import moves_table
 from dashboard.figures.pool import PoolFigures
 from dashboard.filters import Filters, filter_options, parse_filters
-from dashboard.tables import Measure, Table, present
+from dashboard.tables import Measure, present
 from reflect import wording
 from reflect.access import access_led_organisation, acting_user, commissioner_area
+from reflect.csv_export import csv_response
 from reflect.errors import DomainError
 from reflect.models import Organisation, Pool
 from reflect.services.audit import record_audit
@@ -62,14 +62,6 @@ def pool_dashboard(request: HttpRequest, pool: Pool) -> HttpResponse:
     )
 
 
-def _csv_response(table: Table, filename: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerows(table.csv_rows())
-    return response
-
-
 @commissioner_area
 def pool_export(request: HttpRequest, pool: Pool, table: str) -> HttpResponse:
     build = EXPORTS.get(table)
@@ -79,7 +71,7 @@ def pool_export(request: HttpRequest, pool: Pool, table: str) -> HttpResponse:
     result = build(PoolFigures(pool, filters))
     record_audit("dashboard.exported", actor=acting_user(request), target=pool, table=table, filters=filters.as_audit())
     period = f"{filters.period.first_month:%Y-%m}-to-{filters.period.last_month:%Y-%m}"
-    return _csv_response(result, f"pool-{pool.pk}-{table}-{period}.csv")
+    return csv_response(f"pool-{pool.pk}-{table}-{period}.csv", result.csv_rows())
 
 
 @require_POST

@@ -14,6 +14,7 @@ from django.urls import URLPattern, path
 from reflect import wording
 from reflect.access import acting_user
 from reflect.errors import DomainError
+from reflect.forms import clean_mobile
 from reflect.models import (
     AuditEvent,
     Community,
@@ -165,8 +166,17 @@ class UserAdmin(DjangoUserAdmin):
         _audit_role_rows(request, formset)
 
 
+class ContactPreferencesAdminForm(ModelForm):
+    """No Meta: the admin builds the form's fields from the model (ModelAdmin.get_form)."""
+
+    def clean_phone(self) -> str:
+        # The same reading as the person's own form: E.164, or refused (reflect/phone.py).
+        return clean_mobile(self.cleaned_data["phone"])
+
+
 @admin.register(ContactPreferences)
 class ContactPreferencesAdmin(admin.ModelAdmin):
+    form = ContactPreferencesAdminForm
     list_display = ["user", "channel", "no_sessions_before", "updated_at"]
     list_filter = ["channel"]
     search_fields = ["user__email"]

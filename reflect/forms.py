@@ -7,6 +7,7 @@ from django import forms
 
 from reflect.enums import AllocationRule, Channel
 from reflect.models import Community, ContactPreferences, MeetingPreference, Membership, Organisation, User
+from reflect.phone import NotAMobileNumber, uk_mobile
 
 FieldT = TypeVar("FieldT", bound=forms.Field)
 
@@ -141,6 +142,16 @@ class HandOnLeadForm(forms.Form):
         form_field(self, "new_lead", forms.ChoiceField).choices = [(str(m.pk), m.user.display_name) for m in colleagues]
 
 
+def clean_mobile(typed: str) -> str:
+    """A typed mobile number in E.164 form, "" for none, or the form error in words."""
+    if not typed.strip():
+        return ""
+    try:
+        return uk_mobile(typed.strip())
+    except NotAMobileNumber:
+        raise forms.ValidationError("Enter a UK mobile number, like 07700 900 982.") from None
+
+
 class ContactPreferencesForm(forms.ModelForm):
     reminder_hours = forms.TypedMultipleChoiceField(
         choices=REMINDER_CHOICES,
@@ -188,12 +199,9 @@ class ContactPreferencesForm(forms.ModelForm):
         return self.cleaned_data["meets"] or MeetingPreference.EITHER
 
     def clean_phone(self) -> str:
-        phone = "".join(ch for ch in self.cleaned_data["phone"] if ch.isdigit() or ch == "+")
-        if phone and not (
-            (phone.startswith("07") and len(phone) == 11) or (phone.startswith("+447") and len(phone) == 13)
-        ):
-            raise forms.ValidationError("Enter a UK mobile number, like 07700 900 982.")
-        return phone
+        """Kept in E.164 form (+447700900982), whatever digits and spacing were typed
+        (reflect/phone.py; docs/security.md)."""
+        return clean_mobile(self.cleaned_data["phone"])
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -11,6 +11,7 @@ from reflect.models import Community, Organisation, Pool
 from supervision.enums import SPECIALISMS, QuestionKind
 from supervision.models import CHECK_IN_SCALE, OFFER_CHOICES, Question, SupervisorProfile
 from supervision.registration import shape_error
+from supervision.services.photos import MAX_UPLOAD_BYTES, NotAPhoto, reencode
 
 
 class StartForm(forms.Form):
@@ -154,8 +155,6 @@ class CompareForm(forms.Form):
 
 # A date box shows its value as ISO 8601, the only format a browser's date input accepts.
 ISO_DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-PHOTO_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
-PHOTO_MAX_BYTES = 2 * 1024 * 1024
 
 
 def _words(text: str) -> list[str]:
@@ -233,7 +232,7 @@ class SupervisorProfileForm(forms.ModelForm):
         help_texts = {
             "registration_number": "An administrator checks it against your body's register before you are listed.",
             "agrees_non_clinical": "Community organisations are often not clinical services. You must agree to be listed.",
-            "photo": "Optional. A PNG or JPEG of up to 2 MB: a face makes first contact less daunting.",
+            "photo": "Optional. A JPEG, PNG or WebP of up to 5 MB: a face makes first contact less daunting.",
         }
         widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
 
@@ -250,16 +249,19 @@ class SupervisorProfileForm(forms.ModelForm):
         return data
 
     def clean_photo(self) -> Any:
+        """A new upload becomes a re-encoded copy under a random name; only its pixels are
+        kept (supervision/services/photos.py, docs/security.md)."""
         photo = self.cleaned_data.get("photo")
+        if photo is False:
+            return ""  # "clear" ticked: no photo
         if not photo or not hasattr(photo, "content_type"):
-            return photo  # unchanged or cleared
-        if photo.size > PHOTO_MAX_BYTES:
-            raise forms.ValidationError("The photo must be 2 MB or smaller.")
-        head = photo.read(8)
-        photo.seek(0)
-        if not any(head.startswith(signature) for signature in PHOTO_SIGNATURES):
-            raise forms.ValidationError("The photo must be a PNG or JPEG image.")
-        return photo
+            return photo  # unchanged
+        if photo.size > MAX_UPLOAD_BYTES:  # checked before decoding: the work stays bounded
+            raise forms.ValidationError("The photo must be 5 MB or smaller.")
+        try:
+            return reencode(photo).as_file()
+        except NotAPhoto as error:
+            raise forms.ValidationError(error.message) from None
 
 
 class DirectoryFilterForm(forms.Form):

@@ -7,7 +7,6 @@ anyone not entitled to a booking or agreement gets a 404 (docs/architecture.md).
 
 from __future__ import annotations
 
-import csv
 import datetime
 from collections import defaultdict
 
@@ -20,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from reflect.access import acting_user, two_factor_setup_redirect
+from reflect.csv_export import csv_response
 from reflect.errors import DomainError
 from reflect.local_time import LONDON
 from reflect.models import User
@@ -350,15 +350,13 @@ def supervision_log(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def supervision_log_csv(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="supervision-log.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["Date", "Minutes", "Supervisor", "Supervisor's profession", "Format", "Online or in person"])
-    for row in _log_rows(acting_user(request)):
-        writer.writerow(
-            [row["date"].isoformat(), row["minutes"], row["supervisor"], row["profession"], row["format"], row["mode"]]
-        )
-    return response
+    # The supervisor's name and profession are as they typed them: csv_response escapes them.
+    header = ["Date", "Minutes", "Supervisor", "Supervisor's profession", "Format", "Online or in person"]
+    rows = [
+        [row["date"], row["minutes"], row["supervisor"], row["profession"], row["format"], row["mode"]]
+        for row in _log_rows(acting_user(request))
+    ]
+    return csv_response("supervision-log.csv", [header, *rows])
 
 
 # --- Supervisors --------------------------------------------------------------------------------

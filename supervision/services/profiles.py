@@ -37,6 +37,7 @@ def save_supervisor_profile(
     if profile is None:
         profile = SupervisorProfile(user=acting_user)
     registration_changed = not created and any(getattr(profile, name) != fields[name] for name in REGISTRATION_FIELDS)
+    previous_photo = profile.photo.name or ""
     for name, value in fields.items():
         setattr(profile, name, value)
     if registration_changed and profile.verified_at is not None:
@@ -44,6 +45,11 @@ def save_supervisor_profile(
         profile.verified_by = None
         profile.verification_note = ""
     profile.save()
+    if previous_photo and previous_photo != profile.photo.name:
+        # A replaced or cleared photo is deleted, not left behind (docs/data-protection.md);
+        # once committed, so a rolled-back save keeps the photo it still names.
+        storage, name = profile.photo.storage, previous_photo
+        transaction.on_commit(lambda: storage.delete(name))
     if communities is not None:
         profile.communities.set(communities)
     record_audit(

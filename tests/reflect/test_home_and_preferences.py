@@ -85,7 +85,7 @@ def test_contact_preferences_default_and_save(client, user):
         preferences.no_sessions_before,
         preferences.meets,
         preferences.missed_session_messages,
-    ) == ("sms", "07700900982", [24, 2], datetime.time(11, 0), "in_person", False)
+    ) == ("sms", "+447700900982", [24, 2], datetime.time(11, 0), "in_person", False)
 
 
 def test_contact_preferences_refuse_unusable_channels_and_change_nothing(client, user):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from PIL import Image
 
 from reflect.models import Community
 from supervision.models import SupervisorProfile
@@ -16,7 +18,12 @@ from tests.factories.supervision import SupervisorProfileFactory
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+def _png() -> bytes:
+    """A real PNG with transparency (kept as PNG when re-encoded), made by Pillow."""
+    out = io.BytesIO()
+    Image.new("RGBA", (4, 3), (10, 20, 30, 40)).save(out, format="PNG")
+    return out.getvalue()
 
 
 def _profile_post(**overrides):
@@ -90,7 +97,7 @@ def test_a_photo_must_be_an_image(client, user):
     signed_in(client, user)
     bad = SimpleUploadedFile("me.png", b"<script>", content_type="image/png")
     response = client.post(reverse("supervisor_profile_edit"), _profile_post(photo=bad))
-    assert response.context["form"].errors["photo"] == ["The photo must be a PNG or JPEG image."]
+    assert response.context["form"].errors["photo"] == ["The photo must be a JPEG, PNG or WebP image."]
 
 
 def test_a_photo_is_served_only_to_those_who_may_see_the_profile(client, world, settings, tmp_path):
@@ -99,14 +106,17 @@ def test_a_photo_is_served_only_to_those_who_may_see_the_profile(client, world, 
     settings.MEDIA_ROOT = tmp_path
     supervisor = SupervisorProfileFactory(verified_at=None)
     signed_in(client, supervisor.user)
-    post = _profile_post(photo=SimpleUploadedFile("me.png", PNG, content_type="image/png"))
+    post = _profile_post(photo=SimpleUploadedFile("me.png", _png(), content_type="image/png"))
     assert client.post(reverse("supervisor_profile_edit"), post).status_code == 302
     url = reverse("supervisor_photo", args=[supervisor.pk])
     response = client.get(url)
-    assert (response.status_code, response["Content-Type"], b"".join(response.streaming_content)) == (
+    # Re-encoded (supervision/services/photos.py): the same pixels, not the same bytes.
+    served = Image.open(io.BytesIO(b"".join(response.streaming_content)))
+    assert (response.status_code, response["Content-Type"], served.size, served.getpixel((0, 0))) == (
         200,
         "image/png",
-        PNG,
+        (4, 3),
+        (10, 20, 30, 40),
     )
     client.force_login(world.lead)
     assert client.get(url).status_code == 404  # not verified yet
