@@ -292,6 +292,22 @@ def test_lead_home_panel_and_navigation_link_to_the_questionnaire(client, world,
     assert "Latest result" not in staff.get("/").content.decode()
 
 
+def test_lead_home_panel_gives_the_latest_result_s_date_on_the_uk_clock(client, world, drama_answers):
+    """23:30 UTC on 14 July is 00:30 on 15 July in London: the home page says 15 July, as the
+    results page does (it once gave the UTC date, a day early)."""
+    client.force_login(world.lead)
+    take_questionnaire(
+        client, drama_answers, {"organisation": str(world.organisation.pk), "organisation_name": "", "about": ""}
+    )
+    NeedsAssessment.objects.filter(organisation=world.organisation).update(
+        completed_at=datetime.datetime(2026, 7, 14, 23, 30, tzinfo=datetime.UTC)
+    )
+    assert "15 July 2026" in client.get(reverse("questionnaire_results")).content.decode()
+    home = client.get("/").content.decode()
+    assert "15 July 2026" in home
+    assert "14 July 2026" not in home
+
+
 def test_take_again_prefills_the_answers(client, drama_answers):
     first = take_questionnaire(client, drama_answers)
     response = client.post(reverse("questionnaire_take_again", args=[first.pk]))
