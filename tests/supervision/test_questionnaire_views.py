@@ -263,6 +263,21 @@ def test_compare_two_results_says_what_changed_and_why(client, world):
     assert "24 hours a year" in html and "12 hours a year" in html
 
 
+def test_compare_choices_date_each_result_on_the_uk_clock(client, world):
+    """The list to choose from gives the same day as the comparison itself: 23:30 UTC on 14 July
+    is 15 July in London."""
+    client.force_login(world.lead)
+    start = {"organisation": str(world.organisation.pk), "organisation_name": "", "about": ""}
+    first = take_questionnaire(client, profile_answers("harehills-drama"), start)
+    take_questionnaire(client, profile_answers("harehills-drama", trauma_disclosures="monthly"), start)
+    NeedsAssessment.objects.filter(pk=first.pk).update(
+        completed_at=datetime.datetime(2026, 7, 14, 23, 30, tzinfo=datetime.UTC)
+    )
+    html = client.get(reverse("questionnaire_compare")).content.decode()
+    assert "15 Jul 2026" in html
+    assert "14 Jul 2026" not in html
+
+
 def test_results_page_lists_own_and_led_organisations_results_only(client, world, drama_answers):
     other = Client()
     other.force_login(world.outsider)
