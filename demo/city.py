@@ -436,6 +436,8 @@ def _seed(commissioner: User) -> dict[str, int]:
             elif status == PlaceStatus.ABSENT:
                 session.places_absent += 1
                 ledger.add(LedgerKind.PLACE_MISSED, org_id, session.ends_at, quantity=1)
+        # The one write of places_taken outside scheduling/groups/capacity.py (docs/groups.md,
+        # "Capacity"): a bulk load of sessions created just above, counting their places.
         session.places_taken = taken
     GroupSession.objects.bulk_update(sessions, ["places_taken", "places_attended", "places_absent"], batch_size=BATCH)
     Place.objects.bulk_create(places, batch_size=BATCH)

@@ -61,7 +61,7 @@ def questionnaire_demo(stdout: TextIOBase) -> None:
     stdout.write(f"Needs assessment: {organisation.name} has a finished questionnaire result.\n")
 
 
-# The 8 demo supervisors (reflect/management/commands/seed_demo.py), with varied profiles:
+# The 8 demo supervisors (demo/management/commands/seed_demo.py), with varied profiles:
 # body, number, modalities, specialisms, offers, group work, community sector, communities,
 # languages, online, in-person areas, rate, capacity, accepting, agrees non-clinical, bio.
 DEMO_SUPERVISORS: dict[str, dict] = {

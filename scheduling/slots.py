@@ -674,7 +674,7 @@ def _amount(duration: timedelta) -> str:
     ):
         count, rest = divmod(duration, size)
         if count >= least and not rest:
-            return f"{count} {unit}{'s' if count != 1 else ''}"
+            return wording.count(count, unit)
     count = duration // _ONE_MINUTE
     return wording.count(count, "minute")
 

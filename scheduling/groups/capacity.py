@@ -1,5 +1,7 @@
 """A reflective-group session's capacity: taking a place and giving one back (docs/architecture.md,
-"Capacity"). The only module that changes a session's ``places_taken``.
+"Capacity"). The only module that changes a session's ``places_taken`` (one exception, outside
+the domain: the city-scale demo seed, ``demo/city.py``, bulk-writes the count of each session
+it has just created, with the places it bulk-creates for it; nobody can book them yet).
 
 Every change to a session's places happens under a lock on the session row, taken once per
 transaction, just before the availability check (pretix's rule): ``lock_session``, or

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from reflect import wording
 from reflect.access import acting_user, acting_user_or_none
 from reflect.errors import DomainError
 from reflect.models import Pool
@@ -330,7 +331,7 @@ def results(request: HttpRequest) -> HttpResponse:
 
 
 def _label(assessment: NeedsAssessment) -> str:
-    when = assessment.completed_at.strftime("%-d %b %Y") if assessment.completed_at else ""
+    when = wording.short_date(assessment.completed_at) if assessment.completed_at else ""
     return f"{assessment.display_name}, {when} — {assessment.get_outcome_display()}"
 
 

@@ -38,8 +38,12 @@ def test_hours_number_has_no_unit_and_no_exponent():
 @pytest.mark.parametrize(
     ("amount", "words"),
     [
+        (Decimal("0"), "£0"),
         (Decimal("45"), "£45"),
         (Decimal("45.00"), "£45"),
+        (Decimal("12.5"), "£12.50"),
+        (Decimal("0.05"), "£0.05"),
+        (Decimal("1234567"), "£1,234,567"),
         (Decimal("1234.5"), "£1,234.50"),
         (Decimal("0.005"), "£0.01"),
         (Decimal("1000000"), "£1,000,000"),

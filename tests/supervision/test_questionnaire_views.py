@@ -263,6 +263,21 @@ def test_compare_two_results_says_what_changed_and_why(client, world):
     assert "24 hours a year" in html and "12 hours a year" in html
 
 
+def test_compare_choices_date_each_result_on_the_uk_clock(client, world):
+    """The list to choose from gives the same day as the comparison itself: 23:30 UTC on 14 July
+    is 15 July in London."""
+    client.force_login(world.lead)
+    start = {"organisation": str(world.organisation.pk), "organisation_name": "", "about": ""}
+    first = take_questionnaire(client, profile_answers("harehills-drama"), start)
+    take_questionnaire(client, profile_answers("harehills-drama", trauma_disclosures="monthly"), start)
+    NeedsAssessment.objects.filter(pk=first.pk).update(
+        completed_at=datetime.datetime(2026, 7, 14, 23, 30, tzinfo=datetime.UTC)
+    )
+    html = client.get(reverse("questionnaire_compare")).content.decode()
+    assert "15 Jul 2026" in html
+    assert "14 Jul 2026" not in html
+
+
 def test_results_page_lists_own_and_led_organisations_results_only(client, world, drama_answers):
     other = Client()
     other.force_login(world.outsider)
@@ -290,6 +305,22 @@ def test_lead_home_panel_and_navigation_link_to_the_questionnaire(client, world,
     staff = Client()
     staff.force_login(world.member)
     assert "Latest result" not in staff.get("/").content.decode()
+
+
+def test_lead_home_panel_gives_the_latest_result_s_date_on_the_uk_clock(client, world, drama_answers):
+    """23:30 UTC on 14 July is 00:30 on 15 July in London: the home page says 15 July, as the
+    results page does (it once gave the UTC date, a day early)."""
+    client.force_login(world.lead)
+    take_questionnaire(
+        client, drama_answers, {"organisation": str(world.organisation.pk), "organisation_name": "", "about": ""}
+    )
+    NeedsAssessment.objects.filter(organisation=world.organisation).update(
+        completed_at=datetime.datetime(2026, 7, 14, 23, 30, tzinfo=datetime.UTC)
+    )
+    assert "15 July 2026" in client.get(reverse("questionnaire_results")).content.decode()
+    home = client.get("/").content.decode()
+    assert "15 July 2026" in home
+    assert "14 July 2026" not in home
 
 
 def test_take_again_prefills_the_answers(client, drama_answers):

@@ -207,6 +207,17 @@ def test_directory_filters(client, world):
     assert _names(client.get(url, {"has_capacity": "on"})) == ["Ann", "Cat"]
 
 
+def test_directory_gives_the_hours_left_in_words(client, world):
+    """reflect.wording's hours: "1 hour", never "1 hours"."""
+    SupervisorProfileFactory(user__first_name="Ann", monthly_capacity_hours=Decimal("1"))
+    SupervisorProfileFactory(user__first_name="Ben", monthly_capacity_hours=Decimal("12.50"))
+    client.force_login(world.member)
+    html = client.get(reverse("supervisor_directory")).content.decode()
+    assert "1 hour left this month." in html
+    assert "12.5 hours left this month." in html
+    assert "1 hours" not in html
+
+
 def test_directory_is_for_members_of_an_organisation(client, user):
     client.force_login(user)
     assert client.get(reverse("supervisor_directory")).status_code == 404
