@@ -47,8 +47,11 @@ demo: setup
 	$(PY) manage.py seed_demo
 	@echo "Reflect is running at http://127.0.0.1:8000 (Ctrl+C to stop)."
 	@# Due notifications (reminders) go out on time with no worker: a delivery loop runs
-	@# beside the server and is stopped with it.
-	$(PY) manage.py deliver_notifications --loop & loop=$$!; trap 'kill $$loop 2>/dev/null' EXIT; \
+	@# beside the server and is stopped with it. Busy calendars are read by their own loop,
+	@# never inside a web request (docs/security.md).
+	$(PY) manage.py deliver_notifications --loop & loop=$$!; \
+		$(PY) manage.py refresh_busy_calendars --loop & calendars=$$!; \
+		trap 'kill $$loop $$calendars 2>/dev/null' EXIT; \
 		$(PY) manage.py runserver 127.0.0.1:8000
 
 # Browser tests use Debian's Chromium; install it when we can (root on Debian), else they skip.

@@ -50,7 +50,7 @@ def _child() -> None:
         ReflectiveGroup,
         SupervisionBooking,
     )
-    from scheduling.services.calendar_feed import feed_for
+    from scheduling.services.calendar_feed import regenerate_feed
     from supervision.models import SupervisionAgreement, SupervisorProfile
 
     call_command("migrate", verbosity=0)
@@ -122,7 +122,7 @@ def _child() -> None:
             group=group, starts_at=start, ends_at=start + datetime.timedelta(hours=2), place_limit=10, places_taken=1
         )
         Place.objects.create(session=session, user=person, organisation=organisation, booked_at=now)
-    url = f"/calendar/feed/{feed_for(person).token}.ics"
+    url = f"/calendar/feed/{regenerate_feed(person).token}.ics"
     client = Client()
     first_response = client.get(url)
     assert first_response.status_code == 200, first_response.status_code

@@ -1,31 +1,54 @@
 """Fetching a supervisor's private calendar address, safely (issue 6, "Busy calendar import").
 
 The address is typed in by a user, so our server must not become their way into our own
-network: only http(s), and every address the host name resolves to must be public — checked
-at each connection and pinned (we connect to the address we checked, so a name that changes
-its answer between check and connect cannot slip through), and again at every redirect.
+network: only http(s), and every address the host name resolves to must be public
+(``reflect.addresses``, which also judges IPv6 forms that embed an IPv4 address) — checked at
+each connection and pinned (we connect to the address we checked, so a name that changes its
+answer between check and connect cannot slip through), and again at every redirect.
 ``BUSY_CALENDAR_ALLOW_PRIVATE_HOSTS`` lifts the address check for tests against a local server.
 
-Bounded: a timeout on every socket operation and on the whole fetch, a size limit, at most a
-few redirects. A conditional GET (If-None-Match / If-Modified-Since) lets an unchanged calendar
-answer 304 without a body. Standard library only: one plain GET does not need ``requests``,
-and ``http.client`` lets us pin the checked address, which ``urllib`` does not.
+Bounded (docs/security.md, "Calendars"): one total deadline
+(``BUSY_CALENDAR_TIMEOUT_SECONDS``) for the whole fetch — every redirect, the connection, the
+TLS handshake, the headers and every read of the body. Each read from the socket first sets the
+socket's timeout to the time left, and is refused once none is left, so a server that trickles
+a byte at a time is cut off at the deadline, not merely between large reads. The body is read
+in small pieces up to ``BUSY_CALENDAR_MAX_BYTES``; at most a few redirects. A conditional GET
+(If-None-Match / If-Modified-Since) lets an unchanged calendar answer 304 without a body.
+
+Fetching runs only in a worker (or the demo's refresh loop), never inside a web request: a
+page only queues a refresh (scheduling/services/busy_calendar.py). Standard library only: one
+plain GET does not need ``requests``, and ``http.client`` lets us pin the checked address,
+which ``urllib`` does not.
 """
 
 from __future__ import annotations
 
 import http.client
 import ipaddress
+import re
 import socket
 import ssl
 import time
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from typing import Any
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from django.conf import settings
 
+from reflect.addresses import is_public_address, parse_address
+
 MAX_REDIRECTS = 3
+MAX_URL_LENGTH = 2000
+# Small reads: the deadline is checked before each one (the socket's own timeout would restart
+# with every byte a slow server sends).
+READ_SIZE = 8 * 1024
 USER_AGENT = "Reflect busy-calendar import (+https://reflect.example/calendar-help)"
+PRIVATE_NETWORK = "The calendar address points to a private network. Use your calendar’s public address."
+NOT_AN_ADDRESS = "The calendar address is not a valid web address. Copy it again from your calendar."
+# An IPv6 literal in brackets, and perhaps a port: the only place a bracket belongs in a host.
+_BRACKETED = re.compile(r"\[[0-9A-Za-z:.%_-]+\](:[0-9]*)?")
+# What a path or query may hold as typed; anything else (non-ASCII letters) is percent-encoded.
+_URL_SAFE = "/%:@!$&'()*+,;=-._~?"
 
 
 class FetchError(Exception):
@@ -51,44 +74,85 @@ class FetchResult:
 def normalise_feed_url(url: str) -> str:
     """The address as we will fetch it, or ``UnsafeAddress`` saying what is wrong with it.
 
-    ``webcal://`` (what Apple and Outlook often hand out) is the same address over https.
+    ``webcal://`` (what Apple and Outlook often hand out) is the same address over https. A
+    host name in another script (IDN) is fetched by its ASCII (punycode) form, and letters
+    outside ASCII in the path are percent-encoded, as a browser would.
     """
     url = url.strip()
+    if len(url) > MAX_URL_LENGTH:
+        raise UnsafeAddress(f"The calendar address is too long (at most {MAX_URL_LENGTH:,} characters).")
+    if any(character.isspace() or ord(character) < 32 or ord(character) == 127 for character in url):
+        raise UnsafeAddress("The calendar address must not contain spaces. Copy it again from your calendar.")
     if url.lower().startswith("webcal://"):
         url = "https://" + url[len("webcal://") :]
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"}:
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:  # an unclosed [ or a port that is not a number from 0 to 65535
+        raise UnsafeAddress(NOT_AN_ADDRESS) from error
+    if parts.scheme.lower() not in {"http", "https"}:
         raise UnsafeAddress("The calendar address must start with https:// (or http://).")
     if not parts.hostname:
         raise UnsafeAddress("The calendar address has no host name.")
-    if parts.username or parts.password:
+    if ("[" in parts.netloc or "]" in parts.netloc) and not _BRACKETED.fullmatch(parts.netloc.rsplit("@", 1)[-1]):
+        raise UnsafeAddress(NOT_AN_ADDRESS)
+    if "@" in parts.netloc:
         raise UnsafeAddress("The calendar address must not contain a user name or password.")
-    try:
-        _ = parts.port
-    except ValueError as error:
-        raise UnsafeAddress("The calendar address has an invalid port.") from error
-    if not _private_hosts_allowed():
-        host = parts.hostname.rstrip(".").lower()
-        if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
-            raise UnsafeAddress("The calendar address points to a private network. Use your calendar’s public address.")
+    if port == 0:
+        raise UnsafeAddress(NOT_AN_ADDRESS)
+    host = parts.hostname.rstrip(".").lower()
+    literal = parse_address(host)
+    if literal is None:
         try:
-            literal = ipaddress.ip_address(host)
-        except ValueError:
-            literal = None
-        if literal is not None and not _is_public(literal):
-            raise UnsafeAddress("The calendar address points to a private network. Use your calendar’s public address.")
-    return url
+            host = host.encode("idna").decode("ascii")
+            host.encode("ascii").decode("idna")  # a punycode label (xn--) must decode too
+        except UnicodeError as error:
+            raise UnsafeAddress(NOT_AN_ADDRESS) from error
+        if not host:
+            raise UnsafeAddress("The calendar address has no host name.")
+        literal = _legacy_ipv4(host)
+    if not _private_hosts_allowed():
+        if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+            raise UnsafeAddress(PRIVATE_NETWORK)
+        if literal is not None and not is_public_address(literal):
+            raise UnsafeAddress(PRIVATE_NETWORK)
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port is not None:
+        netloc += f":{port}"
+    normal = urlunsplit(
+        (parts.scheme.lower(), netloc, quote(parts.path, safe=_URL_SAFE), quote(parts.query, safe=_URL_SAFE), "")
+    )
+    if len(normal) > MAX_URL_LENGTH:  # percent-encoding lengthens it; the column holds 2,000
+        raise UnsafeAddress(f"The calendar address is too long (at most {MAX_URL_LENGTH:,} characters).")
+    return normal
+
+
+def _legacy_ipv4(host: str) -> ipaddress.IPv4Address | None:
+    """``127.1``, ``0x7f000001``, ``2130706433``: IPv4 in the old notations resolvers accept."""
+    if not all(character in "0123456789abcdefx." for character in host):
+        return None
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None
 
 
 def _private_hosts_allowed() -> bool:
     return bool(getattr(settings, "BUSY_CALENDAR_ALLOW_PRIVATE_HOSTS", False))
 
 
-def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    # is_global is False for private, loopback, link-local (cloud metadata), shared and reserved ranges.
-    return address.is_global and not address.is_multicast
+class _Deadline:
+    """The moment the whole fetch must be over (``time.monotonic`` seconds)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+
+    def left(self) -> float:
+        """The seconds left, or ``TimeoutError`` when there are none."""
+        left = self.at - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        return left
 
 
 def _resolve(host: str, port: int) -> str:
@@ -100,30 +164,74 @@ def _resolve(host: str, port: int) -> str:
     addresses = [str(info[4][0]) for info in infos]
     if not addresses:
         raise FetchError(f"The calendar’s server ({host}) could not be found.")
-    if not _private_hosts_allowed() and not all(_is_public(ipaddress.ip_address(a.split("%")[0])) for a in addresses):
-        raise UnsafeAddress("The calendar address points to a private network. Use your calendar’s public address.")
+    if not _private_hosts_allowed() and not all(is_public_address(address) for address in addresses):
+        raise UnsafeAddress(PRIVATE_NETWORK)
     return addresses[0]
 
 
+class _DeadlineSocket(socket.socket):
+    """A socket whose every read waits at most until the fetch's deadline."""
+
+    deadline: _Deadline
+
+    def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
+        self.settimeout(self.deadline.left())
+        return super().recv_into(buffer, nbytes, flags)
+
+    def recv(self, bufsize: int, flags: int = 0) -> bytes:
+        self.settimeout(self.deadline.left())
+        return super().recv(bufsize, flags)
+
+
+class _DeadlineSSLSocket(ssl.SSLSocket):
+    """The same, for TLS: every read of decrypted bytes waits at most until the deadline."""
+
+    deadline: _Deadline
+
+    def recv_into(self, buffer: Any, nbytes: int | None = None, flags: int = 0) -> int:
+        self.settimeout(self.deadline.left())
+        return super().recv_into(buffer, nbytes, flags)
+
+    def read(self, len: int = 1024, buffer: Any = None) -> Any:
+        self.settimeout(self.deadline.left())
+        return super().read(len, buffer)
+
+
+def _connect(address: str, port: int, deadline: _Deadline) -> _DeadlineSocket:
+    plain = socket.create_connection((address, port), deadline.left())
+    sock = _DeadlineSocket(plain.family, plain.type, plain.proto, fileno=plain.detach())
+    sock.deadline = deadline
+    sock.settimeout(deadline.left())
+    return sock
+
+
 class _PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout)
+    def __init__(self, host: str, port: int, *, address: str, deadline: _Deadline) -> None:
+        super().__init__(host, port, timeout=deadline.left())
         self._address = address
+        self._deadline = deadline
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = _connect(self._address, self.port, self._deadline)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+    def __init__(self, host: str, port: int, *, address: str, deadline: _Deadline) -> None:
         self._tls = ssl.create_default_context()
-        super().__init__(host, port, timeout=timeout, context=self._tls)
+        self._tls.sslsocket_class = _DeadlineSSLSocket
+        super().__init__(host, port, timeout=deadline.left(), context=self._tls)
         self._address = address
+        self._deadline = deadline
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
-        # The certificate is checked against the host name, not the pinned address.
-        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
+        sock = _connect(self._address, self.port, self._deadline)
+        # The handshake is bounded by the time left; the certificate is checked against the
+        # host name, not the pinned address.
+        sock.settimeout(self._deadline.left())
+        tls = self._tls.wrap_socket(sock, server_hostname=self.host)
+        assert isinstance(tls, _DeadlineSSLSocket)
+        tls.deadline = self._deadline
+        self.sock = tls
 
 
 def _megabytes(size: int) -> str:
@@ -140,10 +248,13 @@ def fetch_calendar(
     timeout: float | None = None,
     max_bytes: int | None = None,
 ) -> FetchResult:
-    """GET the calendar, conditionally. Raises ``FetchError`` with a message for the supervisor."""
+    """GET the calendar, conditionally, all within ``timeout`` seconds in total.
+
+    Raises ``FetchError`` with a message for the supervisor.
+    """
     timeout = timeout if timeout is not None else float(settings.BUSY_CALENDAR_TIMEOUT_SECONDS)
     max_bytes = max_bytes if max_bytes is not None else int(settings.BUSY_CALENDAR_MAX_BYTES)
-    deadline = time.monotonic() + timeout * 3
+    deadline = _Deadline(timeout)
     for _hop in range(MAX_REDIRECTS + 1):
         url = normalise_feed_url(url)
         parts = urlsplit(url)
@@ -159,7 +270,8 @@ def fetch_calendar(
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         try:
-            connection = connection_class(host, port, address=_resolve(host, port), timeout=timeout)
+            address = _resolve(host, port)
+            connection = connection_class(host, port, address=address, deadline=deadline)
             response = None
             try:
                 connection.request("GET", path, headers=headers)
@@ -178,7 +290,7 @@ def fetch_calendar(
                 declared = response.getheader("Content-Length")
                 if declared and declared.isdigit() and int(declared) > max_bytes:
                     raise FetchError(f"The calendar is larger than {_megabytes(max_bytes)}, so it was not imported.")
-                body = _read_bounded(response, max_bytes, deadline)
+                body = _read_bounded(response, max_bytes)
                 return FetchResult(
                     changed=True,
                     body=body,
@@ -201,13 +313,12 @@ def fetch_calendar(
     raise FetchError(f"The calendar address redirected more than {MAX_REDIRECTS} times.")
 
 
-def _read_bounded(response: http.client.HTTPResponse, max_bytes: int, deadline: float) -> bytes:
+def _read_bounded(response: http.client.HTTPResponse, max_bytes: int) -> bytes:
+    """The body, in small reads (each bounded by the deadline on the socket), up to ``max_bytes``."""
     chunks: list[bytes] = []
     size = 0
     while True:
-        if time.monotonic() > deadline:
-            raise TimeoutError
-        chunk = response.read(64 * 1024)
+        chunk = response.read1(READ_SIZE)
         if not chunk:
             return b"".join(chunks)
         size += len(chunk)

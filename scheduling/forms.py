@@ -143,6 +143,10 @@ class BusyCalendarForm(forms.Form):
     url = forms.CharField(
         label="Private address of your calendar (iCalendar)",
         max_length=2000,
+        error_messages={
+            "required": "Enter the private address of your calendar.",
+            "max_length": "The calendar address is too long (at most 2,000 characters).",
+        },
         help_text=(
             "In Outlook: Settings, Calendar, Shared calendars, Publish a calendar, then copy the ICS link. "
             "In Google Calendar: Settings, your calendar, Secret address in iCal format. "

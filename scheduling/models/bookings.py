@@ -102,10 +102,14 @@ class BookingAttendee(models.Model):
 
 
 class CalendarFeed(models.Model):
-    """A person's private calendar address. The token is the key: regenerating it revokes the old."""
+    """A person's private calendar address. The token is the key: regenerating it revokes the old.
+
+    Only the token's SHA-256 is stored (docs/security.md, "Calendars"): a copy of the database
+    does not open anyone's calendar, and the address is shown once, when it is made.
+    """
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
-    token = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -51,8 +51,6 @@ def set_busy_calendar(supervisor: SupervisorProfile, url: str, *, acting_user: U
         url = normalise_feed_url(url)
     except UnsafeAddress as error:
         raise DomainError(error.message, field="url") from error
-    if len(url) > 2000:
-        raise DomainError("The calendar address is too long (at most 2,000 characters).", field="url")
     feed = BusyCalendarFeed.objects.select_for_update().filter(supervisor=supervisor).first()
     if feed is None:
         feed = BusyCalendarFeed(supervisor=supervisor)
@@ -70,7 +68,12 @@ def set_busy_calendar(supervisor: SupervisorProfile, url: str, *, acting_user: U
     # The address is a secret: the audit row says only that it was set, and where.
     record_audit("availability.busy_calendar_set", actor=acting_user, target=feed, host=feed_host(feed))
     feed_id = feed.pk
-    transaction.on_commit(lambda: queue_refresh(feed_id))
+    # Never fetched here, inside the request: a slow calendar server would hold the page (and a
+    # web worker) for as long as it liked (docs/security.md, "Calendars"). A worker fetches it;
+    # with no worker (the embedded demo, where tasks would run eagerly in this request) the
+    # refresh loop does, since the feed is due now.
+    if not current_app.conf.task_always_eager:
+        transaction.on_commit(lambda: queue_refresh(feed_id))
     return feed
 
 
@@ -86,7 +89,10 @@ def remove_busy_calendar(supervisor: SupervisorProfile, *, acting_user: User) ->
 
 
 def queue_refresh(feed_id: int) -> None:
-    """Ask a worker to refresh one feed now; if the broker is down, the periodic task will."""
+    """Ask a worker to refresh one feed now; if the broker is down, the periodic task will.
+
+    Called on saving an address (only when a worker runs the task) and by the periodic task.
+    """
     task_refresh_busy_calendar = current_app.tasks[REFRESH_TASK]
     try:
         task_refresh_busy_calendar.delay(feed_id)
@@ -110,6 +116,16 @@ def claim_due_feeds(*, now: datetime.datetime | None = None) -> list[int]:
         ):
             claimed.append(feed_id)
     return claimed
+
+
+def refresh_due_feeds(*, now: datetime.datetime | None = None) -> int:
+    """Refresh, here and now, every feed that is due: the demo's refresh loop, which has no worker
+    (scheduling/management/commands/refresh_busy_calendars.py). Each fetch is bounded by the
+    total deadline, so one slow server delays the others by at most that."""
+    feed_ids = claim_due_feeds(now=now)
+    for feed_id in feed_ids:
+        refresh_busy_calendar(feed_id)
+    return len(feed_ids)
 
 
 def refresh_busy_calendar(feed_id: int, *, now: datetime.datetime | None = None) -> BusyCalendarFeed | None:

@@ -1,11 +1,12 @@
 """A person's private calendar feed: every session they are in, as one iCalendar file.
 
-The address holds a secret token (regenerating it revokes the old one). The feed lists the
-person's supervision sessions (as attendee or supervisor), their reflective-group places and
-the group sessions they facilitate — from 90 days back, and everything to come. A cancelled
-session stays for 30 days as STATUS:CANCELLED so subscribed calendars remove it; subscribed
-calendars refresh only every few hours, so changes are e-mailed as well (docs/architecture.md).
-Other attendees are never named.
+The address holds a secret token (regenerating it revokes the old one). Only the token's hash
+is stored, so the address is shown once, when it is made (docs/security.md, "Calendars"). The
+feed lists the person's supervision sessions (as attendee or supervisor), their
+reflective-group places and the group sessions they facilitate — from 90 days back, and
+everything to come. A cancelled session stays for 30 days as STATUS:CANCELLED so subscribed
+calendars remove it; subscribed calendars refresh only every few hours, so changes are e-mailed
+as well (docs/architecture.md). Other attendees are never named.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 
@@ -45,41 +47,61 @@ CANCELLED_KEPT_DAYS = 30
 
 
 def new_token() -> str:
-    return secrets.token_urlsafe(32)
+    return secrets.token_urlsafe(32)  # 256 random bits: a plain SHA-256 is enough to store it
 
 
-def feed_for(user: User) -> CalendarFeed:
-    """The person's feed, made on first use."""
-    feed = CalendarFeed.objects.filter(user=user).first()
-    if feed is not None:
-        return feed
-    try:
-        with transaction.atomic():
-            return CalendarFeed.objects.create(user=user, token=new_token())
-    except IntegrityError:  # made by another request a moment ago
-        return CalendarFeed.objects.get(user=user)
+def hash_token(token: str) -> str:
+    """What the database keeps of a token (migration 0008 hashes the older ones the same way)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def feed_of(user: User) -> CalendarFeed | None:
+    """The person's feed, if they have made one. Its address cannot be shown again: only its
+    hash is kept (docs/security.md, "Calendars")."""
+    return CalendarFeed.objects.filter(user=user).first()
+
+
+@dataclass(frozen=True)
+class NewLink:
+    """A feed just made, with its token: the one moment its address can be shown."""
+
+    feed: CalendarFeed
+    token: str
 
 
 @transaction.atomic
-def regenerate_feed(user: User) -> CalendarFeed:
+def regenerate_feed(user: User) -> NewLink:
     """A new secret address; the old one stops working at once."""
+    token = new_token()
     feed = CalendarFeed.objects.select_for_update().filter(user=user).first()
     if feed is None:
-        return CalendarFeed.objects.create(user=user, token=new_token())
-    feed.token = new_token()
-    feed.save(update_fields=["token"])
+        try:
+            with transaction.atomic():
+                feed = CalendarFeed.objects.create(user=user, token_hash=hash_token(token))
+        except IntegrityError:  # made by another request a moment ago: replace that one
+            feed = CalendarFeed.objects.select_for_update().get(user=user)
+        else:
+            return NewLink(feed=feed, token=token)
+    feed.token_hash = hash_token(token)
+    feed.save(update_fields=["token_hash"])
     record_audit("calendar_feed.regenerated", actor=user, target=feed)
-    return feed
+    return NewLink(feed=feed, token=token)
 
 
 def feed_by_token(token: str) -> CalendarFeed | None:
+    """The feed whose token this is. Looked up by the token's hash (an indexed equality on a
+    value that says nothing about the token), then compared in constant time."""
     if not token or len(token) > 64:
         return None
-    return CalendarFeed.objects.select_related("user").filter(token=token).first()
+    digest = hash_token(token)
+    feed = CalendarFeed.objects.select_related("user").filter(token_hash=digest).first()
+    if feed is None or not hmac.compare_digest(feed.token_hash, digest):
+        return None
+    return feed
 
 
-def feed_url(feed: CalendarFeed) -> str:
-    return f"{settings.SITE_URL}/calendar/feed/{feed.token}.ics"
+def feed_url(token: str) -> str:
+    return f"{settings.SITE_URL}/calendar/feed/{token}.ics"
 
 
 @dataclass(frozen=True)
@@ -184,5 +206,5 @@ def build_group_schedule(group: ReflectiveGroup, *, now: datetime.datetime | Non
     return _feed(events, group.title)
 
 
-def group_schedule_url(feed: CalendarFeed, group: ReflectiveGroup) -> str:
-    return f"{settings.SITE_URL}/calendar/feed/{feed.token}/groups/{group.pk}.ics"
+def group_schedule_url(token: str, group: ReflectiveGroup) -> str:
+    return f"{settings.SITE_URL}/calendar/feed/{token}/groups/{group.pk}.ics"

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from reflect import wording
 from reflect.access import acting_user
 from reflect.errors import DomainError
 from scheduling import queries
@@ -32,20 +33,24 @@ now = timezone.now
 
 @supervisor_area
 def overview(request: HttpRequest, supervisor: SupervisorProfile) -> HttpResponse:
+    # Only reads what the last fetch stored: the page never fetches (a worker or the demo's
+    # refresh loop does; docs/security.md, "Calendars").
     feed = queries.busy_calendar_of(supervisor)
+    settings_row = queries.availability_settings_of(supervisor)
+    zone = settings_row.time_zone
     return render(
         request,
         "scheduling/availability/overview.html",
         {
             "supervisor": supervisor,
-            "settings_row": queries.availability_settings_of(supervisor),
+            "settings_row": settings_row,
             "rules": queries.weekly_rules_of(supervisor),
-            "overrides": queries.date_overrides_of(
-                supervisor, since=services.local_today(queries.availability_settings_of(supervisor))
-            ),
+            "overrides": queries.date_overrides_of(supervisor, since=services.local_today(settings_row)),
             "feed": feed,
             "feed_host": busy_calendar.feed_host(feed) if feed else "",
             "busy_count": feed.intervals.count() if feed else 0,
+            "feed_read_at": wording.moment(feed.last_success_at, zone) if feed and feed.last_success_at else "",
+            "feed_tried_at": wording.moment(feed.last_fetched_at, zone) if feed and feed.last_fetched_at else "",
         },
     )
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.cache import get_conditional_response
+from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers, get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.http import require_POST, require_safe
 
@@ -18,16 +17,13 @@ from scheduling.services import calendar_feed
 
 @login_required
 def calendar_page(request: HttpRequest) -> HttpResponse:
+    """How to subscribe. The address itself is not here: only its hash is kept, so it is shown
+    once, on the page that makes it (``calendar_regenerate``; docs/security.md, "Calendars")."""
     user = acting_user(request)
-    feed = calendar_feed.feed_for(user)
-    url = calendar_feed.feed_url(feed)
-    schedules = [
-        {"group": group, "url": calendar_feed.group_schedule_url(feed, group)} for group in groups_open_to(user)
-    ]
     return render(
         request,
         "scheduling/calendar.html",
-        {"feed_url": url, "webcal_url": _webcal(url), "schedules": schedules},
+        {"has_feed": calendar_feed.feed_of(user) is not None, "groups": groups_open_to(user)},
     )
 
 
@@ -38,11 +34,28 @@ def _webcal(url: str) -> str:
 @require_POST
 @login_required
 def calendar_regenerate(request: HttpRequest) -> HttpResponse:
-    calendar_feed.regenerate_feed(acting_user(request))
-    messages.success(
-        request, "Your calendar has a new address. The old one no longer works: subscribe again with the new one."
+    """Make a new link and show it, this once: the answer to the POST itself (not a redirect to
+    a page that could show it again), never stored by the browser or a proxy."""
+    user = acting_user(request)
+    had_feed = calendar_feed.feed_of(user) is not None
+    token = calendar_feed.regenerate_feed(user).token
+    url = calendar_feed.feed_url(token)
+    schedules = [
+        {"group": group, "url": calendar_feed.group_schedule_url(token, group)} for group in groups_open_to(user)
+    ]
+    response = render(
+        request,
+        "scheduling/calendar.html",
+        {
+            "has_feed": True,
+            "replaced": had_feed,
+            "feed_url": url,
+            "webcal_url": _webcal(url),
+            "schedules": schedules,
+        },
     )
-    return redirect("calendar")
+    add_never_cache_headers(response)
+    return response
 
 
 @require_safe  # GET, and HEAD from calendar apps checking for changes

@@ -100,9 +100,11 @@ def test_staff_book_move_and_cancel_supervision(live_server: Any, person: Any) -
     assert (booking.status, booking.cancel_reason) == (BookingStatus.CANCELLED, "Unwell")
     assert "This session was cancelled" in page.locator("main").inner_text()
 
-    # The calendar page gives the private feed address, which now shows the cancellation.
+    # The calendar page makes the private feed address (shown this once), which now shows the
+    # cancellation.
     visit(page, base + "/calendar/")
     assert heading(page) == "Your sessions in your own calendar"
+    submit(page, "Make your calendar link")
     feed_url = page.locator("#feed-url").input_value()
     feed = page.request.get(feed_url.replace("http://127.0.0.1:8000", base))
     assert feed.status == 200 and "STATUS:CANCELLED" in feed.text()

@@ -12,7 +12,7 @@ from reflect.data_protection.registry import erasure_blockers
 from reflect.enums import LedgerKind
 from reflect.models import LedgerEntry, Notification
 from scheduling.models import BookingAttendee, BookingStatus, CalendarFeed
-from scheduling.services.calendar_feed import feed_for
+from scheduling.services.calendar_feed import regenerate_feed
 from tests.factories.bookings import NOW, agree, book, supervisor_with_availability, utc
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def test_my_supervision_sessions_and_calendar_address_are_in_my_data(client, world):
     agreement = agree(world.pool, world.organisation, supervisor_with_availability())
     book(agreement, world.member, utc(8, 10))
-    feed = feed_for(world.member)
+    link = regenerate_feed(world.member)
     client.force_login(world.member)
     exported = client.get(reverse("my_data_export_json")).content
     document = json.loads(exported)
@@ -31,7 +31,8 @@ def test_my_supervision_sessions_and_calendar_address_are_in_my_data(client, wor
     ]
     assert len(sections["scheduling.calendarfeed"]) == 1
     assert "token" not in json.dumps(sections["scheduling.calendarfeed"])
-    assert feed.token not in exported.decode()  # the secret address is not in the download
+    assert link.token not in exported.decode()  # the secret address is not in the download
+    assert link.feed.token_hash not in exported.decode()  # nor its hash
 
 
 def test_erasure_cancels_a_future_one_to_one_session_and_leaves_a_group_one(world):
@@ -39,7 +40,7 @@ def test_erasure_cancels_a_future_one_to_one_session_and_leaves_a_group_one(worl
     group = agree(world.pool, world.organisation, supervisor_with_availability("Bea"), format="group_supervision")
     mine = book(one_to_one, world.member, utc(8, 10))
     shared = book(group, world.member, utc(11, 10), attendees=[world.member, world.colleague])
-    feed_for(world.member)
+    regenerate_feed(world.member)
     erase_account(world.member, acting_user=world.member, now=NOW)
     mine.refresh_from_db()
     shared.refresh_from_db()

@@ -51,7 +51,8 @@ def busy(feed: BusyCalendarFeed) -> list[tuple[datetime.datetime, datetime.datet
 
 
 @pytest.fixture
-def feed(supervisor, calendar_server, django_capture_on_commit_callbacks):
+def feed(supervisor, calendar_server, django_capture_on_commit_callbacks, monkeypatch):
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)  # a worker runs the refreshes
     calendar_server.answer = Answer(body=ICS, headers={"Content-Type": "text/calendar"})
     calendar_server.etag = '"v1"'
     with django_capture_on_commit_callbacks(execute=False) as queued:
