@@ -60,3 +60,14 @@ def shorten(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[: limit - len(ELLIPSIS)].rstrip() + ELLIPSIS
+
+
+def shorten_keeping_link(text: str, limit: int) -> str:
+    """A text message cut to ``limit`` characters: a link at its end is kept whole, and the
+    words before it are shortened instead, since the link is what the person acts on."""
+    if len(text) <= limit:
+        return text
+    words, _, last = text.rpartition(" ")
+    if last.startswith(("http://", "https://")) and len(last) < limit // 2:
+        return f"{shorten(words, limit - len(last) - 1)} {last}"
+    return shorten(text, limit)
