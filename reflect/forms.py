@@ -8,6 +8,7 @@ from django import forms
 from reflect.enums import AllocationRule, Channel
 from reflect.models import Community, ContactPreferences, MeetingPreference, Membership, Organisation, User
 from reflect.phone import NotAMobileNumber, uk_mobile
+from reflect.text_limits import ADDRESS, DESCRIPTION, NAME, bounded, too_long
 
 FieldT = TypeVar("FieldT", bound=forms.Field)
 
@@ -34,8 +35,8 @@ class SignupExtraForm(forms.Form):
     """Names asked at sign-up (allauth's SIGNUP_FORM_CLASS). Only the first name is ever
     shown to a facilitator; the full name stays with the person and their organisation."""
 
-    first_name = forms.CharField(label="First name", max_length=150)
-    last_name = forms.CharField(label="Last name", max_length=150, required=False)
+    first_name = forms.CharField(label="First name", **bounded("your first name", 150))
+    last_name = forms.CharField(label="Last name", required=False, **bounded("your last name", 150))
 
     def signup(self, request: Any, user: User) -> None:
         user.first_name = self.cleaned_data["first_name"].strip()
@@ -45,10 +46,15 @@ class SignupExtraForm(forms.Form):
 
 class PoolForm(forms.Form):
     name = forms.CharField(
-        max_length=200, label="Pool name", help_text="For example, “Leeds community mental health pool 2027”."
+        **bounded("the pool's name", NAME),
+        label="Pool name",
+        help_text="For example, “Leeds community mental health pool 2027”.",
     )
     description = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="What the pool is for"
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="What the pool is for",
+        **bounded("what the pool is for", DESCRIPTION),
     )
     starts_on = forms.DateField(
         label="Period starts", widget=forms.DateInput(attrs={"type": "date"}), help_text="For example, 2027-04-01."
@@ -95,7 +101,11 @@ class PoolForm(forms.Form):
 
 
 class EmailInvitationForm(forms.Form):
-    email = forms.EmailField(label="E-mail address", help_text="We will e-mail them a link that works for 14 days.")
+    email = forms.EmailField(
+        label="E-mail address",
+        **bounded("an e-mail address", 320),
+        help_text="We will e-mail them a link that works for 14 days.",
+    )
 
 
 class AllocationForm(forms.Form):
@@ -119,6 +129,11 @@ class OrganisationForm(forms.ModelForm):
             "runs_group_work": "We run group work (groups, courses, drop-ins)",
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        error_messages = {
+            "name": too_long("the organisation's name", NAME),
+            "description": too_long("what the organisation does", DESCRIPTION),
+            "area": too_long("the area", NAME),
+        }
 
 
 class JoinPoolForm(forms.Form):
@@ -190,6 +205,7 @@ class ContactPreferencesForm(forms.ModelForm):
             "postal_address": "Only needed if you would like letters.",
             "missed_session_messages": "A short, kind note with the date of the next session.",
         }
+        error_messages = {"phone": too_long("a mobile number", 20), "postal_address": too_long("the address", ADDRESS)}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

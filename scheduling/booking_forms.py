@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from reflect.forms import form_field
 from reflect.models import User
+from reflect.text_limits import bounded
 from scheduling.models import SessionMode
 
 
@@ -79,5 +80,5 @@ class CancelBookingForm(forms.Form):
         label="Reason (optional)",
         help_text="A few words for the others, such as “unwell”. Please do not write anything about the session itself.",
         required=False,
-        max_length=200,
+        **bounded("the reason", 200),
     )

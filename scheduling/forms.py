@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 
+from reflect.text_limits import ADDRESS, bounded, too_long
 from scheduling.enums import Weekday
 from scheduling.models import AvailabilitySettings
 
@@ -29,7 +30,7 @@ def _date_field(label: str, *, required: bool = True, help_text: str = "For exam
 class AvailabilitySettingsForm(forms.Form):
     time_zone = forms.CharField(
         label="Your time zone",
-        max_length=64,
+        **bounded("a time zone", 64),
         help_text="Your weekly hours are read on this clock. For example, Europe/London.",
     )
     session_lengths = forms.MultipleChoiceField(
@@ -71,14 +72,14 @@ class AvailabilitySettingsForm(forms.Form):
     online_link = forms.URLField(
         label="Link for online sessions (optional)",
         required=False,
-        max_length=200,
+        **bounded("the link", 200),
         help_text="Your video-call room. Only the people booked with you see it.",
         assume_scheme="https",
     )
     meeting_place = forms.CharField(
         label="Address for sessions in person (optional)",
         required=False,
-        max_length=500,
+        **bounded("the address", ADDRESS),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Only the people booked with you see it.",
     )
@@ -127,7 +128,7 @@ class DateOverrideForm(forms.Form):
         input_formats=["%H:%M", "%H.%M"],
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
-    note = forms.CharField(label="Note (optional, only you see it)", max_length=120, required=False)
+    note = forms.CharField(label="Note (optional, only you see it)", **bounded("the note", 120), required=False)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -143,10 +144,7 @@ class BusyCalendarForm(forms.Form):
     url = forms.CharField(
         label="Private address of your calendar (iCalendar)",
         max_length=2000,
-        error_messages={
-            "required": "Enter the private address of your calendar.",
-            "max_length": "The calendar address is too long (at most 2,000 characters).",
-        },
+        error_messages={"required": "Enter the private address of your calendar.", **too_long("the address", 2000)},
         help_text=(
             "In Outlook: Settings, Calendar, Shared calendars, Publish a calendar, then copy the ICS link. "
             "In Google Calendar: Settings, your calendar, Secret address in iCal format. "

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from reflect.local_time import LONDON
+from reflect.text_limits import CALENDAR_DESCRIPTION, CALENDAR_LOCATION, CALENDAR_SUMMARY, shorten
 
 PRODID = "-//Reflect//Supervision and reflective practice//EN"
 
@@ -114,14 +115,14 @@ def _event_lines(event: CalendarEvent, *, method: str | None, organizer: str | N
         f"LAST-MODIFIED:{_utc(event.stamp)}",
         _start_or_end("DTSTART", event.starts_at),
         _start_or_end("DTEND", event.ends_at),
-        f"SUMMARY:{escape_text(event.summary)}",
+        f"SUMMARY:{escape_text(shorten(event.summary, CALENDAR_SUMMARY))}",
         f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
         "TRANSP:OPAQUE",
     ]
     if event.description:
-        lines.append(f"DESCRIPTION:{escape_text(event.description)}")
+        lines.append(f"DESCRIPTION:{escape_text(shorten(event.description, CALENDAR_DESCRIPTION))}")
     if event.location:
-        lines.append(f"LOCATION:{escape_text(event.location)}")
+        lines.append(f"LOCATION:{escape_text(shorten(event.location, CALENDAR_LOCATION))}")
     if event.url:
         lines.append(f"URL:{event.url}")
     if organizer:

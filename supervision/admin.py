@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from reflect import wording
 from reflect.access import acting_user
 from reflect.errors import DomainError
+from reflect.text_limits import NOTE, bounded
 from supervision.models import (
     AnswerOption,
     NeedsAssessment,
@@ -45,6 +46,7 @@ class VerifyActionForm(ActionForm):
     note = forms.CharField(
         required=False,
         label="What was checked",
+        **bounded("what was checked", NOTE),
         help_text="For verify: the register searched, the entry found and its date.",
     )
 

@@ -8,6 +8,7 @@ from django import forms
 from reflect import wording
 from reflect.forms import form_field
 from reflect.models import Community, Organisation, Pool
+from reflect.text_limits import DESCRIPTION, LIST, NAME, NOTE, SEARCH, bounded, too_long
 from supervision.enums import SPECIALISMS, QuestionKind
 from supervision.models import CHECK_IN_SCALE, OFFER_CHOICES, Question, SupervisorProfile
 from supervision.registration import shape_error
@@ -18,14 +19,14 @@ class StartForm(forms.Form):
     organisation = forms.ChoiceField(label="Which organisation is this for?", widget=forms.RadioSelect, required=False)
     organisation_name = forms.CharField(
         label="Your organisation's name (optional)",
-        max_length=200,
+        **bounded("your organisation's name", NAME),
         required=False,
         help_text="It goes on the brief for clinicians. Leave it empty to stay anonymous.",
     )
     about = forms.CharField(
         label="What does your organisation do, and who for? (optional)",
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=1000,
+        **bounded("what your organisation does", NOTE),
         required=False,
         help_text="For example, “a weekly drama group for refugee and asylum-seeking women”. It goes on the brief.",
     )
@@ -94,14 +95,14 @@ class SectionForm(forms.Form):
 class CostForm(forms.Form):
     months = forms.CharField(
         label="Period (months)",
-        max_length=6,
+        **bounded("the period", 6),
         help_text="How long the bid runs for, for example 12.",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-4"}),
     )
     rate_source = forms.ChoiceField(label="Hourly rate", widget=forms.RadioSelect, required=False)
     rate = forms.CharField(
         label="Hourly rate (£)",
-        max_length=12,
+        **bounded("the hourly rate", 12),
         required=False,
         help_text="What a clinician charges for an hour; £60 is typical for a registered clinician.",
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-5"}),
@@ -174,7 +175,15 @@ class ListField(forms.CharField):
 
     # Cleans to a list where CharField cleans to text: the return type differs on purpose.
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
-        return _words(super().to_python(value) or "")
+        text = super().to_python(value) or ""
+        # max_length bounds the text typed: CharField's own validator would count the list.
+        if self.max_length is not None and len(text) > self.max_length:
+            raise forms.ValidationError(self.error_messages["max_length"], code="max_length")
+        return _words(text)
+
+    def run_validators(self, value: Any) -> None:
+        # The length was checked on the text in to_python; the list has no length validators.
+        return None
 
 
 class SupervisorProfileForm(forms.ModelForm):
@@ -189,14 +198,20 @@ class SupervisorProfileForm(forms.ModelForm):
         choices=OFFER_CHOICES, widget=forms.CheckboxSelectMultiple, label="What you offer"
     )
     modalities = ListField(
-        required=False, label="Modalities", help_text="Separate them with commas, for example CBT, group analytic."
+        required=False,
+        **bounded("your modalities", LIST),
+        label="Modalities",
+        help_text="Separate them with commas, for example CBT, group analytic.",
     )
     languages = ListField(
-        label="Languages you work in", help_text="Separate them with commas, for example English, Urdu."
+        **bounded("your languages", LIST),
+        label="Languages you work in",
+        help_text="Separate them with commas, for example English, Urdu.",
     )
     in_person_areas = ListField(
         required=False,
         label="Areas where you can meet in person",
+        **bounded("the areas", LIST),
         help_text="Separate them with commas, for example Harehills, Chapeltown. Leave empty for online only.",
     )
     communities = forms.ModelMultipleChoiceField(
@@ -235,6 +250,11 @@ class SupervisorProfileForm(forms.ModelForm):
             "photo": "Optional. A JPEG, PNG or WebP of up to 5 MB: a face makes first contact less daunting.",
         }
         widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
+        error_messages = {
+            "profession": too_long("your profession", 120),
+            "registration_number": too_long("the registration number", 30),
+            "bio": too_long("a few words about you", DESCRIPTION),
+        }
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -272,8 +292,10 @@ class DirectoryFilterForm(forms.Form):
     delivery = forms.ChoiceField(
         choices=[("", "Any"), ("online", "Online"), ("in_person", "In person")], required=False
     )
-    area = forms.CharField(required=False, label="In-person area", help_text="For example, Harehills.")
-    language = forms.CharField(required=False, help_text="For example, Urdu.")
+    area = forms.CharField(
+        required=False, **bounded("an area", SEARCH), label="In-person area", help_text="For example, Harehills."
+    )
+    language = forms.CharField(required=False, **bounded("a language", SEARCH), help_text="For example, Urdu.")
     has_capacity = forms.BooleanField(required=False, label="Only supervisors with hours left this month")
 
 
@@ -288,7 +310,7 @@ class SupervisionRequestForm(forms.Form):
     message = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
-        max_length=2000,
+        **bounded("your message", DESCRIPTION),
         help_text="What your team does and hopes for. Do not name anyone you support.",
     )
 
@@ -301,12 +323,16 @@ class SupervisionRequestForm(forms.Form):
 
 
 class RequestReplyForm(forms.Form):
-    reply = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=2000)
+    reply = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, **bounded("your reply", DESCRIPTION)
+    )
 
 
 class EndAgreementForm(forms.Form):
     ends_on = forms.DateField(label="Last day", widget=ISO_DATE, help_text="Give the notice you agreed.")
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, **bounded("the reason", DESCRIPTION)
+    )
 
 
 class CheckInForm(forms.Form):

@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from reflect import text_limits
 from supervision.enums import AgreementStatus, Outcome, ProfessionalBody, QuestionKind, RequestStatus
 from supervision.matching import OFFER_LABELS, Offer
 
@@ -46,18 +47,20 @@ class SupervisorProfile(models.Model):
     )
     accepting_organisations = models.BooleanField(default=True)
     agrees_non_clinical = models.BooleanField("agrees to work with non-clinical providers", default=False)
-    bio = models.TextField(blank=True)
+    bio = models.TextField(blank=True, max_length=text_limits.DESCRIPTION)
     photo = models.FileField(upload_to="supervisors/", blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    verification_note = models.TextField("what was checked", blank=True)
+    verification_note = models.TextField("what was checked", blank=True, max_length=text_limits.NOTE)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["user__first_name", "user__last_name"]
         constraints = [
+            text_limits.length_constraint("verification_note", text_limits.NOTE),
+            text_limits.length_constraint("bio", text_limits.DESCRIPTION),
             models.CheckConstraint(condition=Q(monthly_capacity_hours__gte=0), name="supervisor_capacity_not_negative"),
         ]
 
@@ -91,15 +94,17 @@ class SupervisionRequest(models.Model):
     hours_per_month = models.DecimalField(max_digits=6, decimal_places=2)
     starts_on = models.DateField()
     review_on = models.DateField()
-    message = models.TextField(blank=True)
+    message = models.TextField(blank=True, max_length=text_limits.DESCRIPTION)
     status = models.CharField(max_length=20, choices=RequestStatus.choices, default=RequestStatus.PENDING)
-    reply = models.TextField(blank=True)
+    reply = models.TextField(blank=True, max_length=text_limits.DESCRIPTION)
     responded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
+            text_limits.length_constraint("reply", text_limits.DESCRIPTION),
+            text_limits.length_constraint("message", text_limits.DESCRIPTION),
             models.CheckConstraint(condition=Q(hours_per_month__gt=0), name="request_hours_positive"),
             models.CheckConstraint(condition=Q(review_on__gt=F("starts_on")), name="request_review_after_start"),
         ]
@@ -128,12 +133,13 @@ class SupervisionAgreement(models.Model):
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    end_reason = models.TextField(blank=True)
+    end_reason = models.TextField(blank=True, max_length=text_limits.DESCRIPTION)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-starts_on", "-id"]
         constraints = [
+            text_limits.length_constraint("end_reason", text_limits.DESCRIPTION),
             models.CheckConstraint(condition=Q(hours_per_month__gt=0), name="agreement_hours_positive"),
         ]
         indexes = [models.Index(fields=["supervisor", "status"], name="agreement_supervisor_status")]
@@ -149,7 +155,9 @@ class SupervisionAgreement(models.Model):
 
 class QuestionBankVersion(models.Model):
     number = models.PositiveIntegerField(unique=True)
-    notes = models.TextField(blank=True, help_text="What changed in this version, and why.")
+    notes = models.TextField(
+        blank=True, help_text="What changed in this version, and why.", max_length=text_limits.DESCRIPTION
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     # The outcome thresholds live with the rules they weigh (see supervision/scoring.py).
     clinical_threshold = models.IntegerField(
@@ -162,6 +170,7 @@ class QuestionBankVersion(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        constraints = [text_limits.length_constraint("notes", text_limits.DESCRIPTION)]
         ordering = ["-number"]
 
     def __str__(self) -> str:
@@ -177,12 +186,15 @@ class Section(models.Model):
     version = models.ForeignKey(QuestionBankVersion, on_delete=models.CASCADE, related_name="sections")
     key = models.SlugField(max_length=50)
     title = models.CharField(max_length=200)
-    intro = models.TextField(blank=True)
+    intro = models.TextField(blank=True, max_length=text_limits.DESCRIPTION)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["version", "order", "id"]
-        constraints = [models.UniqueConstraint(fields=["version", "key"], name="section_key_unique_in_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="section_key_unique_in_version"),
+            text_limits.length_constraint("intro", text_limits.DESCRIPTION),
+        ]
 
     def __str__(self) -> str:
         return f"v{self.version.number} · {self.title}"
@@ -193,14 +205,17 @@ class Question(models.Model):
     key = models.SlugField(max_length=50, help_text="Unique within the version; scoring rules name it.")
     text = models.CharField(max_length=300)
     hint = models.CharField(max_length=300, blank=True)
-    why_we_ask = models.TextField()
+    why_we_ask = models.TextField(max_length=text_limits.DESCRIPTION)
     kind = models.CharField(max_length=10, choices=QuestionKind.choices)
     required = models.BooleanField(default=True)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["section__order", "order", "id"]
-        constraints = [models.UniqueConstraint(fields=["section", "key"], name="question_key_unique_in_section")]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "key"], name="question_key_unique_in_section"),
+            text_limits.length_constraint("why_we_ask", text_limits.DESCRIPTION),
+        ]
 
     def __str__(self) -> str:
         return f"{self.key}: {self.text}"
@@ -285,7 +300,7 @@ class NeedsAssessment(models.Model):
         related_name="needs_assessments",
     )
     organisation_name = models.CharField("organisation name", max_length=200, blank=True)
-    about = models.TextField("what the organisation does, and who for", blank=True)
+    about = models.TextField("what the organisation does, and who for", blank=True, max_length=text_limits.NOTE)
     answers = models.JSONField(default=dict, blank=True)
     current_section = models.PositiveSmallIntegerField(default=1)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -298,6 +313,7 @@ class NeedsAssessment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        constraints = [text_limits.length_constraint("about", text_limits.NOTE)]
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["organisation", "completed_at"], name="assessment_org_completed")]
 

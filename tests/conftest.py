@@ -13,6 +13,7 @@ import os
 from collections.abc import Generator
 from dataclasses import dataclass
 
+import hypothesis
 import pytest
 from django.db import connection
 
@@ -25,6 +26,20 @@ from tests.factories.core import (
     make_commissioner,
     staff_of,
 )
+
+# Property tests (hypothesis): few examples each in CI, so that the suite stays within its
+# time on two cores (docs/testing.md, "Hostile input"); HYPOTHESIS_PROFILE=thorough digs deeper.
+# Tests that name their own max_examples keep it. No deadline: a page's first request is slow.
+hypothesis.settings.register_profile(
+    "ci", max_examples=25, deadline=None, derandomize=True, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
+hypothesis.settings.register_profile(
+    "dev", max_examples=25, deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
+hypothesis.settings.register_profile(
+    "thorough", max_examples=500, deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
 @dataclass

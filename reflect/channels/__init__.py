@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 
 from reflect.models import Notification
 from reflect.notification_kinds import kind_spec
+from reflect.text_limits import SMS, SUBJECT, shorten, shorten_keeping_link
 
 
 class DeliveryError(Exception):
@@ -51,9 +52,11 @@ def render_kind(kind: str, context: dict[str, Any], *, short: bool = True) -> Re
     """Render a kind's templates (templates/emails/<kind>/…) with the given context.
 
     ``short`` renders the text-message form too (sms.txt, or the subject when there is none).
+    The subject and the text message are cut to what a mail client and a phone show
+    (reflect/text_limits.py): they carry people's own text (titles, places), bounded in turn.
     """
     directory = kind_spec(kind).template_dir
-    subject = " ".join(render_to_string(f"{directory}/subject.txt", context).split())
+    subject = shorten(" ".join(render_to_string(f"{directory}/subject.txt", context).split()), SUBJECT)
     text = render_to_string(f"{directory}/body.txt", context).strip() + "\n"
     try:
         html = render_to_string(f"{directory}/body.html", context).strip()
@@ -65,7 +68,7 @@ def render_kind(kind: str, context: dict[str, Any], *, short: bool = True) -> Re
             short_text = render_to_string(f"{directory}/sms.txt", context).strip()
         except TemplateDoesNotExist:
             short_text = subject
-    return RenderedMessage(subject=subject, text=text, html=html, short_text=short_text)
+    return RenderedMessage(subject=subject, text=text, html=html, short_text=shorten_keeping_link(short_text, SMS))
 
 
 def render_notification(notification: Notification, *, short: bool = True) -> RenderedMessage:

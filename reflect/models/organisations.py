@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from reflect import text_limits
+
 
 class Community(models.Model):
     """A community an organisation serves (the report's "What do we mean by complex")."""
@@ -22,7 +24,7 @@ class Community(models.Model):
 
 class Organisation(models.Model):
     name = models.CharField(max_length=200)
-    description = models.TextField("what the organisation does")
+    description = models.TextField("what the organisation does", max_length=text_limits.DESCRIPTION)
     communities = models.ManyToManyField(Community, blank=True, related_name="organisations")
     area = models.CharField(max_length=200, help_text="For example, a district of the city.")
     staff_size = models.PositiveIntegerField("number of staff and regular volunteers")
@@ -30,6 +32,7 @@ class Organisation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        constraints = [text_limits.length_constraint("description", text_limits.DESCRIPTION)]
         ordering = ["name"]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 
+from reflect import text_limits
 from reflect.enums import Channel
 
 DEFAULT_REMINDER_HOURS = [7 * 24, 24]
@@ -90,7 +91,7 @@ class ContactPreferences(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="contact_preferences")
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
     phone = models.CharField("mobile phone number", max_length=20, blank=True)
-    postal_address = models.TextField(blank=True)
+    postal_address = models.TextField(blank=True, max_length=text_limits.ADDRESS)
     # Hours before a session at which to remind; an empty list means no reminders.
     reminder_hours = models.JSONField(default=list, blank=True)
     # The report's advice for people with insomnia: let them say "nothing before 11:00".
@@ -107,6 +108,7 @@ class ContactPreferences(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        constraints = [text_limits.length_constraint("postal_address", text_limits.ADDRESS)]
         verbose_name_plural = "contact preferences"
 
     def __str__(self) -> str:

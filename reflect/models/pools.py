@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from reflect import text_limits
 from reflect.enums import AllocationRule
 from reflect.models.organisations import Organisation
 
@@ -15,7 +16,7 @@ class Pool(models.Model):
     """A pooled budget for supervision and reflective practice, held by commissioners."""
 
     name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=text_limits.DESCRIPTION)
     starts_on = models.DateField()
     ends_on = models.DateField()
     hours_budget = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
@@ -40,6 +41,7 @@ class Pool(models.Model):
     class Meta:
         ordering = ["-starts_on", "name"]
         constraints = [
+            text_limits.length_constraint("description", text_limits.DESCRIPTION),
             models.CheckConstraint(condition=Q(ends_on__gt=F("starts_on")), name="pool_period_ends_after_start"),
         ]
 

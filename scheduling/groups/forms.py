@@ -6,6 +6,7 @@ from django import forms
 
 from reflect.forms import form_field
 from reflect.models import MeetingPreference, Pool
+from reflect.text_limits import ADDRESS, DESCRIPTION, GROUND_RULES, NAME, NOTE, bounded, too_long
 from scheduling.groups.changes import CHANGEABLE
 from scheduling.models import ReflectiveGroup
 from supervision.models import SupervisorProfile
@@ -13,7 +14,11 @@ from supervision.models import SupervisorProfile
 
 class GroupForm(forms.ModelForm):
     online_link = forms.URLField(
-        label="Online link", required=False, assume_scheme="https", help_text="Shown only to people with a place."
+        label="Online link",
+        required=False,
+        **bounded("the link", 200),
+        assume_scheme="https",
+        help_text="Shown only to people with a place.",
     )
 
     class Meta:
@@ -48,6 +53,17 @@ class GroupForm(forms.ModelForm):
             "eligible_organisations": forms.CheckboxSelectMultiple,
         }
         help_texts = {"duration_minutes": "For example 120 for two hours."}
+        error_messages = {
+            "title": too_long("the title", NAME),
+            "description": too_long("the description", DESCRIPTION),
+            "external_facilitator_name": too_long("the facilitator's name", NAME),
+            "external_facilitator_email": too_long("the facilitator's e-mail address", 254),
+            "rrule": too_long("the rule", 500),
+            "location": too_long("the place", ADDRESS),
+            "ground_rules": too_long("the ground rules", GROUND_RULES),
+            "confidentiality_statement": too_long("the confidentiality statement", GROUND_RULES),
+            "time_zone": too_long("a time zone", 64),
+        }
 
     def __init__(self, *args: Any, pool: Pool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -80,6 +96,7 @@ class CancelPlaceForm(forms.Form):
         label="Reason (optional)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+        **bounded("the reason", NOTE),
         help_text="You do not need to give one.",
     )
 
@@ -101,6 +118,7 @@ class MoveSessionForm(forms.Form):
     note = forms.CharField(
         label="A note for the people coming (optional)",
         required=False,
+        **bounded("the note", NOTE),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Say why, if you can. Everyone with a place or on the waitlist is told.",
     )
@@ -110,6 +128,7 @@ class CancelSessionForm(forms.Form):
     note = forms.CharField(
         label="A note for the people coming (optional)",
         required=False,
+        **bounded("the note", NOTE),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Everyone with a place or on the waitlist is told, with the date of the next session.",
     )

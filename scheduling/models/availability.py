@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import F, Q
 
-from reflect import wording
+from reflect import text_limits, wording
 from scheduling.enums import Weekday
 
 DEFAULT_TIME_ZONE = "Europe/London"
@@ -41,12 +41,13 @@ class AvailabilitySettings(models.Model):
     )
     # Where sessions happen, copied into each booking and shown to its attendees only.
     online_link = models.URLField("link for online sessions", blank=True)
-    meeting_place = models.TextField("address for sessions in person", blank=True)
+    meeting_place = models.TextField("address for sessions in person", blank=True, max_length=text_limits.ADDRESS)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name_plural = "availability settings"
         constraints = [
+            text_limits.length_constraint("meeting_place", text_limits.ADDRESS),
             models.CheckConstraint(
                 condition=Q(horizon_weeks__gte=1) & Q(horizon_weeks__lte=52), name="availability_horizon_1_to_52_weeks"
             ),

@@ -19,6 +19,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from reflect import text_limits
+
 
 class SessionMode(models.TextChoices):
     ONLINE = "online", "Online"
@@ -51,7 +53,7 @@ class SupervisionBooking(models.Model):
     is_group = models.BooleanField("group supervision", default=False)
     mode = models.CharField(max_length=20, choices=SessionMode.choices, default=SessionMode.ONLINE)
     # Shown to the attendees and the supervisor only (pages, e-mails, .ics, feeds).
-    meeting_place = models.TextField(blank=True)
+    meeting_place = models.TextField(blank=True, max_length=text_limits.ADDRESS)
     online_link = models.URLField(blank=True)
     status = models.CharField(max_length=20, choices=BookingStatus.choices, default=BookingStatus.BOOKED)
     booked_by = models.ForeignKey(
@@ -71,6 +73,7 @@ class SupervisionBooking(models.Model):
     class Meta:
         ordering = ["starts_at"]
         constraints = [
+            text_limits.length_constraint("meeting_place", text_limits.ADDRESS),
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="booking_ends_after_start"),
             models.CheckConstraint(condition=Q(hours__gt=Decimal("0")), name="booking_hours_positive"),
         ]

@@ -14,6 +14,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from reflect import text_limits
+
 
 class GroupKind(models.TextChoices):
     DROP_IN = "drop_in", "Drop-in (book each session)"
@@ -55,7 +57,7 @@ ACTIVE_WAITLIST_STATUSES = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
 class ReflectiveGroup(models.Model):
     pool = models.ForeignKey("reflect.Pool", on_delete=models.CASCADE, related_name="reflective_groups")
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=text_limits.DESCRIPTION)
     facilitator = models.ForeignKey(
         "supervision.SupervisorProfile",
         on_delete=models.PROTECT,
@@ -84,7 +86,9 @@ class ReflectiveGroup(models.Model):
     start_time = models.TimeField()
     duration_minutes = models.PositiveIntegerField(validators=[MinValueValidator(15), MaxValueValidator(8 * 60)])
     time_zone = models.CharField(max_length=64, default="Europe/London")
-    location = models.TextField("place", blank=True, help_text="Shown only to people with a place.")
+    location = models.TextField(
+        "place", blank=True, help_text="Shown only to people with a place.", max_length=text_limits.ADDRESS
+    )
     online_link = models.URLField(blank=True, help_text="Shown only to people with a place.")
     capacity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     overbooking_percent = models.PositiveIntegerField(
@@ -93,8 +97,8 @@ class ReflectiveGroup(models.Model):
     booking_opens_days = models.PositiveIntegerField("booking opens (days before each session)", default=28)
     all_pool_organisations = models.BooleanField("open to all of the pool's organisations", default=True)
     eligible_organisations = models.ManyToManyField("reflect.Organisation", blank=True, related_name="+")
-    ground_rules = models.TextField()
-    confidentiality_statement = models.TextField()
+    ground_rules = models.TextField(max_length=text_limits.GROUND_RULES)
+    confidentiality_statement = models.TextField(max_length=text_limits.GROUND_RULES)
     kind = models.CharField(max_length=10, choices=GroupKind.choices, default=GroupKind.DROP_IN)
     status = models.CharField(max_length=10, choices=GroupStatus.choices, default=GroupStatus.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -102,6 +106,10 @@ class ReflectiveGroup(models.Model):
     class Meta:
         ordering = ["title"]
         constraints = [
+            text_limits.length_constraint("confidentiality_statement", text_limits.GROUND_RULES),
+            text_limits.length_constraint("ground_rules", text_limits.GROUND_RULES),
+            text_limits.length_constraint("location", text_limits.ADDRESS),
+            text_limits.length_constraint("description", text_limits.DESCRIPTION),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="group_capacity_at_least_one"),
             models.CheckConstraint(
                 condition=Q(last_date__isnull=True) | Q(last_date__gte=F("first_date")),
@@ -182,11 +190,12 @@ class Place(models.Model):
     status = models.CharField(max_length=10, choices=PlaceStatus.choices, default=PlaceStatus.BOOKED)
     booked_at = models.DateTimeField()
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancel_reason = models.TextField(blank=True)
+    cancel_reason = models.TextField(blank=True, max_length=text_limits.NOTE)
 
     class Meta:
         ordering = ["booked_at", "pk"]
         constraints = [
+            text_limits.length_constraint("cancel_reason", text_limits.NOTE),
             models.UniqueConstraint(
                 fields=["session", "user"],
                 condition=~Q(status=PlaceStatus.CANCELLED),
