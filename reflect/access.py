@@ -117,6 +117,14 @@ Gate = Callable[[User, dict[str, Any]], object]
 PRIVILEGED_ATTRIBUTE = "reflect_privileged_gate"
 
 
+GATE_RESULT_ATTRIBUTE = "reflect_gate_result"
+
+
+def gate_result(request: HttpRequest) -> object:
+    """What the privileged view's gate returned for this request (None without the middleware)."""
+    return getattr(request, GATE_RESULT_ATTRIBUTE, None)
+
+
 def _always(user: User, kwargs: dict[str, Any]) -> bool:
     return True
 
@@ -153,8 +161,11 @@ def enforce_two_factor(request: HttpRequest, gate: Gate, kwargs: dict[str, Any])
     user = acting_user_or_none(request)
     if user is None:
         return redirect_to_login(request.get_full_path())
-    if gate(user, kwargs) is False:
+    passed = gate(user, kwargs)
+    if passed is False:
         return None
+    # What the gate fetched (the pool, the profile), so the view does not fetch it again.
+    setattr(request, GATE_RESULT_ATTRIBUTE, passed)
     if _needs_two_factor_setup(user):
         return _two_factor_setup_redirect(request)
     return None
@@ -188,6 +199,9 @@ def commissioner_area(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
         user = acting_user_or_none(request)
         if user is None:
             return redirect_to_login(request.get_full_path())
-        return view(request, access_pool(user, pool_id), *args, **kwargs)
+        pool = gate_result(request)
+        if not (isinstance(pool, Pool) and pool.pk == pool_id):
+            pool = access_pool(user, pool_id)
+        return view(request, pool, *args, **kwargs)
 
     return privileged(_pool_gate)(wrapped)

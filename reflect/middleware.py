@@ -43,7 +43,7 @@ class TwoFactorMiddleware:
         self,
         request: HttpRequest,
         view_func: Callable[..., HttpResponse],
-        view_args: tuple[Any, ...],
+        _view_args: tuple[Any, ...],
         view_kwargs: dict[str, Any],
     ) -> HttpResponse | None:
         gate = privileged_gate(view_func)

@@ -10,7 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from reflect.access import acting_user_or_none, privileged
+from reflect.access import acting_user_or_none, gate_result, privileged
 from reflect.models import User
 from reflect.queries import current_member, is_current_lead, memberships_of
 from scheduling.models import DateOverride, SupervisionBooking, WeeklyRule
@@ -39,7 +39,10 @@ def supervisor_area(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
         user = acting_user_or_none(request)
         if user is None:
             return redirect_to_login(request.get_full_path())
-        return view(request, access_own_supervisor_profile(user), *args, **kwargs)
+        profile = gate_result(request)
+        if not (isinstance(profile, SupervisorProfile) and profile.user_id == user.pk):
+            profile = access_own_supervisor_profile(user)
+        return view(request, profile, *args, **kwargs)
 
     return privileged(_supervisor_gate)(wrapped)
 
