@@ -103,6 +103,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After authentication: the one two-factor rule for every privileged view (docs/security.md).
+    "reflect.middleware.TwoFactorMiddleware",
+    # Numbers and dates out of range are a 400 page, not a server error (docs/security.md).
+    "reflect.middleware.OutOfRangeMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -134,8 +138,15 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for a writer rather than failing with "database is locked" in the demo.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # The embedded default must survive concurrent requests (docs/security.md, "Hostile input"):
+    # WAL lets readers read while one writes; IMMEDIATE transactions take the write lock when
+    # they begin, so a second writer waits up to the busy timeout instead of failing half-way;
+    # a use case that still finds it locked runs again (reflect.locks.retry_when_sqlite_is_locked).
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

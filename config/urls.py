@@ -1,7 +1,8 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
+from reflect.converters import IdConverter
 from reflect.views import data_protection, home, invitations, organisations, pools
 from reflect.views.health import health, health_signed_in
 
@@ -9,6 +10,10 @@ from reflect.views.health import health, health_signed_in
 # allauth's documented way is to wrap the default site's bound method in place, which mypy
 # refuses for any method.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+
+# Every id in an address is an <id:...> (reflect/converters.py): registered before the apps'
+# URL modules are included below, which use it.
+register_converter(IdConverter, "id")
 
 handler400 = "reflect.views.errors.bad_request"
 handler403 = "reflect.views.errors.permission_denied"
@@ -25,44 +30,44 @@ urlpatterns = [
     # Commissioners
     path("pools/", pools.pool_list, name="pool_list"),
     path("pools/new/", pools.pool_create, name="pool_create"),
-    path("pools/<int:pool_id>/", pools.pool_detail, name="pool_detail"),
-    path("pools/<int:pool_id>/invite/", pools.pool_invite, name="pool_invite"),
-    path("pools/<int:pool_id>/reallocate/", pools.pool_reallocate, name="pool_reallocate"),
+    path("pools/<id:pool_id>/", pools.pool_detail, name="pool_detail"),
+    path("pools/<id:pool_id>/invite/", pools.pool_invite, name="pool_invite"),
+    path("pools/<id:pool_id>/reallocate/", pools.pool_reallocate, name="pool_reallocate"),
     path(
-        "pools/<int:pool_id>/invitations/<int:invitation_id>/withdraw/",
+        "pools/<id:pool_id>/invitations/<id:invitation_id>/withdraw/",
         pools.pool_invitation_revoke,
         name="pool_invitation_revoke",
     ),
     path(
-        "pools/<int:pool_id>/organisations/<int:organisation_id>/allocation/",
+        "pools/<id:pool_id>/organisations/<id:organisation_id>/allocation/",
         pools.pool_allocation,
         name="pool_allocation",
     ),
     # Organisations
     path("organisations/", organisations.organisation_list, name="organisation_list"),
     path("organisations/new/", organisations.organisation_create, name="organisation_create"),
-    path("organisations/<int:organisation_id>/", organisations.organisation_detail, name="organisation_detail"),
-    path("organisations/<int:organisation_id>/edit/", organisations.organisation_edit, name="organisation_edit"),
-    path("organisations/<int:organisation_id>/invite/", organisations.organisation_invite, name="organisation_invite"),
+    path("organisations/<id:organisation_id>/", organisations.organisation_detail, name="organisation_detail"),
+    path("organisations/<id:organisation_id>/edit/", organisations.organisation_edit, name="organisation_edit"),
+    path("organisations/<id:organisation_id>/invite/", organisations.organisation_invite, name="organisation_invite"),
     path(
-        "organisations/<int:organisation_id>/hand-on-lead/",
+        "organisations/<id:organisation_id>/hand-on-lead/",
         organisations.hand_on_lead,
         name="organisation_hand_on_lead",
     ),
     path(
-        "organisations/<int:organisation_id>/members/<int:membership_id>/remove/",
+        "organisations/<id:organisation_id>/members/<id:membership_id>/remove/",
         organisations.member_remove,
         name="organisation_member_remove",
     ),
     path(
-        "organisations/<int:organisation_id>/invitations/<int:invitation_id>/withdraw/",
+        "organisations/<id:organisation_id>/invitations/<id:invitation_id>/withdraw/",
         organisations.organisation_invitation_revoke,
         name="organisation_invitation_revoke",
     ),
     # Invitations: by the e-mailed link, or from the home page when signed in
-    path("invitations/for-me/<int:invitation_id>/", invitations.invitation, name="invitation_for_me"),
+    path("invitations/for-me/<id:invitation_id>/", invitations.invitation, name="invitation_for_me"),
     path(
-        "invitations/for-me/<int:invitation_id>/new-organisation/",
+        "invitations/for-me/<id:invitation_id>/new-organisation/",
         invitations.invitation_new_organisation,
         name="invitation_for_me_new_organisation",
     ),

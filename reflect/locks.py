@@ -14,9 +14,14 @@ where such a lock is taken; nothing but a test ever turns one off.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+from django.db import OperationalError, connection
 
 
 class Lock(StrEnum):
@@ -65,3 +70,37 @@ def switched_off(*locks: Lock) -> Iterator[None]:
         yield
     finally:
         _switched_off.difference_update(locks)
+
+
+# --- SQLite: retry a use case that found the database locked -----------------------------------
+# The embedded SQLite default has one writer at a time. WAL mode, a busy timeout and IMMEDIATE
+# transactions (config/settings.py) make a writer wait its turn; when the wait still runs out,
+# the use case's whole transaction is run again, a bounded number of times. Nothing had been
+# written (the transaction rolled back), so running it again can neither lose nor double a
+# booking (docs/security.md, "Hostile input"; docs/architecture.md, "Locks and their order").
+SQLITE_LOCK_ATTEMPTS = 5
+P = ParamSpec("P")
+R = TypeVar("R")
+SQLITE_LOCK_PAUSE_SECONDS = 0.05
+
+
+def _is_sqlite_lock(error: OperationalError) -> bool:
+    return connection.vendor == "sqlite" and "database is locked" in str(error)
+
+
+def retry_when_sqlite_is_locked(use_case: Callable[P, R]) -> Callable[P, R]:
+    """Run the use case again when SQLite says "database is locked", only at the outermost
+    transaction (inside another one, the caller's transaction is the one to retry)."""
+
+    @wraps(use_case)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+        for attempt in range(1, SQLITE_LOCK_ATTEMPTS + 1):
+            try:
+                return use_case(*args, **kwargs)
+            except OperationalError as error:
+                if attempt == SQLITE_LOCK_ATTEMPTS or connection.in_atomic_block or not _is_sqlite_lock(error):
+                    raise
+                time.sleep(SQLITE_LOCK_PAUSE_SECONDS * attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    return wrapped

@@ -10,7 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from reflect.access import acting_user_or_none, two_factor_required
+from reflect.access import acting_user_or_none, gate_result, privileged
 from reflect.models import User
 from reflect.queries import current_member, is_current_lead, memberships_of
 from scheduling.models import DateOverride, SupervisionBooking, WeeklyRule
@@ -24,20 +24,27 @@ def access_own_supervisor_profile(user: User) -> SupervisorProfile:
     return profile
 
 
+def _supervisor_gate(user: User, kwargs: dict[str, Any]) -> SupervisorProfile:
+    return access_own_supervisor_profile(user)
+
+
 def supervisor_area(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """A supervisor's own pages: anyone who is not a supervisor gets the 404 a stranger gets
     (before being asked for two-factor set-up, which would tell them the page exists); a
-    supervisor then needs two-factor authentication. The view receives their profile."""
+    supervisor then needs two-factor authentication (reflect.access.privileged). The view
+    receives their profile."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = acting_user_or_none(request)
         if user is None:
             return redirect_to_login(request.get_full_path())
-        profile = access_own_supervisor_profile(user)
-        return two_factor_required(lambda req, *a, **kw: view(req, profile, *a, **kw))(request, *args, **kwargs)
+        profile = gate_result(request)
+        if not (isinstance(profile, SupervisorProfile) and profile.user_id == user.pk):
+            profile = access_own_supervisor_profile(user)
+        return view(request, profile, *args, **kwargs)
 
-    return wrapped
+    return privileged(_supervisor_gate)(wrapped)
 
 
 def access_weekly_rule(supervisor: SupervisorProfile, rule_id: int) -> WeeklyRule:

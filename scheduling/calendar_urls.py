@@ -7,5 +7,5 @@ urlpatterns = [
     path("", views.calendar_page, name="calendar"),
     path("regenerate/", views.calendar_regenerate, name="calendar_regenerate"),
     path("feed/<str:token>.ics", views.calendar_feed_view, name="calendar_feed"),
-    path("feed/<str:token>/groups/<int:group_id>.ics", views.group_schedule_view, name="calendar_group_schedule"),
+    path("feed/<str:token>/groups/<id:group_id>.ics", views.group_schedule_view, name="calendar_group_schedule"),
 ]

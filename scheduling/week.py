@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import BadRequest
+
 from scheduling import slots
 from scheduling.intervals import Interval
 
@@ -38,6 +40,27 @@ class DayPlan:
 
 def monday_of(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
+
+
+# The weeks a week view may be asked for: wide of any booking, and far enough from the calendar's
+# ends (0001-01-01, 9999-12-31) that a week, the week either side and time-zone shifts stay dates
+# (docs/security.md, "Hostile input").
+EARLIEST_WEEK = datetime.date(1900, 1, 1)
+LATEST_WEEK = datetime.date(2999, 12, 31)
+
+
+def week_asked_for(value: str | None) -> datetime.date | None:
+    """The Monday of the ``week=`` an address asks for, or None when it names no date (the view
+    shows its usual week). A date outside EARLIEST_WEEK..LATEST_WEEK is a 400 page."""
+    try:
+        day = datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+    if day is None:
+        return None
+    if not EARLIEST_WEEK <= day <= LATEST_WEEK:
+        raise BadRequest("That week is outside the calendar.")
+    return monday_of(day)
 
 
 def day_windows(availability: slots.Availability, day: datetime.date) -> tuple[tuple[Window, ...], str]:

@@ -23,6 +23,7 @@ from tests.factories.core import (
     OrganisationFactory,
     PoolFactory,
     UserFactory,
+    give_two_factor,
     make_commissioner,
     staff_of,
 )
@@ -78,6 +79,13 @@ def world(db: None) -> World:
         commissioner=make_commissioner(pool, UserFactory(first_name="Carys")),
         other_commissioner=make_commissioner(other_pool, UserFactory(first_name="Dan")),
     )
+
+
+@pytest.fixture
+def admin_user(admin_user: User) -> User:
+    """pytest-django's administrator, with the two-factor authentication the admin requires."""
+    give_two_factor(admin_user)
+    return admin_user
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from reflect.forms import form_field
+from reflect.local_time import is_time_zone
 from reflect.models import MeetingPreference, Pool
 from reflect.text_limits import ADDRESS, DESCRIPTION, GROUND_RULES, NAME, NOTE, bounded, too_long
 from scheduling.groups.changes import CHANGEABLE
@@ -73,6 +74,12 @@ class GroupForm(forms.ModelForm):
         self.fields["facilitator"].required = False
         form_field(self, "eligible_organisations", forms.ModelMultipleChoiceField).queryset = pool.organisations.all()
         self.fields["eligible_organisations"].required = False
+
+    def clean_time_zone(self) -> str:
+        time_zone: str = self.cleaned_data["time_zone"]
+        if not is_time_zone(time_zone):
+            raise forms.ValidationError(f"“{time_zone}” is not a time zone we know. Use a name such as Europe/London.")
+        return time_zone
 
     def clean(self) -> dict[str, Any]:
         super().clean()

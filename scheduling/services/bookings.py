@@ -29,7 +29,7 @@ from reflect import wording
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
 from reflect.local_time import LONDON, UK_ZONE
-from reflect.locks import Lock, lock_on
+from reflect.locks import Lock, lock_on, retry_when_sqlite_is_locked
 from reflect.models import Membership, PoolOrganisation, User
 from reflect.queries import current_member, current_members, is_current_lead
 from reflect.services.audit import record_audit
@@ -334,6 +334,7 @@ def _lock_capacity(agreement: SupervisionAgreement) -> SupervisionAgreement:
 # --- Use cases ------------------------------------------------------------------------------
 
 
+@retry_when_sqlite_is_locked
 def book_supervision(
     agreement: SupervisionAgreement,
     choice: BookingChoice,
@@ -430,6 +431,7 @@ def may_manage(booking: SupervisionBooking, user: User) -> bool:
     return not booking.is_group and booking.attendees.filter(user=user).exists()
 
 
+@retry_when_sqlite_is_locked
 def cancel_supervision(
     booking: SupervisionBooking,
     *,
@@ -476,6 +478,7 @@ def cancel_supervision(
     return booking
 
 
+@retry_when_sqlite_is_locked
 def reschedule_supervision(
     booking: SupervisionBooking,
     starts_at: datetime.datetime,
@@ -537,6 +540,7 @@ def reschedule_supervision(
     return booking
 
 
+@retry_when_sqlite_is_locked
 def mark_attendance(
     booking: SupervisionBooking, *, attended: bool, acting_user: User, now: datetime.datetime | None = None
 ) -> SupervisionBooking:

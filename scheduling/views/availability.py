@@ -24,7 +24,7 @@ from scheduling.models import SupervisionBooking
 from scheduling.models.bookings import LIVE_BOOKING_STATUSES
 from scheduling.services import availability as services
 from scheduling.services import busy_calendar
-from scheduling.week import monday_of, week_plan
+from scheduling.week import monday_of, week_asked_for, week_plan
 from supervision.models import SupervisorProfile
 
 # The clock the week view reads; a module attribute so tests can fix "now".
@@ -159,10 +159,7 @@ def busy_calendar_remove(request: HttpRequest, supervisor: SupervisorProfile) ->
 
 
 def _week_start(request: HttpRequest, today: datetime.date) -> datetime.date:
-    try:
-        return monday_of(datetime.date.fromisoformat(request.GET.get("week", "")))
-    except ValueError:
-        return monday_of(today)
+    return week_asked_for(request.GET.get("week")) or monday_of(today)
 
 
 @supervisor_area

@@ -32,16 +32,9 @@ from scheduling.models import BookingAttendee, BookingStatus, SupervisionBooking
 from scheduling.queries import availability_for
 from scheduling.services import bookings as service
 from scheduling.services.booking_notices import booking_ics, booking_when, where
-from scheduling.week import monday_of
+from scheduling.week import monday_of, week_asked_for
 from supervision.enums import AgreementStatus
 from supervision.models import SupervisionAgreement, SupervisorProfile
-
-
-def _parse_date(value: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 def _slot_rows(found: list[slots.Slot], minutes: int, monday: datetime.date) -> list[dict]:
@@ -98,7 +91,7 @@ def _picker_context(
     first = next((slot for slot in found if slot.minutes == minutes), None)
     today = now.astimezone(LONDON).date()
     default_week = monday_of(first.start.astimezone(LONDON).date()) if first else monday_of(today)
-    monday = monday_of(_parse_date(request.GET.get("week")) or default_week)
+    monday = week_asked_for(request.GET.get("week")) or default_week
     last_monday = monday_of((now + availability.horizon).astimezone(LONDON).date())
     monday = min(max(monday, monday_of(today)), last_monday)
     return {

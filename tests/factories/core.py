@@ -32,6 +32,12 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.save()
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
 
+    @factory.post_generation
+    def staff_two_factor(self, create: bool, extracted: object, **kwargs: object) -> None:
+        """Platform staff have two-factor authentication, as the admin requires (docs/security.md)."""
+        if create and self.is_staff:
+            give_two_factor(self)
+
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
     """``OrganisationFactory(in_pool=pool)`` makes an organisation of that pool."""
@@ -125,8 +131,11 @@ def add_to_pool(pool: Pool, organisation: Organisation) -> PoolOrganisation:
 
 def give_two_factor(user: User) -> str:
     """Activate a TOTP authenticator for the user, as allauth does; returns the secret."""
+    from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
+    # Idempotent: facilitators and staff are made with it, and tests may sign them in again.
+    Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).delete()
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
     return secret

@@ -10,16 +10,22 @@ import factory
 from scheduling.groups.changes import create_group
 from scheduling.models import ReflectiveGroup
 from supervision.models import SupervisorProfile
+from tests.factories.core import give_two_factor
 from tests.factories.supervision import RegisteredSupervisorFactory
 
 # A fixed "now": the sessions of a group created at this moment are the same in every run.
 NOW = datetime.datetime(2026, 11, 2, 10, 0, tzinfo=datetime.UTC)
 
 
-def make_facilitator(first_name: str = "Ann") -> SupervisorProfile:
-    return RegisteredSupervisorFactory(
+def make_facilitator(first_name: str = "Ann", *, two_factor: bool = True) -> SupervisorProfile:
+    """A supervisor who facilitates groups, with two-factor authentication (their pages need it)
+    unless ``two_factor=False``."""
+    profile = RegisteredSupervisorFactory(
         user__first_name=first_name, user__last_name="Carter", profession="counselling psychologist"
     )
+    if two_factor:
+        give_two_factor(profile.user)
+    return profile
 
 
 def make_group(world, *, capacity: int = 2, now: datetime.datetime = NOW, **fields) -> ReflectiveGroup:

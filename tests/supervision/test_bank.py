@@ -14,6 +14,7 @@ from reflect.models import User
 from supervision.models import NeedsAssessment, QuestionBankVersion, ScoringRule
 from supervision.scoring import CLINICAL_SUPERVISION_RECOMMENDED, CONSIDER_CASE_CONSULTATION
 from supervision.services.bank import copy_to_draft, current_version, publish_version, version_problems
+from tests.factories.core import give_two_factor
 from tests.supervision.conftest import take_questionnaire
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def admin_client(client):
     admin = User.objects.create_superuser("root@example.org", "a-long-admin-password-1")
+    give_two_factor(admin)  # the admin needs it (docs/security.md, "Two-factor")
     client.force_login(admin)
     return client
 

@@ -6,21 +6,36 @@ about what was said (docs/architecture.md, "Confidentiality").
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from reflect.access import acting_user
+from reflect.access import acting_user, privileged
 from reflect.errors import DomainError
+from reflect.models import User
 from reflect.services.audit import record_view
 from scheduling.groups.access import access_facilitated_session, access_register_place
 from scheduling.groups.attendance import mark_place_attendance
 from scheduling.groups.notices import session_when
-from scheduling.models import GroupSession, Place, SessionStatus
+from scheduling.models import GroupSession, Place, ReflectiveGroup, SessionStatus
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
 
 
+def _facilitator_gate(user: User, kwargs: dict[str, Any]) -> GroupSession:
+    return access_facilitated_session(user, kwargs["session_id"])
+
+
+def _is_facilitator(user: User, kwargs: dict[str, Any]) -> bool:
+    """Someone who facilitates no group sees an empty list without being asked for two-factor."""
+    return ReflectiveGroup.objects.filter(facilitator__user=user).exists()
+
+
+# The facilitator's pages are privileged like a supervisor's (docs/security.md, "Two-factor"):
+# the register names the people in the room.
+@privileged(_is_facilitator)
 @login_required
 def facilitated_sessions(request: HttpRequest) -> HttpResponse:
     sessions = (
@@ -35,6 +50,7 @@ def facilitated_sessions(request: HttpRequest) -> HttpResponse:
     )
 
 
+@privileged(_facilitator_gate)
 @login_required
 def register(request: HttpRequest, session_id: int) -> HttpResponse:
     """The register: first name and organisation only; marking attended or absent, nothing else."""

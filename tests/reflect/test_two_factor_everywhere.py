@@ -1,0 +1,121 @@
+"""Every URL pattern, classified: which need two-factor authentication (issue 17).
+
+The table below is the expected answer for every named pattern of the site. A new pattern that
+is not in it fails the test, so a new view cannot be forgotten: its author decides whether it is
+privileged (reflect.access.privileged) and says so here (docs/security.md, "Two-factor").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from reflect.access import privileged_gate
+from reflect.middleware import ADMIN_OPEN_PAGES
+
+# Pages that need two-factor authentication, by the single rule (reflect.middleware.TwoFactorMiddleware).
+TWO_FACTOR = {
+    # commissioners
+    "pool_list", "pool_create", "pool_detail", "pool_invite", "pool_reallocate", "pool_invitation_revoke",
+    "pool_allocation", "pool_assignment", "pool_dashboard", "pool_rebalance", "pool_export",
+    "group_create", "group_pool_groups", "group_manage", "group_change", "group_session_move",
+    "group_session_cancel_all", "cohort_fill",
+    # supervisors
+    "availability_overview", "availability_settings", "availability_week", "availability_rule_add",
+    "availability_rule_remove", "availability_override_add", "availability_override_remove",
+    "availability_busy_calendar", "availability_busy_calendar_remove", "supervisor_sessions",
+    "supervisor_profile", "supervisor_profile_edit", "supervisor_requests", "supervisor_request",
+    "supervisor_agreements", "supervision_session_attendance",
+    # facilitators
+    "group_facilitated", "group_register",
+}  # fmt: skip
+
+# A supervision session's pages are shared by its attendees, its booker, the organisation's
+# leads and its supervisor: only the supervisor must have two-factor, checked per booking
+# (scheduling.views.bookings._supervisor_needs_two_factor).
+PER_OBJECT = {
+    "supervision_session", "supervision_session_cancel", "supervision_session_move", "supervision_session_ics",
+}  # fmt: skip
+
+# Public pages, or pages for any signed-in person (staff, leads, the questionnaire, my data).
+NO_TWO_FACTOR = {
+    "home", "privacy", "account", "contact_preferences", "two_factor_required", "health", "health_signed_in",
+    "organisation_list", "organisation_create", "organisation_detail", "organisation_edit", "organisation_invite",
+    "organisation_hand_on_lead", "organisation_member_remove", "organisation_invitation_revoke",
+    "organisation_usage", "organisation_matches", "request_supervisor", "organisation_supervision",
+    "withdraw_request", "end_agreement", "agreement_check_in",
+    "invitation_for_me", "invitation_for_me_new_organisation", "invitation", "invitation_new_organisation",
+    "questionnaire_start", "questionnaire_results", "questionnaire_compare", "questionnaire_resume",
+    "questionnaire_section", "questionnaire_check", "questionnaire_result", "questionnaire_save_to_organisation",
+    "questionnaire_take_again", "questionnaire_brief", "questionnaire_brief_pdf",
+    "supervisor_directory", "supervisor_detail", "supervisor_photo",
+    "group_sessions", "group_my_places", "group_session", "group_session_book", "group_session_cancel",
+    "group_waitlist_join", "group_waitlist_accept", "group_waitlist_leave", "group_organisation_totals",
+    "cohort_apply", "cohort_withdraw", "cohort_leave",
+    "supervision_home", "supervision_book", "supervision_book_confirm", "supervision_log", "supervision_log_csv",
+    "calendar", "calendar_regenerate", "calendar_feed", "calendar_group_schedule",
+    "my_data", "my_data_export_json", "my_data_export_html", "my_data_erase", "my_data_erase_confirm",
+    "my_data_erased",
+}  # fmt: skip
+
+
+def url_patterns(
+    resolver: URLResolver | None = None, route: str = "", namespace: str = ""
+) -> Iterator[tuple[str, str, URLPattern]]:
+    """(namespace, route, pattern) for every pattern of the site, recursively."""
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = ":".join(n for n in (namespace, entry.namespace or "") if n)
+            yield from url_patterns(entry, route + str(entry.pattern), inner)
+        else:
+            yield namespace, route + str(entry.pattern), entry
+
+
+def is_sign_in_flow(pattern: URLPattern) -> bool:
+    """allauth's pages: signing in, and setting up two-factor itself, must stay reachable."""
+    return pattern.callback.__module__.startswith("allauth.")
+
+
+def test_every_url_pattern_is_classified_and_enforced_as_declared():
+    seen: set[str] = set()
+    unclassified, wrong = [], []
+    for namespace, route, pattern in url_patterns():
+        needs = privileged_gate(pattern.callback) is not None
+        if namespace == "admin":
+            # The whole admin is privileged by the middleware's rule, but its sign-in and sign-out.
+            assert needs is False, route
+            continue
+        if is_sign_in_flow(pattern):
+            assert not needs, route
+            continue
+        name = pattern.name or route
+        seen.add(name)
+        if name in TWO_FACTOR:
+            expected = True
+        elif name in PER_OBJECT or name in NO_TWO_FACTOR:
+            expected = False
+        else:
+            unclassified.append(f"{route} ({name})")
+            continue
+        if needs != expected:
+            wrong.append(f"{route} ({name}): {'needs' if needs else 'does not need'} two-factor")
+    assert not unclassified, f"URL patterns missing from the two-factor table: {unclassified}"
+    assert not wrong, wrong
+    # The table names no pattern that has gone.
+    assert seen >= (TWO_FACTOR | PER_OBJECT | NO_TWO_FACTOR), (TWO_FACTOR | PER_OBJECT | NO_TWO_FACTOR) - seen
+
+
+def test_the_admin_is_privileged_but_its_sign_in():
+    names = {p.name for ns, _, p in url_patterns() if ns == "admin" and p.name}
+    assert names >= ADMIN_OPEN_PAGES
+    assert "index" in names - ADMIN_OPEN_PAGES
+
+
+def test_the_rule_is_installed_after_authentication():
+    middleware = settings.MIDDLEWARE
+    assert "reflect.middleware.TwoFactorMiddleware" in middleware
+    assert middleware.index("reflect.middleware.TwoFactorMiddleware") > middleware.index(
+        "django.contrib.auth.middleware.AuthenticationMiddleware"
+    )
