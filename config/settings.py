@@ -247,6 +247,9 @@ else:
     EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Reflect <no-reply@reflect.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where to report a vulnerability, published at /.well-known/security.txt (RFC 9116;
+# docs/security.md): a mailto: or https: address.
+SECURITY_CONTACT = env("SECURITY_CONTACT", "mailto:security@reflect.test")
 
 # --- Internationalisation and time ---------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

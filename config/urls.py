@@ -4,7 +4,7 @@ from django.urls import include, path, register_converter
 
 from reflect.converters import IdConverter
 from reflect.views import data_protection, home, invitations, organisations, pools
-from reflect.views.health import health, health_signed_in
+from reflect.views.health import health, health_signed_in, security_txt
 
 # The admin signs in through allauth, so its login has two-factor authentication and rate limits.
 # allauth's documented way is to wrap the default site's bound method in place, which mypy
@@ -82,6 +82,7 @@ urlpatterns = [
     path("questionnaire/", include("supervision.urls")),
     path("health/", health, name="health"),
     path("health/signed-in/", health_signed_in, name="health_signed_in"),
+    path(".well-known/security.txt", security_txt, name="security_txt"),
     path("", include("supervision.supervisor_urls")),
     path("groups/", include("scheduling.groups.urls")),
     path("supervision/", include("scheduling.booking_urls")),

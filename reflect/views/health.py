@@ -1,9 +1,14 @@
-"""Trivial views: the container health check, and the benchmarks' baselines (docs/performance.md)."""
+"""Trivial views: the container health check, the benchmarks' baselines (docs/performance.md), and
+where to report a vulnerability (docs/security.md)."""
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from reflect.access import acting_user
@@ -26,3 +31,17 @@ def health_signed_in(request: HttpRequest) -> HttpResponse:
     """
     staff = Membership.objects.filter(user=acting_user(request), left_at__isnull=True).exists()
     return HttpResponse("ok: staff" if staff else "ok: not staff", content_type="text/plain")
+
+
+@require_GET
+def security_txt(request: HttpRequest) -> HttpResponse:
+    """RFC 9116: how to report a vulnerability. It must expire within a year, so the date is
+    always a year from today rather than one somebody has to remember to move on."""
+    expires = (timezone.now() + datetime.timedelta(days=365)).replace(microsecond=0)
+    lines = [
+        f"Contact: {settings.SECURITY_CONTACT}",
+        f"Expires: {expires.astimezone(datetime.UTC):%Y-%m-%dT%H:%M:%SZ}",
+        "Preferred-Languages: en",
+        f"Canonical: {settings.SITE_URL}/.well-known/security.txt",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
