@@ -1,8 +1,7 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import include, path, register_converter
+from django.urls import include, path
 
-from reflect.converters import IdConverter
 from reflect.views import data_protection, home, invitations, organisations, pools
 from reflect.views.health import health, health_signed_in, security_txt
 
@@ -10,10 +9,6 @@ from reflect.views.health import health, health_signed_in, security_txt
 # allauth's documented way is to wrap the default site's bound method in place, which mypy
 # refuses for any method.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
-
-# Every id in an address is an <id:...> (reflect/converters.py): registered before the apps'
-# URL modules are included below, which use it.
-register_converter(IdConverter, "id")
 
 handler400 = "reflect.views.errors.bad_request"
 handler403 = "reflect.views.errors.permission_denied"

@@ -14,7 +14,7 @@ from django.urls import URLPattern, path
 from reflect import wording
 from reflect.access import acting_user
 from reflect.errors import DomainError
-from reflect.forms import clean_mobile
+from reflect.forms import ContactPreferencesForm, clean_mobile
 from reflect.models import (
     AuditEvent,
     Community,
@@ -32,6 +32,7 @@ from reflect.models import (
 from reflect.services.audit import record_audit
 from reflect.services.commissioners import approve_commissioner, revoke_commissioner
 from reflect.services.notifications import retry_failed_notifications
+from reflect.text_limits import too_long
 from reflect.views.notification_preview import notification_preview
 
 # Changes to who may do what, made in the admin, go in the audit log like the same changes
@@ -167,7 +168,25 @@ class UserAdmin(DjangoUserAdmin):
 
 
 class ContactPreferencesAdminForm(ModelForm):
-    """No Meta: the admin builds the form's fields from the model (ModelAdmin.get_form)."""
+    """Every editable column, read as the person's own form reads it (phone numbers, limits)."""
+
+    # The same choices as the person's own form, not the raw JSON of the column.
+    reminder_hours = ContactPreferencesForm.declared_fields["reminder_hours"]
+
+    class Meta:
+        model = ContactPreferences
+        fields = [
+            "user",
+            "channel",
+            "phone",
+            "postal_address",
+            "reminder_hours",
+            "no_sessions_before",
+            "meets",
+            "missed_session_messages",
+            "time_zone",
+        ]
+        error_messages = ContactPreferencesForm.Meta.error_messages | {"time_zone": too_long("a time zone", 64)}
 
     def clean_phone(self) -> str:
         # The same reading as the person's own form: E.164, or refused (reflect/phone.py).
