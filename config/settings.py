@@ -345,6 +345,9 @@ CELERY_BEAT_SCHEDULE["scheduling.refresh_busy_calendars"] = {
 
 # --- Reflective groups (scheduling/groups/capacity.py, waitlist.py) ----------------------
 GROUP_OFFER_HOLD_HOURS = 24  # how long a freed place is held for the first person waiting
+# The most sessions a group's pattern may make in a year (scheduling/groups/recurrence.py,
+# docs/groups.md): with at most one a week it is 53; a lower figure allows fewer.
+GROUP_MAX_SESSIONS_PER_YEAR = int(env("GROUP_MAX_SESSIONS_PER_YEAR", "60"))
 CELERY_BEAT_SCHEDULE["scheduling.keep_group_sessions_a_year_ahead"] = {
     "task": "scheduling.keep_group_sessions_a_year_ahead",
     "schedule": crontab(minute=30, hour=3),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 from io import TextIOBase
 
+from django.utils import timezone
+
 from reflect.models import Pool, User
 from scheduling.groups.changes import create_group
 from scheduling.models import ReflectiveGroup
@@ -32,7 +34,7 @@ def reflective_group_demo(stdout: TextIOBase) -> None:
         external_facilitator_name="" if facilitator else "Dr Ann Carter",
         external_facilitator_email="" if facilitator else "ann.carter@example.org",
         rrule="FREQ=MONTHLY;BYDAY=+2WE",
-        first_date=datetime.date(2026, 9, 1),
+        first_date=max(datetime.date(2026, 9, 1), timezone.localdate()),  # never before today
         start_time=datetime.time(14, 0),
         duration_minutes=120,
         time_zone="Europe/London",
@@ -64,7 +66,7 @@ def reflective_cohort_demo(stdout: TextIOBase) -> None:
         external_facilitator_name="Dr Ann Carter",
         external_facilitator_email="ann.carter@example.org",
         rrule="FREQ=MONTHLY;BYDAY=+1TU",
-        first_date=datetime.date(2026, 9, 1),
+        first_date=max(datetime.date(2026, 9, 1), timezone.localdate()),  # never before today
         start_time=datetime.time(18, 0),
         duration_minutes=90,
         time_zone="Europe/London",

@@ -26,7 +26,7 @@ from reflect.services.notifications import queue_notification
 from scheduling.groups.calendar import group_session_ics
 from scheduling.groups.capacity import held_offers
 from scheduling.groups.notices import group_context, session_when
-from scheduling.groups.recurrence import generate_sessions, parse_rrule
+from scheduling.groups.recurrence import check_pattern, generate_sessions
 from scheduling.groups.session_changes import cancel_session
 from scheduling.groups.waitlist import offer_freed_places
 from scheduling.models import (
@@ -43,8 +43,14 @@ from scheduling.models import (
 from scheduling.notification_kinds import GroupNotificationKind
 
 
-def _check_group(group: ReflectiveGroup, eligible: list[Organisation]) -> None:
-    """What a group must be, created or changed; DomainError naming the field otherwise."""
+def _check_group(
+    group: ReflectiveGroup, eligible: list[Organisation], *, today_for_first_date: datetime.date | None
+) -> None:
+    """What a group must be, created or changed; DomainError naming the field otherwise.
+
+    Its pattern is bounded (recurrence.check_pattern, docs/security.md): at most weekly, at most
+    GROUP_MAX_SESSIONS_PER_YEAR a year, within its pool; a new group's first date not before
+    ``today_for_first_date`` (None when changing: the first date cannot change)."""
     if group.facilitator_id is None and not group.external_facilitator_name:
         raise DomainError("Choose a supervisor or name an external facilitator.", field="facilitator")
     if group.facilitator is not None and not group.facilitator.is_verified:
@@ -55,9 +61,9 @@ def _check_group(group: ReflectiveGroup, eligible: list[Organisation]) -> None:
         ZoneInfo(group.time_zone)
     except (ValueError, KeyError):
         raise DomainError("Enter a time zone such as Europe/London.", field="time_zone") from None
-    parse_rrule(group.rrule, datetime.datetime.combine(group.first_date, group.start_time))
     if group.last_date is not None and group.last_date < group.first_date:
         raise DomainError("The last date must be on or after the first date.", field="last_date")
+    check_pattern(group, pool_ends_on=group.pool.ends_on, today=today_for_first_date)
     pool_organisation_ids = set(group.pool.organisations.values_list("pk", flat=True))
     if any(organisation.pk not in pool_organisation_ids for organisation in eligible):
         raise DomainError("Choose organisations from this pool.", field="eligible_organisations")
@@ -77,9 +83,14 @@ def create_group(
     if not is_commissioner(acting_user, pool):
         raise DomainError("Only the pool's commissioners can create its reflective groups.")
     eligible = list(eligible_organisations)
+    now = now or timezone.now()
     with transaction.atomic():
         group = ReflectiveGroup(pool=pool, **fields)
-        _check_group(group, eligible)
+        try:
+            today = now.astimezone(ZoneInfo(group.time_zone)).date()
+        except (ValueError, KeyError, OSError):
+            today = None  # no such zone: _check_group says so
+        _check_group(group, eligible, today_for_first_date=today or now.date())
         group.save()
         if eligible and not group.all_pool_organisations:
             group.eligible_organisations.set(eligible)
@@ -152,7 +163,11 @@ def change_group(
         eligible = list(eligible_organisations) if eligible_organisations is not None else None
         if group.all_pool_organisations:
             eligible = []
-        _check_group(group, eligible if eligible is not None else list(group.eligible_organisations.all()))
+        _check_group(
+            group,
+            eligible if eligible is not None else list(group.eligible_organisations.all()),
+            today_for_first_date=None,
+        )
         coming = list(
             GroupSession.objects.select_for_update()
             .filter(group=group, status=SessionStatus.SCHEDULED, starts_at__gt=now)

@@ -4,6 +4,7 @@ for tests that write its sessions, places and waits by hand."""
 from __future__ import annotations
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import factory
 
@@ -30,12 +31,13 @@ def make_facilitator(first_name: str = "Ann", *, two_factor: bool = True) -> Sup
 
 def make_group(world, *, capacity: int = 2, now: datetime.datetime = NOW, **fields) -> ReflectiveGroup:
     """A group of ``world.pool`` created by its commissioner at ``now``: the second Wednesday of
-    each month from November 2026, 14:00–16:00 London time, facilitated by Ann Carter."""
+    each month from the day it is made (November 2026 at NOW), 14:00–16:00 London time, facilitated by Ann Carter."""
     values = {
         "title": "Leeds reflective practice",
         "description": "Monthly reflective practice.",
         "rrule": "FREQ=MONTHLY;BYDAY=+2WE",
-        "first_date": datetime.date(2026, 11, 1),
+        # The day it is made (a first date is never before it): 2 November 2026 at NOW.
+        "first_date": now.astimezone(ZoneInfo("Europe/London")).date(),
         "start_time": datetime.time(14, 0),
         "duration_minutes": 120,
         "time_zone": "Europe/London",
@@ -45,6 +47,12 @@ def make_group(world, *, capacity: int = 2, now: datetime.datetime = NOW, **fiel
         "confidentiality_statement": "Nothing said is written down.",
     }
     values.update(fields)
+    # A group makes no session after its pool ends (docs/groups.md): the pool runs at least the
+    # year of sessions the group is made with.
+    year_on = (now + datetime.timedelta(days=366)).date()
+    if world.pool.ends_on < year_on:
+        world.pool.ends_on = year_on
+        world.pool.save(update_fields=["ends_on"])
     if "facilitator" not in values and "external_facilitator_name" not in values:
         values["facilitator"] = make_facilitator()
     return create_group(world.pool, acting_user=world.commissioner, now=now, **values)

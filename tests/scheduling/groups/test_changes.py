@@ -138,7 +138,7 @@ def test_an_earlier_last_date_cancels_the_sessions_after_it_and_tells_the_people
 
 def test_when_no_session_stays_the_cancellations_name_no_next_session(world, group):
     book_place(sessions_of(group)[1], acting_user=world.member, now=NOW)
-    change_group(group, acting_user=world.commissioner, last_date=datetime.date(2026, 11, 1), now=NOW)
+    change_group(group, acting_user=world.commissioner, last_date=datetime.date(2026, 11, 2), now=NOW)
     [told] = Notification.objects.filter(kind=GroupNotificationKind.SESSION_CANCELLED)
     assert told.context["next_when"] == ""  # not a session cancelled with it
 

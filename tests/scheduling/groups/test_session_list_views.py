@@ -149,7 +149,7 @@ def test_a_cohorts_session_page_says_apply(client, world):
 
 
 def test_a_group_whose_next_session_is_months_away_is_still_ranked(client, world):
-    make_group(world, title="Weekly circle", rrule="FREQ=WEEKLY")
+    make_group(world, title="Weekly circle", rrule="FREQ=WEEKLY;BYDAY=SU")
     make_group(world, title="Summer group", first_date=datetime.date(2027, 8, 1))
     client.force_login(world.member)
     response = client.get(reverse("group_sessions"))

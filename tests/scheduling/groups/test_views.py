@@ -5,6 +5,7 @@ from unittest import mock
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from reflect.models import LedgerEntry
 from scheduling.groups.places import book_place, cancel_place
@@ -134,7 +135,7 @@ def group_form_data(facilitator, **changes: str) -> dict[str, object]:
         "kind": "drop_in",
         "facilitator": facilitator.pk,
         "rrule": "FREQ=MONTHLY;BYDAY=+2WE",
-        "first_date": "2026-11-01",
+        "first_date": timezone.localdate().isoformat(),  # a group starts today or later
         "start_time": "14:00",
         "duration_minutes": "120",
         "time_zone": "Europe/London",
