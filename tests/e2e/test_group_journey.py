@@ -134,7 +134,9 @@ def test_moving_a_session_filling_a_cohort_and_the_leads_totals(live_server: Any
     from scheduling.groups.changes import create_group
 
     base = live_server.url
-    pool = PoolFactory(name="Leeds pool")
+    # Twelve months from this month: a year of the cohort's sessions fits in the pool (a group
+    # makes none after its pool ends, docs/groups.md).
+    pool = PoolFactory(name="Leeds pool", from_this_month=True)
     organisation = OrganisationFactory(name="Harehills Drama")
     add_to_pool(pool, organisation)
     lead = MembershipFactory(

@@ -135,7 +135,7 @@ MALFORMED_ON_THE_FORM = [
         "http://calendar.example.org/my calendar.ics",
         "The calendar address must not contain spaces. Copy it again from your calendar.",
     ),
-    ("https://calendar.example.org/" + "a" * 10_000, "The calendar address is too long (at most 2,000 characters)."),
+    ("https://calendar.example.org/" + "a" * 10_000, "Enter the address in 2,000 characters or fewer."),
     ("https://calendar.example.org/" + "é" * 900, "The calendar address is too long (at most 2,000 characters)."),
     ("http://[64:ff9b::a00:1]/a.ics", PRIVATE_NETWORK),
     ("   ", "Enter the private address of your calendar."),

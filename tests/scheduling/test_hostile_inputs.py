@@ -25,7 +25,7 @@ def group_data(facilitator):
         "kind": "drop_in",
         "facilitator": facilitator.pk,
         "rrule": "FREQ=MONTHLY;BYDAY=+2WE",
-        "first_date": "2026-11-01",
+        "first_date": "2026-11-11",  # after the frozen today (tests.factories.groups.NOW)
         "start_time": "14:00",
         "duration_minutes": "120",
         "time_zone": "Europe/London",
@@ -50,7 +50,7 @@ def group_data(facilitator):
     ],
     ids=["zone-directory", "zone-slash", "zone-path", "huge-choice-id"],
 )
-def test_a_group_form_with_a_hostile_value_is_a_form_error(client, world, changes):
+def test_a_group_form_with_a_hostile_value_is_a_form_error(client, world, frozen_now, changes):
     signed_in(client, world.commissioner)
     facilitator = make_facilitator()
     response = client.post(reverse("group_create", args=[world.pool.pk]), group_data(facilitator) | changes)
@@ -59,7 +59,7 @@ def test_a_group_form_with_a_hostile_value_is_a_form_error(client, world, change
     assert not ReflectiveGroup.objects.exists()
 
 
-def test_the_group_form_data_above_is_valid(client, world):
+def test_the_group_form_data_above_is_valid(client, world, frozen_now):
     """So that each hostile value above is the only thing wrong with its form."""
     signed_in(client, world.commissioner)
     response = client.post(reverse("group_create", args=[world.pool.pk]), group_data(make_facilitator()))
