@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from reflect import wording
 from reflect.models import Membership
 from reflect.notification_kinds import NotificationKind
 from reflect.services.notifications import queue_notification
@@ -37,7 +38,7 @@ def demo_reminders(out: TextIOBase) -> None:
                 about="demo",
                 context={
                     "title": "Reflective practice group",
-                    "when": f"{starts:%A %-d %B, %H:%M}",
+                    "when": wording.moment_this_year(starts),
                     "where": "Online – the link is on your bookings page",
                     "url": settings.SITE_URL + "/",
                 },

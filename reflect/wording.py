@@ -93,6 +93,12 @@ def moment(when: datetime.datetime, zone: str = UK_ZONE) -> str:
     return f"{day(when, zone)}, {clock(when, zone)}"
 
 
+def moment_this_year(when: datetime.datetime, zone: str = UK_ZONE) -> str:
+    """'Wednesday 9 December, 14:00': a moment in the coming days, where the year goes without saying."""
+    local = when.astimezone(ZoneInfo(zone))
+    return f"{local:%A} {local.day} {local:%B}, {clock(local)}"
+
+
 def span(start: datetime.datetime, end: datetime.datetime, zone: str = UK_ZONE) -> str:
     """'Wednesday 9 December 2026, 14:00–16:00'."""
     return f"{day(start, zone)}, {clock(start, zone)}–{clock(end, zone)}"

@@ -40,7 +40,7 @@ def queue_weekly_summaries(day: datetime.date | None = None) -> list[Notificatio
         context = {
             "week_starting": wording.day(starts),
             "items": [
-                {"when": f"{item.starts_at.astimezone(LONDON):%A %-d %B, %H:%M}", "title": item.title, "url": item.url}
+                {"when": wording.moment_this_year(item.starts_at), "title": item.title, "url": item.url}
                 for item in items
             ],
         }

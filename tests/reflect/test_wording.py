@@ -73,6 +73,7 @@ def test_dates_on_the_london_clock_by_default():
     assert wording.clock(SUMMER, "Europe/London") == "14:30"
     assert wording.clock(SUMMER) == "13:30"  # a datetime on its own clock (UTC here) unless a zone is named
     assert wording.moment(SUMMER) == "Wednesday 14 July 2027, 14:30"
+    assert wording.moment_this_year(SUMMER) == "Wednesday 14 July, 14:30"
     assert wording.span(WINTER, WINTER + datetime.timedelta(hours=2)) == "Wednesday 9 December 2026, 14:00–16:00"
 
 
