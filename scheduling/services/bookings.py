@@ -15,14 +15,16 @@ by the supervisor), CONSUMED when attended, missed or cancelled late
 from __future__ import annotations
 
 import datetime
+import enum
 import itertools
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 
 from reflect import wording
@@ -33,13 +35,20 @@ from reflect.locks import Lock, lock_on, retry_when_sqlite_is_locked
 from reflect.models import Membership, PoolOrganisation, User
 from reflect.queries import current_member, current_members, is_current_lead
 from reflect.services.audit import record_audit
-from reflect.services.ledger import CENT, hours_balance, hours_sum, record_ledger_entry
+from reflect.services.ledger import CENT, hours_balance, record_ledger_entry
 from reflect.services.preferences import preferences_for
 from scheduling import slots
 from scheduling.intervals import Interval
-from scheduling.models import BookingAttendee, BookingStatus, SessionMode, SupervisionBooking
+from scheduling.models import AvailabilitySettings, BookingAttendee, BookingStatus, SessionMode, SupervisionBooking
 from scheduling.models.bookings import LIVE_BOOKING_STATUSES
-from scheduling.queries import availability_for, availability_settings_of, busy_intervals_for
+from scheduling.queries import (
+    availability_for,
+    availability_settings_of,
+    busy_intervals_for,
+    date_overrides_of,
+    to_engine,
+    weekly_rules_of,
+)
 from scheduling.services.booking_notices import (
     booking_when,
     queue_booking_changed,
@@ -107,9 +116,16 @@ def live_booking_intervals(
 
 
 def _engine_inputs(
-    supervisor: SupervisorProfile, now: datetime.datetime, *, exclude: int | None = None
+    supervisor: SupervisorProfile,
+    now: datetime.datetime,
+    *,
+    exclude: int | None = None,
+    settings_row: AvailabilitySettings | None = None,
 ) -> tuple[slots.Availability, list[Interval], list[Interval]]:
-    availability = availability_for(supervisor)
+    if settings_row is None:
+        availability = availability_for(supervisor)
+    else:
+        availability = to_engine(settings_row, weekly_rules_of(supervisor), date_overrides_of(supervisor))
     # A day either side: buffers and the week's limit reach past the horizon's edges.
     since = now - datetime.timedelta(days=8)
     until = now + availability.horizon + datetime.timedelta(days=8)
@@ -253,28 +269,140 @@ def _check_slot(
         )
 
 
-def _agreement_hours_in_month(
-    agreement: SupervisionAgreement, moment: datetime.datetime, exclude: int | None
-) -> Decimal:
-    first, following = month_bounds(moment)
+class HoursRule(enum.StrEnum):
+    """The hours rules a time must pass besides the slot engine's (docs/availability-and-booking.md)."""
+
+    ALLOCATION = "allocation"  # the organisation's hours left in the pool (balance_from)
+    AGREEMENT_MONTH = "agreement_month"  # the agreement's hours a month
+    SUPERVISOR_MONTH = "supervisor_month"  # the supervisor's monthly capacity
+
+
+Month = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class HoursPosition:
+    """What the hours rules read, once: the organisation's hours left, and the hours already
+    counted in each month against the agreement (London months) and the supervisor (months on
+    the supervisor's clock). The picker reads every month of the horizon, a booking just its own."""
+
+    organisation_left: Decimal
+    agreement_hours_per_month: Decimal
+    agreement_used: dict[Month, Decimal]
+    supervisor_capacity: Decimal | None
+    supervisor_zone: str
+    supervisor_used: dict[Month, Decimal]
+
+
+@dataclass(frozen=True)
+class HoursRefusal:
+    rule: HoursRule
+    month: Month  # the month the rule is full for (on the rule's own clock)
+    left: Decimal  # hours still free under that rule, never negative
+
+
+def _month_of(moment: datetime.datetime, zone: str = UK_ZONE) -> Month:
+    local = moment.astimezone(ZoneInfo(zone))
+    return (local.year, local.month)
+
+
+def hours_refusal(
+    position: HoursPosition, starts_at: datetime.datetime, hours: Decimal, *, already_reserved: Decimal = Decimal("0")
+) -> HoursRefusal | None:
+    """The one statement of the hours rules, pure: both the slot picker (for every time it might
+    show) and book_supervision (for the time chosen) ask it, so the picker never offers a time
+    the booking would refuse. ``already_reserved``: a session being moved keeps its own hours."""
+    if hours - already_reserved > position.organisation_left:
+        return HoursRefusal(HoursRule.ALLOCATION, _month_of(starts_at), max(position.organisation_left, Decimal("0")))
+    month = _month_of(starts_at)
+    used = position.agreement_used.get(month, Decimal("0"))
+    if used + hours > position.agreement_hours_per_month:
+        return HoursRefusal(
+            HoursRule.AGREEMENT_MONTH, month, max(position.agreement_hours_per_month - used, Decimal("0"))
+        )
+    if position.supervisor_capacity is not None:
+        month = _month_of(starts_at, position.supervisor_zone)
+        taken = position.supervisor_used.get(month, Decimal("0"))
+        if taken + hours > position.supervisor_capacity:
+            return HoursRefusal(
+                HoursRule.SUPERVISOR_MONTH, month, max(position.supervisor_capacity - taken, Decimal("0"))
+            )
+    return None
+
+
+def month_name(month: Month) -> str:
+    return datetime.date(month[0], month[1], 1).strftime("%B %Y")
+
+
+def hours_refusal_message(agreement: SupervisionAgreement, refusal: HoursRefusal, hours: Decimal) -> str:
+    """What book_supervision says when a chosen time breaks an hours rule."""
+    if refusal.rule == HoursRule.ALLOCATION:
+        return (
+            f"{agreement.organisation.name} has {wording.hours(refusal.left)} left of its allocation in "
+            f"{agreement.pool.name}, and this session needs {wording.hours(hours)}. Choose a shorter session, "
+            "or ask the pool's commissioner about more hours."
+        )
+    if refusal.rule == HoursRule.AGREEMENT_MONTH:
+        return (
+            f"The agreement with {agreement.supervisor.user.display_name} is for "
+            f"{wording.hours(agreement.hours_per_month)} a month; {wording.hours(refusal.left)} of that is left in "
+            f"{month_name(refusal.month)}. Choose a shorter session or another month."
+        )
+    return (
+        f"{agreement.supervisor.user.display_name} is fully booked for {month_name(refusal.month)}. "
+        "Choose a time in another month."
+    )
+
+
+def _hours_by_month(rows: Iterable[tuple[datetime.datetime, Decimal]], zone: str) -> dict[Month, Decimal]:
+    totals: dict[Month, Decimal] = defaultdict(Decimal)
+    for starts_at, hours in rows:
+        totals[_month_of(starts_at, zone)] += hours
+    return dict(totals)
+
+
+def hours_position(
+    agreement: SupervisionAgreement,
+    since: datetime.datetime,
+    until: datetime.datetime,
+    *,
+    settings_row: AvailabilitySettings,
+    exclude: int | None = None,
+) -> HoursPosition:
+    """Read the hours rules' inputs for the months from ``since`` to ``until``: the balance (one
+    query), the agreement's month totals (one), and the supervisor's (one, only if they set a
+    monthly capacity)."""
+    balance = hours_balance(agreement.pool, agreement.organisation)
+    first, _ = month_bounds(since)
+    _, following = month_bounds(until)
     rows = SupervisionBooking.objects.filter(
         agreement=agreement, status__in=AGREEMENT_HOURS_STATUSES, starts_at__gte=first, starts_at__lt=following
     )
     if exclude is not None:
         rows = rows.exclude(pk=exclude)
-    return hours_sum(rows.aggregate(total=Sum("hours"))["total"])
-
-
-def _supervisor_hours_in_month(
-    supervisor: SupervisorProfile, moment: datetime.datetime, zone: str, exclude: int | None
-) -> Decimal:
-    first, following = month_bounds(moment, zone)
-    rows = SupervisionBooking.objects.filter(
-        supervisor=supervisor, status__in=LIVE_BOOKING_STATUSES, starts_at__gte=first, starts_at__lt=following
+    agreement_used = _hours_by_month(rows.values_list("starts_at", "hours"), UK_ZONE)
+    capacity = settings_row.monthly_capacity_hours
+    supervisor_used: dict[Month, Decimal] = {}
+    if capacity is not None:
+        first, _ = month_bounds(since, settings_row.time_zone)
+        _, following = month_bounds(until, settings_row.time_zone)
+        taken = SupervisionBooking.objects.filter(
+            supervisor_id=agreement.supervisor_id,
+            status__in=LIVE_BOOKING_STATUSES,
+            starts_at__gte=first,
+            starts_at__lt=following,
+        )
+        if exclude is not None:
+            taken = taken.exclude(pk=exclude)
+        supervisor_used = _hours_by_month(taken.values_list("starts_at", "hours"), settings_row.time_zone)
+    return HoursPosition(
+        organisation_left=balance.left,
+        agreement_hours_per_month=agreement.hours_per_month,
+        agreement_used=agreement_used,
+        supervisor_capacity=capacity,
+        supervisor_zone=settings_row.time_zone,
+        supervisor_used=supervisor_used,
     )
-    if exclude is not None:
-        rows = rows.exclude(pk=exclude)
-    return hours_sum(rows.aggregate(total=Sum("hours"))["total"])
 
 
 def _check_hours(
@@ -282,37 +410,190 @@ def _check_hours(
     starts_at: datetime.datetime,
     hours: Decimal,
     *,
+    settings_row: AvailabilitySettings,
     exclude: int | None = None,
     already_reserved: Decimal = Decimal("0"),
 ) -> None:
     """The organisation's allocation, the agreement's month and the supervisor's month."""
-    balance = hours_balance(agreement.pool, agreement.organisation)
-    extra = hours - already_reserved
-    if extra > balance.left:
-        left = max(balance.left, Decimal("0"))
-        raise DomainError(
-            f"{agreement.organisation.name} has {wording.hours(left)} left of its allocation in "
-            f"{agreement.pool.name}, and this session needs {wording.hours(hours)}. Choose a shorter session, or ask the pool's commissioner "
-            "about more hours."
-        )
-    month_hours = _agreement_hours_in_month(agreement, starts_at, exclude)
-    if month_hours + hours > agreement.hours_per_month:
-        local = starts_at.astimezone(LONDON)
-        left = max(agreement.hours_per_month - month_hours, Decimal("0"))
-        raise DomainError(
-            f"The agreement with {agreement.supervisor.user.display_name} is for "
-            f"{wording.hours(agreement.hours_per_month)} a month; {wording.hours(left)} of that is left in {local:%B %Y}. Choose a shorter session or another month."
-        )
+    position = hours_position(agreement, starts_at, starts_at, settings_row=settings_row, exclude=exclude)
+    refusal = hours_refusal(position, starts_at, hours, already_reserved=already_reserved)
+    if refusal is not None:
+        raise DomainError(hours_refusal_message(agreement, refusal, hours))
+
+
+# --- What the slot picker offers -------------------------------------------------------------
+#
+# The picker shows a time only if book_supervision would accept it (issue 18): the same slot
+# engine on the same inputs, the agreement's dates, and hours_refusal on the same totals. When
+# nothing can be offered, explain_offering says which rule stops it and what to do.
+
+
+@dataclass(frozen=True)
+class Offering:
+    """Times the booking would accept, and what the picker needs to explain any gaps."""
+
+    offered: list[slots.Slot]
+    # Times the engine finds free that an hours rule holds back, with the rule, by start.
+    withheld: list[tuple[slots.Slot, HoursRefusal]]
+    # Free times in the engine's sense, inside the agreement's dates, before any hours rule.
+    free_in_agreement: list[slots.Slot]
+    # Free times if nobody had a "no sessions before" time, and ignoring the agreement's dates.
+    free_for_anyone: list[slots.Slot]
+    booker: slots.Booker
+    availability: slots.Availability
+    organisation_left: Decimal
+    now: datetime.datetime
+
+
+def offer_times(
+    agreement: SupervisionAgreement,
+    attendees: Sequence[User],
+    *,
+    now: datetime.datetime | None = None,
+    exclude: int | None = None,
+    already_reserved: Decimal = Decimal("0"),
+) -> Offering:
+    """Every time the picker may show: the slot engine's free times for these attendees, within
+    the agreement's dates, that pass hours_refusal. ``exclude``/``already_reserved``: a session
+    being moved, whose own time and hours count as free."""
+    now = now or timezone.now()
     settings_row = availability_settings_of(agreement.supervisor)
-    capacity = settings_row.monthly_capacity_hours
-    if capacity is not None:
-        taken = _supervisor_hours_in_month(agreement.supervisor, starts_at, settings_row.time_zone, exclude)
-        if taken + hours > capacity:
-            local = starts_at.astimezone(ZoneInfo(settings_row.time_zone))
-            raise DomainError(
-                f"{agreement.supervisor.user.display_name} is fully booked for {local:%B %Y}. "
-                "Choose a time in another month."
+    availability, bookings, busy = _engine_inputs(agreement.supervisor, now, exclude=exclude, settings_row=settings_row)
+    booker = booker_for(attendees)
+    found = slots.bookable_slots(availability, now=now, bookings=bookings, busy=busy, booker=booker)
+    in_agreement = [slot for slot in found if _within_agreement(agreement, slot.start)]
+    position = hours_position(agreement, now, now + availability.horizon, settings_row=settings_row, exclude=exclude)
+    offered: list[slots.Slot] = []
+    withheld: list[tuple[slots.Slot, HoursRefusal]] = []
+    for slot in in_agreement:
+        refusal = hours_refusal(position, slot.start, hours_for(slot.minutes), already_reserved=already_reserved)
+        if refusal is None:
+            offered.append(slot)
+        else:
+            withheld.append((slot, refusal))
+    # Only worked out when it can explain an empty picker: the engine is pure, so no queries.
+    anyone = slots.Booker(time_zone=booker.time_zone)
+    free_for_anyone = (
+        found
+        if in_agreement
+        else slots.bookable_slots(availability, now=now, bookings=bookings, busy=busy, booker=anyone)
+    )
+    return Offering(
+        offered=offered,
+        withheld=withheld,
+        free_in_agreement=in_agreement,
+        free_for_anyone=free_for_anyone,
+        booker=booker,
+        availability=availability,
+        organisation_left=position.organisation_left + already_reserved,
+        now=now,
+    )
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why some or all times are not offered, and what the person can do, in two sentences."""
+
+    reason: str
+    action: str
+
+
+def _ask_for_more_hours(agreement: SupervisionAgreement, user: User) -> str:
+    if is_current_lead(user, agreement.organisation_id):
+        return f"Ask the commissioner of {agreement.pool.name} for more hours for {agreement.organisation.name}."
+    return (
+        f"Ask your organisation lead to ask the commissioner of {agreement.pool.name} for more hours "
+        f"for {agreement.organisation.name}."
+    )
+
+
+def _lower_first(sentence: str) -> str:
+    return sentence[:1].lower() + sentence[1:]
+
+
+def _month_full(agreement: SupervisionAgreement, refusal: HoursRefusal, minutes: int) -> str:
+    month = datetime.date(refusal.month[0], refusal.month[1], 1).strftime("%B")
+    if refusal.rule == HoursRule.SUPERVISOR_MONTH:
+        return f"{agreement.supervisor.user.display_name} is fully booked for {month}."
+    if refusal.left:
+        return (
+            f"This agreement has {wording.hours(refusal.left)} left for {month}, less than a "
+            f"{minutes}-minute session needs."
+        )
+    return f"This agreement's {wording.hours(agreement.hours_per_month)} for {month} are booked."
+
+
+def explain_offering(
+    agreement: SupervisionAgreement, offering: Offering, minutes: int, *, user: User
+) -> Explanation | None:
+    """Why times of this length are missing from the picker, if any are: the first rule that
+    stops them, in the words of the person choosing. None when nothing is held back early."""
+    hours = hours_for(minutes)
+    offered = [slot for slot in offering.offered if slot.minutes == minutes]
+    if hours > offering.organisation_left:
+        shorter = [
+            length
+            for length in offering.availability.session_lengths
+            if hours_for(length) <= offering.organisation_left
+        ]
+        action = (
+            f"Choose a {min(shorter)}-minute session, or: {_lower_first(_ask_for_more_hours(agreement, user))}"
+            if shorter
+            else _ask_for_more_hours(agreement, user)
+        )
+        return Explanation(
+            f"{agreement.organisation.name} has {wording.hours(max(offering.organisation_left, Decimal(0)))} of "
+            f"supervision left in {agreement.pool.name}, and a {minutes}-minute session needs {wording.hours(hours)}.",
+            action,
+        )
+    withheld = [(slot, refusal) for slot, refusal in offering.withheld if slot.minutes == minutes]
+    if withheld and (not offered or withheld[0][0].start < offered[0].start):
+        refusal = withheld[0][1]
+        reason = _month_full(agreement, refusal, minutes)
+        if offered:
+            first = offered[0]
+            month = first.start.astimezone(LONDON).strftime("%B")
+            return Explanation(reason, f"The next time you can book is in {month}: {booking_when(first)}.")
+        if refusal.rule == HoursRule.SUPERVISOR_MONTH:
+            action = (
+                f"{agreement.supervisor.user.display_name} has no free times in later months yet. "
+                "Look again next month, when more times open."
             )
+        else:
+            action = (
+                f"{agreement.supervisor.user.display_name} has no free times in later months yet. Look again next "
+                "month, when more times open; your organisation lead can ask for more hours a month."
+            )
+        return Explanation(reason, action)
+    if offered:
+        return None
+    supervisor = agreement.supervisor.user.display_name
+    in_agreement = [slot for slot in offering.free_in_agreement if slot.minutes == minutes]
+    for_anyone = [slot for slot in offering.free_for_anyone if slot.minutes == minutes]
+    earliest = offering.booker.no_sessions_before
+    if not in_agreement and for_anyone and earliest is not None:
+        fits_booker = [slot for slot in for_anyone if _within_agreement(agreement, slot.start)]
+        if fits_booker:
+            return Explanation(
+                f"All of {supervisor}'s free times of {minutes} minutes start before {wording.clock(earliest)}, "
+                "the earliest time set in the contact preferences of the people the session is for.",
+                "Change the earliest time in your contact preferences, or choose another length.",
+            )
+    if not in_agreement and for_anyone:
+        ends = f" to {wording.date(agreement.ends_on)}" if agreement.ends_on else ""
+        return Explanation(
+            f"The agreement runs from {wording.date(agreement.starts_on)}{ends}, and {supervisor} has no free "
+            f"times of {minutes} minutes inside those dates.",
+            "Your organisation lead can ask for a new agreement from the supervisors page.",
+        )
+    availability = offering.availability
+    notice = wording.count(int(availability.minimum_notice.total_seconds() // 3600), "hour")
+    weeks = wording.count(availability.horizon.days // 7, "week")
+    return Explanation(
+        f"{supervisor} has no free times of {minutes} minutes in the next {weeks}. Sessions are booked at "
+        f"least {notice} ahead and at most {weeks} ahead.",
+        f"Try another length, or ask {supervisor} whether they can add more hours.",
+    )
 
 
 def _lock_capacity(agreement: SupervisionAgreement) -> SupervisionAgreement:
@@ -351,8 +632,8 @@ def book_supervision(
         check_may_book(agreement, acting_user, choice.attendees)
         _check_slot(agreement, choice, now)
         hours = hours_for(choice.minutes)
-        _check_hours(agreement, choice.starts_at, hours)
         settings_row = availability_settings_of(agreement.supervisor)
+        _check_hours(agreement, choice.starts_at, hours, settings_row=settings_row)
         try:
             # A savepoint: losing to the exclusion constraint must not spoil the transaction.
             with transaction.atomic():
@@ -509,7 +790,14 @@ def reschedule_supervision(
         choice = BookingChoice(starts_at=starts_at, minutes=minutes, attendees=attendees, mode=booking.mode)
         _check_slot(agreement, choice, now, exclude=booking.pk)
         hours = hours_for(minutes)
-        _check_hours(agreement, starts_at, hours, exclude=booking.pk, already_reserved=booking.hours)
+        _check_hours(
+            agreement,
+            starts_at,
+            hours,
+            settings_row=availability_settings_of(agreement.supervisor),
+            exclude=booking.pk,
+            already_reserved=booking.hours,
+        )
         old_when = booking_when(booking)
         change = hours - booking.hours
         booking.starts_at = starts_at

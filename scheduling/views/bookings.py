@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,12 +25,10 @@ from reflect.errors import DomainError
 from reflect.local_time import LONDON
 from reflect.models import User
 from reflect.queries import memberships_of
-from reflect.services.ledger import hours_balance
 from scheduling import slots
 from scheduling.access import access_bookable_agreement, access_booking, supervisor_area
 from scheduling.booking_forms import BookingForm, CancelBookingForm, MoveForm, SlotField
 from scheduling.models import BookingAttendee, BookingStatus, SupervisionBooking
-from scheduling.queries import availability_for
 from scheduling.services import bookings as service
 from scheduling.services.booking_notices import booking_ics, booking_when, where
 from scheduling.week import monday_of, week_asked_for
@@ -73,11 +72,19 @@ def _picker_context(
     agreement: SupervisionAgreement,
     *,
     exclude: int | None = None,
+    already_reserved: Decimal = Decimal("0"),
     attendees: list[User] | None = None,
 ) -> dict[str, object]:
-    """Everything the slot list needs: lengths, the week shown, its days and free times."""
+    """Everything the slot list needs: lengths, the week shown, its days and the times the
+    booking would accept (service.offer_times), with why any are missing."""
     now = timezone.now()
-    availability = availability_for(agreement.supervisor)
+    user = acting_user(request)
+    # Times that suit the people the session is for ("no sessions before"): the booker when
+    # choosing, the people booked when moving.
+    offering = service.offer_times(
+        agreement, attendees or [user], now=now, exclude=exclude, already_reserved=already_reserved
+    )
+    availability = offering.availability
     lengths = list(availability.session_lengths)
     try:
         minutes = int(request.GET.get("minutes", lengths[0]))
@@ -85,9 +92,7 @@ def _picker_context(
         minutes = lengths[0]
     if minutes not in lengths:
         minutes = lengths[0]
-    # Times that suit the people the session is for ("no sessions before"): the booker when
-    # choosing, the people booked when moving.
-    found = service.free_slots(agreement, attendees or [acting_user(request)], now=now, exclude=exclude)
+    found = offering.offered
     first = next((slot for slot in found if slot.minutes == minutes), None)
     today = now.astimezone(LONDON).date()
     default_week = monday_of(first.start.astimezone(LONDON).date()) if first else monday_of(today)
@@ -103,6 +108,8 @@ def _picker_context(
         "next_week": monday + datetime.timedelta(days=7) if monday < last_monday else None,
         "days": _slot_rows(found, minutes, monday),
         "any_free": first is not None,
+        "explanation": service.explain_offering(agreement, offering, minutes, user=user),
+        "organisation_left": offering.organisation_left,
     }
 
 
@@ -143,8 +150,7 @@ def supervision_home(request: HttpRequest) -> HttpResponse:
 def choose_slot(request: HttpRequest, agreement_id: int) -> HttpResponse:
     agreement = access_bookable_agreement(acting_user(request), agreement_id)
     context = _picker_context(request, agreement)
-    balance = hours_balance(agreement.pool, agreement.organisation)
-    context |= {"balance": balance, "active": agreement.status == AgreementStatus.ACTIVE}
+    context |= {"active": agreement.status == AgreementStatus.ACTIVE}
     return render(request, "scheduling/bookings/choose_slot.html", context)
 
 
@@ -291,7 +297,9 @@ def move_session(request: HttpRequest, booking_id: int) -> HttpResponse:
         else:
             messages.error(request, "That time could not be read. Choose a time from the list.")
     attendees = [attendee.user for attendee in booking.attendees.select_related("user")]
-    context = _picker_context(request, booking.agreement, exclude=booking.pk, attendees=attendees)
+    context = _picker_context(
+        request, booking.agreement, exclude=booking.pk, already_reserved=booking.hours, attendees=attendees
+    )
     context |= {"booking": booking, "when": booking_when(booking), "next_free": next_free}
     return render(request, "scheduling/bookings/move.html", context)
 
