@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from reflect import wording
 from reflect.access import acting_user, two_factor_setup_redirect
 from reflect.csv_export import csv_response
 from reflect.errors import DomainError
@@ -241,6 +242,35 @@ def session_detail(request: HttpRequest, booking_id: int) -> HttpResponse:
     )
 
 
+def _who_is_told(booking: SupervisionBooking, user: User, *, is_supervisor: bool) -> str:
+    """Everyone in the session but the person cancelling is told (queue_cancellation). Staff see
+    the names only of people they may see on the session page: in a group, just how many."""
+    others = [a.user for a in booking.attendees.select_related("user").order_by("user__first_name") if a.user != user]
+    supervisor = booking.supervisor.user.display_name
+    if is_supervisor or not booking.is_group:
+        names = [person.display_name for person in others]
+    else:
+        names = [wording.count(len(others), "other person booked", "other people booked")] if others else []
+    if not is_supervisor:
+        names.append(f"{supervisor} (the supervisor)")
+    if not names:
+        return "Nobody else: you are the only person in it."
+    told = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"{told}, by e-mail or the way each has chosen to be reminded."
+
+
+def _what_happens_to_the_hours(booking: SupervisionBooking, *, late: bool, is_supervisor: bool) -> str:
+    hours = wording.hours(booking.hours)
+    one = booking.hours == 1
+    if late and not is_supervisor:
+        return (
+            f"The session is less than {wording.count(booking.pool.late_cancellation_hours, 'hour')} away, so its "
+            f"{hours} {'counts' if one else 'count'} as used and {'does' if one else 'do'} not go back to "
+            f"{booking.organisation.name}'s allocation."
+        )
+    return f"Its {hours} {'goes' if one else 'go'} back to {booking.organisation.name}'s allocation in {booking.pool.name}."
+
+
 @login_required
 def cancel_session(request: HttpRequest, booking_id: int) -> HttpResponse:
     user = acting_user(request)
@@ -259,6 +289,8 @@ def cancel_session(request: HttpRequest, booking_id: int) -> HttpResponse:
             else:
                 messages.success(request, "Cancelled. The hours are back in your organisation's allocation.")
             return redirect("supervision_session", booking.pk)
+    late = service.is_late(booking, timezone.now())
+    is_supervisor = booking.supervisor.user_id == user.pk
     return render(
         request,
         "scheduling/bookings/cancel.html",
@@ -266,8 +298,10 @@ def cancel_session(request: HttpRequest, booking_id: int) -> HttpResponse:
             "booking": booking,
             "when": booking_when(booking),
             "form": form,
-            "late": service.is_late(booking, timezone.now()),
-            "is_supervisor": booking.supervisor.user_id == user.pk,
+            "late": late,
+            "is_supervisor": is_supervisor,
+            "who_is_told": _who_is_told(booking, user, is_supervisor=is_supervisor),
+            "hours_then": _what_happens_to_the_hours(booking, late=late, is_supervisor=is_supervisor),
         },
     )
 
