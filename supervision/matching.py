@@ -338,6 +338,51 @@ def excluded_supervisors(needs: OrganisationNeeds, offers: Iterable[SupervisorOf
     return exclusions
 
 
+def _and_listing(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def explain_proposal(
+    needs: OrganisationNeeds,
+    offer: SupervisorOffer,
+    hours: Decimal,
+    *,
+    supervisor_name: str,
+    organisation_name: str,
+    split: bool = False,
+) -> str:
+    """One proposal of pool-wide matching in words for the commissioner reading it: what the
+    supervisor brings that this organisation asked for, their free hours, how they would meet,
+    and what is proposed. No scores or internal terms (issue 18)."""
+    fits: list[str] = []
+    asked = [need.specialism for need in needs.specialisms if need.frequency > 0]
+    covered = [name for name in asked if name in offer.specialisms]
+    if covered:
+        fits.append(f"works with {_and_listing(covered)}")
+    elif asked:
+        fits.append("covers none of the specialisms asked for")
+    if needs.runs_groups and offer.group_work_experience:
+        fits.append("has run group work")
+    shared = sorted(needs.communities & offer.communities)
+    if shared:
+        fits.append(f"has worked with {_and_listing(shared)}")
+    elif offer.community_experience:
+        fits.append("has worked with community organisations")
+    spoken = sorted(needs.languages & offer.languages)
+    if spoken:
+        fits.append(f"speaks {_and_listing(spoken)}")
+    fits.append(f"has {wording.hours(offer.capacity_hours_left)} a month free")
+    if needs.in_person_area is not None and needs.in_person_area in offer.in_person_areas:
+        fits.append(f"can meet in person in {needs.in_person_area}")
+    elif offer.online:
+        fits.append("meets online")
+    share = " (part of its hours; another supervisor gives the rest)" if split else ""
+    return (
+        f"{supervisor_name}: {_and_listing(fits)}. Proposed: {wording.hours(hours)} a month of "
+        f"{needs.format.label} for {organisation_name}{share}."
+    )
+
+
 # --- pool-wide assignment of supervisors to organisations -----------------------------------
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from reflect.models import Organisation, Pool
 from reflect.services.ledger import allocated_hours_by_organisation
-from supervision.enums import AgreementStatus, Outcome
+from supervision.enums import AgreementStatus, Outcome, RequestStatus
 from supervision.matching import (
     Exclusion,
     Match,
@@ -31,7 +31,7 @@ from supervision.matching import (
     excluded_supervisors,
     rank_supervisors,
 )
-from supervision.models import NeedsAssessment, SupervisionAgreement, SupervisorProfile
+from supervision.models import NeedsAssessment, SupervisionAgreement, SupervisionRequest, SupervisorProfile
 from supervision.queries import (
     agreement_commitment,
     current_agreements,
@@ -175,8 +175,13 @@ class PoolAssignmentPreview:
     greedy: PoolAssignment
     organisations: dict[int, Organisation]
     supervisors: dict[int, SupervisorWithHoursLeft]
+    offers: dict[int, SupervisorOffer]  # what the solver saw: free hours net of waiting requests
     needs: dict[int, OrganisationNeeds]
     without_recommendation: list[Organisation]
+    # Left alone (issue 18): organisations with a current agreement in the pool, and those
+    # waiting for a supervisor's answer, are never proposed again.
+    already_served: list[Organisation]
+    waiting: list[Organisation]
 
 
 def _latest_assessments(organisations: Sequence[Organisation]) -> dict[int, NeedsAssessment]:
@@ -207,22 +212,50 @@ def pool_assignment_preview(pool: Pool) -> PoolAssignmentPreview:
     organisations = list(pool.organisations.prefetch_related("communities").order_by("name"))
     latest = _latest_assessments(organisations)
     hours_left = _hours_left_by_organisation(pool, organisations)
+    served_ids = set(current_agreements().filter(pool=pool).values_list("organisation_id", flat=True))
+    pending = list(
+        SupervisionRequest.objects.filter(status=RequestStatus.PENDING).values_list(
+            "pool_id", "organisation_id", "supervisor_id", "hours_per_month"
+        )
+    )
+    waiting_ids = {organisation_id for pool_id, organisation_id, _, _ in pending if pool_id == pool.pk}
+    # A request waiting for an answer holds the supervisor's hours: proposing them to someone
+    # else would displace it if it is accepted.
+    held: dict[int, Decimal] = {}
+    for _, _, supervisor_id, hours in pending:
+        held[supervisor_id] = held.get(supervisor_id, Decimal(0)) + hours
     needs: dict[int, OrganisationNeeds] = {}
     without: list[Organisation] = []
+    served: list[Organisation] = []
+    waiting: list[Organisation] = []
     for organisation in organisations:
+        if organisation.pk in served_ids:
+            served.append(organisation)
+            continue
+        if organisation.pk in waiting_ids:
+            waiting.append(organisation)
+            continue
         assessment = latest.get(organisation.pk)
         if assessment is None or assessment.outcome != Outcome.CLINICAL_SUPERVISION_RECOMMENDED:
             without.append(organisation)
             continue
         needs[organisation.pk] = needs_from(organisation, assessment, pool, hours_left[organisation.pk])
     profiles = {p.pk: p for p in supervisors_with_hours_left().filter(verified_at__isnull=False)}
-    offers = [offer_for(p) for p in profiles.values()]
+    offers = [
+        replace(
+            offer, capacity_hours_left=max(Decimal(0), offer.capacity_hours_left - held.get(offer.supervisor_id, 0))
+        )
+        for offer in (offer_for(p) for p in profiles.values())
+    ]
     needs_list = list(needs.values())
     return PoolAssignmentPreview(
         optimal=assign_pool(needs_list, offers),
         greedy=assign_pool_greedy(needs_list, offers),
         organisations={o.pk: o for o in organisations},
         supervisors=profiles,
+        offers={offer.supervisor_id: offer for offer in offers},
         needs=needs,
         without_recommendation=without,
+        already_served=served,
+        waiting=waiting,
     )

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from reflect import wording
 from reflect.access import acting_user, commissioner_area
 from reflect.models import Pool
+from supervision.matching import explain_proposal
 from supervision.services import agreements as services
 from supervision.services.check_ins import pool_check_in_summary
 from supervision.services.matches import pool_assignment_preview
@@ -38,6 +39,14 @@ def pool_assignment(request: HttpRequest, pool: Pool) -> HttpResponse:
             "supervisor": preview.supervisors[pair.supervisor_id],
             "needs": preview.needs[pair.organisation_id],
             "split": pair.organisation_id in preview.optimal.split,
+            "explanation": explain_proposal(
+                preview.needs[pair.organisation_id],
+                preview.offers[pair.supervisor_id],
+                pair.hours,
+                supervisor_name=preview.supervisors[pair.supervisor_id].user.display_name,
+                organisation_name=preview.organisations[pair.organisation_id].name,
+                split=pair.organisation_id in preview.optimal.split,
+            ),
         }
         for pair in preview.optimal.pairs
     ]
@@ -58,5 +67,12 @@ def pool_assignment(request: HttpRequest, pool: Pool) -> HttpResponse:
     return render(
         request,
         "supervision/assignment/preview.html",
-        {"pool": pool, "preview": preview, "rows": rows, "check_ins": pool_check_in_summary(pool)},
+        {
+            "pool": pool,
+            "preview": preview,
+            "rows": rows,
+            "proposed": {pair.organisation_id for pair in preview.optimal.pairs},
+            "unmatched": [preview.organisations[pk] for pk in preview.optimal.unassigned],
+            "check_ins": pool_check_in_summary(pool),
+        },
     )

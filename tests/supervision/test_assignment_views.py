@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from reflect import wording
 from supervision.models import SupervisionRequest
 from supervision.services.assessments import complete_assessment, start_assessment
 from tests.factories.core import OrganisationFactory, give_two_factor, signed_in, staff_of
@@ -54,8 +55,15 @@ def test_preview_shows_the_optimal_pairs_with_reasons_and_totals(client, world, 
     preview = response.context["preview"]
     assert (preview.optimal.total_fit, preview.greedy.total_fit) == (Decimal("114"), Decimal("114"))
     assert [o.name for o in preview.without_recommendation] == ["Seacroft Shed"]
+    assert [r["explanation"] for r in rows] == [
+        f"Ruth Example: works with Trauma and Dissociation, has run group work, has {wording.hours(10)} a month "
+        f"free and can meet in person in Harehills. Proposed: {wording.hours(2)} a month of group supervision "
+        "for Harehills Drama."
+    ]
     page = response.content.decode()
-    assert "Has group-work experience, and you run groups" in page
+    # In words for the commissioner: no scores, sums of fit or internal names.
+    for internal in ("Score", "score", "Total fit", "greedy", "optimal", "group_supervision", "cost", "flow", "57"):
+        assert internal not in page.split("<main", 1)[1], internal
 
 
 def test_sending_creates_requests_for_the_ticked_pairs(client, world, pool_setup):
@@ -79,11 +87,12 @@ def test_sending_creates_requests_for_the_ticked_pairs(client, world, pool_setup
         "group_supervision",
         world.commissioner,
     )
-    # Sending again says why it is refused rather than duplicating.
+    # Harehills Drama now waits for Ruth's answer: it is left alone, not proposed again, and
+    # sending the same tick again sends nothing.
+    assert response.context["rows"] == []
+    assert [o.name for o in response.context["preview"].waiting] == ["Harehills Drama"]
     response = client.post(url, {"pair": [key]}, follow=True)
-    assert [str(m) for m in response.context["messages"]] == [
-        "Harehills Drama with Ruth Example: Harehills Drama already has a request waiting with Ruth Example."
-    ]
+    assert [str(m) for m in response.context["messages"]] == ["Tick at least one pair to send."]
     assert SupervisionRequest.objects.count() == 1
 
 
@@ -147,3 +156,50 @@ def test_an_asker_who_is_no_longer_a_lead_is_not_sent_the_commissioners_page(wor
 def test_assignment_is_for_the_pools_commissioners_only(client, world, pool_setup, persona):
     signed_in(client, getattr(world, persona))
     assert client.get(reverse("pool_assignment", args=[world.pool.pk])).status_code == 404
+
+
+def test_organisations_with_an_agreement_are_left_alone_and_keep_their_supervisor(client, world, pool_setup):
+    """An organisation already served is neither proposed again nor displaced: its supervisor's
+    committed hours are not offered to anyone else."""
+    from tests.factories.supervision import SupervisionAgreementFactory
+
+    ruth = pool_setup["ruth"]
+    ruth.monthly_capacity_hours = Decimal("2")
+    ruth.save()
+    SupervisionAgreementFactory(
+        organisation=world.organisation, supervisor=ruth, pool=world.pool, hours_per_month=Decimal("2")
+    )
+    client.force_login(world.commissioner)
+    response = client.get(reverse("pool_assignment", args=[world.pool.pk]))
+    assert response.context["rows"] == []
+    assert [o.name for o in response.context["preview"].already_served] == ["Harehills Drama"]
+    assert response.context["preview"].offers[ruth.pk].capacity_hours_left == Decimal("0")
+
+
+def test_a_waiting_request_holds_its_supervisors_hours_from_other_proposals(client, world, pool_setup):
+    from supervision.services.agreements import send_request
+
+    other = OrganisationFactory(name="Chapeltown Voices", in_pool=world.pool)
+    other_lead = staff_of(other, lead=True)
+    allocate(world.pool, other, "36")
+    _assess(other, other_lead, "harehills-drama")
+    ruth = pool_setup["ruth"]
+    ruth.monthly_capacity_hours = Decimal("2")
+    ruth.save()
+    send_request(
+        acting_user=world.lead,
+        organisation=world.organisation,
+        supervisor=ruth,
+        pool=world.pool,
+        format="group_supervision",
+        hours_per_month=Decimal("2"),
+        starts_on=world.pool.starts_on,
+        review_on=world.pool.starts_on + datetime.timedelta(days=90),
+    )
+    client.force_login(world.commissioner)
+    response = client.get(reverse("pool_assignment", args=[world.pool.pk]))
+    preview = response.context["preview"]
+    assert [o.name for o in preview.waiting] == ["Harehills Drama"]
+    # Ruth's 2 hours wait on Harehills Drama's request, so Chapeltown Voices is not given them.
+    assert preview.offers[ruth.pk].capacity_hours_left == Decimal("0")
+    assert all(row["supervisor"].pk != ruth.pk for row in response.context["rows"])
