@@ -330,6 +330,12 @@ CELERY_BEAT_SCHEDULE["reflect.queue_weekly_summaries"] = {
     # Mondays 06:00 UTC (06:00 or 07:00 in London): beat schedules are in UTC.
     "schedule": crontab(minute=0, hour=6, day_of_week=1),
 }
+# Check-ins that fell due at an agreement's review date reach people by their own channel
+# (supervision/services/check_ins.py): every morning, 07:00 UTC.
+CELERY_BEAT_SCHEDULE["supervision.queue_check_in_reminders"] = {
+    "task": "supervision.queue_check_in_reminders",
+    "schedule": crontab(minute=0, hour=7),
+}
 
 # --- Scheduling: busy-calendar import (scheduling/calendar_fetch.py) -----------------------
 BUSY_CALENDAR_TIMEOUT_SECONDS = float(env("BUSY_CALENDAR_TIMEOUT_SECONDS", "10"))

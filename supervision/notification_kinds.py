@@ -13,6 +13,7 @@ class SupervisionNotificationKind(models.TextChoices):
     REQUEST_SENT = "supervision_request_sent", "Supervision: a new request to a supervisor"
     REQUEST_ANSWERED = "supervision_request_answered", "Supervision: the supervisor's answer"
     AGREEMENT_ENDING = "supervision_agreement_ending", "Supervision: an agreement will end"
+    CHECK_IN_DUE = "supervision_check_in_due", "Supervision: a check-in at the review date is open"
 
 
 def _sample_request_sent() -> dict[str, Any]:
@@ -43,9 +44,17 @@ def _sample_agreement_ending() -> dict[str, Any]:
     }
 
 
+def _sample_check_in_due() -> dict[str, Any]:
+    return {
+        "other_side": "Ruth Okafor",
+        "url": "https://reflect.example.org/agreements/1/check-in/",
+    }
+
+
 for kind, sample in [
     (SupervisionNotificationKind.REQUEST_SENT, _sample_request_sent),
     (SupervisionNotificationKind.REQUEST_ANSWERED, _sample_request_answered),
     (SupervisionNotificationKind.AGREEMENT_ENDING, _sample_agreement_ending),
+    (SupervisionNotificationKind.CHECK_IN_DUE, _sample_check_in_due),
 ]:
     register_kind(KindSpec(kind, kind.label, sample))

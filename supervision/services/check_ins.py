@@ -5,20 +5,30 @@ only the pool's averages, and only from 8 responses up (docs/architecture.md's t
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from reflect import wording
 from reflect.disclosure import SMALLEST_SHOWN
 from reflect.errors import DomainError
-from reflect.models import Membership, Pool, User
+from reflect.models import Membership, Notification, Pool, User
 from reflect.services.audit import record_audit
+from reflect.services.notifications import queue_notification
 from supervision.enums import AgreementStatus
 from supervision.models import AgreementCheckIn, SupervisionAgreement
+from supervision.notification_kinds import SupervisionNotificationKind
+
+# A check-in is announced once, when it falls due; an agreement whose review date passed longer
+# ago than this (the worker was down, say) is left to the home page, so the daily run stays
+# bounded by the reviews of the last few weeks.
+CHECK_IN_NOTICE_DAYS = 28
 
 # Below reflect.disclosure's SMALLEST_SHOWN responses (8), a commissioner sees no averages
 # (docs/architecture.md: 1 to 7 is "*").
@@ -45,6 +55,54 @@ def due_check_ins_for(user: User) -> QuerySet[SupervisionAgreement]:
         .exclude(Exists(answered))
         .order_by("review_on", "pk")
     )
+
+
+def queue_check_in_reminders(today: datetime.date | None = None) -> list[Notification]:
+    """Tell each person whose check-in has fallen due, by the channel they chose (e-mail, text or
+    letter: the outbox reads their contact preferences). Once per person and review: the source
+    key makes a second run a no-op. The message says only that the check-in is open and links
+    to it; answers are never in it (they are not stored with names shown to anyone)."""
+    today = today or timezone.localdate()
+    due = (
+        SupervisionAgreement.objects.select_related("organisation", "supervisor__user")
+        .filter(
+            status=AgreementStatus.ACTIVE,
+            review_on__lte=today,
+            review_on__gt=today - datetime.timedelta(days=CHECK_IN_NOTICE_DAYS),
+        )
+        .order_by("pk")
+    )
+    agreements = list(due)
+    answered = set(
+        AgreementCheckIn.objects.filter(agreement__in=agreements).values_list(
+            "agreement_id", "respondent_id", "review_on"
+        )
+    )
+    staff: dict[int, list[User]] = {}
+    for membership in Membership.objects.select_related("user").filter(
+        organisation_id__in={a.organisation_id for a in agreements}, left_at__isnull=True
+    ):
+        staff.setdefault(membership.organisation_id, []).append(membership.user)
+    queued: list[Notification] = []
+    for agreement in agreements:
+        url = settings.SITE_URL + reverse("agreement_check_in", args=[agreement.pk])
+        people = [(agreement.supervisor.user, agreement.organisation.name)] + [
+            (person, agreement.supervisor.user.display_name) for person in staff.get(agreement.organisation_id, [])
+        ]
+        for person, other_side in people:
+            if (agreement.pk, person.pk, agreement.review_on) in answered or not person.is_active:
+                continue
+            with transaction.atomic():
+                queued.append(
+                    queue_notification(
+                        person,
+                        SupervisionNotificationKind.CHECK_IN_DUE,
+                        key=f"supervision-agreement:{agreement.pk}:check-in:{agreement.review_on}:{person.pk}",
+                        context={"other_side": other_side, "url": url},
+                        about=f"supervision.supervisionagreement:{agreement.pk}",
+                    )
+                )
+    return queued
 
 
 @transaction.atomic
