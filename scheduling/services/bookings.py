@@ -520,7 +520,8 @@ def _month_full(agreement: SupervisionAgreement, refusal: HoursRefusal, minutes:
             f"This agreement has {wording.hours(refusal.left)} left for {month}, less than a "
             f"{minutes}-minute session needs."
         )
-    return f"This agreement's {wording.hours(agreement.hours_per_month)} for {month} are booked."
+    verb = "is" if agreement.hours_per_month == 1 else "are"
+    return f"This agreement's {wording.hours(agreement.hours_per_month)} for {month} {verb} booked."
 
 
 def explain_offering(
