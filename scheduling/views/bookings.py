@@ -255,8 +255,9 @@ def _who_is_told(booking: SupervisionBooking, user: User, *, is_supervisor: bool
         names.append(f"{supervisor} (the supervisor)")
     if not names:
         return "Nobody else: you are the only person in it."
-    told = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    return f"{told}, by e-mail or the way each has chosen to be reminded."
+    if len(names) == 1:
+        return f"{names[0]}, in the way they chose to be contacted."
+    return f"{', '.join(names[:-1])} and {names[-1]}, each in the way they chose to be contacted."
 
 
 def _what_happens_to_the_hours(booking: SupervisionBooking, *, late: bool, is_supervisor: bool) -> str:

@@ -34,7 +34,7 @@ def test_staff_see_the_consequence_and_nothing_changes_until_they_confirm(client
     page = client.get(url)
     assert page.status_code == 200
     assert consequences(page) == [
-        "Ann Carter (the supervisor), by e-mail or the way each has chosen to be reminded.",
+        "Ann Carter (the supervisor), in the way they chose to be contacted.",
         f"Its {wording.hours(1.5)} go back to Harehills Drama's allocation in Leeds pool.",
     ]
     booking.refresh_from_db()
@@ -52,7 +52,7 @@ def test_a_lead_cancelling_for_a_member_is_told_the_member_hears(client, world: 
     client.force_login(world.lead)
     page = client.get(reverse("supervision_session_cancel", args=[booking.pk]))
     assert consequences(page) == [
-        "Sam Example and Ann Carter (the supervisor), by e-mail or the way each has chosen to be reminded.",
+        "Sam Example and Ann Carter (the supervisor), each in the way they chose to be contacted.",
         f"Its {wording.hours(1)} goes back to Harehills Drama's allocation in Leeds pool.",
     ]
 
@@ -77,9 +77,22 @@ def test_the_supervisor_sees_who_is_told_and_that_the_hours_return(client, world
     url = reverse("supervision_session_cancel", args=[booking.pk])
     page = client.get(url)
     assert consequences(page) == [
-        "Sam Example, by e-mail or the way each has chosen to be reminded.",
+        "Sam Example, in the way they chose to be contacted.",
         f"Its {wording.hours(1.5)} go back to Harehills Drama's allocation in Leeds pool.",
     ]
     assert client.post(url, {"reason": "Unwell"}).status_code == 302
     booking.refresh_from_db()
     assert (booking.status, booking.cancelled_by_supervisor) == (BookingStatus.CANCELLED, True)
+
+
+def test_in_a_group_session_staff_are_told_how_many_not_who(client, world: World) -> None:
+    from tests.factories.bookings import agree, supervisor_with_availability
+
+    group = agree(world.pool, world.organisation, supervisor_with_availability(), format="group_supervision")
+    booking = _booked(group, world.member, [world.member, world.colleague], minutes=60)
+    client.force_login(world.member)
+    page = client.get(reverse("supervision_session_cancel", args=[booking.pk]))
+    assert consequences(page)[0] == (
+        "1 other person booked and Ann Carter (the supervisor), each in the way they chose to be contacted."
+    )
+    assert "Chris" not in page.content.decode()
