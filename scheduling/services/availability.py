@@ -334,8 +334,7 @@ def _refuse_clashes(
         when = "; ".join(wording.span(b.starts_at, b.ends_at, settings_row.time_zone) for b in clashes[:3])
         more = f" and {len(clashes) - 3} more" if len(clashes) > 3 else ""
         raise DomainError(
-            f"You have {wording.count(len(clashes), 'session')} booked then ({when}{more}). "
-            "Cancel or move them first.",
+            f"You have {wording.count(len(clashes), 'session')} booked then ({when}{more}). Cancel or move them first.",
             field=field,
         )
 
