@@ -3,9 +3,9 @@
 A date is three boxes (day, month, year), the GOV.UK date-input pattern, and a time is plain
 text ("9:30", "0930", "9.30am", "2pm", "midday"). Neither leans on the browser's own date or
 time controls, which read and write in the browser's locale: a day off typed as 15/01/2027 was
-once saved as 1 December 2027 (docs/availability.md, "Typing dates and times"). Both refuse
-what they cannot read for certain rather than guess, and both do a bounded amount of work on
-any input: every box and every time is cut off at a few characters before it is read.
+once saved as 1 December 2027 (docs/availability-and-booking.md, "Typing dates and times").
+Both refuse what they cannot read for certain rather than guess, and both do a bounded amount
+of work on any input: every box and every time is cut off at a few characters before it is read.
 
 The two parsers, ``read_date`` and ``read_time``, are pure and raise ``NotUnderstood`` with the
 sentence to show; the fields wrap them for Django forms.

@@ -327,8 +327,9 @@ def _refuse_clashes(
     keep: tuple[datetime.time | None, datetime.time | None] | None,
     field: str,
 ) -> None:
-    # A day off never silently leaves a booked session without its supervisor (issue 18):
-    # the sessions are cancelled or moved first, each person told by their own channel.
+    # A day off never silently leaves a booked session without its supervisor: the sessions
+    # are cancelled or moved first, each person told by their own channel
+    # (docs/availability-and-booking.md, "Days off never clash silently").
     clashes = sessions_in_the_way(supervisor, first_day, last_day, keep=keep)
     if clashes:
         when = "; ".join(wording.span(b.starts_at, b.ends_at, settings_row.time_zone) for b in clashes[:3])

@@ -15,7 +15,7 @@ from django.core import mail
 from reflect import wording
 from reflect.models import Notification
 from scheduling.models import AvailabilitySettings, BookingStatus, DateOverride, SupervisionBooking, WeeklyRule
-from tests.e2e.steps import checked, follow, heading, sign_in, submit, visit
+from tests.e2e.steps import checked, follow, heading, sign_in, submit, type_date, visit
 from tests.factories.bookings import agree, book
 from tests.factories.core import (
     PASSWORD,
@@ -28,14 +28,6 @@ from tests.factories.core import (
 from tests.factories.supervision import SupervisorProfileFactory
 
 LONDON = ZoneInfo("Europe/London")
-
-
-def type_date(page: Any, legend: str, day: datetime.date) -> None:
-    """Type a date into the three boxes of the GOV.UK date input under ``legend``."""
-    group = page.locator("main fieldset").filter(has=page.get_by_text(legend, exact=True))
-    group.get_by_label("Day").fill(str(day.day))
-    group.get_by_label("Month").fill(str(day.month))
-    group.get_by_label("Year").fill(str(day.year))
 
 
 @pytest.mark.django_db(transaction=True)
