@@ -62,6 +62,16 @@ def sessions_booked_on_days(
     )
 
 
+def sessions_booked_from(supervisor: SupervisorProfile, now: datetime.datetime) -> list[SupervisionBooking]:
+    """Every session the supervisor has booked still to come (no more than the booking horizon
+    lets people book)."""
+    return list(
+        SupervisionBooking.objects.filter(supervisor=supervisor, status=BookingStatus.BOOKED, ends_at__gt=now)
+        .select_related("organisation")
+        .order_by("starts_at")
+    )
+
+
 def busy_calendar_of(supervisor: SupervisorProfile) -> BusyCalendarFeed | None:
     return BusyCalendarFeed.objects.filter(supervisor=supervisor).first()
 

@@ -214,10 +214,45 @@ def set_weekly_hours(
     ]
 
 
+def sessions_on_rule(rule: WeeklyRule, *, now: datetime.datetime | None = None) -> list[SupervisionBooking]:
+    """Booked sessions still to come that sit in these weekly hours: the ones taking the hours
+    away would leave outside the supervisor's availability. A day with hours of its own (a date
+    override) does not use the weekly hours, so its sessions do not count."""
+    settings_row = queries.availability_settings_of(rule.supervisor)
+    zone = ZoneInfo(settings_row.time_zone)
+    own_days = set(
+        DateOverride.objects.filter(supervisor=rule.supervisor, start__isnull=False).values_list("date", flat=True)
+    )
+    found = []
+    for booking in queries.sessions_booked_from(rule.supervisor, now or timezone.now()):
+        start, end = booking.starts_at.astimezone(zone), booking.ends_at.astimezone(zone)
+        day = start.date()
+        if (
+            day.weekday() == rule.weekday
+            and (rule.valid_from is None or rule.valid_from <= day)
+            and (rule.valid_until is None or day <= rule.valid_until)
+            and day not in own_days
+            and start.time() < rule.end
+            and (end.date() > day or rule.start < end.time())
+        ):
+            found.append(booking)
+    return found
+
+
 @transaction.atomic
 def remove_weekly_rule(rule: WeeklyRule, *, acting_user: User) -> None:
+    """Take weekly hours away; refused while a booked session sits in them (cancel or move it
+    first, docs/availability-and-booking.md "Days off never clash silently")."""
     _check_own(rule.supervisor, acting_user)
-    _locked_settings(rule.supervisor)
+    settings_row = _locked_settings(rule.supervisor)
+    clashes = sessions_on_rule(rule)
+    if clashes:
+        when = "; ".join(wording.span(b.starts_at, b.ends_at, settings_row.time_zone) for b in clashes[:3])
+        more = f" and {len(clashes) - 3} more" if len(clashes) > 3 else ""
+        raise DomainError(
+            f"You have {wording.count(len(clashes), 'session')} booked in these hours ({when}{more}). "
+            "Cancel or move them first."
+        )
     record_audit("availability.rule_removed", actor=acting_user, target=rule, rule=rule.label)
     rule.delete()
 

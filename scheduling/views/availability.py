@@ -103,14 +103,45 @@ def add_rule(request: HttpRequest, supervisor: SupervisorProfile) -> HttpRespons
     return render(request, "scheduling/availability/rule_form.html", {"form": form})
 
 
-@require_POST
 @supervisor_area
 def remove_rule(request: HttpRequest, supervisor: SupervisorProfile, rule_id: int) -> HttpResponse:
+    """Remove weekly hours. Sessions booked in them are listed first, each to cancel (the
+    people booked are told) before the hours can go."""
     rule = access_weekly_rule(supervisor, rule_id)
-    label = rule.label
-    services.remove_weekly_rule(rule, acting_user=acting_user(request))
-    messages.success(request, f"Removed: {label}.")
-    return redirect("availability_overview")
+    user = acting_user(request)
+    zone = queries.availability_settings_of(supervisor).time_zone
+    here = reverse("availability_rule_remove", args=[rule.pk])
+    if request.method == "POST" and request.POST.get("action") == "cancel":
+        booking = access_own_session(supervisor, request.POST.get("booking", ""))
+        when = wording.span(booking.starts_at, booking.ends_at, zone)
+        try:
+            cancel_supervision(booking, acting_user=user, reason="Your supervisor is no longer free at that time.")
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Cancelled the session on {when}. The people booked have been told.")
+        return redirect(here)
+    clashes = services.sessions_on_rule(rule)
+    if request.method == "POST" and not clashes:
+        label = rule.label
+        try:
+            services.remove_weekly_rule(rule, acting_user=user)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect(here)
+        messages.success(request, f"Removed: {label}.")
+        return redirect("availability_overview")
+    return render(
+        request,
+        "scheduling/availability/rule_remove.html",
+        {
+            "rule": rule,
+            "clashes": [
+                {"booking": booking, "when": wording.span(booking.starts_at, booking.ends_at, zone)}
+                for booking in clashes
+            ],
+        },
+    )
 
 
 def _days_off_said(first_day: datetime.date, last_day: datetime.date) -> str:

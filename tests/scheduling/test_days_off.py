@@ -270,3 +270,40 @@ def test_the_check_page_refuses_unreadable_days_and_other_peoples_sessions(clien
     assert response.status_code == 404
     booked.refresh_from_db()
     assert booked.status == BookingStatus.BOOKED
+
+
+# --- Taking weekly hours away ----------------------------------------------------------------
+
+
+def test_weekly_hours_with_a_session_in_them_list_it_before_they_go(client, world, ann, booked):
+    wednesday = WeeklyRule.objects.get(supervisor=ann, weekday=Weekday.WEDNESDAY)
+    tuesday = WeeklyRule.objects.get(supervisor=ann, weekday=Weekday.TUESDAY)
+    with pytest.raises(DomainError) as refused:
+        services.remove_weekly_rule(wednesday, acting_user=ann.user)
+    when = wording.span(utc(6, 10), utc(6, 11), "Europe/London")
+    assert refused.value.message == f"You have 1 session booked in these hours ({when}). Cancel or move them first."
+
+    client.force_login(ann.user)
+    url = reverse("availability_rule_remove", args=[wednesday.pk])
+    response = client.post(url)  # the Remove button on the availability page
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "You have 1 session booked in these hours" in page
+    assert f'<dt class="govuk-summary-list__key">{when}</dt>' in page
+    assert WeeklyRule.objects.filter(pk=wednesday.pk).exists()
+
+    response = client.post(url, {"action": "cancel", "booking": str(booked.pk)})
+    assert response["Location"] == url
+    booked.refresh_from_db()
+    assert (booked.status, booked.cancel_reason) == (
+        BookingStatus.CANCELLED,
+        "Your supervisor is no longer free at that time.",
+    )
+    assert Notification.objects.filter(recipient=world.member, kind="supervision_cancelled").count() == 1
+    response = client.post(url, {"action": "remove"})
+    assert response["Location"] == reverse("availability_overview")
+    assert not WeeklyRule.objects.filter(pk=wednesday.pk).exists()
+    # Hours with no session in them go at once.
+    response = client.post(reverse("availability_rule_remove", args=[tuesday.pk]))
+    assert response["Location"] == reverse("availability_overview")
+    assert sorted(WeeklyRule.objects.filter(supervisor=ann).values_list("weekday", flat=True)) == [0, 3, 4]
