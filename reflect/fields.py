@@ -137,8 +137,9 @@ def read_time(text: str) -> datetime.time:
 
 
 class GovukDateInput(forms.MultiWidget):
-    """Day, month and year boxes (GOV.UK date input). The day box carries the field's own id,
-    so a label, an error summary link and ``id_for_label`` all land on it."""
+    """Day, month and year boxes (GOV.UK date input). The day box carries the field's own id
+    (the first wrong box, when there is an error), so a label, an error summary link and
+    ``id_for_label`` land on it."""
 
     template_name = "includes/forms/widgets/govuk_date.html"
 
@@ -169,6 +170,9 @@ class GovukDateInput(forms.MultiWidget):
             except NotUnderstood as problem:
                 wrong = problem.parts
         base_id = final.get("id", "")
+        # The field's own id, which the error summary links to, goes on the first box that is
+        # wrong (GOV.UK: the link takes the person to what needs fixing), else on the day.
+        first_box = next((part for part in _PARTS if part in wrong), "day")
         for part, sub in zip(_PARTS, context["widget"]["subwidgets"], strict=True):
             width = "4" if part == "year" else "2"
             classes = f"govuk-input govuk-date-input__input govuk-input--width-{width}"
@@ -186,7 +190,7 @@ class GovukDateInput(forms.MultiWidget):
             if part in wrong:
                 sub_attrs["aria-invalid"] = "true"
             if base_id:
-                sub_attrs["id"] = base_id if part == "day" else f"{base_id}_{part}"
+                sub_attrs["id"] = base_id if part == first_box else f"{base_id}_{part}"
             sub["attrs"] = sub_attrs
             sub["part"] = part
             sub["label"] = part.capitalize()

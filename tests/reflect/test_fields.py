@@ -208,16 +208,18 @@ def test_the_date_renders_as_the_govuk_date_input_with_its_errors():
         '<p id="id_first_day-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span>'
         " The first day off must include a month</p>"
     ) in html
-    # The day box has the field's own id (the error summary links to it); only the month is marked.
-    assert '<label class="govuk-label govuk-date-input__label" for="id_first_day">Day</label>' in html
+    # The first wrong box (the month) has the field's own id, so the error summary link lands
+    # on it; only the month is marked.
+    assert '<label class="govuk-label govuk-date-input__label" for="id_first_day_day">Day</label>' in html
+    assert '<label class="govuk-label govuk-date-input__label" for="id_first_day">Month</label>' in html
     assert (
         '<input type="text" name="first_day_day" value="15" class="govuk-input govuk-date-input__input'
-        ' govuk-input--width-2" inputmode="numeric" autocomplete="off" id="id_first_day">'
+        ' govuk-input--width-2" inputmode="numeric" autocomplete="off" id="id_first_day_day">'
     ) in html
     assert (
         '<input type="text" name="first_day_month" class="govuk-input govuk-date-input__input'
         ' govuk-input--width-2 govuk-input--error" inputmode="text" autocomplete="off" aria-invalid="true"'
-        ' id="id_first_day_month">'
+        ' id="id_first_day">'
     ) in html
     assert 'name="first_day_year" value="2027" class="govuk-input govuk-date-input__input govuk-input--width-4"' in html
     assert "aria-describedby" not in html.split("<input", 1)[1]
