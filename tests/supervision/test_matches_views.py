@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from reflect import wording
 from supervision.enums import RequestStatus
 from supervision.models import SupervisionAgreement, SupervisionRequest
 from supervision.services.assessments import complete_assessment, start_assessment
@@ -135,6 +136,12 @@ def test_request_accept_and_end_through_the_pages(client, world, year_pool, supe
         },
     )
     assert response["Location"] == reverse("organisation_supervision", args=[world.organisation.pk])
+    # The dates typed in the boxes are said back in words.
+    review = start + datetime.timedelta(days=90)
+    assert (
+        f"Your request is with Ruth {ruth.user.last_name}: from {wording.day(start)}, first reviewed on "
+        f"{wording.day(review)}." in client.get(response["Location"]).content.decode()
+    )
     request = SupervisionRequest.objects.get()
 
     # Another supervisor cannot open it; the supervisor asked accepts it.

@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from reflect import wording
 from reflect.models import Notification
 from scheduling.groups.places import book_place
 from scheduling.models import ApplicationStatus, CohortApplication, CohortMembership, SessionStatus
@@ -62,6 +63,12 @@ def test_moving_a_session_from_its_page(client, world, commissioner, group, sess
     assert list(
         Notification.objects.filter(kind=GroupNotificationKind.SESSION_MOVED).values_list("recipient", flat=True)
     ) == [world.member.pk]
+    # The new time is said back in words (the date was typed in three boxes, the time as "10am").
+    when = wording.span(session.starts_at, session.ends_at, "Europe/London")
+    assert (
+        f"The session is moved to {when}. Everyone with a place or on the waitlist is being told."
+        in client.get(response["Location"]).content.decode()
+    )
 
 
 def test_a_bad_move_shows_why_on_the_form(client, world, commissioner, session):
