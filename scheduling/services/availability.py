@@ -245,6 +245,7 @@ def remove_weekly_rule(rule: WeeklyRule, *, acting_user: User) -> None:
     first, docs/availability-and-booking.md "Days off never clash silently")."""
     _check_own(rule.supervisor, acting_user)
     settings_row = _locked_settings(rule.supervisor)
+    _wait_for_bookings(rule.supervisor)
     clashes = sessions_on_rule(rule)
     if clashes:
         when = "; ".join(wording.span(b.starts_at, b.ends_at, settings_row.time_zone) for b in clashes[:3])
@@ -353,6 +354,13 @@ def sessions_in_the_way(
     ]
 
 
+def _wait_for_bookings(supervisor: SupervisorProfile) -> None:
+    # Bookings with this supervisor queue on their profile row (scheduling/services/bookings.py,
+    # _lock_capacity; reflect/locks.py): taking it here means a booking made a moment ago is
+    # seen by the clash check, and one made a moment later sees the day off.
+    SupervisorProfile.objects.select_for_update().get(pk=supervisor.pk)
+
+
 def _refuse_clashes(
     supervisor: SupervisorProfile,
     settings_row: AvailabilitySettings,
@@ -365,6 +373,7 @@ def _refuse_clashes(
     # A day off never silently leaves a booked session without its supervisor: the sessions
     # are cancelled or moved first, each person told by their own channel
     # (docs/availability-and-booking.md, "Days off never clash silently").
+    _wait_for_bookings(supervisor)
     clashes = sessions_in_the_way(supervisor, first_day, last_day, keep=keep)
     if clashes:
         when = "; ".join(wording.span(b.starts_at, b.ends_at, settings_row.time_zone) for b in clashes[:3])
