@@ -401,6 +401,8 @@ def add_days_off(
         raise DomainError("The last day off must be the same as or after the first day off.", field="last_day")
     if (last_day - first_day).days + 1 > MOST_DAYS_OFF:
         raise DomainError("Add days off a year at a time at most. Choose an earlier last day off.", field="last_day")
+    if len(note.strip()) > 120:
+        raise DomainError("Keep the note to 120 characters or fewer.", field="note")
     settings_row = _locked_settings(supervisor)
     if first_day < local_today(settings_row):
         raise DomainError(f"{wording.date(first_day)} has passed. Choose today or a later date.", field="first_day")

@@ -38,6 +38,9 @@ def page_urls(rule):
         reverse("availability_rule_add"),
         reverse("availability_override_add"),
         reverse("availability_busy_calendar"),
+        reverse("availability_days_off"),
+        reverse("availability_days_off_check") + "?first=2027-01-05&last=2027-01-08",
+        reverse("availability_rule_remove", args=[rule.pk]),
     ]
 
 

@@ -307,3 +307,34 @@ def test_weekly_hours_with_a_session_in_them_list_it_before_they_go(client, worl
     response = client.post(reverse("availability_rule_remove", args=[tuesday.pk]))
     assert response["Location"] == reverse("availability_overview")
     assert sorted(WeeklyRule.objects.filter(supervisor=ann).values_list("weekday", flat=True)) == [0, 3, 4]
+
+
+def test_sessions_on_weekly_hours_skip_days_with_their_own_hours_and_dates_outside_the_rule(world, ann, booked):
+    wednesday = WeeklyRule.objects.get(supervisor=ann, weekday=Weekday.WEDNESDAY)
+    assert services.sessions_on_rule(wednesday) == [booked]
+    # Hours that end before the session starts do not hold it.
+    wednesday.end = T(10)
+    assert services.sessions_on_rule(wednesday) == []
+    wednesday.end = T(17)
+    # Weekly hours that stop before the session's day do not hold it either.
+    wednesday.valid_until = D(2027, 1, 5)
+    assert services.sessions_on_rule(wednesday) == []
+    wednesday.valid_until = None
+    # A day with hours of its own does not use the weekly hours.
+    services.add_date_override(ann, acting_user=ann.user, date=D(2027, 1, 6), away=False, start=T(9), end=T(12))
+    assert services.sessions_on_rule(wednesday) == []
+
+
+def test_the_check_page_keeps_a_long_note_to_its_limit(client, ann):
+    client.force_login(ann.user)
+    response = client.get(check_url("2027-02-01", "2027-02-02", "x" * 5000))
+    assert response.status_code == 200
+    assert response.context["note"] == "x" * 120
+    client.post(
+        reverse("availability_days_off_check"),
+        {"first": "2027-02-01", "last": "2027-02-02", "note": "y" * 5000, "action": "save"},
+    )
+    assert list(DateOverride.objects.values_list("date", "note")) == [
+        (D(2027, 2, 1), "y" * 120),
+        (D(2027, 2, 2), "y" * 120),
+    ]
