@@ -20,6 +20,8 @@ from typing import Any
 
 from django import forms
 
+from reflect import wording
+
 DATE_HINT = "For example, 14 1 2027"
 TIME_HINT = "For example, 9:30am or 2pm"
 TIME_MESSAGE = "Enter a time, like 9:30am or 2pm"
@@ -262,9 +264,10 @@ class TimeTextField(forms.Field):
         return attrs
 
     def prepare_value(self, value: Any) -> Any:
-        # An unsaved form shows a time the way the person would type it back.
+        # A saved time shows in the box as pages write it ("2pm" once wording says so); the
+        # reader takes back anything wording.clock writes (tests/reflect/test_fields.py).
         if isinstance(value, datetime.time):
-            return short_time(value)
+            return wording.clock(value)
         return value
 
     def to_python(self, value: Any) -> datetime.time | None:
@@ -276,9 +279,3 @@ class TimeTextField(forms.Field):
             return read_time(str(value))
         except NotUnderstood as problem:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from problem
-
-
-def short_time(value: datetime.time) -> str:
-    """A time as it goes back into a text box: "9:30", "14:00" — the form ``read_time`` reads
-    back to the same time. (What a person reads on a page comes from reflect/wording.py.)"""
-    return f"{value.hour}:{value.minute:02d}"
