@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 from django import forms
 
 from reflect.enums import AllocationRule, Channel
+from reflect.fields import GovukDateField, TimeTextField
 from reflect.models import Community, ContactPreferences, MeetingPreference, Membership, Organisation, User
 from reflect.phone import NotAMobileNumber, uk_mobile
 from reflect.text_limits import ADDRESS, DESCRIPTION, NAME, bounded, too_long
@@ -56,11 +57,11 @@ class PoolForm(forms.Form):
         label="What the pool is for",
         **bounded("what the pool is for", DESCRIPTION),
     )
-    starts_on = forms.DateField(
-        label="Period starts", widget=forms.DateInput(attrs={"type": "date"}), help_text="For example, 2027-04-01."
+    starts_on = GovukDateField(
+        label="Period starts", subject="the date the period starts", help_text="For example, 1 4 2027"
     )
-    ends_on = forms.DateField(
-        label="Period ends", widget=forms.DateInput(attrs={"type": "date"}), help_text="For example, 2028-03-31."
+    ends_on = GovukDateField(
+        label="Period ends", subject="the date the period ends", help_text="For example, 31 3 2028"
     )
     hours_budget = forms.DecimalField(
         label="Hours budget",
@@ -176,11 +177,10 @@ class ContactPreferencesForm(forms.ModelForm):
         label="Remind me",
         help_text="Choose none if you would rather not have reminders.",
     )
-    no_sessions_before = forms.TimeField(
+    no_sessions_before = TimeTextField(
         required=False,
         label="No sessions before",
-        help_text="Leave empty for any time. For example, 11:00 if mornings are hard.",
-        widget=forms.TimeInput(attrs={"type": "time"}),
+        help_text="Leave empty for any time. For example, 11am if mornings are hard.",
     )
 
     class Meta:

@@ -44,7 +44,7 @@ LOCK_ORDER: tuple[tuple[str, str], ...] = (
     ("User (being erased, or applying to a cohort)", "erasure, cohort applications"),
     ("Pool (FOR NO KEY UPDATE)", "allocations, rebalancing"),
     ("PoolOrganisation, by organisation id", "allocations, rebalancing, agreement requests, supervision booking"),
-    ("SupervisorProfile", "agreement acceptance, supervision booking"),
+    ("SupervisorProfile", "agreement acceptance, supervision booking, days off, removing weekly hours"),
     ("SupervisionRequest / SupervisionAgreement", "answering requests, ending an agreement, supervision booking"),
     ("SupervisionBooking", "moving, cancelling, marking a supervision session"),
     ("ReflectiveGroup (FOR NO KEY UPDATE)", "changing a group, moving a session"),

@@ -82,3 +82,12 @@ def access_bookable_agreement(user: User, agreement_id: int) -> SupervisionAgree
         pk=agreement_id,
         organisation_id__in=organisation_ids,
     )
+
+
+def access_own_session(supervisor: SupervisorProfile, booking_id: str) -> SupervisionBooking:
+    """One of the supervisor's own booked sessions, from an id posted by a form."""
+    if not booking_id.isdecimal() or len(booking_id) > 18:
+        raise Http404("No such session.")
+    return get_object_or_404(
+        SupervisionBooking.objects.select_related("organisation"), pk=int(booking_id), supervisor=supervisor
+    )

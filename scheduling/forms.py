@@ -5,26 +5,12 @@ from typing import Any
 
 from django import forms
 
+from reflect.fields import DATE_HINT, GovukDateField, TimeTextField
 from reflect.text_limits import ADDRESS, bounded, too_long
 from scheduling.enums import Weekday
 from scheduling.models import AvailabilitySettings
 
 SESSION_LENGTH_CHOICES = [(str(m), f"{m} minutes") for m in (30, 45, 50, 60, 75, 90, 120)]
-
-
-def _time_field(label: str, help_text: str = "Use the 24-hour clock, for example 09:30 or 16:00.") -> forms.TimeField:
-    return forms.TimeField(
-        label=label,
-        help_text=help_text,
-        input_formats=["%H:%M", "%H.%M", "%H:%M:%S"],
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-    )
-
-
-def _date_field(label: str, *, required: bool = True, help_text: str = "For example, 2027-04-06.") -> forms.DateField:
-    return forms.DateField(
-        label=label, required=required, help_text=help_text, widget=forms.DateInput(attrs={"type": "date"})
-    )
 
 
 class AvailabilitySettingsForm(forms.Form):
@@ -103,31 +89,68 @@ class AvailabilitySettingsForm(forms.Form):
         return sorted(int(value) for value in self.cleaned_data["session_lengths"])
 
 
-class WeeklyRuleForm(forms.Form):
-    weekday = forms.TypedChoiceField(label="Day", choices=Weekday.choices, coerce=int, widget=forms.RadioSelect)
-    start = _time_field("From")
-    end = _time_field("Until")
-    valid_from = _date_field("First date (optional)", required=False, help_text="Leave blank to start now.")
-    valid_until = _date_field("Last date (optional)", required=False, help_text="Leave blank to carry on.")
+class WeeklyHoursForm(forms.Form):
+    """The same hours on several days of the week at once (Monday to Friday, 9am to 5pm, say)."""
+
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Days",
+        choices=Weekday.choices,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Choose every day these hours are for.",
+        error_messages={"required": "Choose at least one day"},
+    )
+    start = TimeTextField(label="From", error_messages={"required": "Enter the time you are free from, like 9am"})
+    end = TimeTextField(label="Until", error_messages={"required": "Enter the time you are free until, like 5pm"})
+    valid_from = GovukDateField(
+        label="First date (optional)",
+        subject="the first date",
+        required=False,
+        help_text=f"Leave blank to start now. {DATE_HINT}",
+    )
+    valid_until = GovukDateField(
+        label="Last date (optional)",
+        subject="the last date",
+        required=False,
+        help_text=f"Leave blank to carry on. {DATE_HINT}",
+    )
+
+
+class DaysOffForm(forms.Form):
+    """A holiday: every day from the first to the last, away all day."""
+
+    first_day = GovukDateField(label="First day off", subject="the first day off")
+    last_day = GovukDateField(
+        label="Last day off (optional)",
+        subject="the last day off",
+        required=False,
+        help_text="Leave blank for a single day. For example, 18 1 2027",
+    )
+    note = forms.CharField(label="Note (optional, only you see it)", **bounded("the note", 120), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        first, last = data.get("first_day"), data.get("last_day")
+        if first and not last and "last_day" not in self.errors:
+            data["last_day"] = first
+        elif first and last and last < first:
+            self.add_error("last_day", "The last day off must be the same as or after the first day off")
+        return data
 
 
 class DateOverrideForm(forms.Form):
     KIND_CHOICES = [("away", "I am away all day"), ("hours", "Different hours that day")]
 
-    date = _date_field("Date")
-    kind = forms.ChoiceField(label="That day", choices=KIND_CHOICES, widget=forms.RadioSelect)
-    start = forms.TimeField(
-        label="From (for different hours)",
-        required=False,
-        input_formats=["%H:%M", "%H.%M"],
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    date = GovukDateField(label="Date", subject="the date")
+    kind = forms.ChoiceField(
+        label="That day",
+        choices=KIND_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether you are away all day or have different hours"},
     )
-    end = forms.TimeField(
-        label="Until (for different hours)",
-        required=False,
-        input_formats=["%H:%M", "%H.%M"],
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-    )
+    start = TimeTextField(label="From (for different hours)", required=False)
+    end = TimeTextField(label="Until (for different hours)", required=False)
     note = forms.CharField(label="Note (optional, only you see it)", **bounded("the note", 120), required=False)
 
     def clean(self) -> dict[str, Any]:

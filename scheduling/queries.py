@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from zoneinfo import ZoneInfo
 
 from scheduling import slots
 from scheduling.intervals import Interval
-from scheduling.models import AvailabilitySettings, BusyCalendarFeed, BusyInterval, DateOverride, WeeklyRule
+from scheduling.models import (
+    AvailabilitySettings,
+    BookingStatus,
+    BusyCalendarFeed,
+    BusyInterval,
+    DateOverride,
+    SupervisionBooking,
+    WeeklyRule,
+)
 from supervision.models import SupervisorProfile
 
 
@@ -26,6 +35,41 @@ def date_overrides_of(supervisor: SupervisorProfile, *, since: datetime.date | N
     if since is not None:
         overrides = overrides.filter(date__gte=since)
     return list(overrides.order_by("date", "start"))
+
+
+def sessions_booked_on_days(
+    supervisor: SupervisorProfile,
+    first_day: datetime.date,
+    last_day: datetime.date,
+    *,
+    zone: str,
+    now: datetime.datetime,
+) -> list[SupervisionBooking]:
+    """The supervisor's sessions still to come that touch any of these days on their own clock:
+    the ones a day off or a change of hours would leave without a supervisor."""
+    tz = ZoneInfo(zone)
+    start = datetime.datetime.combine(first_day, datetime.time(0), tzinfo=tz)
+    end = datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time(0), tzinfo=tz)
+    return list(
+        SupervisionBooking.objects.filter(
+            supervisor=supervisor,
+            status=BookingStatus.BOOKED,
+            starts_at__lt=end,
+            ends_at__gt=max(start, now),
+        )
+        .select_related("organisation")
+        .order_by("starts_at")
+    )
+
+
+def sessions_booked_from(supervisor: SupervisorProfile, now: datetime.datetime) -> list[SupervisionBooking]:
+    """Every session the supervisor has booked still to come (no more than the booking horizon
+    lets people book)."""
+    return list(
+        SupervisionBooking.objects.filter(supervisor=supervisor, status=BookingStatus.BOOKED, ends_at__gt=now)
+        .select_related("organisation")
+        .order_by("starts_at")
+    )
 
 
 def busy_calendar_of(supervisor: SupervisorProfile) -> BusyCalendarFeed | None:

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 
 from reflect import wording
+from reflect.fields import GovukDateField
 from reflect.forms import form_field
 from reflect.models import Community, Organisation, Pool
 from reflect.text_limits import DESCRIPTION, LIST, NAME, NOTE, SEARCH, bounded, too_long
@@ -153,9 +154,6 @@ class CompareForm(forms.Form):
 
 
 # --- Supervisor profiles, the directory, requests and agreements (docs/matching.md) ----------------
-
-# A date box shows its value as ISO 8601, the only format a browser's date input accepts.
-ISO_DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 def _words(text: str) -> list[str]:
@@ -305,8 +303,10 @@ class SupervisionRequestForm(forms.Form):
     hours_per_month = forms.DecimalField(
         label="Hours a month", min_value=Decimal("0.5"), max_digits=6, decimal_places=2, help_text="For example, 1.5."
     )
-    starts_on = forms.DateField(label="Start", widget=ISO_DATE)
-    review_on = forms.DateField(label="Review date", widget=ISO_DATE, help_text="Usually three months in.")
+    starts_on = GovukDateField(label="Start", subject="the start date")
+    review_on = GovukDateField(
+        label="Review date", subject="the review date", help_text="Usually three months in. For example, 14 4 2027"
+    )
     message = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
@@ -329,7 +329,9 @@ class RequestReplyForm(forms.Form):
 
 
 class EndAgreementForm(forms.Form):
-    ends_on = forms.DateField(label="Last day", widget=ISO_DATE, help_text="Give the notice you agreed.")
+    ends_on = GovukDateField(
+        label="Last day", subject="the last day", help_text="Give the notice you agreed. For example, 30 6 2027"
+    )
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, **bounded("the reason", DESCRIPTION)
     )

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from reflect.fields import GovukDateField, TimeTextField
 from reflect.forms import form_field
 from reflect.local_time import is_time_zone
 from reflect.models import MeetingPreference, Pool
@@ -117,8 +118,10 @@ class JoinWaitlistForm(forms.Form):
 
 
 class MoveSessionForm(forms.Form):
-    starts_on = forms.DateField(label="New date", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
-    start_time = forms.TimeField(label="New start time", widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}))
+    starts_on = GovukDateField(label="New date", subject="the new date")
+    start_time = TimeTextField(
+        label="New start time", error_messages={"required": "Enter the new start time, like 2pm"}
+    )
     duration_minutes = forms.IntegerField(
         label="Length in minutes", min_value=15, max_value=8 * 60, help_text="For example 120 for two hours."
     )
@@ -161,16 +164,8 @@ class CohortApplicationForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Leave them all unticked if any day suits you.",
     )
-    earliest_start = forms.TimeField(
-        label="Start no earlier than (optional)",
-        required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}),
-    )
-    latest_end = forms.TimeField(
-        label="Finish no later than (optional)",
-        required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}),
-    )
+    earliest_start = TimeTextField(label="Start no earlier than (optional)", required=False)
+    latest_end = TimeTextField(label="Finish no later than (optional)", required=False)
 
 
 class CohortFillForm(forms.Form):

@@ -19,12 +19,15 @@ from reflect import wording
 from reflect.errors import DomainError
 from reflect.models import User
 from reflect.services.audit import record_audit
+from scheduling import queries
 from scheduling.enums import Weekday
-from scheduling.models import AvailabilitySettings, DateOverride, WeeklyRule
+from scheduling.models import AvailabilitySettings, DateOverride, SupervisionBooking, WeeklyRule
 from supervision.models import SupervisorProfile
 
 SESSION_MINUTES_MIN = 15
 SESSION_MINUTES_MAX = 480
+# Days off are saved one row a day: a year at a time keeps that bounded.
+MOST_DAYS_OFF = 366
 
 
 @cache
@@ -181,9 +184,76 @@ def add_weekly_rule(
 
 
 @transaction.atomic
+def set_weekly_hours(
+    supervisor: SupervisorProfile,
+    *,
+    acting_user: User,
+    weekdays: list[int],
+    start: datetime.time,
+    end: datetime.time,
+    valid_from: datetime.date | None = None,
+    valid_until: datetime.date | None = None,
+) -> list[WeeklyRule]:
+    """The same hours on several weekdays, all saved or none: a clash on one day refuses the
+    lot, so the supervisor never has to work out which days went in."""
+    if not weekdays:
+        raise DomainError("Choose at least one day.", field="weekdays")
+    # add_weekly_rule's own transaction is a savepoint inside this one: a refusal on the third
+    # day undoes the first two.
+    return [
+        add_weekly_rule(
+            supervisor,
+            acting_user=acting_user,
+            weekday=weekday,
+            start=start,
+            end=end,
+            valid_from=valid_from,
+            valid_until=valid_until,
+        )
+        for weekday in sorted(set(weekdays))
+    ]
+
+
+def sessions_on_rule(rule: WeeklyRule, *, now: datetime.datetime | None = None) -> list[SupervisionBooking]:
+    """Booked sessions still to come that sit in these weekly hours: the ones taking the hours
+    away would leave outside the supervisor's availability. A day with hours of its own (a date
+    override) does not use the weekly hours, so its sessions do not count."""
+    settings_row = queries.availability_settings_of(rule.supervisor)
+    zone = ZoneInfo(settings_row.time_zone)
+    own_days = set(
+        DateOverride.objects.filter(supervisor=rule.supervisor, start__isnull=False).values_list("date", flat=True)
+    )
+    found = []
+    for booking in queries.sessions_booked_from(rule.supervisor, now or timezone.now()):
+        start, end = booking.starts_at.astimezone(zone), booking.ends_at.astimezone(zone)
+        day = start.date()
+        if (
+            day.weekday() == rule.weekday
+            and (rule.valid_from is None or rule.valid_from <= day)
+            and (rule.valid_until is None or day <= rule.valid_until)
+            and day not in own_days
+            and start.time() < rule.end
+            and (end.date() > day or rule.start < end.time())
+        ):
+            found.append(booking)
+    return found
+
+
+@transaction.atomic
 def remove_weekly_rule(rule: WeeklyRule, *, acting_user: User) -> None:
+    """Take weekly hours away; refused while a booked session sits in them (cancel or move it
+    first, docs/availability-and-booking.md "Days off never clash silently")."""
     _check_own(rule.supervisor, acting_user)
-    _locked_settings(rule.supervisor)
+    settings_row = _locked_settings(rule.supervisor)
+    _wait_for_bookings(rule.supervisor)
+    clashes = sessions_on_rule(rule)
+    if clashes:
+        when = "; ".join(wording.span(b.starts_at, b.ends_at, settings_row.time_zone) for b in clashes[:3])
+        more = f" and {len(clashes) - 3} more" if len(clashes) > 3 else ""
+        raise DomainError(
+            f"You have {wording.count(len(clashes), 'session')} booked in these hours ({when}{more}). "
+            "Cancel or move them first."
+        )
     record_audit("availability.rule_removed", actor=acting_user, target=rule, rule=rule.label)
     rule.delete()
 
@@ -238,6 +308,7 @@ def add_date_override(
                     f"{_hm(start)}–{_hm(end)} overlaps your hours {other.label}. Change the times, or remove those first.",
                     field="start",
                 )
+    _refuse_clashes(supervisor, settings_row, date, date, keep=None if away else (start, end), field="date")
     override.save()
     record_audit("availability.override_added", actor=acting_user, target=override, override=override.label)
     return override
@@ -249,3 +320,106 @@ def remove_date_override(override: DateOverride, *, acting_user: User) -> None:
     _locked_settings(override.supervisor)
     record_audit("availability.override_removed", actor=acting_user, target=override, override=override.label)
     override.delete()
+
+
+# --- Days off and the sessions they clash with ------------------------------------------
+
+
+def sessions_in_the_way(
+    supervisor: SupervisorProfile,
+    first_day: datetime.date,
+    last_day: datetime.date,
+    *,
+    keep: tuple[datetime.time | None, datetime.time | None] | None = None,
+    now: datetime.datetime | None = None,
+) -> list[SupervisionBooking]:
+    """Booked sessions still to come that days off from ``first_day`` to ``last_day`` would
+    clash with; with ``keep`` (new hours for one day), only those outside those hours."""
+    settings_row = queries.availability_settings_of(supervisor)
+    zone = ZoneInfo(settings_row.time_zone)
+    booked = queries.sessions_booked_on_days(
+        supervisor, first_day, last_day, zone=settings_row.time_zone, now=now or timezone.now()
+    )
+    start, end = keep if keep is not None else (None, None)
+    if start is None or end is None:
+        return booked
+    return [
+        booking
+        for booking in booked
+        if not (
+            booking.starts_at.astimezone(zone).date() == booking.ends_at.astimezone(zone).date()
+            and start <= booking.starts_at.astimezone(zone).time()
+            and booking.ends_at.astimezone(zone).time() <= end
+        )
+    ]
+
+
+def _wait_for_bookings(supervisor: SupervisorProfile) -> None:
+    # Bookings with this supervisor queue on their profile row (scheduling/services/bookings.py,
+    # _lock_capacity; reflect/locks.py): taking it here means a booking made a moment ago is
+    # seen by the clash check, and one made a moment later sees the day off.
+    SupervisorProfile.objects.select_for_update().get(pk=supervisor.pk)
+
+
+def _refuse_clashes(
+    supervisor: SupervisorProfile,
+    settings_row: AvailabilitySettings,
+    first_day: datetime.date,
+    last_day: datetime.date,
+    *,
+    keep: tuple[datetime.time | None, datetime.time | None] | None,
+    field: str,
+) -> None:
+    # A day off never silently leaves a booked session without its supervisor: the sessions
+    # are cancelled or moved first, each person told by their own channel
+    # (docs/availability-and-booking.md, "Days off never clash silently").
+    _wait_for_bookings(supervisor)
+    clashes = sessions_in_the_way(supervisor, first_day, last_day, keep=keep)
+    if clashes:
+        when = "; ".join(wording.span(b.starts_at, b.ends_at, settings_row.time_zone) for b in clashes[:3])
+        more = f" and {len(clashes) - 3} more" if len(clashes) > 3 else ""
+        raise DomainError(
+            f"You have {wording.count(len(clashes), 'session')} booked then ({when}{more}). Cancel or move them first.",
+            field=field,
+        )
+
+
+@transaction.atomic
+def add_days_off(
+    supervisor: SupervisorProfile,
+    *,
+    acting_user: User,
+    first_day: datetime.date,
+    last_day: datetime.date,
+    note: str = "",
+) -> list[DateOverride]:
+    """Away all day on every day from ``first_day`` to ``last_day`` (a holiday). Hours set
+    for one of those days give way to the day off; a day already off stays as it is, so a
+    second click changes nothing. Refused while a booked session falls on one of the days."""
+    _check_own(supervisor, acting_user)
+    if last_day < first_day:
+        raise DomainError("The last day off must be the same as or after the first day off.", field="last_day")
+    if (last_day - first_day).days + 1 > MOST_DAYS_OFF:
+        raise DomainError("Add days off a year at a time at most. Choose an earlier last day off.", field="last_day")
+    if len(note.strip()) > 120:
+        raise DomainError("Keep the note to 120 characters or fewer.", field="note")
+    settings_row = _locked_settings(supervisor)
+    if first_day < local_today(settings_row):
+        raise DomainError(f"{wording.date(first_day)} has passed. Choose today or a later date.", field="first_day")
+    _refuse_clashes(supervisor, settings_row, first_day, last_day, keep=None, field="first_day")
+    in_range = DateOverride.objects.filter(supervisor=supervisor, date__gte=first_day, date__lte=last_day)
+    already_off = set(in_range.filter(start__isnull=True).values_list("date", flat=True))
+    in_range.filter(start__isnull=False).delete()
+    days = [first_day + datetime.timedelta(days=n) for n in range((last_day - first_day).days + 1)]
+    added = DateOverride.objects.bulk_create(
+        [DateOverride(supervisor=supervisor, date=day, note=note.strip()) for day in days if day not in already_off]
+    )
+    record_audit(
+        "availability.days_off_added",
+        actor=acting_user,
+        target=settings_row,
+        first_day=first_day.isoformat(),
+        last_day=last_day.isoformat(),
+        days=len(added),
+    )
+    return added

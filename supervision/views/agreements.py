@@ -109,7 +109,12 @@ def request_supervisor(request: HttpRequest, organisation_id: int, supervisor_id
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, f"Your request is with {supervisor.user.display_name}.")
+            data = form.cleaned_data
+            messages.success(
+                request,
+                f"Your request is with {supervisor.user.display_name}: from {wording.day(data['starts_on'])}, "
+                f"first reviewed on {wording.day(data['review_on'])}.",
+            )
             return redirect("organisation_supervision", organisation.pk)
     return render(
         request,

@@ -75,3 +75,12 @@ def sign_in(page: Any, base: str, email: str, password: str, *, secret: str | No
         page.get_by_label("Code").fill(totp_code(secret))
         submit(page, "Sign In")
     assert page.url == base + "/"
+
+
+def type_date(page: Any, legend: str, day: Any) -> None:
+    """Type a date into the day, month and year boxes of the GOV.UK date input under ``legend``
+    (reflect/fields.py), as a person would."""
+    group = page.locator("main fieldset").filter(has=page.locator("legend", has_text=legend))
+    group.get_by_label("Day", exact=True).fill(str(day.day))
+    group.get_by_label("Month", exact=True).fill(str(day.month))
+    group.get_by_label("Year", exact=True).fill(str(day.year))

@@ -8,6 +8,7 @@ Each person has their own browser context (their own cookies), as they would in 
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +17,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core import mail
 
 from reflect.models import Community, Membership, Pool, PoolOrganisation
-from tests.e2e.steps import PASSWORD, follow, heading, link_in_last_email, sign_in, submit, visit
+from tests.e2e.steps import PASSWORD, follow, heading, link_in_last_email, sign_in, submit, type_date, visit
 from tests.factories.core import PASSWORD as FACTORY_PASSWORD
 from tests.factories.core import approved_commissioner
 
@@ -53,8 +54,8 @@ def test_commissioner_invites_an_organisation_whose_lead_then_invites_a_colleagu
     sign_in(carys, base, commissioner.email, FACTORY_PASSWORD, secret=secret)
     follow(carys, "create a pool")
     carys.get_by_label("Pool name").fill("Leeds grassroots pool 2027")
-    carys.get_by_label("Period starts").fill("2027-04-01")
-    carys.get_by_label("Period ends").fill("2027-03-31")  # a slip: before it starts
+    type_date(carys, "Period starts", datetime.date(2027, 4, 1))
+    type_date(carys, "Period ends", datetime.date(2027, 3, 31))  # a slip: before it starts
     carys.get_by_label("Hours budget").fill("120")
     carys.get_by_label("Money budget (£)").fill("7200")
     carys.get_by_label("Hourly rate (£)").fill("60")
@@ -67,7 +68,7 @@ def test_commissioner_invites_an_organisation_whose_lead_then_invites_a_colleagu
     summary.get_by_role("link", name="The period must end after it starts.").click()
     assert carys.evaluate("document.activeElement.id") == "id_ends_on"
     assert Pool.objects.count() == 0
-    carys.get_by_label("Period ends").fill("2028-03-31")
+    type_date(carys, "Period ends", datetime.date(2028, 3, 31))
     submit(carys, "Create pool")
     assert heading(carys) == "Leeds grassroots pool 2027"
     pool_url = carys.url

@@ -17,14 +17,15 @@ from reflect.models import AuditEvent, Pool, User
 from reflect.services import pools as pool_services
 from reflect.services.commissioners import approve_commissioner, revoke_commissioner
 from tests.factories.core import PoolFactory, UserFactory, approved_commissioner, make_commissioner, signed_in
+from tests.factories.typed_input import date_boxes
 
 pytestmark = pytest.mark.django_db
 
 POOL_FORM = {
     "name": "Bradford pool",
     "description": "",
-    "starts_on": "2027-04-01",
-    "ends_on": "2028-03-31",
+    **date_boxes("starts_on", datetime.date(2027, 4, 1)),
+    **date_boxes("ends_on", datetime.date(2028, 3, 31)),
     "hours_budget": "240",
     "money_budget": "14400",
     "hourly_rate": "60",

@@ -11,6 +11,7 @@ from reflect.services import pools as pool_services
 from reflect.services.invitations import create_invitation
 from reflect.services.ledger import allocated_hours_by_organisation
 from tests.factories.core import OrganisationFactory, PoolFactory, UserFactory, approved_commissioner, staff_of
+from tests.factories.typed_input import date_boxes
 
 pytestmark = pytest.mark.django_db
 
@@ -174,8 +175,8 @@ def test_commissioner_creates_a_pool_through_the_page(client):
         {
             "name": "Bradford pool",
             "description": "",
-            "starts_on": "2027-04-01",
-            "ends_on": "2028-03-31",
+            **date_boxes("starts_on", datetime.date(2027, 4, 1)),
+            **date_boxes("ends_on", datetime.date(2028, 3, 31)),
             "hours_budget": "240",
             "money_budget": "14400",
             "hourly_rate": "60",
@@ -201,8 +202,8 @@ def test_pool_form_errors_are_named_field_by_field_and_nothing_is_saved(client):
         reverse("pool_create"),
         {
             "name": "",
-            "starts_on": "2027-04-01",
-            "ends_on": "2027-01-01",
+            **date_boxes("starts_on", datetime.date(2027, 4, 1)),
+            **date_boxes("ends_on", datetime.date(2027, 1, 1)),
             "hours_budget": "-3",
             "money_budget": "x",
             "hourly_rate": "60",

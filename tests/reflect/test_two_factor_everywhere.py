@@ -25,6 +25,7 @@ TWO_FACTOR = {
     # supervisors
     "availability_overview", "availability_settings", "availability_week", "availability_rule_add",
     "availability_rule_remove", "availability_override_add", "availability_override_remove",
+    "availability_days_off", "availability_days_off_check",
     "availability_busy_calendar", "availability_busy_calendar_remove", "supervisor_sessions",
     "supervisor_profile", "supervisor_profile_edit", "supervisor_requests", "supervisor_request",
     "supervisor_agreements", "supervision_session_attendance",

@@ -20,6 +20,11 @@ T = datetime.time
 UTC = datetime.UTC
 
 
+def boxes(name, day):
+    """A date as typed into the three boxes of the GOV.UK date input (reflect/fields.py)."""
+    return {f"{name}_day": str(day.day), f"{name}_month": str(day.month), f"{name}_year": str(day.year)}
+
+
 @pytest.fixture
 def rule(supervisor):
     return add_weekly_rule(supervisor, acting_user=supervisor.user, weekday=1, start=T(10), end=T(16))
@@ -33,6 +38,9 @@ def page_urls(rule):
         reverse("availability_rule_add"),
         reverse("availability_override_add"),
         reverse("availability_busy_calendar"),
+        reverse("availability_days_off"),
+        reverse("availability_days_off_check") + "?first=2027-01-05&last=2027-01-08",
+        reverse("availability_rule_remove", args=[rule.pk]),
     ]
 
 
@@ -66,13 +74,13 @@ def test_a_supervisor_without_two_factor_is_asked_to_set_it_up(client, db):
 
 def test_the_supervisor_adds_and_removes_a_rule_through_the_pages(client, supervisor, rule):
     client.force_login(supervisor.user)
-    response = client.post(reverse("availability_rule_add"), {"weekday": "1", "start": "15:00", "end": "18:00"})
+    response = client.post(reverse("availability_rule_add"), {"weekdays": ["1"], "start": "3pm", "end": "18:00"})
     assert response.status_code == 200
     assert (
         "Tuesday 15:00–18:00 overlaps your rule Tuesday 10:00–16:00. Change the times, or remove that rule first."
         in response.content.decode()
     )
-    response = client.post(reverse("availability_rule_add"), {"weekday": "3", "start": "13:00", "end": "18:00"})
+    response = client.post(reverse("availability_rule_add"), {"weekdays": ["3"], "start": "1pm", "end": "6pm"})
     assert response.status_code == 302
     assert [r.label for r in WeeklyRule.objects.order_by("weekday")] == ["Tuesday 10:00–16:00", "Thursday 13:00–18:00"]
     client.post(reverse("availability_rule_remove", args=[rule.pk]))
@@ -83,11 +91,11 @@ def test_the_supervisor_sets_an_away_day_and_settings(client, supervisor):
     client.force_login(supervisor.user)
     day = datetime.date.today() + datetime.timedelta(days=40)
     response = client.post(
-        reverse("availability_override_add"), {"date": day.isoformat(), "kind": "away", "note": "Leave"}
+        reverse("availability_override_add"), {**boxes("date", day), "kind": "away", "note": "Leave"}
     )
     assert response.status_code == 302
     assert list(DateOverride.objects.values_list("date", "start", "note")) == [(day, None, "Leave")]
-    response = client.post(reverse("availability_override_add"), {"date": day.isoformat(), "kind": "hours"})
+    response = client.post(reverse("availability_override_add"), {**boxes("date", day), "kind": "hours"})
     assert response.status_code == 200
     assert response.content.decode().count("Give the time, or choose “I am away all day”.") >= 2
     response = client.post(

@@ -9,11 +9,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from reflect import wording
 from supervision.enums import RequestStatus
 from supervision.models import SupervisionAgreement, SupervisionRequest
 from supervision.services.assessments import complete_assessment, start_assessment
 from tests.factories.core import signed_in
 from tests.factories.supervision import SupervisorProfileFactory
+from tests.factories.typed_input import date_boxes
 from tests.supervision.conftest import profile_answers
 
 pytestmark = pytest.mark.django_db
@@ -113,8 +115,8 @@ def test_request_accept_and_end_through_the_pages(client, world, year_pool, supe
             "pool": year_pool.pk,
             "format": "group_supervision",
             "hours_per_month": "4",
-            "starts_on": start.isoformat(),
-            "review_on": (start + datetime.timedelta(days=90)).isoformat(),
+            **date_boxes("starts_on", start),
+            **date_boxes("review_on", start + datetime.timedelta(days=90)),
             "message": "Three facilitators.",
         },
     )
@@ -128,12 +130,18 @@ def test_request_accept_and_end_through_the_pages(client, world, year_pool, supe
             "pool": year_pool.pk,
             "format": "group_supervision",
             "hours_per_month": "2",
-            "starts_on": start.isoformat(),
-            "review_on": (start + datetime.timedelta(days=90)).isoformat(),
+            **date_boxes("starts_on", start),
+            **date_boxes("review_on", start + datetime.timedelta(days=90)),
             "message": "Three facilitators.",
         },
     )
     assert response["Location"] == reverse("organisation_supervision", args=[world.organisation.pk])
+    # The dates typed in the boxes are said back in words.
+    review = start + datetime.timedelta(days=90)
+    assert (
+        f"Your request is with Ruth {ruth.user.last_name}: from {wording.day(start)}, first reviewed on "
+        f"{wording.day(review)}." in client.get(response["Location"]).content.decode()
+    )
     request = SupervisionRequest.objects.get()
 
     # Another supervisor cannot open it; the supervisor asked accepts it.
@@ -162,7 +170,7 @@ def test_request_accept_and_end_through_the_pages(client, world, year_pool, supe
     assert client.get(end_url).status_code == 404
     client.force_login(world.lead)
     last_day = timezone.localdate() + datetime.timedelta(days=30)
-    response = client.post(end_url, {"ends_on": last_day.isoformat(), "reason": "Funding ends"})
+    response = client.post(end_url, {**date_boxes("ends_on", last_day), "reason": "Funding ends"})
     assert response["Location"] == reverse("organisation_supervision", args=[world.organisation.pk])
     agreement.refresh_from_db()
     assert agreement.ends_on == last_day

@@ -129,7 +129,12 @@ def session_move(request: HttpRequest, pool: Pool, session_id: int) -> HttpRespo
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, "The session is moved. Everyone with a place or on the waitlist is being told.")
+            session.refresh_from_db()
+            # The new time said back in words, so a misread date shows at once.
+            when = wording.span(session.starts_at, session.ends_at, session.group.time_zone)
+            messages.success(
+                request, f"The session is moved to {when}. Everyone with a place or on the waitlist is being told."
+            )
             return redirect("group_manage", pool.pk, session.group_id)
     return render(
         request,

@@ -7,12 +7,14 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from reflect import wording
 from reflect.models import Notification
 from scheduling.groups.places import book_place
 from scheduling.models import ApplicationStatus, CohortApplication, CohortMembership, SessionStatus
 from scheduling.notification_kinds import GroupNotificationKind
 from tests.factories.core import give_two_factor, signed_in
 from tests.factories.groups import NOW, make_group
+from tests.factories.typed_input import date_boxes
 from tests.scheduling.conftest import send_what_is_waiting
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
@@ -49,7 +51,9 @@ def test_moving_a_session_from_its_page(client, world, commissioner, group, sess
         "start_time": datetime.time(14, 0),
         "duration_minutes": 120,
     }
-    response = client.post(url, {"starts_on": "2026-11-12", "start_time": "10:00", "duration_minutes": "90"})
+    response = client.post(
+        url, {**date_boxes("starts_on", datetime.date(2026, 11, 12)), "start_time": "10am", "duration_minutes": "90"}
+    )
     assert response.status_code == 302
     session.refresh_from_db()
     assert (session.starts_at, session.ends_at) == (
@@ -59,11 +63,19 @@ def test_moving_a_session_from_its_page(client, world, commissioner, group, sess
     assert list(
         Notification.objects.filter(kind=GroupNotificationKind.SESSION_MOVED).values_list("recipient", flat=True)
     ) == [world.member.pk]
+    # The new time is said back in words (the date was typed in three boxes, the time as "10am").
+    when = wording.span(session.starts_at, session.ends_at, "Europe/London")
+    assert (
+        f"The session is moved to {when}. Everyone with a place or on the waitlist is being told."
+        in client.get(response["Location"]).content.decode()
+    )
 
 
 def test_a_bad_move_shows_why_on_the_form(client, world, commissioner, session):
     url = reverse("group_session_move", args=[world.pool.pk, session.pk])
-    response = client.post(url, {"starts_on": "2026-12-09", "start_time": "14:00", "duration_minutes": "120"})
+    response = client.post(
+        url, {**date_boxes("starts_on", datetime.date(2026, 12, 9)), "start_time": "2pm", "duration_minutes": "120"}
+    )
     assert response.status_code == 200
     assert response.context["form"].errors == {"starts_on": ["The group already has a session at that time."]}
 
