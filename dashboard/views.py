@@ -17,7 +17,6 @@ from dashboard.figures.lead_summary import organisation_summary_table
 from dashboard.figures.moves import moves_table
 from dashboard.figures.pool import PoolFigures
 from dashboard.filters import Filters, filter_options, parse_filters
-from dashboard.tables import Measure, present
 from reflect import wording
 from reflect.access import access_led_organisation, acting_user, commissioner_area
 from reflect.csv_export import csv_response
@@ -52,11 +51,13 @@ def pool_dashboard(request: HttpRequest, pool: Pool) -> HttpResponse:
             "empty": not organisations,
             # Asked whether or not the pool has organisations, so the page's queries are constant.
             "no_data": not figures.period_has_data and bool(organisations),
+            "headlines": figures.overview.headlines(),
+            "charts": figures.overview.charts(),
             "sections": figures.sections(),
-            "chart": figures.chart(),
             "moves": moves,
             "moves_table": moves_table(moves),
-            "moves_hours": present(sum((move.hours for move in moves), Decimal("0")), Measure.HOURS).text,
+            "moves_summary": f"{wording.count(len(moves), 'move')}, "
+            f"{wording.hours(sum((move.hours for move in moves), Decimal('0')))} in all.",
             "query": filters.as_query(),
         },
     )

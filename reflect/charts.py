@@ -5,10 +5,11 @@ horizontal bars with a mark. Pure: plain values in, frozen dataclasses out; the 
 It lives in the core because three apps draw charts (the commissioner's dashboard, the lead's
 summary, the supervisor's own page) and none may import another's.
 
-A value of ``None`` is a gap: a suppressed count of people (reflect/disclosure.py) is never
-drawn, not even as a height, so a chart cannot leak what the table hides. The caller passes
-figures already disclosed; a gap is marked with the same "*" the tables use, and the legend says
-what it means.
+A column's value may be a mark (a string) instead of a number: the column is then a gap with
+the mark written in its place. A suppressed count of people (reflect/disclosure.py) is such a
+gap, marked with the same "*" the tables use and explained in the legend: it is never drawn,
+not even as a height, so a chart cannot leak what the table hides. "–" marks a month with
+nothing to measure. The caller passes figures already disclosed.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ COLUMN_WIDTH = 36
 BAR_HEIGHT = 18
 BAR_ROW = 46  # a label line above each bar, then the bar
 BAR_LENGTH = 520
-BAR_LABEL_ROOM = 120  # to the right of the longest bar, for its value
+BAR_LABEL_ROOM = 180  # to the right of the longest bar, for its value and its mark's
 TICKS = 4
 # Columns carry their value over them only while they fit.
 MOST_VALUE_LABELS = 13
@@ -113,7 +114,7 @@ class ColumnChart:
 def column_chart(
     key: str,
     title: str,
-    points: Sequence[tuple[str, Decimal | None]],
+    points: Sequence[tuple[str, Decimal | str]],
     *,
     unit: Unit,
     column_label: str,
@@ -121,16 +122,17 @@ def column_chart(
     line_label: str = "",
     summary: str = "",
 ) -> ColumnChart:
-    """Columns, one for each labelled value (``None``: a suppressed value, left as a gap), and
-    perhaps a line through a second series (the month's share of the allocation, say)."""
-    known = [value for _, value in points if value is not None]
+    """Columns, one for each labelled value (a mark instead of a value leaves a gap: "*" for a
+    suppressed count), and perhaps a line through a second series (the month's share of the
+    allocation, say)."""
+    known = [value for _, value in points if isinstance(value, Decimal)]
     top, step = nice_scale(max([*known, *(line or [])], default=Decimal(0)), unit)
     columns = []
     for index, (label, value) in enumerate(points):
         x = LEFT_MARGIN + index * COLUMN_STEP + (COLUMN_STEP - COLUMN_WIDTH) / 2
-        if value is None:
+        if not isinstance(value, Decimal):
             base = TOP_MARGIN + PLOT_HEIGHT
-            columns.append(Column(label, x, COLUMN_WIDTH, base, 0, SUPPRESSED, gap=True))
+            columns.append(Column(label, x, COLUMN_WIDTH, base, 0, value, gap=True))
             continue
         y = _y(value, top)
         columns.append(
@@ -148,7 +150,7 @@ def column_chart(
             for index, share in enumerate(line)
         )
     width = LEFT_MARGIN + max(len(points), 1) * COLUMN_STEP + 8
-    gaps = any(column.gap for column in columns)
+    gaps = any(column.value_label == SUPPRESSED for column in columns if column.gap)
     description = _describe(points, unit, column_label, summary, gaps)
     return ColumnChart(
         key=key,
@@ -169,18 +171,18 @@ def column_chart(
     )
 
 
-def _describe(
-    points: Sequence[tuple[str, Decimal | None]], unit: Unit, what: str, summary: str, gaps: bool
-) -> str:
+def _describe(points: Sequence[tuple[str, Decimal | str]], unit: Unit, what: str, summary: str, gaps: bool) -> str:
     """The chart in a sentence or two for a screen reader: its extent, its highest and lowest."""
-    known = [(label, value) for label, value in points if value is not None]
+    known = [(label, value) for label, value in points if isinstance(value, Decimal)]
     if not points:
         return f"{what}: nothing to show."
     parts = [f"{what}, {wording.count(len(points), 'column')}, from {points[0][0]} to {points[-1][0]}."]
     if known:
         high = max(known, key=lambda point: point[1])
         low = min(known, key=lambda point: point[1])
-        parts.append(f"Highest {value_words(high[1], unit)} ({high[0]}); lowest {value_words(low[1], unit)} ({low[0]}).")
+        parts.append(
+            f"Highest {value_words(high[1], unit)} ({high[0]}); lowest {value_words(low[1], unit)} ({low[0]})."
+        )
     if gaps:
         parts.append(f"Columns marked {SUPPRESSED} are not drawn: they count fewer than 8 people.")
     if summary:
@@ -222,10 +224,12 @@ def bar_chart(
     unit: Unit,
     bar_label: str,
     mark_label: str,
+    mark_words: str = "",
     summary: str = "",
 ) -> BarChart:
     """A horizontal bar for each labelled value, with a mark on each (its fair share, say), all on
-    one scale. The label sits over its bar so long names need no room beside it."""
+    one scale. The label sits over its bar so long names need no room beside it; each bar's
+    value is written after it, with its mark's value after ``mark_words`` ("share 12.5")."""
     top, _ = nice_scale(max([value for _, value, _ in rows] + [mark or 0 for _, _, mark in rows], default=0), unit)
     left = 4
     bars = []
@@ -238,7 +242,8 @@ def bar_chart(
                 label_y=row_top + 14,
                 y=row_top + 20,
                 length=length,
-                value_label=value_words(value, unit),
+                value_label=value_words(value, unit)
+                + (f" ({mark_words.lower()} {value_words(mark, unit)})" if mark is not None else ""),
                 mark_x=round(left + float(mark / top) * BAR_LENGTH, 1) if mark is not None else None,
                 value_x=round(left + max(length, float((mark or 0) / top) * BAR_LENGTH) + 8, 1),
             )
