@@ -9,11 +9,12 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dashboard import services
 from dashboard.figures.exports import EXPORTS
-from dashboard.figures.lead_summary import organisation_summary_table
+from dashboard.figures.lead_summary import lead_look, organisation_summary_table, summary_rows
 from dashboard.figures.moves import moves_table
 from dashboard.figures.pool import PoolFigures
 from dashboard.filters import Filters, filter_options, parse_filters
@@ -95,6 +96,8 @@ def organisation_usage(request: HttpRequest, organisation_id: int) -> HttpRespon
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     organisation, _ = access_led_organisation(acting_user(request), organisation_id)
-    table = organisation_summary_table(organisation)
+    rows = summary_rows(organisation)
+    table = organisation_summary_table(organisation, rows)
+    look = lead_look(organisation, rows, today=timezone.localdate())
     record_audit("dashboard.lead_viewed", actor=acting_user(request), target=organisation)
-    return render(request, "dashboard/organisation.html", {"organisation": organisation, "table": table})
+    return render(request, "dashboard/organisation.html", {"organisation": organisation, "table": table, "look": look})

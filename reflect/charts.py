@@ -37,6 +37,17 @@ TICKS = 4
 MOST_VALUE_LABELS = 13
 
 
+@dataclass(frozen=True)
+class Headline:
+    """A figure at the top of a page, drawn as a card (templates/includes/headlines.html): the
+    figure already in words ("70 hours", "35 people", or the suppression mark "*")."""
+
+    label: str
+    text: str
+    hint: str = ""
+    suppressed: bool = False
+
+
 class Unit(StrEnum):
     HOURS = "hours"
     PERCENT = "percent"

@@ -20,6 +20,7 @@ from dashboard.figures.sums import as_hours
 from dashboard.filters import pool_months
 from dashboard.tables import Cell, Column, Measure, Table, make_table, present
 from reflect import charts, wording
+from reflect.charts import Headline
 from reflect.disclosure import SUPPRESSED
 from scheduling.models import BookingStatus, PlaceStatus, WaitlistEntry
 from scheduling.models.bookings import BookingAttendee
@@ -27,14 +28,6 @@ from scheduling.models.groups import Place, WaitlistStatus
 
 # More bars than this would make the chart a list no one reads: it shows those furthest behind.
 MOST_BARS = 20
-
-
-@dataclass(frozen=True)
-class Headline:
-    label: str
-    text: str  # the figure in words ("70 hours", "35 people", "*")
-    hint: str = ""
-    suppressed: bool = False
 
 
 def people_headline(label: str, count: int, hint: str) -> Headline:
