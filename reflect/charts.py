@@ -241,7 +241,8 @@ def bar_chart(
     """A horizontal bar for each labelled value, with a mark on each (its fair share, say), all on
     one scale. The label sits over its bar so long names need no room beside it; each bar's
     value is written after it, with its mark's value after ``mark_words`` ("share 12.5")."""
-    top, _ = nice_scale(max([value for _, value, _ in rows] + [mark or 0 for _, _, mark in rows], default=0), unit)
+    values = [value for _, value, _ in rows] + [mark for _, _, mark in rows if mark is not None]
+    top, _ = nice_scale(max(values, default=Decimal(0)), unit)
     left = 4
     bars = []
     for index, (label, value, mark) in enumerate(rows):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
@@ -124,7 +126,7 @@ def supervisor_months(supervisor: SupervisorProfile, months: list[datetime.date]
             hours_booked=Sum("hours", filter=Q(status=BookingStatus.BOOKED)),
         )
     )
-    by_month = {}
+    by_month: dict[datetime.date, Mapping[str, Any]] = {}
     for row in rows:
         month = row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"]
         by_month[month] = row

@@ -200,18 +200,18 @@ class GroupFigures(Question):
         """Each month's held sessions, places taken and fill rate (one grouped query). The fill
         rate is worked from the disclosed count of places, so a month's chart column can be a
         gap but never a hidden count."""
-        sessions = {
+        sessions: dict[datetime.date, RawRow] = {
             row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"]: row
             for row in self.held_sessions()
             .annotate(month=TruncMonth("starts_at", tzinfo=LONDON))
             .values("month")
-            .annotate(held=Count("pk"), places=Sum("places_taken"), capacity=Coalesce(Sum("group__capacity"), Value(0)))
+            .annotate(held=Count("pk"), taken=Sum("places_taken"), capacity=Coalesce(Sum("group__capacity"), Value(0)))
         }
         whole_sessions = self.filters.organisation is None
         rows = []
         for month in self.filters.period.months:
             row = sessions.get(month, {})
-            held, places, capacity = row.get("held", 0), row.get("places") or 0, row.get("capacity", 0)
+            held, places, capacity = int(row.get("held", 0)), int(row.get("taken") or 0), int(row.get("capacity", 0))
             rows.append(
                 {
                     "month": month,

@@ -11,7 +11,7 @@ from django.db.models import Q
 from dashboard.figures.selection import K
 from dashboard.figures.sums import as_hours, balance_of, hours_sum, quantity_sum
 from dashboard.filters import months_between
-from dashboard.tables import Column, Measure, Table, make_table, present
+from dashboard.tables import Column, Measure, RawRow, Table, make_table, present
 from reflect import wording
 from reflect.charts import ColumnChart, Headline, Unit, column_chart
 from reflect.models import LedgerMonth, Organisation, Pool
@@ -103,7 +103,7 @@ def lead_look(organisation: Organisation, rows: list[dict[str, Any]], *, today: 
         Headline("Supervision sessions held", held.text, "so far", suppressed=held.suppressed),
         Headline("Group places attended", attended.text, "by your staff", suppressed=attended.suppressed),
     ]
-    monthly = {
+    monthly: dict[datetime.date, RawRow] = {
         month["month"]: month
         for month in LedgerMonth.objects.filter(organisation=organisation, pool=pool)
         .order_by()

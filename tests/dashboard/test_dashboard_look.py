@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from dashboard.figures.lead_summary import lead_look, summary_rows
 from dashboard.figures.pool import PoolFigures
 from dashboard.filters import whole_pool
 from reflect import wording
@@ -198,3 +199,32 @@ def test_days_to_a_first_session_are_never_negative(world, client) -> None:
     assert median.hint == "1 of 3 organisations have had one since joining"
     csv = signed_in(client, world.commissioner).get(f"/pools/{pool.pk}/dashboard/first-sessions.csv")
     assert not re.search(r",-\d", csv.content.decode())
+
+
+def test_the_leads_summary_opens_with_its_figures_and_a_chart_of_its_months(pool_in_use, client) -> None:
+    world, harehills, _beeston = pool_in_use
+    rows = summary_rows(harehills)
+    look = lead_look(harehills, rows, today=datetime.date(2026, 12, 6))
+    assert look is not None
+    assert look.pool_name == world.pool.name
+    # Harehills: 48 h allocated, 30 used, 2 still reserved → 16 left; 12 sessions held → 10;
+    # no places attended recorded in the ledger.
+    assert [(h.label, h.text) for h in look.headlines] == [
+        ("Hours allocated", wording.hours(48)),
+        ("Hours used", wording.hours(30)),
+        ("Hours left", wording.hours(16)),
+        ("Supervision sessions held", "10"),
+        ("Group places attended", "0"),
+    ]
+    used = {c.label: c.value_label for c in look.chart.columns}
+    assert (used["May 26"], used["Jun 26"], used["Jul 26"]) == ("0", "30", "0")
+    assert look.chart.line  # the allocation spread over the months: 4 hours a month
+    assert look.chart.line_label == f"Your allocation spread evenly over the months ({wording.hours(4)} a month)"
+    months = {row[0].csv: [cell.text for cell in row[1:]] for row in look.table.rows}
+    assert months["2026-06"] == ["30", "10", "0"]
+
+    client.force_login(world.lead)
+    page = client.get(f"/organisations/{harehills.pk}/usage/").content.decode()
+    assert f"At a glance: {world.pool.name}" in page
+    assert 'aria-labelledby="chart-lead-usage-title chart-lead-usage-desc"' in page
+    assert '<strong class="reflect-suppression-legend__mark">*</strong> means 1 to 7 people' in page

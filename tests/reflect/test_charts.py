@@ -148,9 +148,7 @@ def test_bars_share_one_scale_and_carry_their_mark() -> None:
     assert second.mark_x == round(chart.left + BAR_LENGTH / 3, 1)
     assert (first.value_label, second.value_label) == ("30 (share 20)", "0 (share 10)")
     assert second.value_x == round(second.mark_x + 8, 1)
-    assert chart.description == (
-        "Hours used against fair share, 2 bars. The table after the chart gives every figure."
-    )
+    assert chart.description == ("Hours used against fair share, 2 bars. The table after the chart gives every figure.")
 
 
 def test_a_bar_chart_of_nothing_has_no_bars() -> None:
