@@ -64,7 +64,7 @@ def test_a_commissioner_filters_the_dashboard_and_downloads_a_csv(live_server: A
     with page.expect_navigation():
         page.get_by_role("button", name="Show figures").click()
     checked(page)
-    assert "May 2026 to July 2026 · Otley Care Farm" in page.locator("main").inner_text()
+    assert "Showing May 2026 to July 2026, Otley Care Farm, all groups" in page.locator("main").inner_text()
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Download “Money and hours by organisation” (CSV)").click()
