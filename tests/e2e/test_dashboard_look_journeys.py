@@ -127,8 +127,12 @@ def test_a_commissioner_sees_the_pool_at_a_glance_and_filters_it(live_server: An
     assert values[HEADLINES.index("Supervision sessions held")] == "*"
     assert scroll_width(page) <= 1280
 
-    # Narrow (320 px) and as wide as 200 % text leaves it (640 px): the page itself never
-    # scrolls sideways; wide tables scroll inside their labelled regions.
+    # Text at 200 % (GOV.UK Frontend sizes its text in rem), then narrow (320 px) and as wide as
+    # 200 % zoom leaves it (640 px): the page itself never scrolls sideways; wide tables scroll
+    # inside their labelled regions.
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    assert scroll_width(page) <= 1280
+    page.evaluate("document.documentElement.style.fontSize = ''")
     for width in (320, 640):
         page.set_viewport_size({"width": width, "height": 900})
         assert scroll_width(page) <= width, width
