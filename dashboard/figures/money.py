@@ -1,5 +1,6 @@
 """Money and hours: what each organisation was allocated, has reserved, used and has left, and
-each month's use against its share of the allocation (with the chart of it)."""
+each month's use against its share of the allocation (its chart is drawn by
+dashboard/figures/overview.py)."""
 
 from __future__ import annotations
 
