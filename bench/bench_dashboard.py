@@ -33,7 +33,18 @@ from bench.bench_home import base_environment, log, run_python, throwaway_databa
 
 REUSE = os.environ.get("BENCH_REUSE", "") == "1"
 REPEAT = int(os.environ.get("BENCH_REPEAT", "7"))
-EXPORTS = ["organisations", "months", "supervisors", "groups", "quiet", "first-sessions", "communities", "outcomes"]
+EXPORTS = [
+    "organisations",
+    "months",
+    "fair-share",
+    "group-months",
+    "supervisors",
+    "groups",
+    "quiet",
+    "first-sessions",
+    "communities",
+    "outcomes",
+]
 
 MEASURE = f"""
 import json, os, statistics, time

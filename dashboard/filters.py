@@ -79,6 +79,14 @@ class Filters:
     def is_whole_pool(self) -> bool:
         return self.organisation is None and self.group_id is None
 
+    @property
+    def summary(self) -> str:
+        """What the page shows, in words: "Showing April 2026 to March 2027, all organisations,
+        all groups"."""
+        period = f"{self.period.first_month:%B %Y} to {self.period.last_month:%B %Y}"
+        organisation = self.organisation.name if self.organisation else "all organisations"
+        return f"Showing {period}, {organisation}, {self.group_title or 'all groups'}"
+
     def as_audit(self) -> dict[str, object]:
         return {
             "from": f"{self.period.first_month:%Y-%m}",

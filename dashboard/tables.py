@@ -107,18 +107,19 @@ def present(value: Any, measure: Measure) -> Cell:
         shown = _people(value)
         return Cell(str(shown), str(shown), numeric=True, suppressed=shown == SUPPRESSED)
     if measure == Measure.HOURS:
-        hours = _hours(value)
-        return Cell(f"{hours:,}", str(hours), numeric=True)
+        # One wording for hours, in cells and CSV alike (docs/conventions.md).
+        hours = wording.hours_number(_hours(value))
+        return Cell(hours, hours, numeric=True)
     if measure == Measure.MONEY:
         money = _hours(value)
-        return Cell(f"£{money:,}", str(money), numeric=True)
+        return Cell(wording.money(money), str(money), numeric=True)
     if measure == Measure.COUNT:
         return Cell(f"{int(value):,}", str(int(value)), numeric=True)
     if measure == Measure.PERCENT:
         numerator, denominator = value
         return _percent(_hours(numerator), _hours(denominator))
     if measure == Measure.DAYS:
-        return Cell(f"{value}", f"{value}", numeric=True)
+        return Cell(f"{int(value):,}", str(int(value)), numeric=True)
     if measure == Measure.DATE:
         moment = value.astimezone(LONDON) if isinstance(value, datetime.datetime) else value
         return Cell(wording.short_date(moment), f"{moment:%Y-%m-%d}")

@@ -9,15 +9,15 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dashboard import services
 from dashboard.figures.exports import EXPORTS
-from dashboard.figures.lead_summary import organisation_summary_table
+from dashboard.figures.lead_summary import lead_look, organisation_summary_table, summary_rows
 from dashboard.figures.moves import moves_table
 from dashboard.figures.pool import PoolFigures
 from dashboard.filters import Filters, filter_options, parse_filters
-from dashboard.tables import Measure, present
 from reflect import wording
 from reflect.access import access_led_organisation, acting_user, commissioner_area
 from reflect.csv_export import csv_response
@@ -52,11 +52,13 @@ def pool_dashboard(request: HttpRequest, pool: Pool) -> HttpResponse:
             "empty": not organisations,
             # Asked whether or not the pool has organisations, so the page's queries are constant.
             "no_data": not figures.period_has_data and bool(organisations),
+            "headlines": figures.overview.headlines(),
+            "charts": figures.overview.charts(),
             "sections": figures.sections(),
-            "chart": figures.chart(),
             "moves": moves,
             "moves_table": moves_table(moves),
-            "moves_hours": present(sum((move.hours for move in moves), Decimal("0")), Measure.HOURS).text,
+            "moves_summary": f"{wording.count(len(moves), 'move')}, "
+            f"{wording.hours(sum((move.hours for move in moves), Decimal('0')))} in all.",
             "query": filters.as_query(),
         },
     )
@@ -94,6 +96,8 @@ def organisation_usage(request: HttpRequest, organisation_id: int) -> HttpRespon
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     organisation, _ = access_led_organisation(acting_user(request), organisation_id)
-    table = organisation_summary_table(organisation)
+    rows = summary_rows(organisation)
+    table = organisation_summary_table(organisation, rows)
+    look = lead_look(organisation, rows, today=timezone.localdate())
     record_audit("dashboard.lead_viewed", actor=acting_user(request), target=organisation)
-    return render(request, "dashboard/organisation.html", {"organisation": organisation, "table": table})
+    return render(request, "dashboard/organisation.html", {"organisation": organisation, "table": table, "look": look})

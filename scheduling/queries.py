@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
+
+from reflect.local_time import LONDON
 from scheduling import slots
 from scheduling.intervals import Interval
 from scheduling.models import (
@@ -119,3 +127,51 @@ def to_engine(
 
 def availability_for(supervisor: SupervisorProfile) -> slots.Availability:
     return to_engine(availability_settings_of(supervisor), weekly_rules_of(supervisor), date_overrides_of(supervisor))
+
+
+@dataclass(frozen=True)
+class SupervisorMonth:
+    """A supervisor's sessions in one month (Europe/London), for their own page's chart."""
+
+    month: datetime.date
+    held: int  # sessions that took place
+    hours_held: Decimal
+    hours_booked: Decimal  # sessions still booked: to come, or not yet marked
+
+
+def supervisor_months(supervisor: SupervisorProfile, months: list[datetime.date]) -> list[SupervisorMonth]:
+    """Each month's sessions held and hours held or booked, over ``months`` (consecutive first
+    days of months): one grouped query."""
+    if not months:
+        return []
+    last = months[-1]
+    end = (last + datetime.timedelta(days=32)).replace(day=1)
+    rows = (
+        SupervisionBooking.objects.filter(
+            supervisor=supervisor,
+            status__in=(BookingStatus.BOOKED, BookingStatus.ATTENDED),
+            starts_at__gte=datetime.datetime.combine(months[0], datetime.time(0), tzinfo=LONDON),
+            starts_at__lt=datetime.datetime.combine(end, datetime.time(0), tzinfo=LONDON),
+        )
+        .annotate(month=TruncMonth("starts_at", tzinfo=LONDON))
+        .order_by()
+        .values("month")
+        .annotate(
+            held=Count("pk", filter=Q(status=BookingStatus.ATTENDED)),
+            hours_held=Sum("hours", filter=Q(status=BookingStatus.ATTENDED)),
+            hours_booked=Sum("hours", filter=Q(status=BookingStatus.BOOKED)),
+        )
+    )
+    by_month: dict[datetime.date, Mapping[str, Any]] = {}
+    for row in rows:
+        month = row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"]
+        by_month[month] = row
+    return [
+        SupervisorMonth(
+            month,
+            by_month.get(month, {}).get("held", 0),
+            Decimal(by_month.get(month, {}).get("hours_held") or 0),
+            Decimal(by_month.get(month, {}).get("hours_booked") or 0),
+        )
+        for month in months
+    ]

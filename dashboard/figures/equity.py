@@ -8,10 +8,20 @@ import statistics
 from typing import Any
 
 from dashboard.figures.outcomes import OutcomeFigures
-from dashboard.figures.selection import QUIET_DAYS, Question
+from dashboard.figures.selection import QUIET_DAYS, Membership, Question
 from dashboard.figures.sums import ZERO, as_hours
 from dashboard.tables import Column, Measure, Section, Table, figure, make_table
 from reflect.models import Community, Organisation
+
+
+def days_to_first_session(membership: Membership) -> int | None:
+    """Whole days from an organisation joining the pool to its first session (a group place
+    attended or a supervision session held), or None when there is no wait to measure: no session
+    yet, or a first session recorded before the joining (an organisation already using the pool
+    when its membership was recorded). So the measure is never negative (docs/dashboard.md)."""
+    if membership.first_session is None or membership.first_session < membership.joined_on:
+        return None
+    return (membership.first_session - membership.joined_on).days
 
 
 class EquityFigures(Question):
@@ -41,7 +51,7 @@ class EquityFigures(Question):
                 "name": m.name,
                 "joined": m.joined_on,
                 "first": m.first_session,
-                "days": (m.first_session - m.joined_on).days if m.first_session else None,
+                "days": days_to_first_session(m),
             }
             for m in self.selection.memberships
         ]
@@ -55,6 +65,8 @@ class EquityFigures(Question):
                 Column("days", "Days", Measure.DAYS),
             ),
             rows,
+            note="Days are counted from joining the pool to the first session after it; an organisation "
+            "whose first session was recorded before it joined shows –, and is left out of the median.",
         )
 
     def communities_table(self) -> Table:
@@ -93,7 +105,7 @@ class EquityFigures(Question):
     def section(self) -> Section:
         memberships = self.selection.memberships
         section = Section("equity", "Access and equity")
-        days = [(m.first_session - m.joined_on).days for m in memberships if m.first_session]
+        days = [d for d in map(days_to_first_session, memberships) if d is not None]
         quiet = self.quiet_table()
         outcomes = OutcomeFigures(self.selection).outcomes_table()
         section.figures += [
@@ -102,7 +114,7 @@ class EquityFigures(Question):
                 "Median days from joining to a first session",
                 int(statistics.median(days)) if days else None,
                 Measure.DAYS,
-                f"{len(days)} of {len(memberships)} organisations have had one",
+                f"{len(days)} of {len(memberships)} organisations have had one since joining",
             ),
         ]
         section.tables += [quiet, self.first_session_table(), self.communities_table(), outcomes]

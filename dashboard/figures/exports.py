@@ -10,6 +10,8 @@ from dashboard.tables import Table
 EXPORTS: dict[str, Callable[[PoolFigures], Table]] = {
     "organisations": lambda figures: figures.money.organisations_table(),
     "months": lambda figures: figures.money.months_table(),
+    "fair-share": lambda figures: figures.overview.share_chart().table,
+    "group-months": lambda figures: figures.groups.months_table(),
     "supervisors": lambda figures: figures.supervision.supervisors_table(),
     "groups": lambda figures: figures.groups.groups_table(),
     "quiet": lambda figures: figures.equity.quiet_table(),

@@ -10,10 +10,10 @@ from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 
 from dashboard.figures.selection import Question
-from dashboard.tables import Column, Measure, Rate, RawRow, Section, Table, figure, make_table
+from dashboard.tables import LONDON, Column, Measure, Rate, RawRow, Section, Table, figure, make_table
 from reflect.disclosure import SMALLEST_SHOWN
 from scheduling.models import GroupSession, Place, PlaceStatus, ReflectiveGroup, SessionStatus, WaitlistEntry
 from scheduling.models.groups import WaitlistStatus
@@ -44,7 +44,7 @@ def wait_days(count: int, wait: datetime.timedelta | None) -> str | None:
 class GroupFigures(Question):
     """How the reflective groups are used: their sessions, places and waitlists."""
 
-    def _held_sessions(self) -> QuerySet[GroupSession]:
+    def held_sessions(self) -> QuerySet[GroupSession]:
         period = self.filters.period
         sessions = GroupSession.objects.filter(
             group__pool=self.pool,
@@ -57,7 +57,7 @@ class GroupFigures(Question):
         return sessions.order_by()
 
     def _places(self) -> QuerySet[Place]:
-        places = Place.objects.filter(session__in=self._held_sessions())
+        places = Place.objects.filter(session__in=self.held_sessions())
         if self.filters.organisation is not None:
             places = places.filter(organisation=self.filters.organisation)
         return places.order_by()
@@ -126,7 +126,7 @@ class GroupFigures(Question):
         queries). The section's totals add these up rather than asking the database again.
         One organisation's places are counted from its places: the sessions count everyone's."""
         sessions = {
-            row["group_id"]: row for row in self._held_sessions().values("group_id").annotate(**self._session_counts())
+            row["group_id"]: row for row in self.held_sessions().values("group_id").annotate(**self._session_counts())
         }
         places = (
             sessions
@@ -190,9 +190,54 @@ class GroupFigures(Question):
             "overbooked": s.get("overbooked", 0) if whole_sessions else None,
         }
 
-    def section(self) -> Section:
+    @cached_property
+    def all_groups(self) -> tuple[dict[str, Any], RawRow]:
+        """The selection's groups added up: the row the section shows, and the sessions' sums."""
         s, p, w = (added_up(counts[part] for counts in self._by_group.values()) for part in range(3))
-        row = self._group_row("All groups", s, p, w)
+        return self._group_row("All groups", s, p, w), s
+
+    def months_table(self) -> Table:
+        """Each month's held sessions, places taken and fill rate (one grouped query). The fill
+        rate is worked from the disclosed count of places, so a month's chart column can be a
+        gap but never a hidden count."""
+        sessions: dict[datetime.date, RawRow] = {
+            row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"]: row
+            for row in self.held_sessions()
+            .annotate(month=TruncMonth("starts_at", tzinfo=LONDON))
+            .values("month")
+            .annotate(held=Count("pk"), taken=Sum("places_taken"), capacity=Coalesce(Sum("group__capacity"), Value(0)))
+        }
+        whole_sessions = self.filters.organisation is None
+        rows = []
+        for month in self.filters.period.months:
+            row = sessions.get(month, {})
+            held, places, capacity = int(row.get("held", 0)), int(row.get("taken") or 0), int(row.get("capacity", 0))
+            rows.append(
+                {
+                    "month": month,
+                    "held": held,
+                    "places": places if whole_sessions else None,
+                    "capacity": capacity,
+                    "fill": Rate(places, capacity, denominator_is_people=False) if whole_sessions and held else None,
+                }
+            )
+        return make_table(
+            "group-months",
+            "Reflective-group fill rate each month",
+            (
+                Column("month", "Month", Measure.MONTH),
+                Column("held", "Sessions held", Measure.COUNT),
+                Column("places", "Places taken", Measure.PEOPLE),
+                Column("capacity", "Capacity", Measure.COUNT),
+                Column("fill", "Fill rate", Measure.PEOPLE),
+            ),
+            rows,
+            note="Fill rate is places taken against capacity. With one organisation chosen the places are "
+            "shared with others, so no fill rate is shown.",
+        )
+
+    def section(self) -> Section:
+        row, s = self.all_groups
         section = Section("groups", "Reflective groups")
         section.figures += [
             figure("Sessions held", row["held"], Measure.COUNT),

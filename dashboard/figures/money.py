@@ -1,11 +1,11 @@
 """Money and hours: what each organisation was allocated, has reserved, used and has left, and
-each month's use against its share of the allocation (with the chart of it)."""
+each month's use against its share of the allocation (its chart is drawn by
+dashboard/figures/overview.py)."""
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from functools import cached_property
 
 from django.db.models import Q
@@ -14,58 +14,7 @@ from dashboard.figures.selection import K, Question
 from dashboard.figures.sums import as_hours, hours_sum, quantity_sum
 from dashboard.filters import pool_months
 from dashboard.tables import CENT, Column, Measure, RawRow, Section, Table, figure, make_table
-
-
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    x: int
-    used_y: int
-    used_height: int
-    share_y: int
-    width: int
-
-
-@dataclass(frozen=True)
-class Chart:
-    """Monthly hours used against the month's share of the allocation, as SVG geometry."""
-
-    bars: tuple[Bar, ...]
-    width: int
-    height: int
-    top_label: str
-    share_label: str
-
-
-CHART_HEIGHT = 160
-BAR_WIDTH = 24
-BAR_GAP = 8
-
-
-def make_chart(months: list[tuple[datetime.date, Decimal]], monthly_share: Decimal) -> Chart:
-    """Pure geometry for server-side SVG: heights scaled to the largest of use and share."""
-    top = max([used for _, used in months] + [monthly_share, Decimal("1")])
-    bars = []
-    for index, (month, used) in enumerate(months):
-        height = int((used / top * CHART_HEIGHT).to_integral_value(rounding=ROUND_DOWN))
-        share_y = CHART_HEIGHT - int((monthly_share / top * CHART_HEIGHT).to_integral_value(rounding=ROUND_DOWN))
-        bars.append(
-            Bar(
-                label=f"{month:%b %y}",
-                x=index * (BAR_WIDTH + BAR_GAP),
-                used_y=CHART_HEIGHT - height,
-                used_height=height,
-                share_y=share_y,
-                width=BAR_WIDTH,
-            )
-        )
-    return Chart(
-        bars=tuple(bars),
-        width=max(len(bars) * (BAR_WIDTH + BAR_GAP), BAR_WIDTH),
-        height=CHART_HEIGHT,
-        top_label=f"{top.quantize(CENT)} hours",
-        share_label=f"{monthly_share.quantize(CENT)} hours",
-    )
+from reflect import wording
 
 
 class MoneyFigures(Question):
@@ -162,12 +111,6 @@ class MoneyFigures(Question):
             rows,
         )
 
-    def chart(self) -> Chart:
-        return make_chart(
-            [(month, as_hours(self.monthly.get(month, {}).get("used"))) for month in self.filters.period.months],
-            self.monthly_share,
-        )
-
     def section(self) -> Section:
         t, pool = self.selection.totals, self.pool
         scope = self.filters.organisation.name if self.filters.organisation else "the pool"
@@ -175,7 +118,9 @@ class MoneyFigures(Question):
         if self.filters.organisation is None:
             section.figures += [
                 figure("Hours budget", pool.hours_budget, Measure.HOURS),
-                figure("Money budget", pool.money_budget, Measure.MONEY, f"at £{pool.hourly_rate} an hour"),
+                figure(
+                    "Money budget", pool.money_budget, Measure.MONEY, f"at {wording.money(pool.hourly_rate)} an hour"
+                ),
             ]
         section.figures += [
             figure(f"Allocated to {scope}", t["allocated"], Measure.HOURS, "hours, by the end of the period"),
@@ -186,5 +131,6 @@ class MoneyFigures(Question):
             figure("Used to date", t["percent_used"], Measure.PERCENT, "of the allocation"),
             figure("Last activity", t["last_activity"], Measure.DATE),
         ]
-        section.tables += [self.organisations_table(), self.months_table()]
+        # The months' table sits with its chart at the top of the page (dashboard/figures/overview.py).
+        section.tables += [self.organisations_table()]
         return section

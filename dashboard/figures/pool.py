@@ -7,9 +7,10 @@ import datetime
 
 from dashboard.figures.equity import EquityFigures
 from dashboard.figures.groups import GroupFigures
-from dashboard.figures.money import Chart, MoneyFigures
+from dashboard.figures.money import MoneyFigures
 from dashboard.figures.moves import suggested_moves
 from dashboard.figures.outcomes import OutcomeFigures
+from dashboard.figures.overview import OverviewFigures
 from dashboard.figures.selection import Selection
 from dashboard.figures.supervision import SupervisionFigures
 from dashboard.filters import Filters
@@ -29,6 +30,7 @@ class PoolFigures:
         self.groups = GroupFigures(self.selection)
         self.equity = EquityFigures(self.selection)
         self.outcomes = OutcomeFigures(self.selection)
+        self.overview = OverviewFigures(self.selection, self.money, self.groups)
 
     @property
     def period_has_data(self) -> bool:
@@ -36,9 +38,6 @@ class PoolFigures:
 
     def sections(self) -> list[Section]:
         return [self.money.section(), self.supervision.section(), self.groups.section(), self.equity.section()]
-
-    def chart(self) -> Chart:
-        return self.money.chart()
 
     def rebalancing(self) -> list[Move]:
         return suggested_moves(self.selection)

@@ -12,6 +12,7 @@ from dashboard.figures.outcomes import OutcomeFigures
 from dashboard.figures.selection import Question
 from dashboard.figures.sums import ZERO, as_hours, hours_sum
 from dashboard.tables import Column, Measure, Rate, Section, Table, figure, make_table
+from reflect import wording
 from scheduling.models import BookingStatus, SupervisionBooking
 from scheduling.models.bookings import LIVE_BOOKING_STATUSES
 from supervision.enums import AgreementStatus
@@ -124,7 +125,12 @@ class SupervisionFigures(Question):
             figure("Late cancellation rate", Rate(late, booked), Measure.PEOPLE, "of sessions booked"),
             figure("No-shows", t["supervision_no_show"], Measure.PEOPLE),
             figure("No-show rate", Rate(no_shows, booked), Measure.PEOPLE, "of sessions booked"),
-            figure("Agreements active", counts["active"], Measure.COUNT, f"{as_hours(counts['hours'])} hours a month"),
+            figure(
+                "Agreements active",
+                counts["active"],
+                Measure.COUNT,
+                f"{wording.hours(as_hours(counts['hours']))} a month",
+            ),
             figure("Agreements ending", counts["ending"], Measure.COUNT, f"within {ENDING_SOON_DAYS} days"),
         ]
         OutcomeFigures(self.selection).add_check_ins(section)

@@ -32,6 +32,7 @@ from scheduling.booking_forms import BookingForm, CancelBookingForm, MoveForm, S
 from scheduling.models import BookingAttendee, BookingStatus, SupervisionBooking
 from scheduling.services import bookings as service
 from scheduling.services.booking_notices import booking_ics, booking_when, where
+from scheduling.supervisor_summary import supervisor_look
 from scheduling.week import monday_of, week_asked_for
 from supervision.enums import AgreementStatus
 from supervision.models import SupervisionAgreement, SupervisorProfile
@@ -418,10 +419,12 @@ def supervisor_sessions(request: HttpRequest, profile: SupervisorProfile) -> Htt
             for b in bookings
         ]
 
+    upcoming_rows, to_mark_rows = rows(upcoming), rows(to_mark)
+    look = supervisor_look(profile, now=now, to_come=len(upcoming_rows), to_mark=len(to_mark_rows))
     return render(
         request,
         "scheduling/bookings/supervisor_sessions.html",
-        {"upcoming": rows(upcoming), "to_mark": rows(to_mark), "recent": rows(recent)},
+        {"upcoming": upcoming_rows, "to_mark": to_mark_rows, "recent": rows(recent), "look": look},
     )
 
 

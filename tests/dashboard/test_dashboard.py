@@ -19,6 +19,7 @@ from dashboard.figures.exports import EXPORTS
 from dashboard.figures.pool import PoolFigures
 from dashboard.filters import whole_pool
 from dashboard.services import rebalance_allocations
+from reflect import wording
 from reflect.disclosure import disclosed
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
@@ -45,6 +46,8 @@ from tests.factories.groups import ReflectiveGroupFactory
 from tests.factories.supervision import SupervisorProfileFactory
 
 K = LedgerKind
+# The month's share of a 70-hour allocation over 12 months, as the wording writes hours.
+SHARE = wording.hours_number(Decimal("70") / 12)
 
 
 def at(year: int, month: int, day: int = 10) -> datetime.datetime:
@@ -115,9 +118,9 @@ def test_exact_figures_by_organisation_in_the_export(hand_built, client) -> None
     response = signed_in(client, world.commissioner).get(f"/pools/{world.pool.pk}/dashboard/organisations.csv")
     assert rows_of(response) == [
         ORG_HEADERS,
-        ["Beeston Peer Support", "30.00", "0.00", "1.00", "60.00", "29.00", "3", "*", "*", "2026-07-20"],
-        ["Harehills Drama", "40.00", "5.00", "13.00", "780.00", "22.00", "33", "15", "10", "2026-06-10"],
-        ["All organisations", "70.00", "5.00", "14.00", "840.00", "51.00", "20", "15", "15", "2026-07-20"],
+        ["Beeston Peer Support", "30", "0", "1", "60.00", "29", "3", "*", "*", "2026-07-20"],
+        ["Harehills Drama", "40", "5", "13", "780.00", "22", "33", "15", "10", "2026-06-10"],
+        ["All organisations", "70", "5", "14", "840.00", "51", "20", "15", "15", "2026-07-20"],
     ]
 
 
@@ -125,13 +128,13 @@ def test_exact_figures_on_the_page_and_the_monthly_table(hand_built, client) -> 
     world, _a, _b = hand_built
     client = signed_in(client, world.commissioner)
     page = client.get(f"/pools/{world.pool.pk}/dashboard/").content.decode()
-    assert "£840.00" in page and "51.00" in page and "20%" in page
+    assert "£840" in page and ">51<" in page and "20%" in page
     months = rows_of(client.get(f"/pools/{world.pool.pk}/dashboard/months.csv"))
     # Allocation 70 h over the pool's 12 months: a share of 5.83 h a month.
-    assert months[3] == ["2026-06", "13.00", "780.00", "5.83", "223", "15", "0", "0"]
-    assert months[4] == ["2026-07", "1.00", "60.00", "5.83", "17", "*", "0", "0"]
+    assert months[3] == ["2026-06", "13", "780.00", SHARE, "223", "15", "0", "0"]
+    assert months[4] == ["2026-07", "1", "60.00", SHARE, "17", "*", "0", "0"]
     # May: 8 + 7 places attended = 15, shown as 15.
-    assert months[2] == ["2026-05", "0.00", "0.00", "5.83", "0", "0", "0", "15"]
+    assert months[2] == ["2026-05", "0", "0.00", SHARE, "0", "0", "0", "15"]
 
 
 SUPPRESSION_TABLE = [(0, "0"), (1, "*"), (7, "*"), (8, "10"), (12, "10"), (13, "15"), (1000, "1000")]
@@ -329,10 +332,14 @@ def test_the_page_and_exports_take_the_same_number_of_queries_at_two_sizes(world
     }
 
 
-PAGE_QUERIES = 24
+# 24 before the headline figures and charts, which add three: people reached, people waiting,
+# and each month's group sessions (docs/dashboard.md, "At a glance").
+PAGE_QUERIES = 27
 EXPORT_QUERIES = {
     "organisations": 10,
     "months": 9,
+    "fair-share": 10,
+    "group-months": 8,
     "supervisors": 8,
     "groups": 10,
     "quiet": 10,
@@ -375,7 +382,7 @@ def test_the_lead_sees_their_organisations_suppressed_summary(hand_built, client
     response = client.get(f"/organisations/{a.pk}/usage/")
     text = response.content.decode()
     assert response.status_code == 200
-    assert "40.00" in text and "22.00" in text
+    assert ">40<" in text and ">22<" in text
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">10</td>' in text  # 8 places → 10
     assert AuditEvent.objects.filter(action="dashboard.lead_viewed", actor=world.lead).count() == 1
     client.force_login(world.member)
@@ -408,8 +415,8 @@ def test_the_supervisors_table_shows_hours_booked_in_the_pool(world, client) -> 
     response = signed_in(client, world.commissioner).get(f"/pools/{pool.pk}/dashboard/supervisors.csv")
     rows = rows_of(response)
     assert column(rows, "Supervisor") == ["Ann Carter"]
-    assert column(rows, "Booked in this pool in the period (hours)") == ["2.50"]
-    assert column(rows, "Agreed in this pool") == ["8.00"]
+    assert column(rows, "Booked in this pool in the period (hours)") == [wording.hours_number(Decimal("2.5"))]
+    assert column(rows, "Agreed in this pool") == ["8"]
 
 
 def test_a_filter_with_unicode_digits_is_ignored_with_a_message_not_a_500(hand_built, client) -> None:
@@ -441,9 +448,13 @@ def test_the_page_opens_with_a_list_of_its_sections_and_tables_each_linked_to_it
     contents = page.split('id="contents-title"', 1)[1].split("</nav>", 1)[0]
     links = re.findall(r'href="#([^"]+)">([^<]+)</a>', contents)
     assert [title for _, title in links] == [
+        "At a glance",
+        "Charts",
+        "Hours used each month",
+        "Hours used against fair share, by organisation",
+        "Reflective-group fill rate each month",
         "Money and hours",
         "Money and hours by organisation",
-        "Hours used each month against the month&#x27;s share of the allocation",
         "Supervision",
         "Supervisors&#x27; capacity against hours agreed (hours a month)",
         "Reflective groups",

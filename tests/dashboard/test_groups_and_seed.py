@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 from demo import city as demo_city
+from reflect import wording
 from reflect.enums import LedgerKind
 from reflect.models import LedgerEntry, Pool, User
 from reflect.services.ledger import record_ledger_entry
@@ -141,11 +142,11 @@ def test_the_commissioner_confirms_a_rebalancing_from_the_page(world, client, mo
     page = client.get(f"/pools/{pool.pk}/dashboard/").content.decode()
     token = f"{world.organisation.pk}:{busy.pk}:20.00"
     assert f'name="move" value="{token}"' in page
-    assert "1 move, 20.00 hours in all." in page
+    assert f"1 move, {wording.hours(20)} in all." in page
     assert (
         '<th scope="row" class="govuk-table__header">Harehills Drama</th>'
         '<td class="govuk-table__cell">Beeston Peer Support</td>'
-        '<td class="govuk-table__cell govuk-table__cell--numeric">20.00</td>'
+        '<td class="govuk-table__cell govuk-table__cell--numeric">20</td>'
     ) in page
     response = client.post(f"/pools/{pool.pk}/dashboard/rebalance/", {"move": [token]}, follow=True)
     assert "20 hours moved in 1 step, recorded in the ledger." in response.content.decode()

@@ -64,13 +64,13 @@ def test_a_commissioner_filters_the_dashboard_and_downloads_a_csv(live_server: A
     with page.expect_navigation():
         page.get_by_role("button", name="Show figures").click()
     checked(page)
-    assert "May 2026 to July 2026 · Otley Care Farm" in page.locator("main").inner_text()
+    assert "Showing May 2026 to July 2026, Otley Care Farm, all groups" in page.locator("main").inner_text()
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Download “Money and hours by organisation” (CSV)").click()
     # Read as a spreadsheet would: text cells are quoted (reflect/csv_export.py).
     rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text())))
-    assert rows[1][:2] == ["Otley Care Farm", "30.00"]
+    assert rows[1][:2] == ["Otley Care Farm", "30"]
     # 3 places attended: shown as * in the export, even filtered down to one organisation.
     assert rows[1][8] == "*"
     assert rows[2][8] == "*"

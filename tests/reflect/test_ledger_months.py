@@ -267,4 +267,4 @@ def test_hours_consumed_without_a_reservation_are_use_for_booking_and_the_dashbo
     balance = hours_balance(world.pool, world.organisation)
     assert (balance, balance.left) == (HoursBalance(Decimal("10"), Decimal("0"), Decimal("2")), Decimal("8"))
     rows = rows_of(signed_in(client, world.commissioner).get(f"/pools/{world.pool.pk}/dashboard/organisations.csv"))
-    assert (column(rows, "Reserved (hours)")[0], column(rows, "Remaining (hours)")[0]) == ("0.00", "8.00")
+    assert (column(rows, "Reserved (hours)")[0], column(rows, "Remaining (hours)")[0]) == ("0", "8")
