@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.http import HttpRequest
 
+from reflect.models import User
 from reflect.navigation import nav_items
 
 
@@ -23,6 +24,5 @@ class _LazyNav:
     def __iter__(self) -> Iterator[dict[str, object]]:
         if self._items is None:
             user = getattr(self.request, "user", None)
-            signed_in = user is not None and user.is_authenticated
-            self._items = nav_items(user, self.request.path) if signed_in else []
+            self._items = nav_items(user, self.request.path) if isinstance(user, User) else []
         return iter(self._items)

@@ -75,7 +75,9 @@ def roles_of(user: User) -> Roles:
     facts: dict[str, Any] = {}
     if _probes:
         facts = (
-            User.objects.filter(pk=user.pk).annotate(**{name: probe() for name, probe in _probes.items()}).values(*_probes)
+            User.objects.filter(pk=user.pk)
+            .annotate(**{name: probe() for name, probe in _probes.items()})
+            .values(*_probes)
         ).first() or {}
     return Roles(organisations=organisations, facts=facts)
 
@@ -110,9 +112,7 @@ def _commissioned() -> Subquery:
 
 
 def _first_commissioned() -> Subquery:
-    return Subquery(
-        PoolCommissioner.objects.filter(user=OuterRef("pk")).order_by("pool_id").values("pool_id")[:1]
-    )
+    return Subquery(PoolCommissioner.objects.filter(user=OuterRef("pk")).order_by("pool_id").values("pool_id")[:1])
 
 
 register_role("pools", _commissioned)

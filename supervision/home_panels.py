@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from reflect import wording
 from reflect.home import HomePanel, NextStep, register_home_panels
-from reflect.navigation import NavItem, Roles, register_nav_items, register_role
 from reflect.models import User
+from reflect.navigation import NavItem, Roles, register_nav_items, register_role
 from supervision.models import SupervisorProfile
 from supervision.queries import assessments_visible_to, organisations_led_by
 from supervision.services.check_ins import due_check_ins_for
@@ -103,9 +103,7 @@ register_role("supervisor", lambda: Exists(SupervisorProfile.objects.filter(user
 def supervision_nav(roles: Roles) -> list[NavItem]:
     items = []
     if roles.facts.get("supervisor"):
-        items.append(
-            NavItem("Requests and agreements", reverse("supervisor_requests"), 32, section="/supervisor/")
-        )
+        items.append(NavItem("Requests and agreements", reverse("supervisor_requests"), 32, section="/supervisor/"))
     if roles.led:
         items.append(NavItem("Do we need supervision?", reverse("questionnaire_start"), 50))
     return items

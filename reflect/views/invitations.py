@@ -77,7 +77,7 @@ def _where_it_led(found: Invitation, user: User | None) -> Organisation | None:
         return None
     organisations = Organisation.objects.filter(memberships__user=user, memberships__left_at__isnull=True)
     if found.kind == InvitationKind.ORGANISATION_STAFF:
-        return organisations.filter(pk=found.organisation_id).first()
+        return organisations.filter(pk=found.organisation_id or 0).first()
     return organisations.filter(memberships__is_lead=True, pool_memberships__pool=found.pool_id).order_by("pk").first()
 
 
