@@ -29,6 +29,9 @@ from reflect.models import Notification, Pool, User
 from reflect.services.invitations import create_invitation
 from reflect.services.organisations import accept_staff_invitation
 from reflect.services.weekly_summary import queue_weekly_summaries
+from scheduling.groups.attendance import mark_place_attendance
+from scheduling.groups.notices import session_when
+from scheduling.groups.places import book_place
 from scheduling.groups.session_changes import cancel_session, move_session
 from scheduling.models import BookingStatus, GroupSession, ReflectiveGroup, SessionStatus, SupervisionBooking
 from scheduling.services.bookings import cancel_supervision
@@ -36,6 +39,7 @@ from supervision.enums import AgreementStatus
 from supervision.models import SupervisionAgreement, SupervisorProfile
 from supervision.services.agreements import decline_request, end_agreement, send_request
 from tests.factories.core import UserFactory
+from tests.factories.groups import NOW, make_facilitator, make_group
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +167,17 @@ def test_a_used_invitation_link_takes_the_person_who_used_it_where_it_led(client
     response = client.get(path)
     assert response.status_code == 403
     assert "This invitation cannot be used" in response.content.decode()
+
+
+def test_the_missed_session_message_links_the_next_session_it_names(client, world):
+    facilitator = make_facilitator()
+    group = make_group(world, facilitator=facilitator)
+    missed, following = GroupSession.objects.filter(group=group).order_by("starts_at")[:2]
+    place = book_place(missed, acting_user=world.member, now=NOW)
+    mark_place_attendance(place, False, acting_user=facilitator.user, now=missed.ends_at)
+    message = Notification.objects.get(recipient=world.member, kind="group_missed_session")
+    text = render_notification(message, short=False).text
+    url = f"{settings.SITE_URL}{reverse('group_session', args=[following.pk])}"
+    assert f"The next session is on {session_when(following)}:\n{url}\n" in text
+    client.force_login(world.member)
+    assert client.get(reverse("group_session", args=[following.pk])).status_code == 200
