@@ -39,6 +39,7 @@ class Roles:
 
     organisations: tuple[tuple[int, bool], ...] = ()  # (organisation id, is lead)
     facts: dict[str, Any] = field(default_factory=dict)
+    is_admin: bool = False  # the platform's administrators (Django's staff flag)
 
     @property
     def is_staff_member(self) -> bool:
@@ -79,7 +80,7 @@ def roles_of(user: User) -> Roles:
             .annotate(**{name: probe() for name, probe in _probes.items()})
             .values(*_probes)
         ).first() or {}
-    return Roles(organisations=organisations, facts=facts)
+    return Roles(organisations=organisations, facts=facts, is_admin=user.is_staff)
 
 
 def nav_items(user: User, path: str) -> list[dict[str, object]]:
@@ -138,5 +139,7 @@ def core_nav(roles: Roles) -> list[NavItem]:
         items.append(NavItem("Dashboard", reverse("pool_dashboard", args=[pool_id]), 11))
     elif pools:
         items.append(NavItem("Your pools", reverse("pool_list"), 10, section="/pools/"))
+    if roles.is_admin:
+        items.append(NavItem("Admin", reverse("admin:index"), 80, section="/admin/"))
     items.append(NavItem("Your account", reverse("account"), 90, section="/account/"))
     return items

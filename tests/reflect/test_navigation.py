@@ -59,6 +59,14 @@ def test_each_role_sees_its_own_main_areas(world):
     ]
 
 
+def test_administrators_reach_the_admin(admin_user):
+    assert [(i["label"], i["url"]) for i in nav_items(admin_user, "/")] == [
+        ("Home", "/"),
+        ("Admin", "/admin/"),
+        ("Your account", "/account/"),
+    ]
+
+
 def test_each_link_goes_where_it_says(world):
     urls = {item["label"]: item["url"] for item in nav_items(world.commissioner, "/")}
     assert urls == {
