@@ -7,6 +7,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -267,3 +269,27 @@ def test_outsiders_cannot_reach_the_confirmation_pages(client, world):
     client.force_login(world.other_commissioner)
     assert client.get(reverse("pool_invitation_revoke", args=[world.pool.pk, invitation.pk])).status_code == 404
     assert client.get(reverse("pool_reallocate", args=[world.pool.pk])).status_code == 404
+
+
+def test_the_home_page_costs_the_same_queries_with_more_groups_places_and_offers(client, world):
+    def queries() -> int:
+        client.force_login(world.member)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("home")).status_code == 200
+        return len(captured)
+
+    now = timezone.now()
+
+    def full_session_offered_to_member(title: str) -> None:
+        group = make_group(world, title=title, capacity=1, now=now, booking_opens_days=60)
+        session = GroupSession.objects.filter(group=group).order_by("starts_at").first()
+        place = book_place(session, acting_user=world.colleague, now=now)
+        join_waitlist(session, acting_user=world.member, now=now)
+        cancel_place(place, acting_user=world.colleague, now=now)
+
+    full_session_offered_to_member("Group one")
+    one = queries()
+    full_session_offered_to_member("Group two")
+    full_session_offered_to_member("Group three")
+    assert len(client.get(reverse("home")).context["panels"][0].steps) == 3
+    assert queries() == one
