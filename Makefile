@@ -42,17 +42,21 @@ collectstatic: assets $(VENV)/.installed
 
 setup: $(VENV)/.installed assets collectstatic
 
+# `make demo PORT=8123` serves on another port; e-mailed links (SITE_URL) follow it, unless
+# SITE_URL is set already.
+PORT ?= 8000
+demo: export SITE_URL ?= http://127.0.0.1:$(PORT)
 demo: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	@echo "Reflect is running at http://127.0.0.1:8000 (Ctrl+C to stop)."
+	@echo "Reflect is running at http://127.0.0.1:$(PORT) (Ctrl+C to stop). E-mailed links use $$SITE_URL."
 	@# Due notifications (reminders) go out on time with no worker: a delivery loop runs
 	@# beside the server and is stopped with it. Busy calendars are read by their own loop,
 	@# never inside a web request (docs/security.md).
 	$(PY) manage.py deliver_notifications --loop & loop=$$!; \
 		$(PY) manage.py refresh_busy_calendars --loop & calendars=$$!; \
 		trap 'kill $$loop $$calendars 2>/dev/null' EXIT; \
-		$(PY) manage.py runserver 127.0.0.1:8000
+		$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Browser tests use Debian's Chromium; install it when we can (root on Debian), else they skip.
 browser:

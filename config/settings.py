@@ -250,6 +250,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where to report a vulnerability, published at /.well-known/security.txt (RFC 9116;
 # docs/security.md): a mailto: or https: address.
 SECURITY_CONTACT = env("SECURITY_CONTACT", "mailto:security@reflect.test")
+# Where people report an accessibility problem, named on /accessibility/ (an e-mail address).
+ACCESSIBILITY_CONTACT = env("ACCESSIBILITY_CONTACT", "accessibility@reflect.test")
 
 # --- Internationalisation and time ---------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -18,6 +18,7 @@ handler500 = "reflect.views.errors.server_error"
 urlpatterns = [
     path("", home.home, name="home"),
     path("privacy/", home.privacy, name="privacy"),
+    path("accessibility/", home.accessibility_statement, name="accessibility"),
     path("account/", home.account, name="account"),
     path("account/contact-preferences/", home.contact_preferences, name="contact_preferences"),
     path("account/two-factor-required/", home.two_factor_required, name="two_factor_required"),

@@ -4,9 +4,9 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
 
-from reflect.models import Membership, PoolCommissioner
+from reflect.models import User
+from reflect.navigation import nav_items
 
 
 def site(request: HttpRequest) -> dict[str, object]:
@@ -14,25 +14,15 @@ def site(request: HttpRequest) -> dict[str, object]:
 
 
 class _LazyNav:
-    """The role-based menu, computed only when a template iterates it (two small queries)."""
+    """The role-based menu, computed only when a template iterates it (two small queries), so
+    a POST that redirects (booking, say) never pays for it."""
 
     def __init__(self, request: HttpRequest) -> None:
         self.request = request
-        self._items: list[dict[str, str]] | None = None
+        self._items: list[dict[str, object]] | None = None
 
-    def __iter__(self) -> Iterator[dict[str, str]]:
+    def __iter__(self) -> Iterator[dict[str, object]]:
         if self._items is None:
-            self._items = _nav_items(self.request)
+            user = getattr(self.request, "user", None)
+            self._items = nav_items(user, self.request.path) if isinstance(user, User) else []
         return iter(self._items)
-
-
-def _nav_items(request: HttpRequest) -> list[dict[str, str]]:
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return []
-    items = []
-    if Membership.objects.filter(user=user, left_at__isnull=True).exists():
-        items.append({"label": "Your organisations", "url": reverse("organisation_list")})
-    if PoolCommissioner.objects.filter(user=user).exists():
-        items.append({"label": "Your pools", "url": reverse("pool_list")})
-    return items

@@ -25,6 +25,8 @@ class HomePanel:
     title: str
     steps: list[NextStep] = field(default_factory=list)
     order: int = 50
+    # What to do next, in a sentence, when the links alone do not say it.
+    intro: str = ""
 
 
 PanelBuilder = Callable[[User], list[HomePanel]]

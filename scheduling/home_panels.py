@@ -1,11 +1,30 @@
+"""The home page's panels for booking, availability and reflective groups, and the navigation
+bar's links for the same (reflect/home.py, reflect/navigation.py)."""
+
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
+from reflect import wording
 from reflect.home import HomePanel, NextStep, register_home_panels
-from reflect.models import User
-from scheduling.models import BookingStatus, SupervisionBooking, WeeklyRule
+from reflect.models import Pool, User
+from reflect.navigation import NavItem, Roles, register_nav_items, register_role
+from reflect.queries import memberships_of
+from scheduling.groups.notices import session_when
+from scheduling.models import (
+    BookingStatus,
+    GroupSession,
+    Place,
+    ReflectiveGroup,
+    SessionStatus,
+    SupervisionBooking,
+    WaitlistEntry,
+    WaitlistStatus,
+    WeeklyRule,
+)
+from scheduling.models.groups import ACTIVE_PLACE_STATUSES
 from scheduling.services.booking_notices import booking_when
 from scheduling.services.bookings import bookings_of
 from supervision.enums import AgreementStatus
@@ -29,6 +48,7 @@ def availability_panels(user: User) -> list[HomePanel]:
         HomePanel(
             role="Supervisor",
             title="Your availability",
+            intro="" if has_rules else "Set your weekly hours first: until you do, nobody can book a session with you.",
             steps=[
                 NextStep("Set your availability", reverse("availability_overview"), description),
                 NextStep("See your week", reverse("availability_week")),
@@ -66,3 +86,155 @@ def supervision_booking_panels(user: User) -> list[HomePanel]:
         )
     steps.append(NextStep("Your sessions in your own calendar", reverse("calendar")))
     return [HomePanel(role="Supervision", title="Supervision sessions", steps=steps, order=24)]
+
+
+@register_home_panels
+def held_offer_panels(user: User) -> list[HomePanel]:
+    """A place held for the person from a waitlist comes first: it passes to the next person
+    when the hold runs out (docs/groups.md, "The waitlist")."""
+    now = timezone.now()
+    offers = (
+        WaitlistEntry.objects.filter(
+            user=user, status=WaitlistStatus.OFFERED, offered_until__gt=now, session__starts_at__gt=now
+        )
+        .select_related("session__group")
+        .order_by("offered_until")
+    )
+    steps = []
+    for entry in offers:
+        session = entry.session
+        assert entry.offered_until is not None  # an open offer always has its end
+        hours_left = int((entry.offered_until - now).total_seconds() // 3600)
+        left = f"about {wording.count(hours_left, 'hour')}" if hours_left else "less than an hour"
+        steps.append(
+            NextStep(
+                f"Take your place in {session.group.title}",
+                reverse("group_session", args=[session.pk]),
+                f"{session_when(session)}. Held for you until "
+                f"{wording.moment(entry.offered_until, session.group.time_zone)} ({left} from now); "
+                "then it passes to the next person waiting.",
+            )
+        )
+    if not steps:
+        return []
+    return [
+        HomePanel(
+            role="Waitlist",
+            title="A place is held for you" if len(steps) == 1 else "Places are held for you",
+            steps=steps,
+            order=1,
+            intro="A place has come free in a group you were waiting for. Take it before the hold ends.",
+        )
+    ]
+
+
+@register_home_panels
+def group_panels(user: User) -> list[HomePanel]:
+    """Staff find a reflective group and their own places; leads see their organisation's totals."""
+    memberships = list(memberships_of(user))
+    if not memberships:
+        return []
+    now = timezone.now()
+    following = (
+        Place.objects.filter(user=user, status__in=ACTIVE_PLACE_STATUSES, session__starts_at__gt=now)
+        .select_related("session__group")
+        .order_by("session__starts_at")
+        .first()
+    )
+    steps = [
+        NextStep(
+            "Find a reflective group",
+            reverse("group_sessions"),
+            "A confidential monthly space to talk about the work. Book a place, or join a waitlist.",
+        ),
+        NextStep(
+            "Your places and waitlists",
+            reverse("group_my_places"),
+            f"Next: {following.session.group.title}, {session_when(following.session)}"
+            if following
+            else "You have no place booked yet.",
+        ),
+    ]
+    steps += [
+        NextStep(
+            f"{m.organisation.name}: reflective group totals",
+            reverse("group_organisation_totals", args=[m.organisation_id]),
+        )
+        for m in memberships
+        if m.is_lead
+    ]
+    return [HomePanel(role="Staff", title="Reflective practice groups", steps=steps, order=25)]
+
+
+@register_home_panels
+def facilitator_panels(user: User) -> list[HomePanel]:
+    """A facilitator's next session, with its register, and all their sessions."""
+    upcoming = (
+        GroupSession.objects.filter(
+            group__facilitator__user=user, status=SessionStatus.SCHEDULED, ends_at__gt=timezone.now()
+        )
+        .select_related("group")
+        .order_by("starts_at")
+        .first()
+    )
+    if upcoming is None:
+        return []
+    return [
+        HomePanel(
+            role="Facilitator",
+            title="Groups you facilitate",
+            steps=[
+                NextStep(
+                    f"Register: {upcoming.group.title}",
+                    reverse("group_register", args=[upcoming.pk]),
+                    f"Your next session, {session_when(upcoming)}. Mark who came after it.",
+                ),
+                NextStep("All the sessions you facilitate", reverse("group_facilitated")),
+            ],
+            order=17,
+        )
+    ]
+
+
+@register_home_panels
+def pool_group_panels(user: User) -> list[HomePanel]:
+    """A commissioner sets up their pools' reflective groups and fills cohorts."""
+    pools = list(Pool.objects.filter(commissioners=user).order_by("name"))
+    if not pools:
+        return []
+    steps = [
+        NextStep(
+            f"Reflective groups in {pool.name}",
+            reverse("group_pool_groups", args=[pool.pk]),
+            "Create a group, move or cancel a session, fill cohorts.",
+        )
+        for pool in pools
+    ]
+    return [HomePanel(role="Commissioner", title="Reflective groups", steps=steps, order=12)]
+
+
+# The navigation bar's links for staff, supervisors, facilitators and commissioners (reflect/navigation.py).
+register_role("facilitator", lambda: Exists(ReflectiveGroup.objects.filter(facilitator__user=OuterRef("pk"))))
+
+
+@register_nav_items
+def scheduling_nav(roles: Roles) -> list[NavItem]:
+    items = []
+    if roles.is_staff_member:
+        items += [
+            NavItem("Book supervision", reverse("supervision_home"), 20, section="/supervision/"),
+            NavItem("Reflective groups", reverse("group_sessions"), 21, section="/groups/"),
+            NavItem("My places", reverse("group_my_places"), 22),
+        ]
+    if roles.facts.get("supervisor"):
+        items += [
+            NavItem("Availability", reverse("availability_overview"), 30),
+            NavItem("Your sessions", reverse("supervisor_sessions"), 31),
+        ]
+    if roles.facts.get("facilitator"):
+        items.append(NavItem("Groups you facilitate", reverse("group_facilitated"), 33))
+    if roles.is_staff_member or roles.facts.get("supervisor"):
+        items.append(NavItem("Calendar", reverse("calendar"), 40))
+    if roles.facts.get("pools") == 1:
+        items.append(NavItem("Manage groups", reverse("group_pool_groups", args=[roles.facts["first_pool"]]), 12))
+    return items

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from reflect import wording
 from reflect.home import HomePanel, NextStep, register_home_panels
 from reflect.models import User
+from reflect.navigation import NavItem, Roles, register_nav_items, register_role
 from supervision.models import SupervisorProfile
 from supervision.queries import assessments_visible_to, organisations_led_by
 from supervision.services.check_ins import due_check_ins_for
@@ -91,3 +93,17 @@ def check_in_panels(user: User) -> list[HomePanel]:
     if not steps:
         return []
     return [HomePanel(role="Supervision", title="How is supervision going?", steps=steps, order=23)]
+
+
+# The navigation bar's links for supervisors and leads (reflect/navigation.py).
+register_role("supervisor", lambda: Exists(SupervisorProfile.objects.filter(user=OuterRef("pk"))))
+
+
+@register_nav_items
+def supervision_nav(roles: Roles) -> list[NavItem]:
+    items = []
+    if roles.facts.get("supervisor"):
+        items.append(NavItem("Requests and agreements", reverse("supervisor_requests"), 32, section="/supervisor/"))
+    if roles.led:
+        items.append(NavItem("Do we need supervision?", reverse("questionnaire_start"), 50))
+    return items

@@ -253,6 +253,40 @@ def allocation_rows(pool: Pool) -> list[AllocationRow]:
     ]
 
 
+@dataclass(frozen=True)
+class ReallocationRow:
+    organisation: Organisation
+    now: Decimal
+    after: Decimal
+    committed: Decimal  # booked or used: recalculating never goes below it
+
+    @property
+    def change(self) -> Decimal:
+        return self.after - self.now
+
+
+def reallocation_preview(pool: Pool) -> list[ReallocationRow]:
+    """What recalculating would do to each organisation's allocation, read without locks: the
+    confirmation page shows it, and ``reallocate`` works it out again under its locks."""
+    organisations = list(Organisation.objects.filter(pool_memberships__pool=pool).order_by("pk"))
+    current = allocated_hours_by_organisation(pool)
+    balances = hours_balances(pool)
+    floors = {pk: balance.reserved + balance.used for pk, balance in balances.items()}
+    targets = target_allocations(pool, organisations, floors)
+    return sorted(
+        (
+            ReallocationRow(
+                organisation=org,
+                now=current.get(org.pk, ZERO),
+                after=targets.get(org.pk, ZERO),
+                committed=floors.get(org.pk, ZERO),
+            )
+            for org in organisations
+        ),
+        key=lambda row: row.organisation.name,
+    )
+
+
 def total_allocated(pool: Pool) -> Decimal:
     total = LedgerEntry.objects.filter(pool=pool, kind=LedgerKind.ALLOCATED).aggregate(total=Sum("hours"))["total"]
     return hours_sum(total)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,7 +26,8 @@ def core_panels(user: User) -> list[HomePanel]:
     panels = []
     for membership in memberships_of(user):
         org = membership.organisation
-        steps = [NextStep(f"See {org.name}", reverse("organisation_detail", args=[org.pk]))]
+        steps = [NextStep(f"See {org.name}", reverse("organisation_detail", args=[org.pk]), "Its people and details")]
+        intro = ""
         if membership.is_lead:
             steps.append(
                 NextStep(
@@ -33,27 +36,52 @@ def core_panels(user: User) -> list[HomePanel]:
                     "They get an e-mail with a link to join.",
                 )
             )
+            steps.append(
+                NextStep(
+                    "How your organisation uses its hours",
+                    reverse("organisation_usage", args=[org.pk]),
+                    "Hours allocated, booked and used in each pool.",
+                )
+            )
+            intro = "Invite your colleagues so they can book supervision and group places."
         panels.append(
             HomePanel(
                 role="Lead" if membership.is_lead else "Staff",
                 title=org.name,
                 steps=steps,
                 order=20 if membership.is_lead else 30,
+                intro=intro,
             )
         )
     pools = list(pools_commissioned_by(user))
     if pools:
-        steps = [
-            NextStep(
-                p.name,
-                reverse("pool_detail", args=[p.pk]),
-                wording.count(p.organisation_count, "organisation"),
+        steps = []
+        for p in pools:
+            steps.append(
+                NextStep(
+                    p.name,
+                    reverse("pool_detail", args=[p.pk]),
+                    f"{wording.count(p.organisation_count, 'organisation')}: invitations and allocations",
+                )
             )
-            for p in pools
-        ]
+            steps.append(
+                NextStep(
+                    f"Dashboard for {p.name}",
+                    reverse("pool_dashboard", args=[p.pk]),
+                    "How the pool is used, by whom, how fairly, and what is left.",
+                )
+            )
         if user.is_approved_commissioner:
             steps.append(NextStep("Create a pool", reverse("pool_create")))
-        panels.append(HomePanel(role="Commissioner", title="Your pools", steps=steps, order=10))
+        panels.append(
+            HomePanel(
+                role="Commissioner",
+                title="Your pools",
+                steps=steps,
+                order=10,
+                intro="Invite organisations to a pool and share its hours; the dashboard shows how it is used.",
+            )
+        )
     return panels
 
 
@@ -126,4 +154,17 @@ def privacy(request: HttpRequest) -> HttpResponse:
             "invitation_days": settings.INVITATION_VALID_DAYS,
             "offer_hours": settings.GROUP_OFFER_HOLD_HOURS,
         },
+    )
+
+
+# The day this statement was last checked against the site (docs/product.md, "Accessibility").
+ACCESSIBILITY_REVIEWED_ON = datetime.date(2026, 12, 7)
+
+
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement, on the GOV.UK model, linked from every page's footer."""
+    return render(
+        request,
+        "reflect/accessibility.html",
+        {"contact": settings.ACCESSIBILITY_CONTACT, "reviewed_on": ACCESSIBILITY_REVIEWED_ON},
     )

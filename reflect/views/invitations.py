@@ -47,6 +47,11 @@ def invitation(request: HttpRequest, token: str | None = None, invitation_id: in
             raise Http404("No such invitation.")
         return render(request, "reflect/invitations/unknown.html", status=404)
     user = acting_user_or_none(request)
+    joined = _where_it_led(found, user)
+    if joined is not None:
+        # The e-mailed link, opened again by the person who used it: take them where it led.
+        messages.info(request, f"You have already joined {joined.name}.")
+        return redirect("organisation_detail", joined.pk)
     problem = invitation_problem(found, user)
     if problem:
         return render(
@@ -64,6 +69,16 @@ def invitation(request: HttpRequest, token: str | None = None, invitation_id: in
     if found.kind == InvitationKind.ORGANISATION_STAFF:
         return _accept_staff(request, found, user)
     return _join_pool(request, found, user)
+
+
+def _where_it_led(found: Invitation, user: User | None) -> Organisation | None:
+    """The organisation an invitation this person accepted brought them (or theirs) into."""
+    if user is None or found.accepted_by_id != user.pk:
+        return None
+    organisations = Organisation.objects.filter(memberships__user=user, memberships__left_at__isnull=True)
+    if found.kind == InvitationKind.ORGANISATION_STAFF:
+        return organisations.filter(pk=found.organisation_id or 0).first()
+    return organisations.filter(memberships__is_lead=True, pool_memberships__pool=found.pool_id).order_by("pk").first()
 
 
 def _accept_staff(request: HttpRequest, found: Invitation, user: User) -> HttpResponse:

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
 
 from reflect.access import (
     access_led_organisation,
@@ -96,11 +96,21 @@ def organisation_invite(request: HttpRequest, organisation_id: int) -> HttpRespo
     return render(request, "reflect/organisations/invite.html", {"organisation": organisation, "form": form})
 
 
-@require_POST
 @login_required
 def organisation_invitation_revoke(request: HttpRequest, organisation_id: int, invitation_id: int) -> HttpResponse:
+    """GET asks, saying what withdrawing does; POST withdraws."""
     organisation, _ = access_led_organisation(acting_user(request), organisation_id)
     invitation = access_staff_invitation(organisation, invitation_id)
+    if request.method != "POST":
+        return render(
+            request,
+            "reflect/invitations/withdraw.html",
+            {
+                "invitation": invitation,
+                "back_url": reverse("organisation_detail", args=[organisation.pk]),
+                "back_name": organisation.name,
+            },
+        )
     try:
         revoke_invitation(invitation, acting_user=acting_user(request))
     except DomainError as error:

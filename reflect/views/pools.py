@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
 
 from reflect.access import access_pool_invitation, acting_user, commissioner_area, two_factor_required
 from reflect.enums import AllocationRule, InvitationKind
@@ -77,10 +77,16 @@ def pool_invite(request: HttpRequest, pool: Pool) -> HttpResponse:
     return render(request, "reflect/pools/invite.html", {"pool": pool, "form": form})
 
 
-@require_POST
 @commissioner_area
 def pool_invitation_revoke(request: HttpRequest, pool: Pool, invitation_id: int) -> HttpResponse:
+    """GET asks, saying what withdrawing does; POST withdraws (docs/product.md, "Confirming")."""
     invitation = access_pool_invitation(pool, invitation_id)
+    if request.method != "POST":
+        return render(
+            request,
+            "reflect/invitations/withdraw.html",
+            {"invitation": invitation, "back_url": reverse("pool_detail", args=[pool.pk]), "back_name": pool.name},
+        )
     try:
         revoke_invitation(invitation, acting_user=acting_user(request))
     except DomainError as error:
@@ -90,9 +96,19 @@ def pool_invitation_revoke(request: HttpRequest, pool: Pool, invitation_id: int)
     return redirect("pool_detail", pool.pk)
 
 
-@require_POST
 @commissioner_area
 def pool_reallocate(request: HttpRequest, pool: Pool) -> HttpResponse:
+    """GET shows each organisation's allocation now and after, so the commissioner sees what
+    will change before it does; POST recalculates."""
+    if pool.allocation_rule == AllocationRule.MANUAL:
+        messages.error(request, "This pool's allocations are set by hand for each organisation.")
+        return redirect("pool_detail", pool.pk)
+    if request.method != "POST":
+        return render(
+            request,
+            "reflect/pools/reallocate.html",
+            {"pool": pool, "rows": pool_services.reallocation_preview(pool)},
+        )
     try:
         pool_services.reallocate(pool, acting_user=acting_user(request))
     except DomainError as error:

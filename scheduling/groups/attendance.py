@@ -88,6 +88,9 @@ def _queue_missed_message(place: Place, now: datetime.datetime) -> None:
         "next_when": session_when(following) if following else "",
         "facilitator_email": group.facilitator_email,
     }
+    if following is not None:
+        # The message says "the next session is on …" above its link: the link is that session's.
+        context["url"] = group_context(following)["url"]
     queue_notification(
         place.user,
         GroupNotificationKind.MISSED_SESSION,

@@ -103,7 +103,10 @@ def test_a_commissioner_whose_approval_was_revoked_keeps_their_pool_but_is_not_o
     signed_in(client, commissioner)
     assert client.get(reverse("pool_detail", args=[pool.pk])).status_code == 200
     panels = client.get(reverse("home")).context["panels"]
-    assert [(p.role, [s.label for s in p.steps]) for p in panels] == [("Commissioner", ["Leeds pool"])]
+    assert [(p.role, [s.label for s in p.steps]) for p in panels] == [
+        ("Commissioner", ["Leeds pool", "Dashboard for Leeds pool"]),  # no "Create a pool"
+        ("Commissioner", ["Reflective groups in Leeds pool"]),
+    ]
 
 
 def test_the_admin_approves_and_revokes_with_an_audit_row(client, admin_user):

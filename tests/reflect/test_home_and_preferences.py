@@ -23,8 +23,13 @@ def test_home_shows_what_each_role_can_do_next(client, world):
         ("Lead", "Harehills Drama"),
         ("Lead", "Clinical supervision: do we need it?"),  # the questionnaire's own panel
         ("Lead", "Clinical supervisors"),
+        ("Staff", "Reflective practice groups"),  # scheduling/home_panels.py
     ]
-    assert [s.label for s in panels[0].steps] == ["See Harehills Drama", "Invite a colleague"]
+    assert [s.label for s in panels[0].steps] == [
+        "See Harehills Drama",
+        "Invite a colleague",
+        "How your organisation uses its hours",
+    ]
     assert [s.label for s in panels[2].steps] == [
         "Supervisors who fit Harehills Drama",
         "Harehills Drama: requests and agreements",
@@ -34,13 +39,17 @@ def test_home_shows_what_each_role_can_do_next(client, world):
     client.force_login(world.member)
     panels = client.get(reverse("home")).context["panels"]
     assert [(p.role, p.title, [s.label for s in p.steps]) for p in panels] == [
+        ("Staff", "Reflective practice groups", ["Find a reflective group", "Your places and waitlists"]),
         ("Staff", "Harehills Drama", ["See Harehills Drama"]),
         ("Staff", "Clinical supervisors", ["Browse the supervisor directory"]),
     ]
 
     client.force_login(world.commissioner)
     panels = client.get(reverse("home")).context["panels"]
-    assert [(p.role, [s.label for s in p.steps]) for p in panels] == [("Commissioner", ["Leeds pool", "Create a pool"])]
+    assert [(p.role, [s.label for s in p.steps]) for p in panels] == [
+        ("Commissioner", ["Leeds pool", "Dashboard for Leeds pool", "Create a pool"]),
+        ("Commissioner", ["Reflective groups in Leeds pool"]),  # scheduling/home_panels.py
+    ]
 
 
 def test_supervisor_sees_their_panel(client, db):

@@ -61,10 +61,10 @@ def test_lead_invites_staff_who_joins_from_the_emailed_link(client, world, djang
     response = client.post(path)
     assert response.status_code == 302
     assert Membership.objects.get(user=newcomer, organisation=world.organisation).is_lead is False
-    # The same link again explains that it was used.
-    again = client.get(path)
-    assert again.status_code == 410
-    assert "This invitation has already been used." in again.content.decode()
+    # The same link again takes them where it led (issue 18: e-mailed links land on a page they can open).
+    again = client.get(path, follow=True)
+    assert again.redirect_chain == [(reverse("organisation_detail", args=[world.organisation.pk]), 302)]
+    assert "You have already joined Harehills Drama." in again.content.decode()
 
 
 def test_inviting_a_current_member_is_refused_with_a_reason(client, world):

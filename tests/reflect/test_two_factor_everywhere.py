@@ -42,7 +42,7 @@ PER_OBJECT = {
 
 # Public pages, or pages for any signed-in person (staff, leads, the questionnaire, my data).
 NO_TWO_FACTOR = {
-    "home", "privacy", "account", "contact_preferences", "two_factor_required", "health", "health_signed_in", "security_txt",
+    "home", "privacy", "accessibility", "account", "contact_preferences", "two_factor_required", "health", "health_signed_in", "security_txt",
     "organisation_list", "organisation_create", "organisation_detail", "organisation_edit", "organisation_invite",
     "organisation_hand_on_lead", "organisation_member_remove", "organisation_invitation_revoke",
     "organisation_usage", "organisation_matches", "request_supervisor", "organisation_supervision",

@@ -21,7 +21,7 @@ from django.db import transaction
 from demo import DEMO_PASSWORD
 from demo.availability import seed_availability, seed_supervision_bookings
 from demo.city import seed_city
-from demo.groups import reflective_cohort_demo, reflective_group_demo
+from demo.groups import full_session_with_held_offer_demo, reflective_cohort_demo, reflective_group_demo
 from demo.reminders import demo_reminders
 from demo.supervision import questionnaire_demo, supervisor_profiles_demo
 from reflect.enums import AllocationRule, InvitationKind
@@ -43,6 +43,7 @@ DEMO_STEPS = (
     seed_supervision_bookings,
     reflective_group_demo,
     reflective_cohort_demo,
+    full_session_with_held_offer_demo,
 )
 
 ORGANISATIONS = [
