@@ -502,7 +502,7 @@ def reschedule_supervision(
             raise DomainError("Only sessions still to come can be moved.")
         if is_late(booking, now):
             raise DomainError(
-                f"This session is less than {booking.pool.late_cancellation_hours} hours away, so it can no longer "
+                f"This session is less than {wording.hours(booking.pool.late_cancellation_hours)} away, so it can no longer "
                 "be moved. You can still cancel it; the hours will be used."
             )
         attendees = [attendee.user for attendee in booking.attendees.select_related("user")]
