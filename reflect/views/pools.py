@@ -5,8 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from reflect.access import access_pool_invitation, acting_user, commissioner_area, two_factor_required
 from reflect import wording
+from reflect.access import access_pool_invitation, acting_user, commissioner_area, two_factor_required
 from reflect.enums import AllocationRule, InvitationKind
 from reflect.errors import DomainError
 from reflect.forms import AllocationForm, EmailInvitationForm, PoolForm
@@ -116,7 +116,9 @@ def pool_allocation(request: HttpRequest, pool: Pool, organisation_id: int) -> H
         except DomainError as error:
             form.add_error("hours", error.message)
         else:
-            messages.success(request, f"{organisation.name}'s allocation is now {wording.hours(form.cleaned_data['hours'])}.")
+            messages.success(
+                request, f"{organisation.name}'s allocation is now {wording.hours(form.cleaned_data['hours'])}."
+            )
             return redirect("pool_detail", pool.pk)
     return render(
         request,
