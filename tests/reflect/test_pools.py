@@ -105,7 +105,7 @@ def test_manual_allocation_is_set_by_hand_and_cannot_exceed_the_budget():
     commissioner = UserFactory()
     assert allocated_hours_by_organisation(pool) == {}
     pool_services.set_allocation(pool, one, Decimal("25"), acting_user=commissioner)
-    with pytest.raises(DomainError, match=r"15\.00 hours are available"):
+    with pytest.raises(DomainError, match=r"15 hours are available"):
         pool_services.set_allocation(pool, two, Decimal("16"), acting_user=commissioner)
     pool_services.set_allocation(pool, two, Decimal("15"), acting_user=commissioner)
     pool_services.set_allocation(pool, one, Decimal("20"), acting_user=commissioner)
@@ -125,7 +125,7 @@ def test_an_allocation_never_drops_below_the_hours_already_booked_or_used():
     pool_services.set_allocation(pool, one, Decimal("10"), acting_user=commissioner)
     record_ledger_entry(pool, LedgerKind.RESERVED, organisation=one, hours=Decimal("3"))
     record_ledger_entry(pool, LedgerKind.CONSUMED, organisation=one, hours=Decimal("1"))
-    with pytest.raises(DomainError, match=r"Harehills Drama has already booked or used 3\.00 hours"):
+    with pytest.raises(DomainError, match=r"Harehills Drama has already booked or used 3 hours,"):
         pool_services.set_allocation(pool, one, Decimal("2.5"), acting_user=commissioner)
     pool_services.set_allocation(pool, one, Decimal("3"), acting_user=commissioner)
     assert allocated_hours_by_organisation(pool) == {one.pk: Decimal("3.00")}

@@ -149,6 +149,4 @@ def test_template_filters_write_the_same_words():
             }
         )
     )
-    assert text == (
-        "45.5 hours|1 hour|midday|2pm|Wednesday 9 December 2026, 2pm|2 matches|Thursday 14 January 2027"
-    )
+    assert text == ("45.5 hours|1 hour|midday|2pm|Wednesday 9 December 2026, 2pm|2 matches|Thursday 14 January 2027")

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from reflect import wording
 from supervision.enums import RequestStatus
 from supervision.models import SupervisionAgreement, SupervisionRequest
 from supervision.services.assessments import complete_assessment, start_assessment
@@ -120,7 +121,7 @@ def test_request_accept_and_end_through_the_pages(client, world, year_pool, supe
     )
     assert response.context["form"].errors["hours_per_month"] == [
         f"Harehills Drama has 36 hours left in its allocation from Leeds pool; 4 hours a month from "
-        f"{start:%-d %B %Y} to the pool's end needs 48 hours."
+        f"{wording.date(start)} to the pool's end needs 48 hours."
     ]
     response = client.post(
         url,
