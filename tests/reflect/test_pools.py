@@ -213,12 +213,13 @@ def test_pool_form_errors_are_named_field_by_field_and_nothing_is_saved(client):
     assert response.status_code == 200
     form = response.context["form"]
     assert form.errors == {
-        "name": ["This field is required."],
+        "name": ["Enter pool name"],
         "ends_on": ["The period must end after it starts."],
-        "hours_budget": ["Ensure this value is greater than or equal to 0."],
-        "money_budget": ["Enter a number."],
+        "hours_budget": ["Hours budget must be 0 or more"],
+        "money_budget": ["Money budget (£) must be a whole number"],
     }
     content = response.content.decode()
     assert "There is a problem" in content
+    assert content.split("<title>")[1].startswith("Error: ")
     assert '<a href="#id_ends_on">The period must end after it starts.</a>' in content
     assert not PoolCommissioner.objects.filter(user=user).exists()
