@@ -291,7 +291,7 @@ def _check_hours(
     if extra > balance.left:
         left = max(balance.left, Decimal("0"))
         raise DomainError(
-            f"{agreement.organisation.name} has {wording.hours(left)} left of its allocation in "
+            f"{agreement.organisation.name} has {wording.hours_left(left)} left of its allocation in "
             f"{agreement.pool.name}, and this session needs {wording.hours(hours)}. Choose a shorter session, or ask the pool's commissioner "
             "about more hours."
         )
@@ -301,7 +301,7 @@ def _check_hours(
         left = max(agreement.hours_per_month - month_hours, Decimal("0"))
         raise DomainError(
             f"The agreement with {agreement.supervisor.user.display_name} is for "
-            f"{wording.hours(agreement.hours_per_month)} a month; {wording.hours(left)} of that is left in {local:%B %Y}. Choose a shorter session or another month."
+            f"{wording.hours(agreement.hours_per_month)} a month; {wording.hours_left(left)} of that is left in {local:%B %Y}. Choose a shorter session or another month."
         )
     settings_row = availability_settings_of(agreement.supervisor)
     capacity = settings_row.monthly_capacity_hours

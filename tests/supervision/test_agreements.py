@@ -79,7 +79,8 @@ def test_asking_for_more_than_the_allocation_says_how_many_hours_are_left(world,
     with pytest.raises(DomainError) as refused:
         _send(world, supervisor, hours="3")
     assert refused.value.message == (
-        f"Harehills Drama has 30 hours left in its allocation from Leeds pool; 3 hours a month from "
+        f"Harehills Drama has 30 hours of its allocation from Leeds pool not yet promised to a supervision agreement; "
+        f"3 hours a month from "
         f"{wording.date(year_pool.starts_on)} to the pool's end needs 36 hours."
     )
     assert refused.value.field == "hours_per_month"
