@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "reflect.middleware.TwoFactorMiddleware",
     # Numbers and dates out of range are a 400 page, not a server error (docs/security.md).
     "reflect.middleware.OutOfRangeMiddleware",
+    # A wrong method (a GET to a POST-only address) is a designed page, still a 405.
+    "reflect.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
