@@ -27,8 +27,8 @@ class ReflectConfig(AppConfig):
 
         full_clean = forms.BaseForm.full_clean
 
-        def full_clean_naming_fields(form: forms.BaseForm) -> None:
-            name_the_fields(form)
-            full_clean(form)
+        def full_clean_naming_fields(self: forms.BaseForm) -> None:
+            name_the_fields(self)
+            full_clean(self)
 
         forms.BaseForm.full_clean = full_clean_naming_fields  # type: ignore[method-assign]  # the one hook, see above
