@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from reflect.form_errors import django_defaults, field_label
 from tests.factories.core import signed_in
+from tests.factories.supervision import make_supervisor
 from tests.hostile.forms_in_project import project_forms
 from tests.hostile.test_forms import form_arguments
 
@@ -129,3 +130,23 @@ def test_invite_a_colleague_with_errors_says_error_in_the_title(client, world):
     title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
     assert title.startswith("Error: ") and not title.startswith("Error: Error: ")
     assert "Enter e-mail address" in page or "Enter your e-mail address" in page
+
+
+@pytest.mark.parametrize(
+    ("address", "data", "named"),
+    [
+        ("availability_rule_add", {"weekday": "", "start": "", "end": ""}, ["Select day", "Enter from", "Enter until"]),
+        ("availability_override_add", {"date": "", "kind": ""}, ["Enter date", "Select that day"]),
+        ("availability_settings", {"time_zone": ""}, ["Enter your time zone"]),
+    ],
+)
+def test_the_supervisors_forms_with_errors_say_error_in_the_title_once(client, db, address, data, named):
+    # Fields sent empty (these views treat a POST with no fields at all as a first visit).
+    supervisor = make_supervisor()
+    client.force_login(supervisor.user)
+    page = client.post(reverse(address), data).content.decode()
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert title.startswith("Error: ") and "Error: Error:" not in title
+    for message in named:
+        assert f'">{message}</a>' in page  # in the error summary, linked to its field
+    assert "This field is required." not in page
