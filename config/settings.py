@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "reflect.middleware.TwoFactorMiddleware",
     # Numbers and dates out of range are a 400 page, not a server error (docs/security.md).
     "reflect.middleware.OutOfRangeMiddleware",
+    # A wrong method (a GET to a POST-only address) is a designed page, still a 405.
+    "reflect.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -200,6 +202,11 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "reflect.forms.SignupExtraForm"
+# Our labels on allauth's forms, so their error messages read as ours (reflect/account_forms.py).
+ACCOUNT_FORMS = {
+    "login": "reflect.account_forms.SignInForm",
+    "signup": "reflect.account_forms.SignUpForm",
+}
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True

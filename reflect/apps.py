@@ -15,6 +15,20 @@ class ReflectConfig(AppConfig):
         register_converter(IdConverter, "id")
         # Registrations: the outbox's Celery tasks (which services publish by name), and what
         # the core holds about a person (exporters, erasure steps, retention tasks).
+        # Every form's error messages name their field (reflect/form_errors.py): set just before
+        # a form validates, so fields a form adds in its own __init__ are covered too, and so are
+        # allauth's and the admin's forms.
+        from django import forms
+
         from reflect import tasks  # noqa: F401
         from reflect.data_protection import core  # noqa: F401
         from reflect.data_protection import tasks as data_protection_tasks  # noqa: F401
+        from reflect.form_errors import name_the_fields
+
+        full_clean = forms.BaseForm.full_clean
+
+        def full_clean_naming_fields(self: forms.BaseForm) -> None:
+            name_the_fields(self)
+            full_clean(self)
+
+        forms.BaseForm.full_clean = full_clean_naming_fields  # type: ignore[method-assign]  # the one hook, see above

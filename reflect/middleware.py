@@ -1,11 +1,12 @@
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from reflect.access import admin_gate, enforce_two_factor, privileged_gate
-from reflect.views.errors import bad_request
+from reflect.views.errors import bad_request, method_not_allowed
 
 
 class ContentSecurityPolicyMiddleware:
@@ -84,3 +85,21 @@ class OutOfRangeMiddleware:
         if isinstance(exception, OverflowError):
             return bad_request(request, exception)
         return None
+
+
+class MethodNotAllowedPageMiddleware:
+    """A wrong method gets a page with the site's header and navigation, not Django's empty 405.
+
+    ``require_POST`` and the class-based views answer a GET to an action's address (a bookmarked
+    "cancel" link, a refreshed confirmation) with an empty ``HttpResponseNotAllowed``. Here, in one
+    place, its body becomes errors/405.html; the status and the Allow header stay as they were.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == HTTPStatus.METHOD_NOT_ALLOWED and not response.content:
+            return method_not_allowed(request, allowed=response.headers.get("Allow", ""))
+        return response

@@ -68,7 +68,7 @@ def _sample_invitation() -> dict[str, Any]:
         "invited_by": "Carys Jones",
         "target": "Leeds community supervision pool",
         "invitation_kind": "pool_organisation",
-        "expires_on": "12 December 2026",
+        "expires_on": "Saturday 12 December 2026",
         "secret": {"url": "https://reflect.example.org/invitations/sample-token/"},
     }
 
@@ -88,11 +88,11 @@ def _sample_weekly_summary() -> dict[str, Any]:
         "week_starting": "Monday 7 December 2026",
         "items": [
             {
-                "when": "Tuesday 8 December, 10:00",
+                "when": "Tuesday 8 December, 10am",
                 "title": "Supervision (1 hour)",
                 "url": "https://reflect.example.org/",
             },
-            {"when": "Thursday 10 December, 14:00", "title": "Reflective practice group", "url": ""},
+            {"when": "Thursday 10 December, 2pm", "title": "Reflective practice group", "url": ""},
         ],
     }
 
@@ -100,7 +100,7 @@ def _sample_weekly_summary() -> dict[str, Any]:
 def _sample_reminder() -> dict[str, Any]:
     return {
         "title": "Reflective practice group",
-        "when": "Thursday 10 December 2026, 14:00",
+        "when": "Thursday 10 December 2026, 2pm",
         "where": "Online – the link is on your bookings page",
         "url": "https://reflect.example.org/",
     }

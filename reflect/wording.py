@@ -10,7 +10,7 @@ Templates use the same functions through the ``wording`` template library.
 from __future__ import annotations
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from reflect.local_time import UK_ZONE
@@ -35,25 +35,57 @@ def plural(number: int, singular: str, plural: str | None = None) -> str:
     return singular if number == 1 else (plural or f"{singular}s")
 
 
+HALF = Decimal("0.5")
+
+
+def _to_half_hour(value: Number, rounding: str) -> Decimal:
+    # Count in half hours, round, and count back: 60.82 -> 121.64 halves -> 122 -> 61.
+    halves = (_decimal(value) / HALF).quantize(Decimal(1), rounding=rounding)
+    return halves * HALF
+
+
+def _plain(number: Decimal) -> str:
+    # normalize() writes 100 as 1E+2, and a zero as 0E+1: format it as a plain number.
+    number = number.normalize()
+    return "0" if number == 0 else f"{number:f}"
+
+
 def hours_number(value: Number) -> str:
-    """A number of hours without its unit: '1', '1.5', '60.82' (no trailing zeros)."""
-    number = _decimal(value).quantize(PENNY, rounding=ROUND_HALF_UP).normalize()
-    # normalize() writes 100 as 1E+2: format it as a plain number.
-    return f"{number:f}"
+    """A number of hours without its unit, to the nearest half hour: '1', '1.5', '61'."""
+    return _plain(_to_half_hour(value, ROUND_HALF_UP))
+
+
+def _hours_words(number: Decimal) -> str:
+    return f"{_plain(number)} {'hour' if number == 1 else 'hours'}"
 
 
 def hours(value: Number) -> str:
-    """'1 hour', '1.5 hours', '0 hours' — never '1 hours'."""
-    number = _decimal(value)
-    return f"{hours_number(number)} {'hour' if number == 1 else 'hours'}"
+    """'1 hour', '1.5 hours', '0 hours' — never '1 hours' nor '60.82 hours': to the nearest
+    half hour (a quarter hour rounds up)."""
+    return _hours_words(_to_half_hour(value, ROUND_HALF_UP))
+
+
+def hours_left(value: Number) -> str:
+    """Hours that can still be booked, rounded DOWN to the half hour, so a page never promises
+    more than booking accepts: 45.82 -> '45.5 hours', 0.4 -> '0 hours'. Never negative: an
+    overspent balance reads '0 hours'."""
+    number = _to_half_hour(max(_decimal(value), Decimal(0)), ROUND_FLOOR)
+    return _hours_words(number)
+
+
+def hours_at_least(value: Number) -> str:
+    """A floor someone must stay above, rounded UP to the half hour so the figure given is
+    accepted: 'already booked 60.6 hours' -> '60.5 hours' would be refused, so '61 hours'."""
+    return _hours_words(_to_half_hour(value, ROUND_CEILING))
 
 
 def money(amount: Number) -> str:
     """Pounds: '£45', '£1,234.50' (pence only when there are some)."""
     pence = _decimal(amount).quantize(PENNY, rounding=ROUND_HALF_UP)
+    sign, pence = ("-" if pence < 0 else ""), abs(pence)
     if pence == pence.to_integral_value():
-        return f"£{pence:,.0f}"
-    return f"£{pence:,.2f}"
+        return f"{sign}£{pence:,.0f}"
+    return f"{sign}£{pence:,.2f}"
 
 
 def _on_clock(moment: datetime.datetime | datetime.date, zone: str) -> datetime.date:
@@ -62,10 +94,14 @@ def _on_clock(moment: datetime.datetime | datetime.date, zone: str) -> datetime.
     return moment
 
 
-def date(moment: datetime.date | datetime.datetime, zone: str = UK_ZONE) -> str:
-    """'9 December 2026'."""
+def day(moment: datetime.date | datetime.datetime, zone: str = UK_ZONE) -> str:
+    """'Wednesday 9 December 2026': the weekday always, as people plan by it."""
     local = _on_clock(moment, zone)
-    return f"{local.day} {local:%B %Y}"
+    return f"{local:%A} {local.day} {local:%B %Y}"
+
+
+# One way to write a date: with its weekday. `date` stays as the name most callers use.
+date = day
 
 
 def short_date(moment: datetime.date | datetime.datetime, zone: str = UK_ZONE) -> str:
@@ -74,31 +110,32 @@ def short_date(moment: datetime.date | datetime.datetime, zone: str = UK_ZONE) -
     return f"{local.day} {local:%b %Y}"
 
 
-def day(moment: datetime.date | datetime.datetime, zone: str = UK_ZONE) -> str:
-    """'Wednesday 9 December 2026'."""
-    local = _on_clock(moment, zone)
-    return f"{local:%A} {local.day} {local:%B %Y}"
-
-
 def clock(moment: datetime.time | datetime.datetime, zone: str | None = None) -> str:
-    """'14:00': the time of day on the 24-hour clock. A datetime is read on its own clock, or
-    on ``zone``'s when one is named (a slot computed in a supervisor's zone stays on it)."""
+    """'2pm', '9:30am', 'midday', 'midnight' (the GOV.UK style). A datetime is read on its own
+    clock, or on ``zone``'s when one is named (a slot computed in a supervisor's zone stays on it)."""
     if isinstance(moment, datetime.datetime):
         moment = (moment.astimezone(ZoneInfo(zone)) if zone else moment).time()
-    return f"{moment:%H:%M}"
+    if moment.minute == 0:
+        if moment.hour == 0:
+            return "midnight"
+        if moment.hour == 12:
+            return "midday"
+    hour = moment.hour % 12 or 12
+    minutes = f":{moment.minute:02d}" if moment.minute else ""
+    return f"{hour}{minutes}{'am' if moment.hour < 12 else 'pm'}"
 
 
 def moment(when: datetime.datetime, zone: str = UK_ZONE) -> str:
-    """'Wednesday 9 December 2026, 14:00'."""
+    """'Wednesday 9 December 2026, 2pm'."""
     return f"{day(when, zone)}, {clock(when, zone)}"
 
 
 def moment_this_year(when: datetime.datetime, zone: str = UK_ZONE) -> str:
-    """'Wednesday 9 December, 14:00': a moment in the coming days, where the year goes without saying."""
+    """'Wednesday 9 December, 2pm': a moment in the coming days, where the year goes without saying."""
     local = when.astimezone(ZoneInfo(zone))
     return f"{local:%A} {local.day} {local:%B}, {clock(local)}"
 
 
 def span(start: datetime.datetime, end: datetime.datetime, zone: str = UK_ZONE) -> str:
-    """'Wednesday 9 December 2026, 14:00–16:00'."""
-    return f"{day(start, zone)}, {clock(start, zone)}–{clock(end, zone)}"
+    """'Wednesday 9 December 2026, 2pm to 4pm' ('to', not a dash, as GOV.UK writes ranges)."""
+    return f"{day(start, zone)}, {clock(start, zone)} to {clock(end, zone)}"

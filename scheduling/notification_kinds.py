@@ -22,7 +22,7 @@ class GroupNotificationKind(models.TextChoices):
 def _sample_place_booked() -> dict[str, Any]:
     return {
         "title": "Leeds reflective practice group",
-        "when": "Wednesday 9 December 2026, 14:00–16:00",
+        "when": "Wednesday 9 December 2026, 2pm to 4pm",
         "facilitator": "Dr Ann Carter",
         "location": "Room 2, Leeds Community Hub",
         "online_link": "",
@@ -34,9 +34,9 @@ def _sample_place_booked() -> dict[str, Any]:
 def _sample_place_offered() -> dict[str, Any]:
     return {
         "title": "Leeds reflective practice group",
-        "when": "Wednesday 9 December 2026, 14:00–16:00",
+        "when": "Wednesday 9 December 2026, 2pm to 4pm",
         "facilitator": "Dr Ann Carter",
-        "offered_until": "Thursday 3 December 2026, 10:00",
+        "offered_until": "Thursday 3 December 2026, 10am",
         "url": "https://reflect.example.org/groups/sessions/1/",
     }
 
@@ -44,8 +44,8 @@ def _sample_place_offered() -> dict[str, Any]:
 def _sample_missed_session() -> dict[str, Any]:
     return {
         "title": "Leeds reflective practice group",
-        "when": "Wednesday 9 December 2026, 14:00–16:00",
-        "next_when": "Wednesday 13 January 2027, 14:00–16:00",
+        "when": "Wednesday 9 December 2026, 2pm to 4pm",
+        "next_when": "Wednesday 13 January 2027, 2pm to 4pm",
         "facilitator": "Dr Ann Carter",
         "facilitator_email": "ann.carter@example.org",
         "url": "https://reflect.example.org/groups/",
@@ -72,7 +72,7 @@ class BookingNotificationKind(models.TextChoices):
 def _sample_booking() -> dict[str, Any]:
     return {
         "title": "Supervision with Dr Ann Carter",
-        "when": "Tuesday 8 December 2026, 10:00–11:00",
+        "when": "Tuesday 8 December 2026, 10am to 11am",
         "where": "https://meet.example.org/ann-carter",
         "minutes": 60,
         "url": "https://reflect.example.org/supervision/sessions/1/",
@@ -83,7 +83,7 @@ def _sample_booking() -> dict[str, Any]:
 
 
 def _sample_booking_changed() -> dict[str, Any]:
-    return _sample_booking() | {"old_when": "Monday 7 December 2026, 14:00–15:00"}
+    return _sample_booking() | {"old_when": "Monday 7 December 2026, 2pm to 3pm"}
 
 
 def _sample_booking_cancelled() -> dict[str, Any]:
@@ -104,8 +104,8 @@ def _sample_calendar(method: str) -> dict[str, Any]:
 def _sample_session_moved() -> dict[str, Any]:
     return {
         "title": "Leeds reflective practice group",
-        "when": "Thursday 10 December 2026, 15:00–17:00",
-        "was": "Wednesday 9 December 2026, 14:00–16:00",
+        "when": "Thursday 10 December 2026, 3pm to 5pm",
+        "was": "Wednesday 9 December 2026, 2pm to 4pm",
         "facilitator": "Dr Ann Carter",
         "note": "The room is being redecorated that week.",
         "location": "Room 2, Leeds Community Hub",
@@ -118,10 +118,10 @@ def _sample_session_moved() -> dict[str, Any]:
 def _sample_session_cancelled() -> dict[str, Any]:
     return {
         "title": "Leeds reflective practice group",
-        "when": "Wednesday 9 December 2026, 14:00–16:00",
+        "when": "Wednesday 9 December 2026, 2pm to 4pm",
         "facilitator": "Dr Ann Carter",
         "note": "",
-        "next_when": "Wednesday 13 January 2027, 14:00–16:00",
+        "next_when": "Wednesday 13 January 2027, 2pm to 4pm",
         "has_place": True,
         "url": "https://reflect.example.org/groups/sessions/1/",
     } | _sample_calendar("CANCEL")
@@ -131,7 +131,7 @@ def _sample_cohort_assigned() -> dict[str, Any]:
     return {
         "title": "Tuesday evening Balint group",
         "facilitator": "Dr Ann Carter",
-        "sessions": ["Tuesday 8 December 2026, 18:00–19:30", "Tuesday 12 January 2027, 18:00–19:30"],
+        "sessions": ["Tuesday 8 December 2026, 6pm to 7:30pm", "Tuesday 12 January 2027, 6pm to 7:30pm"],
         "location": "",
         "online_link": "https://meet.example.org/balint",
         "ground_rules": "What is said in the group stays in the group.",
@@ -159,11 +159,11 @@ register_kind(
 def _sample_where_changed() -> dict[str, Any]:
     return {
         "title": "Leeds reflective practice group",
-        "when": "Wednesday 9 December 2026, 14:00–16:00",
+        "when": "Wednesday 9 December 2026, 2pm to 4pm",
         "facilitator": "Dr Ann Carter",
         "location": "Room 4, Chapeltown Community Centre",
         "online_link": "",
-        "sessions": ["Wednesday 9 December 2026, 14:00–16:00", "Wednesday 13 January 2027, 14:00–16:00"],
+        "sessions": ["Wednesday 9 December 2026, 2pm to 4pm", "Wednesday 13 January 2027, 2pm to 4pm"],
         "url": "https://reflect.example.org/groups/sessions/1/",
     } | _sample_calendar("REQUEST")
 

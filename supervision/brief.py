@@ -48,7 +48,7 @@ def build_brief(
     looking_for = [f"Our result: {result.outcome_label}."]
     for fmt in result.formats:
         looking_for.append(
-            f"{fmt.name}: {fmt.description} {fmt.frequency.capitalize()}; {fmt.hours_per_year_text} hours a year."
+            f"{fmt.name}: {fmt.description} {fmt.frequency.capitalize()}; {wording.hours(fmt.hours_per_year)} a year."
         )
     if result.specialisms:
         looking_for.append("Specialisms we would value: " + ", ".join(result.specialisms) + ".")

@@ -21,7 +21,7 @@ def _sample_request_sent() -> dict[str, Any]:
         "organisation": "Harehills Women's Drama Collective",
         "format": "group supervision",
         "hours": "2 hours",
-        "starts_on": "1 January 2027",
+        "starts_on": "Friday 1 January 2027",
         "url": "https://reflect.example.org/supervisor/requests/1/",
     }
 
@@ -39,7 +39,7 @@ def _sample_request_answered() -> dict[str, Any]:
 def _sample_agreement_ending() -> dict[str, Any]:
     return {
         "other_side": "Harehills Women's Drama Collective",
-        "ends_on": "31 March 2027",
+        "ends_on": "Wednesday 31 March 2027",
         "url": "https://reflect.example.org/supervisor/agreements/",
     }
 

@@ -434,7 +434,7 @@ class Costing:
 
     @property
     def total_text(self) -> str:
-        return f"Total: {wording.money(self.total)} for {wording.hours_number(self.hours)} hours"
+        return f"Total: {wording.money(self.total)} for {wording.hours(self.hours)}"
 
     @property
     def text(self) -> str:

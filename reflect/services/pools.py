@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Sum
 
+from reflect import wording
 from reflect.enums import AllocationRule, InvitationKind, LedgerKind
 from reflect.errors import DomainError
 from reflect.models import (
@@ -213,7 +214,7 @@ def set_allocation(pool: Pool, organisation: Organisation, hours: Decimal, *, ac
     committed = _committed_hours(pool, organisation)
     if hours < committed:
         raise DomainError(
-            f"{organisation} has already booked or used {committed:.2f} hours, so its allocation cannot be less "
+            f"{organisation} has already booked or used {wording.hours_at_least(committed)}, so its allocation cannot be less "
             "than that.",
             field="hours",
         )
@@ -222,7 +223,7 @@ def set_allocation(pool: Pool, organisation: Organisation, hours: Decimal, *, ac
     available = pool.hours_budget - others
     if hours > available:
         raise DomainError(
-            f"That is more than the pool has left to allocate: {available:.2f} hours are available.",
+            f"That is more than the pool has left to allocate: {wording.hours_left(available)} are available.",
             field="hours",
         )
     delta = hours - current.get(organisation.pk, ZERO)

@@ -1,7 +1,8 @@
 """Render form widgets with GOV.UK Frontend classes and the right aria-describedby."""
 
 from django import template
-from django.forms import BoundField
+from django.forms import BaseForm, BaseFormSet, BoundField
+from django.template import Context
 from django.utils.safestring import SafeString
 
 register = template.Library()
@@ -39,3 +40,22 @@ def govuk_widget(field: BoundField) -> SafeString:
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
     return field.as_widget(attrs=attrs)
+
+
+def _has_errors(value: object) -> bool:
+    if isinstance(value, BaseForm):
+        return value.is_bound and bool(value.errors)
+    if isinstance(value, BaseFormSet):
+        return value.is_bound and not value.is_valid()
+    return False
+
+
+@register.simple_tag(takes_context=True)
+def error_title_prefix(context: Context) -> str:
+    """'Error: ' at the start of the page title when any form on the page has errors (or the
+    page sets ``error``), as GOV.UK asks, so that a screen reader hears it first. base.html
+    calls it once, so no page has to remember it."""
+    values = context.flatten().values()
+    if any(_has_errors(value) for value in values) or context.get("error"):
+        return "Error: "
+    return ""

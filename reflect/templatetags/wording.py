@@ -9,6 +9,7 @@ from decimal import Decimal
 from django import template
 
 from reflect import wording
+from reflect.local_time import UK_ZONE
 
 register = template.Library()
 
@@ -41,3 +42,32 @@ def day_in_words(value: datetime.date | datetime.datetime | None) -> str:
 @register.filter
 def short_date(value: datetime.date | datetime.datetime | None) -> str:
     return "" if value is None else wording.short_date(value)
+
+
+@register.filter
+def hours_left(value: Decimal | int | float | None) -> str:
+    """Hours that can still be booked, rounded down to the half hour (wording.hours_left)."""
+    return "" if value is None else wording.hours_left(value)
+
+
+# expects_localtime: a datetime arrives on the page's clock (London), as Django's own |time
+# filter reads it, unless the template turned that off for a supervisor's zone.
+@register.filter(expects_localtime=True)
+def clock(value: datetime.time | datetime.datetime | None, zone: str | None = None) -> str:
+    """'2pm', '9:30am', 'midday'; ``{{ t|clock:zone }}`` reads a datetime on a named zone's clock."""
+    return "" if value is None else wording.clock(value, zone)
+
+
+@register.filter
+def moment_in_words(value: datetime.datetime | None, zone: str | None = None) -> str:
+    """'Wednesday 9 December 2026, 2pm'."""
+    return "" if value is None else wording.moment(value, zone or UK_ZONE)
+
+
+@register.filter
+def count(value: int | None, words: str) -> str:
+    """``{{ n|count:"session" }}`` or ``{{ n|count:"match,matches" }}``: '1 session', '3 sessions'."""
+    if value is None:
+        return ""
+    singular, _, plural = words.partition(",")
+    return wording.count(value, singular, plural or None)

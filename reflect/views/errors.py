@@ -16,6 +16,13 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return render(request, "errors/404.html", status=404)
 
 
+def method_not_allowed(request: HttpRequest, *, allowed: str) -> HttpResponse:
+    """An address for a button (POST only) opened as a page: say so, and that nothing changed."""
+    response = render(request, "errors/405.html", status=405)
+    response["Allow"] = allowed
+    return response
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     # No context processors that touch the database: the error may be the database.
     return HttpResponse(loader.get_template("errors/500.html").render(), status=500)

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from reflect import wording
 from reflect.access import access_pool_invitation, acting_user, commissioner_area, two_factor_required
 from reflect.enums import AllocationRule, InvitationKind
 from reflect.errors import DomainError
@@ -131,7 +132,9 @@ def pool_allocation(request: HttpRequest, pool: Pool, organisation_id: int) -> H
         except DomainError as error:
             form.add_error("hours", error.message)
         else:
-            messages.success(request, f"{organisation.name}'s allocation is now {form.cleaned_data['hours']} hours.")
+            messages.success(
+                request, f"{organisation.name}'s allocation is now {wording.hours(form.cleaned_data['hours'])}."
+            )
             return redirect("pool_detail", pool.pk)
     return render(
         request,

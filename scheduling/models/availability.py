@@ -94,8 +94,8 @@ class WeeklyRule(models.Model):
 
     @property
     def label(self) -> str:
-        """How the rule is named in messages: "Tuesday 10:00–16:00 (from 1 April 2027)"."""
-        text = f"{Weekday(self.weekday).label} {wording.clock(self.start)}–{wording.clock(self.end)}"
+        """How the rule is named in messages: "Tuesday 10am to 4pm (from Thursday 1 April 2027)"."""
+        text = f"{Weekday(self.weekday).label} {wording.clock(self.start)} to {wording.clock(self.end)}"
         if self.valid_from and self.valid_until:
             text += f" ({wording.date(self.valid_from)} to {wording.date(self.valid_until)})"
         elif self.valid_from:
@@ -149,4 +149,4 @@ class DateOverride(models.Model):
         day = wording.day(self.date)
         if self.start is None or self.end is None:  # away (a window has both, an away day neither)
             return f"{day}: away all day"
-        return f"{day}: {wording.clock(self.start)}–{wording.clock(self.end)}"
+        return f"{day}: {wording.clock(self.start)} to {wording.clock(self.end)}"

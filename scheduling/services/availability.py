@@ -283,7 +283,7 @@ def add_date_override(
         if away_row is not None:
             raise DomainError(f"You are already away on {wording.day(date)}.", field="date")
         if existing:
-            hours = ", ".join(f"{_hm(start)}–{_hm(end)}" for start, end in map(_window, existing))
+            hours = ", ".join(f"{_hm(start)} to {_hm(end)}" for start, end in map(_window, existing))
             raise DomainError(
                 f"You have set hours on {wording.day(date)} ({hours}). Remove them first to be away all day.",
                 field="date",
@@ -305,7 +305,7 @@ def add_date_override(
             other_start, other_end = _window(other)
             if other_start < end and start < other_end:
                 raise DomainError(
-                    f"{_hm(start)}–{_hm(end)} overlaps your hours {other.label}. Change the times, or remove those first.",
+                    f"{_hm(start)} to {_hm(end)} overlaps your hours {other.label}. Change the times, or remove those first.",
                     field="start",
                 )
     _refuse_clashes(supervisor, settings_row, date, date, keep=None if away else (start, end), field="date")

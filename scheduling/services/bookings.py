@@ -338,14 +338,14 @@ def hours_refusal_message(agreement: SupervisionAgreement, refusal: HoursRefusal
     """What book_supervision says when a chosen time breaks an hours rule."""
     if refusal.rule == HoursRule.ALLOCATION:
         return (
-            f"{agreement.organisation.name} has {wording.hours(refusal.left)} left of its allocation in "
+            f"{agreement.organisation.name} has {wording.hours_left(refusal.left)} left of its allocation in "
             f"{agreement.pool.name}, and this session needs {wording.hours(hours)}. Choose a shorter session, "
             "or ask the pool's commissioner about more hours."
         )
     if refusal.rule == HoursRule.AGREEMENT_MONTH:
         return (
             f"The agreement with {agreement.supervisor.user.display_name} is for "
-            f"{wording.hours(agreement.hours_per_month)} a month; {wording.hours(refusal.left)} of that is left in "
+            f"{wording.hours(agreement.hours_per_month)} a month; {wording.hours_left(refusal.left)} of that is left in "
             f"{month_name(refusal.month)}. Choose a shorter session or another month."
         )
     return (
@@ -517,7 +517,7 @@ def _month_full(agreement: SupervisionAgreement, refusal: HoursRefusal, minutes:
         return f"{agreement.supervisor.user.display_name} is fully booked for {month}."
     if refusal.left:
         return (
-            f"This agreement has {wording.hours(refusal.left)} left for {month}, less than a "
+            f"This agreement has {wording.hours_left(refusal.left)} left for {month}, less than a "
             f"{minutes}-minute session needs."
         )
     verb = "is" if agreement.hours_per_month == 1 else "are"
@@ -543,7 +543,7 @@ def explain_offering(
             else _ask_for_more_hours(agreement, user)
         )
         return Explanation(
-            f"{agreement.organisation.name} has {wording.hours(max(offering.organisation_left, Decimal(0)))} of "
+            f"{agreement.organisation.name} has {wording.hours_left(offering.organisation_left)} of "
             f"supervision left in {agreement.pool.name}, and a {minutes}-minute session needs {wording.hours(hours)}.",
             action,
         )
@@ -784,7 +784,7 @@ def reschedule_supervision(
             raise DomainError("Only sessions still to come can be moved.")
         if is_late(booking, now):
             raise DomainError(
-                f"This session is less than {booking.pool.late_cancellation_hours} hours away, so it can no longer "
+                f"This session is less than {wording.hours(booking.pool.late_cancellation_hours)} away, so it can no longer "
                 "be moved. You can still cancel it; the hours will be used."
             )
         attendees = [attendee.user for attendee in booking.attendees.select_related("user")]

@@ -143,7 +143,7 @@ def check_hours_fit(
     left = supervisor_hours_left(supervisor)
     if hours_per_month > left:
         raise DomainError(
-            f"{supervisor.user.display_name} has {wording.hours(max(left, Decimal(0)))} a month left, "
+            f"{supervisor.user.display_name} has {wording.hours_left(left)} a month left, "
             f"fewer than the {wording.hours(hours_per_month)} asked for.",
             field="hours_per_month",
         )
@@ -151,8 +151,8 @@ def check_hours_fit(
     allocation_left = organisation_hours_left(pool, organisation)
     if needed > allocation_left:
         raise DomainError(
-            f"{organisation.name} has {wording.hours(max(allocation_left, Decimal(0)))} left in its allocation "
-            f"from {pool.name}; {wording.hours(hours_per_month)} a month from {wording.date(starts_on)} to the pool's end "
+            f"{organisation.name} has {wording.hours_left(allocation_left)} of its allocation from {pool.name} "
+            f"not yet promised to a supervision agreement; {wording.hours(hours_per_month)} a month from {wording.date(starts_on)} to the pool's end "
             f"needs {wording.hours(needed)}.",
             field="hours_per_month",
         )

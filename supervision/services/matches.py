@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from reflect.models import Organisation, Pool
-from reflect.services.ledger import allocated_hours_by_organisation
+from reflect.services.ledger import allocated_hours_by_organisation, hours_balance
 from supervision.enums import AgreementStatus, Outcome, RequestStatus
 from supervision.matching import (
     Exclusion,
@@ -131,7 +131,11 @@ class RankedMatches:
     needs: OrganisationNeeds
     matches: list[tuple[Match, SupervisorProfile]]
     exclusions: list[tuple[Exclusion, SupervisorProfile]]
+    # Two figures, never both called "left": what may still be booked (the ledger's one
+    # definition, reflect.services.ledger.HoursBalance.left, as every page shows it), and what is
+    # not yet promised to a supervision agreement (what a new agreement must fit in).
     hours_left: Decimal | None
+    hours_not_promised: Decimal | None
 
 
 def ranked_matches(
@@ -146,8 +150,8 @@ def ranked_matches(
     assessment = latest_result_for(organisation)
     if assessment is None:
         return None
-    hours_left = organisation_hours_left(pool, organisation) if pool is not None else None
-    needs = needs_from(organisation, assessment, pool, hours_left)
+    not_promised = organisation_hours_left(pool, organisation) if pool is not None else None
+    needs = needs_from(organisation, assessment, pool, not_promised)
     needs = replace(needs, languages=frozenset(_language_key(lang) for lang in languages if lang.strip()))
     if wanted_format is not None:
         needs = replace(needs, format=wanted_format)
@@ -162,7 +166,8 @@ def ranked_matches(
         needs=needs,
         matches=[(m, profiles[m.supervisor_id]) for m in rank_supervisors(needs, offers)],
         exclusions=[(e, profiles[e.supervisor_id]) for e in excluded_supervisors(needs, offers)],
-        hours_left=hours_left,
+        hours_left=hours_balance(pool, organisation).left if pool is not None else None,
+        hours_not_promised=not_promised,
     )
 
 

@@ -18,8 +18,8 @@ def test_seed_demo_publishes_availability_once():
     call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
     ruth = SupervisorProfile.objects.get(user__email="supervisor@demo.reflect.test")
     assert [rule.label for rule in WeeklyRule.objects.filter(supervisor=ruth)] == [
-        "Tuesday 10:00–16:00",
-        "Thursday 13:00–18:00",
+        "Tuesday 10am to 4pm",
+        "Thursday 1pm to 6pm",
     ]
     settings_row = AvailabilitySettings.objects.get(supervisor=ruth)
     assert (settings_row.session_lengths, settings_row.buffer_minutes, settings_row.horizon_weeks) == ([60, 90], 15, 8)

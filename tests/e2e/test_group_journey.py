@@ -77,7 +77,7 @@ def test_a_freed_place_goes_to_the_person_waiting_and_the_facilitator_marks_the_
     sam_page = person()
     sign_in(sam_page, base, sam.email, PASSWORD)
     visit(sam_page, base + "/groups/")
-    assert "Why: starts at 14:00" in main_text(sam_page)
+    assert "Why: starts at 2pm" in main_text(sam_page)
     visit(sam_page, f"{base}/groups/sessions/{session.pk}/")
     submit(sam_page, "Book a place")
     assert "You have a place" in main_text(sam_page)

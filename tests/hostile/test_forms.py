@@ -8,8 +8,12 @@ import inspect
 from typing import Any
 
 import pytest
+from allauth.account.forms import LoginForm
 from django import forms
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.test import RequestFactory
 from hypothesis import given
 
 from reflect.models import Membership, Pool
@@ -45,6 +49,23 @@ INSTANCES = {
 }
 
 
+def sign_in_request() -> HttpRequest:
+    """allauth's sign-in form reads the request (its host, its session) as it checks a password."""
+    request = RequestFactory().post("/accounts/login/")
+    SessionMiddleware(lambda r: HttpResponse()).process_request(request)
+    return request
+
+
+def form_arguments(form_class: type[forms.BaseForm], world) -> dict[str, Any]:
+    kwargs = {name: ARGUMENTS[name](world) for name in _needed(form_class)}
+    model = getattr(getattr(form_class, "_meta", None), "model", None)
+    if model is not None and model.__name__ in INSTANCES:
+        kwargs["instance"] = INSTANCES[model.__name__](world)
+    if issubclass(form_class, LoginForm):
+        kwargs["request"] = sign_in_request()
+    return kwargs
+
+
 def _needed(form_class: type[forms.BaseForm]) -> list[str]:
     parameters = inspect.signature(form_class.__init__).parameters.values()
     return [p.name for p in parameters if p.kind is p.KEYWORD_ONLY and p.default is p.empty]
@@ -58,10 +79,7 @@ def test_every_form_can_be_made() -> None:
 
 @pytest.mark.parametrize("form_class", FORMS, ids=lambda cls: f"{cls.__module__}.{cls.__name__}")
 def test_hostile_data_never_breaks_a_form(form_class: type[forms.BaseForm], world) -> None:
-    kwargs = {name: ARGUMENTS[name](world) for name in _needed(form_class)}
-    model = getattr(getattr(form_class, "_meta", None), "model", None)
-    if model is not None and model.__name__ in INSTANCES:
-        kwargs["instance"] = INSTANCES[model.__name__](world)
+    kwargs = form_arguments(form_class, world)
     strategy = form_data(form_class(**kwargs))
 
     @given(data=strategy)

@@ -53,7 +53,7 @@ def test_sign_up_form_errors_are_field_by_field(client):
     )
     assert response.status_code == 200
     errors = response.context["form"].errors
-    assert errors["first_name"] == ["This field is required."]
+    assert errors["first_name"] == ["Enter first name"]
     assert errors["password1"] == ["This password is too short. It must contain at least 10 characters."]
     # allauth does not say whether an address is registered (no account enumeration).
     assert "email" not in errors

@@ -88,7 +88,7 @@ def test_expired_invitation_explains_itself_and_offers_a_way_on(client, world):
     response = client.get(path)
     content = response.content.decode()
     assert response.status_code == 410
-    assert "This invitation expired on 2 January 2026." in content
+    assert "This invitation expired on Friday 2 January 2026." in content
     assert "Ask Carys Example to send a new invitation to lead@newgroup.org." in content
 
 

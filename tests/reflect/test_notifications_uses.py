@@ -75,7 +75,7 @@ def test_signing_up_queues_the_address_check(client, db, django_capture_on_commi
 
 @pytest.fixture
 def sessions_this_week(world):
-    """Stand in for the scheduling app: the lead has two things in the week of 7 December 2026."""
+    """Stand in for the scheduling app: the lead has two things in the week of Monday 7 December 2026."""
 
     def provider(user, starts, ends):
         if user == world.lead:
@@ -111,14 +111,14 @@ def test_the_weekly_summary_goes_once_to_leads_with_something_on(world, sessions
     assert summary.context == {
         "week_starting": "Monday 7 December 2026",
         "items": [
-            {"when": "Tuesday 8 December, 10:00", "title": "Supervision (1 hour)", "url": "http://x/1"},
-            {"when": "Thursday 10 December, 14:00", "title": "Reflective practice group", "url": ""},
+            {"when": "Tuesday 8 December, 10am", "title": "Supervision (1 hour)", "url": "http://x/1"},
+            {"when": "Thursday 10 December, 2pm", "title": "Reflective practice group", "url": ""},
         ],
     }
     deliver_notification(summary.pk)
     [message] = mail.outbox
     assert message.subject == "Your week ahead on Reflect, from Monday 7 December 2026"
-    assert "- Tuesday 8 December, 10:00: Supervision (1 hour)\n  http://x/1\n" in message.body
+    assert "- Tuesday 8 December, 10am: Supervision (1 hour)\n  http://x/1\n" in message.body
     assert message.body.startswith("Hello Leila,\n")
 
 
@@ -156,7 +156,7 @@ def test_every_kind_renders_with_sample_data(staff_client, kind):
 def test_the_reminder_preview_shows_its_text(staff_client):
     response = staff_client.get(reverse("admin:reflect_notification_preview_kind", args=["reminder"]))
     assert response.context["selected"]["message"].subject == (
-        "Reminder: Reflective practice group, Thursday 10 December 2026, 14:00"
+        "Reminder: Reflective practice group, Thursday 10 December 2026, 2pm"
     )
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from reflect import wording
 from reflect.errors import DomainError
 from reflect.models import AuditEvent
 from scheduling import slots
@@ -42,9 +43,9 @@ def test_a_rule_is_stored_as_wall_clock_time(supervisor):
     rule = add_rule(supervisor)
     rule.refresh_from_db()
     assert (rule.weekday, rule.start, rule.end, rule.valid_from, rule.valid_until) == (1, T(10), T(16), None, None)
-    assert rule.label == "Tuesday 10:00–16:00"
+    assert rule.label == "Tuesday 10am to 4pm"
     assert list(AuditEvent.objects.values_list("action", "details")) == [
-        ("availability.rule_added", {"rule": "Tuesday 10:00–16:00"})
+        ("availability.rule_added", {"rule": "Tuesday 10am to 4pm"})
     ]
 
 
@@ -53,7 +54,7 @@ def test_an_overlapping_rule_is_refused_and_the_rule_in_the_way_is_named(supervi
     with pytest.raises(DomainError) as refusal:
         add_rule(supervisor, start=T(15), end=T(18))
     assert refusal.value.message == (
-        "Tuesday 15:00–18:00 overlaps your rule Tuesday 10:00–16:00. Change the times, or remove that rule first."
+        "Tuesday 3pm to 6pm overlaps your rule Tuesday 10am to 4pm. Change the times, or remove that rule first."
     )
     assert refusal.value.field == "start"
     assert WeeklyRule.objects.count() == 1
@@ -65,10 +66,10 @@ def test_touching_rules_and_rules_on_other_days_or_other_dates_are_accepted(supe
     add_rule(supervisor, weekday=3)  # Thursday
     add_rule(supervisor, start=T(9), end=T(12), valid_from=datetime.date(2027, 4, 1))  # after the first one ends
     assert [rule.label for rule in WeeklyRule.objects.order_by("weekday", "start", "pk")] == [
-        "Tuesday 09:00–12:00 (from 1 April 2027)",
-        "Tuesday 10:00–16:00 (until 31 March 2027)",
-        "Tuesday 16:00–18:00",
-        "Thursday 10:00–16:00",
+        "Tuesday 9am to midday (from Thursday 1 April 2027)",
+        "Tuesday 10am to 4pm (until Wednesday 31 March 2027)",
+        "Tuesday 4pm to 6pm",
+        "Thursday 10am to 4pm",
     ]
 
 
@@ -77,8 +78,8 @@ def test_a_rule_overlapping_in_dates_is_refused(supervisor):
     with pytest.raises(DomainError) as refusal:
         add_rule(supervisor, start=T(11), end=T(12), valid_from=datetime.date(2027, 6, 30))
     assert refusal.value.message == (
-        "Tuesday 11:00–12:00 (from 30 June 2027) overlaps your rule Tuesday 10:00–16:00 (1 January 2027 to "
-        "30 June 2027). Change the times, or remove that rule first."
+        "Tuesday 11am to midday (from Wednesday 30 June 2027) overlaps your rule Tuesday 10am to 4pm (Friday 1 January 2027 to "
+        "Wednesday 30 June 2027). Change the times, or remove that rule first."
     )
 
 
@@ -86,12 +87,12 @@ def test_end_before_start_is_refused_with_both_times(supervisor):
     with pytest.raises(DomainError) as refusal:
         add_rule(supervisor, start=T(16), end=T(10))
     assert (refusal.value.message, refusal.value.field) == (
-        "The end time must be after the start time (10:00 is not after 16:00).",
+        "The end time must be after the start time (10am is not after 4pm).",
         "end",
     )
     with pytest.raises(DomainError) as refusal:
         add_rule(supervisor, start=T(10), end=T(10))
-    assert refusal.value.message == "The end time must be after the start time (10:00 is not after 10:00)."
+    assert refusal.value.message == "The end time must be after the start time (10am is not after 10am)."
     with pytest.raises(DomainError) as refusal:
         add_rule(supervisor, valid_from=datetime.date(2027, 5, 1), valid_until=datetime.date(2027, 4, 1))
     assert refusal.value.message == "The last date must be on or after the first date."
@@ -118,7 +119,7 @@ def test_removing_a_rule(supervisor):
     remove_weekly_rule(rule, acting_user=supervisor.user)
     assert WeeklyRule.objects.count() == 0
     assert AuditEvent.objects.filter(action="availability.rule_removed").get().details == {
-        "rule": "Tuesday 10:00–16:00"
+        "rule": "Tuesday 10am to 4pm"
     }
 
 
@@ -210,7 +211,7 @@ def test_away_day_and_hours_on_the_same_day_exclude_each_other(supervisor):
     add_date_override(supervisor, acting_user=supervisor.user, date=day, away=False, start=T(9), end=T(10))
     with pytest.raises(DomainError) as refusal:
         add_date_override(supervisor, acting_user=supervisor.user, date=day, away=True)
-    assert refusal.value.message == f"You have set hours on {name} (09:00–10:00). Remove them first to be away all day."
+    assert refusal.value.message == f"You have set hours on {name} (9am to 10am). Remove them first to be away all day."
 
 
 def test_overlapping_hours_on_one_day_are_refused(supervisor):
@@ -219,11 +220,11 @@ def test_overlapping_hours_on_one_day_are_refused(supervisor):
     with pytest.raises(DomainError) as refusal:
         add_date_override(supervisor, acting_user=supervisor.user, date=day, away=False, start=T(11), end=T(13))
     assert refusal.value.message == (
-        f"11:00–13:00 overlaps your hours {day:%A %-d %B %Y}: 09:00–12:00. Change the times, or remove those first."
+        f"11am to 1pm overlaps your hours {day:%A %-d %B %Y}: 9am to midday. Change the times, or remove those first."
     )
     with pytest.raises(DomainError) as refusal:
         add_date_override(supervisor, acting_user=supervisor.user, date=day, away=False, start=T(13), end=T(12))
-    assert refusal.value.message == "The end time must be after the start time (12:00 is not after 13:00)."
+    assert refusal.value.message == "The end time must be after the start time (midday is not after 1pm)."
     add_date_override(supervisor, acting_user=supervisor.user, date=day, away=False, start=T(12), end=T(13))
     assert list(DateOverride.objects.values_list("start", "end")) == [(T(9), T(12)), (T(12), T(13))]
 
@@ -232,7 +233,7 @@ def test_a_past_date_is_refused(supervisor):
     day = later(-1)
     with pytest.raises(DomainError) as refusal:
         add_date_override(supervisor, acting_user=supervisor.user, date=day, away=True)
-    assert refusal.value.message == f"{day:%-d %B %Y} has passed. Choose today or a later date."
+    assert refusal.value.message == f"{wording.date(day)} has passed. Choose today or a later date."
 
 
 def test_the_database_allows_one_away_row_a_day(supervisor):

@@ -77,14 +77,14 @@ def test_the_supervisor_adds_and_removes_a_rule_through_the_pages(client, superv
     response = client.post(reverse("availability_rule_add"), {"weekdays": ["1"], "start": "3pm", "end": "18:00"})
     assert response.status_code == 200
     assert (
-        "Tuesday 15:00–18:00 overlaps your rule Tuesday 10:00–16:00. Change the times, or remove that rule first."
+        "Tuesday 3pm to 6pm overlaps your rule Tuesday 10am to 4pm. Change the times, or remove that rule first."
         in response.content.decode()
     )
     response = client.post(reverse("availability_rule_add"), {"weekdays": ["3"], "start": "1pm", "end": "6pm"})
     assert response.status_code == 302
-    assert [r.label for r in WeeklyRule.objects.order_by("weekday")] == ["Tuesday 10:00–16:00", "Thursday 13:00–18:00"]
+    assert [r.label for r in WeeklyRule.objects.order_by("weekday")] == ["Tuesday 10am to 4pm", "Thursday 1pm to 6pm"]
     client.post(reverse("availability_rule_remove", args=[rule.pk]))
-    assert [r.label for r in WeeklyRule.objects.all()] == ["Thursday 13:00–18:00"]
+    assert [r.label for r in WeeklyRule.objects.all()] == ["Thursday 1pm to 6pm"]
 
 
 def test_the_supervisor_sets_an_away_day_and_settings(client, supervisor):
@@ -180,8 +180,8 @@ def test_the_week_view_shows_10_00_local_across_the_clock_changes(
     assert first.start.astimezone(UTC).hour == expected_utc_hour
     assert days[6].day.strftime("%-d %B") == sunday
     page = response.content.decode()
-    assert "10:00 to 16:00" in page
-    assert "10:00 (60 or 90 minutes)" in page
+    assert "10am to 4pm" in page
+    assert "10am (60 or 90 minutes)" in page
 
 
 def test_the_week_view_shows_busy_times_and_hides_their_slots(client, supervisor, rule, monkeypatch):
@@ -203,7 +203,7 @@ def test_the_week_view_shows_busy_times_and_hides_their_slots(client, supervisor
         ("12:30", (60, 90)),
         ("13:00", (60, 90)),
     ]
-    assert "11:00 to 12:00" in response.content.decode()
+    assert "11am to midday" in response.content.decode()
     links = (response.context["previous_url"], response.context["next_url"])
     assert links == ("/availability/week/?week=2027-03-01", "/availability/week/?week=2027-03-15")
 
@@ -247,4 +247,4 @@ def test_the_week_view_shows_bookings_and_keeps_their_time_and_buffer_free(clien
     # 10:00–11:00 booked with 15 minutes either side: nothing starts from 09:00 (it would end
     # at 10:00, inside the buffer) to 11:00; the first after is 11:30.
     assert "09:00" not in starts and "10:30" not in starts and "11:00" not in starts and "11:30" in starts
-    assert "10:00 to 11:00</a>, Harehills Drama" in response.content.decode()
+    assert "10am to 11am</a>, Harehills Drama" in response.content.decode()

@@ -184,5 +184,5 @@ def test_the_overview_says_when_the_calendar_was_last_read_and_why_the_last_read
     )
     client.force_login(supervisor.user)
     page = client.get(reverse("availability_overview")).content.decode()
-    assert "Monday 15 March 2027, 08:00: 0 busy times coming up" in page
-    assert "Monday 15 March 2027, 09:15: The calendar’s server did not answer within 10 seconds." in page
+    assert "Monday 15 March 2027, 8am: 0 busy times coming up" in page
+    assert "Monday 15 March 2027, 9:15am: The calendar’s server did not answer within 10 seconds." in page

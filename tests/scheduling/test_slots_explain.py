@@ -109,7 +109,7 @@ def test_the_bookers_early_hours_are_named_with_their_zone() -> None:
     booker = Booker("Europe/London", time(10))
     assert explain(at(8, 9), booker=booker) == Refusal(
         RefusalReason.TOO_EARLY_FOR_BOOKER,
-        "That session would fall before 10:00 (Europe/London time), the earliest time the booker takes sessions.",
+        "That session would fall before 10am (Europe/London time), the earliest time the booker takes sessions.",
     )
     assert explain(at(8, 10), booker=booker) is None
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from reflect import wording
 from reflect.errors import DomainError
 from supervision.enums import AgreementStatus, RequestStatus
 from supervision.models import SupervisionAgreement
@@ -78,8 +79,9 @@ def test_asking_for_more_than_the_allocation_says_how_many_hours_are_left(world,
     with pytest.raises(DomainError) as refused:
         _send(world, supervisor, hours="3")
     assert refused.value.message == (
-        f"Harehills Drama has 30 hours left in its allocation from Leeds pool; 3 hours a month from "
-        f"{year_pool.starts_on:%-d %B %Y} to the pool's end needs 36 hours."
+        f"Harehills Drama has 30 hours of its allocation from Leeds pool not yet promised to a supervision agreement; "
+        f"3 hours a month from "
+        f"{wording.date(year_pool.starts_on)} to the pool's end needs 36 hours."
     )
     assert refused.value.field == "hours_per_month"
 
@@ -217,5 +219,5 @@ def test_each_step_tells_the_other_side_through_the_outbox(world, year_pool):
     assert (ending.recipient, ending.context["other_side"], ending.context["ends_on"]) == (
         world.lead,
         supervisor.user.display_name,
-        f"{ends_on:%-d %B %Y}",
+        wording.date(ends_on),
     )

@@ -48,7 +48,7 @@ def test_brief_lists_presentations_most_frequent_first_and_what_is_wanted():
         "What we most want from supervision: Help deciding what is safe, and what to do when worried, "
         "Learning about presentations and ways of working, Support for staff wellbeing."
     )
-    assert brief.footer == "Question bank version 1; completed on 28 November 2026."
+    assert brief.footer == "Question bank version 1; completed on Saturday 28 November 2026."
 
 
 @pytest.mark.parametrize("key", sorted(PROFILES))
@@ -57,4 +57,4 @@ def test_the_pdf_brief_is_one_page_for_every_profile(key):
     assert len(reader.pages) == 1
     text = " ".join(reader.pages[0].extract_text().split())  # lines wrap where they will
     assert f"Clinical supervision brief: {PROFILES[key]['name']}" in text
-    assert "Question bank version 1; completed on 28 November 2026." in text
+    assert "Question bank version 1; completed on Saturday 28 November 2026." in text

@@ -121,8 +121,9 @@ def test_request_accept_and_end_through_the_pages(client, world, year_pool, supe
         },
     )
     assert response.context["form"].errors["hours_per_month"] == [
-        f"Harehills Drama has 36 hours left in its allocation from Leeds pool; 4 hours a month from "
-        f"{start:%-d %B %Y} to the pool's end needs 48 hours."
+        f"Harehills Drama has 36 hours of its allocation from Leeds pool not yet promised to a supervision agreement; "
+        f"4 hours a month from "
+        f"{wording.date(start)} to the pool's end needs 48 hours."
     ]
     response = client.post(
         url,

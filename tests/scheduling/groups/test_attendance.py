@@ -52,12 +52,12 @@ def test_a_missed_session_brings_a_gentle_message_naming_the_next_session(world,
     mark_place_attendance(missed, False, acting_user=session.group.facilitator.user, now=after(session))
     message = Notification.objects.get(kind=GroupNotificationKind.MISSED_SESSION)
     assert message.recipient == world.colleague
-    assert message.context["next_when"] == "Wednesday 9 December 2026, 14:00–16:00"
+    assert message.context["next_when"] == "Wednesday 9 December 2026, 2pm to 4pm"
     deliver_notification(message.pk)
     (sent,) = mail.outbox
     assert sent.subject == "We missed you at Leeds reflective practice"
     assert "That is completely fine" in sent.body
-    assert "The next session is on Wednesday 9 December 2026, 14:00–16:00" in sent.body
+    assert "The next session is on Wednesday 9 December 2026, 2pm to 4pm" in sent.body
     assert session.group.facilitator.user.email in sent.body
     # Nobody else who booked is named.
     assert "Sam" not in sent.body and "Sam" not in sent.alternatives[0][0]
@@ -83,7 +83,7 @@ def test_attendance_waits_for_the_session_to_begin(world, session, booked):
     with pytest.raises(DomainError) as error:
         mark_place_attendance(booked[0], True, acting_user=session.group.facilitator.user, now=NOW)
     assert error.value.message == (
-        "Attendance can be marked once the session on Wednesday 11 November 2026, 14:00–16:00 has begun."
+        "Attendance can be marked once the session on Wednesday 11 November 2026, 2pm to 4pm has begun."
     )
 
 
@@ -91,7 +91,7 @@ def test_the_booking_confirmation_names_no_other_attendee(world, session, booked
     confirmation = Notification.objects.get(kind=GroupNotificationKind.PLACE_BOOKED, recipient=world.member)
     deliver_notification(confirmation.pk)
     (sent,) = mail.outbox
-    assert sent.subject == "Your place: Leeds reflective practice, Wednesday 11 November 2026, 14:00–16:00"
+    assert sent.subject == "Your place: Leeds reflective practice, Wednesday 11 November 2026, 2pm to 4pm"
     assert "Room 2, Leeds Community Hub" in sent.body
     assert "What is said here stays here." in sent.body
     for other in (world.colleague.first_name, world.colleague.last_name, world.colleague.email):

@@ -83,7 +83,7 @@ def test_a_monthly_rule_with_two_sessions_in_seven_days_is_refused(world, rule):
 
 def test_a_first_date_before_today_is_refused(world):
     message = refused(world, "first_date", first_date=datetime.date(2026, 11, 1))
-    assert message == "The first date cannot be before today, 2 November 2026."
+    assert message == "The first date cannot be before today, Monday 2 November 2026."
 
 
 def test_a_first_date_after_the_pool_ends_is_refused(world):

@@ -47,8 +47,8 @@ def test_a_new_place_tells_each_person_with_a_place_once_with_an_updated_invitat
         kind=GroupNotificationKind.WHERE_CHANGED, about__startswith="group-place:"
     ).order_by("recipient__first_name")
     assert [(n.recipient, n.context["sessions"]) for n in told] == [
-        (world.colleague, ["Wednesday 11 November 2026, 14:00–16:00"]),
-        (world.member, ["Wednesday 11 November 2026, 14:00–16:00", "Wednesday 9 December 2026, 14:00–16:00"]),
+        (world.colleague, ["Wednesday 11 November 2026, 2pm to 4pm"]),
+        (world.member, ["Wednesday 11 November 2026, 2pm to 4pm", "Wednesday 9 December 2026, 2pm to 4pm"]),
     ]
     # Every coming session's calendar entry is one newer, and the attached invitation says where.
     assert {s.sequence for s in sessions_of(group)} == {1}
@@ -82,7 +82,7 @@ def test_an_external_facilitator_is_told_the_new_place_by_e_mail_with_every_comi
     [sent] = mail.outbox
     assert sent.to == ["fay@example.org"]
     assert "you facilitate it as before" in sent.body
-    assert "Wednesday 11 November 2026, 14:00–16:00" in sent.body and "Wednesday 9 December 2026" in sent.body
+    assert "Wednesday 11 November 2026, 2pm to 4pm" in sent.body and "Wednesday 9 December 2026" in sent.body
     assert "Where: Room 4, Chapeltown Community Centre" in sent.body
     assert "cancel your place" not in sent.body
 
@@ -112,7 +112,7 @@ def test_less_room_than_a_session_has_booked_is_refused_and_changes_nothing(worl
 
     assert (refused.value.field, refused.value.message) == (
         "capacity",
-        "The session on Wednesday 11 November 2026, 14:00–16:00 has more places booked or offered than that. "
+        "The session on Wednesday 11 November 2026, 2pm to 4pm has more places booked or offered than that. "
         "Keep the room as it is, or cancel that session first.",
     )
     group.refresh_from_db()

@@ -41,8 +41,8 @@ def applicant(key, organisation, **availability):
         (Availability(weekdays=frozenset({1, 3})), None),
         (Availability(weekdays=frozenset({0})), "meets on Tuesday"),
         (Availability(earliest_start=T(18, 0)), None),
-        (Availability(earliest_start=T(18, 30)), "starts at 18:00, before 18:30"),
-        (Availability(latest_end=T(19, 0)), "finishes at 19:30, after 19:00"),
+        (Availability(earliest_start=T(18, 30)), "starts at 6pm, before 6:30pm"),
+        (Availability(latest_end=T(19, 0)), "finishes at 7:30pm, after 7pm"),
     ],
 )
 def test_times_suit_or_say_why(availability, reason):

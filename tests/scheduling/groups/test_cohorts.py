@@ -98,8 +98,8 @@ def test_confirming_makes_members_books_every_coming_session_and_tells_them_once
     [message] = Notification.objects.filter(recipient=world.member)
     assert message.kind == GroupNotificationKind.COHORT_ASSIGNED
     assert message.context["sessions"][:2] == [
-        "Tuesday 3 November 2026, 18:00–19:30",
-        "Tuesday 1 December 2026, 18:00–19:30",
+        "Tuesday 3 November 2026, 6pm to 7:30pm",
+        "Tuesday 1 December 2026, 6pm to 7:30pm",
     ]
     # A member cancels one session on its own; the rest stay booked.
     cancel_place(places.order_by("session__starts_at").first(), acting_user=world.member, now=NOW)

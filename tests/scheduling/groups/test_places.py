@@ -37,7 +37,7 @@ def test_booking_takes_a_place_counts_it_and_confirms_without_other_names(world,
     assert ledger(LedgerKind.PLACE_BOOKED) == [("Harehills Drama", 1), ("Harehills Drama", 1)]
     confirmation = Notification.objects.get(recipient=world.member, kind=GroupNotificationKind.PLACE_BOOKED)
     assert confirmation.context["title"] == "Leeds reflective practice"
-    assert confirmation.context["when"] == "Wednesday 11 November 2026, 14:00–16:00"
+    assert confirmation.context["when"] == "Wednesday 11 November 2026, 2pm to 4pm"
     assert "Chris" not in str(confirmation.context)
 
 
@@ -90,7 +90,7 @@ def test_a_full_session_offers_the_waitlist(world, session):
     with pytest.raises(DomainError) as error:
         book_place(session, acting_user=world.lead, now=NOW)
     assert error.value.message == (
-        "The session on Wednesday 11 November 2026, 14:00–16:00 is full. Join the waitlist and we will offer "
+        "The session on Wednesday 11 November 2026, 2pm to 4pm is full. Join the waitlist and we will offer "
         "you the first place that frees."
     )
     session.refresh_from_db()
@@ -111,7 +111,7 @@ def test_a_session_not_yet_open_says_when_it_opens(world, group):
     with pytest.raises(DomainError) as error:
         book_place(december, acting_user=world.member, now=NOW)
     assert error.value.message == (
-        "Booking for the session on Wednesday 9 December 2026, 14:00–16:00 opens on Wednesday 11 November 2026."
+        "Booking for the session on Wednesday 9 December 2026, 2pm to 4pm opens on Wednesday 11 November 2026."
     )
 
 
@@ -119,12 +119,12 @@ def test_past_and_cancelled_sessions_say_why(world, session):
     with pytest.raises(DomainError) as error:
         book_place(session, acting_user=world.member, now=session.starts_at)
     assert error.value.message == (
-        "The session on Wednesday 11 November 2026, 14:00–16:00 has already started, so it cannot be booked."
+        "The session on Wednesday 11 November 2026, 2pm to 4pm has already started, so it cannot be booked."
     )
     GroupSession.objects.filter(pk=session.pk).update(status=SessionStatus.CANCELLED)
     with pytest.raises(DomainError) as error:
         book_place(session, acting_user=world.member, now=NOW)
-    assert error.value.message == "The session on Wednesday 11 November 2026, 14:00–16:00 has been cancelled."
+    assert error.value.message == "The session on Wednesday 11 November 2026, 2pm to 4pm has been cancelled."
 
 
 def test_staff_outside_the_pool_are_told_why(world, session):
@@ -179,7 +179,7 @@ def test_a_cancelled_place_is_offered_to_the_first_person_waiting_and_held_24_ho
     assert session.places_taken == 1
     offer = Notification.objects.get(kind=GroupNotificationKind.PLACE_OFFERED)
     assert offer.recipient == world.lead
-    assert offer.context["offered_until"] == "Tuesday 3 November 2026, 11:00"
+    assert offer.context["offered_until"] == "Tuesday 3 November 2026, 11am"
     # The held place is not for anyone else.
     with pytest.raises(DomainError):
         book_place(session, acting_user=world.member, now=LATER)
@@ -252,13 +252,13 @@ def test_joining_the_waitlist_needs_a_full_session_and_no_place(world, session):
         join_waitlist(session, acting_user=world.member, now=NOW)
     assert (
         error.value.message
-        == "The session on Wednesday 11 November 2026, 14:00–16:00 has places left: book one instead."
+        == "The session on Wednesday 11 November 2026, 2pm to 4pm has places left: book one instead."
     )
     book_place(session, acting_user=world.member, now=NOW)
     book_place(session, acting_user=world.colleague, now=NOW)
     with pytest.raises(DomainError) as error:
         join_waitlist(session, acting_user=world.member, now=NOW)
-    assert error.value.message == "You already have a place in the session on Wednesday 11 November 2026, 14:00–16:00."
+    assert error.value.message == "You already have a place in the session on Wednesday 11 November 2026, 2pm to 4pm."
     entry = join_waitlist(session, acting_user=world.lead, now=NOW)
     assert join_waitlist(session, acting_user=world.lead, now=NOW).pk == entry.pk
     assert WaitlistEntry.objects.count() == 1

@@ -43,11 +43,11 @@ def test_times_that_suit_come_before_places_left_and_say_why():
     ranked = rank_groups([MORNING, AFTERNOON, ONLINE_EVENING], no_sessions_before=T(11, 0))
     assert titles(ranked) == ["Evening online", "Afternoon group", "Morning circle"]
     assert ranked[2].reasons == (
-        "starts at 09:30, earlier than your 11:00",
+        "starts at 9:30am, earlier than your 11am",
         "meets in person",
         "8 places left in the next session",
     )
-    assert ranked[1].reasons[0] == "starts at 14:00, not before 11:00 as you asked"
+    assert ranked[1].reasons[0] == "starts at 2pm, not before 11am as you asked"
 
 
 def test_the_chosen_mode_comes_next():

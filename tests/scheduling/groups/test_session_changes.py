@@ -50,8 +50,8 @@ def test_moving_a_session_tells_places_and_waitlist_with_the_new_time_and_a_new_
     sent = messages(GroupNotificationKind.SESSION_MOVED)
     assert [name for name, _ in sent] == ["Sam", "Chris", "Leila"]
     context = sent[0][1]
-    assert context["when"] == "Thursday 12 November 2026, 15:00–17:00"
-    assert context["was"] == "Wednesday 11 November 2026, 14:00–16:00"
+    assert context["when"] == "Thursday 12 November 2026, 3pm to 5pm"
+    assert context["was"] == "Wednesday 11 November 2026, 2pm to 4pm"
     assert context["note"] == "The room is being painted."
     assert context["calendar"] == {"uid": f"group-session-{session.pk}@reflect", "sequence": 1, "method": "REQUEST"}
     assert [c["has_place"] for _, c in sent] == [True, True, False]
@@ -67,7 +67,7 @@ def test_a_moved_session_is_not_made_again_by_the_year_ahead_task(world, group, 
 
 
 def move_to_the_12th(world, session, day: int = 12) -> None:
-    """Move the session (on the 11th at 14:00) to the 12th, or another day, at 14:00."""
+    """Move the session (on the 11th at 2pm) to the 12th, or another day, at 2pm."""
     move_session(
         session,
         acting_user=world.commissioner,
@@ -106,9 +106,9 @@ def test_a_move_withdraws_messages_still_waiting_that_give_the_old_time_and_says
         NotificationStatus.CANCELLED,
     )
     eleventh, twelfth, thirteenth = (
-        "Wednesday 11 November 2026, 14:00–16:00",
-        "Thursday 12 November 2026, 14:00–16:00",
-        "Friday 13 November 2026, 14:00–16:00",
+        "Wednesday 11 November 2026, 2pm to 4pm",
+        "Thursday 12 November 2026, 2pm to 4pm",
+        "Friday 13 November 2026, 2pm to 4pm",
     )
     assert sent == [
         (booked, "Sam", eleventh, cancelled),
@@ -133,7 +133,7 @@ def test_a_move_keeps_an_offer_still_to_be_sent(world, session):
     offer = Notification.objects.get(kind=GroupNotificationKind.PLACE_OFFERED)
     assert (offer.recipient, offer.status) == (world.lead, NotificationStatus.PENDING)
     [(name, context)] = messages(GroupNotificationKind.SESSION_MOVED)[1:]
-    assert (name, context["was"]) == ("Leila", "Wednesday 11 November 2026, 14:00–16:00")
+    assert (name, context["was"]) == ("Leila", "Wednesday 11 November 2026, 2pm to 4pm")
 
 
 def test_moving_into_the_past_or_onto_another_session_says_why_and_changes_nothing(world, group, session):
@@ -171,7 +171,7 @@ def test_cancelling_a_session_gives_places_back_closes_the_waitlist_and_tells_ev
     assert list(session.waitlist.values_list("status", flat=True)) == [WaitlistStatus.CLOSED]
     sent = messages(GroupNotificationKind.SESSION_CANCELLED)
     assert [name for name, _ in sent] == ["Sam", "Chris", "Leila"]
-    assert sent[0][1]["next_when"] == "Wednesday 9 December 2026, 14:00–16:00"
+    assert sent[0][1]["next_when"] == "Wednesday 9 December 2026, 2pm to 4pm"
     assert sent[0][1]["calendar"]["method"] == "CANCEL"
     # The booking confirmations not yet sent are not sent now.
     assert set(
@@ -180,14 +180,14 @@ def test_cancelling_a_session_gives_places_back_closes_the_waitlist_and_tells_ev
     assert LedgerEntry.objects.filter(kind=LedgerKind.PLACE_CANCELLED, note="session cancelled").count() == 2
     with pytest.raises(DomainError) as error:
         book_place(session, acting_user=staff_of(world.organisation), now=NOW)
-    assert error.value.message == "The session on Wednesday 11 November 2026, 14:00–16:00 has been cancelled."
+    assert error.value.message == "The session on Wednesday 11 November 2026, 2pm to 4pm has been cancelled."
 
 
 def test_a_cancelled_or_started_session_cannot_be_changed(world, session):
     with pytest.raises(DomainError) as error:
         cancel_session(session, acting_user=world.commissioner, now=session.starts_at)
     assert error.value.message == (
-        "The session on Wednesday 11 November 2026, 14:00–16:00 has already started, so it cannot be changed."
+        "The session on Wednesday 11 November 2026, 2pm to 4pm has already started, so it cannot be changed."
     )
     cancel_session(session, acting_user=world.commissioner, now=NOW)
     with pytest.raises(DomainError):
@@ -217,10 +217,10 @@ def test_the_emails_say_what_changed_and_name_nobody_else(world, session, django
         cancel_session(session, acting_user=world.commissioner, now=NOW)
     to_sam = [m for m in mail.outbox if world.member.email in m.to]
     assert [m.subject for m in to_sam] == [
-        "Moved: Leeds reflective practice, now Thursday 12 November 2026, 15:00–17:00",
-        "Cancelled: Leeds reflective practice, Thursday 12 November 2026, 15:00–17:00",
+        "Moved: Leeds reflective practice, now Thursday 12 November 2026, 3pm to 5pm",
+        "Cancelled: Leeds reflective practice, Thursday 12 November 2026, 3pm to 5pm",
     ]
-    assert "that was on Wednesday 11 November 2026, 14:00–16:00 has moved" in to_sam[0].body
+    assert "that was on Wednesday 11 November 2026, 2pm to 4pm has moved" in to_sam[0].body
     assert "You still have your place." in to_sam[0].body
     to_leila = [m for m in mail.outbox if world.lead.email in m.to]
     assert "You are still on the waitlist for it" in to_leila[0].body

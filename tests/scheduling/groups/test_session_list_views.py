@@ -34,7 +34,7 @@ def test_groups_are_ranked_for_the_person_with_reasons(client, world):
         (
             "Evening online",
             (
-                "starts at 18:00, not before 11:00 as you asked",
+                "starts at 6pm, not before 11am as you asked",
                 "meets online, as you asked",
                 "2 places left in the next session",
             ),
@@ -42,13 +42,13 @@ def test_groups_are_ranked_for_the_person_with_reasons(client, world):
         (
             "Morning circle",
             (
-                "starts at 09:30, earlier than your 11:00",
+                "starts at 9:30am, earlier than your 11am",
                 "meets in person, not online",
                 "8 places left in the next session",
             ),
         ),
     ]
-    assert "Why: starts at 18:00, not before 11:00 as you asked" in response.content.decode()
+    assert "Why: starts at 6pm, not before 11am as you asked" in response.content.decode()
 
 
 def test_the_way_they_like_to_meet_is_kept_and_ranks_their_list(client, world):
@@ -157,6 +157,6 @@ def test_a_group_whose_next_session_is_months_away_is_still_ranked(client, world
     assert {row["session"].group.title for row in response.context["rows"]} == {"Weekly circle"}
     ranked = [(item["ranked"].option.title, item["when"]) for item in response.context["ranked"]]
     assert ranked == [
-        ("Weekly circle", "Sunday 8 November 2026, 14:00–16:00"),
-        ("Summer group", "Wednesday 11 August 2027, 14:00–16:00"),
+        ("Weekly circle", "Sunday 8 November 2026, 2pm to 4pm"),
+        ("Summer group", "Wednesday 11 August 2027, 2pm to 4pm"),
     ]

@@ -33,8 +33,8 @@ def test_staff_see_open_sessions_with_places_left(client, world, group):
     rows = response.context["rows"]
     assert len(rows) == 12
     assert [row["when"] for row in rows[:2]] == [
-        "Wednesday 11 November 2026, 14:00–16:00",
-        "Wednesday 9 December 2026, 14:00–16:00",
+        "Wednesday 11 November 2026, 2pm to 4pm",
+        "Wednesday 9 December 2026, 2pm to 4pm",
     ]
 
 

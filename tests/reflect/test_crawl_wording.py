@@ -1,0 +1,188 @@
+"""Crawl the demo as each of its people and check every number a page writes (docs/conventions.md,
+"Wording of numbers and dates"): no page answers 4xx or 5xx, and no page writes "1 hours", hours
+that are not whole or half, a negative duration, a 24-hour time, an ISO date, or a second mark for
+a suppressed count.
+
+The Django test client, no browser: start at the home page, follow every same-site link
+breadth-first (GET only, never sign-out, erasure or downloads), at most PAGES_PER_ROLE pages each.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import urldefrag, urlsplit
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from reflect.models import User
+from tests.factories.core import give_two_factor
+
+pytestmark = pytest.mark.django_db
+
+PAGES_PER_ROLE = 150
+ROLES = ["staff", "lead", "supervisor", "commissioner"]
+
+# Never followed: they sign out, erase, or answer a file rather than a page.
+SKIP = re.compile(
+    r"^/(?:accounts/(?:logout|email|password|3rdparty|2fa|reauthenticate)|admin/|static/|media/|my-data/)"
+    r"|^/account/data/|logout|erase|withdraw|remove|cancel/confirm|download|export|\.(?:csv|ics|pdf|json|txt|png|jpg)$"
+    r"|/feed/|/calendar/[^/]+\.ics"
+)
+
+# Known failures on pages other parts of issue 18 are rewriting: reported to the lead, who
+# removes an entry once its part is merged. The dashboard (h6), and the date and time fields
+# whose hints still ask for "09:30" and "2027-04-06" (h3: GOV.UK date input, plain time entry).
+KNOWN_ELSEWHERE = re.compile(
+    r"^/(?:pools/\d+/dashboard/|organisations/\d+/usage/"  # dashboard (h6)
+    r"|availability/rules/add/|availability/dates/add/|pools/new/|account/contact-preferences/)"  # fields (h3)
+)
+
+RULES = {
+    "one hours": re.compile(r"\b1 hours\b"),
+    "hours not whole or half": re.compile(r"\b\d+\.(?!5\b)\d+ hours?\b"),
+    "a negative duration": re.compile(r"(?:^|[\s(])[-−]\d+(?:\.\d+)? (?:days?|hours?|minutes?|weeks?)\b"),
+    "a 24-hour time": re.compile(r"\b(?:[01]\d|2[0-3]):[0-5]\d\b(?!\s?[ap]m)"),
+    "an ISO date": re.compile(r"\b20\d\d-[01]\d-[0-3]\d\b"),
+    "pence on whole pounds": re.compile(r"£[\d,]+\.00\b"),
+}
+
+# The ways a page might mark a count too small to show: all pages must use one of them only.
+SUPPRESSION_MARKS = {
+    "fewer than": re.compile(r"\bfewer than \d+\b"),
+    "less-than sign": re.compile(r"(?:^|\s)[<≤]\s?\d+\b"),
+    "suppressed": re.compile(r"\bsuppressed\b", re.I),
+}
+
+
+class _Page(HTMLParser):
+    """The text a person reads (no scripts, styles or attributes) and the links on a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text: list[str] = []
+        self.links: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style", "template"):
+            self._hidden += 1
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.links.append(href)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "template") and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.text.append(data)
+
+
+@dataclass
+class Crawl:
+    visited: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    wording: list[str] = field(default_factory=list)
+    marks: dict[str, str] = field(default_factory=dict)
+
+
+def _same_site(href: str, here: str) -> str | None:
+    href, _ = urldefrag(href)
+    parts = urlsplit(href)
+    if parts.scheme in ("mailto", "tel", "javascript", "webcal") or (parts.netloc and parts.netloc != "testserver"):
+        return None
+    if not parts.path.startswith("/"):
+        if parts.path or not parts.query:
+            return None  # relative paths: the site writes none; a bare "?week=…" stays on this page
+        return f"{urlsplit(here).path}?{parts.query}"
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def crawl(client: Client) -> Crawl:
+    found = Crawl()
+    queue, seen = deque(["/"]), {"/"}
+    while queue and len(found.visited) < PAGES_PER_ROLE:
+        address = queue.popleft()
+        response = client.get(address)
+        found.visited.append(address)
+        if response.status_code >= 400:
+            found.errors.append(f"{address}: {response.status_code}")
+            continue
+        if response.status_code in (301, 302, 303, 307, 308):
+            target = _same_site(response["Location"], address)
+            if target and target not in seen and not SKIP.search(target):
+                seen.add(target)
+                queue.append(target)
+            continue
+        if not response.get("Content-Type", "").startswith("text/html"):
+            continue
+        page = _Page()
+        page.feed(response.content.decode())
+        text = " ".join(" ".join(page.text).split())
+        for rule, pattern in RULES.items():
+            for match in pattern.finditer(text):
+                start = max(match.start() - 40, 0)
+                found.wording.append(f"{address}: {rule}: …{text[start : match.end() + 20]}…")
+        for mark, pattern in SUPPRESSION_MARKS.items():
+            if mark not in found.marks and pattern.search(text):
+                found.marks[mark] = address
+        for href in page.links:
+            target = _same_site(href, address)
+            if target and target not in seen and not SKIP.search(target):
+                seen.add(target)
+                queue.append(target)
+    return found
+
+
+def _signed_in_as(role: str) -> Client:
+    user = User.objects.get(email=f"{role}@demo.reflect.test")
+    give_two_factor(user)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_rules_catch_what_they_are_for():
+    # A control: each rule finds its mistake and passes the wording the rules ask for.
+    bad = {
+        "one hours": "1 hours left",
+        "hours not whole or half": "60.82 hours left",
+        "a negative duration": "median −19 days to first session",
+        "a 24-hour time": "Wednesday 9 December 2026, 14:00",
+        "an ISO date": "from 2027-01-14",
+        "pence on whole pounds": "£60.00 an hour",
+    }
+    good = "1 hour, 1.5 hours, 61 hours, 9:30am to 2pm, midday, Thursday 14 January 2027, 3 to 5 days, £60, £12.50"
+    for rule, text in bad.items():
+        assert RULES[rule].search(text), rule
+        assert not RULES[rule].search(good), rule
+
+
+def test_every_demo_role_can_walk_the_site_and_every_number_follows_the_wording_rules():
+    call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
+    marks: dict[str, str] = {}
+    errors: list[str] = []
+    wording: list[str] = []
+    known: list[str] = []
+    for role in ROLES:
+        found = crawl(_signed_in_as(role))
+        assert len(found.visited) > 5, (role, found.visited)  # the crawl really walked
+        for problem in found.errors:
+            errors.append(f"{role} {problem}")
+        for problem in found.wording:
+            (known if KNOWN_ELSEWHERE.search(problem.split(":")[0]) else wording).append(f"{role} {problem}")
+        marks.update({mark: f"{role} {address}" for mark, address in found.marks.items()})
+    assert errors == []
+    assert wording == []
+    # One mark for a count too small to show, everywhere.
+    assert len(marks) <= 1, marks
+    if known:
+        pytest.xfail("known wording failures on pages other parts own: " + " | ".join(known))
