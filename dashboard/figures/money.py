@@ -123,11 +123,11 @@ class MoneyFigures(Question):
                 ),
             ]
         section.figures += [
-            figure(f"Allocated to {scope}", t["allocated"], Measure.HOURS, "hours, by the end of the period"),
-            figure("Reserved", t["reserved"], Measure.HOURS, "hours booked, not yet used"),
-            figure("Used in the period", t["used"], Measure.HOURS, "hours"),
+            figure(f"Allocated to {scope}", t["allocated"], Measure.HOURS, "by the end of the period"),
+            figure("Reserved", t["reserved"], Measure.HOURS, "booked, not yet used"),
+            figure("Used in the period", t["used"], Measure.HOURS),
             figure("Value used in the period", t["used_money"], Measure.MONEY),
-            figure("Remaining", t["remaining"], Measure.HOURS, "hours of the allocation"),
+            figure("Remaining", t["remaining"], Measure.HOURS, "of the allocation"),
             figure("Used to date", t["percent_used"], Measure.PERCENT, "of the allocation"),
             figure("Last activity", t["last_activity"], Measure.DATE),
         ]
