@@ -8,12 +8,15 @@ from reflect.forms import form_field
 from reflect.local_time import is_time_zone
 from reflect.models import MeetingPreference, Pool
 from reflect.text_limits import ADDRESS, DESCRIPTION, GROUND_RULES, NAME, NOTE, bounded, too_long
+from scheduling.groups import repeats
 from scheduling.groups.changes import CHANGEABLE
 from scheduling.models import ReflectiveGroup
 from supervision.models import SupervisorProfile
 
 
-class GroupForm(forms.ModelForm):
+class _GroupDetailsForm(forms.ModelForm):
+    """What the create and change forms share: a group's details, read the same way."""
+
     online_link = forms.URLField(
         label="Online link",
         required=False,
@@ -31,11 +34,10 @@ class GroupForm(forms.ModelForm):
             "facilitator",
             "external_facilitator_name",
             "external_facilitator_email",
-            "rrule",
             "first_date",
-            "last_date",
             "start_time",
             "duration_minutes",
+            "last_date",
             "time_zone",
             "location",
             "online_link",
@@ -53,13 +55,13 @@ class GroupForm(forms.ModelForm):
             "start_time": forms.TimeInput(attrs={"type": "time"}),
             "eligible_organisations": forms.CheckboxSelectMultiple,
         }
-        help_texts = {"duration_minutes": "For example 120 for two hours."}
+        labels = {"duration_minutes": "Length in minutes", "capacity": "Places in each session"}
+        help_texts = {"duration_minutes": "For example 90 for an hour and a half."}
         error_messages = {
             "title": too_long("the title", NAME),
             "description": too_long("the description", DESCRIPTION),
             "external_facilitator_name": too_long("the facilitator's name", NAME),
             "external_facilitator_email": too_long("the facilitator's e-mail address", 254),
-            "rrule": too_long("the rule", 500),
             "location": too_long("the place", ADDRESS),
             "ground_rules": too_long("the ground rules", GROUND_RULES),
             "confidentiality_statement": too_long("the confidentiality statement", GROUND_RULES),
@@ -88,14 +90,147 @@ class GroupForm(forms.ModelForm):
         if first and last and last < first:
             # Said on the field, before the database constraint would say it in its own words.
             self.add_error("last_date", "The last date must be on or after the first date.")
+        if (
+            "facilitator" in cleaned
+            and "external_facilitator_name" in cleaned
+            and cleaned["facilitator"] is None
+            and not cleaned["external_facilitator_name"]
+        ):
+            # The same: a sentence, never the name of the check behind it.
+            self.add_error("facilitator", "Choose a supervisor or name an external facilitator.")
         return cleaned
 
+    def group_fields(self) -> dict[str, Any]:
+        """The group's own fields, for the service (the organisations are passed apart)."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields or () if name != "eligible_organisations"}
 
-class GroupChangeForm(GroupForm):
+
+ORDINAL_CHOICES = [(str(number), word) for number, word in repeats.ORDINALS.items()]
+REPEAT_WEEKDAY_CHOICES = [(str(number), name) for number, name in enumerate(repeats.WEEKDAY_NAMES)]
+
+
+class GroupForm(_GroupDetailsForm):
+    """Creating a group: when it meets in words ("every month on the second Wednesday"), or a
+    repeat rule typed in the advanced option (docs/groups.md, "Creating a group")."""
+
+    how_often = forms.ChoiceField(
+        required=False,
+        label="How often it meets",
+        choices=[
+            (repeats.Every.MONTH.value, "Once a month, on a day of the week"),
+            (repeats.Every.WEEKS.value, "Every week, or every few weeks"),
+        ],
+        initial=repeats.Every.MONTH.value,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose how often the group meets.",
+            "invalid_choice": "Choose how often the group meets.",
+        },
+    )
+    month_ordinal = forms.ChoiceField(
+        required=False,
+        label="Which one in the month",
+        choices=ORDINAL_CHOICES,
+        initial="2",
+        error_messages={"invalid_choice": "Choose first, second, third, fourth or last."},
+    )
+    month_weekday = forms.ChoiceField(
+        required=False,
+        label="Day of the week",
+        choices=REPEAT_WEEKDAY_CHOICES,
+        initial="2",
+        error_messages={"invalid_choice": "Choose a day of the week."},
+    )
+    weeks = forms.IntegerField(
+        required=False,
+        label="How many weeks apart",
+        min_value=1,
+        max_value=repeats.MOST_WEEKS_APART,
+        initial=2,
+        help_text="1 for every week, 2 for every other week.",
+        error_messages={
+            "invalid": "Enter how many weeks apart as a whole number, for example 2.",
+            "min_value": "Enter how many weeks apart: 1 or more.",
+            "max_value": f"Enter how many weeks apart: at most {repeats.MOST_WEEKS_APART}.",
+        },
+    )
+    week_weekday = forms.ChoiceField(
+        required=False,
+        label="Day of the week",
+        choices=REPEAT_WEEKDAY_CHOICES,
+        initial="2",
+        error_messages={"invalid_choice": "Choose a day of the week."},
+    )
+    rrule = forms.CharField(
+        label="Repeat rule (RRULE)",
+        required=False,
+        **bounded("the rule", 500),
+        help_text="Leave it empty to use the words above. For example FREQ=MONTHLY;BYDAY=+2WE is the second "
+        "Wednesday of each month.",
+    )
+
+    def __init__(self, *args: Any, pool: Pool, **kwargs: Any) -> None:
+        super().__init__(*args, pool=pool, **kwargs)
+        self.fields["duration_minutes"].initial = 90
+        self.fields["capacity"].initial = 8
+        self.fields["first_date"].help_text = "The day the first session may fall on: the pattern starts from it."
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("rrule"):
+            return cleaned  # the advanced rule wins; the service checks it
+        if not cleaned.get("how_often") and "how_often" not in self.errors:
+            self.add_error("how_often", "Choose how often the group meets.")
+        needed = {
+            repeats.Every.MONTH: {
+                "month_ordinal": "Choose which one in the month: first, second, third, fourth or last.",
+                "month_weekday": "Choose the day of the week the group meets.",
+            },
+            repeats.Every.WEEKS: {
+                "weeks": "Enter how many weeks apart the sessions are, for example 2.",
+                "week_weekday": "Choose the day of the week the group meets.",
+            },
+        }.get(cleaned.get("how_often", ""), {})
+        for name, message in needed.items():
+            if cleaned.get(name) in (None, "") and name not in self.errors:
+                self.add_error(name, message)
+        return cleaned
+
+    def repeat(self) -> repeats.Repeat | None:
+        """The words chosen, if the rule comes from them (and they are valid)."""
+        cleaned = self.cleaned_data
+        if cleaned.get("rrule"):
+            return None
+        if (
+            cleaned.get("how_often") == repeats.Every.MONTH
+            and "month_ordinal" in cleaned
+            and "month_weekday" in cleaned
+        ):
+            return repeats.Repeat(
+                repeats.Every.MONTH, int(cleaned["month_weekday"]), ordinal=int(cleaned["month_ordinal"])
+            )
+        if cleaned.get("how_often") == repeats.Every.WEEKS and "weeks" in cleaned and "week_weekday" in cleaned:
+            return repeats.Repeat(repeats.Every.WEEKS, int(cleaned["week_weekday"]), weeks=cleaned["weeks"])
+        return None
+
+    def group_fields(self) -> dict[str, Any]:
+        fields = super().group_fields()
+        repeat = self.repeat()
+        if repeat is None:
+            fields["rrule"] = self.cleaned_data["rrule"].strip()
+        else:
+            fields["rrule"] = repeats.rule_for(repeat)
+            fields["first_date"] = repeats.first_day(repeat, fields["first_date"])
+        return fields
+
+
+class GroupChangeForm(_GroupDetailsForm):
     """What can change once a group runs (``changes.CHANGEABLE``): not when or how long it meets."""
 
-    class Meta(GroupForm.Meta):
-        fields = [name for name in GroupForm.Meta.fields if name in CHANGEABLE or name == "eligible_organisations"]
+    class Meta(_GroupDetailsForm.Meta):
+        fields = [
+            name for name in _GroupDetailsForm.Meta.fields if name in CHANGEABLE or name == "eligible_organisations"
+        ]
 
 
 class CancelPlaceForm(forms.Form):

@@ -21,7 +21,8 @@ from reflect.disclosure import disclosed
 from reflect.errors import DomainError
 from reflect.models import Pool
 from scheduling.groups.access import access_pool_group, access_pool_session
-from scheduling.groups.changes import GroupChange, change_group, create_group
+from scheduling.groups import repeats
+from scheduling.groups.changes import GroupChange, GroupPreview, change_group, create_group, preview_group
 from scheduling.groups.forms import CancelSessionForm, GroupChangeForm, GroupForm, MoveSessionForm
 from scheduling.groups.notices import session_when
 from scheduling.groups.session_changes import cancel_session, move_session
@@ -37,22 +38,66 @@ def pool_groups(request: HttpRequest, pool: Pool) -> HttpResponse:
 
 @commissioner_area
 def group_create(request: HttpRequest, pool: Pool) -> HttpResponse:
+    """The form, then a preview of the first dates ("Preview dates"), then "Create group".
+
+    The preview is the same form posted again with its dates shown, so it works without
+    JavaScript; creating straight away (a form posted without "preview") still works.
+    """
     form = GroupForm(request.POST or None, pool=pool)
+    preview = None
     if request.method == "POST" and form.is_valid():
-        fields = {k: v for k, v in form.cleaned_data.items() if k != "eligible_organisations"}
+        user = acting_user(request)
+        eligible = form.cleaned_data["eligible_organisations"]
         try:
-            group = create_group(
-                pool,
-                acting_user=acting_user(request),
-                eligible_organisations=form.cleaned_data["eligible_organisations"],
-                **fields,
-            )
+            if "preview" in request.POST:
+                preview = preview_group(pool, acting_user=user, eligible_organisations=eligible, **form.group_fields())
+                if not preview.total:
+                    preview = None
+                    form.add_error(
+                        "first_date",
+                        "No session falls between the first date and the pool's end: "
+                        "choose an earlier first date or another day.",
+                    )
+            else:
+                group = create_group(pool, acting_user=user, eligible_organisations=eligible, **form.group_fields())
         except DomainError as error:
-            form.add_error(error.field, error.message)
+            preview = None
+            form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, f"{group.title} is created with {group.sessions.count()} sessions.")
-            return redirect("pool_detail", pool.pk)
-    return render(request, "scheduling/group_create.html", {"pool": pool, "form": form})
+            if "preview" not in request.POST:
+                messages.success(request, f"{group.title} is created with {_sessions(group.sessions.count())}.")
+                return redirect("pool_detail", pool.pk)
+    return render(
+        request,
+        "scheduling/group_create.html",
+        {
+            "pool": pool,
+            "form": form,
+            "preview": _preview_said(form, preview) if preview else None,
+        },
+    )
+
+
+def _preview_said(form: GroupForm, preview: GroupPreview) -> dict[str, object]:
+    """The preview in words: how often, the first dates, and where the series stops."""
+    zone = form.cleaned_data["time_zone"]
+    repeat = form.repeat()
+    how = repeats.said(repeat) if repeat else repeats.rule_in_words(form.group_fields()["rrule"])
+    length = wording.count(form.cleaned_data["duration_minutes"], "minute")
+    if preview.stops_at_pool_end:
+        stops = f"The series stops when the pool ends, on {wording.day(preview.ends_on)}: no session is made after it."
+    else:
+        stops = f"The series stops at the group's last date, {wording.day(preview.ends_on)}."
+    return {
+        "how": f"{how[0].upper()}{how[1:]}, for {length}.",
+        "dates": [wording.moment(start, zone) for start in preview.starts],
+        "stops": stops,
+        "total": (
+            f"That is {_sessions(preview.total)} in all, the last on {wording.day(preview.last_start, zone)}."
+            if preview.last_start and preview.total > len(preview.starts)
+            else ""
+        ),
+    }
 
 
 @commissioner_area

@@ -1,0 +1,167 @@
+"""Creating a group in words, with its first dates previewed before it is saved (issue 18)."""
+
+from __future__ import annotations
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from reflect import wording
+from scheduling.models import GroupSession, ReflectiveGroup
+from tests.factories.core import give_two_factor
+from tests.factories.groups import make_facilitator
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
+
+LONDON = ZoneInfo("Europe/London")
+POOL_ENDS = datetime.date(2027, 3, 31)
+
+
+@pytest.fixture
+def commissioner(client, world):
+    world.pool.ends_on = POOL_ENDS
+    world.pool.save(update_fields=["ends_on"])
+    give_two_factor(world.commissioner)
+    client.force_login(world.commissioner)
+    return world.commissioner
+
+
+def words(supervisor, **changes: object) -> dict[str, object]:
+    """The form as a commissioner fills it in: the second Wednesday of each month at 14:00."""
+    return {
+        "title": "Balint group",
+        "kind": "drop_in",
+        "facilitator": supervisor.pk,
+        "how_often": "month",
+        "month_ordinal": "2",
+        "month_weekday": "2",
+        "weeks": "2",
+        "week_weekday": "1",
+        "first_date": "2026-11-02",
+        "start_time": "14:00",
+        "duration_minutes": "90",
+        "time_zone": "Europe/London",
+        "capacity": "8",
+        "overbooking_percent": "0",
+        "booking_opens_days": "28",
+        "all_pool_organisations": "on",
+        "ground_rules": "Stays in the room.",
+        "confidentiality_statement": "Nothing written down.",
+        **changes,
+    }
+
+
+def at_two(*days: tuple[int, int, int]) -> list[str]:
+    return [wording.moment(datetime.datetime(*day, 14, 0, tzinfo=LONDON), "Europe/London") for day in days]
+
+
+def create_url(world) -> str:
+    return reverse("group_create", args=[world.pool.pk])
+
+
+def test_the_form_starts_monthly_for_90_minutes_with_8_places(client, world, commissioner):
+    form = client.get(create_url(world)).context["form"]
+    assert (form["how_often"].value(), form["duration_minutes"].value(), form["capacity"].value()) == ("month", 90, 8)
+    body = client.get(create_url(world)).content.decode()
+    assert "Advanced: a repeat rule (RRULE)" in body
+    assert "Preview dates" in body and "Create group" not in body
+
+
+def test_a_preview_shows_the_dates_and_where_the_series_stops_and_saves_nothing(client, world, commissioner):
+    response = client.post(create_url(world), words(make_facilitator()) | {"preview": "yes"})
+    assert response.status_code == 200, response.context["form"].errors
+    preview = response.context["preview"]
+    assert preview == {
+        "how": "Every month on the second Wednesday, for 90 minutes.",
+        "dates": at_two((2026, 11, 11), (2026, 12, 9), (2027, 1, 13), (2027, 2, 10), (2027, 3, 10)),
+        "stops": f"The series stops when the pool ends, on {wording.day(POOL_ENDS)}: no session is made after it.",
+        "total": "",
+    }
+    body = response.content.decode()
+    assert "Create group" in body and "Preview the dates again" in body
+    assert ReflectiveGroup.objects.count() == 0 and GroupSession.objects.count() == 0
+
+
+def test_every_two_weeks_on_tuesday_starts_on_the_first_tuesday_and_counts_the_rest(client, world, commissioner):
+    data = words(make_facilitator(), how_often="weeks", weeks="2", week_weekday="1", first_date="2026-11-04")
+    preview = client.post(create_url(world), data | {"preview": "yes"}).context["preview"]
+    assert preview["how"] == "Every 2 weeks on Tuesday, for 90 minutes."
+    assert preview["dates"] == at_two(
+        (2026, 11, 10), (2026, 11, 24), (2026, 12, 8), (2026, 12, 22), (2027, 1, 5), (2027, 1, 19)
+    )
+    last = datetime.date(2027, 3, 30)
+    assert preview["total"] == f"That is 11 sessions in all, the last on {wording.day(last)}."
+
+    response = client.post(create_url(world), data | {"create": "yes"})
+    assert response.status_code == 302
+    group = ReflectiveGroup.objects.get()
+    assert (group.rrule, group.first_date, group.duration_minutes, group.capacity) == (
+        "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU",
+        datetime.date(2026, 11, 10),
+        90,
+        8,
+    )
+    starts = [s.starts_at.astimezone(LONDON).date() for s in group.sessions.order_by("starts_at")]
+    assert (len(starts), starts[0], starts[-1]) == (11, datetime.date(2026, 11, 10), last)
+
+
+def test_creating_from_the_preview_makes_the_group_the_words_said(client, world, commissioner):
+    response = client.post(create_url(world), words(make_facilitator(), month_ordinal="-1", month_weekday="4"))
+    assert response.status_code == 302
+    group = ReflectiveGroup.objects.get()
+    assert group.rrule == "FREQ=MONTHLY;BYDAY=-1FR"
+    assert [s.starts_at.astimezone(LONDON).date().isoformat() for s in group.sessions.order_by("starts_at")] == [
+        "2026-11-27",
+        "2026-12-25",
+        "2027-01-29",
+        "2027-02-26",
+        "2027-03-26",
+    ]
+
+
+def test_the_advanced_rule_wins_over_the_words_and_is_said_back(client, world, commissioner):
+    data = words(make_facilitator(), rrule="FREQ=MONTHLY;BYMONTHDAY=1")
+    preview = client.post(create_url(world), data | {"preview": "yes"}).context["preview"]
+    assert preview["how"] == "By the repeat rule FREQ=MONTHLY;BYMONTHDAY=1, for 90 minutes."
+    assert preview["dates"] == at_two((2026, 12, 1), (2027, 1, 1), (2027, 2, 1), (2027, 3, 1))
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {"rrule": "FREQ=DAILY"},
+            "rrule",
+            "A group can meet at most once a week: use FREQ=WEEKLY (one day a week) or FREQ=MONTHLY, "
+            "for example FREQ=MONTHLY;BYDAY=+2WE for the second Wednesday of each month.",
+        ),
+        ({"how_often": ""}, "how_often", "Choose how often the group meets."),
+        ({"how_often": "weeks", "weeks": ""}, "weeks", "Enter how many weeks apart the sessions are, for example 2."),
+        ({"how_often": "weeks", "weeks": "13"}, "weeks", "Enter how many weeks apart: at most 12."),
+        ({"month_ordinal": "9"}, "month_ordinal", "Choose first, second, third, fourth or last."),
+        ({"facilitator": ""}, "facilitator", "Choose a supervisor or name an external facilitator."),
+        (
+            {"first_date": "2027-04-01"},
+            "first_date",
+            f"The pool ends on {wording.date(POOL_ENDS)}: choose a first date on or before then.",
+        ),
+        (
+            {"first_date": "2027-03-31", "month_ordinal": "1"},
+            "first_date",
+            "No session falls between the first date and the pool's end: choose an earlier first date or another day.",
+        ),
+    ],
+)
+def test_a_refusal_is_a_sentence_on_its_field_and_nothing_is_saved(
+    client, world, commissioner, changes, field, message
+):
+    response = client.post(create_url(world), words(make_facilitator(), **changes) | {"preview": "yes"})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {field: [message]}
+    assert response.context["preview"] is None
+    body = response.content.decode()
+    assert "<title>Error: Create a reflective group" in body
+    assert "Constraint" not in body and "violated" not in body
+    assert ReflectiveGroup.objects.count() == 0
