@@ -20,8 +20,8 @@ from reflect.access import acting_user, commissioner_area
 from reflect.disclosure import disclosed
 from reflect.errors import DomainError
 from reflect.models import Pool
-from scheduling.groups.access import access_pool_group, access_pool_session
 from scheduling.groups import repeats
+from scheduling.groups.access import access_pool_group, access_pool_session
 from scheduling.groups.changes import GroupChange, GroupPreview, change_group, create_group, preview_group
 from scheduling.groups.forms import CancelSessionForm, GroupChangeForm, GroupForm, MoveSessionForm
 from scheduling.groups.notices import session_when
