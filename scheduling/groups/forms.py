@@ -13,6 +13,31 @@ from scheduling.groups.changes import CHANGEABLE
 from scheduling.models import ReflectiveGroup
 from supervision.models import SupervisorProfile
 
+# The most places a session can have: a reflective group is a small room, and a larger number is
+# a slip of the keyboard (the database column would refuse one past 2,147,483,647 in its own words).
+MOST_PLACES = 100
+
+
+def _is_row_id(value: object) -> bool:
+    """Whether a posted value could be a row's id: a number the database can hold. A larger one
+    would stop the look-up with an overflow instead of a message on the field."""
+    text = str(value)
+    return text.isascii() and text.isdigit() and 0 < int(text) < 2**63
+
+
+class _SupervisorChoice(forms.ModelChoiceField):
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and not _is_row_id(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class _OrganisationChoices(forms.ModelMultipleChoiceField):
+    def _check_values(self, value: Any) -> Any:
+        if any(not _is_row_id(each) for each in value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super()._check_values(value)
+
 
 class _GroupDetailsForm(forms.ModelForm):
     """What the create and change forms share: a group's details, read the same way."""
@@ -49,24 +74,69 @@ class _GroupDetailsForm(forms.ModelForm):
             "ground_rules",
             "confidentiality_statement",
         ]
+        field_classes = {"facilitator": _SupervisorChoice, "eligible_organisations": _OrganisationChoices}
         widgets = {
             "first_date": forms.DateInput(attrs={"type": "date"}),
             "last_date": forms.DateInput(attrs={"type": "date"}),
             "start_time": forms.TimeInput(attrs={"type": "time"}),
             "eligible_organisations": forms.CheckboxSelectMultiple,
         }
-        labels = {"duration_minutes": "Length in minutes", "capacity": "Places in each session"}
-        help_texts = {"duration_minutes": "For example 90 for an hour and a half."}
+        # Every refusal names its field and says what to enter (GOV.UK style), never Django's own.
         error_messages = {
-            "title": too_long("the title", NAME),
+            "title": too_long("the title", NAME) | {"required": "Enter the group's title."},
             "description": too_long("the description", DESCRIPTION),
+            "kind": {"required": "Choose the kind of group.", "invalid_choice": "Choose the kind of group."},
+            "facilitator": {"invalid_choice": "Choose a verified supervisor from the list."},
             "external_facilitator_name": too_long("the facilitator's name", NAME),
-            "external_facilitator_email": too_long("the facilitator's e-mail address", 254),
+            "external_facilitator_email": too_long("the facilitator's e-mail address", 254)
+            | {"invalid": "Enter the facilitator's e-mail address, like name@example.org."},
+            "first_date": {"required": "Enter the first date.", "invalid": "Enter the first date as a real date."},
+            "last_date": {"invalid": "Enter the last date as a real date, or leave it empty."},
+            "start_time": {"required": "Enter the start time.", "invalid": "Enter the start time, for example 14:00."},
             "location": too_long("the place", ADDRESS),
-            "ground_rules": too_long("the ground rules", GROUND_RULES),
-            "confidentiality_statement": too_long("the confidentiality statement", GROUND_RULES),
-            "time_zone": too_long("a time zone", 64),
+            "ground_rules": too_long("the ground rules", GROUND_RULES) | {"required": "Enter the ground rules."},
+            "confidentiality_statement": too_long("the confidentiality statement", GROUND_RULES)
+            | {"required": "Enter the confidentiality statement."},
+            "time_zone": too_long("a time zone", 64) | {"required": "Enter a time zone such as Europe/London."},
+            "eligible_organisations": {"invalid_choice": "Choose organisations from this pool."},
         }
+
+    capacity = forms.IntegerField(
+        label="Places in each session",
+        min_value=1,
+        max_value=MOST_PLACES,
+        error_messages={
+            "required": "Enter how many places each session has, for example 8.",
+            "invalid": "Enter how many places each session has as a whole number, for example 8.",
+            "min_value": "Enter how many places each session has: at least 1.",
+            "max_value": f"Enter how many places each session has: at most {MOST_PLACES}.",
+        },
+    )
+    overbooking_percent = forms.IntegerField(
+        label="Overbooking allowance (%)",
+        min_value=0,
+        max_value=100,
+        initial=0,
+        help_text="Extra places for people who book and do not come. 0 for none.",
+        error_messages={
+            "required": "Enter an overbooking allowance from 0 to 100, or 0 for none.",
+            "invalid": "Enter the overbooking allowance as a whole number from 0 to 100.",
+            "min_value": "Enter an overbooking allowance from 0 to 100.",
+            "max_value": "Enter an overbooking allowance from 0 to 100.",
+        },
+    )
+    booking_opens_days = forms.IntegerField(
+        label="Booking opens (days before each session)",
+        min_value=0,
+        max_value=365,
+        initial=28,
+        error_messages={
+            "required": "Enter how many days before each session booking opens, for example 28.",
+            "invalid": "Enter how many days before each session booking opens as a whole number, for example 28.",
+            "min_value": "Enter how many days before each session booking opens: 0 or more.",
+            "max_value": "Enter how many days before each session booking opens: at most 365.",
+        },
+    )
 
     def __init__(self, *args: Any, pool: Pool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -161,6 +231,19 @@ class GroupForm(_GroupDetailsForm):
         initial="2",
         error_messages={"invalid_choice": "Choose a day of the week."},
     )
+    duration_minutes = forms.IntegerField(
+        label="Length in minutes",
+        min_value=15,
+        max_value=8 * 60,
+        initial=90,
+        help_text="For example 90 for an hour and a half.",
+        error_messages={
+            "required": "Enter how long each session lasts, in minutes, for example 90.",
+            "invalid": "Enter how long each session lasts as a whole number of minutes, for example 90.",
+            "min_value": "Enter a length of at least 15 minutes.",
+            "max_value": "Enter a length of at most 480 minutes (8 hours).",
+        },
+    )
     rrule = forms.CharField(
         label="Repeat rule (RRULE)",
         required=False,
@@ -171,7 +254,6 @@ class GroupForm(_GroupDetailsForm):
 
     def __init__(self, *args: Any, pool: Pool, **kwargs: Any) -> None:
         super().__init__(*args, pool=pool, **kwargs)
-        self.fields["duration_minutes"].initial = 90
         self.fields["capacity"].initial = 8
         self.fields["first_date"].help_text = "The day the first session may fall on: the pattern starts from it."
 

@@ -115,7 +115,17 @@ def group_manage(request: HttpRequest, pool: Pool, group_id: int) -> HttpRespons
         }
         for session in sessions
     ]
-    return render(request, "scheduling/group_manage.html", {"pool": pool, "group": group, "rows": rows})
+    return render(
+        request, "scheduling/group_manage.html", {"pool": pool, "group": group, "rows": rows, "meets": meets(group)}
+    )
+
+
+def meets(group: ReflectiveGroup) -> str:
+    """When a group meets, in the words it was made with: "Meets every month on the second
+    Wednesday at 14:00, for 120 minutes." """
+    how = repeats.rule_in_words(group.rrule, group.first_date)
+    start = wording.clock(group.start_time)
+    return f"Meets {how} at {start}, for {wording.count(group.duration_minutes, 'minute')}."
 
 
 @commissioner_area
@@ -138,7 +148,9 @@ def group_change(request: HttpRequest, pool: Pool, group_id: int) -> HttpRespons
         else:
             messages.success(request, _change_said(change))
             return redirect("group_manage", pool.pk, group.pk)
-    return render(request, "scheduling/group_change.html", {"pool": pool, "group": group, "form": form})
+    return render(
+        request, "scheduling/group_change.html", {"pool": pool, "group": group, "form": form, "meets": meets(group)}
+    )
 
 
 def _change_said(change: GroupChange) -> str:

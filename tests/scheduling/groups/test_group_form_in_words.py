@@ -11,7 +11,7 @@ from django.urls import reverse
 from reflect import wording
 from scheduling.models import GroupSession, ReflectiveGroup
 from tests.factories.core import give_two_factor
-from tests.factories.groups import make_facilitator
+from tests.factories.groups import make_facilitator, make_group
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -165,3 +165,63 @@ def test_a_refusal_is_a_sentence_on_its_field_and_nothing_is_saved(
     assert "<title>Error: Create a reflective group" in body
     assert "Constraint" not in body and "violated" not in body
     assert ReflectiveGroup.objects.count() == 0
+
+
+def test_a_groups_own_pages_say_when_it_meets_in_words(client, world, commissioner):
+    group = make_group(world, rrule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", first_date=datetime.date(2026, 11, 3))
+    said = f"Meets every 2 weeks on Tuesday at {wording.clock(datetime.time(14))}, for 120 minutes."
+    for name in ("group_manage", "group_change"):
+        response = client.get(reverse(name, args=[world.pool.pk, group.pk]))
+        assert response.context["meets"] == said
+        assert said in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"capacity": "0"}, "capacity", "Enter how many places each session has: at least 1."),
+        ({"capacity": "99999999999"}, "capacity", "Enter how many places each session has: at most 100."),
+        ({"capacity": "eight"}, "capacity", "Enter how many places each session has as a whole number, for example 8."),
+        ({"duration_minutes": "5"}, "duration_minutes", "Enter a length of at least 15 minutes."),
+        (
+            {"duration_minutes": ""},
+            "duration_minutes",
+            "Enter how long each session lasts, in minutes, for example 90.",
+        ),
+        ({"overbooking_percent": "-1"}, "overbooking_percent", "Enter an overbooking allowance from 0 to 100."),
+        (
+            {"booking_opens_days": "9999999999"},
+            "booking_opens_days",
+            "Enter how many days before each session booking opens: at most 365.",
+        ),
+        ({"title": ""}, "title", "Enter the group's title."),
+        ({"first_date": ""}, "first_date", "Enter the first date."),
+        ({"start_time": ""}, "start_time", "Enter the start time."),
+    ],
+)
+def test_numbers_and_missing_answers_are_refused_in_words(client, world, commissioner, changes, field, message):
+    response = client.post(create_url(world), words(make_facilitator(), **changes) | {"preview": "yes"})
+    assert response.context["form"].errors == {field: [message]}
+    assert ReflectiveGroup.objects.count() == 0
+
+
+def test_the_change_form_says_the_same_and_no_constraint_name(client, world, commissioner):
+    group = make_group(world)
+    data = {
+        "title": group.title,
+        "external_facilitator_name": "",
+        "facilitator": "",
+        "capacity": "0",
+        "overbooking_percent": "0",
+        "booking_opens_days": "28",
+        "all_pool_organisations": "on",
+        "ground_rules": "x",
+        "confidentiality_statement": "y",
+    }
+    response = client.post(reverse("group_change", args=[world.pool.pk, group.pk]), data)
+    assert response.context["form"].errors == {
+        "facilitator": ["Choose a supervisor or name an external facilitator."],
+        "capacity": ["Enter how many places each session has: at least 1."],
+    }
+    body = response.content.decode()
+    assert "<title>Error: Change" in body and "Constraint" not in body and "violated" not in body
