@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from reflect.fields import GovukDateField, TimeTextField
 from reflect.forms import form_field
 from reflect.local_time import is_time_zone
 from reflect.models import MeetingPreference, Pool
@@ -75,12 +76,7 @@ class _GroupDetailsForm(forms.ModelForm):
             "confidentiality_statement",
         ]
         field_classes = {"facilitator": _SupervisorChoice, "eligible_organisations": _OrganisationChoices}
-        widgets = {
-            "first_date": forms.DateInput(attrs={"type": "date"}),
-            "last_date": forms.DateInput(attrs={"type": "date"}),
-            "start_time": forms.TimeInput(attrs={"type": "time"}),
-            "eligible_organisations": forms.CheckboxSelectMultiple,
-        }
+        widgets = {"eligible_organisations": forms.CheckboxSelectMultiple}
         # Every refusal names its field and says what to enter (GOV.UK style), never Django's own.
         error_messages = {
             "title": too_long("the title", NAME) | {"required": "Enter the group's title."},
@@ -90,9 +86,6 @@ class _GroupDetailsForm(forms.ModelForm):
             "external_facilitator_name": too_long("the facilitator's name", NAME),
             "external_facilitator_email": too_long("the facilitator's e-mail address", 254)
             | {"invalid": "Enter the facilitator's e-mail address, like name@example.org."},
-            "first_date": {"required": "Enter the first date.", "invalid": "Enter the first date as a real date."},
-            "last_date": {"invalid": "Enter the last date as a real date, or leave it empty."},
-            "start_time": {"required": "Enter the start time.", "invalid": "Enter the start time, for example 14:00."},
             "location": too_long("the place", ADDRESS),
             "ground_rules": too_long("the ground rules", GROUND_RULES) | {"required": "Enter the ground rules."},
             "confidentiality_statement": too_long("the confidentiality statement", GROUND_RULES)
@@ -101,6 +94,13 @@ class _GroupDetailsForm(forms.ModelForm):
             "eligible_organisations": {"invalid_choice": "Choose organisations from this pool."},
         }
 
+    last_date = GovukDateField(
+        subject="the last date",
+        label="Last date (optional)",
+        required=False,
+        help_text="The last day a session may fall on: for a cohort, the end of its term. Leave it empty to keep "
+        "going until the pool ends. For example, 31 3 2027",
+    )
     capacity = forms.IntegerField(
         label="Places in each session",
         min_value=1,
@@ -231,6 +231,12 @@ class GroupForm(_GroupDetailsForm):
         initial="2",
         error_messages={"invalid_choice": "Choose a day of the week."},
     )
+    first_date = GovukDateField(
+        subject="the first date",
+        label="First date",
+        help_text="The day the first session may fall on: the pattern starts from it. For example, 14 1 2027",
+    )
+    start_time = TimeTextField(label="Start time")
     duration_minutes = forms.IntegerField(
         label="Length in minutes",
         min_value=15,
@@ -255,7 +261,6 @@ class GroupForm(_GroupDetailsForm):
     def __init__(self, *args: Any, pool: Pool, **kwargs: Any) -> None:
         super().__init__(*args, pool=pool, **kwargs)
         self.fields["capacity"].initial = 8
-        self.fields["first_date"].help_text = "The day the first session may fall on: the pattern starts from it."
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

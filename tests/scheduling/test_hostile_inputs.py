@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from scheduling.models import ReflectiveGroup
 from tests.factories.core import signed_in
-from tests.factories.groups import make_facilitator
+from tests.factories.groups import make_facilitator, typed_dates
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def group_data(facilitator):
         "ground_rules": "Be kind.",
         "confidentiality_statement": "What is said here stays here.",
     }
-    return data
+    return typed_dates(data)
 
 
 @pytest.mark.parametrize(

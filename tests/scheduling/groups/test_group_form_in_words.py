@@ -11,7 +11,7 @@ from django.urls import reverse
 from reflect import wording
 from scheduling.models import GroupSession, ReflectiveGroup
 from tests.factories.core import give_two_factor
-from tests.factories.groups import make_facilitator, make_group
+from tests.factories.groups import make_facilitator, make_group, typed_dates
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -29,28 +29,30 @@ def commissioner(client, world):
 
 
 def words(supervisor, **changes: object) -> dict[str, object]:
-    """The form as a commissioner fills it in: the second Wednesday of each month at 14:00."""
-    return {
-        "title": "Balint group",
-        "kind": "drop_in",
-        "facilitator": supervisor.pk,
-        "how_often": "month",
-        "month_ordinal": "2",
-        "month_weekday": "2",
-        "weeks": "2",
-        "week_weekday": "1",
-        "first_date": "2026-11-02",
-        "start_time": "14:00",
-        "duration_minutes": "90",
-        "time_zone": "Europe/London",
-        "capacity": "8",
-        "overbooking_percent": "0",
-        "booking_opens_days": "28",
-        "all_pool_organisations": "on",
-        "ground_rules": "Stays in the room.",
-        "confidentiality_statement": "Nothing written down.",
-        **changes,
-    }
+    """The form as a commissioner fills it in: the second Wednesday of each month at 2pm."""
+    return typed_dates(
+        {
+            "title": "Balint group",
+            "kind": "drop_in",
+            "facilitator": supervisor.pk,
+            "how_often": "month",
+            "month_ordinal": "2",
+            "month_weekday": "2",
+            "weeks": "2",
+            "week_weekday": "1",
+            "first_date": "2026-11-02",
+            "start_time": "2pm",
+            "duration_minutes": "90",
+            "time_zone": "Europe/London",
+            "capacity": "8",
+            "overbooking_percent": "0",
+            "booking_opens_days": "28",
+            "all_pool_organisations": "on",
+            "ground_rules": "Stays in the room.",
+            "confidentiality_statement": "Nothing written down.",
+            **changes,
+        }
+    )
 
 
 def at_two(*days: tuple[int, int, int]) -> list[str]:
@@ -195,8 +197,10 @@ def test_a_groups_own_pages_say_when_it_meets_in_words(client, world, commission
             "Enter how many days before each session booking opens: at most 365.",
         ),
         ({"title": ""}, "title", "Enter the group's title."),
-        ({"first_date": ""}, "first_date", "Enter the first date."),
-        ({"start_time": ""}, "start_time", "Enter the start time."),
+        ({"first_date": ""}, "first_date", "Enter the first date"),
+        ({"first_date": "2027-02-30"}, "first_date", "The first date must be a real date"),
+        ({"start_time": ""}, "start_time", "Enter a time, like 9:30am or 2pm"),
+        ({"start_time": "25:00"}, "start_time", "Enter a time, like 9:30am or 2pm"),
     ],
 )
 def test_numbers_and_missing_answers_are_refused_in_words(client, world, commissioner, changes, field, message):

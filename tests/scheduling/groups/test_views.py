@@ -12,7 +12,7 @@ from scheduling.groups.places import book_place, cancel_place
 from scheduling.groups.waitlist import join_waitlist
 from scheduling.models import GroupSession, Place, PlaceStatus, ReflectiveGroup, WaitlistStatus
 from tests.factories.core import give_two_factor, staff_of
-from tests.factories.groups import NOW, make_facilitator, make_group
+from tests.factories.groups import NOW, make_facilitator, make_group, typed_dates
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -129,24 +129,26 @@ def test_the_lead_sees_no_attendee_on_any_group_page(client, world, session):
 
 
 def group_form_data(facilitator, **changes: str) -> dict[str, object]:
-    return {
-        "title": "Balint group",
-        "description": "",
-        "kind": "drop_in",
-        "facilitator": facilitator.pk,
-        "rrule": "FREQ=MONTHLY;BYDAY=+2WE",
-        "first_date": timezone.localdate().isoformat(),  # a group starts today or later
-        "start_time": "14:00",
-        "duration_minutes": "120",
-        "time_zone": "Europe/London",
-        "capacity": "10",
-        "overbooking_percent": "0",
-        "booking_opens_days": "28",
-        "all_pool_organisations": "on",
-        "ground_rules": "Stays in the room.",
-        "confidentiality_statement": "Nothing written down.",
-        **changes,
-    }
+    return typed_dates(
+        {
+            "title": "Balint group",
+            "description": "",
+            "kind": "drop_in",
+            "facilitator": facilitator.pk,
+            "rrule": "FREQ=MONTHLY;BYDAY=+2WE",
+            "first_date": timezone.localdate().isoformat(),  # a group starts today or later
+            "start_time": "14:00",
+            "duration_minutes": "120",
+            "time_zone": "Europe/London",
+            "capacity": "10",
+            "overbooking_percent": "0",
+            "booking_opens_days": "28",
+            "all_pool_organisations": "on",
+            "ground_rules": "Stays in the room.",
+            "confidentiality_statement": "Nothing written down.",
+            **changes,
+        }
+    )
 
 
 def test_a_cohort_term_ending_before_it_starts_is_a_message_and_no_group(client, world):
