@@ -14,6 +14,8 @@ import enum
 import re
 from dataclasses import dataclass
 
+from reflect import wording
+
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 # Which week of the month; -1 is the last (RRULE's BYDAY=-1WE).
@@ -128,3 +130,10 @@ def rule_in_words(rule: str, first_date: datetime.date | None = None) -> str:
     if repeat is not None:
         return said(repeat)
     return f"by the repeat rule {rule.strip()}"
+
+
+def meets(rule: str, first_date: datetime.date, start: datetime.time, minutes: int) -> str:
+    """When a group meets, in the words it was made with: "Meets every month on the second
+    Wednesday at 14:00, for 120 minutes." (the time as reflect/wording.py writes it)."""
+    length = wording.count(minutes, "minute")
+    return f"Meets {rule_in_words(rule, first_date)} at {wording.clock(start)}, for {length}."

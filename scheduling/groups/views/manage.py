@@ -121,11 +121,7 @@ def group_manage(request: HttpRequest, pool: Pool, group_id: int) -> HttpRespons
 
 
 def meets(group: ReflectiveGroup) -> str:
-    """When a group meets, in the words it was made with: "Meets every month on the second
-    Wednesday at 14:00, for 120 minutes." """
-    how = repeats.rule_in_words(group.rrule, group.first_date)
-    start = wording.clock(group.start_time)
-    return f"Meets {how} at {start}, for {wording.count(group.duration_minutes, 'minute')}."
+    return repeats.meets(group.rrule, group.first_date, group.start_time, group.duration_minutes)
 
 
 @commissioner_area

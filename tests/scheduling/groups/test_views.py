@@ -27,10 +27,13 @@ def post(client, user, name, *args, data=None):
     return client.post(reverse(name, args=args), data or {})
 
 
-def test_staff_see_open_sessions_with_places_left(client, world, group):
+def test_staff_see_each_group_with_its_next_session_and_the_groups_own_page_lists_the_rest(client, world, group):
     response = page(client, world.member, "group_sessions")
     assert response.status_code == 200
-    rows = response.context["rows"]
+    assert [(row["ranked"].option.title, row["when"], row["places_said"]) for row in response.context["ranked"]] == [
+        ("Leeds reflective practice", "Wednesday 11 November 2026, 14:00–16:00", "2 places left")
+    ]
+    rows = page(client, world.member, "group_detail", group.pk).context["rows"]
     assert len(rows) == 12
     assert [row["when"] for row in rows[:2]] == [
         "Wednesday 11 November 2026, 14:00–16:00",
@@ -39,8 +42,9 @@ def test_staff_see_open_sessions_with_places_left(client, world, group):
 
 
 def test_a_person_outside_the_pool_sees_no_sessions_and_gets_404_for_one(client, world, session):
-    assert page(client, world.outsider, "group_sessions").context["rows"] == []
+    assert page(client, world.outsider, "group_sessions").context["ranked"] == []
     assert page(client, world.outsider, "group_session", session.pk).status_code == 404
+    assert page(client, world.outsider, "group_detail", session.group_id).status_code == 404
 
 
 def test_booking_from_the_session_page_then_cancelling_quietly(client, world, session):
