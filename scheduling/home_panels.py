@@ -4,8 +4,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reflect.home import HomePanel, NextStep, register_home_panels
-from reflect.models import User
-from scheduling.models import BookingStatus, SupervisionBooking, WeeklyRule
+from reflect.models import Membership, User
+from scheduling.models import BookingStatus, ReflectiveGroup, SupervisionBooking, WeeklyRule
 from scheduling.services.booking_notices import booking_when
 from scheduling.services.bookings import bookings_of
 from supervision.enums import AgreementStatus
@@ -66,3 +66,24 @@ def supervision_booking_panels(user: User) -> list[HomePanel]:
         )
     steps.append(NextStep("Your sessions in your own calendar", reverse("calendar")))
     return [HomePanel(role="Supervision", title="Supervision sessions", steps=steps, order=24)]
+
+
+@register_home_panels
+def group_finding_panels(user: User) -> list[HomePanel]:
+    """Staff reach the reflective groups, and facilitators their registers, from the home page.
+
+    (A stand-in until the home page's own group panels land: the same link words, so a journey
+    that follows them works with either.)"""
+    if not user.is_authenticated:
+        return []
+    panels = []
+    if Membership.objects.filter(user=user, left_at__isnull=True).exists():
+        steps = [
+            NextStep("Find a reflective group", reverse("group_sessions")),
+            NextStep("Your places and waitlists", reverse("group_my_places")),
+        ]
+        panels.append(HomePanel(role="Staff", title="Reflective practice groups", steps=steps, order=25))
+    if ReflectiveGroup.objects.filter(facilitator__user=user).exists():
+        steps = [NextStep("All the sessions you facilitate", reverse("group_facilitated"))]
+        panels.append(HomePanel(role="Facilitator", title="Groups you facilitate", steps=steps, order=17))
+    return panels

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from reflect import wording
 from reflect.disclosure import disclosed
 from reflect.models import Notification
 from scheduling.models import GroupSession, Place, PlaceStatus, ReflectiveGroup, WaitlistEntry, WaitlistStatus
@@ -57,14 +58,19 @@ def test_a_freed_place_goes_to_the_person_waiting_and_the_facilitator_marks_the_
     visit(page, f"{base}/groups/pools/{pool.pk}/new/")
     page.fill("#id_title", "Harehills reflective practice")
     page.select_option("#id_facilitator", str(facilitator.pk))
-    page.fill("#id_rrule", "FREQ=WEEKLY")
-    page.fill("#id_first_date", tomorrow.isoformat())
-    page.fill("#id_start_time", "14:00")
+    page.get_by_label("Every week, or every few weeks").check()
+    page.fill("#id_weeks", "1")
+    page.select_option("#id_week_weekday", str(tomorrow.weekday()))
+    page.fill("#id_first_date", str(tomorrow.day))
+    page.fill("#id_first_date_month", str(tomorrow.month))
+    page.fill("#id_first_date_year", str(tomorrow.year))
+    page.fill("#id_start_time", "2pm")
     page.fill("#id_duration_minutes", "120")
     page.fill("#id_location", "Room 2, Harehills Community Hub")
     page.fill("#id_capacity", "1")
     page.fill("#id_ground_rules", "What is said here stays here.")
     page.fill("#id_confidentiality_statement", "Nothing said is written down.")
+    submit(page, "Preview dates")
     submit(page, "Create group")
     assert "Harehills reflective practice is created with" in main_text(page)
     visit(page, f"{base}/groups/pools/{pool.pk}/")
@@ -77,7 +83,7 @@ def test_a_freed_place_goes_to_the_person_waiting_and_the_facilitator_marks_the_
     sam_page = person()
     sign_in(sam_page, base, sam.email, PASSWORD)
     visit(sam_page, base + "/groups/")
-    assert "Why: starts at 14:00" in main_text(sam_page)
+    assert f"Why it is here: starts at {wording.clock(datetime.time(14))}" in main_text(sam_page)
     visit(sam_page, f"{base}/groups/sessions/{session.pk}/")
     submit(sam_page, "Book a place")
     assert "You have a place" in main_text(sam_page)
@@ -94,7 +100,8 @@ def test_a_freed_place_goes_to_the_person_waiting_and_the_facilitator_marks_the_
 
     # 4. Sam cancels quietly (no reason); the place is held for Chris.
     visit(sam_page, f"{base}/groups/sessions/{session.pk}/")
-    submit(sam_page, "Cancel my place")
+    follow(sam_page, "Cancel my place")
+    submit(sam_page, "Yes, cancel my place")
     assert "Your place is cancelled" in main_text(sam_page)
 
     # 5. Chris takes the place held for them.
