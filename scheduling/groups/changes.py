@@ -313,6 +313,22 @@ def _months_to_hold(
     return held
 
 
+def sessions_a_last_date_ends(
+    group: ReflectiveGroup, last_date: datetime.date | None, *, now: datetime.datetime | None = None
+) -> int:
+    """How many coming sessions a new last date would cancel: asked before the change is made,
+    so the page can say so and ask first (issue 18, "Forgiving"). A read; one query."""
+    if last_date is None:
+        return 0
+    zone = ZoneInfo(group.time_zone)
+    # After the end of the last date on the group's own clock.
+    after = datetime.datetime.combine(last_date, datetime.time.max, tzinfo=zone)
+    coming = GroupSession.objects.filter(
+        group=group, status=SessionStatus.SCHEDULED, starts_at__gt=now or timezone.now()
+    )
+    return coming.filter(starts_at__gt=after).count()
+
+
 def _after_last_date(session: GroupSession, group: ReflectiveGroup) -> bool:
     if group.last_date is None:
         return False

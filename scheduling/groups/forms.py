@@ -34,10 +34,10 @@ class _SupervisorChoice(forms.ModelChoiceField):
 
 
 class _OrganisationChoices(forms.ModelMultipleChoiceField):
-    def _check_values(self, value: Any) -> Any:
-        if any(not _is_row_id(each) for each in value):
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, list | tuple) and any(not _is_row_id(each) for each in value):
             raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return super()._check_values(value)
+        return super().clean(value)
 
 
 class _GroupDetailsForm(forms.ModelForm):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import enum
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 
@@ -82,7 +83,8 @@ def _with_standing(sessions: QuerySet[GroupSession], user: User) -> QuerySet[Gro
     )
 
 
-def _row(session: GroupSession, now: datetime.datetime) -> SessionRow:
+def _row(session: Any, now: datetime.datetime) -> SessionRow:
+    """``session``: a GroupSession annotated by ``_with_held`` and ``_with_standing``."""
     standing = Standing.NONE
     if session.has_place:
         standing = Standing.PLACE

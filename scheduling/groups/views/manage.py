@@ -22,7 +22,14 @@ from reflect.errors import DomainError
 from reflect.models import Pool
 from scheduling.groups import repeats
 from scheduling.groups.access import access_pool_group, access_pool_session
-from scheduling.groups.changes import GroupChange, GroupPreview, change_group, create_group, preview_group
+from scheduling.groups.changes import (
+    GroupChange,
+    GroupPreview,
+    change_group,
+    create_group,
+    preview_group,
+    sessions_a_last_date_ends,
+)
 from scheduling.groups.forms import CancelSessionForm, GroupChangeForm, GroupForm, MoveSessionForm
 from scheduling.groups.notices import session_when
 from scheduling.groups.session_changes import cancel_session, move_session
@@ -132,6 +139,23 @@ def group_change(request: HttpRequest, pool: Pool, group_id: int) -> HttpRespons
     form = GroupChangeForm(request.POST or None, instance=access_pool_group(pool, group_id), pool=pool)
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.fields if name != "eligible_organisations"}
+        ending = sessions_a_last_date_ends(group, changes.get("last_date"))
+        confirmed = ending and request.POST.get("confirm") == changes["last_date"].isoformat()
+        if ending and not confirmed:
+            # Cancelling sessions cannot be undone: say how many, and ask first (for this very
+            # last date: a different one typed on the asking page is asked about again).
+            return render(
+                request,
+                "scheduling/group_change.html",
+                {
+                    "pool": pool,
+                    "group": group,
+                    "form": form,
+                    "meets": meets(group),
+                    "ending": _sessions(ending),
+                    "confirm": changes["last_date"].isoformat(),
+                },
+            )
         try:
             change = change_group(
                 group,

@@ -229,3 +229,33 @@ def test_the_change_form_says_the_same_and_no_constraint_name(client, world, com
     }
     body = response.content.decode()
     assert "<title>Error: Change" in body and "Constraint" not in body and "violated" not in body
+
+
+def test_an_earlier_last_date_asks_first_saying_how_many_sessions_it_cancels(client, world, commissioner):
+    group = make_group(world)
+    data = {
+        "title": group.title,
+        "facilitator": group.facilitator_id,
+        "capacity": "2",
+        "overbooking_percent": "0",
+        "booking_opens_days": "28",
+        "all_pool_organisations": "on",
+        "ground_rules": "x",
+        "confidentiality_statement": "y",
+        **typed_dates({"last_date": "2027-01-31"}),
+    }
+    url = reverse("group_change", args=[world.pool.pk, group.pk])
+    coming = group.sessions.filter(status="scheduled").count()
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["ending"] == "9 sessions"  # February 2027 to October 2027
+    body = response.content.decode()
+    assert "The new last date cancels 9 sessions after it." in body
+    assert "Yes, cancel 9 sessions and save" in body
+    assert group.sessions.filter(status="scheduled").count() == coming  # nothing cancelled yet
+
+    # A confirmation for another date is asked about again.
+    assert client.post(url, data | {"confirm": "2027-02-28"}).status_code == 200
+    response = client.post(url, data | {"confirm": "2027-01-31"})
+    assert response.status_code == 302
+    assert group.sessions.filter(status="scheduled").count() == coming - 9
