@@ -4,8 +4,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reflect.home import HomePanel, NextStep, register_home_panels
-from reflect.models import Membership, User
-from scheduling.models import BookingStatus, ReflectiveGroup, SupervisionBooking, WeeklyRule
+from reflect.models import User
+from scheduling.groups.access import staff_pools
+from scheduling.models import BookingStatus, GroupStatus, ReflectiveGroup, SupervisionBooking, WeeklyRule
 from scheduling.services.booking_notices import booking_when
 from scheduling.services.bookings import bookings_of
 from supervision.enums import AgreementStatus
@@ -70,14 +71,15 @@ def supervision_booking_panels(user: User) -> list[HomePanel]:
 
 @register_home_panels
 def group_finding_panels(user: User) -> list[HomePanel]:
-    """Staff reach the reflective groups, and facilitators their registers, from the home page.
+    """Staff of a pool with running groups reach them, and facilitators their registers, from
+    the home page.
 
     (A stand-in until the home page's own group panels land: the same link words, so a journey
     that follows them works with either.)"""
     if not user.is_authenticated:
         return []
     panels = []
-    if Membership.objects.filter(user=user, left_at__isnull=True).exists():
+    if ReflectiveGroup.objects.filter(status=GroupStatus.ACTIVE, pool_id__in=staff_pools(user)).exists():
         steps = [
             NextStep("Find a reflective group", reverse("group_sessions")),
             NextStep("Your places and waitlists", reverse("group_my_places")),
