@@ -214,7 +214,7 @@ class Figure:
 
 def figure(label: str, value: object, measure: Measure, hint: str = "") -> Figure:
     cell = present(value, measure)
-    if measure == Measure.HOURS and value is not None:
+    if measure == Measure.HOURS and isinstance(value, Decimal | float | int):
         # A headline figure stands alone, so it carries its unit, agreeing with the number
         # ("1 hour", "1.5 hours"); a table's column header carries it for its cells.
         cell = cell._replace(text=wording.hours(_hours(value)))

@@ -37,6 +37,14 @@ def schedule_group_of_staff(user: User, group_id: int) -> ReflectiveGroup | None
     )
 
 
+def access_group(user: User, group_id: int) -> ReflectiveGroup:
+    """A group of one of the person's pools, for its own page (booking still checks eligibility)."""
+    group = schedule_group_of_staff(user, group_id)
+    if group is None:
+        raise Http404("No such group.")
+    return group
+
+
 def access_staff_pool(user: User, pool_id: int) -> Pool:
     """A pool the person is current staff in (through one of its organisations); else a 404."""
     if pool_id not in pool_ids_of_staff(user):

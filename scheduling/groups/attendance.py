@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
-from reflect.models import User
+from reflect.models import LedgerEntry, User
 from reflect.services.ledger import record_ledger_entry
 from reflect.services.notifications import queue_notification
 from reflect.services.preferences import preferences_for
@@ -53,15 +53,46 @@ def mark_place_attendance(
         if first_marking:
             record_ledger_entry(
                 session.group.pool,
-                LedgerKind.PLACE_ATTENDED if attended else LedgerKind.PLACE_MISSED,
+                _LEDGER_KIND[place.status],
                 organisation=place.organisation,
                 quantity=1,
                 occurred_at=now,
                 source=f"group-place:{place.pk}:attendance",
             )
+        elif place.status != was:
+            _correct_the_ledger(place, was, now)
         if not attended and preferences_for(place.user).missed_session_messages:
             _queue_missed_message(place, now)
     return place
+
+
+_LEDGER_KIND: dict[str, LedgerKind] = {
+    PlaceStatus.ATTENDED: LedgerKind.PLACE_ATTENDED,
+    PlaceStatus.ABSENT: LedgerKind.PLACE_MISSED,
+}
+
+
+def _correct_the_ledger(place: Place, was: str, now: datetime.datetime) -> None:
+    """A changed mark is two new, dated entries, never an edit (docs/architecture.md, "The
+    ledger"): the old mark taken back (quantity -1) and the new one counted (+1), so the
+    totals of attended and missed places stay exact after any number of corrections.
+
+    Each correction has its own numbered sources, so a retry of the same correction records
+    nothing twice; the place's row lock (taken by the caller) keeps the numbering in order.
+    """
+    prefix = f"group-place:{place.pk}:attendance-correction:"
+    number = LedgerEntry.objects.filter(source__startswith=prefix, source__endswith=":marked").count() + 1
+    pool = place.session.group.pool
+    for kind, quantity, step in ((_LEDGER_KIND[was], -1, "taken-back"), (_LEDGER_KIND[place.status], 1, "marked")):
+        record_ledger_entry(
+            pool,
+            kind,
+            organisation=place.organisation,
+            quantity=quantity,
+            occurred_at=now,
+            source=f"{prefix}{number}:{step}",
+            note="Attendance corrected on the register.",
+        )
 
 
 REGISTER_COUNTS: dict[str, str] = {PlaceStatus.ATTENDED: "places_attended", PlaceStatus.ABSENT: "places_absent"}

@@ -26,7 +26,7 @@ from reflect.services.notifications import queue_notification
 from scheduling.groups.calendar import group_session_ics
 from scheduling.groups.capacity import held_offers
 from scheduling.groups.notices import group_context, session_when
-from scheduling.groups.recurrence import check_pattern, generate_sessions
+from scheduling.groups.recurrence import check_pattern, coming_starts, generate_sessions
 from scheduling.groups.session_changes import cancel_session
 from scheduling.groups.waitlist import offer_freed_places
 from scheduling.models import (
@@ -71,6 +71,56 @@ def _check_group(
         raise DomainError("Choose at least one organisation, or open the group to all.", field="eligible_organisations")
 
 
+@dataclass(frozen=True)
+class GroupPreview:
+    """What creating a group would make, shown before it is saved."""
+
+    starts: list[datetime.datetime]  # the first sessions' starts, at most ``shown``
+    total: int  # sessions generated now (a year ahead, or to the pool's end)
+    last_start: datetime.datetime | None  # the last of them
+    ends_on: datetime.date  # the pool's end or the group's last date, whichever is first
+    stops_at_pool_end: bool  # the series stops because the pool ends (not at a last date)
+
+
+def _new_group(
+    pool: Pool, acting_user: User, eligible: list[Organisation], now: datetime.datetime, fields: dict[str, Any]
+) -> ReflectiveGroup:
+    """The group as it would be created, checked but not saved; DomainError otherwise."""
+    if not is_commissioner(acting_user, pool):
+        raise DomainError("Only the pool's commissioners can create its reflective groups.")
+    group = ReflectiveGroup(pool=pool, **fields)
+    try:
+        today = now.astimezone(ZoneInfo(group.time_zone)).date()
+    except (ValueError, KeyError, OSError):
+        today = None  # no such zone: _check_group says so
+    _check_group(group, eligible, today_for_first_date=today or now.date())
+    return group
+
+
+def preview_group(
+    pool: Pool,
+    *,
+    acting_user: User,
+    eligible_organisations: Iterable[Organisation] = (),
+    now: datetime.datetime | None = None,
+    shown: int = 6,
+    **fields: Any,
+) -> GroupPreview:
+    """The group's first dates before it is created, with the same checks as ``create_group``
+    and nothing written (docs/groups.md, "Creating a group")."""
+    now = now or timezone.now()
+    group = _new_group(pool, acting_user, list(eligible_organisations), now, fields)
+    starts = coming_starts(group, now=now)
+    ends_on = min(pool.ends_on, group.last_date or pool.ends_on)
+    return GroupPreview(
+        starts=starts[:shown],
+        total=len(starts),
+        last_start=starts[-1] if starts else None,
+        ends_on=ends_on,
+        stops_at_pool_end=group.last_date is None or group.last_date >= pool.ends_on,
+    )
+
+
 def create_group(
     pool: Pool,
     *,
@@ -80,17 +130,10 @@ def create_group(
     **fields: Any,
 ) -> ReflectiveGroup:
     """A commissioner creates a group in their pool; its first year of sessions is generated."""
-    if not is_commissioner(acting_user, pool):
-        raise DomainError("Only the pool's commissioners can create its reflective groups.")
     eligible = list(eligible_organisations)
     now = now or timezone.now()
     with transaction.atomic():
-        group = ReflectiveGroup(pool=pool, **fields)
-        try:
-            today = now.astimezone(ZoneInfo(group.time_zone)).date()
-        except (ValueError, KeyError, OSError):
-            today = None  # no such zone: _check_group says so
-        _check_group(group, eligible, today_for_first_date=today or now.date())
+        group = _new_group(pool, acting_user, eligible, now, fields)
         group.save()
         if eligible and not group.all_pool_organisations:
             group.eligible_organisations.set(eligible)
@@ -268,6 +311,22 @@ def _months_to_hold(
             CohortMembership.objects.filter(group=group, left_at__isnull=True).values_list("organisation_id", flat=True)
         )
     return held
+
+
+def sessions_a_last_date_ends(
+    group: ReflectiveGroup, last_date: datetime.date | None, *, now: datetime.datetime | None = None
+) -> int:
+    """How many coming sessions a new last date would cancel: asked before the change is made,
+    so the page can say so and ask first (issue 18, "Forgiving"). A read; one query."""
+    if last_date is None:
+        return 0
+    zone = ZoneInfo(group.time_zone)
+    # After the end of the last date on the group's own clock.
+    after = datetime.datetime.combine(last_date, datetime.time.max, tzinfo=zone)
+    coming = GroupSession.objects.filter(
+        group=group, status=SessionStatus.SCHEDULED, starts_at__gt=now or timezone.now()
+    )
+    return coming.filter(starts_at__gt=after).count()
 
 
 def _after_last_date(session: GroupSession, group: ReflectiveGroup) -> bool:

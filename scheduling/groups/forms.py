@@ -9,12 +9,40 @@ from reflect.forms import form_field
 from reflect.local_time import is_time_zone
 from reflect.models import MeetingPreference, Pool
 from reflect.text_limits import ADDRESS, DESCRIPTION, GROUND_RULES, NAME, NOTE, bounded, too_long
+from scheduling.groups import repeats
 from scheduling.groups.changes import CHANGEABLE
 from scheduling.models import ReflectiveGroup
 from supervision.models import SupervisorProfile
 
+# The most places a session can have: a reflective group is a small room, and a larger number is
+# a slip of the keyboard (the database column would refuse one past 2,147,483,647 in its own words).
+MOST_PLACES = 100
 
-class GroupForm(forms.ModelForm):
+
+def _is_row_id(value: object) -> bool:
+    """Whether a posted value could be a row's id: a number the database can hold. A larger one
+    would stop the look-up with an overflow instead of a message on the field."""
+    text = str(value)
+    return text.isascii() and text.isdigit() and 0 < int(text) < 2**63
+
+
+class _SupervisorChoice(forms.ModelChoiceField):
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and not _is_row_id(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class _OrganisationChoices(forms.ModelMultipleChoiceField):
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, list | tuple) and any(not _is_row_id(each) for each in value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().clean(value)
+
+
+class _GroupDetailsForm(forms.ModelForm):
+    """What the create and change forms share: a group's details, read the same way."""
+
     online_link = forms.URLField(
         label="Online link",
         required=False,
@@ -32,11 +60,10 @@ class GroupForm(forms.ModelForm):
             "facilitator",
             "external_facilitator_name",
             "external_facilitator_email",
-            "rrule",
             "first_date",
-            "last_date",
             "start_time",
             "duration_minutes",
+            "last_date",
             "time_zone",
             "location",
             "online_link",
@@ -48,24 +75,68 @@ class GroupForm(forms.ModelForm):
             "ground_rules",
             "confidentiality_statement",
         ]
-        widgets = {
-            "first_date": forms.DateInput(attrs={"type": "date"}),
-            "last_date": forms.DateInput(attrs={"type": "date"}),
-            "start_time": forms.TimeInput(attrs={"type": "time"}),
-            "eligible_organisations": forms.CheckboxSelectMultiple,
-        }
-        help_texts = {"duration_minutes": "For example 120 for two hours."}
+        field_classes = {"facilitator": _SupervisorChoice, "eligible_organisations": _OrganisationChoices}
+        widgets = {"eligible_organisations": forms.CheckboxSelectMultiple}
+        # Every refusal names its field and says what to enter (GOV.UK style), never Django's own.
         error_messages = {
-            "title": too_long("the title", NAME),
+            "title": too_long("the title", NAME) | {"required": "Enter the group's title."},
             "description": too_long("the description", DESCRIPTION),
+            "kind": {"required": "Choose the kind of group.", "invalid_choice": "Choose the kind of group."},
+            "facilitator": {"invalid_choice": "Choose a verified supervisor from the list."},
             "external_facilitator_name": too_long("the facilitator's name", NAME),
-            "external_facilitator_email": too_long("the facilitator's e-mail address", 254),
-            "rrule": too_long("the rule", 500),
+            "external_facilitator_email": too_long("the facilitator's e-mail address", 254)
+            | {"invalid": "Enter the facilitator's e-mail address, like name@example.org."},
             "location": too_long("the place", ADDRESS),
-            "ground_rules": too_long("the ground rules", GROUND_RULES),
-            "confidentiality_statement": too_long("the confidentiality statement", GROUND_RULES),
-            "time_zone": too_long("a time zone", 64),
+            "ground_rules": too_long("the ground rules", GROUND_RULES) | {"required": "Enter the ground rules."},
+            "confidentiality_statement": too_long("the confidentiality statement", GROUND_RULES)
+            | {"required": "Enter the confidentiality statement."},
+            "time_zone": too_long("a time zone", 64) | {"required": "Enter a time zone such as Europe/London."},
+            "eligible_organisations": {"invalid_choice": "Choose organisations from this pool."},
         }
+
+    last_date = GovukDateField(
+        subject="the last date",
+        label="Last date (optional)",
+        required=False,
+        help_text="The last day a session may fall on: for a cohort, the end of its term. Leave it empty to keep "
+        "going until the pool ends. For example, 31 3 2027",
+    )
+    capacity = forms.IntegerField(
+        label="Places in each session",
+        min_value=1,
+        max_value=MOST_PLACES,
+        error_messages={
+            "required": "Enter how many places each session has, for example 8.",
+            "invalid": "Enter how many places each session has as a whole number, for example 8.",
+            "min_value": "Enter how many places each session has: at least 1.",
+            "max_value": f"Enter how many places each session has: at most {MOST_PLACES}.",
+        },
+    )
+    overbooking_percent = forms.IntegerField(
+        label="Overbooking allowance (%)",
+        min_value=0,
+        max_value=100,
+        initial=0,
+        help_text="Extra places for people who book and do not come. 0 for none.",
+        error_messages={
+            "required": "Enter an overbooking allowance from 0 to 100, or 0 for none.",
+            "invalid": "Enter the overbooking allowance as a whole number from 0 to 100.",
+            "min_value": "Enter an overbooking allowance from 0 to 100.",
+            "max_value": "Enter an overbooking allowance from 0 to 100.",
+        },
+    )
+    booking_opens_days = forms.IntegerField(
+        label="Booking opens (days before each session)",
+        min_value=0,
+        max_value=365,
+        initial=28,
+        error_messages={
+            "required": "Enter how many days before each session booking opens, for example 28.",
+            "invalid": "Enter how many days before each session booking opens as a whole number, for example 28.",
+            "min_value": "Enter how many days before each session booking opens: 0 or more.",
+            "max_value": "Enter how many days before each session booking opens: at most 365.",
+        },
+    )
 
     def __init__(self, *args: Any, pool: Pool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -89,14 +160,164 @@ class GroupForm(forms.ModelForm):
         if first and last and last < first:
             # Said on the field, before the database constraint would say it in its own words.
             self.add_error("last_date", "The last date must be on or after the first date.")
+        if (
+            "facilitator" in cleaned
+            and "external_facilitator_name" in cleaned
+            and cleaned["facilitator"] is None
+            and not cleaned["external_facilitator_name"]
+        ):
+            # The same: a sentence, never the name of the check behind it.
+            self.add_error("facilitator", "Choose a supervisor or name an external facilitator.")
         return cleaned
 
+    def group_fields(self) -> dict[str, Any]:
+        """The group's own fields, for the service (the organisations are passed apart)."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields or () if name != "eligible_organisations"}
 
-class GroupChangeForm(GroupForm):
+
+ORDINAL_CHOICES = [(str(number), word) for number, word in repeats.ORDINALS.items()]
+REPEAT_WEEKDAY_CHOICES = [(str(number), name) for number, name in enumerate(repeats.WEEKDAY_NAMES)]
+
+
+class GroupForm(_GroupDetailsForm):
+    """Creating a group: when it meets in words ("every month on the second Wednesday"), or a
+    repeat rule typed in the advanced option (docs/groups.md, "Creating a group")."""
+
+    how_often = forms.ChoiceField(
+        required=False,
+        label="How often it meets",
+        choices=[
+            (repeats.Every.MONTH.value, "Once a month, on a day of the week"),
+            (repeats.Every.WEEKS.value, "Every week, or every few weeks"),
+        ],
+        initial=repeats.Every.MONTH.value,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose how often the group meets.",
+            "invalid_choice": "Choose how often the group meets.",
+        },
+    )
+    month_ordinal = forms.ChoiceField(
+        required=False,
+        label="Which one in the month",
+        choices=ORDINAL_CHOICES,
+        initial="2",
+        error_messages={"invalid_choice": "Choose first, second, third, fourth or last."},
+    )
+    month_weekday = forms.ChoiceField(
+        required=False,
+        label="Day of the week",
+        choices=REPEAT_WEEKDAY_CHOICES,
+        initial="2",
+        error_messages={"invalid_choice": "Choose a day of the week."},
+    )
+    weeks = forms.IntegerField(
+        required=False,
+        label="How many weeks apart",
+        min_value=1,
+        max_value=repeats.MOST_WEEKS_APART,
+        initial=2,
+        help_text="1 for every week, 2 for every other week.",
+        error_messages={
+            "invalid": "Enter how many weeks apart as a whole number, for example 2.",
+            "min_value": "Enter how many weeks apart: 1 or more.",
+            "max_value": f"Enter how many weeks apart: at most {repeats.MOST_WEEKS_APART}.",
+        },
+    )
+    week_weekday = forms.ChoiceField(
+        required=False,
+        label="Day of the week",
+        choices=REPEAT_WEEKDAY_CHOICES,
+        initial="2",
+        error_messages={"invalid_choice": "Choose a day of the week."},
+    )
+    first_date = GovukDateField(
+        subject="the first date",
+        label="First date",
+        help_text="The day the first session may fall on: the pattern starts from it. For example, 14 1 2027",
+    )
+    start_time = TimeTextField(label="Start time")
+    duration_minutes = forms.IntegerField(
+        label="Length in minutes",
+        min_value=15,
+        max_value=8 * 60,
+        initial=90,
+        help_text="For example 90 for an hour and a half.",
+        error_messages={
+            "required": "Enter how long each session lasts, in minutes, for example 90.",
+            "invalid": "Enter how long each session lasts as a whole number of minutes, for example 90.",
+            "min_value": "Enter a length of at least 15 minutes.",
+            "max_value": "Enter a length of at most 480 minutes (8 hours).",
+        },
+    )
+    rrule = forms.CharField(
+        label="Repeat rule (RRULE)",
+        required=False,
+        **bounded("the rule", 500),
+        help_text="Leave it empty to use the words above. For example FREQ=MONTHLY;BYDAY=+2WE is the second "
+        "Wednesday of each month.",
+    )
+
+    def __init__(self, *args: Any, pool: Pool, **kwargs: Any) -> None:
+        super().__init__(*args, pool=pool, **kwargs)
+        self.fields["capacity"].initial = 8
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("rrule"):
+            return cleaned  # the advanced rule wins; the service checks it
+        if not cleaned.get("how_often") and "how_often" not in self.errors:
+            self.add_error("how_often", "Choose how often the group meets.")
+        needed = {
+            repeats.Every.MONTH: {
+                "month_ordinal": "Choose which one in the month: first, second, third, fourth or last.",
+                "month_weekday": "Choose the day of the week the group meets.",
+            },
+            repeats.Every.WEEKS: {
+                "weeks": "Enter how many weeks apart the sessions are, for example 2.",
+                "week_weekday": "Choose the day of the week the group meets.",
+            },
+        }.get(cleaned.get("how_often", ""), {})
+        for name, message in needed.items():
+            if cleaned.get(name) in (None, "") and name not in self.errors:
+                self.add_error(name, message)
+        return cleaned
+
+    def repeat(self) -> repeats.Repeat | None:
+        """The words chosen, if the rule comes from them (and they are valid)."""
+        cleaned = self.cleaned_data
+        if cleaned.get("rrule"):
+            return None
+        if (
+            cleaned.get("how_often") == repeats.Every.MONTH
+            and "month_ordinal" in cleaned
+            and "month_weekday" in cleaned
+        ):
+            return repeats.Repeat(
+                repeats.Every.MONTH, int(cleaned["month_weekday"]), ordinal=int(cleaned["month_ordinal"])
+            )
+        if cleaned.get("how_often") == repeats.Every.WEEKS and "weeks" in cleaned and "week_weekday" in cleaned:
+            return repeats.Repeat(repeats.Every.WEEKS, int(cleaned["week_weekday"]), weeks=cleaned["weeks"])
+        return None
+
+    def group_fields(self) -> dict[str, Any]:
+        fields = super().group_fields()
+        repeat = self.repeat()
+        if repeat is None:
+            fields["rrule"] = self.cleaned_data["rrule"].strip()
+        else:
+            fields["rrule"] = repeats.rule_for(repeat)
+            fields["first_date"] = repeats.first_day(repeat, fields["first_date"])
+        return fields
+
+
+class GroupChangeForm(_GroupDetailsForm):
     """What can change once a group runs (``changes.CHANGEABLE``): not when or how long it meets."""
 
-    class Meta(GroupForm.Meta):
-        fields = [name for name in GroupForm.Meta.fields if name in CHANGEABLE or name == "eligible_organisations"]
+    class Meta(_GroupDetailsForm.Meta):
+        fields = [
+            name for name in _GroupDetailsForm.Meta.fields if name in CHANGEABLE or name == "eligible_organisations"
+        ]
 
 
 class CancelPlaceForm(forms.Form):

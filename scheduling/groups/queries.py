@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import datetime
+import enum
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 
 from reflect.disclosure import disclosed
 from reflect.enums import LedgerKind
 from reflect.models import LedgerEntry, Organisation, User
 from reflect.queries import memberships_of
-from scheduling.models import GroupKind, GroupSession, GroupStatus, ReflectiveGroup, SessionStatus, WaitlistStatus
+from scheduling.models import (
+    GroupKind,
+    GroupSession,
+    GroupStatus,
+    Place,
+    ReflectiveGroup,
+    SessionStatus,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+from scheduling.models.groups import ACTIVE_PLACE_STATUSES, ACTIVE_WAITLIST_STATUSES
 
 
 def organisation_ids_of(user: User) -> set[int]:
@@ -40,6 +52,7 @@ def groups_open_to(user: User) -> list[ReflectiveGroup]:
 class SessionRow:
     session: GroupSession
     places_left: int
+    standing: str = ""  # a Standing
 
 
 def _with_held(sessions, now: datetime.datetime):
@@ -49,41 +62,62 @@ def _with_held(sessions, now: datetime.datetime):
     )
 
 
-def _coming_with_room(now: datetime.datetime):
-    return GroupSession.objects.filter(
-        status=SessionStatus.SCHEDULED, starts_at__gt=now, places_taken__lt=F("place_limit")
+class Standing(enum.StrEnum):
+    """Where a person stands in one session, for its button."""
+
+    NONE = ""
+    PLACE = "place"
+    OFFERED = "offered"
+    WAITING = "waiting"
+
+
+def _with_standing(sessions: QuerySet[GroupSession], user: User) -> QuerySet[GroupSession]:
+    """Annotate each session with the person's place and waitlist entry, in the same query."""
+    entry = WaitlistEntry.objects.filter(
+        session=OuterRef("pk"), user=user, status__in=ACTIVE_WAITLIST_STATUSES
+    ).order_by("pk")
+    return sessions.annotate(
+        has_place=Exists(Place.objects.filter(session=OuterRef("pk"), user=user, status__in=ACTIVE_PLACE_STATUSES)),
+        entry_status=Subquery(entry.values("status")[:1]),
+        entry_offered_until=Subquery(entry.values("offered_until")[:1]),
     )
 
 
-def sessions_with_places(groups: list[ReflectiveGroup], now: datetime.datetime, *, limit: int) -> list[SessionRow]:
-    """Coming sessions of drop-in groups with a place someone could book now, soonest first.
+def _row(session: Any, now: datetime.datetime) -> SessionRow:
+    """``session``: a GroupSession annotated by ``_with_held`` and ``_with_standing``."""
+    standing = Standing.NONE
+    if session.has_place:
+        standing = Standing.PLACE
+    elif (
+        session.entry_status == WaitlistStatus.OFFERED
+        and session.entry_offered_until
+        and (session.entry_offered_until > now)
+    ):
+        standing = Standing.OFFERED
+    elif session.entry_status is not None:
+        standing = Standing.WAITING
+    left = max(0, session.place_limit - session.places_taken - session.held)
+    return SessionRow(session=session, places_left=left, standing=standing)
 
-    Places held for people offered them are not free, counted here in the same query.
-    """
+
+def next_sessions(groups: list[ReflectiveGroup], user: User, now: datetime.datetime) -> list[SessionRow]:
+    """Each drop-in group's next session, full or not, with the places someone could book now
+    (places held for offers are not free) and where the person stands in it: one query
+    whatever the number of groups."""
     drop_in = [group.pk for group in groups if group.kind == GroupKind.DROP_IN]
-    sessions = _with_held(_coming_with_room(now).filter(group_id__in=drop_in), now).order_by("starts_at", "pk")
-    rows = []
-    for session in sessions[: limit * 4]:
-        left = session.place_limit - session.places_taken - session.held
-        if left > 0:
-            rows.append(SessionRow(session=session, places_left=left))
-        if len(rows) == limit:
-            break
-    return rows
-
-
-def next_sessions_with_places(groups: list[ReflectiveGroup], now: datetime.datetime) -> list[SessionRow]:
-    """Each drop-in group's next session with room, in one query whatever the number of groups
-    (a group whose next session's free places are all held for offers is left out)."""
-    drop_in = [group.pk for group in groups if group.kind == GroupKind.DROP_IN]
-    next_of_group = _coming_with_room(now).filter(group_id=OuterRef("pk")).order_by("starts_at", "pk").values("pk")[:1]
+    coming = GroupSession.objects.filter(status=SessionStatus.SCHEDULED, starts_at__gt=now)
+    next_of_group = coming.filter(group_id=OuterRef("pk")).order_by("starts_at", "pk").values("pk")[:1]
     firsts = ReflectiveGroup.objects.filter(pk__in=drop_in).annotate(next_id=Subquery(next_of_group)).values("next_id")
-    rows = []
-    for session in _with_held(GroupSession.objects.filter(pk__in=firsts), now).order_by("starts_at", "pk"):
-        left = session.place_limit - session.places_taken - session.held
-        if left > 0:
-            rows.append(SessionRow(session=session, places_left=left))
-    return rows
+    sessions = _with_standing(_with_held(GroupSession.objects.filter(pk__in=firsts), now), user)
+    return [_row(session, now) for session in sessions]
+
+
+def later_sessions(group: ReflectiveGroup, user: User, now: datetime.datetime, *, limit: int) -> list[SessionRow]:
+    """A group's coming sessions, soonest first, with the places left in each and where the
+    person stands: one query."""
+    coming = GroupSession.objects.filter(group=group, status=SessionStatus.SCHEDULED, starts_at__gt=now)
+    sessions = _with_standing(_with_held(coming, now), user).order_by("starts_at", "pk")[:limit]
+    return [_row(session, now) for session in sessions]
 
 
 @dataclass(frozen=True)

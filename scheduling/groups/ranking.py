@@ -4,7 +4,7 @@ Order, most important first:
   1. times that suit: the group starts no earlier than the person's "no sessions before"
      contact preference (the report's advice for people with insomnia);
   2. delivery mode: the group meets the way the person asked (online, in person, or either);
-  3. places left in its next session with room, more first;
+  3. places left in its next session, more first (a full one last, with its waitlist);
   4. that session's date, sooner first; then the title.
 Each group comes with the reasons, in plain words, so the person sees why it is where it is.
 """
@@ -71,7 +71,11 @@ def rank_groups(
     for option in options:
         suits_time, time_reason = _time_reason(option, no_sessions_before)
         suits_mode, mode_reason = _mode_reason(option, mode)
-        places = f"{wording.count(option.places_left, 'place')} left in the next session"
+        places = (
+            f"{wording.count(option.places_left, 'place')} left in the next session"
+            if option.places_left
+            else "the next session is full: you can join its waitlist"
+        )
         ranked.append(
             RankedGroup(
                 option=option, suits_time=suits_time, suits_mode=suits_mode, reasons=(time_reason, mode_reason, places)

@@ -340,6 +340,21 @@ def local_occurrences(
     return starts
 
 
+def _horizon(group: ReflectiveGroup, now: datetime.datetime) -> datetime.datetime:
+    """A year ahead, or the end of the pool's last day if sooner: no session after the pool ends."""
+    pool_end = datetime.datetime.combine(group.pool.ends_on, datetime.time.max, tzinfo=ZoneInfo(group.time_zone))
+    return min(now + datetime.timedelta(days=HORIZON_DAYS), pool_end)
+
+
+def coming_starts(group: ReflectiveGroup, *, now: datetime.datetime) -> list[datetime.datetime]:
+    """The starts a group (saved or not) would have from ``now``, up to a year ahead or its
+    pool's end: what creating it generates, for the preview before it is saved."""
+    horizon = _horizon(group, now)
+    if horizon <= now:
+        return []
+    return local_occurrences(group, after=now, before=horizon)
+
+
 def generate_sessions(group: ReflectiveGroup, *, now: datetime.datetime | None = None) -> list[GroupSession]:
     """Create the sessions due in the next year that do not exist yet; return the new ones.
 
@@ -349,9 +364,7 @@ def generate_sessions(group: ReflectiveGroup, *, now: datetime.datetime | None =
     if group.status != GroupStatus.ACTIVE:
         return []
     now = now or timezone.now()
-    horizon = now + datetime.timedelta(days=HORIZON_DAYS)
-    pool_end = datetime.datetime.combine(group.pool.ends_on, datetime.time.max, tzinfo=ZoneInfo(group.time_zone))
-    horizon = min(horizon, pool_end)
+    horizon = _horizon(group, now)
     if horizon <= now:
         return []
     existing = set()

@@ -6,6 +6,7 @@ from scheduling.groups.views import cohorts, manage, register, sessions, totals
 urlpatterns = [
     path("", sessions.session_list, name="group_sessions"),
     path("my-places/", sessions.my_places, name="group_my_places"),
+    path("<id:group_id>/", sessions.group_detail, name="group_detail"),
     path("sessions/<id:session_id>/", sessions.session_detail, name="group_session"),
     path("sessions/<id:session_id>/book/", sessions.session_book, name="group_session_book"),
     path("sessions/<id:session_id>/cancel/", sessions.session_cancel, name="group_session_cancel"),

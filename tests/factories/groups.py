@@ -75,3 +75,15 @@ class ReflectiveGroupFactory(factory.django.DjangoModelFactory):
     overbooking_percent = 20
     ground_rules = "What is said here stays here."
     confidentiality_statement = "Nothing said is written down."
+
+
+def typed_dates(data: dict[str, object]) -> dict[str, object]:
+    """Form data with its ISO dates ("2027-01-13") typed as a person types them into the GOV.UK
+    day, month and year boxes (reflect/fields.py): first_date_day, first_date_month, …"""
+    typed = dict(data)
+    for name in ("first_date", "last_date"):
+        value = typed.pop(name, None)
+        if value:
+            year, month, day = str(value).split("-")
+            typed |= {f"{name}_day": day.lstrip("0"), f"{name}_month": month.lstrip("0"), f"{name}_year": year}
+    return typed

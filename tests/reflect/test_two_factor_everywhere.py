@@ -52,7 +52,7 @@ NO_TWO_FACTOR = {
     "questionnaire_section", "questionnaire_check", "questionnaire_result", "questionnaire_save_to_organisation",
     "questionnaire_take_again", "questionnaire_brief", "questionnaire_brief_pdf",
     "supervisor_directory", "supervisor_detail", "supervisor_photo",
-    "group_sessions", "group_my_places", "group_session", "group_session_book", "group_session_cancel",
+    "group_sessions", "group_detail", "group_my_places", "group_session", "group_session_book", "group_session_cancel",
     "group_waitlist_join", "group_waitlist_accept", "group_waitlist_leave", "group_organisation_totals",
     "cohort_apply", "cohort_withdraw", "cohort_leave",
     "supervision_home", "supervision_book", "supervision_book_confirm", "supervision_log", "supervision_log_csv",

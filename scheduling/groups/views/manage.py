@@ -20,8 +20,16 @@ from reflect.access import acting_user, commissioner_area
 from reflect.disclosure import disclosed
 from reflect.errors import DomainError
 from reflect.models import Pool
+from scheduling.groups import repeats
 from scheduling.groups.access import access_pool_group, access_pool_session
-from scheduling.groups.changes import GroupChange, change_group, create_group
+from scheduling.groups.changes import (
+    GroupChange,
+    GroupPreview,
+    change_group,
+    create_group,
+    preview_group,
+    sessions_a_last_date_ends,
+)
 from scheduling.groups.forms import CancelSessionForm, GroupChangeForm, GroupForm, MoveSessionForm
 from scheduling.groups.notices import session_when
 from scheduling.groups.session_changes import cancel_session, move_session
@@ -37,22 +45,66 @@ def pool_groups(request: HttpRequest, pool: Pool) -> HttpResponse:
 
 @commissioner_area
 def group_create(request: HttpRequest, pool: Pool) -> HttpResponse:
+    """The form, then a preview of the first dates ("Preview dates"), then "Create group".
+
+    The preview is the same form posted again with its dates shown, so it works without
+    JavaScript; creating straight away (a form posted without "preview") still works.
+    """
     form = GroupForm(request.POST or None, pool=pool)
+    preview = None
     if request.method == "POST" and form.is_valid():
-        fields = {k: v for k, v in form.cleaned_data.items() if k != "eligible_organisations"}
+        user = acting_user(request)
+        eligible = form.cleaned_data["eligible_organisations"]
         try:
-            group = create_group(
-                pool,
-                acting_user=acting_user(request),
-                eligible_organisations=form.cleaned_data["eligible_organisations"],
-                **fields,
-            )
+            if "preview" in request.POST:
+                preview = preview_group(pool, acting_user=user, eligible_organisations=eligible, **form.group_fields())
+                if not preview.total:
+                    preview = None
+                    form.add_error(
+                        "first_date",
+                        "No session falls between the first date and the pool's end: "
+                        "choose an earlier first date or another day.",
+                    )
+            else:
+                group = create_group(pool, acting_user=user, eligible_organisations=eligible, **form.group_fields())
         except DomainError as error:
-            form.add_error(error.field, error.message)
+            preview = None
+            form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, f"{group.title} is created with {group.sessions.count()} sessions.")
-            return redirect("pool_detail", pool.pk)
-    return render(request, "scheduling/group_create.html", {"pool": pool, "form": form})
+            if "preview" not in request.POST:
+                messages.success(request, f"{group.title} is created with {_sessions(group.sessions.count())}.")
+                return redirect("pool_detail", pool.pk)
+    return render(
+        request,
+        "scheduling/group_create.html",
+        {
+            "pool": pool,
+            "form": form,
+            "preview": _preview_said(form, preview) if preview else None,
+        },
+    )
+
+
+def _preview_said(form: GroupForm, preview: GroupPreview) -> dict[str, object]:
+    """The preview in words: how often, the first dates, and where the series stops."""
+    zone = form.cleaned_data["time_zone"]
+    repeat = form.repeat()
+    how = repeats.said(repeat) if repeat else repeats.rule_in_words(form.group_fields()["rrule"])
+    length = wording.count(form.cleaned_data["duration_minutes"], "minute")
+    if preview.stops_at_pool_end:
+        stops = f"The series stops when the pool ends, on {wording.day(preview.ends_on)}: no session is made after it."
+    else:
+        stops = f"The series stops at the group's last date, {wording.day(preview.ends_on)}."
+    return {
+        "how": f"{how[0].upper()}{how[1:]}, for {length}.",
+        "dates": [wording.moment(start, zone) for start in preview.starts],
+        "stops": stops,
+        "total": (
+            f"That is {_sessions(preview.total)} in all, the last on {wording.day(preview.last_start, zone)}."
+            if preview.last_start and preview.total > len(preview.starts)
+            else ""
+        ),
+    }
 
 
 @commissioner_area
@@ -70,7 +122,13 @@ def group_manage(request: HttpRequest, pool: Pool, group_id: int) -> HttpRespons
         }
         for session in sessions
     ]
-    return render(request, "scheduling/group_manage.html", {"pool": pool, "group": group, "rows": rows})
+    return render(
+        request, "scheduling/group_manage.html", {"pool": pool, "group": group, "rows": rows, "meets": meets(group)}
+    )
+
+
+def meets(group: ReflectiveGroup) -> str:
+    return repeats.meets(group.rrule, group.first_date, group.start_time, group.duration_minutes)
 
 
 @commissioner_area
@@ -81,6 +139,23 @@ def group_change(request: HttpRequest, pool: Pool, group_id: int) -> HttpRespons
     form = GroupChangeForm(request.POST or None, instance=access_pool_group(pool, group_id), pool=pool)
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.fields if name != "eligible_organisations"}
+        ending = sessions_a_last_date_ends(group, changes.get("last_date"))
+        confirmed = ending and request.POST.get("confirm") == changes["last_date"].isoformat()
+        if ending and not confirmed:
+            # Cancelling sessions cannot be undone: say how many, and ask first (for this very
+            # last date: a different one typed on the asking page is asked about again).
+            return render(
+                request,
+                "scheduling/group_change.html",
+                {
+                    "pool": pool,
+                    "group": group,
+                    "form": form,
+                    "meets": meets(group),
+                    "ending": _sessions(ending),
+                    "confirm": changes["last_date"].isoformat(),
+                },
+            )
         try:
             change = change_group(
                 group,
@@ -93,7 +168,9 @@ def group_change(request: HttpRequest, pool: Pool, group_id: int) -> HttpRespons
         else:
             messages.success(request, _change_said(change))
             return redirect("group_manage", pool.pk, group.pk)
-    return render(request, "scheduling/group_change.html", {"pool": pool, "group": group, "form": form})
+    return render(
+        request, "scheduling/group_change.html", {"pool": pool, "group": group, "form": form, "meets": meets(group)}
+    )
 
 
 def _change_said(change: GroupChange) -> str:

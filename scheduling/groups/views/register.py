@@ -20,8 +20,10 @@ from reflect.services.audit import record_view
 from scheduling.groups.access import access_facilitated_session, access_register_place
 from scheduling.groups.attendance import mark_place_attendance
 from scheduling.groups.notices import session_when
-from scheduling.models import GroupSession, Place, ReflectiveGroup, SessionStatus
+from scheduling.models import GroupSession, Place, PlaceStatus, ReflectiveGroup, SessionStatus
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
+
+MARKED = frozenset({PlaceStatus.ATTENDED, PlaceStatus.ABSENT})
 
 
 def _facilitator_gate(user: User, kwargs: dict[str, Any]) -> GroupSession:
@@ -61,12 +63,14 @@ def register(request: HttpRequest, session_id: int) -> HttpResponse:
         if not (place_id.isascii() and place_id.isdigit()):
             raise Http404("No such place.")
         place = access_register_place(session, int(place_id))
+        was = place.status
         try:
-            mark_place_attendance(place, request.POST.get("attended") == "yes", acting_user=user)
+            marked = mark_place_attendance(place, request.POST.get("attended") == "yes", acting_user=user)
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, "Attendance recorded.")
+            corrected = was in MARKED and marked.status != was
+            messages.success(request, "Attendance corrected." if corrected else "Attendance recorded.")
         return redirect("group_register", session.pk)
     record_view("group_register.viewed", actor=user, target=session)
     rows = (

@@ -7,6 +7,8 @@ facilitator's register does, first name and organisation only: views/register.py
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -14,25 +16,27 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from reflect import wording
 from reflect.access import acting_user
 from reflect.errors import DomainError
 from reflect.models import ContactPreferences, User
-from scheduling.groups import capacity, eligibility, places, queries, waitlist
-from scheduling.groups.access import access_session
+from scheduling.groups import capacity, eligibility, places, queries, repeats, waitlist
+from scheduling.groups.access import access_group, access_session
 from scheduling.groups.forms import CancelPlaceForm, GroupModeForm, JoinWaitlistForm
 from scheduling.groups.notices import session_when
 from scheduling.groups.ranking import GroupOption, Mode, rank_groups
-from scheduling.models import GroupKind, GroupSession, Place, WaitlistEntry, WaitlistStatus
+from scheduling.models import GroupKind, GroupSession, Place, PlaceStatus, WaitlistEntry, WaitlistStatus
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES, ACTIVE_WAITLIST_STATUSES
 
 
 @login_required
 def session_list(request: HttpRequest) -> HttpResponse:
-    """Groups ranked for the person (with why), then every coming session with places left."""
+    """The groups a person may join, ranked for them (with why), each with its next session,
+    the places left in it and the button for it: Book, or Join the waitlist when it is full.
+    A fixed number of queries whatever the number of groups and sessions."""
     user = acting_user(request)
     now = timezone.now()
     groups = queries.groups_open_to(user)
-    rows = queries.sessions_with_places(groups, now, limit=30)
     preferences = ContactPreferences.objects.filter(user=user).first()
     # The way they said they like to meet is the default; the form on the page changes it
     # for this look only.
@@ -40,7 +44,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
     mode_form = GroupModeForm(request.GET or None, initial={"mode": preferred.value})
     chosen = mode_form.cleaned_data["mode"] if mode_form.is_valid() else ""
     mode = Mode(chosen) if chosen else preferred
-    firsts = {row.session.group_id: row for row in queries.next_sessions_with_places(groups, now)}
+    firsts = {row.session.group_id: row for row in queries.next_sessions(groups, user, now)}
     ranked = rank_groups(
         [_option(row) for row in firsts.values()],
         no_sessions_before=preferences.no_sessions_before if preferences else None,
@@ -54,13 +58,56 @@ def session_list(request: HttpRequest) -> HttpResponse:
         request,
         "scheduling/session_list.html",
         {
-            "ranked": [{"ranked": r, "when": session_when(firsts[r.option.group_id].session)} for r in ranked],
-            "rows": [
-                {"session": row.session, "when": session_when(row.session), "places_left": row.places_left}
-                for row in rows
-            ],
+            "ranked": [{"ranked": r} | _session_row(firsts[r.option.group_id], now) for r in ranked],
             "mode_form": mode_form,
             "cohort_pools": cohort_pools,
+        },
+    )
+
+
+def _session_row(row: queries.SessionRow, now: datetime.datetime) -> dict[str, object]:
+    """A session as a line of a list: when, places left, and which button it gets (none
+    before its booking opens: the line says when it does)."""
+    session = row.session
+    group = session.group
+    opens_at = session.starts_at - datetime.timedelta(days=group.booking_opens_days)
+    return {
+        "session": session,
+        "when": session_when(session),
+        "places_left": row.places_left,
+        "places_said": f"{wording.count(row.places_left, 'place')} left" if row.places_left else "Full",
+        "standing": row.standing,
+        "opens": f"Booking opens on {wording.day(opens_at, group.time_zone)}" if now < opens_at else "",
+    }
+
+
+# How many of a group's coming sessions its page lists: a year of a monthly group, a quarter of
+# a weekly one (the rest are a page further on, a click on the next session).
+LATER_SESSIONS = 12
+
+
+@login_required
+def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
+    """One group: what it is, and its coming sessions, each with places left and its button."""
+    user = acting_user(request)
+    group = access_group(user, group_id)
+    now = timezone.now()
+    rows = queries.later_sessions(group, user, now, limit=LATER_SESSIONS)
+    why_not = ""
+    if rows:
+        try:
+            eligibility.eligible_organisation(rows[0].session, user)
+            eligibility.check_cohort_member(rows[0].session, user)
+        except DomainError as error:
+            why_not = error.message
+    return render(
+        request,
+        "scheduling/group_detail.html",
+        {
+            "group": group,
+            "meets": repeats.meets(group.rrule, group.first_date, group.start_time, group.duration_minutes),
+            "why_not": why_not,
+            "rows": [_session_row(row, now) for row in rows],
         },
     )
 
@@ -137,7 +184,6 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
             "why_not": why_not,
             "places_left": (left := capacity.bookable_places(session, timezone.now())),
             "full": left == 0,
-            "cancel_form": CancelPlaceForm(),
             "waitlist_form": JoinWaitlistForm(),
         },
     )
@@ -165,17 +211,32 @@ def session_book(request: HttpRequest, session_id: int) -> HttpResponse:
     )
 
 
-@require_POST
 @login_required
 def session_cancel(request: HttpRequest, session_id: int) -> HttpResponse:
+    """GET: what cancelling means, and a button to confirm it; POST: cancel the place.
+
+    A destructive action asks first, on a page that says what follows (issue 18, "Forgiving").
+    """
+    user = acting_user(request)
+    if request.method != "POST":
+        session = access_session(user, session_id)
+        place = capacity.active_place(session, user)
+        if place is None or place.status != PlaceStatus.BOOKED or session.starts_at <= timezone.now():
+            # Nothing to cancel (already cancelled, marked, or under way): the session page says why.
+            return redirect("group_session", session.pk)
+        return render(
+            request,
+            "scheduling/place_cancel.html",
+            {"session": session, "group": session.group, "when": session_when(session), "form": CancelPlaceForm()},
+        )
     form = CancelPlaceForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
 
     def cancel(session: GroupSession) -> None:
-        place = capacity.active_place(session, acting_user(request))
+        place = capacity.active_place(session, user)
         if place is None:
             raise DomainError("You do not have a place in this session.")
-        places.cancel_place(place, acting_user=acting_user(request), reason=reason)
+        places.cancel_place(place, acting_user=user, reason=reason)
 
     return _act(request, session_id, cancel, "Your place is cancelled. Thank you for letting us know.")
 

@@ -48,7 +48,7 @@ def test_groups_are_ranked_for_the_person_with_reasons(client, world):
             ),
         ),
     ]
-    assert "Why: starts at 6pm, not before 11am as you asked" in response.content.decode()
+    assert "Why it is here: starts at 6pm, not before 11am as you asked" in response.content.decode()
 
 
 def test_the_way_they_like_to_meet_is_kept_and_ranks_their_list(client, world):
@@ -89,8 +89,12 @@ def test_held_offers_are_not_shown_as_free(client, world, session):
     join_waitlist(session, acting_user=world.lead, now=NOW)
     cancel_place(place, acting_user=world.member, now=NOW)  # the freed place is held for Leila
     client.force_login(world.member)
-    rows = client.get(reverse("group_sessions")).context["rows"]
-    assert session.pk not in [row["session"].pk for row in rows]
+    [row] = client.get(reverse("group_sessions")).context["ranked"]
+    assert (row["session"].pk, row["places_left"], row["places_said"]) == (session.pk, 0, "Full")
+    assert row["ranked"].reasons[2] == "the next session is full: you can join its waitlist"
+    assert [row["places_left"] for row in client.get(reverse("group_detail", args=[session.group_id])).context["rows"]][
+        :2
+    ] == [0, 2]
 
 
 @pytest.mark.parametrize("groups", [1, 4])
@@ -102,9 +106,10 @@ def test_the_list_takes_the_same_queries_whatever_the_number_of_groups(
             world, title=f"Group {number}", all_pool_organisations=False, eligible_organisations=[world.organisation]
         )
     client.force_login(world.member)
-    # session, user, memberships, groups, their eligible organisations, sessions, each group's
-    # next session, preferences, and the two the navigation asks (staff? commissioner?)
-    with django_assert_num_queries(10):
+    # session, user, memberships, groups, their eligible organisations, each group's next
+    # session (with the person's place or waitlist entry in it), preferences, and the two the
+    # navigation asks (staff? commissioner?)
+    with django_assert_num_queries(9):
         response = client.get(reverse("group_sessions"))
     assert len(response.context["ranked"]) == groups
 
@@ -127,7 +132,7 @@ def test_staff_of_an_organisation_not_chosen_see_why_and_cannot_book(client, wor
     assert response.context["why_not"] == why
     assert why in body
     assert "Book a place" not in body and "places left" not in body
-    assert client.get(reverse("group_sessions")).context["rows"] == []
+    assert client.get(reverse("group_sessions")).context["ranked"] == []
     client.post(reverse("group_session_book", args=[restricted_session.pk]))
     assert Place.objects.count() == 0
 
@@ -153,8 +158,6 @@ def test_a_group_whose_next_session_is_months_away_is_still_ranked(client, world
     make_group(world, title="Summer group", first_date=datetime.date(2027, 8, 1))
     client.force_login(world.member)
     response = client.get(reverse("group_sessions"))
-    assert len(response.context["rows"]) == 30  # the table stops at 30 sessions, all weekly
-    assert {row["session"].group.title for row in response.context["rows"]} == {"Weekly circle"}
     ranked = [(item["ranked"].option.title, item["when"]) for item in response.context["ranked"]]
     assert ranked == [
         ("Weekly circle", "Sunday 8 November 2026, 2pm to 4pm"),

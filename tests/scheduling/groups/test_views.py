@@ -12,7 +12,7 @@ from scheduling.groups.places import book_place, cancel_place
 from scheduling.groups.waitlist import join_waitlist
 from scheduling.models import GroupSession, Place, PlaceStatus, ReflectiveGroup, WaitlistStatus
 from tests.factories.core import give_two_factor, staff_of
-from tests.factories.groups import NOW, make_facilitator, make_group
+from tests.factories.groups import NOW, make_facilitator, make_group, typed_dates
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -27,10 +27,13 @@ def post(client, user, name, *args, data=None):
     return client.post(reverse(name, args=args), data or {})
 
 
-def test_staff_see_open_sessions_with_places_left(client, world, group):
+def test_staff_see_each_group_with_its_next_session_and_the_groups_own_page_lists_the_rest(client, world, group):
     response = page(client, world.member, "group_sessions")
     assert response.status_code == 200
-    rows = response.context["rows"]
+    assert [(row["ranked"].option.title, row["when"], row["places_said"]) for row in response.context["ranked"]] == [
+        ("Leeds reflective practice", "Wednesday 11 November 2026, 14:00–16:00", "2 places left")
+    ]
+    rows = page(client, world.member, "group_detail", group.pk).context["rows"]
     assert len(rows) == 12
     assert [row["when"] for row in rows[:2]] == [
         "Wednesday 11 November 2026, 2pm to 4pm",
@@ -39,8 +42,9 @@ def test_staff_see_open_sessions_with_places_left(client, world, group):
 
 
 def test_a_person_outside_the_pool_sees_no_sessions_and_gets_404_for_one(client, world, session):
-    assert page(client, world.outsider, "group_sessions").context["rows"] == []
+    assert page(client, world.outsider, "group_sessions").context["ranked"] == []
     assert page(client, world.outsider, "group_session", session.pk).status_code == 404
+    assert page(client, world.outsider, "group_detail", session.group_id).status_code == 404
 
 
 def test_booking_from_the_session_page_then_cancelling_quietly(client, world, session):
@@ -129,24 +133,26 @@ def test_the_lead_sees_no_attendee_on_any_group_page(client, world, session):
 
 
 def group_form_data(facilitator, **changes: str) -> dict[str, object]:
-    return {
-        "title": "Balint group",
-        "description": "",
-        "kind": "drop_in",
-        "facilitator": facilitator.pk,
-        "rrule": "FREQ=MONTHLY;BYDAY=+2WE",
-        "first_date": timezone.localdate().isoformat(),  # a group starts today or later
-        "start_time": "14:00",
-        "duration_minutes": "120",
-        "time_zone": "Europe/London",
-        "capacity": "10",
-        "overbooking_percent": "0",
-        "booking_opens_days": "28",
-        "all_pool_organisations": "on",
-        "ground_rules": "Stays in the room.",
-        "confidentiality_statement": "Nothing written down.",
-        **changes,
-    }
+    return typed_dates(
+        {
+            "title": "Balint group",
+            "description": "",
+            "kind": "drop_in",
+            "facilitator": facilitator.pk,
+            "rrule": "FREQ=MONTHLY;BYDAY=+2WE",
+            "first_date": timezone.localdate().isoformat(),  # a group starts today or later
+            "start_time": "14:00",
+            "duration_minutes": "120",
+            "time_zone": "Europe/London",
+            "capacity": "10",
+            "overbooking_percent": "0",
+            "booking_opens_days": "28",
+            "all_pool_organisations": "on",
+            "ground_rules": "Stays in the room.",
+            "confidentiality_statement": "Nothing written down.",
+            **changes,
+        }
+    )
 
 
 def test_a_cohort_term_ending_before_it_starts_is_a_message_and_no_group(client, world):

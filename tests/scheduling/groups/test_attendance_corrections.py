@@ -1,0 +1,85 @@
+"""A mark on the register can be corrected, and the ledger stays exact: each correction is two
+new, dated entries (the old mark taken back, the new one counted), never an edit (issue 18)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db.models import Sum
+from django.urls import reverse
+
+from reflect.enums import LedgerKind
+from reflect.models import LedgerEntry
+from scheduling.groups.attendance import mark_place_attendance
+from scheduling.groups.places import book_place
+from scheduling.models import GroupSession, PlaceStatus
+from tests.factories.groups import NOW
+
+pytestmark = pytest.mark.django_db
+
+
+def totals() -> tuple[int, int]:
+    """Places attended and missed, as the dashboard adds them up: the sum of the entries' quantities."""
+
+    def total(kind: str) -> int:
+        return LedgerEntry.objects.filter(kind=kind).aggregate(total=Sum("quantity"))["total"] or 0
+
+    return total(LedgerKind.PLACE_ATTENDED), total(LedgerKind.PLACE_MISSED)
+
+
+def test_attended_then_missed_then_attended_again_keeps_every_total_exact(world, session):
+    place = book_place(session, acting_user=world.member, now=NOW)
+    facilitator = session.group.facilitator.user
+    after = session.starts_at + datetime.timedelta(hours=2)
+
+    mark_place_attendance(place, True, acting_user=facilitator, now=after)
+    assert totals() == (1, 0)
+    corrected = after + datetime.timedelta(minutes=5)
+    mark_place_attendance(place, False, acting_user=facilitator, now=corrected)
+    assert totals() == (0, 1)
+    back = after + datetime.timedelta(minutes=9)
+    mark_place_attendance(place, True, acting_user=facilitator, now=back)
+    assert totals() == (1, 0)
+    # The same mark again changes nothing.
+    mark_place_attendance(place, True, acting_user=facilitator, now=back + datetime.timedelta(minutes=1))
+    assert totals() == (1, 0)
+
+    pk = place.pk
+    entries = list(
+        LedgerEntry.objects.order_by("occurred_at", "source").values_list("source", "kind", "quantity", "occurred_at")
+    )
+    booked = [e for e in entries if e[1] == LedgerKind.PLACE_BOOKED]
+    assert len(booked) == 1
+    assert [e for e in entries if e[1] != LedgerKind.PLACE_BOOKED] == [
+        (f"group-place:{pk}:attendance", LedgerKind.PLACE_ATTENDED, 1, after),
+        (f"group-place:{pk}:attendance-correction:1:marked", LedgerKind.PLACE_MISSED, 1, corrected),
+        (f"group-place:{pk}:attendance-correction:1:taken-back", LedgerKind.PLACE_ATTENDED, -1, corrected),
+        (f"group-place:{pk}:attendance-correction:2:marked", LedgerKind.PLACE_ATTENDED, 1, back),
+        (f"group-place:{pk}:attendance-correction:2:taken-back", LedgerKind.PLACE_MISSED, -1, back),
+    ]
+    session = GroupSession.objects.get(pk=session.pk)
+    place.refresh_from_db()
+    assert (place.status, session.places_attended, session.places_absent) == (PlaceStatus.ATTENDED, 1, 0)
+
+
+def test_the_register_page_offers_the_change_and_says_it_was_corrected(client, world, session):
+    place = book_place(session, acting_user=world.member, now=NOW)
+    started = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=30)
+    GroupSession.objects.filter(pk=session.pk).update(starts_at=started, ends_at=started + datetime.timedelta(hours=2))
+    client.force_login(session.group.facilitator.user)
+    url = reverse("group_register", args=[session.pk])
+
+    client.post(url, {"place": place.pk, "attended": "yes"})
+    page = client.get(url)
+    body = page.content.decode()
+    assert "Attendance recorded." in body
+    assert "Change to absent" in body and "Change to attended" not in body
+
+    client.post(url, {"place": place.pk, "attended": "no"})
+    body = client.get(url).content.decode()
+    assert "Attendance corrected." in body
+    assert "Change to attended" in body and "Change to absent" not in body
+    place.refresh_from_db()
+    assert place.status == PlaceStatus.ABSENT
+    assert totals() == (0, 1)
