@@ -251,11 +251,12 @@ class TimeTextField(forms.Field):
 
     widget = forms.TextInput
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, subject: str = "a time", **kwargs: Any) -> None:
+        # The message names what is asked for (GOV.UK: "Enter the start time, like 2pm"), so a
+        # person with several times on one page knows which one to fix.
+        message = f"Enter {subject}, like 9:30am or 2pm"
         kwargs.setdefault("help_text", TIME_HINT)
-        kwargs["error_messages"] = {"required": TIME_MESSAGE, "invalid": TIME_MESSAGE} | (
-            kwargs.get("error_messages") or {}
-        )
+        kwargs["error_messages"] = {"required": message, "invalid": message} | (kwargs.get("error_messages") or {})
         super().__init__(**kwargs)
 
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:

@@ -178,6 +178,7 @@ class ContactPreferencesForm(forms.ModelForm):
         help_text="Choose none if you would rather not have reminders.",
     )
     no_sessions_before = TimeTextField(
+        subject="the time before which you want no sessions",
         required=False,
         label="No sessions before",
         help_text="Leave empty for any time. For example, 11am if mornings are hard.",

@@ -98,10 +98,18 @@ class WeeklyHoursForm(forms.Form):
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
         help_text="Choose every day these hours are for.",
-        error_messages={"required": "Choose at least one day"},
+        error_messages={"required": "Choose at least one of the days"},
     )
-    start = TimeTextField(label="From", error_messages={"required": "Enter the time you are free from, like 9am"})
-    end = TimeTextField(label="Until", error_messages={"required": "Enter the time you are free until, like 5pm"})
+    start = TimeTextField(
+        label="From",
+        subject="the time you are free from",
+        error_messages={"required": "Enter the time you are free from, like 9am"},
+    )
+    end = TimeTextField(
+        label="Until",
+        subject="the time you are free until",
+        error_messages={"required": "Enter the time you are free until, like 5pm"},
+    )
     valid_from = GovukDateField(
         label="First date (optional)",
         subject="the first date",
@@ -147,10 +155,14 @@ class DateOverrideForm(forms.Form):
         label="That day",
         choices=KIND_CHOICES,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose whether you are away all day or have different hours"},
+        error_messages={"required": "Choose what that day is: away all day, or different hours"},
     )
-    start = TimeTextField(label="From (for different hours)", required=False)
-    end = TimeTextField(label="Until (for different hours)", required=False)
+    start = TimeTextField(
+        label="From (for different hours)", subject="the time you are free from that day", required=False
+    )
+    end = TimeTextField(
+        label="Until (for different hours)", subject="the time you are free until that day", required=False
+    )
     note = forms.CharField(label="Note (optional, only you see it)", **bounded("the note", 120), required=False)
 
     def clean(self) -> dict[str, Any]:

@@ -82,7 +82,7 @@ class _GroupDetailsForm(forms.ModelForm):
             "title": too_long("the title", NAME) | {"required": "Enter the group's title."},
             "description": too_long("the description", DESCRIPTION),
             "kind": {"required": "Choose the kind of group.", "invalid_choice": "Choose the kind of group."},
-            "facilitator": {"invalid_choice": "Choose a verified supervisor from the list."},
+            "facilitator": {"invalid_choice": "Choose the facilitator from the list of verified supervisors."},
             "external_facilitator_name": too_long("the facilitator's name", NAME),
             "external_facilitator_email": too_long("the facilitator's e-mail address", 254)
             | {"invalid": "Enter the facilitator's e-mail address, like name@example.org."},
@@ -202,7 +202,7 @@ class GroupForm(_GroupDetailsForm):
         label="Which one in the month",
         choices=ORDINAL_CHOICES,
         initial="2",
-        error_messages={"invalid_choice": "Choose first, second, third, fourth or last."},
+        error_messages={"invalid_choice": "Choose which one in the month: first, second, third, fourth or last."},
     )
     month_weekday = forms.ChoiceField(
         required=False,
@@ -236,7 +236,7 @@ class GroupForm(_GroupDetailsForm):
         label="First date",
         help_text="The day the first session may fall on: the pattern starts from it. For example, 14 1 2027",
     )
-    start_time = TimeTextField(label="Start time")
+    start_time = TimeTextField(label="Start time", subject="the start time")
     duration_minutes = forms.IntegerField(
         label="Length in minutes",
         min_value=15,
@@ -385,8 +385,12 @@ class CohortApplicationForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Leave them all unticked if any day suits you.",
     )
-    earliest_start = TimeTextField(label="Start no earlier than (optional)", required=False)
-    latest_end = TimeTextField(label="Finish no later than (optional)", required=False)
+    earliest_start = TimeTextField(
+        label="Start no earlier than (optional)", subject="the earliest start time", required=False
+    )
+    latest_end = TimeTextField(
+        label="Finish no later than (optional)", subject="the latest finish time", required=False
+    )
 
 
 class CohortFillForm(forms.Form):

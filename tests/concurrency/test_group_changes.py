@@ -67,7 +67,7 @@ def test_bookings_racing_a_cancellation_leave_no_place_in_a_cancelled_session(wo
     session.refresh_from_db()
     assert session.status == SessionStatus.CANCELLED
     assert (session.places_taken, active_places(session)) == (0, 0)
-    refused = "The session on Wednesday 11 November 2026, 14:00–16:00 has been cancelled."
+    refused = "The session on Wednesday 11 November 2026, 2pm to 4pm has been cancelled."
     assert set(outcomes) <= {"done", refused}
 
 

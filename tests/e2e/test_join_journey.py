@@ -28,9 +28,9 @@ def sign_up_from_invitation(page: Any, base: str, link: str, *, first: str, last
     follow(page, "Create an account")
     page.get_by_label("First name").fill(first)
     page.get_by_label("Last name").fill(last)
-    page.get_by_label("Email").fill(email)
+    page.get_by_label("Your e-mail address").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Password (again)").fill(PASSWORD)
+    page.get_by_label("Password again").fill(PASSWORD)
     submit(page, "Sign Up")
     assert heading(page) == "Verify Your Email Address"
     visit(page, link_in_last_email(email, r"http://\S+/accounts/confirm-email/\S+"))

@@ -117,7 +117,7 @@ def test_a_member_of_staff_takes_their_data_then_erases_their_account(
     ]
     # Signed out, and the old password no longer works.
     visit(page, base + "/accounts/login/")
-    page.get_by_label("Email").fill("samira@example.net")
+    page.get_by_label("Your e-mail address").fill("samira@example.net")
     page.get_by_label("Password").fill(PASSWORD)
     submit(page, "Sign In")
     assert page.url.startswith(base + "/accounts/login/")

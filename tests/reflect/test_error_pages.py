@@ -26,9 +26,8 @@ def _has_the_site_around_it(page: str) -> bool:
 def test_a_get_to_a_button_address_is_a_designed_405_that_keeps_the_allow_header(client, world):
     client.force_login(world.lead)
     before = row_counts()
-    response = client.get(
-        reverse("organisation_invitation_revoke", args=[world.organisation.pk, 1]),
-    )
+    # Making a new calendar link is a button's address: a GET (a bookmark) must change nothing.
+    response = client.get(reverse("calendar_regenerate"))
     assert response.status_code == 405
     assert response["Allow"] == "POST"
     page = response.content.decode()

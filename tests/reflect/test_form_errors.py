@@ -135,8 +135,20 @@ def test_invite_a_colleague_with_errors_says_error_in_the_title(client, world):
 @pytest.mark.parametrize(
     ("address", "data", "named"),
     [
-        ("availability_rule_add", {"weekday": "", "start": "", "end": ""}, ["Select day", "Enter from", "Enter until"]),
-        ("availability_override_add", {"date": "", "kind": ""}, ["Enter date", "Select that day"]),
+        (
+            "availability_rule_add",
+            {"weekdays": "", "start": "", "end": ""},
+            [
+                "Choose days from the options given",
+                "Enter the time you are free from, like 9am",
+                "Enter the time you are free until, like 5pm",
+            ],
+        ),
+        (
+            "availability_override_add",
+            {"date_0": "", "date_1": "", "date_2": "", "kind": ""},
+            ["Enter the date", "Choose what that day is: away all day, or different hours"],
+        ),
         ("availability_settings", {"time_zone": ""}, ["Enter your time zone"]),
     ],
 )

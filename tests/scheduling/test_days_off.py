@@ -65,7 +65,7 @@ def test_weekly_hours_for_three_days_are_saved_in_one_go(client, ann):
         reverse("availability_rule_add"), {"weekdays": ["0", "2", "4"], "start": "9.30am", "end": "1pm"}
     )
     assert response.status_code == 302
-    labels = [f"{day} {wording.clock(T(9, 30))}–{wording.clock(T(13))}" for day in ("Monday", "Wednesday", "Friday")]
+    labels = [f"{day} {wording.clock(T(9, 30))} to {wording.clock(T(13))}" for day in ("Monday", "Wednesday", "Friday")]
     assert [rule.label for rule in WeeklyRule.objects.filter(supervisor=ann).order_by("weekday")] == labels
     page = client.get(response["Location"]).content.decode()
     assert f"Added: {'; '.join(labels)}." in page
@@ -77,8 +77,8 @@ def test_weekly_hours_that_clash_on_one_day_save_none(ann):
             ann, acting_user=ann.user, weekdays=[Weekday.SATURDAY, Weekday.FRIDAY], start=T(16), end=T(18)
         )
     assert refused.value.message == (
-        f"Friday {wording.clock(T(16))}–{wording.clock(T(18))} overlaps your rule Friday "
-        f"{wording.clock(T(9))}–{wording.clock(T(17))}. Change the times, or remove that rule first."
+        f"Friday {wording.clock(T(16))} to {wording.clock(T(18))} overlaps your rule Friday "
+        f"{wording.clock(T(9))} to {wording.clock(T(17))}. Change the times, or remove that rule first."
     )
     assert not WeeklyRule.objects.filter(supervisor=ann, weekday=Weekday.SATURDAY).exists()
     assert WeeklyRule.objects.filter(supervisor=ann).count() == 5
@@ -89,9 +89,9 @@ def test_weekly_hours_refuse_no_day_and_unreadable_times_in_words(client, ann):
     response = client.post(reverse("availability_rule_add"), {"start": "2", "end": "25:00"})
     assert response.status_code == 200
     assert response.context["form"].errors == {
-        "weekdays": ["Choose at least one day"],
-        "start": ["Enter a time, like 9:30am or 2pm"],
-        "end": ["Enter a time, like 9:30am or 2pm"],
+        "weekdays": ["Choose at least one of the days"],
+        "start": ["Enter the time you are free from, like 9:30am or 2pm"],
+        "end": ["Enter the time you are free until, like 9:30am or 2pm"],
     }
     assert "<title>Error: Add weekly hours" in response.content.decode()
     assert WeeklyRule.objects.filter(supervisor=ann).count() == 5

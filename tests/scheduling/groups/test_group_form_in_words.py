@@ -142,7 +142,11 @@ def test_the_advanced_rule_wins_over_the_words_and_is_said_back(client, world, c
         ({"how_often": ""}, "how_often", "Choose how often the group meets."),
         ({"how_often": "weeks", "weeks": ""}, "weeks", "Enter how many weeks apart the sessions are, for example 2."),
         ({"how_often": "weeks", "weeks": "13"}, "weeks", "Enter how many weeks apart: at most 12."),
-        ({"month_ordinal": "9"}, "month_ordinal", "Choose first, second, third, fourth or last."),
+        (
+            {"month_ordinal": "9"},
+            "month_ordinal",
+            "Choose which one in the month: first, second, third, fourth or last.",
+        ),
         ({"facilitator": ""}, "facilitator", "Choose a supervisor or name an external facilitator."),
         (
             {"first_date": "2027-04-01"},
@@ -199,8 +203,8 @@ def test_a_groups_own_pages_say_when_it_meets_in_words(client, world, commission
         ({"title": ""}, "title", "Enter the group's title."),
         ({"first_date": ""}, "first_date", "Enter the first date"),
         ({"first_date": "2027-02-30"}, "first_date", "The first date must be a real date"),
-        ({"start_time": ""}, "start_time", "Enter a time, like 9:30am or 2pm"),
-        ({"start_time": "25:00"}, "start_time", "Enter a time, like 9:30am or 2pm"),
+        ({"start_time": ""}, "start_time", "Enter the start time, like 9:30am or 2pm"),
+        ({"start_time": "25:00"}, "start_time", "Enter the start time, like 9:30am or 2pm"),
     ],
 )
 def test_numbers_and_missing_answers_are_refused_in_words(client, world, commissioner, changes, field, message):

@@ -31,7 +31,7 @@ def test_staff_see_each_group_with_its_next_session_and_the_groups_own_page_list
     response = page(client, world.member, "group_sessions")
     assert response.status_code == 200
     assert [(row["ranked"].option.title, row["when"], row["places_said"]) for row in response.context["ranked"]] == [
-        ("Leeds reflective practice", "Wednesday 11 November 2026, 14:00–16:00", "2 places left")
+        ("Leeds reflective practice", "Wednesday 11 November 2026, 2pm to 4pm", "2 places left")
     ]
     rows = page(client, world.member, "group_detail", group.pk).context["rows"]
     assert len(rows) == 12
