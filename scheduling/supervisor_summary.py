@@ -44,7 +44,7 @@ def supervisor_look(
     headlines = [
         Headline("Sessions to come", wording.count(to_come, "session"), "booked with you"),
         Headline("Waiting for attendance", wording.count(to_mark, "session"), "say whether each took place"),
-        Headline("Held this month", wording.count(current.held, "session"), f"{this_month:%B %Y}"),
+        Headline("Held this month", wording.count(current.held, "session"), wording.month(this_month)),
         Headline(
             "Hours this month",
             wording.hours(current.hours_held + current.hours_booked),
