@@ -222,7 +222,7 @@ def read_chosen_dates(text: str, *, pool: Pool, today: datetime.date) -> list[da
     for earlier, later in itertools.pairwise(sorted(dates)):
         if (later - earlier).days < 7:
             raise forms.ValidationError(
-                f"{wording.date(earlier)} and {wording.date(later)} are less than a week apart: a group meets "
+                f"The dates {wording.date(earlier)} and {wording.date(later)} are less than a week apart: a group meets "
                 "at most once a week."
             )
     return sorted(dates)

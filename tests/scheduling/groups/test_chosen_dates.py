@@ -109,7 +109,7 @@ def test_dates_twice_past_outside_the_pool_or_within_a_week_are_refused(world):
     )
     near = (datetime.date(2027, 1, 14), datetime.date(2027, 1, 20))
     assert refusal("20 1 2027\n14 1 2027") == (
-        f"{day(near[0])} and {day(near[1])} are less than a week apart: a group meets at most once a week."
+        f"The dates {day(near[0])} and {day(near[1])} are less than a week apart: a group meets at most once a week."
     )
 
 
