@@ -55,7 +55,7 @@ def supervisor_look(
     chart = column_chart(
         "supervisor-hours",
         title,
-        [(f"{m.month:%b %y}", m.hours_held + m.hours_booked) for m in months],
+        [(wording.month_on_axis(m.month), m.hours_held + m.hours_booked) for m in months],
         unit=Unit.HOURS,
         column_label="Hours of sessions held or booked",
         line=[capacity] * len(months),

@@ -116,6 +116,7 @@ def test_a_month_in_full_with_its_year():
     late = datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC)
     assert (wording.month(late), wording.month(late, "Pacific/Auckland")) == ("December 2026", "January 2027")
     assert wording.month_name(datetime.date(2026, 4, 30)) == "April"
+    assert wording.month_on_axis(datetime.date(2027, 1, 1)) == "Jan 27"
     assert Template("{% load wording %}{{ m|month }}").render(Context({"m": datetime.date(2026, 4, 1)})) == "April 2026"
 
 
