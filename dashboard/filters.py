@@ -16,6 +16,7 @@ from django.http import QueryDict
 from django.utils.safestring import SafeString, mark_safe
 
 from dashboard.tables import LONDON
+from reflect import wording
 from reflect.models import Organisation, Pool
 
 
@@ -83,7 +84,7 @@ class Filters:
     def summary(self) -> str:
         """What the page shows, in words: "Showing April 2026 to March 2027, all organisations,
         all groups"."""
-        period = f"{self.period.first_month:%B %Y} to {self.period.last_month:%B %Y}"
+        period = f"{wording.month(self.period.first_month)} to {wording.month(self.period.last_month)}"
         organisation = self.organisation.name if self.organisation else "all organisations"
         return f"Showing {period}, {organisation}, {self.group_title or 'all groups'}"
 
@@ -130,8 +131,8 @@ def parse_filters(
         month = _month(text)
         if month is None or not (first <= month <= last):
             messages.append(
-                f"“{text}” is not a month in this pool's period ({first:%B %Y} to {last:%B %Y}), "
-                f"so the period {'starts' if name == 'from' else 'ends'} in {default:%B %Y}."
+                f"“{text}” is not a month in this pool's period ({wording.month(first)} to {wording.month(last)}), "
+                f"so the period {'starts' if name == 'from' else 'ends'} in {wording.month(default)}."
             )
         elif name == "from":
             first = month
@@ -180,7 +181,7 @@ def filter_options(
     pool: Pool, filters: Filters, organisations: Iterable[Organisation], groups: Iterable[tuple[int, str]]
 ) -> dict[str, SafeString]:
     """The filter form's options: the pool's months (from and to), organisations and groups."""
-    months = [(f"{month:%Y-%m}", f"{month:%B %Y}") for month in pool_months(pool)]
+    months = [(f"{month:%Y-%m}", wording.month(month)) for month in pool_months(pool)]
     return {
         "from": options_html(months, f"{filters.period.first_month:%Y-%m}"),
         "to": options_html(months, f"{filters.period.last_month:%Y-%m}"),

@@ -124,7 +124,7 @@ def present(value: Any, measure: Measure) -> Cell:
         moment = value.astimezone(LONDON) if isinstance(value, datetime.datetime) else value
         return Cell(wording.short_date(moment), f"{moment:%Y-%m-%d}")
     if measure == Measure.MONTH:
-        return Cell(f"{value:%b %Y}", f"{value:%Y-%m}")
+        return Cell(wording.month(value), f"{value:%Y-%m}")
     return Cell(str(value), str(value))
 
 

@@ -110,6 +110,25 @@ def short_date(moment: datetime.date | datetime.datetime, zone: str = UK_ZONE) -
     return f"{local.day} {local:%b %Y}"
 
 
+def month(moment: datetime.date | datetime.datetime, zone: str = UK_ZONE) -> str:
+    """'January 2027': a month with its year, the full name (never 'Jan 2027' nor '2027-01')."""
+    local = _on_clock(moment, zone)
+    return f"{local:%B %Y}"
+
+
+def month_name(moment: datetime.date | datetime.datetime, zone: str = UK_ZONE) -> str:
+    """'January': a month alone, where the sentence already makes the year plain."""
+    local = _on_clock(moment, zone)
+    return f"{local:%B}"
+
+
+def month_on_axis(moment: datetime.date | datetime.datetime, zone: str = UK_ZONE) -> str:
+    """'Jan 27': a chart's axis label only, where twelve months share a line; the chart's table
+    beside it names each month in full (``month``)."""
+    local = _on_clock(moment, zone)
+    return f"{local:%b %y}"
+
+
 def clock(moment: datetime.time | datetime.datetime, zone: str | None = None) -> str:
     """'2pm', '9:30am', 'midday', 'midnight' (the GOV.UK style). A datetime is read on its own
     clock, or on ``zone``'s when one is named (a slot computed in a supervisor's zone stays on it)."""

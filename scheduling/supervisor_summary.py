@@ -44,7 +44,7 @@ def supervisor_look(
     headlines = [
         Headline("Sessions to come", wording.count(to_come, "session"), "booked with you"),
         Headline("Waiting for attendance", wording.count(to_mark, "session"), "say whether each took place"),
-        Headline("Held this month", wording.count(current.held, "session"), f"{this_month:%B %Y}"),
+        Headline("Held this month", wording.count(current.held, "session"), wording.month(this_month)),
         Headline(
             "Hours this month",
             wording.hours(current.hours_held + current.hours_booked),
@@ -55,7 +55,7 @@ def supervisor_look(
     chart = column_chart(
         "supervisor-hours",
         title,
-        [(f"{m.month:%b %y}", m.hours_held + m.hours_booked) for m in months],
+        [(wording.month_on_axis(m.month), m.hours_held + m.hours_booked) for m in months],
         unit=Unit.HOURS,
         column_label="Hours of sessions held or booked",
         line=[capacity] * len(months),

@@ -139,7 +139,7 @@ def lead_look(organisation: Organisation, rows: list[dict[str, Any]], *, today: 
     chart = column_chart(
         "lead-usage",
         f"Hours used each month in {pool.name}",
-        [(f"{r['month']:%b %y}", r["used"]) for r in month_rows],
+        [(wording.month_on_axis(r["month"]), r["used"]) for r in month_rows],
         unit=Unit.HOURS,
         column_label="Hours used in the month",
         line=[share] * len(months),

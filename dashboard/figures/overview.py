@@ -155,7 +155,10 @@ class OverviewFigures(Question):
         chart = charts.column_chart(
             "usage",
             "Hours used each month",
-            [(f"{month:%b %y}", as_hours(self.money.monthly.get(month, {}).get("used"))) for month in months],
+            [
+                (wording.month_on_axis(month), as_hours(self.money.monthly.get(month, {}).get("used")))
+                for month in months
+            ],
             unit=charts.Unit.HOURS,
             column_label="Hours used in the month",
             line=[share] * len(months),
@@ -204,7 +207,7 @@ class OverviewFigures(Question):
             "fill",
             "Reflective-group fill rate each month",
             [
-                (f"{month:%b %y}", chart_value(row[fill]))
+                (wording.month_on_axis(month), chart_value(row[fill]))
                 for month, row in zip(self.filters.period.months, table.rows, strict=True)
             ],
             unit=charts.Unit.PERCENT,

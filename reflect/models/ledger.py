@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db import models
 
+from reflect import wording
 from reflect.enums import LedgerKind
 from reflect.local_time import LONDON
 from reflect.models.organisations import Organisation
@@ -97,4 +98,4 @@ class LedgerMonth(models.Model):
         indexes = [models.Index(fields=["pool", "kind", "month"], name="ledger_month_pool_kind")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.month:%B %Y} — {self.pool}"
+        return f"{self.get_kind_display()} {wording.month(self.month)} — {self.pool}"

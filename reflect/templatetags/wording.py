@@ -45,6 +45,12 @@ def short_date(value: datetime.date | datetime.datetime | None) -> str:
 
 
 @register.filter
+def month(value: datetime.date | datetime.datetime | None) -> str:
+    """'January 2027'."""
+    return "" if value is None else wording.month(value)
+
+
+@register.filter
 def hours_left(value: Decimal | int | float | None) -> str:
     """Hours that can still be booked, rounded down to the half hour (wording.hours_left)."""
     return "" if value is None else wording.hours_left(value)

@@ -13,11 +13,11 @@ from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 
-from reflect.enums import LedgerKind
+from reflect.enums import LedgerKind, NotificationStatus
 from reflect.errors import DomainError
-from reflect.models import LedgerEntry, User
+from reflect.models import LedgerEntry, Notification, User
 from reflect.services.ledger import record_ledger_entry
-from reflect.services.notifications import queue_notification
+from reflect.services.notifications import cancel_notifications, queue_notification
 from reflect.services.preferences import preferences_for
 from scheduling.groups.notices import group_context, session_when
 from scheduling.models import GroupSession, Place, PlaceStatus, SessionStatus
@@ -63,6 +63,11 @@ def mark_place_attendance(
             _correct_the_ledger(place, was, now)
         if not attended and preferences_for(place.user).missed_session_messages:
             _queue_missed_message(place, now)
+        if attended and was == PlaceStatus.ABSENT:
+            # Marked absent by mistake: the word about a missed session is withdrawn if it has
+            # not gone yet. One already sent stays sent and nothing more is said: a second
+            # message about a mistake would only make more of it.
+            cancel_notifications(_missed_about(place), kinds=[GroupNotificationKind.MISSED_SESSION])
     return place
 
 
@@ -107,6 +112,10 @@ def _count_in_the_register(session: GroupSession, was: str, now_marked: str) -> 
     GroupSession.objects.filter(pk=session.pk).update(**change)
 
 
+def _missed_about(place: Place) -> str:
+    return f"group-place:{place.pk}:missed"
+
+
 def _queue_missed_message(place: Place, now: datetime.datetime) -> None:
     session = place.session
     group = session.group
@@ -122,10 +131,14 @@ def _queue_missed_message(place: Place, now: datetime.datetime) -> None:
     if following is not None:
         # The message says "the next session is on …" above its link: the link is that session's.
         context["url"] = group_context(following)["url"]
+    about = _missed_about(place)
+    # Once per place; a message withdrawn by a correction to "attended" and then marked absent
+    # again is queued afresh under a new key (the first key still names the withdrawn row).
+    withdrawn = Notification.objects.filter(about=about, status=NotificationStatus.CANCELLED).count()
     queue_notification(
         place.user,
         GroupNotificationKind.MISSED_SESSION,
-        key=f"group-place:{place.pk}:missed",
+        key=about + (f":{withdrawn}" if withdrawn else ""),
         context=context,
-        about=f"group-place:{place.pk}:missed",
+        about=about,
     )

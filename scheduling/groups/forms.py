@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import datetime
+import itertools
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
-from reflect.fields import GovukDateField, TimeTextField
+from reflect import wording
+from reflect.fields import GovukDateField, NotUnderstood, TimeTextField, read_date
 from reflect.forms import form_field
 from reflect.local_time import is_time_zone
 from reflect.models import MeetingPreference, Pool
@@ -175,6 +179,55 @@ class _GroupDetailsForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self._meta.fields or () if name != "eligible_organisations"}
 
 
+# The longest list of chosen dates read: 12 lines of "Wednesday 14 January 2027" and room to spare.
+_LONGEST_DATES = 600
+_WEEKDAY_WORDS = {name.lower() for name in repeats.WEEKDAY_NAMES} | {name[:3].lower() for name in repeats.WEEKDAY_NAMES}
+
+
+def read_chosen_dates(text: str, *, pool: Pool, today: datetime.date) -> list[datetime.date]:
+    """The dates typed one a line ("14 1 2027", "14/01/2027", "Thursday 14 January 2027"), each
+    read by reflect.fields.read_date, or a ValidationError naming the line that is wrong: at most
+    ``MOST_CHOSEN_DATES``, each once, from today on, inside the pool's period, a week apart."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise forms.ValidationError("Enter the dates the group meets, one a line, for example 14 1 2027.")
+    most = repeats.MOST_CHOSEN_DATES
+    if len(lines) > most:
+        raise forms.ValidationError(f"Enter at most {most} dates: you entered {len(lines)}.")
+    dates: list[datetime.date] = []
+    for number, line in enumerate(lines, start=1):
+        parts = line.replace("/", " ").replace("-", " ").replace(",", " ").split()
+        if parts and parts[0].lower() in _WEEKDAY_WORDS:
+            parts = parts[1:]  # "Thursday 14 January 2027", as the preview writes it
+        if len(parts) != 3:
+            raise forms.ValidationError(
+                f"Enter date {number} (“{line[:40]}”) as a day, month and year, like 14 1 2027."
+            )
+        try:
+            day = read_date(*parts, subject=f"date {number} (“{line[:40]}”)")
+        except NotUnderstood as problem:
+            raise forms.ValidationError(f"{problem.message}, like 14 1 2027.") from None
+        if day in dates:
+            raise forms.ValidationError(f"Date {number}, {wording.date(day)}, is already in the list: enter it once.")
+        if day < today:
+            raise forms.ValidationError(
+                f"Date {number}, {wording.date(day)}, is in the past: choose dates from today, {wording.date(today)}."
+            )
+        if not pool.starts_on <= day <= pool.ends_on:
+            raise forms.ValidationError(
+                f"Date {number}, {wording.date(day)}, is outside the pool's period: choose dates from "
+                f"{wording.date(pool.starts_on)} to {wording.date(pool.ends_on)}."
+            )
+        dates.append(day)
+    for earlier, later in itertools.pairwise(sorted(dates)):
+        if (later - earlier).days < 7:
+            raise forms.ValidationError(
+                f"The dates {wording.date(earlier)} and {wording.date(later)} are less than a week apart: a group meets "
+                "at most once a week."
+            )
+    return sorted(dates)
+
+
 ORDINAL_CHOICES = [(str(number), word) for number, word in repeats.ORDINALS.items()]
 REPEAT_WEEKDAY_CHOICES = [(str(number), name) for number, name in enumerate(repeats.WEEKDAY_NAMES)]
 
@@ -189,6 +242,7 @@ class GroupForm(_GroupDetailsForm):
         choices=[
             (repeats.Every.MONTH.value, "Once a month, on a day of the week"),
             (repeats.Every.WEEKS.value, "Every week, or every few weeks"),
+            (repeats.Every.DATES.value, "On dates I choose"),
         ],
         initial=repeats.Every.MONTH.value,
         widget=forms.RadioSelect,
@@ -231,10 +285,19 @@ class GroupForm(_GroupDetailsForm):
         initial="2",
         error_messages={"invalid_choice": "Choose a day of the week."},
     )
+    chosen_dates = forms.CharField(
+        required=False,
+        label="The dates",
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+        **bounded("the dates", _LONGEST_DATES),
+        help_text=f"One date a line, up to {repeats.MOST_CHOSEN_DATES}, at least a week apart. For example, 14 1 2027",
+    )
     first_date = GovukDateField(
         subject="the first date",
         label="First date",
-        help_text="The day the first session may fall on: the pattern starts from it. For example, 14 1 2027",
+        required=False,
+        help_text="The day the first session may fall on: the pattern starts from it. Not needed for dates you "
+        "choose. For example, 14 1 2027",
     )
     start_time = TimeTextField(label="Start time", subject="the start time")
     duration_minutes = forms.IntegerField(
@@ -260,10 +323,25 @@ class GroupForm(_GroupDetailsForm):
 
     def __init__(self, *args: Any, pool: Pool, **kwargs: Any) -> None:
         super().__init__(*args, pool=pool, **kwargs)
+        self.pool = pool
         self.fields["capacity"].initial = 8
+
+    def _on_chosen_dates(self) -> bool:
+        return not self.cleaned_data.get("rrule") and self.cleaned_data.get("how_often") == repeats.Every.DATES
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        if self._on_chosen_dates():
+            if "chosen_dates" not in self.errors:
+                try:
+                    cleaned["chosen_dates"] = read_chosen_dates(
+                        cleaned.get("chosen_dates") or "", pool=self.pool, today=timezone.localdate()
+                    )
+                except forms.ValidationError as error:
+                    self.add_error("chosen_dates", error)
+            return cleaned
+        if cleaned.get("first_date") is None and "first_date" not in self.errors:
+            self.add_error("first_date", "Enter the first date")
         if cleaned.get("rrule"):
             return cleaned  # the advanced rule wins; the service checks it
         if not cleaned.get("how_often") and "how_often" not in self.errors:
@@ -300,8 +378,20 @@ class GroupForm(_GroupDetailsForm):
             return repeats.Repeat(repeats.Every.WEEKS, int(cleaned["week_weekday"]), weeks=cleaned["weeks"])
         return None
 
+    def chosen(self) -> list[datetime.date] | None:
+        """The dates chosen, when the group meets on dates chosen one by one (and they are valid)."""
+        dates = self.cleaned_data.get("chosen_dates")
+        return dates if self._on_chosen_dates() and isinstance(dates, list) else None
+
     def group_fields(self) -> dict[str, Any]:
         fields = super().group_fields()
+        dates = self.chosen()
+        if dates is not None:
+            # The series is exactly these dates: from the first to the last, whatever the date
+            # boxes above say (they are for the repeating patterns).
+            fields["rrule"] = repeats.rule_for_dates(dates)
+            fields["first_date"], fields["last_date"] = dates[0], dates[-1]
+            return fields
         repeat = self.repeat()
         if repeat is None:
             fields["rrule"] = self.cleaned_data["rrule"].strip()

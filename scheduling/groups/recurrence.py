@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from reflect import wording
 from reflect.errors import DomainError
+from scheduling.groups import repeats
 from scheduling.groups.cohorts import book_members_into_new_sessions
 from scheduling.models import GroupKind, GroupSession, GroupStatus, ReflectiveGroup
 
@@ -54,7 +55,7 @@ _UNTIL = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})(?:T([0-9]{2})([0-9]{2})([0-
 class Pattern:
     """A recurrence rule as Reflect reads it (RFC 5545's RRULE, the weekly and monthly part)."""
 
-    freq: str  # "WEEKLY" or "MONTHLY"
+    freq: str  # "WEEKLY", "MONTHLY", or "DATES" (chosen dates, an RDATE list with no rule)
     interval: int = 1
     weekdays: tuple[tuple[int, int | None], ...] = ()  # (0 = Monday, ordinal in the month or None)
     monthdays: tuple[int, ...] = ()
@@ -63,6 +64,7 @@ class Pattern:
     count: int | None = None
     until: datetime.datetime | None = None  # local wall clock, as dateutil reads it
     week_start: int = 0
+    dates: tuple[datetime.date, ...] = ()  # the chosen dates, earliest first (freq "DATES")
 
 
 @dataclass
@@ -97,6 +99,13 @@ def parse_pattern(rule: str) -> Pattern:
     text = rule.strip()
     if text.upper().startswith("RRULE:"):
         text = text[len("RRULE:") :]
+    if text.upper().startswith("RDATE"):
+        dates = repeats.dates_in(text)
+        if dates is None:
+            raise _refuse(
+                f"Enter up to {repeats.MOST_CHOSEN_DATES} real dates, like RDATE;VALUE=DATE:20270114,20270211."
+            )
+        return Pattern(freq="DATES", dates=dates)
     if not text or "DTSTART" in text.upper():
         raise _refuse("Enter a recurrence rule such as FREQ=MONTHLY;BYDAY=+2WE.")
     parts: dict[str, str] = {}
@@ -225,6 +234,20 @@ def expand(
     walk starts at the window's first period rather than the pattern's. ``walk`` counts it.
     """
     walk = walk if walk is not None else Walk()
+    if pattern.freq == "DATES":
+        # At most MOST_CHOSEN_DATES days, each looked at once.
+        walk.periods += 1
+        walk.days += len(pattern.dates)
+        for day in pattern.dates:
+            moment = datetime.datetime.combine(day, dtstart.time())
+            if moment < dtstart:
+                continue
+            if moment >= end:
+                return
+            if moment >= start:
+                walk.found.append(moment)
+                yield moment
+        return
     end = min(end, pattern.until + datetime.timedelta(microseconds=1)) if pattern.until else end
     if pattern.freq == "WEEKLY":
         # The week the first date is in (from WKST); the calendar's first days have none before.

@@ -25,9 +25,38 @@ ORDINALS: dict[int, str] = {1: "first", 2: "second", 3: "third", 4: "fourth", -1
 MOST_WEEKS_APART = 12
 
 
+# The most dates a group "on dates I choose" may have: a term's worth, a year of months.
+MOST_CHOSEN_DATES = 12
+# A group on chosen dates keeps them as RFC 5545's RDATE list with no RRULE, in the same field
+# as a rule: "RDATE;VALUE=DATE:20270114,20270211". recurrence reads it the bounded way too.
+_RDATE = re.compile(r"RDATE(?:;VALUE=DATE)?:([0-9]{8}(?:,[0-9]{8})*)", re.ASCII)
+
+
 class Every(enum.StrEnum):
     MONTH = "month"
     WEEKS = "weeks"
+    DATES = "dates"
+
+
+def rule_for_dates(dates: list[datetime.date]) -> str:
+    """The RDATE list of chosen dates, earliest first, each once."""
+    return "RDATE;VALUE=DATE:" + ",".join(f"{day:%Y%m%d}" for day in sorted(set(dates)))
+
+
+def dates_in(rule: str) -> tuple[datetime.date, ...] | None:
+    """The chosen dates a rule lists (earliest first), or None when it is not a list of dates
+    (a repeat rule, or a list we cannot read). At most ``MOST_CHOSEN_DATES`` of them."""
+    match = _RDATE.fullmatch(rule.strip().upper())
+    if match is None:
+        return None
+    texts = match[1].split(",")
+    if len(texts) > MOST_CHOSEN_DATES:
+        return None
+    try:
+        days = {datetime.date(int(text[:4]), int(text[4:6]), int(text[6:])) for text in texts}
+    except ValueError:
+        return None
+    return tuple(sorted(days))
 
 
 @dataclass(frozen=True)
@@ -126,6 +155,9 @@ def repeat_in(rule: str, first_date: datetime.date | None = None) -> Repeat | No
 
 def rule_in_words(rule: str, first_date: datetime.date | None = None) -> str:
     """A group's rule as a person reads it: the words where it has them, else the rule itself."""
+    dates = dates_in(rule)
+    if dates is not None:
+        return f"on {wording.count(len(dates), 'date')} chosen in advance"
     repeat = repeat_in(rule, first_date)
     if repeat is not None:
         return said(repeat)

@@ -331,7 +331,7 @@ def hours_refusal(
 
 
 def month_name(month: Month) -> str:
-    return datetime.date(month[0], month[1], 1).strftime("%B %Y")
+    return wording.month(datetime.date(month[0], month[1], 1))
 
 
 def hours_refusal_message(agreement: SupervisionAgreement, refusal: HoursRefusal, hours: Decimal) -> str:
@@ -512,7 +512,7 @@ def _lower_first(sentence: str) -> str:
 
 
 def _month_full(agreement: SupervisionAgreement, refusal: HoursRefusal, minutes: int) -> str:
-    month = datetime.date(refusal.month[0], refusal.month[1], 1).strftime("%B")
+    month = wording.month_name(datetime.date(refusal.month[0], refusal.month[1], 1))
     if refusal.rule == HoursRule.SUPERVISOR_MONTH:
         return f"{agreement.supervisor.user.display_name} is fully booked for {month}."
     if refusal.left:
@@ -553,7 +553,7 @@ def explain_offering(
         reason = _month_full(agreement, refusal, minutes)
         if offered:
             first = offered[0]
-            month = first.start.astimezone(LONDON).strftime("%B")
+            month = wording.month_name(first.start, UK_ZONE)
             return Explanation(reason, f"The next time you can book is in {month}: {booking_when(first)}.")
         if refusal.rule == HoursRule.SUPERVISOR_MONTH:
             action = (

@@ -129,6 +129,8 @@ def test_exact_figures_on_the_page_and_the_monthly_table(hand_built, client) -> 
     client = signed_in(client, world.commissioner)
     page = client.get(f"/pools/{world.pool.pk}/dashboard/").content.decode()
     assert "£840" in page and ">51<" in page and "20%" in page
+    # The month table on the page names each month in full; the CSV keeps 2026-06 for machines.
+    assert ">June 2026<" in page and ">Jun 2026<" not in page
     months = rows_of(client.get(f"/pools/{world.pool.pk}/dashboard/months.csv"))
     # Allocation 70 h over the pool's 12 months: a share of 5.83 h a month.
     assert months[3] == ["2026-06", "13", "780.00", SHARE, "223", "15", "0", "0"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db.models import Sum
@@ -133,6 +134,45 @@ def test_a_commissioner_creates_a_monthly_group_in_words_and_sees_six_dates_firs
     assert group.rrule == "FREQ=MONTHLY;BYDAY=+2WE"
     made = [wording.moment(s.starts_at, "Europe/London") for s in group.sessions.order_by("starts_at")[:6]]
     assert shown == made
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commissioner_creates_a_group_on_dates_they_choose_and_sees_every_one_first(
+    live_server: Any, person: Callable[[], Any], leeds: dict[str, Any]
+) -> None:
+    base = live_server.url
+    page = person()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, base, leeds["carys"].email, PASSWORD, secret=leeds["carys_secret"])
+    follow(page, "Leeds pool")
+    follow(page, "Reflective groups: create them, move or cancel a session, fill cohorts")
+    follow(page, "Create a reflective group")
+    page.fill("#id_title", "Harehills on chosen dates")
+    page.select_option("#id_facilitator", str(leeds["facilitator"].pk))
+    page.get_by_label("On dates I choose").check()
+    today = timezone.localdate()
+    days = [today + datetime.timedelta(days=n) for n in (35, 14, 70)]  # typed in any order
+    page.fill("#id_chosen_dates", "\n".join(f"{d.day} {d.month} {d.year}" for d in days))
+    page.fill("#id_start_time", "6:30pm")
+    page.fill("#id_location", "Room 2, Harehills Community Hub")
+    page.fill("#id_ground_rules", "What is said here stays here.")
+    page.fill("#id_confidentiality_statement", "Nothing said is written down.")
+    submit(page, "Preview dates")
+    assert ReflectiveGroup.objects.count() == 0  # a preview saves nothing
+    preview = page.locator("#preview")
+    assert "On 3 dates chosen in advance, for 90 minutes." in preview.inner_text()
+    shown = [item.strip() for item in preview.locator("li").all_inner_texts()]
+    at = datetime.time(18, 30)
+    expected = [
+        wording.moment(datetime.datetime.combine(d, at, tzinfo=ZoneInfo("Europe/London"))) for d in sorted(days)
+    ]
+    assert shown == expected
+    assert "These are all its dates: no other session is made." in preview.inner_text()
+
+    submit(page, "Create group")
+    assert "Harehills on chosen dates is created with 3 sessions." in main_text(page)
+    group = ReflectiveGroup.objects.get()
+    assert [wording.moment(s.starts_at) for s in group.sessions.order_by("starts_at")] == expected
 
 
 @pytest.mark.django_db(transaction=True)

@@ -109,6 +109,17 @@ def test_dates_on_the_london_clock_by_default():
     assert wording.span(WINTER, WINTER + datetime.timedelta(hours=2)) == "Wednesday 9 December 2026, 2pm to 4pm"
 
 
+def test_a_month_in_full_with_its_year():
+    assert wording.month(datetime.date(2027, 1, 1)) == "January 2027"
+    assert wording.month(WINTER) == "December 2026"
+    # 23:30 UTC on 31 December 2026 is still December in London, already January in Auckland.
+    late = datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC)
+    assert (wording.month(late), wording.month(late, "Pacific/Auckland")) == ("December 2026", "January 2027")
+    assert wording.month_name(datetime.date(2026, 4, 30)) == "April"
+    assert wording.month_on_axis(datetime.date(2027, 1, 1)) == "Jan 27"
+    assert Template("{% load wording %}{{ m|month }}").render(Context({"m": datetime.date(2026, 4, 1)})) == "April 2026"
+
+
 @pytest.mark.parametrize(
     ("time", "words"),
     [

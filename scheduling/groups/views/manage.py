@@ -57,7 +57,11 @@ def group_create(request: HttpRequest, pool: Pool) -> HttpResponse:
         eligible = form.cleaned_data["eligible_organisations"]
         try:
             if "preview" in request.POST:
-                preview = preview_group(pool, acting_user=user, eligible_organisations=eligible, **form.group_fields())
+                # Every chosen date is shown (there are at most 12): the list is the whole series.
+                shown = repeats.MOST_CHOSEN_DATES if form.chosen() is not None else 6
+                preview = preview_group(
+                    pool, acting_user=user, eligible_organisations=eligible, shown=shown, **form.group_fields()
+                )
                 if not preview.total:
                     preview = None
                     form.add_error(
@@ -69,7 +73,10 @@ def group_create(request: HttpRequest, pool: Pool) -> HttpResponse:
                 group = create_group(pool, acting_user=user, eligible_organisations=eligible, **form.group_fields())
         except DomainError as error:
             preview = None
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            field = error.field if error.field in form.fields else None
+            if form.chosen() is not None and field in {"rrule", "first_date", "last_date"}:
+                field = "chosen_dates"  # the boxes it names are not the ones this person filled in
+            form.add_error(field, error.message)
         else:
             if "preview" not in request.POST:
                 messages.success(request, f"{group.title} is created with {_sessions(group.sessions.count())}.")
@@ -91,7 +98,9 @@ def _preview_said(form: GroupForm, preview: GroupPreview) -> dict[str, object]:
     repeat = form.repeat()
     how = repeats.said(repeat) if repeat else repeats.rule_in_words(form.group_fields()["rrule"])
     length = wording.count(form.cleaned_data["duration_minutes"], "minute")
-    if preview.stops_at_pool_end:
+    if form.chosen() is not None:
+        stops = "These are all its dates: no other session is made."
+    elif preview.stops_at_pool_end:
         stops = f"The series stops when the pool ends, on {wording.day(preview.ends_on)}: no session is made after it."
     else:
         stops = f"The series stops at the group's last date, {wording.day(preview.ends_on)}."

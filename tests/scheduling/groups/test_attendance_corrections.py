@@ -6,14 +6,17 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core import mail
 from django.db.models import Sum
 from django.urls import reverse
 
-from reflect.enums import LedgerKind
-from reflect.models import LedgerEntry
+from reflect.enums import LedgerKind, NotificationStatus
+from reflect.models import LedgerEntry, Notification
+from reflect.services.notifications import DeliveryOutcome, deliver_notification
 from scheduling.groups.attendance import mark_place_attendance
 from scheduling.groups.places import book_place
 from scheduling.models import GroupSession, PlaceStatus
+from scheduling.notification_kinds import GroupNotificationKind
 from tests.factories.groups import NOW
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +86,45 @@ def test_the_register_page_offers_the_change_and_says_it_was_corrected(client, w
     place.refresh_from_db()
     assert place.status == PlaceStatus.ABSENT
     assert totals() == (0, 1)
+
+
+def missed_messages(place) -> list[tuple[str, str]]:
+    rows = Notification.objects.filter(kind=GroupNotificationKind.MISSED_SESSION, recipient=place.user)
+    return list(rows.order_by("pk").values_list("idempotency_key", "status"))
+
+
+def test_absent_corrected_to_attended_withdraws_the_missed_message_not_yet_sent(world, session):
+    place = book_place(session, acting_user=world.member, now=NOW)
+    facilitator = session.group.facilitator.user
+    after = session.starts_at + datetime.timedelta(hours=2)
+    mark_place_attendance(place, False, acting_user=facilitator, now=after)
+    key = f"group-place:{place.pk}:missed"
+    assert missed_messages(place) == [(key, NotificationStatus.PENDING)]
+
+    mark_place_attendance(place, True, acting_user=facilitator, now=after + datetime.timedelta(minutes=5))
+    assert missed_messages(place) == [(key, NotificationStatus.CANCELLED)]
+    (withdrawn,) = Notification.objects.filter(kind=GroupNotificationKind.MISSED_SESSION)
+    assert deliver_notification(withdrawn.pk) == DeliveryOutcome.NOT_CLAIMED and mail.outbox == []
+
+    # Marked absent again after all: the message is queued afresh, once.
+    mark_place_attendance(place, False, acting_user=facilitator, now=after + datetime.timedelta(minutes=9))
+    assert missed_messages(place) == [(key, NotificationStatus.CANCELLED), (f"{key}:1", NotificationStatus.PENDING)]
+
+
+def test_a_missed_message_already_sent_stays_sent_and_nothing_more_is_said(world, session):
+    place = book_place(session, acting_user=world.member, now=NOW)
+    facilitator = session.group.facilitator.user
+    after = session.starts_at + datetime.timedelta(hours=2)
+    mark_place_attendance(place, False, acting_user=facilitator, now=after)
+    (message,) = Notification.objects.filter(kind=GroupNotificationKind.MISSED_SESSION)
+    assert deliver_notification(message.pk) == DeliveryOutcome.SENT
+    assert len(mail.outbox) == 1
+    messages_before = Notification.objects.filter(recipient=place.user).count()
+
+    mark_place_attendance(place, True, acting_user=facilitator, now=after + datetime.timedelta(minutes=5))
+    mark_place_attendance(place, False, acting_user=facilitator, now=after + datetime.timedelta(minutes=9))
+    key = f"group-place:{place.pk}:missed"
+    assert missed_messages(place) == [(key, NotificationStatus.SENT)]
+    # No apology, no second "we missed you": nothing new for this person at all.
+    assert Notification.objects.filter(recipient=place.user).count() == messages_before
+    assert len(mail.outbox) == 1
