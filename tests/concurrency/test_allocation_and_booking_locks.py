@@ -125,7 +125,7 @@ def test_an_allocation_cannot_be_set_below_a_booking_made_meanwhile(world, monke
     assert change_waited  # the change read the booked hours only after the booking's commit
     assert outcomes == [
         "done",
-        "Harehills Drama has already booked or used 1.00 hours, so its allocation cannot be less than that.",
+        "Harehills Drama has already booked or used 1 hour, so its allocation cannot be less than that.",
     ]
     balance = hours_balance(world.pool, world.organisation)
     assert (balance.allocated, balance.reserved, balance.left) == (Decimal("1"), Decimal("1"), Decimal("0"))

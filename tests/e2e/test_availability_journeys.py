@@ -65,7 +65,7 @@ def test_a_supervisor_sets_weekly_hours_and_a_holiday_that_clashes_with_a_sessio
     page.get_by_label("Until", exact=True).fill("1pm")
     submit(page, "Add hours")
     assert heading(page) == "Your availability"
-    hours = f"{wording.clock(datetime.time(9, 30))}–{wording.clock(datetime.time(13))}"
+    hours = f"{wording.clock(datetime.time(9, 30))} to {wording.clock(datetime.time(13))}"
     assert f"Added: Monday {hours}; Wednesday {hours}; Thursday {hours}." in page.locator("main").inner_text()
     assert sorted(WeeklyRule.objects.filter(supervisor=supervisor).values_list("weekday", flat=True)) == [0, 1, 2, 3]
 

@@ -52,7 +52,7 @@ def test_a_check_in_is_once_per_review_and_not_before_it(world):
     later = _agreement(world, today + datetime.timedelta(days=7))
     with pytest.raises(DomainError) as refused:
         record_check_in(later, acting_user=world.member, normative=1, formative=1, restorative=1)
-    assert refused.value.message == f"The check-in opens on the review date, {later.review_on:%-d %B %Y}."
+    assert refused.value.message == f"The check-in opens on the review date, {later.review_on:%A %-d %B %Y}."
     with pytest.raises(DomainError):
         record_check_in(due, acting_user=world.outsider, normative=1, formative=1, restorative=1)
 
