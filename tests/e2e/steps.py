@@ -67,7 +67,7 @@ def link_in_last_email(to: str, pattern: str) -> str:
 
 def sign_in(page: Any, base: str, email: str, password: str, *, secret: str | None = None) -> None:
     visit(page, base + "/accounts/login/")
-    page.get_by_label("Email").fill(email)
+    page.get_by_label("Your e-mail address").fill(email)
     page.get_by_label("Password").fill(password)
     submit(page, "Sign In")
     if secret is not None:
