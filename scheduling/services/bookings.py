@@ -635,6 +635,35 @@ def book_supervision(
     now = now or timezone.now()
     if choice.mode not in modes_offered(agreement.supervisor):
         raise DomainError("Choose how you will meet: the supervisor does not offer that.", field="mode")
+    try:
+        booking = _book(agreement, choice, acting_user=acting_user, now=now)
+    except IntegrityError as error:
+        # The whole use case rolled back (no savepoint around the insert, two statements
+        # fewer); only losing the slot to the exclusion constraint is the person's to act on.
+        if _constraint_of(error) != NO_OVERLAP:
+            raise
+        raise SlotRefused(
+            "That time was booked by someone else a moment ago.",
+            reason=slots.RefusalReason.TAKEN,
+            next_free=next_free_slots(agreement, choice.attendees, now=now),
+        ) from error
+    return booking
+
+
+# The exclusion constraint that keeps a supervisor's live bookings apart (migration 0003).
+NO_OVERLAP = "supervision_booking_no_overlap"
+
+
+def _constraint_of(error: IntegrityError) -> str | None:
+    """The name of the constraint PostgreSQL says was broken (None elsewhere)."""
+    diag = getattr(error.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
+def _book(
+    agreement: SupervisionAgreement, choice: BookingChoice, *, acting_user: User, now: datetime.datetime
+) -> SupervisionBooking:
+    """book_supervision's transaction: locks, checks, the booking and everything it writes."""
     with transaction.atomic():
         agreement = _lock_capacity(agreement)
         check_may_book(agreement, acting_user, choice.attendees)
@@ -645,30 +674,23 @@ def book_supervision(
         _check_slot(agreement, choice, now, settings_row=settings_row, preferences_by_user=preferences)
         hours = hours_for(choice.minutes)
         _check_hours(agreement, choice.starts_at, hours, settings_row=settings_row)
-        try:
-            # A savepoint: losing to the exclusion constraint must not spoil the transaction.
-            with transaction.atomic():
-                booking = SupervisionBooking.objects.create(
-                    agreement=agreement,
-                    supervisor=agreement.supervisor,
-                    organisation=agreement.organisation,
-                    pool=agreement.pool,
-                    starts_at=choice.starts_at,
-                    ends_at=choice.starts_at + datetime.timedelta(minutes=choice.minutes),
-                    minutes=choice.minutes,
-                    hours=hours,
-                    is_group=agreement.format == Offer.GROUP_SUPERVISION,
-                    mode=choice.mode,
-                    online_link=settings_row.online_link if choice.mode == SessionMode.ONLINE else "",
-                    meeting_place=settings_row.meeting_place if choice.mode == SessionMode.IN_PERSON else "",
-                    booked_by=acting_user,
-                )
-        except IntegrityError as error:
-            raise SlotRefused(
-                "That time was booked by someone else a moment ago.",
-                reason=slots.RefusalReason.TAKEN,
-                next_free=next_free_slots(agreement, choice.attendees, now=now),
-            ) from error
+        # On PostgreSQL the exclusion constraint (NO_OVERLAP) refuses an overlapping live booking
+        # whatever the checks above said; book_supervision turns that into a refusal.
+        booking = SupervisionBooking.objects.create(
+            agreement=agreement,
+            supervisor=agreement.supervisor,
+            organisation=agreement.organisation,
+            pool=agreement.pool,
+            starts_at=choice.starts_at,
+            ends_at=choice.starts_at + datetime.timedelta(minutes=choice.minutes),
+            minutes=choice.minutes,
+            hours=hours,
+            is_group=agreement.format == Offer.GROUP_SUPERVISION,
+            mode=choice.mode,
+            online_link=settings_row.online_link if choice.mode == SessionMode.ONLINE else "",
+            meeting_place=settings_row.meeting_place if choice.mode == SessionMode.IN_PERSON else "",
+            booked_by=acting_user,
+        )
         BookingAttendee.objects.bulk_create(BookingAttendee(booking=booking, user=user) for user in choice.attendees)
         _record(booking, LedgerKind.RESERVED, LedgerKind.SUPERVISION_BOOKED, "booked", now, source_is_new=True)
         record_audit("supervision.booked", actor=acting_user, target=booking, minutes=choice.minutes)
