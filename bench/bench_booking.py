@@ -1,6 +1,6 @@
-"""Throughput of booking a reflective-group place, beside two trivial views on the same gunicorn
-server and database (docs/performance.md: the book-a-place request sustains at least half the trivial
-view's throughput):
+"""Throughput of booking a reflective-group place and of booking a supervision session, beside two
+trivial views on the same gunicorn server and database (docs/performance.md; issue 20: each booking
+kind sustains at least half the signed-in trivial view's throughput):
 
 - /health/ touches neither the database nor a session (the floor of any request);
 - /health/signed-in/ is what every signed-in page pays and nothing more: the middleware reads
@@ -11,9 +11,14 @@ Every booking is a real one: CLIENTS threads POST "book a place" for ONE session
 as a different signed-in member of staff who has no place yet, so each takes the session-row
 lock, checks eligibility and room, counts the place, writes the place, its ledger entry and its
 confirmation (outbox row) and publishes the dispatch — the whole path, contended on one row.
+Supervision bookings are real too: each POST books a different member of staff into a different
+free hour (Monday to Friday, 09:00–17:00, from three days ahead) with one of BENCH_SUPERVISORS
+supervisors, one agreement each, all of one organisation — so every request takes the
+organisation's allocation lock (contended, like the session row), the supervisor's, checks the
+slot and the hours, and writes the booking, its ledger entries and the outbox rows.
 The same threads GET /health/signed-in/ (as one of the seeded staff) and /health/, in turns with
 the bookings (BENCH_ROUNDS turns of each, BENCH_SECONDS in all per view). It checks afterwards that the session holds exactly as many places as bookings answered, and that
-no place was lost or doubled.
+no place was lost or doubled, and that there are exactly as many supervision bookings as answered.
 
 Like bench_home: a throwaway database (PostgreSQL when DATABASE_URL names a local server),
 gunicorn with 2 workers on 127.0.0.1, keep-alive connections. Celery publishes to
@@ -22,7 +27,7 @@ afterwards, so use a Redis database of your own — and otherwise runs eagerly, 
 demo does (each confirmation is then rendered and "sent" to the console inside the request).
 
 Environment: BENCH_PORT, BENCH_CLIENTS (32), BENCH_SECONDS (5), BENCH_ROUNDS (5), BENCH_PEOPLE (staff to sign
-in, 6000: more than the bookings a run can make), BENCH_DATABASE_URL, BENCH_REDIS_URL.
+in, 6000: more than the bookings a run can make), BENCH_SUPERVISORS (60), BENCH_DATABASE_URL, BENCH_REDIS_URL.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
 DURATION = float(os.environ.get("BENCH_SECONDS", "5"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "6000"))
+SUPERVISORS = int(os.environ.get("BENCH_SUPERVISORS", "60"))
 CSRF_TOKEN = "b" * 32  # any 32-character secret is a valid unmasked CSRF cookie and token
 
 # One pool, one organisation, PEOPLE staff each with a signed-in session, one drop-in group
@@ -63,7 +69,7 @@ from django.utils import timezone
 from reflect.models import Membership, Organisation, Pool, PoolCommissioner, PoolOrganisation, User
 from scheduling.groups.changes import create_group
 
-people = int(sys.argv[1])
+people, supervisors = int(sys.argv[1]), int(sys.argv[2])
 pool = Pool.objects.create(
     name="Bench pool", starts_on=datetime.date(2026, 1, 1), ends_on=datetime.date(2030, 12, 31),
     hours_budget=Decimal("100"), money_budget=Decimal("6000"), hourly_rate=Decimal("60"), allocation_rule="equal",
@@ -93,7 +99,54 @@ for user in users:
     rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
     keys.append(key)
 Session.objects.bulk_create(rows)
-print(json.dumps({"session": session.pk, "keys": keys}))
+
+# Supervision: a second organisation's staff book supervisors, one agreement each, hours to spare.
+from reflect.enums import LedgerKind
+from reflect.services.ledger import record_ledger_entry
+from scheduling.models import AvailabilitySettings, WeeklyRule
+from supervision.enums import AgreementStatus
+from supervision.models import SupervisionAgreement, SupervisorProfile
+booking_org = Organisation.objects.create(name="Bench supervision organisation", area="Leeds", staff_size=people)
+PoolOrganisation.objects.create(pool=pool, organisation=booking_org)
+record_ledger_entry(pool, LedgerKind.ALLOCATED, organisation=booking_org, hours=Decimal("100000"))
+bookers = User.objects.bulk_create(
+    [User(email=f"booker{n}@bench.test", first_name=f"Booker{n}", password="!") for n in range(people)]
+)
+Membership.objects.bulk_create([Membership(organisation=booking_org, user=user) for user in bookers])
+agreements = []
+for n in range(supervisors):
+    person = User.objects.create(email=f"supervisor{n}@bench.test", first_name=f"Supervisor{n}")
+    profile = SupervisorProfile.objects.create(user=person, profession="Counsellor")
+    AvailabilitySettings.objects.create(
+        supervisor=profile, session_lengths=[60], buffer_minutes=0, minimum_notice_hours=24, horizon_weeks=8,
+        online_link="https://meet.example.org/bench",
+    )
+    WeeklyRule.objects.bulk_create(
+        [WeeklyRule(supervisor=profile, weekday=day, start=datetime.time(9), end=datetime.time(17)) for day in range(5)]
+    )
+    agreements.append(SupervisionAgreement.objects.create(
+        organisation=booking_org, supervisor=profile, pool=pool, format="one_to_one", hours_per_month=Decimal("1000"),
+        starts_on=timezone.localdate(), review_on=timezone.localdate() + datetime.timedelta(days=365),
+        status=AgreementStatus.ACTIVE,
+    ))
+# Free hours from three days ahead to seven weeks ahead (inside the 8-week horizon), London clock.
+from zoneinfo import ZoneInfo
+london = ZoneInfo("Europe/London")
+hours = []
+for offset in range(3, 49):
+    day = timezone.localdate() + datetime.timedelta(days=offset)
+    if day.weekday() < 5:
+        for hour in range(9, 17):
+            start = datetime.datetime.combine(day, datetime.time(hour), tzinfo=london).astimezone(datetime.UTC)
+            hours.append(start.strftime("%Y-%m-%dT%H:%MZ"))
+# Booking k: supervisor k mod S, that supervisor's (k div S)-th free hour — distinct people and slots.
+choices = []
+for k, user in enumerate(bookers[: min(people, len(hours) * supervisors)]):
+    key = store._get_new_session_key()
+    data = {SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: backend, HASH_SESSION_KEY: user.get_session_auth_hash()}
+    Session.objects.create(session_key=key, session_data=store.encode(data), expire_date=expire)
+    choices.append([key, user.pk, agreements[k % supervisors].pk, hours[k // supervisors]])
+print(json.dumps({"session": session.pk, "keys": keys, "supervision": choices}))
 """
 
 CHECK = """
@@ -102,7 +155,12 @@ import django
 django.setup()
 from scheduling.models import GroupSession, Place
 session = GroupSession.objects.get(pk=int(sys.argv[1]))
-print(json.dumps({"places_taken": session.places_taken, "places": Place.objects.filter(session=session).count()}))
+from scheduling.models import SupervisionBooking
+print(json.dumps({
+    "places_taken": session.places_taken,
+    "places": Place.objects.filter(session=session).count(),
+    "supervision_bookings": SupervisionBooking.objects.count(),
+}))
 """
 
 
@@ -139,6 +197,30 @@ def book(port: int, path: str, keys: queue.SimpleQueue, seconds: float) -> tuple
     return home.run_clients(port, one_booking, seconds)
 
 
+def book_supervision(port: int, choices: queue.SimpleQueue, seconds: float) -> tuple[int, list[float], float]:
+    """CLIENTS threads POST the supervision booking form, each as the next person with their own
+    free hour (key, user id, agreement id, start)."""
+
+    def one_booking(connection: http.client.HTTPConnection) -> None:
+        try:
+            key, user_id, agreement_id, start = choices.get_nowait()
+        except queue.Empty:
+            raise home.Refused("ran out of supervision bookings: raise BENCH_PEOPLE or BENCH_SUPERVISORS") from None
+        body = f"start={start}&minutes=60&attendees={user_id}&mode=online".encode()
+        headers = {
+            "Cookie": f"sessionid={key}; csrftoken={CSRF_TOKEN}",
+            "X-CSRFToken": CSRF_TOKEN,
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Content-Length": str(len(body)),
+        }
+        path = f"/supervision/agreements/{agreement_id}/book/confirm/?start={start}&minutes=60"
+        status, answer, _ = home.request(connection, "POST", path, headers, body)
+        if status != 302 or "/supervision/sessions/" not in answer.get("location", ""):
+            raise home.Refused(f"supervision booking answered {status} {answer.get('location')}")
+
+    return home.run_clients(port, one_booking, seconds)
+
+
 def combined(turns: list[tuple[int, list[float], float]]) -> tuple[int, list[float], float]:
     """One view's turns added up: requests, every latency (sorted) and the seconds they took."""
     return (
@@ -166,7 +248,10 @@ def main() -> dict[str, tuple[float, str]]:
             env["REDIS_URL"] = redis_url
         log(f"database: {description}; Celery: {'Redis' if redis_url else 'eager'}; seeding {PEOPLE} staff")
         home.run_python(["manage.py", "migrate", "--noinput", "-v0"], env)
-        seeded = json.loads(python_output(["-c", SEED, str(PEOPLE)], env))
+        seeded = json.loads(python_output(["-c", SEED, str(PEOPLE), str(SUPERVISORS)], env))
+        supervision_choices: queue.SimpleQueue = queue.SimpleQueue()
+        for choice in seeded["supervision"]:
+            supervision_choices.put(choice)
         session_id, keys = seeded["session"], queue.SimpleQueue()
         signed_in = {"Cookie": f"sessionid={seeded['keys'][0]}"}  # a reader, who books nothing
         for key in seeded["keys"][1:]:
@@ -176,27 +261,39 @@ def main() -> dict[str, tuple[float, str]]:
         try:
             with home.gunicorn(env, port):
                 warm, _, _ = book(port, path, keys, home.WARM_UP)
+                warm_supervision, _, _ = book_supervision(port, supervision_choices, home.WARM_UP)
                 home.drive(port, "/health/signed-in/", signed_in, home.WARM_UP)
                 home.drive(port, "/health/", {}, home.WARM_UP)
                 # Side by side: ROUNDS short turns of each, so that load from elsewhere on a
                 # shared machine falls on all three alike rather than on whichever ran then.
-                runs: dict[str, list[tuple[int, list[float], float]]] = {"book": [], "signed-in": [], "health": []}
+                runs: dict[str, list[tuple[int, list[float], float]]] = {
+                    "book": [],
+                    "supervision": [],
+                    "signed-in": [],
+                    "health": [],
+                }
                 for _ in range(ROUNDS):
                     runs["book"].append(book(port, path, keys, DURATION / ROUNDS))
+                    runs["supervision"].append(book_supervision(port, supervision_choices, DURATION / ROUNDS))
                     runs["signed-in"].append(home.drive(port, "/health/signed-in/", signed_in, DURATION / ROUNDS))
                     runs["health"].append(home.drive(port, "/health/", {}, DURATION / ROUNDS))
                 booked, booking_latencies, booking_elapsed = combined(runs["book"])
+                supervised, supervision_latencies, supervision_elapsed = combined(runs["supervision"])
                 signed_in_count, signed_in_latencies, signed_in_elapsed = combined(runs["signed-in"])
                 health_count, health_latencies, health_elapsed = combined(runs["health"])
                 log(
-                    f"{path}: {warm} + {booked} bookings; /health/signed-in/: {signed_in_count}; /health/: {health_count}"
+                    f"{path}: {warm} + {booked} bookings; supervision: {warm_supervision} + {supervised}; "
+                    f"/health/signed-in/: {signed_in_count}; /health/: {health_count}"
                 )
             check = json.loads(python_output(["-c", CHECK, str(session_id)], env))
         finally:
             if redis_url:
                 purge_broker(redis_url)
-    if check != {"places_taken": warm + booked, "places": warm + booked}:
-        raise RuntimeError(f"{warm + booked} bookings answered, but the session holds {check}")
+    expected = {"places_taken": warm + booked, "places": warm + booked}
+    expected["supervision_bookings"] = warm_supervision + supervised
+    if check != expected:
+        raise RuntimeError(f"bookings answered: {expected}, but the database holds {check}")
+    supervision_rps = supervised / supervision_elapsed
     booking_rps = booked / booking_elapsed
     health_rps = health_count / health_elapsed
     signed_in_rps = signed_in_count / signed_in_elapsed
@@ -209,6 +306,11 @@ def main() -> dict[str, tuple[float, str]]:
         "booking_signed_in_trivial_view_throughput": (round(signed_in_rps, 1), "requests/s"),
         "booking_to_signed_in_trivial_view_ratio": (round(booking_rps / signed_in_rps, 3), "ratio"),
         "booking_p95_latency": (round(home.p95(booking_latencies) * 1000, 1), "ms"),
+        # Issue 20's names: each booking kind against the signed-in trivial view, same run.
+        "group_booking_to_signed_in_trivial_view_ratio": (round(booking_rps / signed_in_rps, 3), "ratio"),
+        "supervision_booking_throughput": (round(supervision_rps, 1), "requests/s"),
+        "supervision_booking_to_signed_in_trivial_view_ratio": (round(supervision_rps / signed_in_rps, 3), "ratio"),
+        "supervision_booking_p95_latency": (round(home.p95(supervision_latencies) * 1000, 1), "ms"),
         "booking_trivial_view_p95_latency": (round(home.p95(health_latencies) * 1000, 1), "ms"),
         "booking_signed_in_trivial_view_p95_latency": (round(home.p95(signed_in_latencies) * 1000, 1), "ms"),
         "bench_booking_database": (0 if description.startswith("SQLite") else 1, "0=SQLite 1=PostgreSQL"),

@@ -59,6 +59,54 @@ class DeliveryOutcome(enum.StrEnum):
 # --- Queueing ------------------------------------------------------------------------------
 
 
+def outbox_row(
+    recipient: User | None,
+    kind: str,
+    *,
+    key: str,
+    due_at: datetime.datetime | None = None,
+    context: dict[str, Any] | None = None,
+    secret_context: dict[str, Any] | None = None,
+    about: str = "",
+    ics: str = "",
+    email: str = "",
+) -> Notification:
+    """One outbox row, not yet saved (queue_notification and queue_new_notifications save it)."""
+    kind_spec(kind)  # an unknown kind is a programming error: fail now, not in the worker
+    if recipient is None and not email:
+        raise ValueError("A notification needs a recipient or an e-mail address.")
+    now = timezone.now()
+    due_at = due_at or now
+    return Notification(
+        recipient=recipient,
+        recipient_email=email,
+        kind=kind,
+        idempotency_key=key,
+        due_at=due_at,
+        context=context or {},
+        secret_context=secret_context or {},
+        about=about,
+        ics=ics,
+        # Published after commit (below), so marked as dispatched now; the sweep takes the rest.
+        dispatched_at=now if due_at <= now else None,
+    )
+
+
+def queue_new_notifications(rows: Sequence[Notification]) -> list[Notification]:
+    """Write outbox rows built by ``outbox_row`` in ONE insert, in the caller's transaction.
+
+    Only for keys that name something the caller has just inserted in this transaction (a
+    booking just made): no other row can hold them yet, so there is no look-up per row and no
+    savepoint (``key_is_new`` of queue_notification, for many rows). A clash on a key is then a
+    programming error and fails the use case.
+    """
+    saved = Notification.objects.bulk_create(rows)
+    due_now = [row.pk for row in saved if row.dispatched_at is not None]
+    if due_now:
+        transaction.on_commit(lambda: publish_dispatch(due_now))
+    return saved
+
+
 def queue_notification(
     recipient: User | None,
     kind: str,
@@ -80,24 +128,18 @@ def queue_notification(
     key names a row the caller has just inserted in this transaction (a place just booked): no
     other row can hold it yet, so the look-up and the savepoint are skipped.
     """
-    kind_spec(kind)  # an unknown kind is a programming error: fail now, not in the worker
-    if recipient is None and not email:
-        raise ValueError("A notification needs a recipient or an e-mail address.")
-    now = timezone.now()
-    due_at = due_at or now
-    due_now = due_at <= now
-    notification = Notification(
-        recipient=recipient,
-        recipient_email=email,
-        kind=kind,
-        idempotency_key=key,
+    notification = outbox_row(
+        recipient,
+        kind,
+        key=key,
         due_at=due_at,
-        context=context or {},
-        secret_context=secret_context or {},
+        context=context,
+        secret_context=secret_context,
         about=about,
         ics=ics,
-        dispatched_at=now if due_now else None,
+        email=email,
     )
+    due_now = notification.dispatched_at is not None
     if key_is_new:
         notification.save(force_insert=True)
     else:
@@ -180,6 +222,38 @@ def reminder_due_times(
     return sorted(due_times)
 
 
+def reminder_rows(
+    recipient: User,
+    kind: str,
+    *,
+    about: str,
+    starts_at: datetime.datetime,
+    context: dict[str, Any],
+    preferences: ContactPreferences,
+    ics: str = "",
+    version: int = 0,
+) -> list[Notification]:
+    """A person's reminders for an event, at the offsets they chose (none in the past), as
+    unsaved outbox rows (``queue_reminders`` saves them one by one, a new booking all at once).
+
+    ``version`` goes up when the event changes (its iCalendar SEQUENCE): reminders withdrawn
+    for an earlier version are then not mistaken for these, even at the same times.
+    """
+    now = timezone.now()
+    stamp = starts_at.astimezone(datetime.UTC).strftime("%Y%m%dT%H%MZ")
+    rows = []
+    for due_at in reminder_due_times(
+        starts_at, preferences.reminder_hours, zone=preferences.time_zone or "Europe/London"
+    ):
+        if due_at <= now:
+            continue
+        key = f"{kind}:{about}:{recipient.pk}:{stamp}:{due_at:%Y%m%dT%H%MZ}"
+        if version:
+            key += f":v{version}"
+        rows.append(outbox_row(recipient, kind, key=key, due_at=due_at, context=context, about=about, ics=ics))
+    return rows
+
+
 def queue_reminders(
     recipient: User,
     kind: str,
@@ -190,27 +264,23 @@ def queue_reminders(
     ics: str = "",
     version: int = 0,
 ) -> list[Notification]:
-    """Queue a person's reminders for an event, at the offsets they chose (none in the past).
-
-    ``version`` goes up when the event changes (its iCalendar SEQUENCE): reminders withdrawn
-    for an earlier version are then not mistaken for these, even at the same times.
-    """
-    preferences = preferences_for(recipient)
-    now = timezone.now()
-    stamp = starts_at.astimezone(datetime.UTC).strftime("%Y%m%dT%H%MZ")
-    queued = []
-    for due_at in reminder_due_times(
-        starts_at, preferences.reminder_hours, zone=preferences.time_zone or "Europe/London"
-    ):
-        if due_at <= now:
-            continue
-        key = f"{kind}:{about}:{recipient.pk}:{stamp}:{due_at:%Y%m%dT%H%MZ}"
-        if version:
-            key += f":v{version}"
-        queued.append(
-            queue_notification(recipient, kind, key=key, due_at=due_at, context=context, about=about, ics=ics)
+    """Queue a person's reminders for an event (``reminder_rows``), each once per key."""
+    rows = reminder_rows(
+        recipient,
+        kind,
+        about=about,
+        starts_at=starts_at,
+        context=context,
+        preferences=preferences_for(recipient),
+        ics=ics,
+        version=version,
+    )
+    return [
+        queue_notification(
+            recipient, kind, key=row.idempotency_key, due_at=row.due_at, context=context, about=about, ics=ics
         )
-    return queued
+        for row in rows
+    ]
 
 
 # --- Quiet hours for text messages ---------------------------------------------------------

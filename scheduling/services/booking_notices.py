@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any, ClassVar
@@ -18,9 +19,16 @@ from django.conf import settings
 from django.utils import timezone
 
 from reflect import wording
-from reflect.models import User
+from reflect.models import ContactPreferences, User
 from reflect.notification_kinds import NotificationKind
-from reflect.services.notifications import cancel_notifications, queue_notification, queue_reminders
+from reflect.services.notifications import (
+    cancel_notifications,
+    outbox_row,
+    queue_new_notifications,
+    queue_notification,
+    queue_reminders,
+    reminder_rows,
+)
 from scheduling import slots
 from scheduling.ical import CalendarEvent, calendar_text
 from scheduling.models import BookingStatus, SessionMode, SupervisionBooking
@@ -218,17 +226,39 @@ def _queue_reminders(booking: SupervisionBooking) -> None:
         )
 
 
-def queue_booking_confirmations(booking: SupervisionBooking) -> None:
-    for person in recipients(booking):
-        queue_notification(
-            person,
-            BookingNotificationKind.BOOKED,
-            key=f"{booking_about(booking)}:booked:{person.pk}",
-            context=_context(booking, person),
-            about=booking_about(booking),
-            ics=booking_ics(booking, person, method="REQUEST"),
+def queue_booking_confirmations(
+    booking: SupervisionBooking, attendees: Sequence[User], preferences: dict[int, ContactPreferences]
+) -> None:
+    """A booking just made: everyone's confirmation and reminders, in one insert.
+
+    ``attendees`` are the people just booked, ``preferences`` everyone's contact preferences
+    by user id (the attendees' and the supervisor's), both as the booking already read them,
+    so nothing is read twice. The booking's row is new in this transaction, so no outbox row
+    can hold these keys yet (queue_new_notifications).
+    """
+    rows = []
+    for person in [*attendees, booking.supervisor.user]:
+        context = _context(booking, person)
+        rows.append(
+            outbox_row(
+                person,
+                BookingNotificationKind.BOOKED,
+                key=f"{booking_about(booking)}:booked:{person.pk}",
+                context=context,
+                about=booking_about(booking),
+                ics=booking_ics(booking, person, method="REQUEST"),
+            )
         )
-    _queue_reminders(booking)
+        rows += reminder_rows(
+            person,
+            NotificationKind.REMINDER,
+            about=booking_about(booking),
+            starts_at=booking.starts_at,
+            context=context,
+            preferences=preferences[person.pk],
+            version=booking.sequence,
+        )
+    queue_new_notifications(rows)
 
 
 def queue_booking_changed(booking: SupervisionBooking, *, old_when: str) -> None:

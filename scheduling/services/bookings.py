@@ -32,11 +32,11 @@ from reflect.enums import LedgerKind
 from reflect.errors import DomainError
 from reflect.local_time import LONDON, UK_ZONE
 from reflect.locks import Lock, lock_on, retry_when_sqlite_is_locked
-from reflect.models import Membership, PoolOrganisation, User
+from reflect.models import ContactPreferences, Membership, PoolOrganisation, User
 from reflect.queries import current_member, current_members, is_current_lead
 from reflect.services.audit import record_audit
 from reflect.services.ledger import CENT, hours_balance, record_ledger_entry
-from reflect.services.preferences import preferences_for
+from reflect.services.preferences import preferences_of
 from scheduling import slots
 from scheduling.intervals import Interval
 from scheduling.models import AvailabilitySettings, BookingAttendee, BookingStatus, SessionMode, SupervisionBooking
@@ -92,12 +92,15 @@ def hours_for(minutes: int) -> Decimal:
     return (Decimal(minutes) / Decimal(60)).quantize(CENT)
 
 
-def booker_for(users: Sequence[User]) -> slots.Booker:
-    """The slot engine's booker: the latest "no sessions before" among the attendees."""
+def booker_for(users: Sequence[User], preferences_by_user: dict[int, ContactPreferences] | None = None) -> slots.Booker:
+    """The slot engine's booker: the latest "no sessions before" among the attendees.
+    ``preferences_by_user``: their contact preferences when the caller has read them already."""
+    if preferences_by_user is None:
+        preferences_by_user = preferences_of(users)
     zone = UK_ZONE
     latest: datetime.time | None = None
     for user in users:
-        preferences = preferences_for(user)
+        preferences = preferences_by_user[user.pk]
         if preferences.no_sessions_before and (latest is None or preferences.no_sessions_before > latest):
             latest = preferences.no_sessions_before
             zone = preferences.time_zone or zone
@@ -196,17 +199,24 @@ def bookable_attendees(agreement: SupervisionAgreement, user: User) -> list[User
     """Whom this person may book a session for (the choice the booking page offers; the rule
     check_may_book enforces): a lead, any current staff; for group supervision, colleagues
     too; anyone else, themselves."""
-    members = list(current_members(agreement.organisation))
-    is_lead = any(m.user_id == user.pk and m.is_lead for m in members)
-    if is_lead or agreement.format == Offer.GROUP_SUPERVISION:
-        return [m.user for m in members]
+    # One exists() first: a member of staff who is not a lead books for themselves, and the
+    # organisation's whole list (which grows with its size) is loaded only when it is offered.
+    if agreement.format == Offer.GROUP_SUPERVISION or is_current_lead(user, agreement.organisation_id):
+        return [m.user for m in current_members(agreement.organisation)]
     return [user]
 
 
 def check_may_book(agreement: SupervisionAgreement, acting_user: User, attendees: Sequence[User]) -> None:
     """Who may book: staff for themselves (and named colleagues), a lead for any of their staff."""
-    actor = current_member(acting_user, agreement.organisation_id)
-    if actor is None:
+    # One query for the booker's own membership and every attendee's.
+    leads_by_member = dict(
+        Membership.objects.filter(
+            organisation_id=agreement.organisation_id,
+            left_at__isnull=True,
+            user_id__in={acting_user.pk, *(user.pk for user in attendees)},
+        ).values_list("user_id", "is_lead")
+    )
+    if acting_user.pk not in leads_by_member:
         raise DomainError(f"Only staff of {agreement.organisation.name} can book its supervision.")
     if agreement.status != AgreementStatus.ACTIVE:
         raise DomainError(
@@ -215,14 +225,9 @@ def check_may_book(agreement: SupervisionAgreement, acting_user: User, attendees
         )
     if not attendees:
         raise DomainError("Choose who the session is for.", field="attendees")
-    if not actor.is_lead and acting_user not in attendees:
+    if not leads_by_member[acting_user.pk] and acting_user not in attendees:
         raise DomainError("You can book sessions for yourself; your organisation lead can book for others.")
-    member_ids = set(
-        Membership.objects.filter(
-            organisation_id=agreement.organisation_id, left_at__isnull=True, user__in=attendees
-        ).values_list("user_id", flat=True)
-    )
-    outsiders = [user.display_name for user in attendees if user.pk not in member_ids]
+    outsiders = [user.display_name for user in attendees if user.pk not in leads_by_member]
     if outsiders:
         raise DomainError(
             f"{', '.join(outsiders)} {'is' if len(outsiders) == 1 else 'are'} not staff of "
@@ -249,9 +254,11 @@ def _check_slot(
     now: datetime.datetime,
     *,
     exclude: int | None = None,
+    settings_row: AvailabilitySettings | None = None,
+    preferences_by_user: dict[int, ContactPreferences] | None = None,
 ) -> None:
-    availability, bookings, busy = _engine_inputs(agreement.supervisor, now, exclude=exclude)
-    booker = booker_for(choice.attendees)
+    availability, bookings, busy = _engine_inputs(agreement.supervisor, now, exclude=exclude, settings_row=settings_row)
+    booker = booker_for(choice.attendees, preferences_by_user)
     refusal = slots.explain_unbookable(
         availability, choice.starts_at, choice.minutes, now=now, bookings=bookings, busy=busy, booker=booker
     )
@@ -628,47 +635,82 @@ def book_supervision(
     now = now or timezone.now()
     if choice.mode not in modes_offered(agreement.supervisor):
         raise DomainError("Choose how you will meet: the supervisor does not offer that.", field="mode")
-    with transaction.atomic():
-        agreement = _lock_capacity(agreement)
-        check_may_book(agreement, acting_user, choice.attendees)
-        _check_slot(agreement, choice, now)
-        hours = hours_for(choice.minutes)
-        settings_row = availability_settings_of(agreement.supervisor)
-        _check_hours(agreement, choice.starts_at, hours, settings_row=settings_row)
-        try:
-            # A savepoint: losing to the exclusion constraint must not spoil the transaction.
-            with transaction.atomic():
-                booking = SupervisionBooking.objects.create(
-                    agreement=agreement,
-                    supervisor=agreement.supervisor,
-                    organisation=agreement.organisation,
-                    pool=agreement.pool,
-                    starts_at=choice.starts_at,
-                    ends_at=choice.starts_at + datetime.timedelta(minutes=choice.minutes),
-                    minutes=choice.minutes,
-                    hours=hours,
-                    is_group=agreement.format == Offer.GROUP_SUPERVISION,
-                    mode=choice.mode,
-                    online_link=settings_row.online_link if choice.mode == SessionMode.ONLINE else "",
-                    meeting_place=settings_row.meeting_place if choice.mode == SessionMode.IN_PERSON else "",
-                    booked_by=acting_user,
-                )
-        except IntegrityError as error:
-            raise SlotRefused(
-                "That time was booked by someone else a moment ago.",
-                reason=slots.RefusalReason.TAKEN,
-                next_free=next_free_slots(agreement, choice.attendees, now=now),
-            ) from error
-        BookingAttendee.objects.bulk_create(BookingAttendee(booking=booking, user=user) for user in choice.attendees)
-        _record(booking, LedgerKind.RESERVED, LedgerKind.SUPERVISION_BOOKED, "booked", now)
-        record_audit("supervision.booked", actor=acting_user, target=booking, minutes=choice.minutes)
-        queue_booking_confirmations(booking)
+    try:
+        booking = _book(agreement, choice, acting_user=acting_user, now=now)
+    except IntegrityError as error:
+        # The whole use case rolled back (no savepoint around the insert, two statements
+        # fewer); only losing the slot to the exclusion constraint is the person's to act on.
+        if _constraint_of(error) != NO_OVERLAP:
+            raise
+        raise SlotRefused(
+            "That time was booked by someone else a moment ago.",
+            reason=slots.RefusalReason.TAKEN,
+            next_free=next_free_slots(agreement, choice.attendees, now=now),
+        ) from error
     return booking
 
 
-def _record(booking: SupervisionBooking, hours_kind: str, count_kind: str, event: str, now: datetime.datetime) -> None:
+# The exclusion constraint that keeps a supervisor's live bookings apart (migration 0003).
+NO_OVERLAP = "supervision_booking_no_overlap"
+
+
+def _constraint_of(error: IntegrityError) -> str | None:
+    """The name of the constraint PostgreSQL says was broken (None elsewhere)."""
+    diag = getattr(error.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
+def _book(
+    agreement: SupervisionAgreement, choice: BookingChoice, *, acting_user: User, now: datetime.datetime
+) -> SupervisionBooking:
+    """book_supervision's transaction: locks, checks, the booking and everything it writes."""
+    with transaction.atomic():
+        agreement = _lock_capacity(agreement)
+        check_may_book(agreement, acting_user, choice.attendees)
+        # Read once and passed down: the slot check, the hours check, the booking's place or
+        # link and the messages all use them. Preferences are read, never created, here.
+        settings_row = availability_settings_of(agreement.supervisor)
+        preferences = preferences_of([*choice.attendees, agreement.supervisor.user])
+        _check_slot(agreement, choice, now, settings_row=settings_row, preferences_by_user=preferences)
+        hours = hours_for(choice.minutes)
+        _check_hours(agreement, choice.starts_at, hours, settings_row=settings_row)
+        # On PostgreSQL the exclusion constraint (NO_OVERLAP) refuses an overlapping live booking
+        # whatever the checks above said; book_supervision turns that into a refusal.
+        booking = SupervisionBooking.objects.create(
+            agreement=agreement,
+            supervisor=agreement.supervisor,
+            organisation=agreement.organisation,
+            pool=agreement.pool,
+            starts_at=choice.starts_at,
+            ends_at=choice.starts_at + datetime.timedelta(minutes=choice.minutes),
+            minutes=choice.minutes,
+            hours=hours,
+            is_group=agreement.format == Offer.GROUP_SUPERVISION,
+            mode=choice.mode,
+            online_link=settings_row.online_link if choice.mode == SessionMode.ONLINE else "",
+            meeting_place=settings_row.meeting_place if choice.mode == SessionMode.IN_PERSON else "",
+            booked_by=acting_user,
+        )
+        BookingAttendee.objects.bulk_create(BookingAttendee(booking=booking, user=user) for user in choice.attendees)
+        _record(booking, LedgerKind.RESERVED, LedgerKind.SUPERVISION_BOOKED, "booked", now, source_is_new=True)
+        record_audit("supervision.booked", actor=acting_user, target=booking, minutes=choice.minutes)
+        queue_booking_confirmations(booking, choice.attendees, preferences)
+    return booking
+
+
+def _record(
+    booking: SupervisionBooking,
+    hours_kind: str,
+    count_kind: str,
+    event: str,
+    now: datetime.datetime,
+    *,
+    source_is_new: bool = False,
+) -> None:
     """The ledger's two entries for a change of a booking: its hours (reserved, released or
-    consumed) and the count of what happened. Source keys make a retried use case record once."""
+    consumed) and the count of what happened. Source keys make a retried use case record once;
+    ``source_is_new`` for a booking inserted in this transaction, whose keys nothing can hold
+    yet (no savepoint per entry)."""
     record_ledger_entry(
         booking.pool,
         hours_kind,
@@ -676,6 +718,7 @@ def _record(booking: SupervisionBooking, hours_kind: str, count_kind: str, event
         hours=booking.hours,
         occurred_at=now,
         source=f"supervision:{booking.pk}:{hours_kind}",
+        source_is_new=source_is_new,
     )
     record_ledger_entry(
         booking.pool,
@@ -684,6 +727,7 @@ def _record(booking: SupervisionBooking, hours_kind: str, count_kind: str, event
         quantity=1,
         occurred_at=now,
         source=f"supervision:{booking.pk}:{event}",
+        source_is_new=source_is_new,
     )
 
 
