@@ -1,6 +1,7 @@
-"""City-scale demo data (docs/performance.md): ``seed_demo --scale city``.
+"""City- and national-scale demo data (docs/performance.md): ``seed_demo --scale city`` and
+``--scale national``.
 
-One pool of 300 organisations, 60 supervisors, 24 months (January 2025 to December 2026, so
+The city: one pool of 300 organisations, 60 supervisors, 24 months (January 2025 to December 2026, so
 that late 2026 is "near the period's end" and the dashboard suggests rebalancing), 300 monthly
 reflective groups with their places, waitlists and attendance, 1,500 staff, supervision
 agreements of 8–12 hours a month with their sessions, and every countable event in the
@@ -9,18 +10,26 @@ Deterministic: a seeded random generator and fixed dates, so two runs give the s
 It bypasses the services on purpose (they take a lock and queue notifications per row): this
 is fixture data for the dashboard and its benchmark, and it writes only what those services
 would.
+
+The national scale is the same pool ten times over (3,000 organisations, 3,000 supervisors, 3,000
+groups, 15,000 staff): about 3.9 million places, bookings and ledger entries. It runs on
+PostgreSQL only, and writes its large tables with COPY (``demo/copy_rows.py``) and the ledger's
+monthly totals with one grouped INSERT, so that it takes minutes rather than the better part of
+an hour, in a few hundred megabytes.
 """
 
 from __future__ import annotations
 
 import datetime
 import random
+from dataclasses import dataclass
 from decimal import Decimal
 from io import TextIOBase
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
+from demo.copy_rows import CopyWriter, OrmWriter, Writer
 from reflect.enums import AllocationRule, LedgerKind
 from reflect.models import (
     Community,
@@ -32,7 +41,6 @@ from reflect.models import (
     PoolOrganisation,
     User,
 )
-from reflect.services.ledger import record_ledger_entries
 from scheduling.models import (
     BookingStatus,
     GroupSession,
@@ -47,6 +55,8 @@ from supervision.enums import AgreementStatus, Outcome
 from supervision.models import NeedsAssessment, QuestionBankVersion, SupervisionAgreement, SupervisorProfile
 
 CITY_POOL_NAME = "Leeds city-wide pool 2025–26 (city-scale demo)"
+NATIONAL_POOL_NAME = "England national pool 2025–26 (national-scale demo)"
+# The city's size (a test shrinks these); the national scale is ten times each.
 ORGANISATIONS = 300
 SUPERVISORS = 60
 GROUPS = 300
@@ -66,6 +76,25 @@ ZERO = Decimal("0")
 QUIET_FROM = datetime.date(2026, 6, 1)
 
 
+@dataclass(frozen=True)
+class Scale:
+    name: str  # "city" or "national": in the staff's e-mail addresses and the summary line
+    pool_name: str
+    organisations: int
+    supervisors: int
+    groups: int
+    staff_each: int
+
+
+def city_scale() -> Scale:
+    return Scale("city", CITY_POOL_NAME, ORGANISATIONS, SUPERVISORS, GROUPS, STAFF_EACH)
+
+
+def national_scale(organisations: int = 3000) -> Scale:
+    """As many supervisors and groups as organisations (a test seeds a few of each)."""
+    return Scale("national", NATIONAL_POOL_NAME, organisations, organisations, organisations, STAFF_EACH)
+
+
 def _utc(day: datetime.date, hour: int = 10) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour), tzinfo=datetime.UTC)
 
@@ -75,9 +104,14 @@ def _month(index: int) -> datetime.date:
 
 
 class _Ledger:
-    def __init__(self, pool: Pool) -> None:
+    """The entries as the seed makes them, handed to the writer a batch at a time (so that the
+    national scale's millions are never all in memory at once)."""
+
+    def __init__(self, pool: Pool, writer: Writer) -> None:
         self.pool = pool
+        self.writer = writer
         self.rows: list[LedgerEntry] = []
+        self.written = 0
 
     def add(
         self,
@@ -101,14 +135,31 @@ class _Ledger:
                 source=source,
             )
         )
+        if len(self.rows) >= self.writer.ledger_batch:
+            self.flush()
+
+    def flush(self) -> None:
+        self.writer.ledger(self.pool, self.rows)
+        self.written += len(self.rows)
+        self.rows = []
 
 
 def seed_city(commissioner: User, out: TextIOBase) -> None:
-    if Pool.objects.filter(name=CITY_POOL_NAME).exists():
-        out.write("City-scale pool: already seeded.\n")
+    _seed_scale(city_scale(), OrmWriter(), commissioner, out)
+
+
+def seed_national(commissioner: User, out: TextIOBase, *, organisations: int = 3000) -> None:
+    """The national-scale pool (PostgreSQL only: it writes with COPY)."""
+    _seed_scale(national_scale(organisations), CopyWriter(), commissioner, out)
+
+
+def _seed_scale(scale: Scale, writer: Writer, commissioner: User, out: TextIOBase) -> None:
+    title = scale.name.capitalize()
+    if Pool.objects.filter(name=scale.pool_name).exists():
+        out.write(f"{title}-scale pool: already seeded.\n")
         return
     with transaction.atomic():
-        counts = _seed(commissioner)
+        counts = _seed(commissioner, scale, writer)
     if connection.vendor == "postgresql":
         # Fresh statistics for the planner, as autovacuum would gather soon after a bulk load
         # (without them it estimates tens of rows where there are 100k, and sorts on disk), for
@@ -117,17 +168,18 @@ def seed_city(commissioner: User, out: TextIOBase) -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     out.write(
-        "City-scale pool: {organisations} organisations, {supervisors} supervisors, {sessions} group sessions, "
+        f"{title}-scale pool: "
+        "{organisations} organisations, {supervisors} supervisors, {sessions} group sessions, "
         "{places} places, {bookings} supervision bookings, {ledger} ledger entries.\n".format(**counts)
     )
 
 
-def _seed(commissioner: User) -> dict[str, int]:
-
+def _seed(commissioner: User, scale: Scale, writer: Writer) -> dict[str, int]:
     rng = random.Random(2026)
     pool = Pool.objects.create(
-        name=CITY_POOL_NAME,
-        description="City-scale demo data for the dashboard: 300 organisations over 24 months.",
+        name=scale.pool_name,
+        description=f"{scale.name.capitalize()}-scale demo data for the dashboard: "
+        f"{scale.organisations} organisations over 24 months.",
         starts_on=FIRST_DAY,
         ends_on=LAST_DAY,
         hours_budget=Decimal("0"),  # set once the allocations are known, below
@@ -136,17 +188,17 @@ def _seed(commissioner: User) -> dict[str, int]:
         allocation_rule=AllocationRule.MANUAL,
     )
     PoolCommissioner.objects.create(pool=pool, user=commissioner)
-    ledger = _Ledger(pool)
+    ledger = _Ledger(pool, writer)
 
     organisations = Organisation.objects.bulk_create(
         Organisation(
             name=f"{AREAS[i % len(AREAS)]} {KINDS[(i // len(AREAS)) % len(KINDS)]} {i + 1:03d}",
-            description="A community organisation (city-scale demo data).",
+            description=f"A community organisation ({scale.name}-scale demo data).",
             area=f"Leeds – {AREAS[i % len(AREAS)]}",
-            staff_size=STAFF_EACH,
+            staff_size=scale.staff_each,
             runs_group_work=i % 3 != 0,
         )
-        for i in range(ORGANISATIONS)
+        for i in range(scale.organisations)
     )
     communities = list(Community.objects.order_by("position", "pk"))
     if communities:
@@ -166,30 +218,30 @@ def _seed(commissioner: User) -> dict[str, int]:
     password = make_password(None)  # city staff never sign in
     users = User.objects.bulk_create(
         User(
-            email=f"city.staff{n:04d}@city.reflect.test",
+            email=f"{scale.name}.staff{n:04d}@{scale.name}.reflect.test",
             first_name=f"Staff{n:04d}",
             last_name="City",
             password=password,
         )
-        for n in range(ORGANISATIONS * STAFF_EACH)
+        for n in range(scale.organisations * scale.staff_each)
     )
     staff_by_org: dict[int, list[int]] = {}
     memberships = []
     for n, user in enumerate(users):
-        org = organisations[n // STAFF_EACH]
+        org = organisations[n // scale.staff_each]
         staff_by_org.setdefault(org.pk, []).append(user.pk)
-        memberships.append(Membership(organisation=org, user=user, is_lead=n % STAFF_EACH == 0))
+        memberships.append(Membership(organisation=org, user=user, is_lead=n % scale.staff_each == 0))
     Membership.objects.bulk_create(memberships, batch_size=BATCH)
     org_of_user = {user: org for org, members in staff_by_org.items() for user in members}
 
     supervisor_users = User.objects.bulk_create(
         User(
-            email=f"city.supervisor{n:02d}@city.reflect.test",
+            email=f"{scale.name}.supervisor{n:02d}@{scale.name}.reflect.test",
             first_name=f"Supervisor{n:02d}",
             last_name="City",
             password=password,
         )
-        for n in range(SUPERVISORS)
+        for n in range(scale.supervisors)
     )
     supervisors = SupervisorProfile.objects.bulk_create(
         SupervisorProfile(
@@ -226,7 +278,7 @@ def _seed(commissioner: User) -> dict[str, int]:
         agreements.append(
             SupervisionAgreement(
                 organisation=org,
-                supervisor=supervisors[len(agreements) % SUPERVISORS],
+                supervisor=supervisors[len(agreements) % scale.supervisors],
                 pool=pool,
                 format="one_to_one",
                 hours_per_month=Decimal(rng.choice([8, 10, 12])),
@@ -316,7 +368,7 @@ def _seed(commissioner: User) -> dict[str, int]:
             month = (month + datetime.timedelta(days=32)).replace(day=1)
     # Who attended each session is not needed by the dashboard (it counts, never names), so
     # the city's bookings have no attendee rows.
-    SupervisionBooking.objects.bulk_create(bookings, batch_size=BATCH)
+    writer.insert(SupervisionBooking, bookings)
 
     version = QuestionBankVersion.objects.filter(published_at__isnull=False).order_by("-number").first()
     if version is not None:
@@ -351,7 +403,7 @@ def _seed(commissioner: User) -> dict[str, int]:
         ReflectiveGroup(
             pool=pool,
             title=f"{AREAS[g % len(AREAS)]} reflective practice {g + 1:02d}",
-            facilitator=supervisors[g % SUPERVISORS],
+            facilitator=supervisors[g % scale.supervisors],
             rrule=f"FREQ=MONTHLY;BYDAY=+{g % 4 + 1}{['MO', 'TU', 'WE', 'TH'][g % 4]}",
             first_date=FIRST_DAY,
             start_time=datetime.time(14, 0),
@@ -361,7 +413,7 @@ def _seed(commissioner: User) -> dict[str, int]:
             ground_rules="What is said here stays here.",
             confidentiality_statement="Nothing said is written down.",
         )
-        for g in range(GROUPS)
+        for g in range(scale.groups)
     )
     sessions = []
     for g, group in enumerate(groups):
@@ -370,7 +422,8 @@ def _seed(commissioner: User) -> dict[str, int]:
             sessions.append(
                 GroupSession(group=group, starts_at=start, ends_at=start + datetime.timedelta(hours=2), place_limit=13)
             )
-    GroupSession.objects.bulk_create(sessions, batch_size=BATCH)
+    # Their rows are written once their places are counted, below (given their keys now).
+    writer.give_keys(GroupSession, sessions)
 
     # Staff book places only once their organisation has joined (and not when it has gone quiet).
     eligible_by_month: dict[datetime.date, list[int]] = {}
@@ -439,8 +492,8 @@ def _seed(commissioner: User) -> dict[str, int]:
         # The one write of places_taken outside scheduling/groups/capacity.py (docs/groups.md,
         # "Capacity"): a bulk load of sessions created just above, counting their places.
         session.places_taken = taken
-    GroupSession.objects.bulk_update(sessions, ["places_taken", "places_attended", "places_absent"], batch_size=BATCH)
-    Place.objects.bulk_create(places, batch_size=BATCH)
+    writer.complete(GroupSession, sessions, ["places_taken", "places_attended", "places_absent"])
+    writer.insert(Place, places)
     # A place came the way of those who took one, and of those whose offer lapsed.
     offered_kinds: dict[str, LedgerKind] = {
         WaitlistStatus.TAKEN: LedgerKind.WAITLIST_TAKEN,
@@ -451,7 +504,7 @@ def _seed(commissioner: User) -> dict[str, int]:
             entry.first_offered_at = min(
                 entry.joined_at + datetime.timedelta(days=rng.randint(1, 6)), entry.session.starts_at
             )
-    WaitlistEntry.objects.bulk_create(waitlist, batch_size=BATCH)
+    writer.insert(WaitlistEntry, waitlist)
     for entry in waitlist:
         ledger.add(LedgerKind.WAITLIST_JOINED, entry.organisation_id, entry.joined_at, quantity=1)
         if entry.status in offered_kinds and entry.first_offered_at is not None:  # set just above
@@ -463,13 +516,14 @@ def _seed(commissioner: User) -> dict[str, int]:
                 quantity=1,
                 source=f"group-waitlist:{entry.pk}:{kind}",
             )
+    ledger.flush()
     # With the ledger's monthly totals, as every writer of the ledger does (the dashboard reads those).
-    record_ledger_entries(pool, ledger.rows, batch_size=BATCH)
+    writer.ledger_months(pool)
     return {
         "organisations": len(organisations),
         "supervisors": len(supervisors),
         "sessions": len(sessions),
         "places": len(places),
         "bookings": len(bookings),
-        "ledger": len(ledger.rows),
+        "ledger": ledger.written,
     }

@@ -16,11 +16,11 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from demo import DEMO_PASSWORD
 from demo.availability import seed_availability, seed_supervision_bookings
-from demo.city import seed_city
+from demo.city import seed_city, seed_national
 from demo.groups import full_session_with_held_offer_demo, reflective_cohort_demo, reflective_group_demo
 from demo.reminders import demo_reminders
 from demo.supervision import questionnaire_demo, supervisor_profiles_demo
@@ -240,9 +240,10 @@ class Command(BaseCommand):
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print the demo logins.")
         parser.add_argument(
             "--scale",
-            choices=["demo", "city"],
+            choices=["demo", "city", "national"],
             default="demo",
-            help="city: also a 300-organisation, 24-month pool for the dashboard (docs/performance.md).",
+            help="city: also a 300-organisation, 24-month pool for the dashboard (docs/performance.md); "
+            "national: also a 3,000-organisation one (PostgreSQL only).",
         )
 
     @transaction.atomic
@@ -250,6 +251,8 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             # The demo superuser's password is published in the README.
             raise CommandError("seed_demo loads public demo logins and never runs in production.")
+        if options["scale"] == "national" and connection.vendor != "postgresql":
+            raise CommandError("The national scale needs PostgreSQL (it writes with COPY).")
         admin = _person("admin", "Ada", "Admin", is_staff=True, is_superuser=True)
         commissioner = _person("commissioner", "Carys", "Moore")
         other_commissioner = _person("commissioner2", "Dan", "Whitfield")
@@ -296,6 +299,8 @@ class Command(BaseCommand):
 
         if options["scale"] == "city":
             seed_city(commissioner, self.stdout)
+        if options["scale"] == "national":
+            seed_national(commissioner, self.stdout)
 
         if not options["quiet_logins"]:
             self.stdout.write(
