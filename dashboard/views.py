@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -65,7 +65,7 @@ def pool_dashboard(request: HttpRequest, pool: Pool) -> HttpResponse:
 
 
 @commissioner_area
-def pool_export(request: HttpRequest, pool: Pool, table: str) -> HttpResponse:
+def pool_export(request: HttpRequest, pool: Pool, table: str) -> StreamingHttpResponse:
     build = EXPORTS.get(table)
     if build is None:
         raise Http404("No such table.")

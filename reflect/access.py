@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
@@ -129,7 +130,7 @@ def _always(user: User, kwargs: dict[str, Any]) -> bool:
     return True
 
 
-def privileged(gate: Gate = _always) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def privileged(gate: Gate = _always) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """Declare a view privileged: signed-in, past its gate, with two-factor authentication.
 
     The declaration is all a view does: reflect.middleware.TwoFactorMiddleware enforces it for
@@ -137,14 +138,14 @@ def privileged(gate: Gate = _always) -> Callable[[Callable[..., HttpResponse]], 
     that a new view is classified or the suite fails (docs/security.md, "Two-factor").
     """
 
-    def mark(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def mark(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         setattr(view, PRIVILEGED_ATTRIBUTE, gate)
         return view
 
     return mark
 
 
-def privileged_gate(view: Callable[..., HttpResponse]) -> Gate | None:
+def privileged_gate(view: Callable[..., HttpResponseBase]) -> Gate | None:
     """The gate of a view declared privileged, or None for any other view."""
     gate: Gate | None = getattr(view, PRIVILEGED_ATTRIBUTE, None)
     return gate
@@ -171,9 +172,9 @@ def enforce_two_factor(request: HttpRequest, gate: Gate, kwargs: dict[str, Any])
     return None
 
 
-def _login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def _login_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
@@ -181,7 +182,7 @@ def _login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     return wrapped
 
 
-def two_factor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def two_factor_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Supervisors' and commissioners' areas need two-factor authentication set up first."""
     return privileged()(_login_required(view))
 
@@ -190,12 +191,12 @@ def _pool_gate(user: User, kwargs: dict[str, Any]) -> Pool:
     return access_pool(user, kwargs["pool_id"])
 
 
-def commissioner_area(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def commissioner_area(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """A pool's pages: the pool is checked first (a stranger gets the same 404 as for a pool
     that does not exist), then its commissioner must have two-factor authentication."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, pool_id: int, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, pool_id: int, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = acting_user_or_none(request)
         if user is None:
             return redirect_to_login(request.get_full_path())

@@ -7,7 +7,8 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 
 from reflect.access import acting_user_or_none, gate_result, privileged
@@ -28,14 +29,14 @@ def _supervisor_gate(user: User, kwargs: dict[str, Any]) -> SupervisorProfile:
     return access_own_supervisor_profile(user)
 
 
-def supervisor_area(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def supervisor_area(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """A supervisor's own pages: anyone who is not a supervisor gets the 404 a stranger gets
     (before being asked for two-factor set-up, which would tell them the page exists); a
     supervisor then needs two-factor authentication (reflect.access.privileged). The view
     receives their profile."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = acting_user_or_none(request)
         if user is None:
             return redirect_to_login(request.get_full_path())

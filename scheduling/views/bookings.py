@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -386,7 +386,7 @@ def supervision_log(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def supervision_log_csv(request: HttpRequest) -> HttpResponse:
+def supervision_log_csv(request: HttpRequest) -> StreamingHttpResponse:
     # The supervisor's name and profession are as they typed them: csv_response escapes them.
     header = ["Date", "Minutes", "Supervisor", "Supervisor's profession", "Format", "Online or in person"]
     rows = [

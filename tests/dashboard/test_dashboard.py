@@ -62,7 +62,8 @@ def entry(pool, organisation, kind, *, hours: str = "0", quantity: int = 0, when
 
 def rows_of(response) -> list[list[str]]:
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    assert response.streaming  # written as it is read, never held whole (reflect/csv_export.py)
+    return list(csv.reader(io.StringIO(response.getvalue().decode())))
 
 
 def column(rows: list[list[str]], name: str) -> list[str]:

@@ -93,7 +93,7 @@ GROUP_HEADERS = [
 
 
 def csv_rows(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    return list(csv.reader(io.StringIO(response.getvalue().decode())))
 
 
 def test_reflective_group_figures_worked_by_hand(busy_group, client) -> None:

@@ -98,7 +98,8 @@ def test_no_csv_cell_starts_with_a_formula_character(hostile_world: World, clien
             response = client.get(url)
             assert response.status_code == 200, url
             assert response["Content-Type"] == "text/csv; charset=utf-8", url
-            content = response.content.decode()
+            assert response.streaming, url
+            content = response.getvalue().decode()
             seen += content
             for row in _cells(content):
                 for cell in row:
@@ -108,7 +109,7 @@ def test_no_csv_cell_starts_with_a_formula_character(hostile_world: World, clien
 
 
 def test_the_supervision_log_escapes_what_the_supervisor_typed(hostile_world: World, client: Client) -> None:
-    rows = _cells(signed_in(client, hostile_world.member).get(reverse("supervision_log_csv")).content.decode())
+    rows = _cells(signed_in(client, hostile_world.member).get(reverse("supervision_log_csv")).getvalue().decode())
     assert rows[1][1:4] == [60.0, f"'{HOSTILE[0]} {HOSTILE[2]}", f"'{HOSTILE[1]}"]
 
 
@@ -118,7 +119,9 @@ def test_numbers_the_app_writes_stay_numbers_and_text_is_escaped() -> None:
         ["-12.50", number("-12.50"), Decimal("-3.5"), -4, datetime.date(2027, 1, 6), None],
         ["=1+1", number("*"), number("=1+1"), number("١٢"), "\rx", ""],
     ]
-    content = csv_response("test.csv", rows).content.decode()
+    response = csv_response("test.csv", rows)
+    assert response.streaming
+    content = response.getvalue().decode()
     assert content.split("\r\n") == [
         '"Name","Balance","Hours","Count","Date","Empty"',
         '"\'-12.50",-12.50,-3.5,-4,"2027-01-06",""',

@@ -172,7 +172,7 @@ def test_the_supervisor_marks_attendance_and_the_member_downloads_the_log(client
 
     client.force_login(world.member)
     log = client.get(reverse("supervision_log_csv"))
-    rows = list(csv.reader(io.StringIO(log.content.decode())))
+    rows = list(csv.reader(io.StringIO(log.getvalue().decode())))
     day = (start - datetime.timedelta(days=30)).astimezone(LONDON).date()
     assert rows == [
         ["Date", "Minutes", "Supervisor", "Supervisor's profession", "Format", "Online or in person"],
@@ -180,7 +180,7 @@ def test_the_supervisor_marks_attendance_and_the_member_downloads_the_log(client
     ]
     # Nobody else's log holds it.
     client.force_login(world.colleague)
-    assert list(csv.reader(io.StringIO(client.get(reverse("supervision_log_csv")).content.decode())))[1:] == []
+    assert list(csv.reader(io.StringIO(client.get(reverse("supervision_log_csv")).getvalue().decode())))[1:] == []
 
 
 def test_attendance_for_another_supervisors_session_is_a_404(client, world: World, agreement) -> None:
