@@ -70,11 +70,15 @@ class OverviewFigures(Question):
         last = min(self.filters.period.last_month, self.selection.this_month)
         return sum(1 for month in pool_months(self.pool) if month <= last)
 
+    @cached_property
+    def pool_month_count(self) -> int:
+        # Counted once: fair_share runs for each of up to 3,000 organisations.
+        return len(pool_months(self.pool))
+
     def fair_share(self, allocated: Decimal) -> Decimal:
         """An organisation's fair share so far: its allocation spread evenly over the pool's
         months, for the months gone by (the pace its use is compared with)."""
-        months = len(pool_months(self.pool)) or 1
-        return as_hours(allocated * self.months_elapsed / months)
+        return as_hours(allocated * self.months_elapsed / (self.pool_month_count or 1))
 
     @cached_property
     def shares(self) -> list[dict[str, Any]]:
@@ -196,7 +200,7 @@ class OverviewFigures(Question):
             ),
             [s | {"percent": (s["used"], s["share"])} for s in shares],
             note=f"Fair share so far: an organisation's allocation spread evenly over the pool's "
-            f"{len(pool_months(self.pool))} months, for the {self.months_elapsed} gone by. {summary}".strip(),
+            f"{self.pool_month_count} months, for the {self.months_elapsed} gone by. {summary}".strip(),
         )
         return ChartWithTable("bars", chart, table)
 

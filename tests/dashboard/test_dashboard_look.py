@@ -198,7 +198,7 @@ def test_days_to_a_first_session_are_never_negative(world, client) -> None:
     assert median.cell.text == "38"
     assert median.hint == "1 of 3 organisations have had one since joining"
     csv = signed_in(client, world.commissioner).get(f"/pools/{pool.pk}/dashboard/first-sessions.csv")
-    assert not re.search(r",-\d", csv.content.decode())
+    assert not re.search(r",-\d", csv.getvalue().decode())
 
 
 def test_the_leads_summary_opens_with_its_figures_and_a_chart_of_its_months(pool_in_use, client) -> None:
