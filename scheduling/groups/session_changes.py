@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -38,6 +39,7 @@ from scheduling.models import (
 )
 from scheduling.models.groups import ACTIVE_WAITLIST_STATUSES
 from scheduling.notification_kinds import GroupNotificationKind
+from scheduling.video_links import validate_video_link
 
 # Sessions are kept a year ahead; a move goes no further (and date arithmetic stays in range).
 MOVE_HORIZON = datetime.timedelta(days=366)
@@ -259,4 +261,33 @@ def cancel_session(
         context["next_when"] = session_when(following) if following else ""
         told = _tell_everyone(session, GroupNotificationKind.SESSION_CANCELLED, context, places, entries)
         record_audit("group_session.cancelled", actor=acting_user, target=session, told=told)
+    return session
+
+
+def set_session_link(
+    session: GroupSession, link: str, *, acting_user: User, now: datetime.datetime | None = None
+) -> GroupSession:
+    """Give one session its own video link (blank: the group's standing link again). The
+    group's facilitator or the pool's commissioners may; the calendar entries of the people
+    with a place take it (SEQUENCE + 1, a new stamp for the feeds)."""
+    now = now or timezone.now()
+    link = link.strip()
+    with transaction.atomic():
+        session = lock_session(session.pk)
+        group = session.group
+        facilitates = group.facilitator is not None and group.facilitator.user_id == acting_user.pk
+        if not facilitates:
+            _check_commissioner(session, acting_user)
+        _check_changeable(session, now)
+        if link:
+            try:
+                validate_video_link(link)
+            except ValidationError as error:
+                raise DomainError(error.messages[0], field="online_link") from error
+        if link == session.online_link:
+            return session
+        session.online_link = link
+        session.sequence += 1
+        session.save(update_fields=["online_link", "sequence", "updated_at"])
+        record_audit("group_session.link_changed", actor=acting_user, target=session)
     return session

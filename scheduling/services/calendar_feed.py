@@ -16,15 +16,19 @@ import datetime
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, Func, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from reflect.models import User
+from reflect.models import ContactPreferences, User
+from reflect.models.people import DEFAULT_REMINDER_HOURS
 from reflect.services.audit import record_audit
 from scheduling.groups.calendar import group_session_event, own_cancellations
 from scheduling.ical import CalendarEvent, calendar_text
@@ -94,7 +98,8 @@ def feed_by_token(token: str) -> CalendarFeed | None:
     if not token or len(token) > 64:
         return None
     digest = hash_token(token)
-    feed = CalendarFeed.objects.select_related("user").filter(token_hash=digest).first()
+    # The person's preferences come with them: their reminders are the feed's alarms.
+    feed = CalendarFeed.objects.select_related("user", "user__contact_preferences").filter(token_hash=digest).first()
     if feed is None or not hmac.compare_digest(feed.token_hash, digest):
         return None
     return feed
@@ -111,9 +116,27 @@ class Feed:
     last_modified: datetime.datetime | None
 
 
-def _supervision_events(user: User, now: datetime.datetime) -> list[CalendarEvent]:
-    since = now - datetime.timedelta(days=PAST_DAYS)
-    kept_since = now - datetime.timedelta(days=CANCELLED_KEPT_DAYS)
+def _window(now: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime]:
+    """Since when sessions, and cancelled ones, are in a feed: counted from the start of the
+    day (UTC), so the feed's text changes with the data and the date alone — its version
+    (feed_version) can then say whether it changed without building it."""
+    today = now.astimezone(datetime.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return today - datetime.timedelta(days=PAST_DAYS), today - datetime.timedelta(days=CANCELLED_KEPT_DAYS)
+
+
+def alarm_hours_of(user: User) -> tuple[int, ...]:
+    """The person's reminder preferences as calendar alarms: none if they chose none; the
+    defaults (as their messages use) if they never chose."""
+    try:
+        preferences: ContactPreferences | None = user.contact_preferences
+    except ContactPreferences.DoesNotExist:
+        preferences = None
+    hours = DEFAULT_REMINDER_HOURS if preferences is None else preferences.reminder_hours
+    return tuple(sorted({int(h) for h in hours if isinstance(h, int) and 0 < h <= 24 * 28}, reverse=True))
+
+
+def _supervision_events(user: User, now: datetime.datetime, alarm_hours: tuple[int, ...]) -> list[CalendarEvent]:
+    since, kept_since = _window(now)
     bookings = (
         SupervisionBooking.objects.filter(bookings_of(user))
         .filter(
@@ -123,7 +146,7 @@ def _supervision_events(user: User, now: datetime.datetime) -> list[CalendarEven
         .order_by("starts_at")
         .values(*BookingFacts.FIELDS)
     )
-    return [booking_event(BookingFacts.from_values(row), user) for row in bookings]
+    return [booking_event(BookingFacts.from_values(row), user, alarm_hours=alarm_hours) for row in bookings]
 
 
 def cancelled_places_of(user: User) -> Coalesce:
@@ -138,9 +161,8 @@ def cancelled_places_of(user: User) -> Coalesce:
     return Coalesce(Subquery(cancelled), Value(0))
 
 
-def _group_events(user: User, now: datetime.datetime) -> list[CalendarEvent]:
-    since = now - datetime.timedelta(days=PAST_DAYS)
-    kept_since = now - datetime.timedelta(days=CANCELLED_KEPT_DAYS)
+def _group_events(user: User, now: datetime.datetime, alarm_hours: tuple[int, ...]) -> list[CalendarEvent]:
+    since, kept_since = _window(now)
     events: dict[str, CalendarEvent] = {}
     places = (
         Place.objects.filter(user=user, session__ends_at__gte=since)
@@ -160,7 +182,9 @@ def _group_events(user: User, now: datetime.datetime) -> list[CalendarEvent]:
         # A person who cancelled and booked again has two rows: the live place wins.
         if uid in events and not events[uid].cancelled:
             continue
-        events[uid] = group_session_event(session, cancelled=cancelled, stamp=stamp, sequence=sequence)
+        events[uid] = group_session_event(
+            session, cancelled=cancelled, stamp=stamp, sequence=sequence, alarm_hours=alarm_hours
+        )
     facilitated = GroupSession.objects.filter(group__facilitator__user=user, ends_at__gte=since).select_related(
         "group__facilitator__user"
     )
@@ -168,29 +192,100 @@ def _group_events(user: User, now: datetime.datetime) -> list[CalendarEvent]:
         cancelled = session.status == SessionStatus.CANCELLED
         if cancelled and session.updated_at < kept_since:
             continue
-        events[session.ics_uid] = group_session_event(session, cancelled=cancelled, stamp=session.updated_at)
+        events[session.ics_uid] = group_session_event(
+            session, cancelled=cancelled, stamp=session.updated_at, alarm_hours=alarm_hours
+        )
     return list(events.values())
 
 
-def _feed(events: list[CalendarEvent], name: str) -> Feed:
-    events = sorted(events, key=lambda event: (event.starts_at, event.uid))
-    body = calendar_text(events, name=name)
-    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
-    last_modified = max((event.stamp for event in events), default=None)
-    return Feed(body=body, etag=etag, last_modified=last_modified)
+def _feed_text(events: list[CalendarEvent], name: str) -> str:
+    return calendar_text(sorted(events, key=lambda event: (event.starts_at, event.uid)), name=name)
+
+
+def _count_and_latest(rows: QuerySet[Any], *stamps: str) -> list[Subquery]:
+    """How many rows, the newest row, and the latest of each of their ``stamps``, as scalar
+    subqueries for one statement (COUNT and MAX as plain functions: no GROUP BY, one row each).
+    A row removed moves the count; a row added moves the newest."""
+    columns = {"n": Func(F("pk"), function="COUNT"), "last": Func(F("pk"), function="MAX")} | {
+        f"t{i}": Func(F(stamp), function="MAX") for i, stamp in enumerate(stamps)
+    }
+    return [Subquery(rows.order_by().annotate(**{name: value}).values(name)) for name, value in columns.items()]
+
+
+@dataclass(frozen=True)
+class Version:
+    """What a feed's text depends on, read in one statement: the date (the feed's window moves
+    daily), and how many rows and when each last changed, of everything it is built from. Any
+    change to a session, a place, a booking or the person's reminders moves one of them."""
+
+    etag: str
+    last_modified: datetime.datetime
+
+
+def _version(kind: str, now: datetime.datetime, anchor: QuerySet[Any], parts: list[Subquery]) -> Version:
+    """``anchor``: the one row (the person, the group) the statement reads the parts beside."""
+    names = [f"v{i}" for i in range(len(parts))]
+    row = anchor.annotate(**dict(zip(names, parts, strict=True))).values_list(*names).first() or ()
+    today = _window(now)[0] + datetime.timedelta(days=PAST_DAYS)
+    digest = hashlib.sha256(repr((kind, today.date(), *row)).encode()).hexdigest()[:32]
+    stamps = [value for value in row if isinstance(value, datetime.datetime)]
+    return Version(etag=f'"{digest}"', last_modified=max([today, *stamps]))
+
+
+def feed_version(user: User, *, now: datetime.datetime | None = None) -> Version:
+    """The person's feed's version, before anything is built (a 304 costs this one query)."""
+    now = now or timezone.now()
+    places = Place.objects.filter(user=user)
+    return _version(
+        f"person-{user.pk}",
+        now,
+        User.objects.filter(pk=user.pk),
+        [
+            *_count_and_latest(SupervisionBooking.objects.filter(bookings_of(user)), "updated_at"),
+            *_count_and_latest(places, "booked_at", "cancelled_at", "session__updated_at"),
+            *_count_and_latest(GroupSession.objects.filter(group__facilitator__user=user), "updated_at"),
+            *_count_and_latest(ContactPreferences.objects.filter(user=user), "updated_at"),
+        ],
+    )
+
+
+def _cached(key: str, build: Callable[[], str]) -> str:
+    """The built text by its version: the same version is always the same text."""
+    body: str | None = cache.get(key)
+    if body is None:
+        body = build()
+        cache.set(key, body, timeout=24 * 3600)
+    return body
+
+
+def feed_body(user: User, version: Version, *, now: datetime.datetime | None = None) -> str:
+    now = now or timezone.now()
+    return _cached(f"calendar-feed:{user.pk}:{version.etag.strip(chr(34))}", lambda: _person_text(user, now))
+
+
+def _person_text(user: User, now: datetime.datetime) -> str:
+    alarm_hours = alarm_hours_of(user)
+    events = [*_supervision_events(user, now, alarm_hours), *_group_events(user, now, alarm_hours)]
+    return _feed_text(events, "Reflect sessions")
 
 
 def build_feed(user: User, *, now: datetime.datetime | None = None) -> Feed:
+    """The feed, built afresh (the view answers from feed_version and the cache first)."""
     now = now or timezone.now()
-    return _feed([*_supervision_events(user, now), *_group_events(user, now)], "Reflect sessions")
+    version = feed_version(user, now=now)
+    return Feed(body=_person_text(user, now), etag=version.etag, last_modified=version.last_modified)
 
 
 def build_group_schedule(group: ReflectiveGroup, *, now: datetime.datetime | None = None) -> Feed:
     """A group's published dates for the pool's staff: when it meets, with its page to book
     from. No place, no link, no names: those are for the people with a place."""
     now = now or timezone.now()
-    since = now - datetime.timedelta(days=PAST_DAYS)
-    kept_since = now - datetime.timedelta(days=CANCELLED_KEPT_DAYS)
+    version = group_schedule_version(group, now=now)
+    return Feed(body=_group_text(group, now), etag=version.etag, last_modified=version.last_modified)
+
+
+def _group_text(group: ReflectiveGroup, now: datetime.datetime) -> str:
+    since, kept_since = _window(now)
     sessions = (
         GroupSession.objects.filter(group=group, ends_at__gte=since)
         .filter(Q(status=SessionStatus.SCHEDULED) | Q(updated_at__gte=kept_since))
@@ -203,7 +298,22 @@ def build_group_schedule(group: ReflectiveGroup, *, now: datetime.datetime | Non
         # Its own UID: the same session in the person's own calendar (with the place, at their
         # own SEQUENCE) is another entry, and invitations e-mailed to them must not match this one.
         events.append(dataclasses.replace(event, uid=f"schedule-{event.uid}"))
-    return _feed(events, group.title)
+    return _feed_text(events, group.title)
+
+
+def group_schedule_version(group: ReflectiveGroup, *, now: datetime.datetime | None = None) -> Version:
+    # The title is in the text too: a change to it renews every coming session's stamp.
+    return _version(
+        f"group-{group.pk}",
+        now or timezone.now(),
+        ReflectiveGroup.objects.filter(pk=group.pk),
+        _count_and_latest(group.sessions.all(), "updated_at"),
+    )
+
+
+def group_schedule_body(group: ReflectiveGroup, version: Version, *, now: datetime.datetime | None = None) -> str:
+    now = now or timezone.now()
+    return _cached(f"calendar-group:{group.pk}:{version.etag.strip(chr(34))}", lambda: _group_text(group, now))
 
 
 def group_schedule_url(token: str, group: ReflectiveGroup) -> str:
