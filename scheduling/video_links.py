@@ -12,14 +12,17 @@ from django.core.validators import URLValidator
 
 LONGEST = 200
 
+# Codes of their own: a form field would put its generic "Enter a valid URL" over "invalid".
 _https = URLValidator(
-    schemes=["https"], message="Enter a video link that starts with https://, like https://meet.example.org/room."
+    code="not_https",
+    schemes=["https"],
+    message="Enter a video link that starts with https://, like https://meet.example.org/room.",
 )
 
 
 def validate_video_link(value: str) -> None:
     if len(value) > LONGEST:
-        raise ValidationError(f"Enter a video link of at most {LONGEST} characters.")
+        raise ValidationError(f"Enter a video link of at most {LONGEST} characters.", code="link_too_long")
     _https(value)
 
 

@@ -23,8 +23,8 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Func, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from reflect.models import ContactPreferences, User
@@ -202,14 +202,28 @@ def _feed_text(events: list[CalendarEvent], name: str) -> str:
     return calendar_text(sorted(events, key=lambda event: (event.starts_at, event.uid)), name=name)
 
 
-def _count_and_latest(rows: QuerySet[Any], *stamps: str) -> list[Subquery]:
-    """How many rows, the newest row, and the latest of each of their ``stamps``, as scalar
-    subqueries for one statement (COUNT and MAX as plain functions: no GROUP BY, one row each).
-    A row removed moves the count; a row added moves the newest."""
-    columns = {"n": Func(F("pk"), function="COUNT"), "last": Func(F("pk"), function="MAX")} | {
-        f"t{i}": Func(F(stamp), function="MAX") for i, stamp in enumerate(stamps)
-    }
-    return [Subquery(rows.order_by().annotate(**{name: value}).values(name)) for name, value in columns.items()]
+def _summary(rows: QuerySet[Any], **columns: str) -> list[Subquery]:
+    """Aggregates of ``rows`` as scalar subqueries for one statement: each column is
+    "FUNCTION field" (COUNT, MAX, SUM as plain functions: no GROUP BY, one row each)."""
+    parts = []
+    for name, spec in columns.items():
+        function, field = spec.split()
+        if function == "TEXT":  # the latest value as text (a JSON list has no MAX of its own)
+            value = Func(Cast(field, TextField()), function="MAX", output_field=TextField())
+        elif function == "MAX":
+            value = Func(F(field), function="MAX")
+        else:
+            value = Func(F(field), function=function, output_field=IntegerField())
+        parts.append(Subquery(rows.order_by().annotate(**{name: value}).values(name)))
+    return parts
+
+
+# What every set of rows a feed is built from is summed up by: a row removed moves the count,
+# a row added the newest id, a change its stamp — and every change a calendar shows moves
+# SEQUENCE (docs/calendars.md), so the total of the sequences moves even if two changes
+# carried the same stamp.
+ROWS = {"n": "COUNT pk", "newest": "MAX pk"}
+SESSIONS = ROWS | {"changed": "MAX updated_at", "sequences": "SUM sequence"}
 
 
 @dataclass(frozen=True)
@@ -235,16 +249,25 @@ def _version(kind: str, now: datetime.datetime, anchor: QuerySet[Any], parts: li
 def feed_version(user: User, *, now: datetime.datetime | None = None) -> Version:
     """The person's feed's version, before anything is built (a 304 costs this one query)."""
     now = now or timezone.now()
-    places = Place.objects.filter(user=user)
     return _version(
         f"person-{user.pk}",
         now,
         User.objects.filter(pk=user.pk),
         [
-            *_count_and_latest(SupervisionBooking.objects.filter(bookings_of(user)), "updated_at"),
-            *_count_and_latest(places, "booked_at", "cancelled_at", "session__updated_at"),
-            *_count_and_latest(GroupSession.objects.filter(group__facilitator__user=user), "updated_at"),
-            *_count_and_latest(ContactPreferences.objects.filter(user=user), "updated_at"),
+            *_summary(SupervisionBooking.objects.filter(bookings_of(user)), **SESSIONS),
+            *_summary(
+                Place.objects.filter(user=user),
+                **ROWS,
+                booked="MAX booked_at",
+                cancelled="COUNT cancelled_at",
+                last_cancelled="MAX cancelled_at",
+                session_changed="MAX session__updated_at",
+                sequences="SUM session__sequence",
+            ),
+            *_summary(GroupSession.objects.filter(group__facilitator__user=user), **SESSIONS),
+            *_summary(
+                ContactPreferences.objects.filter(user=user), changed="MAX updated_at", hours="TEXT reminder_hours"
+            ),
         ],
     )
 
@@ -307,7 +330,7 @@ def group_schedule_version(group: ReflectiveGroup, *, now: datetime.datetime | N
         f"group-{group.pk}",
         now or timezone.now(),
         ReflectiveGroup.objects.filter(pk=group.pk),
-        _count_and_latest(group.sessions.all(), "updated_at"),
+        _summary(group.sessions.all(), **SESSIONS),
     )
 
 
