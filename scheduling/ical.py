@@ -82,6 +82,8 @@ def escape_text(value: str) -> str:
 
 def fold(line: str) -> str:
     """Fold a content line at 75 octets (§3.1), never inside a UTF-8 character."""
+    if len(line) <= 75 and line.isascii():  # most lines: short, one octet a character
+        return line
     encoded = line.encode()
     if len(encoded) <= 75:
         return line
@@ -114,15 +116,17 @@ def _start_or_end(name: str, moment: datetime.datetime) -> str:
 
 def _event_lines(event: CalendarEvent, *, method: str | None, organizer: str | None, attendee: str | None) -> list[str]:
     cancelled = event.cancelled or method == "CANCEL"
+    stamp = _utc(event.stamp)
+    summary = escape_text(shorten(event.summary, CALENDAR_SUMMARY))
     lines = [
         "BEGIN:VEVENT",
         f"UID:{event.uid}",
         f"SEQUENCE:{event.sequence}",
-        f"DTSTAMP:{_utc(event.stamp)}",
-        f"LAST-MODIFIED:{_utc(event.stamp)}",
+        f"DTSTAMP:{stamp}",
+        f"LAST-MODIFIED:{stamp}",
         _start_or_end("DTSTART", event.starts_at),
         _start_or_end("DTEND", event.ends_at),
-        f"SUMMARY:{escape_text(shorten(event.summary, CALENDAR_SUMMARY))}",
+        f"SUMMARY:{summary}",
         f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
         "TRANSP:OPAQUE",
     ]
@@ -141,13 +145,7 @@ def _event_lines(event: CalendarEvent, *, method: str | None, organizer: str | N
         lines.append(f"ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE:mailto:{attendee}")
     if not cancelled:
         for hours in event.alarm_hours:
-            lines += [
-                "BEGIN:VALARM",
-                "ACTION:DISPLAY",
-                f"TRIGGER:-PT{hours}H",
-                f"DESCRIPTION:{escape_text(shorten(event.summary, CALENDAR_SUMMARY))}",
-                "END:VALARM",
-            ]
+            lines += ["BEGIN:VALARM", "ACTION:DISPLAY", f"TRIGGER:-PT{hours}H", f"DESCRIPTION:{summary}", "END:VALARM"]
     lines.append("END:VEVENT")
     return lines
 
