@@ -14,7 +14,6 @@ from enum import Enum
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -39,7 +38,7 @@ from scheduling.models import (
 )
 from scheduling.models.groups import ACTIVE_WAITLIST_STATUSES
 from scheduling.notification_kinds import GroupNotificationKind
-from scheduling.video_links import validate_video_link
+from scheduling.video_links import checked_link, give_own_link
 
 # Sessions are kept a year ahead; a move goes no further (and date arithmetic stays in range).
 MOVE_HORIZON = datetime.timedelta(days=366)
@@ -271,7 +270,6 @@ def set_session_link(
     group's facilitator or the pool's commissioners may; the calendar entries of the people
     with a place take it (SEQUENCE + 1, a new stamp for the feeds)."""
     now = now or timezone.now()
-    link = link.strip()
     with transaction.atomic():
         session = lock_session(session.pk)
         group = session.group
@@ -279,15 +277,6 @@ def set_session_link(
         if not facilitates:
             _check_commissioner(session, acting_user)
         _check_changeable(session, now)
-        if link:
-            try:
-                validate_video_link(link)
-            except ValidationError as error:
-                raise DomainError(error.messages[0], field="online_link") from error
-        if link == session.online_link:
-            return session
-        session.online_link = link
-        session.sequence += 1
-        session.save(update_fields=["online_link", "sequence", "updated_at"])
-        record_audit("group_session.link_changed", actor=acting_user, target=session)
+        if give_own_link(session, checked_link(link, required=False)):
+            record_audit("group_session.link_changed", actor=acting_user, target=session)
     return session

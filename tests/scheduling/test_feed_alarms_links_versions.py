@@ -21,6 +21,7 @@ from scheduling.groups.forms import GroupForm
 from scheduling.groups.places import book_place, cancel_place
 from scheduling.groups.session_changes import cancel_session, move_session, set_session_link
 from scheduling.models import SessionMode, SupervisionBooking
+from scheduling.services.booking_links import set_booking_link
 from scheduling.services.booking_notices import booking_ics
 from scheduling.services.bookings import cancel_supervision, reschedule_supervision
 from scheduling.services.calendar_feed import (
@@ -33,6 +34,7 @@ from scheduling.services.calendar_feed import (
 from scheduling.video_links import validate_video_link
 from tests.conftest import World
 from tests.factories.bookings import NOW, book, utc
+from tests.factories.core import signed_in
 from tests.factories.groups import NOW as GROUPS_NOW
 from tests.factories.groups import make_group
 
@@ -307,3 +309,42 @@ def test_a_304_costs_two_queries_and_builds_nothing(client, world: World, agreem
     changed = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
     assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
     assert changed.content.decode().count("TRIGGER:-PT2H") == 3
+
+
+# --- A supervision session's own link ---
+
+
+def test_the_supervisor_gives_one_session_its_own_link_and_calendars_take_it(client, world: World, agreement) -> None:
+    booking = book(agreement, world.member, utc(6, 10))
+    before = feed_version(world.member).etag
+    signed_in(client, agreement.supervisor.user)
+    url = reverse("supervision_session_link", args=[booking.pk])
+
+    refused = client.post(url, {"online_link": "http://meet.example.org/ann-tuesday"}, follow=True)
+    assert "Enter a video link that starts with https://" in refused.content.decode()
+    booking.refresh_from_db()
+    assert (booking.online_link, booking.sequence) == (LINK, 0)
+
+    client.post(url, {"online_link": "https://meet.example.org/ann-tuesday"})
+    booking.refresh_from_db()
+    assert (booking.online_link, booking.sequence) == ("https://meet.example.org/ann-tuesday", 1)
+    assert feed_version(world.member).etag != before
+    [event] = vevents(feed(world.member)).values()
+    assert (str(event["CONFERENCE"]), event["SEQUENCE"]) == ("https://meet.example.org/ann-tuesday", 1)
+    # The person booked sees it on the session's page; they cannot change it.
+    client.force_login(world.member)
+    assert (
+        "https://meet.example.org/ann-tuesday"
+        in client.get(reverse("supervision_session", args=[booking.pk])).content.decode()
+    )
+    with pytest.raises(DomainError):
+        set_booking_link(booking, "https://meet.example.org/mine", acting_user=world.member)
+
+
+def test_an_in_person_session_has_no_video_link_to_set(world: World, agreement) -> None:
+    agreement.supervisor.in_person_areas = ["Leeds"]
+    agreement.supervisor.save(update_fields=["in_person_areas"])
+    booking = book(agreement, world.member, utc(7, 10), mode=SessionMode.IN_PERSON)
+    with pytest.raises(DomainError) as refused:
+        set_booking_link(booking, "https://meet.example.org/x", acting_user=agreement.supervisor.user)
+    assert refused.value.message == "This session is in person, so it has no video link."

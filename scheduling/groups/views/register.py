@@ -25,6 +25,7 @@ from scheduling.groups.notices import session_when
 from scheduling.groups.session_changes import set_session_link
 from scheduling.models import GroupSession, Place, PlaceStatus, ReflectiveGroup, SessionStatus
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
+from scheduling.video_links import save_link_form
 
 MARKED = frozenset({PlaceStatus.ATTENDED, PlaceStatus.ABSENT})
 
@@ -100,14 +101,7 @@ def session_link(request: HttpRequest, session_id: int) -> HttpResponse:
     """The facilitator gives this session its own video link (or goes back to the group's)."""
     user = acting_user(request)
     session = access_facilitated_session(user, session_id)
-    form = SessionLinkForm(request.POST)
-    if form.is_valid():
-        try:
-            set_session_link(session, form.cleaned_data["online_link"], acting_user=user)
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, "The video link for this session is saved.")
-    else:
-        messages.error(request, " ".join(str(problem) for problem in form.errors["online_link"]))
+    save_link_form(
+        request, SessionLinkForm(request.POST), lambda link: set_session_link(session, link, acting_user=user)
+    )
     return redirect("group_register", session.pk)
