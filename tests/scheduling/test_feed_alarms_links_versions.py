@@ -348,3 +348,26 @@ def test_an_in_person_session_has_no_video_link_to_set(world: World, agreement) 
     with pytest.raises(DomainError) as refused:
         set_booking_link(booking, "https://meet.example.org/x", acting_user=agreement.supervisor.user)
     assert refused.value.message == "This session is in person, so it has no video link."
+
+
+def test_the_commissioner_gives_a_session_its_own_link_from_the_groups_page(client, world: World) -> None:
+    group = make_group(world, online_link=ROOM, now=GROUPS_NOW)
+    session = group.sessions.filter(starts_at__gt=utc(1, 0)).order_by("starts_at").first()
+    signed_in(client, world.commissioner)
+    manage = client.get(reverse("group_manage", args=[world.pool.pk, group.pk])).content.decode()
+    url = reverse("group_session_link", args=[world.pool.pk, session.pk])
+    assert f'href="{url}"' in manage
+    refused = client.post(url, {"online_link": "http://meet.example.org/room"})
+    assert refused.status_code == 200
+    assert "Enter a video link that starts with https://" in refused.content.decode()
+    saved = client.post(url, {"online_link": "https://meet.example.org/january"})
+    assert saved["Location"] == reverse("group_manage", args=[world.pool.pk, group.pk])
+    session.refresh_from_db()
+    assert (session.online_link, session.sequence) == ("https://meet.example.org/january", 1)
+    # Empty: back to the group's own link, another change for calendars.
+    client.post(url, {"online_link": ""})
+    session.refresh_from_db()
+    assert (session.online_link, session.sequence) == ("", 2)
+    # Another pool's commissioner finds no such page.
+    signed_in(client, world.other_commissioner)
+    assert client.get(url).status_code == 404
