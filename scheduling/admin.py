@@ -72,8 +72,10 @@ class GroupSessionAdmin(admin.ModelAdmin):
     list_display = ["group", "starts_at", "status", "places_taken", "place_limit"]
     list_filter = ["status"]
     search_fields = ["group__title"]
-    # Moving or cancelling goes through the commissioner's pages, which tell the people coming.
+    # Moving or cancelling goes through the commissioner's pages, which tell the people coming;
+    # a session's own video link too (its calendar entries take it: set_session_link).
     readonly_fields = [
+        "online_link",
         "group",
         "starts_at",
         "ends_at",

@@ -11,7 +11,9 @@ from django.utils import timezone
 from reflect.forms import form_field
 from reflect.models import User
 from reflect.text_limits import bounded
+from scheduling import video_links
 from scheduling.models import SessionMode
+from scheduling.video_links import validate_video_link
 
 
 class SlotField(forms.Form):
@@ -73,6 +75,16 @@ class BookingForm(SlotField):
 
 class MoveForm(SlotField):
     pass
+
+
+class BookingLinkForm(forms.Form):
+    online_link = forms.URLField(
+        label="Video link for this session",
+        validators=[validate_video_link],
+        **bounded("the link", video_links.LONGEST),
+        assume_scheme="https",
+        help_text="Only for this session, instead of your usual link. Only the people booked see it.",
+    )
 
 
 class CancelBookingForm(forms.Form):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("sessions/<id:booking_id>/", views.session_detail, name="supervision_session"),
     path("sessions/<id:booking_id>/cancel/", views.cancel_session, name="supervision_session_cancel"),
     path("sessions/<id:booking_id>/move/", views.move_session, name="supervision_session_move"),
+    path("sessions/<id:booking_id>/link/", views.session_link, name="supervision_session_link"),
     path("sessions/<id:booking_id>/calendar.ics", views.session_ics, name="supervision_session_ics"),
     path("sessions/<id:booking_id>/attendance/", views.mark_attendance, name="supervision_session_attendance"),
     path("log/", views.supervision_log, name="supervision_log"),

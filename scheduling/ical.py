@@ -23,6 +23,9 @@ from reflect.local_time import LONDON
 from reflect.text_limits import CALENDAR_DESCRIPTION, CALENDAR_LOCATION, CALENDAR_SUMMARY, shorten
 
 PRODID = "-//Reflect//Supervision and reflective practice//EN"
+# How often a subscribed feed asks to be fetched again: changes are e-mailed at once anyway, and
+# a 304 costs two queries, so an hour keeps calendars current without much load.
+FEED_REFRESH = "PT1H"
 
 # Europe/London since 1996 (EU rules): clocks go forward at 01:00 UTC on the last Sunday of
 # March and back at 01:00 UTC (02:00 BST) on the last Sunday of October.
@@ -59,6 +62,10 @@ class CalendarEvent:
     location: str = ""
     url: str = ""
     cancelled: bool = False
+    # The session's video link (https), as RFC 7986 CONFERENCE: clients show a "Join" button.
+    conference: str = ""
+    # Hours before the start at which the person's calendar reminds them (their preferences).
+    alarm_hours: tuple[int, ...] = ()
 
 
 def escape_text(value: str) -> str:
@@ -75,6 +82,8 @@ def escape_text(value: str) -> str:
 
 def fold(line: str) -> str:
     """Fold a content line at 75 octets (§3.1), never inside a UTF-8 character."""
+    if len(line) <= 75 and line.isascii():  # most lines: short, one octet a character
+        return line
     encoded = line.encode()
     if len(encoded) <= 75:
         return line
@@ -107,15 +116,17 @@ def _start_or_end(name: str, moment: datetime.datetime) -> str:
 
 def _event_lines(event: CalendarEvent, *, method: str | None, organizer: str | None, attendee: str | None) -> list[str]:
     cancelled = event.cancelled or method == "CANCEL"
+    stamp = _utc(event.stamp)
+    summary = escape_text(shorten(event.summary, CALENDAR_SUMMARY))
     lines = [
         "BEGIN:VEVENT",
         f"UID:{event.uid}",
         f"SEQUENCE:{event.sequence}",
-        f"DTSTAMP:{_utc(event.stamp)}",
-        f"LAST-MODIFIED:{_utc(event.stamp)}",
+        f"DTSTAMP:{stamp}",
+        f"LAST-MODIFIED:{stamp}",
         _start_or_end("DTSTART", event.starts_at),
         _start_or_end("DTEND", event.ends_at),
-        f"SUMMARY:{escape_text(shorten(event.summary, CALENDAR_SUMMARY))}",
+        f"SUMMARY:{summary}",
         f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
         "TRANSP:OPAQUE",
     ]
@@ -125,11 +136,16 @@ def _event_lines(event: CalendarEvent, *, method: str | None, organizer: str | N
         lines.append(f"LOCATION:{escape_text(shorten(event.location, CALENDAR_LOCATION))}")
     if event.url:
         lines.append(f"URL:{event.url}")
+    if event.conference:
+        lines.append(f"CONFERENCE;VALUE=URI;FEATURE=VIDEO;LABEL=Join the session:{event.conference}")
     if organizer:
         lines.append(f"ORGANIZER;CN=Reflect:mailto:{organizer}")
     if attendee:
         # Only the recipient is named: a group session's other attendees never appear.
         lines.append(f"ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE:mailto:{attendee}")
+    if not cancelled:
+        for hours in event.alarm_hours:
+            lines += ["BEGIN:VALARM", "ACTION:DISPLAY", f"TRIGGER:-PT{hours}H", f"DESCRIPTION:{summary}", "END:VALARM"]
     lines.append("END:VEVENT")
     return lines
 
@@ -156,6 +172,11 @@ def calendar_text(
     if name:
         lines.append(f"X-WR-CALNAME:{escape_text(name)}")
         lines.append("X-WR-TIMEZONE:Europe/London")
+        if method is None:
+            # A subscribed feed: ask clients to refresh hourly instead of their own default
+            # (often a day); RFC 7986's property and Outlook's older one (docs/calendars.md).
+            lines.append(f"REFRESH-INTERVAL;VALUE=DURATION:{FEED_REFRESH}")
+            lines.append(f"X-PUBLISHED-TTL:{FEED_REFRESH}")
     lines.extend(LONDON_VTIMEZONE)
     for event in events:
         lines.extend(_event_lines(event, method=method, organizer=organizer, attendee=attendee))

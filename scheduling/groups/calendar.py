@@ -16,6 +16,7 @@ from django.utils import timezone
 from reflect.models import User
 from scheduling.ical import CalendarEvent, calendar_text
 from scheduling.models import GroupSession, Place, PlaceStatus, SessionStatus
+from scheduling.video_links import video_link
 
 
 def group_session_event(
@@ -25,14 +26,17 @@ def group_session_event(
     sequence: int | None = None,
     stamp: datetime.datetime | None = None,
     with_place: bool = True,
+    alarm_hours: tuple[int, ...] = (),
 ) -> CalendarEvent:
     """One session as a calendar event. ``with_place`` only for people with a place (and the
-    facilitator): the group's published schedule says when, never where or the link."""
+    facilitator): the group's published schedule says when, never where or the link.
+    ``alarm_hours``: the person's reminders, for their own feed."""
     group = session.group
     url = f"{settings.SITE_URL}/groups/sessions/{session.pk}/"
     description = f"Facilitated by {group.facilitator_name}.\n\nDetails: {url}"
-    if group.online_link and with_place:
-        description = f"Join online: {group.online_link}\n\n{description}"
+    link = session_link(session) if with_place else ""
+    if link:
+        description = f"Join online: {link}\n\n{description}"
     return CalendarEvent(
         uid=session.ics_uid,
         sequence=session.sequence if sequence is None else sequence,
@@ -41,10 +45,18 @@ def group_session_event(
         summary=group.title,
         stamp=stamp or session.updated_at or timezone.now(),
         description=description,
-        location=(group.location or group.online_link) if with_place else "",
+        location=(group.location or link) if with_place else "",
         url=url,
         cancelled=session.status == SessionStatus.CANCELLED if cancelled is None else cancelled,
+        conference=video_link(link),
+        alarm_hours=alarm_hours if with_place else (),
     )
+
+
+def session_link(session: GroupSession) -> str:
+    """The session's own video link if it has one, else the group's standing link. Only for
+    people with a place and the facilitator."""
+    return session.online_link or session.group.online_link
 
 
 # The reason given to places given back because their session was cancelled: that change is

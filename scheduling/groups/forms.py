@@ -13,9 +13,11 @@ from reflect.forms import form_field
 from reflect.local_time import is_time_zone
 from reflect.models import MeetingPreference, Pool
 from reflect.text_limits import ADDRESS, DESCRIPTION, GROUND_RULES, NAME, NOTE, bounded, too_long
+from scheduling import video_links
 from scheduling.groups import repeats
 from scheduling.groups.changes import CHANGEABLE
 from scheduling.models import ReflectiveGroup
+from scheduling.video_links import validate_video_link
 from supervision.models import SupervisorProfile
 
 # The most places a session can have: a reflective group is a small room, and a larger number is
@@ -48,6 +50,7 @@ class _GroupDetailsForm(forms.ModelForm):
     """What the create and change forms share: a group's details, read the same way."""
 
     online_link = forms.URLField(
+        validators=[validate_video_link],
         label="Online link",
         required=False,
         **bounded("the link", 200),
@@ -442,6 +445,18 @@ class MoveSessionForm(forms.Form):
         **bounded("the note", NOTE),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Say why, if you can. Everyone with a place or on the waitlist is told.",
+    )
+
+
+class SessionLinkForm(forms.Form):
+    online_link = forms.URLField(
+        label="Video link for this session (optional)",
+        required=False,
+        validators=[validate_video_link],
+        **bounded("the link", video_links.LONGEST),
+        assume_scheme="https",
+        help_text="Only for this session, instead of the group's own link. "
+        "Shown only to the people with a place. Leave empty to use the group's link.",
     )
 
 

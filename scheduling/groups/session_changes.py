@@ -38,6 +38,7 @@ from scheduling.models import (
 )
 from scheduling.models.groups import ACTIVE_WAITLIST_STATUSES
 from scheduling.notification_kinds import GroupNotificationKind
+from scheduling.video_links import checked_link, give_own_link
 
 # Sessions are kept a year ahead; a move goes no further (and date arithmetic stays in range).
 MOVE_HORIZON = datetime.timedelta(days=366)
@@ -259,4 +260,23 @@ def cancel_session(
         context["next_when"] = session_when(following) if following else ""
         told = _tell_everyone(session, GroupNotificationKind.SESSION_CANCELLED, context, places, entries)
         record_audit("group_session.cancelled", actor=acting_user, target=session, told=told)
+    return session
+
+
+def set_session_link(
+    session: GroupSession, link: str, *, acting_user: User, now: datetime.datetime | None = None
+) -> GroupSession:
+    """Give one session its own video link (blank: the group's standing link again). The
+    group's facilitator or the pool's commissioners may; the calendar entries of the people
+    with a place take it (SEQUENCE + 1, a new stamp for the feeds)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        session = lock_session(session.pk)
+        group = session.group
+        facilitates = group.facilitator is not None and group.facilitator.user_id == acting_user.pk
+        if not facilitates:
+            _check_commissioner(session, acting_user)
+        _check_changeable(session, now)
+        if give_own_link(session, checked_link(link, required=False)):
+            record_audit("group_session.link_changed", actor=acting_user, target=session)
     return session

@@ -20,6 +20,8 @@ urlpatterns = [
     path("pools/<id:pool_id>/groups/<id:group_id>/", manage.group_manage, name="group_manage"),
     path("pools/<id:pool_id>/groups/<id:group_id>/change/", manage.group_change, name="group_change"),
     path("pools/<id:pool_id>/sessions/<id:session_id>/move/", manage.session_move, name="group_session_move"),
+    path("pools/<id:pool_id>/sessions/<id:session_id>/link/", manage.session_link, name="group_session_link"),
+    path("facilitate/sessions/<id:session_id>/link/", register.session_link, name="group_register_link"),
     path(
         "pools/<id:pool_id>/sessions/<id:session_id>/cancel/",
         manage.session_cancel_all,

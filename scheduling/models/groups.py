@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from reflect import text_limits
+from scheduling.video_links import validate_video_link
 
 
 class GroupKind(models.TextChoices):
@@ -154,6 +155,9 @@ class GroupSession(models.Model):
     places_attended = models.PositiveIntegerField(default=0, db_default=0)
     places_absent = models.PositiveIntegerField(default=0, db_default=0)
     sequence = models.PositiveIntegerField(default=0, help_text="iCalendar SEQUENCE, bumped on each change.")
+    # This session's own video link, instead of the group's standing one (blank: the group's).
+    # Shown only to people with a place and the facilitator (groups/calendar.py session_link).
+    online_link = models.URLField("video link for this session", blank=True, validators=[validate_video_link])
     # Where the group's pattern put a session that has since been moved: the year-ahead task
     # must not make that occurrence again.
     original_starts_at = models.DateTimeField(null=True, blank=True)

@@ -33,6 +33,7 @@ from scheduling import slots
 from scheduling.ical import CalendarEvent, calendar_text
 from scheduling.models import BookingStatus, SessionMode, SupervisionBooking
 from scheduling.notification_kinds import BookingNotificationKind
+from scheduling.video_links import video_link
 
 # Unsent messages about a booking that a change or a cancellation makes wrong.
 WITHDRAWN_ON_CHANGE = [NotificationKind.REMINDER, BookingNotificationKind.BOOKED, BookingNotificationKind.CHANGED]
@@ -156,12 +157,17 @@ def summary_for(booking: SupervisionBooking | BookingFacts, recipient: User) -> 
 
 
 def booking_event(
-    booking: SupervisionBooking | BookingFacts, recipient: User, *, include_where: bool = True
+    booking: SupervisionBooking | BookingFacts,
+    recipient: User,
+    *,
+    include_where: bool = True,
+    alarm_hours: tuple[int, ...] = (),
 ) -> CalendarEvent:
     """The session as ``recipient`` sees it in their calendar (no other attendee's name).
 
     ``include_where=False`` leaves out the place or link: it is for the people in the session
-    (a lead who booked for a member of staff gets the time, not the room).
+    (a lead who booked for a member of staff gets the time, not the room). ``alarm_hours``:
+    the recipient's reminders, for their own feed.
     """
     facts = booking if isinstance(booking, BookingFacts) else BookingFacts.of(booking)
     url = booking_url(facts)
@@ -170,6 +176,7 @@ def booking_event(
         location = facts.meeting_place if facts.mode == SessionMode.IN_PERSON else facts.online_link
     else:
         description, location = f"See this session: {url}", ""
+    online = include_where and facts.mode != SessionMode.IN_PERSON
     return CalendarEvent(
         uid=booking_uid(facts),
         sequence=facts.sequence,
@@ -181,6 +188,8 @@ def booking_event(
         location=location,
         url=url,
         cancelled=facts.is_cancelled,
+        conference=video_link(facts.online_link) if online else "",
+        alarm_hours=alarm_hours,
     )
 
 

@@ -16,19 +16,24 @@ import datetime
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.core.cache import cache
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from reflect.models import User
+from reflect.models import ContactPreferences, User
+from reflect.models.people import DEFAULT_REMINDER_HOURS
 from reflect.services.audit import record_audit
 from scheduling.groups.calendar import group_session_event, own_cancellations
 from scheduling.ical import CalendarEvent, calendar_text
 from scheduling.models import (
+    BookingAttendee,
     BookingStatus,
     CalendarFeed,
     GroupSession,
@@ -41,6 +46,7 @@ from scheduling.models import (
 from scheduling.models.bookings import LIVE_BOOKING_STATUSES
 from scheduling.services.booking_notices import BookingFacts, booking_event
 from scheduling.services.bookings import bookings_of
+from supervision.models import SupervisorProfile
 
 PAST_DAYS = 90
 CANCELLED_KEPT_DAYS = 30
@@ -94,7 +100,8 @@ def feed_by_token(token: str) -> CalendarFeed | None:
     if not token or len(token) > 64:
         return None
     digest = hash_token(token)
-    feed = CalendarFeed.objects.select_related("user").filter(token_hash=digest).first()
+    # The person's preferences come with them: their reminders are the feed's alarms.
+    feed = CalendarFeed.objects.select_related("user", "user__contact_preferences").filter(token_hash=digest).first()
     if feed is None or not hmac.compare_digest(feed.token_hash, digest):
         return None
     return feed
@@ -111,9 +118,27 @@ class Feed:
     last_modified: datetime.datetime | None
 
 
-def _supervision_events(user: User, now: datetime.datetime) -> list[CalendarEvent]:
-    since = now - datetime.timedelta(days=PAST_DAYS)
-    kept_since = now - datetime.timedelta(days=CANCELLED_KEPT_DAYS)
+def _window(now: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime]:
+    """Since when sessions, and cancelled ones, are in a feed: counted from the start of the
+    day (UTC), so the feed's text changes with the data and the date alone — its version
+    (feed_version) can then say whether it changed without building it."""
+    today = now.astimezone(datetime.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return today - datetime.timedelta(days=PAST_DAYS), today - datetime.timedelta(days=CANCELLED_KEPT_DAYS)
+
+
+def alarm_hours_of(user: User) -> tuple[int, ...]:
+    """The person's reminder preferences as calendar alarms: none if they chose none; the
+    defaults (as their messages use) if they never chose."""
+    try:
+        preferences: ContactPreferences | None = user.contact_preferences
+    except ContactPreferences.DoesNotExist:
+        preferences = None
+    hours = DEFAULT_REMINDER_HOURS if preferences is None else preferences.reminder_hours
+    return tuple(sorted({int(h) for h in hours if isinstance(h, int) and 0 < h <= 24 * 28}, reverse=True))
+
+
+def _supervision_events(user: User, now: datetime.datetime, alarm_hours: tuple[int, ...]) -> list[CalendarEvent]:
+    since, kept_since = _window(now)
     bookings = (
         SupervisionBooking.objects.filter(bookings_of(user))
         .filter(
@@ -123,7 +148,7 @@ def _supervision_events(user: User, now: datetime.datetime) -> list[CalendarEven
         .order_by("starts_at")
         .values(*BookingFacts.FIELDS)
     )
-    return [booking_event(BookingFacts.from_values(row), user) for row in bookings]
+    return [booking_event(BookingFacts.from_values(row), user, alarm_hours=alarm_hours) for row in bookings]
 
 
 def cancelled_places_of(user: User) -> Coalesce:
@@ -138,9 +163,8 @@ def cancelled_places_of(user: User) -> Coalesce:
     return Coalesce(Subquery(cancelled), Value(0))
 
 
-def _group_events(user: User, now: datetime.datetime) -> list[CalendarEvent]:
-    since = now - datetime.timedelta(days=PAST_DAYS)
-    kept_since = now - datetime.timedelta(days=CANCELLED_KEPT_DAYS)
+def _group_events(user: User, now: datetime.datetime, alarm_hours: tuple[int, ...]) -> list[CalendarEvent]:
+    since, kept_since = _window(now)
     events: dict[str, CalendarEvent] = {}
     places = (
         Place.objects.filter(user=user, session__ends_at__gte=since)
@@ -160,7 +184,9 @@ def _group_events(user: User, now: datetime.datetime) -> list[CalendarEvent]:
         # A person who cancelled and booked again has two rows: the live place wins.
         if uid in events and not events[uid].cancelled:
             continue
-        events[uid] = group_session_event(session, cancelled=cancelled, stamp=stamp, sequence=sequence)
+        events[uid] = group_session_event(
+            session, cancelled=cancelled, stamp=stamp, sequence=sequence, alarm_hours=alarm_hours
+        )
     facilitated = GroupSession.objects.filter(group__facilitator__user=user, ends_at__gte=since).select_related(
         "group__facilitator__user"
     )
@@ -168,29 +194,125 @@ def _group_events(user: User, now: datetime.datetime) -> list[CalendarEvent]:
         cancelled = session.status == SessionStatus.CANCELLED
         if cancelled and session.updated_at < kept_since:
             continue
-        events[session.ics_uid] = group_session_event(session, cancelled=cancelled, stamp=session.updated_at)
+        events[session.ics_uid] = group_session_event(
+            session, cancelled=cancelled, stamp=session.updated_at, alarm_hours=alarm_hours
+        )
     return list(events.values())
 
 
-def _feed(events: list[CalendarEvent], name: str) -> Feed:
-    events = sorted(events, key=lambda event: (event.starts_at, event.uid))
-    body = calendar_text(events, name=name)
-    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
-    last_modified = max((event.stamp for event in events), default=None)
-    return Feed(body=body, etag=etag, last_modified=last_modified)
+def _feed_text(events: list[CalendarEvent], name: str) -> str:
+    return calendar_text(sorted(events, key=lambda event: (event.starts_at, event.uid)), name=name)
+
+
+@dataclass(frozen=True)
+class Version:
+    """What a feed's text depends on, read in one statement: the date (the feed's window moves
+    daily), and for each set of rows it is built from, how many, the newest, the latest stamp
+    and the total of their SEQUENCEs. A row removed moves the count, a row added the newest, and
+    every change a calendar shows moves SEQUENCE and the stamp (docs/calendars.md)."""
+
+    etag: str
+    last_modified: datetime.datetime
+
+
+def _tables() -> dict[str, str]:
+    models = {
+        "booking": SupervisionBooking,
+        "attendee": BookingAttendee,
+        "supervisor": SupervisorProfile,
+        "place": Place,
+        "session": GroupSession,
+        "group": ReflectiveGroup,
+        "preferences": ContactPreferences,
+    }
+    return {name: connection.ops.quote_name(model._meta.db_table) for name, model in models.items()}
+
+
+# Written out rather than through the ORM: compiling the same statement as twenty annotated
+# subqueries cost 30 ms of Python a request, against 2 ms for the statement itself
+# (docs/performance.md). Portable SQL (PostgreSQL and SQLite); one row of single-row aggregates.
+PERSON_VERSION = """
+SELECT b.*, p.*, f.*, c.* FROM
+ (SELECT COUNT(*) AS n, MAX(id) AS newest, MAX(updated_at) AS changed, SUM(sequence) AS sequences
+    FROM {booking}
+   WHERE id IN (SELECT booking_id FROM {attendee} WHERE user_id = %(user)s)
+      OR supervisor_id IN (SELECT id FROM {supervisor} WHERE user_id = %(user)s)) b,
+ (SELECT COUNT(*) AS n, MAX(p.id) AS newest, MAX(p.booked_at) AS booked, COUNT(p.cancelled_at) AS cancelled,
+         MAX(p.cancelled_at) AS last_cancelled, MAX(s.updated_at) AS changed, SUM(s.sequence) AS sequences
+    FROM {place} p JOIN {session} s ON s.id = p.session_id
+   WHERE p.user_id = %(user)s) p,
+ (SELECT COUNT(*) AS n, MAX(s.id) AS newest, MAX(s.updated_at) AS changed, SUM(s.sequence) AS sequences
+    FROM {session} s JOIN {group} g ON g.id = s.group_id JOIN {supervisor} sp ON sp.id = g.facilitator_id
+   WHERE sp.user_id = %(user)s) f,
+ (SELECT MAX(updated_at) AS changed, MAX(CAST(reminder_hours AS TEXT)) AS hours
+    FROM {preferences} WHERE user_id = %(user)s) c
+"""
+
+GROUP_VERSION = """
+SELECT COUNT(*), MAX(id), MAX(updated_at), SUM(sequence) FROM {session} WHERE group_id = %(group)s
+"""
+
+
+def _moment(value: object) -> datetime.datetime | None:
+    """A stamp as the database gave it: a datetime (PostgreSQL) or its text (SQLite, in UTC)."""
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    if not isinstance(moment, datetime.datetime):
+        return None
+    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=datetime.UTC)
+
+
+def _version(kind: str, now: datetime.datetime, sql: str, params: dict[str, int]) -> Version:
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(**_tables()), params)
+        row = cursor.fetchone() or ()
+    today = _window(now)[0] + datetime.timedelta(days=PAST_DAYS)
+    digest = hashlib.sha256(repr((kind, today.date(), *(str(value) for value in row))).encode()).hexdigest()[:32]
+    stamps = [moment for value in row if (moment := _moment(value)) is not None]
+    return Version(etag=f'"{digest}"', last_modified=max([today, *stamps]))
+
+
+def feed_version(user: User, *, now: datetime.datetime | None = None) -> Version:
+    """The person's feed's version, before anything is built (a 304 costs this one query)."""
+    return _version(f"person-{user.pk}", now or timezone.now(), PERSON_VERSION, {"user": user.pk})
+
+
+def _cached(key: str, build: Callable[[], str]) -> str:
+    """The built text by its version: the same version is always the same text."""
+    body: str | None = cache.get(key)
+    if body is None:
+        body = build()
+        cache.set(key, body, timeout=24 * 3600)
+    return body
+
+
+def feed_body(user: User, version: Version, *, now: datetime.datetime | None = None) -> str:
+    now = now or timezone.now()
+    return _cached(f"calendar-feed:{user.pk}:{version.etag.strip(chr(34))}", lambda: _person_text(user, now))
+
+
+def _person_text(user: User, now: datetime.datetime) -> str:
+    alarm_hours = alarm_hours_of(user)
+    events = [*_supervision_events(user, now, alarm_hours), *_group_events(user, now, alarm_hours)]
+    return _feed_text(events, "Reflect sessions")
 
 
 def build_feed(user: User, *, now: datetime.datetime | None = None) -> Feed:
+    """The feed, built afresh (the view answers from feed_version and the cache first)."""
     now = now or timezone.now()
-    return _feed([*_supervision_events(user, now), *_group_events(user, now)], "Reflect sessions")
+    version = feed_version(user, now=now)
+    return Feed(body=_person_text(user, now), etag=version.etag, last_modified=version.last_modified)
 
 
 def build_group_schedule(group: ReflectiveGroup, *, now: datetime.datetime | None = None) -> Feed:
     """A group's published dates for the pool's staff: when it meets, with its page to book
     from. No place, no link, no names: those are for the people with a place."""
     now = now or timezone.now()
-    since = now - datetime.timedelta(days=PAST_DAYS)
-    kept_since = now - datetime.timedelta(days=CANCELLED_KEPT_DAYS)
+    version = group_schedule_version(group, now=now)
+    return Feed(body=_group_text(group, now), etag=version.etag, last_modified=version.last_modified)
+
+
+def _group_text(group: ReflectiveGroup, now: datetime.datetime) -> str:
+    since, kept_since = _window(now)
     sessions = (
         GroupSession.objects.filter(group=group, ends_at__gte=since)
         .filter(Q(status=SessionStatus.SCHEDULED) | Q(updated_at__gte=kept_since))
@@ -203,7 +325,17 @@ def build_group_schedule(group: ReflectiveGroup, *, now: datetime.datetime | Non
         # Its own UID: the same session in the person's own calendar (with the place, at their
         # own SEQUENCE) is another entry, and invitations e-mailed to them must not match this one.
         events.append(dataclasses.replace(event, uid=f"schedule-{event.uid}"))
-    return _feed(events, group.title)
+    return _feed_text(events, group.title)
+
+
+def group_schedule_version(group: ReflectiveGroup, *, now: datetime.datetime | None = None) -> Version:
+    # The title is in the text too: a change to it renews every coming session's stamp.
+    return _version(f"group-{group.pk}", now or timezone.now(), GROUP_VERSION, {"group": group.pk})
+
+
+def group_schedule_body(group: ReflectiveGroup, version: Version, *, now: datetime.datetime | None = None) -> str:
+    now = now or timezone.now()
+    return _cached(f"calendar-group:{group.pk}:{version.etag.strip(chr(34))}", lambda: _group_text(group, now))
 
 
 def group_schedule_url(token: str, group: ReflectiveGroup) -> str:

@@ -28,11 +28,13 @@ from reflect.models import User
 from reflect.queries import memberships_of
 from scheduling import slots
 from scheduling.access import access_bookable_agreement, access_booking, supervisor_area
-from scheduling.booking_forms import BookingForm, CancelBookingForm, MoveForm, SlotField
-from scheduling.models import BookingAttendee, BookingStatus, SupervisionBooking
+from scheduling.booking_forms import BookingForm, BookingLinkForm, CancelBookingForm, MoveForm, SlotField
+from scheduling.models import BookingAttendee, BookingStatus, SessionMode, SupervisionBooking
 from scheduling.services import bookings as service
+from scheduling.services.booking_links import set_booking_link
 from scheduling.services.booking_notices import booking_ics, booking_when, where
 from scheduling.supervisor_summary import supervisor_look
+from scheduling.video_links import save_link_form
 from scheduling.week import monday_of, week_asked_for
 from supervision.enums import AgreementStatus
 from supervision.models import SupervisionAgreement, SupervisorProfile
@@ -239,8 +241,28 @@ def session_detail(request: HttpRequest, booking_id: int) -> HttpResponse:
             and not service.is_late(booking, now),
             "late": service.is_late(booking, now),
             "can_mark": is_supervisor and booking.status == BookingStatus.BOOKED and booking.starts_at <= now,
+            # The supervisor may give a coming online session a link of its own.
+            "link_form": BookingLinkForm(initial={"online_link": booking.online_link})
+            if is_supervisor
+            and booking.mode == SessionMode.ONLINE
+            and booking.status == BookingStatus.BOOKED
+            and booking.starts_at > now
+            else None,
         },
     )
+
+
+@require_POST
+@login_required
+def session_link(request: HttpRequest, booking_id: int) -> HttpResponse:
+    user = acting_user(request)
+    booking = access_booking(user, booking_id)
+    if (refusal := _supervisor_needs_two_factor(request, booking)) is not None:
+        return refusal
+    save_link_form(
+        request, BookingLinkForm(request.POST), lambda link: set_booking_link(booking, link, acting_user=user)
+    )
+    return redirect("supervision_session", booking.pk)
 
 
 def _who_is_told(booking: SupervisionBooking, user: User, *, is_supervisor: bool) -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.http import require_POST, require_safe
@@ -65,7 +68,13 @@ def calendar_feed_view(request: HttpRequest, token: str) -> HttpResponse:
     feed = calendar_feed.feed_by_token(token)
     if feed is None:
         raise Http404("No such calendar.")
-    return _calendar_response(request, calendar_feed.build_feed(feed.user), "reflect.ics")
+    # The version first (one query): a calendar checking for changes gets its 304 before
+    # anything is built; otherwise the text of this version, built once and cached.
+    now = timezone.now()
+    version = calendar_feed.feed_version(feed.user, now=now)
+    return _calendar_response(
+        request, version, lambda: calendar_feed.feed_body(feed.user, version, now=now), "reflect.ics"
+    )
 
 
 @require_safe
@@ -76,19 +85,27 @@ def group_schedule_view(request: HttpRequest, token: str, group_id: int) -> Http
     group = schedule_group_of_staff(feed.user, group_id) if feed is not None else None
     if group is None:
         raise Http404("No such calendar.")
-    return _calendar_response(request, calendar_feed.build_group_schedule(group), f"reflect-group-{group.pk}.ics")
+    now = timezone.now()
+    version = calendar_feed.group_schedule_version(group, now=now)
+    return _calendar_response(
+        request,
+        version,
+        lambda: calendar_feed.group_schedule_body(group, version, now=now),
+        f"reflect-group-{group.pk}.ics",
+    )
 
 
-def _calendar_response(request: HttpRequest, built: calendar_feed.Feed, filename: str) -> HttpResponse:
+def _calendar_response(
+    request: HttpRequest, version: calendar_feed.Version, body: Callable[[], str], filename: str
+) -> HttpResponse:
     # Whole seconds: HTTP dates have no fractions, so If-Modified-Since could never match.
-    last_modified = int(built.last_modified.timestamp()) if built.last_modified else None
-    unchanged = get_conditional_response(request, etag=built.etag, last_modified=last_modified)
+    last_modified = int(version.last_modified.timestamp())
+    unchanged = get_conditional_response(request, etag=version.etag, last_modified=last_modified)
     if unchanged is not None:
         return unchanged
-    response = HttpResponse(built.body, content_type="text/calendar; charset=utf-8")
-    response["ETag"] = built.etag
-    if last_modified is not None:
-        response["Last-Modified"] = http_date(last_modified)
+    response = HttpResponse(body(), content_type="text/calendar; charset=utf-8")
+    response["ETag"] = version.etag
+    response["Last-Modified"] = http_date(last_modified)
     response["Cache-Control"] = "private, max-age=900"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response

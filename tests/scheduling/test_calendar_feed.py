@@ -110,16 +110,21 @@ def test_the_session_ics_download_is_the_persons_copy(client, world: World, agre
 
 
 @pytest.mark.parametrize("sessions", [1, 4])
-def test_the_feed_runs_four_queries_whatever_it_holds(
+def test_the_feed_runs_five_queries_whatever_it_holds(
     client, world: World, agreement, sessions, django_assert_num_queries
 ) -> None:
     for day in (5, 6, 7, 8, 11, 12)[:sessions]:  # weekdays in January 2027
         book(agreement, world.member, utc(day, 10))
     url = reverse("calendar_feed", args=[regenerate_feed(world.member).token])
-    # The feed by its token; supervision sessions; group places; groups facilitated.
-    with django_assert_num_queries(4):
+    # The feed by its token (with the person's preferences); its version; then, built: supervision
+    # sessions, group places, groups facilitated.
+    with django_assert_num_queries(5):
         response = client.get(url)
     assert response.content.decode().count("BEGIN:VEVENT") == sessions
+    # The same version again is the text already built: the token and the version only.
+    with django_assert_num_queries(2):
+        again = client.get(url)
+    assert again.content == response.content
 
 
 MARCH = datetime.datetime(2027, 3, 15, 9, tzinfo=datetime.UTC)

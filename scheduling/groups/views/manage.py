@@ -30,9 +30,9 @@ from scheduling.groups.changes import (
     preview_group,
     sessions_a_last_date_ends,
 )
-from scheduling.groups.forms import CancelSessionForm, GroupChangeForm, GroupForm, MoveSessionForm
+from scheduling.groups.forms import CancelSessionForm, GroupChangeForm, GroupForm, MoveSessionForm, SessionLinkForm
 from scheduling.groups.notices import session_when
-from scheduling.groups.session_changes import cancel_session, move_session
+from scheduling.groups.session_changes import cancel_session, move_session, set_session_link
 from scheduling.models import GroupKind, ReflectiveGroup, SessionStatus
 
 
@@ -225,6 +225,26 @@ def session_move(request: HttpRequest, pool: Pool, session_id: int) -> HttpRespo
     return render(
         request,
         "scheduling/session_move.html",
+        {"pool": pool, "session": session, "group": session.group, "when": session_when(session), "form": form},
+    )
+
+
+@commissioner_area
+def session_link(request: HttpRequest, pool: Pool, session_id: int) -> HttpResponse:
+    """A video link for one session, instead of the group's own."""
+    session = access_pool_session(pool, session_id)
+    form = SessionLinkForm(request.POST or None, initial={"online_link": session.online_link})
+    if request.method == "POST" and form.is_valid():
+        try:
+            set_session_link(session, form.cleaned_data["online_link"], acting_user=acting_user(request))
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, f"The video link for the session on {session_when(session)} is saved.")
+            return redirect("group_manage", pool.pk, session.group_id)
+    return render(
+        request,
+        "scheduling/session_link.html",
         {"pool": pool, "session": session, "group": session.group, "when": session_when(session), "form": form},
     )
 

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from reflect.access import acting_user, privileged
 from reflect.errors import DomainError
@@ -19,9 +20,12 @@ from reflect.models import User
 from reflect.services.audit import record_view
 from scheduling.groups.access import access_facilitated_session, access_register_place
 from scheduling.groups.attendance import mark_place_attendance
+from scheduling.groups.forms import SessionLinkForm
 from scheduling.groups.notices import session_when
+from scheduling.groups.session_changes import set_session_link
 from scheduling.models import GroupSession, Place, PlaceStatus, ReflectiveGroup, SessionStatus
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
+from scheduling.video_links import save_link_form
 
 MARKED = frozenset({PlaceStatus.ATTENDED, PlaceStatus.ABSENT})
 
@@ -85,5 +89,19 @@ def register(request: HttpRequest, session_id: int) -> HttpResponse:
             "session": session,
             "when": session_when(session),
             "rows": [{"place": p, "first_name": p.user.first_name, "organisation": p.organisation.name} for p in rows],
+            "link_form": SessionLinkForm(initial={"online_link": session.online_link}),
         },
     )
+
+
+@require_POST
+@privileged(_facilitator_gate)
+@login_required
+def session_link(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The facilitator gives this session its own video link (or goes back to the group's)."""
+    user = acting_user(request)
+    session = access_facilitated_session(user, session_id)
+    save_link_form(
+        request, SessionLinkForm(request.POST), lambda link: set_session_link(session, link, acting_user=user)
+    )
+    return redirect("group_register", session.pk)

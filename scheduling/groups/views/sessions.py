@@ -22,6 +22,7 @@ from reflect.errors import DomainError
 from reflect.models import ContactPreferences, User
 from scheduling.groups import capacity, eligibility, places, queries, repeats, waitlist
 from scheduling.groups.access import access_group, access_session
+from scheduling.groups.calendar import session_link
 from scheduling.groups.forms import CancelPlaceForm, GroupModeForm, JoinWaitlistForm
 from scheduling.groups.notices import session_when
 from scheduling.groups.ranking import GroupOption, Mode, rank_groups
@@ -179,6 +180,8 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
             "group": session.group,
             "when": session_when(session),
             "place": place,
+            # Only for people with a place: the session's own link, else the group's.
+            "video_link": session_link(session) if place is not None else "",
             "entry": entry,
             "offer_open": offer_open,
             "why_not": why_not,
