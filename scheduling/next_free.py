@@ -19,6 +19,7 @@ than the first start the moved horizon can add.
 from __future__ import annotations
 
 import bisect
+import heapq
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -99,10 +100,13 @@ def soonest_free_slot(
     the best slot found so far."""
     best: tuple[datetime, int] | None = None  # start, supervisor id
     found: tuple[int, Slot] | None = None
-    bounds = sorted((entry.earliest_start(now), entry.supervisor_id) for entry in known)
-    for bound in bounds:
+    # A heap, not a sort: usually only the first one or two are ever taken off it.
+    bounds = [(entry.earliest_start(now), entry.supervisor_id) for entry in known]
+    heapq.heapify(bounds)
+    while bounds:
+        bound = heapq.heappop(bounds)
         if best is not None and bound > best:
-            break  # sorted: nobody after this can start earlier, or as early with a lower id
+            break  # in order: nobody after this can start earlier, or as early with a lower id
         supervisor_id = bound[1]
         inputs = engine_input(supervisor_id)
         slot = next_free_slot(inputs.availability, now=now, bookings=inputs.bookings, busy=inputs.busy, booker=booker)
