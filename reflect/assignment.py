@@ -28,7 +28,10 @@ How it is solved
     see ``solve_assignment``. ``solve_assignment_greedy`` is the baseline it is measured
     against: best-weighted pairs first, as much as fits. A caller with very many candidates
     (the pool-wide supervision assignment builds 100,000) passes them as ``CandidateArrays``
-    to ``solve_arrays`` / ``solve_arrays_greedy`` instead of one object each.
+    to ``solve_arrays`` / ``solve_arrays_greedy`` instead of one object each. When any pair may
+    be a candidate and there are millions (10,000 organisations × 3,000 supervisors),
+    ``solve_dense`` takes their weights as a matrix, gives the flow a few per item, and proves
+    the answer optimal over all of them (adding pairs until it can).
 """
 
 from __future__ import annotations

@@ -61,7 +61,9 @@ Pool-wide assignment (the model, stated plainly)
 The solver
     The pool-wide assignment is an ``AssignmentProblem`` for the generic solver in
     reflect/assignment.py (items = organisations' half hours, bins = supervisors' half hours,
-    candidates weighted by score), which cohort filling uses too.
+    candidates weighted by score), which cohort filling uses too. Every pair's score is one
+    matrix (``_score_matrix``); ``solve_dense`` starts the flow from each organisation's best
+    supervisors and proves the optimum over every usable pair (docs/matching.md).
 """
 
 from __future__ import annotations
