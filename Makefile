@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: setup demo test bench lint types requirements assets collectstatic browser clean
+.PHONY: setup demo test bench loadtest lint types requirements assets collectstatic browser clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,12 @@ test: setup browser
 
 bench: setup
 	$(PY) bench/run.py
+
+# Locust against gunicorn (4 workers), PostgreSQL, Redis and a Celery worker, at 50 then 200
+# users (LOADTEST_USERS, LOADTEST_SECONDS): needs DATABASE_URL naming a local PostgreSQL
+# (docs/performance.md, "Under load").
+loadtest: setup
+	$(PY) bench/loadtest/run.py
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

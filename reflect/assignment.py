@@ -28,7 +28,10 @@ How it is solved
     see ``solve_assignment``. ``solve_assignment_greedy`` is the baseline it is measured
     against: best-weighted pairs first, as much as fits. A caller with very many candidates
     (the pool-wide supervision assignment builds 100,000) passes them as ``CandidateArrays``
-    to ``solve_arrays`` / ``solve_arrays_greedy`` instead of one object each.
+    to ``solve_arrays`` / ``solve_arrays_greedy`` instead of one object each. When any pair may
+    be a candidate and there are millions (10,000 organisations × 3,000 supervisors),
+    ``solve_dense`` takes their weights as a matrix, gives the flow a few per item, and proves
+    the answer optimal over all of them (adding pairs until it can).
 """
 
 from __future__ import annotations
@@ -231,6 +234,27 @@ def solve_arrays(problem: AssignmentProblem, candidates: CandidateArrays) -> Ass
     """``solve_assignment`` with the candidates given as arrays (``problem.candidates`` is not
     read), for a caller that built them itself: they are not checked, so each must name an item
     and a bin of the problem once."""
+    return _solve_network(problem, candidates).solution
+
+
+@dataclass(frozen=True)
+class _Solved:
+    """A solved network, in key order, with what checking its optimum needs."""
+
+    problem: AssignmentProblem  # items and bins in key order
+    candidates: CandidateArrays  # positions in that order, sorted by item then bin
+    units: np.ndarray  # placed on each candidate
+    scale: int  # weights were multiplied by it and tie-broken (1: no tie-break)
+    total_weight: int
+    group_bonus: int
+
+    @property
+    def solution(self) -> AssignmentSolution:
+        placements = _solution(self.problem, self.candidates, self.units)
+        return AssignmentSolution(placements=placements, total_weight=self.total_weight, group_bonus=self.group_bonus)
+
+
+def _solve_network(problem: AssignmentProblem, candidates: CandidateArrays) -> _Solved:
     problem, candidates = _in_key_order(problem, candidates)
     item_count, bin_count = len(problem.items), len(problem.bins)
     sizes = np.array([item.size for item in problem.items], dtype=np.int64)
@@ -308,13 +332,12 @@ def solve_arrays(problem: AssignmentProblem, candidates: CandidateArrays) -> Ass
 
     candidate_count = len(candidates.weight)
     units = flow.flows(np.arange(candidate_count, dtype=np.int32)) if candidate_count else np.zeros(0, np.int64)
-    placements = _solution(problem, candidates, units)
-    earned = _earned_bonus(problem, placements)
+    earned = _earned_bonus(problem, _solution(problem, candidates, units)) if problem.group_bonus else 0
     total = int((units * candidates.weight).sum()) + earned
     penalties = int((units * tie_break).sum()) if scale > 1 else 0
     # The flow's cost, read back: a check that the network says what this docstring says.
     assert (bonus_if_all_placed - total) * scale + penalties == flow.optimal_cost()
-    return AssignmentSolution(placements=placements, total_weight=total, group_bonus=earned)
+    return _Solved(problem, candidates, units, scale, total, earned)
 
 
 def solve_assignment_greedy(problem: AssignmentProblem) -> AssignmentSolution:
@@ -354,3 +377,165 @@ def solve_arrays_greedy(problem: AssignmentProblem, candidates: CandidateArrays)
     return AssignmentSolution(
         placements=placements, total_weight=int((units * candidates.weight).sum()) + earned, group_bonus=earned
     )
+
+
+# --- many items × many bins: a few candidates each, proved optimal --------------------------------
+
+
+@dataclass(frozen=True)
+class DenseSolution:
+    solution: AssignmentSolution
+    rounds: int  # flows solved: 1 when the first candidates were enough
+    candidates: int  # pairs handed to the last flow
+
+
+def solve_dense(
+    problem: AssignmentProblem, weights: np.ndarray, *, per_item: int = 12, all_pairs_up_to: int = 200_000
+) -> DenseSolution:
+    """An optimal assignment when any (item, bin) pair may be a candidate: ``weights[i, j]`` is
+    the weight per unit of ``problem.items[i]`` in ``problem.bins[j]``, negative where the pair
+    is forbidden (``problem.candidates`` is not read). The same optimum as ``solve_arrays`` on
+    every allowed pair, without handing the flow millions of arcs (10,000 × 3,000 pairs).
+
+    How it stays exact: the flow first gets each item's ``per_item`` best pairs. An optimal flow
+    has node potentials ``d`` (shortest distances in its residual network) under which no
+    residual arc has a negative reduced cost; that is the certificate of optimality. A pair left
+    out would be one more arc ``i → j`` of cost ``c_ij``; if ``c_ij + d_i − d_j ≥ 0`` for every
+    pair left out, the same potentials certify the flow optimal on the whole network, so the
+    answer is the optimum. Pairs that fail are added and the flow solved again, until none fail
+    (at worst every allowed pair is in: the plain solve). Most items need no pair-by-pair check:
+    a left-out pair weighs no more than the item's ``per_item``-th best, so an item whose
+    potential clears that bound against every bin's is certified whole.
+
+    With no more than ``all_pairs_up_to`` allowed pairs, one flow over all of them is quicker
+    than rounds, and that is what runs. Items and bins only: no group caps or group bonus (the
+    pool-wide matching needs neither)."""
+    if problem.group_cap is not None or problem.group_caps or problem.group_bonus:
+        raise ValueError("group caps and a group bonus need solve_arrays")
+    _check(replace(problem, candidates=()))
+    if weights.shape != (len(problem.items), len(problem.bins)):
+        raise ValueError("the weights must have a row per item and a column per bin")
+    if per_item < 1:
+        raise ValueError("each item needs at least one candidate to start from")
+    item_order = np.argsort([item.key for item in problem.items], kind="stable")
+    bin_order = np.argsort([bin_.key for bin_ in problem.bins], kind="stable")
+    problem = replace(
+        problem,
+        items=tuple(problem.items[position] for position in item_order),
+        bins=tuple(problem.bins[position] for position in bin_order),
+    )
+    weights = weights[np.ix_(item_order, bin_order)]  # positions are key order from here on
+    sizes = np.array([item.size for item in problem.items], dtype=np.int64)
+    allowed = (weights >= 0) & (sizes > 0)[:, None]
+
+    if allowed.sum() <= all_pairs_up_to:  # one flow over every pair is quicker than rounds
+        chosen, bound = allowed.copy(), np.full(len(problem.items), -1, dtype=np.int64)
+    else:
+        chosen, bound = _best_per_item(weights, allowed, per_item)
+        # And each bin's best items, so a bin that no item ranks highly can still be filled:
+        # without them, each item left out by the bins it ranks first would cost a round.
+        per_bin = -(-per_item * len(problem.items) // max(1, len(problem.bins)))
+        by_bin, _ = _best_per_item(np.ascontiguousarray(weights.T), np.ascontiguousarray(allowed.T), per_bin)
+        chosen |= by_bin.T
+    item, bin_ = np.nonzero(chosen)
+    rounds = 0
+    while True:
+        rounds += 1
+        solved = _solve_network(problem, CandidateArrays(item, bin_, weights[item, bin_].astype(np.int64)))
+        missing_item, missing_bin = _pairs_failing_the_certificate(solved, weights, allowed, chosen, bound, per_item)
+        if not len(missing_item):
+            return DenseSolution(solved.solution, rounds, len(item))
+        # The pairs left out only shrink, so each item's bound still holds.
+        chosen[missing_item, missing_bin] = True
+        item, bin_ = np.concatenate([item, missing_item]), np.concatenate([bin_, missing_bin])
+
+
+def _best_per_item(weights: np.ndarray, allowed: np.ndarray, per_item: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each item's (row's) ``per_item`` best allowed pairs (ties broken either way), and per
+    item the most a pair left out can weigh (-1: none is left out)."""
+    item_count, bin_count = weights.shape
+    if bin_count <= per_item:
+        return allowed.copy(), np.full(item_count, -1, dtype=np.int64)
+    ranked = np.where(allowed, weights, -1)
+    best = np.argpartition(ranked, bin_count - per_item, axis=1)[:, bin_count - per_item :]
+    chosen = np.zeros_like(allowed)
+    np.put_along_axis(chosen, best, True, axis=1)
+    chosen &= allowed
+    # The worst pair taken bounds every pair left out: they ranked no higher.
+    worst_taken = np.take_along_axis(ranked, best, axis=1).min(axis=1).astype(np.int64)
+    return chosen, np.where(allowed.sum(axis=1) > per_item, worst_taken, -1)
+
+
+def _potentials(solved: _Solved) -> np.ndarray:
+    """Shortest distances from a root joined to every node at cost 0, in the flow's residual
+    network (Bellman–Ford, a whole sweep of arcs at a time): an optimal flow has no negative
+    cycle, so they exist, and no residual arc has a negative reduced cost under them."""
+    problem, candidates, units, scale = solved.problem, solved.candidates, solved.units, solved.scale
+    item_count, bin_count = len(problem.items), len(problem.bins)
+    sink = item_count + bin_count
+    sizes = np.array([item.size for item in problem.items], dtype=np.int64)
+    capacities = np.array([bin_.capacity for bin_ in problem.bins], dtype=np.int64)
+    placed = np.bincount(candidates.item, weights=units, minlength=item_count).astype(np.int64)
+    used = np.bincount(candidates.bin, weights=units, minlength=bin_count).astype(np.int64)
+    cost = _arc_costs(candidates.item, candidates.bin, candidates.weight, scale)
+    bins = item_count + candidates.bin
+    items = np.arange(item_count)
+    bin_nodes = item_count + np.arange(bin_count)
+    # (tails, heads, costs) of each kind of residual arc: one with room left runs forward, one
+    # carrying flow runs backward at the opposite cost.
+    room, carrying = units < sizes[candidates.item], units > 0
+    arcs = [
+        (candidates.item[room], bins[room], cost[room]),
+        (bins[carrying], candidates.item[carrying], -cost[carrying]),
+        (items[placed > 0], np.full(item_count, sink)[placed > 0], None),  # leave a unit unplaced
+        (np.full(item_count, sink)[placed < sizes], items[placed < sizes], None),  # place one left out
+        (bin_nodes[used < capacities], np.full(bin_count, sink)[used < capacities], None),
+        (np.full(bin_count, sink)[used > 0], bin_nodes[used > 0], None),
+    ]
+    tails = np.concatenate([tail for tail, _, _ in arcs])
+    heads = np.concatenate([head for _, head, _ in arcs])
+    costs = np.concatenate([np.zeros(len(tail), np.int64) if c is None else c for tail, _, c in arcs])
+    distance = np.zeros(sink + 1, dtype=np.int64)
+    for _ in range(sink + 2):
+        relaxed = distance.copy()
+        np.minimum.at(relaxed, heads, distance[tails] + costs)
+        if np.array_equal(relaxed, distance):
+            return distance
+        distance = relaxed
+    raise RuntimeError("the flow's residual network has a negative cycle: it was not optimal")
+
+
+def _arc_costs(items: np.ndarray, bins: np.ndarray, weights: np.ndarray, scale: int) -> np.ndarray:
+    """The flow's cost per unit on a candidate arc, as ``_solve_network`` sets it (positions in
+    key order are the tie-break's ranks)."""
+    costs: np.ndarray = -weights.astype(np.int64)
+    if scale > 1:
+        costs = costs * scale + items + bins
+    return costs
+
+
+def _pairs_failing_the_certificate(
+    solved: _Solved, weights: np.ndarray, allowed: np.ndarray, chosen: np.ndarray, bound: np.ndarray, per_item: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Allowed pairs not chosen whose arc would have a negative reduced cost (up to
+    ``per_item`` of each item), as (items, bins): with them the flow might do better; with
+    none, it is optimal on every pair."""
+    distance = _potentials(solved)
+    item_count, bin_count = weights.shape
+    item_distance, bin_distance = distance[:item_count], distance[item_count:-1]
+    # A pair left out costs at least −bound × scale, so its reduced cost c + d_i − d_j can be
+    # negative only if d_i − bound × scale < max d_j: the other items are proved already.
+    unsure = np.flatnonzero((bound >= 0) & (item_distance - bound * solved.scale < bin_distance.max(initial=0)))
+    columns = np.arange(bin_count)
+    found_items, found_bins = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    for first in range(0, len(unsure), 256):
+        rows = unsure[first : first + 256]
+        reduced = _arc_costs(rows[:, None], columns[None, :], weights[rows], solved.scale)
+        reduced += item_distance[rows, None] - bin_distance[None, :]
+        negative = (reduced < 0) & allowed[rows] & ~chosen[rows]
+        # Any of them will do; a few per item a round, like the first candidates.
+        negative &= np.cumsum(negative, axis=1) <= per_item
+        block_rows, block_bins = np.nonzero(negative)
+        found_items.append(rows[block_rows])
+        found_bins.append(block_bins)
+    return np.concatenate(found_items), np.concatenate(found_bins)

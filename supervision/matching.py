@@ -61,7 +61,9 @@ Pool-wide assignment (the model, stated plainly)
 The solver
     The pool-wide assignment is an ``AssignmentProblem`` for the generic solver in
     reflect/assignment.py (items = organisations' half hours, bins = supervisors' half hours,
-    candidates weighted by score), which cohort filling uses too.
+    candidates weighted by score), which cohort filling uses too. Every pair's score is one
+    matrix (``_score_matrix``); ``solve_dense`` starts the flow from each organisation's best
+    supervisors and proves the optimum over every usable pair (docs/matching.md).
 """
 
 from __future__ import annotations
@@ -84,6 +86,7 @@ from reflect.assignment import (
     Placement,
     solve_arrays,
     solve_arrays_greedy,
+    solve_dense,
 )
 
 # --- the score's weights (see the table above) ---------------------------------------------------
@@ -448,23 +451,73 @@ class _Vocabulary:
         return vector
 
 
-def _vector_points(max_points: int, part: np.ndarray, whole: int) -> np.ndarray:
-    return (2 * max_points * part + whole) // (2 * whole)
+# Score a block of organisations against every supervisor at once: a block of this many cells
+# keeps each intermediate array to a few megabytes whatever the pool's size.
+_BLOCK_CELLS = 1 << 18
+UNUSABLE = -1  # a pair the hard filters or the money left rule out, in the score matrix
 
 
-def _pool_candidates(needs_list: Sequence[OrganisationNeeds], offers: Sequence[SupervisorOffer]) -> CandidateArrays:
-    """Every usable (organisation, supervisor) pair, weighted by its score, for the hours of
-    ``hours_wanted``. The same filters and score as ``filter_reasons``, ``cost_fits`` and
-    ``score_pair``, computed a whole row of supervisors at a time (the tests hold them equal):
-    scoring 300,000 pairs one by one in Python would take seconds."""
+def _part_points(max_points: int, asked: np.ndarray, has: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One part of the score (specialisms, communities or languages) for every pair, as a table
+    and an index: ``table[:, index]`` is the organisations × supervisors points. The table has a
+    column per distinct set the supervisors have, not one per supervisor: sets repeat, and
+    scoring every organisation against each set once is what makes the matrix cheap. ``asked``
+    weighs each word per organisation (0: not asked); the points are ``_points`` of the weight
+    covered over the weight asked, rounded half up, exactly: the weights covered are small
+    integers (exact in float32); ``max_points × covered ÷ asked`` is then off by less than
+    1e-5, and a true value that is not a whole number or a half lies at least 1 ÷ (2 × asked)
+    from a half, so adding a quarter of that before rounding down gives ``_points`` (the check
+    on ``asked`` below keeps that margin far above the error)."""
+    sets, index = np.unique(has, axis=0, return_inverse=True)
+    whole = asked.sum(axis=1, dtype=np.int64)
+    kind = np.float32 if whole.max(initial=0) < 1000 else np.float64
+    covered = asked.astype(kind) @ sets.T.astype(kind)
+    safe = np.maximum(whole, 1).astype(kind)[:, None]
+    table = np.floor(covered * (max_points / safe) + (0.5 + 0.25 / safe))
+    table[whole == 0] = 0  # nothing asked: no points for anyone
+    return table.astype(np.int8), index.reshape(-1)
+
+
+def _score_matrix(needs_list: Sequence[OrganisationNeeds], offers: Sequence[SupervisorOffer]) -> np.ndarray:
+    """Every (organisation, supervisor) pair's score for the hours of ``hours_wanted``, or
+    ``UNUSABLE``: the same filters and score as ``filter_reasons``, ``cost_fits`` and
+    ``score_pair`` (the tests hold them equal), computed for all pairs at once: 10,000 × 3,000
+    pairs one row at a time would take seconds. Each part is a table over the few kinds of
+    supervisor or organisation it depends on, read out by index, so most of the work is copying
+    bytes. An organisation that wants no hours has no usable pair."""
+    if not needs_list or not offers:
+        return np.full((len(needs_list), len(offers)), UNUSABLE, dtype=np.int8)
     specialisms, communities, languages = _Vocabulary(), _Vocabulary(), _Vocabulary()
+    asked_rows: list[dict[str, int]] = []
     for needs in needs_list:
-        specialisms.add(need.specialism for need in needs.specialisms)
+        asked: dict[str, int] = {}
+        for need in needs.specialisms:
+            if need.frequency > 0:
+                asked[need.specialism] = asked.get(need.specialism, 0) + need.frequency
+        asked_rows.append(asked)
+        specialisms.add(asked)
         communities.add(needs.communities)
         languages.add(needs.languages)
-    has_specialism = specialisms.matrix([offer.specialisms for offer in offers])
-    has_community = communities.matrix([offer.communities for offer in offers])
-    has_language = languages.matrix([offer.languages for offer in offers])
+    parts = [
+        _part_points(
+            SPECIALISM_POINTS,
+            np.array([specialisms.vector(asked) for asked in asked_rows]),
+            specialisms.matrix([offer.specialisms for offer in offers]),
+        ),
+        _part_points(
+            COMMUNITIES_POINTS,
+            communities.matrix([needs.communities for needs in needs_list]),
+            communities.matrix([offer.communities for offer in offers]),
+        ),
+        _part_points(
+            LANGUAGE_POINTS,
+            languages.matrix([needs.languages for needs in needs_list]),
+            languages.matrix([offer.languages for offer in offers]),
+        ),
+    ]
+
+    units = np.array([_units(hours_wanted(needs)) for needs in needs_list], dtype=np.int64)
+    # Who may be used at all, by the kind of request: format, online or not, and area.
     open_to_all = np.array(
         [
             offer.verified and offer.accepting and offer.agrees_non_clinical and offer.capacity_hours_left > 0
@@ -472,79 +525,100 @@ def _pool_candidates(needs_list: Sequence[OrganisationNeeds], offers: Sequence[S
         ],
         dtype=bool,
     )
-    offers_format = {format_: np.array([format_ in offer.offers for offer in offers], dtype=bool) for format_ in Offer}
     online = np.array([offer.online for offer in offers], dtype=bool)
-    in_area: dict[str, np.ndarray] = {}
-    group_points = np.array([GROUP_WORK_POINTS if offer.group_work_experience else 0 for offer in offers])
-    sector_points = np.array([COMMUNITY_SECTOR_POINTS if offer.community_experience else 0 for offer in offers])
+    kinds: dict[tuple[Offer, bool, str | None], int] = {}
+    kind_row = np.array(
+        [kinds.setdefault((needs.format, needs.online_ok, needs.in_person_area), len(kinds)) for needs in needs_list],
+        dtype=np.int64,
+    ).reshape(-1)
+    reachable = np.zeros((len(kinds), len(offers)), dtype=bool)
+    for (format_, online_ok, area), row in kinds.items():
+        meets = np.array([format_ in offer.offers and area in offer.in_person_areas for offer in offers], dtype=bool)
+        offers_it = np.array([format_ in offer.offers for offer in offers], dtype=bool)
+        reachable[row] = open_to_all & ((offers_it & online & online_ok) | meets)
+    # rate × hours ≤ money, in whole pence × half hours so nothing is rounded: the highest rate
+    # in pence an organisation can afford is its money in pence × 2 ÷ its half hours, rounded down.
     rate_pence = np.array([_pence(offer.hourly_rate) for offer in offers], dtype=np.int64)
-    # Hours wanted are whole half hours, so comparing whole half hours of capacity is exact.
+    highest_rate = np.array(
+        [
+            -1
+            if unit_count == 0
+            else rate_pence.max(initial=0)
+            if needs.allocation_money_left is None
+            else _pence(needs.allocation_money_left) * UNITS_PER_HOUR // unit_count
+            for needs, unit_count in zip(needs_list, units.tolist(), strict=True)
+        ],
+        dtype=np.int64,
+    )
+    # The parts that depend on the supervisor alone, and whether they have the hours wanted,
+    # by (runs groups, half hours wanted).
+    sector = np.array([COMMUNITY_SECTOR_POINTS if offer.community_experience else 0 for offer in offers])
+    group = np.array([GROUP_WORK_POINTS if offer.group_work_experience else 0 for offer in offers])
     capacity_units = np.array([_units(offer.capacity_hours_left) for offer in offers], dtype=np.int64)
-    item_rows: list[np.ndarray] = []
-    bin_rows: list[np.ndarray] = []
-    weight_rows: list[np.ndarray] = []
-    for position, needs in enumerate(needs_list):
-        wanted = hours_wanted(needs)
-        units = _units(wanted)
-        if units == 0:
-            continue
-        usable = open_to_all & offers_format[needs.format]
-        delivery = online if needs.online_ok else np.zeros(len(offers), dtype=bool)
-        if needs.in_person_area is not None:
-            area = needs.in_person_area
-            if area not in in_area:
-                in_area[area] = np.array([area in offer.in_person_areas for offer in offers], dtype=bool)
-            delivery = delivery | in_area[area]
-        usable &= delivery
-        if needs.allocation_money_left is not None:
-            # rate × hours ≤ money, in whole pence × half hours so nothing is rounded.
-            usable &= rate_pence * units <= _pence(needs.allocation_money_left) * UNITS_PER_HOUR
-        if not usable.any():
-            continue
+    shapes: dict[tuple[bool, int], int] = {}
+    shape_row = np.array(
+        [
+            shapes.setdefault((needs.runs_groups, unit_count), len(shapes))
+            for needs, unit_count in zip(needs_list, units.tolist(), strict=True)
+        ],
+        dtype=np.int64,
+    ).reshape(-1)
+    fixed = np.zeros((len(shapes), len(offers)), dtype=np.int8)
+    for (runs_groups, unit_count), row in shapes.items():
+        fixed[row] = (
+            COST_POINTS
+            + sector
+            + (group if runs_groups else 0)
+            + np.where(capacity_units >= unit_count, CAPACITY_POINTS, 0)
+        )
 
-        score = np.full(len(offers), COST_POINTS, dtype=np.int64)  # every usable pair's cost fits
-        asked: dict[str, int] = {}
-        for need in needs.specialisms:
-            if need.frequency > 0:
-                asked[need.specialism] = asked.get(need.specialism, 0) + need.frequency
-        if asked:
-            score += _vector_points(SPECIALISM_POINTS, has_specialism @ specialisms.vector(asked), sum(asked.values()))
-        if needs.runs_groups:
-            score += group_points
-        score += sector_points
-        if needs.communities:
-            shared = has_community @ communities.vector(dict.fromkeys(needs.communities, 1))
-            score += _vector_points(COMMUNITIES_POINTS, shared, len(needs.communities))
-        if needs.languages:
-            spoken = has_language @ languages.vector(dict.fromkeys(needs.languages, 1))
-            score += _vector_points(LANGUAGE_POINTS, spoken, len(needs.languages))
-        score += np.where(capacity_units >= units, CAPACITY_POINTS, 0)
-        columns = np.flatnonzero(usable)
-        item_rows.append(np.full(len(columns), position, dtype=np.int64))
-        bin_rows.append(columns)
-        weight_rows.append(score[columns])
-    empty = np.zeros(0, dtype=np.int64)
+    scores = np.empty((len(needs_list), len(offers)), dtype=np.int8)
+    block = max(1, _BLOCK_CELLS // max(1, len(offers)))
+    for first in range(0, len(needs_list), block):
+        rows = slice(first, first + block)
+        score = scores[rows]
+        np.take(fixed, shape_row[rows], axis=0, out=score)
+        for table, index in parts:
+            score += np.take(table[rows], index, axis=1)
+        usable = np.take(reachable, kind_row[rows], axis=0)
+        usable &= rate_pence <= highest_rate[rows, None]
+        np.putmask(score, ~usable, UNUSABLE)
+    return scores
+
+
+def _pool_candidates(scores: np.ndarray) -> CandidateArrays:
+    """Every usable pair of a score matrix, row by row, as the solver's arrays."""
+    item, bin_ = np.nonzero(scores >= 0)
     return CandidateArrays(
-        item=np.concatenate([empty, *item_rows]),
-        bin=np.concatenate([empty, *bin_rows]).astype(np.int64),
-        weight=np.concatenate([empty, *weight_rows]),
+        item=item.astype(np.int64), bin=bin_.astype(np.int64), weight=scores[item, bin_].astype(np.int64)
     )
 
 
-def _pool(
+def _pool_scores(
     needs_list: Sequence[OrganisationNeeds], offers: Sequence[SupervisorOffer]
-) -> tuple[AssignmentProblem, CandidateArrays]:
+) -> tuple[AssignmentProblem, np.ndarray]:
+    """The pool as a problem in half-hour units, and its score matrix (rows in ``needs_list``
+    order, columns in ``offers`` order)."""
     if len({needs.organisation_id for needs in needs_list}) != len(needs_list):
         raise ValueError("each organisation may appear once")
     if len({offer.supervisor_id for offer in offers}) != len(offers):
         raise ValueError("each supervisor may appear once")
     problem = AssignmentProblem(
         items=tuple(Item(key=needs.organisation_id, size=_units(hours_wanted(needs))) for needs in needs_list),
-        bins=tuple(Bin(key=offer.supervisor_id, capacity=_units(offer.capacity_hours_left)) for offer in offers),
+        bins=tuple(
+            Bin(key=offer.supervisor_id, capacity=max(0, _units(offer.capacity_hours_left))) for offer in offers
+        ),
         candidates=(),  # kept as arrays beside the problem
         splittable=True,
     )
-    return problem, _pool_candidates(needs_list, offers)
+    return problem, _score_matrix(needs_list, offers)
+
+
+def _pool(
+    needs_list: Sequence[OrganisationNeeds], offers: Sequence[SupervisorOffer]
+) -> tuple[AssignmentProblem, CandidateArrays]:
+    problem, scores = _pool_scores(needs_list, offers)
+    return problem, _pool_candidates(scores)
 
 
 def pool_problem(needs_list: Sequence[OrganisationNeeds], offers: Sequence[SupervisorOffer]) -> AssignmentProblem:
@@ -592,9 +666,24 @@ def _pool_result(
     )
 
 
-def assign_pool(needs_list: Sequence[OrganisationNeeds], offers: Sequence[SupervisorOffer]) -> PoolAssignment:
-    """The optimal pool-wide assignment of the module docstring (hours may be split)."""
-    return _pool_result(needs_list, offers, solve_arrays(*_pool(needs_list, offers)))
+# Each organisation's best supervisors handed to the flow first (reflect/assignment.py,
+# ``solve_dense``, adds any others the optimum needs, and proves it).
+CANDIDATES_PER_ORGANISATION = 12
+
+
+def assign_pool(
+    needs_list: Sequence[OrganisationNeeds],
+    offers: Sequence[SupervisorOffer],
+    *,
+    per_organisation: int = CANDIDATES_PER_ORGANISATION,
+    all_pairs_up_to: int = 200_000,
+) -> PoolAssignment:
+    """The optimal pool-wide assignment of the module docstring (hours may be split). A small
+    pool (up to ``all_pairs_up_to`` usable pairs) goes to the flow whole; a larger one starts
+    from each organisation's ``per_organisation`` best supervisors (``solve_dense``)."""
+    problem, scores = _pool_scores(needs_list, offers)
+    solved = solve_dense(problem, scores, per_item=per_organisation, all_pairs_up_to=all_pairs_up_to)
+    return _pool_result(needs_list, offers, solved.solution)
 
 
 def assign_pool_greedy(needs_list: Sequence[OrganisationNeeds], offers: Sequence[SupervisorOffer]) -> PoolAssignment:
