@@ -7,14 +7,13 @@ link is included because only people with a place receive it (docs/architecture.
 from __future__ import annotations
 
 import datetime
-from email.utils import parseaddr
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from reflect.models import User
-from scheduling.ical import CalendarEvent, calendar_text
+from scheduling.ical import CalendarEvent, Party, calendar_text, mailbox
 from scheduling.models import GroupSession, Place, PlaceStatus, SessionStatus
 
 
@@ -68,6 +67,15 @@ def personal_sequence(session: GroupSession, user: User, *, own_cancelled: int |
     return session.sequence + own_cancelled
 
 
+def group_session_file(session: GroupSession, user: User) -> str:
+    """The session as a download, the same entry as in the person's feed (no METHOD): at their
+    own SEQUENCE for someone with a place, at the session's for its facilitator."""
+    facilitator = session.group.facilitator
+    facilitating = facilitator is not None and facilitator.user_id == user.pk
+    sequence = session.sequence if facilitating else personal_sequence(session, user)
+    return calendar_text([group_session_event(session, sequence=sequence)])
+
+
 def group_session_ics(session: GroupSession, recipient: User, *, method: str, own_cancelled: int | None = None) -> str:
     """An e-mailed invitation (METHOD:REQUEST) or cancellation (METHOD:CANCEL) for one person."""
     event = group_session_event(
@@ -79,6 +87,16 @@ def group_session_ics(session: GroupSession, recipient: User, *, method: str, ow
     return calendar_text(
         [event],
         method=method,
-        organizer=parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
-        attendee=recipient.email,
+        organizer=session_organizer(session),
+        attendee=Party(recipient.display_name, recipient.email),
     )
+
+
+def session_organizer(session: GroupSession) -> Party:
+    """The facilitator runs the session, so invitations come from them (a reply reaches a
+    person); a group with no facilitator's address gets the bookings mailbox, never the
+    no-reply sender (docs/calendars.md, "E-mail")."""
+    group = session.group
+    if group.facilitator_email:
+        return Party(group.facilitator_name or group.facilitator_email, group.facilitator_email)
+    return mailbox(settings.CALENDAR_REPLY_EMAIL)
