@@ -52,14 +52,15 @@ SESSION_CANCELLED = "The session was cancelled."
 
 
 def own_cancellations(user: User) -> Q:
-    """A person's places they cancelled themselves (not given back with a cancelled session)."""
+    """A person's places cancelled on their own — by them, the facilitator or a commissioner — not
+    given back with a cancelled session (whose own SEQUENCE went up instead)."""
     return Q(user=user, status=PlaceStatus.CANCELLED) & ~Q(cancel_reason=SESSION_CANCELLED)
 
 
 def personal_sequence(session: GroupSession, user: User, *, own_cancelled: int | None = None) -> int:
     """The SEQUENCE of this person's copy of the session: the session's own, plus one for each
-    of their places in it they cancelled themselves — so booking again after cancelling moves
-    forward, and a later change still supersedes. The feed uses the same rule as an annotation
+    of their places in it cancelled on its own (own_cancellations) — so the cancellation, and
+    booking again after it, move forward, and a later change still supersedes. The feed uses the same rule as an annotation
     (calendar_feed.cancelled_places_of). ``own_cancelled``: that count, when already read
     (booking reads it with the person's places, before the session lock)."""
     if own_cancelled is None:
