@@ -254,6 +254,10 @@ else:
     EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Reflect <no-reply@reflect.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The organizer of an e-mailed calendar invitation when no person runs the session who can be
+# written to (a group with no facilitator's address), and of a supervisor's own copy: a mailbox
+# someone reads, since calendars send replies and questions there (docs/calendars.md, "E-mail").
+CALENDAR_REPLY_EMAIL = env("CALENDAR_REPLY_EMAIL", "Reflect bookings <bookings@reflect.test>")
 # Where to report a vulnerability, published at /.well-known/security.txt (RFC 9116;
 # docs/security.md): a mailto: or https: address.
 SECURITY_CONTACT = env("SECURITY_CONTACT", "mailto:security@reflect.test")

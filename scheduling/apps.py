@@ -14,3 +14,4 @@ class SchedulingConfig(AppConfig):
             upcoming,
         )
         from scheduling.groups import tasks as group_tasks  # noqa: F401  (Celery finds only scheduling.tasks)
+        from scheduling.services import bookings  # noqa: F401  (cancels the sessions after an agreement's end)

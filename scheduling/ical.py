@@ -2,8 +2,8 @@
 
 Every session has a stable UID and a SEQUENCE that goes up with each change, so a calendar
 updates the event it already has rather than adding a second one (docs/architecture.md "Time").
-E-mailed invitations say METHOD:REQUEST (or METHOD:CANCEL when a session is cancelled) and
-name only their own recipient as attendee; feeds have no METHOD and keep a cancelled event as
+E-mailed invitations say METHOD:REQUEST (or METHOD:CANCEL when a session is cancelled), come
+from an organizer a person can reply to, and name only their own recipient as attendee; feeds have no METHOD and keep a cancelled event as
 STATUS:CANCELLED. Times are written in Europe/London with its VTIMEZONE, so a 10:00 session
 reads 10:00 in any client.
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from email.utils import parseaddr
 
 from reflect.local_time import LONDON
 from reflect.text_limits import CALENDAR_DESCRIPTION, CALENDAR_LOCATION, CALENDAR_SUMMARY, shorten
@@ -68,6 +69,29 @@ class CalendarEvent:
     alarm_hours: tuple[int, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Party:
+    """An invitation's organizer or attendee: a name (CN) and an address (docs/calendars.md, "E-mail")."""
+
+    name: str
+    email: str
+    # The attendee's part: REQ-PARTICIPANT for someone coming, CHAIR for the person running it.
+    role: str = "REQ-PARTICIPANT"
+
+
+def mailbox(address: str, *, role: str = "REQ-PARTICIPANT") -> Party:
+    """A party from an address as settings write it, "Name <address>" or a bare address."""
+    name, email = parseaddr(address)
+    return Party(name=name or email, email=email, role=role)
+
+
+def _common_name(name: str) -> str:
+    """CN as a quoted parameter value (§3.2): a double quote and control characters cannot
+    appear in one, so they are dropped; everything else stays inside the quotes."""
+    kept = "".join(character for character in name if character != '"' and character.isprintable())
+    return f'"{shorten(kept, CALENDAR_SUMMARY)}"'
+
+
 def escape_text(value: str) -> str:
     """TEXT values (RFC 5545 §3.3.11): backslash, semicolon, comma and newlines escaped."""
     return (
@@ -114,7 +138,9 @@ def _start_or_end(name: str, moment: datetime.datetime) -> str:
     return f"{name};TZID=Europe/London:{local.strftime('%Y%m%dT%H%M%S')}"
 
 
-def _event_lines(event: CalendarEvent, *, method: str | None, organizer: str | None, attendee: str | None) -> list[str]:
+def _event_lines(
+    event: CalendarEvent, *, method: str | None, organizer: Party | None, attendee: Party | None
+) -> list[str]:
     cancelled = event.cancelled or method == "CANCEL"
     stamp = _utc(event.stamp)
     summary = escape_text(shorten(event.summary, CALENDAR_SUMMARY))
@@ -139,10 +165,15 @@ def _event_lines(event: CalendarEvent, *, method: str | None, organizer: str | N
     if event.conference:
         lines.append(f"CONFERENCE;VALUE=URI;FEATURE=VIDEO;LABEL=Join the session:{event.conference}")
     if organizer:
-        lines.append(f"ORGANIZER;CN=Reflect:mailto:{organizer}")
+        lines.append(f"ORGANIZER;CN={_common_name(organizer.name)}:mailto:{organizer.email}")
     if attendee:
-        # Only the recipient is named: a group session's other attendees never appear.
-        lines.append(f"ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE:mailto:{attendee}")
+        # Only the recipient is named: a group session's other attendees never appear. The
+        # place is theirs already (PARTSTAT=ACCEPTED), and a reply would change nothing in
+        # Reflect, so none is asked for (RSVP=FALSE): the session's page changes it.
+        lines.append(
+            f"ATTENDEE;CN={_common_name(attendee.name)};ROLE={attendee.role};PARTSTAT=ACCEPTED;RSVP=FALSE"
+            f":mailto:{attendee.email}"
+        )
     if not cancelled:
         for hours in event.alarm_hours:
             lines += ["BEGIN:VALARM", "ACTION:DISPLAY", f"TRIGGER:-PT{hours}H", f"DESCRIPTION:{summary}", "END:VALARM"]
@@ -155,14 +186,14 @@ def calendar_text(
     *,
     method: str | None = None,
     name: str | None = None,
-    organizer: str | None = None,
-    attendee: str | None = None,
+    organizer: Party | None = None,
+    attendee: Party | None = None,
 ) -> str:
     """A VCALENDAR holding ``events``: CRLF line ends, folded, with the London VTIMEZONE.
 
-    ``method`` is "REQUEST" or "CANCEL" for an e-mailed invitation (then ``organizer`` and
-    ``attendee`` are the sender's and the recipient's addresses) and None for a feed or a
-    download.
+    ``method`` is "REQUEST" or "CANCEL" for an e-mailed invitation (then ``organizer`` is who
+    runs the session, a person one can reply to, and ``attendee`` the recipient) and None for
+    a feed or a download.
     """
     if method not in (None, "REQUEST", "CANCEL"):
         raise ValueError(f"Unknown iTIP method {method!r}.")

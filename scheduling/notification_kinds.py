@@ -11,6 +11,7 @@ from reflect.notification_kinds import KindSpec, register_kind
 
 class GroupNotificationKind(models.TextChoices):
     PLACE_BOOKED = "group_place_booked", "Reflective group: place booked"
+    PLACE_CANCELLED = "group_place_cancelled", "Reflective group: a place cancelled"
     PLACE_OFFERED = "group_place_offered", "Reflective group: a waitlist place offered"
     MISSED_SESSION = "group_missed_session", "Reflective group: after a missed session"
     SESSION_MOVED = "group_session_moved", "Reflective group: a session moved"
@@ -27,6 +28,17 @@ def _sample_place_booked() -> dict[str, Any]:
         "location": "Room 2, Leeds Community Hub",
         "online_link": "",
         "ground_rules": "What is said in the group stays in the group.",
+        "url": "https://reflect.example.org/groups/sessions/1/",
+    }
+
+
+def _sample_place_cancelled() -> dict[str, Any]:
+    return {
+        "title": "Leeds reflective practice group",
+        "when": "Wednesday 9 December 2026, 2pm to 4pm",
+        "facilitator": "Dr Ann Carter",
+        "by": "facilitator",
+        "reason": "The group is full of people from your team that day.",
         "url": "https://reflect.example.org/groups/sessions/1/",
     }
 
@@ -54,6 +66,11 @@ def _sample_missed_session() -> dict[str, Any]:
 
 register_kind(
     KindSpec(GroupNotificationKind.PLACE_BOOKED, GroupNotificationKind.PLACE_BOOKED.label, _sample_place_booked)
+)
+register_kind(
+    KindSpec(
+        GroupNotificationKind.PLACE_CANCELLED, GroupNotificationKind.PLACE_CANCELLED.label, _sample_place_cancelled
+    )
 )
 register_kind(
     KindSpec(GroupNotificationKind.PLACE_OFFERED, GroupNotificationKind.PLACE_OFFERED.label, _sample_place_offered)

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
+from email.message import Message
+from email.mime.application import MIMEApplication
+from email.mime.text import MIMEText
+from email.utils import formataddr
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
 from reflect.channels import PermanentDeliveryError, RenderedMessage, TransientDeliveryError
 from reflect.models import Notification
+
+# An invitation's organizer, as scheduling/ical.py writes it: ORGANIZER;CN="Name":mailto:address
+ORGANIZER = re.compile(r'^ORGANIZER;CN="([^"]*)":mailto:(\S+)$', re.MULTILINE)
 
 
 def message_id(notification: Notification) -> str:
@@ -18,23 +27,81 @@ def message_id(notification: Notification) -> str:
     return f"<notification-{notification.pk}@{domain}>"
 
 
+def itip_method(ics: str) -> str | None:
+    """REQUEST or CANCEL for an invitation (RFC 5546), None for a plain calendar file."""
+    for method in ("REQUEST", "CANCEL"):
+        if f"\r\nMETHOD:{method}\r\n" in ics:
+            return method
+    return None
+
+
+def organizer_of(ics: str) -> str:
+    """The invitation's organizer as an address to reply to, or "" when it names none."""
+    found = ORGANIZER.search(ics.replace("\r\n ", "").replace("\r\n", "\n"))
+    return formataddr((found[1], found[2])) if found else ""
+
+
+class InvitationEmail(EmailMultiAlternatives):
+    """A message whose calendar part says its iTIP method on its content type
+    (``text/calendar; charset=utf-8; method=REQUEST``), as RFC 6047 asks. Django writes the
+    type alone, and re-writes an 8-bit part's parameters quoted when it sends, so the part is
+    made here, in base64."""
+
+    def __init__(self, *, method: str, ics: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.method, self.ics = method, ics
+
+    def message(self, **kwargs: Any) -> Any:  # Django's signature differs between versions
+        message = super().message(**kwargs)
+        for part in message.walk():
+            if part.get_content_type() == "multipart/alternative":
+                parts = cast(list[Message], part.get_payload())  # a multipart's payload is its parts
+                part.set_payload([self._calendar() if p.get_content_type() == "text/calendar" else p for p in parts])
+        return message
+
+    def _calendar(self) -> MIMEText:
+        part = MIMEText(self.ics, "calendar", "utf-8")
+        part.set_param("method", self.method, requote=False)
+        return part
+
+
+def _ics_file(ics: str) -> MIMEApplication:
+    """The invitation again as a file, for the clients that look only at attachments. As
+    ``application/ics`` (what the big providers send), so that a client which reads both
+    does not show the meeting twice."""
+    part = MIMEApplication(ics.encode(), "ics", name="invite.ics")
+    part.add_header("Content-Disposition", "attachment", filename="invite.ics")
+    return part
+
+
 def send_email(notification: Notification, address: str, message: RenderedMessage) -> str:
-    email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.text,
-        to=[address],
-        headers={"Message-ID": message_id(notification)},
+    headers = {"Message-ID": message_id(notification)}
+    method = itip_method(notification.ics) if notification.ics else None
+    if method and (organizer := organizer_of(notification.ics)):
+        # Replying to an invitation reaches whoever runs the session, not the no-reply sender.
+        headers["Reply-To"] = organizer
+    email = (
+        InvitationEmail(
+            method=method,
+            ics=notification.ics,
+            subject=message.subject,
+            body=message.text,
+            to=[address],
+            headers=headers,
+        )
+        if method
+        else EmailMultiAlternatives(subject=message.subject, body=message.text, to=[address], headers=headers)
     )
     if message.html:
         email.attach_alternative(message.html, "text/html")
-    if notification.ics:
-        # METHOD:REQUEST/CANCEL inside the file tells calendars to add or remove the event;
-        # mail clients also look for it on the part's content type.
-        method = "CANCEL" if "\r\nMETHOD:CANCEL\r\n" in notification.ics else "REQUEST"
-        if "\r\nMETHOD:" not in notification.ics:
-            email.attach("booking.ics", notification.ics, "text/calendar")
-        else:
-            email.attach("invite.ics", notification.ics, f"text/calendar; method={method}")
+    if method:
+        # The calendar inline, as the last alternative (text, HTML, calendar: the order the big
+        # providers use), is what makes Outlook treat it as a meeting request rather than a
+        # file; it updates or removes the event it already has (docs/calendars.md, "E-mail").
+        email.attach_alternative(notification.ics, "text/calendar")
+        email.attach(_ics_file(notification.ics))
+    elif notification.ics:
+        email.attach("booking.ics", notification.ics, "text/calendar")
     try:
         email.send()
     except smtplib.SMTPRecipientsRefused as error:

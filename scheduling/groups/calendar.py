@@ -7,14 +7,13 @@ link is included because only people with a place receive it (docs/architecture.
 from __future__ import annotations
 
 import datetime
-from email.utils import parseaddr
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from reflect.models import User
-from scheduling.ical import CalendarEvent, calendar_text
+from scheduling.ical import CalendarEvent, Party, calendar_text, mailbox
 from scheduling.models import GroupSession, Place, PlaceStatus, SessionStatus
 from scheduling.video_links import video_link
 
@@ -65,19 +64,29 @@ SESSION_CANCELLED = "The session was cancelled."
 
 
 def own_cancellations(user: User) -> Q:
-    """A person's places they cancelled themselves (not given back with a cancelled session)."""
+    """A person's places cancelled on their own — by them, the facilitator or a commissioner — not
+    given back with a cancelled session (whose own SEQUENCE went up instead)."""
     return Q(user=user, status=PlaceStatus.CANCELLED) & ~Q(cancel_reason=SESSION_CANCELLED)
 
 
 def personal_sequence(session: GroupSession, user: User, *, own_cancelled: int | None = None) -> int:
     """The SEQUENCE of this person's copy of the session: the session's own, plus one for each
-    of their places in it they cancelled themselves — so booking again after cancelling moves
-    forward, and a later change still supersedes. The feed uses the same rule as an annotation
+    of their places in it cancelled on its own (own_cancellations) — so the cancellation, and
+    booking again after it, move forward, and a later change still supersedes. The feed uses the same rule as an annotation
     (calendar_feed.cancelled_places_of). ``own_cancelled``: that count, when already read
     (booking reads it with the person's places, before the session lock)."""
     if own_cancelled is None:
         own_cancelled = Place.objects.filter(own_cancellations(user), session=session).count()
     return session.sequence + own_cancelled
+
+
+def group_session_file(session: GroupSession, user: User) -> str:
+    """The session as a download, the same entry as in the person's feed (no METHOD): at their
+    own SEQUENCE for someone with a place, at the session's for its facilitator."""
+    facilitator = session.group.facilitator
+    facilitating = facilitator is not None and facilitator.user_id == user.pk
+    sequence = session.sequence if facilitating else personal_sequence(session, user)
+    return calendar_text([group_session_event(session, sequence=sequence)])
 
 
 def group_session_ics(session: GroupSession, recipient: User, *, method: str, own_cancelled: int | None = None) -> str:
@@ -91,6 +100,16 @@ def group_session_ics(session: GroupSession, recipient: User, *, method: str, ow
     return calendar_text(
         [event],
         method=method,
-        organizer=parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
-        attendee=recipient.email,
+        organizer=session_organizer(session),
+        attendee=Party(recipient.display_name, recipient.email),
     )
+
+
+def session_organizer(session: GroupSession) -> Party:
+    """The facilitator runs the session, so invitations come from them (a reply reaches a
+    person); a group with no facilitator's address gets the bookings mailbox, never the
+    no-reply sender (docs/calendars.md, "E-mail")."""
+    group = session.group
+    if group.facilitator_email:
+        return Party(group.facilitator_name or group.facilitator_email, group.facilitator_email)
+    return mailbox(settings.CALENDAR_REPLY_EMAIL)

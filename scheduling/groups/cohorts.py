@@ -148,7 +148,7 @@ def leave_cohort(
         for session_id in sorted({place.session_id for place in places}):
             lock_session(session_id)
         for place in places:
-            cancel_place(place, acting_user=acting_user, now=now)
+            cancel_place(place, acting_user=acting_user, now=now, leaving_cohort=True)
         CohortApplication.objects.filter(
             user=acting_user, cohort_id=membership.group_id, status=ApplicationStatus.ASSIGNED
         ).update(status=ApplicationStatus.WITHDRAWN)

@@ -423,6 +423,14 @@ class CancelPlaceForm(forms.Form):
     )
 
 
+class CancelSomeonesPlaceForm(CancelPlaceForm):
+    """The facilitator cancels someone's place: the same reason, which the person is sent."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = "We send it to them with the cancellation."
+
+
 class JoinWaitlistForm(forms.Form):
     auto_accept = forms.BooleanField(
         label="Book the place for me straight away when one frees",

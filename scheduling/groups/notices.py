@@ -59,3 +59,18 @@ def queue_confirmation(place: Place, *, own_cancelled: int | None = None, just_b
         ics=group_session_ics(session, place.user, method="REQUEST", own_cancelled=own_cancelled),
         key_is_new=just_booked,
     )
+
+
+def queue_place_cancelled(place: Place, *, by: str, reason: str = "") -> None:
+    """The person hears their place is cancelled, with a METHOD:CANCEL that takes it out of their
+    calendar at the SEQUENCE their feed now shows. ``by``: "you", "cohort" (they left it),
+    "facilitator" or "commissioner"; the ``reason`` of someone else is passed on."""
+    session = place.session
+    queue_notification(
+        place.user,
+        GroupNotificationKind.PLACE_CANCELLED,
+        key=f"group-place:{place.pk}:cancelled",
+        context=group_context(session) | {"by": by, "reason": reason},
+        about=f"group-place:{place.pk}",
+        ics=group_session_ics(session, place.user, method="CANCEL"),
+    )

@@ -8,6 +8,7 @@ cancelled place goes to whoever waits first (scheduling/groups/waitlist.py).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -18,10 +19,11 @@ from django.utils import timezone
 from reflect.errors import DomainError
 from reflect.locks import Lock, lock_on
 from reflect.models import Organisation, User
+from reflect.queries import is_commissioner
 from scheduling.groups.calendar import own_cancellations
 from scheduling.groups.capacity import active_place, claim_place, give_back_place, lock_session, places_free, take_place
 from scheduling.groups.eligibility import check_cohort_member, check_session_open, eligible_organisation
-from scheduling.groups.notices import queue_confirmation, session_when
+from scheduling.groups.notices import queue_confirmation, queue_place_cancelled, session_when
 from scheduling.groups.waitlist import accept_offered_place, offer_freed_places
 from scheduling.models import GroupSession, Place, PlaceStatus, WaitlistEntry, WaitlistStatus
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
@@ -107,18 +109,60 @@ def _book(
     return place
 
 
-def cancel_place(place: Place, *, acting_user: User, reason: str = "", now: datetime.datetime | None = None) -> Place:
-    """Give a place up ("quiet cancel" needs no reason); the freed place goes to whoever waits first."""
-    now = now or timezone.now()
+def cancel_place(
+    place: Place,
+    *,
+    acting_user: User,
+    reason: str = "",
+    now: datetime.datetime | None = None,
+    leaving_cohort: bool = False,
+) -> Place:
+    """Give a place up ("quiet cancel" needs no reason); the freed place goes to whoever waits first.
+
+    ``leaving_cohort``: the person is leaving the cohort (cohorts.leave_cohort), and their
+    message says so."""
+
+    def own(place: Place) -> str:
+        if place.user_id != acting_user.pk:
+            raise Http404("No such place.")
+        return "cohort" if leaving_cohort else "you"
+
+    return _give_up(place, own, reason=reason, now=now or timezone.now())
+
+
+def cancel_someones_place(
+    place: Place, *, acting_user: User, reason: str = "", now: datetime.datetime | None = None
+) -> Place:
+    """The group's facilitator, or one of the pool's commissioners, cancels a person's place
+    (the person is told, with their reason); as any cancellation, the place goes to whoever
+    waits first."""
+
+    def as_staff(place: Place) -> str:
+        group = place.session.group
+        if group.facilitator is not None and group.facilitator.user_id == acting_user.pk:
+            return "facilitator"
+        if is_commissioner(acting_user, group.pool):
+            return "commissioner"
+        raise DomainError("Only the group's facilitator or the pool's commissioners can cancel someone's place.")
+
+    return _give_up(place, as_staff, reason=reason, now=now or timezone.now())
+
+
+def _give_up(place: Place, who: Callable[[Place], str], *, reason: str, now: datetime.datetime) -> Place:
+    """Cancel a booked place under the session's lock: ``who`` checks the person acting and says
+    in what part ("you", "cohort", "facilitator", "commissioner"), for the message."""
     with transaction.atomic():
         session = lock_session(place.session_id)
         place = Place.objects.select_for_update().get(pk=place.pk)
-        if place.user_id != acting_user.pk:
-            raise Http404("No such place.")
+        place.session = session
+        by = who(place)
         if place.status == PlaceStatus.CANCELLED:
             return place
         if place.status != PlaceStatus.BOOKED or session.starts_at <= now:
             raise DomainError("This session has already started, so the place can no longer be cancelled.")
         give_back_place(session, place, now, reason=reason.strip())
+        # After the place is given back (which withdraws anything unsent about it): the
+        # person's calendar loses the session (docs/calendars.md, "E-mail").
+        queue_place_cancelled(place, by=by, reason="" if by == "you" else reason.strip())
         offer_freed_places(session, now)
     return place

@@ -12,7 +12,6 @@ import datetime
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from email.utils import parseaddr
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -30,7 +29,7 @@ from reflect.services.notifications import (
     reminder_rows,
 )
 from scheduling import slots
-from scheduling.ical import CalendarEvent, calendar_text
+from scheduling.ical import CalendarEvent, Party, calendar_text, mailbox
 from scheduling.models import BookingStatus, SessionMode, SupervisionBooking
 from scheduling.notification_kinds import BookingNotificationKind
 from scheduling.video_links import video_link
@@ -193,15 +192,28 @@ def booking_event(
     )
 
 
+def invitation_parties(booking: SupervisionBooking, recipient: User) -> tuple[Party, Party]:
+    """Who an e-mailed invitation is from and to (docs/calendars.md, "E-mail").
+
+    The supervisor runs the session, so the people booked get it from them: a reply reaches a
+    person, never the no-reply sender. The supervisor's own copy names them as its chair and
+    comes from the bookings mailbox: calendars do not file an invitation from oneself as one
+    received, and would leave it out."""
+    supervisor = booking.supervisor.user
+    if recipient.pk == supervisor.pk:
+        return mailbox(settings.CALENDAR_REPLY_EMAIL), Party(supervisor.display_name, supervisor.email, role="CHAIR")
+    return Party(supervisor.display_name, supervisor.email), Party(recipient.display_name, recipient.email)
+
+
 def booking_ics(
     booking: SupervisionBooking, recipient: User, *, method: str | None = None, include_where: bool = True
 ) -> str:
-    organizer = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] if method else None
+    organizer, attendee = invitation_parties(booking, recipient) if method else (None, None)
     return calendar_text(
         [booking_event(booking, recipient, include_where=include_where)],
         method=method,
         organizer=organizer,
-        attendee=recipient.email if method else None,
+        attendee=attendee,
     )
 
 

@@ -58,6 +58,7 @@ from scheduling.services.booking_notices import (
 from supervision.enums import AgreementStatus
 from supervision.matching import Offer
 from supervision.models import SupervisionAgreement, SupervisorProfile
+from supervision.services.agreements import when_agreement_ends
 
 # Hours that count against an agreement's month: the session is happening, happened, or was
 # cancelled too late for the hours to come back.
@@ -765,12 +766,14 @@ def cancel_supervision(
     reason: str = "",
     now: datetime.datetime | None = None,
     erasing: bool = False,
+    agreement_ending: bool = False,
 ) -> SupervisionBooking:
     """Cancel; hours come back with enough notice (or when the supervisor cancels), else are used.
 
     ``erasing``: the person booked is erasing their account. Their own session is cancelled
     even if they have left the organisation since, and the hours always come back — it is
-    not the organisation's choice.
+    not the organisation's choice. ``agreement_ending``: the session falls after the end of
+    its agreement (cancel_sessions_after_the_end); the hours come back too.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -785,7 +788,7 @@ def cancel_supervision(
             raise DomainError("This session has already happened, so it cannot be cancelled.")
         if booking.starts_at <= now:
             raise DomainError("This session has already started. The supervisor will mark it as attended or missed.")
-        late = is_late(booking, now) and not by_supervisor and not erasing
+        late = is_late(booking, now) and not by_supervisor and not erasing and not agreement_ending
         booking.status = BookingStatus.LATE_CANCELLED if late else BookingStatus.CANCELLED
         booking.cancelled_at = now
         booking.cancelled_by_supervisor = by_supervisor
@@ -802,6 +805,21 @@ def cancel_supervision(
         record_audit("supervision.cancelled", actor=acting_user, target=booking, late=late)
         queue_cancellation(booking, acting_user=acting_user)
     return booking
+
+
+@when_agreement_ends
+def cancel_sessions_after_the_end(agreement: SupervisionAgreement, acting_user: User, now: datetime.datetime) -> None:
+    """An agreement given notice takes no hours after its last day: the sessions booked after it
+    are cancelled, and everyone in them told (with a METHOD:CANCEL for their calendar). In
+    start order; the agreement's row is already locked (end_agreement), then each booking's,
+    as reschedule_supervision takes them (reflect/locks.py)."""
+    assert agreement.ends_on is not None
+    after = datetime.datetime.combine(agreement.ends_on + datetime.timedelta(days=1), datetime.time.min, tzinfo=LONDON)
+    reason = f"The supervision agreement ends on {wording.date(agreement.ends_on)}."
+    for booking in SupervisionBooking.objects.filter(
+        agreement=agreement, status=BookingStatus.BOOKED, starts_at__gte=max(after, now)
+    ).order_by("starts_at", "pk"):
+        cancel_supervision(booking, acting_user=acting_user, reason=reason, now=now, agreement_ending=True)
 
 
 @retry_when_sqlite_is_locked

@@ -9,6 +9,7 @@ acceptances for the last hours cannot both succeed (docs/architecture.md).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -117,6 +118,19 @@ def _notify_agreement_ending(agreement: SupervisionAgreement, ends_on: datetime.
             context={"other_side": other_side, "ends_on": wording.date(ends_on), "url": url},
             about=f"supervision.supervisionagreement:{agreement.pk}",
         )
+
+
+# What the apps built on supervision do when an agreement is given notice: scheduling cancels
+# the sessions booked after its end (each person told, with a METHOD:CANCEL). Filled in their
+# AppConfig.ready(): supervision cannot import them (docs/architecture.md, "Allowed imports").
+AgreementEnding = Callable[[SupervisionAgreement, User, datetime.datetime], None]
+_on_agreement_ending: list[AgreementEnding] = []
+
+
+def when_agreement_ends(step: AgreementEnding) -> AgreementEnding:
+    """Register ``step(agreement, acting_user, now)``, run in end_agreement's transaction."""
+    _on_agreement_ending.append(step)
+    return step
 
 
 def _leads(organisation: Organisation) -> list[User]:
@@ -330,6 +344,8 @@ def end_agreement(
         agreement.status = AgreementStatus.ENDED
     agreement.save(update_fields=["ends_on", "ended_by", "end_reason", "status"])
     record_audit("supervision_agreement.ending", actor=acting_user, target=agreement, ends_on=ends_on.isoformat())
+    for step in _on_agreement_ending:
+        step(agreement, acting_user, timezone.now())
     _notify_agreement_ending(agreement, ends_on, acting_user=acting_user)
     return agreement
 

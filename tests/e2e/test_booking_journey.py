@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from icalendar import Calendar
 
 from scheduling.models import BookingStatus, SupervisionBooking
 from tests.e2e.steps import checked, follow, heading, sign_in, submit, visit
@@ -23,6 +22,7 @@ from tests.factories.core import (
     give_two_factor,
 )
 from tests.factories.supervision import SupervisorProfileFactory
+from tests.invitation_mail import invitation_in
 
 
 @pytest.mark.django_db(transaction=True)
@@ -77,9 +77,9 @@ def test_staff_book_move_and_cancel_supervision(live_server: Any, person: Any) -
     visit(clinician, base + "/availability/sessions/")
     assert "Sam Reid (Harehills Drama, online)" in clinician.locator("main").inner_text()
     confirmation = next(m for m in mail.outbox if member.email in m.to and m.subject.startswith("Booked"))
-    [(filename, ics, content_type)] = confirmation.attachments
-    assert (filename, content_type) == ("invite.ics", "text/calendar; method=REQUEST")
-    assert str(Calendar.from_ical(ics).walk("VEVENT")[0]["UID"]) == f"supervision-{booking.uid}@reflect"
+    invitation = invitation_in(confirmation)
+    assert invitation.method == "REQUEST"
+    assert str(invitation.event["UID"]) == f"supervision-{booking.uid}@reflect"
 
     # Move it to the first time offered on the move page.
     follow(page, "Move to another time")

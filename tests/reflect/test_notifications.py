@@ -24,6 +24,7 @@ from reflect.services.notifications import (
 from reflect.services.preferences import update_preferences
 from reflect.tasks import task_dispatch_notification
 from tests.conftest import requires_postgresql
+from tests.invitation_mail import invitation_in, received
 
 UTC = datetime.UTC
 
@@ -250,23 +251,41 @@ def test_invitations_go_by_e_mail_whatever_the_preference(world, settings):
     assert (notification.channel, notification.fallback_reason) == (Channel.EMAIL, "")
 
 
-def test_an_ics_file_is_attached_when_given(world):
-    ics = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
+def test_an_invitation_goes_inline_with_its_method_and_as_a_file(world):
+    ics = (
+        "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:u\r\n"
+        'ORGANIZER;CN="Ann Carter":mailto:ann@example.org\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n'
+    )
     notification = queue_notification(world.member, NotificationKind.REMINDER, key="r", context={}, ics=ics)
     deliver_notification(notification.pk)
-    # An invitation says its method on the part too, so mail clients offer to add it.
-    assert mail.outbox[0].attachments == [("invite.ics", ics, "text/calendar; method=REQUEST")]
+    invitation = invitation_in(mail.outbox[0])
+    # Outlook files it as a meeting request only when the method is on the inline part.
+    assert (invitation.method, invitation.text, invitation.attached) == ("REQUEST", ics, ics)
+    assert invitation.mail["Reply-To"] == "Ann Carter <ann@example.org>"
+    parts = [part.get_content_type() for part in invitation.mail.walk()]
+    assert parts == [
+        "multipart/mixed",
+        "multipart/alternative",
+        "text/plain",
+        "text/html",
+        "text/calendar",
+        "application/ics",
+    ]
 
 
-def test_a_cancellation_ics_says_cancel_and_a_plain_file_is_plain(world):
+def test_a_cancellation_says_cancel_and_a_plain_file_is_plain(world):
     cancel = "BEGIN:VCALENDAR\r\nMETHOD:CANCEL\r\nEND:VCALENDAR\r\n"
     plain = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
     for key, ics in (("c", cancel), ("p", plain)):
         notification = queue_notification(world.member, NotificationKind.REMINDER, key=key, context={}, ics=ics)
         deliver_notification(notification.pk)
-    assert [message.attachments for message in mail.outbox] == [
-        [("invite.ics", cancel, "text/calendar; method=CANCEL")],
-        [("booking.ics", plain, "text/calendar")],
+    invitation = invitation_in(mail.outbox[0])
+    assert (invitation.method, invitation.text, invitation.mail["Reply-To"]) == ("CANCEL", cancel, None)
+    assert mail.outbox[1].attachments == [("booking.ics", plain, "text/calendar")]
+    assert [part.get_content_type() for part in received(mail.outbox[1]).walk() if not part.is_multipart()] == [
+        "text/plain",
+        "text/html",
+        "text/calendar",
     ]
 
 

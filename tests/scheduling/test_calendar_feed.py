@@ -11,7 +11,7 @@ from icalendar import Calendar
 
 from reflect.models import Membership
 from scheduling.groups.places import book_place
-from scheduling.ical import CalendarEvent, calendar_text, fold
+from scheduling.ical import CalendarEvent, Party, calendar_text, fold
 from scheduling.services.bookings import BookingChoice, SlotRefused, book_supervision, cancel_supervision
 from scheduling.services.calendar_feed import build_feed, regenerate_feed
 from tests.conftest import World
@@ -39,8 +39,21 @@ def test_a_calendar_parses_back_exactly() -> None:
         summary="Supervision; with, commas\\ and a \n newline",
         stamp=NOW,
     )
-    [parsed] = events_of(calendar_text([event], method="CANCEL", organizer="a@b.test", attendee="c@d.test"))
+    organizer = Party('Dr "Ann" Carter; MSc, Leeds', "a@b.test")
+    attendee = Party("Sam Reid", "c@d.test", role="CHAIR")
+    [parsed] = events_of(calendar_text([event], method="CANCEL", organizer=organizer, attendee=attendee))
     assert str(parsed["SUMMARY"]) == "Supervision; with, commas\\ and a \n newline"
+    # A name with a semicolon or a comma stays one quoted parameter; a double quote cannot be in one.
+    assert (str(parsed["ORGANIZER"]), parsed["ORGANIZER"].params["CN"]) == (
+        "mailto:a@b.test",
+        "Dr Ann Carter; MSc, Leeds",
+    )
+    assert dict(parsed["ATTENDEE"].params) == {
+        "CN": "Sam Reid",
+        "ROLE": "CHAIR",
+        "PARTSTAT": "ACCEPTED",
+        "RSVP": "FALSE",
+    }
     assert parsed["DTSTART"].dt.isoformat() == "2027-03-28T10:00:00+01:00"
     assert parsed["SEQUENCE"] == 3 and str(parsed["STATUS"]) == "CANCELLED"
 

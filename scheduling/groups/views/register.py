@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from reflect.access import acting_user, privileged
@@ -20,8 +21,9 @@ from reflect.models import User
 from reflect.services.audit import record_view
 from scheduling.groups.access import access_facilitated_session, access_register_place
 from scheduling.groups.attendance import mark_place_attendance
-from scheduling.groups.forms import SessionLinkForm
+from scheduling.groups.forms import CancelSomeonesPlaceForm, SessionLinkForm
 from scheduling.groups.notices import session_when
+from scheduling.groups.places import cancel_someones_place
 from scheduling.groups.session_changes import set_session_link
 from scheduling.models import GroupSession, Place, PlaceStatus, ReflectiveGroup, SessionStatus
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
@@ -90,6 +92,7 @@ def register(request: HttpRequest, session_id: int) -> HttpResponse:
             "when": session_when(session),
             "rows": [{"place": p, "first_name": p.user.first_name, "organisation": p.organisation.name} for p in rows],
             "link_form": SessionLinkForm(initial={"online_link": session.online_link}),
+            "cancellable": session.starts_at > timezone.now(),
         },
     )
 
@@ -105,3 +108,28 @@ def session_link(request: HttpRequest, session_id: int) -> HttpResponse:
         request, SessionLinkForm(request.POST), lambda link: set_session_link(session, link, acting_user=user)
     )
     return redirect("group_register", session.pk)
+
+
+@privileged(_facilitator_gate)
+@login_required
+def register_cancel_place(request: HttpRequest, session_id: int, place_id: int) -> HttpResponse:
+    """GET: what cancelling someone's place means, with a reason for them; POST: cancel it."""
+    user = acting_user(request)
+    session = access_facilitated_session(user, session_id)
+    place = access_register_place(session, place_id)
+    if place.status != PlaceStatus.BOOKED or session.starts_at <= timezone.now():
+        return redirect("group_register", session.pk)  # the register says what the place is now
+    form = CancelSomeonesPlaceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cancel_someones_place(place, acting_user=user, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"{place.user.first_name}'s place is cancelled. We have told them.")
+        return redirect("group_register", session.pk)
+    return render(
+        request,
+        "scheduling/register_cancel_place.html",
+        {"session": session, "when": session_when(session), "first_name": place.user.first_name, "form": form},
+    )

@@ -11,7 +11,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -22,7 +22,7 @@ from reflect.errors import DomainError
 from reflect.models import ContactPreferences, User
 from scheduling.groups import capacity, eligibility, places, queries, repeats, waitlist
 from scheduling.groups.access import access_group, access_session
-from scheduling.groups.calendar import session_link
+from scheduling.groups.calendar import group_session_file, session_link
 from scheduling.groups.forms import CancelPlaceForm, GroupModeForm, JoinWaitlistForm
 from scheduling.groups.notices import session_when
 from scheduling.groups.ranking import GroupOption, Mode, rank_groups
@@ -190,6 +190,22 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
             "waitlist_form": JoinWaitlistForm(),
         },
     )
+
+
+@login_required
+def session_ics(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The session as a calendar file, for the people with a place and the facilitator only:
+    it holds where it meets or its link (docs/architecture.md, "Confidentiality"). The same UID
+    and SEQUENCE as the person's feed and e-mails, so opening it updates the entry they have."""
+    user = acting_user(request)
+    session = GroupSession.objects.filter(pk=session_id, group__facilitator__user=user).select_related("group").first()
+    if session is None:
+        session = access_session(user, session_id)
+        if capacity.active_place(session, user) is None:
+            raise Http404("No such session.")
+    response = HttpResponse(group_session_file(session, user), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="group-session-{session.starts_at:%Y-%m-%d}.ics"'
+    return response
 
 
 def _act(request: HttpRequest, session_id: int, action, success: str) -> HttpResponse:
