@@ -120,8 +120,9 @@ def scene(world) -> dict[str, Any]:
 
 
 def _refused(response: Any) -> bool:
+    # A streamed answer (a CSV export) is a download, never a form sent back with errors.
     return 400 <= response.status_code < 500 or (
-        response.status_code == 200 and b"govuk-error-summary" in response.content
+        response.status_code == 200 and not response.streaming and b"govuk-error-summary" in response.content
     )
 
 
