@@ -13,9 +13,9 @@ import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from caldav.davclient import DAVClient
 import icalendar
 import niquests
+from caldav.davclient import DAVClient
 from caldav.lib import error as dav_error
 from django.conf import settings
 
