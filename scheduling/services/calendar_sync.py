@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from celery import current_app
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from reflect.errors import DomainError
@@ -145,6 +146,18 @@ def publish_sync(supervisor_id: int) -> None:
 def retry_delay(retries: int) -> int:
     """Seconds before the next try after ``retries`` failed ones: 1, 2, 4, 8, 16 minutes, at most an hour."""
     return int(min(60 * 2**retries, 3600))
+
+
+def sync_due_calendars(*, now: datetime.datetime | None = None) -> int:
+    """Sync, here and now, every calendar not tried for ``CALENDAR_SYNC_MINUTES``: the demo's
+    refresh loop, which has no worker (scheduling/management/commands/refresh_busy_calendars.py)."""
+    now = now or timezone.now()
+    since = now - datetime.timedelta(minutes=settings.CALENDAR_SYNC_MINUTES)
+    due = CalendarConnection.objects.filter(Q(last_tried_at__isnull=True) | Q(last_tried_at__lte=since))
+    supervisor_ids = list(due.values_list("supervisor_id", flat=True))
+    for supervisor_id in supervisor_ids:
+        sync_calendar(supervisor_id, now=now)
+    return len(supervisor_ids)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from celery import current_app
 from celery.exceptions import Retry
 from cryptography.fernet import Fernet
 from django.conf import settings as django_settings
@@ -20,6 +21,7 @@ from scheduling.enums import FeedStatus
 from scheduling.intervals import Interval
 from scheduling.models import BookingStatus, CalendarConnection, CalendarEntry, ConnectedBusyTime, EntryConflict
 from scheduling.queries import busy_intervals_for, calendar_changes_of
+from scheduling.services import calendar_sync
 from scheduling.services.booking_notices import booking_uid
 from scheduling.services.bookings import cancel_supervision, free_slots, reschedule_supervision
 from scheduling.services.calendar_sync import (
@@ -28,8 +30,9 @@ from scheduling.services.calendar_sync import (
     put_back_in_calendar,
     retry_delay,
     sync_calendar,
+    sync_due_calendars,
 )
-from scheduling.tasks import task_sync_connected_calendar
+from scheduling.tasks import task_sync_connected_calendar, task_sync_connected_calendars
 from tests.factories.bookings import NOW, book, utc
 from tests.factories.core import give_two_factor
 from tests.radicale import PASSWORD, USER, CalDAVCalendar, Radicale, free_port
@@ -280,3 +283,32 @@ def test_only_the_supervisor_changes_their_calendar(world, agreement, calendar, 
     sync_calendar(agreement.supervisor.pk, now=NOW)
     with pytest.raises(DomainError, match=r"You can only change your own calendar\."):
         put_back_in_calendar(CalendarEntry.objects.get(), acting_user=world.member)
+
+
+def test_a_booking_only_queues_a_sync_after_it_commits(
+    world, agreement, connected, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    published: list[int] = []
+    monkeypatch.setattr(calendar_sync, "publish_sync", published.append)  # observe, not send
+    monkeypatch.setitem(current_app.conf, "task_always_eager", False)  # as with a worker
+    with django_capture_on_commit_callbacks() as callbacks:
+        booking = book(agreement, world.member, utc(6, 10))
+        assert published == []  # nothing during the booking's transaction
+    for callback in callbacks:
+        if getattr(callback, "__qualname__", "").startswith("queue_calendar_sync"):
+            callback()
+    assert published == [agreement.supervisor.pk]
+    assert booking.status == BookingStatus.BOOKED
+
+
+def test_the_periodic_and_demo_syncs(world, agreement, calendar, connected, monkeypatch) -> None:
+    published: list[int] = []
+    monkeypatch.setattr(calendar_sync, "publish_sync", published.append)
+    assert task_sync_connected_calendars() == 1
+    assert published == [agreement.supervisor.pk]
+    book(agreement, world.member, utc(6, 10))
+    # The demo's loop: a connection never tried is due; once tried, not again for CALENDAR_SYNC_MINUTES.
+    assert sync_due_calendars(now=NOW) == 1
+    assert len(calendar.events()) == 1
+    assert sync_due_calendars(now=NOW + datetime.timedelta(minutes=14)) == 0
+    assert sync_due_calendars(now=NOW + datetime.timedelta(minutes=15)) == 1
