@@ -106,10 +106,11 @@ def release_places(erasure: Erasure) -> None:
     Place.objects.filter(user=user).exclude(cancel_reason="").update(cancel_reason="")
 
 
-@register_erasure_step(20, "scheduling: remove a supervisor's availability and busy calendar")
+@register_erasure_step(20, "scheduling: remove a supervisor's availability and calendars")
 def remove_availability(erasure: Erasure) -> None:
     mine = Q(supervisor__user=erasure.user)
     BusyCalendarFeed.objects.filter(mine).delete()  # its busy times go with it
+    CalendarConnection.objects.filter(mine).delete()  # its password, busy times and entries too
     DateOverride.objects.filter(mine).delete()
     WeeklyRule.objects.filter(mine).delete()
     AvailabilitySettings.objects.filter(mine).delete()

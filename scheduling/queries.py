@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from reflect.local_time import LONDON
 from scheduling import slots
@@ -196,7 +197,10 @@ def calendar_connection_of(supervisor: SupervisorProfile) -> CalendarConnection 
 def _calendar_questions(supervisor: SupervisorProfile) -> QuerySet[CalendarEntry]:
     """The sessions whose calendar event the supervisor moved or deleted, and that still stand."""
     return CalendarEntry.objects.filter(
-        connection__supervisor=supervisor, booking__status=BookingStatus.BOOKED, deleted=False
+        connection__supervisor=supervisor,
+        booking__status=BookingStatus.BOOKED,
+        booking__ends_at__gt=timezone.now(),  # a session that is over needs no answer
+        deleted=False,
     ).exclude(conflict="")
 
 

@@ -15,6 +15,7 @@ from django.conf import settings as django_settings
 from django.db import connection as db
 from django.urls import reverse
 
+from reflect.data_protection.erasure import erase_account
 from reflect.errors import DomainError
 from reflect.models import AuditEvent
 from scheduling.enums import FeedStatus
@@ -312,3 +313,10 @@ def test_the_periodic_and_demo_syncs(world, agreement, calendar, connected, monk
     assert len(calendar.events()) == 1
     assert sync_due_calendars(now=NOW + datetime.timedelta(minutes=14)) == 0
     assert sync_due_calendars(now=NOW + datetime.timedelta(minutes=15)) == 1
+
+
+def test_erasing_a_supervisor_deletes_their_connection_and_password(supervisor, calendar) -> None:
+    connect_calendar(supervisor, url=calendar.url, username=USER, password=PASSWORD, acting_user=supervisor.user)
+    sync_calendar(supervisor.pk, now=NOW)
+    assert erase_account(supervisor.user, acting_user=supervisor.user) is True
+    assert not CalendarConnection.objects.exists()
