@@ -215,9 +215,9 @@ class CalendarConnectionForm(forms.Form):
     )
     password = forms.CharField(
         label="App password",
-        max_length=500,
+        max_length=200,
         required=False,
-        error_messages=too_long("the app password", 500),
+        error_messages=too_long("the app password", 200),
         help_text="Make an app password for Reflect in your calendar’s security settings: not your main password.",
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         strip=False,

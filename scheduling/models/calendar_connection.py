@@ -27,8 +27,9 @@ class CalendarConnection(models.Model):
     # The calendar collection's address (not secret without the password; shown as its host).
     url = models.URLField(max_length=2000)
     username = models.CharField(max_length=200)
-    # The app password, Fernet-encrypted: the column never holds it in clear.
-    secret = models.TextField()
+    # The app password, Fernet-encrypted: the column never holds it in clear. (A password of 200
+    # characters, 800 bytes at most in UTF-8, makes a token of under 1,200.)
+    secret = models.CharField(max_length=2000)
     status = models.CharField(max_length=16, choices=FeedStatus.choices, default=FeedStatus.PENDING)
     last_synced_at = models.DateTimeField(null=True, blank=True)
     last_tried_at = models.DateTimeField(null=True, blank=True)
