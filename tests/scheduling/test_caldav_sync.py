@@ -320,3 +320,10 @@ def test_erasing_a_supervisor_deletes_their_connection_and_password(supervisor, 
     sync_calendar(supervisor.pk, now=NOW)
     assert erase_account(supervisor.user, acting_user=supervisor.user) is True
     assert not CalendarConnection.objects.exists()
+
+
+def test_celery_knows_the_sync_task_by_its_name_and_beat_runs_the_periodic_one() -> None:
+    assert current_app.tasks[calendar_sync.SYNC_TASK].name == task_sync_connected_calendar.name
+    assert calendar_sync.SYNC_TASK == "scheduling.sync_connected_calendar"
+    beat = {entry["task"] for entry in django_settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "scheduling.sync_connected_calendars" in beat
