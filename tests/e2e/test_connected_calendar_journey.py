@@ -16,7 +16,7 @@ import pytest
 from scheduling.models import AvailabilitySettings, WeeklyRule
 from scheduling.services.booking_notices import booking_uid
 from scheduling.services.calendar_sync import sync_calendar
-from tests.e2e.steps import follow, heading, sign_in, submit
+from tests.e2e.steps import follow, heading, sign_in, submit, visit
 from tests.factories.bookings import agree, book
 from tests.factories.core import (
     PASSWORD,
@@ -95,3 +95,17 @@ def test_a_supervisor_connects_their_calendar_and_a_booking_appears_in_it(
     assert [(str(event["UID"]), event.decoded("DTSTART"), str(event["SUMMARY"])) for event in events] == [
         (booking_uid(booking), starts, "Supervision: Harehills Drama")
     ]
+
+    # Ann deletes it in her own calendar. The next sync notices, and her home page asks her.
+    calendar.delete_event(booking_uid(booking))
+    assert sync_calendar(supervisor.pk).ok
+    visit(page, base + "/")
+    follow(page, "1 session changed in your calendar")
+    assert heading(page) == "Your availability"
+    main = page.locator("main").inner_text()
+    assert "You deleted it from your calendar." in main
+    page.locator("#connected-calendar").screenshot(path=str(SCREENSHOTS / "caldav-calendar-question-after.png"))
+    submit(page, "Put it back in my calendar")
+    assert "We will put the session back in your calendar within a few minutes." in page.locator("main").inner_text()
+    assert sync_calendar(supervisor.pk).ok
+    assert [str(event["UID"]) for event in calendar.events()] == [booking_uid(booking)]
