@@ -7,11 +7,14 @@ Redis (the deployment shape). ``DJANGO_ENV=production`` makes everything strict.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from cryptography.fernet import Fernet
 from django.core.checks.security.base import (
     SECRET_KEY_INSECURE_PREFIX,
     SECRET_KEY_MIN_LENGTH,
@@ -360,6 +363,34 @@ BUSY_CALENDAR_ALLOW_PRIVATE_HOSTS = env_bool("BUSY_CALENDAR_ALLOW_PRIVATE_HOSTS"
 CELERY_BEAT_SCHEDULE["scheduling.refresh_busy_calendars"] = {
     "task": "scheduling.refresh_busy_calendars",
     "schedule": BUSY_CALENDAR_REFRESH_MINUTES * 60,
+}
+
+# --- Scheduling: connected (two-way) calendars (scheduling/services/calendar_sync.py) --------
+# Supervisors' calendar app passwords are stored encrypted with this key (Fernet: 32 bytes,
+# URL-safe base64; `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`).
+# A comma-separated list rotates keys: the first encrypts, every one decrypts. Outside production
+# it is derived from SECRET_KEY, so the demo needs nothing set.
+CALENDAR_CREDENTIALS_KEY = env("CALENDAR_CREDENTIALS_KEY") or (
+    ""
+    if PRODUCTION
+    else base64.urlsafe_b64encode(hashlib.sha256(f"calendar-credentials:{SECRET_KEY}".encode()).digest()).decode()
+)
+if PRODUCTION:
+    try:
+        for _key in CALENDAR_CREDENTIALS_KEY.split(","):
+            Fernet(_key.strip())
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            "Set CALENDAR_CREDENTIALS_KEY to a Fernet key (32 random bytes in URL-safe base64)."
+        ) from _error
+# Every connected calendar is synced this often (busy times read, sessions written, changes
+# made outside Reflect noticed); a booking's change is also synced at once by a worker.
+CALENDAR_SYNC_MINUTES = int(env("CALENDAR_SYNC_MINUTES", "15"))
+# A sync that fails is tried again after 1, 2, 4, 8 and 16 minutes, then waits for the next round.
+CALENDAR_SYNC_MAX_RETRIES = int(env("CALENDAR_SYNC_MAX_RETRIES", "5"))
+CELERY_BEAT_SCHEDULE["scheduling.sync_connected_calendars"] = {
+    "task": "scheduling.sync_connected_calendars",
+    "schedule": CALENDAR_SYNC_MINUTES * 60,
 }
 
 # --- Reflective groups (scheduling/groups/capacity.py, waitlist.py) ----------------------

@@ -338,3 +338,23 @@ def _status_message(status: int, reason: str) -> str:
     if status >= 500:
         return f"The calendar’s server had an error ({status} {reason}). We will try again."
     return f"The calendar’s server answered {status} {reason}."
+
+
+def check_connection_address(url: str) -> str:
+    """A connected calendar's address as we will use it, or ``UnsafeAddress``.
+
+    The same rules as a feed address, and https only: the request carries the supervisor's
+    password. (Plain http is allowed only where private hosts are, that is in tests.)
+    """
+    url = normalise_feed_url(url)
+    if not url.startswith("https://") and not _private_hosts_allowed():
+        raise UnsafeAddress(
+            "The calendar address must start with https://, so that your password is never sent in clear."
+        )
+    return url
+
+
+def check_public_host(url: str) -> None:
+    """``UnsafeAddress`` unless every address the host resolves to is public (before each sync)."""
+    parts = urlsplit(url)
+    _resolve(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))

@@ -19,9 +19,12 @@ from scheduling.models import (
     BookingStatus,
     BusyCalendarFeed,
     BusyInterval,
+    CalendarConnection,
+    CalendarEntry,
     CalendarFeed,
     CohortApplication,
     CohortMembership,
+    ConnectedBusyTime,
     DateOverride,
     Place,
     PlaceStatus,
@@ -35,6 +38,7 @@ from scheduling.models.cohorts import ApplicationStatus
 from scheduling.models.groups import ACTIVE_WAITLIST_STATUSES
 from scheduling.services.bookings import bookings_of, cancel_supervision
 from scheduling.services.busy_calendar import feed_host
+from scheduling.services.calendar_sync import calendar_host
 
 # --- Export: one line per model ------------------------------------------------------------------
 SESSION = [("Group", "session.group.title"), ("Starts", "session.starts_at"), ("Organisation", "organisation.name")]
@@ -52,6 +56,9 @@ export(CalendarFeed, "Your private calendar address", lambda u: CalendarFeed.obj
 # The feed's address works as a key to the supervisor's own calendar: its host is enough.
 export(BusyCalendarFeed, "Your busy calendar", lambda u: BusyCalendarFeed.objects.filter(supervisor__user=u), [("Calendar address (host)", feed_host), "status", "last_success_at"], order=36)  # fmt: skip
 export(BusyInterval, "Busy times from your calendar", lambda u: BusyInterval.objects.filter(feed__supervisor__user=u), ["start", "end"], order=37)  # fmt: skip
+# The connected calendar: never its password (encrypted, and not the person's data to be given back in clear).
+export(CalendarConnection, "Your connected calendar", lambda u: CalendarConnection.objects.filter(supervisor__user=u), [("Calendar address (host)", calendar_host), "username", "status", "last_synced_at"], also_covers=[CalendarEntry], order=38)  # fmt: skip
+export(ConnectedBusyTime, "Busy times from your connected calendar", lambda u: ConnectedBusyTime.objects.filter(connection__supervisor__user=u), ["start", "end"], order=39)  # fmt: skip
 
 
 # --- Erasure -------------------------------------------------------------------------------------
@@ -99,10 +106,11 @@ def release_places(erasure: Erasure) -> None:
     Place.objects.filter(user=user).exclude(cancel_reason="").update(cancel_reason="")
 
 
-@register_erasure_step(20, "scheduling: remove a supervisor's availability and busy calendar")
+@register_erasure_step(20, "scheduling: remove a supervisor's availability and calendars")
 def remove_availability(erasure: Erasure) -> None:
     mine = Q(supervisor__user=erasure.user)
     BusyCalendarFeed.objects.filter(mine).delete()  # its busy times go with it
+    CalendarConnection.objects.filter(mine).delete()  # its password, busy times and entries too
     DateOverride.objects.filter(mine).delete()
     WeeklyRule.objects.filter(mine).delete()
     AvailabilitySettings.objects.filter(mine).delete()

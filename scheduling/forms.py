@@ -190,3 +190,42 @@ class BusyCalendarForm(forms.Form):
         ),
         widget=forms.URLInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
     )
+
+
+class CalendarConnectionForm(forms.Form):
+    """Connect a CalDAV calendar. The password is never shown again: once one is saved, leaving
+    the box empty keeps it."""
+
+    url = forms.CharField(
+        label="Your calendar’s CalDAV address",
+        max_length=2000,
+        error_messages={"required": "Enter your calendar’s CalDAV address.", **too_long("the address", 2000)},
+        help_text=(
+            "The address of one calendar, starting https://. Fastmail, iCloud and Nextcloud show it in their "
+            "calendar settings (for Nextcloud: the calendar’s menu, Copy internal link)."
+        ),
+        widget=forms.URLInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+    username = forms.CharField(
+        label="User name",
+        max_length=200,
+        error_messages={
+            "required": "Enter the user name you sign in to your calendar with.",
+            **too_long("the user name", 200),
+        },
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+    password = forms.CharField(
+        label="App password",
+        max_length=200,
+        required=False,
+        error_messages=too_long("the app password", 200),
+        help_text="Make an app password for Reflect in your calendar’s security settings: not your main password.",
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
+
+    def __init__(self, *args: Any, password_saved: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if password_saved:
+            self.fields["password"].help_text = "Saved — enter a new one to change it."

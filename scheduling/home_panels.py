@@ -25,6 +25,7 @@ from scheduling.models import (
     WeeklyRule,
 )
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
+from scheduling.queries import calendar_changes_of
 from scheduling.services.booking_notices import booking_when
 from scheduling.services.bookings import bookings_of
 from supervision.enums import AgreementStatus
@@ -44,12 +45,24 @@ def availability_panels(user: User) -> list[HomePanel]:
         if has_rules
         else "You have no weekly hours yet, so nobody can book you."
     )
+    changed = calendar_changes_of(profile)
+    steps = []
+    if changed:
+        # The supervisor moved or deleted a session in their own calendar: we ask, never cancel.
+        steps.append(
+            NextStep(
+                f"{changed} session{'s' if changed != 1 else ''} changed in your calendar",
+                reverse("availability_overview") + "#connected-calendar",
+                "Tell us whether to put it back or cancel the session.",
+            )
+        )
     return [
         HomePanel(
             role="Supervisor",
             title="Your availability",
             intro="" if has_rules else "Set your weekly hours first: until you do, nobody can book a session with you.",
             steps=[
+                *steps,
                 NextStep("Set your availability", reverse("availability_overview"), description),
                 NextStep("See your week", reverse("availability_week")),
                 NextStep("Your sessions and attendance", reverse("supervisor_sessions")),

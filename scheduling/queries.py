@@ -10,8 +10,9 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from reflect.local_time import LONDON
 from scheduling import slots
@@ -21,6 +22,9 @@ from scheduling.models import (
     BookingStatus,
     BusyCalendarFeed,
     BusyInterval,
+    CalendarConnection,
+    CalendarEntry,
+    ConnectedBusyTime,
     DateOverride,
     SupervisionBooking,
     WeeklyRule,
@@ -87,8 +91,17 @@ def busy_calendar_of(supervisor: SupervisorProfile) -> BusyCalendarFeed | None:
 def busy_intervals_for(
     supervisor: SupervisorProfile, start: datetime.datetime, end: datetime.datetime
 ) -> list[Interval]:
-    rows = BusyInterval.objects.filter(feed__supervisor=supervisor, start__lt=end, end__gt=start).order_by("start")
-    return [Interval(row.start, row.end) for row in rows]
+    """Busy times from the supervisor's imported feed and their connected calendar, in one query."""
+    imported = BusyInterval.objects.filter(feed__supervisor=supervisor, start__lt=end, end__gt=start)
+    connected = ConnectedBusyTime.objects.filter(connection__supervisor=supervisor, start__lt=end, end__gt=start)
+    # order_by() drops each model's default ordering, which SQL does not allow inside a UNION.
+    both = (
+        imported.order_by()
+        .values_list("start", "end")
+        .union(connected.order_by().values_list("start", "end"), all=True)
+    )
+    rows = both.order_by("start")
+    return [Interval(row_start, row_end) for row_start, row_end in rows]
 
 
 def to_engine(
@@ -175,3 +188,26 @@ def supervisor_months(supervisor: SupervisorProfile, months: list[datetime.date]
         )
         for month in months
     ]
+
+
+def calendar_connection_of(supervisor: SupervisorProfile) -> CalendarConnection | None:
+    return CalendarConnection.objects.filter(supervisor=supervisor).first()
+
+
+def _calendar_questions(supervisor: SupervisorProfile) -> QuerySet[CalendarEntry]:
+    """The sessions whose calendar event the supervisor moved or deleted, and that still stand."""
+    return CalendarEntry.objects.filter(
+        connection__supervisor=supervisor,
+        booking__status=BookingStatus.BOOKED,
+        booking__ends_at__gt=timezone.now(),  # a session that is over needs no answer
+        deleted=False,
+    ).exclude(conflict="")
+
+
+def calendar_questions_of(supervisor: SupervisorProfile) -> list[CalendarEntry]:
+    return list(_calendar_questions(supervisor).select_related("booking").order_by("booking__starts_at"))
+
+
+def calendar_changes_of(supervisor: SupervisorProfile) -> int:
+    """How many sessions the home page says changed in the supervisor's calendar (one query)."""
+    return _calendar_questions(supervisor).count()

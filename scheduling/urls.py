@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scheduling.views import availability, bookings
+from scheduling.views import availability, bookings, connected_calendar
 
 urlpatterns = [
     path("", availability.overview, name="availability_overview"),
@@ -14,5 +14,16 @@ urlpatterns = [
     path("dates/<id:override_id>/remove/", availability.remove_override, name="availability_override_remove"),
     path("calendar/", availability.busy_calendar_form, name="availability_busy_calendar"),
     path("calendar/remove/", availability.busy_calendar_remove, name="availability_busy_calendar_remove"),
+    path("connected-calendar/", connected_calendar.connect, name="availability_connected_calendar"),
+    path(
+        "connected-calendar/disconnect/",
+        connected_calendar.disconnect,
+        name="availability_connected_calendar_disconnect",
+    ),
+    path(
+        "connected-calendar/sessions/<id:entry_id>/put-back/",
+        connected_calendar.put_back,
+        name="availability_connected_calendar_put_back",
+    ),
     path("sessions/", bookings.supervisor_sessions, name="supervisor_sessions"),
 ]

@@ -9,6 +9,13 @@ from scheduling.models.bookings import (
     SupervisionBooking,
 )
 from scheduling.models.busy_calendar import BusyCalendarFeed, BusyInterval
+from scheduling.models.calendar_connection import (
+    CalendarConnection,
+    CalendarEntry,
+    CalendarProvider,
+    ConnectedBusyTime,
+    EntryConflict,
+)
 from scheduling.models.cohorts import ApplicationStatus, CohortApplication, CohortMembership
 from scheduling.models.groups import (
     GroupKind,
@@ -29,10 +36,15 @@ __all__ = [
     "BookingStatus",
     "BusyCalendarFeed",
     "BusyInterval",
+    "CalendarConnection",
+    "CalendarEntry",
     "CalendarFeed",
+    "CalendarProvider",
     "CohortApplication",
     "CohortMembership",
+    "ConnectedBusyTime",
     "DateOverride",
+    "EntryConflict",
     "GroupKind",
     "GroupSession",
     "GroupStatus",

@@ -55,6 +55,7 @@ from scheduling.services.booking_notices import (
     queue_booking_confirmations,
     queue_cancellation,
 )
+from scheduling.services.calendar_sync import queue_calendar_sync
 from supervision.enums import AgreementStatus
 from supervision.matching import Offer
 from supervision.models import SupervisionAgreement, SupervisorProfile
@@ -696,6 +697,7 @@ def _book(
         _record(booking, LedgerKind.RESERVED, LedgerKind.SUPERVISION_BOOKED, "booked", now, source_is_new=True)
         record_audit("supervision.booked", actor=acting_user, target=booking, minutes=choice.minutes)
         queue_booking_confirmations(booking, choice.attendees, preferences)
+        queue_calendar_sync(booking.supervisor_id)
     return booking
 
 
@@ -804,6 +806,7 @@ def cancel_supervision(
         )
         record_audit("supervision.cancelled", actor=acting_user, target=booking, late=late)
         queue_cancellation(booking, acting_user=acting_user)
+        queue_calendar_sync(booking.supervisor_id)
     return booking
 
 
@@ -888,6 +891,7 @@ def reschedule_supervision(
             )
         record_audit("supervision.moved", actor=acting_user, target=booking, minutes=minutes)
         queue_booking_changed(booking, old_when=old_when)
+        queue_calendar_sync(booking.supervisor_id)
     return booking
 
 

@@ -32,6 +32,7 @@ from scheduling.models.bookings import LIVE_BOOKING_STATUSES
 from scheduling.services import availability as services
 from scheduling.services import busy_calendar
 from scheduling.services.bookings import cancel_supervision
+from scheduling.views.connected_calendar import connection_summary
 from scheduling.week import monday_of, week_asked_for, week_plan
 from supervision.models import SupervisorProfile
 
@@ -70,6 +71,7 @@ def overview(request: HttpRequest, supervisor: SupervisorProfile) -> HttpRespons
             "busy_count": feed.intervals.count() if feed else 0,
             "feed_read_at": wording.moment(feed.last_success_at, zone) if feed and feed.last_success_at else "",
             "feed_tried_at": wording.moment(feed.last_fetched_at, zone) if feed and feed.last_fetched_at else "",
+            **connection_summary(supervisor, zone),
         },
     )
 

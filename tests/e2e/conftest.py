@@ -92,3 +92,6 @@ def person(browser: Any, browser_context_args: dict[str, Any]) -> Any:
     yield open_page
     for context in contexts:
         context.close()
+
+
+from tests.radicale import radicale  # noqa: E402,F401 - the CalDAV server the connected-calendar journey uses

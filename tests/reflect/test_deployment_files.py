@@ -43,6 +43,7 @@ def test_app_services_are_configured_for_production(compose: dict[str, Any], nam
     assert environment["DATABASE_URL"] == "postgres://reflect:${POSTGRES_PASSWORD:-reflect}@postgres:5432/reflect"
     assert environment["REDIS_URL"] == "redis://redis:6379/0"
     assert environment["SECRET_KEY"].startswith("${SECRET_KEY:?")
+    assert environment["CALENDAR_CREDENTIALS_KEY"].startswith("${CALENDAR_CREDENTIALS_KEY:?")
     # Empty unless set: X-Forwarded-For is then never believed (docs/deployment.md).
     assert environment["TRUSTED_PROXIES"] == "${TRUSTED_PROXIES:-}"
     assert environment["ALLOWED_HOSTS"] == "${ALLOWED_HOSTS:-localhost}"

@@ -49,6 +49,7 @@ def complete(tmp_path: Path) -> dict[str, str]:
         "ALLOWED_HOSTS": "reflect.example.org",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite3'}",
         "EMAIL_HOST": "smtp.example.org",
+        "CALENDAR_CREDENTIALS_KEY": "dGVzdC1jYWxlbmRhci1jcmVkZW50aWFscy1rZXktMzI=",
     }
 
 
@@ -59,6 +60,10 @@ def complete(tmp_path: Path) -> dict[str, str]:
         ("ALLOWED_HOSTS", "Set ALLOWED_HOSTS to the site's host names."),
         ("DATABASE_URL", "Set DATABASE_URL to the PostgreSQL database."),
         ("EMAIL_HOST", "Set EMAIL_HOST (and its EMAIL_* settings) so that e-mail reaches people."),
+        (
+            "CALENDAR_CREDENTIALS_KEY",
+            "Set CALENDAR_CREDENTIALS_KEY to a Fernet key (32 random bytes in URL-safe base64).",
+        ),
     ],
 )
 def test_production_refuses_to_start_without(tmp_path: Path, missing: str, message: str) -> None:
@@ -170,3 +175,13 @@ def test_production_refuses_debug(tmp_path: Path) -> None:
     result = run(["-c", "import django; django.setup()"], **{**complete(tmp_path), "DEBUG": "1"})
     assert result.returncode == 1
     assert "ImproperlyConfigured: DEBUG must be off in production." in result.stderr
+
+
+def test_production_refuses_a_calendar_credentials_key_that_is_not_a_fernet_key(tmp_path: Path) -> None:
+    environment = complete(tmp_path) | {"CALENDAR_CREDENTIALS_KEY": "a-password-is-not-a-key"}
+    result = run(["-c", "import django; django.setup()"], **environment)
+    assert result.returncode == 1
+    assert (
+        "ImproperlyConfigured: Set CALENDAR_CREDENTIALS_KEY to a Fernet key (32 random bytes in URL-safe base64)."
+        in result.stderr
+    )

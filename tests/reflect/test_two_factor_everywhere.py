@@ -27,6 +27,8 @@ TWO_FACTOR = {
     "availability_rule_remove", "availability_override_add", "availability_override_remove",
     "availability_days_off", "availability_days_off_check",
     "availability_busy_calendar", "availability_busy_calendar_remove", "supervisor_sessions",
+    "availability_connected_calendar", "availability_connected_calendar_disconnect",
+    "availability_connected_calendar_put_back",
     "supervisor_profile", "supervisor_profile_edit", "supervisor_requests", "supervisor_request",
     "supervisor_agreements", "supervision_session_attendance",
     # facilitators

@@ -148,3 +148,6 @@ def send_what_is_waiting() -> None:
 
     for pk in Notification.objects.filter(status=NotificationStatus.PENDING).values_list("pk", flat=True):
         assert deliver_notification(pk) == DeliveryOutcome.SENT
+
+
+from tests.radicale import radicale  # noqa: E402,F401 - the CalDAV server fixture for test_caldav_sync.py

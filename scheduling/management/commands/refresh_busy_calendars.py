@@ -4,7 +4,8 @@ With Redis and workers, beat queues the refreshes and this command is not needed
 embedded demo there is no worker, and a fetch must never run inside a web request (a slow
 calendar server would hold the page: docs/security.md, "Calendars"), so ``make demo`` runs
 ``refresh_busy_calendars --loop`` beside the web server and the delivery loop — its own
-process, so that a slow calendar never delays a reminder either.
+process, so that a slow calendar never delays a reminder either. It also syncs the connected
+(two-way) calendars that are due, for the same reason.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from scheduling.services.busy_calendar import refresh_due_feeds
+from scheduling.services.calendar_sync import sync_due_calendars
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, loop: bool = False, interval: float = 10.0, **options: Any) -> None:
         if not loop:
             self.stdout.write(f"Read {refresh_due_feeds()} busy calendar(s).")
+            self.stdout.write(f"Synced {sync_due_calendars()} connected calendar(s).")
             return
         stopping = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -39,6 +42,7 @@ class Command(BaseCommand):
         while not stopping.is_set():
             try:
                 refresh_due_feeds()
+                sync_due_calendars()
             except Exception:
                 # A locked SQLite database or a database restart: try again next time round.
                 logger.exception("The busy-calendar refresh failed; trying again in %s s.", interval)

@@ -1,0 +1,145 @@
+"""CalDAV (RFC 4791), the protocol of iCloud, Fastmail, Nextcloud, Google and most others.
+
+Through the ``caldav`` library, against one calendar collection whose address the supervisor
+gives. Its requests are bounded the way a busy-calendar fetch is (docs/security.md,
+"Calendars"): the address passes the same checks (and must be https), the host is checked to
+resolve only to public addresses before each sync, redirects are refused (one could lead to
+our own network), and every request has a timeout.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import icalendar
+import niquests
+from caldav.davclient import DAVClient
+from caldav.lib import error as dav_error
+from django.conf import settings
+
+from scheduling.busy_ical import CalendarDataError, busy_intervals_from_ical
+from scheduling.calendar_fetch import FetchError, check_connection_address, check_public_host
+from scheduling.connected_calendars.interface import CalendarUnavailable, Credentials, EventState, RemoteBusy
+
+# More events than this in the booking period is not a calendar we can read in one sync.
+MAX_EVENTS = 2000
+ETAG = "{DAV:}getetag"
+
+
+@contextmanager
+def _talking() -> Iterator[None]:
+    """Every failure of the server or the network becomes ``CalendarUnavailable``, in words."""
+    try:
+        yield
+    except FetchError as failure:
+        raise CalendarUnavailable(failure.message) from failure
+    except dav_error.AuthorizationError as failure:
+        raise CalendarUnavailable(
+            "Your calendar refused the user name or app password. Make a new app password and connect again."
+        ) from failure
+    except dav_error.NotFoundError as failure:
+        raise CalendarUnavailable(
+            "The calendar address was not found. Copy your calendar’s CalDAV address again."
+        ) from failure
+    except niquests.exceptions.TooManyRedirects as failure:
+        raise CalendarUnavailable(
+            "The calendar address redirects somewhere else. Give the address it leads to."
+        ) from failure
+    except niquests.exceptions.Timeout as failure:
+        raise CalendarUnavailable(
+            f"Your calendar’s server did not answer within {settings.BUSY_CALENDAR_TIMEOUT_SECONDS:g} seconds."
+        ) from failure
+    except (niquests.exceptions.RequestException, OSError) as failure:
+        raise CalendarUnavailable("Your calendar’s server could not be reached.") from failure
+    except dav_error.DAVError as failure:
+        raise CalendarUnavailable("Your calendar’s server answered with an error.") from failure
+    except CalendarDataError as failure:
+        raise CalendarUnavailable(str(failure)) from failure
+
+
+def _uid_of(component: icalendar.Calendar) -> str:
+    for event in component.walk("VEVENT"):
+        return str(event.get("UID", ""))
+    return ""
+
+
+def _start_of(data: str) -> datetime.datetime | None:
+    for event in icalendar.Calendar.from_ical(data).walk("VEVENT"):
+        start = event.get("DTSTART")
+        if start is not None and isinstance(start.dt, datetime.datetime) and start.dt.tzinfo is not None:
+            return start.dt.astimezone(datetime.UTC)
+        return None
+    return None
+
+
+class CalDAVCalendar:
+    def __init__(self, credentials: Credentials) -> None:
+        with _talking():
+            self._url = check_connection_address(credentials.url)
+        self._client = DAVClient(
+            url=self._url,
+            username=credentials.username,
+            password=credentials.password,
+            timeout=int(settings.BUSY_CALENDAR_TIMEOUT_SECONDS),
+            enable_rfc6764=False,  # no DNS discovery: we talk to the address given, nothing else
+            rate_limit_handle=False,  # never sleep in a worker on the server's say-so; we retry later
+        )
+        self._client.session.max_redirects = 0
+        self._calendar = self._client.calendar(url=self._url)
+        self._checked = False
+
+    def _check_host(self) -> None:
+        if not self._checked:
+            check_public_host(self._url)
+            self._checked = True
+
+    def read_busy(self, start: datetime.datetime, end: datetime.datetime, *, time_zone: str) -> list[RemoteBusy]:
+        busy: list[RemoteBusy] = []
+        with _talking():
+            self._check_host()
+            found = self._calendar.search(start=start, end=end, event=True, expand=False)
+            if len(found) > MAX_EVENTS:
+                raise CalendarUnavailable(
+                    f"Your calendar has more than {MAX_EVENTS:,} events in the booking period, so it was not read."
+                )
+            for item in found:
+                data = item.data or ""
+                uid = _uid_of(icalendar.Calendar.from_ical(data))
+                for interval in busy_intervals_from_ical(
+                    data.encode(), window_start=start, window_end=end, time_zone=time_zone
+                ):
+                    busy.append(RemoteBusy(interval.start, interval.end, uid))
+        return busy
+
+    def upsert_event(self, uid: str, ical_text: str) -> str:
+        with _talking():
+            self._check_host()
+            # Our SEQUENCE is the booking's, as in the e-mails: the library must not bump it.
+            event = self._calendar.add_event(ical=ical_text, increase_seqno=False)
+            etag = (getattr(event, "props", None) or {}).get(ETAG, "")
+            if etag:
+                return str(etag)
+        # Some servers change what was sent and give no ETag: ask for the version they keep.
+        state = self.event_state(uid)
+        return state.etag if state else ""
+
+    def delete_event(self, uid: str) -> None:
+        with _talking():
+            self._check_host()
+            try:
+                event = self._calendar.event_by_uid(uid)
+            except dav_error.NotFoundError:
+                return
+            event.delete()
+
+    def event_state(self, uid: str) -> EventState | None:
+        with _talking():
+            self._check_host()
+            try:
+                event = self._calendar.event_by_uid(uid)
+            except dav_error.NotFoundError:
+                return None
+            etag = str((getattr(event, "props", None) or {}).get(ETAG, ""))
+            return EventState(etag=etag, starts_at=_start_of(event.data or ""))
