@@ -49,8 +49,8 @@ class MailBatch:
 
     Opening an SMTP connection (TCP, greeting, TLS, login) costs more than sending a message, so
     a batch opens one on its first message and sends the rest over it. Each message still
-    succeeds or fails on its own: a refused address fails that message only, on the same
-    connection. Any other error closes the connection, and the next message opens a new one. If
+    succeeds or fails on its own: a refused address or a "try later" fails that message only, on
+    the same connection. A connection that breaks is closed, and the next message opens a new one. If
     the connection cannot be opened at all, the rest of the batch is not tried (each waits for
     its retry), so a dead server costs one attempt per batch, not one per message.
     """
@@ -83,6 +83,12 @@ class MailBatch:
         except smtplib.SMTPRecipientsRefused as error:
             # The server answered and reset the conversation: the connection is still good.
             raise PermanentDeliveryError(f"The mail server refused the address: {error.recipients}") from error
+        except smtplib.SMTPResponseException as error:
+            # The server answered (451: try later) and the conversation was reset: the
+            # connection is still good, unless the answer was 421, "closing".
+            if error.smtp_code == 421:
+                self._close()
+            raise TransientDeliveryError(f"Mail server: {error}") from error
         except (OSError, smtplib.SMTPException) as error:
             self._close()
             raise TransientDeliveryError(f"Mail server: {error}") from error

@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, F, Field, Q, Value, When
+from django.db.models import F, Field, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -515,15 +516,8 @@ def _record_outcomes(changes: dict[int, dict[str, Any]], *, claimed_at: datetime
         values: dict[str, Any] = {}
         for name in sorted(names):
             column = [changes[pk][name] for pk in pks]
-            if all(value == column[0] for value in column):
-                values[name] = column[0]
-            else:
-                field = Notification._meta.get_field(name)
-                assert isinstance(field, Field)  # a column of the row, not a relation
-                values[name] = Case(
-                    *[When(pk=pk, then=_as_expression(value, field)) for pk, value in zip(pks, column, strict=True)],
-                    output_field=field,
-                )
+            same = all(value == column[0] for value in column)
+            values[name] = column[0] if same else _each_row_its_own(name, pks, column)
         # Only this claim may record the outcome: if the sweep judged us dead and handed a row
         # to another worker, our late result must not overwrite theirs.
         Notification.objects.filter(pk__in=pks, status=NotificationStatus.SENDING, claimed_at=claimed_at).update(
@@ -531,8 +525,18 @@ def _record_outcomes(changes: dict[int, dict[str, Any]], *, claimed_at: datetime
         )
 
 
-def _as_expression(value: Any, field: Field[Any, Any]) -> Any:
-    return value if hasattr(value, "resolve_expression") else Value(value, output_field=field)
+def _each_row_its_own(name: str, pks: list[int], values: list[Any]) -> RawSQL:
+    """``CASE id WHEN 1 THEN 'a' WHEN 2 THEN 'b' … END``: each row's own value of a field, in one
+    expression. Written out rather than built from Case and When, which cost about 10 µs a row
+    to build (a fifth of a message's whole cost in a batch of 50)."""
+    field = Notification._meta.get_field(name)
+    assert isinstance(field, Field)  # a column of the row, not a relation
+    params: list[Any] = []
+    for pk, value in zip(pks, values, strict=True):
+        params += [pk, field.get_db_prep_value(value, connection)]
+    sql = f"CASE {connection.ops.quote_name(Notification._meta.pk.attname)} {'WHEN %s THEN %s ' * len(pks)}END"
+    # Every value is a parameter: the text holds only the id column's own name.
+    return RawSQL(sql, params, output_field=field)  # noqa: S611
 
 
 # --- The sweep -----------------------------------------------------------------------------
