@@ -19,6 +19,7 @@ import socket
 import socketserver
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 MESSAGE_ID = re.compile(rb"^Message-ID:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
 
@@ -163,6 +164,15 @@ class _Conversation(socketserver.BaseRequestHandler):
         if data is None:
             return None
         return data[2:-3].replace(b"\r\n..", b"\r\n.").removeprefix(b".")
+
+
+def send_mail_to(sink: SmtpSink, settings: Any) -> None:
+    """Point Django's mail at ``sink`` over SMTP, as in production (``settings``: pytest-django's
+    fixture, which puts everything back after the test)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", sink.port, 5
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
 
 
 def _address(argument: str) -> str:

@@ -28,7 +28,7 @@ from reflect.services.notifications import (
     queue_notification,
     sweep_due_notifications,
 )
-from tests.reflect.smtp_sink import SmtpSink
+from tests.reflect.smtp_sink import SmtpSink, send_mail_to
 
 SENT, RETRY, FAILED = DeliveryOutcome.SENT, DeliveryOutcome.RETRY, DeliveryOutcome.FAILED
 
@@ -41,10 +41,7 @@ def smtp(settings) -> Iterator[Callable[..., SmtpSink]]:
     def start(**behaviour: frozenset[str] | bool) -> SmtpSink:
         sink = SmtpSink(**behaviour).start()  # type: ignore[arg-type]
         sinks.append(sink)
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", sink.port, 5
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        send_mail_to(sink, settings)
         return sink
 
     yield start
