@@ -196,9 +196,11 @@ def publish_retries(notification_ids: Sequence[int]) -> int:
     """Publish the dispatch of rows put back after a passing failure, each for when its backoff
     ends. Should this be lost, the sweep publishes them instead."""
     by_due_at: dict[datetime.datetime, list[int]] = {}
-    for pk, due_at in Notification.objects.filter(
-        pk__in=list(notification_ids), status=NotificationStatus.PENDING
-    ).values_list("pk", "due_at"):
+    for pk, due_at in (
+        Notification.objects.filter(pk__in=list(notification_ids), status=NotificationStatus.PENDING)
+        .order_by("pk")
+        .values_list("pk", "due_at")
+    ):
         by_due_at.setdefault(due_at, []).append(pk)
     return sum(publish_dispatch(ids, eta=due_at) for due_at, ids in sorted(by_due_at.items()))
 

@@ -25,12 +25,14 @@ from reflect.services.notifications import (
     DeliveryOutcome,
     deliver_notifications,
     publish_dispatch,
+    publish_retries,
     queue_notification,
     sweep_due_notifications,
 )
 from tests.reflect.smtp_sink import SmtpSink, send_mail_to
 
 SENT, RETRY, FAILED = DeliveryOutcome.SENT, DeliveryOutcome.RETRY, DeliveryOutcome.FAILED
+needs_redis = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis (set REDIS_URL)")
 
 
 @pytest.fixture
@@ -248,21 +250,38 @@ def test_rows_a_batch_has_not_reached_by_half_the_sending_timeout_go_back_to_the
     assert sweep_due_notifications() == ids(rows[1:])
 
 
-@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis (set REDIS_URL)")
-def test_dispatch_is_published_in_tasks_of_one_batch_each(world, settings):
-    settings.NOTIFICATION_BATCH_SIZE = 2
-    rows = reminders_to(*(f"person{n}@example.org" for n in range(5)))
+def published(publish: Callable[[], int], expected: int) -> list[dict]:
+    """The tasks ``publish`` puts on the broker (Redis), oldest first."""
     celery_app.conf.task_always_eager = False
     celery_app.control.purge()
     try:
-        assert publish_dispatch(ids(rows)) == 5
+        assert publish() == expected
         queued = redis.Redis.from_url(django_settings.REDIS_URL).lrange("celery", 0, -1)
     finally:
         celery_app.control.purge()
-    messages = [json.loads(raw) for raw in reversed(queued)]  # the broker pushes on the left
+    return [json.loads(raw) for raw in reversed(queued)]  # the broker pushes on the left
+
+
+@needs_redis
+def test_dispatch_is_published_in_tasks_of_one_batch_each(world, settings):
+    settings.NOTIFICATION_BATCH_SIZE = 2
+    rows = reminders_to(*(f"person{n}@example.org" for n in range(5)))
+    messages = published(lambda: publish_dispatch(ids(rows)), 5)
     assert [message["headers"]["task"] for message in messages] == [DISPATCH_BATCH_TASK] * 3
     assert [json.loads(base64.b64decode(message["body"]))[0] for message in messages] == [
         [ids(rows)[0:2]],
         [ids(rows)[2:4]],
         [ids(rows)[4:5]],
     ]
+
+
+@needs_redis
+def test_rows_to_retry_are_published_for_when_their_backoff_ends(world, smtp):
+    smtp(defer=frozenset({"busy0@example.org", "busy1@example.org"}))
+    rows = reminders_to("busy0@example.org", "sent@example.org", "busy1@example.org")
+    now = timezone.now()
+    assert list(deliver_notifications(ids(rows), now=now).values()) == [RETRY, SENT, RETRY]
+
+    [message] = published(lambda: publish_retries(ids(rows)), 2)
+    assert json.loads(base64.b64decode(message["body"]))[0] == [[rows[0].pk, rows[2].pk]]
+    assert message["headers"]["eta"] == (now + datetime.timedelta(seconds=30)).isoformat()
