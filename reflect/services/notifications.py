@@ -2,10 +2,10 @@
 
 A use case calls :func:`queue_notification` inside its own transaction: the row commits with
 the change it tells about, or not at all. Nothing is sent from inside the request. After
-commit, a due row's dispatch task is published (briefly: a broker that is down must not fail
-or slow the request); the periodic sweep publishes whatever was missed. The dispatch task
-calls :func:`deliver_notification`, which *claims* the row before sending, so that however
-many times a task runs, one message goes out.
+commit, due rows' dispatch task is published, a batch of rows a task (briefly: a broker that
+is down must not fail or slow the request); the periodic sweep publishes whatever was missed.
+The dispatch task calls :func:`deliver_notifications`, which *claims* the rows before sending,
+so that however many times a task runs, one message goes out for each (docs/notifications.md).
 """
 
 from __future__ import annotations
