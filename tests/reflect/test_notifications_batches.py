@@ -8,6 +8,7 @@ import base64
 import datetime
 import json
 import os
+import smtplib
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -285,3 +286,16 @@ def test_rows_to_retry_are_published_for_when_their_backoff_ends(world, smtp):
     [message] = published(lambda: publish_retries(ids(rows)), 2)
     assert json.loads(base64.b64decode(message["body"]))[0] == [[rows[0].pk, rows[2].pk]]
     assert message["headers"]["eta"] == (now + datetime.timedelta(seconds=30)).isoformat()
+
+
+def test_the_smtp_server_gives_back_each_message_as_it_was_sent(smtp):
+    """The tests read messages from it, so its undoing of SMTP's dot-stuffing must be exact."""
+    sink = smtp()
+    text = ".starts with a dot\r\nmiddle\r\n..two dots\r\n.\r\nlast\r\n"
+    with smtplib.SMTP("127.0.0.1", sink.port) as client:
+        client.sendmail("from@example.org", ["to@example.org"], text.encode())
+        client.sendmail("from@example.org", ["to@example.org"], b"")
+    assert [(mail.sender, mail.recipients, mail.data) for mail in sink.messages] == [
+        ("from@example.org", ("to@example.org",), text.encode()),
+        ("from@example.org", ("to@example.org",), b"\r\n"),
+    ]
