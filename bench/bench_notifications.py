@@ -1,24 +1,41 @@
-"""Dispatch 10,000 due notifications through a real Celery worker on Redis to the locmem mail backend.
+"""Send a burst of 10,000 due notifications through real Celery worker processes on Redis to a
+real SMTP server on this machine.
 
-Needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL): the worker is another process. It uses
-a scratch database beside DATABASE_URL's (``<name>_bench_notifications``, dropped after) and
-the Redis database of REDIS_URL. Reports notifications per second (from the moment they are
-all due to the last one sent) and the 95th-percentile delay from due to sent.
+Needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL): the workers are other processes. It uses a
+scratch database beside DATABASE_URL's (``<name>_bench_notifications``, dropped after) and the
+Redis database of REDIS_URL. The SMTP server is the tests' sink (tests/reflect/smtp_sink.py) on
+a free port: every message is a real SMTP conversation, so reusing a connection counts.
+
+Reports notifications a second with 4 worker processes (from the moment all 10,000 are due to
+the last one sent), the 95th-percentile delay from due to sent, and, as a baseline from the same
+run, how many messages a second the SMTP server accepts from a trivial sender (one connection,
+prepared messages, nothing else). Every message must arrive exactly once (counted by Message-ID).
+
+``BENCH_NOTIFICATIONS_TOTAL=100000`` then keeps sending bursts of 10,000 until that many have gone
+and reports the workers' memory (resident set, all their processes) after the first burst and
+at the end.
 """
 
 from __future__ import annotations
 
 import os
+import smtplib
 import subprocess
 import sys
 import tempfile
 import time
+from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.reflect.smtp_sink import SmtpSink  # noqa: E402  (needs the path above)
+
 COUNT = 10_000
-WORKER_CONCURRENCY = 2
+WORKER_PROCESSES = 4
+RAW_MESSAGES = 2_000
 
 
 def _scratch_database(url: str) -> tuple[str, str]:
@@ -37,18 +54,52 @@ def _recreate(admin_url: str, name: str, *, drop_only: bool = False) -> None:
             connection.execute(f'CREATE DATABASE "{name}"')
 
 
+def raw_accept_rate() -> float:
+    """Messages a second the SMTP sink takes from a trivial sender: one connection, messages
+    prepared beforehand, of about the size of a reminder. The ceiling for one sender."""
+    sink = SmtpSink(keep_messages=False).start()
+    messages = []
+    for n in range(RAW_MESSAGES):
+        message = EmailMessage()
+        message["Subject"], message["From"], message["To"] = "Reminder", "bench@example.org", f"raw{n}@example.org"
+        message["Message-ID"] = f"<raw-{n}@bench.invalid>"
+        message.set_content("Reflective practice group, Thursday 10 December, 14:00.\n" * 20)
+        message.add_alternative("<p>Reflective practice group, Thursday 10 December, 14:00.</p>\n" * 20, "html")
+        messages.append(message.as_bytes())
+    try:
+        started = time.monotonic()
+        with smtplib.SMTP("127.0.0.1", sink.port) as client:
+            for n, data in enumerate(messages):
+                client.sendmail("bench@example.org", [f"raw{n}@example.org"], data)
+        return RAW_MESSAGES / (time.monotonic() - started)
+    finally:
+        sink.stop()
+
+
+def worker_rss_mb(pid: int) -> float:
+    """Resident memory of the worker and its pool's processes, in MB (Linux's /proc)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    total_kb = 0
+    for process in [str(pid), *children]:
+        for line in Path(f"/proc/{process}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total_kb += int(line.split()[1])
+    return round(total_kb / 1024, 1)
+
+
 def main() -> dict[str, tuple[float, str]]:
     database_url, redis_url = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
     if not database_url.startswith("postgres") or not redis_url:
         print("bench_notifications: skipped (set DATABASE_URL to PostgreSQL and REDIS_URL)")
         return {}
+    total = int(os.environ.get("BENCH_NOTIFICATIONS_TOTAL", str(COUNT)))
+    raw_rate = raw_accept_rate()
     bench_url, admin_url = _scratch_database(database_url)
     bench_name = urlsplit(bench_url).path.lstrip("/")
     _recreate(admin_url, bench_name)
     os.environ.update(
         DATABASE_URL=bench_url, CELERY_TASK_ALWAYS_EAGER="false", DJANGO_SETTINGS_MODULE="config.settings"
     )
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -61,7 +112,9 @@ def main() -> dict[str, tuple[float, str]]:
     from reflect.notification_kinds import NotificationKind
     from reflect.services.notifications import sweep_due_notifications
 
+    sink = SmtpSink(keep_messages=False).start()
     worker = None
+    figures: dict[str, tuple[float, str]] = {}
     try:
         call_command("migrate", verbosity=0)
         celery_app.control.purge()  # tasks left in the queue by an interrupted run
@@ -69,10 +122,12 @@ def main() -> dict[str, tuple[float, str]]:
         with log_path.open("wb") as worker_log:  # the worker keeps its own descriptor
             worker = subprocess.Popen(
                 [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork",
-                 f"--concurrency={WORKER_CONCURRENCY}", "--without-gossip", "--without-mingle",
+                 f"--concurrency={WORKER_PROCESSES}", "--without-gossip", "--without-mingle",
                  "--without-heartbeat", "--loglevel=INFO", "-n", f"bench-notify-{os.getpid()}@%h"],
                 cwd=ROOT,
-                env={**os.environ, "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+                # As deployed: SMTP, DEBUG off.
+                env={**os.environ, "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(sink.port),
+                     "EMAIL_USE_TLS": "false", "DEBUG": "false"},
                 stdout=worker_log,
                 stderr=subprocess.STDOUT,
             )  # fmt: skip
@@ -85,42 +140,62 @@ def main() -> dict[str, tuple[float, str]]:
         users = User.objects.bulk_create(
             [User(email=f"bench{n}@example.org", first_name=f"Person{n}") for n in range(100)]
         )
-        due_at = timezone.now()
         context = {"title": "Reflective practice group", "when": "Thursday 10 December, 14:00", "where": "", "url": ""}
-        Notification.objects.bulk_create(
-            [
-                Notification(
-                    recipient=users[n % len(users)],
-                    kind=NotificationKind.REMINDER,
-                    idempotency_key=f"bench:{n}",
-                    due_at=due_at,
-                    context=context,
-                )
-                for n in range(COUNT)
-            ],
-            batch_size=2000,
-        )
-        started = time.monotonic()
-        published = sweep_due_notifications(limit=COUNT)
-        assert len(published) == COUNT, len(published)
-        publish_seconds = time.monotonic() - started
-        deadline = time.monotonic() + 900
-        while Notification.objects.filter(status="sent").count() < COUNT:
-            if time.monotonic() > deadline:
-                raise RuntimeError("not all notifications were sent within 15 minutes")
-            time.sleep(0.25)
-        delays = sorted(
-            (sent_at - due_at).total_seconds() for sent_at in Notification.objects.values_list("sent_at", flat=True)
-        )
-        last_sent = delays[-1]
-        failed = Notification.objects.exclude(status="sent").count()
+
+        def burst(first: int) -> tuple[float, list[float], float]:
+            """10,000 rows due at once, published by the sweep; wait until all are sent."""
+            due_at = timezone.now()
+            Notification.objects.bulk_create(
+                [
+                    Notification(
+                        recipient=users[n % len(users)],
+                        kind=NotificationKind.REMINDER,
+                        idempotency_key=f"bench:{n}",
+                        due_at=due_at,
+                        context=context,
+                    )
+                    for n in range(first, first + COUNT)
+                ],
+                batch_size=2000,
+            )
+            started = time.monotonic()
+            published = sweep_due_notifications(limit=COUNT)
+            assert len(published) == COUNT, len(published)
+            publish_seconds = time.monotonic() - started
+            deadline = time.monotonic() + 900
+            while Notification.objects.filter(status="sent", due_at=due_at).count() < COUNT:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("not all notifications were sent within 15 minutes")
+                time.sleep(0.25)
+            delays = sorted(
+                (sent_at - due_at).total_seconds()
+                for sent_at in Notification.objects.filter(due_at=due_at).values_list("sent_at", flat=True)
+            )
+            return delays[-1], delays, publish_seconds
+
+        last_sent, delays, publish_seconds = burst(0)
+        rate = COUNT / last_sent
         figures = {
-            "notifications dispatched per second": (round(COUNT / last_sent, 1), "per s"),
-            "p95 delay from due to sent": (round(delays[int(0.95 * (COUNT - 1))], 2), "s"),
-            "median delay from due to sent": (round(delays[COUNT // 2], 2), "s"),
-            "time to publish 10,000 dispatch tasks": (round(publish_seconds, 2), "s"),
-            "notifications not sent": (failed, "count"),
+            "notifications_per_second_4_workers": (round(rate, 1), "per s"),
+            "notifications_due_to_sent_p95_s": (round(delays[int(0.95 * (COUNT - 1))], 2), "s"),
+            "notifications_due_to_sent_median_s": (round(delays[COUNT // 2], 2), "s"),
+            "notifications_publish_10000_s": (round(publish_seconds, 2), "s"),
+            "smtp_sink_raw_accept_per_second": (round(raw_rate, 1), "per s"),
+            "notifications_per_second_to_smtp_raw_ratio": (round(rate / raw_rate, 3), "ratio"),
         }
+        if total > COUNT:
+            figures["notification_worker_rss_mb_before"] = (worker_rss_mb(worker.pid), "MB")
+            for first in range(COUNT, total, COUNT):
+                burst(first)
+            figures["notification_worker_rss_mb_after"] = (worker_rss_mb(worker.pid), "MB")
+            figures["notifications_sent_for_rss"] = (total, "count")
+        figures["notifications_not_sent"] = (Notification.objects.exclude(status="sent").count(), "count")
+        figures["notifications_received_twice_or_more"] = (
+            sum(1 for copies in sink.message_ids.values() if copies > 1),
+            "count",
+        )
+        figures["notifications_received"] = (len(sink.message_ids), "count")
+        figures["smtp_connections"] = (sink.connections, "count")
     finally:
         if worker is not None:
             worker.terminate()
@@ -128,6 +203,7 @@ def main() -> dict[str, tuple[float, str]]:
                 worker.wait(30)
             except subprocess.TimeoutExpired:
                 worker.kill()
+        sink.stop()
         connections.close_all()
         _recreate(admin_url, bench_name, drop_only=True)
     for name, (value, unit) in figures.items():

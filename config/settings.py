@@ -337,6 +337,10 @@ NOTIFICATION_SENDING_TIMEOUT_SECONDS = int(env("NOTIFICATION_SENDING_TIMEOUT_SEC
 # A due row whose dispatch was published this long ago and is still pending lost its task.
 NOTIFICATION_REDISPATCH_AFTER_SECONDS = int(env("NOTIFICATION_REDISPATCH_AFTER_SECONDS", "120"))
 NOTIFICATION_SWEEP_SECONDS = float(env("NOTIFICATION_SWEEP_SECONDS", "60"))
+# How many due rows one task claims and sends together, over one mail-server connection. Larger
+# batches cost fewer statements and connections per message; a worker killed mid-batch may send
+# the messages of its batch that the server had already accepted again (docs/notifications.md).
+NOTIFICATION_BATCH_SIZE = int(env("NOTIFICATION_BATCH_SIZE", "50"))
 CELERY_BEAT_SCHEDULE["reflect.sweep_due_notifications"] = {
     "task": "reflect.sweep_due_notifications",
     "schedule": NOTIFICATION_SWEEP_SECONDS,

@@ -34,6 +34,8 @@ class Lock(StrEnum):
     SUPERVISION_CAPACITY = "supervision capacity"
     # A reflective group session's places (its places_taken counter).
     GROUP_SESSION = "group session"
+    # Outbox rows a worker is claiming: another worker skips them (docs/notifications.md).
+    NOTIFICATION_CLAIM = "notification claim"
 
 
 # The order, first taken first: the row, and the use cases that take it. Rows that only their

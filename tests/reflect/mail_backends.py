@@ -2,7 +2,8 @@
 
 Each message becomes a file in ``$REFLECT_TEST_MAIL_DIR``. While a file named ``hold`` exists
 there, the backend first writes ``started-<pid>`` and waits: the test can then kill the worker
-in the middle of a delivery.
+in the middle of a delivery. A number in ``hold`` lets that many messages through first (the
+middle of a batch).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ class DirectoryBackend(BaseEmailBackend):
         directory = Path(os.environ["REFLECT_TEST_MAIL_DIR"])
         for message in email_messages:
             hold = directory / "hold"
-            if hold.exists():
+            if hold.exists() and len(delivered(directory)) >= int(hold.read_text() or 0):
                 (directory / f"started-{os.getpid()}").write_text(message.subject)
                 while hold.exists():
                     time.sleep(0.05)

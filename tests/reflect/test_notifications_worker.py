@@ -6,12 +6,14 @@ cannot see pytest's in-memory SQLite database.
 
 from __future__ import annotations
 
+import email
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -26,7 +28,7 @@ from reflect.enums import InvitationKind, NotificationStatus
 from reflect.models import Notification
 from reflect.notification_kinds import NotificationKind
 from reflect.services.invitations import create_invitation
-from reflect.services.notifications import queue_notification, sweep_due_notifications
+from reflect.services.notifications import outbox_row, publish_dispatch, queue_notification, sweep_due_notifications
 from reflect.tasks import task_dispatch_notification
 from tests.reflect.mail_backends import delivered
 
@@ -191,6 +193,44 @@ def test_a_worker_killed_mid_delivery_delivers_once_after_restart(world, start_w
     # A second sweep finds nothing left to do.
     assert sweep_due_notifications() == []
     assert len(delivered(mail_dir)) == 1
+
+
+def test_a_worker_killed_mid_batch_sends_again_only_what_the_server_had_accepted(
+    world, start_worker, mail_dir, settings
+):
+    """The window of reflect/tasks.py for a batch: the messages accepted before the kill go
+    twice, with the same Message-ID; the rest once."""
+    (mail_dir / "hold").write_text("2")  # two messages go through, the third is held
+    worker = start_worker()
+    rows = Notification.objects.bulk_create(
+        [
+            outbox_row(world.member, NotificationKind.REMINDER, key=f"batch{n}", context={"title": f"{n}"})
+            for n in range(4)
+        ]
+    )
+    assert publish_dispatch([row.pk for row in rows]) == 4  # one task, one batch
+    wait_for(lambda: list(mail_dir.glob("started-*")), what="the third message to start")
+    worker.kill()
+    (mail_dir / "hold").unlink()
+    assert len(delivered(mail_dir)) == 2
+    # Claimed together, none recorded: the results of a batch are written once it is sent.
+    assert set(Notification.objects.values_list("status", "attempts")) == {(NotificationStatus.SENDING, 1)}
+
+    start_worker()
+    settings.NOTIFICATION_SENDING_TIMEOUT_SECONDS = 0
+    assert sorted(sweep_due_notifications()) == [row.pk for row in rows]
+    wait_for(
+        lambda: set(Notification.objects.values_list("status", flat=True)) == {NotificationStatus.SENT},
+        what="the rows to be sent",
+    )
+    message_ids = Counter(message_id_of(message) for message in delivered(mail_dir))
+    first, second, third, fourth = (f"<notification-{row.pk}@127.0.0.1>" for row in rows)
+    assert message_ids == Counter({first: 2, second: 2, third: 1, fourth: 1})
+    assert set(Notification.objects.values_list("attempts", flat=True)) == {2}
+
+
+def message_id_of(message: Path) -> str:
+    return email.message_from_bytes(message.read_bytes())["Message-ID"]
 
 
 @pytest.fixture

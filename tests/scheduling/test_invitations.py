@@ -38,7 +38,7 @@ BOOKINGS = "Reflect bookings <bookings@reflect.test>"
 
 
 def deliver_waiting() -> None:
-    """What the worker does: each message due through the dispatch task, to send_email (the
+    """What the worker does: each message due through the dispatch task, to the mail server (the
     reminders wait for their time)."""
     due = Notification.objects.filter(status=NotificationStatus.PENDING, due_at__lte=timezone.now())
     for pk in due.order_by("pk").values_list("pk", flat=True):
