@@ -21,7 +21,7 @@ TWO_FACTOR = {
     "pool_list", "pool_create", "pool_detail", "pool_invite", "pool_reallocate", "pool_invitation_revoke",
     "pool_allocation", "pool_assignment", "pool_dashboard", "pool_rebalance", "pool_export",
     "group_create", "group_pool_groups", "group_manage", "group_change", "group_session_move",
-    "group_session_cancel_all", "cohort_fill",
+    "group_session_cancel_all", "cohort_fill", "group_session_link",
     # supervisors
     "availability_overview", "availability_settings", "availability_week", "availability_rule_add",
     "availability_rule_remove", "availability_override_add", "availability_override_remove",
@@ -32,7 +32,7 @@ TWO_FACTOR = {
     "supervisor_profile", "supervisor_profile_edit", "supervisor_requests", "supervisor_request",
     "supervisor_agreements", "supervision_session_attendance",
     # facilitators
-    "group_facilitated", "group_register",
+    "group_facilitated", "group_register", "group_register_cancel_place", "group_register_link",
 }  # fmt: skip
 
 # A supervision session's pages are shared by its attendees, its booker, the organisation's
@@ -40,6 +40,7 @@ TWO_FACTOR = {
 # (scheduling.views.bookings._supervisor_needs_two_factor).
 PER_OBJECT = {
     "supervision_session", "supervision_session_cancel", "supervision_session_move", "supervision_session_ics",
+    "supervision_session_link",
 }  # fmt: skip
 
 # Public pages, or pages for any signed-in person (staff, leads, the questionnaire, my data).
@@ -55,6 +56,7 @@ NO_TWO_FACTOR = {
     "questionnaire_take_again", "questionnaire_brief", "questionnaire_brief_pdf",
     "supervisor_directory", "supervisor_detail", "supervisor_photo",
     "group_sessions", "group_detail", "group_my_places", "group_session", "group_session_book", "group_session_cancel",
+    "group_session_ics",
     "group_waitlist_join", "group_waitlist_accept", "group_waitlist_leave", "group_organisation_totals",
     "cohort_apply", "cohort_withdraw", "cohort_leave",
     "supervision_home", "supervision_book", "supervision_book_confirm", "supervision_log", "supervision_log_csv",
