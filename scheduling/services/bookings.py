@@ -32,7 +32,7 @@ from reflect.enums import LedgerKind
 from reflect.errors import DomainError
 from reflect.local_time import LONDON, UK_ZONE
 from reflect.locks import Lock, lock_on, retry_when_sqlite_is_locked
-from reflect.models import ContactPreferences, LedgerEntry, Membership, PoolOrganisation, User
+from reflect.models import ContactPreferences, LedgerEntry, PoolOrganisation, User
 from reflect.queries import current_member, current_members, is_current_lead
 from reflect.services.audit import record_audit
 from reflect.services.ledger import (
@@ -212,22 +212,11 @@ def bookable_attendees(agreement: SupervisionAgreement, user: User) -> list[User
 
 
 def check_may_book(
-    agreement: SupervisionAgreement,
-    acting_user: User,
-    attendees: Sequence[User],
-    leads_by_member: dict[int, bool] | None = None,
+    agreement: SupervisionAgreement, acting_user: User, attendees: Sequence[User], leads_by_member: dict[int, bool]
 ) -> None:
     """Who may book: staff for themselves (and named colleagues), a lead for any of their staff.
-    ``leads_by_member``: the booker's and attendees' current memberships (is_lead by user id),
-    when the caller has read them already."""
-    if leads_by_member is None:
-        leads_by_member = dict(
-            Membership.objects.filter(
-                organisation_id=agreement.organisation_id,
-                left_at__isnull=True,
-                user_id__in={acting_user.pk, *(user.pk for user in attendees)},
-            ).values_list("user_id", "is_lead")
-        )
+    ``leads_by_member``: the booker's and attendees' current memberships of the agreement's
+    organisation, is_lead by user id (``preferences_and_memberships_of``)."""
     if acting_user.pk not in leads_by_member:
         raise DomainError(f"Only staff of {agreement.organisation.name} can book its supervision.")
     if agreement.status != AgreementStatus.ACTIVE:
@@ -880,13 +869,14 @@ def reschedule_supervision(
             )
         attendees = [attendee.user for attendee in booking.attendees.select_related("user")]
         choice = BookingChoice(starts_at=starts_at, minutes=minutes, attendees=attendees, mode=booking.mode)
-        _check_slot(agreement, choice, now, exclude=booking.pk)
+        settings_row = loaded_availability_settings(agreement.supervisor)  # read with the locks
+        _check_slot(agreement, choice, now, exclude=booking.pk, settings_row=settings_row)
         hours = hours_for(minutes)
         _check_hours(
             agreement,
             starts_at,
             hours,
-            settings_row=availability_settings_of(agreement.supervisor),
+            settings_row=settings_row,
             exclude=booking.pk,
             already_reserved=booking.hours,
         )
