@@ -21,7 +21,7 @@ the bookings (BENCH_ROUNDS turns of each, BENCH_SECONDS in all per view). It che
 no place was lost or doubled, and that there are exactly as many supervision bookings as answered.
 
 Like bench_home: a throwaway database (PostgreSQL when DATABASE_URL names a local server),
-gunicorn with 2 workers on 127.0.0.1, keep-alive connections. Celery publishes to
+gunicorn with BENCH_WORKERS (2) workers on 127.0.0.1, keep-alive connections. Celery publishes to
 BENCH_REDIS_URL (or REDIS_URL) when one is set, as deployed — the queue it fills is purged
 afterwards, so use a Redis database of your own — and otherwise runs eagerly, as the embedded
 demo does (each confirmation is then rendered and "sent" to the console inside the request).
@@ -257,7 +257,7 @@ def main() -> dict[str, tuple[float, str]]:
         for key in seeded["keys"][1:]:
             keys.put(key)
         path = f"/groups/sessions/{session_id}/book/"
-        log(f"gunicorn (2 workers) on {home.HOST}:{port}, {CLIENTS} clients")
+        log(f"gunicorn ({home.WORKERS} workers) on {home.HOST}:{port}, {CLIENTS} clients")
         try:
             with home.gunicorn(env, port):
                 warm, _, _ = book(port, path, keys, home.WARM_UP)

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import CharField, Count, DateField, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -139,7 +139,80 @@ def to_engine(
 
 
 def availability_for(supervisor: SupervisorProfile) -> slots.Availability:
-    return to_engine(availability_settings_of(supervisor), weekly_rules_of(supervisor), date_overrides_of(supervisor))
+    return to_engine(availability_settings_of(supervisor), *hours_rows_of(supervisor))
+
+
+def loaded_availability_settings(supervisor: SupervisorProfile) -> AvailabilitySettings:
+    """``availability_settings_of`` for a supervisor read with ``select_related("availability_settings")``:
+    no query when the row came with the supervisor, the defaults (unsaved) when there is none."""
+    try:
+        return supervisor.availability_settings
+    except AvailabilitySettings.DoesNotExist:
+        return AvailabilitySettings(supervisor=supervisor)
+
+
+def hours_rows_of(supervisor: SupervisorProfile) -> tuple[list[WeeklyRule], list[DateOverride]]:
+    """``weekly_rules_of`` and ``date_overrides_of`` in one query (UNION ALL of the two tables,
+    columns the other lacks left empty): the slot engine reads both on every booking."""
+    no_day = Value(None, output_field=DateField())
+    # order_by(): no model ordering inside a UNION (SQLite refuses it); sorted below instead.
+    rules = (
+        WeeklyRule.objects.filter(supervisor=supervisor)
+        .order_by()
+        .values_list("weekday", no_day, "start", "end", "valid_from", "valid_until")
+    )
+    overrides = (
+        DateOverride.objects.filter(supervisor=supervisor)
+        .order_by()
+        .values_list(Value(None, output_field=IntegerField()), "date", "start", "end", no_day, no_day)
+    )
+    weekly: list[WeeklyRule] = []
+    days: list[DateOverride] = []
+    for weekday, day, start, end, valid_from, valid_until in rules.union(overrides, all=True):
+        if day is None:
+            weekly.append(
+                WeeklyRule(
+                    supervisor=supervisor,
+                    weekday=weekday,
+                    start=start,
+                    end=end,
+                    valid_from=valid_from,
+                    valid_until=valid_until,
+                )
+            )
+        else:
+            days.append(DateOverride(supervisor=supervisor, date=day, start=start, end=end))
+    weekly.sort(key=lambda rule: (rule.weekday, rule.start, rule.valid_from or datetime.date.min))
+    days.sort(key=lambda override: (override.date, override.start or datetime.time.min))
+    return weekly, days
+
+
+# What holds a supervisor's time in taken_times_of's one query.
+BOOKED, BUSY = "booked", "busy"
+
+
+def taken_times_of(
+    supervisor: SupervisorProfile,
+    bookings: QuerySet[SupervisionBooking],
+    since: datetime.datetime,
+    until: datetime.datetime,
+) -> tuple[list[Interval], list[Interval]]:
+    """The given live bookings' times and the supervisor's busy times from ``since`` to ``until``,
+    each sorted by start, in one query (UNION ALL): the slot engine reads both on every booking."""
+    booked = bookings.order_by().values_list("starts_at", "ends_at", Value(BOOKED, output_field=CharField()))
+    busy = (
+        BusyInterval.objects.filter(feed__supervisor=supervisor, start__lt=until, end__gt=since)
+        .order_by()
+        .values_list("start", "end", Value(BUSY, output_field=CharField()))
+    )
+    found: dict[str, list[Interval]] = {BOOKED: [], BUSY: []}
+    for start, end, what in booked.union(busy, all=True):
+        found[what].append(Interval(start, end))
+    return sorted(found[BOOKED], key=_by_start), sorted(found[BUSY], key=_by_start)
+
+
+def _by_start(interval: Interval) -> tuple[datetime.datetime, datetime.datetime]:
+    return (interval.start, interval.end)
 
 
 @dataclass(frozen=True)

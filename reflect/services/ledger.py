@@ -7,9 +7,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import DateTimeField, F, Sum, Value
+from django.db import IntegrityError, connection, transaction
+from django.db.models import DateTimeField, F, QuerySet, Sum, Value
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
@@ -69,6 +70,65 @@ def record_ledger_entry(
             raise
         return None
     return entry
+
+
+def record_new_ledger_entries(entries: list[LedgerEntry]) -> None:
+    """Append several entries of one organisation whose sources are new (``source_is_new``: each
+    names a row the caller has just inserted, so no entry can hold it): one insert for the
+    entries and one upsert for their months, where ``record_ledger_entry`` takes two statements
+    an entry. ``money`` is worked out here, as there. The months are added to in their lock
+    order (reflect/locks.py: by kind), so two such batches cannot deadlock."""
+    for entry in entries:
+        entry.money = (entry.hours * entry.pool.hourly_rate).quantize(CENT)
+    LedgerEntry.objects.bulk_create(entries)
+    totals: dict[tuple[int, int, str, datetime.date], list[LedgerEntry]] = {}
+    for entry in entries:
+        assert entry.organisation_id is not None, "an organisation's entries only (the months' upsert key)"
+        key = (entry.pool_id, entry.organisation_id, entry.kind, ledger_month(entry.occurred_at))
+        totals.setdefault(key, []).append(entry)
+    _add_to_months(sorted(totals.items(), key=lambda item: (_kind_rank(item[0][2]), item[0][1])))
+
+
+# One statement for any number of months: insert each, or add to it when it is there (the
+# partial unique constraint for an organisation's months is the conflict target). The same SQL
+# on PostgreSQL and SQLite but for the two-argument minimum and maximum.
+_MONTHS_UPSERT = """INSERT INTO reflect_ledgermonth
+    (pool_id, organisation_id, kind, month, entries, hours, money, quantity, first_at, last_at)
+VALUES {rows}
+ON CONFLICT (pool_id, organisation_id, kind, month) WHERE organisation_id IS NOT NULL DO UPDATE SET
+    entries = reflect_ledgermonth.entries + excluded.entries,
+    hours = reflect_ledgermonth.hours + excluded.hours,
+    money = reflect_ledgermonth.money + excluded.money,
+    quantity = reflect_ledgermonth.quantity + excluded.quantity,
+    first_at = {least}(reflect_ledgermonth.first_at, excluded.first_at),
+    last_at = {greatest}(reflect_ledgermonth.last_at, excluded.last_at)
+"""
+
+
+def _add_to_months(months: list[tuple[tuple[int, int, str, datetime.date], list[LedgerEntry]]]) -> None:
+    ops = connection.ops
+    params: list[Any] = []  # each adapted for the database by its field type
+    for (pool_id, organisation_id, kind, month), entries in months:
+        hours = sum((entry.hours for entry in entries), ZERO)
+        money = sum((entry.money for entry in entries), ZERO)
+        moments = [entry.occurred_at for entry in entries]
+        params += [
+            pool_id,
+            organisation_id,
+            kind,
+            ops.adapt_datefield_value(month),
+            len(entries),
+            ops.adapt_decimalfield_value(hours, 12, 2),
+            ops.adapt_decimalfield_value(money, 14, 2),
+            sum(entry.quantity for entry in entries),
+            ops.adapt_datetimefield_value(min(moments)),
+            ops.adapt_datetimefield_value(max(moments)),
+        ]
+    least, greatest = ("MIN", "MAX") if connection.vendor == "sqlite" else ("LEAST", "GREATEST")
+    row = "(" + ", ".join(["%s"] * 10) + ")"
+    sql = _MONTHS_UPSERT.format(rows=", ".join([row] * len(months)), least=least, greatest=greatest)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _month_key(entry: LedgerEntry) -> dict[str, object]:
@@ -259,7 +319,8 @@ def balance_from(*, allocated: Decimal, reserved: Decimal, released: Decimal, co
     return HoursBalance(allocated=allocated, reserved=still_reserved, used=consumed)
 
 
-def _balance(totals: dict[str, Decimal]) -> HoursBalance:
+def balance_of_totals(totals: Mapping[str, Decimal]) -> HoursBalance:
+    """The balance from each hour kind's total (``hour_totals``' rows, added up by kind)."""
     return balance_from(
         allocated=totals.get(LedgerKind.ALLOCATED, ZERO),
         reserved=totals.get(LedgerKind.RESERVED, ZERO),
@@ -268,13 +329,19 @@ def _balance(totals: dict[str, Decimal]) -> HoursBalance:
     )
 
 
-def hours_balance(pool: Pool, organisation: Organisation) -> HoursBalance:
-    rows = (
+def hour_totals(pool: Pool, organisation: Organisation) -> QuerySet[Any, Any]:
+    """The organisation's total hours of each hour kind (rows of ``kind`` and ``total``), as a
+    query a caller may combine with its own (booking reads it in a UNION with its hours)."""
+    return (
         LedgerEntry.objects.filter(pool=pool, organisation=organisation, kind__in=HOUR_KINDS)
+        .order_by()
         .values("kind")
         .annotate(total=Sum("hours"))
     )
-    return _balance({row["kind"]: hours_sum(row["total"]) for row in rows})
+
+
+def hours_balance(pool: Pool, organisation: Organisation) -> HoursBalance:
+    return balance_of_totals({row["kind"]: hours_sum(row["total"]) for row in hour_totals(pool, organisation)})
 
 
 def hours_balances(pool: Pool) -> dict[int, HoursBalance]:
@@ -287,4 +354,4 @@ def hours_balances(pool: Pool) -> dict[int, HoursBalance]:
     )
     for row in rows:
         totals.setdefault(row["organisation_id"], {})[row["kind"]] = hours_sum(row["total"])
-    return {organisation_id: _balance(kinds) for organisation_id, kinds in totals.items()}
+    return {organisation_id: balance_of_totals(kinds) for organisation_id, kinds in totals.items()}

@@ -24,7 +24,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import CharField, DateTimeField, Q, QuerySet, Value
 from django.utils import timezone
 
 from reflect import wording
@@ -32,22 +32,28 @@ from reflect.enums import LedgerKind
 from reflect.errors import DomainError
 from reflect.local_time import LONDON, UK_ZONE
 from reflect.locks import Lock, lock_on, retry_when_sqlite_is_locked
-from reflect.models import ContactPreferences, Membership, PoolOrganisation, User
+from reflect.models import ContactPreferences, LedgerEntry, PoolOrganisation, User
 from reflect.queries import current_member, current_members, is_current_lead
 from reflect.services.audit import record_audit
-from reflect.services.ledger import CENT, hours_balance, record_ledger_entry
-from reflect.services.preferences import preferences_of
+from reflect.services.ledger import (
+    CENT,
+    balance_of_totals,
+    hour_totals,
+    hours_sum,
+    record_ledger_entry,
+    record_new_ledger_entries,
+)
+from reflect.services.preferences import preferences_and_memberships_of, preferences_of
 from scheduling import slots
 from scheduling.intervals import Interval
 from scheduling.models import AvailabilitySettings, BookingAttendee, BookingStatus, SessionMode, SupervisionBooking
 from scheduling.models.bookings import LIVE_BOOKING_STATUSES
 from scheduling.queries import (
-    availability_for,
     availability_settings_of,
-    busy_intervals_for,
-    date_overrides_of,
+    hours_rows_of,
+    loaded_availability_settings,
+    taken_times_of,
     to_engine,
-    weekly_rules_of,
 )
 from scheduling.services.booking_notices import (
     booking_when,
@@ -109,15 +115,13 @@ def booker_for(users: Sequence[User], preferences_by_user: dict[int, ContactPref
     return slots.Booker(time_zone=zone, no_sessions_before=latest)
 
 
-def live_booking_intervals(
+def live_bookings_of(
     supervisor: SupervisorProfile, *, since: datetime.datetime, until: datetime.datetime, exclude: int | None = None
-) -> list[Interval]:
+) -> QuerySet[SupervisionBooking]:
     rows = SupervisionBooking.objects.filter(
         supervisor=supervisor, status__in=LIVE_BOOKING_STATUSES, ends_at__gt=since, starts_at__lt=until
     )
-    if exclude is not None:
-        rows = rows.exclude(pk=exclude)
-    return [Interval(start, end) for start, end in rows.order_by("starts_at").values_list("starts_at", "ends_at")]
+    return rows if exclude is None else rows.exclude(pk=exclude)
 
 
 def _engine_inputs(
@@ -127,15 +131,16 @@ def _engine_inputs(
     exclude: int | None = None,
     settings_row: AvailabilitySettings | None = None,
 ) -> tuple[slots.Availability, list[Interval], list[Interval]]:
+    """The slot engine's inputs in two queries (the settings too when not given): the weekly
+    hours with the days off, then the live bookings with the busy times."""
     if settings_row is None:
-        availability = availability_for(supervisor)
-    else:
-        availability = to_engine(settings_row, weekly_rules_of(supervisor), date_overrides_of(supervisor))
+        settings_row = availability_settings_of(supervisor)
+    availability = to_engine(settings_row, *hours_rows_of(supervisor))
     # A day either side: buffers and the week's limit reach past the horizon's edges.
     since = now - datetime.timedelta(days=8)
     until = now + availability.horizon + datetime.timedelta(days=8)
-    bookings = live_booking_intervals(supervisor, since=since, until=until, exclude=exclude)
-    busy = busy_intervals_for(supervisor, since, until)
+    live = live_bookings_of(supervisor, since=since, until=until, exclude=exclude)
+    bookings, busy = taken_times_of(supervisor, live, since, until)
     return availability, bookings, busy
 
 
@@ -208,16 +213,12 @@ def bookable_attendees(agreement: SupervisionAgreement, user: User) -> list[User
     return [user]
 
 
-def check_may_book(agreement: SupervisionAgreement, acting_user: User, attendees: Sequence[User]) -> None:
-    """Who may book: staff for themselves (and named colleagues), a lead for any of their staff."""
-    # One query for the booker's own membership and every attendee's.
-    leads_by_member = dict(
-        Membership.objects.filter(
-            organisation_id=agreement.organisation_id,
-            left_at__isnull=True,
-            user_id__in={acting_user.pk, *(user.pk for user in attendees)},
-        ).values_list("user_id", "is_lead")
-    )
+def check_may_book(
+    agreement: SupervisionAgreement, acting_user: User, attendees: Sequence[User], leads_by_member: dict[int, bool]
+) -> None:
+    """Who may book: staff for themselves (and named colleagues), a lead for any of their staff.
+    ``leads_by_member``: the booker's and attendees' current memberships of the agreement's
+    organisation, is_lead by user id (``preferences_and_memberships_of``)."""
     if acting_user.pk not in leads_by_member:
         raise DomainError(f"Only staff of {agreement.organisation.name} can book its supervision.")
     if agreement.status != AgreementStatus.ACTIVE:
@@ -370,6 +371,10 @@ def _hours_by_month(rows: Iterable[tuple[datetime.datetime, Decimal]], zone: str
     return dict(totals)
 
 
+# What each row of hours_position's one query counts.
+AGREEMENT_HOURS, SUPERVISOR_HOURS = "agreement hours", "supervisor hours"
+
+
 def hours_position(
     agreement: SupervisionAgreement,
     since: datetime.datetime,
@@ -378,40 +383,53 @@ def hours_position(
     settings_row: AvailabilitySettings,
     exclude: int | None = None,
 ) -> HoursPosition:
-    """Read the hours rules' inputs for the months from ``since`` to ``until``: the balance (one
-    query), the agreement's month totals (one), and the supervisor's (one, only if they set a
-    monthly capacity)."""
-    balance = hours_balance(agreement.pool, agreement.organisation)
+    """Read the hours rules' inputs for the months from ``since`` to ``until`` in one query (a
+    UNION ALL): the organisation's ledger totals by hour kind, the hours of the agreement's
+    sessions in those months, and, only if the supervisor set a monthly capacity, the hours of
+    all their sessions in those months on their clock."""
+    no_moment = Value(None, output_field=DateTimeField())
+    ledger = hour_totals(agreement.pool, agreement.organisation).values_list("kind", no_moment, "total")
     first, _ = month_bounds(since)
     _, following = month_bounds(until)
-    rows = SupervisionBooking.objects.filter(
+    agreement_rows = SupervisionBooking.objects.filter(
         agreement=agreement, status__in=AGREEMENT_HOURS_STATUSES, starts_at__gte=first, starts_at__lt=following
     )
-    if exclude is not None:
-        rows = rows.exclude(pk=exclude)
-    agreement_used = _hours_by_month(rows.values_list("starts_at", "hours"), UK_ZONE)
+    parts = [_hours_rows(agreement_rows, AGREEMENT_HOURS, exclude)]
     capacity = settings_row.monthly_capacity_hours
-    supervisor_used: dict[Month, Decimal] = {}
     if capacity is not None:
         first, _ = month_bounds(since, settings_row.time_zone)
         _, following = month_bounds(until, settings_row.time_zone)
-        taken = SupervisionBooking.objects.filter(
+        supervisor_rows = SupervisionBooking.objects.filter(
             supervisor_id=agreement.supervisor_id,
             status__in=LIVE_BOOKING_STATUSES,
             starts_at__gte=first,
             starts_at__lt=following,
         )
-        if exclude is not None:
-            taken = taken.exclude(pk=exclude)
-        supervisor_used = _hours_by_month(taken.values_list("starts_at", "hours"), settings_row.time_zone)
+        parts.append(_hours_rows(supervisor_rows, SUPERVISOR_HOURS, exclude))
+    kinds: dict[str, Decimal] = {}
+    sessions: dict[str, list[tuple[datetime.datetime, Decimal]]] = {AGREEMENT_HOURS: [], SUPERVISOR_HOURS: []}
+    for what, starts_at, hours in ledger.union(*parts, all=True):
+        if what in sessions:
+            sessions[what].append((starts_at, hours_sum(hours)))
+        else:
+            kinds[what] = hours_sum(hours)
     return HoursPosition(
-        organisation_left=balance.left,
+        organisation_left=balance_of_totals(kinds).left,
         agreement_hours_per_month=agreement.hours_per_month,
-        agreement_used=agreement_used,
+        agreement_used=_hours_by_month(sessions[AGREEMENT_HOURS], UK_ZONE),
         supervisor_capacity=capacity,
         supervisor_zone=settings_row.time_zone,
-        supervisor_used=supervisor_used,
+        supervisor_used=_hours_by_month(sessions[SUPERVISOR_HOURS], settings_row.time_zone),
     )
+
+
+def _hours_rows(
+    rows: QuerySet[SupervisionBooking], what: str, exclude: int | None
+) -> QuerySet[SupervisionBooking, tuple[str, datetime.datetime, Decimal]]:
+    """Sessions' starts and hours, labelled with what they count towards, for hours_position."""
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude)
+    return rows.order_by().values_list(Value(what, output_field=CharField()), "starts_at", "hours")
 
 
 def _check_hours(
@@ -607,19 +625,21 @@ def explain_offering(
 
 
 def _lock_capacity(agreement: SupervisionAgreement) -> SupervisionAgreement:
-    """Take the capacity locks in the fixed order (module docstring) and reload the agreement."""
+    """Take the capacity locks in the fixed order (module docstring) and reload the agreement,
+    with its supervisor's availability settings (read once, passed down)."""
+    queryset = SupervisionAgreement.objects.select_related(
+        "supervisor__user", "supervisor__availability_settings", "organisation", "pool"
+    )
     if lock_on(Lock.SUPERVISION_CAPACITY):
         # The allocation: no two bookings of this organisation spend its last hours twice.
         PoolOrganisation.objects.select_for_update().get(
             pool_id=agreement.pool_id, organisation_id=agreement.organisation_id
         )
-        # The supervisor's time: bookings of any organisation with this supervisor queue here,
-        # so the slot check below sees every booking made before it.
-        SupervisorProfile.objects.select_for_update().get(pk=agreement.supervisor_id)
-        queryset = SupervisionAgreement.objects.select_for_update(of=("self",))
-    else:
-        queryset = SupervisionAgreement.objects.all()
-    return queryset.select_related("supervisor__user", "organisation", "pool").get(pk=agreement.pk)
+        # Then the supervisor's time (bookings of any organisation with this supervisor queue
+        # here, so the slot check below sees every booking made before it) and the agreement,
+        # in one statement: PostgreSQL locks the rows in the order FOR UPDATE OF names them.
+        queryset = queryset.select_for_update(of=("supervisor", "self"))
+    return queryset.get(pk=agreement.pk)
 
 
 # --- Use cases ------------------------------------------------------------------------------
@@ -668,11 +688,14 @@ def _book(
     """book_supervision's transaction: locks, checks, the booking and everything it writes."""
     with transaction.atomic():
         agreement = _lock_capacity(agreement)
-        check_may_book(agreement, acting_user, choice.attendees)
         # Read once and passed down: the slot check, the hours check, the booking's place or
-        # link and the messages all use them. Preferences are read, never created, here.
-        settings_row = availability_settings_of(agreement.supervisor)
-        preferences = preferences_of([*choice.attendees, agreement.supervisor.user])
+        # link and the messages all use them. Preferences are read, never created, here; the
+        # memberships come in the same query.
+        settings_row = loaded_availability_settings(agreement.supervisor)
+        preferences, leads_by_member = preferences_and_memberships_of(
+            [acting_user, *choice.attendees, agreement.supervisor.user], agreement.organisation_id
+        )
+        check_may_book(agreement, acting_user, choice.attendees, leads_by_member)
         _check_slot(agreement, choice, now, settings_row=settings_row, preferences_by_user=preferences)
         hours = hours_for(choice.minutes)
         _check_hours(agreement, choice.starts_at, hours, settings_row=settings_row)
@@ -713,25 +736,38 @@ def _record(
     """The ledger's two entries for a change of a booking: its hours (reserved, released or
     consumed) and the count of what happened. Source keys make a retried use case record once;
     ``source_is_new`` for a booking inserted in this transaction, whose keys nothing can hold
-    yet (no savepoint per entry)."""
-    record_ledger_entry(
-        booking.pool,
-        hours_kind,
-        organisation=booking.organisation,
-        hours=booking.hours,
-        occurred_at=now,
-        source=f"supervision:{booking.pk}:{hours_kind}",
-        source_is_new=source_is_new,
-    )
-    record_ledger_entry(
-        booking.pool,
-        count_kind,
-        organisation=booking.organisation,
-        quantity=1,
-        occurred_at=now,
-        source=f"supervision:{booking.pk}:{event}",
-        source_is_new=source_is_new,
-    )
+    yet: both entries then go in one insert and their months in one upsert."""
+    entries = [
+        LedgerEntry(
+            pool=booking.pool,
+            organisation=booking.organisation,
+            kind=hours_kind,
+            hours=booking.hours,
+            occurred_at=now,
+            source=f"supervision:{booking.pk}:{hours_kind}",
+        ),
+        LedgerEntry(
+            pool=booking.pool,
+            organisation=booking.organisation,
+            kind=count_kind,
+            quantity=1,
+            occurred_at=now,
+            source=f"supervision:{booking.pk}:{event}",
+        ),
+    ]
+    if source_is_new:
+        record_new_ledger_entries(entries)
+        return
+    for entry in entries:
+        record_ledger_entry(
+            entry.pool,
+            entry.kind,
+            organisation=entry.organisation,
+            hours=entry.hours,
+            quantity=entry.quantity,
+            occurred_at=now,
+            source=entry.source,
+        )
 
 
 def lock_booking(booking: SupervisionBooking) -> SupervisionBooking:
@@ -854,13 +890,14 @@ def reschedule_supervision(
             )
         attendees = [attendee.user for attendee in booking.attendees.select_related("user")]
         choice = BookingChoice(starts_at=starts_at, minutes=minutes, attendees=attendees, mode=booking.mode)
-        _check_slot(agreement, choice, now, exclude=booking.pk)
+        settings_row = loaded_availability_settings(agreement.supervisor)  # read with the locks
+        _check_slot(agreement, choice, now, exclude=booking.pk, settings_row=settings_row)
         hours = hours_for(minutes)
         _check_hours(
             agreement,
             starts_at,
             hours,
-            settings_row=availability_settings_of(agreement.supervisor),
+            settings_row=settings_row,
             exclude=booking.pk,
             already_reserved=booking.hours,
         )

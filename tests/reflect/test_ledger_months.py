@@ -25,6 +25,7 @@ from reflect.services.ledger import (
     ledger_months_held_for,
     record_ledger_entries,
     record_ledger_entry,
+    record_new_ledger_entries,
 )
 from tests.conftest import requires_postgresql
 from tests.factories.core import OrganisationFactory, PoolFactory
@@ -189,6 +190,43 @@ def test_the_bulk_writer_adds_to_existing_months_and_makes_new_ones(world) -> No
     assert_months_agree_with_the_ledger()
     assert LedgerMonth.objects.get(pool=pool, organisation=organisation, kind=K.CONSUMED).hours == Decimal("3.00")
     assert LedgerMonth.objects.filter(pool=pool).count() == 3
+
+
+def test_new_entries_go_in_one_insert_and_their_months_in_one_upsert(world, django_assert_num_queries) -> None:
+    """A booking's writer (record_new_ledger_entries): a month already there is added to, a new
+    one is made, two entries of one month add up in one row, and money is worked out."""
+    pool, organisation = world.pool, world.organisation  # £60 an hour
+    june = datetime.datetime(2026, 6, 10, 12, tzinfo=UTC)
+    record_ledger_entry(pool, K.RESERVED, organisation=organisation, hours=Decimal("1"), occurred_at=june)
+    later, earlier = june + datetime.timedelta(days=2), june - datetime.timedelta(days=3)
+    with django_assert_num_queries(2):
+        record_new_ledger_entries(
+            [
+                LedgerEntry(
+                    pool=pool, organisation=organisation, kind=K.RESERVED, hours=Decimal("1.5"), occurred_at=later
+                ),
+                LedgerEntry(
+                    pool=pool, organisation=organisation, kind=K.RESERVED, hours=Decimal("0.25"), occurred_at=earlier
+                ),
+                LedgerEntry(
+                    pool=pool, organisation=organisation, kind=K.SUPERVISION_BOOKED, quantity=1, occurred_at=june
+                ),
+            ]
+        )
+    rows = {
+        m.kind: (m.month, m.entries, m.hours, m.money, m.quantity, m.first_at, m.last_at)
+        for m in LedgerMonth.objects.filter(pool=pool, organisation=organisation)
+    }
+    assert rows == {
+        K.RESERVED: (datetime.date(2026, 6, 1), 3, Decimal("2.75"), Decimal("165.00"), 0, earlier, later),
+        K.SUPERVISION_BOOKED: (datetime.date(2026, 6, 1), 1, Decimal("0"), Decimal("0"), 1, june, june),
+    }
+    assert sorted(LedgerEntry.objects.filter(pool=pool).values_list("money", flat=True)) == [
+        Decimal("0"),
+        Decimal("15.00"),
+        Decimal("60.00"),
+        Decimal("90.00"),
+    ]
 
 
 def test_the_migration_adds_up_an_existing_ledger(world) -> None:

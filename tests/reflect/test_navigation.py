@@ -22,6 +22,7 @@ from scheduling.groups.notices import session_when
 from scheduling.groups.places import book_place, cancel_place
 from scheduling.groups.waitlist import join_waitlist
 from scheduling.models import GroupSession
+from tests.factories.bookings import agree, supervisor_with_availability
 from tests.factories.core import OrganisationFactory, give_two_factor
 from tests.factories.groups import make_facilitator, make_group
 from tests.factories.supervision import make_supervisor
@@ -293,3 +294,28 @@ def test_the_home_page_costs_the_same_queries_with_more_groups_places_and_offers
     full_session_offered_to_member("Group three")
     assert len(client.get(reverse("home")).context["panels"][0].steps) == 3
     assert queries() == one
+
+
+# The home page's queries for each role, exactly (issue 20: the home page's cost is watched per
+# role, so a panel that adds a query shows here). Each count is the page a second time: the
+# session, the person, every app's panels, the navigation's roles and the invitations.
+HOME_QUERIES = {"lead": 20, "member": 20, "commissioner": 19, "supervisor": 20}
+
+
+def test_the_home_page_costs_an_exact_number_of_queries_for_each_role(client, world):
+    agreement = agree(world.pool, world.organisation, supervisor_with_availability())
+    people = {
+        "lead": world.lead,
+        "member": world.member,
+        "commissioner": world.commissioner,
+        "supervisor": agreement.supervisor.user,
+    }
+    counted = {}
+    for role, person in people.items():
+        give_two_factor(person)
+        client.force_login(person)
+        assert client.get(reverse("home")).status_code == 200
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("home")).status_code == 200
+        counted[role] = len(captured)
+    assert counted == HOME_QUERIES

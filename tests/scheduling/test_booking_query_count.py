@@ -13,6 +13,7 @@ one insert. The reminders in that insert are checked exactly below.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from unittest import mock
 
 import pytest
@@ -21,39 +22,45 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from reflect.errors import DomainError
 from reflect.models import ContactPreferences, LedgerEntry, Notification
 from reflect.services.preferences import update_preferences
-from scheduling.models import SupervisionBooking
-from scheduling.services.bookings import bookable_attendees
+from scheduling.models import DateOverride, SupervisionBooking
+from scheduling.services.bookings import SlotRefused, bookable_attendees
 from tests.conftest import World
-from tests.factories.bookings import NOW, book, utc
+from tests.factories.bookings import NOW, agree, book, supervisor_with_availability, utc
 from tests.factories.core import staff_of
 from tests.scheduling.test_booking_views import iso, next_week_at
 
 pytestmark = pytest.mark.django_db
 
 # One booking, statement by statement (the test's own transaction makes the use case's a
-# savepoint: its SAVEPOINT and RELEASE are the first and the last):
-#  3 locks: the organisation's allocation, the supervisor, the agreement (with its people);
-#  1 the booker's and the attendees' memberships, together;
-#  2 the supervisor's availability settings, the attendees' and supervisor's contact preferences;
-#  4 the slot engine's inputs: weekly hours, days off, live bookings, busy times;
-#  2 the hours rules: the organisation's balance, the agreement's month;
+# savepoint: its SAVEPOINT and RELEASE are the first and the last, where a request has BEGIN
+# and COMMIT):
+#  2 locks: the organisation's allocation; then the supervisor and the agreement in one
+#    statement, which also reads the supervisor's person and availability settings;
+#  1 the attendees' and supervisor's contact preferences with the booker's and the attendees'
+#    memberships;
+#  2 the slot engine's inputs: weekly hours with days off, live bookings with busy times;
+#  1 the hours rules' totals: the organisation's ledger by hour kind with the agreement's
+#    month (and the supervisor's month, had they set a monthly capacity);
 #  1 the booking (no savepoint: losing to the exclusion constraint rolls the use case back);
-#  1 its attendee; 4 the two ledger entries and their two months; 1 the audit event;
-#  1 every confirmation and reminder in one insert.
+#  1 its attendee; 2 the two ledger entries in one insert, their two months in one upsert;
+#  1 the audit event; 1 every confirmation and reminder in one insert.
 # The same on both databases (measured on each: run with DATABASE_URL naming PostgreSQL).
-SERVICE_STATEMENTS = {"postgresql": 22, "sqlite": 22}[connection.vendor]
+SERVICE_STATEMENTS = {"postgresql": 14, "sqlite": 14}[connection.vendor]
 
 
 def test_a_booking_takes_an_exact_number_of_statements(world: World, agreement) -> None:
     book(agreement, world.colleague, utc(5, 10))  # the month's ledger rows exist already
     with CaptureQueriesContext(connection) as captured:
         book(agreement, world.member, utc(6, 10))
-    statements = [query["sql"].split(" ", 1)[0] for query in captured.captured_queries]
+    statements = [query["sql"].lstrip("(").split(" ", 1)[0] for query in captured.captured_queries]
     assert len(statements) == SERVICE_STATEMENTS
-    # One outbox insert for six rows; nothing written to contact preferences.
+    # The booking, its attendee, the ledger's entries, their months, the audit event and the
+    # outbox (six rows in one insert); nothing written to contact preferences.
     assert statements.count("INSERT") == 6
+    assert statements.count("SELECT") == 6
     assert not any(
         "reflect_contactpreferences" in query["sql"] and not query["sql"].startswith("SELECT")
         for query in captured.captured_queries
@@ -70,6 +77,23 @@ def test_the_count_does_not_grow_with_the_organisation(world: World, agreement) 
     with CaptureQueriesContext(connection) as captured:
         book(agreement, world.member, utc(6, 10))
     assert len(captured.captured_queries) == SERVICE_STATEMENTS
+
+
+def test_a_supervisor_with_a_monthly_capacity_costs_no_more_statements(world: World) -> None:
+    """Their month's hours join the same query as the ledger's and the agreement's; a day off
+    (a date override) joins the weekly hours' query."""
+    supervisor = supervisor_with_availability(monthly_capacity_hours=Decimal("2"))
+    DateOverride.objects.create(supervisor=supervisor, date=datetime.date(2027, 1, 7))
+    agreement = agree(world.pool, world.organisation, supervisor)
+    book(agreement, world.colleague, utc(5, 10))
+    with CaptureQueriesContext(connection) as captured:
+        book(agreement, world.member, utc(6, 10))
+    assert len(captured.captured_queries) == SERVICE_STATEMENTS
+    # The capacity is read and applied: a third hour in January is refused, a day off too.
+    with pytest.raises(DomainError, match="Ann Carter is fully booked for January 2027"):
+        book(agreement, world.lead, utc(8, 10), attendees=[world.lead])
+    with pytest.raises(SlotRefused):
+        book(agreement, world.lead, utc(7, 10), attendees=[world.lead])
 
 
 def test_a_member_who_is_not_a_lead_is_offered_themselves_after_one_query(
