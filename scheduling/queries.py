@@ -197,16 +197,22 @@ def taken_times_of(
     since: datetime.datetime,
     until: datetime.datetime,
 ) -> tuple[list[Interval], list[Interval]]:
-    """The given live bookings' times and the supervisor's busy times from ``since`` to ``until``,
-    each sorted by start, in one query (UNION ALL): the slot engine reads both on every booking."""
+    """The given live bookings' times and the supervisor's busy times (their imported feed's and
+    their connected calendar's) from ``since`` to ``until``, each sorted by start, in one query
+    (UNION ALL): the slot engine reads both on every booking."""
     booked = bookings.order_by().values_list("starts_at", "ends_at", Value(BOOKED, output_field=CharField()))
-    busy = (
+    imported = (
         BusyInterval.objects.filter(feed__supervisor=supervisor, start__lt=until, end__gt=since)
         .order_by()
         .values_list("start", "end", Value(BUSY, output_field=CharField()))
     )
+    connected = (
+        ConnectedBusyTime.objects.filter(connection__supervisor=supervisor, start__lt=until, end__gt=since)
+        .order_by()
+        .values_list("start", "end", Value(BUSY, output_field=CharField()))
+    )
     found: dict[str, list[Interval]] = {BOOKED: [], BUSY: []}
-    for start, end, what in booked.union(busy, all=True):
+    for start, end, what in booked.union(imported, connected, all=True):
         found[what].append(Interval(start, end))
     return sorted(found[BOOKED], key=_by_start), sorted(found[BUSY], key=_by_start)
 
