@@ -88,20 +88,29 @@ def busy_calendar_of(supervisor: SupervisorProfile) -> BusyCalendarFeed | None:
     return BusyCalendarFeed.objects.filter(supervisor=supervisor).first()
 
 
+# What holds a supervisor's time in taken_times_of's one query.
+BOOKED, BUSY = "booked", "busy"
+
+
 def busy_intervals_for(
     supervisor: SupervisorProfile, start: datetime.datetime, end: datetime.datetime
 ) -> list[Interval]:
     """Busy times from the supervisor's imported feed and their connected calendar, in one query."""
-    imported = BusyInterval.objects.filter(feed__supervisor=supervisor, start__lt=end, end__gt=start)
-    connected = ConnectedBusyTime.objects.filter(connection__supervisor=supervisor, start__lt=end, end__gt=start)
+    imported, connected = _busy_sources(supervisor, start, end)
+    rows = imported.union(connected, all=True).order_by("start")
+    return [Interval(row_start, row_end) for row_start, row_end, _ in rows]
+
+
+def _busy_sources(supervisor: SupervisorProfile, since: datetime.datetime, until: datetime.datetime) -> list[Any]:
+    """Every source of a supervisor's busy times (their imported feed, their connected
+    calendar), as (start, end, BUSY) rows to UNION: the one list the week page and booking share."""
     # order_by() drops each model's default ordering, which SQL does not allow inside a UNION.
-    both = (
-        imported.order_by()
-        .values_list("start", "end")
-        .union(connected.order_by().values_list("start", "end"), all=True)
-    )
-    rows = both.order_by("start")
-    return [Interval(row_start, row_end) for row_start, row_end in rows]
+    return [
+        model.objects.filter(**{owner: supervisor}, start__lt=until, end__gt=since)
+        .order_by()
+        .values_list("start", "end", Value(BUSY, output_field=CharField()))
+        for model, owner in ((BusyInterval, "feed__supervisor"), (ConnectedBusyTime, "connection__supervisor"))
+    ]
 
 
 def to_engine(
@@ -187,10 +196,6 @@ def hours_rows_of(supervisor: SupervisorProfile) -> tuple[list[WeeklyRule], list
     return weekly, days
 
 
-# What holds a supervisor's time in taken_times_of's one query.
-BOOKED, BUSY = "booked", "busy"
-
-
 def taken_times_of(
     supervisor: SupervisorProfile,
     bookings: QuerySet[SupervisionBooking],
@@ -201,18 +206,8 @@ def taken_times_of(
     their connected calendar's) from ``since`` to ``until``, each sorted by start, in one query
     (UNION ALL): the slot engine reads both on every booking."""
     booked = bookings.order_by().values_list("starts_at", "ends_at", Value(BOOKED, output_field=CharField()))
-    imported = (
-        BusyInterval.objects.filter(feed__supervisor=supervisor, start__lt=until, end__gt=since)
-        .order_by()
-        .values_list("start", "end", Value(BUSY, output_field=CharField()))
-    )
-    connected = (
-        ConnectedBusyTime.objects.filter(connection__supervisor=supervisor, start__lt=until, end__gt=since)
-        .order_by()
-        .values_list("start", "end", Value(BUSY, output_field=CharField()))
-    )
     found: dict[str, list[Interval]] = {BOOKED: [], BUSY: []}
-    for start, end, what in booked.union(imported, connected, all=True):
+    for start, end, what in booked.union(*_busy_sources(supervisor, since, until), all=True):
         found[what].append(Interval(start, end))
     return sorted(found[BOOKED], key=_by_start), sorted(found[BUSY], key=_by_start)
 

@@ -96,6 +96,8 @@ def group_session_ics(session: GroupSession, recipient: User, *, method: str, ow
         cancelled=method == "CANCEL",
         stamp=timezone.now(),
         sequence=personal_sequence(session, recipient, own_cancelled=own_cancelled),
+        # A cancellation needs no place or link, and may go to someone taken off the session.
+        with_place=method != "CANCEL",
     )
     return calendar_text(
         [event],

@@ -23,7 +23,7 @@ from reflect.queries import is_commissioner
 from reflect.services.audit import record_audit
 from reflect.services.ledger import ledger_months_held_for
 from reflect.services.notifications import queue_notification
-from scheduling.groups.calendar import group_session_ics
+from scheduling.groups.calendar import group_session_ics, session_link
 from scheduling.groups.capacity import held_offers
 from scheduling.groups.notices import group_context, session_when
 from scheduling.groups.recurrence import check_pattern, coming_starts, generate_sessions
@@ -400,7 +400,7 @@ def _where_it_meets(group: ReflectiveGroup, first: GroupSession, sessions: list[
     """The message's context: the group at its first session here, where it now meets, and when."""
     return group_context(first) | {
         "location": group.location,
-        "online_link": group.online_link,
+        "online_link": session_link(first),
         "sessions": [session_when(session) for session in sessions],
     }
 

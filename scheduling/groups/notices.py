@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from reflect import wording
 from reflect.services.notifications import queue_notification
-from scheduling.groups.calendar import group_session_ics
+from scheduling.groups.calendar import group_session_ics, session_link
 from scheduling.models import GroupSession, Place
 from scheduling.notification_kinds import GroupNotificationKind
 
@@ -47,7 +47,7 @@ def queue_confirmation(place: Place, *, own_cancelled: int | None = None, just_b
     group = session.group
     context = group_context(session) | {
         "location": group.location,
-        "online_link": group.online_link,
+        "online_link": session_link(session),
         "ground_rules": group.ground_rules,
     }
     queue_notification(

@@ -24,7 +24,7 @@ from reflect.models import Notification, User
 from reflect.queries import is_commissioner
 from reflect.services.audit import record_audit
 from reflect.services.notifications import cancel_notifications, queue_notification
-from scheduling.groups.calendar import group_session_ics
+from scheduling.groups.calendar import group_session_ics, session_link
 from scheduling.groups.capacity import give_back_every_place, lock_session
 from scheduling.groups.notices import group_context, queue_confirmation, session_when
 from scheduling.models import (
@@ -201,7 +201,7 @@ def move_session(
             queue_confirmation(place)
         context = (
             group_context(session)
-            | {"was": was, "note": note.strip(), "location": group.location, "online_link": group.online_link}
+            | {"was": was, "note": note.strip(), "location": group.location, "online_link": session_link(session)}
             | calendar_context(session, "REQUEST")
         )
         told = len(unconfirmed) + _tell_everyone(

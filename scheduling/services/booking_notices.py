@@ -170,6 +170,8 @@ def booking_event(
     """
     facts = booking if isinstance(booking, BookingFacts) else BookingFacts.of(booking)
     url = booking_url(facts)
+    # A cancelled session needs no place or link, as a group's cancelled place has none.
+    include_where = include_where and not facts.is_cancelled
     if include_where:
         description = f"{where(facts)}\n\nSee or change this session: {url}"
         location = facts.meeting_place if facts.mode == SessionMode.IN_PERSON else facts.online_link
@@ -245,6 +247,12 @@ def _queue_reminders(booking: SupervisionBooking) -> None:
             context=_context(booking, person),
             version=booking.sequence,
         )
+
+
+def queue_link_changed(booking: SupervisionBooking) -> None:
+    """The session was given a video link of its own: its unsent reminders said the old one."""
+    cancel_notifications(booking_about(booking), kinds=[NotificationKind.REMINDER])
+    _queue_reminders(booking)
 
 
 def queue_booking_confirmations(

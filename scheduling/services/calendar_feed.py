@@ -184,8 +184,15 @@ def _group_events(user: User, now: datetime.datetime, alarm_hours: tuple[int, ..
         # A person who cancelled and booked again has two rows: the live place wins.
         if uid in events and not events[uid].cancelled:
             continue
+        # A cancelled place keeps its entry (as cancelled) but no longer the place or the link:
+        # someone taken off a session must not be sent a link set for it afterwards.
         events[uid] = group_session_event(
-            session, cancelled=cancelled, stamp=stamp, sequence=sequence, alarm_hours=alarm_hours
+            session,
+            cancelled=cancelled,
+            stamp=stamp,
+            sequence=sequence,
+            alarm_hours=alarm_hours,
+            with_place=not cancelled,
         )
     facilitated = GroupSession.objects.filter(group__facilitator__user=user, ends_at__gte=since).select_related(
         "group__facilitator__user"

@@ -13,12 +13,14 @@ from django.urls import reverse
 from ical.calendar_stream import IcsCalendarStream
 from icalendar import Calendar
 
+from reflect.enums import NotificationStatus
 from reflect.errors import DomainError
-from reflect.models import ContactPreferences, User
+from reflect.models import ContactPreferences, Notification, User
+from reflect.notification_kinds import NotificationKind
 from reflect.services.preferences import update_preferences
 from scheduling.groups.changes import change_group
 from scheduling.groups.forms import GroupForm
-from scheduling.groups.places import book_place, cancel_place
+from scheduling.groups.places import book_place, cancel_place, cancel_someones_place
 from scheduling.groups.session_changes import cancel_session, move_session, set_session_link
 from scheduling.models import SessionMode, SupervisionBooking
 from scheduling.services.booking_links import set_booking_link
@@ -183,6 +185,9 @@ def test_a_sessions_own_link_is_shown_only_to_people_with_a_place(client, world:
     session = group.sessions.filter(starts_at__gt=utc(1, 0)).order_by("starts_at").first()
     set_session_link(session, "https://meet.example.org/january", acting_user=group.facilitator.user, now=GROUPS_NOW)
     book_place(session, acting_user=world.member, now=NOW)
+    # The confirmation's words give the same link as its calendar entry.
+    [confirmation] = Notification.objects.filter(recipient=world.member, ics__contains="METHOD:REQUEST")
+    assert confirmation.context["online_link"] == "https://meet.example.org/january"
     url = reverse("group_session", args=[session.pk])
     client.force_login(world.member)
     page = client.get(url).content.decode()
@@ -192,6 +197,21 @@ def test_a_sessions_own_link_is_shown_only_to_people_with_a_place(client, world:
     assert "meet.example.org" not in page
     body = build_group_schedule(group, now=GROUPS_NOW).body
     assert "meet.example.org" not in body
+
+
+def test_someone_taken_off_a_session_is_never_sent_its_link(world: World) -> None:
+    """Their cancelled entry stays in their feed for a while, but without the place or a link
+    set afterwards; the cancellation e-mailed to them carries none either."""
+    group = make_group(world, online_link=ROOM, now=GROUPS_NOW)
+    session = group.sessions.filter(starts_at__gt=utc(1, 0)).order_by("starts_at").first()
+    place = book_place(session, acting_user=world.member, now=NOW)
+    cancel_someones_place(place, acting_user=group.facilitator.user, reason="", now=NOW)
+    set_session_link(session, "https://meet.example.org/private", acting_user=group.facilitator.user, now=NOW)
+    [event] = [e for e in vevents(feed(world.member)).values() if str(e["UID"]) == session.ics_uid]
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert "meet.example.org" not in event.to_ical().decode()
+    [cancellation] = Notification.objects.filter(recipient=world.member, ics__contains="METHOD:CANCEL")
+    assert "meet.example.org" not in cancellation.ics
 
 
 @pytest.mark.parametrize(
@@ -339,6 +359,22 @@ def test_the_supervisor_gives_one_session_its_own_link_and_calendars_take_it(cli
     )
     with pytest.raises(DomainError):
         set_booking_link(booking, "https://meet.example.org/mine", acting_user=world.member)
+
+
+def test_a_sessions_new_link_reaches_the_reminders_still_to_be_sent(world: World, agreement) -> None:
+    booking = book(agreement, world.member, utc(20, 10))
+    about = f"supervision:{booking.pk}"
+
+    def waiting() -> list[str]:
+        pending = Notification.objects.filter(
+            about=about, kind=NotificationKind.REMINDER, status=NotificationStatus.PENDING
+        )
+        return sorted(row.context["where"] for row in pending)
+
+    before = waiting()
+    assert before and set(before) == {LINK}
+    set_booking_link(booking, "https://meet.example.org/ann-tuesday", acting_user=agreement.supervisor.user)
+    assert waiting() == ["https://meet.example.org/ann-tuesday"] * len(before)
 
 
 def test_an_in_person_session_has_no_video_link_to_set(world: World, agreement) -> None:
