@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import cached_property
 from html import escape
 from typing import Any, NamedTuple
 
@@ -135,22 +136,52 @@ class Column:
     measure: Measure
 
 
+# Rows a table shows on the page: at national scale a table has 3,000 organisations, which no
+# one reads on a page and which cost most of its time to build; the CSV has every row.
+PAGE_ROWS = 50
+
+
 @dataclass(frozen=True)
 class Table:
-    """A table of cells: the page shows it, the CSV export writes it, both the same."""
+    """A table of cells: the page shows its first rows, the CSV export writes them all, both the
+    same cells. Each row becomes cells only when asked for (the page asks for PAGE_ROWS)."""
 
     key: str  # the export's name: /pools/<id>/dashboard/<key>.csv
     caption: str
     columns: tuple[Column, ...]
-    rows: tuple[tuple[Cell, ...], ...]
+    # Raw values, private (a template cannot read a name starting with "_"): only cells leave.
+    _raw_rows: tuple[RawRow, ...] = field(repr=False)
     total: tuple[Cell, ...] | None = None
     note: str = ""
+    page_rows: int | None = PAGE_ROWS  # None: every row on the page
+
+    def _cells(self, raw: RawRow) -> tuple[Cell, ...]:
+        return cells_of(self.columns, raw)
+
+    @cached_property
+    def rows(self) -> tuple[tuple[Cell, ...], ...]:
+        return tuple(self._cells(raw) for raw in self._raw_rows)
+
+    @property
+    def row_count(self) -> int:
+        return len(self._raw_rows)
+
+    @property
+    def rows_not_shown(self) -> int:
+        """Rows left off the page (every one is in the CSV)."""
+        return 0 if self.page_rows is None else max(self.row_count - self.page_rows, 0)
+
+    @property
+    def shown_summary(self) -> str:
+        """What the page leaves out, in words (only when it leaves some out)."""
+        return f"The first {self.page_rows:,} of {self.row_count:,} rows are shown here; the CSV below has every row."
 
     def body_html(self) -> SafeString:
-        """The rows (and total) as GOV.UK table rows, escaped; built here rather than in a
-        template loop because city-scale tables have thousands of cells."""
-        rows = [*self.rows, *([self.total] if self.total is not None else [])]
-        last = len(self.rows)
+        """The rows the page shows (and the total) as GOV.UK table rows, escaped; built here
+        rather than in a template loop because a page has thousands of cells."""
+        shown = [self._cells(raw) for raw in self._raw_rows[: self.page_rows]]
+        rows = [*shown, *([self.total] if self.total is not None else [])]
+        last = len(shown)
         return mark_safe(  # noqa: S308 - every cell's text is escaped in _cells_html
             "".join(
                 f'<tr class="govuk-table__row{" reflect-dashboard-table__total" if index == last else ""}">'
@@ -164,11 +195,18 @@ class Table:
         return [column.label for column in self.columns]
 
     def csv_rows(self) -> Iterable[list[CsvValue]]:
-        """The rows for reflect.csv_export: a numeric cell as a number (written bare, so a
-        spreadsheet sums it), every other cell as text (escaped there against formulas)."""
+        """The rows for reflect.csv_export, built as they are written: a numeric cell as a
+        number (written bare, so a spreadsheet sums it), every other cell as text (escaped
+        there against formulas)."""
         yield list(self.headers)
-        for row in (*self.rows, *([self.total] if self.total is not None else [])):
-            yield [number(cell.csv) if cell.numeric else cell.csv for cell in row]
+        for raw in self._raw_rows:
+            yield self._csv(self._cells(raw))
+        if self.total is not None:
+            yield self._csv(self.total)
+
+    @staticmethod
+    def _csv(row: tuple[Cell, ...]) -> list[CsvValue]:
+        return [number(cell.csv) if cell.numeric else cell.csv for cell in row]
 
 
 def _cells_html(row: tuple[Cell, ...]) -> str:
@@ -189,20 +227,23 @@ def make_table(
     *,
     total: RawRow | None = None,
     note: str = "",
+    page_rows: int | None = PAGE_ROWS,
 ) -> Table:
     """Build a table from raw values; every cell goes through :func:`present`."""
-
-    def cells(raw: RawRow) -> tuple[Cell, ...]:
-        return tuple(present(raw.get(column.key), column.measure) for column in columns)
-
+    columns = tuple(columns)
     return Table(
         key=key,
         caption=caption,
-        columns=tuple(columns),
-        rows=tuple(cells(raw) for raw in raw_rows),
-        total=cells(total) if total is not None else None,
+        columns=columns,
+        _raw_rows=tuple(raw_rows),
+        total=cells_of(columns, total) if total is not None else None,
         note=note,
+        page_rows=page_rows,
     )
+
+
+def cells_of(columns: Sequence[Column], raw: RawRow) -> tuple[Cell, ...]:
+    return tuple(present(raw.get(column.key), column.measure) for column in columns)
 
 
 @dataclass(frozen=True)

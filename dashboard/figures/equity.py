@@ -109,7 +109,7 @@ class EquityFigures(Question):
         quiet = self.quiet_table()
         outcomes = OutcomeFigures(self.selection).outcomes_table()
         section.figures += [
-            figure(f"Organisations with no use in {QUIET_DAYS} days", len(quiet.rows), Measure.COUNT),
+            figure(f"Organisations with no use in {QUIET_DAYS} days", quiet.row_count, Measure.COUNT),
             figure(
                 "Median days from joining to a first session",
                 int(statistics.median(days)) if days else None,

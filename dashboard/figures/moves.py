@@ -43,7 +43,8 @@ def suggested_moves(selection: Selection) -> list[Move]:
 
 
 def moves_table(moves: list[Move]) -> Table:
-    """The suggested moves, one row each (hundreds at city scale: built like any other table)."""
+    """The suggested moves, one row each (hundreds at city scale: built like any other table),
+    every one on the page, since the commissioner confirms them all at once."""
     return make_table(
         "moves",
         "Hours to move",
@@ -53,4 +54,5 @@ def moves_table(moves: list[Move]) -> Table:
             Column("hours", "Hours", Measure.HOURS),
         ),
         ({"from": move.from_name, "to": move.to_name, "hours": move.hours} for move in moves),
+        page_rows=None,
     )
