@@ -27,6 +27,14 @@ from tests.factories.core import (
 )
 
 
+def open_dashboard(page: Any, base: str, pool: Any, commissioner: Any, secret: str) -> None:
+    """From the commissioner's home page to the pool's dashboard, following links."""
+    sign_in(page, base, commissioner.email, PASSWORD, secret=secret)
+    visit(page, f"{base}/pools/{pool.pk}/")
+    follow(page, "Dashboard: how the pool is used, by whom, how fairly, and what is left (with CSV exports)")
+    assert heading(page) == "Leeds pool"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_commissioner_filters_the_dashboard_and_downloads_a_csv(live_server: Any, person: Callable[[], Any]) -> None:
     base = live_server.url
@@ -53,10 +61,7 @@ def test_a_commissioner_filters_the_dashboard_and_downloads_a_csv(live_server: A
         )
 
     page = person()
-    sign_in(page, base, commissioner.email, PASSWORD, secret=secret)
-    visit(page, f"{base}/pools/{pool.pk}/")
-    follow(page, "Dashboard: how the pool is used, by whom, how fairly, and what is left (with CSV exports)")
-    assert heading(page) == "Leeds pool"
+    open_dashboard(page, base, pool, commissioner, secret)
 
     page.get_by_label("Organisation", exact=True).select_option(label="Otley Care Farm")
     page.get_by_label("From", exact=True).select_option(label="May 2026")
@@ -74,3 +79,31 @@ def test_a_commissioner_filters_the_dashboard_and_downloads_a_csv(live_server: A
     # 3 places attended: shown as * in the export, even filtered down to one organisation.
     assert rows[1][8] == "*"
     assert rows[2][8] == "*"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commissioner_sees_the_first_rows_of_a_long_table_and_every_row_in_its_csv(
+    live_server: Any, person: Callable[[], Any]
+) -> None:
+    base = live_server.url
+    pool = PoolFactory(name="Leeds pool")
+    commissioner = make_commissioner(pool, UserFactory(email="carys@example.org", first_name="Carys"))
+    secret = give_two_factor(commissioner)
+    for number in range(1, 53):
+        add_to_pool(pool, OrganisationFactory(name=f"Organisation {number:02d}"))
+
+    page = person()
+    open_dashboard(page, base, pool, commissioner, secret)
+    table = page.locator("#table-organisations")
+    # 50 organisations and the total; the page says what it leaves out.
+    assert table.locator("tbody tr").count() == 51
+    assert table.locator("tbody th").nth(49).inner_text() == "Organisation 50"
+    main = page.locator("main").inner_text()
+    assert "The first 50 of 52 rows are shown here; the CSV below has every row." in main
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download “Money and hours by organisation” (CSV)").click()
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text())))
+    # A header, 52 organisations and the total.
+    assert [row[0] for row in rows[51:]] == ["Organisation 51", "Organisation 52", "All organisations"]
+    assert len(rows) == 54
