@@ -132,6 +132,7 @@ class CalDAVCalendar:
 
     @staticmethod
     def _guard(session: niquests.Session) -> None:
+        """No redirects (one could lead into our network), and every answer's size capped."""
         session.max_redirects = 0
         session.hooks["response"].append(_read_capped)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import signal
 import socket
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -384,11 +385,31 @@ def test_an_answer_over_the_size_limit_is_refused(agreement, calendar, connected
     assert list(ConnectedBusyTime.objects.values_list("start", "end")) == [(utc(6, 12), utc(6, 13))]
 
 
-def test_a_timeout_under_a_second_is_kept(world, agreement, calendar, connected, settings) -> None:
-    settings.BUSY_CALENDAR_TIMEOUT_SECONDS = 0.5  # once truncated to 0, which failed every request
-    booking = book(agreement, world.member, utc(6, 10))
-    assert sync_calendar(agreement.supervisor.pk, now=NOW).ok
-    assert [str(event["UID"]) for event in calendar.events()] == [booking_uid(booking)]
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """A port that takes connections (the kernel completes them) but never answers; it hangs up
+    after 3 s, so a client without a timeout would see the connection reset, not a timeout."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    hang_up = threading.Timer(3, listener.close)
+    hang_up.start()
+    try:
+        yield int(listener.getsockname()[1])
+    finally:
+        hang_up.cancel()
+        listener.close()
+
+
+def test_a_timeout_under_a_second_is_kept(agreement, silent_server, settings) -> None:
+    settings.BUSY_CALENDAR_ALLOW_PRIVATE_HOSTS = True
+    settings.BUSY_CALENDAR_TIMEOUT_SECONDS = 0.5  # once truncated to 0: no timeout at all
+    supervisor = agreement.supervisor
+    url = f"http://127.0.0.1:{silent_server}/ruth/calendar/"
+    connect_calendar(supervisor, url=url, username=USER, password=PASSWORD, acting_user=supervisor.user)
+    assert sync_calendar(supervisor.pk, now=NOW) == calendar_sync.SyncResult(
+        ok=False, error="Your calendar’s server did not answer within 0.5 seconds."
+    )
 
 
 @pytest.fixture
