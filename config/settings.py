@@ -392,6 +392,8 @@ if PRODUCTION:
 CALENDAR_SYNC_MINUTES = int(env("CALENDAR_SYNC_MINUTES", "15"))
 # A sync that fails is tried again after 1, 2, 4, 8 and 16 minutes, then waits for the next round.
 CALENDAR_SYNC_MAX_RETRIES = int(env("CALENDAR_SYNC_MAX_RETRIES", "5"))
+# The most one sync may take, in all (the task's soft time limit; the hard one is 30 s later).
+CALENDAR_SYNC_TIME_LIMIT_SECONDS = float(env("CALENDAR_SYNC_TIME_LIMIT_SECONDS", "120"))
 CELERY_BEAT_SCHEDULE["scheduling.sync_connected_calendars"] = {
     "task": "scheduling.sync_connected_calendars",
     "schedule": CALENDAR_SYNC_MINUTES * 60,

@@ -25,6 +25,26 @@ class CalendarDataError(ValueError):
     """The data is not a calendar we can read; the message says so in words."""
 
 
+class TooManyOccurrences(CalendarDataError):
+    """More occurrences than the budget allows."""
+
+
+class OccurrenceBudget:
+    """How many occurrences may still be expanded. One call gets its own; a CalDAV sync, which
+    reads one event per call, shares one across all its calls so the total stays bounded."""
+
+    def __init__(self, total: int = MAX_OCCURRENCES) -> None:
+        self.total = total
+        self.left = total
+
+    def spend(self) -> None:
+        if self.left <= 0:
+            raise TooManyOccurrences(
+                f"The calendar has more than {self.total} events in the booking period, so it was not imported."
+            )
+        self.left -= 1
+
+
 def _as_utc(value: datetime.date | datetime.datetime, zone: ZoneInfo) -> datetime.datetime:
     if isinstance(value, datetime.datetime):
         if value.tzinfo is None:  # floating time: the supervisor's clock
@@ -35,10 +55,17 @@ def _as_utc(value: datetime.date | datetime.datetime, zone: ZoneInfo) -> datetim
 
 
 def busy_intervals_from_ical(
-    data: bytes, *, window_start: datetime.datetime, window_end: datetime.datetime, time_zone: str
+    data: bytes,
+    *,
+    window_start: datetime.datetime,
+    window_end: datetime.datetime,
+    time_zone: str,
+    budget: OccurrenceBudget | None = None,
 ) -> list[Interval]:
     """The busy intervals (UTC, sorted, overlaps joined) that meet [window_start, window_end),
-    clipped to it."""
+    clipped to it. Each occurrence looked at spends one from ``budget`` (by default
+    ``MAX_OCCURRENCES`` for this call alone)."""
+    budget = budget if budget is not None else OccurrenceBudget()
     zone = ZoneInfo(time_zone)
     try:
         calendar = icalendar.Calendar.from_ical(data)
@@ -49,11 +76,8 @@ def busy_intervals_from_ical(
     spans: list[tuple[datetime.datetime, datetime.datetime]] = []
     try:
         occurrences = recurring_ical_events.of(calendar, skip_bad_series=True).after(window_start)
-        for count, event in enumerate(occurrences):
-            if count >= MAX_OCCURRENCES:
-                raise CalendarDataError(
-                    f"The calendar has more than {MAX_OCCURRENCES} events in the booking period, so it was not imported."
-                )
+        for event in occurrences:
+            budget.spend()
             if str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT":
                 continue
             if str(event.get("STATUS", "")).upper() == "CANCELLED":

@@ -234,7 +234,7 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = tls
 
 
-def _megabytes(size: int) -> str:
+def megabytes(size: int) -> str:
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):g} MB"
     return f"{size / 1024:g} KB"
@@ -289,7 +289,7 @@ def fetch_calendar(
                     raise FetchError(_status_message(status, response.reason))
                 declared = response.getheader("Content-Length")
                 if declared and declared.isdigit() and int(declared) > max_bytes:
-                    raise FetchError(f"The calendar is larger than {_megabytes(max_bytes)}, so it was not imported.")
+                    raise FetchError(f"The calendar is larger than {megabytes(max_bytes)}, so it was not imported.")
                 body = _read_bounded(response, max_bytes)
                 return FetchResult(
                     changed=True,
@@ -323,7 +323,7 @@ def _read_bounded(response: http.client.HTTPResponse, max_bytes: int) -> bytes:
             return b"".join(chunks)
         size += len(chunk)
         if size > max_bytes:
-            raise FetchError(f"The calendar is larger than {_megabytes(max_bytes)}, so it was not imported.")
+            raise FetchError(f"The calendar is larger than {megabytes(max_bytes)}, so it was not imported.")
         chunks.append(chunk)
 
 
@@ -354,7 +354,8 @@ def check_connection_address(url: str) -> str:
     return url
 
 
-def check_public_host(url: str) -> None:
-    """``UnsafeAddress`` unless every address the host resolves to is public (before each sync)."""
+def check_public_host(url: str) -> str:
+    """The address to connect to, after checking that every address the host resolves to is
+    public (``UnsafeAddress`` if not); before each sync, which then connects only to it."""
     parts = urlsplit(url)
-    _resolve(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
+    return _resolve(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))

@@ -33,7 +33,17 @@ def task_sync_connected_calendars() -> int:
     return len(supervisor_ids)
 
 
-@shared_task(name=calendar_sync.SYNC_TASK, bind=True, max_retries=None)  # the service queues it by this name
+# The service queues it by this name. The time limits bound the whole sync: the CalDAV library's
+# timeout is per socket read, so a server trickling bytes would otherwise hold the worker for
+# ever. The soft limit raises inside the sync, which records it in words; the hard one, a little
+# later, ends the worker process should even that not return.
+@shared_task(
+    name=calendar_sync.SYNC_TASK,
+    bind=True,
+    max_retries=None,
+    soft_time_limit=settings.CALENDAR_SYNC_TIME_LIMIT_SECONDS,
+    time_limit=settings.CALENDAR_SYNC_TIME_LIMIT_SECONDS + 30,
+)
 def task_sync_connected_calendar(self: Task, supervisor_id: int) -> None:
     result = calendar_sync.sync_calendar(supervisor_id)
     if result is not None and not result.ok and self.request.retries < settings.CALENDAR_SYNC_MAX_RETRIES:

@@ -8,7 +8,13 @@ their calendar page. The booking services know nothing of this but ``queue_calen
 
 Network calls happen outside any transaction; each write to our tables is short. A failed sync
 records why in words and keeps the last good busy times, and the task tries again with backoff
-(scheduling/tasks.py); the periodic sync catches anything a lost task missed.
+(scheduling/tasks.py); the periodic sync catches anything a lost task missed. The task has a
+time limit (``CALENDAR_SYNC_TIME_LIMIT_SECONDS``) for the whole sync, so a server that trickles
+its answer holds a worker no longer than that; running out is a failure recorded in words.
+
+A sync reads the connection once, then talks to the calendar for a while: every write first
+checks, under a row lock, that the connection still has the address and user name it read, so
+a calendar changed or disconnected meanwhile gets nothing of the old one's.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from celery import current_app
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -56,6 +63,7 @@ SYNC_TASK = "scheduling.sync_connected_calendar"
 LOOKBACK = datetime.timedelta(days=1)
 # The most sessions one sync writes or checks: far more than anyone's booking horizon holds.
 MAX_SESSIONS_PER_SYNC = 500
+TOO_SLOW = "Your calendar’s server took longer than {:g} seconds to sync, so we stopped. We will try again."
 
 
 def calendar_host(connection: CalendarConnection) -> str:
@@ -183,6 +191,8 @@ def sync_calendar(supervisor_id: int, *, now: datetime.datetime | None = None) -
         _write_sessions(connection, adapter, now)
     except CalendarUnavailable as failure:
         return _record(connection, now, failure.message)
+    except SoftTimeLimitExceeded:  # the task's time limit: a server too slow to finish a sync
+        return _record(connection, now, TOO_SLOW.format(settings.CALENDAR_SYNC_TIME_LIMIT_SECONDS))
     except CredentialsUnreadable:
         return _record(connection, now, "Your app password could not be read. Connect your calendar again.")
     except Exception:  # a bug in a parser must not stop the other calendars: record, log, go on
@@ -217,7 +227,7 @@ def _read_busy(connection: CalendarConnection, adapter: Adapter, now: datetime.d
         ).only("uid")
     }
     with transaction.atomic():
-        if not CalendarConnection.objects.select_for_update().filter(pk=connection.pk, url=connection.url).exists():
+        if not _still_connected(connection):
             return  # disconnected or changed while we read
         ConnectedBusyTime.objects.filter(connection=connection).delete()
         ConnectedBusyTime.objects.bulk_create(
@@ -225,6 +235,16 @@ def _read_busy(connection: CalendarConnection, adapter: Adapter, now: datetime.d
             for time in busy
             if time.uid not in ours
         )
+
+
+def _still_connected(connection: CalendarConnection) -> bool:
+    """Lock the connection's row, and say whether it still names the calendar this sync talks
+    to (``connect_calendar`` may have changed it, and deleted its entries, meanwhile)."""
+    return (
+        CalendarConnection.objects.select_for_update()
+        .filter(pk=connection.pk, url=connection.url, username=connection.username)
+        .exists()
+    )
 
 
 def _write_sessions(connection: CalendarConnection, adapter: Adapter, now: datetime.datetime) -> None:
@@ -264,6 +284,9 @@ def _save_entry(connection: CalendarConnection, booking: SupervisionBooking, *, 
     }
     try:
         with transaction.atomic():
+            if not _still_connected(connection):
+                # Another calendar now: this entry would stop the new one ever getting the session.
+                return
             CalendarEntry.objects.update_or_create(connection=connection, booking=booking, defaults=values)
     except IntegrityError:
         # Disconnected meanwhile, or another sync wrote the same entry a moment ago.

@@ -1,15 +1,20 @@
 """Two-way sync with a supervisor's CalDAV calendar, against a real Radicale server
 (tests/radicale.py): busy times read and blocking slots, sessions written, moved and removed,
 changes made in the calendar noticed and asked about, a server that is down, and the password
-kept encrypted and never shown."""
+kept encrypted and never shown; and what bounds a sync (its time, its size, the addresses it
+connects to) and keeps a sync from writing for a calendar changed meanwhile."""
 
 from __future__ import annotations
 
 import datetime
+import signal
+import socket
+import threading
+from collections.abc import Iterator
 
 import pytest
 from celery import current_app
-from celery.exceptions import Retry
+from celery.exceptions import Retry, SoftTimeLimitExceeded
 from cryptography.fernet import Fernet
 from django.conf import settings as django_settings
 from django.db import connection as db
@@ -18,12 +23,17 @@ from django.urls import reverse
 from reflect.data_protection.erasure import erase_account
 from reflect.errors import DomainError
 from reflect.models import AuditEvent
+from scheduling.connected_calendars import caldav_adapter
+from scheduling.connected_calendars.caldav_adapter import CalDAVCalendar as CalDAVAdapter
+from scheduling.connected_calendars.interface import Credentials
+from scheduling.connected_calendars.providers import open_calendar
 from scheduling.enums import FeedStatus
+from scheduling.ical import calendar_text
 from scheduling.intervals import Interval
 from scheduling.models import BookingStatus, CalendarConnection, CalendarEntry, ConnectedBusyTime, EntryConflict
 from scheduling.queries import busy_intervals_for, calendar_changes_of
 from scheduling.services import calendar_sync
-from scheduling.services.booking_notices import booking_uid
+from scheduling.services.booking_notices import booking_event, booking_uid
 from scheduling.services.bookings import cancel_supervision, free_slots, reschedule_supervision
 from scheduling.services.calendar_sync import (
     connect_calendar,
@@ -37,6 +47,7 @@ from scheduling.tasks import task_sync_connected_calendar, task_sync_connected_c
 from tests.factories.bookings import NOW, book, utc
 from tests.factories.core import give_two_factor
 from tests.radicale import PASSWORD, USER, CalDAVCalendar, Radicale, free_port
+from tests.scheduling.test_calendar_fetch_limits import MAX_DRIP, SlowServer, slow_server
 
 
 @pytest.fixture
@@ -327,3 +338,175 @@ def test_celery_knows_the_sync_task_by_its_name_and_beat_runs_the_periodic_one()
     assert calendar_sync.SYNC_TASK == "scheduling.sync_connected_calendar"
     beat = {entry["task"] for entry in django_settings.CELERY_BEAT_SCHEDULE.values()}
     assert "scheduling.sync_connected_calendars" in beat
+
+
+def add_recurring(calendar: CalDAVCalendar, uid: str, count: int) -> None:
+    """A clinic every half hour from Monday 10:00, ``count`` times (all within the booking period)."""
+    calendar.put(
+        f"{uid}.ics",
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n"
+        f"UID:{uid}\r\nDTSTAMP:20261201T000000Z\r\nDTSTART:20270104T100000Z\r\nDTEND:20270104T101500Z\r\n"
+        f"RRULE:FREQ=MINUTELY;INTERVAL=30;COUNT={count}\r\nSUMMARY:Clinic\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    )
+
+
+def test_a_sync_expands_a_bounded_number_of_occurrences_across_all_events(
+    agreement, calendar, connected, monkeypatch
+) -> None:
+    assert caldav_adapter.MAX_OCCURRENCES_PER_SYNC == 5000
+    monkeypatch.setattr(caldav_adapter, "MAX_OCCURRENCES_PER_SYNC", 50)  # the same rule, quicker to reach
+    # 2 × 20 = 40: each event well under the cap, and the whole too.
+    for number in range(2):
+        add_recurring(calendar, f"clinic-{number}", 20)
+    assert sync_calendar(agreement.supervisor.pk, now=NOW).ok
+    assert ConnectedBusyTime.objects.count() == 40
+    # A third makes 60 in all (once, each event was counted on its own): refused in words, and
+    # the last good busy times are kept.
+    add_recurring(calendar, "clinic-2", 20)
+    assert sync_calendar(agreement.supervisor.pk, now=NOW) == calendar_sync.SyncResult(
+        ok=False, error="Your calendar has more than 50 events in the booking period, so it was not read."
+    )
+    assert ConnectedBusyTime.objects.count() == 40
+
+
+def test_an_answer_over_the_size_limit_is_refused(agreement, calendar, connected, settings) -> None:
+    settings.BUSY_CALENDAR_MAX_BYTES = 64 * 1024
+    calendar.add_busy("dentist-1", utc(6, 12), utc(6, 13))
+    assert sync_calendar(agreement.supervisor.pk, now=NOW).ok
+    calendar.put(
+        "long.ics",
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:long-1\r\n"
+        "DTSTAMP:20261201T000000Z\r\nDTSTART:20270107T120000Z\r\nDTEND:20270107T130000Z\r\nSUMMARY:Notes\r\n"
+        f"DESCRIPTION:{'x' * 70_000}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    )
+    assert sync_calendar(agreement.supervisor.pk, now=NOW) == calendar_sync.SyncResult(
+        ok=False, error="Your calendar’s server sent more than 64 KB in one answer, so it was not read."
+    )
+    assert list(ConnectedBusyTime.objects.values_list("start", "end")) == [(utc(6, 12), utc(6, 13))]
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """A port that takes connections (the kernel completes them) but never answers; it hangs up
+    after 3 s, so a client without a timeout would see the connection reset, not a timeout."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    hang_up = threading.Timer(3, listener.close)
+    hang_up.start()
+    try:
+        yield int(listener.getsockname()[1])
+    finally:
+        hang_up.cancel()
+        listener.close()
+
+
+def test_a_timeout_under_a_second_is_kept(agreement, silent_server, settings) -> None:
+    settings.BUSY_CALENDAR_ALLOW_PRIVATE_HOSTS = True
+    settings.BUSY_CALENDAR_TIMEOUT_SECONDS = 0.5  # once truncated to 0: no timeout at all
+    supervisor = agreement.supervisor
+    url = f"http://127.0.0.1:{silent_server}/ruth/calendar/"
+    connect_calendar(supervisor, url=url, username=USER, password=PASSWORD, acting_user=supervisor.user)
+    assert sync_calendar(supervisor.pk, now=NOW) == calendar_sync.SyncResult(
+        ok=False, error="Your calendar’s server did not answer within 0.5 seconds."
+    )
+
+
+@pytest.fixture
+def trickling_caldav(settings) -> Iterator[SlowServer]:
+    """Answers the first REPORT, then sends its body a byte at a time (each read well within the
+    timeout, so only a limit on the whole sync stops it)."""
+    yield from slow_server(
+        b"HTTP/1.1 207 Multi-Status\r\nContent-Type: application/xml\r\nContent-Length: 100000\r\n\r\n<?xml ",
+        settings,
+    )
+
+
+def test_a_trickling_server_is_stopped_by_the_task_time_limit_and_recorded_in_words(
+    agreement, trickling_caldav, settings
+) -> None:
+    supervisor = agreement.supervisor
+    url = f"http://127.0.0.1:{trickling_caldav.port}/ruth/calendar/"
+    connect_calendar(supervisor, url=url, username=USER, password=PASSWORD, acting_user=supervisor.user)
+    assert task_sync_connected_calendar.soft_time_limit == settings.CALENDAR_SYNC_TIME_LIMIT_SECONDS == 120
+    assert task_sync_connected_calendar.time_limit == 150
+
+    # What a worker does at the soft time limit: a signal raises SoftTimeLimitExceeded in the task.
+    def soft_limit(signum, frame):
+        raise SoftTimeLimitExceeded()
+
+    previous = signal.signal(signal.SIGALRM, soft_limit)
+    signal.setitimer(signal.ITIMER_REAL, 1.0)
+    try:  # the last try, so no retry is scheduled
+        task_sync_connected_calendar.apply(args=[supervisor.pk], retries=settings.CALENDAR_SYNC_MAX_RETRIES)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert trickling_caldav.dripped < MAX_DRIP  # stopped while it was still dripping
+    connection = CalendarConnection.objects.get()
+    assert (connection.status, connection.failure_count, connection.last_error) == (
+        FeedStatus.FAILING,
+        1,
+        "Your calendar’s server took longer than 120 seconds to sync, so we stopped. We will try again.",
+    )
+
+
+def test_every_request_of_a_sync_goes_to_the_address_that_was_checked(world, agreement, calendar, monkeypatch) -> None:
+    url = calendar.url.replace("127.0.0.1", "localhost")
+    port = calendar.server.port
+    lookups: list[str] = []
+    system = socket.getaddrinfo
+
+    def rebinding(host, *args, **kwargs):
+        """The name answers 127.0.0.1 at the check, then another address (where nothing listens)."""
+        if host == "localhost":
+            lookups.append(host)
+            if len(lookups) > 1:
+                host = "127.0.0.2"
+        return system(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    adapter = CalDAVAdapter(Credentials(url=url, username=USER, password=PASSWORD))
+    calendar.add_busy("dentist-1", utc(6, 12), utc(6, 13))
+    booking = book(agreement, world.member, utc(7, 10))
+    uid = booking_uid(booking)
+
+    busy = adapter.read_busy(NOW, utc(11, 0), time_zone="Europe/London")
+    adapter.upsert_event(uid, calendar_text([booking_event(booking, agreement.supervisor.user)]))
+    assert adapter.event_state(uid) is not None
+    adapter.delete_event(uid)
+    assert [(time.start, time.uid) for time in busy] == [(utc(6, 12), "dentist-1")]
+    assert [str(event["UID"]) for event in calendar.events()] == ["dentist-1"]
+    assert lookups == ["localhost"]  # resolved once, for the check
+    resolver = adapter._client.session.resolver
+    answers = resolver.getaddrinfo("localhost", port, socket.AF_UNSPEC, socket.SOCK_STREAM)
+    assert {answer[4][0] for answer in answers} == {"127.0.0.1"}
+    with pytest.raises(socket.gaierror):
+        resolver.getaddrinfo("calendar.example.org", 443, socket.AF_UNSPEC, socket.SOCK_STREAM)
+
+
+@pytest.mark.parametrize("changed", ["url", "username"])
+def test_a_calendar_changed_during_a_sync_gets_no_entries_of_the_old_one(
+    world, agreement, calendar, connected, radicale, changed
+) -> None:
+    supervisor = agreement.supervisor
+    booking = book(agreement, world.member, utc(6, 10))
+    read = CalendarConnection.objects.get()  # what the sync read before talking to the calendar
+    adapter = open_calendar(read.provider, Credentials(url=read.url, username=read.username, password=PASSWORD))
+    other = radicale.new_calendar() if changed == "url" else calendar
+    # Meanwhile the supervisor connects another calendar (its entries are deleted).
+    connect_calendar(
+        supervisor,
+        url=other.url,
+        username=USER if changed == "url" else "ruth.k",
+        password="",
+        acting_user=supervisor.user,
+    )
+    calendar_sync._write_sessions(read, adapter, NOW)
+    assert not CalendarEntry.objects.exists()
+
+    assert sync_calendar(supervisor.pk, now=NOW).ok
+    assert [str(event["UID"]) for event in other.events()] == [booking_uid(booking)]
+    entry = CalendarEntry.objects.get()
+    assert (entry.booking_id, entry.conflict, entry.deleted) == (booking.pk, EntryConflict.NONE, False)
+    assert calendar_changes_of(supervisor) == 0
