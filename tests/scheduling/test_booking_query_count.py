@@ -163,3 +163,23 @@ def test_confirmations_and_reminders_are_exact(world: World, agreement) -> None:
         reminder.idempotency_key == f"reminder:supervision:{booking.pk}:{world.member.pk}:20270106T1000Z:20270106T0700Z"
     )
     assert LedgerEntry.objects.filter(source__startswith=f"supervision:{booking.pk}:").count() == 2
+
+
+def test_the_booking_written_in_one_statement_is_what_save_writes(world: World, agreement) -> None:
+    """On PostgreSQL the booking and its attendee go in one WITH … INSERT built from the ORM's own
+    insert (on SQLite, save() and bulk_create()): the returned booking has its new key, every
+    column the database holds equals the instance's (defaults and auto_now included), and the
+    attendee row points at it."""
+    with mock.patch("django.utils.timezone.now", return_value=NOW):
+        booking = book(agreement, world.member, utc(6, 10))
+    assert booking.pk is not None and not booking._state.adding
+    stored = SupervisionBooking.objects.get(pk=booking.pk)
+    columns = [field.attname for field in SupervisionBooking._meta.concrete_fields]
+    assert {name: getattr(stored, name) for name in columns} == {name: getattr(booking, name) for name in columns}
+    assert (stored.created_at, stored.updated_at, stored.hours, stored.ends_at) == (
+        NOW,
+        NOW,
+        Decimal("1.00"),
+        utc(6, 11),
+    )
+    assert list(stored.attendees.values_list("user_id", flat=True)) == [world.member.pk]
