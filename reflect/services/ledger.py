@@ -15,6 +15,7 @@ from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
 from reflect.enums import LedgerKind
+from reflect.inserts import insert_sql, writes_in_one_statement
 from reflect.models import LedgerEntry, LedgerMonth, Organisation, Pool
 from reflect.models.ledger import ledger_month
 
@@ -74,19 +75,32 @@ def record_ledger_entry(
 
 def record_new_ledger_entries(entries: list[LedgerEntry]) -> None:
     """Append several entries of one organisation whose sources are new (``source_is_new``: each
-    names a row the caller has just inserted, so no entry can hold it): one insert for the
-    entries and one upsert for their months, where ``record_ledger_entry`` takes two statements
-    an entry. ``money`` is worked out here, as there. The months are added to in their lock
+    names a row the caller has just inserted, so no entry can hold it): one statement for the
+    entries and their months on PostgreSQL (an insert and an upsert on SQLite), where
+    ``record_ledger_entry`` takes two statements an entry. ``money`` is worked out here, as there. The months are added to in their lock
     order (reflect/locks.py: by kind), so two such batches cannot deadlock."""
     for entry in entries:
         entry.money = (entry.hours * entry.pool.hourly_rate).quantize(CENT)
-    LedgerEntry.objects.bulk_create(entries)
     totals: dict[tuple[int, int, str, datetime.date], list[LedgerEntry]] = {}
     for entry in entries:
         assert entry.organisation_id is not None, "an organisation's entries only (the months' upsert key)"
         key = (entry.pool_id, entry.organisation_id, entry.kind, ledger_month(entry.occurred_at))
         totals.setdefault(key, []).append(entry)
-    _add_to_months(sorted(totals.items(), key=lambda item: (_kind_rank(item[0][2]), item[0][1])))
+    months_sql, months_params = _months_upsert(
+        sorted(totals.items(), key=lambda item: (_kind_rank(item[0][2]), item[0][1]))
+    )
+    if writes_in_one_statement():
+        # One round trip inside the caller's locks: the entries' insert as a CTE of the months'
+        # upsert. The upsert does not read the entries (their totals are added up above), and
+        # PostgreSQL runs a data-modifying CTE to completion whether or not it is read. The
+        # entries' keys are not read back: nothing after a new entry uses them.
+        entries_sql, entries_params = insert_sql(entries)
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH entries AS ({entries_sql}) {months_sql}", [*entries_params, *months_params])
+        return
+    LedgerEntry.objects.bulk_create(entries)
+    with connection.cursor() as cursor:
+        cursor.execute(months_sql, months_params)
 
 
 # One statement for any number of months: insert each, or add to it when it is there (the
@@ -105,7 +119,9 @@ ON CONFLICT (pool_id, organisation_id, kind, month) WHERE organisation_id IS NOT
 """
 
 
-def _add_to_months(months: list[tuple[tuple[int, int, str, datetime.date], list[LedgerEntry]]]) -> None:
+def _months_upsert(
+    months: list[tuple[tuple[int, int, str, datetime.date], list[LedgerEntry]]],
+) -> tuple[str, list[Any]]:
     ops = connection.ops
     params: list[Any] = []  # each adapted for the database by its field type
     for (pool_id, organisation_id, kind, month), entries in months:
@@ -126,9 +142,7 @@ def _add_to_months(months: list[tuple[tuple[int, int, str, datetime.date], list[
         ]
     least, greatest = ("MIN", "MAX") if connection.vendor == "sqlite" else ("LEAST", "GREATEST")
     row = "(" + ", ".join(["%s"] * 10) + ")"
-    sql = _MONTHS_UPSERT.format(rows=", ".join([row] * len(months)), least=least, greatest=greatest)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    return _MONTHS_UPSERT.format(rows=", ".join([row] * len(months)), least=least, greatest=greatest), params
 
 
 def _month_key(entry: LedgerEntry) -> dict[str, object]:
