@@ -2,14 +2,24 @@
 
 Each app registers a builder for the roles it owns (the supervision app adds the
 supervisor's panel), so the core never imports the apps built on it (docs/architecture.md).
+Every builder gets the person's roles, read once for the request with the navigation bar's
+(reflect/navigation.py), so a panel for a role the person does not have costs no query.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from reflect.models import User
+from reflect.models import Pool, User
+from reflect.navigation import Roles
+from reflect.queries import pools_commissioned_by
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from reflect.queries import OrganisationCount
 
 
 @dataclass(frozen=True)
@@ -29,7 +39,7 @@ class HomePanel:
     intro: str = ""
 
 
-PanelBuilder = Callable[[User], list[HomePanel]]
+PanelBuilder = Callable[[User, Roles], list[HomePanel]]
 _builders: list[PanelBuilder] = []
 
 
@@ -39,8 +49,19 @@ def register_home_panels(builder: PanelBuilder) -> PanelBuilder:
     return builder
 
 
-def home_panels(user: User) -> list[HomePanel]:
+def home_panels(user: User, roles: Roles) -> list[HomePanel]:
     panels: list[HomePanel] = []
     for builder in _builders:
-        panels.extend(builder(user))
+        panels.extend(builder(user, roles))
     return sorted(panels, key=lambda p: p.order)
+
+
+def commissioned_pools(user: User, roles: Roles) -> list[WithAnnotations[Pool, OrganisationCount]]:
+    """The pools this person commissions, by name, each with its organisation count: read once
+    for the two panels that list them (the pools, and their reflective groups)."""
+    if not roles.facts.get("pools"):
+        return []
+    if "pools" not in roles.read:
+        roles.read["pools"] = list(pools_commissioned_by(user).order_by("name", "pk"))
+    pools: list[WithAnnotations[Pool, OrganisationCount]] = roles.read["pools"]
+    return pools

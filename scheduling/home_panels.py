@@ -8,10 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reflect import wording
-from reflect.home import HomePanel, NextStep, register_home_panels
-from reflect.models import Pool, User
+from reflect.home import HomePanel, NextStep, commissioned_pools, register_home_panels
+from reflect.models import User
 from reflect.navigation import NavItem, Roles, register_nav_items, register_role
-from reflect.queries import memberships_of
 from scheduling.groups.notices import session_when
 from scheduling.models import (
     BookingStatus,
@@ -29,14 +28,13 @@ from scheduling.queries import calendar_changes_of
 from scheduling.services.booking_notices import booking_when
 from scheduling.services.bookings import bookings_of
 from supervision.enums import AgreementStatus
-from supervision.models import SupervisionAgreement, SupervisorProfile
+from supervision.home_panels import supervisor_profile_of
+from supervision.models import SupervisionAgreement
 
 
 @register_home_panels
-def availability_panels(user: User) -> list[HomePanel]:
-    if not user.is_authenticated:
-        return []
-    profile = SupervisorProfile.objects.filter(user=user).first()
+def availability_panels(user: User, roles: Roles) -> list[HomePanel]:
+    profile = supervisor_profile_of(user, roles)
     if profile is None:
         return []
     has_rules = WeeklyRule.objects.filter(supervisor=profile).exists()
@@ -73,16 +71,15 @@ def availability_panels(user: User) -> list[HomePanel]:
 
 
 @register_home_panels
-def supervision_booking_panels(user: User) -> list[HomePanel]:
+def supervision_booking_panels(user: User, roles: Roles) -> list[HomePanel]:
     """Staff whose organisation has a supervision agreement book from here; anyone with a
     session sees the next one; supervisors reach their sessions."""
-    if not user.is_authenticated:
-        return []
-    has_agreement = SupervisionAgreement.objects.filter(
-        organisation__memberships__user=user,
-        organisation__memberships__left_at__isnull=True,
-        status=AgreementStatus.ACTIVE,
-    ).exists()
+    has_agreement = (
+        roles.is_staff_member
+        and SupervisionAgreement.objects.filter(
+            organisation_id__in=[pk for pk, _ in roles.organisations], status=AgreementStatus.ACTIVE
+        ).exists()
+    )
     upcoming = (
         SupervisionBooking.objects.filter(bookings_of(user), status=BookingStatus.BOOKED, ends_at__gt=timezone.now())
         .order_by("starts_at")
@@ -102,7 +99,7 @@ def supervision_booking_panels(user: User) -> list[HomePanel]:
 
 
 @register_home_panels
-def held_offer_panels(user: User) -> list[HomePanel]:
+def held_offer_panels(user: User, roles: Roles) -> list[HomePanel]:
     """A place held for the person from a waitlist comes first: it passes to the next person
     when the hold runs out (docs/groups.md, "The waitlist")."""
     now = timezone.now()
@@ -142,9 +139,9 @@ def held_offer_panels(user: User) -> list[HomePanel]:
 
 
 @register_home_panels
-def group_panels(user: User) -> list[HomePanel]:
+def group_panels(user: User, roles: Roles) -> list[HomePanel]:
     """Staff find a reflective group and their own places; leads see their organisation's totals."""
-    memberships = list(memberships_of(user))
+    memberships = roles.memberships
     if not memberships:
         return []
     now = timezone.now()
@@ -180,8 +177,10 @@ def group_panels(user: User) -> list[HomePanel]:
 
 
 @register_home_panels
-def facilitator_panels(user: User) -> list[HomePanel]:
+def facilitator_panels(user: User, roles: Roles) -> list[HomePanel]:
     """A facilitator's next session, with its register, and all their sessions."""
+    if not roles.facts.get("facilitator"):
+        return []
     upcoming = (
         GroupSession.objects.filter(
             group__facilitator__user=user, status=SessionStatus.SCHEDULED, ends_at__gt=timezone.now()
@@ -210,9 +209,9 @@ def facilitator_panels(user: User) -> list[HomePanel]:
 
 
 @register_home_panels
-def pool_group_panels(user: User) -> list[HomePanel]:
+def pool_group_panels(user: User, roles: Roles) -> list[HomePanel]:
     """A commissioner sets up their pools' reflective groups and fills cohorts."""
-    pools = list(Pool.objects.filter(commissioners=user).order_by("name"))
+    pools = commissioned_pools(user, roles)
     if not pools:
         return []
     steps = [

@@ -13,18 +13,19 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from reflect import wording
 from reflect.access import acting_user, acting_user_or_none, has_two_factor, is_exempt_from_two_factor
 from reflect.forms import ContactPreferencesForm
-from reflect.home import HomePanel, NextStep, home_panels, register_home_panels
+from reflect.home import HomePanel, NextStep, commissioned_pools, home_panels, register_home_panels
 from reflect.models import User
-from reflect.queries import memberships_of, open_invitations_for, pools_commissioned_by
+from reflect.navigation import Roles, roles_for
+from reflect.queries import open_invitations_for
 from reflect.services.preferences import preferences_for, update_preferences
 
 AFTER_TWO_FACTOR_SESSION_KEY = "reflect_after_two_factor"
 
 
 @register_home_panels
-def core_panels(user: User) -> list[HomePanel]:
+def core_panels(user: User, roles: Roles) -> list[HomePanel]:
     panels = []
-    for membership in memberships_of(user):
+    for membership in roles.memberships:
         org = membership.organisation
         steps = [NextStep(f"See {org.name}", reverse("organisation_detail", args=[org.pk]), "Its people and details")]
         intro = ""
@@ -53,7 +54,7 @@ def core_panels(user: User) -> list[HomePanel]:
                 intro=intro,
             )
         )
-    pools = list(pools_commissioned_by(user))
+    pools = commissioned_pools(user, roles)
     if pools:
         steps = []
         for p in pools:
@@ -93,7 +94,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "reflect/home.html",
         {
-            "panels": home_panels(user),
+            "panels": home_panels(user, roles_for(request, user)),
             "invitations": list(open_invitations_for(user)),
             "can_commission": user.is_approved_commissioner,
         },
