@@ -77,6 +77,7 @@ def roles_of(user: User) -> Roles:
     memberships = tuple(
         Membership.objects.select_related("organisation")
         .filter(user=user, left_at__isnull=True)
+        .only("is_lead", "organisation__name")  # what the menu and the home page's panels show
         .order_by("organisation_id")
     )
     facts: dict[str, Any] = {}

@@ -31,6 +31,10 @@ from supervision.enums import AgreementStatus
 from supervision.home_panels import supervisor_profile_of
 from supervision.models import SupervisionAgreement
 
+# A group session's when (session_when) and its group's title, for a step that names them; the
+# panels load only these, as building the query costs the page more than running it.
+WHEN_AND_WHAT = ("session__starts_at", "session__ends_at", "session__group__title", "session__group__time_zone")
+
 
 @register_home_panels
 def availability_panels(user: User, roles: Roles) -> list[HomePanel]:
@@ -82,6 +86,7 @@ def supervision_booking_panels(user: User, roles: Roles) -> list[HomePanel]:
     )
     upcoming = (
         SupervisionBooking.objects.filter(bookings_of(user), status=BookingStatus.BOOKED, ends_at__gt=timezone.now())
+        .only("starts_at", "ends_at")
         .order_by("starts_at")
         .first()
     )
@@ -108,6 +113,7 @@ def held_offer_panels(user: User, roles: Roles) -> list[HomePanel]:
             user=user, status=WaitlistStatus.OFFERED, offered_until__gt=now, session__starts_at__gt=now
         )
         .select_related("session__group")
+        .only(*WHEN_AND_WHAT, "offered_until")
         .order_by("offered_until")
     )
     steps = []
@@ -148,6 +154,7 @@ def group_panels(user: User, roles: Roles) -> list[HomePanel]:
     following = (
         Place.objects.filter(user=user, status__in=ACTIVE_PLACE_STATUSES, session__starts_at__gt=now)
         .select_related("session__group")
+        .only(*WHEN_AND_WHAT)
         .order_by("session__starts_at")
         .first()
     )
@@ -186,6 +193,7 @@ def facilitator_panels(user: User, roles: Roles) -> list[HomePanel]:
             group__facilitator__user=user, status=SessionStatus.SCHEDULED, ends_at__gt=timezone.now()
         )
         .select_related("group")
+        .only(*(name.removeprefix("session__") for name in WHEN_AND_WHAT))
         .order_by("starts_at")
         .first()
     )

@@ -6,6 +6,7 @@ from django.urls import reverse
 from reflect import wording
 from reflect.home import HomePanel, NextStep, register_home_panels
 from reflect.models import Organisation, User
+from reflect.models.people import DISPLAY_NAME_FIELDS
 from reflect.navigation import NavItem, Roles, register_nav_items, register_role
 from supervision.models import NeedsAssessment, SupervisorProfile
 from supervision.services.check_ins import due_check_ins_for
@@ -85,6 +86,7 @@ def questionnaire_panels(user: User, roles: Roles) -> list[HomePanel]:
     latest = (
         NeedsAssessment.objects.select_related("organisation")
         .filter(Q(owner=user) | Q(organisation__in=led), completed_at__isnull=False)
+        .only("outcome", "completed_at", "organisation_name", "organisation__name")
         .order_by("-completed_at")
         .first()
     )
@@ -111,7 +113,11 @@ def check_in_panels(user: User, roles: Roles) -> list[HomePanel]:
             reverse("agreement_check_in", args=[a.pk]),
             f"Review date {wording.date(a.review_on)}. Three optional questions.",
         )
-        for a in due_check_ins_for(user)
+        # Only what the step shows: the home page's cost is mostly building its queries, and
+        # that grows with every column of the three tables joined (docs/performance.md).
+        for a in due_check_ins_for(user).only(
+            "review_on", "organisation__name", *(f"supervisor__user__{name}" for name in DISPLAY_NAME_FIELDS)
+        )
     ]
     if not steps:
         return []
