@@ -73,7 +73,10 @@ def register_nav_items(builder: NavBuilder) -> NavBuilder:
     return builder
 
 
-def roles_of(user: User) -> Roles:
+def roles_of(user: User, more: dict[str, BaseExpression] | None = None) -> Roles:
+    """``more`` adds a page's own questions about the person to the same row (the home page's
+    "is anything waiting?", reflect/home.py): one query, however many there are."""
+    probes = {name: probe() for name, probe in _probes.items()} | (more or {})
     memberships = tuple(
         Membership.objects.select_related("organisation")
         .filter(user=user, left_at__isnull=True)
@@ -81,12 +84,8 @@ def roles_of(user: User) -> Roles:
         .order_by("organisation_id")
     )
     facts: dict[str, Any] = {}
-    if _probes:
-        facts = (
-            User.objects.filter(pk=user.pk)
-            .annotate(**{name: probe() for name, probe in _probes.items()})
-            .values(*_probes)
-        ).first() or {}
+    if probes:
+        facts = (User.objects.filter(pk=user.pk).annotate(**probes).values(*probes)).first() or {}
     return Roles(
         organisations=tuple((m.organisation_id, m.is_lead) for m in memberships),
         facts=facts,
@@ -95,12 +94,12 @@ def roles_of(user: User) -> Roles:
     )
 
 
-def roles_for(request: HttpRequest, user: User) -> Roles:
-    """The person's roles, read once per request: the page's view and its navigation bar both
-    ask, and a second reading would cost the same two queries again."""
+def roles_for(request: HttpRequest, user: User, more: dict[str, BaseExpression] | None = None) -> Roles:
+    """The person's roles, read once per request: the page's view (first, with any ``more``)
+    and its navigation bar both ask, and a second reading would cost the same queries again."""
     cached: tuple[int, Roles] | None = getattr(request, "_reflect_roles", None)
     if cached is None or cached[0] != user.pk:
-        cached = (user.pk, roles_of(user))
+        cached = (user.pk, roles_of(user, more))
         request._reflect_roles = cached  # type: ignore[attr-defined]
     return cached[1]
 

@@ -3,12 +3,14 @@ bar's links for the same (reflect/home.py, reflect/navigation.py)."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef
+import datetime
+
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from reflect import wording
-from reflect.home import HomePanel, NextStep, commissioned_pools, register_home_panels
+from reflect.home import HomePanel, NextStep, commissioned_pools, register_home_fact, register_home_panels
 from reflect.models import User
 from reflect.navigation import NavItem, Roles, register_nav_items, register_role
 from scheduling.groups.notices import session_when
@@ -78,12 +80,7 @@ def availability_panels(user: User, roles: Roles) -> list[HomePanel]:
 def supervision_booking_panels(user: User, roles: Roles) -> list[HomePanel]:
     """Staff whose organisation has a supervision agreement book from here; anyone with a
     session sees the next one; supervisors reach their sessions."""
-    has_agreement = (
-        roles.is_staff_member
-        and SupervisionAgreement.objects.filter(
-            organisation_id__in=[pk for pk, _ in roles.organisations], status=AgreementStatus.ACTIVE
-        ).exists()
-    )
+    has_agreement = roles.facts.get("has_agreement")
     upcoming = (
         SupervisionBooking.objects.filter(bookings_of(user), status=BookingStatus.BOOKED, ends_at__gt=timezone.now())
         .only("starts_at", "ends_at")
@@ -107,11 +104,11 @@ def supervision_booking_panels(user: User, roles: Roles) -> list[HomePanel]:
 def held_offer_panels(user: User, roles: Roles) -> list[HomePanel]:
     """A place held for the person from a waitlist comes first: it passes to the next person
     when the hold runs out (docs/groups.md, "The waitlist")."""
+    if not roles.facts.get("place_held"):
+        return []
     now = timezone.now()
     offers = (
-        WaitlistEntry.objects.filter(
-            user=user, status=WaitlistStatus.OFFERED, offered_until__gt=now, session__starts_at__gt=now
-        )
+        held_for(user, now)
         .select_related("session__group")
         .only(*WHEN_AND_WHAT, "offered_until")
         .order_by("offered_until")
@@ -142,6 +139,26 @@ def held_offer_panels(user: User, roles: Roles) -> list[HomePanel]:
             intro="A place has come free in a group you were waiting for. Take it before the hold ends.",
         )
     ]
+
+
+def held_for(user: User, now: datetime.datetime) -> QuerySet[WaitlistEntry]:
+    """Places held for the person from a waitlist, still theirs to take."""
+    return WaitlistEntry.objects.filter(
+        user=user, status=WaitlistStatus.OFFERED, offered_until__gt=now, session__starts_at__gt=now
+    )
+
+
+register_home_fact("place_held", lambda user: Exists(held_for(user, timezone.now())))
+register_home_fact(
+    "has_agreement",
+    lambda user: Exists(
+        SupervisionAgreement.objects.filter(
+            organisation__memberships__user=user,
+            organisation__memberships__left_at__isnull=True,
+            status=AgreementStatus.ACTIVE,
+        )
+    ),
+)
 
 
 @register_home_panels

@@ -4,7 +4,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 from reflect import wording
-from reflect.home import HomePanel, NextStep, register_home_panels
+from reflect.home import HomePanel, NextStep, register_home_fact, register_home_panels
 from reflect.models import Organisation, User
 from reflect.models.people import DISPLAY_NAME_FIELDS
 from reflect.navigation import NavItem, Roles, register_nav_items, register_role
@@ -105,8 +105,8 @@ def questionnaire_panels(user: User, roles: Roles) -> list[HomePanel]:
 @register_home_panels
 def check_in_panels(user: User, roles: Roles) -> list[HomePanel]:
     """Agreements past their review date that this person has not checked in on yet."""
-    if not roles.is_staff_member and not roles.facts.get("supervisor"):
-        return []  # only staff and supervisors have agreements to check in on
+    if not roles.facts.get("check_in_due"):
+        return []
     steps = [
         NextStep(
             f"Check in: {a.organisation.name} with {a.supervisor.user.display_name}",
@@ -123,6 +123,8 @@ def check_in_panels(user: User, roles: Roles) -> list[HomePanel]:
         return []
     return [HomePanel(role="Supervision", title="How is supervision going?", steps=steps, order=23)]
 
+
+register_home_fact("check_in_due", lambda user: Exists(due_check_ins_for(user)))
 
 # The navigation bar's links for supervisors and leads (reflect/navigation.py).
 register_role("supervisor", lambda: Exists(SupervisorProfile.objects.filter(user=OuterRef("pk"))))
