@@ -324,3 +324,21 @@ def test_the_home_page_costs_an_exact_number_of_queries_for_each_role(client, wo
             assert client.get(reverse("home")).status_code == 200
         counted[role] = len(captured)
     assert counted == HOME_QUERIES
+
+
+def test_a_panel_with_nothing_waiting_costs_no_query_and_one_when_something_is(client, world):
+    """The home page asks in one row whether an invitation is waiting; only then it lists them."""
+    person = world.commissioner
+    give_two_factor(person)
+    client.force_login(person)
+    client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as nothing_waiting:
+        assert "Invitations waiting for you" not in client.get(reverse("home")).content.decode()
+    invitation, _ = create_invitation(
+        InvitationKind.ORGANISATION_STAFF, person.email, acting_user=world.lead, organisation=world.organisation
+    )
+    with CaptureQueriesContext(connection) as one_waiting:
+        html = client.get(reverse("home")).content.decode()
+    assert "Invitations waiting for you" in html
+    assert reverse("invitation_for_me", args=[invitation.pk]) in html
+    assert (len(nothing_waiting), len(one_waiting)) == (HOME_QUERIES["commissioner"], HOME_QUERIES["commissioner"] + 1)
