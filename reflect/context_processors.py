@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from reflect.models import User
-from reflect.navigation import nav_items
+from reflect.navigation import nav_items, roles_for
 
 
 def site(request: HttpRequest) -> dict[str, object]:
@@ -24,5 +24,7 @@ class _LazyNav:
     def __iter__(self) -> Iterator[dict[str, object]]:
         if self._items is None:
             user = getattr(self.request, "user", None)
-            self._items = nav_items(user, self.request.path) if isinstance(user, User) else []
+            self._items = (
+                nav_items(user, self.request.path, roles_for(self.request, user)) if isinstance(user, User) else []
+            )
         return iter(self._items)

@@ -4,7 +4,8 @@ The core knows staff, leads and commissioners; the apps add their own roles (a s
 facilitator) and their links through the registries below, filled in their ``AppConfig.ready()``,
 so the core never imports the apps built on it (docs/architecture.md). However many roles there
 are, finding a person's roles costs two small queries: their memberships, and one row of
-themselves annotated with each registered role's ``Exists`` (docs/performance.md).
+themselves annotated with each registered role's ``Exists`` (docs/performance.md). A request
+reads them once (``roles_for``): the navigation and the home page's panels share them.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.expressions import BaseExpression
+from django.http import HttpRequest
 from django.urls import reverse
 
 from reflect.models import Membership, PoolCommissioner, User
@@ -40,6 +42,10 @@ class Roles:
     organisations: tuple[tuple[int, bool], ...] = ()  # (organisation id, is lead)
     facts: dict[str, Any] = field(default_factory=dict)
     is_admin: bool = False  # the platform's administrators (Django's staff flag)
+    # The same current memberships, with their organisations, for the home page's panels.
+    memberships: tuple[Membership, ...] = ()
+    # What an app read once for this person and request (a supervisor's profile, say), by name.
+    read: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def is_staff_member(self) -> bool:
@@ -67,26 +73,41 @@ def register_nav_items(builder: NavBuilder) -> NavBuilder:
     return builder
 
 
-def roles_of(user: User) -> Roles:
-    organisations = tuple(
-        Membership.objects.filter(user=user, left_at__isnull=True)
+def roles_of(user: User, more: dict[str, BaseExpression] | None = None) -> Roles:
+    """``more`` adds a page's own questions about the person to the same row (the home page's
+    "is anything waiting?", reflect/home.py): one query, however many there are."""
+    probes = {name: probe() for name, probe in _probes.items()} | (more or {})
+    memberships = tuple(
+        Membership.objects.select_related("organisation")
+        .filter(user=user, left_at__isnull=True)
+        .only("is_lead", "organisation__name")  # what the menu and the home page's panels show
         .order_by("organisation_id")
-        .values_list("organisation_id", "is_lead")
     )
     facts: dict[str, Any] = {}
-    if _probes:
-        facts = (
-            User.objects.filter(pk=user.pk)
-            .annotate(**{name: probe() for name, probe in _probes.items()})
-            .values(*_probes)
-        ).first() or {}
-    return Roles(organisations=organisations, facts=facts, is_admin=user.is_staff)
+    if probes:
+        facts = (User.objects.filter(pk=user.pk).annotate(**probes).values(*probes)).first() or {}
+    return Roles(
+        organisations=tuple((m.organisation_id, m.is_lead) for m in memberships),
+        facts=facts,
+        is_admin=user.is_staff,
+        memberships=memberships,
+    )
 
 
-def nav_items(user: User, path: str) -> list[dict[str, object]]:
+def roles_for(request: HttpRequest, user: User, more: dict[str, BaseExpression] | None = None) -> Roles:
+    """The person's roles, read once per request: the page's view (first, with any ``more``)
+    and its navigation bar both ask, and a second reading would cost the same queries again."""
+    cached: tuple[int, Roles] | None = getattr(request, "_reflect_roles", None)
+    if cached is None or cached[0] != user.pk:
+        cached = (user.pk, roles_of(user, more))
+        request._reflect_roles = cached  # type: ignore[attr-defined]
+    return cached[1]
+
+
+def nav_items(user: User, path: str, roles: Roles | None = None) -> list[dict[str, object]]:
     """The links for this person, in order, each marked ``current`` when ``path`` is in its
     section (the longest section that holds the path wins; Home only for the home page)."""
-    roles = roles_of(user)
+    roles = roles or roles_of(user)
     items: dict[str, NavItem] = {}
     for builder in _builders:
         for item in builder(roles):

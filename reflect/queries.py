@@ -13,11 +13,11 @@ if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
 
-class _OrganisationCount(TypedDict):
+class OrganisationCount(TypedDict):
     organisation_count: int
 
 
-def pools_commissioned_by(user: User) -> QuerySet[WithAnnotations[Pool, _OrganisationCount]]:
+def pools_commissioned_by(user: User) -> QuerySet[WithAnnotations[Pool, OrganisationCount]]:
     return Pool.objects.filter(commissioners=user).annotate(organisation_count=Count("memberships", distinct=True))
 
 

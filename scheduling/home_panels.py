@@ -3,15 +3,16 @@ bar's links for the same (reflect/home.py, reflect/navigation.py)."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef
+import datetime
+
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from reflect import wording
-from reflect.home import HomePanel, NextStep, register_home_panels
-from reflect.models import Pool, User
+from reflect.home import HomePanel, NextStep, commissioned_pools, register_home_fact, register_home_panels
+from reflect.models import User
 from reflect.navigation import NavItem, Roles, register_nav_items, register_role
-from reflect.queries import memberships_of
 from scheduling.groups.notices import session_when
 from scheduling.models import (
     BookingStatus,
@@ -29,14 +30,17 @@ from scheduling.queries import calendar_changes_of
 from scheduling.services.booking_notices import booking_when
 from scheduling.services.bookings import bookings_of
 from supervision.enums import AgreementStatus
-from supervision.models import SupervisionAgreement, SupervisorProfile
+from supervision.home_panels import supervisor_profile_of
+from supervision.models import SupervisionAgreement
+
+# A group session's when (session_when) and its group's title, for a step that names them; the
+# panels load only these, as building the query costs the page more than running it.
+WHEN_AND_WHAT = ("session__starts_at", "session__ends_at", "session__group__title", "session__group__time_zone")
 
 
 @register_home_panels
-def availability_panels(user: User) -> list[HomePanel]:
-    if not user.is_authenticated:
-        return []
-    profile = SupervisorProfile.objects.filter(user=user).first()
+def availability_panels(user: User, roles: Roles) -> list[HomePanel]:
+    profile = supervisor_profile_of(user, roles)
     if profile is None:
         return []
     has_rules = WeeklyRule.objects.filter(supervisor=profile).exists()
@@ -73,18 +77,13 @@ def availability_panels(user: User) -> list[HomePanel]:
 
 
 @register_home_panels
-def supervision_booking_panels(user: User) -> list[HomePanel]:
+def supervision_booking_panels(user: User, roles: Roles) -> list[HomePanel]:
     """Staff whose organisation has a supervision agreement book from here; anyone with a
     session sees the next one; supervisors reach their sessions."""
-    if not user.is_authenticated:
-        return []
-    has_agreement = SupervisionAgreement.objects.filter(
-        organisation__memberships__user=user,
-        organisation__memberships__left_at__isnull=True,
-        status=AgreementStatus.ACTIVE,
-    ).exists()
+    has_agreement = roles.facts.get("has_agreement")
     upcoming = (
         SupervisionBooking.objects.filter(bookings_of(user), status=BookingStatus.BOOKED, ends_at__gt=timezone.now())
+        .only("starts_at", "ends_at")
         .order_by("starts_at")
         .first()
     )
@@ -102,15 +101,16 @@ def supervision_booking_panels(user: User) -> list[HomePanel]:
 
 
 @register_home_panels
-def held_offer_panels(user: User) -> list[HomePanel]:
+def held_offer_panels(user: User, roles: Roles) -> list[HomePanel]:
     """A place held for the person from a waitlist comes first: it passes to the next person
     when the hold runs out (docs/groups.md, "The waitlist")."""
+    if not roles.facts.get("place_held"):
+        return []
     now = timezone.now()
     offers = (
-        WaitlistEntry.objects.filter(
-            user=user, status=WaitlistStatus.OFFERED, offered_until__gt=now, session__starts_at__gt=now
-        )
+        held_for(user, now)
         .select_related("session__group")
+        .only(*WHEN_AND_WHAT, "offered_until")
         .order_by("offered_until")
     )
     steps = []
@@ -141,16 +141,37 @@ def held_offer_panels(user: User) -> list[HomePanel]:
     ]
 
 
+def held_for(user: User, now: datetime.datetime) -> QuerySet[WaitlistEntry]:
+    """Places held for the person from a waitlist, still theirs to take."""
+    return WaitlistEntry.objects.filter(
+        user=user, status=WaitlistStatus.OFFERED, offered_until__gt=now, session__starts_at__gt=now
+    )
+
+
+register_home_fact("place_held", lambda user: Exists(held_for(user, timezone.now())))
+register_home_fact(
+    "has_agreement",
+    lambda user: Exists(
+        SupervisionAgreement.objects.filter(
+            organisation__memberships__user=user,
+            organisation__memberships__left_at__isnull=True,
+            status=AgreementStatus.ACTIVE,
+        )
+    ),
+)
+
+
 @register_home_panels
-def group_panels(user: User) -> list[HomePanel]:
+def group_panels(user: User, roles: Roles) -> list[HomePanel]:
     """Staff find a reflective group and their own places; leads see their organisation's totals."""
-    memberships = list(memberships_of(user))
+    memberships = roles.memberships
     if not memberships:
         return []
     now = timezone.now()
     following = (
         Place.objects.filter(user=user, status__in=ACTIVE_PLACE_STATUSES, session__starts_at__gt=now)
         .select_related("session__group")
+        .only(*WHEN_AND_WHAT)
         .order_by("session__starts_at")
         .first()
     )
@@ -180,13 +201,16 @@ def group_panels(user: User) -> list[HomePanel]:
 
 
 @register_home_panels
-def facilitator_panels(user: User) -> list[HomePanel]:
+def facilitator_panels(user: User, roles: Roles) -> list[HomePanel]:
     """A facilitator's next session, with its register, and all their sessions."""
+    if not roles.facts.get("facilitator"):
+        return []
     upcoming = (
         GroupSession.objects.filter(
             group__facilitator__user=user, status=SessionStatus.SCHEDULED, ends_at__gt=timezone.now()
         )
         .select_related("group")
+        .only(*(name.removeprefix("session__") for name in WHEN_AND_WHAT))
         .order_by("starts_at")
         .first()
     )
@@ -210,9 +234,9 @@ def facilitator_panels(user: User) -> list[HomePanel]:
 
 
 @register_home_panels
-def pool_group_panels(user: User) -> list[HomePanel]:
+def pool_group_panels(user: User, roles: Roles) -> list[HomePanel]:
     """A commissioner sets up their pools' reflective groups and fills cohorts."""
-    pools = list(Pool.objects.filter(commissioners=user).order_by("name"))
+    pools = commissioned_pools(user, roles)
     if not pools:
         return []
     steps = [

@@ -1,20 +1,35 @@
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 from reflect import wording
-from reflect.home import HomePanel, NextStep, register_home_panels
-from reflect.models import User
+from reflect.home import HomePanel, NextStep, register_home_fact, register_home_panels
+from reflect.models import Organisation, User
+from reflect.models.people import DISPLAY_NAME_FIELDS
 from reflect.navigation import NavItem, Roles, register_nav_items, register_role
-from supervision.models import SupervisorProfile
-from supervision.queries import assessments_visible_to, organisations_led_by
+from supervision.models import NeedsAssessment, SupervisorProfile
 from supervision.services.check_ins import due_check_ins_for
 
 
+def supervisor_profile_of(user: User, roles: Roles) -> SupervisorProfile | None:
+    """The person's supervisor profile, read once per request for the panels that need it, and
+    not at all for someone the navigation's roles already say is not a supervisor."""
+    if not roles.facts.get("supervisor"):
+        return None
+    if "supervisor_profile" not in roles.read:
+        roles.read["supervisor_profile"] = SupervisorProfile.objects.filter(user=user).first()
+    profile: SupervisorProfile | None = roles.read["supervisor_profile"]
+    return profile
+
+
+def led_organisations(roles: Roles) -> list[Organisation]:
+    return [m.organisation for m in roles.memberships if m.is_lead]
+
+
 @register_home_panels
-def supervisor_panels(user: User) -> list[HomePanel]:
-    profile = SupervisorProfile.objects.filter(user=user).first()
+def supervisor_panels(user: User, roles: Roles) -> list[HomePanel]:
+    profile = supervisor_profile_of(user, roles)
     if profile is None:
         return []
     status = "Verified" if profile.is_verified else "Waiting for an administrator to check your registration"
@@ -34,9 +49,9 @@ def supervisor_panels(user: User) -> list[HomePanel]:
 
 
 @register_home_panels
-def supervisor_directory_panels(user: User) -> list[HomePanel]:
+def supervisor_directory_panels(user: User, roles: Roles) -> list[HomePanel]:
     """Leads find and agree a supervisor; staff can browse the directory (docs/product.md)."""
-    led = list(organisations_led_by(user))
+    led = led_organisations(roles)
     steps = [
         NextStep(f"Supervisors who fit {o.name}", reverse("organisation_matches", args=[o.pk]), "Ranked, with why")
         for o in led
@@ -44,7 +59,7 @@ def supervisor_directory_panels(user: User) -> list[HomePanel]:
     steps += [
         NextStep(f"{o.name}: requests and agreements", reverse("organisation_supervision", args=[o.pk])) for o in led
     ]
-    if led or user.memberships.filter(left_at__isnull=True).exists():
+    if led or roles.is_staff_member:
         steps.append(NextStep("Browse the supervisor directory", reverse("supervisor_directory")))
     if not steps:
         return []
@@ -54,9 +69,9 @@ def supervisor_directory_panels(user: User) -> list[HomePanel]:
 
 
 @register_home_panels
-def questionnaire_panels(user: User) -> list[HomePanel]:
+def questionnaire_panels(user: User, roles: Roles) -> list[HomePanel]:
     """Leads see the needs questionnaire, with their organisations' latest results (docs/questionnaire.md)."""
-    led = list(organisations_led_by(user))
+    led = led_organisations(roles)
     if not led:
         return []
     steps = [
@@ -66,7 +81,15 @@ def questionnaire_panels(user: User) -> list[HomePanel]:
             "About 10 minutes: a recommendation, a bid line and a brief for clinicians.",
         )
     ]
-    latest = assessments_visible_to(user).filter(completed_at__isnull=False).order_by("-completed_at").first()
+    # What assessments_visible_to(user) holds (their own, and their led organisations'), with
+    # the led organisations already known; only the two fields the step shows are joined.
+    latest = (
+        NeedsAssessment.objects.select_related("organisation")
+        .filter(Q(owner=user) | Q(organisation__in=led), completed_at__isnull=False)
+        .only("outcome", "completed_at", "organisation_name", "organisation__name")
+        .order_by("-completed_at")
+        .first()
+    )
     if latest is not None and latest.completed_at is not None:  # it is: only completed ones are read
         steps.append(
             NextStep(
@@ -80,20 +103,28 @@ def questionnaire_panels(user: User) -> list[HomePanel]:
 
 
 @register_home_panels
-def check_in_panels(user: User) -> list[HomePanel]:
+def check_in_panels(user: User, roles: Roles) -> list[HomePanel]:
     """Agreements past their review date that this person has not checked in on yet."""
+    if not roles.facts.get("check_in_due"):
+        return []
     steps = [
         NextStep(
             f"Check in: {a.organisation.name} with {a.supervisor.user.display_name}",
             reverse("agreement_check_in", args=[a.pk]),
             f"Review date {wording.date(a.review_on)}. Three optional questions.",
         )
-        for a in due_check_ins_for(user)
+        # Only what the step shows: the home page's cost is mostly building its queries, and
+        # that grows with every column of the three tables joined (docs/performance.md).
+        for a in due_check_ins_for(user).only(
+            "review_on", "organisation__name", *(f"supervisor__user__{name}" for name in DISPLAY_NAME_FIELDS)
+        )
     ]
     if not steps:
         return []
     return [HomePanel(role="Supervision", title="How is supervision going?", steps=steps, order=23)]
 
+
+register_home_fact("check_in_due", lambda user: Exists(due_check_ins_for(user)))
 
 # The navigation bar's links for supervisors and leads (reflect/navigation.py).
 register_role("supervisor", lambda: Exists(SupervisorProfile.objects.filter(user=OuterRef("pk"))))

@@ -34,6 +34,10 @@ class UserManager(BaseUserManager["User"]):
         return self._create(email, password, **extra)
 
 
+# The fields display_name reads, for a query that loads only what a name needs.
+DISPLAY_NAME_FIELDS = ("first_name", "last_name", "email", "erased_at")
+
+
 class User(AbstractUser):
     """A person. E-mail is the login; roles are held *in* things (memberships, pools)."""
 

@@ -5,6 +5,7 @@ import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,18 +14,27 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from reflect import wording
 from reflect.access import acting_user, acting_user_or_none, has_two_factor, is_exempt_from_two_factor
 from reflect.forms import ContactPreferencesForm
-from reflect.home import HomePanel, NextStep, home_panels, register_home_panels
+from reflect.home import (
+    HomePanel,
+    NextStep,
+    commissioned_pools,
+    home_facts,
+    home_panels,
+    register_home_fact,
+    register_home_panels,
+)
 from reflect.models import User
-from reflect.queries import memberships_of, open_invitations_for, pools_commissioned_by
+from reflect.navigation import Roles, roles_for
+from reflect.queries import open_invitations_for
 from reflect.services.preferences import preferences_for, update_preferences
 
 AFTER_TWO_FACTOR_SESSION_KEY = "reflect_after_two_factor"
 
 
 @register_home_panels
-def core_panels(user: User) -> list[HomePanel]:
+def core_panels(user: User, roles: Roles) -> list[HomePanel]:
     panels = []
-    for membership in memberships_of(user):
+    for membership in roles.memberships:
         org = membership.organisation
         steps = [NextStep(f"See {org.name}", reverse("organisation_detail", args=[org.pk]), "Its people and details")]
         intro = ""
@@ -53,7 +63,7 @@ def core_panels(user: User) -> list[HomePanel]:
                 intro=intro,
             )
         )
-    pools = list(pools_commissioned_by(user))
+    pools = commissioned_pools(user, roles)
     if pools:
         steps = []
         for p in pools:
@@ -85,16 +95,20 @@ def core_panels(user: User) -> list[HomePanel]:
     return panels
 
 
+register_home_fact("invited", lambda user: Exists(open_invitations_for(user)))
+
+
 def home(request: HttpRequest) -> HttpResponse:
     user = acting_user_or_none(request)
     if user is None:
         return render(request, "reflect/home_public.html")
+    roles = roles_for(request, user, home_facts(user))
     return render(
         request,
         "reflect/home.html",
         {
-            "panels": home_panels(user),
-            "invitations": list(open_invitations_for(user)),
+            "panels": home_panels(user, roles),
+            "invitations": list(open_invitations_for(user)) if roles.facts.get("invited") else [],
             "can_commission": user.is_approved_commissioner,
         },
     )

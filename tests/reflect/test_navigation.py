@@ -298,9 +298,13 @@ def test_the_home_page_costs_the_same_queries_with_more_groups_places_and_offers
 
 # The home page's queries for each role, exactly (issue 20: the home page's cost is watched per
 # role, so a panel that adds a query shows here). Each count is the page a second time: the
-# session, the person, every app's panels, the navigation's roles and the invitations; a
-# supervisor's one more asks whether a session was changed in their connected calendar.
-HOME_QUERIES = {"lead": 20, "member": 20, "commissioner": 19, "supervisor": 21}
+# session, the person, their memberships, and one row of facts about them (their roles, and
+# whether an invitation, a held place, a check-in or an agreement is waiting: read once for
+# the navigation and every panel), and the next supervision session; then only the panels for
+# what the person has. Staff: their next group place; a lead adds the latest questionnaire
+# result; a commissioner, their pools; a supervisor, their profile, weekly hours and sessions
+# changed in their connected calendar. A held place or a check-in due adds its own list.
+HOME_QUERIES = {"lead": 7, "member": 6, "commissioner": 6, "supervisor": 8}
 
 
 def test_the_home_page_costs_an_exact_number_of_queries_for_each_role(client, world):
@@ -320,3 +324,21 @@ def test_the_home_page_costs_an_exact_number_of_queries_for_each_role(client, wo
             assert client.get(reverse("home")).status_code == 200
         counted[role] = len(captured)
     assert counted == HOME_QUERIES
+
+
+def test_a_panel_with_nothing_waiting_costs_no_query_and_one_when_something_is(client, world):
+    """The home page asks in one row whether an invitation is waiting; only then it lists them."""
+    person = world.commissioner
+    give_two_factor(person)
+    client.force_login(person)
+    client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as nothing_waiting:
+        assert "Invitations waiting for you" not in client.get(reverse("home")).content.decode()
+    invitation, _ = create_invitation(
+        InvitationKind.ORGANISATION_STAFF, person.email, acting_user=world.lead, organisation=world.organisation
+    )
+    with CaptureQueriesContext(connection) as one_waiting:
+        html = client.get(reverse("home")).content.decode()
+    assert "Invitations waiting for you" in html
+    assert reverse("invitation_for_me", args=[invitation.pk]) in html
+    assert (len(nothing_waiting), len(one_waiting)) == (HOME_QUERIES["commissioner"], HOME_QUERIES["commissioner"] + 1)
