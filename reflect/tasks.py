@@ -23,6 +23,7 @@ Notify reference so copies can be recognised.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from celery import Task, shared_task
 from django.db import DatabaseError
@@ -31,21 +32,22 @@ from reflect.models import Notification
 from reflect.services import notifications
 from reflect.services.weekly_summary import queue_weekly_summaries
 
+# How both delivery tasks run. The database being briefly unreachable is worth retrying with
+# backoff; delivery failures are recorded on the row and retried on the row's own schedule.
+DELIVERY_TASK_OPTIONS: dict[str, Any] = {
+    "bind": True,
+    "acks_late": True,
+    "autoretry_for": (DatabaseError,),
+    "retry_backoff": 5,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+
 
 # One row: what the service published before batches, kept so that tasks already queued when a
 # new version is deployed are still run.
-@shared_task(
-    name=notifications.DISPATCH_TASK,
-    bind=True,
-    acks_late=True,
-    # The database being briefly unreachable is worth retrying with backoff; delivery
-    # failures are recorded on the row and retried below, on the row's own schedule.
-    autoretry_for=(DatabaseError,),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task(name=notifications.DISPATCH_TASK, **DELIVERY_TASK_OPTIONS)
 def task_dispatch_notification(self: Task, notification_id: int) -> str:
     outcome = notifications.deliver_notification(notification_id)
     if outcome == notifications.DeliveryOutcome.RETRY and not self.request.is_eager:
@@ -57,16 +59,7 @@ def task_dispatch_notification(self: Task, notification_id: int) -> str:
     return str(outcome)
 
 
-@shared_task(
-    name=notifications.DISPATCH_BATCH_TASK,  # the service publishes it by this name
-    bind=True,
-    acks_late=True,
-    autoretry_for=(DatabaseError,),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task(name=notifications.DISPATCH_BATCH_TASK, **DELIVERY_TASK_OPTIONS)  # published by this name
 def task_dispatch_notifications(self: Task, notification_ids: list[int]) -> dict[str, int]:
     outcomes = notifications.deliver_notifications(notification_ids)
     retry = [pk for pk, outcome in outcomes.items() if outcome == notifications.DeliveryOutcome.RETRY]
