@@ -174,7 +174,8 @@ class Table:
     @property
     def shown_summary(self) -> str:
         """What the page leaves out, in words (only when it leaves some out)."""
-        return f"The first {self.page_rows:,} of {self.row_count:,} rows are shown here; the CSV below has every row."
+        shown = f"The first {self.page_rows:,} of {wording.count(self.row_count, 'row')}"
+        return f"{shown} are shown here; the CSV below has every row."
 
     def body_html(self) -> SafeString:
         """The rows the page shows (and the total) as GOV.UK table rows, escaped; built here

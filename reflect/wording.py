@@ -149,6 +149,13 @@ def moment(when: datetime.datetime, zone: str = UK_ZONE) -> str:
     return f"{day(when, zone)}, {clock(when, zone)}"
 
 
+def moment_or_today(when: datetime.datetime, zone: str = UK_ZONE, *, now: datetime.datetime | None = None) -> str:
+    """'2pm today' for a moment earlier today, else 'Wednesday 9 December 2026, 2pm'."""
+    if day(when, zone) == day(now or datetime.datetime.now(datetime.UTC), zone):
+        return f"{clock(when, zone)} today"
+    return moment(when, zone)
+
+
 def moment_this_year(when: datetime.datetime, zone: str = UK_ZONE) -> str:
     """'Wednesday 9 December, 2pm': a moment in the coming days, where the year goes without saying."""
     local = when.astimezone(ZoneInfo(zone))

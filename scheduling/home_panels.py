@@ -55,7 +55,7 @@ def availability_panels(user: User, roles: Roles) -> list[HomePanel]:
         # The supervisor moved or deleted a session in their own calendar: we ask, never cancel.
         steps.append(
             NextStep(
-                f"{changed} session{'s' if changed != 1 else ''} changed in your calendar",
+                f"{wording.count(changed, 'session')} changed in your calendar",
                 reverse("availability_overview") + "#connected-calendar",
                 "Tell us whether to put it back or cancel the session.",
             )

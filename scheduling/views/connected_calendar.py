@@ -3,12 +3,9 @@ sync raised. Only reads what the last sync stored: a page never talks to the cal
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from reflect import wording
@@ -31,17 +28,10 @@ def connection_summary(supervisor: SupervisorProfile, zone: str) -> dict[str, ob
     return {
         "connection": connection,
         "connection_host": calendar_sync.calendar_host(connection),
-        "synced_at": said_when(connection.last_synced_at, zone) if connection.last_synced_at else "",
+        "synced_at": wording.moment_or_today(connection.last_synced_at, zone) if connection.last_synced_at else "",
         "sync_tried_at": wording.moment(connection.last_tried_at, zone) if connection.last_tried_at else "",
         "questions": [question(entry, zone) for entry in queries.calendar_questions_of(supervisor)],
     }
-
-
-def said_when(moment: datetime.datetime, zone: str) -> str:
-    """'2pm today', or the day and time for any other day."""
-    if wording.day(moment, zone) == wording.day(timezone.now(), zone):
-        return f"{wording.clock(moment, zone)} today"
-    return wording.moment(moment, zone)
 
 
 def question(entry: CalendarEntry, zone: str) -> dict[str, object]:

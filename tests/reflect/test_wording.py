@@ -161,3 +161,11 @@ def test_template_filters_write_the_same_words():
         )
     )
     assert text == ("45.5 hours|1 hour|midday|2pm|Wednesday 9 December 2026, 2pm|2 matches|Thursday 14 January 2027")
+
+
+def test_a_moment_earlier_today_says_today_and_any_other_day_says_the_date() -> None:
+    now = datetime.datetime(2026, 12, 9, 15, 0, tzinfo=datetime.UTC)
+    this_morning = datetime.datetime(2026, 12, 9, 9, 30, tzinfo=datetime.UTC)
+    yesterday = datetime.datetime(2026, 12, 8, 14, 0, tzinfo=datetime.UTC)
+    assert wording.moment_or_today(this_morning, now=now) == "9:30am today"
+    assert wording.moment_or_today(yesterday, now=now) == "Tuesday 8 December 2026, 2pm"
