@@ -23,6 +23,7 @@ import heapq
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from scheduling.slots import Availability, Booker, Interval, Slot, iter_bookable_slots, next_free_slot
 
@@ -32,6 +33,8 @@ ANY_HOUR = Booker(no_sessions_before=None)
 # Enough starts to stay sharp for a day or so of moving notice; one engine run at most, after
 # that, brings the supervisor's own answer up to date.
 STARTS_REMEMBERED = 24
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -98,21 +101,45 @@ def soonest_free_slot(
     go to the lower supervisor id; the slot is that supervisor's first, as ``next_free_slot``
     gives it), or None. ``engine_input`` is asked only for the supervisors who could still beat
     the best slot found so far."""
-    best: tuple[datetime, int] | None = None  # start, supervisor id
-    found: tuple[int, Slot] | None = None
+
+    def first_slot(supervisor_id: int) -> Slot | None:
+        inputs = engine_input(supervisor_id)
+        return next_free_slot(inputs.availability, now=now, bookings=inputs.bookings, busy=inputs.busy, booker=booker)
+
+    return soonest_first_slot(
+        ((entry, entry.supervisor_id, entry.supervisor_id) for entry in known), now=now, first_slot=first_slot
+    )
+
+
+def soonest_first_slot(
+    candidates: Iterable[tuple[KnownNextFree, int, T]],
+    *,
+    now: datetime,
+    first_slot: Callable[[T], Slot | None],
+) -> tuple[T, Slot] | None:
+    """The earliest ``first_slot(what)`` among the candidates, each ``(what its supervisor's
+    remembered starts are, a number that breaks ties (lower first), what)``, with its ``what``;
+    or None. ``first_slot`` is called only for candidates whose remembered bound could still
+    beat the best found, so it must give one of that supervisor's slots for some booker: the
+    engine's first, or the first left after rules that only take slots away (an agreement's
+    dates, its hours), as the supervision page asks."""
+    best: tuple[datetime, int] | None = None  # start, tie-break
+    found: tuple[T, Slot] | None = None
+    whats: list[T] = []
     # A heap, not a sort: usually only the first one or two are ever taken off it.
-    bounds = [(entry.earliest_start(now), entry.supervisor_id) for entry in known]
+    bounds: list[tuple[datetime, int, int]] = []
+    for entry, order, what in candidates:
+        bounds.append((entry.earliest_start(now), order, len(whats)))
+        whats.append(what)
     heapq.heapify(bounds)
     while bounds:
-        bound = heapq.heappop(bounds)
-        if best is not None and bound > best:
-            break  # in order: nobody after this can start earlier, or as early with a lower id
-        supervisor_id = bound[1]
-        inputs = engine_input(supervisor_id)
-        slot = next_free_slot(inputs.availability, now=now, bookings=inputs.bookings, busy=inputs.busy, booker=booker)
+        start, order, position = heapq.heappop(bounds)
+        if best is not None and (start, order) > best:
+            break  # in order: nobody after this can start earlier, or as early and come first
+        slot = first_slot(whats[position])
         if slot is None:
             continue
-        key = (slot.start, supervisor_id)
+        key = (slot.start, order)
         if best is None or key < best:
-            best, found = key, (supervisor_id, slot)
+            best, found = key, (whats[position], slot)
     return found

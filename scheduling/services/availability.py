@@ -22,6 +22,7 @@ from reflect.services.audit import record_audit
 from scheduling import queries
 from scheduling.enums import Weekday
 from scheduling.models import AvailabilitySettings, DateOverride, SupervisionBooking, WeeklyRule
+from scheduling.services.next_free_memory import forget_next_free
 from supervision.models import SupervisorProfile
 
 SESSION_MINUTES_MIN = 15
@@ -43,6 +44,8 @@ def _check_own(supervisor: SupervisorProfile, acting_user: User) -> None:
 def _locked_settings(supervisor: SupervisorProfile) -> AvailabilitySettings:
     # Every change to a supervisor's availability locks their settings row first, so two
     # requests adding rules at once cannot both pass the overlap check (check-then-insert).
+    # It is also where what the soonest-free-time search remembers of them is forgotten.
+    forget_next_free(supervisor.pk)
     AvailabilitySettings.objects.get_or_create(supervisor=supervisor)
     return AvailabilitySettings.objects.select_for_update().get(supervisor=supervisor)
 

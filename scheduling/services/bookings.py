@@ -49,6 +49,7 @@ from scheduling import slots
 from scheduling.intervals import Interval
 from scheduling.models import AvailabilitySettings, BookingAttendee, BookingStatus, SessionMode, SupervisionBooking
 from scheduling.models.bookings import LIVE_BOOKING_STATUSES
+from scheduling.next_free import EngineInput
 from scheduling.queries import (
     availability_settings_of,
     hours_rows_of,
@@ -63,6 +64,7 @@ from scheduling.services.booking_notices import (
     queue_cancellation,
 )
 from scheduling.services.calendar_sync import queue_calendar_sync
+from scheduling.services.next_free_memory import forget_next_free
 from supervision.enums import AgreementStatus
 from supervision.matching import Offer
 from supervision.models import SupervisionAgreement, SupervisorProfile
@@ -143,6 +145,12 @@ def _engine_inputs(
     live = live_bookings_of(supervisor, since=since, until=until, exclude=exclude)
     bookings, busy = taken_times_of(supervisor, live, since, until)
     return availability, bookings, busy
+
+
+def engine_input_of(supervisor: SupervisorProfile, now: datetime.datetime) -> EngineInput:
+    """The slot engine's inputs for one supervisor, as scheduling/next_free.py takes them."""
+    availability, bookings, busy = _engine_inputs(supervisor, now)
+    return EngineInput(availability, tuple(bookings), tuple(busy))
 
 
 def free_slots(
@@ -725,6 +733,7 @@ def _book(
         record_audit("supervision.booked", actor=acting_user, target=booking, minutes=choice.minutes)
         queue_booking_confirmations(booking, choice.attendees, preferences)
         queue_calendar_sync(booking.supervisor_id)
+        forget_next_free(booking.supervisor_id)
     return booking
 
 
@@ -874,6 +883,7 @@ def cancel_supervision(
         record_audit("supervision.cancelled", actor=acting_user, target=booking, late=late)
         queue_cancellation(booking, acting_user=acting_user)
         queue_calendar_sync(booking.supervisor_id)
+        forget_next_free(booking.supervisor_id)
     return booking
 
 
@@ -960,6 +970,7 @@ def reschedule_supervision(
         record_audit("supervision.moved", actor=acting_user, target=booking, minutes=minutes)
         queue_booking_changed(booking, old_when=old_when)
         queue_calendar_sync(booking.supervisor_id)
+        forget_next_free(booking.supervisor_id)
     return booking
 
 

@@ -25,6 +25,7 @@ from scheduling.calendar_fetch import FetchError, UnsafeAddress, fetch_calendar,
 from scheduling.enums import FeedStatus
 from scheduling.models import AvailabilitySettings, BusyCalendarFeed, BusyInterval
 from scheduling.models.availability import DEFAULT_TIME_ZONE
+from scheduling.services.next_free_memory import forget_next_free
 from supervision.models import SupervisorProfile
 
 logger = logging.getLogger(__name__)
@@ -86,6 +87,7 @@ def remove_busy_calendar(supervisor: SupervisorProfile, *, acting_user: User) ->
         raise DomainError("You have no busy calendar to remove.")
     record_audit("availability.busy_calendar_removed", actor=acting_user, target=feed, host=feed_host(feed))
     feed.delete()  # its busy intervals go with it
+    forget_next_free(supervisor.pk)
 
 
 def queue_refresh(feed_id: int) -> None:
@@ -180,5 +182,6 @@ def refresh_busy_calendar(feed_id: int, *, now: datetime.datetime | None = None)
                 BusyInterval.objects.bulk_create(
                     BusyInterval(feed=feed, start=interval.start, end=interval.end) for interval in intervals
                 )
+                forget_next_free(feed.supervisor_id)
         feed.save()
     return feed

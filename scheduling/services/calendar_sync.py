@@ -52,6 +52,7 @@ from scheduling.models import (
 )
 from scheduling.models.availability import DEFAULT_TIME_ZONE
 from scheduling.services.booking_notices import booking_event, booking_uid
+from scheduling.services.next_free_memory import forget_next_free
 from supervision.models import SupervisorProfile
 
 logger = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ def connect_calendar(
         if connection.pk:
             connection.entries.all().delete()
             connection.busy_times.all().delete()
+            forget_next_free(supervisor.pk)
         connection.url = url
         connection.username = username
     if password:
@@ -128,6 +130,7 @@ def disconnect_calendar(supervisor: SupervisorProfile, *, acting_user: User) -> 
         "availability.calendar_disconnected", actor=acting_user, target=connection, host=calendar_host(connection)
     )
     connection.delete()  # its password, busy times and record of entries go with it
+    forget_next_free(supervisor.pk)
 
 
 def queue_calendar_sync(supervisor_id: int) -> None:
@@ -235,6 +238,7 @@ def _read_busy(connection: CalendarConnection, adapter: Adapter, now: datetime.d
             for time in busy
             if time.uid not in ours
         )
+        forget_next_free(connection.supervisor_id)
 
 
 def _still_connected(connection: CalendarConnection) -> bool:

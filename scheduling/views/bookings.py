@@ -33,6 +33,7 @@ from scheduling.models import BookingAttendee, BookingStatus, SessionMode, Super
 from scheduling.services import bookings as service
 from scheduling.services.booking_links import set_booking_link
 from scheduling.services.booking_notices import booking_ics, booking_when, where
+from scheduling.services.soonest import soonest_bookable_time
 from scheduling.supervisor_summary import supervisor_look
 from scheduling.video_links import save_link_form
 from scheduling.week import monday_of, week_asked_for
@@ -133,6 +134,8 @@ def supervision_home(request: HttpRequest) -> HttpResponse:
         .order_by("organisation__name", "supervisor__user__first_name")
     )
     now = timezone.now()
+    # The soonest time they could book, and with whom, as the slot picker would offer it.
+    soonest = soonest_bookable_time(user, agreements, now=now)
     upcoming = (
         SupervisionBooking.objects.filter(service.bookings_of(user), status=BookingStatus.BOOKED, ends_at__gt=now)
         .select_related("supervisor__user", "organisation")
@@ -146,6 +149,14 @@ def supervision_home(request: HttpRequest) -> HttpResponse:
             "led_organisation_ids": {m.organisation_id for m in memberships if m.is_lead},
             "upcoming": [{"booking": b, "when": booking_when(b)} for b in upcoming[:50]],
             "is_staff_anywhere": bool(memberships),
+            "soonest": None
+            if soonest is None
+            else {
+                "agreement": soonest.agreement,
+                "when": booking_when(soonest.slot),
+                "start": soonest.slot.start.strftime("%Y-%m-%dT%H:%MZ"),
+                "minutes": soonest.slot.minutes,
+            },
         },
     )
 

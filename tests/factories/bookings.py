@@ -11,7 +11,7 @@ from scheduling.models import AvailabilitySettings, SessionMode, SupervisionBook
 from scheduling.services.bookings import BookingChoice, book_supervision
 from supervision.enums import AgreementStatus
 from supervision.models import SupervisionAgreement, SupervisorProfile
-from tests.factories.core import UserFactory
+from tests.factories.core import MembershipFactory, OrganisationFactory, PoolFactory, UserFactory, add_to_pool
 from tests.factories.supervision import SupervisionAgreementFactory, SupervisorProfileFactory, allocate
 
 # A Monday in winter (London = UTC), far from the clocks changing.
@@ -26,6 +26,18 @@ def utc(day: int, hour: int, minute: int = 0, month: int = 1, year: int = 2027) 
 class Agreed:
     supervisor: SupervisorProfile
     agreement: SupervisionAgreement
+
+
+def running_pool_with_member() -> tuple[Pool, Organisation, User]:
+    """The Leeds pool, running from this month for a year, with Harehills Drama in it and Sam
+    Reid on its staff: what a browser journey needs before anyone books (real dates, since the
+    live server's clock is real)."""
+    today = datetime.date.today()
+    pool = PoolFactory(name="Leeds pool", starts_on=today.replace(day=1), ends_on=today + datetime.timedelta(days=365))
+    organisation = OrganisationFactory(name="Harehills Drama")
+    add_to_pool(pool, organisation)
+    member = MembershipFactory(organisation=organisation, user__first_name="Sam", user__last_name="Reid").user
+    return pool, organisation, member
 
 
 def supervisor_with_availability(first_name: str = "Ann", **settings: object) -> SupervisorProfile:
