@@ -45,6 +45,11 @@ class KnownNextFree:
     notice: timedelta
     horizon_adds_after: datetime  # slots the moving horizon adds start after this
 
+    @classmethod
+    def nothing_known(cls, supervisor_id: int, now: datetime) -> KnownNextFree:
+        """For a supervisor nothing is remembered of: the bound that holds for anyone, now."""
+        return cls(supervisor_id, (), False, timedelta(0), now)
+
     def earliest_start(self, now: datetime) -> datetime:
         """No slot of this supervisor, for any booker, starts before this (while nothing changes)."""
         earliest = now + self.notice

@@ -147,12 +147,6 @@ def _engine_inputs(
     return availability, bookings, busy
 
 
-def engine_input_of(supervisor: SupervisorProfile, now: datetime.datetime) -> EngineInput:
-    """The slot engine's inputs for one supervisor, as scheduling/next_free.py takes them."""
-    availability, bookings, busy = _engine_inputs(supervisor, now)
-    return EngineInput(availability, tuple(bookings), tuple(busy))
-
-
 def free_slots(
     agreement: SupervisionAgreement,
     attendees: Sequence[User],
@@ -479,6 +473,9 @@ class Offering:
     availability: slots.Availability
     organisation_left: Decimal
     now: datetime.datetime
+    # What the engine read (the supervisor's times, not the agreement's rules): for remembering
+    # their next free times without reading them again (scheduling/services/soonest.py).
+    engine_input: EngineInput
 
 
 def offer_times(
@@ -523,6 +520,7 @@ def offer_times(
         availability=availability,
         organisation_left=position.organisation_left + already_reserved,
         now=now,
+        engine_input=EngineInput(availability, tuple(bookings), tuple(busy)),
     )
 
 

@@ -1,8 +1,8 @@
 """What scheduling/next_free.py remembers for each supervisor, kept in the cache and forgotten
 whenever their times change (docs/availability-and-booking.md, "The soonest free slot").
 
-Remembering runs the slot engine once; the supervision page (scheduling/services/soonest.py)
-remembers a supervisor when it finds nothing kept. Every change that could free a time earlier
+The supervision page (scheduling/services/soonest.py) remembers a supervisor it finds nothing
+kept for, from what the slot picker read for them anyway (no query is added). Every change that could free a time earlier
 than the remembered ones calls ``forget_next_free`` inside its transaction: a change to the
 supervisor's availability (it locks their settings row first, scheduling/services/availability.py),
 a booking made, moved or cancelled (scheduling/services/bookings.py), and their busy times

@@ -23,8 +23,8 @@ from reflect.models import User
 from scheduling import slots
 from scheduling.next_free import KnownNextFree, remember_next_free, soonest_first_slot
 from scheduling.services import next_free_memory
-from scheduling.services.bookings import engine_input_of, offer_times
-from supervision.models import SupervisionAgreement, SupervisorProfile
+from scheduling.services.bookings import offer_times
+from supervision.models import SupervisionAgreement
 
 
 @dataclass(frozen=True)
@@ -38,30 +38,33 @@ def soonest_bookable_time(
 ) -> SoonestTime | None:
     """The earliest time ``user`` could book for themselves under any of these agreements (ties
     go to the agreement listed first), or None when none has a time. The agreements come with
-    their supervisors (``select_related("supervisor")``)."""
+    their supervisors (``select_related("supervisor")``).
+
+    A supervisor nothing is remembered of is bounded by now (so tried early), and remembered
+    from what the picker read for them: no query is added for remembering, and one agreement
+    costs the same queries whatever the cache holds."""
     now = now or timezone.now()
-    remembered = _remembered([agreement.supervisor for agreement in agreements], now)
+    supervisor_ids = sorted({agreement.supervisor_id for agreement in agreements})
+    kept = next_free_memory.kept(supervisor_ids)
+    fresh: dict[int, KnownNextFree] = {}
 
     def first_time(agreement: SupervisionAgreement) -> slots.Slot | None:
-        return next(iter(offer_times(agreement, [user], now=now).offered), None)
+        offering = offer_times(agreement, [user], now=now)
+        if agreement.supervisor_id not in kept:
+            fresh[agreement.supervisor_id] = remember_next_free(agreement.supervisor_id, offering.engine_input, now=now)
+        return next(iter(offering.offered), None)
 
     found = soonest_first_slot(
-        ((remembered[agreement.supervisor_id], order, agreement) for order, agreement in enumerate(agreements)),
+        (
+            (
+                kept.get(agreement.supervisor_id) or KnownNextFree.nothing_known(agreement.supervisor_id, now),
+                order,
+                agreement,
+            )
+            for order, agreement in enumerate(agreements)
+        ),
         now=now,
         first_slot=first_time,
     )
+    next_free_memory.keep(list(fresh.values()))
     return None if found is None else SoonestTime(*found)
-
-
-def _remembered(supervisors: list[SupervisorProfile], now: datetime.datetime) -> dict[int, KnownNextFree]:
-    """What is remembered of each supervisor, remembering afresh (one engine run, and saving
-    it) those the cache has not kept."""
-    by_id = {supervisor.pk: supervisor for supervisor in supervisors}
-    found = next_free_memory.kept(list(by_id))
-    fresh = [
-        remember_next_free(supervisor_id, engine_input_of(supervisor, now), now=now)
-        for supervisor_id, supervisor in by_id.items()
-        if supervisor_id not in found
-    ]
-    next_free_memory.keep(fresh)
-    return found | {entry.supervisor_id: entry for entry in fresh}
