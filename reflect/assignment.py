@@ -212,6 +212,13 @@ def solve_assignment(problem: AssignmentProblem) -> AssignmentSolution:
 
 
 def _in_key_order(problem: AssignmentProblem, candidates: CandidateArrays) -> tuple[AssignmentProblem, CandidateArrays]:
+    item_keys, bin_keys = [item.key for item in problem.items], [bin_.key for bin_ in problem.bins]
+    if all(a < b for a, b in itertools.pairwise(item_keys)) and all(a < b for a, b in itertools.pairwise(bin_keys)):
+        # Already in key order (solve_dense's every round): only the candidates to sort.
+        order = np.lexsort((candidates.bin, candidates.item))
+        return problem, CandidateArrays(
+            item=candidates.item[order], bin=candidates.bin[order], weight=candidates.weight[order]
+        )
     item_order = sorted(range(len(problem.items)), key=lambda position: problem.items[position].key)
     bin_order = sorted(range(len(problem.bins)), key=lambda position: problem.bins[position].key)
     new_item = np.empty(len(item_order), dtype=np.int64)
