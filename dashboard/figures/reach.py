@@ -38,6 +38,9 @@ from scheduling.models import BookingAttendee, BookingStatus, Place, PlaceStatus
 # A group "uses markedly less than its share" when its share of the people who used the pool,
 # or of their hours, is below this fraction of its share of the staff (docs/equality.md).
 MARKEDLY_LESS = Decimal("0.8")
+# Only answers given by at least this many staff (as shown) are judged: below it, rounding to 5
+# alone can move a share by a fifth, and a flag would be noise.
+FEWEST_JUDGED = 20
 ALL_STAFF = "All staff"
 
 
@@ -63,7 +66,10 @@ def _hours(minutes: int) -> Decimal:
 def uses_less(row: AnswerTotals, total: AnswerTotals) -> str:
     """The flag, from the figures as shown (disclosed), never the raw ones: "Yes: …", "No", or
     "–" when a share cannot be compared (a share hidden, or nobody at all)."""
-    staff_share = _share(disclosed(row.staff), disclosed(total.staff))
+    shown_staff = disclosed(row.staff)
+    if shown_staff == SUPPRESSED or int(shown_staff) < FEWEST_JUDGED:
+        return "–"
+    staff_share = _share(shown_staff, disclosed(total.staff))
     people_share = _share(disclosed(row.people), disclosed(total.people))
     if staff_share is None or people_share is None or not staff_share:
         return "–"
@@ -223,7 +229,8 @@ class ReachFigures(Question):
             "people in any count is shown as *, and so is at least one more row, so that no hidden figure can be "
             "worked out from the totals.",
             "An answer uses markedly less than its share when its share of the people who used the pool, or of "
-            "their hours, is less than 0.8 times its share of the staff, both shares shown.",
+            "their hours, is less than 0.8 times its share of the staff, both shares shown; only answers given by "
+            "20 staff or more are judged.",
         ]
         section.tables += tables
         return section
