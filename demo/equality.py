@@ -94,9 +94,8 @@ def _minutes_used() -> dict[int, int]:
 
 
 def seed_equality_answers(out: TextIOBase) -> None:
-    """Answers for staff of every pool who have none yet (a second run adds nothing)."""
+    """Answers for staff of every pool who have none yet (a second run adds nothing new)."""
     _date_memberships_from_pool_start()
-    rng = random.Random(2021)  # the Census year
     staff = list(
         User.objects.filter(memberships__left_at__isnull=True)
         .exclude(email__in=KEPT_UNANSWERED)
@@ -108,14 +107,14 @@ def seed_equality_answers(out: TextIOBase) -> None:
     minutes = _minutes_used()
     ranked = sorted(minutes.get(pk, 0) for pk in staff)
     light = ranked[len(ranked) // 3] if ranked else 0
-    rows = [
-        EqualityAnswers(
-            user_id=pk,
-            prompt_dismissed=True,
-            **{c.key: _answer(rng, c.key, minutes.get(pk, 0) <= light) for c in CATEGORIES},
-        )
-        for pk in staff
-        if rng.random() < ANSWERING
-    ]
+    rows = []
+    for pk in staff:
+        # One generator per person (the Census year and their id): a second run, after more staff
+        # were added, makes the same choice for everyone it meets again, so adds nobody twice.
+        rng = random.Random(f"2021-{pk}")
+        if rng.random() < ANSWERING:
+            light_user = minutes.get(pk, 0) <= light
+            answers = {c.key: _answer(rng, c.key, light_user) for c in CATEGORIES}
+            rows.append(EqualityAnswers(user_id=pk, prompt_dismissed=True, **answers))
     EqualityAnswers.objects.bulk_create(rows, batch_size=2000)
     out.write(f"Equality answers: {len(rows):,} staff answered.\n")
