@@ -53,6 +53,14 @@ def _possible_values(shown: list[int | str], hidden: list[int], total: int | str
     return range(low, high + 1)
 
 
+def _possible_exactly(shown_values: list[int], hidden_count: int, total: int) -> range:
+    """The same, for an onlooker who knows every shown cell and the total exactly (the usual
+    assumption for secondary suppression, stronger than rounding allows): the hidden cells share
+    what is left, each 0 or more."""
+    left = total - sum(shown_values)
+    return range(0, left + 1) if hidden_count > 1 else range(left, left + 1)
+
+
 tables = st.integers(min_value=2, max_value=7).flatmap(
     lambda n: st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40), st.integers(0, 60)), min_size=n, max_size=n)
 )
@@ -82,6 +90,22 @@ def test_no_hidden_cell_can_be_worked_out_from_the_shown_cells_and_the_totals(ro
             assert true_value in possible
             # … and is not the only one: no hidden cell is recovered.
             assert len(possible) >= 2, (rows, column, index, possible)
+            # Even knowing every shown figure and the total exactly.
+            exactly = _possible_exactly([values[i] for i in range(len(rows)) if i not in hidden], len(hidden), total)
+            assert true_value in exactly
+            assert len(exactly) >= 2, (rows, column, index, exactly)
+
+
+def test_control_primary_suppression_alone_lets_a_hidden_cell_be_worked_out() -> None:
+    """The check above can fail: hiding only the counts of 1 to 7 leaves the one hidden cell
+    equal to the total less the shown ones."""
+    rows = [(40, 20, 20), (3, 1, 1), (9, 8, 8)]
+    primary_only = {index for index, counts in enumerate(rows) if any(0 < c < SMALLEST_SHOWN for c in counts)}
+    assert primary_only == {1}
+    staff = [row[0] for row in rows]
+    assert _possible_exactly([40, 9], len(primary_only), sum(staff)) == range(3, 4)  # the 3 is recovered
+    assert hidden_rows(rows) == frozenset({1, 2})
+    assert len(_possible_exactly([40], 2, sum(staff))) == 13
 
 
 @settings(max_examples=200, deadline=None)
