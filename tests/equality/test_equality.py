@@ -26,6 +26,7 @@ from reflect.models import Membership, Notification
 from scheduling.models import GroupSession, Place, PlaceStatus
 from tests.factories.core import UserFactory, give_two_factor, signed_in, staff_of
 from tests.factories.groups import ReflectiveGroupFactory
+from tests.factories.supervision import SupervisorProfileFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +113,17 @@ def test_nobody_else_sees_one_persons_answers_on_any_page_or_in_any_output(forty
     member = forty.member
     pool = forty.pool.pk
     give_two_factor(forty.commissioner)
-    others = [forty.lead, forty.colleague, forty.outsider, forty.commissioner, forty.other_commissioner, admin_user]
+    supervisor = SupervisorProfileFactory().user
+    give_two_factor(supervisor)
+    others = [
+        forty.lead,
+        forty.colleague,
+        forty.outsider,
+        forty.commissioner,
+        forty.other_commissioner,
+        supervisor,
+        admin_user,
+    ]
     pages = [
         reverse("home"),
         reverse("account"),
@@ -122,7 +133,9 @@ def test_nobody_else_sees_one_persons_answers_on_any_page_or_in_any_output(forty
         reverse("my_data_export_json"),
         reverse("my_data_export_html"),
         reverse("equality_answers"),
+        reverse("supervisor_sessions"),
         f"/admin/reflect/user/{member.pk}/change/",
+        "/admin/equality/equalityanswers/",
         "/admin/",
     ]
     for person in others:
@@ -146,6 +159,8 @@ def test_nobody_else_sees_one_persons_answers_on_any_page_or_in_any_output(forty
     assert not [m for m in mail.outbox if "Roma" in m.body]
     assert not [n for n in Notification.objects.all() if "Roma" in f"{n.context}{n.secret_context}"]
     assert EqualityAnswers not in admin.site._registry
+    signed_in(client, admin_user)
+    assert client.get("/admin/equality/equalityanswers/").status_code == 404
     assert all(p.content_type.app_label != "equality" for p in admin_user.user_permissions.all())
 
 
