@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "reflect.apps.ReflectConfig",
     "supervision.apps.SupervisionConfig",
     "scheduling.apps.SchedulingConfig",
+    "equality.apps.EqualityConfig",
     "demo.apps.DemoConfig",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -83,6 +83,8 @@ urlpatterns = [
     path("groups/", include("scheduling.groups.urls")),
     path("supervision/", include("scheduling.booking_urls")),
     path("calendar/", include("scheduling.calendar_urls")),
+    # Optional equality monitoring: the person's own answers (docs/equality.md)
+    path("account/equality/", include("equality.urls")),
 ]
 
 # The commissioner dashboard, its exports and the lead's summary (issue 8).

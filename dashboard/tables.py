@@ -58,6 +58,17 @@ class Rate:
     denominator_is_people: bool = True
 
 
+class Withheld:
+    """A figure withheld by secondary suppression (equality/suppression.py): shown as "*" in
+    every column, hours included, so that no hidden count can be worked back from a total."""
+
+    def __repr__(self) -> str:
+        return "WITHHELD"
+
+
+WITHHELD = Withheld()
+
+
 class Cell(NamedTuple):
     """One shown figure. A named tuple, not a dataclass: a city-scale page makes thousands."""
 
@@ -100,6 +111,8 @@ def present(value: Any, measure: Measure) -> Cell:
 
     ``value`` is typed Any: what it is follows from ``measure`` (a count, hours or money, a
     (numerator, denominator) pair, a date, a month, text), which a type cannot say."""
+    if value is WITHHELD:
+        return Cell(SUPPRESSED, SUPPRESSED, numeric=True, suppressed=True)
     if isinstance(value, Rate):
         return _rate(value)
     if value is None:  # not applicable (a fill rate for one organisation's share of a group)

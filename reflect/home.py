@@ -29,6 +29,8 @@ class NextStep:
     label: str
     url: str
     description: str = ""
+    # A button that posts to ``url`` (a one-click choice, such as "Do not ask me again").
+    post: bool = False
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from dashboard.figures.pool import PoolFigures
 from dashboard.tables import Table
+from equality.categories import CATEGORIES, Category
 
 EXPORTS: dict[str, Callable[[PoolFigures], Table]] = {
     "organisations": lambda figures: figures.money.organisations_table(),
@@ -19,3 +20,11 @@ EXPORTS: dict[str, Callable[[PoolFigures], Table]] = {
     "communities": lambda figures: figures.equity.communities_table(),
     "outcomes": lambda figures: figures.outcomes.outcomes_table(),
 }
+
+
+def _reach(category: Category) -> Callable[[PoolFigures], Table]:
+    return lambda figures: figures.reach.table(category)
+
+
+# One table per equality question, each as suppressed as on the page (docs/equality.md).
+EXPORTS |= {f"reach-{category.key.replace('_', '-')}": _reach(category) for category in CATEGORIES}

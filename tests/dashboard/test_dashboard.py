@@ -336,8 +336,10 @@ def test_the_page_and_exports_take_the_same_number_of_queries_at_two_sizes(world
 
 
 # 24 before the headline figures and charts, which add three: people reached, people waiting,
-# and each month's group sessions (docs/dashboard.md, "At a glance").
-PAGE_QUERIES = 27
+# and each month's group sessions (docs/dashboard.md, "At a glance"); the reach section adds
+# four: the staff, their places, their supervision sessions and the equality totals
+# (docs/equality.md).
+PAGE_QUERIES = 31
 EXPORT_QUERIES = {
     "organisations": 10,
     "months": 9,
@@ -349,6 +351,18 @@ EXPORT_QUERIES = {
     "first-sessions": 10,
     "communities": 9,
     "outcomes": 8,
+    **{
+        f"reach-{key}": 11
+        for key in (
+            "age-band",
+            "sex",
+            "gender-identity",
+            "sexual-orientation",
+            "ethnic-group",
+            "disability",
+            "religion",
+        )
+    },
 }
 
 
@@ -467,6 +481,14 @@ def test_the_page_opens_with_a_list_of_its_sections_and_tables_each_linked_to_it
         "Time from joining to a first session",
         "Use by the communities organisations serve",
         "Questionnaire outcomes across the pool (latest result of each organisation)",
+        "Reach and equality",
+        "Age: staff and use of the pool",
+        "Sex: staff and use of the pool",
+        "Gender identity: staff and use of the pool",
+        "Sexual orientation: staff and use of the pool",
+        "Ethnic group: staff and use of the pool",
+        "Disability: staff and use of the pool",
+        "Religion: staff and use of the pool",
     ]
     # Every link leads somewhere on the page.
     assert all(f'id="{target}"' in page for target, _ in links)

@@ -49,6 +49,9 @@ def urls(world):
             404,
         ],
         ("GET", reverse("invitation_for_me", args=[pool_invitation.pk])): [404, 404, 404, 404, 404, 404],
+        # Always the signed-in person's own answers: no id to change (docs/equality.md).
+        ("GET", reverse("equality_answers")): [200, 200, 200, 200, 200, 200],
+        ("POST", reverse("equality_not_now")): [302, 302, 302, 302, 302, 302],
     }
 
 

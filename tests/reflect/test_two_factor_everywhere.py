@@ -62,7 +62,7 @@ NO_TWO_FACTOR = {
     "supervision_home", "supervision_book", "supervision_book_confirm", "supervision_log", "supervision_log_csv",
     "calendar", "calendar_regenerate", "calendar_feed", "calendar_group_schedule",
     "my_data", "my_data_export_json", "my_data_export_html", "my_data_erase", "my_data_erase_confirm",
-    "my_data_erased",
+    "my_data_erased", "equality_answers", "equality_not_now",
 }  # fmt: skip
 
 

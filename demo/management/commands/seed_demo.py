@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from demo import DEMO_PASSWORD
 from demo.availability import seed_availability, seed_supervision_bookings
 from demo.city import seed_city, seed_national
+from demo.equality import seed_equality_answers
 from demo.groups import full_session_with_held_offer_demo, reflective_cohort_demo, reflective_group_demo
 from demo.reminders import demo_reminders
 from demo.supervision import questionnaire_demo, supervisor_profiles_demo
@@ -301,6 +302,7 @@ class Command(BaseCommand):
             seed_city(commissioner, self.stdout)
         if options["scale"] == "national":
             seed_national(commissioner, self.stdout)
+        seed_equality_answers(self.stdout)
 
         if not options["quiet_logins"]:
             self.stdout.write(
