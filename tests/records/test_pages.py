@@ -27,7 +27,11 @@ def _more_sessions(scene, world, n: int) -> None:
         colleague = staff_of(world.organisation, first_name=f"Extra{day}")
         attended_session(scene.agreement, [scene.practitioner, colleague], at(day, month=10), 60)
         CpdActivity.objects.create(
-            owner=scene.practitioner, activity=f"Course {day}", done_on=datetime.date(2026, 10, day), hours=2, learnt="x"
+            owner=scene.practitioner,
+            activity=f"Course {day}",
+            done_on=datetime.date(2026, 10, day),
+            hours=2,
+            learnt="x",
         )
 
 

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 def flags() -> list[tuple[int, str]]:
     return list(
-        Notification.objects.filter(kind=RecordNotificationKind.SHORTFALL).values_list("recipient_id", "idempotency_key")
+        Notification.objects.filter(kind=RecordNotificationKind.SHORTFALL).values_list(
+            "recipient_id", "idempotency_key"
+        )
     )
 
 
@@ -51,4 +53,3 @@ def test_a_met_month_is_not_flagged(scene):
     choose_body(scene.practitioner, "bacp")
     attended_session(scene.agreement, [scene.practitioner], at(2, month=12), 90)
     assert queue_shortfall_flags(datetime.date(2026, 12, 31)) == []
-
