@@ -6,6 +6,7 @@ from django import forms
 
 from records.bodies import bodies
 from reflect import text_limits
+from reflect.fields import GovukDateField
 from supervision.services.photos import MAX_UPLOAD_BYTES, NotAPhoto, reencode
 
 
@@ -40,15 +41,7 @@ class CpdForm(forms.Form):
     activity = forms.CharField(
         label="Activity", max_length=text_limits.NAME, error_messages={"required": "Enter the activity."}
     )
-    done_on = forms.DateField(
-        label="Date",
-        help_text="For example, 27 3 2026 or 2026-03-27.",
-        input_formats=["%Y-%m-%d", "%d %m %Y", "%d/%m/%Y"],
-        error_messages={
-            "required": "Enter the date of the activity.",
-            "invalid": "Enter the date as day month year, for example 27 3 2026.",
-        },
-    )
+    done_on = GovukDateField(label="Date", subject="the date of the activity")
     hours = forms.DecimalField(
         label="Hours",
         min_value=0.25,

@@ -40,7 +40,7 @@ def record_panels(user: User, roles: Roles) -> list[HomePanel]:
                         "One click a month for each person you supervised or whose group you facilitated.",
                     )
                 ],
-                order=16,
+                order=18,
             )
         )
     return panels

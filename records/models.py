@@ -111,6 +111,11 @@ class CpdActivity(models.Model):
     def __str__(self) -> str:
         return f"CPD of {self.owner_id} on {self.done_on}"
 
+    @property
+    def minutes(self) -> int:
+        """Shown as '1 hour 15 minutes': the hours as typed, not rounded to the half hour."""
+        return int(self.hours * 60)
+
 
 class SignedRecord(models.Model):
     """A signed copy of a record that its holder chose to share: the canonical JSON, its SHA-256

@@ -8,13 +8,19 @@ can check it. Never notes, never the supervisors' names (the copy is made to be 
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from fpdf import FPDF
 
 from records.models import CpdActivity
+from records.summary import minutes_words
 from reflect import wording
 from supervision.pdf import _latin1
+
+
+def _day(iso: str) -> str:
+    return wording.short_date(datetime.date.fromisoformat(iso))
 
 
 def _row(pdf: FPDF, widths: list[float], cells: list[str], *, bold: bool = False) -> None:
@@ -39,7 +45,7 @@ def record_pdf(payload: dict[str, Any], *, digest: str, verify_url: str, cpd: li
     lines = [
         f"Practitioner: {holder}",
         f"Counted for: {body['name']} (rules of {body['rule_version']})",
-        f"Issued: {payload['issued_at']}",
+        f"Issued: {wording.moment(datetime.datetime.fromisoformat(payload['issued_at']))}",
     ]
     for line in lines:
         pdf.cell(0, 5, _latin1(line), new_x="LMARGIN", new_y="NEXT")
@@ -52,7 +58,7 @@ def record_pdf(payload: dict[str, Any], *, digest: str, verify_url: str, cpd: li
         _row(
             pdf,
             widths,
-            [e["date"], e["format"], str(e["supervisees"]), str(e["minutes"]), str(e["claimable_minutes"]),
+            [_day(e["date"]), e["format"], str(e["supervisees"]), str(e["minutes"]), str(e["claimable_minutes"]),
              "Yes" if e["countersigned"] else "No"],
         )  # fmt: skip
     if not payload["entries"]:
@@ -65,14 +71,15 @@ def record_pdf(payload: dict[str, Any], *, digest: str, verify_url: str, cpd: li
     for m in payload["months"]:
         meets = {True: "Yes", False: "No", None: "No minimum"}[m["meets_minimum"]]
         minimum = "-" if m["minimum_minutes"] is None else str(m["minimum_minutes"])
-        _row(pdf, widths, [m["month"], str(m["claimable_minutes"]), minimum, meets])
+        month = wording.month(datetime.date.fromisoformat(m["month"] + "-01"))
+        _row(pdf, widths, [month, str(m["claimable_minutes"]), minimum, meets])
     if cpd:
         pdf.ln(3)
         pdf.set_font("Helvetica", "B", 11)
         pdf.cell(0, 6, "CPD log", new_x="LMARGIN", new_y="NEXT")
         for activity in cpd:
             pdf.set_font("Helvetica", "B", 9)
-            heading = f"{activity.done_on.isoformat()}: {activity.activity} ({wording.hours(activity.hours)})"
+            heading = f"{wording.short_date(activity.done_on)}: {activity.activity} ({minutes_words(activity.minutes)})"
             pdf.multi_cell(0, 5, _latin1(heading), new_x="LMARGIN", new_y="NEXT")
             pdf.set_font("Helvetica", "", 8.5)
             pdf.multi_cell(0, 4.5, _latin1(f"What I learnt: {activity.learnt}"), new_x="LMARGIN", new_y="NEXT")

@@ -144,10 +144,13 @@ def signed_pdf(request: HttpRequest) -> HttpResponse:
 def verify(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     """Public: what the holder shared, the hash, and whether the signature holds."""
     signed = access_signed_record(str(token))
+    entries = [
+        {**entry, "day": datetime.date.fromisoformat(entry["date"])} for entry in signed.payload.get("entries", [])
+    ]
     return render(
         request,
         "records/verify.html",
-        {"signed": signed, "genuine": signature_holds(signed), "payload": signed.payload},
+        {"signed": signed, "genuine": signature_holds(signed), "payload": signed.payload, "entries": entries},
     )
 
 

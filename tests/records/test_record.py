@@ -7,6 +7,8 @@ import csv
 import datetime
 import io
 import pathlib
+import re
+import zlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -22,6 +24,7 @@ from records.services.signed import signature_holds
 from reflect.data_protection.erasure import erase_account
 from reflect.errors import DomainError
 from tests.factories.core import signed_in
+from tests.factories.typed_input import date_boxes
 from tests.records.conftest import at, attended_session
 
 pytestmark = pytest.mark.django_db
@@ -161,7 +164,7 @@ def test_cpd_evidence_is_reencoded_and_served_to_its_owner_only(
         reverse("records_cpd_add"),
         {
             "activity": "Trauma-informed practice day",
-            "done_on": "2026-11-20",
+            **date_boxes("done_on", datetime.date(2026, 11, 20)),
             "hours": "6",
             "learnt": "Grounding.",
             "evidence": upload,
@@ -191,7 +194,13 @@ def test_cpd_evidence_that_is_not_an_image_is_refused_and_nothing_is_saved(clien
     upload = SimpleUploadedFile("c.png", b"<svg onload=alert(1)>", content_type="image/png")
     response = client.post(
         reverse("records_cpd_add"),
-        {"activity": "Reading", "done_on": "2026-11-20", "hours": "1.5", "learnt": "Things.", "evidence": upload},
+        {
+            "activity": "Reading",
+            **date_boxes("done_on", datetime.date(2026, 11, 20)),
+            "hours": "1.5",
+            "learnt": "Things.",
+            "evidence": upload,
+        },
     )
     assert response.status_code == 200
     assert "The evidence file must be a JPEG, PNG or WebP image." in response.content.decode()
@@ -202,7 +211,8 @@ def test_cpd_evidence_that_is_not_an_image_is_refused_and_nothing_is_saved(clien
 def test_cpd_hours_out_of_range_are_refused(client, scene, hours):
     signed_in(client, scene.practitioner)
     response = client.post(
-        reverse("records_cpd_add"), {"activity": "Reading", "done_on": "2026-11-20", "hours": hours, "learnt": "x"}
+        reverse("records_cpd_add"),
+        {"activity": "Reading", **date_boxes("done_on", datetime.date(2026, 11, 20)), "hours": hours, "learnt": "x"},
     )
     assert response.status_code == 200 and "govuk-error-summary" in response.content.decode()
     assert not CpdActivity.objects.exists()
@@ -262,3 +272,19 @@ def test_the_verification_page_outlives_leaving_the_pool_and_keeps_only_the_hash
     page = Client().get(reverse("records_verify", args=[signed.token])).content.decode()
     assert signed.digest in page and "erased" in page and "Sam" not in page
     assert not ReflectiveNote.objects.exists() and not RecordSettings.objects.exists()
+
+
+def _pdf_text(content: bytes) -> str:
+    """The PDF's page text: fpdf2 deflates each content stream."""
+    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", content, re.DOTALL)
+    return "".join(zlib.decompress(s).decode("latin-1") for s in streams if s.startswith(b"x"))
+
+
+def test_the_pdf_prints_the_hash_and_the_verification_address_and_no_note(client, scene):
+    signed_in(client, scene.practitioner)
+    client.post(reverse("records_note", args=[BOOKING, scene.one_to_one.pk]), {"text": NOTE})
+    text = _pdf_text(client.post(reverse("records_signed_pdf"), {}).content)
+    signed = SignedRecord.objects.get()
+    assert signed.digest in text
+    assert f"/records/verify/{signed.token}/" in text
+    assert "rescue" not in text
