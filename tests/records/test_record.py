@@ -177,7 +177,6 @@ def test_cpd_evidence_is_reencoded_and_served_to_its_owner_only(
     served = client.get(url)
     assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
     assert b"".join(served.streaming_content).startswith(b"\xff\xd8\xff")  # re-encoded: a PNG came in
-    served.close()
     for other in (scene.supervisor.user, world.lead, world.colleague):
         assert signed_in(Client(), other).get(url).status_code == 404
     # Removing the activity removes its file.
