@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from PIL import Image
 
 from records.models import SignedRecord
-from tests.e2e.steps import follow, sign_in, submit, visit
+from tests.e2e.steps import checked, follow, sign_in, submit, visit
 from tests.factories.bookings import agree
 from tests.factories.core import PASSWORD, MembershipFactory, OrganisationFactory, PoolFactory, give_two_factor
 from tests.factories.supervision import make_supervisor
@@ -30,7 +31,10 @@ def main_text(page: Any) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_countersign_then_record_then_signed_pdf_then_verification(live_server: Any, person: Callable[[], Any]) -> None:
+def test_countersign_then_record_then_signed_pdf_then_verification(
+    live_server: Any, person: Callable[[], Any], tmp_path: Path, settings: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
     base = live_server.url
     pool = PoolFactory(name="Leeds pool")
     organisation = OrganisationFactory(name="Harehills Drama", in_pool=pool)
@@ -73,9 +77,30 @@ def test_countersign_then_record_then_signed_pdf_then_verification(live_server: 
     assert "2 of 2 sessions" in text
     assert "Group supervision of 2 people, Ruth Example" in text
     # A private note on the first session.
-    page.locator("main").get_by_role("link", name="Add a note").first.click()
+    with page.expect_navigation():
+        page.locator("main").get_by_role("link", name="Add a note").first.click()
+    checked(page)
     page.get_by_label("Your reflective note").fill(NOTE)
     submit(page, "Save the note")
+    # A CPD activity with a certificate photographed; a file that is not an image is refused.
+    follow(page, "Add an activity")
+    page.get_by_label("Activity").fill("Trauma-informed practice day")
+    page.get_by_label("Day").fill("20")
+    page.get_by_label("Month").fill("11")
+    page.get_by_label("Year").fill("2026")
+    page.get_by_label("Hours").fill("6.5")
+    page.get_by_label("What you learnt").fill("Grounding before a group starts.")
+    fake = tmp_path / "certificate.png"
+    fake.write_bytes(b"<svg onload=alert(1)>")
+    page.get_by_label("Evidence (optional)").set_input_files(str(fake))
+    submit(page, "Add the activity")
+    assert "The evidence file must be a JPEG, PNG or WebP image." in main_text(page)
+    certificate = tmp_path / "certificate.jpg"
+    Image.new("RGB", (60, 40), (20, 120, 60)).save(certificate, format="JPEG")
+    page.get_by_label("Evidence (optional)").set_input_files(str(certificate))
+    submit(page, "Add the activity")
+    assert "Added to your CPD log." in main_text(page)
+    assert "6 hours 30 minutes" in main_text(page)
     page.screenshot(path=str(SCREENSHOTS / "records-record-after.png"), full_page=True)
     # The signed PDF, with the name shared.
     page.get_by_label("Show my name on the verification page").check()

@@ -23,6 +23,7 @@ from records.services.record import choose_body, countersign_month
 from records.services.signed import signature_holds
 from reflect.data_protection.erasure import erase_account
 from reflect.errors import DomainError
+from supervision.enums import AgreementStatus
 from tests.factories.core import signed_in
 from tests.factories.typed_input import date_boxes
 from tests.records.conftest import at, attended_session
@@ -287,3 +288,13 @@ def test_the_pdf_prints_the_hash_and_the_verification_address_and_no_note(client
     assert signed.digest in text
     assert f"/records/verify/{signed.token}/" in text
     assert "rescue" not in text
+
+
+def test_erasing_a_supervisor_keeps_their_countersignatures_on_the_supervisees_record(scene):
+    countersign_month(scene.supervisor.user, scene.practitioner.pk, datetime.date(2026, 11, 1), now=at(30))
+    scene.supervisor.agreements.update(status=AgreementStatus.ENDED)  # running agreements block erasure
+    erase_account(scene.supervisor.user, acting_user=scene.supervisor.user)
+    assert [e.countersigned_at for e in record_entries(scene.practitioner, body("none")) if e.kind == BOOKING] == [
+        at(30),
+        at(30),
+    ]
