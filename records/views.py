@@ -176,11 +176,14 @@ def cpd_evidence(request: HttpRequest, activity_id: int) -> FileResponse:
     return image_response(row.evidence, cache_control="private, no-store")
 
 
-@require_POST
 @login_required
 def cpd_delete(request: HttpRequest, activity_id: int) -> HttpResponse:
+    """Asks first (a removed line and its evidence cannot be brought back), then removes."""
     user = acting_user(request)
-    cpd_service.delete_cpd_activity(user, access_cpd_activity(user, activity_id))
+    row = access_cpd_activity(user, activity_id)
+    if request.method != "POST":
+        return render(request, "records/cpd_delete.html", {"activity": row})
+    cpd_service.delete_cpd_activity(user, row)
     messages.success(request, "Removed from your CPD log.")
     return redirect("records_home")
 

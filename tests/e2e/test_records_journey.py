@@ -102,6 +102,10 @@ def test_countersign_then_record_then_signed_pdf_then_verification(
     assert "Added to your CPD log." in main_text(page)
     assert "6 hours 30 minutes" in main_text(page)
     page.screenshot(path=str(SCREENSHOTS / "records-record-after.png"), full_page=True)
+    # Removing it asks first.
+    follow(page, "Remove Trauma-informed practice day")
+    assert "This cannot be undone." in main_text(page)
+    follow(page, "Keep it")
     # The signed PDF, with the name shared.
     page.get_by_label("Show my name on the verification page").check()
     with page.expect_download() as download:

@@ -180,7 +180,9 @@ def test_cpd_evidence_is_reencoded_and_served_to_its_owner_only(
     assert b"".join(served.streaming_content).startswith(b"\xff\xd8\xff")  # re-encoded: a PNG came in
     for other in (scene.supervisor.user, world.lead, world.colleague):
         assert signed_in(Client(), other).get(url).status_code == 404
-    # Removing the activity removes its file.
+    # Removing the activity asks first, then removes it and its file.
+    assert "This cannot be undone." in client.get(reverse("records_cpd_delete", args=[activity.pk])).content.decode()
+    assert CpdActivity.objects.exists()
     path = activity.evidence.path
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(reverse("records_cpd_delete", args=[activity.pk])).status_code == 302
