@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "supervision.apps.SupervisionConfig",
     "scheduling.apps.SchedulingConfig",
     "equality.apps.EqualityConfig",
+    "records.apps.RecordsConfig",
     "demo.apps.DemoConfig",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -365,6 +366,11 @@ BUSY_CALENDAR_REFRESH_MINUTES = int(env("BUSY_CALENDAR_REFRESH_MINUTES", "15"))
 # Supervisors type the address in: never let them make the server fetch from our own network.
 # Tests set this True to fetch from a local HTTP server.
 BUSY_CALENDAR_ALLOW_PRIVATE_HOSTS = env_bool("BUSY_CALENDAR_ALLOW_PRIVATE_HOSTS", default=False)
+# A month heading below a body's minimum is flagged a week before it ends (docs/supervision-records.md).
+CELERY_BEAT_SCHEDULE["records.queue_shortfall_flags"] = {
+    "task": "records.queue_shortfall_flags",
+    "schedule": crontab(minute=10, hour=8),
+}
 CELERY_BEAT_SCHEDULE["scheduling.refresh_busy_calendars"] = {
     "task": "scheduling.refresh_busy_calendars",
     "schedule": BUSY_CALENDAR_REFRESH_MINUTES * 60,

@@ -89,6 +89,8 @@ urlpatterns = [
 
 # The commissioner dashboard, its exports and the lead's summary (issue 8).
 urlpatterns += [path("", include("dashboard.urls"))]
+# Supervision records: the practitioner's record, CPD log, exports and verification (issue 21).
+urlpatterns += [path("", include("records.urls"))]
 # My data: see, take and erase what Reflect holds about you (always "me": no id in the address)
 urlpatterns += [
     path("account/data/", data_protection.my_data, name="my_data"),

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import IO
 
 from django.core.files.base import ContentFile
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from supervision.models import SupervisorProfile
@@ -98,6 +100,23 @@ def content_type_of(head: bytes) -> str | None:
     if head.startswith(b"\xff\xd8\xff"):
         return "image/jpeg"
     return None
+
+
+def image_response(stored: FieldFile, *, cache_control: str) -> FileResponse:
+    """A stored image this module wrote, served as what it is and nothing else: never sniffed,
+    never a page (docs/security.md). A file it did not write (its first bytes say so) is a 404.
+    Also serves the CPD log's evidence files, which follow the same rules (records/)."""
+    if not stored:
+        raise Http404("No image.")
+    with stored.open("rb") as file:
+        content_type = content_type_of(file.read(8))
+    if content_type is None:
+        raise Http404("No image.")
+    response = FileResponse(stored.open("rb"), content_type=content_type)
+    response["Cache-Control"] = cache_control
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 # The name of a photo this module wrote (upload_to "supervisors/" and a random name).

@@ -22,6 +22,7 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from records.models import CpdActivity, SignedRecord
 from reflect.errors import DomainError
 from scheduling.groups.places import book_place
 from scheduling.models import DateOverride
@@ -33,11 +34,12 @@ from tests.factories.supervision import SupervisionRequestFactory
 from tests.hostile.rows import row_counts
 from tests.hostile.strategies import hostile_text
 
-PACKAGES = ("reflect.", "supervision.", "scheduling.", "equality.", "dashboard.")
+PACKAGES = ("reflect.", "supervision.", "scheduling.", "equality.", "dashboard.", "records.")
 # Names the pages' forms use, for actions that have no page of their own.
 USUAL_NAMES = ["reason", "note", "confirm", "auto_accept", "mode", "start", "minutes", "attendees", "ends_on"]
 KNOWN = {"pool_id", "organisation_id", "session_id", "group_id", "supervisor_id", "request_id", "agreement_id",
-         "booking_id", "override_id", "assessment_id", "number", "kind"}  # fmt: skip
+         "booking_id", "override_id", "assessment_id", "number", "kind",
+         "entry_id", "activity_id", "practitioner_id", "month", "token"}  # fmt: skip
 
 
 def _patterns(resolvers: list[Any], prefix: str = "") -> list[tuple[str, URLPattern]]:
@@ -115,6 +117,15 @@ def scene(world) -> dict[str, Any]:
         "number": 1,
         "kind": "reminder",
     }
+    # Supervision records: a CPD line and a signed copy of the member's, a month to countersign.
+    activity = CpdActivity.objects.create(
+        owner=world.member, activity="Reading", done_on=datetime.date(2027, 1, 4), hours=1, learnt="Much."
+    )
+    signed = SignedRecord.objects.create(
+        holder=world.member, payload={}, digest="0" * 64, signature="0" * 64, created_at=timezone.now()
+    )
+    ids |= {"entry_id": booking.pk, "activity_id": activity.pk, "practitioner_id": world.member.pk, "month": "2027-01",
+            "token": signed.token}  # fmt: skip
     people = [world.member, world.lead, world.commissioner, supervisor.user]
     return {"ids": ids, "clients": [signed_in(Client(), person) for person in people]}
 

@@ -1,11 +1,13 @@
 """The access matrix: every object URL, every persona. Anything a persona may not see is a 404
 (docs/architecture.md: organisations never see each other; commissioners only their own pools)."""
 
+import datetime
 import re
 
 import pytest
 from django.urls import reverse
 
+from records.models import CpdActivity
 from reflect.enums import InvitationKind
 from reflect.models import Membership
 from reflect.services.invitations import create_invitation
@@ -27,6 +29,10 @@ def urls(world):
         InvitationKind.ORGANISATION_STAFF, "y@example.org", acting_user=world.lead, organisation=world.organisation
     )
     colleague = Membership.objects.get(user=world.colleague)
+    # A line of the member's CPD log: theirs alone (records/access.py).
+    cpd = CpdActivity.objects.create(
+        owner=world.member, activity="Reading", done_on=datetime.date(2026, 11, 2), hours=1, learnt="Much."
+    )
     pool, org = world.pool.pk, world.organisation.pk
     return {
         # url: expected status for each persona, in PERSONAS order
@@ -52,6 +58,9 @@ def urls(world):
         # Always the signed-in person's own answers: no id to change (docs/equality.md).
         ("GET", reverse("equality_answers")): [200, 200, 200, 200, 200, 200],
         ("POST", reverse("equality_not_now")): [302, 302, 302, 302, 302, 302],
+        ("GET", reverse("records_home")): [200, 200, 200, 200, 200, 200],
+        ("GET", reverse("records_note", args=["booking", 1])): [404, 404, 404, 404, 404, 404],
+        ("POST", reverse("records_cpd_delete", args=[cpd.pk])): [404, 302, 404, 404, 404, 404],
     }
 
 

@@ -25,6 +25,7 @@ def test_home_shows_what_each_role_can_do_next(client, world):
         ("Lead", "Clinical supervisors"),
         ("Staff", "Reflective practice groups"),  # scheduling/home_panels.py
         ("Staff", "Help us check the pool reaches everyone"),  # equality/home_panels.py, until answered
+        ("Staff", "Your supervision record"),  # records/home_panels.py
     ]
     assert [s.label for s in panels[0].steps] == [
         "See Harehills Drama",
@@ -44,6 +45,7 @@ def test_home_shows_what_each_role_can_do_next(client, world):
         ("Staff", "Harehills Drama", ["See Harehills Drama"]),
         ("Staff", "Clinical supervisors", ["Browse the supervisor directory"]),
         ("Staff", "Help us check the pool reaches everyone", ["Answer the equality questions", "Do not ask me again"]),
+        ("Staff", "Your supervision record", ["Your supervision record"]),
     ]
 
     client.force_login(world.commissioner)
@@ -62,6 +64,7 @@ def test_supervisor_sees_their_panel(client, db):
     assert [(p.role, p.steps[0].description) for p in panels] == [
         ("Supervisor", "Waiting for an administrator to check your registration"),
         ("Supervisor", "You have no weekly hours yet, so nobody can book you."),  # scheduling/home_panels.py
+        ("Supervisor", "One click a month for each person you supervised or whose group you facilitated."),  # records
     ]
 
 

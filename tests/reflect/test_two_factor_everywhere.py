@@ -33,6 +33,8 @@ TWO_FACTOR = {
     "supervisor_agreements", "supervision_session_attendance",
     # facilitators
     "group_facilitated", "group_register", "group_register_cancel_place", "group_register_link",
+    # supervisors and facilitators countersigning supervision records
+    "records_supervisees", "records_countersign",
 }  # fmt: skip
 
 # A supervision session's pages are shared by its attendees, its booker, the organisation's
@@ -63,6 +65,8 @@ NO_TWO_FACTOR = {
     "calendar", "calendar_regenerate", "calendar_feed", "calendar_group_schedule",
     "my_data", "my_data_export_json", "my_data_export_html", "my_data_erase", "my_data_erase_confirm",
     "my_data_erased", "equality_answers", "equality_not_now",
+    "records_home", "records_body", "records_note", "records_csv", "records_signed_pdf", "records_cpd_add",
+    "records_cpd_evidence", "records_cpd_delete", "records_verify",
 }  # fmt: skip
 
 

@@ -1,0 +1,74 @@
+"""Signed copies of a supervision record that their holder shares (docs/supervision-records.md).
+
+The copy holds only what the holder chose to show: their name (if they tick it), the body and
+its rule version, and for each entry its date, minutes, format, the number supervised, the
+minutes claimable and whether it was countersigned. Never notes, never the supervisors' names.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from records import signing
+from records.models import SignedRecord
+from records.summary import Record
+from reflect.models import User
+from reflect.services.audit import record_audit
+
+FORMAT = "reflect-supervision-record/1"
+
+
+def payload_of(record: Record, *, holder_name: str | None, issued_at: datetime.datetime) -> dict[str, Any]:
+    rule = record.rule
+    return {
+        "format": FORMAT,
+        "issued_at": issued_at.replace(microsecond=0).isoformat(),
+        "holder": holder_name,
+        "body": {"code": rule.code, "name": rule.short_name, "rule_version": rule.rule_version},
+        "entries": [
+            {
+                "date": e.day.isoformat(),
+                "minutes": e.minutes,
+                "format": e.format,
+                "supervisees": e.supervisees,
+                "claimable_minutes": e.claimable,
+                "countersigned": e.countersigned_at is not None,
+            }
+            for e in record.entries
+        ],
+        "months": [
+            {
+                "month": m.month.strftime("%Y-%m"),
+                "claimable_minutes": m.claimable_minutes,
+                "minimum_minutes": m.minimum_minutes,
+                "meets_minimum": m.meets_minimum,
+            }
+            for m in record.months
+        ],
+    }
+
+
+def sign_record(actor: User, record: Record, *, share_name: bool, now: datetime.datetime | None = None) -> SignedRecord:
+    now = now or timezone.now()
+    payload = payload_of(record, holder_name=actor.display_name if share_name else None, issued_at=now)
+    with transaction.atomic():
+        signed = SignedRecord.objects.create(
+            holder=actor,
+            payload=payload,
+            digest=signing.digest(payload),
+            signature=signing.sign(payload),
+            created_at=now,
+        )
+        record_audit("records.signed_copy_made", actor=actor, target=signed, entries=len(record.entries))
+    return signed
+
+
+def signature_holds(signed: SignedRecord) -> bool:
+    """Whether the stored copy is exactly what was signed (its hash and its HMAC)."""
+    if signed.erased_at is not None:
+        return False
+    return signing.digest(signed.payload) == signed.digest and signing.signature_holds(signed.payload, signed.signature)
