@@ -24,8 +24,8 @@ def test_home_shows_what_each_role_can_do_next(client, world):
         ("Lead", "Clinical supervision: do we need it?"),  # the questionnaire's own panel
         ("Lead", "Clinical supervisors"),
         ("Staff", "Reflective practice groups"),  # scheduling/home_panels.py
-        ("Staff", "Help us check the pool reaches everyone"),  # equality/home_panels.py, until answered
         ("Staff", "Your supervision record"),  # records/home_panels.py
+        ("Staff", "Help us check the pool reaches everyone"),  # equality/home_panels.py, until answered
     ]
     assert [s.label for s in panels[0].steps] == [
         "See Harehills Drama",
@@ -44,8 +44,8 @@ def test_home_shows_what_each_role_can_do_next(client, world):
         ("Staff", "Reflective practice groups", ["Find a reflective group", "Your places and waitlists"]),
         ("Staff", "Harehills Drama", ["See Harehills Drama"]),
         ("Staff", "Clinical supervisors", ["Browse the supervisor directory"]),
-        ("Staff", "Help us check the pool reaches everyone", ["Answer the equality questions", "Do not ask me again"]),
         ("Staff", "Your supervision record", ["Your supervision record"]),
+        ("Staff", "Help us check the pool reaches everyone", ["Answer the equality questions", "Do not ask me again"]),
     ]
 
     client.force_login(world.commissioner)
