@@ -141,19 +141,19 @@ def held_offer_panels(user: User, roles: Roles) -> list[HomePanel]:
     ]
 
 
-def held_for(user: User, now: datetime.datetime) -> QuerySet[WaitlistEntry]:
+def held_for(user: User | int, now: datetime.datetime) -> QuerySet[WaitlistEntry]:
     """Places held for the person from a waitlist, still theirs to take."""
     return WaitlistEntry.objects.filter(
         user=user, status=WaitlistStatus.OFFERED, offered_until__gt=now, session__starts_at__gt=now
     )
 
 
-register_home_fact("place_held", lambda user: Exists(held_for(user, timezone.now())))
+register_home_fact("place_held", lambda person, now, _today: Exists(held_for(person, now)))
 register_home_fact(
     "has_agreement",
-    lambda user: Exists(
+    lambda person, _now, _today: Exists(
         SupervisionAgreement.objects.filter(
-            organisation__memberships__user=user,
+            organisation__memberships__user=person,
             organisation__memberships__left_at__isnull=True,
             status=AgreementStatus.ACTIVE,
         )
