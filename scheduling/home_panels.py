@@ -82,10 +82,9 @@ def supervision_booking_panels(user: User, roles: Roles) -> list[HomePanel]:
     session sees the next one; supervisors reach their sessions."""
     has_agreement = roles.facts.get("has_agreement")
     upcoming = (
-        SupervisionBooking.objects.filter(bookings_of(user), status=BookingStatus.BOOKED, ends_at__gt=timezone.now())
-        .only("starts_at", "ends_at")
-        .order_by("starts_at")
-        .first()
+        sessions_ahead_of(user, timezone.now()).only("starts_at", "ends_at").order_by("starts_at").first()
+        if roles.facts.get("session_ahead")
+        else None
     )
     if not has_agreement and upcoming is None:
         return []
@@ -148,7 +147,20 @@ def held_for(user: User | int, now: datetime.datetime) -> QuerySet[WaitlistEntry
     )
 
 
+def sessions_ahead_of(user: User | int, now: datetime.datetime) -> QuerySet[SupervisionBooking]:
+    """Supervision sessions the person is in (attending or supervising) that have not ended."""
+    return SupervisionBooking.objects.filter(bookings_of(user), status=BookingStatus.BOOKED, ends_at__gt=now)
+
+
+def places_ahead_of(user: User | int, now: datetime.datetime) -> QuerySet[Place]:
+    """The person's group places in sessions still to come."""
+    return Place.objects.filter(user=user, status__in=ACTIVE_PLACE_STATUSES, session__starts_at__gt=now)
+
+
 register_home_fact("place_held", lambda person, now, _today: Exists(held_for(person, now)))
+# Most people have no session or place ahead: then the two panels run no query of their own.
+register_home_fact("session_ahead", lambda person, now, _today: Exists(sessions_ahead_of(person, now)))
+register_home_fact("place_ahead", lambda person, now, _today: Exists(places_ahead_of(person, now)))
 register_home_fact(
     "has_agreement",
     lambda person, _now, _today: Exists(
@@ -167,13 +179,14 @@ def group_panels(user: User, roles: Roles) -> list[HomePanel]:
     memberships = roles.memberships
     if not memberships:
         return []
-    now = timezone.now()
     following = (
-        Place.objects.filter(user=user, status__in=ACTIVE_PLACE_STATUSES, session__starts_at__gt=now)
+        places_ahead_of(user, timezone.now())
         .select_related("session__group")
         .only(*WHEN_AND_WHAT)
         .order_by("session__starts_at")
         .first()
+        if roles.facts.get("place_ahead")
+        else None
     )
     steps = [
         NextStep(
