@@ -155,6 +155,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif env_bool("DB_PREPARED_STATEMENTS", default=True):
+    # PostgreSQL keeps the plan of a statement a connection has run twice, so a page's queries
+    # are planned once per connection, not per request (docs/performance.md): psycopg prepares
+    # only with parameters bound by the server. Off (DB_PREPARED_STATEMENTS=false) behind a pooler
+    # in transaction mode that cannot keep prepared statements (docs/deployment.md).
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and cache --------------------------------------------------------

@@ -12,10 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models.expressions import BaseExpression
-
 from reflect.models import Pool, User
-from reflect.navigation import Roles
+from reflect.navigation import Roles, RowFact
 from reflect.queries import pools_commissioned_by
 
 if TYPE_CHECKING:
@@ -46,7 +44,7 @@ class HomePanel:
 PanelBuilder = Callable[[User, Roles], list[HomePanel]]
 # A yes-or-no about the person a panel asks before its own query (is a place held for them?),
 # asked in the roles' one row: most people have nothing waiting, and then the panel costs nothing.
-HomeFact = Callable[[User], BaseExpression]
+HomeFact = RowFact
 _builders: list[PanelBuilder] = []
 _facts: dict[str, HomeFact] = {}
 
@@ -58,13 +56,14 @@ def register_home_panels(builder: PanelBuilder) -> PanelBuilder:
 
 
 def register_home_fact(name: str, fact: HomeFact) -> None:
-    """``fact(user)`` is an expression for the person's own row, such as ``Exists(...)``; the
+    """``fact(person_id, now, today)`` is an expression for the person's own row, such as
+    ``Exists(...)``, with the time taken from ``now`` and ``today`` (navigation.RowFact); the
     panels read its answer from ``roles.facts[name]``."""
     _facts[name] = fact
 
 
-def home_facts(user: User) -> dict[str, BaseExpression]:
-    return {name: fact(user) for name, fact in _facts.items()}
+def home_facts() -> dict[str, HomeFact]:
+    return dict(_facts)
 
 
 def home_panels(user: User, roles: Roles) -> list[HomePanel]:

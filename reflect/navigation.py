@@ -5,21 +5,28 @@ facilitator) and their links through the registries below, filled in their ``App
 so the core never imports the apps built on it (docs/architecture.md). However many roles there
 are, finding a person's roles costs two small queries: their memberships, and one row of
 themselves annotated with each registered role's ``Exists`` (docs/performance.md). A request
-reads them once (``roles_for``): the navigation and the home page's panels share them.
+reads them once (``roles_for``): the navigation and the home page's panels share them. That
+row's SQL is the same for everyone but for their id and the time, so the ORM builds it once per
+process (reflect/statements.py): building it cost more than running it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.expressions import BaseExpression
+from django.db.models.query import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 
 from reflect.models import Membership, PoolCommissioner, User
+from reflect.statements import fetch_row
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,10 @@ class Roles:
 
 
 RoleProbe = Callable[[], BaseExpression]
+# A page's own question about the person, asked in the same row: an expression on their own User
+# row, given their id, the time now and today's date (it must read the time from these, never
+# from the clock itself: the row's SQL is kept, reflect/statements.py).
+RowFact = Callable[[int, datetime.datetime, datetime.date], BaseExpression]
 NavBuilder = Callable[[Roles], list[NavItem]]
 _probes: dict[str, RoleProbe] = {}
 _builders: list[NavBuilder] = []
@@ -73,19 +84,26 @@ def register_nav_items(builder: NavBuilder) -> NavBuilder:
     return builder
 
 
-def roles_of(user: User, more: dict[str, BaseExpression] | None = None) -> Roles:
+def roles_of(user: User, more: Mapping[str, RowFact] | None = None) -> Roles:
     """``more`` adds a page's own questions about the person to the same row (the home page's
     "is anything waiting?", reflect/home.py): one query, however many there are."""
-    probes = {name: probe() for name, probe in _probes.items()} | (more or {})
+    more = more or {}
     memberships = tuple(
         Membership.objects.select_related("organisation")
         .filter(user=user, left_at__isnull=True)
         .only("is_lead", "organisation__name")  # what the menu and the home page's panels show
         .order_by("organisation_id")
     )
-    facts: dict[str, Any] = {}
-    if probes:
-        facts = (User.objects.filter(pk=user.pk).annotate(**probes).values(*probes)).first() or {}
+    facts = (
+        fetch_row(
+            ("roles", *_probes, "and", *more),
+            partial(_row_of_facts, more),
+            person=user.pk,
+            now=timezone.now(),
+            today=timezone.localdate(),
+        )
+        or {}
+    )
     return Roles(
         organisations=tuple((m.organisation_id, m.is_lead) for m in memberships),
         facts=facts,
@@ -94,7 +112,15 @@ def roles_of(user: User, more: dict[str, BaseExpression] | None = None) -> Roles
     )
 
 
-def roles_for(request: HttpRequest, user: User, more: dict[str, BaseExpression] | None = None) -> Roles:
+def _row_of_facts(
+    more: Mapping[str, RowFact], person: int, now: datetime.datetime, today: datetime.date
+) -> QuerySet[User, dict[str, Any]]:
+    probes = {name: probe() for name, probe in _probes.items()}
+    probes |= {name: fact(person, now, today) for name, fact in more.items()}
+    return User.objects.filter(pk=person).annotate(**probes).values(*probes)
+
+
+def roles_for(request: HttpRequest, user: User, more: Mapping[str, RowFact] | None = None) -> Roles:
     """The person's roles, read once per request: the page's view (first, with any ``more``)
     and its navigation bar both ask, and a second reading would cost the same queries again."""
     cached: tuple[int, Roles] | None = getattr(request, "_reflect_roles", None)

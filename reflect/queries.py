@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from reflect.models import Invitation, Membership, Organisation, Pool, User
@@ -35,11 +36,16 @@ def current_members(organisation: Organisation) -> QuerySet[Membership]:
 
 def open_invitations_for(user: User) -> QuerySet[Invitation]:
     """Invitations waiting for this person's e-mail address (shown on their home page)."""
+    return open_invitations_to(user.email, timezone.now())
+
+
+def open_invitations_to(email: str | OuterRef, now: datetime.datetime) -> QuerySet[Invitation]:
+    """Invitations waiting for an address (or ``OuterRef("email")``: the person's own row's)."""
     return Invitation.objects.select_related("pool", "organisation").filter(
-        Q(email__iexact=user.email),
+        Q(email__iexact=email),
         accepted_at__isnull=True,
         revoked_at__isnull=True,
-        expires_at__gt=timezone.now(),
+        expires_at__gt=now,
     )
 
 

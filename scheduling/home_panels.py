@@ -82,10 +82,9 @@ def supervision_booking_panels(user: User, roles: Roles) -> list[HomePanel]:
     session sees the next one; supervisors reach their sessions."""
     has_agreement = roles.facts.get("has_agreement")
     upcoming = (
-        SupervisionBooking.objects.filter(bookings_of(user), status=BookingStatus.BOOKED, ends_at__gt=timezone.now())
-        .only("starts_at", "ends_at")
-        .order_by("starts_at")
-        .first()
+        sessions_ahead_of(user, timezone.now()).only("starts_at", "ends_at").order_by("starts_at").first()
+        if roles.facts.get("session_ahead")
+        else None
     )
     if not has_agreement and upcoming is None:
         return []
@@ -141,19 +140,32 @@ def held_offer_panels(user: User, roles: Roles) -> list[HomePanel]:
     ]
 
 
-def held_for(user: User, now: datetime.datetime) -> QuerySet[WaitlistEntry]:
+def held_for(user: User | int, now: datetime.datetime) -> QuerySet[WaitlistEntry]:
     """Places held for the person from a waitlist, still theirs to take."""
     return WaitlistEntry.objects.filter(
         user=user, status=WaitlistStatus.OFFERED, offered_until__gt=now, session__starts_at__gt=now
     )
 
 
-register_home_fact("place_held", lambda user: Exists(held_for(user, timezone.now())))
+def sessions_ahead_of(user: User | int, now: datetime.datetime) -> QuerySet[SupervisionBooking]:
+    """Supervision sessions the person is in (attending or supervising) that have not ended."""
+    return SupervisionBooking.objects.filter(bookings_of(user), status=BookingStatus.BOOKED, ends_at__gt=now)
+
+
+def places_ahead_of(user: User | int, now: datetime.datetime) -> QuerySet[Place]:
+    """The person's group places in sessions still to come."""
+    return Place.objects.filter(user=user, status__in=ACTIVE_PLACE_STATUSES, session__starts_at__gt=now)
+
+
+register_home_fact("place_held", lambda person, now, _today: Exists(held_for(person, now)))
+# Most people have no session or place ahead: then the two panels run no query of their own.
+register_home_fact("session_ahead", lambda person, now, _today: Exists(sessions_ahead_of(person, now)))
+register_home_fact("place_ahead", lambda person, now, _today: Exists(places_ahead_of(person, now)))
 register_home_fact(
     "has_agreement",
-    lambda user: Exists(
+    lambda person, _now, _today: Exists(
         SupervisionAgreement.objects.filter(
-            organisation__memberships__user=user,
+            organisation__memberships__user=person,
             organisation__memberships__left_at__isnull=True,
             status=AgreementStatus.ACTIVE,
         )
@@ -167,13 +179,14 @@ def group_panels(user: User, roles: Roles) -> list[HomePanel]:
     memberships = roles.memberships
     if not memberships:
         return []
-    now = timezone.now()
     following = (
-        Place.objects.filter(user=user, status__in=ACTIVE_PLACE_STATUSES, session__starts_at__gt=now)
+        places_ahead_of(user, timezone.now())
         .select_related("session__group")
         .only(*WHEN_AND_WHAT)
         .order_by("session__starts_at")
         .first()
+        if roles.facts.get("place_ahead")
+        else None
     )
     steps = [
         NextStep(

@@ -124,7 +124,7 @@ def check_in_panels(user: User, roles: Roles) -> list[HomePanel]:
     return [HomePanel(role="Supervision", title="How is supervision going?", steps=steps, order=23)]
 
 
-register_home_fact("check_in_due", lambda user: Exists(due_check_ins_for(user)))
+register_home_fact("check_in_due", lambda person, _now, today: Exists(due_check_ins_for(person, today)))
 
 # The navigation bar's links for supervisors and leads (reflect/navigation.py).
 register_role("supervisor", lambda: Exists(SupervisorProfile.objects.filter(user=OuterRef("pk"))))

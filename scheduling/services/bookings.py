@@ -1003,7 +1003,7 @@ def mark_attendance(
     return booking
 
 
-def bookings_of(user: User) -> Q:
+def bookings_of(user: User | int) -> Q:
     """A filter for the bookings a person is in: as an attendee or as the supervisor.
 
     A subquery rather than a join, so that a booking with several attendees comes once and

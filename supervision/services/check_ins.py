@@ -42,8 +42,9 @@ def may_check_in(agreement: SupervisionAgreement, user: User) -> bool:
     ).exists()
 
 
-def due_check_ins_for(user: User) -> QuerySet[SupervisionAgreement]:
-    """Active agreements past their review date that this person has not checked in on yet."""
+def due_check_ins_for(user: User | int, today: datetime.date | None = None) -> QuerySet[SupervisionAgreement]:
+    """Active agreements past their review date (on ``today``, else today) that this person has not
+    checked in on yet."""
     answered = AgreementCheckIn.objects.filter(
         agreement=OuterRef("pk"), respondent=user, review_on=OuterRef("review_on")
     )
@@ -51,7 +52,7 @@ def due_check_ins_for(user: User) -> QuerySet[SupervisionAgreement]:
     return (
         SupervisionAgreement.objects.select_related("organisation", "supervisor__user")
         .filter(Q(supervisor__user=user) | Q(organisation_id__in=member_of))
-        .filter(status=AgreementStatus.ACTIVE, review_on__lte=timezone.localdate())
+        .filter(status=AgreementStatus.ACTIVE, review_on__lte=today or timezone.localdate())
         .exclude(Exists(answered))
         .order_by("review_on", "pk")
     )

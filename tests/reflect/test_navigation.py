@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -22,7 +23,8 @@ from scheduling.groups.notices import session_when
 from scheduling.groups.places import book_place, cancel_place
 from scheduling.groups.waitlist import join_waitlist
 from scheduling.models import GroupSession
-from tests.factories.bookings import agree, supervisor_with_availability
+from scheduling.services.booking_notices import booking_when
+from tests.factories.bookings import agree, book, supervisor_with_availability
 from tests.factories.core import OrganisationFactory, give_two_factor
 from tests.factories.groups import make_facilitator, make_group
 from tests.factories.supervision import make_supervisor
@@ -299,12 +301,12 @@ def test_the_home_page_costs_the_same_queries_with_more_groups_places_and_offers
 # The home page's queries for each role, exactly (issue 20: the home page's cost is watched per
 # role, so a panel that adds a query shows here). Each count is the page a second time: the
 # session, the person, their memberships, and one row of facts about them (their roles, and
-# whether an invitation, a held place, a check-in or an agreement is waiting: read once for
-# the navigation and every panel), and the next supervision session; then only the panels for
-# what the person has. Staff: their next group place; a lead adds the latest questionnaire
-# result; a commissioner, their pools; a supervisor, their profile, weekly hours and sessions
-# changed in their connected calendar. A held place or a check-in due adds its own list.
-HOME_QUERIES = {"lead": 7, "member": 6, "commissioner": 6, "supervisor": 8}
+# whether an invitation, a held place, a check-in, an agreement, a supervision session or a
+# group place is waiting: read once for the navigation and every panel); then only the panels
+# for what the person has. A lead adds the latest questionnaire result; a commissioner, their
+# pools; a supervisor, their profile, weekly hours and sessions changed in their connected
+# calendar. A held place, a check-in due, a session or a place ahead adds its own query.
+HOME_QUERIES = {"lead": 5, "member": 4, "commissioner": 5, "supervisor": 7}
 
 
 def test_the_home_page_costs_an_exact_number_of_queries_for_each_role(client, world):
@@ -324,6 +326,36 @@ def test_the_home_page_costs_an_exact_number_of_queries_for_each_role(client, wo
             assert client.get(reverse("home")).status_code == 200
         counted[role] = len(captured)
     assert counted == HOME_QUERIES
+
+
+def test_a_session_and_a_place_ahead_are_on_the_home_page_at_one_query_each(client, world):
+    """The row of facts says whether a supervision session or a group place lies ahead; only then
+    does each panel read its next one."""
+    client.force_login(world.member)
+
+    def home():
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get(reverse("home")).content.decode()
+        return html, len(captured)
+
+    html, nothing_ahead = home()
+    assert "You have no place booked yet." in html
+    assert "Next session:" not in html
+    now = timezone.now()
+    # Ten o'clock London time on the Monday at least three days ahead: the supervisor is free then.
+    day = timezone.localdate() + datetime.timedelta(days=3)
+    day += datetime.timedelta(days=-day.weekday() % 7)
+    start = datetime.datetime.combine(day, datetime.time(10), tzinfo=ZoneInfo("Europe/London"))
+    agreement = agree(world.pool, world.organisation, supervisor_with_availability())
+    booking = book(agreement, world.member, start, now=now)
+    group = make_group(world, now=now, booking_opens_days=60)
+    session = GroupSession.objects.filter(group=group).order_by("starts_at").first()
+    book_place(session, acting_user=world.member, now=now)
+    html, both_ahead = home()
+    assert f"Next session: {booking_when(booking)}" in html
+    assert reverse("supervision_session", args=[booking.pk]) in html
+    assert f"Next: Leeds reflective practice, {session_when(session)}" in html
+    assert (nothing_ahead, both_ahead) == (HOME_QUERIES["member"], HOME_QUERIES["member"] + 2)
 
 
 def test_a_panel_with_nothing_waiting_costs_no_query_and_one_when_something_is(client, world):

@@ -1,0 +1,141 @@
+"""A row read with SQL the ORM built once per process (reflect/statements.py): the same answers as
+the ORM's own query, for each person and each day; kept only when the values are all it changes."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.db.models import Exists, OuterRef
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from reflect import statements
+from reflect.enums import InvitationKind
+from reflect.home import home_facts
+from reflect.models import User
+from reflect.navigation import _row_of_facts
+from reflect.queries import open_invitations_to
+from reflect.services.invitations import create_invitation
+from reflect.statements import fetch_row
+from supervision.services.check_ins import due_check_ins_for
+from tests.factories.supervision import SupervisionAgreementFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _nothing_kept(monkeypatch):
+    monkeypatch.setattr(statements, "_kept", {})
+
+
+def _check_in_due(person, now, today):
+    return User.objects.filter(pk=person).annotate(due=Exists(due_check_ins_for(person, today))).values("due")
+
+
+def test_the_kept_row_answers_as_the_orm_does_for_each_person(world):
+    now, today = timezone.now(), timezone.localdate()
+    people = [world.lead, world.member, world.commissioner, world.outsider]
+    for person in people:
+        kept = fetch_row(
+            ("test",), lambda **values: _row_of_facts(home_facts(), **values), person=person.pk, now=now, today=today
+        )
+        assert kept == _row_of_facts(home_facts(), person.pk, now, today).first()
+    assert statements._kept[("test",)] is not None
+    assert [
+        fetch_row(("test",), lambda **_: pytest.fail("built again"), person=p.pk, now=now, today=today)["pools"]
+        for p in people
+    ] == [
+        None,
+        None,
+        1,
+        None,
+    ]
+
+
+def test_a_kept_row_is_one_query_and_is_not_built_again(world):
+    now, today = timezone.now(), timezone.localdate()
+    built = []
+
+    def build(**values):
+        built.append(values)
+        return _check_in_due(**values)
+
+    fetch_row(("test",), build, person=world.member.pk, now=now, today=today)
+    assert len(built) == 2  # the two stand-ins
+    with CaptureQueriesContext(connection) as captured:
+        assert fetch_row(("test",), build, person=world.member.pk, now=now, today=today) == {"due": False}
+    assert (len(built), len(captured)) == (2, 1)
+
+
+def test_the_day_is_put_in_each_time_not_kept(world):
+    review_on = timezone.localdate()
+    SupervisionAgreementFactory(
+        organisation=world.organisation,
+        pool=world.pool,
+        hours_per_month=Decimal("1.5"),
+        starts_on=review_on - datetime.timedelta(days=90),
+        review_on=review_on,
+    )
+    now = timezone.now()
+    the_day_before = review_on - datetime.timedelta(days=1)
+    asked = [
+        fetch_row(("test",), _check_in_due, person=world.member.pk, now=now, today=day)
+        for day in (the_day_before, review_on, the_day_before)
+    ]
+    assert asked == [{"due": False}, {"due": True}, {"due": False}]
+    assert statements._kept[("test",)] is not None
+
+
+def test_the_persons_own_address_comes_from_their_row(world):
+    """An invitation matched on the row's own e-mail column: nothing about the person but their
+    id is put into the kept SQL."""
+    create_invitation(
+        InvitationKind.ORGANISATION_STAFF,
+        world.outsider.email.upper(),
+        acting_user=world.lead,
+        organisation=world.organisation,
+    )
+
+    def invited(person, now, today):
+        return (
+            User.objects.filter(pk=person)
+            .annotate(invited=Exists(open_invitations_to(OuterRef("email"), now)))
+            .values("invited")
+        )
+
+    now, today = timezone.now(), timezone.localdate()
+    answers = [
+        fetch_row(("test",), invited, person=p.pk, now=now, today=today)
+        for p in (world.member, world.outsider, world.member)
+    ]
+    assert answers == [{"invited": False}, {"invited": True}, {"invited": False}]
+
+
+def test_a_value_worked_out_inside_the_builder_is_not_kept_and_the_orm_answers(world):
+    def an_hour_ago(person, now, today):
+        return User.objects.filter(pk=person, date_joined__lt=now - datetime.timedelta(hours=1)).values("pk")
+
+    now, today = timezone.now(), timezone.localdate()
+    assert fetch_row(("test",), an_hour_ago, person=world.member.pk, now=now, today=today) is None
+    assert statements._kept[("test",)] is None
+    later = now + datetime.timedelta(days=1)
+    assert fetch_row(("test",), an_hour_ago, person=world.member.pk, now=later, today=today) == {"pk": world.member.pk}
+
+
+def test_sql_that_changes_with_the_values_is_not_kept(world):
+    def by_sign(person, now, today):
+        people = User.objects.filter(pk=person) if person > -7302 else User.objects.filter(pk=person, is_active=True)
+        return people.values("pk")
+
+    assert fetch_row(("test",), by_sign, person=world.member.pk, now=timezone.now(), today=timezone.localdate()) == {
+        "pk": world.member.pk
+    }
+    assert statements._kept[("test",)] is None
+
+
+def test_only_ids_times_and_dates_are_put_in():
+    with pytest.raises(TypeError):
+        fetch_row(("test",), lambda **_: User.objects.values("pk"), person="someone@example.org")  # type: ignore[arg-type]
