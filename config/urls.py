@@ -87,6 +87,8 @@ urlpatterns = [
 
 # The commissioner dashboard, its exports and the lead's summary (issue 8).
 urlpatterns += [path("", include("dashboard.urls"))]
+# Webhooks for a pool's or an organisation's own systems (issue 22).
+urlpatterns += [path("webhooks/", include("webhooks.urls"))]
 # My data: see, take and erase what Reflect holds about you (always "me": no id in the address)
 urlpatterns += [
     path("account/data/", data_protection.my_data, name="my_data"),

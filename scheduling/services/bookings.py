@@ -30,6 +30,7 @@ from django.utils import timezone
 from reflect import wording
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
+from reflect.events import EventKind
 from reflect.inserts import insert_sql, mark_saved, writes_in_one_statement
 from reflect.local_time import LONDON, UK_ZONE
 from reflect.locks import Lock, lock_on, retry_when_sqlite_is_locked
@@ -56,6 +57,7 @@ from scheduling.queries import (
     taken_times_of,
     to_engine,
 )
+from scheduling.services.booking_events import emit_booking_event
 from scheduling.services.booking_notices import (
     booking_when,
     queue_booking_changed,
@@ -725,6 +727,7 @@ def _book(
         record_audit("supervision.booked", actor=acting_user, target=booking, minutes=choice.minutes)
         queue_booking_confirmations(booking, choice.attendees, preferences)
         queue_calendar_sync(booking.supervisor_id)
+        emit_booking_event(EventKind.BOOKING_CREATED, booking, now)
     return booking
 
 
@@ -874,6 +877,7 @@ def cancel_supervision(
         record_audit("supervision.cancelled", actor=acting_user, target=booking, late=late)
         queue_cancellation(booking, acting_user=acting_user)
         queue_calendar_sync(booking.supervisor_id)
+        emit_booking_event(EventKind.BOOKING_CANCELLED, booking, now)
     return booking
 
 
@@ -960,6 +964,7 @@ def reschedule_supervision(
         record_audit("supervision.moved", actor=acting_user, target=booking, minutes=minutes)
         queue_booking_changed(booking, old_when=old_when)
         queue_calendar_sync(booking.supervisor_id)
+        emit_booking_event(EventKind.BOOKING_CHANGED, booking, now)
     return booking
 
 
