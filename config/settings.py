@@ -419,10 +419,11 @@ CELERY_BEAT_SCHEDULE["scheduling.sweep_group_waitlists"] = {
 WEBHOOK_TIMEOUT_SECONDS = float(env("WEBHOOK_TIMEOUT_SECONDS", "10"))
 WEBHOOK_RESPONSE_MAX_BYTES = int(env("WEBHOOK_RESPONSE_MAX_BYTES", str(64 * 1024)))
 # Retries: about 30 s × 2^(attempt-1), capped at 6 hours, each drawn between half and all of it;
-# 12 attempts span more than a day, so an endpoint that never answers is turned off first.
+# 18 attempts span more than a day even at the shortest draws (25 hours), so an endpoint that
+# never answers is turned off (WEBHOOK_DISABLE_AFTER_HOURS) before a delivery runs out of tries.
 WEBHOOK_RETRY_BASE_SECONDS = float(env("WEBHOOK_RETRY_BASE_SECONDS", "30"))
 WEBHOOK_RETRY_MAX_SECONDS = float(env("WEBHOOK_RETRY_MAX_SECONDS", str(6 * 60 * 60)))
-WEBHOOK_MAX_ATTEMPTS = int(env("WEBHOOK_MAX_ATTEMPTS", "12"))
+WEBHOOK_MAX_ATTEMPTS = int(env("WEBHOOK_MAX_ATTEMPTS", "18"))
 WEBHOOK_DISABLE_AFTER_HOURS = int(env("WEBHOOK_DISABLE_AFTER_HOURS", "24"))
 # After a rotation the old secret still signs deliveries (beside the new) this long.
 WEBHOOK_SECRET_GRACE_HOURS = int(env("WEBHOOK_SECRET_GRACE_HOURS", "24"))

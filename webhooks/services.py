@@ -178,7 +178,7 @@ def record_event(event: Event) -> list[WebhookDelivery]:
                 message_id=new_message_id(),
                 event=event.kind.value,
                 body=bodies[audience],
-                due_at=event.occurred_at,
+                due_at=timezone.now(),  # due now, whatever moment the event names
             )
         )
     with transaction.atomic():

@@ -10,6 +10,7 @@ from reflect.enums import InvitationKind
 from reflect.models import Membership
 from reflect.services.invitations import create_invitation
 from tests.factories.core import give_two_factor, signed_in
+from tests.factories.webhooks import delivery_to, endpoint_for
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +29,10 @@ def urls(world):
     )
     colleague = Membership.objects.get(user=world.colleague)
     pool, org = world.pool.pk, world.organisation.pk
+    pool_hook, _ = endpoint_for(pool=world.pool, by=world.commissioner)
+    org_hook, _ = endpoint_for(organisation=world.organisation, by=world.lead)
+    pool_sent, org_sent = delivery_to(pool_hook).pk, delivery_to(org_hook).pk
+    pool_hook, org_hook = pool_hook.pk, org_hook.pk
     return {
         # url: expected status for each persona, in PERSONAS order
         ("GET", reverse("pool_detail", args=[pool])): [404, 404, 404, 404, 200, 404],
@@ -49,6 +54,20 @@ def urls(world):
             404,
         ],
         ("GET", reverse("invitation_for_me", args=[pool_invitation.pk])): [404, 404, 404, 404, 404, 404],
+        # Webhooks (issue 22): a pool's for its commissioner, an organisation's for its lead only.
+        ("GET", reverse("webhook_pool_endpoints", args=[pool])): [404, 404, 404, 404, 200, 404],
+        ("GET", reverse("webhook_pool_endpoint_add", args=[pool])): [404, 404, 404, 404, 200, 404],
+        ("GET", reverse("webhook_organisation_endpoints", args=[org])): [200, 404, 404, 404, 404, 404],
+        ("GET", reverse("webhook_organisation_endpoint_add", args=[org])): [200, 404, 404, 404, 404, 404],
+        ("GET", reverse("webhook_endpoint", args=[pool_hook])): [404, 404, 404, 404, 200, 404],
+        ("GET", reverse("webhook_endpoint", args=[org_hook])): [200, 404, 404, 404, 404, 404],
+        ("GET", reverse("webhook_endpoint_delete", args=[org_hook])): [200, 404, 404, 404, 404, 404],
+        ("POST", reverse("webhook_endpoint_rotate", args=[pool_hook])): [404, 404, 404, 404, 302, 404],
+        ("POST", reverse("webhook_endpoint_rotate", args=[org_hook])): [302, 404, 404, 404, 404, 404],
+        ("POST", reverse("webhook_endpoint_toggle", args=[org_hook])): [302, 404, 404, 404, 404, 404],
+        ("POST", reverse("webhook_delivery_resend", args=[pool_hook, pool_sent])): [404, 404, 404, 404, 302, 404],
+        ("POST", reverse("webhook_delivery_resend", args=[org_hook, org_sent])): [302, 404, 404, 404, 404, 404],
+        ("POST", reverse("webhook_delivery_resend", args=[org_hook, pool_sent])): [404, 404, 404, 404, 404, 404],
     }
 
 
