@@ -21,7 +21,7 @@ from typing import Any
 from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Field, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -29,6 +29,7 @@ from kombu.exceptions import OperationalError
 from reflect.errors import DomainError
 from reflect.events import EVENT_LABELS, Audience, Event, EventKind, iso
 from reflect.models import Organisation, Pool, User
+from reflect.outcomes import updates_by_changed_fields
 from reflect.services.audit import record_audit
 from reflect.services.notifications import queue_notification
 from scheduling.calendar_credentials import CredentialsUnreadable, decrypt_secret, encrypt_secret
@@ -248,61 +249,106 @@ def claim_deliveries(delivery_ids: Sequence[int], *, now: datetime.datetime) -> 
 
 
 def deliver_webhooks(delivery_ids: Sequence[int], *, now: datetime.datetime | None = None) -> dict[int, str]:
-    """Send the claimed rows of a batch, each on its own; the status each ends in."""
+    """Send the claimed rows of a batch, each on its own; the status each ends in.
+
+    The batch is claimed in one transaction and its results written in one more (the attempts
+    in one insert, the rows with one UPDATE per kind of outcome): on PostgreSQL each commit
+    waits for the disk, so a commit per delivery would cost more than the delivery itself.
+    """
     now = now or timezone.now()
     outcomes = {pk: "not claimed" for pk in delivery_ids}
-    retries: list[WebhookDelivery] = []
+    changes: dict[int, dict[str, Any]] = {}
+    log: list[WebhookAttempt] = []
+    # Each endpoint's first failure since its last success, as this batch leaves it.
+    failing: dict[int, datetime.datetime | None] = {}
+    to_turn_off: dict[int, WebhookEndpoint] = {}
     for delivery in claim_deliveries(delivery_ids, now=now):
-        outcomes[delivery.pk] = _deliver_claimed(delivery, now)
-        if outcomes[delivery.pk] == DeliveryStatus.PENDING:
-            retries.append(delivery)
-    for delivery in retries:
-        delivery.refresh_from_db(fields=["due_at"])
-        publish_deliveries([delivery.pk], eta=delivery.due_at)
+        endpoint = delivery.endpoint
+        if not endpoint.is_active or endpoint.pk in to_turn_off:
+            changes[delivery.pk] = {"status": DeliveryStatus.FAILED, "last_error": "The endpoint is turned off."}
+        else:
+            sent_at, answer = _send(delivery)
+            log.append(
+                WebhookAttempt(
+                    delivery=delivery,
+                    attempted_at=sent_at,
+                    status_code=answer.status_code,
+                    response_ms=answer.response_ms,
+                    error=answer.error[:300],
+                )
+            )
+            since = failing.get(endpoint.pk, endpoint.failing_since)
+            if answer.delivered:
+                failing[endpoint.pk] = None
+            else:
+                failing[endpoint.pk] = since = since or sent_at
+                if sent_at - since >= datetime.timedelta(hours=settings.WEBHOOK_DISABLE_AFTER_HOURS):
+                    to_turn_off[endpoint.pk] = endpoint
+            changes[delivery.pk] = _result(delivery, answer, sent_at, turn_off=endpoint.pk in to_turn_off)
+        outcomes[delivery.pk] = changes[delivery.pk]["status"]
+    with transaction.atomic():
+        WebhookAttempt.objects.bulk_create(log)
+        _record_outcomes(changes, claimed_at=now)
+        _record_failing(failing)
+        for endpoint in to_turn_off.values():
+            _disable_after_failures(endpoint, now)
+    for pk, fields in changes.items():
+        if fields["status"] == DeliveryStatus.PENDING:
+            publish_deliveries([pk], eta=fields["due_at"])
     return outcomes
 
 
-def _deliver_claimed(delivery: WebhookDelivery, claimed_at: datetime.datetime) -> str:
-    endpoint = delivery.endpoint
-    mine = WebhookDelivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING, claimed_at=claimed_at)
-    if not endpoint.is_active:
-        mine.update(status=DeliveryStatus.FAILED, last_error="The endpoint is turned off.")
-        return DeliveryStatus.FAILED
+def _send(delivery: WebhookDelivery) -> tuple[datetime.datetime, Answer]:
     sent_at = timezone.now()
     body = delivery.body.encode()
     try:
-        headers = delivery_headers(signing_secrets(endpoint, sent_at), delivery.message_id, sent_at, body)
+        headers = delivery_headers(signing_secrets(delivery.endpoint, sent_at), delivery.message_id, sent_at, body)
     except CredentialsUnreadable:
-        answer = Answer(None, 0, "The endpoint's secret cannot be read: rotate it.")
-    else:
-        answer = post(endpoint.url, body, headers)
-    with transaction.atomic():
-        WebhookAttempt.objects.create(
-            delivery=delivery,
-            attempted_at=sent_at,
-            status_code=answer.status_code,
-            response_ms=answer.response_ms,
-            error=answer.error[:300],
+        return sent_at, Answer(None, 0, "The endpoint's secret cannot be read: make a new one.")
+    return sent_at, post(delivery.endpoint.url, body, headers)
+
+
+def _result(delivery: WebhookDelivery, answer: Answer, sent_at: datetime.datetime, *, turn_off: bool) -> dict[str, Any]:
+    """What to write on a delivery's row after an attempt."""
+    result: dict[str, Any] = {"last_status_code": answer.status_code, "last_response_ms": answer.response_ms}
+    if answer.delivered:
+        return result | {"status": DeliveryStatus.DELIVERED, "delivered_at": sent_at, "last_error": ""}
+    result["last_error"] = answer.error[:300]
+    if turn_off or delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+        return result | {"status": DeliveryStatus.FAILED}
+    return result | {
+        "status": DeliveryStatus.PENDING,
+        "due_at": sent_at + retry_delay(delivery.attempts),
+        "claimed_at": None,
+    }
+
+
+def _record_outcomes(changes: dict[int, dict[str, Any]], *, claimed_at: datetime.datetime) -> None:
+    """One UPDATE for all the rows whose results change the same fields (reflect/outcomes.py).
+    Only this claim's rows: if the sweep judged the worker dead and handed a row on, this late
+    result must not overwrite the other's."""
+    for pks, values in updates_by_changed_fields(changes, _each_row_its_own):
+        WebhookDelivery.objects.filter(pk__in=pks, status=DeliveryStatus.SENDING, claimed_at=claimed_at).update(
+            **values
         )
-        result: dict[str, Any] = {"last_status_code": answer.status_code, "last_response_ms": answer.response_ms}
-        if answer.delivered:
-            mine.update(status=DeliveryStatus.DELIVERED, delivered_at=sent_at, last_error="", **result)
-            WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=False).update(failing_since=None)
-            return DeliveryStatus.DELIVERED
-        result["last_error"] = answer.error[:300]
-        WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(failing_since=sent_at)
-        failing_since = endpoint.failing_since or sent_at
-        if sent_at - failing_since >= datetime.timedelta(hours=settings.WEBHOOK_DISABLE_AFTER_HOURS):
-            mine.update(status=DeliveryStatus.FAILED, **result)
-            _disable_after_failures(endpoint, sent_at)
-            return DeliveryStatus.FAILED
-        if delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
-            mine.update(status=DeliveryStatus.FAILED, **result)
-            return DeliveryStatus.FAILED
-        mine.update(
-            status=DeliveryStatus.PENDING, due_at=sent_at + retry_delay(delivery.attempts), claimed_at=None, **result
-        )
-        return DeliveryStatus.PENDING
+
+
+def _each_row_its_own(name: str, pks: list[int], values: list[Any]) -> Case:
+    field = WebhookDelivery._meta.get_field(name)
+    assert isinstance(field, Field)  # a column of the row, not a relation
+    whens = [When(pk=pk, then=Value(value, output_field=field)) for pk, value in zip(pks, values, strict=True)]
+    return Case(*whens, output_field=field)
+
+
+def _record_failing(failing: dict[int, datetime.datetime | None]) -> None:
+    """Each endpoint's first failure since its last success: cleared by a success; set by a
+    failure only if not set already (another worker's earlier failure stands)."""
+    mended = [pk for pk, since in failing.items() if since is None]
+    if mended:
+        WebhookEndpoint.objects.filter(pk__in=mended, failing_since__isnull=False).update(failing_since=None)
+    for pk, since in failing.items():
+        if since is not None:
+            WebhookEndpoint.objects.filter(pk=pk, failing_since__isnull=True).update(failing_since=since)
 
 
 def _disable_after_failures(endpoint: WebhookEndpoint, now: datetime.datetime) -> None:

@@ -10,11 +10,14 @@ import json
 import random
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
+from reflect.events import Audience, Event, EventKind
 from reflect.models import Notification
 from tests.factories.bookings import book, utc
 from tests.factories.core import signed_in
@@ -283,8 +286,6 @@ def test_the_sweep_publishes_what_was_missed_and_recovers_a_dead_workers_rows(wo
 
 
 def test_the_body_is_json_with_the_event_type(world) -> None:
-    from reflect.events import Audience, Event, EventKind
-
     event = Event(
         EventKind.PLACE_TAKEN,
         world.pool.pk,
@@ -297,3 +298,21 @@ def test_the_body_is_json_with_the_event_type(world) -> None:
         "timestamp": "2027-01-04T09:00:00Z",
         "data": {"x": "lead"},
     }
+
+
+def test_a_batch_costs_the_same_statements_whatever_its_size(world, receiver) -> None:
+    """Claimed in one transaction, its results written in one more: never a commit per delivery."""
+    endpoint, _ = endpoint_for(pool=world.pool, url=receiver.url)
+    counts = []
+    for size in (2, 12):
+        ids = [
+            services.WebhookDelivery.objects.create(
+                endpoint=endpoint, message_id=f"msg_{size}_{n}", event="place.taken", body="{}", due_at=timezone.now()
+            ).pk
+            for n in range(size)
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            assert set(services.deliver_webhooks(ids).values()) == {DeliveryStatus.DELIVERED}
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1]
+    assert WebhookAttempt.objects.count() == 14
