@@ -28,6 +28,7 @@ from kombu.exceptions import OperationalError
 
 from reflect.errors import DomainError
 from reflect.events import EVENT_LABELS, Audience, Event, EventKind, iso
+from reflect.locks import Lock, lock_on
 from reflect.models import Organisation, Pool, User
 from reflect.outcomes import updates_by_changed_fields
 from reflect.services.audit import record_audit
@@ -235,7 +236,7 @@ def claim_deliveries(delivery_ids: Sequence[int], *, now: datetime.datetime) -> 
         .order_by("due_at", "pk")
     )
     with transaction.atomic():
-        if connection.features.has_select_for_update_skip_locked:
+        if lock_on(Lock.WEBHOOK_CLAIM) and connection.features.has_select_for_update_skip_locked:
             # Two workers given the same rows take disjoint ones: each message is sent once.
             due = due.select_for_update(skip_locked=True, of=("self",))
         rows = list(due)
