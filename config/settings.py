@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "equality.apps.EqualityConfig",
     "records.apps.RecordsConfig",
     "demo.apps.DemoConfig",
+    "webhooks.apps.WebhooksConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -425,6 +426,28 @@ CELERY_BEAT_SCHEDULE["scheduling.sweep_group_waitlists"] = {
     "task": "scheduling.sweep_group_waitlists",
     "schedule": 300,
 }
+
+# --- Webhooks (webhooks/services.py, docs/webhooks.md) ----------------------------------------
+# One POST, all in (connection, TLS, request, answer), and the most of an answer read.
+WEBHOOK_TIMEOUT_SECONDS = float(env("WEBHOOK_TIMEOUT_SECONDS", "10"))
+WEBHOOK_RESPONSE_MAX_BYTES = int(env("WEBHOOK_RESPONSE_MAX_BYTES", str(64 * 1024)))
+# Retries: about 30 s × 2^(attempt-1), capped at 6 hours, each drawn between half and all of it;
+# 18 attempts span more than a day even at the shortest draws (25 hours), so an endpoint that
+# never answers is turned off (WEBHOOK_DISABLE_AFTER_HOURS) before a delivery runs out of tries.
+WEBHOOK_RETRY_BASE_SECONDS = float(env("WEBHOOK_RETRY_BASE_SECONDS", "30"))
+WEBHOOK_RETRY_MAX_SECONDS = float(env("WEBHOOK_RETRY_MAX_SECONDS", str(6 * 60 * 60)))
+WEBHOOK_MAX_ATTEMPTS = int(env("WEBHOOK_MAX_ATTEMPTS", "18"))
+WEBHOOK_DISABLE_AFTER_HOURS = int(env("WEBHOOK_DISABLE_AFTER_HOURS", "24"))
+# After a rotation the old secret still signs deliveries (beside the new) this long.
+WEBHOOK_SECRET_GRACE_HOURS = int(env("WEBHOOK_SECRET_GRACE_HOURS", "24"))
+WEBHOOK_BATCH_SIZE = int(env("WEBHOOK_BATCH_SIZE", "20"))
+# A row still "sending" this long after its claim belongs to a worker that died.
+WEBHOOK_SENDING_TIMEOUT_SECONDS = int(env("WEBHOOK_SENDING_TIMEOUT_SECONDS", "300"))
+# Tests only: plain http to this machine's loopback addresses, for a real local receiver.
+WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", default=False)
+if PRODUCTION and WEBHOOK_ALLOW_LOOPBACK:
+    raise ImproperlyConfigured("WEBHOOK_ALLOW_LOOPBACK is for tests; it must not be set in production.")
+CELERY_BEAT_SCHEDULE["webhooks.sweep"] = {"task": "webhooks.sweep", "schedule": 60}
 
 # --- Data protection: retention (reflect/data_protection/retention.py, issue 9) --------------
 # Stated on the privacy page, rendered from these values so the page cannot drift.

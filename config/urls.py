@@ -91,6 +91,8 @@ urlpatterns = [
 urlpatterns += [path("", include("dashboard.urls"))]
 # Supervision records: the practitioner's record, CPD log, exports and verification (issue 21).
 urlpatterns += [path("", include("records.urls"))]
+# Webhooks for a pool's or an organisation's own systems (issue 22).
+urlpatterns += [path("webhooks/", include("webhooks.urls"))]
 # My data: see, take and erase what Reflect holds about you (always "me": no id in the address)
 urlpatterns += [
     path("account/data/", data_protection.my_data, name="my_data"),

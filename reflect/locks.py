@@ -36,6 +36,8 @@ class Lock(StrEnum):
     GROUP_SESSION = "group session"
     # Outbox rows a worker is claiming: another worker skips them (docs/notifications.md).
     NOTIFICATION_CLAIM = "notification claim"
+    # Webhook deliveries a worker is claiming: another worker skips them (docs/webhooks.md).
+    WEBHOOK_CLAIM = "webhook claim"
 
 
 # The order, first taken first: the row, and the use cases that take it. Rows that only their

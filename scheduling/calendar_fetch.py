@@ -17,25 +17,30 @@ in small pieces up to ``BUSY_CALENDAR_MAX_BYTES``; at most a few redirects. A co
 
 Fetching runs only in a worker (or the demo's refresh loop), never inside a web request: a
 page only queues a refresh (scheduling/services/busy_calendar.py). Standard library only: one
-plain GET does not need ``requests``, and ``http.client`` lets us pin the checked address,
-which ``urllib`` does not.
+plain GET does not need ``requests``. The address checks and the pinned, deadline-bound
+connections are the core's (``reflect/outgoing.py``), shared with webhooks.
 """
 
 from __future__ import annotations
 
 import http.client
-import ipaddress
 import re
-import socket
 import ssl
-import time
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from django.conf import settings
 
-from reflect.addresses import is_public_address, parse_address
+from reflect.addresses import parse_address
+from reflect.outgoing import (
+    Deadline,
+    HostNotFound,
+    PinnedHTTPConnection,
+    PinnedHTTPSConnection,
+    PrivateHost,
+    private_host,
+    resolve_public,
+)
 
 MAX_REDIRECTS = 3
 MAX_URL_LENGTH = 2000
@@ -101,8 +106,7 @@ def normalise_feed_url(url: str) -> str:
     if port == 0:
         raise UnsafeAddress(NOT_AN_ADDRESS)
     host = parts.hostname.rstrip(".").lower()
-    literal = parse_address(host)
-    if literal is None:
+    if parse_address(host) is None:
         try:
             host = host.encode("idna").decode("ascii")
             host.encode("ascii").decode("idna")  # a punycode label (xn--) must decode too
@@ -110,12 +114,8 @@ def normalise_feed_url(url: str) -> str:
             raise UnsafeAddress(NOT_AN_ADDRESS) from error
         if not host:
             raise UnsafeAddress("The calendar address has no host name.")
-        literal = _legacy_ipv4(host)
-    if not _private_hosts_allowed():
-        if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
-            raise UnsafeAddress(PRIVATE_NETWORK)
-        if literal is not None and not is_public_address(literal):
-            raise UnsafeAddress(PRIVATE_NETWORK)
+    if not _private_hosts_allowed() and private_host(host):
+        raise UnsafeAddress(PRIVATE_NETWORK)
     netloc = f"[{host}]" if ":" in host else host
     if parts.port is not None:
         netloc += f":{port}"
@@ -127,111 +127,18 @@ def normalise_feed_url(url: str) -> str:
     return normal
 
 
-def _legacy_ipv4(host: str) -> ipaddress.IPv4Address | None:
-    """``127.1``, ``0x7f000001``, ``2130706433``: IPv4 in the old notations resolvers accept."""
-    if not all(character in "0123456789abcdefx." for character in host):
-        return None
-    try:
-        return ipaddress.IPv4Address(socket.inet_aton(host))
-    except OSError:
-        return None
-
-
 def _private_hosts_allowed() -> bool:
     return bool(getattr(settings, "BUSY_CALENDAR_ALLOW_PRIVATE_HOSTS", False))
-
-
-class _Deadline:
-    """The moment the whole fetch must be over (``time.monotonic`` seconds)."""
-
-    def __init__(self, seconds: float) -> None:
-        self.at = time.monotonic() + seconds
-
-    def left(self) -> float:
-        """The seconds left, or ``TimeoutError`` when there are none."""
-        left = self.at - time.monotonic()
-        if left <= 0:
-            raise TimeoutError
-        return left
 
 
 def _resolve(host: str, port: int) -> str:
     """One address to connect to, after checking every address the name has."""
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as error:
+        return resolve_public(host, port, allow_private=_private_hosts_allowed())
+    except HostNotFound as error:
         raise FetchError(f"The calendar’s server ({host}) could not be found.") from error
-    addresses = [str(info[4][0]) for info in infos]
-    if not addresses:
-        raise FetchError(f"The calendar’s server ({host}) could not be found.")
-    if not _private_hosts_allowed() and not all(is_public_address(address) for address in addresses):
-        raise UnsafeAddress(PRIVATE_NETWORK)
-    return addresses[0]
-
-
-class _DeadlineSocket(socket.socket):
-    """A socket whose every read waits at most until the fetch's deadline."""
-
-    deadline: _Deadline
-
-    def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
-        self.settimeout(self.deadline.left())
-        return super().recv_into(buffer, nbytes, flags)
-
-    def recv(self, bufsize: int, flags: int = 0) -> bytes:
-        self.settimeout(self.deadline.left())
-        return super().recv(bufsize, flags)
-
-
-class _DeadlineSSLSocket(ssl.SSLSocket):
-    """The same, for TLS: every read of decrypted bytes waits at most until the deadline."""
-
-    deadline: _Deadline
-
-    def recv_into(self, buffer: Any, nbytes: int | None = None, flags: int = 0) -> int:
-        self.settimeout(self.deadline.left())
-        return super().recv_into(buffer, nbytes, flags)
-
-    def read(self, len: int = 1024, buffer: Any = None) -> Any:
-        self.settimeout(self.deadline.left())
-        return super().read(len, buffer)
-
-
-def _connect(address: str, port: int, deadline: _Deadline) -> _DeadlineSocket:
-    plain = socket.create_connection((address, port), deadline.left())
-    sock = _DeadlineSocket(plain.family, plain.type, plain.proto, fileno=plain.detach())
-    sock.deadline = deadline
-    sock.settimeout(deadline.left())
-    return sock
-
-
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, host: str, port: int, *, address: str, deadline: _Deadline) -> None:
-        super().__init__(host, port, timeout=deadline.left())
-        self._address = address
-        self._deadline = deadline
-
-    def connect(self) -> None:
-        self.sock = _connect(self._address, self.port, self._deadline)
-
-
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host: str, port: int, *, address: str, deadline: _Deadline) -> None:
-        self._tls = ssl.create_default_context()
-        self._tls.sslsocket_class = _DeadlineSSLSocket
-        super().__init__(host, port, timeout=deadline.left(), context=self._tls)
-        self._address = address
-        self._deadline = deadline
-
-    def connect(self) -> None:
-        sock = _connect(self._address, self.port, self._deadline)
-        # The handshake is bounded by the time left; the certificate is checked against the
-        # host name, not the pinned address.
-        sock.settimeout(self._deadline.left())
-        tls = self._tls.wrap_socket(sock, server_hostname=self.host)
-        assert isinstance(tls, _DeadlineSSLSocket)
-        tls.deadline = self._deadline
-        self.sock = tls
+    except PrivateHost as error:
+        raise UnsafeAddress(PRIVATE_NETWORK) from error
 
 
 def megabytes(size: int) -> str:
@@ -254,13 +161,13 @@ def fetch_calendar(
     """
     timeout = timeout if timeout is not None else float(settings.BUSY_CALENDAR_TIMEOUT_SECONDS)
     max_bytes = max_bytes if max_bytes is not None else int(settings.BUSY_CALENDAR_MAX_BYTES)
-    deadline = _Deadline(timeout)
+    deadline = Deadline(timeout)
     for _hop in range(MAX_REDIRECTS + 1):
         url = normalise_feed_url(url)
         parts = urlsplit(url)
         host = parts.hostname or ""
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        connection_class = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+        connection_class = PinnedHTTPSConnection if parts.scheme == "https" else PinnedHTTPConnection
         path = parts.path or "/"
         if parts.query:
             path += "?" + parts.query

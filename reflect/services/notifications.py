@@ -33,6 +33,7 @@ from reflect.enums import Channel, NotificationStatus
 from reflect.locks import Lock, lock_on
 from reflect.models import ContactPreferences, Notification, User
 from reflect.notification_kinds import kind_spec
+from reflect.outcomes import updates_by_changed_fields
 from reflect.services.preferences import preferences_for
 
 logger = logging.getLogger(__name__)
@@ -511,15 +512,7 @@ def _record_outcomes(changes: dict[int, dict[str, Any]], *, claimed_at: datetime
     """Write each row's result: one UPDATE for all the rows whose results change the same
     fields (all those sent, say), a field that differs from row to row given by a CASE on the
     id. The number of statements depends on the kinds of outcome, not on how many rows."""
-    groups: dict[frozenset[str], list[int]] = {}
-    for pk, fields in changes.items():
-        groups.setdefault(frozenset(fields), []).append(pk)
-    for names, pks in groups.items():
-        values: dict[str, Any] = {}
-        for name in sorted(names):
-            column = [changes[pk][name] for pk in pks]
-            same = all(value == column[0] for value in column)
-            values[name] = column[0] if same else _each_row_its_own(name, pks, column)
+    for pks, values in updates_by_changed_fields(changes, _each_row_its_own):
         # Only this claim may record the outcome: if the sweep judged us dead and handed a row
         # to another worker, our late result must not overwrite theirs.
         Notification.objects.filter(pk__in=pks, status=NotificationStatus.SENDING, claimed_at=claimed_at).update(

@@ -13,6 +13,7 @@ from django.db.models import Sum
 from reflect import wording
 from reflect.enums import AllocationRule, InvitationKind, LedgerKind
 from reflect.errors import DomainError
+from reflect.events import EventKind, emit, organisation_ref
 from reflect.models import (
     Community,
     Invitation,
@@ -175,6 +176,7 @@ def _apply_allocation_rule(pool: Pool, *, acting_user: User) -> None:
                 hours=delta,
                 note=f"{pool.get_allocation_rule_display()}",
             )
+            emit_allocation_changed(pool, organisation, target, delta)
     record_audit("pool.reallocated", actor=acting_user, target=pool, rule=pool.allocation_rule)
 
 
@@ -229,9 +231,26 @@ def set_allocation(pool: Pool, organisation: Organisation, hours: Decimal, *, ac
     delta = hours - current.get(organisation.pk, ZERO)
     if delta:
         record_ledger_entry(pool, LedgerKind.ALLOCATED, organisation=organisation, hours=delta, note="Set by hand")
+        emit_allocation_changed(pool, organisation, hours, delta)
         record_audit(
             "pool.allocation_set", actor=acting_user, target=pool, organisation_id=organisation.pk, hours=str(hours)
         )
+
+
+def emit_allocation_changed(pool: Pool, organisation: Organisation, hours: Decimal, change: Decimal) -> None:
+    """An organisation's allocation is now ``hours`` (``change`` from before): hours, never people,
+    so both audiences get the same payload."""
+    emit(
+        EventKind.ALLOCATION_CHANGED,
+        pool_id=pool.pk,
+        organisation_id=organisation.pk,
+        payload_for_role=lambda _audience: {
+            "pool_id": pool.pk,
+            "organisation": organisation_ref(organisation.pk, organisation.name),
+            "allocated_hours": str(hours),
+            "change_hours": str(change),
+        },
+    )
 
 
 @dataclass(frozen=True)

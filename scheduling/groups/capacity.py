@@ -22,11 +22,13 @@ from django.db import connection
 from django.db.models import F, Field
 
 from reflect.enums import LedgerKind
+from reflect.events import EventKind
 from reflect.locks import Lock, lock_on
 from reflect.models import Organisation, User
 from reflect.services.ledger import record_ledger_entry
 from reflect.services.notifications import cancel_notifications
 from scheduling.groups.calendar import SESSION_CANCELLED
+from scheduling.groups.events import emit_place_event
 from scheduling.models import GroupSession, Place, PlaceStatus, WaitlistEntry, WaitlistStatus
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
 
@@ -129,6 +131,7 @@ def take_place(
         source=f"group-place:{place.pk}:booked",
         source_is_new=True,  # the place was inserted just above
     )
+    emit_place_event(EventKind.PLACE_TAKEN, session, place, now)
     return place
 
 
@@ -171,3 +174,4 @@ def record_place_given_back(session: GroupSession, place: Place, now: datetime.d
         note=note,
     )
     cancel_notifications(f"group-place:{place.pk}")
+    emit_place_event(EventKind.PLACE_FREED, session, place, now)

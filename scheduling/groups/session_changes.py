@@ -26,6 +26,7 @@ from reflect.services.audit import record_audit
 from reflect.services.notifications import cancel_notifications, queue_notification
 from scheduling.groups.calendar import group_session_ics, session_link
 from scheduling.groups.capacity import give_back_every_place, lock_session
+from scheduling.groups.events import emit_session_cancelled
 from scheduling.groups.notices import group_context, queue_confirmation, session_when
 from scheduling.models import (
     GroupSession,
@@ -260,6 +261,7 @@ def cancel_session(
         context["next_when"] = session_when(following) if following else ""
         told = _tell_everyone(session, GroupNotificationKind.SESSION_CANCELLED, context, places, entries)
         record_audit("group_session.cancelled", actor=acting_user, target=session, told=told)
+        emit_session_cancelled(session, now)
     return session
 
 

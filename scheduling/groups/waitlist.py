@@ -27,6 +27,7 @@ from reflect.services.ledger import record_ledger_entry
 from reflect.services.notifications import cancel_notifications, queue_notification
 from scheduling.groups.capacity import active_place, bookable_places, lock_session, take_place
 from scheduling.groups.eligibility import check_cohort_member, check_session_open, eligible_organisation
+from scheduling.groups.events import emit_offer_event
 from scheduling.groups.notices import group_context, queue_confirmation, session_when
 from scheduling.models import GroupSession, Place, SessionStatus, WaitlistEntry, WaitlistStatus
 from scheduling.models.groups import ACTIVE_WAITLIST_STATUSES
@@ -79,6 +80,7 @@ def offer_freed_places(session: GroupSession, now: datetime.datetime) -> list[Wa
                 about=f"group-waitlist:{entry.pk}",
             )
             _schedule_expiry(session.pk, entry.offered_until)
+            emit_offer_event(session, entry, now)
         changed.append(entry)
     return changed
 

@@ -30,6 +30,7 @@ from django.utils import timezone
 from reflect import wording
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
+from reflect.events import EventKind
 from reflect.inserts import insert_sql, mark_saved, writes_in_one_statement
 from reflect.local_time import LONDON, UK_ZONE
 from reflect.locks import Lock, lock_on, retry_when_sqlite_is_locked
@@ -57,6 +58,7 @@ from scheduling.queries import (
     taken_times_of,
     to_engine,
 )
+from scheduling.services.booking_events import emit_booking_event
 from scheduling.services.booking_notices import (
     booking_when,
     queue_booking_changed,
@@ -732,6 +734,7 @@ def _book(
         queue_booking_confirmations(booking, choice.attendees, preferences)
         queue_calendar_sync(booking.supervisor_id)
         forget_next_free(booking.supervisor_id)
+        emit_booking_event(EventKind.BOOKING_CREATED, booking, now)
     return booking
 
 
@@ -882,6 +885,7 @@ def cancel_supervision(
         queue_cancellation(booking, acting_user=acting_user)
         queue_calendar_sync(booking.supervisor_id)
         forget_next_free(booking.supervisor_id)
+        emit_booking_event(EventKind.BOOKING_CANCELLED, booking, now)
     return booking
 
 
@@ -969,6 +973,7 @@ def reschedule_supervision(
         queue_booking_changed(booking, old_when=old_when)
         queue_calendar_sync(booking.supervisor_id)
         forget_next_free(booking.supervisor_id)
+        emit_booking_event(EventKind.BOOKING_CHANGED, booking, now)
     return booking
 
 

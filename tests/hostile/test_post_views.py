@@ -31,6 +31,7 @@ from tests.factories.bookings import agree, book, supervisor_with_availability, 
 from tests.factories.core import signed_in
 from tests.factories.groups import make_group
 from tests.factories.supervision import SupervisionRequestFactory
+from tests.factories.webhooks import delivery_to, endpoint_for
 from tests.hostile.rows import row_counts
 from tests.hostile.strategies import hostile_text
 
@@ -40,6 +41,8 @@ USUAL_NAMES = ["reason", "note", "confirm", "auto_accept", "mode", "start", "min
 KNOWN = {"pool_id", "organisation_id", "session_id", "group_id", "supervisor_id", "request_id", "agreement_id",
          "booking_id", "override_id", "assessment_id", "number", "kind",
          "entry_id", "activity_id", "practitioner_id", "month", "token"}  # fmt: skip
+PACKAGES = ("reflect.", "supervision.", "scheduling.", "dashboard.", "webhooks.")
+         "booking_id", "override_id", "assessment_id", "number", "kind", "endpoint_id", "delivery_id"}  # fmt: skip
 
 
 def _patterns(resolvers: list[Any], prefix: str = "") -> list[tuple[str, URLPattern]]:
@@ -103,7 +106,11 @@ def scene(world) -> dict[str, Any]:
     override = DateOverride.objects.create(supervisor=supervisor, date=datetime.date(2027, 2, 1))
     version = QuestionBankVersion.objects.exclude(published_at=None).order_by("-number").first()
     assessment = NeedsAssessment.objects.create(version=version, owner=world.lead, organisation=world.organisation)
+    endpoint, _secret = endpoint_for(organisation=world.organisation, by=world.lead)
+    delivery = delivery_to(endpoint)
     ids = {
+        "endpoint_id": endpoint.pk,
+        "delivery_id": delivery.pk,
         "pool_id": world.pool.pk,
         "organisation_id": world.organisation.pk,
         "session_id": upcoming.pk,

@@ -12,6 +12,7 @@ from reflect.enums import InvitationKind
 from reflect.models import Membership
 from reflect.services.invitations import create_invitation
 from tests.factories.core import give_two_factor, signed_in
+from tests.factories.webhooks import delivery_to, endpoint_for
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +35,10 @@ def urls(world):
         owner=world.member, activity="Reading", done_on=datetime.date(2026, 11, 2), hours=1, learnt="Much."
     )
     pool, org = world.pool.pk, world.organisation.pk
+    pool_hook, _ = endpoint_for(pool=world.pool, by=world.commissioner)
+    org_hook, _ = endpoint_for(organisation=world.organisation, by=world.lead)
+    pool_sent, org_sent = delivery_to(pool_hook).pk, delivery_to(org_hook).pk
+    pool_hook, org_hook = pool_hook.pk, org_hook.pk
     return {
         # url: expected status for each persona, in PERSONAS order
         ("GET", reverse("pool_detail", args=[pool])): [404, 404, 404, 404, 200, 404],
@@ -61,6 +66,20 @@ def urls(world):
         ("GET", reverse("records_home")): [200, 200, 200, 200, 200, 200],
         ("GET", reverse("records_note", args=["booking", 1])): [404, 404, 404, 404, 404, 404],
         ("POST", reverse("records_cpd_delete", args=[cpd.pk])): [404, 302, 404, 404, 404, 404],
+        # Webhooks (issue 22): a pool's for its commissioner, an organisation's for its lead only.
+        ("GET", reverse("webhook_pool_endpoints", args=[pool])): [404, 404, 404, 404, 200, 404],
+        ("GET", reverse("webhook_pool_endpoint_add", args=[pool])): [404, 404, 404, 404, 200, 404],
+        ("GET", reverse("webhook_organisation_endpoints", args=[org])): [200, 404, 404, 404, 404, 404],
+        ("GET", reverse("webhook_organisation_endpoint_add", args=[org])): [200, 404, 404, 404, 404, 404],
+        ("GET", reverse("webhook_endpoint", args=[pool_hook])): [404, 404, 404, 404, 200, 404],
+        ("GET", reverse("webhook_endpoint", args=[org_hook])): [200, 404, 404, 404, 404, 404],
+        ("GET", reverse("webhook_endpoint_delete", args=[org_hook])): [200, 404, 404, 404, 404, 404],
+        ("POST", reverse("webhook_endpoint_rotate", args=[pool_hook])): [404, 404, 404, 404, 302, 404],
+        ("POST", reverse("webhook_endpoint_rotate", args=[org_hook])): [302, 404, 404, 404, 404, 404],
+        ("POST", reverse("webhook_endpoint_toggle", args=[org_hook])): [302, 404, 404, 404, 404, 404],
+        ("POST", reverse("webhook_delivery_resend", args=[pool_hook, pool_sent])): [404, 404, 404, 404, 302, 404],
+        ("POST", reverse("webhook_delivery_resend", args=[org_hook, org_sent])): [302, 404, 404, 404, 404, 404],
+        ("POST", reverse("webhook_delivery_resend", args=[org_hook, pool_sent])): [404, 404, 404, 404, 404, 404],
     }
 
 

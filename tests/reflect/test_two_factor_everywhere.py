@@ -22,6 +22,7 @@ TWO_FACTOR = {
     "pool_allocation", "pool_assignment", "pool_dashboard", "pool_rebalance", "pool_export",
     "group_create", "group_pool_groups", "group_manage", "group_change", "group_session_move",
     "group_session_cancel_all", "cohort_fill", "group_session_link",
+    "webhook_pool_endpoints", "webhook_pool_endpoint_add",
     # supervisors
     "availability_overview", "availability_settings", "availability_week", "availability_rule_add",
     "availability_rule_remove", "availability_override_add", "availability_override_remove",
@@ -43,6 +44,10 @@ TWO_FACTOR = {
 PER_OBJECT = {
     "supervision_session", "supervision_session_cancel", "supervision_session_move", "supervision_session_ics",
     "supervision_session_link",
+    # A webhook endpoint's pages: a pool's endpoint needs two-factor (its commissioner), an
+    # organisation's does not (its lead), checked per endpoint (webhooks.views._endpoint_or_refusal).
+    "webhook_endpoint", "webhook_endpoint_rotate", "webhook_endpoint_toggle", "webhook_endpoint_delete",
+    "webhook_delivery_resend",
 }  # fmt: skip
 
 # Public pages, or pages for any signed-in person (staff, leads, the questionnaire, my data).
@@ -67,6 +72,7 @@ NO_TWO_FACTOR = {
     "my_data_erased", "equality_answers", "equality_not_now",
     "records_home", "records_body", "records_note", "records_csv", "records_signed_pdf", "records_cpd_add",
     "records_cpd_evidence", "records_cpd_delete", "records_verify",
+    "webhook_organisation_endpoints", "webhook_organisation_endpoint_add",
 }  # fmt: skip
 
 

@@ -1,0 +1,116 @@
+"""Domain events for the outside world (issue 22): what happened in a pool, told after commit.
+
+A use case calls :func:`emit` inside its transaction when something a pool's systems may want to
+hear about happens (a booking made, a place freed …). Nothing is written or sent there: the
+event waits for the commit (``transaction.on_commit``), so a change that rolls back tells
+nobody, and the use case's own statements are unchanged (their counts are pinned by tests).
+After commit, each registered sink receives the event; the webhooks app registers one in its
+``AppConfig.ready`` (the core never imports the apps built on it; docs/architecture.md).
+
+An event carries a function giving its payload for an audience, which holds no more personal
+data than that audience's pages show (docs/webhooks.md, "What a payload holds"): the
+commissioner's names nobody; the lead's is about their own organisation only. It is called after
+commit, and only for an audience that has somewhere to send it, so emitting costs no query.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+class EventKind(enum.StrEnum):
+    BOOKING_CREATED = "booking.created"
+    BOOKING_CHANGED = "booking.changed"
+    BOOKING_CANCELLED = "booking.cancelled"
+    PLACE_TAKEN = "place.taken"
+    PLACE_FREED = "place.freed"
+    WAITLIST_OFFERED = "waitlist.offered"
+    ALLOCATION_CHANGED = "allocation.changed"
+    SESSION_CANCELLED = "session.cancelled"
+
+
+EVENT_LABELS: dict[EventKind, str] = {
+    EventKind.BOOKING_CREATED: "A supervision session is booked",
+    EventKind.BOOKING_CHANGED: "A supervision session is moved",
+    EventKind.BOOKING_CANCELLED: "A supervision session is cancelled",
+    EventKind.PLACE_TAKEN: "A place in a reflective group is taken",
+    EventKind.PLACE_FREED: "A place in a reflective group is given back",
+    EventKind.WAITLIST_OFFERED: "A place is offered to someone on a waitlist",
+    EventKind.ALLOCATION_CHANGED: "An organisation's allocation of hours changes",
+    EventKind.SESSION_CANCELLED: "A reflective group session is cancelled",
+}
+
+
+class Audience(enum.StrEnum):
+    """Who receives an event, and so how much its payload may say."""
+
+    COMMISSIONER = "commissioner"  # the pool's: ids, the organisation, hours and times only
+    LEAD = "lead"  # the organisation's: may name its own staff where the lead's pages do
+
+
+PayloadForRole = Callable[[Audience], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: EventKind
+    pool_id: int
+    # None for an event about the pool as a whole (a session cancelled): commissioners only.
+    organisation_id: int | None
+    occurred_at: datetime.datetime
+    payload_for_role: PayloadForRole
+
+    def payload(self, audience: Audience) -> dict[str, Any]:
+        return self.payload_for_role(audience)
+
+
+EventSink = Callable[[Event], None]
+_sinks: list[EventSink] = []
+
+
+def register_event_sink(sink: EventSink) -> EventSink:
+    if sink not in _sinks:
+        _sinks.append(sink)
+    return sink
+
+
+def emit(
+    kind: EventKind,
+    *,
+    pool_id: int,
+    organisation_id: int | None,
+    payload_for_role: PayloadForRole,
+    now: datetime.datetime | None = None,
+) -> None:
+    """Tell the sinks about ``kind`` once the caller's transaction commits (never if it rolls
+    back). Call it inside the use case's ``transaction.atomic()``."""
+    if not _sinks:
+        return
+    event = Event(kind, pool_id, organisation_id, now or timezone.now(), payload_for_role)
+    # robust: a sink that fails (the database briefly gone) must not turn a booking that has
+    # committed into an error page; it is logged.
+    transaction.on_commit(lambda: _tell_sinks(event), robust=True)
+
+
+def _tell_sinks(event: Event) -> None:
+    for sink in list(_sinks):
+        sink(event)
+
+
+def organisation_ref(organisation_id: int, name: str) -> dict[str, Any]:
+    return {"id": organisation_id, "name": name}
+
+
+def iso(moment: datetime.datetime | None) -> str | None:
+    """A moment as a machine reads it in a payload: ISO 8601 in UTC."""
+    return moment.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z") if moment else None
