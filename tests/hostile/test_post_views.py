@@ -35,14 +35,12 @@ from tests.factories.webhooks import delivery_to, endpoint_for
 from tests.hostile.rows import row_counts
 from tests.hostile.strategies import hostile_text
 
-PACKAGES = ("reflect.", "supervision.", "scheduling.", "equality.", "dashboard.", "records.")
+PACKAGES = ("reflect.", "supervision.", "scheduling.", "equality.", "dashboard.", "records.", "webhooks.")
 # Names the pages' forms use, for actions that have no page of their own.
 USUAL_NAMES = ["reason", "note", "confirm", "auto_accept", "mode", "start", "minutes", "attendees", "ends_on"]
 KNOWN = {"pool_id", "organisation_id", "session_id", "group_id", "supervisor_id", "request_id", "agreement_id",
          "booking_id", "override_id", "assessment_id", "number", "kind",
-         "entry_id", "activity_id", "practitioner_id", "month", "token"}  # fmt: skip
-PACKAGES = ("reflect.", "supervision.", "scheduling.", "dashboard.", "webhooks.")
-         "booking_id", "override_id", "assessment_id", "number", "kind", "endpoint_id", "delivery_id"}  # fmt: skip
+         "entry_id", "activity_id", "practitioner_id", "month", "token", "endpoint_id", "delivery_id"}  # fmt: skip
 
 
 def _patterns(resolvers: list[Any], prefix: str = "") -> list[tuple[str, URLPattern]]:
