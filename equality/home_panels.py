@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Exists
 from django.db.models.expressions import BaseExpression
 from django.urls import reverse
@@ -13,9 +15,9 @@ from reflect.models import User
 from reflect.navigation import Roles
 
 
-def _asked(user: User) -> BaseExpression:
+def _asked(person_id: int, _now: datetime.datetime, _today: datetime.date) -> BaseExpression:
     # Any row means they answered something or asked not to be asked: either way, no prompt.
-    return Exists(EqualityAnswers.objects.filter(user=user))
+    return Exists(EqualityAnswers.objects.filter(user_id=person_id))
 
 
 register_home_fact("equality_asked", _asked)
