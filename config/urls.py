@@ -87,6 +87,8 @@ urlpatterns = [
 
 # The commissioner dashboard, its exports and the lead's summary (issue 8).
 urlpatterns += [path("", include("dashboard.urls"))]
+# Outcome measures: a person's own questionnaires and scores, a pool's schedule (docs/outcomes.md).
+urlpatterns += [path("", include("outcomes.urls"))]
 # My data: see, take and erase what Reflect holds about you (always "me": no id in the address)
 urlpatterns += [
     path("account/data/", data_protection.my_data, name="my_data"),

@@ -9,6 +9,7 @@ from dashboard.figures.equity import EquityFigures
 from dashboard.figures.groups import GroupFigures
 from dashboard.figures.money import MoneyFigures
 from dashboard.figures.moves import suggested_moves
+from dashboard.figures.outcome_measures import OutcomeMeasureFigures
 from dashboard.figures.outcomes import OutcomeFigures
 from dashboard.figures.overview import OverviewFigures
 from dashboard.figures.selection import Selection
@@ -30,6 +31,7 @@ class PoolFigures:
         self.groups = GroupFigures(self.selection)
         self.equity = EquityFigures(self.selection)
         self.outcomes = OutcomeFigures(self.selection)
+        self.outcome_measures = OutcomeMeasureFigures(self.selection)
         self.overview = OverviewFigures(self.selection, self.money, self.groups)
 
     @property
@@ -37,7 +39,13 @@ class PoolFigures:
         return self.selection.period_has_data
 
     def sections(self) -> list[Section]:
-        return [self.money.section(), self.supervision.section(), self.groups.section(), self.equity.section()]
+        return [
+            self.money.section(),
+            self.supervision.section(),
+            self.groups.section(),
+            self.equity.section(),
+            self.outcome_measures.section(),
+        ]
 
     def rebalancing(self) -> list[Move]:
         return suggested_moves(self.selection)

@@ -336,8 +336,9 @@ def test_the_page_and_exports_take_the_same_number_of_queries_at_two_sizes(world
 
 
 # 24 before the headline figures and charts, which add three: people reached, people waiting,
-# and each month's group sessions (docs/dashboard.md, "At a glance").
-PAGE_QUERIES = 27
+# and each month's group sessions (docs/dashboard.md, "At a glance"); the outcome measures' section
+# two more: the pool's schedule and its answers (docs/outcomes.md).
+PAGE_QUERIES = 29
 EXPORT_QUERIES = {
     "organisations": 10,
     "months": 9,
@@ -349,6 +350,8 @@ EXPORT_QUERIES = {
     "first-sessions": 10,
     "communities": 9,
     "outcomes": 8,
+    "outcome-change": 9,
+    "outcome-attendance": 9,
 }
 
 
@@ -467,6 +470,9 @@ def test_the_page_opens_with_a_list_of_its_sections_and_tables_each_linked_to_it
         "Time from joining to a first session",
         "Use by the communities organisations serve",
         "Questionnaire outcomes across the pool (latest result of each organisation)",
+        "Outcomes: how staff are doing",
+        "Professional quality of life (ProQOL 5): answers, mean scores and change since each person&#x27;s first answer",
+        "Change since their first answer: people who had attended supervision or a reflective group, and people who had not",
     ]
     # Every link leads somewhere on the page.
     assert all(f'id="{target}"' in page for target, _ in links)
