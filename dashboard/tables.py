@@ -112,6 +112,8 @@ def _rate(rate: Rate) -> Cell:
 
 
 def _mean(mean: Mean) -> Cell:
+    if mean.people == 0:  # a mean of no one: nothing to hide, nothing to show
+        return Cell("–", "", numeric=True)
     if mean.hidden or mean.people < SMALLEST_SHOWN:
         return Cell(SUPPRESSED, SUPPRESSED, numeric=True, suppressed=True)
     if mean.value is None:

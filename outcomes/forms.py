@@ -26,7 +26,10 @@ class MeasureForm(forms.Form):
                 choices=choices,
                 widget=forms.RadioSelect,
                 label=f"{item.number}. {item.shown_text}",
-                error_messages={"required": f"Choose an answer to question {item.number}"},
+                error_messages={
+                    "required": f"Choose an answer to question {item.number}: {item.shown_text}",
+                    "invalid_choice": f"Choose one of the answers given to question {item.number}: {item.shown_text}",
+                },
             )
 
     def answers(self) -> dict[int, int]:

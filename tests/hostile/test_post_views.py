@@ -33,7 +33,7 @@ from tests.factories.supervision import SupervisionRequestFactory
 from tests.hostile.rows import row_counts
 from tests.hostile.strategies import hostile_text
 
-PACKAGES = ("reflect.", "supervision.", "scheduling.", "dashboard.")
+PACKAGES = ("reflect.", "supervision.", "scheduling.", "outcomes.", "dashboard.")
 # Names the pages' forms use, for actions that have no page of their own.
 USUAL_NAMES = ["reason", "note", "confirm", "auto_accept", "mode", "start", "minutes", "attendees", "ends_on"]
 KNOWN = {"pool_id", "organisation_id", "session_id", "group_id", "supervisor_id", "request_id", "agreement_id",

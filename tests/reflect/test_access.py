@@ -6,6 +6,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from outcomes.models import OutcomeInvitation
+from outcomes.services.invitations import queue_outcome_invitations
 from reflect.enums import InvitationKind
 from reflect.models import Membership
 from reflect.services.invitations import create_invitation
@@ -27,6 +29,8 @@ def urls(world):
         InvitationKind.ORGANISATION_STAFF, "y@example.org", acting_user=world.lead, organisation=world.organisation
     )
     colleague = Membership.objects.get(user=world.colleague)
+    queue_outcome_invitations()
+    outcome_invitation = OutcomeInvitation.objects.get(person=world.member)
     pool, org = world.pool.pk, world.organisation.pk
     return {
         # url: expected status for each persona, in PERSONAS order
@@ -49,6 +53,10 @@ def urls(world):
             404,
         ],
         ("GET", reverse("invitation_for_me", args=[pool_invitation.pk])): [404, 404, 404, 404, 404, 404],
+        # Outcome questionnaires: a person's own only; the schedule its commissioner's (docs/outcomes.md).
+        ("GET", reverse("outcomes_answer", args=[outcome_invitation.pk])): [404, 200, 404, 404, 404, 404],
+        ("POST", reverse("outcomes_decline", args=[outcome_invitation.pk])): [404, 302, 404, 404, 404, 404],
+        ("GET", reverse("outcomes_schedule", args=[pool])): [404, 404, 404, 404, 200, 404],
     }
 
 

@@ -24,6 +24,7 @@ def test_home_shows_what_each_role_can_do_next(client, world):
         ("Lead", "Clinical supervision: do we need it?"),  # the questionnaire's own panel
         ("Lead", "Clinical supervisors"),
         ("Staff", "Reflective practice groups"),  # scheduling/home_panels.py
+        ("Staff", "How is your work affecting you?"),  # outcomes/home_panels.py
     ]
     assert [s.label for s in panels[0].steps] == [
         "See Harehills Drama",
@@ -42,6 +43,7 @@ def test_home_shows_what_each_role_can_do_next(client, world):
         ("Staff", "Reflective practice groups", ["Find a reflective group", "Your places and waitlists"]),
         ("Staff", "Harehills Drama", ["See Harehills Drama"]),
         ("Staff", "Clinical supervisors", ["Browse the supervisor directory"]),
+        ("Staff", "How is your work affecting you?", ["Your wellbeing scores over time"]),  # outcomes/home_panels.py
     ]
 
     client.force_login(world.commissioner)

@@ -20,6 +20,7 @@ TWO_FACTOR = {
     # commissioners
     "pool_list", "pool_create", "pool_detail", "pool_invite", "pool_reallocate", "pool_invitation_revoke",
     "pool_allocation", "pool_assignment", "pool_dashboard", "pool_rebalance", "pool_export",
+    "outcomes_schedule",
     "group_create", "group_pool_groups", "group_manage", "group_change", "group_session_move",
     "group_session_cancel_all", "cohort_fill", "group_session_link",
     # supervisors
@@ -63,6 +64,7 @@ NO_TWO_FACTOR = {
     "calendar", "calendar_regenerate", "calendar_feed", "calendar_group_schedule",
     "my_data", "my_data_export_json", "my_data_export_html", "my_data_erase", "my_data_erase_confirm",
     "my_data_erased",
+    "outcomes_home", "outcomes_answer", "outcomes_decline",
 }  # fmt: skip
 
 
