@@ -14,7 +14,6 @@ periods' figures cannot be subtracted either.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -52,15 +51,19 @@ class HalfYear:
         return f"{wording.month(self.first_day)} to {wording.month(self.end - datetime.timedelta(days=1))}"
 
 
-@dataclass(frozen=True)
 class Answered:
-    """One half-year's answers: each person's latest in it, and their first ever."""
+    """One half-year's answers: each person's latest in it, their first ever, and who has an
+    earlier answer to compare with (everyone, those who had attended, those who had not)."""
 
-    latest: dict[int, ResponseRow]
-    first: dict[int, ResponseRow]
+    def __init__(self, latest: dict[int, ResponseRow], first: dict[int, ResponseRow]) -> None:
+        self.latest = latest
+        self.first = first
+        self.compared = [p for p, row in latest.items() if first[p] is not row]
+        self.went = [p for p in self.compared if latest[p].attended]
+        self.did_not = [p for p in self.compared if not latest[p].attended]
 
-    def compared(self, people: Callable[[ResponseRow], bool] = lambda row: True) -> list[int]:
-        return [p for p, row in self.latest.items() if self.first[p] is not row and people(row)]
+    def of_organisation(self, organisation_id: int) -> Answered:
+        return Answered({p: r for p, r in self.latest.items() if r.organisation == organisation_id}, self.first)
 
 
 class OutcomeMeasureFigures(Question):
@@ -76,7 +79,7 @@ class OutcomeMeasureFigures(Question):
 
     @cached_property
     def responses(self) -> list[ResponseRow]:
-        return pool_responses(self.pool.pk, self.measure.slug)
+        return pool_responses(self.pool.pk, self.measure.slug, [s.key for s in self.measure.subscales])
 
     @cached_property
     def half_years(self) -> list[HalfYear]:
@@ -102,7 +105,7 @@ class OutcomeMeasureFigures(Question):
             found.append(Answered(latest, first))
         return found
 
-    def _organisation_shown(self, answered: Answered, compared: list[int]) -> tuple[bool, bool]:
+    def _organisation_shown(self, answered: Answered) -> tuple[bool, bool]:
         """With an organisation filter: may its mean score, and its mean change, be shown?"""
         organisation = self.filters.organisation
         if organisation is None:
@@ -111,13 +114,15 @@ class OutcomeMeasureFigures(Question):
         pairs: dict[int, int] = {}
         for row in answered.latest.values():
             answers[row.organisation] = answers.get(row.organisation, 0) + 1
-        for person in compared:
+        for person in answered.compared:
             key = answered.latest[person].organisation
             pairs[key] = pairs.get(key, 0) + 1
         return organisation.pk in shown_parts(answers), organisation.pk in shown_parts(pairs)
 
-    def _change_cells(self, answered: Answered, people: list[int], key: str, *, hidden: bool) -> dict[str, object]:
-        change = mean_change([answered.latest[p].scores[key] - answered.first[p].scores[key] for p in people])
+    @staticmethod
+    def _change_cells(answered: Answered, people: list[int], index: int, *, hidden: bool) -> dict[str, object]:
+        latest, first = answered.latest, answered.first
+        change = mean_change([latest[p].scores[index] - first[p].scores[index] for p in people])
         return {
             "compared": len(people),
             "change": Mean(change.mean, change.people, hidden, signed=True),
@@ -133,18 +138,13 @@ class OutcomeMeasureFigures(Question):
     def change_table(self) -> Table:
         rows = []
         organisation = self.filters.organisation
-        for subscale in self.measure.subscales:
-            for half, answered in zip(self.half_years, self.answered, strict=True):
-                mine = (
-                    answered
-                    if organisation is None
-                    else Answered(
-                        {p: r for p, r in answered.latest.items() if r.organisation == organisation.pk}, answered.first
-                    )
-                )
-                compared = mine.compared()
-                score_shown, change_shown = self._organisation_shown(answered, answered.compared())
-                scores = [row.scores[subscale.key] for row in mine.latest.values()]
+        halves = []
+        for half, answered in zip(self.half_years, self.answered, strict=True):
+            mine = answered if organisation is None else answered.of_organisation(organisation.pk)
+            halves.append((half, mine, self._organisation_shown(answered)))
+        for index, subscale in enumerate(self.measure.subscales):
+            for half, mine, (score_shown, change_shown) in halves:
+                scores = [row.scores[index] for row in mine.latest.values()]
                 rows.append(
                     {
                         "half": half.label,
@@ -152,7 +152,7 @@ class OutcomeMeasureFigures(Question):
                         "answered": len(mine.latest),
                         "mean": Mean(sum(scores) / len(scores) if scores else None, len(scores), not score_shown),
                     }
-                    | self._change_cells(mine, compared, subscale.key, hidden=not change_shown)
+                    | self._change_cells(mine, mine.compared, index, hidden=not change_shown)
                 )
         return make_table(
             "outcome-change",
@@ -173,16 +173,14 @@ class OutcomeMeasureFigures(Question):
     def attendance_table(self) -> Table:
         rows = []
         if self.filters.organisation is None:
-            for subscale in self.measure.subscales:
+            for index, subscale in enumerate(self.measure.subscales):
                 for half, answered in zip(self.half_years, self.answered, strict=True):
-                    went = answered.compared(lambda row: row.attended)
-                    did_not = answered.compared(lambda row: not row.attended)
                     # Both halves or neither: beside the whole, one gives the other away.
-                    hidden = not split_shown(len(went), len(did_not))
-                    for label, people in (("Yes", went), ("No", did_not)):
+                    hidden = not split_shown(len(answered.went), len(answered.did_not))
+                    for label, people in (("Yes", answered.went), ("No", answered.did_not)):
                         rows.append(
                             {"half": half.label, "part": self._part(subscale.key), "attended": label}
-                            | self._change_cells(answered, people, subscale.key, hidden=hidden)
+                            | self._change_cells(answered, people, index, hidden=hidden)
                         )
         return make_table(
             "outcome-attendance",

@@ -6,6 +6,9 @@ import math
 import statistics
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from scipy import stats
 
 from outcomes.change import mean_change, shown_parts, split_shown
 
@@ -20,6 +23,15 @@ def test_the_paired_interval_matches_the_textbook_formula() -> None:
     assert change.low == pytest.approx(4.5 - half, abs=1e-5)
     assert change.high == pytest.approx(4.5 + half, abs=1e-5)
     assert (round(change.low, 2), round(change.high, 2)) == (2.45, 6.55)
+
+
+@given(st.lists(st.integers(min_value=-40, max_value=40), min_size=2, max_size=200))
+def test_the_interval_is_scipys_paired_t_interval(differences) -> None:
+    assume(len(set(differences)) > 1)
+    change = mean_change([float(d) for d in differences])
+    interval = stats.ttest_1samp(differences, 0.0).confidence_interval(confidence_level=0.95)
+    assert change.low == pytest.approx(interval.low, rel=1e-9, abs=1e-9)
+    assert change.high == pytest.approx(interval.high, rel=1e-9, abs=1e-9)
 
 
 def test_no_spread_no_people_one_person() -> None:
