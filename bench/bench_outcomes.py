@@ -9,7 +9,8 @@ server starts, it times in-process:
 
 - ``dashboard_outcomes_city``: the outcome section alone — its two queries, the pairing of each
   person's answers, the intervals and every cell of both tables presented (HTML and CSV rows);
-- the section's two CSV exports through Django's test client, read to their end;
+- the whole dashboard page with the section in it (``dashboard_page_city``), and the section's
+  two CSV exports, through Django's test client, read to their end;
 - the baseline, the signed-in trivial view (``/health/signed-in/``), timed the same way.
 
 Each is warmed once and timed BENCH_REPEAT times (default 7): median, 95th percentile, query
@@ -82,6 +83,7 @@ def timed(work):
 result = {{
     "baseline": timed(page("/health/signed-in/")),
     "dashboard_outcomes_city": timed(section),
+    "dashboard_page_city": timed(page(f"/pools/{{pool.pk}}/dashboard/")),
     "csv_outcome-change_city": timed(page(f"/pools/{{pool.pk}}/dashboard/outcome-change.csv")),
     "csv_outcome-attendance_city": timed(page(f"/pools/{{pool.pk}}/dashboard/outcome-attendance.csv")),
     "responses": OutcomeResponse.objects.filter(pool=pool).count(),
