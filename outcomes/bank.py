@@ -45,7 +45,7 @@ class Item:
 
 @dataclass(frozen=True)
 class Band:
-    up_to: int  # the highest score in the band
+    up_to: float  # the highest score in the band
     label: str
     meaning: str
 
@@ -58,6 +58,9 @@ class Subscale:
     items: tuple[int, ...]
     higher_is_better: bool
     bands: tuple[Band, ...]
+    # A measure scored on a published scale of its own (SWEMWBS's metric score): the score for
+    # each raw sum, from the lowest sum up. None: the score is the raw sum.
+    conversion: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,8 @@ def _measure(data: dict[str, object]) -> Measure:
                 about=s["about"],
                 items=tuple(int(n) for n in s["items"]),
                 higher_is_better=bool(s["higher_is_better"]),
-                bands=tuple(Band(int(b["up_to"]), b["label"], b["meaning"]) for b in s["bands"]),
+                bands=tuple(Band(float(b["up_to"]), b["label"], b["meaning"]) for b in s["bands"]),
+                conversion=tuple(float(x) for x in s["conversion"]) if "conversion" in s else None,
             )
             for s in raw["subscales"]
         ),
@@ -138,7 +142,10 @@ def check_measure(measure: Measure) -> None:
     for subscale in measure.subscales:
         if not set(subscale.items) <= set(numbers):
             raise ValueError(f"{measure.slug}: subscale {subscale.key} names an item that does not exist.")
-        most = len(subscale.items) * measure.highest
+        sums = range(len(subscale.items) * measure.lowest, len(subscale.items) * measure.highest + 1)
+        if subscale.conversion is not None and len(subscale.conversion) != len(sums):
+            raise ValueError(f"{measure.slug}: the conversion of {subscale.key} needs a score for each sum.")
+        most = subscale.conversion[-1] if subscale.conversion is not None else sums[-1]
         if not subscale.bands or subscale.bands[-1].up_to != most:
             raise ValueError(f"{measure.slug}: the bands of {subscale.key} must end at its highest score, {most}.")
 

@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import IntegerField
+from django.db.models import FloatField
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
@@ -22,14 +22,14 @@ class ResponseRow:
     organisation: int
     answered_on: datetime.date
     attended: bool
-    scores: tuple[int, ...]  # in the order of the keys asked for
+    scores: tuple[float, ...]  # in the order of the keys asked for
 
 
 def pool_responses(pool_id: int, measure: str, keys: Sequence[str]) -> list[ResponseRow]:
     """Every answer to ``measure`` in the pool, oldest first, with the scores of ``keys`` read
-    out of the JSON by the database as whole numbers (one query; decoding thousands of JSON
+    out of the JSON by the database as numbers (one query; decoding thousands of JSON
     documents in Python took most of the outcome section's time at city scale)."""
-    scores = {f"score_{n}": Cast(KT(f"scores__{key}"), IntegerField()) for n, key in enumerate(keys)}
+    scores = {f"score_{n}": Cast(KT(f"scores__{key}"), FloatField()) for n, key in enumerate(keys)}
     rows = (
         OutcomeResponse.objects.filter(pool_id=pool_id, measure=measure)
         .order_by("answered_on", "pk")

@@ -18,7 +18,8 @@ class AnswersIncomplete(ValueError):
 @dataclass(frozen=True)
 class SubscaleScore:
     key: str
-    score: int
+    raw: int  # the sum of the items
+    score: float  # the raw sum, or its converted score
     band: Band
 
 
@@ -28,7 +29,7 @@ def item_value(measure: Measure, number: int, answer: int) -> int:
     return measure.lowest + measure.highest - answer if item.reverse else answer
 
 
-def band_of(subscale: Subscale, score: int) -> Band:
+def band_of(subscale: Subscale, score: float) -> Band:
     return next(band for band in subscale.bands if score <= band.up_to)
 
 
@@ -40,6 +41,9 @@ def score_answers(measure: Measure, answers: Mapping[int, int]) -> dict[str, Sub
         raise AnswersIncomplete(f"Items without an answer on the scale: {missing}")
     scores: dict[str, SubscaleScore] = {}
     for subscale in measure.subscales:
-        score = sum(item_value(measure, n, answers[n]) for n in subscale.items)
-        scores[subscale.key] = SubscaleScore(subscale.key, score, band_of(subscale, score))
+        raw = sum(item_value(measure, n, answers[n]) for n in subscale.items)
+        score: float = raw
+        if subscale.conversion is not None:
+            score = subscale.conversion[raw - len(subscale.items) * measure.lowest]
+        scores[subscale.key] = SubscaleScore(subscale.key, raw, score, band_of(subscale, score))
     return scores

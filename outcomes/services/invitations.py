@@ -128,6 +128,8 @@ def queue_outcome_invitations(today: datetime.date | None = None) -> list[Notifi
     for (person_id, pool_id), (person, number, due_on) in sorted(due.items()):
         setting = schedules.get(pool_id)
         measure = current_measure(setting.measure if setting else DEFAULT_MEASURE)
+        if not is_enabled(measure):
+            continue  # its licence is no longer confirmed here: no one is asked to answer it
         with transaction.atomic():
             invitation, created = OutcomeInvitation.objects.get_or_create(
                 person=person, pool_id=pool_id, round=number, defaults={"due_on": due_on, "measure": measure.slug}

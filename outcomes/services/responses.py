@@ -17,6 +17,7 @@ from outcomes.bank import Band, Measure, current_measure, measure_version
 from outcomes.enums import InvitationStatus
 from outcomes.models import OutcomeInvitation, OutcomeResponse
 from outcomes.scoring import AnswersIncomplete, band_of, score_answers
+from reflect import wording
 from reflect.errors import DomainError
 from reflect.models import Membership, User
 from reflect.services.audit import record_audit
@@ -85,13 +86,26 @@ def record_response(invitation: OutcomeInvitation, *, acting_user: User, answers
     return response
 
 
+def score_in_words(score: float) -> str:
+    """A score as the person reads it: whole as a whole number, a converted one to a decimal place."""
+    return str(int(score)) if score == int(score) else wording.mean(score)
+
+
 @dataclass(frozen=True)
 class OwnScore:
     title: str
-    score: int
-    most: int
+    score: float
+    most: float
     band: Band
     higher_is_better: bool
+
+    @property
+    def shown(self) -> str:
+        return score_in_words(self.score)
+
+    @property
+    def shown_most(self) -> str:
+        return score_in_words(self.most)
 
 
 @dataclass(frozen=True)
@@ -110,9 +124,9 @@ def own_results(person: User) -> list[OwnResult]:
         scores = tuple(
             OwnScore(
                 subscale.title,
-                int(response.scores[subscale.key]),
-                len(subscale.items) * measure.highest,
-                band_of(subscale, int(response.scores[subscale.key])),
+                float(response.scores[subscale.key]),
+                subscale.bands[-1].up_to,
+                band_of(subscale, float(response.scores[subscale.key])),
                 subscale.higher_is_better,
             )
             for subscale in measure.subscales

@@ -83,6 +83,22 @@ def test_the_schedule_refuses_bad_choices(world) -> None:
         set_schedule(world.pool, acting_user=world.commissioner, interval_months=6, measure="nope")
 
 
+def test_a_measure_needing_registration_is_chosen_only_once_confirmed(world, settings) -> None:
+    settings.OUTCOME_LICENCES_CONFIRMED = []
+    with pytest.raises(DomainError, match="licence confirmed"):
+        set_schedule(world.pool, acting_user=world.commissioner, interval_months=6, measure="swemwbs")
+    settings.OUTCOME_LICENCES_CONFIRMED = ["swemwbs"]
+    set_schedule(world.pool, acting_user=world.commissioner, interval_months=6, measure="swemwbs")
+    queue_outcome_invitations()
+    assert OutcomeInvitation.objects.get(person=world.member).measure == "swemwbs"
+    # Confirmation withdrawn: no one is asked to answer it any more.
+    settings.OUTCOME_LICENCES_CONFIRMED = []
+    OutcomeInvitation.objects.all().delete()
+    queue_outcome_invitations()
+    assert not OutcomeInvitation.objects.filter(pool=world.pool).exists()
+    assert OutcomeInvitation.objects.filter(pool=world.other_pool).exists()
+
+
 def test_declining_stops_the_asking_until_the_next_round_but_not_the_answering(world) -> None:
     queue_outcome_invitations()
     invitation = OutcomeInvitation.objects.get(person=world.member)

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from outcomes.models import OutcomeInvitation, PoolOutcomeSettings
+from outcomes.models import OutcomeInvitation, OutcomeResponse, PoolOutcomeSettings
 from outcomes.services.invitations import queue_outcome_invitations
 from tests.factories.core import signed_in
 from tests.outcomes.helpers import DISTINCTIVE, answered
@@ -94,3 +94,14 @@ def test_the_commissioner_sets_how_often_from_the_dashboard(world, client) -> No
     row = PoolOutcomeSettings.objects.get(pool=world.pool)
     assert (row.interval_months, row.measure) == (12, "proctor-check-in")
     assert client.get(f"/pools/{world.other_pool.pk}/outcomes/schedule/").status_code == 404
+
+
+def test_a_converted_score_reads_to_one_decimal_place(world, client) -> None:
+    OutcomeResponse.objects.create(
+        person=world.member, pool=world.pool, organisation=world.organisation, round=0, measure="swemwbs",
+        measure_version=1, answered_on=datetime.date(2026, 5, 1), answers={}, scores={"wellbeing": 22.35},
+    )  # fmt: skip
+    client.force_login(world.member)
+    page = client.get("/outcomes/").content.decode()
+    assert "<strong>Your wellbeing score</strong> (22.4 out of 35)" in page
+    assert "Short Warwick Edinburgh Mental Wellbeing Scale (SWEMWBS) © NHS Health Scotland" in page

@@ -126,4 +126,33 @@ def test_a_measure_that_needs_registration_is_off_until_confirmed(settings) -> N
     assert is_enabled(licensed)
     # The shipped measures are free to use.
     assert {m.slug for m in enabled_measures()} == {"proqol-5", "proctor-check-in"}
-    assert set(all_measures()) == {("proqol-5", 1), ("proctor-check-in", 1)}
+    assert set(all_measures()) == {("proqol-5", 1), ("proctor-check-in", 1), ("swemwbs", 1)}
+
+
+SWEMWBS = current_measure("swemwbs")
+
+
+def test_swemwbs_is_off_until_the_operator_confirms_its_licence(settings) -> None:
+    assert SWEMWBS.licence.requires_licence_confirmation and not SWEMWBS.licence.may_be_changed
+    settings.OUTCOME_LICENCES_CONFIRMED = []
+    assert "swemwbs" not in {m.slug for m in enabled_measures()}
+    settings.OUTCOME_LICENCES_CONFIRMED = ["swemwbs"]
+    assert "swemwbs" in {m.slug for m in enabled_measures()}
+    assert SWEMWBS.items[0].text == "I've been feeling optimistic about the future"
+    assert len(SWEMWBS.items) == 7
+    assert SWEMWBS.licence.attribution.startswith("Short Warwick Edinburgh Mental Wellbeing Scale (SWEMWBS) ©")
+
+
+@pytest.mark.parametrize(
+    ("answers", "raw", "metric"),
+    [
+        ([1] * 7, 7, 7.00),
+        ([2] * 7, 14, 15.32),
+        ([3] * 7, 21, 19.25),
+        ([4, 4, 4, 3, 3, 4, 3], 25, 22.35),
+        ([5] * 7, 35, 35.00),
+    ],
+)
+def test_swemwbs_sums_are_converted_by_the_published_table(answers, raw, metric) -> None:
+    score = score_answers(SWEMWBS, dict(enumerate(answers, start=1)))["wellbeing"]
+    assert (score.raw, score.score) == (raw, metric)
