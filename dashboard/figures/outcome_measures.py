@@ -216,5 +216,7 @@ class OutcomeMeasureFigures(Question):
             section.notes.append(
                 "For one organisation, the split by attendance is not shown: with the whole pool's it could single out a few people."
             )
+        if self.filters.group_id is not None:
+            section.notes.append("Outcome figures are not split by reflective group: these are for the whole pool.")
         section.tables += [self.change_table(), self.attendance_table()]
         return section
