@@ -91,10 +91,14 @@ def test_an_organisation_whose_complement_is_small_is_hidden(world, pool, client
     whole = change_rows(client, pool)[(SATISFACTION, "October 2026 to March 2027")]
     assert whole[2:4] == ["15", "2.9"]  # 13 people, disclosed as 15: (10 × 2 + 3 × 6) / 13
     # The pool less this organisation would be the other 3 people: so its figures are hidden.
-    mine = change_rows(client, pool, f"?organisation={world.organisation.pk}")[(SATISFACTION, "October 2026 to March 2027")]
+    mine = change_rows(client, pool, f"?organisation={world.organisation.pk}")[
+        (SATISFACTION, "October 2026 to March 2027")
+    ]
     assert mine == ["10", "*", "10", "*", "*"]
     # The attendance split is for the whole pool only.
-    split = rows_of(client.get(f"/pools/{pool.pk}/dashboard/outcome-attendance.csv?organisation={world.organisation.pk}"))
+    split = rows_of(
+        client.get(f"/pools/{pool.pk}/dashboard/outcome-attendance.csv?organisation={world.organisation.pk}")
+    )
     assert split[1:] == []
 
 
@@ -103,7 +107,9 @@ def test_an_organisation_with_a_large_complement_is_shown(world, pool, client) -
     people_who_answered(pool, world.organisation, [2] * 10)
     people_who_answered(pool, other, [6] * 8)
     client = signed_in(client, world.commissioner)
-    mine = change_rows(client, pool, f"?organisation={world.organisation.pk}")[(SATISFACTION, "October 2026 to March 2027")]
+    mine = change_rows(client, pool, f"?organisation={world.organisation.pk}")[
+        (SATISFACTION, "October 2026 to March 2027")
+    ]
     assert mine[2:4] == ["10", "2.0"]
 
 
