@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "scheduling.apps.SchedulingConfig",
     "equality.apps.EqualityConfig",
     "records.apps.RecordsConfig",
+    "outcomes.apps.OutcomesConfig",
     "demo.apps.DemoConfig",
     "webhooks.apps.WebhooksConfig",
     "django.contrib.admin",
@@ -365,6 +366,15 @@ CELERY_BEAT_SCHEDULE["supervision.queue_check_in_reminders"] = {
     "task": "supervision.queue_check_in_reminders",
     "schedule": crontab(minute=0, hour=7),
 }
+# Outcome measures (outcomes/services/invitations.py): who is due to be asked, every morning,
+# 07:15 UTC; a second run the same day queues nothing.
+CELERY_BEAT_SCHEDULE["outcomes.queue_outcome_invitations"] = {
+    "task": "outcomes.queue_outcome_invitations",
+    "schedule": crontab(minute=15, hour=7),
+}
+# Measures whose licence asks the operator to register before use (docs/outcomes.md): their
+# slugs, once this deployment has registered, comma-separated. Empty: only free measures.
+OUTCOME_LICENCES_CONFIRMED = env_list("OUTCOME_LICENCES_CONFIRMED")
 
 # --- Scheduling: busy-calendar import (scheduling/calendar_fetch.py) -----------------------
 BUSY_CALENDAR_TIMEOUT_SECONDS = float(env("BUSY_CALENDAR_TIMEOUT_SECONDS", "10"))

@@ -93,6 +93,8 @@ urlpatterns += [path("", include("dashboard.urls"))]
 urlpatterns += [path("", include("records.urls"))]
 # Webhooks for a pool's or an organisation's own systems (issue 22).
 urlpatterns += [path("webhooks/", include("webhooks.urls"))]
+# Outcome measures: a person's own questionnaires and scores, a pool's schedule (docs/outcomes.md).
+urlpatterns += [path("", include("outcomes.urls"))]
 # My data: see, take and erase what Reflect holds about you (always "me": no id in the address)
 urlpatterns += [
     path("account/data/", data_protection.my_data, name="my_data"),

@@ -28,7 +28,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from reflect import wording
 from reflect.csv_export import CsvValue, number
-from reflect.disclosure import SUPPRESSED, disclosed
+from reflect.disclosure import SMALLEST_SHOWN, SUPPRESSED, disclosed
 from reflect.local_time import LONDON
 
 CENT = Decimal("0.01")
@@ -44,6 +44,7 @@ class Measure(StrEnum):
     DAYS = "days"
     DATE = "date"
     MONTH = "month"
+    MEAN = "mean"  # a Mean: a mean score, or change in one, over some people (hidden under 8)
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,21 @@ class Withheld:
 
 
 WITHHELD = Withheld()
+
+
+@dataclass(frozen=True)
+class Mean:
+    """A mean over ``people`` (a score, a change in one, or a 95 % interval's two ends).
+
+    ``present`` shows it only over at least SMALLEST_SHOWN people and when not ``hidden`` (the
+    figure module hides it when showing it would let a smaller group be worked back), so no
+    average of fewer than 8 people can leave the query layer (docs/outcomes.md)."""
+
+    value: float | None
+    people: int
+    hidden: bool = False
+    signed: bool = False  # a change: written with its sign
+    high: float | None = None  # with a value, an interval from value to high
 
 
 class Cell(NamedTuple):
@@ -106,6 +122,21 @@ def _rate(rate: Rate) -> Cell:
     return _percent(Decimal(numerator), Decimal(denominator))
 
 
+def _mean(mean: Mean) -> Cell:
+    if mean.people == 0:  # a mean of no one: nothing to hide, nothing to show
+        return Cell("–", "", numeric=True)
+    if mean.hidden or mean.people < SMALLEST_SHOWN:
+        return Cell(SUPPRESSED, SUPPRESSED, numeric=True, suppressed=True)
+    if mean.value is None:
+        return Cell("–", "", numeric=True)
+    write = wording.change if mean.signed else wording.mean
+    if mean.high is not None:
+        return Cell(
+            f"{write(mean.value)} to {write(mean.high)}", f"{wording.mean(mean.value)} to {wording.mean(mean.high)}"
+        )
+    return Cell(write(mean.value), wording.mean(mean.value), numeric=True)
+
+
 def present(value: Any, measure: Measure) -> Cell:
     """The one way a figure leaves the query layer. Counts of people are disclosed here.
 
@@ -115,6 +146,8 @@ def present(value: Any, measure: Measure) -> Cell:
         return Cell(SUPPRESSED, SUPPRESSED, numeric=True, suppressed=True)
     if isinstance(value, Rate):
         return _rate(value)
+    if isinstance(value, Mean):
+        return _mean(value)
     if value is None:  # not applicable (a fill rate for one organisation's share of a group)
         return Cell("–", "", numeric=measure not in (Measure.TEXT, Measure.DATE))
     if measure == Measure.PEOPLE:

@@ -35,6 +35,18 @@ def plural(number: int, singular: str, plural: str | None = None) -> str:
     return singular if number == 1 else (plural or f"{singular}s")
 
 
+def mean(value: Number) -> str:
+    """A mean score or a change in one, to one decimal place, half up: '23.4', '-1.5', '0.0'."""
+    rounded = _decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return "0.0" if rounded == 0 else f"{rounded:f}"  # never "-0.0"
+
+
+def change(value: Number) -> str:
+    """A change in a score, with its sign: '+1.4', '-0.6', '0.0'."""
+    written = mean(value)
+    return written if written.startswith("-") or written == "0.0" else f"+{written}"
+
+
 HALF = Decimal("0.5")
 
 

@@ -19,6 +19,8 @@ EXPORTS: dict[str, Callable[[PoolFigures], Table]] = {
     "first-sessions": lambda figures: figures.equity.first_session_table(),
     "communities": lambda figures: figures.equity.communities_table(),
     "outcomes": lambda figures: figures.outcomes.outcomes_table(),
+    "outcome-change": lambda figures: figures.outcome_measures.change_table(),
+    "outcome-attendance": lambda figures: figures.outcome_measures.attendance_table(),
 }
 
 

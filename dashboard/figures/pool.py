@@ -9,6 +9,7 @@ from dashboard.figures.equity import EquityFigures
 from dashboard.figures.groups import GroupFigures
 from dashboard.figures.money import MoneyFigures
 from dashboard.figures.moves import suggested_moves
+from dashboard.figures.outcome_measures import OutcomeMeasureFigures
 from dashboard.figures.outcomes import OutcomeFigures
 from dashboard.figures.overview import OverviewFigures
 from dashboard.figures.reach import ReachFigures
@@ -32,6 +33,7 @@ class PoolFigures:
         self.equity = EquityFigures(self.selection)
         self.outcomes = OutcomeFigures(self.selection)
         self.reach = ReachFigures(self.selection)
+        self.outcome_measures = OutcomeMeasureFigures(self.selection)
         self.overview = OverviewFigures(self.selection, self.money, self.groups)
 
     @property
@@ -45,6 +47,7 @@ class PoolFigures:
             self.groups.section(),
             self.equity.section(),
             self.reach.section(),
+            self.outcome_measures.section(),
         ]
 
     def rebalancing(self) -> list[Move]:

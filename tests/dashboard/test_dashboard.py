@@ -338,8 +338,9 @@ def test_the_page_and_exports_take_the_same_number_of_queries_at_two_sizes(world
 # 24 before the headline figures and charts, which add three: people reached, people waiting,
 # and each month's group sessions (docs/dashboard.md, "At a glance"); the reach section adds
 # four: the staff, their places, their supervision sessions and the equality totals
-# (docs/equality.md).
-PAGE_QUERIES = 31
+# (docs/equality.md); the outcome measures' section two more: the pool's schedule and its
+# answers (docs/outcomes.md).
+PAGE_QUERIES = 33
 EXPORT_QUERIES = {
     "organisations": 10,
     "months": 9,
@@ -363,6 +364,8 @@ EXPORT_QUERIES = {
             "religion",
         )
     },
+    "outcome-change": 9,
+    "outcome-attendance": 9,
 }
 
 
@@ -489,6 +492,9 @@ def test_the_page_opens_with_a_list_of_its_sections_and_tables_each_linked_to_it
         "Ethnic group: staff and use of the pool",
         "Disability: staff and use of the pool",
         "Religion: staff and use of the pool",
+        "Outcomes: how staff are doing",
+        "Professional quality of life (ProQOL 5): answers, mean scores and change since each person&#x27;s first answer",
+        "Change since their first answer: people who had attended supervision or a reflective group, and people who had not",
     ]
     # Every link leads somewhere on the page.
     assert all(f'id="{target}"' in page for target, _ in links)

@@ -16,6 +16,8 @@ from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 from hypothesis import given
 
+from outcomes.bank import current_measure
+from outcomes.services.invitations import measure_choices
 from reflect.models import Membership, Pool
 from reflect.services.preferences import preferences_for
 from supervision.models import Question
@@ -37,6 +39,8 @@ ARGUMENTS = {
     "modes": lambda world: ["online", "in_person"],
     "pool": lambda world: world.pool,
     "colleagues": lambda world: list(Membership.objects.filter(organisation=world.organisation)),
+    "measure": lambda world: current_measure("proqol-5"),
+    "measures": lambda world: measure_choices(),
 }
 
 

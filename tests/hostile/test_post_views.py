@@ -35,7 +35,7 @@ from tests.factories.webhooks import delivery_to, endpoint_for
 from tests.hostile.rows import row_counts
 from tests.hostile.strategies import hostile_text
 
-PACKAGES = ("reflect.", "supervision.", "scheduling.", "equality.", "dashboard.", "records.", "webhooks.")
+PACKAGES = ("reflect.", "supervision.", "scheduling.", "equality.", "dashboard.", "records.", "webhooks.", "outcomes.")
 # Names the pages' forms use, for actions that have no page of their own.
 USUAL_NAMES = ["reason", "note", "confirm", "auto_accept", "mode", "start", "minutes", "attendees", "ends_on"]
 KNOWN = {"pool_id", "organisation_id", "session_id", "group_id", "supervisor_id", "request_id", "agreement_id",

@@ -7,6 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from outcomes.models import OutcomeInvitation
+from outcomes.services.invitations import queue_outcome_invitations
 from records.models import CpdActivity
 from reflect.enums import InvitationKind
 from reflect.models import Membership
@@ -34,6 +36,8 @@ def urls(world):
     cpd = CpdActivity.objects.create(
         owner=world.member, activity="Reading", done_on=datetime.date(2026, 11, 2), hours=1, learnt="Much."
     )
+    queue_outcome_invitations()
+    outcome_invitation = OutcomeInvitation.objects.get(person=world.member)
     pool, org = world.pool.pk, world.organisation.pk
     pool_hook, _ = endpoint_for(pool=world.pool, by=world.commissioner)
     org_hook, _ = endpoint_for(organisation=world.organisation, by=world.lead)
@@ -80,6 +84,10 @@ def urls(world):
         ("POST", reverse("webhook_delivery_resend", args=[pool_hook, pool_sent])): [404, 404, 404, 404, 302, 404],
         ("POST", reverse("webhook_delivery_resend", args=[org_hook, org_sent])): [302, 404, 404, 404, 404, 404],
         ("POST", reverse("webhook_delivery_resend", args=[org_hook, pool_sent])): [404, 404, 404, 404, 404, 404],
+        # Outcome questionnaires: a person's own only; the schedule its commissioner's (docs/outcomes.md).
+        ("GET", reverse("outcomes_answer", args=[outcome_invitation.pk])): [404, 200, 404, 404, 404, 404],
+        ("POST", reverse("outcomes_decline", args=[outcome_invitation.pk])): [404, 302, 404, 404, 404, 404],
+        ("GET", reverse("outcomes_schedule", args=[pool])): [404, 404, 404, 404, 200, 404],
     }
 
 

@@ -20,6 +20,7 @@ TWO_FACTOR = {
     # commissioners
     "pool_list", "pool_create", "pool_detail", "pool_invite", "pool_reallocate", "pool_invitation_revoke",
     "pool_allocation", "pool_assignment", "pool_dashboard", "pool_rebalance", "pool_export",
+    "outcomes_schedule",
     "group_create", "group_pool_groups", "group_manage", "group_change", "group_session_move",
     "group_session_cancel_all", "cohort_fill", "group_session_link",
     "webhook_pool_endpoints", "webhook_pool_endpoint_add",
@@ -73,6 +74,7 @@ NO_TWO_FACTOR = {
     "records_home", "records_body", "records_note", "records_csv", "records_signed_pdf", "records_cpd_add",
     "records_cpd_evidence", "records_cpd_delete", "records_verify",
     "webhook_organisation_endpoints", "webhook_organisation_endpoint_add",
+    "outcomes_home", "outcomes_answer", "outcomes_decline",
 }  # fmt: skip
 
 

@@ -1,0 +1,77 @@
+"""Outcome questionnaires in the browser (docs/outcomes.md): a member of staff goes from their
+home page to the questionnaire, answers it and sees their own scores in words; a commissioner
+goes from their home page to the dashboard's outcome section — axe-core checked on every page."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from outcomes.services.invitations import queue_outcome_invitations
+from tests.e2e.steps import follow, heading, sign_in, submit
+from tests.factories.core import (
+    PASSWORD,
+    OrganisationFactory,
+    PoolFactory,
+    UserFactory,
+    give_two_factor,
+    make_commissioner,
+    staff_of,
+)
+from tests.outcomes.helpers import DISTINCTIVE, answered
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_member_of_staff_answers_and_sees_their_own_scores(live_server: Any, person: Callable[[], Any]) -> None:
+    base = live_server.url
+    pool = PoolFactory(name="Leeds pool", starts_on=datetime.date(2026, 4, 1), ends_on=datetime.date(2027, 3, 31))
+    organisation = OrganisationFactory(name="Harehills Drama", in_pool=pool)
+    sam = staff_of(organisation, first_name="Sam", email="sam@example.org")
+    queue_outcome_invitations()
+
+    page = person()
+    sign_in(page, base, sam.email, PASSWORD)
+    follow(page, "Answer your wellbeing questionnaire")
+    assert heading(page) == "Your wellbeing"
+    follow(page, "Answer the questionnaire")
+    assert heading(page) == "Professional Quality of Life Scale (ProQOL), version 5"
+    for number, value in DISTINCTIVE.items():
+        page.locator(f'input[name="item_{number}"][value="{value}"]').check()
+    page.screenshot(path=str(SCREENSHOTS / "outcomes-questionnaire-after.png"))
+    submit(page, "Send my answers")
+    main = page.locator("main").inner_text()
+    assert "Thank you. Your scores are below; only you can see them." in page.content()
+    assert "Moderate (37 out of 50)" in main and "Low (19 out of 50)" in main and "Moderate (41 out of 50)" in main
+    assert "Samaritans, any time, day or night: call 116 123 (free)." in main
+    page.screenshot(path=str(SCREENSHOTS / "outcomes-own-scores-after.png"), full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commissioner_reads_the_outcome_section(live_server: Any, person: Callable[[], Any]) -> None:
+    base = live_server.url
+    pool = PoolFactory(name="Leeds pool", starts_on=datetime.date(2026, 4, 1), ends_on=datetime.date(2027, 3, 31))
+    commissioner = make_commissioner(pool, UserFactory(email="carys@example.org", first_name="Carys"))
+    secret = give_two_factor(commissioner)
+    organisation = OrganisationFactory(name="Harehills Drama", in_pool=pool)
+    for change in range(1, 11):
+        someone = staff_of(organisation)
+        answered(someone, pool, organisation, datetime.date(2026, 4, 10), round=0, satisfaction=30)
+        answered(someone, pool, organisation, datetime.date(2026, 10, 10), round=1, satisfaction=30 + change)
+
+    page = person()
+    sign_in(page, base, commissioner.email, PASSWORD, secret=secret)
+    follow(page, "Dashboard for Leeds pool")
+    follow(page, "Outcomes: how staff are doing")
+    section = page.locator("main").inner_text().split("Outcomes: how staff are doing", 2)[-1]
+    assert "not from a randomised trial" in section
+    assert "+5.5" in section and "+3.3 to +7.7" in section
+    page.locator("#outcome-measures").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "outcomes-dashboard-after.png"))
+    follow(page, "Change how often staff are asked, or which questionnaire")
+    assert heading(page) == "Outcome questionnaires for Leeds pool"
