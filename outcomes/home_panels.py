@@ -39,5 +39,7 @@ def outcome_panels(user: User, roles: Roles) -> list[HomePanel]:
 # Read in the roles' one row (reflect/home.py): no query of its own.
 register_home_fact(
     "outcome_waiting",
-    lambda user: Exists(OutcomeInvitation.objects.filter(person=user, status=InvitationStatus.OPEN)),
+    lambda person_id, _now, _today: Exists(
+        OutcomeInvitation.objects.filter(person_id=person_id, status=InvitationStatus.OPEN)
+    ),
 )
