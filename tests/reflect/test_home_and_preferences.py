@@ -25,8 +25,8 @@ def test_home_shows_what_each_role_can_do_next(client, world):
         ("Lead", "Clinical supervisors"),
         ("Staff", "Reflective practice groups"),  # scheduling/home_panels.py
         ("Staff", "Your supervision record"),  # records/home_panels.py
-        ("Staff", "Help us check the pool reaches everyone"),  # equality/home_panels.py, until answered
         ("Staff", "How is your work affecting you?"),  # outcomes/home_panels.py
+        ("Staff", "Help us check the pool reaches everyone"),  # equality/home_panels.py, until answered
     ]
     assert [s.label for s in panels[0].steps] == [
         "See Harehills Drama",
@@ -46,8 +46,8 @@ def test_home_shows_what_each_role_can_do_next(client, world):
         ("Staff", "Harehills Drama", ["See Harehills Drama"]),
         ("Staff", "Clinical supervisors", ["Browse the supervisor directory"]),
         ("Staff", "Your supervision record", ["Your supervision record"]),
-        ("Staff", "Help us check the pool reaches everyone", ["Answer the equality questions", "Do not ask me again"]),
         ("Staff", "How is your work affecting you?", ["Your wellbeing scores over time"]),  # outcomes/home_panels.py
+        ("Staff", "Help us check the pool reaches everyone", ["Answer the equality questions", "Do not ask me again"]),
     ]
 
     client.force_login(world.commissioner)
