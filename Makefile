@@ -78,7 +78,7 @@ loadtest: setup
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check config reflect supervision scheduling dashboard demo tests bench
+	$(VENV)/bin/ruff format --check config reflect supervision scheduling dashboard demo api tests bench
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/vulture
 
