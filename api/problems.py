@@ -42,6 +42,10 @@ SLUGS = {
 }
 
 
+# Where a service names a page's form field, the API's own name for it.
+API_FIELD = {"start": "starts_at"}
+
+
 class Refused(exceptions.APIException):
     """A rule said no (DomainError): 409, with the service's message as the detail."""
 
@@ -71,8 +75,10 @@ def problem(status_code: int, detail: str, errors: dict[str, list[str]] | None =
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     errors: dict[str, list[str]] | None = None
+    # A time that cannot be booked carries the next free ones (scheduling's SlotRefused).
+    next_free = getattr(exc, "next_free", None)
     if isinstance(exc, DomainError):
-        errors = {exc.field: [exc.message]} if exc.field else None
+        errors = {API_FIELD.get(exc.field, exc.field): [exc.message]} if exc.field else None
         exc = Refused(exc.message)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found.")
@@ -94,5 +100,9 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     else:
         detail = data.get("detail", "") if isinstance(data, dict) else str(data)
     response.data = problem(response.status_code, detail, errors)
+    if next_free:
+        response.data["next_free"] = [
+            {"starts_at": slot.start.isoformat().replace("+00:00", "Z"), "minutes": slot.minutes} for slot in next_free
+        ]
     response.content_type = PROBLEM_CONTENT_TYPE
     return response

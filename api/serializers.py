@@ -17,10 +17,17 @@ class Problem(serializers.Serializer):
     detail = serializers.CharField()
 
 
+class FreeTime(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+    minutes = serializers.IntegerField()
+
+
 # "errors" is also the name of a serializer's own property, so the field is declared by its key.
 Problem._declared_fields["errors"] = serializers.DictField(
     child=serializers.ListField(child=serializers.CharField()), required=False
 )
+# A time that could not be booked: the next ones that can (as the booking page offers them).
+Problem._declared_fields["next_free"] = FreeTime(many=True, required=False)
 
 
 # --- Directory -------------------------------------------------------------------------------

@@ -20,7 +20,6 @@ from api.pagination import ByStart
 from api.scopes import ResourceGroup
 from api.views.base import ApiList, ApiView, acting_user
 from api.views.schema import id_parameter, problems
-from reflect.errors import DomainError
 from reflect.models import User
 from reflect.queries import memberships_of
 from scheduling.access import access_bookable_agreement, access_booking
@@ -30,14 +29,6 @@ from supervision.enums import AgreementStatus
 from supervision.models import SupervisionAgreement
 
 BOOKING_RELATED = ("supervisor__user", "organisation")
-
-
-def _slot_refused(refused: service.SlotRefused) -> DomainError:
-    """A time that cannot be booked: the page's words, with the next free times after them."""
-    if not refused.next_free:
-        return refused
-    times = "; ".join(slot.start.isoformat() for slot in refused.next_free)
-    return DomainError(f"{refused.message} The next free times are {times}.", field="starts_at")
 
 
 @extend_schema(
@@ -125,10 +116,7 @@ class BookingList(ApiList):
             attendees=_attendees(agreement, user, data.get("attendees")),
             mode=data.get("mode") or service.modes_offered(agreement.supervisor)[0],
         )
-        try:
-            booking = service.book_supervision(agreement, choice, acting_user=user)
-        except service.SlotRefused as refused:
-            raise _slot_refused(refused) from refused
+        booking = service.book_supervision(agreement, choice, acting_user=user)
         return Response(serializers.Booking(booking).data, status=status.HTTP_201_CREATED)
 
 
@@ -168,12 +156,9 @@ class BookingMove(ApiView):
         booking = access_booking(user, booking_id)
         given = serializers.MovedBooking(data=request.data)
         given.is_valid(raise_exception=True)
-        try:
-            moved = service.reschedule_supervision(
-                booking, given.validated_data["starts_at"], given.validated_data["minutes"], acting_user=user
-            )
-        except service.SlotRefused as refused:
-            raise _slot_refused(refused) from refused
+        moved = service.reschedule_supervision(
+            booking, given.validated_data["starts_at"], given.validated_data["minutes"], acting_user=user
+        )
         return Response(serializers.Booking(moved).data)
 
 
