@@ -40,7 +40,7 @@ class DateRange:
 
 def _day(request: Request, name: str) -> datetime.date | None:
     text = request.query_params.get(name)
-    if text is None or text == "":
+    if text is None:
         return None
     try:
         if len(text) != 10:

@@ -53,6 +53,24 @@ class Refused(exceptions.APIException):
     default_detail = "That could not be done."
 
 
+def _by_field(data: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's errors, nested for lists and objects ({"attendees": {0: [...]}}), flattened to
+    ``{"attendees.0": [...]}``: one list of plain messages per field."""
+    if isinstance(data, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in data.items():
+            flat |= _by_field(value, f"{prefix}.{key}" if prefix else str(key))
+        return flat
+    if isinstance(data, list) and all(not isinstance(item, dict | list) for item in data):
+        return {prefix or "non_field_errors": [str(item) for item in data]}
+    if isinstance(data, list):
+        flat = {}
+        for index, item in enumerate(data):
+            flat |= _by_field(item, f"{prefix}.{index}" if prefix else str(index))
+        return flat
+    return {prefix or "non_field_errors": [str(data)]}
+
+
 def _plain(detail: Any) -> Any:
     if isinstance(detail, dict):
         return {key: _plain(value) for key, value in detail.items()}
@@ -89,10 +107,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         return None
     data = _plain(response.data)
     if isinstance(exc, exceptions.ValidationError):
-        if isinstance(data, dict):
-            errors = {key: value if isinstance(value, list) else [value] for key, value in data.items()}
-        else:
-            errors = {"non_field_errors": data if isinstance(data, list) else [data]}
+        errors = {key: messages for key, messages in _by_field(data).items() if messages}
         detail = "Some of what you sent could not be used: see errors."
         first = next(iter(errors.values()), [])
         if first and isinstance(first[0], str):

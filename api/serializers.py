@@ -119,7 +119,8 @@ class Group(serializers.Serializer):
     description = serializers.CharField()
     kind = serializers.CharField()
     status = serializers.CharField()
-    start_time = serializers.TimeField()
+    # A wall-clock time in the group's time_zone (so not an RFC 3339 time, which carries an offset).
+    start_time = serializers.CharField(help_text="HH:MM:SS on the clock of time_zone.")
     duration_minutes = serializers.IntegerField()
     time_zone = serializers.CharField()
     capacity = serializers.IntegerField()

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 
 from api.problems import PROBLEM_CONTENT_TYPE, problem
 
 
+@csrf_exempt  # answers every method with the same 404: nothing to protect, and a 403 page would not be a problem
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Any address under /api/v1/ that names no operation: a problem, not the site's HTML page."""
     return JsonResponse(

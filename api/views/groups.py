@@ -66,7 +66,11 @@ class SessionPage(ByStart):
     summary="Sessions of the reflective groups in your pools",
     parameters=[
         *DATE_RANGE_PARAMETERS,
-        OpenApiParameter("group", {"type": "integer", "minimum": 0}, description="Only this group's sessions."),
+        OpenApiParameter(
+            "group",
+            {"type": "integer", "minimum": 0, "maximum": 999_999_999_999_999_999},
+            description="Only this group's sessions.",
+        ),
     ],
     responses={200: serializers.GroupSession(many=True), **problems(400)},
 )
@@ -78,7 +82,7 @@ class SessionList(ApiList):
     def get_queryset(self) -> QuerySet[GroupSession]:
         rows = GroupSession.objects.filter(group__pool_id__in=staff_pools(acting_user(self.request)))
         group = self.request.query_params.get("group")
-        if group:
+        if group is not None:
             if not group.isdecimal() or len(group) > 18:
                 raise ValidationError({"group": ["Give the group's id, a whole number."]})
             rows = rows.filter(group_id=int(group))

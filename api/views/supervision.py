@@ -77,7 +77,7 @@ class AgreementSlots(ApiView):
 
 def _minutes(request: Request) -> int | None:
     text = request.query_params.get("minutes")
-    if text is None or text == "":
+    if text is None:
         return None
     if not text.isdecimal() or not 15 <= int(text) <= 480:
         raise ValidationError({"minutes": ["Give the session's length in minutes, from 15 to 480."]})
