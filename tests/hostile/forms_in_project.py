@@ -8,7 +8,7 @@ import pkgutil
 
 from django import forms
 
-PACKAGES = ("reflect", "supervision", "scheduling", "dashboard")
+PACKAGES = ("reflect", "supervision", "scheduling", "dashboard", "api")
 
 
 def _import_all() -> None:

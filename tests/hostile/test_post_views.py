@@ -22,6 +22,7 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from api.services.tokens import make_token
 from reflect.errors import DomainError
 from scheduling.groups.places import book_place
 from scheduling.models import DateOverride
@@ -33,11 +34,11 @@ from tests.factories.supervision import SupervisionRequestFactory
 from tests.hostile.rows import row_counts
 from tests.hostile.strategies import hostile_text
 
-PACKAGES = ("reflect.", "supervision.", "scheduling.", "dashboard.")
+PACKAGES = ("reflect.", "supervision.", "scheduling.", "dashboard.", "api.")
 # Names the pages' forms use, for actions that have no page of their own.
 USUAL_NAMES = ["reason", "note", "confirm", "auto_accept", "mode", "start", "minutes", "attendees", "ends_on"]
 KNOWN = {"pool_id", "organisation_id", "session_id", "group_id", "supervisor_id", "request_id", "agreement_id",
-         "booking_id", "override_id", "assessment_id", "number", "kind"}  # fmt: skip
+         "booking_id", "override_id", "assessment_id", "number", "kind", "token_id"}  # fmt: skip
 
 
 def _patterns(resolvers: list[Any], prefix: str = "") -> list[tuple[str, URLPattern]]:
@@ -114,6 +115,7 @@ def scene(world) -> dict[str, Any]:
         "assessment_id": assessment.pk,
         "number": 1,
         "kind": "reminder",
+        "token_id": make_token(world.member, name="Sync", scopes=["groups:read"], days=7).token.pk,
     }
     people = [world.member, world.lead, world.commissioner, supervisor.user]
     return {"ids": ids, "clients": [signed_in(Client(), person) for person in people]}

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from api.services.tokens import make_token
 from reflect.enums import InvitationKind
 from reflect.models import Membership
 from reflect.services.invitations import create_invitation
@@ -27,6 +28,7 @@ def urls(world):
         InvitationKind.ORGANISATION_STAFF, "y@example.org", acting_user=world.lead, organisation=world.organisation
     )
     colleague = Membership.objects.get(user=world.colleague)
+    lead_token = make_token(world.lead, name="Sync", scopes=["groups:read"], days=7).token
     pool, org = world.pool.pk, world.organisation.pk
     return {
         # url: expected status for each persona, in PERSONAS order
@@ -49,6 +51,9 @@ def urls(world):
             404,
         ],
         ("GET", reverse("invitation_for_me", args=[pool_invitation.pk])): [404, 404, 404, 404, 404, 404],
+        # API tokens need two-factor first (staff here have none: sent to set it up); then only the owner's.
+        ("GET", reverse("api_token_revoke", args=[lead_token.pk])): [302, 302, 302, 302, 404, 404],
+        ("POST", reverse("api_token_revoke", args=[lead_token.pk])): [302, 302, 302, 302, 404, 404],
     }
 
 
