@@ -158,6 +158,11 @@ class WaitlistEntry(_OfSession):
     offered_until = serializers.DateTimeField(allow_null=True)
 
 
+class JoiningWaitlist(serializers.Serializer):
+    # Take a freed place straight away, without being asked (as the session page's tick box).
+    auto_accept = serializers.BooleanField(default=False)
+
+
 # --- Organisations ---------------------------------------------------------------------------
 
 

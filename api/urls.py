@@ -25,6 +25,7 @@ urlpatterns = [
     path("sessions/", groups.SessionList.as_view(), name="api_sessions"),
     path("sessions/<id:session_id>/", groups.SessionDetail.as_view(), name="api_session"),
     path("sessions/<id:session_id>/place/", groups.SessionPlace.as_view(), name="api_session_place"),
+    path("sessions/<id:session_id>/waitlist/", groups.SessionWaitlist.as_view(), name="api_session_waitlist"),
     path("places/", groups.PlaceList.as_view(), name="api_places"),
     path("waitlist/", groups.WaitlistList.as_view(), name="api_waitlist"),
     path("organisations/", organisations.OrganisationList.as_view(), name="api_organisations"),

@@ -21,10 +21,11 @@ from api.scopes import ResourceGroup
 from api.views.base import ApiList, ApiView, acting_user
 from api.views.schema import id_parameter, problems
 from reflect.errors import DomainError
-from scheduling.groups import capacity, places
+from scheduling.groups import capacity, places, waitlist
 from scheduling.groups.access import access_group, access_session, staff_pools
 from scheduling.groups.queries import with_held_offers
 from scheduling.models import GroupSession, Place, ReflectiveGroup, WaitlistEntry
+from scheduling.models.groups import ACTIVE_WAITLIST_STATUSES
 
 
 def _with_places_free(session: Any) -> Any:
@@ -142,6 +143,46 @@ class SessionPlace(ApiView):
         given_up = places.cancel_place(place, acting_user=user)
         given_up = Place.objects.select_related("session__group").get(pk=given_up.pk)
         return Response(serializers.Place(given_up).data)
+
+
+class SessionWaitlist(ApiView):
+    """Your wait for a place in a full session: POST joins the waitlist, DELETE leaves it. A
+    place held for you is taken by booking it (POST .../place/), as on the session's page."""
+
+    resource_group = ResourceGroup.GROUPS
+
+    @extend_schema(
+        summary="Join a full session's waitlist",
+        description="A second request returns the wait you already have. A session with room says so: book instead.",
+        parameters=[id_parameter("session_id", "session")],
+        request=serializers.JoiningWaitlist,
+        responses={201: serializers.WaitlistEntry, **problems(400, 404, 409)},
+    )
+    def post(self, request: Request, session_id: int, **kwargs: Any) -> Response:
+        user = acting_user(request)
+        session = access_session(user, session_id, for_action=True)
+        given = serializers.JoiningWaitlist(data=request.data)
+        given.is_valid(raise_exception=True)
+        entry = waitlist.join_waitlist(session, acting_user=user, auto_accept=given.validated_data["auto_accept"])
+        entry = WaitlistEntry.objects.select_related("session__group").get(pk=entry.pk)
+        return Response(serializers.WaitlistEntry(entry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Leave a session's waitlist",
+        description="A place held for you passes to the next person waiting.",
+        parameters=[id_parameter("session_id", "session")],
+        request=None,
+        responses={200: serializers.WaitlistEntry, **problems(404, 409)},
+    )
+    def delete(self, request: Request, session_id: int, **kwargs: Any) -> Response:
+        user = acting_user(request)
+        session = access_session(user, session_id, for_action=True)
+        entry = WaitlistEntry.objects.filter(session=session, user=user, status__in=ACTIVE_WAITLIST_STATUSES).first()
+        if entry is None:
+            raise DomainError("You are not on the waitlist for this session.")
+        left = waitlist.leave_waitlist(entry, acting_user=user)
+        left = WaitlistEntry.objects.select_related("session__group").get(pk=left.pk)
+        return Response(serializers.WaitlistEntry(left).data)
 
 
 @extend_schema(

@@ -96,14 +96,14 @@ def move(client: APIClient, o: Objects, persona: str) -> int:
     return client.post(f"/api/v1/bookings/{o.to_move.pk}/move/", body, format="json").status_code
 
 
-def place_then_give_up(which: str) -> Operation:
-    """Book a place and give it up: both statuses, as one "201/200"."""
+def take_then_give_up(which: str, what: str) -> Operation:
+    """POST to a session's ``what`` (its place, its waitlist), then DELETE it: both statuses, as "201/200"."""
 
     def run(client: APIClient, o: Objects, persona: str) -> int | str:
-        url = f"/api/v1/sessions/{getattr(o, which).pk}/place/"
-        booked = client.post(url).status_code
+        url = f"/api/v1/sessions/{getattr(o, which).pk}/{what}/"
+        taken = client.post(url, {}, format="json").status_code
         given_up = client.delete(url).status_code
-        return f"{booked}/{given_up}"
+        return f"{taken}/{given_up}"
 
     return run  # type: ignore[return-value]
 
@@ -148,12 +148,21 @@ MATRIX: dict[str, tuple[Operation, list[int | str]]] = {
     "session": (get(lambda o: f"/api/v1/sessions/{o.session.pk}/"), [200, 200, 200, 404, 404, 404, 404]),
     "other session": (get(lambda o: f"/api/v1/sessions/{o.other_session.pk}/"), [404, 404, 404, 200, 404, 404, 404]),
     "place": (
-        place_then_give_up("session"),
+        take_then_give_up("session", "place"),
         ["201/200", "201/200", "201/200", "404/404", "404/404", "404/404", "404/404"],
     ),
     "other place": (
-        place_then_give_up("other_session"),
+        take_then_give_up("other_session", "place"),
         ["404/404", "404/404", "404/404", "201/200", "404/404", "404/404", "404/404"],
+    ),
+    # The sessions have room, so staff are told to book instead (the page's words): access first.
+    "waitlist": (
+        take_then_give_up("session", "waitlist"),
+        ["409/409", "409/409", "409/409", "404/404", "404/404", "404/404", "404/404"],
+    ),
+    "other waitlist": (
+        take_then_give_up("other_session", "waitlist"),
+        ["404/404", "404/404", "404/404", "409/409", "404/404", "404/404", "404/404"],
     ),
     "places list": (get(lambda o: "/api/v1/places/"), [200] * 7),
     "waitlist list": (get(lambda o: "/api/v1/waitlist/"), [200] * 7),

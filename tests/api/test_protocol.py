@@ -62,6 +62,28 @@ def test_booking_through_the_api_is_the_pages_booking(world, agreement, frozen_n
     assert booking.cancel_reason == "Ill"
 
 
+def test_waiting_for_a_place_in_a_full_session(world, frozen_now):
+    from scheduling.groups.places import book_place
+    from tests.factories.bookings import NOW
+    from tests.factories.groups import make_group
+
+    session = make_group(world, capacity=1, now=NOW).sessions.filter(starts_at__gt=NOW).order_by("starts_at").first()
+    book_place(session, acting_user=world.colleague, now=NOW)
+    client = token_client(world.member)
+    url = f"/api/v1/sessions/{session.pk}/waitlist/"
+    joined = client.post(url, {"auto_accept": True}, format="json")
+    assert joined.status_code == 201
+    assert client.post(url, {}, format="json").json()["id"] == joined.json()["id"]  # a second request: the same wait
+    assert [row["status"] for row in client.get("/api/v1/waitlist/").json()["results"]] == ["waiting"]
+    full = client.post(f"/api/v1/sessions/{session.pk}/place/")
+    assert full.status_code == 409
+    left = client.delete(url)
+    assert left.json()["status"] == "left"
+    again = client.delete(url)
+    assert again.status_code == 409
+    assert again.json()["detail"] == "You are not on the waitlist for this session."
+
+
 def test_over_the_rate_limit_is_429_with_retry_after(world, monkeypatch):
     monkeypatch.setattr(PerTokenThrottle, "THROTTLE_RATES", {"token": "3/min"})
     client = token_client(world.lead, ["organisations:read"])
@@ -130,7 +152,7 @@ def test_an_unknown_address_is_a_problem_too():
 def test_the_schema_is_openapi_3_1_and_the_docs_use_our_static_files(client):
     schema = client.get("/api/v1/schema/?format=json").json()
     assert schema["openapi"] == "3.1.0"
-    assert len([op for path in schema["paths"].values() for op in path]) == 19
+    assert len([op for path in schema["paths"].values() for op in path]) == 21
     page = client.get("/api/v1/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
     assert "cdn" not in page.lower()

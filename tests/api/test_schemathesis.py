@@ -10,11 +10,14 @@ them), made at collection so that schemathesis can name one test per operation.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import hypothesis
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -30,8 +33,28 @@ def _document() -> dict:
     return json.loads(OpenApiJsonRenderer().render(SchemaGenerator().get_schema(request=None, public=True)))
 
 
+HANDLER = get_wsgi_application()
+
+
+def app(environ: dict, start_response: Callable) -> list[bytes]:
+    """The site's WSGI application, in process, inside the test's database transaction: as
+    Django's test client does, the connection is not closed at the request's end (on PostgreSQL
+    that would end the test's transaction)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        response = HANDLER(environ, start_response)
+        try:
+            return list(response)
+        finally:
+            response.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 schema = schemathesis.openapi.from_dict(_document())
-schema.app = get_wsgi_application()  # served in process, as schemathesis.openapi.from_wsgi does
+schema.app = app  # served in process, as schemathesis.openapi.from_wsgi does
 
 
 @pytest.fixture

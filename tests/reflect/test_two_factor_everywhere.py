@@ -74,7 +74,8 @@ API = {
     "api_schema", "api_docs", "api_not_found",
     "api_supervisors", "api_supervisor", "api_agreements", "api_agreement_slots",
     "api_bookings", "api_booking", "api_booking_move", "api_booking_cancel",
-    "api_groups", "api_group", "api_sessions", "api_session", "api_session_place", "api_places", "api_waitlist",
+    "api_groups", "api_group", "api_sessions", "api_session", "api_session_place", "api_session_waitlist",
+    "api_places", "api_waitlist",
     "api_organisations", "api_organisation_members",
 }  # fmt: skip
 
