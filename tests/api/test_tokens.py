@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 import re
 
 import pytest
@@ -153,3 +154,17 @@ def test_the_browser_session_needs_csrf_and_two_factor(world, frozen_now):
 def test_the_account_page_links_to_the_tokens(client, world):
     signed_in(client, world.lead)
     assert reverse("api_tokens") in client.get(reverse("account")).content.decode()
+
+
+def test_the_export_lists_tokens_without_hashes_and_erasure_revokes_them(world):
+    from reflect.data_protection.erasure import erase_account
+    from reflect.data_protection.export import export_document
+
+    made = make_token(world.member, name="Sync", scopes=["groups:read"], days=7)
+    exported = json.dumps(export_document(world.member), default=str)
+    assert "Your API tokens" in exported and "Sync" in exported
+    assert made.token.token_hash not in exported and made.secret not in exported
+    erase_account(world.member, acting_user=world.member)
+    made.token.refresh_from_db()
+    assert made.token.revoked_at is not None
+    assert _bearer(made.secret).get("/api/v1/groups/").status_code == 401
