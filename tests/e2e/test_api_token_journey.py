@@ -78,3 +78,30 @@ def test_a_lead_makes_a_token_uses_it_and_revokes_it(live_server: Any, person: C
     status, body = _api(base, "/api/v1/organisations/", secret)
     assert status == 401
     assert body["title"] == "Sign in or send a token"
+
+    # The documentation, linked from the tokens page: Swagger UI from our own static files
+    # (it is the library's page, not ours, so it is not held to the axe-core check).
+    docs = page.locator("main").get_by_role("link", name="Read the API's documentation").get_attribute("href")
+    page.goto(base + docs)
+    page.get_by_text("Reflect API").first.wait_for()
+    page.get_by_text("/api/v1/bookings/").first.wait_for()
+    page.screenshot(path=str(SCREENSHOTS / "api-docs.png"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_api_docs_work_under_the_content_security_policy(live_server: Any, browser: Any) -> None:
+    """The journeys' browser ignores the CSP (to inject axe-core); this one keeps it, and the
+    docs page must still draw every operation with nothing refused."""
+    context = browser.new_context(locale="en-GB")
+    try:
+        page = context.new_page()
+        refused: list[str] = []
+        page.on(
+            "console",
+            lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
+        )
+        page.goto(live_server.url + "/api/v1/docs/")
+        page.get_by_text("/api/v1/sessions/{session_id}/waitlist/").first.wait_for()
+        assert refused == []
+    finally:
+        context.close()
