@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "outcomes.apps.OutcomesConfig",
     "demo.apps.DemoConfig",
     "webhooks.apps.WebhooksConfig",
+    "api.apps.ApiConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -97,6 +98,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -483,4 +487,35 @@ CELERY_BEAT_SCHEDULE["reflect.drop_old_audit_events"] = {
 CELERY_BEAT_SCHEDULE["reflect.forget_unanswered_invitations"] = {
     "task": "reflect.forget_unanswered_invitations",
     "schedule": crontab(minute=50, hour=2),
+}
+
+
+# --- The API (api/, docs/api.md) --------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.PersonalTokenAuthentication",
+        "api.authentication.BrowserSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenThrottle"],
+    # Per token (per person for a browser session), counted in the cache (Redis in production).
+    "DEFAULT_THROTTLE_RATES": {"token": env("API_RATE_LIMIT", "120/min")},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Reflect API",
+    "DESCRIPTION": "Pooled clinical supervision and reflective groups. See docs/api.md.",
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and Redoc from our own static files (drf-spectacular-sidecar): no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }

@@ -104,3 +104,8 @@ urlpatterns += [
     path("account/data/erase/confirm/", data_protection.erase_confirm, name="my_data_erase_confirm"),
     path("account/erased/", data_protection.erased, name="my_data_erased"),
 ]
+# The API (docs/api.md): by dotted path, as nothing imports the api app; its tokens on the account page.
+urlpatterns += [
+    path("api/v1/", include("api.urls")),
+    path("account/api-tokens/", include("api.account_urls")),
+]

@@ -45,7 +45,7 @@ class Lock(StrEnum):
 # availability settings, a needs assessment, outbox rows …) are left out; so are the known
 # departures from the order, each shown harmless in docs/architecture.md.
 LOCK_ORDER: tuple[tuple[str, str], ...] = (
-    ("User (being erased, or applying to a cohort)", "erasure, cohort applications"),
+    ("User (being erased, applying to a cohort, or making an API token)", "erasure, cohort applications, API tokens"),
     ("Pool (FOR NO KEY UPDATE)", "allocations, rebalancing"),
     ("PoolOrganisation, by organisation id", "allocations, rebalancing, agreement requests, supervision booking"),
     ("SupervisorProfile", "agreement acceptance, supervision booking, days off, removing weekly hours"),

@@ -7,8 +7,10 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from reflect.access import acting_user_or_none
+from reflect.models import Membership, User
 from reflect.queries import is_current_lead
-from supervision.models import NeedsAssessment
+from supervision.models import NeedsAssessment, SupervisorProfile
+from supervision.queries import supervisors_with_hours_left
 
 # The assessments this browser took signed out; claimed on sign-up or sign-in.
 SESSION_KEY = "questionnaire_assessments"
@@ -41,3 +43,19 @@ def access_assessment(request: HttpRequest, assessment_id: int) -> NeedsAssessme
     if not may_see(request, assessment):
         raise Http404("No such questionnaire.")
     return assessment
+
+
+def may_browse_directory(user: User) -> bool:
+    """The supervisor directory is for staff of any organisation (leads included) and admins."""
+    return user.is_staff or Membership.objects.filter(user=user, left_at__isnull=True).exists()
+
+
+def access_supervisor(user: User, supervisor_id: int) -> SupervisorProfile:
+    """A listed supervisor, for members of an organisation; any profile for its owner and admins.
+    Anything else is a 404, so an unverified supervisor cannot even be found (docs/architecture.md)."""
+    profile = get_object_or_404(supervisors_with_hours_left(), pk=supervisor_id)
+    if profile.user_id == user.pk or user.is_staff:
+        return profile
+    if not profile.is_listed or not may_browse_directory(user):
+        raise Http404("No such supervisor.")
+    return profile

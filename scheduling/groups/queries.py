@@ -55,7 +55,7 @@ class SessionRow:
     standing: str = ""  # a Standing
 
 
-def _with_held(sessions, now: datetime.datetime):
+def with_held_offers(sessions, now: datetime.datetime):
     """Annotate each session with the places held for offers (the rule of ``bookable_places``)."""
     return sessions.select_related("group").annotate(
         held=Count("waitlist", filter=Q(waitlist__status=WaitlistStatus.OFFERED, waitlist__offered_until__gt=now))
@@ -84,7 +84,7 @@ def _with_standing(sessions: QuerySet[GroupSession], user: User) -> QuerySet[Gro
 
 
 def _row(session: Any, now: datetime.datetime) -> SessionRow:
-    """``session``: a GroupSession annotated by ``_with_held`` and ``_with_standing``."""
+    """``session``: a GroupSession annotated by ``with_held_offers`` and ``_with_standing``."""
     standing = Standing.NONE
     if session.has_place:
         standing = Standing.PLACE
@@ -108,7 +108,7 @@ def next_sessions(groups: list[ReflectiveGroup], user: User, now: datetime.datet
     coming = GroupSession.objects.filter(status=SessionStatus.SCHEDULED, starts_at__gt=now)
     next_of_group = coming.filter(group_id=OuterRef("pk")).order_by("starts_at", "pk").values("pk")[:1]
     firsts = ReflectiveGroup.objects.filter(pk__in=drop_in).annotate(next_id=Subquery(next_of_group)).values("next_id")
-    sessions = _with_standing(_with_held(GroupSession.objects.filter(pk__in=firsts), now), user)
+    sessions = _with_standing(with_held_offers(GroupSession.objects.filter(pk__in=firsts), now), user)
     return [_row(session, now) for session in sessions]
 
 
@@ -116,7 +116,7 @@ def later_sessions(group: ReflectiveGroup, user: User, now: datetime.datetime, *
     """A group's coming sessions, soonest first, with the places left in each and where the
     person stands: one query."""
     coming = GroupSession.objects.filter(group=group, status=SessionStatus.SCHEDULED, starts_at__gt=now)
-    sessions = _with_standing(_with_held(coming, now), user).order_by("starts_at", "pk")[:limit]
+    sessions = _with_standing(with_held_offers(coming, now), user).order_by("starts_at", "pk")[:limit]
     return [_row(session, now) for session in sessions]
 
 

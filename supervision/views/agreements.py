@@ -15,6 +15,7 @@ from reflect import wording
 from reflect.access import access_organisation, acting_user, two_factor_required
 from reflect.errors import DomainError
 from reflect.models import Organisation, Pool, User
+from supervision.access import access_supervisor
 from supervision.enums import AgreementStatus, RequestStatus
 from supervision.forms import CheckInForm, EndAgreementForm, RequestReplyForm, SupervisionRequestForm
 from supervision.matching import Offer
@@ -22,7 +23,6 @@ from supervision.models import SupervisionAgreement, SupervisionRequest, Supervi
 from supervision.services import agreements as services
 from supervision.services.check_ins import may_check_in, record_check_in
 from supervision.services.matches import ranked_matches
-from supervision.views.supervisors import access_supervisor
 
 
 def access_led_organisation_or_404(user: User, organisation_id: int) -> Organisation:

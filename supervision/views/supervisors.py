@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from reflect.access import acting_user, two_factor_required
 from reflect.errors import DomainError
-from reflect.models import Membership, User
+from reflect.models import User
+from supervision.access import access_supervisor, may_browse_directory
 from supervision.forms import DirectoryFilterForm, SupervisorProfileForm
 from supervision.models import SupervisorProfile
 from supervision.queries import listed_supervisors, supervisors_with_hours_left
@@ -66,10 +67,6 @@ def edit_profile(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _is_member_anywhere(user: User) -> bool:
-    return Membership.objects.filter(user=user, left_at__isnull=True).exists()
-
-
 def _filtered(profiles: list[SupervisorWithHoursLeft], data: dict) -> list[SupervisorWithHoursLeft]:
     """The directory's filters, on the page's one query's rows (specialisms and languages are
     JSON lists, which SQLite cannot search)."""
@@ -96,7 +93,7 @@ def _filtered(profiles: list[SupervisorWithHoursLeft], data: dict) -> list[Super
 def directory(request: HttpRequest) -> HttpResponse:
     """Leads and staff of any organisation (and admins) browse verified, listed supervisors."""
     user = acting_user(request)
-    if not (user.is_staff or _is_member_anywhere(user)):
+    if not may_browse_directory(user):
         raise Http404("No such page.")
     form = DirectoryFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
@@ -104,17 +101,6 @@ def directory(request: HttpRequest) -> HttpResponse:
     return render(
         request, "supervision/supervisors/directory.html", {"form": form, "profiles": profiles, "filtered": bool(data)}
     )
-
-
-def access_supervisor(user: User, supervisor_id: int) -> SupervisorProfile:
-    """A listed supervisor, for members of an organisation; any profile for its owner and admins.
-    Anything else is a 404, so an unverified supervisor cannot even be found (docs/architecture.md)."""
-    profile = get_object_or_404(supervisors_with_hours_left(), pk=supervisor_id)
-    if profile.user_id == user.pk or user.is_staff:
-        return profile
-    if not profile.is_listed or not _is_member_anywhere(user):
-        raise Http404("No such supervisor.")
-    return profile
 
 
 @login_required

@@ -22,6 +22,7 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from api.services.tokens import make_token
 from records.models import CpdActivity, SignedRecord
 from reflect.errors import DomainError
 from scheduling.groups.places import book_place
@@ -41,6 +42,11 @@ USUAL_NAMES = ["reason", "note", "confirm", "auto_accept", "mode", "start", "min
 KNOWN = {"pool_id", "organisation_id", "session_id", "group_id", "supervisor_id", "request_id", "agreement_id",
          "booking_id", "override_id", "assessment_id", "number", "kind",
          "entry_id", "activity_id", "practitioner_id", "month", "token", "endpoint_id", "delivery_id"}  # fmt: skip
+PACKAGES = ("reflect.", "supervision.", "scheduling.", "dashboard.", "api.")
+# Names the pages' forms use, for actions that have no page of their own.
+USUAL_NAMES = ["reason", "note", "confirm", "auto_accept", "mode", "start", "minutes", "attendees", "ends_on"]
+KNOWN = {"pool_id", "organisation_id", "session_id", "group_id", "supervisor_id", "request_id", "agreement_id",
+         "booking_id", "override_id", "assessment_id", "number", "kind", "token_id"}  # fmt: skip
 
 
 def _patterns(resolvers: list[Any], prefix: str = "") -> list[tuple[str, URLPattern]]:
@@ -121,6 +127,7 @@ def scene(world) -> dict[str, Any]:
         "assessment_id": assessment.pk,
         "number": 1,
         "kind": "reminder",
+        "token_id": make_token(world.member, name="Sync", scopes=["groups:read"], days=7).token.pk,
     }
     # Supervision records: a CPD line and a signed copy of the member's, a month to countersign.
     activity = CpdActivity.objects.create(

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from api.services.tokens import make_token
 from outcomes.models import OutcomeInvitation
 from outcomes.services.invitations import queue_outcome_invitations
 from records.models import CpdActivity
@@ -38,6 +39,7 @@ def urls(world):
     )
     queue_outcome_invitations()
     outcome_invitation = OutcomeInvitation.objects.get(person=world.member)
+    lead_token = make_token(world.lead, name="Sync", scopes=["groups:read"], days=7).token
     pool, org = world.pool.pk, world.organisation.pk
     pool_hook, _ = endpoint_for(pool=world.pool, by=world.commissioner)
     org_hook, _ = endpoint_for(organisation=world.organisation, by=world.lead)
@@ -88,6 +90,9 @@ def urls(world):
         ("GET", reverse("outcomes_answer", args=[outcome_invitation.pk])): [404, 200, 404, 404, 404, 404],
         ("POST", reverse("outcomes_decline", args=[outcome_invitation.pk])): [404, 302, 404, 404, 404, 404],
         ("GET", reverse("outcomes_schedule", args=[pool])): [404, 404, 404, 404, 200, 404],
+        # API tokens need two-factor first (staff here have none: sent to set it up); then only the owner's.
+        ("GET", reverse("api_token_revoke", args=[lead_token.pk])): [302, 302, 302, 302, 404, 404],
+        ("POST", reverse("api_token_revoke", args=[lead_token.pk])): [302, 302, 302, 302, 404, 404],
     }
 
 

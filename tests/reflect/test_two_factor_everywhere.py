@@ -37,6 +37,8 @@ TWO_FACTOR = {
     "group_facilitated", "group_register", "group_register_cancel_place", "group_register_link",
     # supervisors and facilitators countersigning supervision records
     "records_supervisees", "records_countersign",
+    # API tokens: a token acts without a second factor, so only someone with one makes it
+    "api_tokens", "api_token_new", "api_token_revoke",
 }  # fmt: skip
 
 # A supervision session's pages are shared by its attendees, its booker, the organisation's
@@ -78,6 +80,18 @@ NO_TWO_FACTOR = {
 }  # fmt: skip
 
 
+# The API (docs/api.md): not privileged pages but programs, signed in by a token (made only with
+# two-factor) or by a browser session, which counts only with two-factor (api.authentication).
+API = {
+    "api_schema", "api_docs", "api_not_found",
+    "api_supervisors", "api_supervisor", "api_agreements", "api_agreement_slots",
+    "api_bookings", "api_booking", "api_booking_move", "api_booking_cancel",
+    "api_groups", "api_group", "api_sessions", "api_session", "api_session_place", "api_session_waitlist",
+    "api_places", "api_waitlist",
+    "api_organisations", "api_organisation_members",
+}  # fmt: skip
+
+
 def url_patterns(
     resolver: URLResolver | None = None, route: str = "", namespace: str = ""
 ) -> Iterator[tuple[str, str, URLPattern]]:
@@ -111,7 +125,7 @@ def test_every_url_pattern_is_classified_and_enforced_as_declared():
         seen.add(name)
         if name in TWO_FACTOR:
             expected = True
-        elif name in PER_OBJECT or name in NO_TWO_FACTOR:
+        elif name in PER_OBJECT or name in NO_TWO_FACTOR or name in API:
             expected = False
         else:
             unclassified.append(f"{route} ({name})")
