@@ -161,12 +161,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif env_bool("DB_PREPARED_STATEMENTS", default=True):
-    # PostgreSQL keeps the plan of a statement a connection has run twice, so a page's queries
-    # are planned once per connection, not per request (docs/performance.md): psycopg prepares
-    # only with parameters bound by the server. Off (DB_PREPARED_STATEMENTS=false) behind a pooler
-    # in transaction mode that cannot keep prepared statements (docs/deployment.md).
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
+else:
+    # PostgreSQL.
+    options: dict[str, object] = {}
+    if env_bool("DB_PREPARED_STATEMENTS", default=True):
+        # PostgreSQL keeps the plan of a statement a connection has run twice, so a page's
+        # queries are planned once per connection, not per request (docs/performance.md): psycopg
+        # prepares only with parameters bound by the server. Off (DB_PREPARED_STATEMENTS=false)
+        # behind a pooler in transaction mode that cannot keep prepared statements
+        # (docs/deployment.md).
+        options.update(server_side_binding=True, prepare_threshold=2)
+    if not env_bool("DB_JIT", default=False):
+        # PostgreSQL compiles a query whose estimated cost passes jit_above_cost to machine code.
+        # The dashboard's national queries (docs/performance.md) spent 50 to 100 ms compiling for
+        # work of 100 to 300 ms, every request; no query here runs long enough to win that back.
+        # DB_JIT=true turns it back on.
+        options["options"] = "-c jit=off"
+    DATABASES["default"]["OPTIONS"] = options
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and cache --------------------------------------------------------

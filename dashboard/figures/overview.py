@@ -114,7 +114,11 @@ class OverviewFigures(Question):
             supervision = supervision.filter(booking__organisation=self.filters.organisation)
         if self.filters.group_id is not None:
             supervision = supervision.none()
-        users = places.order_by().values("user_id").union(supervision.order_by().values("user_id"))
+        # Each side made distinct first: the database then hashes each side's few thousand
+        # people instead of sorting every attended place for the union (half the time nationally).
+        users = (
+            places.order_by().values("user_id").distinct().union(supervision.order_by().values("user_id").distinct())
+        )
         return users.count()
 
     def people_waiting(self) -> int:
