@@ -162,8 +162,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
-    # PostgreSQL.
-    options: dict[str, object] = {}
+    # PostgreSQL. Added to what DATABASE_URL already sets (sslmode, its own options), never in
+    # place of it.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
     if env_bool("DB_PREPARED_STATEMENTS", default=True):
         # PostgreSQL keeps the plan of a statement a connection has run twice, so a page's
         # queries are planned once per connection, not per request (docs/performance.md): psycopg
@@ -176,8 +177,7 @@ else:
         # The dashboard's national queries (docs/performance.md) spent 50 to 100 ms compiling for
         # work of 100 to 300 ms, every request; no query here runs long enough to win that back.
         # DB_JIT=true turns it back on.
-        options["options"] = "-c jit=off"
-    DATABASES["default"]["OPTIONS"] = options
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and cache --------------------------------------------------------

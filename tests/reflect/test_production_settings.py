@@ -185,3 +185,19 @@ def test_production_refuses_a_calendar_credentials_key_that_is_not_a_fernet_key(
         "ImproperlyConfigured: Set CALENDAR_CREDENTIALS_KEY to a Fernet key (32 random bytes in URL-safe base64)."
         in result.stderr
     )
+
+
+def test_database_url_options_are_kept_beside_ours() -> None:
+    # sslmode=require from DATABASE_URL must survive our prepared statements and JIT switch: losing
+    # it would silently stop requiring TLS to the database.
+    code = "import json; from django.conf import settings; print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
+    url = "postgres://reflect@db.example.org:5432/reflect?sslmode=require&options=-c%20statement_timeout%3D5000"
+    options = json.loads(run(["-c", code], DATABASE_URL=url).stdout)
+    assert options == {
+        "sslmode": "require",
+        "options": "-c statement_timeout=5000 -c jit=off",
+        "server_side_binding": True,
+        "prepare_threshold": 2,
+    }
+    options = json.loads(run(["-c", code], DATABASE_URL=url, DB_JIT="true", DB_PREPARED_STATEMENTS="false").stdout)
+    assert options == {"sslmode": "require", "options": "-c statement_timeout=5000"}
