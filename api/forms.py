@@ -7,6 +7,7 @@ from django import forms
 from api.scopes import ALL_SCOPES, scope_label
 from api.services.tokens import EXPIRY_CHOICES_DAYS
 from reflect import wording
+from reflect.text_limits import too_long
 
 
 class TokenForm(forms.Form):
@@ -14,13 +15,16 @@ class TokenForm(forms.Form):
         label="Name",
         max_length=100,
         help_text="What the token is for, so you can tell it apart later. For example, “Monthly report”.",
-        error_messages={"required": "Give the token a name, so you can tell it apart later."},
+        error_messages={
+            **too_long("the token's name", 100),
+            "required": "Give the token a name, so you can tell it apart later.",
+        },
     )
     scopes = forms.MultipleChoiceField(
         label="What may it do?",
         choices=[(scope, scope_label(scope)) for scope in ALL_SCOPES],
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one thing the token may do."},
+        error_messages={"required": "Choose what the token may do: at least one thing."},
     )
     days = forms.TypedChoiceField(
         label="When does it stop working?",

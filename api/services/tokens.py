@@ -52,7 +52,7 @@ def make_token(
         raise DomainError("Give the token a name, so you can tell it apart later.", field="name")
     unknown = [scope for scope in scopes if scope not in ALL_SCOPES]
     if unknown or not scopes:
-        raise DomainError("Choose at least one thing the token may do.", field="scopes")
+        raise DomainError("Choose what the token may do: at least one thing.", field="scopes")
     if days not in EXPIRY_CHOICES_DAYS:
         raise DomainError("Choose when the token stops working.", field="days")
     with transaction.atomic():

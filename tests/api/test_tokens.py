@@ -64,7 +64,7 @@ def test_a_bad_form_changes_nothing_and_says_why(client, world):
     response = client.post(reverse("api_token_new"), {"name": "", "days": "3"})
     page = response.content.decode()
     assert "Give the token a name, so you can tell it apart later." in page
-    assert "Choose at least one thing the token may do." in page
+    assert "Choose what the token may do: at least one thing." in page
     assert PersonalAccessToken.objects.count() == 0
 
 
@@ -129,7 +129,7 @@ def test_scopes_limit_what_a_token_reaches(world, frozen_now):
 
 
 def test_making_tokens_is_bounded(world):
-    with pytest.raises(DomainError, match="Choose at least one thing"):
+    with pytest.raises(DomainError, match="Choose what the token may do"):
         make_token(world.lead, name="x", scopes=["everything:write"], days=30)
     with pytest.raises(DomainError, match="Choose when the token stops working"):
         make_token(world.lead, name="x", scopes=["groups:read"], days=10_000)

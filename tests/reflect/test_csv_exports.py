@@ -51,6 +51,8 @@ def _dashboard_csvs(world: World) -> list[tuple[User, str]]:
 REQUESTS: dict[str, Callable[[World], list[tuple[User, str]]]] = {
     "supervision_log_csv": _log_csvs,
     "pool_export": _dashboard_csvs,
+    # The member's own supervision record (records/): their attended session, its supervisor's name.
+    "records_csv": lambda world: [(world.member, reverse("records_csv"))],
 }
 
 
