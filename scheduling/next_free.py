@@ -23,7 +23,7 @@ import heapq
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from scheduling.slots import Availability, Booker, Interval, Slot, iter_bookable_slots, next_free_slot
 
@@ -35,6 +35,10 @@ ANY_HOUR = Booker(no_sessions_before=None)
 STARTS_REMEMBERED = 24
 
 T = TypeVar("T")
+
+
+class Bound(Protocol):
+    def earliest_start(self, now: datetime) -> datetime: ...
 
 
 @dataclass(frozen=True)
@@ -84,14 +88,15 @@ def remember_next_free(supervisor_id: int, engine_input: EngineInput, *, now: da
             starts.append(slot.start)
     else:
         return KnownNextFree(
-            supervisor_id, tuple(starts), True, availability.minimum_notice, _adds_after(availability, now)
+            supervisor_id, tuple(starts), True, availability.minimum_notice, adds_after(availability, now)
         )
     return KnownNextFree(
-        supervisor_id, tuple(starts), False, availability.minimum_notice, _adds_after(availability, now)
+        supervisor_id, tuple(starts), False, availability.minimum_notice, adds_after(availability, now)
     )
 
 
-def _adds_after(availability: Availability, now: datetime) -> datetime:
+def adds_after(availability: Availability, now: datetime) -> datetime:
+    """Slots the horizon brings in after ``now``, as it moves on, start after this."""
     return now + availability.horizon - timedelta(minutes=max(availability.session_lengths))
 
 
@@ -117,17 +122,20 @@ def soonest_free_slot(
 
 
 def soonest_first_slot(
-    candidates: Iterable[tuple[KnownNextFree, int, T]],
+    candidates: Iterable[tuple[Bound, int, T]],
     *,
     now: datetime,
     first_slot: Callable[[T], Slot | None],
+    at_most: int | None = None,
 ) -> tuple[T, Slot] | None:
     """The earliest ``first_slot(what)`` among the candidates, each ``(what its supervisor's
     remembered starts are, a number that breaks ties (lower first), what)``, with its ``what``;
     or None. ``first_slot`` is called only for candidates whose remembered bound could still
     beat the best found, so it must give one of that supervisor's slots for some booker: the
     engine's first, or the first left after rules that only take slots away (an agreement's
-    dates, its hours), as the supervision page asks."""
+    dates, its hours), as the supervision page asks. ``at_most``: call ``first_slot`` no more
+    than this many times; a search not settled by then gives None (never a time that might not
+    be the soonest)."""
     best: tuple[datetime, int] | None = None  # start, tie-break
     found: tuple[T, Slot] | None = None
     whats: list[T] = []
@@ -137,10 +145,14 @@ def soonest_first_slot(
         bounds.append((entry.earliest_start(now), order, len(whats)))
         whats.append(what)
     heapq.heapify(bounds)
+    asked = 0
     while bounds:
         start, order, position = heapq.heappop(bounds)
         if best is not None and (start, order) > best:
             break  # in order: nobody after this can start earlier, or as early and come first
+        if at_most is not None and asked == at_most:
+            return None
+        asked += 1
         slot = first_slot(whats[position])
         if slot is None:
             continue

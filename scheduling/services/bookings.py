@@ -884,7 +884,8 @@ def cancel_supervision(
         record_audit("supervision.cancelled", actor=acting_user, target=booking, late=late)
         queue_cancellation(booking, acting_user=acting_user)
         queue_calendar_sync(booking.supervisor_id)
-        forget_next_free(booking.supervisor_id)
+        # The hours come back to the organisation: its other agreements may offer times again.
+        forget_next_free(booking.supervisor_id, organisation_id=booking.organisation_id)
         emit_booking_event(EventKind.BOOKING_CANCELLED, booking, now)
     return booking
 
@@ -972,7 +973,8 @@ def reschedule_supervision(
         record_audit("supervision.moved", actor=acting_user, target=booking, minutes=minutes)
         queue_booking_changed(booking, old_when=old_when)
         queue_calendar_sync(booking.supervisor_id)
-        forget_next_free(booking.supervisor_id)
+        # A shorter session gives hours back, and the old month's hours come free.
+        forget_next_free(booking.supervisor_id, organisation_id=booking.organisation_id)
         emit_booking_event(EventKind.BOOKING_CHANGED, booking, now)
     return booking
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduling.next_free import EngineInput, remember_next_free, soonest_free_slot
+from scheduling.next_free import EngineInput, KnownNextFree, remember_next_free, soonest_first_slot, soonest_free_slot
 from scheduling.slots import Availability, Booker, Interval, Slot, WeeklyRule, next_free_slot
 from tests.scheduling.test_slots_properties import Scenario, scenarios
 
@@ -95,3 +95,27 @@ def test_a_booking_changes_what_is_remembered_and_an_early_booker_waits() -> Non
     late_riser = Booker(no_sessions_before=time(11))
     soonest = soonest_free_slot(known, now=MONDAY, booker=late_riser, engine_input={1: taken, 2: inputs[2]}.__getitem__)
     assert soonest == (1, Slot(datetime(2027, 1, 4, 11, tzinfo=UTC), datetime(2027, 1, 4, 12, tzinfo=UTC), 60))
+
+
+def test_a_search_cut_short_gives_nothing_rather_than_a_later_time() -> None:
+    """Nothing remembered of three supervisors, each free from 10:00 but the last from 09:00:
+    after two engines the search is not settled (the third could be sooner), so it gives None;
+    with three it finds the third's 09:00. Settled within the limit, the limit changes nothing."""
+    inputs = {1: EngineInput(weekdays(10, 17)), 2: EngineInput(weekdays(10, 17)), 3: EngineInput(weekdays(9, 17))}
+    unknown = [(KnownNextFree.nothing_known(number, MONDAY), number, number) for number in inputs]
+
+    def first_slot(number: int) -> Slot | None:
+        return next_free_slot(inputs[number].availability, now=MONDAY, booker=Booker())
+
+    asked: list[int] = []
+
+    def counted(number: int) -> Slot | None:
+        asked.append(number)
+        return first_slot(number)
+
+    assert soonest_first_slot(unknown, now=MONDAY, first_slot=counted, at_most=2) is None
+    assert asked == [1, 2]
+    nine = Slot(datetime(2027, 1, 4, 9, tzinfo=UTC), datetime(2027, 1, 4, 10, tzinfo=UTC), 60)
+    assert soonest_first_slot(unknown, now=MONDAY, first_slot=first_slot, at_most=3) == (3, nine)
+    known = [(remember_next_free(number, inputs[number], now=MONDAY), number, number) for number in inputs]
+    assert soonest_first_slot(known, now=MONDAY, first_slot=first_slot, at_most=1) == (3, nine)
