@@ -22,7 +22,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api import serializers
-from api.scopes import ResourceGroup
 from api.throttling import PerAddressThrottle
 from api.views.base import ApiView
 from api.views.schema import anonymous_problems
@@ -41,7 +40,6 @@ MOST_ANSWERS = 200
 class AnonymousView(ApiView):
     """No account needed: no authentication at all (a token sent is ignored), counted per address."""
 
-    resource_group = ResourceGroup.DIRECTORY  # unused: AllowAny never reads the scopes
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [PerAddressThrottle]
