@@ -15,6 +15,7 @@ class ResourceGroup(enum.StrEnum):
     SUPERVISION = "supervision"
     GROUPS = "groups"
     ORGANISATIONS = "organisations"
+    USAGE = "usage"
 
 
 GROUP_LABELS = {
@@ -22,6 +23,7 @@ GROUP_LABELS = {
     ResourceGroup.SUPERVISION: "Supervision sessions (book, move, cancel)",
     ResourceGroup.GROUPS: "Reflective groups, places and waitlists",
     ResourceGroup.ORGANISATIONS: "Your organisations and their staff",
+    ResourceGroup.USAGE: "Your pools' usage figures (commissioners)",
 }
 
 # The directory is read-only: there is nothing in it to write.

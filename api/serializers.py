@@ -179,3 +179,153 @@ class Member(serializers.Serializer):
     email = serializers.EmailField(source="user.email")
     is_lead = serializers.BooleanField()
     joined_at = serializers.DateTimeField()
+
+
+# --- Pool usage (commissioners) ---------------------------------------------------------------
+
+
+class UsageHeadline(serializers.Serializer):
+    text = serializers.CharField(help_text="As the dashboard shows it: “70 hours”, “15 people”, or “*”.")
+    hint = serializers.CharField()
+    suppressed = serializers.BooleanField()
+
+
+class UsageTable(serializers.Serializer):
+    key = serializers.CharField(help_text="The dashboard's CSV export of the same table: <key>.csv.")
+    caption = serializers.CharField()
+    columns = serializers.ListField(child=serializers.CharField())
+    rows = serializers.ListField(
+        child=serializers.ListField(child=serializers.CharField(allow_blank=True)),
+        help_text="Each cell as the CSV export writes it; “*” where the dashboard hides a count of people.",
+    )
+    total = serializers.ListField(child=serializers.CharField(allow_blank=True), allow_null=True)
+    note = serializers.CharField(allow_blank=True)
+
+
+class UsagePool(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class PoolUsage(serializers.Serializer):
+    pool = UsagePool()
+    headlines = serializers.ListField(child=UsageHeadline())
+    tables = serializers.ListField(child=UsageTable())
+
+
+# "from" is a Python keyword: the period's two fields are declared by their keys.
+PoolUsage._declared_fields["from"] = serializers.CharField(help_text="The period's first month, YYYY-MM.")
+PoolUsage._declared_fields["to"] = serializers.CharField(help_text="The period's last month, YYYY-MM.")
+
+
+# --- The questionnaire (no account needed) -----------------------------------------------------
+
+
+class AnswerOption(serializers.Serializer):
+    value = serializers.CharField()
+
+
+# "label" is also a serializer's own attribute: these fields are declared by their keys, first.
+for _serializer in (UsageHeadline, AnswerOption):
+    _serializer._declared_fields = {"label": serializers.CharField(), **_serializer._declared_fields}
+
+
+class BankQuestion(serializers.Serializer):
+    key = serializers.CharField()
+    text = serializers.CharField()
+    hint = serializers.CharField(allow_blank=True)
+    why_we_ask = serializers.CharField(allow_blank=True)
+    kind = serializers.ChoiceField(choices=["single", "multiple", "number", "yes_no"])
+    options = AnswerOption(many=True)
+
+
+# "required" is also a serializer's own attribute, so the field is declared by its key.
+BankQuestion._declared_fields["required"] = serializers.BooleanField()
+
+
+class BankSection(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    intro = serializers.CharField(allow_blank=True)
+    questions = BankQuestion(many=True)
+
+
+class QuestionBank(serializers.Serializer):
+    version = serializers.IntegerField()
+    sections = BankSection(many=True)
+
+
+PERIOD_RANGE = "Enter a period between 1 and 60 months."
+
+
+class QuestionnaireSubmission(serializers.Serializer):
+    answers = serializers.DictField(
+        child=serializers.JSONField(),
+        help_text="By question key: an option's value, a list of them (for “multiple”), or a whole number.",
+    )
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="The version answered; refused if it is no longer the current one."
+    )
+    organisation_name = serializers.CharField(required=False, allow_blank=True, default="")
+    about = serializers.CharField(required=False, allow_blank=True, default="")
+    months = serializers.IntegerField(
+        required=False,
+        default=12,
+        min_value=1,
+        max_value=60,
+        help_text="The bid's period, in months.",
+        # The costing's own words (supervision.scoring.cost), which the page shows.
+        error_messages={
+            "invalid": "Enter the period as a whole number of months, like 12.",
+            **{key: PERIOD_RANGE for key in ("min_value", "max_value", "max_string_length")},
+        },
+    )
+    rate = serializers.CharField(
+        required=False, default="60", max_length=12, help_text="The hourly rate in pounds, like 60 or 62.50."
+    )
+
+
+class FiredReason(serializers.Serializer):
+    question = serializers.CharField()
+    answer = serializers.CharField()
+    reason = serializers.CharField()
+    effect = serializers.CharField(allow_blank=True)
+
+
+class SupervisionFormat(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    frequency = serializers.CharField()
+    hours_per_year = serializers.CharField()
+
+
+class BidLines(serializers.Serializer):
+    lines = serializers.ListField(child=serializers.CharField())
+    total = serializers.CharField()
+    text = serializers.CharField(allow_blank=True)
+
+
+class BriefSection(serializers.Serializer):
+    heading = serializers.CharField()
+    lines = serializers.ListField(child=serializers.CharField())
+
+
+class ClinicianBrief(serializers.Serializer):
+    title = serializers.CharField()
+    intro = serializers.CharField()
+    sections = BriefSection(many=True)
+    footer = serializers.CharField()
+    text = serializers.CharField()
+
+
+class QuestionnaireResult(serializers.Serializer):
+    version = serializers.IntegerField()
+    outcome = serializers.CharField()
+    outcome_label = serializers.CharField()
+    hours_per_year = serializers.CharField()
+    reasons = FiredReason(many=True)
+    formats = SupervisionFormat(many=True)
+    specialisms = serializers.ListField(child=serializers.CharField())
+    bid = BidLines()
+    brief = ClinicianBrief()

@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api.views import directory, docs, groups, organisations, supervision
+from api.views import directory, docs, groups, organisations, questionnaire, supervision, usage
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
@@ -34,6 +34,9 @@ urlpatterns = [
         organisations.MemberList.as_view(),
         name="api_organisation_members",
     ),
+    path("pools/<id:pool_id>/usage/", usage.PoolUsage.as_view(), name="api_pool_usage"),
+    path("questionnaire/", questionnaire.QuestionBank.as_view(), name="api_questionnaire"),
+    path("questionnaire/submissions/", questionnaire.Submission.as_view(), name="api_questionnaire_submissions"),
     # Anything else under /api/v1/: a problem+json 404, never the site's HTML page.
     re_path(r"^.*$", docs.not_found, name="api_not_found"),
 ]

@@ -7,7 +7,8 @@ PostgreSQL, else a temporary SQLite file) with the city-scale demo (``seed_demo 
 Django's test client (the whole request in process, middleware included) with a personal access
 token: the busiest supervisor's list of sessions, its first page and its last (by following
 ``next``), and the slots of one of that supervisor's agreements for one of its
-organisation's staff (weekly hours added for the supervisor, as the city data have none). Each is
+organisation's staff (weekly hours added for the supervisor, as the city data have none), and a
+commissioner's pool figures (``/pools/<id>/usage/``) for the pool with the most organisations. Each is
 timed (median and 95th percentile of BENCH_REPEAT runs, default 30) beside the signed-in trivial
 view (``/health/signed-in/``), and its queries counted; tests/api/test_queries.py asserts the
 same counts at two small sizes.
@@ -43,7 +44,7 @@ def _child() -> None:
 
     from api.scopes import ALL_SCOPES
     from api.services.tokens import make_token
-    from reflect.models import Membership
+    from reflect.models import Membership, Pool
     from scheduling.models import AvailabilitySettings, SupervisionBooking, WeeklyRule
     from supervision.models import SupervisionAgreement, SupervisorProfile
 
@@ -87,10 +88,22 @@ def _child() -> None:
         url = supervisor_client.get(url).json()["next"]
         pages += 1 if url else 0
     slots = f"/api/v1/agreements/{agreement.pk}/slots/"
+    # A commissioner's pool figures (the dashboard's headlines and its organisations and months
+    # tables): the pool with the most organisations. Demo accounts skip two-factor outside production.
+    pool = Pool.objects.annotate(n=Count("memberships")).order_by("-n", "pk").first()
+    assert pool is not None
+    commissioner = pool.commissioners.order_by("pk").first()
+    assert commissioner is not None
+    usage_client = APIClient()
+    usage_client.credentials(
+        HTTP_AUTHORIZATION=f"Bearer {make_token(commissioner, name='bench', scopes=['usage:read'], days=7).secret}"
+    )
+    usage = f"/api/v1/pools/{pool.pk}/usage/"
     requests = {
         "bookings_first_page": (supervisor_client, first_page),
         "bookings_last_page": (supervisor_client, later_page),
         "slots": (staff_client, slots),
+        "pool_usage": (usage_client, usage),
         "baseline": (signed_in, "/health/signed-in/"),
     }
 
@@ -116,6 +129,7 @@ def _child() -> None:
         "sessions": SupervisionBooking.objects.count(),
         "slots_found": len(staff_client.get(slots).json()),
         "pages": pages,
+        "pool_organisations": pool.n,
         "queries": counts,
     }
     for name, values in timings.items():
@@ -147,6 +161,8 @@ def main() -> dict[str, tuple[float, str]]:
         f"bookings page 1 {result['bookings_first_page_median']:.1f} ms ({queries['bookings_first_page']} queries), "
         f"last page (of {result['pages']}) {result['bookings_last_page_median']:.1f} ms ({queries['bookings_last_page']} queries), "
         f"slots {result['slots_median']:.1f} ms ({queries['slots']} queries, {result['slots_found']} times), "
+        f"pool usage {result['pool_usage_median']:.1f} ms ({queries['pool_usage']} queries, "
+        f"{result['pool_organisations']} organisations), "
         f"signed-in trivial view {result['baseline_median']:.2f} ms"
     )
     return {
@@ -158,6 +174,9 @@ def main() -> dict[str, tuple[float, str]]:
         "api_slots_median_ms": (round(result["slots_median"], 1), "ms"),
         "api_slots_p95_ms": (round(result["slots_p95"], 1), "ms"),
         "api_slots_queries": (queries["slots"], "queries"),
+        "api_pool_usage_median_ms": (round(result["pool_usage_median"], 1), "ms"),
+        "api_pool_usage_p95_ms": (round(result["pool_usage_p95"], 1), "ms"),
+        "api_pool_usage_queries": (queries["pool_usage"], "queries"),
         "api_signed_in_trivial_view_median_ms": (round(result["baseline_median"], 2), "ms"),
     }
 

@@ -510,7 +510,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenScope"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenThrottle"],
     # Per token (per person for a browser session), counted in the cache (Redis in production).
-    "DEFAULT_THROTTLE_RATES": {"token": env("API_RATE_LIMIT", "120/min")},
+    # The questionnaire, which needs no account: per client address (api.throttling.PerAddressThrottle).
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env("API_RATE_LIMIT", "120/min"),
+        "address": env("API_ANONYMOUS_RATE_LIMIT", "30/min"),
+    },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",

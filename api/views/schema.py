@@ -31,3 +31,8 @@ def problems(*statuses: int) -> dict:
     }
     wanted = sorted({401, 403, 429, *statuses})
     return {(code, PROBLEM): OpenApiResponse(Problem, description=described[code]) for code in wanted}
+
+
+def anonymous_problems(*statuses: int) -> dict:
+    """As ``problems``, for an operation that needs no account: never 401 or 403."""
+    return {key: value for key, value in problems(*statuses).items() if key[0] not in (401, 403) or key[0] in statuses}

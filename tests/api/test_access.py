@@ -175,6 +175,18 @@ MATRIX: dict[str, tuple[Operation, list[int | str]]] = {
         get(lambda o: f"/api/v1/organisations/{o.other_agreement.organisation_id}/members/"),
         [404, 404, 404, 200, 404, 404, 404],
     ),
+    # A pool's usage figures: its commissioners only (the dashboard's rule, reflect.access.access_pool).
+    "pool usage": (
+        get(lambda o: f"/api/v1/pools/{o.agreement.pool_id}/usage/"),
+        [404, 404, 404, 404, 200, 404, 404],
+    ),
+    "other pool usage": (
+        get(lambda o: f"/api/v1/pools/{o.other_agreement.pool_id}/usage/"),
+        [404, 404, 404, 404, 404, 200, 404],
+    ),
+    # The questionnaire needs no account, as the public page (a token is ignored).
+    "questionnaire": (get(lambda o: "/api/v1/questionnaire/"), [200] * 7),
+    "questionnaire submission, empty": (post(lambda o: "/api/v1/questionnaire/submissions/"), [400] * 7),
 }
 
 
@@ -195,6 +207,7 @@ def test_signed_out_every_operation_is_401_with_the_scheme(objects):
         f"/api/v1/bookings/{objects.booking.pk}/",
         "/api/v1/bookings/",
         f"/api/v1/sessions/{objects.session.pk}/place/",
+        f"/api/v1/pools/{objects.agreement.pool_id}/usage/",
     ]:
         response = client.get(path)
         assert response.status_code == 401

@@ -152,7 +152,7 @@ def test_an_unknown_address_is_a_problem_too():
 def test_the_schema_is_openapi_3_1_and_the_docs_use_our_static_files(client):
     schema = client.get("/api/v1/schema/?format=json").json()
     assert schema["openapi"] == "3.1.0"
-    assert len([op for path in schema["paths"].values() for op in path]) == 21
+    assert len([op for path in schema["paths"].values() for op in path]) == 24
     page = client.get("/api/v1/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
     assert "cdn" not in page.lower()

@@ -25,6 +25,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from api.scopes import ALL_SCOPES
 from api.services.tokens import make_token
 from tests.factories.bookings import book, utc
+from tests.factories.core import give_two_factor
+from tests.supervision.conftest import profile_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +83,22 @@ def test_every_operation_keeps_to_its_schema(case, api_token):
 
 def test_the_document_tested_is_the_one_served(client):
     assert client.get("/api/v1/schema/?format=json").json() == _document()
+
+
+# Answers the generated requests cannot find: a commissioner's own pool, and a whole questionnaire.
+# Each known-good request is checked against the document by the same checks.
+def test_a_commissioners_usage_figures_keep_to_the_schema(world):
+    give_two_factor(world.commissioner)
+    token = make_token(world.commissioner, name="figures", scopes=["usage:read"], days=30).secret
+    operation = schema["/api/v1/pools/{pool_id}/usage/"]["GET"]
+    for query, expected in (({}, 200), ({"from": "2026-06", "to": "2026-07"}, 200), ({"from": "1999-01"}, 400)):
+        case = operation.Case(path_parameters={"pool_id": world.pool.pk}, query=query)
+        response = case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == expected, query
+
+
+def test_a_whole_questionnaire_keeps_to_the_schema(db):
+    operation = schema["/api/v1/questionnaire/submissions/"]["POST"]
+    case = operation.Case(body={"answers": profile_answers("harehills-drama"), "months": 6, "rate": "75"})
+    response = case.call_and_validate()
+    assert response.status_code == 201

@@ -89,6 +89,7 @@ API = {
     "api_groups", "api_group", "api_sessions", "api_session", "api_session_place", "api_session_waitlist",
     "api_places", "api_waitlist",
     "api_organisations", "api_organisation_members",
+    "api_pool_usage", "api_questionnaire", "api_questionnaire_submissions",
 }  # fmt: skip
 
 
