@@ -8,7 +8,9 @@ Privacy by construction: every mean leaves as a :class:`~dashboard.tables.Mean`,
 subtracted from another to single out fewer than 8 (``outcomes.change``): the two halves of the
 attendance split together, and an organisation whose filter would leave its complement small.
 The figures are for whole half-years, which a month filter chooses but never cuts, so two
-periods' figures cannot be subtracted either.
+periods' figures cannot be subtracted either; and only for half-years that have **ended**, so
+that two looks a few days apart show the same cells (a half-year still filling up would change
+with each answer, and the difference would be that one person's).
 """
 
 from __future__ import annotations
@@ -82,17 +84,47 @@ class OutcomeMeasureFigures(Question):
         return pool_responses(self.pool.pk, self.measure.slug, [s.key for s in self.measure.subscales])
 
     @cached_property
-    def half_years(self) -> list[HalfYear]:
-        """The pool's half-years that overlap the filter's months, whole."""
-        period = self.filters.period
-        first, last = period.first_month, period.last_month
+    def pool_half_years(self) -> list[HalfYear]:
+        """Every half-year of the pool, from its first month."""
         halves, start = [], month_start(self.pool.starts_on)
         while start <= self.pool.ends_on:
-            half = HalfYear(start, start + HALF_YEAR)
-            if half.first_day <= last and half.end > first:
-                halves.append(half)
-            start = half.end
+            halves.append(HalfYear(start, start + HALF_YEAR))
+            start = halves[-1].end
         return halves
+
+    @cached_property
+    def ended(self) -> list[HalfYear]:
+        """The half-years over by today. A half-year still filling up is never shown: between two
+        looks a few days apart its cells would move with each new answer, and the difference
+        would be one person's (docs/outcomes.md, "Suppression and differencing")."""
+        return [half for half in self.pool_half_years if half.end <= self.selection.today]
+
+    @cached_property
+    def half_years(self) -> list[HalfYear]:
+        """The ended half-years that overlap the filter's months, whole."""
+        period = self.filters.period
+        return [half for half in self.ended if half.first_day <= period.last_month and half.end > period.first_month]
+
+    def when_shown(self) -> str:
+        """Which half-years are shown, and when the next appears, in plain words."""
+        coming = next((half for half in self.pool_half_years if half.end > self.selection.today), None)
+        if not self.ended:
+            assert coming is not None  # a pool has at least one half-year
+            return (
+                "No half-year of this pool has ended yet, so there is nothing to show. "
+                f"The first, {coming.label}, appears on {wording.date(coming.end)}."
+            )
+        why = (
+            "Figures appear only once a half-year has ended, so that two looks a few days apart cannot be set "
+            "side by side to learn about one person."
+        )
+        if self.half_years:
+            labels = [half.label for half in self.half_years]
+            shown = f"Shown: {', '.join(labels[:-1])} and {labels[-1]}." if len(labels) > 1 else f"Shown: {labels[0]}."
+        else:
+            shown = "None of the months you chose is in a half-year that has ended."
+        later = f" The next, {coming.label}, appears on {wording.date(coming.end)}." if coming else ""
+        return f"{why} {shown}{later}"
 
     @cached_property
     def answered(self) -> list[Answered]:
@@ -207,6 +239,7 @@ class OutcomeMeasureFigures(Question):
             ),
         ]
         section.notes += [
+            self.when_shown(),
             CAUTION,
             "Every figure is for whole half-years of the pool: the months you choose pick which half-years "
             "appear but never cut one. Any mean over fewer than 8 people is shown as *, and so is a figure "

@@ -241,3 +241,30 @@ def test_the_reach_section_takes_the_same_queries_at_two_sizes(forty, django_ass
 
 # The staff, the places, the supervision sessions, the answers.
 REACH_QUERIES = 4
+
+
+def test_use_in_the_month_still_under_way_leaves_the_reach_tables_unchanged(forty) -> None:
+    """The reach section has no period still filling up (the review's question): it ends at the
+    last month that has ended, so a session this month changes nothing until the month is over."""
+    before = {
+        c.key: cells(PoolFigures(forty.pool, whole_pool(forty.pool), now=NOW).reach.table(c)) for c in BY_KEY.values()
+    }
+    december = datetime.datetime(2026, 12, 3, 13, 0, tzinfo=datetime.UTC)
+    session = GroupSession.objects.create(
+        group=ReflectiveGroupFactory(pool=forty.pool, duration_minutes=60),
+        starts_at=december,
+        ends_at=december + datetime.timedelta(hours=1),
+        place_limit=5,
+        places_taken=1,
+        places_attended=1,
+    )
+    Place.objects.create(
+        session=session, user=forty.member, organisation=forty.organisation, status=PlaceStatus.ATTENDED,
+        booked_at=december,
+    )  # fmt: skip
+    figures = PoolFigures(forty.pool, whole_pool(forty.pool), now=NOW).reach
+    assert {c.key: cells(figures.table(c)) for c in BY_KEY.values()} == before
+    assert figures.section().notes[0].startswith("April 2026 to November 2026, the whole pool")
+    # Once December has ended, it counts.
+    later = PoolFigures(forty.pool, whole_pool(forty.pool), now=NOW + datetime.timedelta(days=30)).reach
+    assert cells(later.table(BY_KEY["sex"]))[-1][7] == "57"  # 56 hours and December's one
