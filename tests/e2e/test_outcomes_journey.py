@@ -55,14 +55,15 @@ def test_a_member_of_staff_answers_and_sees_their_own_scores(live_server: Any, p
 @pytest.mark.django_db(transaction=True)
 def test_a_commissioner_reads_the_outcome_section(live_server: Any, person: Callable[[], Any]) -> None:
     base = live_server.url
-    pool = PoolFactory(name="Leeds pool", starts_on=datetime.date(2026, 4, 1), ends_on=datetime.date(2027, 3, 31))
+    # A pool whose two half-years have ended: only those are shown (docs/outcomes.md).
+    pool = PoolFactory(name="Leeds pool", starts_on=datetime.date(2025, 4, 1), ends_on=datetime.date(2026, 3, 31))
     commissioner = make_commissioner(pool, UserFactory(email="carys@example.org", first_name="Carys"))
     secret = give_two_factor(commissioner)
     organisation = OrganisationFactory(name="Harehills Drama", in_pool=pool)
     for change in range(1, 11):
         someone = staff_of(organisation)
-        answered(someone, pool, organisation, datetime.date(2026, 4, 10), round=0, satisfaction=30)
-        answered(someone, pool, organisation, datetime.date(2026, 10, 10), round=1, satisfaction=30 + change)
+        answered(someone, pool, organisation, datetime.date(2025, 4, 10), round=0, satisfaction=30)
+        answered(someone, pool, organisation, datetime.date(2025, 10, 10), round=1, satisfaction=30 + change)
 
     page = person()
     sign_in(page, base, commissioner.email, PASSWORD, secret=secret)
@@ -71,6 +72,7 @@ def test_a_commissioner_reads_the_outcome_section(live_server: Any, person: Call
     section = page.locator("main").inner_text().split("Outcomes: how staff are doing", 2)[-1]
     assert "not from a randomised trial" in section
     assert "+5.5" in section and "+3.3 to +7.7" in section
+    assert "Shown: April 2025 to September 2025 and October 2025 to March 2026." in section
     page.locator("#outcome-measures").scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "outcomes-dashboard-after.png"))
     follow(page, "Change how often staff are asked, or which questionnaire")
