@@ -4,6 +4,9 @@ Laid out like the bodies' audit logs: each session with its date, format, the nu
 group, the minutes, the minutes claimable and whether it was countersigned; then each month
 against the minimum; then the CPD log; and at the foot the hash and the address where anyone
 can check it. Never notes, never the supervisors' names (the copy is made to be shared).
+
+Everything printed comes from the signed copy's contents, the CPD log included, so nothing on
+the page is outside what the hash and the verification page cover.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ from typing import Any
 
 from fpdf import FPDF
 
-from records.models import CpdActivity
 from records.summary import minutes_words
 from reflect import wording
 from supervision.pdf import _latin1
@@ -30,7 +32,7 @@ def _row(pdf: FPDF, widths: list[float], cells: list[str], *, bold: bool = False
     pdf.ln(5.5)
 
 
-def record_pdf(payload: dict[str, Any], *, digest: str, verify_url: str, cpd: list[CpdActivity]) -> bytes:
+def record_pdf(payload: dict[str, Any], *, digest: str, verify_url: str) -> bytes:
     pdf = FPDF(format="A4")
     pdf.set_margins(14, 14, 14)
     pdf.set_auto_page_break(auto=True, margin=16)
@@ -73,24 +75,26 @@ def record_pdf(payload: dict[str, Any], *, digest: str, verify_url: str, cpd: li
         minimum = "-" if m["minimum_minutes"] is None else str(m["minimum_minutes"])
         month = wording.month(datetime.date.fromisoformat(m["month"] + "-01"))
         _row(pdf, widths, [month, str(m["claimable_minutes"]), minimum, meets])
+    cpd = payload.get("cpd", [])
     if cpd:
         pdf.ln(3)
         pdf.set_font("Helvetica", "B", 11)
         pdf.cell(0, 6, "CPD log", new_x="LMARGIN", new_y="NEXT")
         for activity in cpd:
             pdf.set_font("Helvetica", "B", 9)
-            heading = f"{wording.short_date(activity.done_on)}: {activity.activity} ({minutes_words(activity.minutes)})"
+            heading = f"{_day(activity['date'])}: {activity['activity']} ({minutes_words(activity['minutes'])})"
             pdf.multi_cell(0, 5, _latin1(heading), new_x="LMARGIN", new_y="NEXT")
             pdf.set_font("Helvetica", "", 8.5)
-            pdf.multi_cell(0, 4.5, _latin1(f"What I learnt: {activity.learnt}"), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 4.5, _latin1(f"What I learnt: {activity['learnt']}"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font("Helvetica", "I", 8)
     pdf.multi_cell(
         0,
         4,
         _latin1(
-            "The sessions above are signed by Reflect. Check this copy at the address below: the page shows "
-            f"the same hash and which sessions were countersigned.\nSHA-256: {digest}\nCheck it at: {verify_url}"
+            "The sessions, months and CPD log above are signed by Reflect. Check this copy at the address below: "
+            "the page shows the same hash, which sessions were countersigned and the CPD log as signed."
+            f"\nSHA-256: {digest}\nCheck it at: {verify_url}"
         ),
         new_x="LMARGIN",
         new_y="NEXT",

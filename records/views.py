@@ -133,9 +133,7 @@ def signed_pdf(request: HttpRequest) -> HttpResponse:
     record = build_record(user, rule, today=_today())
     signed = sign_record(user, record, share_name=bool(share_name))
     url = settings.SITE_URL + reverse("records_verify", args=[signed.token])
-    content = record_pdf(
-        signed.payload, digest=signed.digest, verify_url=url, cpd=list(CpdActivity.objects.filter(owner=user))
-    )
+    content = record_pdf(signed.payload, digest=signed.digest, verify_url=url)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="supervision-record.pdf"'
     return response
@@ -147,10 +145,18 @@ def verify(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     entries = [
         {**entry, "day": datetime.date.fromisoformat(entry["date"])} for entry in signed.payload.get("entries", [])
     ]
+    # The CPD log as signed (copies made before it was signed have none).
+    cpd = [{**line, "day": datetime.date.fromisoformat(line["date"])} for line in signed.payload.get("cpd", [])]
     return render(
         request,
         "records/verify.html",
-        {"signed": signed, "genuine": signature_holds(signed), "payload": signed.payload, "entries": entries},
+        {
+            "signed": signed,
+            "genuine": signature_holds(signed),
+            "payload": signed.payload,
+            "entries": entries,
+            "cpd": cpd,
+        },
     )
 
 

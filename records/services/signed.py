@@ -1,8 +1,10 @@
 """Signed copies of a supervision record that their holder shares (docs/supervision-records.md).
 
 The copy holds only what the holder chose to show: their name (if they tick it), the body and
-its rule version, and for each entry its date, minutes, format, the number supervised, the
-minutes claimable and whether it was countersigned. Never notes, never the supervisors' names.
+its rule version, for each entry its date, minutes, format, the number supervised, the minutes
+claimable and whether it was countersigned, and their CPD log (each activity's date, title,
+minutes and what they learnt). Never notes, never the supervisors' names, never evidence files.
+Everything the PDF prints is in the copy, so everything it prints is signed.
 """
 
 from __future__ import annotations
@@ -14,15 +16,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from records import signing
-from records.models import SignedRecord
+from records.models import CpdActivity, SignedRecord
 from records.summary import Record
 from reflect.models import User
 from reflect.services.audit import record_audit
 
-FORMAT = "reflect-supervision-record/1"
+# Version 2 added the CPD log (version 1 copies, without it, still verify: the hash is over what
+# was stored).
+FORMAT = "reflect-supervision-record/2"
 
 
-def payload_of(record: Record, *, holder_name: str | None, issued_at: datetime.datetime) -> dict[str, Any]:
+def payload_of(
+    record: Record, cpd: list[CpdActivity], *, holder_name: str | None, issued_at: datetime.datetime
+) -> dict[str, Any]:
     rule = record.rule
     return {
         "format": FORMAT,
@@ -49,12 +55,17 @@ def payload_of(record: Record, *, holder_name: str | None, issued_at: datetime.d
             }
             for m in record.months
         ],
+        "cpd": [
+            {"date": a.done_on.isoformat(), "activity": a.activity, "minutes": a.minutes, "learnt": a.learnt}
+            for a in cpd
+        ],
     }
 
 
 def sign_record(actor: User, record: Record, *, share_name: bool, now: datetime.datetime | None = None) -> SignedRecord:
     now = now or timezone.now()
-    payload = payload_of(record, holder_name=actor.display_name if share_name else None, issued_at=now)
+    cpd = list(CpdActivity.objects.filter(owner=actor))
+    payload = payload_of(record, cpd, holder_name=actor.display_name if share_name else None, issued_at=now)
     with transaction.atomic():
         signed = SignedRecord.objects.create(
             holder=actor,

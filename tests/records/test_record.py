@@ -260,6 +260,35 @@ def test_a_signed_copy_verifies_and_shows_what_was_countersigned(client, scene):
     assert "does not check" in Client().get(reverse("records_verify", args=[signed.token])).content.decode()
 
 
+def test_the_cpd_log_is_signed_too_so_a_changed_cpd_line_does_not_check(client, scene):
+    """The review found the CPD section of the signed PDF outside what was signed: it could be
+    altered and the verification page would still say "Genuine"."""
+    CpdActivity.objects.create(
+        owner=scene.practitioner, activity="Trauma-informed practice day", done_on=datetime.date(2026, 11, 20),
+        hours="6", learnt="Grounding before a hard call.",
+    )  # fmt: skip
+    signed_in(client, scene.practitioner)
+    text = _pdf_text(client.post(reverse("records_signed_pdf"), {}).content)
+    signed = SignedRecord.objects.get()
+    assert signed.payload["cpd"] == [
+        {"date": "2026-11-20", "activity": "Trauma-informed practice day", "minutes": 360,
+         "learnt": "Grounding before a hard call."},
+    ]  # fmt: skip
+    assert r"20 Nov 2026: Trauma-informed practice day \(6 hours\)" in text and "Grounding before a hard call." in text
+    page = Client().get(reverse("records_verify", args=[signed.token])).content.decode()
+    assert "Genuine" in page and "Trauma-informed practice day" in page and "Grounding before a hard call." in page
+    # Editing the log afterwards changes the person's log, not the copy they handed out: the
+    # page still shows what was signed, so a PDF altered to match the edit is caught.
+    CpdActivity.objects.update(hours="16", activity="A week's course")
+    page = Client().get(reverse("records_verify", args=[signed.token])).content.decode()
+    assert "Genuine" in page and "Trauma-informed practice day" in page and "A week" not in page
+    # A CPD line changed in the stored copy no longer checks.
+    signed.payload["cpd"][0]["minutes"] = 960
+    signed.save()
+    assert not signature_holds(signed)
+    assert "does not check" in Client().get(reverse("records_verify", args=[signed.token])).content.decode()
+
+
 def test_the_verification_page_outlives_leaving_the_pool_and_keeps_only_the_hash_after_erasure(client, scene):
     signed_in(client, scene.practitioner)
     client.post(reverse("records_signed_pdf"), {"share_name": "on"})
