@@ -117,11 +117,15 @@ def _seed_pool(pool: Pool, today: datetime.date) -> int:
 
 
 def seed_outcomes(out: TextIOBase, today: datetime.date | None = None) -> None:
-    """Answers for every pool that has none yet (a second run adds nothing)."""
+    """Answers for every pool that no one has been asked in yet (a second run adds nothing).
+
+    A pool with any invitation is skipped, answered or not: the demo's own open round, or one the
+    daily task asked, would otherwise be written again over its unique constraint."""
     today = today or timezone.localdate()
-    answered = set(OutcomeResponse.objects.values_list("pool_id", flat=True).distinct())
+    asked = set(OutcomeInvitation.objects.order_by().values_list("pool_id", flat=True).distinct())
+    answered = set(OutcomeResponse.objects.order_by().values_list("pool_id", flat=True).distinct())
     total = 0
-    for pool in Pool.objects.exclude(pk__in=answered).order_by("pk"):
+    for pool in Pool.objects.exclude(pk__in=asked | answered).order_by("pk"):
         with transaction.atomic():
             total += _seed_pool(pool, today)
     out.write(f"Outcome answers: {total:,} added.\n")
