@@ -185,6 +185,13 @@ def is_enabled(measure: Measure, confirmed: list[str] | None = None) -> bool:
     return measure.slug in confirmed
 
 
+def unlicensed_slugs() -> list[str]:
+    """Measures this deployment may not ask now (their licence not confirmed): an invitation to
+    one, made while it was confirmed, can no longer be answered."""
+    slugs = sorted({slug for slug, _ in all_measures()})
+    return [slug for slug in slugs if not is_enabled(current_measure(slug))]
+
+
 def enabled_measures() -> list[Measure]:
     """The latest version of each measure this deployment may ask, by title."""
     slugs = sorted({slug for slug, _ in all_measures()})

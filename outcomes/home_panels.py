@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Exists
 from django.urls import reverse
 
+from outcomes.bank import unlicensed_slugs
 from outcomes.enums import InvitationStatus
 from outcomes.models import OutcomeInvitation
 from reflect.home import HomePanel, NextStep, register_home_fact, register_home_panels
@@ -36,10 +37,13 @@ def outcome_panels(user: User, roles: Roles) -> list[HomePanel]:
     ]
 
 
-# Read in the roles' one row (reflect/home.py): no query of its own.
+# Read in the roles' one row (reflect/home.py): no query of its own. A questionnaire whose
+# licence is no longer confirmed here is not waiting: it cannot be answered.
 register_home_fact(
     "outcome_waiting",
     lambda person_id, _now, _today: Exists(
-        OutcomeInvitation.objects.filter(person_id=person_id, status=InvitationStatus.OPEN)
+        OutcomeInvitation.objects.filter(person_id=person_id, status=InvitationStatus.OPEN).exclude(
+            measure__in=unlicensed_slugs()
+        )
     ),
 )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from outcomes.bank import Band, Measure, current_measure, measure_version
+from outcomes.bank import Band, Measure, current_measure, is_enabled, measure_version
 from outcomes.enums import InvitationStatus
 from outcomes.models import OutcomeInvitation, OutcomeResponse
 from outcomes.scoring import AnswersIncomplete, band_of, score_answers
@@ -22,6 +22,10 @@ from reflect.errors import DomainError
 from reflect.models import Membership, User
 from reflect.services.audit import record_audit
 from scheduling.models import BookingAttendee, BookingStatus, Place, PlaceStatus
+
+# A measure whose licence this site has not confirmed (docs/outcomes.md, "The measure bank"):
+# asked while it was confirmed, it cannot be answered once the confirmation is withdrawn.
+NOT_LICENSED = "This questionnaire is no longer used on this site, so it cannot be answered. Nothing was saved."
 
 
 def has_attended(person: User, pool_id: int) -> bool:
@@ -47,6 +51,8 @@ def record_response(invitation: OutcomeInvitation, *, acting_user: User, answers
     if latest is None or latest.pk != invitation.pk:
         raise DomainError("A newer round has started: answer that one instead, from your page of scores.")
     measure = current_measure(invitation.measure)
+    if not is_enabled(measure):
+        raise DomainError(NOT_LICENSED)
     try:
         scores = score_answers(measure, answers)
     except AnswersIncomplete:

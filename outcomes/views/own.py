@@ -10,11 +10,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from outcomes.access import access_own_invitation
-from outcomes.bank import current_measure
+from outcomes.bank import current_measure, is_enabled
 from outcomes.enums import InvitationStatus
 from outcomes.forms import MeasureForm
 from outcomes.services.invitations import decline_invitation, open_invitations_for
-from outcomes.services.responses import own_results, record_response
+from outcomes.services.responses import NOT_LICENSED, own_results, record_response
 from reflect.access import acting_user
 from reflect.errors import DomainError
 
@@ -26,7 +26,9 @@ def outcomes_home(request: HttpRequest) -> HttpResponse:
     for invitation in open_invitations_for(user):
         if invitation.pool_id not in seen:  # each pool's latest round only
             seen.add(invitation.pool_id)
-            waiting.append((invitation, current_measure(invitation.measure)))
+            measure = current_measure(invitation.measure)
+            if is_enabled(measure):  # one whose licence is withdrawn cannot be answered
+                waiting.append((invitation, measure))
     results = own_results(user)
     return render(request, "outcomes/home.html", {"waiting": waiting, "results": results})
 
@@ -39,6 +41,9 @@ def outcomes_answer(request: HttpRequest, invitation_id: int) -> HttpResponse:
         messages.info(request, "You have already answered this one. Your scores are below.")
         return redirect("outcomes_home")
     measure = current_measure(invitation.measure)
+    if not is_enabled(measure):
+        messages.info(request, NOT_LICENSED)
+        return redirect("outcomes_home")
     form = MeasureForm(request.POST or None, measure=measure)
     if request.method == "POST" and form.is_valid():
         try:

@@ -10,7 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from outcomes.models import OutcomeInvitation, OutcomeResponse, PoolOutcomeSettings
-from outcomes.services.invitations import queue_outcome_invitations
+from outcomes.services.invitations import queue_outcome_invitations, set_schedule
+from outcomes.services.responses import record_response
+from reflect.errors import DomainError
 from tests.factories.core import signed_in
 from tests.outcomes.helpers import DISTINCTIVE, answered
 
@@ -105,3 +107,28 @@ def test_a_converted_score_reads_to_one_decimal_place(world, client) -> None:
     page = client.get("/outcomes/").content.decode()
     assert "<strong>Your wellbeing score</strong> (22.4 out of 35)" in page
     assert "Short Warwick Edinburgh Mental Wellbeing Scale (SWEMWBS) © NHS Health Scotland" in page
+
+
+def test_a_measure_whose_licence_is_not_confirmed_cannot_be_answered_by_its_address(world, client, settings) -> None:
+    """The review: a questionnaire asked while its licence was confirmed could still be answered
+    by its address once the confirmation was withdrawn."""
+    settings.OUTCOME_LICENCES_CONFIRMED = ["swemwbs"]
+    set_schedule(world.pool, acting_user=world.commissioner, interval_months=6, measure="swemwbs")
+    queue_outcome_invitations()
+    invitation = OutcomeInvitation.objects.get(person=world.member)
+    settings.OUTCOME_LICENCES_CONFIRMED = []
+    client.force_login(world.member)
+    url = f"/outcomes/{invitation.pk}/answer/"
+    refused = "This questionnaire is no longer used on this site, so it cannot be answered. Nothing was saved."
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"] == "/outcomes/"
+    page = client.get("/outcomes/").content.decode()
+    assert refused in page and url not in page
+    response = client.post(url, form_of({n: 3 for n in range(1, 8)}))
+    assert response.status_code == 302 and response["Location"] == "/outcomes/"
+    assert not OutcomeResponse.objects.exists()
+    assert OutcomeInvitation.objects.get(pk=invitation.pk).status == "open"
+    with pytest.raises(DomainError) as refusal:
+        record_response(invitation, acting_user=world.member, answers={n: 3 for n in range(1, 8)})
+    assert refusal.value.message == refused
+    assert "Answer your wellbeing questionnaire" not in client.get("/").content.decode()
