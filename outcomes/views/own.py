@@ -14,7 +14,7 @@ from outcomes.bank import current_measure, is_enabled
 from outcomes.enums import InvitationStatus
 from outcomes.forms import MeasureForm
 from outcomes.services.invitations import decline_invitation, open_invitations_for
-from outcomes.services.responses import NOT_LICENSED, own_results, record_response
+from outcomes.services.responses import own_results, record_response, refusal_to_answer
 from reflect.access import acting_user
 from reflect.errors import DomainError
 
@@ -40,10 +40,11 @@ def outcomes_answer(request: HttpRequest, invitation_id: int) -> HttpResponse:
     if invitation.status == InvitationStatus.ANSWERED:
         messages.info(request, "You have already answered this one. Your scores are below.")
         return redirect("outcomes_home")
-    measure = current_measure(invitation.measure)
-    if not is_enabled(measure):
-        messages.info(request, NOT_LICENSED)
+    refusal = refusal_to_answer(invitation)
+    if refusal is not None:
+        messages.info(request, refusal)
         return redirect("outcomes_home")
+    measure = current_measure(invitation.measure)
     form = MeasureForm(request.POST or None, measure=measure)
     if request.method == "POST" and form.is_valid():
         try:

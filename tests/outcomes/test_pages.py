@@ -132,3 +132,60 @@ def test_a_measure_whose_licence_is_not_confirmed_cannot_be_answered_by_its_addr
         record_response(invitation, acting_user=world.member, answers={n: 3 for n in range(1, 8)})
     assert refusal.value.message == refused
     assert "Answer your wellbeing questionnaire" not in client.get("/").content.decode()
+
+
+# What the answer page says about stopping part-way: true in each state (the review found "You can
+# stop and come back later from your home page", which kept nothing and was not always so).
+STOPPING_OPEN = (
+    "If you stop before sending, nothing is kept. This questionnaire waits for you on your wellbeing page, "
+    "linked from your home page, until you answer it or are asked again."
+)
+STOPPING_DECLINED = (
+    "You said not this time, and you can still answer. If you stop before sending, nothing is kept; it stays "
+    "on your wellbeing page, linked from your home page, until you are asked again."
+)
+
+
+def test_the_answer_page_says_truly_what_stopping_part_way_does(world, client) -> None:
+    queue_outcome_invitations()
+    invitation = OutcomeInvitation.objects.get(person=world.member)
+    client.force_login(world.member)
+    url = f"/outcomes/{invitation.pk}/answer/"
+    page = client.get(url).content.decode()
+    assert STOPPING_OPEN in page and STOPPING_DECLINED not in page and "come back later" not in page
+    # Declined: the page says it can still be answered, and the list it stays on links it.
+    client.post(f"/outcomes/{invitation.pk}/decline/")
+    page = client.get(url).content.decode()
+    assert STOPPING_DECLINED in page and STOPPING_OPEN not in page
+    assert url in client.get("/outcomes/").content.decode()
+    assert 'href="/outcomes/"' in client.get("/").content.decode()
+
+
+def test_a_round_asked_again_since_cannot_be_answered_and_the_page_says_why(world, client) -> None:
+    queue_outcome_invitations()
+    old = OutcomeInvitation.objects.get(person=world.member)
+    OutcomeInvitation.objects.create(
+        person=world.member, pool=world.pool, round=1, due_on=old.due_on + datetime.timedelta(days=183),
+        measure=old.measure,
+    )  # fmt: skip
+    client.force_login(world.member)
+    response = client.get(f"/outcomes/{old.pk}/answer/")
+    assert response.status_code == 302 and response["Location"] == "/outcomes/"
+    assert (
+        "You have been asked again since this questionnaire, so it can no longer be answered."
+        in client.get("/outcomes/").content.decode()
+    )
+
+
+def test_someone_who_has_left_the_pool_is_told_they_cannot_answer(world, client) -> None:
+    queue_outcome_invitations()
+    invitation = OutcomeInvitation.objects.get(person=world.member)
+    world.member.memberships.update(left_at=datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC))
+    client.force_login(world.member)
+    response = client.post(f"/outcomes/{invitation.pk}/answer/", form_of(DISTINCTIVE))
+    assert response.status_code == 302 and response["Location"] == "/outcomes/"
+    assert (
+        "You no longer work in an organisation of this pool, so this questionnaire cannot be answered. "
+        "Nothing was saved." in client.get("/outcomes/").content.decode()
+    )
+    assert not OutcomeResponse.objects.exists()
