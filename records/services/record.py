@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 
@@ -61,8 +61,9 @@ def countersign_month(
     actor: User, practitioner_id: int, month: datetime.date, *, now: datetime.datetime | None = None
 ) -> int:
     """Countersign every session ``actor`` ran with the practitioner in ``month`` that is not
-    countersigned yet: one click for the month. Returns how many were signed now; a second
-    click signs nothing new. Anyone with no such session gets a 404, as for a stranger."""
+    countersigned yet: one click for the month. Returns how many this click signed; a second
+    click, even one sent at the same moment, signs and counts nothing new. Anyone with no such
+    session gets a 404, as for a stranger."""
     now = now or timezone.now()
     entries = [
         e
@@ -72,25 +73,32 @@ def countersign_month(
     if not entries:
         raise Http404("No such sessions.")
     with transaction.atomic():
-        rows = [
-            Countersignature(
-                practitioner_id=practitioner_id,
-                booking_id=e.pk if e.kind == BOOKING else None,
-                group_session_id=None if e.kind == BOOKING else e.pk,
-                signed_by=actor,
-                signed_at=now,
-            )
-            for e in entries
-            if e.countersigned_at is None
-        ]
-        # The unique constraints make a double click (or two tabs) sign each session once.
-        Countersignature.objects.bulk_create(rows, ignore_conflicts=True)
-        if rows:
+        signed = 0
+        for e in entries:
+            if e.countersigned_at is not None:
+                continue
+            # The unique constraints make a double click (or two tabs) sign each session once,
+            # and only the click whose row went in counts it: both clicks may have read the month
+            # unsigned, and counting what they meant to sign counted the month twice (the other
+            # click's insert waits for this one to commit, then fails here).
+            try:
+                with transaction.atomic():
+                    Countersignature.objects.create(
+                        practitioner_id=practitioner_id,
+                        booking_id=e.pk if e.kind == BOOKING else None,
+                        group_session_id=None if e.kind == BOOKING else e.pk,
+                        signed_by=actor,
+                        signed_at=now,
+                    )
+            except IntegrityError:
+                continue
+            signed += 1
+        if signed:
             record_audit(
                 "records.countersigned",
                 actor=actor,
                 practitioner=practitioner_id,
                 month=month.isoformat(),
-                sessions=len(rows),
+                sessions=signed,
             )
-    return len(rows)
+    return signed

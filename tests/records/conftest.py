@@ -63,6 +63,10 @@ class Scene:
 
 @pytest.fixture
 def scene(world) -> Scene:
+    return build_scene(world)
+
+
+def build_scene(world) -> Scene:
     """Sam (world.member): a 1:1 hour on 3 November 2026, two hours of group supervision with
     two colleagues on 17 November, and a two-hour reflective group of six on 11 November."""
     supervisor = make_supervisor("Ruth")

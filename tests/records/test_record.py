@@ -16,13 +16,17 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
+from records.access import access_entry
 from records.bodies import body
-from records.entries import BOOKING, GROUP, record_entries
+from records.entries import BOOKING, GROUP, record_entries, supervisees_entries
 from records.models import Countersignature, CpdActivity, RecordSettings, ReflectiveNote, SignedRecord
-from records.services.record import choose_body, countersign_month
+from records.services import record as record_service
+from records.services.record import choose_body, countersign_month, countersign_since, save_note
 from records.services.signed import signature_holds
+from records.summary import build_record
 from reflect.data_protection.erasure import erase_account
 from reflect.errors import DomainError
+from reflect.models import AuditEvent
 from supervision.enums import AgreementStatus
 from tests.factories.core import signed_in
 from tests.factories.typed_input import date_boxes
@@ -126,6 +130,42 @@ def test_one_click_countersigns_a_month_once(scene):
     # The facilitator signs the group session they ran.
     assert countersign_month(scene.facilitator.user, scene.practitioner.pk, november, now=now) == 1
     assert Countersignature.objects.count() == 3
+
+
+def _countersigned_in_audit() -> int:
+    return sum(e.details["sessions"] for e in AuditEvent.objects.filter(action="records.countersigned"))
+
+
+def test_two_clicks_at_once_count_each_session_once(scene, monkeypatch):
+    """The review's double count: two clicks in flight together (a double click, two tabs) both
+    read the month unsigned; the constraint kept one countersignature per session, but both
+    clicks reported and audited every session, so the month counted twice."""
+    supervisor, november, now = scene.supervisor.user, datetime.date(2026, 11, 1), at(30)
+    read_by_second_click = supervisees_entries(supervisor, since=countersign_since(now))
+    assert countersign_month(supervisor, scene.practitioner.pk, november, now=now) == 2
+    monkeypatch.setattr(record_service, "supervisees_entries", lambda *args, **kwargs: read_by_second_click)
+    assert countersign_month(supervisor, scene.practitioner.pk, november, now=now) == 0
+    assert Countersignature.objects.count() == 2
+    assert _countersigned_in_audit() == 2
+
+
+def test_totals_are_exact_after_countersigning_twice_and_editing_between(scene):
+    supervisor, november, now = scene.supervisor.user, datetime.date(2026, 11, 1), at(30)
+    choose_body(scene.practitioner, "bacp")
+    assert countersign_month(supervisor, scene.practitioner.pk, november, now=now) == 2
+    # Editing between: a note on a countersigned session, and another body chosen and back.
+    save_note(scene.practitioner, access_entry(scene.practitioner, BOOKING, scene.one_to_one.pk), NOTE)
+    choose_body(scene.practitioner, "babcp")
+    choose_body(scene.practitioner, "bacp")
+    assert countersign_month(supervisor, scene.practitioner.pk, november, now=now) == 0
+    assert countersign_month(scene.facilitator.user, scene.practitioner.pk, november, now=now) == 1
+    assert countersign_month(scene.facilitator.user, scene.practitioner.pk, november, now=now) == 0
+    record = build_record(scene.practitioner, body("bacp"), today=datetime.date(2026, 11, 30))
+    assert (record.total_minutes, record.total_claimable, record.countersigned, len(record.entries)) == (
+        300, 140, 3, 3,
+    )  # fmt: skip
+    assert [(m.month, m.claimable_minutes) for m in record.months] == [(november, 140)]
+    assert Countersignature.objects.count() == 3 and _countersigned_in_audit() == 3
 
 
 def test_countersigning_someone_you_did_not_supervise_is_a_404(scene, world):
