@@ -2,28 +2,45 @@
 (docs/architecture.md: organisations never see each other; commissioners only their own pools)."""
 
 import datetime
+import io
 import re
 
 import pytest
+from django.core.files.base import ContentFile
+from django.test import Client
 from django.urls import reverse
+from PIL import Image
 
 from api.services.tokens import make_token
 from outcomes.models import OutcomeInvitation
 from outcomes.services.invitations import queue_outcome_invitations
-from records.models import CpdActivity
+from records.bodies import body
+from records.models import Countersignature, CpdActivity
+from records.services.signed import sign_record
+from records.summary import build_record
 from reflect.enums import InvitationKind
 from reflect.models import Membership
 from reflect.services.invitations import create_invitation
+from tests.factories.bookings import agree
 from tests.factories.core import give_two_factor, signed_in
+from tests.factories.supervision import make_supervisor
 from tests.factories.webhooks import delivery_to, endpoint_for
+from tests.records.conftest import at, attended_session
 
 pytestmark = pytest.mark.django_db
 
 PERSONAS = ["lead", "member", "colleague", "outsider", "commissioner", "other_commissioner"]
 
 
+def _jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (20, 120, 20)).save(out, format="JPEG")
+    return out.getvalue()
+
+
 @pytest.fixture
-def urls(world):
+def urls(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     for person in (world.commissioner, world.other_commissioner):
         give_two_factor(person)
     pool_invitation, _ = create_invitation(
@@ -36,6 +53,14 @@ def urls(world):
     # A line of the member's CPD log: theirs alone (records/access.py).
     cpd = CpdActivity.objects.create(
         owner=world.member, activity="Reading", done_on=datetime.date(2026, 11, 2), hours=1, learnt="Much."
+    )
+    cpd.evidence.save("evidence.jpg", ContentFile(_jpeg()))
+    # A supervision session the member attended, and a signed copy of their record: the records
+    # URLs that take an object's id (docs/supervision-records.md).
+    supervisor = make_supervisor("Ruth")
+    session = attended_session(agree(world.pool, world.organisation, supervisor), [world.member], at(3), 60)
+    signed = sign_record(
+        world.member, build_record(world.member, body("none"), today=datetime.date(2026, 11, 30)), share_name=False
     )
     queue_outcome_invitations()
     outcome_invitation = OutcomeInvitation.objects.get(person=world.member)
@@ -69,8 +94,18 @@ def urls(world):
         # Always the signed-in person's own answers: no id to change (docs/equality.md).
         ("GET", reverse("equality_answers")): [200, 200, 200, 200, 200, 200],
         ("POST", reverse("equality_not_now")): [302, 302, 302, 302, 302, 302],
+        # Supervision records: each object the member's alone; countersigning only for whoever
+        # ran the session (none of these personas: test_countersigning_is_for_who_ran_the_session).
         ("GET", reverse("records_home")): [200, 200, 200, 200, 200, 200],
-        ("GET", reverse("records_note", args=["booking", 1])): [404, 404, 404, 404, 404, 404],
+        ("GET", reverse("records_note", args=["booking", 999999])): [404, 404, 404, 404, 404, 404],
+        ("GET", reverse("records_note", args=["booking", session.pk])): [404, 200, 404, 404, 404, 404],
+        # The member's empty note is a form error; everyone else is told nothing.
+        ("POST", reverse("records_note", args=["booking", session.pk])): [404, 200, 404, 404, 404, 404],
+        ("GET", reverse("records_cpd_evidence", args=[cpd.pk])): [404, 200, 404, 404, 404, 404],
+        ("GET", reverse("records_cpd_delete", args=[cpd.pk])): [404, 200, 404, 404, 404, 404],
+        ("POST", reverse("records_countersign", args=[world.member.pk, "2026-11"])): [404] * 6,
+        # Public by design: the holder hands out its address (an unguessable token).
+        ("GET", reverse("records_verify", args=[signed.token])): [200] * 6,
         ("POST", reverse("records_cpd_delete", args=[cpd.pk])): [404, 302, 404, 404, 404, 404],
         # Webhooks (issue 22): a pool's for its commissioner, an organisation's for its lead only.
         ("GET", reverse("webhook_pool_endpoints", args=[pool])): [404, 404, 404, 404, 200, 404],
@@ -103,6 +138,7 @@ def test_access_matrix(client, world, urls):
             client.force_login(getattr(world, persona))
             response = client.get(url) if method == "GET" else client.post(url)
             seen[(method, url, persona)] = response.status_code
+            response.close()  # a served file (CPD evidence) is open until then
             assert response.status_code == status, (
                 f"{persona} {method} {url}: {response.status_code}, expected {status}"
             )
@@ -134,3 +170,15 @@ def test_the_404_page_does_not_say_whether_the_object_exists(client, world):
     # Same page apart from the per-response CSRF token in the sign-out form.
     token = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
     assert token.sub(b"", real.content) == token.sub(b"", missing.content)
+
+
+def test_countersigning_is_for_who_ran_the_session(world) -> None:
+    """Another supervisor, signed in with two-factor, gets the 404 a stranger gets; the one who
+    ran the session countersigns it."""
+    ran_it, another = make_supervisor("Ruth"), make_supervisor("Ann")
+    attended_session(agree(world.pool, world.organisation, ran_it), [world.member], at(3), 60)
+    url = reverse("records_countersign", args=[world.member.pk, "2026-11"])
+    assert signed_in(Client(), another.user).post(url).status_code == 404
+    assert not Countersignature.objects.exists()
+    assert signed_in(Client(), ran_it.user).post(url).status_code == 302
+    assert Countersignature.objects.get().signed_by == ran_it.user
