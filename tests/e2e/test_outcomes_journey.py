@@ -41,6 +41,9 @@ def test_a_member_of_staff_answers_and_sees_their_own_scores(live_server: Any, p
     assert heading(page) == "Your wellbeing"
     follow(page, "Answer the questionnaire")
     assert heading(page) == "Professional Quality of Life Scale (ProQOL), version 5"
+    # What stopping part-way does, said truly (review of issue #21).
+    assert "If you stop before sending, nothing is kept." in page.locator("main").inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "outcomes-answer-intro-after.png"))
     for number, value in DISTINCTIVE.items():
         page.locator(f'input[name="item_{number}"][value="{value}"]').check()
     page.screenshot(path=str(SCREENSHOTS / "outcomes-questionnaire-after.png"))

@@ -119,7 +119,13 @@ def test_countersign_then_record_then_signed_pdf_then_verification(
     visit(stranger, f"{base}/records/verify/{signed.token}/")
     text = main_text(stranger)
     assert "Genuine" in text and signed.digest in text and "Sam Example" in text
-    rows = stranger.locator("tbody tr").all_inner_texts()
+    sessions, cpd = stranger.locator("table").all()
+    rows = sessions.locator("tbody tr").all_inner_texts()
     assert len(rows) == 2 and all(row.rstrip().endswith("Yes") for row in rows)
+    # The CPD log is signed too, and shown as signed (review of issue #21).
+    assert cpd.locator("caption").inner_text() == "CPD log"
+    assert cpd.locator("tbody tr").all_inner_texts() == [
+        "20 Nov 2026\tTrauma-informed practice day\t6 hours 30 minutes\tGrounding before a group starts."
+    ]
     assert NOTE not in stranger.content()
     stranger.screenshot(path=str(SCREENSHOTS / "records-verify-after.png"), full_page=True)
