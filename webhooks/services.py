@@ -27,7 +27,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from reflect.errors import DomainError
-from reflect.events import EVENT_LABELS, Audience, Event, EventKind, iso
+from reflect.events import AUDIENCES, EVENT_LABELS, Audience, Event, EventKind, iso, kinds_for
 from reflect.locks import Lock, lock_on
 from reflect.models import Organisation, Pool, User
 from reflect.outcomes import updates_by_changed_fields
@@ -51,8 +51,9 @@ MAX_ENDPOINTS = 10  # per pool or organisation: bounded work for every event
 # --- Endpoints ------------------------------------------------------------------------------
 
 
-def _checked_events(events: Sequence[str]) -> list[str]:
-    known = {kind.value for kind in EventKind}
+def _checked_events(events: Sequence[str], audience: Audience) -> list[str]:
+    """The kinds chosen, each one this audience may hear of (reflect.events.AUDIENCES)."""
+    known = {kind.value for kind in kinds_for(audience)}
     chosen = sorted({event for event in events if event in known})
     if not chosen or len(chosen) != len(set(events)):
         raise DomainError("Choose at least one event to send", field="events")
@@ -70,7 +71,7 @@ def register_endpoint(
     """A new endpoint for a pool (its commissioner) or an organisation (its lead), and its
     secret, which is shown this once. The caller has checked access (webhooks/access.py)."""
     url = check_endpoint_url(url)
-    chosen = _checked_events(events)
+    chosen = _checked_events(events, owner_audience(owner))
     pinned_address(url)  # the name's answers now; again at every delivery
     scope = {"pool": owner} if isinstance(owner, Pool) else {"organisation": owner}
     with transaction.atomic():
@@ -146,6 +147,11 @@ def resend_delivery(
 # --- Events into the outbox -----------------------------------------------------------------
 
 
+def owner_audience(owner: Pool | Organisation) -> Audience:
+    """Whom a pool's or an organisation's endpoints speak to, and so what they may hear."""
+    return Audience.COMMISSIONER if isinstance(owner, Pool) else Audience.LEAD
+
+
 def _audience(endpoint: WebhookEndpoint) -> Audience:
     return Audience.COMMISSIONER if endpoint.pool_id is not None else Audience.LEAD
 
@@ -161,9 +167,11 @@ def message_body(event: Event, payload: dict[str, Any]) -> str:
 
 def record_event(event: Event) -> list[WebhookDelivery]:
     """The event sink (reflect/events.py), after the change committed: one delivery row for
-    each active endpoint of the pool or the organisation that chose this kind of event."""
-    owners = Q(pool_id=event.pool_id)
-    if event.organisation_id is not None:
+    each active endpoint that chose this kind of event, of the pool (if its commissioners may
+    hear of it) and of the organisation (if its lead may)."""
+    audiences = AUDIENCES[event.kind]
+    owners = Q(pool_id=event.pool_id) if Audience.COMMISSIONER in audiences else Q(pk=None)
+    if Audience.LEAD in audiences and event.organisation_id is not None:
         owners |= Q(organisation_id=event.organisation_id)
     endpoints = [e for e in WebhookEndpoint.objects.filter(owners, is_active=True) if event.kind in e.events]
     if not endpoints:
