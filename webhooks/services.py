@@ -46,6 +46,8 @@ logger = logging.getLogger(__name__)
 # tasks module sits above this one.
 DELIVER_TASK = "webhooks.deliver"
 MAX_ENDPOINTS = 10  # per pool or organisation: bounded work for every event
+# A delivery whose body is gone (webhooks/data_protection.py: kept for a while, then dropped).
+PAYLOAD_GONE = "This delivery’s content is no longer kept, so it cannot be sent again."
 
 
 # --- Endpoints ------------------------------------------------------------------------------
@@ -133,10 +135,12 @@ def resend_delivery(
     now = now or timezone.now()
     if not delivery.endpoint.is_active:
         raise DomainError("Turn the endpoint back on before sending again.")
+    if not delivery.body:
+        raise DomainError(PAYLOAD_GONE)
     with transaction.atomic():
         changed = WebhookDelivery.objects.filter(
             pk=delivery.pk, status__in=[DeliveryStatus.FAILED, DeliveryStatus.DELIVERED]
-        ).update(status=DeliveryStatus.PENDING, due_at=now, attempts=0, claimed_at=None, last_error="")
+        ).exclude(body="").update(status=DeliveryStatus.PENDING, due_at=now, attempts=0, claimed_at=None, last_error="")
         if changed:
             record_audit("webhook.resent", actor=acting_user, target=delivery.endpoint, delivery=delivery.message_id)
             transaction.on_commit(lambda: publish_deliveries([delivery.pk]))
@@ -156,13 +160,14 @@ def _audience(endpoint: WebhookEndpoint) -> Audience:
     return Audience.COMMISSIONER if endpoint.pool_id is not None else Audience.LEAD
 
 
+def encode_body(document: dict[str, Any]) -> str:
+    """A body as stored and sent: compact JSON, keys sorted (also when erasure rewrites one)."""
+    return json.dumps(document, separators=(",", ":"), sort_keys=True)
+
+
 def message_body(event: Event, payload: dict[str, Any]) -> str:
     """The Standard Webhooks body: the event's type, when it happened, and its data."""
-    return json.dumps(
-        {"type": event.kind.value, "timestamp": iso(event.occurred_at), "data": payload},
-        separators=(",", ":"),
-        sort_keys=True,
-    )
+    return encode_body({"type": event.kind.value, "timestamp": iso(event.occurred_at), "data": payload})
 
 
 def record_event(event: Event) -> list[WebhookDelivery]:
