@@ -7,10 +7,11 @@ import pytest
 from rest_framework.test import APIClient
 
 from api.throttling import PerTokenThrottle
-from reflect.models import LedgerEntry, Notification
+from reflect.models import LedgerEntry, Membership, Notification
 from scheduling.models import BookingStatus, SupervisionBooking
 from tests.api.conftest import token_client
 from tests.factories.bookings import book, utc
+from tests.factories.core import UserFactory, staff_of
 
 pytestmark = pytest.mark.django_db
 
@@ -157,3 +158,28 @@ def test_the_schema_is_openapi_3_1_and_the_docs_use_our_static_files(client):
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
     assert "cdn" not in page.lower()
     assert "<style>" not in page and "<script>" not in page  # the Content Security Policy forbids inline
+
+
+def test_a_lead_books_the_member_the_members_list_gave_them(world, agreement, frozen_now):
+    """One kind of id for a person: the members list's id is what a booking's attendees take."""
+    UserFactory()  # an account with no membership: people's and memberships' ids part ways
+    newcomer = staff_of(world.organisation, first_name="Nia")
+    membership = Membership.objects.get(user=newcomer)
+    assert membership.pk != newcomer.pk  # the control: the two kinds of id differ here
+    client = token_client(world.lead)
+
+    members = client.get(f"/api/v1/organisations/{world.organisation.pk}/members/").json()["results"]
+    nia = next(member for member in members if member["name"] == newcomer.display_name)
+    assert nia["id"] == newcomer.pk
+    body = {"agreement": agreement.pk, "starts_at": utc(11, 10).isoformat(), "minutes": 60, "attendees": [nia["id"]]}
+    response = client.post("/api/v1/bookings/", body, format="json")
+
+    assert response.status_code == 201, response.content
+    booking = SupervisionBooking.objects.get(pk=response.json()["id"])
+    assert [attendee.user for attendee in booking.attendees.all()] == [newcomer]
+
+
+def test_the_schema_says_which_id_attendees_take(client):
+    schema = client.get("/api/v1/schema/?format=json").json()["components"]["schemas"]
+    assert "GET /organisations/{id}/members/" in schema["NewBookingRequest"]["properties"]["attendees"]["description"]
+    assert schema["Member"]["properties"]["id"]["description"].startswith("The person's id")
