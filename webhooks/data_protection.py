@@ -1,7 +1,8 @@
 """Webhooks in a person's data (docs/data-protection.md; docs/webhooks.md, "Data protection").
 
-An endpoint belongs to the pool or the organisation, not to the person: erasing them leaves it
-working, and only forgets that they made it (``created_by`` is set to nobody).
+An endpoint belongs to the pool or the organisation, not to the person: erasing them keeps it,
+and forgets that they made it (``created_by`` is set to nobody); with no keeper it is turned off
+at its next event until a current lead or commissioner turns it back on (webhooks.services).
 
 A lead's deliveries name the organisation's staff (a supervision session's supervisor and
 attendees, reflect/events.py), and the body is stored so that a retry is the same message.

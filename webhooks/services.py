@@ -31,6 +31,7 @@ from reflect.events import AUDIENCES, EVENT_LABELS, Audience, Event, EventKind, 
 from reflect.locks import Lock, lock_on
 from reflect.models import Organisation, Pool, User
 from reflect.outcomes import updates_by_changed_fields
+from reflect.queries import current_leads, is_commissioner, is_current_lead
 from reflect.services.audit import record_audit
 from reflect.services.notifications import queue_notification
 from scheduling.calendar_credentials import CredentialsUnreadable, decrypt_secret, encrypt_secret
@@ -108,7 +109,8 @@ def rotate_secret(endpoint: WebhookEndpoint, *, acting_user: User, now: datetime
 
 
 def set_endpoint_active(endpoint: WebhookEndpoint, *, active: bool, acting_user: User) -> WebhookEndpoint:
-    """Turn an endpoint off, or back on (its failures forgotten: the owner says it is mended)."""
+    """Turn an endpoint off, or back on (its failures forgotten: the owner says it is mended;
+    the person turning it on becomes its keeper)."""
     with transaction.atomic():
         endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
         if endpoint.is_active == active:
@@ -117,7 +119,10 @@ def set_endpoint_active(endpoint: WebhookEndpoint, *, active: bool, acting_user:
         endpoint.disabled_at = None if active else timezone.now()
         endpoint.disabled_reason = "" if active else "Turned off by hand."
         endpoint.failing_since = None
-        endpoint.save(update_fields=["is_active", "disabled_at", "disabled_reason", "failing_since"])
+        if active:
+            # Whoever turns it on keeps it: it sends while they manage its owner (keeper_manages).
+            endpoint.created_by = acting_user
+        endpoint.save(update_fields=["is_active", "disabled_at", "disabled_reason", "failing_since", "created_by"])
         record_audit("webhook.turned_on" if active else "webhook.turned_off", actor=acting_user, target=endpoint)
     return endpoint
 
@@ -146,6 +151,49 @@ def resend_delivery(
             transaction.on_commit(lambda: publish_deliveries([delivery.pk]))
     delivery.refresh_from_db()
     return delivery
+
+
+# --- Who keeps an endpoint -------------------------------------------------------------------
+#
+# An endpoint sends only while the person who added it (or last turned it on) still manages its
+# owner: commissions the pool, or leads the organisation (docs/webhooks.md, "When its keeper
+# goes"). Checked when an event is recorded and again when a delivery is sent; an endpoint whose
+# keeper has gone (lost the role, left, or was erased) is turned off, and the owner's current
+# commissioners or leads are told, so that one of them can turn it back on as theirs.
+
+
+def keeper_manages(endpoint: WebhookEndpoint) -> bool:
+    """Whether the endpoint's keeper still commissions its pool or leads its organisation (the
+    core's rules, reflect.queries). Wants ``created_by`` and ``pool`` loaded with it."""
+    keeper = endpoint.created_by
+    if keeper is None:
+        return False
+    if endpoint.pool is not None:
+        return is_commissioner(keeper, endpoint.pool)
+    assert endpoint.organisation_id is not None  # one of the two (a check constraint)
+    return is_current_lead(keeper, endpoint.organisation_id)
+
+
+KEEPER_GONE = "Turned off because the person who added it no longer manages the {owner_kind}."
+
+
+def _turn_off_without_keeper(endpoint: WebhookEndpoint, now: datetime.datetime) -> None:
+    owner_kind = "pool" if endpoint.pool_id is not None else "organisation"
+    _turn_off(
+        endpoint,
+        now,
+        KEEPER_GONE.format(owner_kind=owner_kind),
+        tell=_managers(endpoint),
+        advice="If the system it sends to is yours to keep, turn it back on (it is then yours), or delete it,",
+    )
+
+
+def _managers(endpoint: WebhookEndpoint) -> list[User]:
+    """Who may manage the endpoint now: the pool's commissioners, or the organisation's leads."""
+    if endpoint.pool is not None:
+        return list(endpoint.pool.commissioners.order_by("pk"))
+    assert endpoint.organisation_id is not None
+    return [membership.user for membership in current_leads(endpoint.organisation_id).order_by("pk")]
 
 
 # --- Events into the outbox -----------------------------------------------------------------
@@ -178,7 +226,16 @@ def record_event(event: Event) -> list[WebhookDelivery]:
     owners = Q(pool_id=event.pool_id) if Audience.COMMISSIONER in audiences else Q(pk=None)
     if Audience.LEAD in audiences and event.organisation_id is not None:
         owners |= Q(organisation_id=event.organisation_id)
-    endpoints = [e for e in WebhookEndpoint.objects.filter(owners, is_active=True) if event.kind in e.events]
+    candidates = WebhookEndpoint.objects.filter(owners, is_active=True).select_related("created_by", "pool")
+    endpoints = []
+    for endpoint in candidates:
+        if event.kind not in endpoint.events:
+            continue
+        if keeper_manages(endpoint):
+            endpoints.append(endpoint)
+        else:
+            with transaction.atomic():
+                _turn_off_without_keeper(endpoint, timezone.now())
     if not endpoints:
         return []
     bodies: dict[Audience, str] = {}
@@ -245,7 +302,7 @@ def claim_deliveries(delivery_ids: Sequence[int], *, now: datetime.datetime) -> 
     """The due, pending rows among these that nobody else holds, marked *sending* by us."""
     due = (
         WebhookDelivery.objects.filter(pk__in=list(delivery_ids), status=DeliveryStatus.PENDING, due_at__lte=now)
-        .select_related("endpoint")
+        .select_related("endpoint", "endpoint__created_by", "endpoint__pool")
         .order_by("due_at", "pk")
     )
     with transaction.atomic():
@@ -276,9 +333,13 @@ def deliver_webhooks(delivery_ids: Sequence[int], *, now: datetime.datetime | No
     # Each endpoint's first failure since its last success, as this batch leaves it.
     failing: dict[int, datetime.datetime | None] = {}
     to_turn_off: dict[int, WebhookEndpoint] = {}
-    for delivery in claim_deliveries(delivery_ids, now=now):
+    kept: dict[int, bool] = {}  # each endpoint's keeper checked once a batch
+    claimed = claim_deliveries(delivery_ids, now=now)
+    for delivery in claimed:
         endpoint = delivery.endpoint
-        if not endpoint.is_active or endpoint.pk in to_turn_off:
+        if endpoint.is_active and endpoint.pk not in kept:
+            kept[endpoint.pk] = keeper_manages(endpoint)
+        if not endpoint.is_active or endpoint.pk in to_turn_off or not kept[endpoint.pk]:
             changes[delivery.pk] = {"status": DeliveryStatus.FAILED, "last_error": "The endpoint is turned off."}
         else:
             sent_at, answer = _send(delivery)
@@ -306,6 +367,9 @@ def deliver_webhooks(delivery_ids: Sequence[int], *, now: datetime.datetime | No
         _record_failing(failing)
         for endpoint in to_turn_off.values():
             _disable_after_failures(endpoint, now)
+        for pk, keeper_there in kept.items():
+            if not keeper_there:
+                _turn_off_without_keeper(next(d.endpoint for d in claimed if d.endpoint_id == pk), now)
     for pk, fields in changes.items():
         if fields["status"] == DeliveryStatus.PENDING:
             publish_deliveries([pk], eta=fields["due_at"])
@@ -366,10 +430,17 @@ def _record_failing(failing: dict[int, datetime.datetime | None]) -> None:
 
 
 def _disable_after_failures(endpoint: WebhookEndpoint, now: datetime.datetime) -> None:
-    """A day of failures: the endpoint is turned off, its waiting deliveries with it, and its
-    owner told, once (only the worker whose conditional UPDATE turned it off tells)."""
+    """A day of failures: the endpoint is turned off and the person who added it told."""
     hours = settings.WEBHOOK_DISABLE_AFTER_HOURS
-    reason = f"Turned off after {hours} hours in which no delivery worked."
+    keeper = [endpoint.created_by] if endpoint.created_by_id is not None else []
+    _turn_off(endpoint, now, f"Turned off after {hours} hours in which no delivery worked.", tell=keeper)
+
+
+def _turn_off(
+    endpoint: WebhookEndpoint, now: datetime.datetime, reason: str, *, tell: Sequence[User], advice: str = ""
+) -> None:
+    """The endpoint is turned off, its waiting deliveries with it, and these people told, once
+    (only the worker whose conditional UPDATE turned it off tells). Inside a transaction."""
     if not WebhookEndpoint.objects.filter(pk=endpoint.pk, is_active=True).update(
         is_active=False, disabled_at=now, disabled_reason=reason
     ):
@@ -378,21 +449,21 @@ def _disable_after_failures(endpoint: WebhookEndpoint, now: datetime.datetime) -
         status=DeliveryStatus.FAILED, last_error="The endpoint was turned off."
     )
     record_audit("webhook.turned_off", actor=None, target=endpoint, reason=reason)
-    if endpoint.created_by_id is None:
-        return
     owner = f"pool {endpoint.pool}" if endpoint.pool_id else f"organisation {endpoint.organisation}"
-    queue_notification(
-        endpoint.created_by,
-        WebhookNotificationKind.ENDPOINT_DISABLED,
-        key=f"webhook-endpoint:{endpoint.pk}:disabled:{now:%Y%m%dT%H%M%S}",
-        context={
-            "url": endpoint.url,
-            "owner": owner,
-            "reason": reason,
-            "page": settings.SITE_URL + reverse("webhook_endpoint", args=[endpoint.pk]),
-        },
-        about=f"webhook-endpoint:{endpoint.pk}",
-    )
+    for person in tell:
+        queue_notification(
+            person,
+            WebhookNotificationKind.ENDPOINT_DISABLED,
+            key=f"webhook-endpoint:{endpoint.pk}:disabled:{now:%Y%m%dT%H%M%S}:{person.pk}",
+            context={
+                "url": endpoint.url,
+                "owner": owner,
+                "reason": reason,
+                "advice": advice,  # what to do; the e-mail's own words when empty
+                "page": settings.SITE_URL + reverse("webhook_endpoint", args=[endpoint.pk]),
+            },
+            about=f"webhook-endpoint:{endpoint.pk}",
+        )
 
 
 # --- The sweep ------------------------------------------------------------------------------
