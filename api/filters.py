@@ -65,5 +65,6 @@ def date_range(request: Request) -> DateRange:
 
     return DateRange(
         since=start_of(first) if first else None,
-        until=start_of(last + datetime.timedelta(days=1)) if last else None,
+        # The calendar's last day has no day after it: up to it is everything (no end).
+        until=start_of(last + datetime.timedelta(days=1)) if last and last < datetime.date.max else None,
     )

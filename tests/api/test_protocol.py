@@ -183,3 +183,24 @@ def test_the_schema_says_which_id_attendees_take(client):
     schema = client.get("/api/v1/schema/?format=json").json()["components"]["schemas"]
     assert "GET /organisations/{id}/members/" in schema["NewBookingRequest"]["properties"]["attendees"]["description"]
     assert schema["Member"]["properties"]["id"]["description"].startswith("The person's id")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/bookings/", "/api/v1/sessions/"])
+@pytest.mark.parametrize("query", ["to=9999-12-31", "from=9999-12-31&to=9999-12-31", "from=0001-01-01&to=0001-01-01"])
+def test_the_calendars_first_and_last_days_are_a_range_like_any_other(world, agreement, frozen_now, path, query):
+    """Not an HTML 400 from date arithmetic past 9999-12-31: the list, as for any range."""
+    book(agreement, world.member, utc(11, 10))
+    response = token_client(world.member).get(f"{path}?{query}")
+    assert (response.status_code, response["Content-Type"]) == (200, "application/json")
+    expected = 1 if (path, query) == ("/api/v1/bookings/", "to=9999-12-31") else 0
+    assert len(response.json()["results"]) == expected
+
+
+def test_a_number_or_date_too_large_anywhere_is_a_problem_not_a_page(world, agreement, frozen_now, monkeypatch):
+    def too_large(request):
+        raise OverflowError("date value out of range")
+
+    monkeypatch.setattr("api.views.supervision.date_range", too_large)
+    response = token_client(world.member).get("/api/v1/bookings/")
+    assert (response.status_code, response["Content-Type"]) == (400, "application/problem+json")
+    assert response.json()["detail"] == "A number or date in the request is too large. Give a smaller one."
