@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 
+from reflect import wording
 from reflect.addresses import parse_address
 from reflect.errors import DomainError
 from reflect.outgoing import HostNotFound, PrivateHost, legacy_ipv4, private_host, resolve_public
@@ -48,7 +49,7 @@ def check_endpoint_url(url: str) -> str:
     answers are checked by ``pinned_address`` (at registration and at each delivery)."""
     url = url.strip()
     if len(url) > MAX_URL_LENGTH:
-        raise EndpointAddressError(f"The endpoint address must be {MAX_URL_LENGTH:,} characters or fewer.")
+        raise EndpointAddressError(f"The endpoint address must be {wording.count(MAX_URL_LENGTH, 'character')} or fewer.")
     if not url or any(character.isspace() or ord(character) < 32 or ord(character) == 127 for character in url):
         raise EndpointAddressError(NOT_AN_ADDRESS)
     try:

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from reflect import wording
 from reflect.errors import DomainError
 from reflect.events import AUDIENCES, EVENT_LABELS, Audience, Event, EventKind, iso, kinds_for
 from reflect.locks import Lock, lock_on
@@ -79,7 +80,9 @@ def register_endpoint(
     scope = {"pool": owner} if isinstance(owner, Pool) else {"organisation": owner}
     with transaction.atomic():
         if WebhookEndpoint.objects.filter(**scope).count() >= MAX_ENDPOINTS:
-            raise DomainError(f"You can have at most {MAX_ENDPOINTS} endpoints. Delete one first.", field="url")
+            raise DomainError(
+                f"You can have at most {wording.count(MAX_ENDPOINTS, 'endpoint')}. Delete one first.", field="url"
+            )
         secret = new_secret()
         endpoint = WebhookEndpoint.objects.create(
             **scope,
@@ -433,7 +436,8 @@ def _disable_after_failures(endpoint: WebhookEndpoint, now: datetime.datetime) -
     """A day of failures: the endpoint is turned off and the person who added it told."""
     hours = settings.WEBHOOK_DISABLE_AFTER_HOURS
     keeper = [endpoint.created_by] if endpoint.created_by_id is not None else []
-    _turn_off(endpoint, now, f"Turned off after {hours} hours in which no delivery worked.", tell=keeper)
+    reason = f"Turned off after {wording.count(hours, 'hour')} in which no delivery worked."
+    _turn_off(endpoint, now, reason, tell=keeper)
 
 
 def _turn_off(
