@@ -453,6 +453,9 @@ CELERY_BEAT_SCHEDULE["scheduling.sweep_group_waitlists"] = {
 }
 
 # --- Webhooks (webhooks/services.py, docs/webhooks.md) ----------------------------------------
+# The most a look-up of a host name typed by a user may take (reflect/outgoing.py: webhook
+# endpoints and calendars), at registration and at each delivery or fetch.
+DNS_TIMEOUT_SECONDS = float(env("DNS_TIMEOUT_SECONDS", "5"))
 # One POST, all in (connection, TLS, request, answer), and the most of an answer read.
 WEBHOOK_TIMEOUT_SECONDS = float(env("WEBHOOK_TIMEOUT_SECONDS", "10"))
 WEBHOOK_RESPONSE_MAX_BYTES = int(env("WEBHOOK_RESPONSE_MAX_BYTES", str(64 * 1024)))

@@ -146,9 +146,11 @@ def resend_delivery(
     if not delivery.body:
         raise DomainError(PAYLOAD_GONE)
     with transaction.atomic():
-        changed = WebhookDelivery.objects.filter(
-            pk=delivery.pk, status__in=[DeliveryStatus.FAILED, DeliveryStatus.DELIVERED]
-        ).exclude(body="").update(status=DeliveryStatus.PENDING, due_at=now, attempts=0, claimed_at=None, last_error="")
+        changed = (
+            WebhookDelivery.objects.filter(pk=delivery.pk, status__in=[DeliveryStatus.FAILED, DeliveryStatus.DELIVERED])
+            .exclude(body="")
+            .update(status=DeliveryStatus.PENDING, due_at=now, attempts=0, claimed_at=None, last_error="")
+        )
         if changed:
             record_audit("webhook.resent", actor=acting_user, target=delivery.endpoint, delivery=delivery.message_id)
             transaction.on_commit(lambda: publish_deliveries([delivery.pk]))
