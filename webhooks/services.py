@@ -79,6 +79,10 @@ def register_endpoint(
     pinned_address(url)  # the name's answers now; again at every delivery
     scope = {"pool": owner} if isinstance(owner, Pool) else {"organisation": owner}
     with transaction.atomic():
+        if lock_on(Lock.WEBHOOK_OWNER):
+            # Two additions at once count in turn, so neither passes the limit on the other's
+            # count (reflect/locks.py: the pool's row, or the organisation's; nothing after it).
+            type(owner).objects.select_for_update(no_key=True).filter(pk=owner.pk).first()
         if WebhookEndpoint.objects.filter(**scope).count() >= MAX_ENDPOINTS:
             raise DomainError(
                 f"You can have at most {wording.count(MAX_ENDPOINTS, 'endpoint')}. Delete one first.", field="url"
