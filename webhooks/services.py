@@ -441,7 +441,7 @@ def _record_failing(failing: dict[int, datetime.datetime | None]) -> None:
 def _disable_after_failures(endpoint: WebhookEndpoint, now: datetime.datetime) -> None:
     """A day of failures: the endpoint is turned off and the person who added it told."""
     hours = settings.WEBHOOK_DISABLE_AFTER_HOURS
-    keeper = [endpoint.created_by] if endpoint.created_by_id is not None else []
+    keeper = [endpoint.created_by] if endpoint.created_by is not None else []
     reason = f"Turned off after {wording.count(hours, 'hour')} in which no delivery worked."
     _turn_off(endpoint, now, reason, tell=keeper)
 
