@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
+from reflect import wording
 from reflect.local_time import LONDON
 
 LONGEST_RANGE = datetime.timedelta(days=400)
@@ -58,12 +59,13 @@ def date_range(request: Request) -> DateRange:
         if last < first:
             raise ValidationError({"to": ["The last day must be the same as the first day or after it."]})
         if last - first > LONGEST_RANGE:
-            raise ValidationError({"to": ["Ask for at most 400 days at a time."]})
+            raise ValidationError({"to": [f"Ask for at most {wording.count(LONGEST_RANGE.days, 'day')} at a time."]})
 
     def start_of(day: datetime.date) -> datetime.datetime:
         return datetime.datetime.combine(day, datetime.time.min, tzinfo=LONDON)
 
     return DateRange(
         since=start_of(first) if first else None,
-        until=start_of(last + datetime.timedelta(days=1)) if last else None,
+        # The calendar's last day has no day after it: up to it is everything (no end).
+        until=start_of(last + datetime.timedelta(days=1)) if last and last < datetime.date.max else None,
     )

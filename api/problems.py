@@ -102,6 +102,10 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, OverflowError):
+        # A number or date past what the database or the calendar holds (reflect.middleware's
+        # OutOfRangeMiddleware answers the pages so): the API's 400 is problem+json too.
+        exc = exceptions.ParseError("A number or date in the request is too large. Give a smaller one.")
     response = exception_handler(exc, context)
     if response is None:
         return None

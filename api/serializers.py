@@ -95,7 +95,13 @@ class NewBooking(serializers.Serializer):
     minutes = serializers.IntegerField(min_value=15, max_value=8 * 60)
     # Who the session is for (staff of the agreement's organisation); the person booking if left out.
     attendees = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**62), required=False, max_length=8
+        child=serializers.IntegerField(min_value=1, max_value=2**62),
+        required=False,
+        max_length=8,
+        help_text=(
+            "Who the session is for: people's ids, as the id of each member in "
+            "GET /organisations/{id}/members/. Left out: the person booking."
+        ),
     )
     mode = serializers.ChoiceField(choices=SessionMode.choices, required=False)
 
@@ -174,7 +180,12 @@ class Organisation(serializers.Serializer):
 
 
 class Member(serializers.Serializer):
-    id = serializers.IntegerField(source="pk")
+    # The person's id, not their membership's: the one id a client is given for a person, and
+    # the one a new booking's ``attendees`` take.
+    id = serializers.IntegerField(
+        source="user_id",
+        help_text="The person's id: give it in a new booking's attendees to book a session for them.",
+    )
     name = serializers.CharField(source="user.display_name")
     email = serializers.EmailField(source="user.email")
     is_lead = serializers.BooleanField()

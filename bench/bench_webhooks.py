@@ -35,7 +35,7 @@ def _child() -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from reflect.models import Pool
+    from reflect.models import Pool, User
     from scheduling.calendar_credentials import encrypt_secret
     from tests.webhooks.receiver import local_receiver
     from webhooks import services
@@ -60,8 +60,11 @@ def _child() -> None:
         delivery_headers([secret], "msg_bench", timezone.now(), body.encode())
     sign_us = (time.perf_counter() - started) / 2000 * 1e6
     with local_receiver() as receiver:
+        # Kept by a commissioner of the pool: an endpoint sends only while its keeper is one.
+        keeper = User.objects.create_user(email="bench-commissioner@example.org", password=None)
+        pool.commissioners.add(keeper)
         endpoint = WebhookEndpoint.objects.create(
-            pool=pool, url=receiver.url, events=["place.taken"], secret=encrypt_secret(secret)
+            pool=pool, url=receiver.url, events=["place.taken"], secret=encrypt_secret(secret), created_by=keeper
         )
         now = timezone.now()
         WebhookDelivery.objects.bulk_create(

@@ -453,6 +453,9 @@ CELERY_BEAT_SCHEDULE["scheduling.sweep_group_waitlists"] = {
 }
 
 # --- Webhooks (webhooks/services.py, docs/webhooks.md) ----------------------------------------
+# The most a look-up of a host name typed by a user may take (reflect/outgoing.py: webhook
+# endpoints and calendars), at registration and at each delivery or fetch.
+DNS_TIMEOUT_SECONDS = float(env("DNS_TIMEOUT_SECONDS", "5"))
 # One POST, all in (connection, TLS, request, answer), and the most of an answer read.
 WEBHOOK_TIMEOUT_SECONDS = float(env("WEBHOOK_TIMEOUT_SECONDS", "10"))
 WEBHOOK_RESPONSE_MAX_BYTES = int(env("WEBHOOK_RESPONSE_MAX_BYTES", str(64 * 1024)))
@@ -473,6 +476,12 @@ WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", default=False)
 if PRODUCTION and WEBHOOK_ALLOW_LOOPBACK:
     raise ImproperlyConfigured("WEBHOOK_ALLOW_LOOPBACK is for tests; it must not be set in production.")
 CELERY_BEAT_SCHEDULE["webhooks.sweep"] = {"task": "webhooks.sweep", "schedule": 60}
+# A delivered (or failed) delivery's body, which may name a lead's staff, is dropped after:
+WEBHOOK_PAYLOAD_RETENTION_DAYS = int(env("WEBHOOK_PAYLOAD_RETENTION_DAYS", "30"))
+CELERY_BEAT_SCHEDULE["webhooks.drop_old_payloads"] = {
+    "task": "webhooks.drop_old_payloads",
+    "schedule": crontab(minute=55, hour=2),
+}
 
 # --- Data protection: retention (reflect/data_protection/retention.py, issue 9) --------------
 # Stated on the privacy page, rendered from these values so the page cannot drift.

@@ -7,10 +7,16 @@ nobody, and the use case's own statements are unchanged (their counts are pinned
 After commit, each registered sink receives the event; the webhooks app registers one in its
 ``AppConfig.ready`` (the core never imports the apps built on it; docs/architecture.md).
 
+Who may hear of each kind is decided here, once (``AUDIENCES``; docs/webhooks.md, "Who hears
+what"): a lead learns only what the lead's own pages show, a commissioner never a person. So no
+reflective-group event goes to a lead: which of their staff took a group place is seen by that
+person and the facilitator, never by their lead.
+
 An event carries a function giving its payload for an audience, which holds no more personal
 data than that audience's pages show (docs/webhooks.md, "What a payload holds"): the
 commissioner's names nobody; the lead's is about their own organisation only. It is called after
-commit, and only for an audience that has somewhere to send it, so emitting costs no query.
+commit, and only for an audience that may hear of it and has somewhere to send it, so emitting
+costs no query.
 """
 
 from __future__ import annotations
@@ -58,6 +64,26 @@ class Audience(enum.StrEnum):
     LEAD = "lead"  # the organisation's: may name its own staff where the lead's pages do
 
 
+# Who may hear of each kind. A lead: supervision sessions (their pages list, move and cancel
+# their organisation's) and their allocation; never a reflective group, where a place is one of
+# their staff. A commissioner: everything in their pool, told without naming a person.
+AUDIENCES: dict[EventKind, frozenset[Audience]] = {
+    EventKind.BOOKING_CREATED: frozenset({Audience.COMMISSIONER, Audience.LEAD}),
+    EventKind.BOOKING_CHANGED: frozenset({Audience.COMMISSIONER, Audience.LEAD}),
+    EventKind.BOOKING_CANCELLED: frozenset({Audience.COMMISSIONER, Audience.LEAD}),
+    EventKind.PLACE_TAKEN: frozenset({Audience.COMMISSIONER}),
+    EventKind.PLACE_FREED: frozenset({Audience.COMMISSIONER}),
+    EventKind.WAITLIST_OFFERED: frozenset({Audience.COMMISSIONER}),
+    EventKind.ALLOCATION_CHANGED: frozenset({Audience.COMMISSIONER, Audience.LEAD}),
+    EventKind.SESSION_CANCELLED: frozenset({Audience.COMMISSIONER}),
+}
+
+
+def kinds_for(audience: Audience) -> list[EventKind]:
+    """The kinds of event this audience may hear of, in the registry's order."""
+    return [kind for kind in EventKind if audience in AUDIENCES[kind]]
+
+
 PayloadForRole = Callable[[Audience], dict[str, Any]]
 
 
@@ -65,12 +91,15 @@ PayloadForRole = Callable[[Audience], dict[str, Any]]
 class Event:
     kind: EventKind
     pool_id: int
-    # None for an event about the pool as a whole (a session cancelled): commissioners only.
+    # The organisation whose lead may hear of it (AUDIENCES permitting); None for an event
+    # only the pool's commissioners hear of.
     organisation_id: int | None
     occurred_at: datetime.datetime
     payload_for_role: PayloadForRole
 
     def payload(self, audience: Audience) -> dict[str, Any]:
+        if audience not in AUDIENCES[self.kind]:
+            raise ValueError(f"{self.kind} is not told to a {audience}.")
         return self.payload_for_role(audience)
 
 

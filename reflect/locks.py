@@ -38,6 +38,8 @@ class Lock(StrEnum):
     NOTIFICATION_CLAIM = "notification claim"
     # Webhook deliveries a worker is claiming: another worker skips them (docs/webhooks.md).
     WEBHOOK_CLAIM = "webhook claim"
+    # A pool's or an organisation's row while an endpoint is added: its limit is counted once.
+    WEBHOOK_OWNER = "webhook owner"
 
 
 # The order, first taken first: the row, and the use cases that take it. Rows that only their
@@ -46,7 +48,8 @@ class Lock(StrEnum):
 # departures from the order, each shown harmless in docs/architecture.md.
 LOCK_ORDER: tuple[tuple[str, str], ...] = (
     ("User (being erased, applying to a cohort, or making an API token)", "erasure, cohort applications, API tokens"),
-    ("Pool (FOR NO KEY UPDATE)", "allocations, rebalancing"),
+    ("Pool (FOR NO KEY UPDATE)", "allocations, rebalancing, adding a webhook endpoint"),
+    ("Organisation (FOR NO KEY UPDATE)", "adding a webhook endpoint"),
     ("PoolOrganisation, by organisation id", "allocations, rebalancing, agreement requests, supervision booking"),
     ("SupervisorProfile", "agreement acceptance, supervision booking, days off, removing weekly hours"),
     ("SupervisionRequest / SupervisionAgreement", "answering requests, ending an agreement, supervision booking"),

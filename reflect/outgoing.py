@@ -7,7 +7,9 @@ The address checks are ``reflect.addresses`` (pure); this module adds what needs
   ``*.local``, ``*.internal``, a private literal, IPv4 in its old notations such as ``127.1``);
 - ``resolve_public``: every address the name resolves to must be public, and the caller
   connects to the one returned (DNS pinning: a name that changes its answer between check and
-  connect cannot slip through);
+  connect cannot slip through). The look-up is bounded (``DNS_TIMEOUT_SECONDS``):
+  ``getaddrinfo`` takes no timeout, so it runs on a small pool of threads and we wait for it
+  at most that long; a resolver that hangs holds a pool thread, never the request or the worker;
 - ``PinnedHTTPConnection`` / ``PinnedHTTPSConnection``: connect to that pinned address (the
   certificate is still checked against the host name), every read bounded by one ``Deadline``
   for the whole exchange, so a server that trickles a byte at a time is cut off on time.
@@ -24,7 +26,11 @@ import ipaddress
 import socket
 import ssl
 import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as LookupTimeout
 from typing import Any
+
+from django.conf import settings
 
 from reflect.addresses import is_public_address, parse_address
 
@@ -38,6 +44,24 @@ class PrivateHost(Exception):
 
 class HostNotFound(Exception):
     """The host name does not resolve."""
+
+
+class LookupTimedOut(HostNotFound):
+    """The resolver did not answer within ``DNS_TIMEOUT_SECONDS``."""
+
+
+# Look-ups wait here. Few threads: resolvers that hang fill them, and later look-ups then wait
+# in the queue and time out too, rather than piling up threads without end.
+_resolvers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="reflect-dns")
+
+
+def _lookup(host: str, port: int) -> list[Any]:
+    found = _resolvers.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    try:
+        return found.result(timeout=float(getattr(settings, "DNS_TIMEOUT_SECONDS", 5)))
+    except LookupTimeout:
+        found.cancel()  # if it has not started yet, it never will
+        raise LookupTimedOut(host) from None
 
 
 def legacy_ipv4(host: str) -> ipaddress.IPv4Address | None:
@@ -61,11 +85,12 @@ def private_host(host: str) -> bool:
 def resolve_public(host: str, port: int, *, allow_private: bool = False) -> str:
     """One address to connect to, after checking every address the name has.
 
-    ``HostNotFound`` for a name with no address; ``PrivateHost`` if any of them is not public
-    (unless ``allow_private``, for tests against a local server).
+    ``HostNotFound`` for a name with no address (``LookupTimedOut`` when the resolver does not
+    answer in time); ``PrivateHost`` if any of them is not public (unless ``allow_private``,
+    for tests against a local server).
     """
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = _lookup(host, port)
     except (socket.gaierror, UnicodeError) as error:
         raise HostNotFound(host) from error
     addresses = [str(info[4][0]) for info in infos]

@@ -30,6 +30,12 @@ def count(number: int, singular: str, plural: str | None = None) -> str:
     return f"{number:,} {word}"
 
 
+def seconds(value: Number) -> str:
+    """A length of time in seconds, as a setting gives it: '1 second', '10 seconds', '0.5 seconds'."""
+    number = _decimal(value).normalize()
+    return count(int(number), "second") if number == number.to_integral_value() else f"{number:f} seconds"
+
+
 def plural(number: int, singular: str, plural: str | None = None) -> str:
     """The word alone, agreeing with ``number``: 'session' or 'sessions'."""
     return singular if number == 1 else (plural or f"{singular}s")

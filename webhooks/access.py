@@ -8,11 +8,10 @@ asks for is the same 404 as one that does not exist.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
 
 from reflect.access import access_led_organisation, access_pool
-from reflect.models import Membership, Organisation, Pool, User
+from reflect.models import Organisation, Pool, User
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 
@@ -28,23 +27,20 @@ def webhook_owner(user: User, *, pool_id: int | None = None, organisation_id: in
     return organisation
 
 
-def endpoints_visible_to(user: User) -> Q:
-    """Endpoints of the person's pools and of the organisations they lead."""
-    led = Membership.objects.filter(user=user, is_lead=True, left_at__isnull=True).values("organisation_id")
-    return Q(pool__commissioners=user) | Q(organisation_id__in=led)
-
-
 def access_endpoint(user: User, endpoint_id: int) -> WebhookEndpoint:
+    """The endpoint, if the person may manage its owner: the same rule, through the same core
+    helpers, as the owner's list of endpoints (no second copy of who leads or commissions)."""
     endpoint = (
-        WebhookEndpoint.objects.filter(endpoints_visible_to(user), pk=endpoint_id)
-        .select_related("pool", "organisation")
-        .distinct()
-        .first()
+        WebhookEndpoint.objects.filter(pk=endpoint_id).select_related("pool", "organisation").first()
         if user.is_authenticated
         else None
     )
     if endpoint is None:
         raise Http404("No such endpoint.")
+    try:
+        webhook_owner(user, pool_id=endpoint.pool_id, organisation_id=endpoint.organisation_id)
+    except Http404 as error:  # theirs to see only as the pool's or organisation's: same 404
+        raise Http404("No such endpoint.") from error
     return endpoint
 
 

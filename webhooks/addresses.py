@@ -16,9 +16,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 
+from reflect import wording
 from reflect.addresses import parse_address
 from reflect.errors import DomainError
-from reflect.outgoing import HostNotFound, PrivateHost, legacy_ipv4, private_host, resolve_public
+from reflect.outgoing import HostNotFound, LookupTimedOut, PrivateHost, legacy_ipv4, private_host, resolve_public
 
 MAX_URL_LENGTH = 2000
 PRIVATE_NETWORK = "The endpoint address points to a private network. Use an address on the public internet."
@@ -48,7 +49,9 @@ def check_endpoint_url(url: str) -> str:
     answers are checked by ``pinned_address`` (at registration and at each delivery)."""
     url = url.strip()
     if len(url) > MAX_URL_LENGTH:
-        raise EndpointAddressError(f"The endpoint address must be {MAX_URL_LENGTH:,} characters or fewer.")
+        raise EndpointAddressError(
+            f"The endpoint address must be {wording.count(MAX_URL_LENGTH, 'character')} or fewer."
+        )
     if not url or any(character.isspace() or ord(character) < 32 or ord(character) == 127 for character in url):
         raise EndpointAddressError(NOT_AN_ADDRESS)
     try:
@@ -86,6 +89,10 @@ def pinned_address(url: str) -> str:
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
         return resolve_public(host, port)
+    except LookupTimedOut as error:
+        raise EndpointAddressError(
+            f"Looking up the endpoint’s server ({host}) took too long. Try again in a few minutes."
+        ) from error
     except HostNotFound as error:
         raise EndpointAddressError(f"The endpoint’s server ({host}) could not be found.") from error
     except PrivateHost as error:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from reflect.events import EVENT_LABELS
+from reflect.events import EVENT_LABELS, Audience, kinds_for
 from reflect.text_limits import bounded
 from webhooks.addresses import MAX_URL_LENGTH
 
@@ -23,10 +23,16 @@ class EndpointForm(forms.Form):
     )
     events = forms.MultipleChoiceField(
         label="Events to send",
-        choices=[(kind.value, label) for kind, label in EVENT_LABELS.items()],
+        choices=[],  # the audience's kinds: __init__
         widget=forms.CheckboxSelectMultiple,
         error_messages={
             "required": "Choose at least one event to send",
             "invalid_choice": "Choose events from the list",
         },
     )
+
+    def __init__(self, *args: object, audience: Audience, **kwargs: object) -> None:
+        """Only the events the endpoint's audience may hear of are offered (a lead's endpoint is
+        offered no reflective-group event: reflect.events.AUDIENCES)."""
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["events"].choices = [(kind.value, EVENT_LABELS[kind]) for kind in kinds_for(audience)]  # type: ignore[attr-defined]

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from reflect import wording
 from reflect.outgoing import Deadline, PinnedHTTPConnection, PinnedHTTPSConnection
 from webhooks.addresses import EndpointAddressError, pinned_address
 
@@ -67,7 +68,7 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
         finally:
             connection.close()
     except TimeoutError:
-        return Answer(None, took(), f"No answer within {timeout:g} seconds.")
+        return Answer(None, took(), f"No answer within {wording.seconds(timeout)}.")
     except ssl.SSLError:
         return Answer(None, took(), "The endpoint’s secure connection (certificate) failed.")
     except (OSError, http.client.HTTPException) as error:

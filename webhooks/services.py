@@ -26,11 +26,13 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from reflect import wording
 from reflect.errors import DomainError
-from reflect.events import EVENT_LABELS, Audience, Event, EventKind, iso
+from reflect.events import AUDIENCES, EVENT_LABELS, Audience, Event, EventKind, iso, kinds_for
 from reflect.locks import Lock, lock_on
 from reflect.models import Organisation, Pool, User
 from reflect.outcomes import updates_by_changed_fields
+from reflect.queries import current_leads, is_commissioner, is_current_lead
 from reflect.services.audit import record_audit
 from reflect.services.notifications import queue_notification
 from scheduling.calendar_credentials import CredentialsUnreadable, decrypt_secret, encrypt_secret
@@ -46,13 +48,16 @@ logger = logging.getLogger(__name__)
 # tasks module sits above this one.
 DELIVER_TASK = "webhooks.deliver"
 MAX_ENDPOINTS = 10  # per pool or organisation: bounded work for every event
+# A delivery whose body is gone (webhooks/data_protection.py: kept for a while, then dropped).
+PAYLOAD_GONE = "This delivery’s content is no longer kept, so it cannot be sent again."
 
 
 # --- Endpoints ------------------------------------------------------------------------------
 
 
-def _checked_events(events: Sequence[str]) -> list[str]:
-    known = {kind.value for kind in EventKind}
+def _checked_events(events: Sequence[str], audience: Audience) -> list[str]:
+    """The kinds chosen, each one this audience may hear of (reflect.events.AUDIENCES)."""
+    known = {kind.value for kind in kinds_for(audience)}
     chosen = sorted({event for event in events if event in known})
     if not chosen or len(chosen) != len(set(events)):
         raise DomainError("Choose at least one event to send", field="events")
@@ -70,12 +75,18 @@ def register_endpoint(
     """A new endpoint for a pool (its commissioner) or an organisation (its lead), and its
     secret, which is shown this once. The caller has checked access (webhooks/access.py)."""
     url = check_endpoint_url(url)
-    chosen = _checked_events(events)
+    chosen = _checked_events(events, owner_audience(owner))
     pinned_address(url)  # the name's answers now; again at every delivery
     scope = {"pool": owner} if isinstance(owner, Pool) else {"organisation": owner}
     with transaction.atomic():
+        if lock_on(Lock.WEBHOOK_OWNER):
+            # Two additions at once count in turn, so neither passes the limit on the other's
+            # count (reflect/locks.py: the pool's row, or the organisation's; nothing after it).
+            type(owner).objects.select_for_update(no_key=True).filter(pk=owner.pk).first()
         if WebhookEndpoint.objects.filter(**scope).count() >= MAX_ENDPOINTS:
-            raise DomainError(f"You can have at most {MAX_ENDPOINTS} endpoints. Delete one first.", field="url")
+            raise DomainError(
+                f"You can have at most {wording.count(MAX_ENDPOINTS, 'endpoint')}. Delete one first.", field="url"
+            )
         secret = new_secret()
         endpoint = WebhookEndpoint.objects.create(
             **scope,
@@ -105,7 +116,8 @@ def rotate_secret(endpoint: WebhookEndpoint, *, acting_user: User, now: datetime
 
 
 def set_endpoint_active(endpoint: WebhookEndpoint, *, active: bool, acting_user: User) -> WebhookEndpoint:
-    """Turn an endpoint off, or back on (its failures forgotten: the owner says it is mended)."""
+    """Turn an endpoint off, or back on (its failures forgotten: the owner says it is mended;
+    the person turning it on becomes its keeper)."""
     with transaction.atomic():
         endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
         if endpoint.is_active == active:
@@ -114,7 +126,10 @@ def set_endpoint_active(endpoint: WebhookEndpoint, *, active: bool, acting_user:
         endpoint.disabled_at = None if active else timezone.now()
         endpoint.disabled_reason = "" if active else "Turned off by hand."
         endpoint.failing_since = None
-        endpoint.save(update_fields=["is_active", "disabled_at", "disabled_reason", "failing_since"])
+        if active:
+            # Whoever turns it on keeps it: it sends while they manage its owner (keeper_manages).
+            endpoint.created_by = acting_user
+        endpoint.save(update_fields=["is_active", "disabled_at", "disabled_reason", "failing_since", "created_by"])
         record_audit("webhook.turned_on" if active else "webhook.turned_off", actor=acting_user, target=endpoint)
     return endpoint
 
@@ -132,10 +147,14 @@ def resend_delivery(
     now = now or timezone.now()
     if not delivery.endpoint.is_active:
         raise DomainError("Turn the endpoint back on before sending again.")
+    if not delivery.body:
+        raise DomainError(PAYLOAD_GONE)
     with transaction.atomic():
-        changed = WebhookDelivery.objects.filter(
-            pk=delivery.pk, status__in=[DeliveryStatus.FAILED, DeliveryStatus.DELIVERED]
-        ).update(status=DeliveryStatus.PENDING, due_at=now, attempts=0, claimed_at=None, last_error="")
+        changed = (
+            WebhookDelivery.objects.filter(pk=delivery.pk, status__in=[DeliveryStatus.FAILED, DeliveryStatus.DELIVERED])
+            .exclude(body="")
+            .update(status=DeliveryStatus.PENDING, due_at=now, attempts=0, claimed_at=None, last_error="")
+        )
         if changed:
             record_audit("webhook.resent", actor=acting_user, target=delivery.endpoint, delivery=delivery.message_id)
             transaction.on_commit(lambda: publish_deliveries([delivery.pk]))
@@ -143,29 +162,89 @@ def resend_delivery(
     return delivery
 
 
+# --- Who keeps an endpoint -------------------------------------------------------------------
+#
+# An endpoint sends only while the person who added it (or last turned it on) still manages its
+# owner: commissions the pool, or leads the organisation (docs/webhooks.md, "When its keeper
+# goes"). Checked when an event is recorded and again when a delivery is sent; an endpoint whose
+# keeper has gone (lost the role, left, or was erased) is turned off, and the owner's current
+# commissioners or leads are told, so that one of them can turn it back on as theirs.
+
+
+def keeper_manages(endpoint: WebhookEndpoint) -> bool:
+    """Whether the endpoint's keeper still commissions its pool or leads its organisation (the
+    core's rules, reflect.queries). Wants ``created_by`` and ``pool`` loaded with it."""
+    keeper = endpoint.created_by
+    if keeper is None:
+        return False
+    if endpoint.pool is not None:
+        return is_commissioner(keeper, endpoint.pool)
+    assert endpoint.organisation_id is not None  # one of the two (a check constraint)
+    return is_current_lead(keeper, endpoint.organisation_id)
+
+
+KEEPER_GONE = "Turned off because the person who added it no longer manages the {owner_kind}."
+
+
+def _turn_off_without_keeper(endpoint: WebhookEndpoint, now: datetime.datetime) -> None:
+    owner_kind = "pool" if endpoint.pool_id is not None else "organisation"
+    _turn_off(
+        endpoint,
+        now,
+        KEEPER_GONE.format(owner_kind=owner_kind),
+        tell=_managers(endpoint),
+        advice="If the system it sends to is yours to keep, turn it back on (it is then yours), or delete it,",
+    )
+
+
+def _managers(endpoint: WebhookEndpoint) -> list[User]:
+    """Who may manage the endpoint now: the pool's commissioners, or the organisation's leads."""
+    if endpoint.pool is not None:
+        return list(endpoint.pool.commissioners.order_by("pk"))
+    assert endpoint.organisation_id is not None
+    return [membership.user for membership in current_leads(endpoint.organisation_id).order_by("pk")]
+
+
 # --- Events into the outbox -----------------------------------------------------------------
+
+
+def owner_audience(owner: Pool | Organisation) -> Audience:
+    """Whom a pool's or an organisation's endpoints speak to, and so what they may hear."""
+    return Audience.COMMISSIONER if isinstance(owner, Pool) else Audience.LEAD
 
 
 def _audience(endpoint: WebhookEndpoint) -> Audience:
     return Audience.COMMISSIONER if endpoint.pool_id is not None else Audience.LEAD
 
 
+def encode_body(document: dict[str, Any]) -> str:
+    """A body as stored and sent: compact JSON, keys sorted (also when erasure rewrites one)."""
+    return json.dumps(document, separators=(",", ":"), sort_keys=True)
+
+
 def message_body(event: Event, payload: dict[str, Any]) -> str:
     """The Standard Webhooks body: the event's type, when it happened, and its data."""
-    return json.dumps(
-        {"type": event.kind.value, "timestamp": iso(event.occurred_at), "data": payload},
-        separators=(",", ":"),
-        sort_keys=True,
-    )
+    return encode_body({"type": event.kind.value, "timestamp": iso(event.occurred_at), "data": payload})
 
 
 def record_event(event: Event) -> list[WebhookDelivery]:
     """The event sink (reflect/events.py), after the change committed: one delivery row for
-    each active endpoint of the pool or the organisation that chose this kind of event."""
-    owners = Q(pool_id=event.pool_id)
-    if event.organisation_id is not None:
+    each active endpoint that chose this kind of event, of the pool (if its commissioners may
+    hear of it) and of the organisation (if its lead may)."""
+    audiences = AUDIENCES[event.kind]
+    owners = Q(pool_id=event.pool_id) if Audience.COMMISSIONER in audiences else Q(pk=None)
+    if Audience.LEAD in audiences and event.organisation_id is not None:
         owners |= Q(organisation_id=event.organisation_id)
-    endpoints = [e for e in WebhookEndpoint.objects.filter(owners, is_active=True) if event.kind in e.events]
+    candidates = WebhookEndpoint.objects.filter(owners, is_active=True).select_related("created_by", "pool")
+    endpoints = []
+    for endpoint in candidates:
+        if event.kind not in endpoint.events:
+            continue
+        if keeper_manages(endpoint):
+            endpoints.append(endpoint)
+        else:
+            with transaction.atomic():
+                _turn_off_without_keeper(endpoint, timezone.now())
     if not endpoints:
         return []
     bodies: dict[Audience, str] = {}
@@ -232,7 +311,7 @@ def claim_deliveries(delivery_ids: Sequence[int], *, now: datetime.datetime) -> 
     """The due, pending rows among these that nobody else holds, marked *sending* by us."""
     due = (
         WebhookDelivery.objects.filter(pk__in=list(delivery_ids), status=DeliveryStatus.PENDING, due_at__lte=now)
-        .select_related("endpoint")
+        .select_related("endpoint", "endpoint__created_by", "endpoint__pool")
         .order_by("due_at", "pk")
     )
     with transaction.atomic():
@@ -263,9 +342,13 @@ def deliver_webhooks(delivery_ids: Sequence[int], *, now: datetime.datetime | No
     # Each endpoint's first failure since its last success, as this batch leaves it.
     failing: dict[int, datetime.datetime | None] = {}
     to_turn_off: dict[int, WebhookEndpoint] = {}
-    for delivery in claim_deliveries(delivery_ids, now=now):
+    kept: dict[int, bool] = {}  # each endpoint's keeper checked once a batch
+    claimed = claim_deliveries(delivery_ids, now=now)
+    for delivery in claimed:
         endpoint = delivery.endpoint
-        if not endpoint.is_active or endpoint.pk in to_turn_off:
+        if endpoint.is_active and endpoint.pk not in kept:
+            kept[endpoint.pk] = keeper_manages(endpoint)
+        if not endpoint.is_active or endpoint.pk in to_turn_off or not kept[endpoint.pk]:
             changes[delivery.pk] = {"status": DeliveryStatus.FAILED, "last_error": "The endpoint is turned off."}
         else:
             sent_at, answer = _send(delivery)
@@ -293,6 +376,9 @@ def deliver_webhooks(delivery_ids: Sequence[int], *, now: datetime.datetime | No
         _record_failing(failing)
         for endpoint in to_turn_off.values():
             _disable_after_failures(endpoint, now)
+        for pk, keeper_there in kept.items():
+            if not keeper_there:
+                _turn_off_without_keeper(next(d.endpoint for d in claimed if d.endpoint_id == pk), now)
     for pk, fields in changes.items():
         if fields["status"] == DeliveryStatus.PENDING:
             publish_deliveries([pk], eta=fields["due_at"])
@@ -353,10 +439,18 @@ def _record_failing(failing: dict[int, datetime.datetime | None]) -> None:
 
 
 def _disable_after_failures(endpoint: WebhookEndpoint, now: datetime.datetime) -> None:
-    """A day of failures: the endpoint is turned off, its waiting deliveries with it, and its
-    owner told, once (only the worker whose conditional UPDATE turned it off tells)."""
+    """A day of failures: the endpoint is turned off and the person who added it told."""
     hours = settings.WEBHOOK_DISABLE_AFTER_HOURS
-    reason = f"Turned off after {hours} hours in which no delivery worked."
+    keeper = [endpoint.created_by] if endpoint.created_by is not None else []
+    reason = f"Turned off after {wording.count(hours, 'hour')} in which no delivery worked."
+    _turn_off(endpoint, now, reason, tell=keeper)
+
+
+def _turn_off(
+    endpoint: WebhookEndpoint, now: datetime.datetime, reason: str, *, tell: Sequence[User], advice: str = ""
+) -> None:
+    """The endpoint is turned off, its waiting deliveries with it, and these people told, once
+    (only the worker whose conditional UPDATE turned it off tells). Inside a transaction."""
     if not WebhookEndpoint.objects.filter(pk=endpoint.pk, is_active=True).update(
         is_active=False, disabled_at=now, disabled_reason=reason
     ):
@@ -365,21 +459,21 @@ def _disable_after_failures(endpoint: WebhookEndpoint, now: datetime.datetime) -
         status=DeliveryStatus.FAILED, last_error="The endpoint was turned off."
     )
     record_audit("webhook.turned_off", actor=None, target=endpoint, reason=reason)
-    if endpoint.created_by_id is None:
-        return
     owner = f"pool {endpoint.pool}" if endpoint.pool_id else f"organisation {endpoint.organisation}"
-    queue_notification(
-        endpoint.created_by,
-        WebhookNotificationKind.ENDPOINT_DISABLED,
-        key=f"webhook-endpoint:{endpoint.pk}:disabled:{now:%Y%m%dT%H%M%S}",
-        context={
-            "url": endpoint.url,
-            "owner": owner,
-            "reason": reason,
-            "page": settings.SITE_URL + reverse("webhook_endpoint", args=[endpoint.pk]),
-        },
-        about=f"webhook-endpoint:{endpoint.pk}",
-    )
+    for person in tell:
+        queue_notification(
+            person,
+            WebhookNotificationKind.ENDPOINT_DISABLED,
+            key=f"webhook-endpoint:{endpoint.pk}:disabled:{now:%Y%m%dT%H%M%S}:{person.pk}",
+            context={
+                "url": endpoint.url,
+                "owner": owner,
+                "reason": reason,
+                "advice": advice,  # what to do; the e-mail's own words when empty
+                "page": settings.SITE_URL + reverse("webhook_endpoint", args=[endpoint.pk]),
+            },
+            about=f"webhook-endpoint:{endpoint.pk}",
+        )
 
 
 # --- The sweep ------------------------------------------------------------------------------

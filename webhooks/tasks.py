@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from webhooks import services
+from webhooks import data_protection, services
 
 
 @shared_task(name=services.DELIVER_TASK)  # the service publishes it by this name
@@ -16,3 +16,9 @@ def task_deliver_webhooks(delivery_ids: list[int]) -> dict[int, str]:
 def task_sweep_webhooks() -> int:
     """Periodic (CELERY_BEAT_SCHEDULE): publish deliveries whose task was lost."""
     return len(services.sweep_webhooks())
+
+
+@shared_task(name="webhooks.drop_old_payloads")
+def task_drop_old_payloads() -> int:
+    """Daily (CELERY_BEAT_SCHEDULE): delivered and failed bodies past their retention go."""
+    return data_protection.drop_old_payloads()

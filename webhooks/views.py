@@ -52,7 +52,7 @@ def _endpoint_list(request: HttpRequest, owner: Pool | Organisation) -> HttpResp
 
 
 def _endpoint_add(request: HttpRequest, owner: Pool | Organisation) -> HttpResponse:
-    form = EndpointForm(request.POST or None)
+    form = EndpointForm(request.POST or None, audience=services.owner_audience(owner))
     if request.method == "POST" and form.is_valid():
         try:
             endpoint, secret = services.register_endpoint(

@@ -165,6 +165,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
         {
             "left_period": months_in_words(settings.RETENTION_LEFT_MONTHS),
             "notification_days": settings.NOTIFICATION_BODY_RETENTION_DAYS,
+            "webhook_days": settings.WEBHOOK_PAYLOAD_RETENTION_DAYS,
             "audit_period": months_in_words(settings.AUDIT_RETENTION_MONTHS),
             "invitation_days": settings.INVITATION_VALID_DAYS,
             "offer_hours": settings.GROUP_OFFER_HOLD_HOURS,

@@ -131,7 +131,7 @@ def take_place(
         source=f"group-place:{place.pk}:booked",
         source_is_new=True,  # the place was inserted just above
     )
-    emit_place_event(EventKind.PLACE_TAKEN, session, place, now)
+    emit_place_event(EventKind.PLACE_TAKEN, session, now)
     return place
 
 
@@ -174,4 +174,4 @@ def record_place_given_back(session: GroupSession, place: Place, now: datetime.d
         note=note,
     )
     cancel_notifications(f"group-place:{place.pk}")
-    emit_place_event(EventKind.PLACE_FREED, session, place, now)
+    emit_place_event(EventKind.PLACE_FREED, session, now)

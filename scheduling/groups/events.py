@@ -1,10 +1,12 @@
 """What a reflective group's sessions tell the outside world (reflect/events.py;
 docs/webhooks.md).
 
-No payload here names a person, for either audience: a person's place in a group is seen by
-them and the facilitator, not by their lead nor the commissioner (docs/architecture.md, "Rules
-that must hold"). A payload gives the session (ids and times), the organisation a place is
-for, and no count of people (a count shown to a commissioner would need disclosure control).
+Only the pool's commissioners hear of them (reflect.events.AUDIENCES): a person's place in a
+group is seen by them and the facilitator, not by their lead (docs/architecture.md, "Rules that
+must hold"), and an organisation's lead told "a place was taken for your organisation" would
+learn that one of their staff goes. For the same reason no payload names the organisation or a
+person, nor gives a count of people (a count shown to a commissioner would need disclosure
+control): the session (ids and times), and the pool.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from reflect.events import Audience, EventKind, emit, iso, organisation_ref
-from scheduling.models import GroupSession, Place, WaitlistEntry
+from reflect.events import Audience, EventKind, emit, iso
+from scheduling.models import GroupSession, WaitlistEntry
 
 
 def session_ref(session: GroupSession) -> dict[str, Any]:
@@ -26,17 +28,13 @@ def session_ref(session: GroupSession) -> dict[str, Any]:
     }
 
 
-def emit_place_event(kind: EventKind, session: GroupSession, place: Place, now: datetime.datetime) -> None:
+def emit_place_event(kind: EventKind, session: GroupSession, now: datetime.datetime) -> None:
     """A place taken or given back, inside the change's transaction."""
 
     def payload(_audience: Audience) -> dict[str, Any]:
-        return {
-            "session": session_ref(session),
-            "pool_id": session.group.pool_id,
-            "organisation": organisation_ref(place.organisation_id, place.organisation.name),
-        }
+        return {"session": session_ref(session), "pool_id": session.group.pool_id}
 
-    emit(kind, pool_id=session.group.pool_id, organisation_id=place.organisation_id, payload_for_role=payload, now=now)
+    emit(kind, pool_id=session.group.pool_id, organisation_id=None, payload_for_role=payload, now=now)
 
 
 def emit_offer_event(session: GroupSession, entry: WaitlistEntry, now: datetime.datetime) -> None:
@@ -46,22 +44,20 @@ def emit_offer_event(session: GroupSession, entry: WaitlistEntry, now: datetime.
         return {
             "session": session_ref(session),
             "pool_id": session.group.pool_id,
-            "organisation": organisation_ref(entry.organisation_id, entry.organisation.name),
             "offered_until": iso(entry.offered_until),
         }
 
     emit(
         EventKind.WAITLIST_OFFERED,
         pool_id=session.group.pool_id,
-        organisation_id=entry.organisation_id,
+        organisation_id=None,
         payload_for_role=payload,
         now=now,
     )
 
 
 def emit_session_cancelled(session: GroupSession, now: datetime.datetime) -> None:
-    """The session as a whole: the pool's commissioners hear of it (the organisations' leads
-    hear of each of their places given back)."""
+    """The session as a whole (each place given back is its own ``place.freed``)."""
     emit(
         EventKind.SESSION_CANCELLED,
         pool_id=session.group.pool_id,

@@ -7,10 +7,11 @@ import pytest
 from rest_framework.test import APIClient
 
 from api.throttling import PerTokenThrottle
-from reflect.models import LedgerEntry, Notification
+from reflect.models import LedgerEntry, Membership, Notification
 from scheduling.models import BookingStatus, SupervisionBooking
 from tests.api.conftest import token_client
 from tests.factories.bookings import book, utc
+from tests.factories.core import UserFactory, staff_of
 
 pytestmark = pytest.mark.django_db
 
@@ -157,3 +158,49 @@ def test_the_schema_is_openapi_3_1_and_the_docs_use_our_static_files(client):
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
     assert "cdn" not in page.lower()
     assert "<style>" not in page and "<script>" not in page  # the Content Security Policy forbids inline
+
+
+def test_a_lead_books_the_member_the_members_list_gave_them(world, agreement, frozen_now):
+    """One kind of id for a person: the members list's id is what a booking's attendees take."""
+    UserFactory()  # an account with no membership: people's and memberships' ids part ways
+    newcomer = staff_of(world.organisation, first_name="Nia")
+    membership = Membership.objects.get(user=newcomer)
+    assert membership.pk != newcomer.pk  # the control: the two kinds of id differ here
+    client = token_client(world.lead)
+
+    members = client.get(f"/api/v1/organisations/{world.organisation.pk}/members/").json()["results"]
+    nia = next(member for member in members if member["name"] == newcomer.display_name)
+    assert nia["id"] == newcomer.pk
+    body = {"agreement": agreement.pk, "starts_at": utc(11, 10).isoformat(), "minutes": 60, "attendees": [nia["id"]]}
+    response = client.post("/api/v1/bookings/", body, format="json")
+
+    assert response.status_code == 201, response.content
+    booking = SupervisionBooking.objects.get(pk=response.json()["id"])
+    assert [attendee.user for attendee in booking.attendees.all()] == [newcomer]
+
+
+def test_the_schema_says_which_id_attendees_take(client):
+    schema = client.get("/api/v1/schema/?format=json").json()["components"]["schemas"]
+    assert "GET /organisations/{id}/members/" in schema["NewBookingRequest"]["properties"]["attendees"]["description"]
+    assert schema["Member"]["properties"]["id"]["description"].startswith("The person's id")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/bookings/", "/api/v1/sessions/"])
+@pytest.mark.parametrize("query", ["to=9999-12-31", "from=9999-12-31&to=9999-12-31", "from=0001-01-01&to=0001-01-01"])
+def test_the_calendars_first_and_last_days_are_a_range_like_any_other(world, agreement, frozen_now, path, query):
+    """Not an HTML 400 from date arithmetic past 9999-12-31: the list, as for any range."""
+    book(agreement, world.member, utc(11, 10))
+    response = token_client(world.member).get(f"{path}?{query}")
+    assert (response.status_code, response["Content-Type"]) == (200, "application/json")
+    expected = 1 if (path, query) == ("/api/v1/bookings/", "to=9999-12-31") else 0
+    assert len(response.json()["results"]) == expected
+
+
+def test_a_number_or_date_too_large_anywhere_is_a_problem_not_a_page(world, agreement, frozen_now, monkeypatch):
+    def too_large(request):
+        raise OverflowError("date value out of range")
+
+    monkeypatch.setattr("api.views.supervision.date_range", too_large)
+    response = token_client(world.member).get("/api/v1/bookings/")
+    assert (response.status_code, response["Content-Type"]) == (400, "application/problem+json")
+    assert response.json()["detail"] == "A number or date in the request is too large. Give a smaller one."

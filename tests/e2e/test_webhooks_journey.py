@@ -57,3 +57,30 @@ def test_a_commissioner_adds_an_endpoint_and_sees_a_booking_delivered(
         assert "200" in row.inner_text()
         assert "whsec_" not in page.locator("main").inner_text()  # the secret was shown once
         page.screenshot(path=str(SCREENSHOTS / "webhooks-endpoint-after.png"), full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lead_adds_an_endpoint_offered_no_reflective_group_event(
+    live_server: Any, person: Any, world: Any, settings: Any
+) -> None:
+    """Which of their staff took a group place is not the lead's to know: the form offers the
+    supervision sessions' and the allocation's events only (docs/webhooks.md, "Who hears what")."""
+    settings.WEBHOOK_ALLOW_LOOPBACK = True
+    page = person()
+    with local_receiver() as receiver:
+        sign_in(page, live_server.url, world.lead.email, PASSWORD)
+        with page.expect_navigation():
+            page.get_by_role("navigation", name="Menu").get_by_role("link", name="Your organisation").click()
+        follow(page, "Webhooks: send your organisation’s events to your own systems")
+        checked(page)
+        assert "Nothing about reflective groups is sent" in page.locator("main").inner_text()
+        page.screenshot(path=str(SCREENSHOTS / "webhooks-lead-endpoints-after.png"), full_page=True)
+        follow(page, "Add an endpoint")
+        checked(page)
+        offered = page.locator("main input[type=checkbox]").evaluate_all("boxes => boxes.map(box => box.value)")
+        assert offered == ["booking.created", "booking.changed", "booking.cancelled", "allocation.changed"]
+        page.screenshot(path=str(SCREENSHOTS / "webhooks-lead-form-after.png"), full_page=True)
+        page.get_by_label("Endpoint address").fill(receiver.url)
+        page.get_by_label("A supervision session is booked").check()
+        submit(page, "Add endpoint")
+        assert page.get_by_test_id("signing-secret").inner_text().strip().startswith("whsec_")

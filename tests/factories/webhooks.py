@@ -5,13 +5,20 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from reflect.models import Membership
 from scheduling.calendar_credentials import encrypt_secret
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 from webhooks.signing import new_message_id, new_secret
 
 
 def endpoint_for(*, pool=None, organisation=None, url="https://hooks.example.org/reflect", events=None, by=None):
-    """An active endpoint and its secret."""
+    """An active endpoint and its secret, kept (by default) by one who manages its owner: the
+    pool's first commissioner, or the organisation's first lead (it sends only while they do)."""
+    if by is None and pool is not None:
+        by = pool.commissioners.order_by("pk").first()
+    elif by is None and organisation is not None:
+        lead = Membership.objects.filter(organisation=organisation, is_lead=True, left_at__isnull=True).first()
+        by = lead.user if lead else None
     secret = new_secret()
     endpoint = WebhookEndpoint.objects.create(
         pool=pool,

@@ -18,6 +18,7 @@ from hypothesis import given
 
 from outcomes.bank import current_measure
 from outcomes.services.invitations import measure_choices
+from reflect.events import Audience
 from reflect.models import Membership, Pool
 from reflect.services.preferences import preferences_for
 from supervision.models import Question
@@ -38,6 +39,7 @@ ARGUMENTS = {
     "staff": lambda world: [world.member, world.colleague],
     "modes": lambda world: ["online", "in_person"],
     "pool": lambda world: world.pool,
+    "audience": lambda world: Audience.LEAD,
     "colleagues": lambda world: list(Membership.objects.filter(organisation=world.organisation)),
     "measure": lambda world: current_measure("proqol-5"),
     "measures": lambda world: measure_choices(),

@@ -169,3 +169,11 @@ def test_a_moment_earlier_today_says_today_and_any_other_day_says_the_date() -> 
     yesterday = datetime.datetime(2026, 12, 8, 14, 0, tzinfo=datetime.UTC)
     assert wording.moment_or_today(this_morning, now=now) == "9:30am today"
     assert wording.moment_or_today(yesterday, now=now) == "Tuesday 8 December 2026, 2pm"
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [(1, "1 second"), (10, "10 seconds"), (10.0, "10 seconds"), (0.5, "0.5 seconds"), (3600, "3,600 seconds")],
+)
+def test_seconds(value, words):
+    assert wording.seconds(value) == words

@@ -5,6 +5,8 @@ and again, pinned, at each delivery."""
 from __future__ import annotations
 
 import socket
+import threading
+import time
 
 import pytest
 from django.utils import timezone
@@ -125,3 +127,44 @@ def test_a_name_that_turns_private_after_registration_is_not_delivered_to(world,
     delivery.refresh_from_db()
     assert (delivery.status, delivery.last_error, connections) == (DeliveryStatus.PENDING, PRIVATE_NETWORK, [])
     assert WebhookAttempt.objects.get().error == PRIVATE_NETWORK
+
+
+@pytest.fixture
+def hanging_resolver(monkeypatch, settings):
+    """A resolver that never answers (until the test ends), and a short bound on waiting for it."""
+    settings.DNS_TIMEOUT_SECONDS = 0.2
+    release = threading.Event()
+
+    def hang(*args, **kwargs):
+        release.wait(30)
+        raise socket.gaierror("gave up")
+
+    monkeypatch.setattr(socket, "getaddrinfo", hang)
+    yield
+    release.set()
+
+
+def test_registering_with_a_resolver_that_hangs_is_refused_in_time(world, hanging_resolver) -> None:
+    started = time.monotonic()
+    with pytest.raises(EndpointAddressError) as refusal:
+        services.register_endpoint(
+            world.pool, acting_user=world.commissioner, url="https://hooks.example.org/r", events=["place.taken"]
+        )
+    assert time.monotonic() - started < 2
+    assert refusal.value.message == (
+        "Looking up the endpoint’s server (hooks.example.org) took too long. Try again in a few minutes."
+    )
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_a_delivery_with_a_resolver_that_hangs_is_tried_again_later(world, hanging_resolver) -> None:
+    endpoint, _ = endpoint_for(pool=world.pool, url="https://hooks.example.org/reflect")
+    delivery = services.WebhookDelivery.objects.create(
+        endpoint=endpoint, message_id="msg_hung", event="place.taken", body="{}", due_at=timezone.now()
+    )
+    started = time.monotonic()
+    services.deliver_webhooks([delivery.pk])
+    assert time.monotonic() - started < 2
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.PENDING
+    assert delivery.last_error.startswith("Looking up the endpoint’s server (hooks.example.org) took too long.")

@@ -293,10 +293,10 @@ def test_the_body_is_json_with_the_event_type(world) -> None:
         datetime.datetime(2027, 1, 4, 9, tzinfo=datetime.UTC),
         lambda a: {"x": a},
     )
-    assert json.loads(services.message_body(event, event.payload(Audience.LEAD))) == {
+    assert json.loads(services.message_body(event, event.payload(Audience.COMMISSIONER))) == {
         "type": "place.taken",
         "timestamp": "2027-01-04T09:00:00Z",
-        "data": {"x": "lead"},
+        "data": {"x": "commissioner"},
     }
 
 

@@ -89,7 +89,7 @@ def test_the_endpoint_page_takes_the_same_queries_however_many_deliveries(
     url = reverse("webhook_endpoint", args=[endpoint.pk])
     delivery_to(endpoint)
     client.get(url)
-    with django_assert_num_queries(7) as few:
+    with django_assert_num_queries(8) as few:  # the endpoint, then its owner through the core access helper
         assert client.get(url).status_code == 200
     for _ in range(40):
         delivery_to(endpoint)
@@ -104,3 +104,23 @@ def test_the_endpoint_page_takes_the_same_queries_however_many_deliveries(
         endpoint_for(pool=world.pool)
     with django_assert_num_queries(len(listed.captured_queries)):
         client.get(list_url)
+
+
+@pytest.mark.parametrize("owner", ["pool", "organisation"])
+def test_an_endpoint_is_reached_through_the_cores_access_helpers(client, world, monkeypatch, owner) -> None:
+    """No second copy of who commissions or leads: the endpoint's pages ask reflect.access, so a
+    change to the core's rule (here: nobody may) is a change to the endpoint's too."""
+    from django.http import Http404
+
+    def nobody(*args, **kwargs):
+        raise Http404("No.")
+
+    endpoint, _ = endpoint_for(**({"pool": world.pool} if owner == "pool" else {"organisation": world.organisation}))
+    person = world.commissioner if owner == "pool" else world.lead
+    signed_in(client, person)
+    url = reverse("webhook_endpoint", args=[endpoint.pk])
+    assert client.get(url).status_code == 200  # the control
+    monkeypatch.setattr(
+        "webhooks.access.access_pool" if owner == "pool" else "webhooks.access.access_led_organisation", nobody
+    )
+    assert client.get(url).status_code == 404
