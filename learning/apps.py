@@ -6,5 +6,5 @@ class LearningConfig(AppConfig):
     verbose_name = "Learning needs"
 
     def ready(self) -> None:
-        # The registries: personal data (more as the pages arrive, docs/learning.md).
-        from learning import data_protection  # noqa: F401
+        # The registries: personal data, the home page's panel, the questionnaire's topics.
+        from learning import data_protection, home_panels, questionnaire  # noqa: F401
