@@ -26,11 +26,11 @@ class PersonChoiceField(forms.ModelChoiceField):
 class SuggestionForm(forms.Form):
     person = PersonChoiceField(
         queryset=User.objects.none(),
-        label="Who",
-        empty_label="Choose someone",
+        label="Who to suggest it to",
+        empty_label="Choose a person",
         error_messages={
             "required": "Choose who to suggest the topic to",
-            "invalid_choice": "Choose someone from the list",
+            "invalid_choice": "Choose who to suggest it to from the list",
         },
     )
     topic = TopicChoiceField(

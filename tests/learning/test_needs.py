@@ -25,7 +25,11 @@ def test_raising_a_need_counts_it_for_the_persons_organisation_and_pool(world) -
     now = timezone.now()
     need = raise_need(topic("vicarious-trauma"), acting_user=world.member, now=now)
     assert (need.person, need.organisation, need.pool, need.raised_at, need.raised_how) == (
-        world.member, world.organisation, world.pool, now, RaisedHow.OWN
+        world.member,
+        world.organisation,
+        world.pool,
+        now,
+        RaisedHow.OWN,
     )
     # A second tap finds the first.
     assert raise_need(topic("vicarious-trauma"), acting_user=world.member) == need
@@ -74,7 +78,9 @@ def test_meeting_needs_marks_only_the_open_needs_of_those_people(world) -> None:
 
 
 def test_a_supervisor_suggests_and_the_person_accepts(world, supervised) -> None:
-    suggestion = suggest_topic(supervised.agreement, world.member, topic("psychosis"), acting_user=supervised.supervisor)
+    suggestion = suggest_topic(
+        supervised.agreement, world.member, topic("psychosis"), acting_user=supervised.supervisor
+    )
     again = suggest_topic(supervised.agreement, world.member, topic("psychosis"), acting_user=supervised.supervisor)
     assert again == suggestion and suggestion.answer == ""
     answer_suggestion(suggestion, accept=True, acting_user=world.member)
@@ -86,7 +92,9 @@ def test_a_supervisor_suggests_and_the_person_accepts(world, supervised) -> None
 
 
 def test_ignoring_a_suggestion_raises_nothing(world, supervised) -> None:
-    suggestion = suggest_topic(supervised.agreement, world.member, topic("psychosis"), acting_user=supervised.supervisor)
+    suggestion = suggest_topic(
+        supervised.agreement, world.member, topic("psychosis"), acting_user=supervised.supervisor
+    )
     answer_suggestion(suggestion, accept=False, acting_user=world.member)
     assert not LearningNeed.objects.exists()
     assert TopicSuggestion.objects.get().answer == SuggestionAnswer.IGNORED
@@ -105,7 +113,11 @@ def test_a_lead_records_a_need_and_then_marks_it_covered(world) -> None:
         world.organisation, topic("ageism"), covered_by=CoveredBy.NONE, staff_count=6, acting_user=world.lead
     )
     record = record_organisation_need(
-        world.organisation, topic("ageism"), covered_by=CoveredBy.LIVED_EXPERIENCE, staff_count=6, acting_user=world.lead
+        world.organisation,
+        topic("ageism"),
+        covered_by=CoveredBy.LIVED_EXPERIENCE,
+        staff_count=6,
+        acting_user=world.lead,
     )
     assert OrganisationNeed.objects.count() == 1
     assert (record.covered_by, record.staff_count) == (CoveredBy.LIVED_EXPERIENCE, None)
@@ -116,11 +128,19 @@ def test_a_lead_records_a_need_and_then_marks_it_covered(world) -> None:
 
 
 def test_a_commissioners_topic_is_offered_in_their_pool_only(world) -> None:
-    added = add_pool_topic(world.pool, title="  Working with  interpreters ", description="", acting_user=world.commissioner)
-    assert (added.title, added.slug, added.pool, added.catalogue_version) == (
-        "Working with interpreters", "working-with-interpreters", world.pool, None
+    added = add_pool_topic(
+        world.pool, title="  Working with  interpreters ", description="", acting_user=world.commissioner
     )
-    assert add_pool_topic(world.pool, title="working with interpreters", description="", acting_user=world.commissioner) == added
+    assert (added.title, added.slug, added.pool, added.catalogue_version) == (
+        "Working with interpreters",
+        "working-with-interpreters",
+        world.pool,
+        None,
+    )
+    assert (
+        add_pool_topic(world.pool, title="working with interpreters", description="", acting_user=world.commissioner)
+        == added
+    )
     with pytest.raises(DomainError, match="The catalogue already has"):
         add_pool_topic(world.pool, title="Ageism", description="", acting_user=world.commissioner)
     with pytest.raises(DomainError, match="Enter the topic's title"):
@@ -146,7 +166,9 @@ def test_staff_raise_and_withdraw_from_their_page(client, world) -> None:
     assert need.withdrawn_at is not None
 
 
-def test_the_home_page_asks_after_a_session_and_a_need_from_it_is_counted_as_prompted(client, world, supervised) -> None:
+def test_the_home_page_asks_after_a_session_and_a_need_from_it_is_counted_as_prompted(
+    client, world, supervised
+) -> None:
     signed_in(client, world.member)
     home = client.get(reverse("home"))
     assert "Did anything come up that you would like to learn more about?" in home.text
@@ -164,7 +186,9 @@ def test_the_prompt_is_gone_a_fortnight_after_the_session(client, world, supervi
 
 
 def test_a_waiting_suggestion_shows_on_home_and_is_accepted_in_one_tap(client, world, supervised) -> None:
-    suggestion = suggest_topic(supervised.agreement, world.member, topic("psychosis"), acting_user=supervised.supervisor)
+    suggestion = suggest_topic(
+        supervised.agreement, world.member, topic("psychosis"), acting_user=supervised.supervisor
+    )
     signed_in(client, world.member)
     assert "See the topic your supervisor suggested" in client.get(reverse("home")).text
     client.post(reverse("learning_suggestion_accept", args=[suggestion.pk]))
@@ -174,7 +198,9 @@ def test_a_waiting_suggestion_shows_on_home_and_is_accepted_in_one_tap(client, w
 
 def test_the_supervisor_suggests_from_their_agreement(client, world, supervised) -> None:
     signed_in(client, supervised.supervisor)
-    assert reverse("learning_suggest", args=[supervised.agreement.pk]) in client.get(reverse("supervisor_agreements")).text
+    assert (
+        reverse("learning_suggest", args=[supervised.agreement.pk]) in client.get(reverse("supervisor_agreements")).text
+    )
     page = client.get(reverse("learning_suggest", args=[supervised.agreement.pk]))
     # Only the person they supervise is offered, not the organisation's whole staff.
     assert "Sam" in page.text and "Chris" not in page.text and "Leila" not in page.text
