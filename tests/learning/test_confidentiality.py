@@ -100,8 +100,8 @@ def test_the_lead_and_the_commissioner_see_a_star_for_the_one_person(asked, clie
     assert next(row for row in rows if row[0] == ASKED) == [ASKED, "Topic", "*", "1", "0", "0", "0"]
 
 
-def test_no_message_audit_row_or_api_route_names_the_need(asked, client) -> None:
-    world, supervised = asked
+@pytest.mark.usefixtures("asked")
+def test_no_message_audit_row_or_api_route_names_the_need() -> None:
     for notification in Notification.objects.all():
         message = render_notification(notification)
         assert ASKED not in message.subject + message.text, notification.kind
