@@ -14,6 +14,7 @@ from learning.services.needs import mark_needs_met, raise_need, withdraw_need
 from learning.services.organisation_needs import record_organisation_need
 from learning.services.suggestions import answer_suggestion, suggest_topic
 from learning.services.topics import add_pool_topic
+from reflect.data_protection.erasure import erase_account
 from reflect.errors import DomainError
 from tests.factories.core import signed_in
 from tests.learning.conftest import held_session, topic
@@ -211,3 +212,12 @@ def test_the_supervisor_suggests_from_their_agreement(client, world, supervised)
     )
     assert "Suggested “Psychosis” to" in response.text
     assert TopicSuggestion.objects.get().person == world.member
+
+
+def test_erasing_a_person_deletes_their_needs_and_the_suggestions_to_and_from_them(world, supervised) -> None:
+    raise_need(topic("ageism"), acting_user=world.member)
+    raise_need(topic("ageism"), acting_user=world.colleague)
+    suggest_topic(supervised.agreement, world.member, topic("psychosis"), acting_user=supervised.supervisor)
+    erase_account(world.member, acting_user=world.member)
+    assert list(LearningNeed.objects.values_list("person", flat=True)) == [world.colleague.pk]
+    assert not TopicSuggestion.objects.exists()
