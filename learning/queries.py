@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, DateTimeField, ExpressionWrapper, Q, QuerySet, Sum, Value
+from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 
 from learning.enums import CoveredBy
@@ -100,7 +101,7 @@ def supervisees_of(agreement: SupervisionAgreement) -> QuerySet[User]:
     )
 
 
-def _prompt_from(now: datetime.datetime) -> ExpressionWrapper[DateTimeField]:
+def _prompt_from(now: datetime.datetime) -> ExpressionWrapper[CombinedExpression]:
     """PROMPT_DAYS before ``now``, worked out by the database: the home page's row of facts keeps
     its SQL only when ``now`` itself is the parameter (reflect/statements.py), never a value
     worked out from it."""
