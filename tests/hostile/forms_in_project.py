@@ -8,7 +8,7 @@ import pkgutil
 
 from django import forms
 
-PACKAGES = ("reflect", "supervision", "scheduling", "equality", "dashboard", "outcomes", "api", "webhooks")
+PACKAGES = ("reflect", "supervision", "scheduling", "equality", "dashboard", "outcomes", "learning", "api", "webhooks")
 
 
 def _import_all() -> None:

@@ -23,6 +23,7 @@ from demo.availability import seed_availability, seed_supervision_bookings
 from demo.city import seed_city, seed_national
 from demo.equality import seed_equality_answers
 from demo.groups import full_session_with_held_offer_demo, reflective_cohort_demo, reflective_group_demo
+from demo.learning import seed_learning
 from demo.outcomes import seed_outcomes
 from demo.reminders import demo_reminders
 from demo.supervision import questionnaire_demo, supervisor_profiles_demo
@@ -305,6 +306,7 @@ class Command(BaseCommand):
             seed_national(commissioner, self.stdout)
         seed_equality_answers(self.stdout)
         seed_outcomes(self.stdout)  # every pool's outcome answers, at any scale (demo/outcomes.py)
+        seed_learning(self.stdout)  # every pool's year of learning needs, at any scale (demo/learning.py)
 
         if not options["quiet_logins"]:
             self.stdout.write(
