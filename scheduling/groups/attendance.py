@@ -25,8 +25,10 @@ from scheduling.notification_kinds import GroupNotificationKind
 
 
 def is_facilitator(session: GroupSession, user: User) -> bool:
-    facilitator = session.group.facilitator
-    return facilitator is not None and facilitator.user_id == user.pk
+    """The facilitator, or a community of practice's host, keeps the register."""
+    group = session.group
+    facilitator = group.facilitator
+    return (facilitator is not None and facilitator.user_id == user.pk) or group.host_id == user.pk
 
 
 def mark_place_attendance(

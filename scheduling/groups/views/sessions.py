@@ -43,8 +43,12 @@ def session_list(request: HttpRequest) -> HttpResponse:
     # for this look only.
     preferred = Mode(preferences.meets) if preferences else Mode.EITHER
     mode_form = GroupModeForm(request.GET or None, initial={"mode": preferred.value})
-    chosen = mode_form.cleaned_data["mode"] if mode_form.is_valid() else ""
+    valid = mode_form.is_valid()
+    chosen = mode_form.cleaned_data["mode"] if valid else ""
     mode = Mode(chosen) if chosen else preferred
+    purpose = mode_form.cleaned_data["purpose"] if valid else ""
+    if purpose:
+        groups = [group for group in groups if group.purpose == purpose]
     firsts = {row.session.group_id: row for row in queries.next_sessions(groups, user, now)}
     ranked = rank_groups(
         [_option(row) for row in firsts.values()],
