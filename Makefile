@@ -78,7 +78,7 @@ loadtest: setup
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check config reflect supervision scheduling equality dashboard demo tests bench records webhooks outcomes api
+	$(VENV)/bin/ruff format --check config reflect supervision scheduling equality dashboard demo tests bench records webhooks outcomes learning api
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/vulture
 

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "equality.apps.EqualityConfig",
     "records.apps.RecordsConfig",
     "outcomes.apps.OutcomesConfig",
+    "learning.apps.LearningConfig",
     "demo.apps.DemoConfig",
     "webhooks.apps.WebhooksConfig",
     "api.apps.ApiConfig",
