@@ -128,3 +128,15 @@ class OrganisationNeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} · {self.topic}"
+
+
+
+# Part B's models (learning sessions, external courses, attendees' answers) live beside their
+# services in learning/sessions/; imported here so Django finds them with the app's.
+from learning.sessions.models import (  # noqa: E402, F401
+    ExternalCourse,
+    FeedbackAnswer,
+    FeedbackGiven,
+    FeedbackTally,
+    LearningSessionTopic,
+)

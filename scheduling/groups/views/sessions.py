@@ -26,7 +26,7 @@ from scheduling.groups.calendar import group_session_file, session_link
 from scheduling.groups.forms import CancelPlaceForm, GroupModeForm, JoinWaitlistForm
 from scheduling.groups.notices import session_when
 from scheduling.groups.ranking import GroupOption, Mode, rank_groups
-from scheduling.models import GroupKind, GroupSession, Place, PlaceStatus, WaitlistEntry, WaitlistStatus
+from scheduling.models import GroupKind, GroupSession, Place, PlaceStatus, WaitlistEntry, WaitlistStatus, runs_group
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES, ACTIVE_WAITLIST_STATUSES
 
 
@@ -202,7 +202,7 @@ def session_ics(request: HttpRequest, session_id: int) -> HttpResponse:
     it holds where it meets or its link (docs/architecture.md, "Confidentiality"). The same UID
     and SEQUENCE as the person's feed and e-mails, so opening it updates the entry they have."""
     user = acting_user(request)
-    session = GroupSession.objects.filter(pk=session_id, group__facilitator__user=user).select_related("group").first()
+    session = GroupSession.objects.filter(runs_group(user, via="group__"), pk=session_id).select_related("group").first()
     if session is None:
         session = access_session(user, session_id)
         if capacity.active_place(session, user) is None:

@@ -1,0 +1,17 @@
+"""What learning sessions hold about a person, for export and erasure (reflect/data_protection/).
+
+A person's places in learning sessions are group places, exported and erased with the groups'
+(scheduling/data_protection.py). The answers after a session are counts with no person; that
+someone answered (``FeedbackGiven``) goes with their place. A course names only the commissioner
+who shared it, as a pool's other records do."""
+
+from __future__ import annotations
+
+from learning.sessions.models import ExternalCourse
+from reflect.data_protection.registry import exclude_from_export
+
+exclude_from_export(
+    ExternalCourse,
+    "A course a commissioner shared with their pool: a record of the pool's, not about the commissioner; "
+    "erasing them leaves it without their name (published_by is set to empty).",
+)

@@ -1,0 +1,141 @@
+"""Reads for learning sessions: the topics a pool may arrange for, who asked for them, the
+sessions open to a person for what they asked, and the answers given after them."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+
+from learning.models import LearningNeed, LearningTopic
+from learning.sessions.models import FeedbackAnswer, FeedbackGiven, FeedbackTally, LearningSessionTopic
+from reflect.models import Pool, User
+from scheduling.models import (
+    GroupPurpose,
+    GroupSession,
+    GroupStatus,
+    Place,
+    PlaceStatus,
+    ReflectiveGroup,
+    SessionStatus,
+)
+from scheduling.models.groups import ACTIVE_PLACE_STATUSES
+
+
+def topics_for_pool(pool: Pool) -> QuerySet[LearningTopic]:
+    """The catalogue's topics and the pool's own, those still offered."""
+    return LearningTopic.objects.filter(Q(pool__isnull=True) | Q(pool=pool), active=True).order_by("kind", "title")
+
+
+def open_needs(pool: Pool, topics: list[LearningTopic]) -> QuerySet[LearningNeed]:
+    """Needs raised in the pool for these topics and neither met nor withdrawn."""
+    return LearningNeed.objects.filter(pool=pool, topic__in=topics, met_at__isnull=True, withdrawn_at__isnull=True)
+
+
+def people_who_asked(pool: Pool, topics: list[LearningTopic]) -> QuerySet[User]:
+    """Everyone with an open need for one of the topics: each once, in one query."""
+    return (
+        User.objects.filter(Exists(open_needs(pool, topics).filter(person=OuterRef("pk"))), is_active=True)
+        .only("pk", "first_name", "email")
+        .order_by("pk")
+    )
+
+
+@dataclass(frozen=True)
+class SessionOffer:
+    """A coming learning session for a topic the person asked about, for their home page."""
+
+    group: ReflectiveGroup
+    session: GroupSession
+    topics: list[str]
+
+
+def sessions_for_needs(user: User, now: datetime.datetime, *, limit: int = 3) -> list[SessionOffer]:
+    """Running learning sessions of the person's pools, for topics they asked about and not met,
+    where they have no place yet: each with its next session. Two queries."""
+    asked = LearningNeed.objects.filter(person=user, met_at__isnull=True, withdrawn_at__isnull=True)
+    links = (
+        LearningSessionTopic.objects.filter(
+            topic_id__in=asked.values("topic_id"),
+            group__pool_id__in=asked.values("pool_id"),
+            group__purpose=GroupPurpose.LEARNING,
+            group__status=GroupStatus.ACTIVE,
+        )
+        .select_related("topic")
+        .order_by("group_id", "topic__title")
+    )
+    topics: dict[int, list[str]] = {}
+    for link in links:
+        topics.setdefault(link.group_id, []).append(link.topic.title)
+    if not topics:
+        return []
+    coming = (
+        GroupSession.objects.filter(group_id__in=topics, status=SessionStatus.SCHEDULED, starts_at__gt=now)
+        .exclude(Exists(Place.objects.filter(session=OuterRef("pk"), user=user, status__in=ACTIVE_PLACE_STATUSES)))
+        .select_related("group")
+        .order_by("starts_at", "pk")
+    )
+    offers: dict[int, SessionOffer] = {}
+    for session in coming[:50]:
+        if session.group_id not in offers:
+            offers[session.group_id] = SessionOffer(session.group, session, topics[session.group_id])
+    return list(offers.values())[:limit]
+
+
+def places_awaiting_feedback(user: User, now: datetime.datetime) -> QuerySet[Place]:
+    """The person's attended places in learning sessions of the last 90 days that they have not
+    yet said met their need or not (asked once, always optional)."""
+    return (
+        Place.objects.filter(
+            user=user,
+            status=PlaceStatus.ATTENDED,
+            session__group__purpose=GroupPurpose.LEARNING,
+            session__ends_at__gte=now - datetime.timedelta(days=90),
+            session__ends_at__lte=now,
+        )
+        .exclude(Exists(FeedbackGiven.objects.filter(place=OuterRef("pk"))))
+        .select_related("session__group")
+        .order_by("-session__starts_at")
+    )
+
+
+@dataclass(frozen=True)
+class TopicFeedback:
+    """How many attendees answered each way after sessions for one topic (raw counts: the
+    dashboard discloses them through its one rule)."""
+
+    topic: str
+    yes: int
+    partly: int
+    no: int
+
+
+def feedback_by_topic(pool_ids: list[int], since: datetime.datetime, until: datetime.datetime) -> list[TopicFeedback]:
+    """The answers after learning sessions that began in the period, added up per topic: a
+    session for two topics counts for both. One query."""
+    rows = (
+        FeedbackTally.objects.filter(
+            session__group__pool_id__in=pool_ids,
+            session__starts_at__gte=since,
+            session__starts_at__lt=until,
+        )
+        .values("session__group__learning_topics__topic__title", "answer")
+        .annotate(total=Sum("count"))
+        .order_by()
+    )
+    by_topic: dict[str, dict[str, int]] = {}
+    for row in rows:
+        title = row["session__group__learning_topics__topic__title"]
+        if title is None:
+            continue
+        by_topic.setdefault(title, {})[row["answer"]] = row["total"]
+    return [
+        TopicFeedback(
+            title,
+            answers.get(FeedbackAnswer.YES, 0),
+            answers.get(FeedbackAnswer.PARTLY, 0),
+            answers.get(FeedbackAnswer.NO, 0),
+        )
+        for title, answers in sorted(by_topic.items())
+    ]
