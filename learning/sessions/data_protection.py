@@ -11,7 +11,5 @@ from learning.sessions.models import ExternalCourse
 from reflect.data_protection.registry import exclude_from_export
 
 exclude_from_export(
-    ExternalCourse,
-    "A course a commissioner shared with their pool: a record of the pool's, not about the commissioner; "
-    "erasing them leaves it without their name (published_by is set to empty).",
+    ExternalCourse, "a course shared with a pool is the pool's record, not about the commissioner who shared it"
 )
