@@ -98,10 +98,11 @@ def publish_learning_session(
             "how": _how(group),
             "url": settings.SITE_URL + reverse("learning_session_book", args=[group.pk]),
         }
-        told = _tell_people_who_asked(
+        # How many were told is not recorded: with a count of one, it would say who asked.
+        _tell_people_who_asked(
             pool, chosen, LearningNotificationKind.SESSION_PUBLISHED, f"learning-session:{group.pk}", context
         )
-        record_audit("learning_session.published", actor=acting_user, target=group, pool=pool.pk, told=told)
+        record_audit("learning_session.published", actor=acting_user, target=group, pool=pool.pk)
     return group
 
 
@@ -150,10 +151,10 @@ def publish_external_course(
             "dates": dates,
             "course_url": url,
         }
-        told = _tell_people_who_asked(
+        _tell_people_who_asked(
             pool, chosen, LearningNotificationKind.COURSE_PUBLISHED, f"external-course:{course.pk}", context
         )
-        record_audit("external_course.published", actor=acting_user, target=course, pool=pool.pk, told=told)
+        record_audit("external_course.published", actor=acting_user, target=course, pool=pool.pk)
     return course
 
 
