@@ -23,6 +23,7 @@ from demo.availability import seed_availability, seed_supervision_bookings
 from demo.city import seed_city, seed_national
 from demo.equality import seed_equality_answers
 from demo.groups import full_session_with_held_offer_demo, reflective_cohort_demo, reflective_group_demo
+from demo.learning_sessions import learning_sessions_demo
 from demo.outcomes import seed_outcomes
 from demo.reminders import demo_reminders
 from demo.supervision import questionnaire_demo, supervisor_profiles_demo
@@ -46,6 +47,7 @@ DEMO_STEPS = (
     reflective_group_demo,
     reflective_cohort_demo,
     full_session_with_held_offer_demo,
+    learning_sessions_demo,
 )
 
 ORGANISATIONS = [
