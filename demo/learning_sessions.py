@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 from io import TextIOBase
+from typing import Any
 
 from django.utils import timezone
 
@@ -49,7 +50,7 @@ def _need(person: User, pool: Pool, topic: LearningTopic, raised_at: datetime.da
         )
 
 
-def _session_fields(day: datetime.date, facilitator: SupervisorProfile | None) -> dict[str, object]:
+def _session_fields(day: datetime.date, facilitator: SupervisorProfile | None) -> dict[str, Any]:
     return {
         "rrule": repeats.rule_for_dates([day]),
         "first_date": day,

@@ -130,10 +130,9 @@ class OrganisationNeed(models.Model):
         return f"{self.organisation} · {self.topic}"
 
 
-
 # Part B's models (learning sessions, external courses, attendees' answers) live beside their
-# services in learning/sessions/; imported here so Django finds them with the app's.
-from learning.sessions.models import (  # noqa: E402, F401
+# services (learning/sessions/) in learning/session_models.py; imported here so Django finds them.
+from learning.session_models import (  # noqa: E402, F401
     ExternalCourse,
     FeedbackAnswer,
     FeedbackGiven,

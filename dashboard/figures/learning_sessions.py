@@ -1,7 +1,7 @@
 """Whether learning sessions met the needs they were arranged for (docs/learning.md, "Did it
 meet the need?"): attendees' answers per topic, for the sessions in the chosen months.
 
-The answers are kept as counts with no person (learning/sessions/models.py); each count is a
+The answers are kept as counts with no person (learning/session_models.py); each count is a
 count of people, so it leaves here only through ``present`` and the one disclosure rule: a topic
 answered by a few people shows "*", never a figure that could point to one of them."""
 

@@ -7,7 +7,7 @@ who shared it, as a pool's other records do."""
 
 from __future__ import annotations
 
-from learning.sessions.models import ExternalCourse
+from learning.session_models import ExternalCourse
 from reflect.data_protection.registry import exclude_from_export
 
 exclude_from_export(

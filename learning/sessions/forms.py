@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from learning.models import LearningTopic
-from learning.sessions.models import FeedbackAnswer
+from learning.session_models import FeedbackAnswer
 from learning.sessions.queries import topics_for_pool
 from reflect.fields import GovukDateField
 from reflect.models import Pool

@@ -12,7 +12,7 @@ from django.db.models import Exists, F
 from django.urls import reverse
 from django.utils import timezone
 
-from learning.sessions.models import LearningSessionTopic
+from learning.session_models import LearningSessionTopic
 from learning.sessions.queries import places_awaiting_feedback, sessions_for_needs
 from reflect.home import HomePanel, NextStep, register_home_fact, register_home_panels
 from reflect.models import User

@@ -37,7 +37,9 @@ def _sample_course() -> dict[str, Any]:
 
 
 register_kind(
-    KindSpec(LearningNotificationKind.SESSION_PUBLISHED, LearningNotificationKind.SESSION_PUBLISHED.label, _sample_session)
+    KindSpec(
+        LearningNotificationKind.SESSION_PUBLISHED, LearningNotificationKind.SESSION_PUBLISHED.label, _sample_session
+    )
 )
 register_kind(
     KindSpec(LearningNotificationKind.COURSE_PUBLISHED, LearningNotificationKind.COURSE_PUBLISHED.label, _sample_course)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
 from learning.models import LearningNeed, LearningTopic
-from learning.sessions.models import FeedbackAnswer, FeedbackGiven, FeedbackTally, LearningSessionTopic
+from learning.session_models import FeedbackAnswer, FeedbackGiven, FeedbackTally, LearningSessionTopic
 from reflect.models import Pool, User
 from scheduling.models import (
     GroupPurpose,

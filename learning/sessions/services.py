@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from learning.models import LearningNeed, LearningTopic
-from learning.sessions.models import (
+from learning.session_models import (
     ExternalCourse,
     FeedbackAnswer,
     FeedbackGiven,

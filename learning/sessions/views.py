@@ -150,4 +150,3 @@ def feedback(request: HttpRequest, place_id: int) -> HttpResponse:
         "learning/sessions/feedback.html",
         {"place": place, "group": session.group, "when": session_when(session), "form": form},
     )
-

@@ -60,7 +60,9 @@ def access_session(user: User, session_id: int, *, for_action: bool = False) -> 
     whose joins tripled the query's planning (every booking pays it).
     """
     # One query: the pool check is a subquery, not a second round trip (every booking pays it).
-    related = ("group", "group__pool") if for_action else ("group", "group__pool", "group__facilitator__user", "group__host")
+    related = (
+        ("group", "group__pool") if for_action else ("group", "group__pool", "group__facilitator__user", "group__host")
+    )
     session = (
         GroupSession.objects.select_related(*related)
         .filter(pk=session_id, group__pool_id__in=staff_pools(user))

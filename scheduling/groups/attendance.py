@@ -24,12 +24,11 @@ from scheduling.groups.notices import group_context, session_when
 from scheduling.models import GroupSession, Place, PlaceStatus, SessionStatus
 from scheduling.notification_kinds import GroupNotificationKind
 
-
 # What else follows from someone coming (a learning session meets their learning need):
 # the apps built on scheduling register a listener here, in their AppConfig.ready(), since
 # scheduling never imports them (docs/architecture.md, "Allowed imports"). Each is called inside
 # the register's transaction when a place is first marked attended, or corrected to attended.
-AttendedListener = Callable[[Place, datetime.datetime], None]
+AttendedListener = Callable[[Place, datetime.datetime], object]
 _attended_listeners: list[AttendedListener] = []
 
 

@@ -581,7 +581,7 @@ class GroupModeForm(forms.Form):
     # may look at one of them (docs/groups.md, "Purposes"). The ranking ignores it.
     purpose = forms.ChoiceField(
         label="What are you looking for?",
-        choices=[("", "Everything")] + list(GroupPurpose.choices),
+        choices=[("", "Everything"), *list(GroupPurpose.choices)],
         required=False,
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": "Choose what you are looking for from the list."},

@@ -59,6 +59,6 @@ __all__ = [
     "SupervisionBooking",
     "WaitlistEntry",
     "WaitlistStatus",
-    "runs_group",
     "WeeklyRule",
+    "runs_group",
 ]

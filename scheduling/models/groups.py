@@ -173,7 +173,7 @@ class ReflectiveGroup(models.Model):
 
     @property
     def led_by_words(self) -> str:
-        """"Hosted by Sam" for a community of practice, "Facilitated by …" otherwise."""
+        """Who leads it, in words: "Hosted by Sam" for a community of practice, "Facilitated by …" otherwise."""
         verb = "Hosted by" if self.purpose == GroupPurpose.COMMUNITY else "Facilitated by"
         return f"{verb} {self.facilitator_name}"
 

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from learning.models import LearningNeed
-from learning.sessions.models import FeedbackGiven, FeedbackTally
+from learning.session_models import FeedbackGiven, FeedbackTally
 from reflect.models import User
 from scheduling.models import GroupPurpose, ReflectiveGroup
 

@@ -7,7 +7,7 @@ import csv
 import datetime
 import io
 
-from learning.sessions.models import FeedbackTally
+from learning.session_models import FeedbackTally
 from tests.factories.core import give_two_factor
 from tests.learning.sessions_helpers import publish, topic
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from learning.models import LearningNeed
-from learning.sessions.models import FeedbackTally, LearningSessionTopic
+from learning.session_models import FeedbackTally, LearningSessionTopic
 from reflect.models import Notification
 from scheduling.groups.attendance import mark_place_attendance
 from scheduling.groups.places import book_place
@@ -118,8 +118,6 @@ def test_the_home_page_offers_the_session_for_a_need_with_a_book_button(client, 
     assert f"Book a place: {group.title}" in home
     client.force_login(world.colleague)  # asked for nothing
     assert "Book a place:" not in client.get(reverse("home")).content.decode()
-
-
 
 
 def test_the_answer_afterwards_is_one_tap_from_home_and_asked_once(client, world):

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from learning.models import LearningNeed
-from learning.sessions.models import ExternalCourse, FeedbackGiven, FeedbackTally, LearningSessionTopic
+from learning.session_models import ExternalCourse, FeedbackGiven, FeedbackTally, LearningSessionTopic
 from learning.sessions.services import TELL_BATCH, give_feedback, publish_external_course
 from reflect import wording
 from reflect.errors import DomainError
@@ -135,7 +135,9 @@ def test_a_reflective_group_meets_no_learning_need(world):
 def test_an_answer_is_counted_once_per_place_and_kept_with_no_person(world):
     group = publish(world, [topic("psychosis")])
     session = group.sessions.get()
-    places = [book_place(session, acting_user=person, now=NOW) for person in (world.member, world.colleague, world.lead)]
+    places = [
+        book_place(session, acting_user=person, now=NOW) for person in (world.member, world.colleague, world.lead)
+    ]
     for place in places[:2]:
         mark_place_attendance(place, True, acting_user=group.facilitator.user, now=AFTER)
     assert give_feedback(places[0], "yes", acting_user=world.member) is True
@@ -183,7 +185,10 @@ def test_pointing_to_a_course_tells_the_people_who_asked(world):
     )
     assert list(course.topics.values_list("slug", flat=True)) == ["suicide-prevention"]
     row = Notification.objects.get(kind="learning_course_published")
-    assert (row.recipient_id, row.idempotency_key) == (world.member.pk, f"external-course:{course.pk}:told:{world.member.pk}")
+    assert (row.recipient_id, row.idempotency_key) == (
+        world.member.pk,
+        f"external-course:{course.pk}:told:{world.member.pk}",
+    )
     assert row.context == {
         "title": "Suicide prevention",
         "topics": "Suicide prevention",

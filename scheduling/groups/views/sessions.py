@@ -202,7 +202,9 @@ def session_ics(request: HttpRequest, session_id: int) -> HttpResponse:
     it holds where it meets or its link (docs/architecture.md, "Confidentiality"). The same UID
     and SEQUENCE as the person's feed and e-mails, so opening it updates the entry they have."""
     user = acting_user(request)
-    session = GroupSession.objects.filter(runs_group(user, via="group__"), pk=session_id).select_related("group").first()
+    session = (
+        GroupSession.objects.filter(runs_group(user, via="group__"), pk=session_id).select_related("group").first()
+    )
     if session is None:
         session = access_session(user, session_id)
         if capacity.active_place(session, user) is None:

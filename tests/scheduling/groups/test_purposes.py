@@ -54,7 +54,9 @@ def test_the_database_refuses_a_community_without_a_host_and_a_group_without_any
     ):
         with pytest.raises(IntegrityError), transaction.atomic():
             ReflectiveGroupFactory(pool=world.pool, **fields)
-    ReflectiveGroupFactory(pool=world.pool, purpose=GroupPurpose.COMMUNITY, external_facilitator_name="", host=world.member)
+    ReflectiveGroupFactory(
+        pool=world.pool, purpose=GroupPurpose.COMMUNITY, external_facilitator_name="", host=world.member
+    )
 
 
 def test_the_host_keeps_the_register_and_nobody_else_in_the_pool_does(client, world):
@@ -101,9 +103,11 @@ def test_staff_see_each_groups_purpose_and_may_look_at_one(client, world):
     client.force_login(world.member)
     page = client.get(reverse("group_sessions")).content.decode()
     assert "Community of practice" in page and "Reflective group" in page
-    titles = [row["ranked"].option.title for row in client.get(reverse("group_sessions"), {"purpose": "community"}).context["ranked"]]
+    titles = [
+        row["ranked"].option.title
+        for row in client.get(reverse("group_sessions"), {"purpose": "community"}).context["ranked"]
+    ]
     assert titles == ["Peer support workers' community of practice"]
     group = ReflectiveGroup.objects.get(purpose=GroupPurpose.COMMUNITY)
     detail = client.get(reverse("group_detail", args=[group.pk])).content.decode()
     assert f"Hosted by {world.colleague.display_name}" in detail
-

@@ -1,4 +1,5 @@
-"""What a learning session adds to a group, an external course, and attendees' answers.
+"""Learning sessions' models (their services are learning/sessions/; learning/models.py imports
+these, so they name the topic by its label, not its class). What a learning session adds to a group, an external course, and attendees' answers.
 
 The answers are kept as counts per session and answer, never a row per person: whether someone
 answered is a row of its own that says nothing of the answer (``FeedbackGiven``), so no page,
@@ -11,8 +12,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from learning.models import LearningTopic
-
 
 class FeedbackAnswer(models.TextChoices):
     YES = "yes", "Yes"
@@ -24,7 +23,7 @@ class LearningSessionTopic(models.Model):
     """A learning session (a group whose purpose is learning) is for these topics."""
 
     group = models.ForeignKey("scheduling.ReflectiveGroup", on_delete=models.CASCADE, related_name="learning_topics")
-    topic = models.ForeignKey(LearningTopic, on_delete=models.PROTECT, related_name="session_links")
+    topic = models.ForeignKey("learning.LearningTopic", on_delete=models.PROTECT, related_name="session_links")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["group", "topic"], name="one_link_per_session_topic")]
@@ -42,7 +41,7 @@ class ExternalCourse(models.Model):
     url = models.URLField("web address", max_length=500)
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
-    topics = models.ManyToManyField(LearningTopic, related_name="external_courses")
+    topics = models.ManyToManyField("learning.LearningTopic", related_name="external_courses")
     published_at = models.DateTimeField()
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
 
