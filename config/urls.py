@@ -97,6 +97,8 @@ urlpatterns += [path("", include("records.urls"))]
 urlpatterns += [path("webhooks/", include("webhooks.urls"))]
 # Outcome measures: a person's own questionnaires and scores, a pool's schedule (docs/outcomes.md).
 urlpatterns += [path("", include("outcomes.urls"))]
+# Learning needs: staff's own, a supervisor's suggestions, a lead's records, a pool's topics (docs/learning.md).
+urlpatterns += [path("", include("learning.urls"))]
 # My data: see, take and erase what Reflect holds about you (always "me": no id in the address)
 urlpatterns += [
     path("account/data/", data_protection.my_data, name="my_data"),

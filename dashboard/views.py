@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from dashboard import services
 from dashboard.figures.exports import EXPORTS
 from dashboard.figures.lead_summary import lead_look, organisation_summary_table, summary_rows
+from dashboard.figures.learning_demand import learning_demand
 from dashboard.figures.moves import moves_table
 from dashboard.figures.pool import PoolFigures
 from dashboard.filters import Filters, filter_options, parse_filters
@@ -101,3 +102,18 @@ def organisation_usage(request: HttpRequest, organisation_id: int) -> HttpRespon
     look = lead_look(organisation, rows, today=timezone.localdate())
     record_audit("dashboard.lead_viewed", actor=acting_user(request), target=organisation)
     return render(request, "dashboard/organisation.html", {"organisation": organisation, "table": table, "look": look})
+
+
+@commissioner_area
+def pool_learning_needs(request: HttpRequest, pool: Pool) -> HttpResponse:
+    """Demand for learning by topic (docs/learning.md), every count of people disclosed."""
+    demand = learning_demand(pool)
+    record_audit("dashboard.viewed", actor=acting_user(request), target=pool, table="learning-demand")
+    return render(request, "dashboard/learning.html", {"pool": pool, "demand": demand})
+
+
+@commissioner_area
+def pool_learning_export(request: HttpRequest, pool: Pool) -> StreamingHttpResponse:
+    demand = learning_demand(pool)
+    record_audit("dashboard.exported", actor=acting_user(request), target=pool, table="learning-demand")
+    return csv_response(f"pool-{pool.pk}-learning-demand.csv", demand.table.csv_rows())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reflect import wording
@@ -36,6 +37,17 @@ class Brief:
         return "\n".join(parts)
 
 
+def presentations_met(bank: BankData, answers: Answers) -> list[str]:
+    """The keys of the presentations the organisation meets at all (not "never"), in the bank's
+    order: what the learning topics are suggested from (docs/learning.md)."""
+    position = next((i for i, (key, _) in enumerate(bank.sections, start=1) if key == PRESENTATIONS_SECTION), None)
+    return [
+        q.key
+        for q in bank.questions
+        if q.section == position and answers.get(q.key) and answers.get(q.key) not in NOT_MET
+    ]
+
+
 def build_brief(
     bank: BankData,
     answers: Answers,
@@ -44,6 +56,7 @@ def build_brief(
     name: str,
     about: str,
     completed_on: datetime.date,
+    training_topics: Sequence[str] = (),
 ) -> Brief:
     looking_for = [f"Our result: {result.outcome_label}."]
     for fmt in result.formats:
@@ -52,6 +65,8 @@ def build_brief(
         )
     if result.specialisms:
         looking_for.append("Specialisms we would value: " + ", ".join(result.specialisms) + ".")
+    if training_topics:
+        looking_for.append("Training our staff would value: " + ", ".join(training_topics) + ".")
     hopes = bank.question("hopes")
     if hopes is not None and is_answered(hopes, answers):
         looking_for.append("What we most want from supervision: " + answer_in_words(hopes, answers) + ".")

@@ -108,7 +108,41 @@ class CostForm(forms.Form):
         help_text="What a clinician charges for an hour; £60 is typical for a registered clinician.",
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-5"}),
     )
+    training_days = forms.CharField(
+        label="Training days (optional)",
+        **bounded("the training days", 6),
+        required=False,
+        help_text="Days of training for your staff on the topics below, for example 2; 0 or empty for none.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-4"}),
+    )
+    training_day_cost = forms.CharField(
+        label="Cost of a training day (£)",
+        **bounded("the cost of a training day", 12),
+        required=False,
+        help_text="What a trainer charges for a day; £600 is typical.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-5"}),
+    )
+    training_paid_by = forms.ChoiceField(
+        label="Who pays for the training",
+        choices=[
+            ("own", "Our own budget: include it in this bid"),
+            ("pool", "Our pool supplies it: show it, but not in the total"),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+    )
     TYPED = "typed"
+
+    def training(self) -> dict[str, Any]:
+        """The training line's inputs for supervision.scoring.cost (checked there)."""
+        return {
+            "training_days": (self.cleaned_data.get("training_days") or "0").strip(),
+            "training_day_cost": (self.cleaned_data.get("training_day_cost") or "")
+            .replace("£", "")
+            .replace(",", "")
+            .strip(),
+            "training_from_pool": self.cleaned_data.get("training_paid_by") == "pool",
+        }
 
     def __init__(self, *args: Any, pools: list[Pool], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

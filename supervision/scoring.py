@@ -420,9 +420,37 @@ class BidLine:
         )
 
 
+MAX_TRAINING_DAYS = 60
+MAX_TRAINING_DAY_COST = Decimal("5000")
+
+
+@dataclass(frozen=True)
+class TrainingLine:
+    """Training for the staff (docs/learning.md): days at a cost a day, paid from the bid (the
+    organisation's own budget) or supplied by the pool, in which case it is shown but not in
+    the bid's total."""
+
+    days: int
+    day_cost: Decimal
+    from_pool: bool
+
+    @property
+    def cost(self) -> Decimal:
+        return (self.days * self.day_cost).quantize(Decimal("0.01"))
+
+    @property
+    def text(self) -> str:
+        paid = "supplied by the pool, not in this bid's total" if self.from_pool else "from our own budget"
+        return (
+            f"Training: {wording.count(self.days, 'day')} × {wording.money(self.day_cost)}/day = "
+            f"{wording.money(self.cost)} ({paid})"
+        )
+
+
 @dataclass(frozen=True)
 class Costing:
     lines: tuple[BidLine, ...] = field(default_factory=tuple)
+    training: TrainingLine | None = None
 
     @property
     def hours(self) -> Decimal:
@@ -430,7 +458,8 @@ class Costing:
 
     @property
     def total(self) -> Decimal:
-        return sum((line.cost for line in self.lines), Decimal("0"))
+        training = self.training.cost if self.training is not None and not self.training.from_pool else Decimal("0")
+        return sum((line.cost for line in self.lines), training)
 
     @property
     def total_text(self) -> str:
@@ -439,13 +468,49 @@ class Costing:
     @property
     def text(self) -> str:
         rows = [line.text for line in self.lines]
+        if self.training is not None:
+            rows.append(self.training.text)
         if len(rows) > 1:
             rows.append(self.total_text)
         return "\n".join(rows)
 
+    @property
+    def row_count(self) -> int:
+        return len(self.lines) + (self.training is not None)
 
-def cost(formats: Sequence[Format], *, months: Any, rate: Any) -> Costing:
-    """Bid lines for a period at an hourly rate. Nonsense periods and rates are refused."""
+
+def _training(days: Any, day_cost: Any, from_pool: bool) -> TrainingLine | None:
+    """The training line, or None for no training days. Nonsense is refused in words."""
+    days_number = _number(days if days not in (None, "") else 0)
+    if days_number is None or not days_number.is_finite() or days_number != days_number.to_integral_value():
+        raise CostingError("Enter training as a whole number of days, like 2, or 0 for none.", field="training_days")
+    if not 0 <= days_number <= MAX_TRAINING_DAYS:
+        raise CostingError(f"Enter between 0 and {MAX_TRAINING_DAYS} days of training.", field="training_days")
+    if days_number == 0:
+        return None
+    cost_number = _number(day_cost)
+    if cost_number is None or not cost_number.is_finite():
+        raise CostingError("Enter what a day of training costs in pounds, like 600.", field="training_day_cost")
+    if not 0 < cost_number <= MAX_TRAINING_DAY_COST:
+        raise CostingError(
+            f"Enter a cost a day above £0 and up to {wording.money(MAX_TRAINING_DAY_COST)}.", field="training_day_cost"
+        )
+    if cost_number != cost_number.quantize(Decimal("0.01")):
+        raise CostingError("Enter the cost a day in pounds and pence, like 612.50.", field="training_day_cost")
+    return TrainingLine(days=int(days_number), day_cost=cost_number, from_pool=from_pool)
+
+
+def cost(
+    formats: Sequence[Format],
+    *,
+    months: Any,
+    rate: Any,
+    training_days: Any = 0,
+    training_day_cost: Any = None,
+    training_from_pool: bool = False,
+) -> Costing:
+    """Bid lines for a period at an hourly rate, and a training line if there are training days.
+    Nonsense periods, rates and training are refused."""
     months_number = _number(months)
     if months_number is None or not months_number.is_finite() or months_number != months_number.to_integral_value():
         raise CostingError("Enter the period as a whole number of months, like 12.", field="months")
@@ -479,4 +544,4 @@ def cost(formats: Sequence[Format], *, months: Any, rate: Any) -> Costing:
                 cost=(hours * rate_number).quantize(Decimal("0.01")),
             )
         )
-    return Costing(lines=tuple(lines))
+    return Costing(lines=tuple(lines), training=_training(training_days, training_day_cost, training_from_pool))

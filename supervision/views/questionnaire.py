@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 from reflect import wording
 from reflect.access import acting_user, acting_user_or_none
 from reflect.errors import DomainError
+from reflect.learning_topics import topics_for_presentations
 from reflect.models import Pool
 from supervision.access import access_assessment, remember_in_session, session_assessment_ids
-from supervision.brief import Brief, build_brief
+from supervision.brief import Brief, build_brief, presentations_met
 from supervision.comparison import compare
 from supervision.forms import CompareForm, CostForm, SaveToOrganisationForm, SectionForm, StartForm
 from supervision.models import NeedsAssessment
@@ -28,6 +29,7 @@ from supervision.services.bank import bank_data, current_version, sections_of
 
 DEFAULT_MONTHS = "12"
 DEFAULT_RATE = "60"
+DEFAULT_TRAINING_DAY_COST = "600"
 
 
 def _led(request: HttpRequest) -> list:
@@ -218,14 +220,22 @@ def _costing(request: HttpRequest, assessment: NeedsAssessment, result: Any) -> 
     if "months" in request.GET:
         form = CostForm(request.GET, pools=pools)
     else:
-        initial = {"months": DEFAULT_MONTHS, "rate": DEFAULT_RATE}
+        initial = {
+            "months": DEFAULT_MONTHS,
+            "rate": DEFAULT_RATE,
+            "training_days": "0",
+            "training_day_cost": DEFAULT_TRAINING_DAY_COST,
+            "training_paid_by": "own",
+        }
         if pools:
             initial["rate_source"] = f"pool-{pools[0].pk}"
         form = CostForm({**initial}, pools=pools)
     costing = None
     if form.is_valid():
         try:
-            costing = cost(result.formats, months=form.cleaned_data["months"], rate=form.chosen_rate())
+            costing = cost(
+                result.formats, months=form.cleaned_data["months"], rate=form.chosen_rate(), **form.training()
+            )
         except CostingError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
     return form, costing
@@ -248,7 +258,12 @@ def result(request: HttpRequest, assessment_id: int) -> HttpResponse:
             "cost_form": cost_form,
             "costing": costing,
             # Long bid lines wrap: give each about two rows so the whole text shows.
-            "bid_rows": 2 * len(costing.lines) + 1 if costing else 0,
+            "bid_rows": 2 * costing.row_count + 1 if costing else 0,
+            # Topics from the presentations the organisation meets, through the core's registry
+            # (reflect/learning_topics.py): supervision does not know the learning app.
+            "training_topics": topics_for_presentations(
+                presentations_met(bank_data(assessment.version), assessment.answers)
+            ),
             "save_form": save_form,
             "norms": NORMS,
             "signed_out": not request.user.is_authenticated,
@@ -289,13 +304,15 @@ def take_again(request: HttpRequest, assessment_id: int) -> HttpResponse:
 def _brief(assessment: NeedsAssessment) -> Brief:
     completed_at = assessment.completed_at
     assert completed_at is not None  # a brief is only for a completed questionnaire
+    bank = bank_data(assessment.version)
     return build_brief(
-        bank_data(assessment.version),
+        bank,
         assessment.answers,
         result_from_snapshot(assessment.result),
         name=assessment.display_name,
         about=assessment.about,
         completed_on=completed_at.date(),
+        training_topics=[t.title for t in topics_for_presentations(presentations_met(bank, assessment.answers))],
     )
 
 

@@ -8,7 +8,7 @@ import pkgutil
 
 from django import forms
 
-PACKAGES = ("reflect", "supervision", "scheduling", "equality", "dashboard", "outcomes", "api")
+PACKAGES = ("reflect", "supervision", "scheduling", "equality", "dashboard", "outcomes", "learning", "api")
 
 
 def _import_all() -> None:

@@ -16,9 +16,10 @@ from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 from hypothesis import given
 
+from learning.queries import topics_open_to
 from outcomes.bank import current_measure
 from outcomes.services.invitations import measure_choices
-from reflect.models import Membership, Pool
+from reflect.models import Membership, Pool, User
 from reflect.services.preferences import preferences_for
 from supervision.models import Question
 from tests.factories.supervision import make_supervisor
@@ -41,6 +42,8 @@ ARGUMENTS = {
     "colleagues": lambda world: list(Membership.objects.filter(organisation=world.organisation)),
     "measure": lambda world: current_measure("proqol-5"),
     "measures": lambda world: measure_choices(),
+    "people": lambda world: User.objects.filter(pk__in=[world.member.pk, world.colleague.pk]),
+    "topics": lambda world: topics_open_to(world.pool),
 }
 
 

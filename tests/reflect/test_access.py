@@ -6,8 +6,13 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from api.services.tokens import make_token
+from learning.enums import CoveredBy
+from learning.models import LearningTopic, TopicSuggestion
+from learning.services.needs import raise_need
+from learning.services.organisation_needs import record_organisation_need
 from outcomes.models import OutcomeInvitation
 from outcomes.services.invitations import queue_outcome_invitations
 from records.models import CpdActivity
@@ -15,6 +20,7 @@ from reflect.enums import InvitationKind
 from reflect.models import Membership
 from reflect.services.invitations import create_invitation
 from tests.factories.core import give_two_factor, signed_in
+from tests.factories.supervision import SupervisionAgreementFactory
 from tests.factories.webhooks import delivery_to, endpoint_for
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +51,18 @@ def urls(world):
     org_hook, _ = endpoint_for(organisation=world.organisation, by=world.lead)
     pool_sent, org_sent = delivery_to(pool_hook).pk, delivery_to(org_hook).pk
     pool_hook, org_hook = pool_hook.pk, org_hook.pk
+    # Learning needs (docs/learning.md): the member's own need and a suggestion made to them, a
+    # lead's record for the organisation, and an agreement whose supervisor is none of them.
+    ageism = LearningTopic.objects.get(slug="ageism", pool__isnull=True)
+    need = raise_need(ageism, acting_user=world.member).pk
+    agreement = SupervisionAgreementFactory(organisation=world.organisation, pool=world.pool)
+    suggestion = TopicSuggestion.objects.create(
+        supervisor=agreement.supervisor.user, person=world.member, agreement=agreement, topic=ageism,
+        created_at=timezone.now(),
+    ).pk  # fmt: skip
+    record = record_organisation_need(
+        world.organisation, ageism, covered_by=CoveredBy.NONE, staff_count=None, acting_user=world.lead
+    ).pk
     return {
         # url: expected status for each persona, in PERSONAS order
         ("GET", reverse("pool_detail", args=[pool])): [404, 404, 404, 404, 200, 404],
@@ -72,6 +90,18 @@ def urls(world):
         ("GET", reverse("records_home")): [200, 200, 200, 200, 200, 200],
         ("GET", reverse("records_note", args=["booking", 1])): [404, 404, 404, 404, 404, 404],
         ("POST", reverse("records_cpd_delete", args=[cpd.pk])): [404, 302, 404, 404, 404, 404],
+        # Learning needs: a person's own need and suggestions; the lead's records; the pool's demand
+        # and topics for its commissioner; a suggestion page for the agreement's supervisor only.
+        ("GET", reverse("learning_home")): [200, 200, 200, 200, 200, 200],
+        ("POST", reverse("learning_withdraw", args=[need])): [404, 302, 404, 404, 404, 404],
+        ("POST", reverse("learning_suggestion_accept", args=[suggestion])): [404, 302, 404, 404, 404, 404],
+        ("POST", reverse("learning_suggestion_ignore", args=[suggestion])): [404, 302, 404, 404, 404, 404],
+        ("GET", reverse("learning_organisation", args=[org])): [200, 403, 403, 404, 404, 404],
+        ("POST", reverse("learning_organisation_remove", args=[org, record])): [302, 403, 403, 404, 404, 404],
+        ("GET", reverse("learning_suggest", args=[agreement.pk])): [404, 404, 404, 404, 404, 404],
+        ("GET", reverse("pool_learning_needs", args=[pool])): [404, 404, 404, 404, 200, 404],
+        ("GET", reverse("pool_learning_export", args=[pool])): [404, 404, 404, 404, 200, 404],
+        ("GET", reverse("learning_topic_add", args=[pool])): [404, 404, 404, 404, 200, 404],
         # Webhooks (issue 22): a pool's for its commissioner, an organisation's for its lead only.
         ("GET", reverse("webhook_pool_endpoints", args=[pool])): [404, 404, 404, 404, 200, 404],
         ("GET", reverse("webhook_pool_endpoint_add", args=[pool])): [404, 404, 404, 404, 200, 404],

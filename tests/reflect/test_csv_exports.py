@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from dashboard.figures.exports import EXPORTS
+from learning.models import LearningTopic
 from reflect.csv_export import FORMULA_STARTS, csv_response, number
 from reflect.models import Community, User
 from scheduling.models import BookingStatus, SupervisionBooking
@@ -53,6 +54,8 @@ REQUESTS: dict[str, Callable[[World], list[tuple[User, str]]]] = {
     "pool_export": _dashboard_csvs,
     # The member's own supervision record (records/): their attended session, its supervisor's name.
     "records_csv": lambda world: [(world.member, reverse("records_csv"))],
+    # Demand for learning by topic (docs/learning.md), with the pool's own hostile topic titles.
+    "pool_learning_export": lambda world: [(world.commissioner, reverse("pool_learning_export", args=[world.pool.pk]))],
 }
 
 
@@ -72,6 +75,7 @@ def hostile_world(world: World) -> World:
         ReflectiveGroupFactory(pool=world.pool, title=name)
     for index, name in enumerate(HOSTILE):
         Community.objects.create(slug=f"hostile-{index}", name=name)
+        LearningTopic.objects.create(pool=world.pool, slug=f"hostile-{index}", title=name)
     return world
 
 

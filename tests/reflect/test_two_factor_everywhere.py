@@ -21,6 +21,7 @@ TWO_FACTOR = {
     "pool_list", "pool_create", "pool_detail", "pool_invite", "pool_reallocate", "pool_invitation_revoke",
     "pool_allocation", "pool_assignment", "pool_dashboard", "pool_rebalance", "pool_export",
     "outcomes_schedule",
+    "pool_learning_needs", "pool_learning_export", "learning_topic_add",
     "group_create", "group_pool_groups", "group_manage", "group_change", "group_session_move",
     "group_session_cancel_all", "cohort_fill", "group_session_link",
     "learning_session_new", "learning_course_share",
@@ -33,7 +34,7 @@ TWO_FACTOR = {
     "availability_connected_calendar", "availability_connected_calendar_disconnect",
     "availability_connected_calendar_put_back",
     "supervisor_profile", "supervisor_profile_edit", "supervisor_requests", "supervisor_request",
-    "supervisor_agreements", "supervision_session_attendance",
+    "supervisor_agreements", "supervision_session_attendance", "learning_suggest",
     # facilitators
     "group_facilitated", "group_register", "group_register_cancel_place", "group_register_link",
     # supervisors and facilitators countersigning supervision records
@@ -79,6 +80,8 @@ NO_TWO_FACTOR = {
     "records_cpd_evidence", "records_cpd_delete", "records_verify",
     "webhook_organisation_endpoints", "webhook_organisation_endpoint_add",
     "outcomes_home", "outcomes_answer", "outcomes_decline",
+    "learning_home", "learning_ask", "learning_withdraw", "learning_suggestion_accept", "learning_suggestion_ignore",
+    "learning_organisation", "learning_organisation_remove",
 }  # fmt: skip
 
 

@@ -1,0 +1,184 @@
+"""Read-only look-ups for learning needs (docs/learning.md).
+
+What a lead or a commissioner may read leaves here as raw counts by topic, never as rows naming a
+person: the pages pass every count of people through the one disclosure rule
+(reflect/disclosure.py; the dashboard's dashboard/tables.py)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from learning.enums import CoveredBy
+from learning.models import LearningNeed, LearningTopic, OrganisationNeed, TopicSuggestion
+from reflect.models import Organisation, Pool, PoolOrganisation, User
+from scheduling.models import BookingAttendee, BookingStatus, Place, PlaceStatus
+from scheduling.models.bookings import LIVE_BOOKING_STATUSES
+from supervision.models import SupervisionAgreement
+
+# How long after a supervision session or group the home page asks, gently, about learning.
+PROMPT_DAYS = 14
+
+
+@dataclass(frozen=True)
+class LearningPlace:
+    """Where a person's needs are counted: their organisation and the pool it is in today."""
+
+    organisation: Organisation
+    pool: Pool
+
+
+def learning_place_of(person: User, today: datetime.date | None = None) -> LearningPlace | None:
+    """The person's organisation and its pool running today (the most recently started, if
+    several): None when they are in no organisation of a running pool."""
+    today = today or timezone.localdate()
+    row = (
+        PoolOrganisation.objects.select_related("pool", "organisation")
+        .filter(
+            organisation__memberships__user=person,
+            organisation__memberships__left_at__isnull=True,
+            pool__starts_on__lte=today,
+            pool__ends_on__gte=today,
+        )
+        .order_by("-pool__starts_on", "organisation_id", "pool_id")
+        .first()
+    )
+    return LearningPlace(row.organisation, row.pool) if row else None
+
+
+def topics_open_to(pool: Pool | int) -> QuerySet[LearningTopic]:
+    """The catalogue's active topics and the pool's own, training topics first."""
+    pool_id = pool if isinstance(pool, int) else pool.pk
+    return LearningTopic.objects.filter(Q(pool__isnull=True) | Q(pool_id=pool_id), active=True).order_by(
+        "-kind", "title", "pk"
+    )
+
+
+def topics_open_to_organisation(organisation: Organisation) -> QuerySet[LearningTopic]:
+    """The catalogue's topics and those of every pool the organisation is in."""
+    return (
+        LearningTopic.objects.filter(
+            Q(pool__isnull=True) | Q(pool__memberships__organisation=organisation), active=True
+        )
+        .order_by("-kind", "title", "pk")
+        .distinct()
+    )
+
+
+def open_needs() -> QuerySet[LearningNeed]:
+    return LearningNeed.objects.filter(met_at__isnull=True, withdrawn_at__isnull=True)
+
+
+def own_needs(person: User) -> QuerySet[LearningNeed]:
+    """A person's open needs, newest first."""
+    return open_needs().filter(person=person).select_related("topic")
+
+
+def waiting_suggestions(person: User) -> QuerySet[TopicSuggestion]:
+    """Suggestions made to the person that they have not answered yet."""
+    return TopicSuggestion.objects.filter(person=person, answer="").select_related("topic")
+
+
+def supervisees_of(agreement: SupervisionAgreement) -> QuerySet[User]:
+    """The people a supervisor supervises under an agreement: current staff of its organisation
+    who have come to (or are booked into) one of its sessions. Only they can be suggested a topic;
+    the supervisor never sees the organisation's whole staff list."""
+    return (
+        User.objects.filter(
+            memberships__organisation_id=agreement.organisation_id,
+            memberships__left_at__isnull=True,
+            supervision_bookings__booking__agreement=agreement,
+            supervision_bookings__booking__status__in=LIVE_BOOKING_STATUSES,
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "pk")
+    )
+
+
+def attended_recently(person_id: int, now: datetime.datetime) -> QuerySet[BookingAttendee]:
+    """Supervision sessions the person attended in the last PROMPT_DAYS (the home page's
+    gentle question after a session: which session is never kept with a need)."""
+    return BookingAttendee.objects.filter(
+        user_id=person_id,
+        booking__status=BookingStatus.ATTENDED,
+        booking__starts_at__gte=now - datetime.timedelta(days=PROMPT_DAYS),
+        booking__starts_at__lte=now,
+    )
+
+
+def attended_group_recently(person_id: int, now: datetime.datetime) -> QuerySet[Place]:
+    """Reflective-group sessions the person attended in the last PROMPT_DAYS."""
+    return Place.objects.filter(
+        user_id=person_id,
+        status=PlaceStatus.ATTENDED,
+        session__starts_at__gte=now - datetime.timedelta(days=PROMPT_DAYS),
+        session__starts_at__lte=now,
+    )
+
+
+def organisation_records(organisation: Organisation) -> QuerySet[OrganisationNeed]:
+    return OrganisationNeed.objects.filter(organisation=organisation).select_related("topic")
+
+
+def staff_demand_of(organisation: Organisation) -> dict[int, int]:
+    """For a lead: by topic id, how many of the organisation's staff have an open need (raw:
+    the page discloses every count, reflect/disclosure.py)."""
+    rows = (
+        open_needs().filter(organisation=organisation).values("topic").annotate(people=Count("person", distinct=True))
+    )
+    return {row["topic"]: row["people"] for row in rows}
+
+
+def pool_demand(pool: Pool) -> list[dict[str, Any]]:
+    """For a commissioner: one raw row per topic open to the pool, with the people and the
+    organisations whose staff have an open need, and the leads' own records (organisations that
+    recorded the need, the staff they counted, organisations where it is already covered).
+    Three grouped queries, whatever the size of the pool (docs/learning.md)."""
+    topics = list(topics_open_to(pool).values("pk", "title", "kind", "pool_id"))
+    needs: dict[int, Mapping[str, Any]] = {
+        row["topic"]: row
+        for row in open_needs()
+        .filter(pool=pool)
+        .values("topic")
+        .annotate(people=Count("person", distinct=True), organisations=Count("organisation", distinct=True))
+    }
+    records: dict[int, Mapping[str, Any]] = {
+        row["topic"]: row
+        for row in OrganisationNeed.objects.filter(organisation__pool_memberships__pool=pool)
+        .values("topic")
+        .annotate(
+            recorded=Count("pk", filter=Q(covered_by=CoveredBy.NONE)),
+            staff_counted=Sum("staff_count", filter=Q(covered_by=CoveredBy.NONE)),
+            covered=Count("pk", filter=~Q(covered_by=CoveredBy.NONE)),
+        )
+    }
+    rows = []
+    for topic in topics:
+        need = needs.get(topic["pk"], {})
+        record = records.get(topic["pk"], {})
+        rows.append(
+            {
+                "topic_id": topic["pk"],
+                "topic": topic["title"],
+                "kind": "Presentation" if topic["kind"] == "presentation" else "Topic",
+                "own_topic": topic["pool_id"] is not None,
+                "people": need.get("people", 0),
+                "organisations": need.get("organisations", 0),
+                "recorded": record.get("recorded", 0),
+                "staff_counted": record.get("staff_counted") or 0,
+                "covered": record.get("covered", 0),
+            }
+        )
+    # Most asked for first; then by name, so the order is stable.
+    rows.sort(key=lambda row: (-row["people"], -row["recorded"], row["topic"]))
+    return rows
+
+
+def people_with_open_needs(pool: Pool) -> int:
+    """Distinct people in the pool with at least one open need (raw, for disclosure)."""
+    return open_needs().filter(pool=pool).values("person").distinct().count()
