@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 
 from learning.models import LearningTopic
+from learning.queries import topics_open_to
 from learning.session_models import FeedbackAnswer
-from learning.sessions.queries import topics_for_pool
 from reflect.fields import GovukDateField
 from reflect.models import Pool
 from reflect.text_limits import NAME, bounded
@@ -65,7 +65,7 @@ class LearningSessionForm(GroupForm):
         for name in list(self.fields):
             if name not in SESSION_FIELDS:
                 del self.fields[name]
-        self.fields["topics"].queryset = topics_for_pool(pool)  # type: ignore[attr-defined]  # a ModelMultipleChoiceField
+        self.fields["topics"].queryset = topics_open_to(pool)  # type: ignore[attr-defined]  # a ModelMultipleChoiceField
         self.fields["chosen_dates"].required = True
         self.fields["chosen_dates"].label = "Dates"
         self.fields["chosen_dates"].help_text = (
@@ -107,7 +107,7 @@ class ExternalCourseForm(forms.Form):
 
     def __init__(self, *args: Any, pool: Pool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topics"].queryset = topics_for_pool(pool)  # type: ignore[attr-defined]  # a ModelMultipleChoiceField
+        self.fields["topics"].queryset = topics_open_to(pool)  # type: ignore[attr-defined]  # a ModelMultipleChoiceField
         for name, message in {
             "title": "Enter the course title.",
             "provider": "Enter who runs the course.",

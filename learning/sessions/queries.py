@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, QuerySet, Sum
 
-from learning.models import LearningNeed, LearningTopic
+from learning.models import LearningTopic
+from learning.queries import open_needs
 from learning.session_models import FeedbackAnswer, FeedbackGiven, FeedbackTally, LearningSessionTopic
 from reflect.models import Pool, User
 from scheduling.models import (
@@ -23,23 +24,10 @@ from scheduling.models import (
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
 
 
-def topics_for_pool(pool: Pool) -> QuerySet[LearningTopic]:
-    """The catalogue's topics and the pool's own, those still offered."""
-    return LearningTopic.objects.filter(Q(pool__isnull=True) | Q(pool=pool), active=True).order_by("kind", "title")
-
-
-def open_needs(pool: Pool, topics: list[LearningTopic]) -> QuerySet[LearningNeed]:
-    """Needs raised in the pool for these topics and neither met nor withdrawn."""
-    return LearningNeed.objects.filter(pool=pool, topic__in=topics, met_at__isnull=True, withdrawn_at__isnull=True)
-
-
 def people_who_asked(pool: Pool, topics: list[LearningTopic]) -> QuerySet[User]:
-    """Everyone with an open need for one of the topics: each once, in one query."""
-    return (
-        User.objects.filter(Exists(open_needs(pool, topics).filter(person=OuterRef("pk"))), is_active=True)
-        .only("pk", "first_name", "email")
-        .order_by("pk")
-    )
+    """Everyone with an open need in the pool for one of the topics: each once, in one query."""
+    asked = open_needs().filter(pool=pool, topic__in=topics, person=OuterRef("pk"))
+    return User.objects.filter(Exists(asked), is_active=True).only("pk", "first_name", "email").order_by("pk")
 
 
 @dataclass(frozen=True)
@@ -54,7 +42,7 @@ class SessionOffer:
 def sessions_for_needs(user: User, now: datetime.datetime, *, limit: int = 3) -> list[SessionOffer]:
     """Running learning sessions of the person's pools, for topics they asked about and not met,
     where they have no place yet: each with its next session. Two queries."""
-    asked = LearningNeed.objects.filter(person=user, met_at__isnull=True, withdrawn_at__isnull=True)
+    asked = open_needs().filter(person=user)
     links = (
         LearningSessionTopic.objects.filter(
             topic_id__in=asked.values("topic_id"),

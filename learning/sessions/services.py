@@ -19,7 +19,8 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from learning.models import LearningNeed, LearningTopic
+from learning.models import LearningTopic
+from learning.queries import open_needs, topics_open_to
 from learning.session_models import (
     ExternalCourse,
     FeedbackAnswer,
@@ -28,7 +29,7 @@ from learning.session_models import (
     LearningSessionTopic,
 )
 from learning.sessions.notification_kinds import LearningNotificationKind
-from learning.sessions.queries import people_who_asked, topics_for_pool
+from learning.sessions.queries import people_who_asked
 from reflect import wording
 from reflect.errors import DomainError
 from reflect.models import Pool, User
@@ -54,7 +55,7 @@ def _check_topics(pool: Pool, topics: Iterable[LearningTopic]) -> list[LearningT
     chosen = list(topics)
     if not chosen:
         raise DomainError("Choose at least one topic the session is for.", field="topics")
-    offered = set(topics_for_pool(pool).values_list("pk", flat=True))
+    offered = set(topics_open_to(pool).values_list("pk", flat=True))
     if any(topic.pk not in offered for topic in chosen):
         raise DomainError("Choose topics from this pool's list.", field="topics")
     return chosen
@@ -182,13 +183,11 @@ def meet_needs_on_attendance(place: Place, now: datetime.datetime) -> int:
     group = place.session.group
     if group.purpose != GroupPurpose.LEARNING:
         return 0
-    return LearningNeed.objects.filter(
-        person_id=place.user_id,
-        pool_id=group.pool_id,
-        topic__session_links__group=group,
-        met_at__isnull=True,
-        withdrawn_at__isnull=True,
-    ).update(met_at=now)
+    return (
+        open_needs()
+        .filter(person_id=place.user_id, pool_id=group.pool_id, topic__session_links__group=group)
+        .update(met_at=now)
+    )
 
 
 def give_feedback(place: Place, answer: str, *, acting_user: User) -> bool:

@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from learning.models import LearningTopic
+from learning.queries import topics_open_to
 from learning.sessions import services
 from learning.sessions.forms import ExternalCourseForm, FeedbackForm, LearningSessionForm
-from learning.sessions.queries import topics_for_pool
 from reflect.access import acting_user, commissioner_area
 from reflect.errors import DomainError
 from reflect.models import Pool
@@ -28,7 +28,7 @@ def _initial_topics(request: HttpRequest, pool: Pool) -> dict[str, object]:
     topic_id = request.GET.get("topic", "")
     if not topic_id.isdigit() or len(topic_id) > 12:
         return {}
-    topic = topics_for_pool(pool).filter(pk=int(topic_id)).first()
+    topic = topics_open_to(pool).filter(pk=int(topic_id)).first()
     return {"topics": [topic.pk]} if topic is not None else {}
 
 
