@@ -76,6 +76,9 @@ class LearningSessionForm(GroupForm):
         self.fields["external_facilitator_name"].label = "Or an external provider or facilitator (name)"
         self.fields["external_facilitator_email"].label = "Their e-mail address (optional)"
         self.fields["capacity"].initial = 20
+        self.fields["capacity"].label = "How many places"
+        self.fields["location"].label = "Where, in person (an address and room)"
+        self.fields["online_link"].label = "Or online: the video link"
 
     def _on_chosen_dates(self) -> bool:
         return True  # a learning session is always on the dates the commissioner gives

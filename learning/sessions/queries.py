@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, QuerySet, Sum
 
-from learning.models import LearningTopic
+from learning.models import LearningNeed, LearningTopic
 from learning.queries import open_needs
 from learning.session_models import FeedbackAnswer, FeedbackGiven, FeedbackTally, LearningSessionTopic
 from reflect.models import Pool, User
@@ -127,3 +127,12 @@ def feedback_by_topic(pool_ids: list[int], since: datetime.datetime, until: date
         )
         for title, answers in sorted(by_topic.items())
     ]
+
+
+def met_needs_of(person: User, *, limit: int = 20) -> QuerySet[LearningNeed]:
+    """The person's needs met (by a learning session they came to), the latest first."""
+    return (
+        LearningNeed.objects.filter(person=person, met_at__isnull=False)
+        .select_related("topic")
+        .order_by("-met_at", "-pk")[:limit]
+    )
