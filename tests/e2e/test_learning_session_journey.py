@@ -138,3 +138,56 @@ def test_a_need_raised_at_home_is_met_by_a_session_the_commissioner_publishes(
     sam_page.screenshot(path=str(SCREENSHOTS / "learning-session-met.png"), full_page=True)
     need.refresh_from_db()
     assert need.met_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_community_of_practice_is_hosted_by_a_colleague_and_found_by_purpose(
+    live_server: Any, person: Callable[[], Any]
+) -> None:
+    base = live_server.url
+    pool = PoolFactory(name="Leeds pool", from_this_month=True)
+    organisation = OrganisationFactory(name="Harehills Drama", in_pool=pool)
+    sam = staff_of(organisation, first_name="Sam", email="sam@example.org")
+    leila = staff_of(organisation, first_name="Leila", last_name="Haddad", email="leila@example.org")
+    carys = make_commissioner(pool, UserFactory(first_name="Carys", email="carys@example.org"))
+    secret = give_two_factor(carys)
+
+    page = person()
+    sign_in(page, base, carys.email, PASSWORD, secret=secret)
+    follow(page, "Leeds pool")
+    follow(page, "Reflective groups: create them, move or cancel a session, fill cohorts")
+    follow(page, "Create a reflective group")
+    page.fill("#id_title", "Peer support workers' community of practice")
+    page.get_by_role("radio", name="Community of practice").check()
+    page.get_by_label("Host's e-mail address (a community of practice)").fill(leila.email)
+    page.select_option("#id_month_ordinal", "1")
+    page.select_option("#id_month_weekday", "3")  # the first Thursday
+    today = timezone.localdate()
+    page.fill("#id_first_date", str(today.day))
+    page.fill("#id_first_date_month", str(today.month))
+    page.fill("#id_first_date_year", str(today.year))
+    page.fill("#id_start_time", "12:30pm")
+    page.fill("#id_ground_rules", "Share what you are comfortable sharing.")
+    page.fill("#id_confidentiality_statement", "Only that you came is recorded.")
+    submit(page, "Preview dates")
+    submit(page, "Create group")
+    group = ReflectiveGroup.objects.get()
+    assert (group.purpose, group.host, group.facilitator) == (GroupPurpose.COMMUNITY, leila, None)
+    follow(page, "Reflective groups: create them, move or cancel a session, fill cohorts")
+    row = page.locator("main table tbody tr").first.inner_text().split("\t")
+    assert row == [
+        "Peer support workers' community of practice",
+        "Community of practice",
+        group.get_kind_display(),
+        "Leila Haddad",
+    ]
+
+    staff = person()
+    sign_in(staff, base, sam.email, PASSWORD)
+    follow(staff, "Find a reflective group")
+    staff.get_by_role("radio", name="Community of practice").check()
+    submit(staff, "Show groups")
+    assert "Community of practice" in main_text(staff)
+    staff.screenshot(path=str(SCREENSHOTS / "learning-session-community-list.png"), full_page=True)
+    follow(staff, "Peer support workers' community of practice")
+    assert "Hosted by Leila Haddad." in main_text(staff)
