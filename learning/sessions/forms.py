@@ -14,13 +14,12 @@ from reflect.fields import GovukDateField
 from reflect.models import Pool
 from reflect.text_limits import NAME, bounded
 from scheduling.groups import repeats
-from scheduling.groups.forms import GroupForm
+from scheduling.groups.forms import GroupForm, RowChoices
 
 # What the short form asks: the rest of a group's details take a learning session's defaults
 # (learning/sessions/services.py, publish_learning_session).
 SESSION_FIELDS = (
     "title",
-    "description",
     "topics",
     "chosen_dates",
     "start_time",
@@ -31,11 +30,12 @@ SESSION_FIELDS = (
     "location",
     "online_link",
     "capacity",
+    "description",
 )
 _GROUP_FIELDS = tuple(name for name in SESSION_FIELDS if name not in {"topics", "chosen_dates"})
 
 
-class _TopicChoices(forms.ModelMultipleChoiceField):
+class _TopicChoices(RowChoices):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.title)
 
@@ -47,7 +47,7 @@ def _topics_field() -> _TopicChoices:
         widget=forms.CheckboxSelectMultiple,
         help_text="Everyone in the pool who asked to learn about one of them is told.",
         error_messages={
-            "required": "Choose at least one topic.",
+            "required": "Choose at least one of the topics.",
             "invalid_choice": "Choose topics from the list.",
             "invalid_pk_value": "Choose topics from the list.",
         },
@@ -65,14 +65,16 @@ class LearningSessionForm(GroupForm):
         for name in list(self.fields):
             if name not in SESSION_FIELDS:
                 del self.fields[name]
+        self.order_fields(SESSION_FIELDS)
+        self.fields["description"].label = "What it covers (optional)"
         self.fields["topics"].queryset = topics_open_to(pool)  # type: ignore[attr-defined]  # a ModelMultipleChoiceField
         self.fields["chosen_dates"].required = True
-        self.fields["chosen_dates"].label = "Dates"
+        self.fields["chosen_dates"].label = "Date or dates"
         self.fields["chosen_dates"].help_text = (
             f"One date for a one-off session, or up to {repeats.MOST_CHOSEN_DATES} for a short series, one a "
             "line, at least a week apart. For example, 14 1 2027"
         )
-        self.fields["chosen_dates"].error_messages["required"] = "Enter the session's date, like 14 1 2027."
+        self.fields["chosen_dates"].error_messages["required"] = "Enter the date of the session, like 14 1 2027."
         self.fields["external_facilitator_name"].label = "Or an external provider or facilitator (name)"
         self.fields["external_facilitator_email"].label = "Their e-mail address (optional)"
         self.fields["capacity"].initial = 20
@@ -122,5 +124,8 @@ class ExternalCourseForm(forms.Form):
 class FeedbackForm(forms.Form):
     answer = forms.ChoiceField(
         choices=FeedbackAnswer.choices,
-        error_messages={"required": "Choose yes, partly or no.", "invalid_choice": "Choose yes, partly or no."},
+        error_messages={
+            "required": "Choose yes, partly or no as your answer.",
+            "invalid_choice": "Choose yes, partly or no as your answer.",
+        },
     )

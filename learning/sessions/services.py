@@ -194,7 +194,7 @@ def give_feedback(place: Place, answer: str, *, acting_user: User) -> bool:
     """An attendee says whether the session met their need (yes, partly, no): counted once per
     place, and kept only as a count per session and answer, never with the person."""
     if answer not in FeedbackAnswer.values:
-        raise DomainError("Choose yes, partly or no.", field="answer")
+        raise DomainError("Choose yes, partly or no as your answer.", field="answer")
     with transaction.atomic():
         place = Place.objects.select_for_update(of=("self",)).select_related("session__group").get(pk=place.pk)
         if place.user_id != acting_user.pk or place.session.group.purpose != GroupPurpose.LEARNING:

@@ -40,7 +40,10 @@ class _SupervisorChoice(forms.ModelChoiceField):
         return super().to_python(value)
 
 
-class _OrganisationChoices(forms.ModelMultipleChoiceField):
+class RowChoices(forms.ModelMultipleChoiceField):
+    """Several rows chosen by id: a posted value no row could have is refused as a choice (the
+    learning session form's topics use it too)."""
+
     def clean(self, value: Any) -> Any:
         if isinstance(value, list | tuple) and any(not _is_row_id(each) for each in value):
             raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
@@ -84,7 +87,7 @@ class _GroupDetailsForm(forms.ModelForm):
             "ground_rules",
             "confidentiality_statement",
         ]
-        field_classes = {"facilitator": _SupervisorChoice, "eligible_organisations": _OrganisationChoices}
+        field_classes = {"facilitator": _SupervisorChoice, "eligible_organisations": RowChoices}
         widgets = {"eligible_organisations": forms.CheckboxSelectMultiple}
         # Every refusal names its field and says what to enter (GOV.UK style), never Django's own.
         error_messages = {

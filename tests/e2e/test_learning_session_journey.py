@@ -83,7 +83,7 @@ def test_a_need_raised_at_home_is_met_by_a_session_the_commissioner_publishes(
     assert page.get_by_label("Psychosis").is_checked()
     day = timezone.localdate() + datetime.timedelta(days=14)
     page.get_by_label("Title").fill("Working with psychosis")
-    page.get_by_label("Dates").fill(f"{day.day} {day.month} {day.year}")
+    page.get_by_label("Date or dates").fill(f"{day.day} {day.month} {day.year}")
     page.get_by_label("Start time").fill("10am")
     page.get_by_label("Length in minutes").fill("120")
     page.select_option("#id_facilitator", str(ann.pk))

@@ -67,8 +67,8 @@ def test_the_short_form_says_what_is_missing_and_publishes_nothing(client, world
     client.force_login(world.commissioner)
     response = client.post(reverse("learning_session_new", args=[world.pool.pk]), {"title": "x"})
     errors = response.context["form"].errors
-    assert errors["topics"] == ["Choose at least one topic."]
-    assert errors["chosen_dates"] == ["Enter the session's date, like 14 1 2027."]
+    assert errors["topics"] == ["Choose at least one of the topics."]
+    assert errors["chosen_dates"] == ["Enter the date of the session, like 14 1 2027."]
     assert errors["facilitator"] == ["Choose a supervisor or name an external facilitator."]
     assert ReflectiveGroup.objects.count() == 0
 
