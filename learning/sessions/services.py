@@ -96,7 +96,7 @@ def publish_learning_session(
             "when": session_when(first),
             "more_dates": f"and {wording.count(dates - 1, 'more date')}" if dates > 1 else "",
             "led_by": group.led_by_words,
-            "how": _how(group),
+            "how": how_it_meets(group),
             "url": settings.SITE_URL + reverse("learning_session_book", args=[group.pk]),
         }
         # How many were told is not recorded: with a count of one, it would say who asked.
@@ -107,7 +107,8 @@ def publish_learning_session(
     return group
 
 
-def _how(group: ReflectiveGroup) -> str:
+def how_it_meets(group: ReflectiveGroup) -> str:
+    """Online, in person, or either, for the message and the booking page alike."""
     if group.online_link and group.location:
         return "Online or in person"
     return "Online" if group.online_link else "In person"

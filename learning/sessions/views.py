@@ -111,6 +111,7 @@ def book_session(request: HttpRequest, group_id: int) -> HttpResponse:
             "when": session_when(session) if session is not None else "",
             "place": place,
             "topics": topics,
+            "how": services.how_it_meets(group),
         },
     )
 

@@ -111,3 +111,12 @@ def test_staff_see_each_groups_purpose_and_may_look_at_one(client, world):
     group = ReflectiveGroup.objects.get(purpose=GroupPurpose.COMMUNITY)
     detail = client.get(reverse("group_detail", args=[group.pk])).content.decode()
     assert f"Hosted by {world.colleague.display_name}" in detail
+
+
+def test_the_hosts_private_feed_has_the_sessions_they_host(world):
+    from scheduling.services.calendar_feed import build_feed
+
+    group = _community(world)
+    first = group.sessions.order_by("starts_at").first()
+    assert f"UID:group-session-{first.pk}@reflect" in build_feed(world.colleague, now=NOW).body
+    assert "UID:group-session-" not in build_feed(world.lead, now=NOW).body
