@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, QuerySet, Sum
+from django.db.models import DateTimeField, DurationField, Exists, ExpressionWrapper, OuterRef, QuerySet, Sum, Value
 
 from learning.models import LearningNeed, LearningTopic
 from learning.queries import open_needs
@@ -71,6 +71,10 @@ def sessions_for_needs(user: User, now: datetime.datetime, *, limit: int = 3) ->
     return list(offers.values())[:limit]
 
 
+# How long after a learning session its attendees are asked whether it met their need.
+FEEDBACK_ASKED_FOR = datetime.timedelta(days=90)
+
+
 def places_awaiting_feedback(user: User, now: datetime.datetime) -> QuerySet[Place]:
     """The person's attended places in learning sessions of the last 90 days that they have not
     yet said met their need or not (asked once, always optional)."""
@@ -79,7 +83,12 @@ def places_awaiting_feedback(user: User, now: datetime.datetime) -> QuerySet[Pla
             user=user,
             status=PlaceStatus.ATTENDED,
             session__group__purpose=GroupPurpose.LEARNING,
-            session__ends_at__gte=now - datetime.timedelta(days=90),
+            # Worked out by the database, not here: the home page's row keeps its statement only
+            # if ``now`` goes in as it is (reflect/statements.py).
+            session__ends_at__gte=ExpressionWrapper(
+                Value(now, output_field=DateTimeField()) - Value(FEEDBACK_ASKED_FOR, output_field=DurationField()),
+                output_field=DateTimeField(),
+            ),
             session__ends_at__lte=now,
         )
         .exclude(Exists(FeedbackGiven.objects.filter(place=OuterRef("pk"))))
