@@ -11,6 +11,7 @@ from learning.enums import CoveredBy
 from learning.models import LearningTopic
 from reflect.forms import form_field
 from reflect.models import User
+from reflect.text_limits import bounded, too_long
 
 
 class TopicChoiceField(forms.ModelChoiceField):
@@ -85,16 +86,14 @@ class OrganisationNeedForm(forms.Form):
 class PoolTopicForm(forms.Form):
     title = forms.CharField(
         label="Title",
-        max_length=120,
-        error_messages={
-            "required": "Enter the topic's title",
-            "max_length": "Title must be 120 characters or fewer",
+        **{
+            **bounded("the title", 120),
+            "error_messages": {**too_long("the title", 120), "required": "Enter the topic's title"},
         },
     )
     description = forms.CharField(
         label="What it covers (optional)",
         required=False,
-        max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": "What it covers must be 300 characters or fewer"},
+        **bounded("what it covers", 300),
     )

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, DateTimeField, ExpressionWrapper, Q, QuerySet, Sum, Value
+from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 
 from learning.enums import CoveredBy
@@ -100,13 +101,23 @@ def supervisees_of(agreement: SupervisionAgreement) -> QuerySet[User]:
     )
 
 
+def _prompt_from(now: datetime.datetime) -> ExpressionWrapper[CombinedExpression]:
+    """PROMPT_DAYS before ``now``, worked out by the database: the home page's row of facts keeps
+    its SQL only when ``now`` itself is the parameter (reflect/statements.py), never a value
+    worked out from it."""
+    return ExpressionWrapper(
+        Value(now, output_field=DateTimeField()) - Value(datetime.timedelta(days=PROMPT_DAYS)),
+        output_field=DateTimeField(),
+    )
+
+
 def attended_recently(person_id: int, now: datetime.datetime) -> QuerySet[BookingAttendee]:
     """Supervision sessions the person attended in the last PROMPT_DAYS (the home page's
     gentle question after a session: which session is never kept with a need)."""
     return BookingAttendee.objects.filter(
         user_id=person_id,
         booking__status=BookingStatus.ATTENDED,
-        booking__starts_at__gte=now - datetime.timedelta(days=PROMPT_DAYS),
+        booking__starts_at__gte=_prompt_from(now),
         booking__starts_at__lte=now,
     )
 
@@ -116,7 +127,7 @@ def attended_group_recently(person_id: int, now: datetime.datetime) -> QuerySet[
     return Place.objects.filter(
         user_id=person_id,
         status=PlaceStatus.ATTENDED,
-        session__starts_at__gte=now - datetime.timedelta(days=PROMPT_DAYS),
+        session__starts_at__gte=_prompt_from(now),
         session__starts_at__lte=now,
     )
 

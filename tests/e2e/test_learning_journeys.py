@@ -130,3 +130,28 @@ def test_a_commissioner_sees_demand_by_topic(live_server: Any, person: Callable[
     submit(page, "Add the topic")
     assert "Added “Working with interpreters”. Staff in Leeds pool can now choose it." in page.content()
     assert "Working with interpreters" in page.locator("#table-learning-demand").inner_text()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lead_records_what_the_organisation_needs_and_already_covers(
+    live_server: Any, person: Callable[[], Any]
+) -> None:
+    base = live_server.url
+    _, organisation = _leeds()
+    leila = staff_of(organisation, lead=True, first_name="Leila", email="leila@example.org")
+    for _ in range(8):
+        raise_need(LearningTopic.objects.get(slug="suicide-prevention"), acting_user=staff_of(organisation))
+
+    page = person()
+    sign_in(page, base, leila.email, PASSWORD)
+    follow(page, "See Harehills Drama")
+    follow(page, "Learning needs: what your organisation needs and already covers")
+    assert heading(page) == "Learning needs"
+    page.get_by_label("Topic").select_option(label="Autism awareness")
+    page.get_by_label("Already covered by staff's lived experience").check()
+    submit(page, "Save")
+    assert "Saved “Autism awareness” for Harehills Drama." in page.content()
+    rows = page.locator("table tbody tr")
+    assert rows.nth(0).inner_text().split("\t")[:3] == ["Autism awareness", "0", "Covered by lived experience"]
+    assert rows.nth(1).inner_text().split("\t")[:3] == ["Suicide prevention", "10", "–"]
+    page.screenshot(path=str(SCREENSHOTS / "learning-lead-organisation.png"), full_page=True)

@@ -91,6 +91,21 @@ def test_take_questionnaire_get_result_and_pdf(live_server, page, shipped_bank):
     page.fill("#id_rate", "55")
     page.click("button:has-text('Work out the cost')")
     assert page.input_value("#bid-line") == "Group supervision: 1 group × 2 h/month × 24 months × £55/h = £2,640"
+    # Training (docs/learning.md): topics from the presentations met, and a line in the bid.
+    assert "Working with complex trauma" in page.locator("#training + p + ul").inner_text()
+    page.fill("#id_training_days", "2")
+    page.click("button:has-text('Work out the cost')")
+    assert page.input_value("#bid-line") == (
+        "Group supervision: 1 group × 2 h/month × 24 months × £55/h = £2,640\n"
+        "Training: 2 days × £600/day = £1,200 (from our own budget)\n"
+        "Total: £3,840 for 48 hours"
+    )
+    assert_accessible(page)
+    page.locator("#training").scroll_into_view_if_needed()
+    page.screenshot(
+        path=str(Path(__file__).resolve().parents[2] / "docs/screenshots/learning-questionnaire-training.png"),
+        full_page=True,
+    )
     page.fill("#id_months", "0")
     page.click("button:has-text('Work out the cost')")
     assert "Enter a period between 1 and 60 months." in page.locator(".govuk-error-summary").inner_text()

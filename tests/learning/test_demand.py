@@ -127,3 +127,22 @@ def test_the_lead_records_needs_and_covered_topics(client, world) -> None:
     assert "Covered by lived experience" in page.text
     bad = client.post(address, {"topic": topic("ageism").pk, "covered_by": "none", "staff_count": "lots"})
     assert bad.status_code == 200 and "Number of staff must be a whole number" in bad.text
+
+
+@pytest.mark.parametrize("address", ["learning_home", "learning_organisation"])
+def test_the_staff_and_lead_pages_cost_the_same_queries_however_many_needs(client, world, address) -> None:
+    signed_in(client, world.lead)
+    url = reverse(address, args=[world.organisation.pk] if address == "learning_organisation" else [])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for slug in ("ageism", "psychosis", "splitting"):
+        raise_need(topic(slug), acting_user=world.lead)
+        _asking(world.organisation, slug, 3)
+        record_organisation_need(
+            world.organisation, topic(slug), covered_by=CoveredBy.NONE, staff_count=3, acting_user=world.lead
+        )
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+    assert len(few) == {"learning_home": 8, "learning_organisation": 9}[address]

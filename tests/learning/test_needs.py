@@ -14,6 +14,8 @@ from learning.services.needs import mark_needs_met, raise_need, withdraw_need
 from learning.services.organisation_needs import record_organisation_need
 from learning.services.suggestions import answer_suggestion, suggest_topic
 from learning.services.topics import add_pool_topic
+from reflect import statements
+from reflect.data_protection.erasure import erase_account
 from reflect.errors import DomainError
 from tests.factories.core import signed_in
 from tests.learning.conftest import held_session, topic
@@ -211,3 +213,23 @@ def test_the_supervisor_suggests_from_their_agreement(client, world, supervised)
     )
     assert "Suggested “Psychosis” to" in response.text
     assert TopicSuggestion.objects.get().person == world.member
+
+
+def test_erasing_a_person_deletes_their_needs_and_the_suggestions_to_and_from_them(world, supervised) -> None:
+    raise_need(topic("ageism"), acting_user=world.member)
+    raise_need(topic("ageism"), acting_user=world.colleague)
+    suggest_topic(supervised.agreement, world.member, topic("psychosis"), acting_user=supervised.supervisor)
+    erase_account(world.member, acting_user=world.member)
+    assert list(LearningNeed.objects.values_list("person", flat=True)) == [world.colleague.pk]
+    assert not TopicSuggestion.objects.exists()
+
+
+def test_the_home_pages_row_of_facts_keeps_its_sql_with_the_learning_questions(client, world, supervised) -> None:
+    """The after-a-session question reads the time only as ``now`` (reflect/statements.py): a
+    value worked out from it would make the row be built afresh on every request."""
+    statements._kept.clear()
+    home = signed_in(client, world.member).get(reverse("home"))
+    assert "Did anything come up that you would like to learn more about?" in home.text
+    assert statements._kept and None not in statements._kept.values()
+    # Kept, and still right: the next request runs the kept SQL with its own time.
+    assert "Did anything come up" in client.get(reverse("home")).text

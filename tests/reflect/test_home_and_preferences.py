@@ -26,6 +26,7 @@ def test_home_shows_what_each_role_can_do_next(client, world):
         ("Staff", "Reflective practice groups"),  # scheduling/home_panels.py
         ("Staff", "Your supervision record"),  # records/home_panels.py
         ("Staff", "How is your work affecting you?"),  # outcomes/home_panels.py
+        ("Staff", "What would you like to learn about?"),  # learning/home_panels.py
         ("Staff", "Help us check the pool reaches everyone"),  # equality/home_panels.py, until answered
     ]
     assert [s.label for s in panels[0].steps] == [
@@ -47,6 +48,7 @@ def test_home_shows_what_each_role_can_do_next(client, world):
         ("Staff", "Clinical supervisors", ["Browse the supervisor directory"]),
         ("Staff", "Your supervision record", ["Your supervision record"]),
         ("Staff", "How is your work affecting you?", ["Your wellbeing scores over time"]),  # outcomes/home_panels.py
+        ("Staff", "What would you like to learn about?", ["Choose topics you would like to learn about"]),
         ("Staff", "Help us check the pool reaches everyone", ["Answer the equality questions", "Do not ask me again"]),
     ]
 

@@ -8,7 +8,8 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from supervision.brief import build_brief
+from reflect.learning_topics import topics_for_presentations
+from supervision.brief import build_brief, presentations_met
 from supervision.models import QuestionBankVersion
 from supervision.pdf import brief_pdf
 from supervision.scoring import score
@@ -28,6 +29,8 @@ def _brief(key: str):
         name=PROFILES[key]["name"],
         about="About text.",
         completed_on=datetime.date(2026, 11, 28),
+        # As the pages give it: topics from the presentations met (reflect/learning_topics.py).
+        training_topics=[t.title for t in topics_for_presentations(presentations_met(bank, answers))],
     )
 
 
@@ -43,6 +46,10 @@ def test_brief_lists_presentations_most_frequent_first_and_what_is_wanted():
     assert sections["What we are looking for"][1] == (
         "Clinical supervision: One-to-one clinical supervision for each person who does 1:1 work. "
         "1.5 h a month for each of 3 practitioners; 54 hours a year."
+    )
+    assert sections["What we are looking for"][-2] == (
+        "Training our staff would value: Risk enablement, Suicide prevention, Alcohol and drugs brief advice, "
+        "Emotional dysregulation, Psychosis, Substance misuse."
     )
     assert sections["What we are looking for"][-1] == (
         "What we most want from supervision: Help deciding what is safe, and what to do when worried, "

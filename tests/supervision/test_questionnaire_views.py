@@ -60,7 +60,27 @@ def test_signed_out_flow_gives_result_bid_line_brief_and_pdf(client, drama_answe
     response = client.get(reverse("questionnaire_result", args=[assessment.pk]), {"months": "6", "rate": "75"})
     assert "Group supervision: 1 group × 2 h/month × 6 months × £75/h = £900</textarea>" in response.content.decode()
 
+    # Training: topics from the presentations met (the catalogue's, through the core's registry),
+    # and a training line in the bid.
+    training = html.split('id="training"', 1)[1].split('id="cost"', 1)[0]
+    assert re.findall(r"<li><strong>([^<]+)</strong>", training) == [
+        "Working with complex trauma", "Risk enablement", "Suicide prevention", "Emotional dysregulation",
+        "Dissociation",
+    ]  # fmt: skip
+    response = client.get(
+        reverse("questionnaire_result", args=[assessment.pk]),
+        {"months": "12", "rate": "60", "training_days": "2", "training_day_cost": "600", "training_paid_by": "own"},
+    )
+    assert (
+        "Training: 2 days × £600/day = £1,200 (from our own budget)\nTotal: £2,640 for 24 hours</textarea>"
+        in response.content.decode()
+    )
+
     brief = client.get(reverse("questionnaire_brief", args=[assessment.pk])).content.decode()
+    assert (
+        "Training our staff would value: Working with complex trauma, Risk enablement, Suicide prevention, "
+        "Emotional dysregulation, Dissociation." in brief
+    )
     assert "Clinical supervision brief: Harehills Drama" in brief
     assert "A weekly drama group for refugee women." in brief
     assert "Most weeks:" not in brief  # no presentation is met weekly in this profile

@@ -210,6 +210,44 @@ def test_several_lines_get_a_total_and_pence_show_when_needed():
     )
 
 
+def test_a_training_line_from_our_own_budget_is_in_the_total():
+    costing = cost([GROUP], months=12, rate=60, training_days="2", training_day_cost="600")
+    assert costing.text == (
+        "Group supervision: 1 group × 2 h/month × 12 months × £60/h = £1,440\n"
+        "Training: 2 days × £600/day = £1,200 (from our own budget)\n"
+        "Total: £2,640 for 24 hours"
+    )
+    assert (costing.hours, costing.total, costing.row_count) == (Decimal("24"), Decimal("2640.00"), 2)
+
+
+def test_training_the_pool_supplies_is_shown_but_not_in_the_total():
+    costing = cost([GROUP], months=12, rate=60, training_days=1, training_day_cost="612.50", training_from_pool=True)
+    assert costing.text.splitlines()[1:] == [
+        "Training: 1 day × £612.50/day = £612.50 (supplied by the pool, not in this bid's total)",
+        "Total: £1,440 for 24 hours",
+    ]
+    assert cost([GROUP], months=12, rate=60, training_days="0", training_day_cost="nonsense").training is None
+
+
+@pytest.mark.parametrize(
+    ("days", "day_cost", "field", "message"),
+    [
+        ("1.5", 600, "training_days", "Enter training as a whole number of days, like 2, or 0 for none."),
+        ("NaN", 600, "training_days", "Enter training as a whole number of days, like 2, or 0 for none."),
+        (61, 600, "training_days", "Enter between 0 and 60 days of training."),
+        (-1, 600, "training_days", "Enter between 0 and 60 days of training."),
+        (2, "", "training_day_cost", "Enter what a day of training costs in pounds, like 600."),
+        (2, "Infinity", "training_day_cost", "Enter what a day of training costs in pounds, like 600."),
+        (2, 0, "training_day_cost", "Enter a cost a day above £0 and up to £5,000."),
+        (2, "600.001", "training_day_cost", "Enter the cost a day in pounds and pence, like 612.50."),
+    ],
+)
+def test_nonsense_training_is_refused_in_words(days, day_cost, field, message):
+    with pytest.raises(CostingError) as refused:
+        cost([GROUP], months=12, rate=60, training_days=days, training_day_cost=day_cost)
+    assert (refused.value.field, refused.value.message) == (field, message)
+
+
 @pytest.mark.parametrize(
     ("months", "rate", "field", "message"),
     [
