@@ -8,21 +8,22 @@ docs/screenshots/learning-session-*.png."""
 from __future__ import annotations
 
 import datetime
-import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.core import mail
 from django.utils import timezone
 
-from learning.models import LearningNeed, LearningTopic
+from learning.models import LearningNeed
 from learning.session_models import FeedbackTally
 from reflect.models import Notification
 from scheduling.models import GroupPurpose, GroupSession, Place, PlaceStatus, ReflectiveGroup
 from tests.e2e.steps import checked, follow, heading, sign_in, submit
+
+# The catalogue put back after each transactional test's flush (autouse, shared with part A's journeys).
+from tests.e2e.test_learning_journeys import shipped_catalogue  # noqa: F401
 from tests.factories.core import (
     PASSWORD,
     OrganisationFactory,
@@ -37,15 +38,18 @@ from tests.factories.groups import make_facilitator
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
-@pytest.fixture(autouse=True)
-def shipped_catalogue(transactional_db: None) -> None:
-    """Transactional tests flush the database between tests: put the catalogue back if it went."""
-    if not LearningTopic.objects.filter(pool__isnull=True).exists():
-        importlib.import_module("learning.migrations.0001_learning_needs").load_catalogue_v1(apps, None)
-
-
 def main_text(page: Any) -> str:
     return page.locator("main").inner_text()
+
+
+def _leeds() -> tuple[Any, Any, Any, Any, str]:
+    """A pool running from this month, Harehills Drama in it, Sam on its staff, and Carys its
+    commissioner (with her authenticator's secret)."""
+    pool = PoolFactory(name="Leeds pool", from_this_month=True)
+    organisation = OrganisationFactory(name="Harehills Drama", in_pool=pool)
+    sam = staff_of(organisation, first_name="Sam", email="sam@example.org")
+    carys = make_commissioner(pool, UserFactory(first_name="Carys", email="carys@example.org"))
+    return pool, organisation, sam, carys, give_two_factor(carys)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -53,11 +57,7 @@ def test_a_need_raised_at_home_is_met_by_a_session_the_commissioner_publishes(
     live_server: Any, person: Callable[[], Any]
 ) -> None:
     base = live_server.url
-    pool = PoolFactory(name="Leeds pool", from_this_month=True)
-    organisation = OrganisationFactory(name="Harehills Drama", in_pool=pool)
-    sam = staff_of(organisation, first_name="Sam", email="sam@example.org")
-    carys = make_commissioner(pool, UserFactory(first_name="Carys", email="carys@example.org"))
-    carys_secret = give_two_factor(carys)
+    _, _, sam, carys, carys_secret = _leeds()
     ann = make_facilitator()
     ann_secret = give_two_factor(ann.user)
 
@@ -145,12 +145,8 @@ def test_a_community_of_practice_is_hosted_by_a_colleague_and_found_by_purpose(
     live_server: Any, person: Callable[[], Any]
 ) -> None:
     base = live_server.url
-    pool = PoolFactory(name="Leeds pool", from_this_month=True)
-    organisation = OrganisationFactory(name="Harehills Drama", in_pool=pool)
-    sam = staff_of(organisation, first_name="Sam", email="sam@example.org")
+    _, organisation, sam, carys, secret = _leeds()
     leila = staff_of(organisation, first_name="Leila", last_name="Haddad", email="leila@example.org")
-    carys = make_commissioner(pool, UserFactory(first_name="Carys", email="carys@example.org"))
-    secret = give_two_factor(carys)
 
     page = person()
     sign_in(page, base, carys.email, PASSWORD, secret=secret)
