@@ -89,6 +89,8 @@ urlpatterns = [
 
 # The commissioner dashboard, its exports and the lead's summary (issue 8).
 urlpatterns += [path("", include("dashboard.urls"))]
+# Learning sessions and courses for topics people asked about (docs/learning.md).
+urlpatterns += [path("learning/sessions/", include("learning.sessions.urls"))]
 # Supervision records: the practitioner's record, CPD log, exports and verification (issue 21).
 urlpatterns += [path("", include("records.urls"))]
 # Webhooks for a pool's or an organisation's own systems (issue 22).

@@ -128,3 +128,14 @@ class OrganisationNeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} · {self.topic}"
+
+
+# Part B's models (learning sessions, external courses, attendees' answers) live beside their
+# services (learning/sessions/) in learning/session_models.py; imported here so Django finds them.
+from learning.session_models import (  # noqa: E402, F401
+    ExternalCourse,
+    FeedbackAnswer,
+    FeedbackGiven,
+    FeedbackTally,
+    LearningSessionTopic,
+)

@@ -67,3 +67,23 @@ def is_current_lead(user: User, organisation_id: int) -> bool:
 def current_member(user: User, organisation_id: int) -> Membership | None:
     """The person's membership of the organisation today, if they are staff there."""
     return Membership.objects.filter(user=user, organisation_id=organisation_id, left_at__isnull=True).first()
+
+
+def pool_member_by_email(pool: Pool, email: str) -> User | None:
+    """The person with this address who is now staff of one of the pool's organisations (a
+    community of practice's host, say); None for anyone else, so nobody outside is named."""
+    return (
+        User.objects.filter(
+            email__iexact=email.strip(),
+            memberships__left_at__isnull=True,
+            memberships__organisation__pool_memberships__pool=pool,
+        )
+        .distinct()
+        .first()
+    )
+
+
+def is_pool_member(user: User, pool: Pool) -> bool:
+    return Membership.objects.filter(
+        user=user, left_at__isnull=True, organisation__pool_memberships__pool=pool
+    ).exists()

@@ -24,6 +24,7 @@ from scheduling.models import (
     WaitlistEntry,
     WaitlistStatus,
     WeeklyRule,
+    runs_group,
 )
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
 from scheduling.queries import calendar_changes_of
@@ -220,7 +221,7 @@ def facilitator_panels(user: User, roles: Roles) -> list[HomePanel]:
         return []
     upcoming = (
         GroupSession.objects.filter(
-            group__facilitator__user=user, status=SessionStatus.SCHEDULED, ends_at__gt=timezone.now()
+            runs_group(user, via="group__"), status=SessionStatus.SCHEDULED, ends_at__gt=timezone.now()
         )
         .select_related("group")
         .only(*(name.removeprefix("session__") for name in WHEN_AND_WHAT))
@@ -264,7 +265,7 @@ def pool_group_panels(user: User, roles: Roles) -> list[HomePanel]:
 
 
 # The navigation bar's links for staff, supervisors, facilitators and commissioners (reflect/navigation.py).
-register_role("facilitator", lambda: Exists(ReflectiveGroup.objects.filter(facilitator__user=OuterRef("pk"))))
+register_role("facilitator", lambda: Exists(ReflectiveGroup.objects.filter(runs_group(OuterRef("pk")))))
 
 
 @register_nav_items

@@ -21,6 +21,7 @@ EXPORTS: dict[str, Callable[[PoolFigures], Table]] = {
     "outcomes": lambda figures: figures.outcomes.outcomes_table(),
     "outcome-change": lambda figures: figures.outcome_measures.change_table(),
     "outcome-attendance": lambda figures: figures.outcome_measures.attendance_table(),
+    "learning-feedback": lambda figures: figures.learning_sessions.feedback_table(),
 }
 
 

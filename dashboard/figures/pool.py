@@ -7,6 +7,7 @@ import datetime
 
 from dashboard.figures.equity import EquityFigures
 from dashboard.figures.groups import GroupFigures
+from dashboard.figures.learning_sessions import LearningSessionFigures
 from dashboard.figures.money import MoneyFigures
 from dashboard.figures.moves import suggested_moves
 from dashboard.figures.outcome_measures import OutcomeMeasureFigures
@@ -34,6 +35,7 @@ class PoolFigures:
         self.outcomes = OutcomeFigures(self.selection)
         self.reach = ReachFigures(self.selection)
         self.outcome_measures = OutcomeMeasureFigures(self.selection)
+        self.learning_sessions = LearningSessionFigures(self.selection)
         self.overview = OverviewFigures(self.selection, self.money, self.groups)
 
     @property
@@ -48,6 +50,7 @@ class PoolFigures:
             self.equity.section(),
             self.reach.section(),
             self.outcome_measures.section(),
+            self.learning_sessions.section(),
         ]
 
     def rebalancing(self) -> list[Move]:

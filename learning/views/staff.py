@@ -16,6 +16,7 @@ from learning.models import LearningNeed, LearningTopic
 from learning.queries import learning_place_of, own_needs, topics_open_to, waiting_suggestions
 from learning.services.needs import raise_need, withdraw_need
 from learning.services.suggestions import answer_suggestion
+from learning.sessions.queries import met_needs_of
 from reflect.access import acting_user
 from reflect.errors import DomainError
 
@@ -44,6 +45,7 @@ def learning_home(request: HttpRequest) -> HttpResponse:
             "place": place,
             "groups": [(title, topics) for title, topics in groups if topics],
             "own_needs": list(needs.values()),
+            "met_needs": list(met_needs_of(user)),
             "suggestions": list(waiting_suggestions(user)),
             "after_session": request.GET.get("after") == AFTER_SESSION,
         },

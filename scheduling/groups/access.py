@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from reflect.models import Pool, PoolOrganisation, User
-from scheduling.models import GroupSession, Place, ReflectiveGroup, SessionStatus
+from scheduling.models import GroupSession, Place, ReflectiveGroup, SessionStatus, runs_group
 
 
 class PoolIdRow(TypedDict):
@@ -32,7 +32,7 @@ def schedule_group_of_staff(user: User, group_id: int) -> ReflectiveGroup | None
     the same people who may read its sessions' pages."""
     return (
         ReflectiveGroup.objects.filter(pk=group_id, pool_id__in=staff_pools(user))
-        .select_related("facilitator__user")
+        .select_related("facilitator__user", "host")
         .first()
     )
 
@@ -60,7 +60,9 @@ def access_session(user: User, session_id: int, *, for_action: bool = False) -> 
     whose joins tripled the query's planning (every booking pays it).
     """
     # One query: the pool check is a subquery, not a second round trip (every booking pays it).
-    related = ("group", "group__pool") if for_action else ("group", "group__pool", "group__facilitator__user")
+    related = (
+        ("group", "group__pool") if for_action else ("group", "group__pool", "group__facilitator__user", "group__host")
+    )
     session = (
         GroupSession.objects.select_related(*related)
         .filter(pk=session_id, group__pool_id__in=staff_pools(user))
@@ -75,7 +77,7 @@ def access_facilitated_session(user: User, session_id: int) -> GroupSession:
     """A session of a group the person facilitates."""
     session = (
         GroupSession.objects.select_related("group", "group__pool")
-        .filter(pk=session_id, group__facilitator__user=user)
+        .filter(runs_group(user, via="group__"), pk=session_id)
         .exclude(status=SessionStatus.CANCELLED)
         .first()
     )
@@ -93,7 +95,7 @@ def access_register_place(session: GroupSession, place_id: int) -> Place:
 
 def access_pool_group(pool: Pool, group_id: int) -> ReflectiveGroup:
     """A group of the commissioner's pool (the pool was checked by ``commissioner_area``)."""
-    group = ReflectiveGroup.objects.filter(pk=group_id, pool=pool).select_related("facilitator__user").first()
+    group = ReflectiveGroup.objects.filter(pk=group_id, pool=pool).select_related("facilitator__user", "host").first()
     if group is None:
         raise Http404("No such group.")
     return group

@@ -7,6 +7,7 @@ Only that a session happened and who attended is stored, never anything about it
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import F
@@ -23,10 +24,24 @@ from scheduling.groups.notices import group_context, session_when
 from scheduling.models import GroupSession, Place, PlaceStatus, SessionStatus
 from scheduling.notification_kinds import GroupNotificationKind
 
+# What else follows from someone coming (a learning session meets their learning need):
+# the apps built on scheduling register a listener here, in their AppConfig.ready(), since
+# scheduling never imports them (docs/architecture.md, "Allowed imports"). Each is called inside
+# the register's transaction when a place is first marked attended, or corrected to attended.
+AttendedListener = Callable[[Place, datetime.datetime], object]
+_attended_listeners: list[AttendedListener] = []
+
+
+def register_attended_listener(listener: AttendedListener) -> AttendedListener:
+    _attended_listeners.append(listener)
+    return listener
+
 
 def is_facilitator(session: GroupSession, user: User) -> bool:
-    facilitator = session.group.facilitator
-    return facilitator is not None and facilitator.user_id == user.pk
+    """The facilitator, or a community of practice's host, keeps the register."""
+    group = session.group
+    facilitator = group.facilitator
+    return (facilitator is not None and facilitator.user_id == user.pk) or group.host_id == user.pk
 
 
 def mark_place_attendance(
@@ -50,6 +65,9 @@ def mark_place_attendance(
         place.save(update_fields=["status"])
         if place.status != was:
             _count_in_the_register(session, was, place.status)
+            if attended:
+                for listener in _attended_listeners:
+                    listener(place, now)
         if first_marking:
             record_ledger_entry(
                 session.group.pool,

@@ -83,8 +83,8 @@ def personal_sequence(session: GroupSession, user: User, *, own_cancelled: int |
 def group_session_file(session: GroupSession, user: User) -> str:
     """The session as a download, the same entry as in the person's feed (no METHOD): at their
     own SEQUENCE for someone with a place, at the session's for its facilitator."""
-    facilitator = session.group.facilitator
-    facilitating = facilitator is not None and facilitator.user_id == user.pk
+    group = session.group
+    facilitating = (group.facilitator is not None and group.facilitator.user_id == user.pk) or group.host_id == user.pk
     sequence = session.sequence if facilitating else personal_sequence(session, user)
     return calendar_text([group_session_event(session, sequence=sequence)])
 

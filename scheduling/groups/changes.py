@@ -19,7 +19,7 @@ from django.utils import timezone
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
 from reflect.models import Organisation, Pool, User
-from reflect.queries import is_commissioner
+from reflect.queries import is_commissioner, is_pool_member
 from reflect.services.audit import record_audit
 from reflect.services.ledger import ledger_months_held_for
 from reflect.services.notifications import queue_notification
@@ -32,6 +32,7 @@ from scheduling.groups.waitlist import offer_freed_places
 from scheduling.models import (
     CohortMembership,
     GroupKind,
+    GroupPurpose,
     GroupSession,
     Place,
     PlaceStatus,
@@ -51,7 +52,13 @@ def _check_group(
     Its pattern is bounded (recurrence.check_pattern, docs/security.md): at most weekly, at most
     GROUP_MAX_SESSIONS_PER_YEAR a year, within its pool; a new group's first date not before
     ``today_for_first_date`` (None when changing: the first date cannot change)."""
-    if group.facilitator_id is None and not group.external_facilitator_name:
+    if group.purpose == GroupPurpose.COMMUNITY:
+        # Peer-led: a host from the pool's own staff, and no facilitator required (docs/groups.md, "Purposes").
+        if group.host is None or not is_pool_member(group.host, group.pool):
+            raise DomainError("Name a host who is staff of one of this pool's organisations.", field="host_email")
+    elif group.host_id is not None:
+        raise DomainError("Only a community of practice has a host.", field="host_email")
+    elif group.facilitator_id is None and not group.external_facilitator_name:
         raise DomainError("Choose a supervisor or name an external facilitator.", field="facilitator")
     if group.facilitator is not None and not group.facilitator.is_verified:
         raise DomainError("Choose a verified supervisor as the facilitator.", field="facilitator")
@@ -152,6 +159,7 @@ CHANGEABLE = frozenset(
         "facilitator",
         "external_facilitator_name",
         "external_facilitator_email",
+        "host",
         "last_date",
         "location",
         "online_link",

@@ -11,12 +11,13 @@ from reflect import wording
 from reflect.fields import GovukDateField, NotUnderstood, TimeTextField, read_date
 from reflect.forms import form_field
 from reflect.local_time import is_time_zone
-from reflect.models import MeetingPreference, Pool
+from reflect.models import MeetingPreference, Pool, User
+from reflect.queries import pool_member_by_email
 from reflect.text_limits import ADDRESS, DESCRIPTION, GROUND_RULES, NAME, NOTE, bounded, too_long
 from scheduling import video_links
 from scheduling.groups import repeats
 from scheduling.groups.changes import CHANGEABLE
-from scheduling.models import ReflectiveGroup
+from scheduling.models import GroupPurpose, ReflectiveGroup
 from scheduling.video_links import validate_video_link
 from supervision.models import SupervisorProfile
 
@@ -39,7 +40,10 @@ class _SupervisorChoice(forms.ModelChoiceField):
         return super().to_python(value)
 
 
-class _OrganisationChoices(forms.ModelMultipleChoiceField):
+class RowChoices(forms.ModelMultipleChoiceField):
+    """Several rows chosen by id: a posted value no row could have is refused as a choice (the
+    learning session form's topics use it too)."""
+
     def clean(self, value: Any) -> Any:
         if isinstance(value, list | tuple) and any(not _is_row_id(each) for each in value):
             raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
@@ -63,6 +67,7 @@ class _GroupDetailsForm(forms.ModelForm):
         fields = [
             "title",
             "description",
+            "purpose",
             "kind",
             "facilitator",
             "external_facilitator_name",
@@ -82,7 +87,7 @@ class _GroupDetailsForm(forms.ModelForm):
             "ground_rules",
             "confidentiality_statement",
         ]
-        field_classes = {"facilitator": _SupervisorChoice, "eligible_organisations": _OrganisationChoices}
+        field_classes = {"facilitator": _SupervisorChoice, "eligible_organisations": RowChoices}
         widgets = {"eligible_organisations": forms.CheckboxSelectMultiple}
         # Every refusal names its field and says what to enter (GOV.UK style), never Django's own.
         error_messages = {
@@ -101,6 +106,25 @@ class _GroupDetailsForm(forms.ModelForm):
             "eligible_organisations": {"invalid_choice": "Choose organisations from this pool."},
         }
 
+    purpose = forms.ChoiceField(
+        label="What the group is for",
+        choices=GroupPurpose.choices,
+        initial=GroupPurpose.REFLECTIVE,
+        required=False,  # a form that does not ask makes a reflective group, as before
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose what the group is for."},
+    )
+    host_email = forms.EmailField(
+        label="Host's e-mail address (a community of practice)",
+        required=False,
+        max_length=254,
+        help_text="A community of practice is peer-led: name the person in one of the pool's organisations who "
+        "hosts it and keeps its register. It needs no facilitator.",
+        error_messages={
+            "invalid": "Enter the host's e-mail address, like name@example.org.",
+            "max_length": "Enter the host's e-mail address in 254 characters or fewer.",
+        },
+    )
     last_date = GovukDateField(
         subject="the last date",
         label="Last date (optional)",
@@ -147,12 +171,18 @@ class _GroupDetailsForm(forms.ModelForm):
 
     def __init__(self, *args: Any, pool: Pool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.host_pool = pool
+        if self.instance.host_id is not None:
+            self.fields["host_email"].initial = self.instance.host.email
         form_field(self, "facilitator", forms.ModelChoiceField).queryset = SupervisorProfile.objects.filter(
             verified_at__isnull=False
         )
         self.fields["facilitator"].required = False
         form_field(self, "eligible_organisations", forms.ModelMultipleChoiceField).queryset = pool.organisations.all()
         self.fields["eligible_organisations"].required = False
+
+    def clean_purpose(self) -> str:
+        return self.cleaned_data.get("purpose") or GroupPurpose.REFLECTIVE
 
     def clean_time_zone(self) -> str:
         time_zone: str = self.cleaned_data["time_zone"]
@@ -167,8 +197,14 @@ class _GroupDetailsForm(forms.ModelForm):
         if first and last and last < first:
             # Said on the field, before the database constraint would say it in its own words.
             self.add_error("last_date", "The last date must be on or after the first date.")
+        purpose = cleaned.get("purpose", self.instance.purpose)
+        if purpose == GroupPurpose.COMMUNITY:
+            cleaned["host"] = self._host(cleaned.get("host_email") or "")
+        elif cleaned.get("host_email"):
+            self.add_error("host_email", "Only a community of practice has a host: leave the host's address empty.")
         if (
-            "facilitator" in cleaned
+            purpose != GroupPurpose.COMMUNITY
+            and "facilitator" in cleaned
             and "external_facilitator_name" in cleaned
             and cleaned["facilitator"] is None
             and not cleaned["external_facilitator_name"]
@@ -177,9 +213,24 @@ class _GroupDetailsForm(forms.ModelForm):
             self.add_error("facilitator", "Choose a supervisor or name an external facilitator.")
         return cleaned
 
+    def _host(self, email: str) -> User | None:
+        """The community of practice's host: someone now in one of the pool's organisations."""
+        if "host_email" in self.errors:
+            return None
+        if not email:
+            self.add_error("host_email", "Enter the e-mail address of the person who hosts the community of practice.")
+            return None
+        host = pool_member_by_email(self.host_pool, email)
+        if host is None:
+            self.add_error("host_email", "Enter the e-mail address of someone in one of this pool's organisations.")
+        return host
+
     def group_fields(self) -> dict[str, Any]:
         """The group's own fields, for the service (the organisations are passed apart)."""
-        return {name: self.cleaned_data[name] for name in self._meta.fields or () if name != "eligible_organisations"}
+        fields = {name: self.cleaned_data[name] for name in self._meta.fields or () if name != "eligible_organisations"}
+        if self.cleaned_data.get("purpose", self.instance.purpose) == GroupPurpose.COMMUNITY:
+            fields["host"] = self.cleaned_data.get("host")
+        return fields
 
 
 # The longest list of chosen dates read: 12 lines of "Wednesday 14 January 2027" and room to spare.
@@ -412,6 +463,12 @@ class GroupChangeForm(_GroupDetailsForm):
             name for name in _GroupDetailsForm.Meta.fields if name in CHANGEABLE or name == "eligible_organisations"
         ]
 
+    def __init__(self, *args: Any, pool: Pool, **kwargs: Any) -> None:
+        super().__init__(*args, pool=pool, **kwargs)
+        del self.fields["purpose"]  # what a group is for is what people booked: it does not change
+        if self.instance.purpose != GroupPurpose.COMMUNITY:
+            del self.fields["host_email"]  # only a community of practice has a host
+
 
 class CancelPlaceForm(forms.Form):
     reason = forms.CharField(
@@ -522,4 +579,13 @@ class GroupModeForm(forms.Form):
         choices=MeetingPreference.choices,
         required=False,
         widget=forms.RadioSelect,
+    )
+    # Reflective groups, learning sessions and communities of practice share the list; a person
+    # may look at one of them (docs/groups.md, "Purposes"). The ranking ignores it.
+    purpose = forms.ChoiceField(
+        label="What are you looking for?",
+        choices=[("", "Everything"), *list(GroupPurpose.choices)],
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose what you are looking for from the list."},
     )

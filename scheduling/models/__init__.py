@@ -19,6 +19,7 @@ from scheduling.models.calendar_connection import (
 from scheduling.models.cohorts import ApplicationStatus, CohortApplication, CohortMembership
 from scheduling.models.groups import (
     GroupKind,
+    GroupPurpose,
     GroupSession,
     GroupStatus,
     Place,
@@ -27,6 +28,7 @@ from scheduling.models.groups import (
     SessionStatus,
     WaitlistEntry,
     WaitlistStatus,
+    runs_group,
 )
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "DateOverride",
     "EntryConflict",
     "GroupKind",
+    "GroupPurpose",
     "GroupSession",
     "GroupStatus",
     "Place",
@@ -57,4 +60,5 @@ __all__ = [
     "WaitlistEntry",
     "WaitlistStatus",
     "WeeklyRule",
+    "runs_group",
 ]

@@ -8,6 +8,7 @@ as a plain column comparison (docs/architecture.md, "Capacity").
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -21,6 +22,16 @@ from scheduling.video_links import validate_video_link
 class GroupKind(models.TextChoices):
     DROP_IN = "drop_in", "Drop-in (book each session)"
     COHORT = "cohort", "Cohort (a stable membership for a term)"
+
+
+class GroupPurpose(models.TextChoices):
+    """What a group is for (issue 23): all three are booked, waitlisted, registered and put in
+    calendars by the same machinery; only their words, and who may run one, differ
+    (docs/groups.md, "Purposes")."""
+
+    REFLECTIVE = "reflective", "Reflective group"
+    LEARNING = "learning", "Learning session"
+    COMMUNITY = "community", "Community of practice"
 
 
 class GroupStatus(models.TextChoices):
@@ -68,6 +79,12 @@ class ReflectiveGroup(models.Model):
     )
     external_facilitator_name = models.CharField(max_length=200, blank=True)
     external_facilitator_email = models.EmailField(blank=True)
+    purpose = models.CharField(max_length=12, choices=GroupPurpose.choices, default=GroupPurpose.REFLECTIVE)
+    # A community of practice is peer-led: a named person hosts it (and keeps its register)
+    # instead of a clinician facilitator (docs/groups.md, "Purposes").
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="hosted_groups"
+    )
     # Recurrence in the group's wall clock: the RRULE's times are local, so a 14:00 session
     # stays 14:00 across the clocks changing.
     rrule = models.CharField(
@@ -116,9 +133,16 @@ class ReflectiveGroup(models.Model):
                 condition=Q(last_date__isnull=True) | Q(last_date__gte=F("first_date")),
                 name="group_ends_after_it_starts",
             ),
+            # Only a community of practice may go without a facilitator, and only with a host.
             models.CheckConstraint(
-                condition=Q(facilitator__isnull=False) | ~Q(external_facilitator_name=""),
-                name="group_has_facilitator",
+                condition=Q(facilitator__isnull=False)
+                | ~Q(external_facilitator_name="")
+                | Q(purpose=GroupPurpose.COMMUNITY, host__isnull=False),
+                name="group_has_facilitator_or_host",
+            ),
+            models.CheckConstraint(
+                condition=~Q(purpose=GroupPurpose.COMMUNITY) | Q(host__isnull=False),
+                name="community_has_host",
             ),
         ]
 
@@ -132,15 +156,32 @@ class ReflectiveGroup(models.Model):
 
     @property
     def facilitator_name(self) -> str:
+        """Who runs it: the facilitator, or a community of practice's host."""
         if self.facilitator is not None:
             return self.facilitator.user.display_name
-        return self.external_facilitator_name
+        if self.external_facilitator_name:
+            return self.external_facilitator_name
+        return self.host.display_name if self.host is not None else ""
 
     @property
     def facilitator_email(self) -> str:
         if self.facilitator is not None:
             return self.facilitator.user.email
-        return self.external_facilitator_email
+        if self.external_facilitator_name:
+            return self.external_facilitator_email
+        return self.host.email if self.host is not None else ""
+
+    @property
+    def led_by_words(self) -> str:
+        """Who leads it, in words: "Hosted by Sam" for a community of practice, "Facilitated by …" otherwise."""
+        verb = "Hosted by" if self.purpose == GroupPurpose.COMMUNITY else "Facilitated by"
+        return f"{verb} {self.facilitator_name}"
+
+
+def runs_group(user: Any, via: str = "") -> Q:
+    """The groups ``user`` runs, and so keeps the register of: as their facilitator, or as a
+    community of practice's host. ``via`` is the path to the group ("group__" from a session)."""
+    return Q(**{f"{via}facilitator__user": user}) | Q(**{f"{via}host": user})
 
 
 class GroupSession(models.Model):

@@ -42,6 +42,7 @@ from scheduling.models import (
     ReflectiveGroup,
     SessionStatus,
     SupervisionBooking,
+    runs_group,
 )
 from scheduling.models.bookings import LIVE_BOOKING_STATUSES
 from scheduling.services.booking_notices import BookingFacts, booking_event
@@ -194,8 +195,9 @@ def _group_events(user: User, now: datetime.datetime, alarm_hours: tuple[int, ..
             alarm_hours=alarm_hours,
             with_place=not cancelled,
         )
-    facilitated = GroupSession.objects.filter(group__facilitator__user=user, ends_at__gte=since).select_related(
-        "group__facilitator__user"
+    # The sessions they run: as facilitator, or as a community of practice's host.
+    facilitated = GroupSession.objects.filter(runs_group(user, via="group__"), ends_at__gte=since).select_related(
+        "group__facilitator__user", "group__host"
     )
     for session in facilitated.order_by("starts_at"):
         cancelled = session.status == SessionStatus.CANCELLED
@@ -249,8 +251,8 @@ SELECT b.*, p.*, f.*, c.* FROM
     FROM {place} p JOIN {session} s ON s.id = p.session_id
    WHERE p.user_id = %(user)s) p,
  (SELECT COUNT(*) AS n, MAX(s.id) AS newest, MAX(s.updated_at) AS changed, SUM(s.sequence) AS sequences
-    FROM {session} s JOIN {group} g ON g.id = s.group_id JOIN {supervisor} sp ON sp.id = g.facilitator_id
-   WHERE sp.user_id = %(user)s) f,
+    FROM {session} s JOIN {group} g ON g.id = s.group_id LEFT JOIN {supervisor} sp ON sp.id = g.facilitator_id
+   WHERE sp.user_id = %(user)s OR g.host_id = %(user)s) f,
  (SELECT MAX(updated_at) AS changed, MAX(CAST(reminder_hours AS TEXT)) AS hours
     FROM {preferences} WHERE user_id = %(user)s) c
 """

@@ -340,7 +340,7 @@ def test_the_page_and_exports_take_the_same_number_of_queries_at_two_sizes(world
 # four: the staff, their places, their supervision sessions and the equality totals
 # (docs/equality.md); the outcome measures' section two more: the pool's schedule and its
 # answers (docs/outcomes.md).
-PAGE_QUERIES = 33
+PAGE_QUERIES = 34  # 33, and the learning sessions' answers (one query)
 EXPORT_QUERIES = {
     "organisations": 10,
     "months": 9,
@@ -366,6 +366,7 @@ EXPORT_QUERIES = {
     },
     "outcome-change": 9,
     "outcome-attendance": 9,
+    "learning-feedback": 8,
 }
 
 
@@ -495,6 +496,8 @@ def test_the_page_opens_with_a_list_of_its_sections_and_tables_each_linked_to_it
         "Outcomes: how staff are doing",
         "Professional quality of life (ProQOL 5): answers, mean scores and change since each person&#x27;s first answer",
         "Change since their first answer: people who had attended supervision or a reflective group, and people who had not",
+        "Learning sessions: did they meet the need?",
+        "Did learning sessions meet the need? Attendees&#x27; answers by topic",
     ]
     # Every link leads somewhere on the page.
     assert all(f'id="{target}"' in page for target, _ in links)

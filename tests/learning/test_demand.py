@@ -145,4 +145,4 @@ def test_the_staff_and_lead_pages_cost_the_same_queries_however_many_needs(clien
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
-    assert len(few) == {"learning_home": 8, "learning_organisation": 9}[address]
+    assert len(few) == {"learning_home": 9, "learning_organisation": 9}[address]  # home: 8, and the needs met (learnb)

@@ -24,6 +24,7 @@ TWO_FACTOR = {
     "pool_learning_needs", "pool_learning_export", "learning_topic_add",
     "group_create", "group_pool_groups", "group_manage", "group_change", "group_session_move",
     "group_session_cancel_all", "cohort_fill", "group_session_link",
+    "learning_session_new", "learning_course_share",
     "webhook_pool_endpoints", "webhook_pool_endpoint_add",
     # supervisors
     "availability_overview", "availability_settings", "availability_week", "availability_rule_add",
@@ -68,6 +69,7 @@ NO_TWO_FACTOR = {
     "supervisor_directory", "supervisor_detail", "supervisor_photo",
     "group_sessions", "group_detail", "group_my_places", "group_session", "group_session_book", "group_session_cancel",
     "group_session_ics",
+    "learning_session_book", "learning_session_feedback",
     "group_waitlist_join", "group_waitlist_accept", "group_waitlist_leave", "group_organisation_totals",
     "cohort_apply", "cohort_withdraw", "cohort_leave",
     "supervision_home", "supervision_book", "supervision_book_confirm", "supervision_log", "supervision_log_csv",

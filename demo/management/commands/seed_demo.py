@@ -24,6 +24,7 @@ from demo.city import seed_city, seed_national
 from demo.equality import seed_equality_answers
 from demo.groups import full_session_with_held_offer_demo, reflective_cohort_demo, reflective_group_demo
 from demo.learning import seed_learning
+from demo.learning_sessions import learning_sessions_demo
 from demo.outcomes import seed_outcomes
 from demo.reminders import demo_reminders
 from demo.supervision import questionnaire_demo, supervisor_profiles_demo
@@ -307,6 +308,8 @@ class Command(BaseCommand):
         seed_equality_answers(self.stdout)
         seed_outcomes(self.stdout)  # every pool's outcome answers, at any scale (demo/outcomes.py)
         seed_learning(self.stdout)  # every pool's year of learning needs, at any scale (demo/learning.py)
+        # After the needs: its sessions are published to the people who asked (demo/learning_sessions.py).
+        learning_sessions_demo(self.stdout)
 
         if not options["quiet_logins"]:
             self.stdout.write(

@@ -38,7 +38,7 @@ from scheduling.models import GroupKind, ReflectiveGroup, SessionStatus
 
 @commissioner_area
 def pool_groups(request: HttpRequest, pool: Pool) -> HttpResponse:
-    groups = ReflectiveGroup.objects.filter(pool=pool).select_related("facilitator__user").order_by("title")
+    groups = ReflectiveGroup.objects.filter(pool=pool).select_related("facilitator__user", "host").order_by("title")
     has_cohorts = any(group.kind == GroupKind.COHORT for group in groups)
     return render(request, "scheduling/pool_groups.html", {"pool": pool, "groups": groups, "has_cohorts": has_cohorts})
 
@@ -147,7 +147,7 @@ def group_change(request: HttpRequest, pool: Pool, group_id: int) -> HttpRespons
     # service) keep the group as it is until the change is made.
     form = GroupChangeForm(request.POST or None, instance=access_pool_group(pool, group_id), pool=pool)
     if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.fields if name != "eligible_organisations"}
+        changes = form.group_fields()
         ending = sessions_a_last_date_ends(group, changes.get("last_date"))
         confirmed = ending and request.POST.get("confirm") == changes["last_date"].isoformat()
         if ending and not confirmed:

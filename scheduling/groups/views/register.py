@@ -25,7 +25,7 @@ from scheduling.groups.forms import CancelSomeonesPlaceForm, SessionLinkForm
 from scheduling.groups.notices import session_when
 from scheduling.groups.places import cancel_someones_place
 from scheduling.groups.session_changes import set_session_link
-from scheduling.models import GroupSession, Place, PlaceStatus, ReflectiveGroup, SessionStatus
+from scheduling.models import GroupSession, Place, PlaceStatus, ReflectiveGroup, SessionStatus, runs_group
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
 from scheduling.video_links import save_link_form
 
@@ -38,7 +38,7 @@ def _facilitator_gate(user: User, kwargs: dict[str, Any]) -> GroupSession:
 
 def _is_facilitator(user: User, kwargs: dict[str, Any]) -> bool:
     """Someone who facilitates no group sees an empty list without being asked for two-factor."""
-    return ReflectiveGroup.objects.filter(facilitator__user=user).exists()
+    return ReflectiveGroup.objects.filter(runs_group(user)).exists()
 
 
 # The facilitator's pages are privileged like a supervisor's (docs/security.md, "Two-factor"):
@@ -48,7 +48,7 @@ def _is_facilitator(user: User, kwargs: dict[str, Any]) -> bool:
 def facilitated_sessions(request: HttpRequest) -> HttpResponse:
     sessions = (
         GroupSession.objects.select_related("group")
-        .filter(group__facilitator__user=acting_user(request), status=SessionStatus.SCHEDULED)
+        .filter(runs_group(acting_user(request), via="group__"), status=SessionStatus.SCHEDULED)
         .order_by("starts_at")
     )
     return render(

@@ -26,7 +26,7 @@ from scheduling.groups.calendar import group_session_file, session_link
 from scheduling.groups.forms import CancelPlaceForm, GroupModeForm, JoinWaitlistForm
 from scheduling.groups.notices import session_when
 from scheduling.groups.ranking import GroupOption, Mode, rank_groups
-from scheduling.models import GroupKind, GroupSession, Place, PlaceStatus, WaitlistEntry, WaitlistStatus
+from scheduling.models import GroupKind, GroupSession, Place, PlaceStatus, WaitlistEntry, WaitlistStatus, runs_group
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES, ACTIVE_WAITLIST_STATUSES
 
 
@@ -43,8 +43,12 @@ def session_list(request: HttpRequest) -> HttpResponse:
     # for this look only.
     preferred = Mode(preferences.meets) if preferences else Mode.EITHER
     mode_form = GroupModeForm(request.GET or None, initial={"mode": preferred.value})
-    chosen = mode_form.cleaned_data["mode"] if mode_form.is_valid() else ""
+    valid = mode_form.is_valid()
+    chosen = mode_form.cleaned_data["mode"] if valid else ""
     mode = Mode(chosen) if chosen else preferred
+    purpose = mode_form.cleaned_data["purpose"] if valid else ""
+    if purpose:
+        groups = [group for group in groups if group.purpose == purpose]
     firsts = {row.session.group_id: row for row in queries.next_sessions(groups, user, now)}
     ranked = rank_groups(
         [_option(row) for row in firsts.values()],
@@ -198,7 +202,9 @@ def session_ics(request: HttpRequest, session_id: int) -> HttpResponse:
     it holds where it meets or its link (docs/architecture.md, "Confidentiality"). The same UID
     and SEQUENCE as the person's feed and e-mails, so opening it updates the entry they have."""
     user = acting_user(request)
-    session = GroupSession.objects.filter(pk=session_id, group__facilitator__user=user).select_related("group").first()
+    session = (
+        GroupSession.objects.filter(runs_group(user, via="group__"), pk=session_id).select_related("group").first()
+    )
     if session is None:
         session = access_session(user, session_id)
         if capacity.active_place(session, user) is None:

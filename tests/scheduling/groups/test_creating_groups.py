@@ -112,10 +112,18 @@ def test_seed_demo_adds_a_monthly_drop_in_to_the_leeds_pool(django_capture_on_co
 
     call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
     call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
-    assert list(ReflectiveGroup.objects.order_by("title").values_list("title", "kind")) == [
-        ("Leeds evening reflective circle", "drop_in"),  # full, with a held offer (tests/demo/test_groups_demo.py)
-        ("Leeds reflective practice drop-in", "drop_in"),
-        ("Tuesday evening Balint cohort", "cohort"),
+    assert list(ReflectiveGroup.objects.order_by("title").values_list("title", "kind", "purpose")) == [
+        (
+            "Leeds evening reflective circle",
+            "drop_in",
+            "reflective",
+        ),  # full, with a held offer (tests/demo/test_groups_demo.py)
+        ("Leeds reflective practice drop-in", "drop_in", "reflective"),
+        # Learning sessions and a community of practice (tests/demo/test_learning_sessions_demo.py).
+        ("Peer support workers' community of practice", "drop_in", "community"),
+        ("Risk enablement in practice", "drop_in", "learning"),
+        ("Tuesday evening Balint cohort", "cohort", "reflective"),
+        ("Working with complex trauma", "drop_in", "learning"),
     ]
     group = ReflectiveGroup.objects.get(title="Leeds reflective practice drop-in")
     assert (group.title, group.pool.name, group.rrule, group.capacity, group.duration_minutes) == (

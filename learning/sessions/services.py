@@ -1,0 +1,215 @@
+"""Learning sessions' use cases (docs/learning.md, "Learning sessions"): a commissioner publishes
+a session or points to a course for topics people asked about, and everyone who asked is told;
+coming to the session meets the need; an attendee says whether it did.
+
+A session is created by the group machinery's own use case (``create_group``) with the purpose
+"learning": booking, the waitlist, reminders, invitations and the register are the groups'.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from learning.models import LearningTopic
+from learning.queries import open_needs, topics_open_to
+from learning.session_models import (
+    ExternalCourse,
+    FeedbackAnswer,
+    FeedbackGiven,
+    FeedbackTally,
+    LearningSessionTopic,
+)
+from learning.sessions.notification_kinds import LearningNotificationKind
+from learning.sessions.queries import people_who_asked
+from reflect import wording
+from reflect.errors import DomainError
+from reflect.models import Pool, User
+from reflect.queries import is_commissioner
+from reflect.services.audit import record_audit
+from reflect.services.notifications import outbox_row, queue_new_notifications
+from scheduling.groups.changes import create_group
+from scheduling.groups.notices import session_when
+from scheduling.models import GroupKind, GroupPurpose, GroupSession, Place, PlaceStatus, ReflectiveGroup, SessionStatus
+
+# Rows written per insert when telling everyone who asked: a pool of a city's staff is a few
+# thousand people, written in a few statements, never one request per person.
+TELL_BATCH = 500
+
+GROUND_RULES = (
+    "Come ready to learn with colleagues from other organisations. What anyone shares about their "
+    "work stays in the room."
+)
+CONFIDENTIALITY = "Reflect keeps who booked and who came, never what was said."
+
+
+def _check_topics(pool: Pool, topics: Iterable[LearningTopic]) -> list[LearningTopic]:
+    chosen = list(topics)
+    if not chosen:
+        raise DomainError("Choose at least one topic the session is for.", field="topics")
+    offered = set(topics_open_to(pool).values_list("pk", flat=True))
+    if any(topic.pk not in offered for topic in chosen):
+        raise DomainError("Choose topics from this pool's list.", field="topics")
+    return chosen
+
+
+def publish_learning_session(
+    pool: Pool,
+    *,
+    acting_user: User,
+    topics: Iterable[LearningTopic],
+    now: datetime.datetime | None = None,
+    **group_fields: Any,
+) -> ReflectiveGroup:
+    """A commissioner publishes a learning session (one date or a short series) for topics, and
+    everyone in the pool with an open need for one of them is told, by their own channel."""
+    now = now or timezone.now()
+    chosen = _check_topics(pool, topics)
+    fields = {
+        "kind": GroupKind.DROP_IN,
+        "ground_rules": GROUND_RULES,
+        "confidentiality_statement": CONFIDENTIALITY,
+        "all_pool_organisations": True,
+        # Bookable as soon as people are told, however far ahead its date.
+        "booking_opens_days": 365,
+        **group_fields,
+        "purpose": GroupPurpose.LEARNING,
+    }
+    with transaction.atomic():
+        group = create_group(pool, acting_user=acting_user, now=now, **fields)
+        LearningSessionTopic.objects.bulk_create([LearningSessionTopic(group=group, topic=t) for t in chosen])
+        first = group.sessions.order_by("starts_at").first()
+        if first is None:
+            raise DomainError("None of the dates is within the pool's period.", field="chosen_dates")
+        dates = group.sessions.count()
+        context = {
+            "title": group.title,
+            "topics": ", ".join(topic.title for topic in chosen),
+            "when": session_when(first),
+            "more_dates": f"and {wording.count(dates - 1, 'more date')}" if dates > 1 else "",
+            "led_by": group.led_by_words,
+            "how": how_it_meets(group),
+            "url": settings.SITE_URL + reverse("learning_session_book", args=[group.pk]),
+        }
+        # How many were told is not recorded: with a count of one, it would say who asked.
+        _tell_people_who_asked(
+            pool, chosen, LearningNotificationKind.SESSION_PUBLISHED, f"learning-session:{group.pk}", context
+        )
+        record_audit("learning_session.published", actor=acting_user, target=group, pool=pool.pk)
+    return group
+
+
+def how_it_meets(group: ReflectiveGroup) -> str:
+    """Online, in person, or either, for the message and the booking page alike."""
+    if group.online_link and group.location:
+        return "Online or in person"
+    return "Online" if group.online_link else "In person"
+
+
+def publish_external_course(
+    pool: Pool,
+    *,
+    acting_user: User,
+    topics: Iterable[LearningTopic],
+    title: str,
+    provider: str,
+    url: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+) -> ExternalCourse:
+    """A commissioner points their pool to a course run elsewhere; everyone who asked is told."""
+    now = now or timezone.now()
+    if not is_commissioner(acting_user, pool):
+        raise DomainError("Only the pool's commissioners can point it to a course.")
+    chosen = _check_topics(pool, topics)
+    if ends_on is not None and ends_on < starts_on:
+        raise DomainError("The last date must be on or after the first date.", field="ends_on")
+    with transaction.atomic():
+        course = ExternalCourse.objects.create(
+            pool=pool,
+            title=title,
+            provider=provider,
+            url=url,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            published_at=now,
+            published_by=acting_user,
+        )
+        course.topics.set(chosen)
+        dates = f"From {wording.date(starts_on)}" + (f" to {wording.date(ends_on)}" if ends_on else "")
+        context = {
+            "title": title,
+            "topics": ", ".join(topic.title for topic in chosen),
+            "provider": provider,
+            "dates": dates,
+            "course_url": url,
+        }
+        _tell_people_who_asked(
+            pool, chosen, LearningNotificationKind.COURSE_PUBLISHED, f"external-course:{course.pk}", context
+        )
+        record_audit("external_course.published", actor=acting_user, target=course, pool=pool.pk)
+    return course
+
+
+def _tell_people_who_asked(
+    pool: Pool, topics: list[LearningTopic], kind: str, key: str, context: dict[str, Any]
+) -> int:
+    """One outbox row per person with an open need for one of the topics, written in batches
+    of ``TELL_BATCH`` in the publishing transaction; the outbox sends each by the person's own
+    channel. The keys name the session or course just made, so none can exist yet."""
+    told = 0
+    batch: list[Any] = []
+    for person in people_who_asked(pool, topics).iterator(chunk_size=TELL_BATCH):
+        batch.append(outbox_row(person, kind, key=f"{key}:told:{person.pk}", context=context, about=key))
+        if len(batch) == TELL_BATCH:
+            told += len(queue_new_notifications(batch))
+            batch = []
+    if batch:
+        told += len(queue_new_notifications(batch))
+    return told
+
+
+def meet_needs_on_attendance(place: Place, now: datetime.datetime) -> int:
+    """Someone came to a learning session: their open needs for its topics are met (the
+    register's listener, scheduling/groups/attendance.py). Other groups meet no need."""
+    group = place.session.group
+    if group.purpose != GroupPurpose.LEARNING:
+        return 0
+    return (
+        open_needs()
+        .filter(person_id=place.user_id, pool_id=group.pool_id, topic__session_links__group=group)
+        .update(met_at=now)
+    )
+
+
+def give_feedback(place: Place, answer: str, *, acting_user: User) -> bool:
+    """An attendee says whether the session met their need (yes, partly, no): counted once per
+    place, and kept only as a count per session and answer, never with the person."""
+    if answer not in FeedbackAnswer.values:
+        raise DomainError("Choose yes, partly or no as your answer.", field="answer")
+    with transaction.atomic():
+        place = Place.objects.select_for_update(of=("self",)).select_related("session__group").get(pk=place.pk)
+        if place.user_id != acting_user.pk or place.session.group.purpose != GroupPurpose.LEARNING:
+            raise Http404("No such place.")
+        if place.status != PlaceStatus.ATTENDED:
+            raise DomainError("You can say whether a session met your need once you have been to it.")
+        _, new = FeedbackGiven.objects.get_or_create(place=place)
+        if not new:
+            return False  # a second tap: their answer is already counted
+        tally, _ = FeedbackTally.objects.get_or_create(session=place.session, answer=answer)
+        FeedbackTally.objects.filter(pk=tally.pk).update(count=F("count") + 1)
+    return True
+
+
+def coming_session(group: ReflectiveGroup, now: datetime.datetime) -> GroupSession | None:
+    """The learning session's next date, the one a one-step booking books."""
+    return group.sessions.filter(status=SessionStatus.SCHEDULED, starts_at__gt=now).order_by("starts_at", "pk").first()

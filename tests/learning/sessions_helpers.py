@@ -1,0 +1,50 @@
+"""Learning sessions for tests: topics from the catalogue, needs raised, a session published."""
+
+from __future__ import annotations
+
+import datetime
+
+from learning.models import LearningNeed, LearningTopic
+from learning.sessions.services import publish_learning_session
+from reflect.models import Pool, User
+from scheduling.groups import repeats
+from scheduling.models import ReflectiveGroup
+from tests.factories.groups import NOW, make_facilitator
+
+
+def topic(slug: str) -> LearningTopic:
+    return LearningTopic.objects.get(slug=slug, pool__isnull=True)
+
+
+def raise_need(person: User, pool: Pool, topic: LearningTopic, **fields: object) -> LearningNeed:
+    organisation = person.memberships.filter(left_at__isnull=True).first().organisation
+    return LearningNeed.objects.create(
+        person=person, organisation=organisation, pool=pool, topic=topic, raised_at=NOW, **fields
+    )
+
+
+def publish(
+    world, topics: list[LearningTopic], *, dates: list[datetime.date] | None = None, now=NOW, **fields
+) -> ReflectiveGroup:
+    """A learning session of ``world.pool`` on ``dates`` (9 December 2026 by default), 10am for
+    two hours, facilitated by Ann Carter, published by its commissioner at ``now``."""
+    dates = dates or [datetime.date(2026, 12, 9)]
+    if world.pool.ends_on < dates[-1]:
+        world.pool.ends_on = dates[-1] + datetime.timedelta(days=30)
+        world.pool.save(update_fields=["ends_on"])
+    values = {
+        "title": "Trauma-informed practice: an introduction",
+        "description": "",
+        "rrule": repeats.rule_for_dates(dates),
+        "first_date": dates[0],
+        "last_date": dates[-1],
+        "start_time": datetime.time(10, 0),
+        "duration_minutes": 120,
+        "time_zone": "Europe/London",
+        "online_link": "https://meet.example.org/trauma",
+        "capacity": 12,
+    }
+    values.update(fields)
+    if "facilitator" not in values and "external_facilitator_name" not in values:
+        values["facilitator"] = make_facilitator()
+    return publish_learning_session(world.pool, acting_user=world.commissioner, topics=topics, now=now, **values)

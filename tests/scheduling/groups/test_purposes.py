@@ -1,0 +1,122 @@
+"""What a group is for (docs/groups.md, "Purposes"): a community of practice is hosted by a
+member of the pool's staff, who keeps its register, with no facilitator; staff see each group's
+purpose and may look at one purpose only."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from reflect.errors import DomainError
+from scheduling.groups.attendance import mark_place_attendance
+from scheduling.groups.places import book_place
+from scheduling.models import GroupPurpose, Place, ReflectiveGroup
+from tests.factories.core import give_two_factor
+from tests.factories.groups import NOW, ReflectiveGroupFactory, make_group
+from tests.scheduling.groups.test_views import group_form_data
+
+
+def _community(world, **fields) -> ReflectiveGroup:
+    return make_group(
+        world,
+        title="Peer support workers' community of practice",
+        purpose=GroupPurpose.COMMUNITY,
+        host=world.colleague,
+        facilitator=None,
+        **fields,
+    )
+
+
+def test_a_community_of_practice_needs_a_host_from_the_pool_and_no_facilitator(world):
+    group = _community(world)
+    assert (group.facilitator, group.host, group.facilitator_name, group.led_by_words) == (
+        None,
+        world.colleague,
+        world.colleague.display_name,
+        f"Hosted by {world.colleague.display_name}",
+    )
+    with pytest.raises(DomainError, match="Name a host who is staff of one of this pool's organisations"):
+        make_group(world, purpose=GroupPurpose.COMMUNITY, host=world.outsider, facilitator=None)
+    with pytest.raises(DomainError, match="Choose a supervisor or name an external facilitator"):
+        make_group(world, purpose=GroupPurpose.LEARNING, facilitator=None)
+    with pytest.raises(DomainError, match="Only a community of practice has a host"):
+        make_group(world, host=world.colleague)
+
+
+def test_the_database_refuses_a_community_without_a_host_and_a_group_without_anyone(world):
+    for fields in (
+        {"purpose": GroupPurpose.COMMUNITY, "external_facilitator_name": ""},
+        {"purpose": GroupPurpose.REFLECTIVE, "external_facilitator_name": ""},
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            ReflectiveGroupFactory(pool=world.pool, **fields)
+    ReflectiveGroupFactory(
+        pool=world.pool, purpose=GroupPurpose.COMMUNITY, external_facilitator_name="", host=world.member
+    )
+
+
+def test_the_host_keeps_the_register_and_nobody_else_in_the_pool_does(client, world):
+    group = _community(world)
+    session = group.sessions.order_by("starts_at").first()
+    place = book_place(session, acting_user=world.member, now=NOW)
+    mark_place_attendance(place, True, acting_user=world.colleague, now=session.ends_at)
+    assert Place.objects.get(pk=place.pk).status == "attended"
+    give_two_factor(world.colleague)
+    client.force_login(world.colleague)
+    assert client.get(reverse("group_register", args=[session.pk])).status_code == 200
+    assert client.get(reverse("group_facilitated")).context["rows"][0]["session"] == session
+    give_two_factor(world.lead)
+    client.force_login(world.lead)
+    assert client.get(reverse("group_register", args=[session.pk])).status_code == 404
+
+
+def test_the_commissioner_creates_a_community_of_practice_naming_its_host_by_address(client, world):
+    give_two_factor(world.commissioner)
+    client.force_login(world.commissioner)
+    no_facilitator = SimpleNamespace(pk="")
+    data = group_form_data(no_facilitator, purpose="community", host_email=world.colleague.email.upper())
+    response = client.post(reverse("group_create", args=[world.pool.pk]), data)
+    assert response.status_code == 302, response.context["form"].errors
+    group = ReflectiveGroup.objects.get()
+    assert (group.purpose, group.host, group.facilitator) == (GroupPurpose.COMMUNITY, world.colleague, None)
+    data["host_email"] = world.outsider.email
+    response = client.post(reverse("group_create", args=[world.pool.pk]), data)
+    assert response.context["form"].errors == {
+        "host_email": ["Enter the e-mail address of someone in one of this pool's organisations."]
+    }
+    data["host_email"] = ""
+    response = client.post(reverse("group_create", args=[world.pool.pk]), data)
+    assert response.context["form"].errors == {
+        "host_email": ["Enter the e-mail address of the person who hosts the community of practice."]
+    }
+    assert ReflectiveGroup.objects.count() == 1
+
+
+def test_staff_see_each_groups_purpose_and_may_look_at_one(client, world):
+    now = timezone.now()
+    make_group(world, title="Reflective drop-in", now=now)
+    _community(world, now=now)
+    client.force_login(world.member)
+    page = client.get(reverse("group_sessions")).content.decode()
+    assert "Community of practice" in page and "Reflective group" in page
+    titles = [
+        row["ranked"].option.title
+        for row in client.get(reverse("group_sessions"), {"purpose": "community"}).context["ranked"]
+    ]
+    assert titles == ["Peer support workers' community of practice"]
+    group = ReflectiveGroup.objects.get(purpose=GroupPurpose.COMMUNITY)
+    detail = client.get(reverse("group_detail", args=[group.pk])).content.decode()
+    assert f"Hosted by {world.colleague.display_name}" in detail
+
+
+def test_the_hosts_private_feed_has_the_sessions_they_host(world):
+    from scheduling.services.calendar_feed import build_feed
+
+    group = _community(world)
+    first = group.sessions.order_by("starts_at").first()
+    assert f"UID:group-session-{first.pk}@reflect" in build_feed(world.colleague, now=NOW).body
+    assert "UID:group-session-" not in build_feed(world.lead, now=NOW).body
