@@ -9,6 +9,7 @@ from reflect.enums import AllocationRule, Channel
 from reflect.fields import GovukDateField, TimeTextField
 from reflect.models import Community, ContactPreferences, MeetingPreference, Membership, Organisation, User
 from reflect.phone import NotAMobileNumber, uk_mobile
+from reflect.row_choices import RowChoices
 from reflect.text_limits import ADDRESS, DESCRIPTION, NAME, bounded, too_long
 
 FieldT = TypeVar("FieldT", bound=forms.Field)
@@ -114,7 +115,7 @@ class AllocationForm(forms.Form):
 
 
 class OrganisationForm(forms.ModelForm):
-    communities = forms.ModelMultipleChoiceField(
+    communities = RowChoices(
         queryset=Community.objects.all(),
         widget=forms.CheckboxSelectMultiple,
         required=False,

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from reflect.forms import form_field
 from reflect.models import User
+from reflect.row_choices import RowChoices
 from reflect.text_limits import bounded
 from scheduling import video_links
 from scheduling.models import SessionMode
@@ -35,7 +36,7 @@ class SlotField(forms.Form):
         return start
 
 
-class PeopleChoiceField(forms.ModelMultipleChoiceField):
+class PeopleChoiceField(RowChoices):
     """People by their display name."""
 
     def label_from_instance(self, obj: User) -> str:

@@ -9,6 +9,7 @@ from reflect import wording
 from reflect.fields import GovukDateField
 from reflect.forms import form_field
 from reflect.models import Community, Organisation, Pool
+from reflect.row_choices import RowChoice, RowChoices
 from reflect.text_limits import DESCRIPTION, LIST, NAME, NOTE, SEARCH, bounded, too_long
 from supervision.enums import SPECIALISMS, QuestionKind
 from supervision.models import CHECK_IN_SCALE, OFFER_CHOICES, Question, SupervisorProfile
@@ -246,7 +247,7 @@ class SupervisorProfileForm(forms.ModelForm):
         **bounded("the areas", LIST),
         help_text="Separate them with commas, for example Harehills, Chapeltown. Leave empty for online only.",
     )
-    communities = forms.ModelMultipleChoiceField(
+    communities = RowChoices(
         queryset=Community.objects.all(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -332,7 +333,7 @@ class DirectoryFilterForm(forms.Form):
 
 
 class SupervisionRequestForm(forms.Form):
-    pool = forms.ModelChoiceField(queryset=Pool.objects.none(), empty_label=None, label="Paid from")
+    pool = RowChoice(queryset=Pool.objects.none(), empty_label=None, label="Paid from")
     format = forms.ChoiceField(choices=OFFER_CHOICES, widget=forms.RadioSelect)
     hours_per_month = forms.DecimalField(
         label="Hours a month", min_value=Decimal("0.5"), max_digits=6, decimal_places=2, help_text="For example, 1.5."

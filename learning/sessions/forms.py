@@ -12,9 +12,10 @@ from learning.queries import topics_open_to
 from learning.session_models import FeedbackAnswer
 from reflect.fields import GovukDateField
 from reflect.models import Pool
+from reflect.row_choices import RowChoices
 from reflect.text_limits import NAME, bounded
 from scheduling.groups import repeats
-from scheduling.groups.forms import GroupForm, RowChoices
+from scheduling.groups.forms import GroupForm
 
 # What the short form asks: the rest of a group's details take a learning session's defaults
 # (learning/sessions/services.py, publish_learning_session).

@@ -13,6 +13,7 @@ from reflect.forms import form_field
 from reflect.local_time import is_time_zone
 from reflect.models import MeetingPreference, Pool, User
 from reflect.queries import pool_member_by_email
+from reflect.row_choices import RowChoice, RowChoices
 from reflect.text_limits import ADDRESS, DESCRIPTION, GROUND_RULES, NAME, NOTE, bounded, too_long
 from scheduling import video_links
 from scheduling.groups import repeats
@@ -24,30 +25,6 @@ from supervision.models import SupervisorProfile
 # The most places a session can have: a reflective group is a small room, and a larger number is
 # a slip of the keyboard (the database column would refuse one past 2,147,483,647 in its own words).
 MOST_PLACES = 100
-
-
-def _is_row_id(value: object) -> bool:
-    """Whether a posted value could be a row's id: a number the database can hold. A larger one
-    would stop the look-up with an overflow instead of a message on the field."""
-    text = str(value)
-    return text.isascii() and text.isdigit() and 0 < int(text) < 2**63
-
-
-class _SupervisorChoice(forms.ModelChoiceField):
-    def to_python(self, value: Any) -> Any:
-        if value not in self.empty_values and not _is_row_id(value):
-            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return super().to_python(value)
-
-
-class RowChoices(forms.ModelMultipleChoiceField):
-    """Several rows chosen by id: a posted value no row could have is refused as a choice (the
-    learning session form's topics use it too)."""
-
-    def clean(self, value: Any) -> Any:
-        if isinstance(value, list | tuple) and any(not _is_row_id(each) for each in value):
-            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return super().clean(value)
 
 
 class _GroupDetailsForm(forms.ModelForm):
@@ -87,7 +64,7 @@ class _GroupDetailsForm(forms.ModelForm):
             "ground_rules",
             "confidentiality_statement",
         ]
-        field_classes = {"facilitator": _SupervisorChoice, "eligible_organisations": RowChoices}
+        field_classes = {"facilitator": RowChoice, "eligible_organisations": RowChoices}
         widgets = {"eligible_organisations": forms.CheckboxSelectMultiple}
         # Every refusal names its field and says what to enter (GOV.UK style), never Django's own.
         error_messages = {
