@@ -76,8 +76,8 @@ FEEDBACK_ASKED_FOR = datetime.timedelta(days=90)
 
 
 def places_awaiting_feedback(user: User, now: datetime.datetime) -> QuerySet[Place]:
-    """The person's attended places in learning sessions of the last 90 days that they have not
-    yet said met their need or not (asked once, always optional)."""
+    """The person's attended places in learning sessions of the last 90 days whose session they
+    have not yet said met their need or not (asked once a learning session, always optional)."""
     return (
         Place.objects.filter(
             user=user,
@@ -91,7 +91,12 @@ def places_awaiting_feedback(user: User, now: datetime.datetime) -> QuerySet[Pla
             ),
             session__ends_at__lte=now,
         )
-        .exclude(Exists(FeedbackGiven.objects.filter(place=OuterRef("pk"))))
+        # Asked once for a whole series: not again once they answered for any of its dates.
+        .exclude(
+            Exists(
+                FeedbackGiven.objects.filter(place__user=user, place__session__group_id=OuterRef("session__group_id"))
+            )
+        )
         .select_related("session__group")
         .order_by("-session__starts_at")
     )

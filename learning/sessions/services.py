@@ -193,7 +193,11 @@ def meet_needs_on_attendance(place: Place, now: datetime.datetime) -> int:
 
 def give_feedback(place: Place, answer: str, *, acting_user: User) -> bool:
     """An attendee says whether the session met their need (yes, partly, no): counted once per
-    place, and kept only as a count per session and answer, never with the person."""
+    person per learning session, however many dates its series has, and kept only as a count per
+    session and answer, never with the person.
+
+    Once per person, not per place: the dashboard shows these counts through the rule for
+    counting people, so one person answering each of a series' dates must not count as many."""
     if answer not in FeedbackAnswer.values:
         raise DomainError("Choose yes, partly or no as your answer.", field="answer")
     with transaction.atomic():
@@ -202,9 +206,19 @@ def give_feedback(place: Place, answer: str, *, acting_user: User) -> bool:
             raise Http404("No such place.")
         if place.status != PlaceStatus.ATTENDED:
             raise DomainError("You can say whether a session met your need once you have been to it.")
-        _, new = FeedbackGiven.objects.get_or_create(place=place)
-        if not new:
-            return False  # a second tap: their answer is already counted
+        # The person's places in this group, locked in one order: two taps on two dates of a
+        # series at once see each other's answer.
+        list(
+            Place.objects.select_for_update(of=("self",))
+            .filter(user_id=acting_user.pk, session__group_id=place.session.group_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if FeedbackGiven.objects.filter(
+            place__user_id=acting_user.pk, place__session__group_id=place.session.group_id
+        ).exists():
+            return False  # answered already, for this date or another of the series
+        FeedbackGiven.objects.create(place=place)
         tally, _ = FeedbackTally.objects.get_or_create(session=place.session, answer=answer)
         FeedbackTally.objects.filter(pk=tally.pk).update(count=F("count") + 1)
     return True

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from learning.models import LearningNeed
 from learning.session_models import ExternalCourse, FeedbackGiven, FeedbackTally, LearningSessionTopic
+from learning.sessions.queries import places_awaiting_feedback
 from learning.sessions.services import TELL_BATCH, give_feedback, publish_external_course
 from reflect import wording
 from reflect.errors import DomainError
@@ -149,6 +150,25 @@ def test_an_answer_is_counted_once_per_place_and_kept_with_no_person(world):
         give_feedback(places[2], "yes", acting_user=world.lead)  # booked, not yet marked
     with pytest.raises(DomainError, match="Choose yes, partly or no"):
         give_feedback(places[1], "maybe", acting_user=world.colleague)
+
+
+def test_a_series_asks_and_counts_one_answer_per_person_however_many_dates_they_attend(world):
+    # The dashboard shows these counts by the rule for counting people: one person answering
+    # each of nine dates would otherwise be shown as nine people (a "10" after rounding).
+    dates = [datetime.date(2026, 12, 9) + datetime.timedelta(days=7 * week) for week in range(3)]
+    group = publish(world, [topic("psychosis")], dates=dates)
+    sessions = list(group.sessions.order_by("starts_at"))
+    places = [book_place(session, acting_user=world.member, now=NOW) for session in sessions]
+    for session, place in zip(sessions, places, strict=True):
+        mark_place_attendance(place, True, acting_user=group.facilitator.user, now=session.ends_at)
+    end = sessions[-1].ends_at
+    assert [p.pk for p in places_awaiting_feedback(world.member, end)] == [places[2].pk, places[1].pk, places[0].pk]
+
+    assert give_feedback(places[0], "no", acting_user=world.member) is True
+    assert give_feedback(places[1], "no", acting_user=world.member) is False
+    assert give_feedback(places[2], "yes", acting_user=world.member) is False
+    assert sorted(FeedbackTally.objects.values_list("answer", "count")) == [("no", 1)]
+    assert list(places_awaiting_feedback(world.member, end)) == []
 
 
 def test_the_answers_cannot_be_tied_to_a_person():
