@@ -137,10 +137,15 @@ def organisation_records(organisation: Organisation) -> QuerySet[OrganisationNee
 
 
 def staff_demand_of(organisation: Organisation) -> dict[int, int]:
-    """For a lead: by topic id, how many of the organisation's staff have an open need (raw:
-    the page discloses every count, reflect/disclosure.py)."""
+    """For a lead: by topic id, how many of the organisation's staff asked for it and have not
+    withdrawn it, met or not (raw: the page discloses every count, reflect/disclosure.py).
+
+    Met needs still count: a need is met when the register marks its person attended, and a lead
+    who released someone for a training day would learn who asked if the count fell after it."""
     rows = (
-        open_needs().filter(organisation=organisation).values("topic").annotate(people=Count("person", distinct=True))
+        LearningNeed.objects.filter(organisation=organisation, withdrawn_at__isnull=True)
+        .values("topic")
+        .annotate(people=Count("person", distinct=True))
     )
     return {row["topic"]: row["people"] for row in rows}
 

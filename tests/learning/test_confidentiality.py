@@ -13,6 +13,7 @@ import json
 import pytest
 from django.contrib import admin
 from django.urls import get_resolver
+from django.utils import timezone
 
 from learning.models import LearningNeed, LearningTopic, OrganisationNeed, TopicSuggestion
 from learning.services.needs import raise_need
@@ -92,12 +93,23 @@ def test_the_lead_and_the_commissioner_see_a_star_for_the_one_person(asked, clie
     assert f'{ASKED}</th>\n          <td class="govuk-table__cell govuk-table__cell--numeric">*</td>' in lead_page
     page = signed_in(client, world.commissioner).get(f"/pools/{world.pool.pk}/learning/").content.decode()
     assert (
-        f'{ASKED}</th><td class="govuk-table__cell">Topic</td><td class="govuk-table__cell govuk-table__cell--numeric">*</td>'
-        in page
+        '</th><td class="govuk-table__cell">Topic</td><td class="govuk-table__cell govuk-table__cell--numeric">*</td>'
+        in page.split(f'<th scope="row" class="govuk-table__header">{ASKED}<br>')[1]
     )
     csv_text = _text(signed_in(client, world.commissioner).get(f"/pools/{world.pool.pk}/learning/demand.csv"))
     rows = list(csv.reader(io.StringIO(csv_text)))
     assert next(row for row in rows if row[0] == ASKED) == [ASKED, "Topic", "*", "1", "0", "0", "0"]
+
+
+def test_a_need_met_by_attending_leaves_the_leads_figure_as_it_was(asked, client) -> None:
+    # A lead who released Sam for the training day would learn that Sam asked if the star fell
+    # to 0 once the register marked Sam attended.
+    world, _ = asked
+    url = f"/organisations/{world.organisation.pk}/learning/"
+    cell = f'{ASKED}</th>\n          <td class="govuk-table__cell govuk-table__cell--numeric">*</td>'
+    assert cell in signed_in(client, world.lead).get(url).content.decode()
+    LearningNeed.objects.filter(person=world.member, topic=topic("deaf-awareness")).update(met_at=timezone.now())
+    assert cell in signed_in(client, world.lead).get(url).content.decode()
 
 
 @pytest.mark.usefixtures("asked")

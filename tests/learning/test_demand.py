@@ -73,7 +73,7 @@ def test_the_demand_page_and_its_csv_show_the_same_cells(client, world) -> None:
     signed_in(client, world.commissioner)
     page = client.get(reverse("pool_learning_needs", args=[world.pool.pk]))
     assert page.status_code == 200
-    assert "Risk enablement</th>" in page.text and "Add a topic for this pool" in page.text
+    assert "Risk enablement<br>" in page.text and "Add a topic for this pool" in page.text
     response = client.get(reverse("pool_learning_export", args=[world.pool.pk]))
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0] == [
