@@ -31,7 +31,8 @@ DEMO_POOL = "Leeds community mental health pool 2026–27"
 DEMO_COMMISSIONER = "commissioner@demo.reflect.test"
 DEMO_FACILITATOR = "supervisor@demo.reflect.test"
 DEMO_STAFF = "staff@demo.reflect.test"
-DEMO_HOST = "lead@demo.reflect.test"
+# A member of staff, not a lead: the host sees who comes (scheduling/groups/changes.py).
+DEMO_HOST = DEMO_STAFF
 PAST_SESSION = "Working with complex trauma"
 COMING_SESSION = "Risk enablement in practice"
 COMMUNITY = "Peer support workers' community of practice"

@@ -87,3 +87,10 @@ def is_pool_member(user: User, pool: Pool) -> bool:
     return Membership.objects.filter(
         user=user, left_at__isnull=True, organisation__pool_memberships__pool=pool
     ).exists()
+
+
+def is_pool_lead(user: User, pool: Pool) -> bool:
+    """Whether the person now leads one of the pool's organisations."""
+    return Membership.objects.filter(
+        user=user, left_at__isnull=True, is_lead=True, organisation__pool_memberships__pool=pool
+    ).exists()

@@ -19,7 +19,7 @@ from django.utils import timezone
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
 from reflect.models import Organisation, Pool, User
-from reflect.queries import is_commissioner, is_pool_member
+from reflect.queries import is_commissioner, is_pool_lead, is_pool_member
 from reflect.services.audit import record_audit
 from reflect.services.ledger import ledger_months_held_for
 from reflect.services.notifications import queue_notification
@@ -56,6 +56,14 @@ def _check_group(
         # Peer-led: a host from the pool's own staff, and no facilitator required (docs/groups.md, "Purposes").
         if group.host is None or not is_pool_member(group.host, group.pool):
             raise DomainError("Name a host who is staff of one of this pool's organisations.", field="host_email")
+        # The host keeps the register, which names who came: a lead must never learn which of
+        # their staff go to a group (docs/groups.md, "Purposes").
+        if is_pool_lead(group.host, group.pool):
+            raise DomainError(
+                "Name a host who does not lead an organisation in this pool: the host sees who comes, "
+                "and a lead must not see which of their staff do.",
+                field="host_email",
+            )
     elif group.host_id is not None:
         raise DomainError("Only a community of practice has a host.", field="host_email")
     elif group.facilitator_id is None and not group.external_facilitator_name:

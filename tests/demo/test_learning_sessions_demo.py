@@ -30,7 +30,7 @@ def test_the_demo_has_two_learning_sessions_and_a_community_of_practice(client):
     assert FeedbackGiven.objects.count() == 12
     assert LearningNeed.objects.filter(topic__slug="working-with-complex-trauma", met_at=past.ends_at).count() == 12
     community = ReflectiveGroup.objects.get(purpose=GroupPurpose.COMMUNITY)
-    assert community.host.email == "lead@demo.reflect.test"
+    assert community.host.email == "staff@demo.reflect.test"
 
     client.force_login(User.objects.get(email="staff@demo.reflect.test"))
     home = client.get(reverse("home")).content.decode()

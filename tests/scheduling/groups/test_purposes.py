@@ -45,6 +45,9 @@ def test_a_community_of_practice_needs_a_host_from_the_pool_and_no_facilitator(w
         make_group(world, purpose=GroupPurpose.LEARNING, facilitator=None)
     with pytest.raises(DomainError, match="Only a community of practice has a host"):
         make_group(world, host=world.colleague)
+    # The host sees who comes: a lead of one of the pool's organisations may not host.
+    with pytest.raises(DomainError, match="Name a host who does not lead an organisation in this pool"):
+        make_group(world, purpose=GroupPurpose.COMMUNITY, host=world.lead, facilitator=None)
 
 
 def test_the_database_refuses_a_community_without_a_host_and_a_group_without_anyone(world):
@@ -87,6 +90,14 @@ def test_the_commissioner_creates_a_community_of_practice_naming_its_host_by_add
     response = client.post(reverse("group_create", args=[world.pool.pk]), data)
     assert response.context["form"].errors == {
         "host_email": ["Enter the e-mail address of someone in one of this pool's organisations."]
+    }
+    data["host_email"] = world.lead.email
+    response = client.post(reverse("group_create", args=[world.pool.pk]), data)
+    assert response.context["form"].errors == {
+        "host_email": [
+            "Name a host who does not lead an organisation in this pool: the host sees who comes, "
+            "and a lead must not see which of their staff do."
+        ]
     }
     data["host_email"] = ""
     response = client.post(reverse("group_create", args=[world.pool.pk]), data)
