@@ -26,8 +26,6 @@ SESSION_FIELDS = (
     "start_time",
     "duration_minutes",
     "facilitator",
-    "external_facilitator_name",
-    "external_facilitator_email",
     "location",
     "online_link",
     "capacity",
@@ -57,7 +55,7 @@ def _topics_field() -> _TopicChoices:
 
 class LearningSessionForm(GroupForm):
     """A learning session: its topics, its dates (one, or a short series, one a line), the time,
-    who runs it (a supervisor, or an external provider), where or the link, and its places."""
+    who runs it (a verified supervisor, who keeps the register), where or the link, and its places."""
 
     topics = _topics_field()
 
@@ -76,8 +74,10 @@ class LearningSessionForm(GroupForm):
             "line, at least a week apart. For example, 14 1 2027"
         )
         self.fields["chosen_dates"].error_messages["required"] = "Enter the date of the session, like 14 1 2027."
-        self.fields["external_facilitator_name"].label = "Or an external provider or facilitator (name)"
-        self.fields["external_facilitator_email"].label = "Their e-mail address (optional)"
+        # A supervisor, never an external name alone: the register is kept by someone who signs
+        # in, and marking people attended is what meets their need (docs/learning.md).
+        self.fields["facilitator"].required = True
+        self.fields["facilitator"].error_messages["required"] = "Choose the supervisor who runs the session."
         self.fields["capacity"].initial = 20
         self.fields["capacity"].label = "How many places"
         self.fields["location"].label = "Where, in person (an address and room)"
