@@ -7,6 +7,8 @@ import re
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -160,6 +162,17 @@ def urls(world, settings, tmp_path):
     }
 
 
+def _close(response) -> None:
+    """Close a response, as a served file (CPD evidence) stays open until then, without the
+    request_finished handler that closes the database connection: on PostgreSQL that would end
+    the test's transaction mid-test (Django's test client holds the handler off the same way)."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
 def test_access_matrix(client, world, urls):
     seen = {}
     for (method, url), expected in urls.items():
@@ -167,7 +180,7 @@ def test_access_matrix(client, world, urls):
             client.force_login(getattr(world, persona))
             response = client.get(url) if method == "GET" else client.post(url)
             seen[(method, url, persona)] = response.status_code
-            response.close()  # a served file (CPD evidence) is open until then
+            _close(response)
             assert response.status_code == status, (
                 f"{persona} {method} {url}: {response.status_code}, expected {status}"
             )
