@@ -77,7 +77,9 @@ class LearningSessionForm(GroupForm):
         # A supervisor, never an external name alone: the register is kept by someone who signs
         # in, and marking people attended is what meets their need (docs/learning.md).
         self.fields["facilitator"].required = True
-        self.fields["facilitator"].error_messages["required"] = "Choose the supervisor who runs the session."
+        self.fields["facilitator"].error_messages["required"] = (
+            "Choose the facilitator: the supervisor who runs the session."
+        )
         self.fields["capacity"].initial = 20
         self.fields["capacity"].label = "How many places"
         self.fields["location"].label = "Where, in person (an address and room)"

@@ -70,7 +70,7 @@ def _check_group(
         # Someone who signs in keeps the register: marking people attended is what meets their
         # learning need, which an external name alone could not (docs/learning.md). Training run
         # elsewhere is shared as an external course instead.
-        raise DomainError("Choose the supervisor who runs the session.", field="facilitator")
+        raise DomainError("Choose the facilitator: the supervisor who runs the session.", field="facilitator")
     elif group.facilitator_id is None and not group.external_facilitator_name:
         raise DomainError("Choose a supervisor or name an external facilitator.", field="facilitator")
     if group.facilitator is not None and not group.facilitator.is_verified:

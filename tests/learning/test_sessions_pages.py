@@ -69,7 +69,7 @@ def test_the_short_form_says_what_is_missing_and_publishes_nothing(client, world
     errors = response.context["form"].errors
     assert errors["topics"] == ["Choose at least one of the topics."]
     assert errors["chosen_dates"] == ["Enter the date of the session, like 14 1 2027."]
-    assert errors["facilitator"] == ["Choose the supervisor who runs the session."]
+    assert errors["facilitator"] == ["Choose the facilitator: the supervisor who runs the session."]
     assert "external_facilitator_name" not in response.context["form"].fields  # someone who signs in keeps the register
     assert ReflectiveGroup.objects.count() == 0
 

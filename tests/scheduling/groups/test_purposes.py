@@ -41,10 +41,10 @@ def test_a_community_of_practice_needs_a_host_from_the_pool_and_no_facilitator(w
     )
     with pytest.raises(DomainError, match="Name a host who is staff of one of this pool's organisations"):
         make_group(world, purpose=GroupPurpose.COMMUNITY, host=world.outsider, facilitator=None)
-    with pytest.raises(DomainError, match="Choose the supervisor who runs the session"):
+    with pytest.raises(DomainError, match="Choose the facilitator: the supervisor who runs the session"):
         make_group(world, purpose=GroupPurpose.LEARNING, facilitator=None)
     # An external name alone could keep no register, so no need would ever be met.
-    with pytest.raises(DomainError, match="Choose the supervisor who runs the session"):
+    with pytest.raises(DomainError, match="Choose the facilitator: the supervisor who runs the session"):
         make_group(world, purpose=GroupPurpose.LEARNING, facilitator=None, external_facilitator_name="A provider")
     with pytest.raises(DomainError, match="Only a community of practice has a host"):
         make_group(world, host=world.colleague)
