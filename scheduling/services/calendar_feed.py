@@ -233,6 +233,7 @@ def _tables() -> dict[str, str]:
         "session": GroupSession,
         "group": ReflectiveGroup,
         "preferences": ContactPreferences,
+        "feed": CalendarFeed,
     }
     return {name: connection.ops.quote_name(model._meta.db_table) for name, model in models.items()}
 
@@ -244,18 +245,27 @@ PERSON_VERSION = """
 SELECT b.*, p.*, f.*, c.* FROM
  (SELECT COUNT(*) AS n, MAX(id) AS newest, MAX(updated_at) AS changed, SUM(sequence) AS sequences
     FROM {booking}
-   WHERE id IN (SELECT booking_id FROM {attendee} WHERE user_id = %(user)s)
-      OR supervisor_id IN (SELECT id FROM {supervisor} WHERE user_id = %(user)s)) b,
+   WHERE id IN (SELECT booking_id FROM {attendee} WHERE user_id = {user})
+      OR supervisor_id IN (SELECT id FROM {supervisor} WHERE user_id = {user})) b,
  (SELECT COUNT(*) AS n, MAX(p.id) AS newest, MAX(p.booked_at) AS booked, COUNT(p.cancelled_at) AS cancelled,
          MAX(p.cancelled_at) AS last_cancelled, MAX(s.updated_at) AS changed, SUM(s.sequence) AS sequences
     FROM {place} p JOIN {session} s ON s.id = p.session_id
-   WHERE p.user_id = %(user)s) p,
+   WHERE p.user_id = {user}) p,
  (SELECT COUNT(*) AS n, MAX(s.id) AS newest, MAX(s.updated_at) AS changed, SUM(s.sequence) AS sequences
     FROM {session} s JOIN {group} g ON g.id = s.group_id LEFT JOIN {supervisor} sp ON sp.id = g.facilitator_id
-   WHERE sp.user_id = %(user)s OR g.host_id = %(user)s) f,
+   WHERE sp.user_id = {user} OR g.host_id = {user}) f,
  (SELECT MAX(updated_at) AS changed, MAX(CAST(reminder_hours AS TEXT)) AS hours
-    FROM {preferences} WHERE user_id = %(user)s) c
+    FROM {preferences} WHERE user_id = {user}) c
 """
+
+# The person's feed found by its token and its version, in one statement: the 304 a calendar
+# gets every few minutes, and a repeat fetch served from the cache, then read neither the person
+# nor their preferences (building those into the ORM's query cost more than the statement).
+# No feed with that hash: no row.
+PERSON_VERSION_BY_TOKEN = """
+WITH feed AS (SELECT user_id, token_hash FROM {feed} WHERE token_hash = %(token_hash)s)
+SELECT feed.user_id, feed.token_hash, version.* FROM feed CROSS JOIN ({person_version}) version
+""".replace("{person_version}", PERSON_VERSION)
 
 GROUP_VERSION = """
 SELECT COUNT(*), MAX(id), MAX(updated_at), SUM(sequence) FROM {session} WHERE group_id = %(group)s
@@ -272,8 +282,12 @@ def _moment(value: object) -> datetime.datetime | None:
 
 def _version(kind: str, now: datetime.datetime, sql: str, params: dict[str, int]) -> Version:
     with connection.cursor() as cursor:
-        cursor.execute(sql.format(**_tables()), params)
+        cursor.execute(sql.format(user="%(user)s", **_tables()), params)
         row = cursor.fetchone() or ()
+    return _version_of(kind, now, row)
+
+
+def _version_of(kind: str, now: datetime.datetime, row: tuple[object, ...]) -> Version:
     today = _window(now)[0] + datetime.timedelta(days=PAST_DAYS)
     digest = hashlib.sha256(repr((kind, today.date(), *(str(value) for value in row))).encode()).hexdigest()[:32]
     stamps = [moment for value in row if (moment := _moment(value)) is not None]
@@ -285,6 +299,23 @@ def feed_version(user: User, *, now: datetime.datetime | None = None) -> Version
     return _version(f"person-{user.pk}", now or timezone.now(), PERSON_VERSION, {"user": user.pk})
 
 
+def person_feed_version(token: str, *, now: datetime.datetime | None = None) -> tuple[int, Version] | None:
+    """The id of the person whose feed this token opens, and the feed's version (the same as
+    feed_version's), in one statement; None for an unknown or revoked token, as feed_by_token."""
+    if not token or len(token) > 64:
+        return None
+    digest = hash_token(token)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            PERSON_VERSION_BY_TOKEN.format(user="(SELECT user_id FROM feed)", **_tables()), {"token_hash": digest}
+        )
+        row = cursor.fetchone()
+    if row is None or not hmac.compare_digest(row[1], digest):
+        return None
+    user_id = row[0]
+    return user_id, _version_of(f"person-{user_id}", now or timezone.now(), tuple(row[2:]))
+
+
 def _cached(key: str, build: Callable[[], str]) -> str:
     """The built text by its version: the same version is always the same text."""
     body: str | None = cache.get(key)
@@ -294,9 +325,16 @@ def _cached(key: str, build: Callable[[], str]) -> str:
     return body
 
 
-def feed_body(user: User, version: Version, *, now: datetime.datetime | None = None) -> str:
+def feed_body(user_id: int, version: Version, *, now: datetime.datetime | None = None) -> str:
+    """The text of this version of the person's feed: from the cache, or built (the person and
+    their reminder preferences are read only then)."""
     now = now or timezone.now()
-    return _cached(f"calendar-feed:{user.pk}:{version.etag.strip(chr(34))}", lambda: _person_text(user, now))
+
+    def build() -> str:
+        user = User.objects.select_related("contact_preferences").get(pk=user_id)
+        return _person_text(user, now)
+
+    return _cached(f"calendar-feed:{user_id}:{version.etag.strip(chr(34))}", build)
 
 
 def _person_text(user: User, now: datetime.datetime) -> str:

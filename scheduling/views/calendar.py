@@ -65,15 +65,16 @@ def calendar_regenerate(request: HttpRequest) -> HttpResponse:
 def calendar_feed_view(request: HttpRequest, token: str) -> HttpResponse:
     """The feed, by its secret address alone (calendar apps cannot sign in). A revoked or
     unknown token is a 404, like any address that does not exist."""
-    feed = calendar_feed.feed_by_token(token)
-    if feed is None:
-        raise Http404("No such calendar.")
-    # The version first (one query): a calendar checking for changes gets its 304 before
-    # anything is built; otherwise the text of this version, built once and cached.
+    # The token and the version in one statement: a calendar checking for changes gets its 304
+    # before the person is read or anything built; otherwise the text of this version, built
+    # once and cached.
     now = timezone.now()
-    version = calendar_feed.feed_version(feed.user, now=now)
+    found = calendar_feed.person_feed_version(token, now=now)
+    if found is None:
+        raise Http404("No such calendar.")
+    user_id, version = found
     return _calendar_response(
-        request, version, lambda: calendar_feed.feed_body(feed.user, version, now=now), "reflect.ics"
+        request, version, lambda: calendar_feed.feed_body(user_id, version, now=now), "reflect.ics"
     )
 
 

@@ -13,7 +13,7 @@ from reflect.models import Membership
 from scheduling.groups.places import book_place
 from scheduling.ical import CalendarEvent, Party, calendar_text, fold
 from scheduling.services.bookings import BookingChoice, SlotRefused, book_supervision, cancel_supervision
-from scheduling.services.calendar_feed import build_feed, regenerate_feed
+from scheduling.services.calendar_feed import build_feed, feed_version, person_feed_version, regenerate_feed
 from tests.conftest import World
 from tests.factories.bookings import NOW, agree, book, supervisor_with_availability, utc
 from tests.factories.groups import make_group
@@ -101,6 +101,24 @@ def test_the_feed_answers_304_when_nothing_changed(client, world: World, agreeme
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
 
 
+def test_the_token_and_the_version_read_together_agree_with_the_person_s_version(
+    client, world: World, agreement, django_assert_num_queries
+) -> None:
+    book(agreement, world.member, utc(6, 10))
+    link = regenerate_feed(world.member)
+    url = reverse("calendar_feed", args=[link.token])
+    etag = client.get(url)["ETag"]
+    found = person_feed_version(link.token, now=NOW)
+    assert found is not None
+    assert found == (world.member.pk, feed_version(world.member, now=NOW))
+    assert person_feed_version(link.feed.token_hash) is None  # the hash is not a key
+    assert person_feed_version("") is None
+    regenerate_feed(world.member)
+    assert person_feed_version(link.token) is None  # a revoked token opens nothing
+    with django_assert_num_queries(1):
+        assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 404
+
+
 def test_regenerating_revokes_the_old_address(client, world: World) -> None:
     client.force_login(world.member)
     old = client.post(reverse("calendar_regenerate")).context["feed_url"]
@@ -129,13 +147,13 @@ def test_the_feed_runs_five_queries_whatever_it_holds(
     for day in (5, 6, 7, 8, 11, 12)[:sessions]:  # weekdays in January 2027
         book(agreement, world.member, utc(day, 10))
     url = reverse("calendar_feed", args=[regenerate_feed(world.member).token])
-    # The feed by its token (with the person's preferences); its version; then, built: supervision
-    # sessions, group places, groups facilitated.
+    # The feed by its token and its version, in one statement; then, built: the person with their
+    # preferences, supervision sessions, group places, groups facilitated.
     with django_assert_num_queries(5):
         response = client.get(url)
     assert response.content.decode().count("BEGIN:VEVENT") == sessions
     # The same version again is the text already built: the token and the version only.
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         again = client.get(url)
     assert again.content == response.content
 
