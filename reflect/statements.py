@@ -1,4 +1,4 @@
-"""A row read by a query whose SQL is the same on every request, built by the ORM once per process.
+"""Rows read by a query whose SQL is the same on every request, built by the ORM once per process.
 
 Building a query can cost Django far more than the database takes to run it: the row of a
 person's role facts that every page's navigation asks for, with its subqueries, took about
@@ -56,9 +56,21 @@ def fetch_row(key: tuple[str, ...], build: Builder, **values: Value) -> dict[str
     """The one row (or None) that ``build(**values)``, a ``values()`` query set, reads.
 
     ``key`` names the query's shape: builders that can make different SQL need different keys."""
+    rows = _fetch(key, build, values, first=True)
+    return rows[0] if rows else None
+
+
+def fetch_rows(key: tuple[str, ...], build: Builder, **values: Value) -> list[dict[str, Any]]:
+    """Every row that ``build(**values)`` reads, as fetch_row reads one; the builder bounds them
+    (a slice), as every page's query must."""
+    return _fetch(key, build, values, first=False)
+
+
+def _fetch(key: tuple[str, ...], build: Builder, values: Mapping[str, Value], *, first: bool) -> list[dict[str, Any]]:
     statement = _kept[key] if key in _kept else _keep(key, build, values)
     if statement is None:
-        return build(**values).first()
+        query = build(**values)
+        return [row for row in [query.first()] if row is not None] if first else list(query)
     connection = connections[DEFAULT_DB_ALIAS]
     params = list(statement.params)
     for position, name in statement.slots:
@@ -66,11 +78,11 @@ def fetch_row(key: tuple[str, ...], build: Builder, **values: Value) -> dict[str
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, params)
         rows = cursor.fetchall()
-    if not rows:
-        return None
+    if first:
+        rows = rows[:1]
     if statement.converters:
         rows = list(statement.compiler.apply_converters(rows, statement.converters))
-    return dict(zip(statement.names, rows[0], strict=True))
+    return [dict(zip(statement.names, row, strict=True)) for row in rows]
 
 
 def _keep(key: tuple[str, ...], build: Builder, values: Mapping[str, Value]) -> _Statement | None:

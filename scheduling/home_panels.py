@@ -4,6 +4,7 @@ bar's links for the same (reflect/home.py, reflect/navigation.py)."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
@@ -13,6 +14,7 @@ from reflect import wording
 from reflect.home import HomePanel, NextStep, commissioned_pools, register_home_fact, register_home_panels
 from reflect.models import User
 from reflect.navigation import NavItem, Roles, register_nav_items, register_role
+from reflect.statements import fetch_row, fetch_rows
 from scheduling.groups.notices import session_when
 from scheduling.models import (
     BookingStatus,
@@ -28,7 +30,6 @@ from scheduling.models import (
 )
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
 from scheduling.queries import calendar_changes_of
-from scheduling.services.booking_notices import booking_when
 from scheduling.services.bookings import bookings_of
 from supervision.enums import AgreementStatus
 from supervision.home_panels import supervisor_profile_of
@@ -77,13 +78,41 @@ def availability_panels(user: User, roles: Roles) -> list[HomePanel]:
     ]
 
 
+# The home page's own reads for its panels, each a values() query whose SQL is kept once per
+# process (reflect/statements.py): building them through the ORM cost about 2 ms each, every
+# view, for a few index look-ups (docs/performance.md).
+
+
+def _next_supervision(person: int, now: datetime.datetime) -> QuerySet[SupervisionBooking, Any]:
+    return sessions_ahead_of(person, now).values("pk", "starts_at", "ends_at").order_by("starts_at", "pk")[:1]
+
+
+_SESSION_WHEN_AND_WHAT = ("starts_at", "ends_at", "group__title", "group__time_zone")
+# Places held for one person at once: a few at most (each is a session they waited for); the
+# rest are on their places page.
+HELD_SHOWN = 10
+
+
+def _held_places(person: int, now: datetime.datetime) -> QuerySet[WaitlistEntry, Any]:
+    fields = ("session_id", *(f"session__{name}" for name in _SESSION_WHEN_AND_WHAT), "offered_until")
+    return held_for(person, now).values(*fields).order_by("offered_until", "pk")[:HELD_SHOWN]
+
+
+def _next_facilitated(person: int, now: datetime.datetime) -> QuerySet[GroupSession, Any]:
+    return (
+        GroupSession.objects.filter(runs_group(person, via="group__"), status=SessionStatus.SCHEDULED, ends_at__gt=now)
+        .values("pk", *_SESSION_WHEN_AND_WHAT)
+        .order_by("starts_at", "pk")[:1]
+    )
+
+
 @register_home_panels
 def supervision_booking_panels(user: User, roles: Roles) -> list[HomePanel]:
     """Staff whose organisation has a supervision agreement book from here; anyone with a
     session sees the next one; supervisors reach their sessions."""
     has_agreement = roles.facts.get("has_agreement")
     upcoming = (
-        sessions_ahead_of(user, timezone.now()).only("starts_at", "ends_at").order_by("starts_at").first()
+        fetch_row(("home-next-supervision",), _next_supervision, person=user.pk, now=timezone.now())
         if roles.facts.get("session_ahead")
         else None
     )
@@ -94,7 +123,10 @@ def supervision_booking_panels(user: User, roles: Roles) -> list[HomePanel]:
         steps.append(NextStep("Book a supervision session", reverse("supervision_home")))
     if upcoming is not None:
         steps.append(
-            NextStep(f"Next session: {booking_when(upcoming)}", reverse("supervision_session", args=[upcoming.pk]))
+            NextStep(
+                f"Next session: {wording.span(upcoming['starts_at'], upcoming['ends_at'])}",
+                reverse("supervision_session", args=[upcoming["pk"]]),
+            )
         )
     steps.append(NextStep("Your sessions in your own calendar", reverse("calendar")))
     return [HomePanel(role="Supervision", title="Supervision sessions", steps=steps, order=24)]
@@ -107,24 +139,18 @@ def held_offer_panels(user: User, roles: Roles) -> list[HomePanel]:
     if not roles.facts.get("place_held"):
         return []
     now = timezone.now()
-    offers = (
-        held_for(user, now)
-        .select_related("session__group")
-        .only(*WHEN_AND_WHAT, "offered_until")
-        .order_by("offered_until")
-    )
     steps = []
-    for entry in offers:
-        session = entry.session
-        assert entry.offered_until is not None  # an open offer always has its end
-        hours_left = int((entry.offered_until - now).total_seconds() // 3600)
+    for entry in fetch_rows(("home-held-places",), _held_places, person=user.pk, now=now):
+        offered_until: datetime.datetime = entry["offered_until"]  # an open offer always has its end
+        time_zone = entry["session__group__time_zone"]
+        hours_left = int((offered_until - now).total_seconds() // 3600)
         left = f"about {wording.count(hours_left, 'hour')}" if hours_left else "less than an hour"
         steps.append(
             NextStep(
-                f"Take your place in {session.group.title}",
-                reverse("group_session", args=[session.pk]),
-                f"{session_when(session)}. Held for you until "
-                f"{wording.moment(entry.offered_until, session.group.time_zone)} ({left} from now); "
+                f"Take your place in {entry['session__group__title']}",
+                reverse("group_session", args=[entry["session_id"]]),
+                f"{wording.span(entry['session__starts_at'], entry['session__ends_at'], time_zone)}. Held for you "
+                f"until {wording.moment(offered_until, time_zone)} ({left} from now); "
                 "then it passes to the next person waiting.",
             )
         )
@@ -219,26 +245,19 @@ def facilitator_panels(user: User, roles: Roles) -> list[HomePanel]:
     """A facilitator's next session, with its register, and all their sessions."""
     if not roles.facts.get("facilitator"):
         return []
-    upcoming = (
-        GroupSession.objects.filter(
-            runs_group(user, via="group__"), status=SessionStatus.SCHEDULED, ends_at__gt=timezone.now()
-        )
-        .select_related("group")
-        .only(*(name.removeprefix("session__") for name in WHEN_AND_WHAT))
-        .order_by("starts_at")
-        .first()
-    )
+    upcoming = fetch_row(("home-next-facilitated",), _next_facilitated, person=user.pk, now=timezone.now())
     if upcoming is None:
         return []
+    when = wording.span(upcoming["starts_at"], upcoming["ends_at"], upcoming["group__time_zone"])
     return [
         HomePanel(
             role="Facilitator",
             title="Groups you facilitate",
             steps=[
                 NextStep(
-                    f"Register: {upcoming.group.title}",
-                    reverse("group_register", args=[upcoming.pk]),
-                    f"Your next session, {session_when(upcoming)}. Mark who came after it.",
+                    f"Register: {upcoming['group__title']}",
+                    reverse("group_register", args=[upcoming["pk"]]),
+                    f"Your next session, {when}. Mark who came after it.",
                 ),
                 NextStep("All the sessions you facilitate", reverse("group_facilitated")),
             ],

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 
 from reflect import wording
 from reflect.home import HomePanel, NextStep, register_home_fact, register_home_panels
-from reflect.models import Organisation, User
+from reflect.models import Membership, Organisation, User
 from reflect.models.people import DISPLAY_NAME_FIELDS
 from reflect.navigation import NavItem, Roles, register_nav_items, register_role
-from supervision.models import NeedsAssessment, SupervisorProfile
+from reflect.statements import fetch_row
+from supervision.enums import Outcome
+from supervision.models import NeedsAssessment, SupervisorProfile, assessment_name
 from supervision.services.check_ins import due_check_ins_for
 
 
@@ -68,6 +72,20 @@ def supervisor_directory_panels(user: User, roles: Roles) -> list[HomePanel]:
     ]
 
 
+def _latest_result(person: int) -> QuerySet[NeedsAssessment, Any]:
+    """The latest completed result the person may see (what assessments_visible_to holds: their
+    own, and their led organisations'), with only what the home page's step shows. Its SQL is
+    kept once per process (reflect/statements.py): this is on every lead's home page."""
+    leads = Membership.objects.filter(
+        user_id=person, is_lead=True, left_at__isnull=True, organisation_id=OuterRef("organisation_id")
+    )
+    return (
+        NeedsAssessment.objects.filter(Q(owner_id=person) | Q(Exists(leads)), completed_at__isnull=False)
+        .values("pk", "outcome", "completed_at", "organisation_name", "organisation__name")
+        .order_by("-completed_at")[:1]
+    )
+
+
 @register_home_panels
 def questionnaire_panels(user: User, roles: Roles) -> list[HomePanel]:
     """Leads see the needs questionnaire, with their organisations' latest results (docs/questionnaire.md)."""
@@ -81,21 +99,14 @@ def questionnaire_panels(user: User, roles: Roles) -> list[HomePanel]:
             "About 10 minutes: a recommendation, a bid line and a brief for clinicians.",
         )
     ]
-    # What assessments_visible_to(user) holds (their own, and their led organisations'), with
-    # the led organisations already known; only the two fields the step shows are joined.
-    latest = (
-        NeedsAssessment.objects.select_related("organisation")
-        .filter(Q(owner=user) | Q(organisation__in=led), completed_at__isnull=False)
-        .only("outcome", "completed_at", "organisation_name", "organisation__name")
-        .order_by("-completed_at")
-        .first()
-    )
-    if latest is not None and latest.completed_at is not None:  # it is: only completed ones are read
+    latest = fetch_row(("home-latest-result",), _latest_result, person=user.pk)
+    if latest is not None:
         steps.append(
             NextStep(
-                f"Latest result: {latest.get_outcome_display()}",
-                reverse("questionnaire_result", args=[latest.pk]),
-                f"{latest.display_name}, {wording.date(latest.completed_at)}",
+                f"Latest result: {Outcome(latest['outcome']).label}",
+                reverse("questionnaire_result", args=[latest["pk"]]),
+                f"{assessment_name(latest['organisation__name'], latest['organisation_name'])}, "
+                f"{wording.date(latest['completed_at'])}",
             )
         )
         steps.append(NextStep("Past results and comparisons", reverse("questionnaire_results")))

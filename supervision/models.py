@@ -327,9 +327,14 @@ class NeedsAssessment(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.organisation is not None:
-            return self.organisation.name
-        return self.organisation_name or "Your organisation"
+        return assessment_name(
+            self.organisation.name if self.organisation is not None else None, self.organisation_name
+        )
+
+
+def assessment_name(organisation: str | None, typed: str) -> str:
+    """What a result is called: its organisation's name, else the name typed in the questionnaire."""
+    return organisation or typed or "Your organisation"
 
 
 class AgreementCheckIn(models.Model):

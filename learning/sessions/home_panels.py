@@ -17,7 +17,6 @@ from learning.sessions.queries import places_awaiting_feedback, sessions_for_nee
 from reflect.home import HomePanel, NextStep, register_home_fact, register_home_panels
 from reflect.models import User
 from reflect.navigation import Roles
-from scheduling.groups.notices import session_when
 from scheduling.models import GroupPurpose, GroupStatus, SessionStatus
 
 
@@ -50,9 +49,9 @@ def learning_session_panels(user: User, roles: Roles) -> list[HomePanel]:
     if roles.facts.get("learning_session_for_need"):
         steps += [
             NextStep(
-                f"Book a place: {offer.group.title}",
-                reverse("learning_session_book", args=[offer.group.pk]),
-                f"{session_when(offer.session)}. For {', '.join(offer.topics)}, which you asked to learn about.",
+                f"Book a place: {offer.title}",
+                reverse("learning_session_book", args=[offer.group_id]),
+                f"{offer.when}. For {', '.join(offer.topics)}, which you asked to learn about.",
                 post=True,
             )
             for offer in sessions_for_needs(user, now)

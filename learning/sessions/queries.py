@@ -5,20 +5,32 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import DateTimeField, DurationField, Exists, ExpressionWrapper, OuterRef, QuerySet, Sum, Value
+from django.db.models import (
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 
 from learning.models import LearningNeed, LearningTopic
 from learning.queries import open_needs
 from learning.session_models import FeedbackAnswer, FeedbackGiven, FeedbackTally, LearningSessionTopic
+from reflect import wording
 from reflect.models import Pool, User
+from reflect.statements import fetch_rows
 from scheduling.models import (
     GroupPurpose,
     GroupSession,
     GroupStatus,
     Place,
     PlaceStatus,
-    ReflectiveGroup,
     SessionStatus,
 )
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
@@ -32,42 +44,50 @@ def people_who_asked(pool: Pool, topics: list[LearningTopic]) -> QuerySet[User]:
 
 @dataclass(frozen=True)
 class SessionOffer:
-    """A coming learning session for a topic the person asked about, for their home page."""
+    """A coming learning session for a topic the person asked about, for their home page: the
+    group, its next date the person has no place in, and the topics they asked for that it covers."""
 
-    group: ReflectiveGroup
-    session: GroupSession
+    group_id: int
+    title: str
+    when: str
     topics: list[str]
+
+
+def _offer_rows(person: int, now: datetime.datetime) -> QuerySet[LearningSessionTopic, Any]:
+    """Each topic link of a running learning session in a pool where the person has an open need
+    for that topic, with the group's next date they have no place in (none: no row)."""
+    coming = (
+        GroupSession.objects.filter(group_id=OuterRef("group_id"), status=SessionStatus.SCHEDULED, starts_at__gt=now)
+        .exclude(Exists(Place.objects.filter(session=OuterRef("pk"), user_id=person, status__in=ACTIVE_PLACE_STATUSES)))
+        .order_by("starts_at", "pk")
+    )
+    asked = open_needs().filter(person_id=person, topic_id=OuterRef("topic_id"), pool_id=OuterRef("group__pool_id"))
+    return (
+        LearningSessionTopic.objects.filter(
+            Exists(asked), group__purpose=GroupPurpose.LEARNING, group__status=GroupStatus.ACTIVE
+        )
+        .annotate(
+            session_id=Subquery(coming.values("pk")[:1]),
+            starts_at=Subquery(coming.values("starts_at")[:1]),
+            ends_at=Subquery(coming.values("ends_at")[:1]),
+        )
+        .filter(session_id__isnull=False)
+        .values("group_id", "group__title", "group__time_zone", "topic__title", "starts_at", "ends_at")
+        .order_by("starts_at", "group_id", "topic__title")[:50]
+    )
 
 
 def sessions_for_needs(user: User, now: datetime.datetime, *, limit: int = 3) -> list[SessionOffer]:
     """Running learning sessions of the person's pools, for topics they asked about and not met,
-    where they have no place yet: each with its next session. Two queries."""
-    asked = open_needs().filter(person=user)
-    links = (
-        LearningSessionTopic.objects.filter(
-            topic_id__in=asked.values("topic_id"),
-            group__pool_id__in=asked.values("pool_id"),
-            group__purpose=GroupPurpose.LEARNING,
-            group__status=GroupStatus.ACTIVE,
-        )
-        .select_related("topic")
-        .order_by("group_id", "topic__title")
-    )
-    topics: dict[int, list[str]] = {}
-    for link in links:
-        topics.setdefault(link.group_id, []).append(link.topic.title)
-    if not topics:
-        return []
-    coming = (
-        GroupSession.objects.filter(group_id__in=topics, status=SessionStatus.SCHEDULED, starts_at__gt=now)
-        .exclude(Exists(Place.objects.filter(session=OuterRef("pk"), user=user, status__in=ACTIVE_PLACE_STATUSES)))
-        .select_related("group")
-        .order_by("starts_at", "pk")
-    )
+    each with its next date where they have no place yet, soonest first. One query, its SQL
+    kept once per process: it is on the home page of everyone who asked (reflect/statements.py)."""
     offers: dict[int, SessionOffer] = {}
-    for session in coming[:50]:
-        if session.group_id not in offers:
-            offers[session.group_id] = SessionOffer(session.group, session, topics[session.group_id])
+    for row in fetch_rows(("learning-session-offers",), _offer_rows, person=user.pk, now=now):
+        offer = offers.get(row["group_id"])
+        if offer is None:
+            when = wording.span(row["starts_at"], row["ends_at"], row["group__time_zone"])
+            offer = offers[row["group_id"]] = SessionOffer(row["group_id"], row["group__title"], when, [])
+        offer.topics.append(row["topic__title"])
     return list(offers.values())[:limit]
 
 

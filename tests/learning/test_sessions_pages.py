@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from learning.models import LearningNeed
 from learning.session_models import FeedbackTally, LearningSessionTopic
+from learning.sessions.queries import SessionOffer, sessions_for_needs
+from reflect import wording
 from reflect.models import Notification
 from scheduling.groups.attendance import mark_place_attendance
 from scheduling.groups.places import book_place
@@ -119,6 +121,28 @@ def test_the_home_page_offers_the_session_for_a_need_with_a_book_button(client, 
     assert f"Book a place: {group.title}" in home
     client.force_login(world.colleague)  # asked for nothing
     assert "Book a place:" not in client.get(reverse("home")).content.decode()
+
+
+def test_each_need_is_offered_its_session_at_the_next_date_without_a_place(world, django_assert_num_queries):
+    raise_need(world.member, world.pool, topic("psychosis"))
+    raise_need(world.member, world.other_pool, topic("risk-enablement"))  # asked in another pool
+    group = publish(
+        world,
+        [topic("psychosis"), topic("risk-enablement"), topic("splitting")],
+        dates=[_soon(14), _soon(21)],
+        now=timezone.now(),
+    )
+    first, second = group.sessions.order_by("starts_at")
+    now = timezone.now()
+    sessions_for_needs(world.member, now)  # its statement is kept the first time
+    with django_assert_num_queries(1):
+        offers = sessions_for_needs(world.member, now)
+    when = wording.span(first.starts_at, first.ends_at, "Europe/London")
+    assert offers == [SessionOffer(group.pk, group.title, when, [topic("psychosis").title])]
+    book_place(first, acting_user=world.member, now=now)
+    later = wording.span(second.starts_at, second.ends_at, "Europe/London")
+    assert [offer.when for offer in sessions_for_needs(world.member, now)] == [later]
+    assert sessions_for_needs(world.colleague, now) == []  # asked for nothing
 
 
 def test_the_answer_afterwards_is_one_tap_from_home_and_asked_once(client, world):

@@ -139,3 +139,27 @@ def test_sql_that_changes_with_the_values_is_not_kept(world):
 def test_only_ids_times_and_dates_are_put_in():
     with pytest.raises(TypeError):
         fetch_row(("test",), lambda **_: User.objects.values("pk"), person="someone@example.org")  # type: ignore[arg-type]
+
+
+def _memberships(person, now):
+    return (
+        User.objects.filter(memberships__organisation__memberships__user_id=person, date_joined__lte=now)
+        .values("pk", "first_name", "date_joined")
+        .order_by("pk")[:10]
+    )
+
+
+def test_kept_rows_answer_as_the_orm_does_every_row_and_in_order(world):
+    now = timezone.now()
+    people = [world.lead, world.member, world.outsider, world.commissioner]
+    answers = [statements.fetch_rows(("test-rows",), _memberships, person=p.pk, now=now) for p in people]
+    assert answers == [list(_memberships(p.pk, now)) for p in people]
+    assert [len(rows) for rows in answers] == [3, 3, 1, 0]  # Leila, Sam and Chris; Olu alone; no organisation
+    assert statements._kept[("test-rows",)] is not None
+    with CaptureQueriesContext(connection) as captured:
+        again = statements.fetch_rows(
+            ("test-rows",), lambda **_: pytest.fail("built again"), person=world.member.pk, now=now
+        )
+    assert (again, len(captured)) == (answers[1], 1)
+    # A row read by fetch_row from the same kind of statement is the first of them.
+    assert statements.fetch_row(("test-rows",), _memberships, person=world.member.pk, now=now) == answers[1][0]

@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from reflect import wording
 from reflect.enums import LedgerKind
 from reflect.models import LedgerEntry, User
 from supervision.models import NeedsAssessment
 from supervision.scoring import CLINICAL_SUPERVISION_RECOMMENDED, CONSIDER_CASE_CONSULTATION
-from tests.factories.core import PASSWORD
+from tests.factories.core import PASSWORD, staff_of
 from tests.supervision.conftest import profile_answers, section_post, take_questionnaire
 
 pytestmark = pytest.mark.django_db
@@ -325,6 +326,27 @@ def test_lead_home_panel_and_navigation_link_to_the_questionnaire(client, world,
     staff = Client()
     staff.force_login(world.member)
     assert "Latest result" not in staff.get("/").content.decode()
+
+
+def test_a_lead_sees_their_organisation_s_latest_result_whoever_took_it_and_no_other(client, world, drama_answers):
+    co_lead = staff_of(world.organisation, lead=True, first_name="Priya")
+    other = Client()
+    other.force_login(co_lead)
+    taken = take_questionnaire(
+        other, drama_answers, {"organisation": str(world.organisation.pk), "organisation_name": "", "about": ""}
+    )
+    outsider = Client()
+    outsider.force_login(world.outsider)  # leads another organisation, in another pool
+    take_questionnaire(
+        outsider,
+        drama_answers,
+        {"organisation": str(world.other_organisation.pk), "organisation_name": "", "about": ""},
+    )
+    client.force_login(world.lead)
+    html = client.get("/").content.decode()
+    assert html.count("Latest result: ") == 1
+    assert f'href="{reverse("questionnaire_result", args=[taken.pk])}"' in html
+    assert f"Harehills Drama, {wording.date(taken.completed_at)}" in html
 
 
 def test_lead_home_panel_gives_the_latest_result_s_date_on_the_uk_clock(client, world, drama_answers):
