@@ -37,6 +37,7 @@ urlpatterns = [
     path("pools/<id:pool_id>/usage/", usage.PoolUsage.as_view(), name="api_pool_usage"),
     path("questionnaire/", questionnaire.QuestionBank.as_view(), name="api_questionnaire"),
     path("questionnaire/submissions/", questionnaire.Submission.as_view(), name="api_questionnaire_submissions"),
-    # Anything else under /api/v1/: a problem+json 404, never the site's HTML page.
-    re_path(r"^.*$", docs.not_found, name="api_not_found"),
+    # Anything else under /api/v1/: a problem+json 404, never the site's HTML page. [\s\S], not
+    # ".": a path with a line break in it (%0A) is anything else too.
+    re_path(r"^[\s\S]*\Z", docs.not_found, name="api_not_found"),
 ]

@@ -22,7 +22,7 @@ from records.models import CpdActivity, RecordSettings, SignedRecord
 from records.pdf import record_pdf
 from records.services import cpd as cpd_service
 from records.services import record as record_service
-from records.services.signed import sign_record, signature_holds
+from records.services.signed import dated_lines, sign_record, signature_holds
 from records.summary import build_record
 from reflect import wording
 from reflect.access import acting_user
@@ -142,11 +142,6 @@ def signed_pdf(request: HttpRequest) -> HttpResponse:
 def verify(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     """Public: what the holder shared, the hash, and whether the signature holds."""
     signed = access_signed_record(str(token))
-    entries = [
-        {**entry, "day": datetime.date.fromisoformat(entry["date"])} for entry in signed.payload.get("entries", [])
-    ]
-    # The CPD log as signed (copies made before it was signed have none).
-    cpd = [{**line, "day": datetime.date.fromisoformat(line["date"])} for line in signed.payload.get("cpd", [])]
     return render(
         request,
         "records/verify.html",
@@ -154,8 +149,8 @@ def verify(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
             "signed": signed,
             "genuine": signature_holds(signed),
             "payload": signed.payload,
-            "entries": entries,
-            "cpd": cpd,
+            "entries": dated_lines(signed.payload, "entries"),
+            "cpd": dated_lines(signed.payload, "cpd"),  # the CPD log as signed
         },
     )
 

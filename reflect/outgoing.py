@@ -9,7 +9,8 @@ The address checks are ``reflect.addresses`` (pure); this module adds what needs
   connects to the one returned (DNS pinning: a name that changes its answer between check and
   connect cannot slip through). The look-up is bounded (``DNS_TIMEOUT_SECONDS``):
   ``getaddrinfo`` takes no timeout, so it runs on a small pool of threads and we wait for it
-  at most that long; a resolver that hangs holds a pool thread, never the request or the worker;
+  at most that long; a resolver that hangs holds a pool thread, never the request or the worker
+  (a forked worker starts a pool of its own: ``_resolvers_after_fork``);
 - ``PinnedHTTPConnection`` / ``PinnedHTTPSConnection``: connect to that pinned address (the
   certificate is still checked against the host name), every read bounded by one ``Deadline``
   for the whole exchange, so a server that trickles a byte at a time is cut off on time.
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
+import os
 import socket
 import ssl
 import time
@@ -51,8 +53,28 @@ class LookupTimedOut(HostNotFound):
 
 
 # Look-ups wait here. Few threads: resolvers that hang fill them, and later look-ups then wait
-# in the queue and time out too, rather than piling up threads without end.
-_resolvers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="reflect-dns")
+# in the queue and time out too, rather than piling up threads without end. The threads start
+# on the first look-up and stay for the next ones; one held by a resolver that hangs is free
+# again when the system resolver gives up (its own timeouts, resolv.conf).
+RESOLVER_THREADS = 4
+
+
+def _new_resolvers() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=RESOLVER_THREADS, thread_name_prefix="reflect-dns")
+
+
+_resolvers = _new_resolvers()
+
+
+def _resolvers_after_fork() -> None:
+    """A forked process (a Celery or gunicorn worker) has none of its parent's threads, but the
+    parent's pool would still count its idle ones as there: look-ups would queue for threads
+    that never take them, and every one would time out. The child starts a pool of its own."""
+    global _resolvers
+    _resolvers = _new_resolvers()
+
+
+os.register_at_fork(after_in_child=_resolvers_after_fork)
 
 
 def _lookup(host: str, port: int) -> list[Any]:

@@ -35,6 +35,7 @@ from reflect.addresses import parse_address
 from reflect.outgoing import (
     Deadline,
     HostNotFound,
+    LookupTimedOut,
     PinnedHTTPConnection,
     PinnedHTTPSConnection,
     PrivateHost,
@@ -135,6 +136,8 @@ def _resolve(host: str, port: int) -> str:
     """One address to connect to, after checking every address the name has."""
     try:
         return resolve_public(host, port, allow_private=_private_hosts_allowed())
+    except LookupTimedOut as error:  # not "could not be found": it may answer next time
+        raise FetchError(f"Looking up the calendar’s server ({host}) took too long. Try again later.") from error
     except HostNotFound as error:
         raise FetchError(f"The calendar’s server ({host}) could not be found.") from error
     except PrivateHost as error:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reflect import wording
+from reflect.learning_topics import SuggestedTopic, topics_for_presentations
 from supervision.scoring import Answers, BankData, Result, answer_in_words, is_answered
 
 PRESENTATIONS_SECTION = "presentations"
@@ -46,6 +47,13 @@ def presentations_met(bank: BankData, answers: Answers) -> list[str]:
         for q in bank.questions
         if q.section == position and answers.get(q.key) and answers.get(q.key) not in NOT_MET
     ]
+
+
+def training_topics(bank: BankData, answers: Answers) -> list[SuggestedTopic]:
+    """Training worth suggesting from the presentations the organisation meets, through the
+    core's registry (reflect/learning_topics.py: supervision does not know the learning app).
+    The result page lists them; the brief names them."""
+    return topics_for_presentations(presentations_met(bank, answers))
 
 
 def build_brief(

@@ -485,7 +485,9 @@ def _training(days: Any, day_cost: Any, from_pool: bool) -> TrainingLine | None:
     if days_number is None or not days_number.is_finite() or days_number != days_number.to_integral_value():
         raise CostingError("Enter training as a whole number of days, like 2, or 0 for none.", field="training_days")
     if not 0 <= days_number <= MAX_TRAINING_DAYS:
-        raise CostingError(f"Enter between 0 and {MAX_TRAINING_DAYS} days of training.", field="training_days")
+        raise CostingError(
+            f"Enter between 0 and {wording.count(MAX_TRAINING_DAYS, 'day')} of training.", field="training_days"
+        )
     if days_number == 0:
         return None
     cost_number = _number(day_cost)

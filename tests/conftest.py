@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
+import threading
 from collections.abc import Generator
 from dataclasses import dataclass
 
@@ -149,3 +151,19 @@ def switch_off():
     lock, as code that forgot it would (reflect.locks)."""
     with contextlib.ExitStack() as stack:
         yield lambda *locks: stack.enter_context(switched_off(*locks))
+
+
+@pytest.fixture
+def hanging_resolver(monkeypatch, settings):
+    """A resolver that never answers (until the test ends: then it gives up, freeing the look-up
+    thread it held), and a short bound on waiting for it (reflect/outgoing.py)."""
+    settings.DNS_TIMEOUT_SECONDS = 0.2
+    release = threading.Event()
+
+    def hang(*args, **kwargs):
+        release.wait(30)
+        raise socket.gaierror("gave up")
+
+    monkeypatch.setattr(socket, "getaddrinfo", hang)
+    yield
+    release.set()

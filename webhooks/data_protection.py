@@ -75,14 +75,37 @@ def forget_person_in_deliveries(erasure: Erasure) -> None:
     erasure.count("webhook deliveries", len(changed))
 
 
+# The retention's work per run is bounded: bodies are emptied in batches of this many rows, each
+# its own short UPDATE (no long transaction holding row locks against the worker), and a run
+# stops after this many batches; what is left waits for the next run. Walking up by id, each run
+# reads the table once, however many batches it takes.
+PAYLOAD_DROP_BATCH = 1000
+PAYLOAD_DROP_MAX_BATCHES = 100
+
+
 def drop_old_payloads(*, now: datetime.datetime | None = None) -> int:
     """Daily from beat: delivered deliveries keep their body ``WEBHOOK_PAYLOAD_RETENTION_DAYS``
     after delivery, failed ones as long after they were made (long enough to mend the receiver
-    and send them again); then only the facts of sending stay (when, the status code, how long)."""
+    and send them again); then only the facts of sending stay (when, the status code, how long).
+
+    How many bodies this run emptied: at most ``PAYLOAD_DROP_BATCH × PAYLOAD_DROP_MAX_BATCHES``.
+    Idempotent: an emptied body is never chosen again, so a second run (or two at once) finds
+    only what the first left."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=settings.WEBHOOK_PAYLOAD_RETENTION_DAYS)
     old = WebhookDelivery.objects.filter(
         Q(status=DeliveryStatus.DELIVERED, delivered_at__lt=cutoff)
         | Q(status=DeliveryStatus.FAILED, created_at__lt=cutoff)
-    )
-    return old.exclude(body="").update(body="")
+    ).exclude(body="")
+    dropped, after = 0, 0
+    for _ in range(PAYLOAD_DROP_MAX_BATCHES):
+        batch = list(old.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:PAYLOAD_DROP_BATCH])
+        if not batch:
+            break
+        # Status and age are checked again by the UPDATE itself: a row sent again since the
+        # batch was read (pending now) keeps its body.
+        dropped += old.filter(pk__in=batch).update(body="")
+        after = batch[-1]
+        if len(batch) < PAYLOAD_DROP_BATCH:
+            break
+    return dropped

@@ -14,6 +14,10 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+# A delivery no worker will send again by itself: its owner may (webhooks.services.resend_delivery).
+FINISHED = (DeliveryStatus.DELIVERED, DeliveryStatus.FAILED)
+
+
 class WebhookEndpoint(models.Model):
     """An HTTPS address a commissioner (for their pool) or a lead (for their organisation) asked
     us to send events to. Exactly one of ``pool`` and ``organisation`` is set: it decides the
@@ -80,6 +84,12 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {self.message_id}"
+
+    @property
+    def may_be_sent_again(self) -> bool:
+        """Finished (delivered or failed) with its body still kept (webhooks/data_protection.py):
+        what *Send again* offers, and what ``services.resend_delivery`` accepts."""
+        return self.status in FINISHED and bool(self.body)
 
 
 class WebhookAttempt(models.Model):

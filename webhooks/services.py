@@ -37,7 +37,7 @@ from reflect.services.audit import record_audit
 from reflect.services.notifications import queue_notification
 from scheduling.calendar_credentials import CredentialsUnreadable, decrypt_secret, encrypt_secret
 from webhooks.addresses import check_endpoint_url, pinned_address
-from webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from webhooks.models import FINISHED, DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webhooks.notification_kinds import WebhookNotificationKind
 from webhooks.sending import Answer, post
 from webhooks.signing import delivery_headers, new_message_id, new_secret
@@ -150,8 +150,10 @@ def resend_delivery(
     if not delivery.body:
         raise DomainError(PAYLOAD_GONE)
     with transaction.atomic():
+        # Conditional, so two clicks (or a click and the retention) send it once: only a finished
+        # delivery with its body still kept (WebhookDelivery.may_be_sent_again).
         changed = (
-            WebhookDelivery.objects.filter(pk=delivery.pk, status__in=[DeliveryStatus.FAILED, DeliveryStatus.DELIVERED])
+            WebhookDelivery.objects.filter(pk=delivery.pk, status__in=FINISHED)
             .exclude(body="")
             .update(status=DeliveryStatus.PENDING, due_at=now, attempts=0, claimed_at=None, last_error="")
         )

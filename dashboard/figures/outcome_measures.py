@@ -15,14 +15,9 @@ with each answer, and the difference would be that one person's).
 
 from __future__ import annotations
 
-import datetime
-from dataclasses import dataclass
 from functools import cached_property
 
-from dateutil.relativedelta import relativedelta
-
 from dashboard.figures.selection import Question
-from dashboard.filters import month_start
 from dashboard.tables import Column, Mean, Measure, Section, Table, figure, make_table
 from outcomes.bank import Measure as OutcomeMeasure
 from outcomes.bank import current_measure
@@ -30,8 +25,7 @@ from outcomes.change import mean_change, shown_parts, split_shown
 from outcomes.queries import ResponseRow, pool_responses
 from outcomes.services.invitations import Schedule, schedule_of
 from reflect import wording
-
-HALF_YEAR = relativedelta(months=6)
+from reflect.half_years import HalfYear, pool_half_years
 
 CAUTION = (
     "Read these figures with care. They compare people with their own first answers; they are "
@@ -41,16 +35,6 @@ CAUTION = (
     "same months moves scores too. A change is a reason to look closer, not proof that the pool "
     "caused it."
 )
-
-
-@dataclass(frozen=True)
-class HalfYear:
-    first_day: datetime.date
-    end: datetime.date  # the day after
-
-    @property
-    def label(self) -> str:
-        return f"{wording.month(self.first_day)} to {wording.month(self.end - datetime.timedelta(days=1))}"
 
 
 class Answered:
@@ -85,12 +69,8 @@ class OutcomeMeasureFigures(Question):
 
     @cached_property
     def pool_half_years(self) -> list[HalfYear]:
-        """Every half-year of the pool, from its first month."""
-        halves, start = [], month_start(self.pool.starts_on)
-        while start <= self.pool.ends_on:
-            halves.append(HalfYear(start, start + HALF_YEAR))
-            start = halves[-1].end
-        return halves
+        """Every half-year of the pool, from its first month (reflect.half_years, as the check-ins')."""
+        return pool_half_years(self.pool.starts_on, self.pool.ends_on)
 
     @cached_property
     def ended(self) -> list[HalfYear]:

@@ -45,9 +45,11 @@ class OutcomeFigures(Question):
         )
 
     def add_check_ins(self, section: Section) -> None:
-        """The check-ins' averages (whole pool only, once it has 8 responses), or why not."""
+        """The check-ins' averages (whole pool only, for its latest ended half-year, once that
+        has 8 responses), or why not."""
         if self.filters.organisation is None:
-            summary = pool_check_in_summary(self.pool)
+            summary = pool_check_in_summary(self.pool, today=self.selection.today)
+            section.notes.append(summary.period_text)
             if summary.shown:
                 section.figures += [
                     figure("Check-ins: standards and safety (normative)", summary.normative, Measure.TEXT, "of 4"),
@@ -55,6 +57,6 @@ class OutcomeFigures(Question):
                     figure("Check-ins: support (restorative)", summary.restorative, Measure.TEXT, "of 4"),
                 ]
             else:
-                section.notes.append("Check-in averages appear once the pool has 8 responses.")
+                section.notes.append("Check-in averages appear once a half-year has 8 responses.")
         else:
             section.notes.append("Check-in averages are shown for the whole pool only.")

@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from outcomes.bank import current_measure, enabled_measures, is_enabled
+from outcomes.bank import Measure, current_measure, enabled_measures, is_enabled
 from outcomes.enums import InvitationStatus
 from outcomes.models import DEFAULT_INTERVAL_MONTHS, DEFAULT_MEASURE, OutcomeInvitation, PoolOutcomeSettings
 from outcomes.notification_kinds import OutcomeNotificationKind
@@ -156,6 +156,21 @@ def open_invitations_for(person: User) -> QuerySet[OutcomeInvitation]:
         .filter(person=person, status__in=(InvitationStatus.OPEN, InvitationStatus.DECLINED))
         .order_by("pool_id", "-round")
     )
+
+
+def waiting_for(person: User) -> list[tuple[OutcomeInvitation, Measure]]:
+    """The questionnaires waiting for this person, with the measure each asks: each pool's latest
+    round (open or declined) whose measure this site may still ask; a round whose licence was
+    withdrawn since cannot be answered (outcomes.services.responses.NOT_LICENSED)."""
+    waiting, seen = [], set()
+    for invitation in open_invitations_for(person):
+        if invitation.pool_id in seen:  # each pool's latest round only
+            continue
+        seen.add(invitation.pool_id)
+        measure = current_measure(invitation.measure)
+        if is_enabled(measure):
+            waiting.append((invitation, measure))
+    return waiting
 
 
 @transaction.atomic

@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from outcomes.access import access_own_invitation
-from outcomes.bank import current_measure, is_enabled
+from outcomes.bank import current_measure
 from outcomes.enums import InvitationStatus
 from outcomes.forms import MeasureForm
-from outcomes.services.invitations import decline_invitation, open_invitations_for
+from outcomes.services.invitations import decline_invitation, waiting_for
 from outcomes.services.responses import own_results, record_response, refusal_to_answer
 from reflect.access import acting_user
 from reflect.errors import DomainError
@@ -22,15 +22,7 @@ from reflect.errors import DomainError
 @login_required
 def outcomes_home(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
-    waiting, seen = [], set()
-    for invitation in open_invitations_for(user):
-        if invitation.pool_id not in seen:  # each pool's latest round only
-            seen.add(invitation.pool_id)
-            measure = current_measure(invitation.measure)
-            if is_enabled(measure):  # one whose licence is withdrawn cannot be answered
-                waiting.append((invitation, measure))
-    results = own_results(user)
-    return render(request, "outcomes/home.html", {"waiting": waiting, "results": results})
+    return render(request, "outcomes/home.html", {"waiting": waiting_for(user), "results": own_results(user)})
 
 
 @login_required

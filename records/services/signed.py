@@ -83,3 +83,10 @@ def signature_holds(signed: SignedRecord) -> bool:
     if signed.erased_at is not None:
         return False
     return signing.digest(signed.payload) == signed.digest and signing.signature_holds(signed.payload, signed.signature)
+
+
+def dated_lines(payload: dict[str, Any], part: str) -> list[dict[str, Any]]:
+    """A part of a signed copy (its ``entries`` or its ``cpd``), each line with its ISO ``date``
+    also as a date (``day``) for the page to word; a part the copy predates is empty (version 1
+    copies have no CPD log)."""
+    return [{**line, "day": datetime.date.fromisoformat(line["date"])} for line in payload.get(part, [])]

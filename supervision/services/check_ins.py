@@ -1,7 +1,8 @@
 """Check-ins at an agreement's review date (issue 5): optional, three ratings on Proctor's
 functions of supervision — normative (safety and standards), formative (learning) and
 restorative (support) — from the supervisor and the organisation's staff. Commissioners see
-only the pool's averages, and only from 8 responses up (docs/architecture.md's threshold)."""
+only the pool's averages, and only from 8 responses up (docs/architecture.md's threshold), for
+the latest half-year of the pool that has ended (docs/dashboard.md, "Check-ins")."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reflect import wording
-from reflect.disclosure import SMALLEST_SHOWN
+from reflect.disclosure import SMALLEST_SHOWN, disclosed
 from reflect.errors import DomainError
+from reflect.half_years import HalfYear, pool_half_years
+from reflect.local_time import LONDON
 from reflect.models import Membership, Notification, Pool, User
 from reflect.services.audit import record_audit
 from reflect.services.notifications import queue_notification
@@ -134,6 +137,12 @@ def record_check_in(
 
 @dataclass(frozen=True)
 class CheckInSummary:
+    """The check-ins recorded in the pool's latest half-year that has ended (reflect.half_years):
+    a set of answers that no later check-in changes, so two looks cannot be set side by side to
+    learn one person's ratings, as a running mean over every check-in so far could."""
+
+    half_year: HalfYear | None  # None while no half-year of the pool has ended
+    next_half_year: HalfYear | None  # the next to be shown, when it ends; None after the pool's last
     responses: int
     normative: Decimal | None  # None below SMALLEST_SHOWN responses
     formative: Decimal | None
@@ -143,18 +152,56 @@ class CheckInSummary:
     def shown(self) -> bool:
         return self.normative is not None
 
+    @property
+    def responses_shown(self) -> int | str:
+        """The number of responses, as every count of people is shown (reflect.disclosure)."""
+        return disclosed(self.responses)
+
+    @property
+    def period_text(self) -> str:
+        """Which check-ins the averages are of, and when the next ones appear, in plain words."""
+        later = (
+            f" The next, for {self.next_half_year.label}, appear on {wording.date(self.next_half_year.end)}."
+            if self.next_half_year is not None
+            else ""
+        )
+        if self.half_year is None:
+            return f"Check-in averages are shown for each half-year of the pool once it has ended.{later}"
+        return f"Check-ins recorded {self.half_year.label}, the latest half-year of the pool to have ended.{later}"
+
 
 def _one_place(value: float | None) -> Decimal | None:
     return None if value is None else Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def pool_check_in_summary(pool: Pool) -> CheckInSummary:
-    """The whole pool's averages (1 "not at all" to 4 "very much"); nothing finer."""
-    row = AgreementCheckIn.objects.filter(agreement__pool=pool).aggregate(
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=LONDON)
+
+
+def pool_check_in_summary(pool: Pool, *, today: datetime.date | None = None) -> CheckInSummary:
+    """The pool's averages (1 "not at all" to 4 "very much") over the check-ins recorded in its
+    latest half-year that has ended by ``today``, from 8 of them; nothing finer."""
+    today = today or timezone.localdate()
+    halves = pool_half_years(pool.starts_on, pool.ends_on)
+    ended = [half for half in halves if half.end <= today]
+    coming = next((half for half in halves if half.end > today), None)
+    if not ended:
+        return CheckInSummary(None, coming, 0, None, None, None)
+    half = ended[-1]
+    row = AgreementCheckIn.objects.filter(
+        agreement__pool=pool,
+        created_at__gte=_local_midnight(half.first_day),
+        created_at__lt=_local_midnight(half.end),
+    ).aggregate(
         responses=Count("pk"), normative=Avg("normative"), formative=Avg("formative"), restorative=Avg("restorative")
     )
     if row["responses"] < SMALLEST_SHOWN:
-        return CheckInSummary(row["responses"], None, None, None)
+        return CheckInSummary(half, coming, row["responses"], None, None, None)
     return CheckInSummary(
-        row["responses"], _one_place(row["normative"]), _one_place(row["formative"]), _one_place(row["restorative"])
+        half,
+        coming,
+        row["responses"],
+        _one_place(row["normative"]),
+        _one_place(row["formative"]),
+        _one_place(row["restorative"]),
     )

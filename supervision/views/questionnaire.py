@@ -14,10 +14,9 @@ from django.views.decorators.http import require_POST
 from reflect import wording
 from reflect.access import acting_user, acting_user_or_none
 from reflect.errors import DomainError
-from reflect.learning_topics import topics_for_presentations
 from reflect.models import Pool
 from supervision.access import access_assessment, remember_in_session, session_assessment_ids
-from supervision.brief import Brief, build_brief, presentations_met
+from supervision.brief import Brief, build_brief, training_topics
 from supervision.comparison import compare
 from supervision.forms import CompareForm, CostForm, SaveToOrganisationForm, SectionForm, StartForm
 from supervision.models import NeedsAssessment
@@ -259,11 +258,7 @@ def result(request: HttpRequest, assessment_id: int) -> HttpResponse:
             "costing": costing,
             # Long bid lines wrap: give each about two rows so the whole text shows.
             "bid_rows": 2 * costing.row_count + 1 if costing else 0,
-            # Topics from the presentations the organisation meets, through the core's registry
-            # (reflect/learning_topics.py): supervision does not know the learning app.
-            "training_topics": topics_for_presentations(
-                presentations_met(bank_data(assessment.version), assessment.answers)
-            ),
+            "training_topics": training_topics(bank_data(assessment.version), assessment.answers),
             "save_form": save_form,
             "norms": NORMS,
             "signed_out": not request.user.is_authenticated,
@@ -312,7 +307,7 @@ def _brief(assessment: NeedsAssessment) -> Brief:
         name=assessment.display_name,
         about=assessment.about,
         completed_on=completed_at.date(),
-        training_topics=[t.title for t in topics_for_presentations(presentations_met(bank, assessment.answers))],
+        training_topics=[topic.title for topic in training_topics(bank, assessment.answers)],
     )
 
 

@@ -16,6 +16,14 @@ from tests.factories.core import UserFactory, staff_of
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.parametrize("path", ["/api/v1/nothing/", "/api/v1/bookings/%0A/cancel/", "/api/v1/%0A"])
+def test_an_address_under_the_api_that_is_nothing_is_a_problem_not_a_page(world, path):
+    """Schemathesis found a line break in an id answered with the site's HTML page: the catch-all's
+    "." matched no line break."""
+    response = token_client(world.member).post(path)
+    assert (response.status_code, response["Content-Type"]) == (404, "application/problem+json")
+
+
 def test_bad_input_is_a_problem_in_plain_words(world, agreement, frozen_now):
     client = token_client(world.member)
     response = client.post("/api/v1/bookings/", {"agreement": agreement.pk, "minutes": 5}, format="json")

@@ -184,3 +184,11 @@ def test_the_privacy_page_states_the_periods_from_the_settings(client, settings)
     assert "not signed in for 18 months," in page
     assert "30 days after they were sent" in page
     assert "The audit log: 84 months (7 years)" in page
+
+
+def test_the_privacy_page_words_the_webhook_retention_through_wording(client, settings):
+    assert "(webhooks), which may name the staff booked into a supervision session: 30 days after it was delivered" in (
+        client.get(reverse("privacy")).content.decode()
+    )
+    settings.WEBHOOK_PAYLOAD_RETENTION_DAYS = 1
+    assert "1 day after it was delivered (or failed)" in client.get(reverse("privacy")).content.decode()

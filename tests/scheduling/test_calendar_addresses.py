@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from scheduling import calendar_fetch
-from scheduling.calendar_fetch import UnsafeAddress, fetch_calendar, normalise_feed_url
+from scheduling.calendar_fetch import FetchError, UnsafeAddress, fetch_calendar, normalise_feed_url
 from scheduling.models import BusyCalendarFeed
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +52,16 @@ def test_a_host_name_resolving_to_such_an_address_is_refused_before_connecting(m
     with pytest.raises(UnsafeAddress) as refusal:
         fetch_calendar("http://calendar.example.org/a.ics")
     assert (refusal.value.message, connections) == (PRIVATE_NETWORK, [])
+
+
+def test_a_resolver_that_hangs_is_said_to_be_slow_not_missing(hanging_resolver):
+    """The look-up is bounded (reflect/outgoing.py): a resolver that does not answer in time is
+    reported as such, in words, not as a server that does not exist."""
+    with pytest.raises(FetchError) as refusal:
+        fetch_calendar("https://calendar.example.org/a.ics")
+    assert refusal.value.message == (
+        "Looking up the calendar’s server (calendar.example.org) took too long. Try again later."
+    )
 
 
 @pytest.mark.parametrize(

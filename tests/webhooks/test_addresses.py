@@ -5,7 +5,6 @@ and again, pinned, at each delivery."""
 from __future__ import annotations
 
 import socket
-import threading
 import time
 
 import pytest
@@ -127,21 +126,6 @@ def test_a_name_that_turns_private_after_registration_is_not_delivered_to(world,
     delivery.refresh_from_db()
     assert (delivery.status, delivery.last_error, connections) == (DeliveryStatus.PENDING, PRIVATE_NETWORK, [])
     assert WebhookAttempt.objects.get().error == PRIVATE_NETWORK
-
-
-@pytest.fixture
-def hanging_resolver(monkeypatch, settings):
-    """A resolver that never answers (until the test ends), and a short bound on waiting for it."""
-    settings.DNS_TIMEOUT_SECONDS = 0.2
-    release = threading.Event()
-
-    def hang(*args, **kwargs):
-        release.wait(30)
-        raise socket.gaierror("gave up")
-
-    monkeypatch.setattr(socket, "getaddrinfo", hang)
-    yield
-    release.set()
 
 
 def test_registering_with_a_resolver_that_hangs_is_refused_in_time(world, hanging_resolver) -> None:

@@ -113,6 +113,28 @@ def test_delivered_and_failed_bodies_are_dropped_after_the_retention_period(worl
     ]  # fmt: skip
 
 
+def test_the_retention_works_in_bounded_batches_and_leaves_the_rest_to_the_next_run(
+    world, settings, monkeypatch, django_assert_num_queries
+) -> None:
+    """Bounded work per run: batches of PAYLOAD_DROP_BATCH rows, at most PAYLOAD_DROP_MAX_BATCHES
+    of them (a read and an UPDATE each); what is left is emptied by the next run."""
+    settings.WEBHOOK_PAYLOAD_RETENTION_DAYS = 30
+    monkeypatch.setattr("webhooks.data_protection.PAYLOAD_DROP_BATCH", 2)
+    monkeypatch.setattr("webhooks.data_protection.PAYLOAD_DROP_MAX_BATCHES", 2)
+    hook, _ = endpoint_for(organisation=world.organisation)
+    old = [delivery_to(hook, status=DeliveryStatus.DELIVERED, body='{"data":{}}') for _ in range(5)]
+    WebhookDelivery.objects.filter(pk__in=[d.pk for d in old]).update(delivered_at=NOW - datetime.timedelta(days=31))
+
+    with django_assert_num_queries(4):  # two batches: read two ids, empty them; twice
+        assert drop_old_payloads(now=NOW) == 4
+    assert WebhookDelivery.objects.exclude(body="").count() == 1
+    with django_assert_num_queries(2):  # one short batch: the run ends there
+        assert drop_old_payloads(now=NOW) == 1
+    with django_assert_num_queries(1):
+        assert drop_old_payloads(now=NOW) == 0
+    assert WebhookDelivery.objects.exclude(body="").count() == 0
+
+
 def test_the_daily_beat_runs_the_retention() -> None:
     from django.conf import settings
 

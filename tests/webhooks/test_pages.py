@@ -124,3 +124,16 @@ def test_an_endpoint_is_reached_through_the_cores_access_helpers(client, world, 
         "webhooks.access.access_pool" if owner == "pool" else "webhooks.access.access_led_organisation", nobody
     )
     assert client.get(url).status_code == 404
+
+
+def test_send_again_is_offered_for_a_finished_delivery_whose_content_is_kept(client, world) -> None:
+    """The page offers what resend_delivery accepts (WebhookDelivery.may_be_sent_again)."""
+    endpoint, _ = endpoint_for(pool=world.pool)
+    for status, body in [("delivered", "{}"), ("failed", "{}"), ("pending", "{}"), ("delivered", "")]:
+        delivery_to(endpoint, status=status, body=body)
+    signed_in(client, world.commissioner)
+    page = client.get(reverse("webhook_endpoint", args=[endpoint.pk])).content.decode()
+    assert (page.count("Send again"), page.count("Content no longer kept")) == (2, 1)
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(is_active=False)
+    page = client.get(reverse("webhook_endpoint", args=[endpoint.pk])).content.decode()
+    assert (page.count("Send again"), page.count("Content no longer kept")) == (0, 1)
