@@ -471,11 +471,27 @@ def _part_points(max_points: int, asked: np.ndarray, has: np.ndarray) -> tuple[n
     sets, index = np.unique(has, axis=0, return_inverse=True)
     whole = asked.sum(axis=1, dtype=np.int64)
     kind = np.float32 if whole.max(initial=0) < 1000 else np.float64
-    covered = asked.astype(kind) @ sets.T.astype(kind)
+    asked_as, sets_as = asked.astype(kind), sets.T.astype(kind)
     safe = np.maximum(whole, 1).astype(kind)[:, None]
-    table = np.floor(covered * (max_points / safe) + (0.5 + 0.25 / safe))
-    table[whole == 0] = 0  # nothing asked: no points for anyone
-    return table.astype(np.int8), index.reshape(-1)
+    ratio, half = max_points / safe, 0.5 + 0.25 / safe
+    ratio[whole == 0] = 0  # nothing asked: no points for anyone
+    half[whole == 0] = 0
+    table = np.empty((len(asked), len(sets)), dtype=np.int8)
+    # A block of rows at a time: fresh memory is dear (a new array of tens of megabytes costs
+    # more to map than to compute), so the float intermediates stay small and are reused.
+    rows_at_once = max(1, _BLOCK_CELLS // max(1, len(sets)))
+    for first in range(0, len(asked), rows_at_once):
+        rows = slice(first, first + rows_at_once)
+        # Word by word rather than a matrix product: BLAS would spin threads for so small a
+        # product, and a word list is short (ten specialisms).
+        points = np.zeros((len(asked_as[rows]), len(sets)), dtype=kind)
+        for word in range(asked_as.shape[1]):
+            points += asked_as[rows, word, None] * sets_as[word]
+        points *= ratio[rows]
+        points += half[rows]
+        np.floor(points, out=points)
+        table[rows] = points
+    return table, index.reshape(-1)
 
 
 def _score_matrix(needs_list: Sequence[OrganisationNeeds], offers: Sequence[SupervisorOffer]) -> np.ndarray:
@@ -531,11 +547,16 @@ def _score_matrix(needs_list: Sequence[OrganisationNeeds], offers: Sequence[Supe
         [kinds.setdefault((needs.format, needs.online_ok, needs.in_person_area), len(kinds)) for needs in needs_list],
         dtype=np.int64,
     ).reshape(-1)
-    reachable = np.zeros((len(kinds), len(offers)), dtype=bool)
+    offering = {format_: np.array([format_ in offer.offers for offer in offers], dtype=bool) for format_ in Offer}
+    areas = {area for _, _, area in kinds if area is not None}
+    meeting_in = {area: np.array([area in offer.in_person_areas for offer in offers], dtype=bool) for area in areas}
+    nowhere = np.zeros(len(offers), dtype=bool)
+    # 0 where the pair is usable, -1 (all bits set) where not: or-ed into a score, it makes the
+    # unusable ones UNUSABLE without a masked write, which is thirty times slower.
+    unreachable = np.zeros((len(kinds), len(offers)), dtype=np.int8)
     for (format_, online_ok, area), row in kinds.items():
-        meets = np.array([format_ in offer.offers and area in offer.in_person_areas for offer in offers], dtype=bool)
-        offers_it = np.array([format_ in offer.offers for offer in offers], dtype=bool)
-        reachable[row] = open_to_all & ((offers_it & online & online_ok) | meets)
+        meets = offering[format_] & meeting_in.get(area, nowhere) if area is not None else nowhere
+        unreachable[row] = (open_to_all & ((offering[format_] & online & online_ok) | meets)).view(np.int8) - 1
     # rate × hours ≤ money, in whole pence × half hours so nothing is rounded: the highest rate
     # in pence an organisation can afford is its money in pence × 2 ÷ its half hours, rounded down.
     rate_pence = np.array([_pence(offer.hourly_rate) for offer in offers], dtype=np.int64)
@@ -580,9 +601,8 @@ def _score_matrix(needs_list: Sequence[OrganisationNeeds], offers: Sequence[Supe
         np.take(fixed, shape_row[rows], axis=0, out=score)
         for table, index in parts:
             score += np.take(table[rows], index, axis=1)
-        usable = np.take(reachable, kind_row[rows], axis=0)
-        usable &= rate_pence <= highest_rate[rows, None]
-        np.putmask(score, ~usable, UNUSABLE)
+        score |= np.take(unreachable, kind_row[rows], axis=0)
+        score |= (rate_pence <= highest_rate[rows, None]).view(np.int8) - 1
     return scores
 
 
