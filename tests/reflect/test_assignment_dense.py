@@ -12,6 +12,7 @@ from hypothesis.extra.numpy import arrays
 
 from reflect.assignment import (
     AssignmentProblem,
+    AssignmentSolution,
     Bin,
     Candidate,
     CandidateArrays,
@@ -63,6 +64,16 @@ def test_the_dense_optimum_is_the_optimum_over_every_pair(
     assert dense.solution.total_weight == highs_optimum(listed)
     every_pair = solve_arrays(problem, CandidateArrays.of(listed))
     assert dense.solution.total_weight == every_pair.total_weight
+    # The rounds maximise the weight alone and the last flow breaks ties: the same tie-break
+    # as the plain flow on every pair (lower-keyed items and bins first).
+    assert tie_break_penalty(problem, dense.solution) == tie_break_penalty(problem, every_pair)
+
+
+def tie_break_penalty(problem: AssignmentProblem, solution: AssignmentSolution) -> int:
+    """Σ units × (the item's place + the bin's place in key order): what the tie-break minimises."""
+    item_place = {key: place for place, key in enumerate(sorted(item.key for item in problem.items))}
+    bin_place = {key: place for place, key in enumerate(sorted(bin_.key for bin_ in problem.bins))}
+    return sum(p.units * (item_place[p.item] + bin_place[p.bin]) for p in solution.placements)
 
 
 def test_too_few_first_candidates_are_widened_until_proved_optimal() -> None:
