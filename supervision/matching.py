@@ -70,7 +70,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_FLOOR, Decimal
 
 import numpy as np
@@ -395,7 +395,18 @@ class AssignedPair:
     supervisor_id: int
     hours: Decimal
     score: int
-    reasons: tuple[str, ...]
+    # What the reasons are worded from: kept, not compared (the pair is the four fields above).
+    needs: OrganisationNeeds = field(repr=False, compare=False)
+    offer: SupervisorOffer = field(repr=False, compare=False)
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """The pair's score in words (``score_pair``), worded when read: a pool of 10,000
+        organisations has about as many pairs, wording them all took a tenth of its
+        assignment's time, and the pages word a proposal with ``explain_proposal``."""
+        match = score_pair(replace(self.needs, hours_per_month=hours_wanted(self.needs)), self.offer)
+        assert match.score == self.score  # the matrix's score and the readable one agree
+        return match.reasons
 
 
 @dataclass(frozen=True)
@@ -662,17 +673,14 @@ def _pool_result(
     offer_by_id = {offer.supervisor_id: offer for offer in offers}
     pairs = []
     for placement in sorted(solution.placements, key=lambda p: (p.item, p.bin)):
-        needs = needs_by_id[placement.item]
-        # Reasons are worded only for the pairs shown, from the same score the solver used.
-        match = score_pair(replace(needs, hours_per_month=hours_wanted(needs)), offer_by_id[placement.bin])
-        assert match.score == placement.weight  # the row-at-a-time score and the readable one agree
         pairs.append(
             AssignedPair(
                 organisation_id=placement.item,
                 supervisor_id=placement.bin,
                 hours=Decimal(placement.units) / UNITS_PER_HOUR,
                 score=placement.weight,
-                reasons=match.reasons,
+                needs=needs_by_id[placement.item],
+                offer=offer_by_id[placement.bin],
             )
         )
     counts: dict[int, int] = {}
