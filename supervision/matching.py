@@ -421,6 +421,20 @@ def _units(hours: Decimal) -> int:
     return int((hours * UNITS_PER_HOUR).to_integral_value(rounding=ROUND_FLOOR))
 
 
+def _units_wanted(needs_list: Sequence[OrganisationNeeds]) -> list[int]:
+    """Each organisation's ``hours_wanted`` in half hours. Hours and allocations repeat (a
+    questionnaire's norms), so each different pair is worked out once: Decimal arithmetic for
+    10,000 organisations is otherwise a noticeable part of a pool's assignment."""
+    known: dict[tuple[Decimal, Decimal | None], int] = {}
+    units = []
+    for needs in needs_list:
+        key = (needs.hours_per_month, needs.allocation_hours_left)
+        if key not in known:
+            known[key] = _units(hours_wanted(needs))
+        units.append(known[key])
+    return units
+
+
 def hours_wanted(needs: OrganisationNeeds) -> Decimal:
     """What assignment tries to give: the hours wanted, within the hours left in the allocation,
     rounded down to whole half hours."""
@@ -543,7 +557,7 @@ def _score_matrix(needs_list: Sequence[OrganisationNeeds], offers: Sequence[Supe
         ),
     ]
 
-    units = np.array([_units(hours_wanted(needs)) for needs in needs_list], dtype=np.int64)
+    units = np.array(_units_wanted(needs_list), dtype=np.int64)
     # Who may be used at all, by the kind of request: format, online or not, and area.
     open_to_all = np.array(
         [
@@ -635,7 +649,10 @@ def _pool_scores(
     if len({offer.supervisor_id for offer in offers}) != len(offers):
         raise ValueError("each supervisor may appear once")
     problem = AssignmentProblem(
-        items=tuple(Item(key=needs.organisation_id, size=_units(hours_wanted(needs))) for needs in needs_list),
+        items=tuple(
+            Item(key=needs.organisation_id, size=units)
+            for needs, units in zip(needs_list, _units_wanted(needs_list), strict=True)
+        ),
         bins=tuple(
             Bin(key=offer.supervisor_id, capacity=max(0, _units(offer.capacity_hours_left))) for offer in offers
         ),
