@@ -99,6 +99,26 @@ def test_too_few_first_candidates_are_widened_until_proved_optimal() -> None:
     )
 
 
+@pytest.mark.parametrize("dtype", [np.int16, np.int32, np.int64, np.float64])
+def test_weights_of_any_number_type_give_the_same_optimum(dtype: type) -> None:
+    """The check marks closed pairs with the least value of the weights' type (int8 and int16
+    as given, others widened): the same answer whatever the type."""
+    rng = np.random.default_rng(21)
+    weights = rng.integers(0, 90, size=(30, 25)).astype(np.int8)
+    weights[rng.random((30, 25)) < 0.4] = -1
+    problem = AssignmentProblem(
+        items=tuple(Item(key, int(size)) for key, size in enumerate(rng.integers(1, 5, 30), start=1)),
+        bins=tuple(Bin(key, int(capacity)) for key, capacity in enumerate(rng.integers(0, 6, 25), start=1)),
+        candidates=(),
+        splittable=True,
+    )
+    as_int8 = solve_dense(problem, weights, per_item=1, all_pairs_up_to=0)
+    widened = solve_dense(problem, weights.astype(dtype), per_item=1, all_pairs_up_to=0)
+    assert widened.rounds > 1
+    assert widened.solution == as_int8.solution
+    assert as_int8.solution.total_weight == highs_optimum(as_candidates(problem, weights))
+
+
 def test_group_caps_and_bonus_and_a_wrong_shape_are_refused() -> None:
     problem = AssignmentProblem(items=(Item(1, 1),), bins=(Bin(1, 1),), candidates=(), splittable=True)
     weights = np.zeros((1, 1), dtype=np.int8)
