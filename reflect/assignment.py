@@ -276,8 +276,8 @@ def _tie_break_scale(problem: AssignmentProblem, largest_weight: int) -> int:
     return 1 if largest * scale * (total_units + 1) * (nodes + 2) >= 2**62 else scale
 
 
-def _solve_network(problem: AssignmentProblem, candidates: CandidateArrays, *, tie_break: bool = True) -> _Solved:
-    """The flow of ``solve_assignment``; without ``tie_break`` it maximises the weight alone
+def _solve_network(problem: AssignmentProblem, candidates: CandidateArrays, *, break_ties: bool = True) -> _Solved:
+    """The flow of ``solve_assignment``; without ``break_ties`` it maximises the weight alone
     (scale 1), which OR-tools solves about twice as fast: its cost scaling takes a pass per few
     bits of the largest cost, and the tie-break's scale adds some thirty bits."""
     problem, candidates = _in_key_order(problem, candidates)
@@ -287,7 +287,7 @@ def _solve_network(problem: AssignmentProblem, candidates: CandidateArrays, *, t
     item_rank = np.arange(item_count)  # positions are in key order now
     bin_rank = np.arange(bin_count)
     total_units = int(sizes.sum())
-    scale = _tie_break_scale(problem, int(np.abs(candidates.weight).max(initial=0))) if tie_break else 1
+    scale = _tie_break_scale(problem, int(np.abs(candidates.weight).max(initial=0))) if break_ties else 1
     sink = item_count + bin_count
     next_node = sink + 1
 
@@ -484,7 +484,7 @@ def solve_dense(
         # The rounds maximise the weight alone (quicker flows); the tie-break is settled once
         # the weight is proved optimal over every pair (_tie_broken).
         solved = _solve_network(
-            problem, CandidateArrays(item, bin_, weights[item, bin_].astype(np.int64)), tie_break=False
+            problem, CandidateArrays(item, bin_, weights[item, bin_].astype(np.int64)), break_ties=False
         )
         potentials = _Potentials.of(solved)
         missing_item, missing_bin, tight = _pairs_failing_the_certificate(potentials, open_weights, per_item)

@@ -74,6 +74,7 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_FLOOR, Decimal
 
 import numpy as np
+import numpy.typing as npt
 
 from reflect import wording
 from reflect.assignment import (
@@ -496,7 +497,8 @@ def _part_points(max_points: int, asked: np.ndarray, has: np.ndarray) -> tuple[n
     sets, index = np.unique(has, axis=0, return_inverse=True)
     whole = asked.sum(axis=1, dtype=np.int64)
     kind = np.float32 if whole.max(initial=0) < 1000 else np.float64
-    asked_as, sets_as = asked.astype(kind), sets.T.astype(kind)
+    asked_as: npt.NDArray[np.floating] = asked.astype(kind)
+    sets_as: npt.NDArray[np.floating] = sets.T.astype(kind)
     safe = np.maximum(whole, 1).astype(kind)[:, None]
     ratio, half = max_points / safe, 0.5 + 0.25 / safe
     ratio[whole == 0] = 0  # nothing asked: no points for anyone

@@ -76,9 +76,8 @@ def tie_break_penalty(problem: AssignmentProblem, solution: AssignmentSolution) 
     return sum(p.units * (item_place[p.item] + bin_place[p.bin]) for p in solution.placements)
 
 
-def test_too_few_first_candidates_are_widened_until_proved_optimal() -> None:
-    """Forty organisations and thirty supervisors of seeded random weights, one candidate each
-    to start with: the first flow cannot be optimal, and the rounds add what it lacks."""
+def seeded_problem() -> tuple[AssignmentProblem, np.ndarray]:
+    """Forty organisations and thirty supervisors of seeded random weights."""
     rng = np.random.default_rng(20)
     weights = rng.integers(0, 60, size=(40, 30)).astype(np.int8)
     weights[rng.random((40, 30)) < 0.3] = -1
@@ -88,6 +87,13 @@ def test_too_few_first_candidates_are_widened_until_proved_optimal() -> None:
         candidates=(),
         splittable=True,
     )
+    return problem, weights
+
+
+def test_too_few_first_candidates_are_widened_until_proved_optimal() -> None:
+    """One candidate each to start with: the first flow cannot be optimal, and the rounds add
+    what it lacks."""
+    problem, weights = seeded_problem()
     dense = solve_dense(problem, weights, per_item=1, all_pairs_up_to=0)
     listed = as_candidates(problem, weights)
     assert dense.rounds > 1
@@ -103,15 +109,7 @@ def test_too_few_first_candidates_are_widened_until_proved_optimal() -> None:
 def test_weights_of_any_number_type_give_the_same_optimum(dtype: type) -> None:
     """The check marks closed pairs with the least value of the weights' type (int8 and int16
     as given, others widened): the same answer whatever the type."""
-    rng = np.random.default_rng(21)
-    weights = rng.integers(0, 90, size=(30, 25)).astype(np.int8)
-    weights[rng.random((30, 25)) < 0.4] = -1
-    problem = AssignmentProblem(
-        items=tuple(Item(key, int(size)) for key, size in enumerate(rng.integers(1, 5, 30), start=1)),
-        bins=tuple(Bin(key, int(capacity)) for key, capacity in enumerate(rng.integers(0, 6, 25), start=1)),
-        candidates=(),
-        splittable=True,
-    )
+    problem, weights = seeded_problem()
     as_int8 = solve_dense(problem, weights, per_item=1, all_pairs_up_to=0)
     widened = solve_dense(problem, weights.astype(dtype), per_item=1, all_pairs_up_to=0)
     assert widened.rounds > 1
