@@ -712,7 +712,7 @@ def _tie_broken(
     tight: tuple[np.ndarray, np.ndarray],
 ) -> _Solved:
     """The tie-broken optimum over every pair, from a flow whose weight is proved optimal over
-    every pair (``potentials`` pass every pair left out; ``tight_*`` are those left out whose
+    every pair (``potentials`` pass every pair left out; ``tight`` holds those left out whose
     reduced cost is exactly 0).
 
     Every optimal assignment meets complementary slackness with any optimal potentials: no
