@@ -214,8 +214,12 @@ def solve_assignment(problem: AssignmentProblem) -> AssignmentSolution:
 def _in_key_order(problem: AssignmentProblem, candidates: CandidateArrays) -> tuple[AssignmentProblem, CandidateArrays]:
     item_keys, bin_keys = [item.key for item in problem.items], [bin_.key for bin_ in problem.bins]
     if all(a < b for a, b in itertools.pairwise(item_keys)) and all(a < b for a, b in itertools.pairwise(bin_keys)):
-        # Already in key order (solve_dense's every round): only the candidates to sort.
-        order = np.lexsort((candidates.bin, candidates.item))
+        # Already in key order (solve_dense's every round): only the candidates to sort, by
+        # one key (quicker than lexsort), and not at all when they come sorted (its first round).
+        key = candidates.item * len(bin_keys) + candidates.bin
+        if bool(np.all(key[1:] > key[:-1])):
+            return problem, candidates
+        order = np.argsort(key, kind="stable")
         return problem, CandidateArrays(
             item=candidates.item[order], bin=candidates.bin[order], weight=candidates.weight[order]
         )
@@ -261,7 +265,21 @@ class _Solved:
         return AssignmentSolution(placements=placements, total_weight=self.total_weight, group_bonus=self.group_bonus)
 
 
-def _solve_network(problem: AssignmentProblem, candidates: CandidateArrays) -> _Solved:
+def _tie_break_scale(problem: AssignmentProblem, largest_weight: int) -> int:
+    """What weights are multiplied by so that the tie-break (a unit's item and bin positions)
+    never outweighs one unit of weight; 1 (no tie-break) when the costs would overflow OR-tools'
+    64 bits, keeping the optimum and dropping the tie-break (at 10,000 × 3,000, say)."""
+    total_units = sum(item.size for item in problem.items)
+    nodes = len(problem.items) + len(problem.bins)
+    scale = total_units * nodes + 1
+    largest = max([largest_weight, *problem.group_bonus, 1])
+    return 1 if largest * scale * (total_units + 1) * (nodes + 2) >= 2**62 else scale
+
+
+def _solve_network(problem: AssignmentProblem, candidates: CandidateArrays, *, break_ties: bool = True) -> _Solved:
+    """The flow of ``solve_assignment``; without ``break_ties`` it maximises the weight alone
+    (scale 1), which OR-tools solves about twice as fast: its cost scaling takes a pass per few
+    bits of the largest cost, and the tie-break's scale adds some thirty bits."""
     problem, candidates = _in_key_order(problem, candidates)
     item_count, bin_count = len(problem.items), len(problem.bins)
     sizes = np.array([item.size for item in problem.items], dtype=np.int64)
@@ -269,10 +287,7 @@ def _solve_network(problem: AssignmentProblem, candidates: CandidateArrays) -> _
     item_rank = np.arange(item_count)  # positions are in key order now
     bin_rank = np.arange(bin_count)
     total_units = int(sizes.sum())
-    scale = total_units * (item_count + bin_count) + 1
-    largest = max([int(np.abs(candidates.weight).max(initial=0)), *problem.group_bonus, 1])
-    if largest * scale * (total_units + 1) * (item_count + bin_count + 2) >= 2**62:
-        scale = 1  # the tie-break would overflow OR-tools' 64-bit costs: keep the optimum, drop it
+    scale = _tie_break_scale(problem, int(np.abs(candidates.weight).max(initial=0))) if break_ties else 1
     sink = item_count + bin_count
     next_node = sink + 1
 
@@ -418,6 +433,10 @@ def solve_dense(
     smaller flows are what make it quick: at 10,000 × 3,000, three flows, the last two on
     about 90,000 arcs.
 
+    The rounds maximise the weight alone (about twice as quick a flow); the tie-break of
+    ``solve_assignment`` is settled by one last flow over the arcs every optimum may use
+    (``_tie_broken``), skipped when the tie-break would overflow 64-bit costs anyway.
+
     With no more than ``all_pairs_up_to`` allowed pairs, one flow over all of them is quicker
     than rounds, and that is what runs. Items and bins only: no group caps or group bonus (the
     pool-wide matching needs neither)."""
@@ -446,35 +465,43 @@ def solve_dense(
     if np.any(weights[sizes == 0] >= 0):
         weights = weights.copy() if in_order else weights
         weights[sizes == 0] = -1
-    if weights.dtype.kind not in "iu" or weights.dtype.itemsize > 2:
-        weights = weights.astype(np.int64)
+    if weights.dtype not in (np.int8, np.int16):
+        weights = weights.astype(np.int16 if weights.dtype == np.uint8 else np.int64)
 
-    usable = int(np.count_nonzero(weights >= 0))
+    usable = sum(int(np.count_nonzero(weights[rows] >= 0)) for rows in _row_blocks(weights))
     if usable <= all_pairs_up_to:  # one flow over every pair is quicker than rounds
         item, bin_ = np.nonzero(weights >= 0)
         solved = _solve_network(problem, CandidateArrays(item, bin_, weights[item, bin_].astype(np.int64)))
         return DenseSolution(solved.solution, 1, len(item))
 
+    tie_break_scale = _tie_break_scale(problem, int(weights.max(initial=0)))
     per_bin = -(-per_item * len(problem.items) // max(1, len(problem.bins)))
-    chosen = _first_candidates(weights, per_item, per_bin)
-    item, bin_ = np.nonzero(chosen)
+    item, bin_, open_weights = _first_candidates(weights, per_item, per_bin)
+    closed = _closed(weights)
     rounds = 0
     while True:
         rounds += 1
-        solved = _solve_network(problem, CandidateArrays(item, bin_, weights[item, bin_].astype(np.int64)))
+        # The rounds maximise the weight alone (quicker flows); the tie-break is settled once
+        # the weight is proved optimal over every pair (_tie_broken).
+        solved = _solve_network(
+            problem, CandidateArrays(item, bin_, weights[item, bin_].astype(np.int64)), break_ties=False
+        )
         potentials = _Potentials.of(solved)
-        missing_item, missing_bin = _pairs_failing_the_certificate(potentials, weights, chosen, per_item)
+        missing_item, missing_bin, tight = _pairs_failing_the_certificate(potentials, open_weights, per_item)
         if not len(missing_item):
-            return DenseSolution(solved.solution, rounds, len(item))
+            if tie_break_scale == 1:  # nothing to break ties by: this flow is the answer
+                return DenseSolution(solved.solution, rounds, len(item))
+            final = _tie_broken(problem, weights, solved, potentials, tight)
+            return DenseSolution(final.solution, rounds + 1, len(final.candidates.item))
         if rounds == 1:
             # Once, so the rounds still end: the first candidates far from tight and carrying
             # nothing are dropped (the check covers every pair left out, so any the optimum
             # needs come back). The later flows then get about 90,000 arcs, not 300,000.
             item, bin_, units = solved.candidates.item, solved.candidates.bin, solved.units
             far = (units == 0) & (potentials.excess(item, bin_, weights[item, bin_]) < -_PRUNE)
-            chosen[item[far], bin_[far]] = False
+            open_weights[item[far], bin_[far]] = weights[item[far], bin_[far]]
             item, bin_ = item[~far], bin_[~far]
-        chosen[missing_item, missing_bin] = True
+        open_weights[missing_item, missing_bin] = closed
         item, bin_ = np.concatenate([item, missing_item]), np.concatenate([bin_, missing_bin])
 
 
@@ -488,12 +515,29 @@ def _row_blocks(weights: np.ndarray) -> Iterator[slice]:
         yield slice(first, first + rows)
 
 
-def _first_candidates(weights: np.ndarray, per_item: int, per_bin: int) -> np.ndarray:
-    """The pairs the first flow gets: each item's ``per_item`` best and, roughly, each bin's
-    ``per_bin`` best (with their ties). The choice is only where the flow starts (the
-    certificate makes the answer exact), so each bin's are judged on a sample of the items.
-    Rows are sorted a block at a time: for the pool's 8-bit scores NumPy sorts by radix, in
-    linear time, which is what makes this cheaper than partitioning 30 million cells."""
+def _nonzero(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.nonzero`` of a 2-d mask, by way of the flat one: fifteen times quicker when the
+    mask is mostly false (NumPy's 2-d nonzero visits every cell twice and slowly)."""
+    rows, columns = np.divmod(np.flatnonzero(mask), mask.shape[1])
+    return rows, columns
+
+
+def _closed(weights: np.ndarray) -> int:
+    """What marks a pair in ``open_weights`` as not to be checked: forbidden, or already a
+    candidate. The smallest value of the dtype, far below any pair the check could want."""
+    return int(np.iinfo(weights.dtype).min) if weights.dtype.itemsize <= 2 else -(2**62)
+
+
+def _first_candidates(weights: np.ndarray, per_item: int, per_bin: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs the first flow gets, as (items, bins): each item's ``per_item`` best and,
+    roughly, each bin's ``per_bin`` best (with their ties). The choice is only where the flow
+    starts (the certificate makes the answer exact), so each bin's are judged on a sample of the
+    items. Rows are sorted a block at a time: for the pool's 8-bit scores NumPy sorts by radix,
+    in linear time, which is what makes this cheaper than partitioning 30 million cells.
+
+    Also the weights the check reads (``open_weights``): a copy with forbidden pairs and
+    candidates marked ``_closed``, so that checking a pair is a subtraction and a comparison,
+    not three masks (the rounds keep it up to date)."""
     item_count, bin_count = weights.shape
     item_least = np.zeros(item_count, dtype=np.int64)
     if bin_count > per_item:
@@ -505,12 +549,24 @@ def _first_candidates(weights: np.ndarray, per_item: int, per_bin: int) -> np.nd
     bin_least = np.zeros(bin_count, dtype=np.int64)
     if sample.shape[1] > best_in_sample:
         bin_least = np.sort(sample, axis=1, kind="stable")[:, sample.shape[1] - best_in_sample].astype(np.int64)
-    item_least, bin_least = np.maximum(item_least, 0), np.maximum(bin_least, 0)
-    chosen = np.empty(weights.shape, dtype=bool)
+    item_least_of = np.maximum(item_least, 0).astype(weights.dtype)
+    bin_least_of = np.maximum(bin_least, 0).astype(weights.dtype)
+    closed = weights.dtype.type(_closed(weights))
+    open_weights = np.empty_like(weights)
+    items, bins = [], []
     for rows in _row_blocks(weights):
         block = weights[rows]
-        chosen[rows] = ((block >= item_least[rows, None]) | (block >= bin_least[None, :])) & (block >= 0)
-    return chosen
+        chosen = (block >= item_least_of[rows, None]) | (block >= bin_least_of[None, :])
+        chosen &= block >= 0
+        block_items, block_bins = _nonzero(chosen)
+        items.append(rows.start + block_items)
+        bins.append(block_bins)
+        # closed where chosen or forbidden, the weight elsewhere: selected with bit operations,
+        # as a masked write is many times slower.
+        chosen |= block < 0
+        mask = -chosen.astype(weights.dtype)  # all bits set where closed
+        open_weights[rows] = block ^ (mask & (block ^ closed))
+    return np.concatenate(items).astype(np.int64), np.concatenate(bins).astype(np.int64), open_weights
 
 
 def _potentials(solved: _Solved) -> np.ndarray:
@@ -589,8 +645,8 @@ class _Potentials:
 
 
 def _pairs_failing_the_certificate(
-    potentials: _Potentials, weights: np.ndarray, chosen: np.ndarray, per_item: int
-) -> tuple[np.ndarray, np.ndarray]:
+    potentials: _Potentials, open_weights: np.ndarray, per_item: int
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """The pairs to add before the next flow, as (items, bins): none when no allowed pair left
     out would have an arc of negative reduced cost (then the flow is optimal on every pair).
     Otherwise those that fail, and with them the pairs left out within ``_NEAR`` of failing
@@ -606,8 +662,9 @@ def _pairs_failing_the_certificate(
     ``r_i + r_j < s``. So every pair is checked in the smallest integers that hold ``k``
     (16 bits for the pool's scores), and only pairs with ``k = 1`` in 64 bits."""
     scale, item_rest, bin_rest = potentials.scale, potentials.item_rest, potentials.bin_rest
+    weights = open_weights
     largest = (
-        max(int(weights.max(initial=0)), -int(weights.min(initial=0)))
+        max(int(np.iinfo(weights.dtype).max), -_closed(weights))
         + int(np.abs(potentials.item_quotient).max(initial=0))
         + int(np.abs(potentials.bin_quotient).max(initial=0))
     )
@@ -615,15 +672,18 @@ def _pairs_failing_the_certificate(
     item_quotient = potentials.item_quotient.astype(kind)
     bin_quotient = potentials.bin_quotient.astype(kind)
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    excess = np.empty((max(1, _BLOCK_CELLS // max(1, weights.shape[1])), weights.shape[1]), dtype=kind)
     for rows in _row_blocks(weights):
         block = weights[rows]
-        excess: np.ndarray = block.astype(kind)
-        excess -= item_quotient[rows, None]
-        excess -= bin_quotient[None, :]
-        # Forbidden and chosen pairs are not checked (a chosen arc's reduced cost is the flow's own).
-        near = (excess >= 1 - _NEAR) & (block >= 0) & ~chosen[rows]
-        block_rows, block_bins = np.nonzero(near)
-        block_excess = excess[block_rows, block_bins]
+        block_excess_all = excess[: len(block)]
+        np.subtract(block, item_quotient[rows, None], out=block_excess_all, dtype=kind)
+        block_excess_all -= bin_quotient[None, :]
+        block_rows, block_bins = _nonzero(block_excess_all >= 1 - _NEAR)
+        # Forbidden and chosen pairs are not checked (a chosen arc's reduced cost is the flow's
+        # own): marked closed, they are seldom near, and those that are go here.
+        open_ = block[block_rows, block_bins] >= 0
+        block_rows, block_bins = block_rows[open_], block_bins[open_]
+        block_excess = block_excess_all[block_rows, block_bins]
         first = rows.start
         fails = (block_excess >= 2) | (
             (block_excess == 1) & (item_rest[first + block_rows] + bin_rest[block_bins] < scale)
@@ -631,14 +691,41 @@ def _pairs_failing_the_certificate(
         found.append((first + block_rows, block_bins, block_excess, fails))
     items, bins, excess_found, failing = (np.concatenate([part[n] for part in found]) for n in range(4))
     if not failing.any():
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        none = np.zeros(0, np.int64)
+        tight = (excess_found >= 0) if scale == 1 else failing
+        return none, none, (items[tight].astype(np.int64), bins[tight].astype(np.int64))
     # Within each item: failing pairs first, the most negative first; at most 2 × per_item.
     # Every item with a failing pair adds at least one, so the rounds end.
     order = np.lexsort((bins, ~failing, -excess_found, items))
     items, bins = items[order], bins[order]
     starts = np.searchsorted(items, items, side="left")
     keep = np.arange(len(items)) - starts < 2 * per_item
-    return items[keep].astype(np.int64), bins[keep].astype(np.int64)
+    none = np.zeros(0, np.int64)
+    return items[keep].astype(np.int64), bins[keep].astype(np.int64), (none, none)
+
+
+def _tie_broken(
+    problem: AssignmentProblem,
+    weights: np.ndarray,
+    solved: _Solved,
+    potentials: _Potentials,
+    tight: tuple[np.ndarray, np.ndarray],
+) -> _Solved:
+    """The tie-broken optimum over every pair, from a flow whose weight is proved optimal over
+    every pair (``potentials`` pass every pair left out; ``tight`` holds those left out whose
+    reduced cost is exactly 0).
+
+    Every optimal assignment meets complementary slackness with any optimal potentials: no
+    units on an arc of positive reduced cost. So every assignment of the most weight uses only
+    arcs of reduced cost 0 or less: the flow's own such candidates and the tight pairs left out.
+    Among those arcs the tie-broken flow finds the tie-broken optimum over every pair, with no
+    further check."""
+    candidates, (tight_item, tight_bin) = solved.candidates, tight
+    keep = potentials.excess(candidates.item, candidates.bin, candidates.weight) >= 0
+    item = np.concatenate([candidates.item[keep], tight_item])
+    bin_ = np.concatenate([candidates.bin[keep], tight_bin])
+    weight = np.concatenate([candidates.weight[keep], weights[tight_item, tight_bin].astype(np.int64)])
+    return _solve_network(problem, CandidateArrays(item, bin_, weight))
 
 
 # How near failing (in whole units of weight) a pair left out may be and still be added with

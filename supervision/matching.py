@@ -70,10 +70,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_FLOOR, Decimal
 
 import numpy as np
+import numpy.typing as npt
 
 from reflect import wording
 from reflect.assignment import (
@@ -395,7 +396,18 @@ class AssignedPair:
     supervisor_id: int
     hours: Decimal
     score: int
-    reasons: tuple[str, ...]
+    # What the reasons are worded from: kept, not compared (the pair is the four fields above).
+    needs: OrganisationNeeds = field(repr=False, compare=False)
+    offer: SupervisorOffer = field(repr=False, compare=False)
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """The pair's score in words (``score_pair``), worded when read: a pool of 10,000
+        organisations has about as many pairs, wording them all took a tenth of its
+        assignment's time, and the pages word a proposal with ``explain_proposal``."""
+        match = score_pair(replace(self.needs, hours_per_month=hours_wanted(self.needs)), self.offer)
+        assert match.score == self.score  # the matrix's score and the readable one agree
+        return match.reasons
 
 
 @dataclass(frozen=True)
@@ -408,6 +420,20 @@ class PoolAssignment:
 
 def _units(hours: Decimal) -> int:
     return int((hours * UNITS_PER_HOUR).to_integral_value(rounding=ROUND_FLOOR))
+
+
+def _units_wanted(needs_list: Sequence[OrganisationNeeds]) -> list[int]:
+    """Each organisation's ``hours_wanted`` in half hours. Hours and allocations repeat (a
+    questionnaire's norms), so each different pair is worked out once: Decimal arithmetic for
+    10,000 organisations is otherwise a noticeable part of a pool's assignment."""
+    known: dict[tuple[Decimal, Decimal | None], int] = {}
+    units = []
+    for needs in needs_list:
+        key = (needs.hours_per_month, needs.allocation_hours_left)
+        if key not in known:
+            known[key] = _units(hours_wanted(needs))
+        units.append(known[key])
+    return units
 
 
 def hours_wanted(needs: OrganisationNeeds) -> Decimal:
@@ -471,11 +497,25 @@ def _part_points(max_points: int, asked: np.ndarray, has: np.ndarray) -> tuple[n
     sets, index = np.unique(has, axis=0, return_inverse=True)
     whole = asked.sum(axis=1, dtype=np.int64)
     kind = np.float32 if whole.max(initial=0) < 1000 else np.float64
-    covered = asked.astype(kind) @ sets.T.astype(kind)
+    asked_as: npt.NDArray[np.floating] = asked.astype(kind)
+    sets_as: npt.NDArray[np.floating] = sets.T.astype(kind)
     safe = np.maximum(whole, 1).astype(kind)[:, None]
-    table = np.floor(covered * (max_points / safe) + (0.5 + 0.25 / safe))
-    table[whole == 0] = 0  # nothing asked: no points for anyone
-    return table.astype(np.int8), index.reshape(-1)
+    ratio, half = max_points / safe, 0.5 + 0.25 / safe
+    ratio[whole == 0] = 0  # nothing asked: no points for anyone
+    half[whole == 0] = 0
+    table = np.empty((len(asked), len(sets)), dtype=np.int8)
+    # A block of rows at a time: fresh memory is dear (a new array of tens of megabytes costs
+    # more to map than to compute), so the float intermediates stay small and are reused.
+    rows_at_once = max(1, _BLOCK_CELLS // max(1, len(sets)))
+    for first in range(0, len(asked), rows_at_once):
+        rows = slice(first, first + rows_at_once)
+        # einsum's own loop rather than a matrix product: for so small a product BLAS spins
+        # threads, whose waiting counts as CPU time (ten times einsum's, on a busy machine).
+        points = np.einsum("iw,ws->is", asked_as[rows], sets_as)
+        points *= ratio[rows]
+        points += half[rows]
+        table[rows] = points  # casting rounds toward zero: down, as points are not negative
+    return table, index.reshape(-1)
 
 
 def _score_matrix(needs_list: Sequence[OrganisationNeeds], offers: Sequence[SupervisorOffer]) -> np.ndarray:
@@ -516,7 +556,7 @@ def _score_matrix(needs_list: Sequence[OrganisationNeeds], offers: Sequence[Supe
         ),
     ]
 
-    units = np.array([_units(hours_wanted(needs)) for needs in needs_list], dtype=np.int64)
+    units = np.array(_units_wanted(needs_list), dtype=np.int64)
     # Who may be used at all, by the kind of request: format, online or not, and area.
     open_to_all = np.array(
         [
@@ -531,11 +571,16 @@ def _score_matrix(needs_list: Sequence[OrganisationNeeds], offers: Sequence[Supe
         [kinds.setdefault((needs.format, needs.online_ok, needs.in_person_area), len(kinds)) for needs in needs_list],
         dtype=np.int64,
     ).reshape(-1)
-    reachable = np.zeros((len(kinds), len(offers)), dtype=bool)
+    offering = {format_: np.array([format_ in offer.offers for offer in offers], dtype=bool) for format_ in Offer}
+    areas = {area for _, _, area in kinds if area is not None}
+    meeting_in = {area: np.array([area in offer.in_person_areas for offer in offers], dtype=bool) for area in areas}
+    nowhere = np.zeros(len(offers), dtype=bool)
+    # 0 where the pair is usable, -1 (all bits set) where not: or-ed into a score, it makes the
+    # unusable ones UNUSABLE without a masked write, which is thirty times slower.
+    unreachable = np.zeros((len(kinds), len(offers)), dtype=np.int8)
     for (format_, online_ok, area), row in kinds.items():
-        meets = np.array([format_ in offer.offers and area in offer.in_person_areas for offer in offers], dtype=bool)
-        offers_it = np.array([format_ in offer.offers for offer in offers], dtype=bool)
-        reachable[row] = open_to_all & ((offers_it & online & online_ok) | meets)
+        meets = offering[format_] & meeting_in.get(area, nowhere) if area is not None else nowhere
+        unreachable[row] = (open_to_all & ((offering[format_] & online & online_ok) | meets)).view(np.int8) - 1
     # rate × hours ≤ money, in whole pence × half hours so nothing is rounded: the highest rate
     # in pence an organisation can afford is its money in pence × 2 ÷ its half hours, rounded down.
     rate_pence = np.array([_pence(offer.hourly_rate) for offer in offers], dtype=np.int64)
@@ -580,9 +625,8 @@ def _score_matrix(needs_list: Sequence[OrganisationNeeds], offers: Sequence[Supe
         np.take(fixed, shape_row[rows], axis=0, out=score)
         for table, index in parts:
             score += np.take(table[rows], index, axis=1)
-        usable = np.take(reachable, kind_row[rows], axis=0)
-        usable &= rate_pence <= highest_rate[rows, None]
-        np.putmask(score, ~usable, UNUSABLE)
+        score |= np.take(unreachable, kind_row[rows], axis=0)
+        score |= (rate_pence <= highest_rate[rows, None]).view(np.int8) - 1
     return scores
 
 
@@ -604,7 +648,10 @@ def _pool_scores(
     if len({offer.supervisor_id for offer in offers}) != len(offers):
         raise ValueError("each supervisor may appear once")
     problem = AssignmentProblem(
-        items=tuple(Item(key=needs.organisation_id, size=_units(hours_wanted(needs))) for needs in needs_list),
+        items=tuple(
+            Item(key=needs.organisation_id, size=units)
+            for needs, units in zip(needs_list, _units_wanted(needs_list), strict=True)
+        ),
         bins=tuple(
             Bin(key=offer.supervisor_id, capacity=max(0, _units(offer.capacity_hours_left))) for offer in offers
         ),
@@ -642,17 +689,14 @@ def _pool_result(
     offer_by_id = {offer.supervisor_id: offer for offer in offers}
     pairs = []
     for placement in sorted(solution.placements, key=lambda p: (p.item, p.bin)):
-        needs = needs_by_id[placement.item]
-        # Reasons are worded only for the pairs shown, from the same score the solver used.
-        match = score_pair(replace(needs, hours_per_month=hours_wanted(needs)), offer_by_id[placement.bin])
-        assert match.score == placement.weight  # the row-at-a-time score and the readable one agree
         pairs.append(
             AssignedPair(
                 organisation_id=placement.item,
                 supervisor_id=placement.bin,
                 hours=Decimal(placement.units) / UNITS_PER_HOUR,
                 score=placement.weight,
-                reasons=match.reasons,
+                needs=needs_by_id[placement.item],
+                offer=offer_by_id[placement.bin],
             )
         )
     counts: dict[int, int] = {}

@@ -12,6 +12,7 @@ from hypothesis.extra.numpy import arrays
 
 from reflect.assignment import (
     AssignmentProblem,
+    AssignmentSolution,
     Bin,
     Candidate,
     CandidateArrays,
@@ -63,11 +64,20 @@ def test_the_dense_optimum_is_the_optimum_over_every_pair(
     assert dense.solution.total_weight == highs_optimum(listed)
     every_pair = solve_arrays(problem, CandidateArrays.of(listed))
     assert dense.solution.total_weight == every_pair.total_weight
+    # The rounds maximise the weight alone and the last flow breaks ties: the same tie-break
+    # as the plain flow on every pair (lower-keyed items and bins first).
+    assert tie_break_penalty(problem, dense.solution) == tie_break_penalty(problem, every_pair)
 
 
-def test_too_few_first_candidates_are_widened_until_proved_optimal() -> None:
-    """Forty organisations and thirty supervisors of seeded random weights, one candidate each
-    to start with: the first flow cannot be optimal, and the rounds add what it lacks."""
+def tie_break_penalty(problem: AssignmentProblem, solution: AssignmentSolution) -> int:
+    """Σ units × (the item's place + the bin's place in key order): what the tie-break minimises."""
+    item_place = {key: place for place, key in enumerate(sorted(item.key for item in problem.items))}
+    bin_place = {key: place for place, key in enumerate(sorted(bin_.key for bin_ in problem.bins))}
+    return sum(p.units * (item_place[p.item] + bin_place[p.bin]) for p in solution.placements)
+
+
+def seeded_problem() -> tuple[AssignmentProblem, np.ndarray]:
+    """Forty organisations and thirty supervisors of seeded random weights."""
     rng = np.random.default_rng(20)
     weights = rng.integers(0, 60, size=(40, 30)).astype(np.int8)
     weights[rng.random((40, 30)) < 0.3] = -1
@@ -77,6 +87,13 @@ def test_too_few_first_candidates_are_widened_until_proved_optimal() -> None:
         candidates=(),
         splittable=True,
     )
+    return problem, weights
+
+
+def test_too_few_first_candidates_are_widened_until_proved_optimal() -> None:
+    """One candidate each to start with: the first flow cannot be optimal, and the rounds add
+    what it lacks."""
+    problem, weights = seeded_problem()
     dense = solve_dense(problem, weights, per_item=1, all_pairs_up_to=0)
     listed = as_candidates(problem, weights)
     assert dense.rounds > 1
@@ -86,6 +103,18 @@ def test_too_few_first_candidates_are_widened_until_proved_optimal() -> None:
         == highs_optimum(listed)
         == solve_arrays(problem, CandidateArrays.of(listed)).total_weight
     )
+
+
+@pytest.mark.parametrize("dtype", [np.int16, np.int32, np.int64, np.float64])
+def test_weights_of_any_number_type_give_the_same_optimum(dtype: type) -> None:
+    """The check marks closed pairs with the least value of the weights' type (int8 and int16
+    as given, others widened): the same answer whatever the type."""
+    problem, weights = seeded_problem()
+    as_int8 = solve_dense(problem, weights, per_item=1, all_pairs_up_to=0)
+    widened = solve_dense(problem, weights.astype(dtype), per_item=1, all_pairs_up_to=0)
+    assert widened.rounds > 1
+    assert widened.solution == as_int8.solution
+    assert as_int8.solution.total_weight == highs_optimum(as_candidates(problem, weights))
 
 
 def test_group_caps_and_bonus_and_a_wrong_shape_are_refused() -> None:

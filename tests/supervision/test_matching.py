@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from reflect.assignment import AssignmentProblem, Bin, Candidate, Item
 from supervision.matching import (
-    AssignedPair,
     Exclusion,
     Match,
     Offer,
@@ -425,30 +424,30 @@ def test_pool_assignment_beats_greedy_and_says_why() -> None:
     assert greedy.unassigned == (2,)
 
     optimal = assign_pool([needs_a, needs_b], [near, far])
-    assert optimal.pairs == (
-        AssignedPair(
-            organisation_id=1,
-            supervisor_id=2,
-            hours=Decimal(2),
-            score=15,
-            reasons=(
+    assert [(p.organisation_id, p.supervisor_id, p.hours, p.score, p.reasons) for p in optimal.pairs] == [
+        (
+            1,
+            2,
+            Decimal(2),
+            15,
+            (
                 "Does not cover the specialism you asked for",
                 "Costs £120 a month, within your allocation",
                 "Has 2 hours free this month",
             ),
         ),
-        AssignedPair(
-            organisation_id=2,
-            supervisor_id=1,
-            hours=Decimal(2),
-            score=55,
-            reasons=(
+        (
+            2,
+            1,
+            Decimal(2),
+            55,
+            (
                 "Covers the specialism you asked for: psychosis",
                 "Costs £120 a month, within your allocation",
                 "Has 2 hours free this month",
             ),
         ),
-    )
+    ]
     assert optimal.total_fit == Decimal(140)
     assert optimal.unassigned == ()
     assert optimal.split == ()
