@@ -4,7 +4,10 @@ sessions open to a person for what they asked, and the answers given after them.
 from __future__ import annotations
 
 import datetime
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 
 from django.db.models import DateTimeField, DurationField, Exists, ExpressionWrapper, OuterRef, QuerySet, Sum, Value
 
@@ -24,10 +27,20 @@ from scheduling.models import (
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
 
 
-def people_who_asked(pool: Pool, topics: list[LearningTopic]) -> QuerySet[User]:
-    """Everyone with an open need in the pool for one of the topics: each once, in one query."""
-    asked = open_needs().filter(pool=pool, topic__in=topics, person=OuterRef("pk"))
-    return User.objects.filter(Exists(asked), is_active=True).only("pk", "first_name", "email").order_by("pk")
+def people_who_asked(pool: Pool, topics: list[LearningTopic], *, chunk_size: int) -> Iterator[tuple[int, list[str]]]:
+    """Everyone active with an open need in the pool for one of the topics, each once, with the
+    titles of those of the topics they asked for (in title order): one query, read in chunks.
+
+    Each person is told of their own topics only: a colleague's need for another of the
+    session's topics is not theirs to hear of, and the message is about what they asked."""
+    rows = (
+        open_needs()
+        .filter(pool=pool, topic__in=topics, person__is_active=True)
+        .values_list("person_id", "topic__title")
+        .order_by("person_id", "topic__title")
+    )
+    for person_id, needs in itertools.groupby(rows.iterator(chunk_size=chunk_size), key=itemgetter(0)):
+        yield person_id, [title for _, title in needs]
 
 
 @dataclass(frozen=True)

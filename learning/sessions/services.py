@@ -92,7 +92,6 @@ def publish_learning_session(
         dates = group.sessions.count()
         context = {
             "title": group.title,
-            "topics": ", ".join(topic.title for topic in chosen),
             "when": session_when(first),
             "more_dates": f"and {wording.count(dates - 1, 'more date')}" if dates > 1 else "",
             "led_by": group.led_by_words,
@@ -148,7 +147,6 @@ def publish_external_course(
         dates = f"From {wording.date(starts_on)}" + (f" to {wording.date(ends_on)}" if ends_on else "")
         context = {
             "title": title,
-            "topics": ", ".join(topic.title for topic in chosen),
             "provider": provider,
             "dates": dates,
             "course_url": url,
@@ -163,13 +161,22 @@ def publish_external_course(
 def _tell_people_who_asked(
     pool: Pool, topics: list[LearningTopic], kind: str, key: str, context: dict[str, Any]
 ) -> int:
-    """One outbox row per person with an open need for one of the topics, written in batches
-    of ``TELL_BATCH`` in the publishing transaction; the outbox sends each by the person's own
-    channel. The keys name the session or course just made, so none can exist yet."""
+    """One outbox row per person with an open need for one of the topics, naming the topics
+    they asked for (not all of the session's), written in batches of ``TELL_BATCH`` in the
+    publishing transaction; the outbox sends each by the person's own channel. The keys name the
+    session or course just made, so none can exist yet."""
     told = 0
     batch: list[Any] = []
-    for person in people_who_asked(pool, topics).iterator(chunk_size=TELL_BATCH):
-        batch.append(outbox_row(person, kind, key=f"{key}:told:{person.pk}", context=context, about=key))
+    for person_id, asked_for in people_who_asked(pool, topics, chunk_size=TELL_BATCH):
+        batch.append(
+            outbox_row(
+                User(pk=person_id),
+                kind,
+                key=f"{key}:told:{person_id}",
+                context=context | {"topics": ", ".join(asked_for)},
+                about=key,
+            )
+        )
         if len(batch) == TELL_BATCH:
             told += len(queue_new_notifications(batch))
             batch = []

@@ -74,6 +74,38 @@ def test_a_series_says_how_many_more_dates(world):
     assert Notification.objects.get(kind="learning_session_published").context["more_dates"] == "and 1 more date"
 
 
+def test_each_person_is_told_of_the_topics_they_asked_for_only(world):
+    trauma, vicarious, psychosis = topic("trauma-informed-practice"), topic("vicarious-trauma"), topic("psychosis")
+    raise_need(world.member, world.pool, trauma)
+    raise_need(world.member, world.pool, psychosis)  # not one of the session's topics
+    raise_need(world.colleague, world.pool, vicarious)
+    raise_need(world.lead, world.pool, vicarious)
+    raise_need(world.lead, world.pool, trauma)
+    course = publish_external_course(
+        world.pool,
+        acting_user=world.commissioner,
+        topics=[trauma, vicarious],
+        title="Trauma at work",
+        provider="Leeds Mind",
+        url="https://example.org/trauma",
+        starts_on=datetime.date(2027, 1, 11),
+        now=NOW,
+    )
+    group = publish(world, [vicarious, trauma])
+    for kind, about in [
+        ("learning_session_published", f"learning-session:{group.pk}"),
+        ("learning_course_published", f"external-course:{course.pk}"),
+    ]:
+        told = Notification.objects.filter(kind=kind, about=about).order_by("recipient_id")
+        assert [(row.recipient_id, row.context["topics"]) for row in told] == sorted(
+            [
+                (world.member.pk, "Trauma-informed practice"),
+                (world.colleague.pk, "Vicarious trauma"),
+                (world.lead.pk, "Trauma-informed practice, Vicarious trauma"),
+            ]
+        )
+
+
 def test_many_people_are_told_in_batches_of_rows_not_one_insert_each(world):
     trauma = topic("trauma-informed-practice")
     for n in range(TELL_BATCH + 5):
