@@ -80,9 +80,13 @@ def own_needs(person: User) -> QuerySet[LearningNeed]:
     return open_needs().filter(person=person).select_related("topic")
 
 
-def waiting_suggestions(person: User) -> QuerySet[TopicSuggestion]:
-    """Suggestions made to the person that they have not answered yet."""
-    return TopicSuggestion.objects.filter(person=person, answer="").select_related("topic")
+def waiting_suggestions(person: User) -> list[TopicSuggestion]:
+    """Suggestions made to the person that they have not answered yet, one a topic (two
+    supervisors may suggest the same one; answering it answers both), the latest first."""
+    one_a_topic: dict[int, TopicSuggestion] = {}
+    for suggestion in TopicSuggestion.objects.filter(person=person, answer="").select_related("topic"):
+        one_a_topic.setdefault(suggestion.topic_id, suggestion)
+    return list(one_a_topic.values())
 
 
 def supervisees_of(agreement: SupervisionAgreement) -> QuerySet[User]:
