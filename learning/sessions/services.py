@@ -19,7 +19,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from learning.models import LearningTopic
+from learning.models import LearningNeed, LearningTopic
 from learning.queries import open_needs, topics_open_to
 from learning.session_models import (
     ExternalCourse,
@@ -185,17 +185,63 @@ def _tell_people_who_asked(
     return told
 
 
-def meet_needs_on_attendance(place: Place, now: datetime.datetime) -> int:
-    """Someone came to a learning session: their open needs for its topics are met (the
-    register's listener, scheduling/groups/attendance.py). Other groups meet no need."""
-    group = place.session.group
-    if group.purpose != GroupPurpose.LEARNING:
+def follow_attendance(place: Place, was: str, now: datetime.datetime) -> int:
+    """The register's listener (scheduling/groups/attendance.py): someone marked attended at a
+    learning session has their needs for its topics met; a place corrected from attended to
+    absent re-opens the needs that attendance met. Other groups meet no need."""
+    if place.session.group.purpose != GroupPurpose.LEARNING:
         return 0
+    if place.status == PlaceStatus.ATTENDED:
+        return meet_needs_on_attendance(place, now)
+    if was == PlaceStatus.ATTENDED:
+        return reopen_needs_met_by(place)
+    return 0
+
+
+def meet_needs_on_attendance(place: Place, now: datetime.datetime) -> int:
+    """Someone came to a learning session: their open needs for its topics are met."""
+    group = place.session.group
     return (
         open_needs()
         .filter(person_id=place.user_id, pool_id=group.pool_id, topic__session_links__group=group)
         .update(met_at=now)
     )
+
+
+def reopen_needs_met_by(place: Place) -> int:
+    """A place corrected from attended to absent: the needs that attendance met are open again.
+
+    No need records what met it (a need holds nothing about a session), so a need is re-opened
+    only when nothing else could have met it: it is the person's latest met need for one of the
+    session's topics in the pool, met after the session began (a register is marked then), not
+    withdrawn, with no open need for that topic since (they asked again: that one stands), and
+    no other learning session on that topic has them marked attended. Anything else stays met."""
+    group = place.session.group
+    topics = LearningSessionTopic.objects.filter(group=group).values_list("topic_id", flat=True)
+    needs = LearningNeed.objects.filter(person_id=place.user_id, pool_id=group.pool_id, topic_id__in=topics)
+    latest: dict[int, LearningNeed] = {}
+    for need in needs.order_by("topic_id", "-raised_at", "-pk"):
+        latest.setdefault(need.topic_id, need)
+    came_elsewhere = set(
+        Place.objects.filter(
+            user_id=place.user_id,
+            status=PlaceStatus.ATTENDED,
+            session__group__purpose=GroupPurpose.LEARNING,
+            session__group__pool_id=group.pool_id,
+            session__group__learning_topics__topic_id__in=list(latest),
+        )
+        .exclude(pk=place.pk)
+        .values_list("session__group__learning_topics__topic_id", flat=True)
+    )
+    reopen = [
+        need.pk
+        for need in latest.values()
+        if need.met_at is not None
+        and need.withdrawn_at is None
+        and need.met_at >= place.session.starts_at
+        and need.topic_id not in came_elsewhere
+    ]
+    return LearningNeed.objects.filter(pk__in=reopen).update(met_at=None)
 
 
 def give_feedback(place: Place, answer: str, *, acting_user: User) -> bool:
