@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import itemgetter
 
 from django.db.models import DateTimeField, DurationField, Exists, ExpressionWrapper, OuterRef, QuerySet, Sum, Value
@@ -48,8 +48,9 @@ class SessionOffer:
     """A coming learning session for a topic the person asked about, for their home page."""
 
     group: ReflectiveGroup
-    session: GroupSession
+    session: GroupSession  # its next date without a place
     topics: list[str]
+    more: int = 0  # its later dates without a place (booking books them all)
 
 
 def sessions_for_needs(user: User, now: datetime.datetime, *, limit: int = 3) -> list[SessionOffer]:
@@ -79,8 +80,11 @@ def sessions_for_needs(user: User, now: datetime.datetime, *, limit: int = 3) ->
     )
     offers: dict[int, SessionOffer] = {}
     for session in coming[:50]:
-        if session.group_id not in offers:
+        offer = offers.get(session.group_id)
+        if offer is None:
             offers[session.group_id] = SessionOffer(session.group, session, topics[session.group_id])
+        else:
+            offers[session.group_id] = replace(offer, more=offer.more + 1)
     return list(offers.values())[:limit]
 
 

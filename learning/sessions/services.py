@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -38,7 +39,9 @@ from reflect.services.audit import record_audit
 from reflect.services.notifications import outbox_row, queue_new_notifications
 from scheduling.groups.changes import create_group
 from scheduling.groups.notices import session_when
+from scheduling.groups.places import book_place
 from scheduling.models import GroupKind, GroupPurpose, GroupSession, Place, PlaceStatus, ReflectiveGroup, SessionStatus
+from scheduling.models.groups import ACTIVE_PLACE_STATUSES
 
 # Rows written per insert when telling everyone who asked: a pool of a city's staff is a few
 # thousand people, written in a few statements, never one request per person.
@@ -277,6 +280,65 @@ def give_feedback(place: Place, answer: str, *, acting_user: User) -> bool:
     return True
 
 
-def coming_session(group: ReflectiveGroup, now: datetime.datetime) -> GroupSession | None:
-    """The learning session's next date, the one a one-step booking books."""
-    return group.sessions.filter(status=SessionStatus.SCHEDULED, starts_at__gt=now).order_by("starts_at", "pk").first()
+def coming_sessions(group: ReflectiveGroup, now: datetime.datetime) -> list[GroupSession]:
+    """The learning session's dates still to come, in order: what a one-step booking books."""
+    return list(
+        group.sessions.filter(status=SessionStatus.SCHEDULED, starts_at__gt=now)
+        .select_related("group")
+        .order_by("starts_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class Booked:
+    """What booking a learning session did: a place on each date it could, and why not on the
+    others (a date full, in the groups' own words, which send the person to its waitlist)."""
+
+    places: list[Place]
+    refused: list[str]
+
+
+def book_learning_session(group: ReflectiveGroup, *, acting_user: User, now: datetime.datetime) -> Booked:
+    """Book the person a place on every coming date of the learning session: a series is one
+    course, so booking it means all its dates (docs/learning.md, "Booking in one step"). Each date
+    is the groups' own ``book_place`` (its lock, its waitlist, its confirmation; a second click
+    returns the place); a date it cannot book (full) is left, and the reason kept to say."""
+    places: list[Place] = []
+    refused: list[str] = []
+    for session in coming_sessions(group, now):
+        try:
+            places.append(book_place(session, acting_user=acting_user, now=now))
+        except DomainError as error:
+            refused.append(error.message)
+    return Booked(places, refused)
+
+
+def booked_words(booked: int, refused: int) -> str:
+    """What a one-step booking says: one date booked, every date of a series, or some of them."""
+    if booked == 1 and not refused:
+        return "Your place is booked. We have sent you the details."
+    if not refused:
+        return f"You have a place on all {wording.count(booked, 'date')}. We have sent you the details."
+    return (
+        f"You have a place on {booked} of the {wording.count(booked + refused, 'date')}. We have sent you the details."
+    )
+
+
+def booking_page(group: ReflectiveGroup, person: User, now: datetime.datetime) -> dict[str, Any]:
+    """The one-step booking page's contents: the session, its topics, every coming date with the
+    person's place on it if they have one, and whether any is left to book."""
+    sessions = coming_sessions(group, now)
+    held = set(
+        Place.objects.filter(session__in=sessions, user=person, status__in=ACTIVE_PLACE_STATUSES).values_list(
+            "session_id", flat=True
+        )
+    )
+    dates = [(session, session_when(session), session.pk in held) for session in sessions]
+    return {
+        "group": group,
+        "dates": dates,
+        "all_dates": wording.count(len(dates), "date"),
+        "to_book": sum(1 for _, _, has_place in dates if not has_place),
+        "topics": LearningTopic.objects.filter(session_links__group=group).order_by("title"),
+        "how": how_it_meets(group),
+    }

@@ -13,6 +13,7 @@ from learning.models import LearningNeed
 from learning.session_models import FeedbackTally, LearningSessionTopic
 from reflect.models import Notification
 from scheduling.groups.attendance import mark_place_attendance
+from scheduling.groups.notices import session_when
 from scheduling.groups.places import book_place
 from scheduling.models import GroupPurpose, Place, ReflectiveGroup
 from tests.factories.core import give_two_factor
@@ -88,8 +89,8 @@ def test_booking_in_one_step(client, world):
     client.force_login(world.member)
     url = reverse("learning_session_book", args=[group.pk])
     page = client.get(url)
-    assert page.context["session"] == session
-    assert b"Book a place" in page.content
+    assert [(date, has_place) for date, _, has_place in page.context["dates"]] == [(session, False)]
+    assert b"Book a place</button>" in page.content
     response = client.post(url)
     assert response["Location"] == reverse("group_session", args=[session.pk])
     place = Place.objects.get(session=session)
@@ -97,6 +98,52 @@ def test_booking_in_one_step(client, world):
     client.post(url)  # a second click: the same place
     assert Place.objects.filter(session=session).count() == 1
     assert b"You have a place" in client.get(url).content
+
+
+def test_booking_a_series_in_one_step_books_every_date(client, world):
+    """A series is one course: the one button books a place on each coming date, and says so on
+    the page, the home page and in the message."""
+    raise_need(world.member, world.pool, topic("psychosis"))
+    group = publish(world, [topic("psychosis")], dates=[_soon(), _soon(21), _soon(28)], now=timezone.now())
+    first, second, third = group.sessions.order_by("starts_at")
+    book_place(second, acting_user=world.member, now=timezone.now())  # one date booked already
+    client.force_login(world.member)
+    home = client.get(reverse("home")).content.decode()
+    assert "and 1 more date, all booked at once. For Psychosis" in home
+    url = reverse("learning_session_book", args=[group.pk])
+    page = client.get(url)
+    assert [(date, has_place) for date, _, has_place in page.context["dates"]] == [
+        (first, False),
+        (second, True),
+        (third, False),
+    ]
+    assert "It is one course over 3 dates" in page.content.decode()
+    assert "Book a place on every date</button>" in page.content.decode()
+    response = client.post(url, follow=True)
+    assert response.redirect_chain == [(reverse("group_detail", args=[group.pk]), 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        "You have a place on all 3 dates. We have sent you the details."
+    ]
+    assert sorted(Place.objects.filter(user=world.member).values_list("session_id", flat=True)) == sorted(
+        [first.pk, second.pk, third.pk]
+    )
+    assert "You have a place on every date" in client.get(url).content.decode()
+    assert "Book a place:" not in client.get(reverse("home")).content.decode()
+
+
+def test_booking_a_series_with_a_full_date_books_the_others_and_says_which_is_full(client, world):
+    raise_need(world.member, world.pool, topic("psychosis"))
+    group = publish(world, [topic("psychosis")], dates=[_soon(), _soon(21)], now=timezone.now(), capacity=1)
+    first, second = group.sessions.order_by("starts_at")
+    book_place(second, acting_user=world.colleague, now=timezone.now())
+    client.force_login(world.member)
+    response = client.post(reverse("learning_session_book", args=[group.pk]), follow=True)
+    assert [str(m) for m in response.context["messages"]] == [
+        f"The session on {session_when(second)} is full. Join the waitlist and we will offer you the first "
+        "place that frees.",
+        "You have a place on 1 of the 2 dates. We have sent you the details.",
+    ]
+    assert list(Place.objects.filter(user=world.member).values_list("session_id", flat=True)) == [first.pk]
 
 
 def test_an_outsider_and_a_reflective_group_get_404_from_the_booking_page(client, world):
