@@ -61,7 +61,7 @@ def _back(request: HttpRequest) -> HttpResponse:
 @login_required
 def learning_ask(request: HttpRequest, topic_id: int) -> HttpResponse:
     user = acting_user(request)
-    topic = access_topic(topic_id)
+    topic = access_topic(user, topic_id)
     how = RaisedHow.AFTER_SESSION if request.POST.get("after") == AFTER_SESSION else RaisedHow.OWN
     try:
         raise_need(topic, acting_user=user, how=how)

@@ -12,13 +12,12 @@ from django.utils import timezone
 from learning.models import LearningNeed
 from learning.session_models import FeedbackTally, LearningSessionTopic
 from reflect.models import Notification
-from scheduling.groups.attendance import mark_place_attendance
 from scheduling.groups.notices import session_when
 from scheduling.groups.places import book_place
 from scheduling.models import GroupPurpose, Place, ReflectiveGroup
 from tests.factories.core import give_two_factor
 from tests.factories.groups import make_facilitator, make_group
-from tests.learning.sessions_helpers import publish, raise_need, topic
+from tests.learning.sessions_helpers import attended_in_the_past, publish, raise_need, topic
 
 
 def _soon(days: int = 14) -> datetime.date:
@@ -171,7 +170,7 @@ def test_the_home_page_offers_the_session_for_a_need_with_a_book_button(client, 
 def test_the_answer_afterwards_is_one_tap_from_home_and_asked_once(client, world):
     # The session of 9 December 2026 (the default) has happened by the time of the real clock's
     # tests only if it is past: pin it in the past instead.
-    place = _attended_in_the_past(world)
+    place = attended_in_the_past(world)
     client.force_login(world.member)
     home = client.get(reverse("home")).content.decode()
     url = reverse("learning_session_feedback", args=[place.pk])
@@ -186,19 +185,9 @@ def test_the_answer_afterwards_is_one_tap_from_home_and_asked_once(client, world
     assert list(FeedbackTally.objects.values_list("answer", "count")) == [("partly", 1)]
 
 
-def _attended_in_the_past(world) -> Place:
-    past = timezone.localdate() - datetime.timedelta(days=10)
-    then = timezone.now() - datetime.timedelta(days=40)
-    group = publish(world, [topic("psychosis")], dates=[past], now=then)
-    session = group.sessions.get()
-    place = book_place(session, acting_user=world.member, now=then)
-    mark_place_attendance(place, True, acting_user=group.facilitator.user, now=session.ends_at)
-    return place
-
-
 def test_a_need_shows_as_met_after_the_register(world):
     need = raise_need(world.member, world.pool, topic("psychosis"))
-    _attended_in_the_past(world)
+    attended_in_the_past(world)
     need.refresh_from_db()
     assert need.met_at is not None
     assert LearningNeed.objects.filter(person=world.member, met_at__isnull=True).count() == 0
