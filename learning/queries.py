@@ -15,8 +15,9 @@ from django.db.models import Count, DateTimeField, ExpressionWrapper, Q, QuerySe
 from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 
-from learning.enums import CoveredBy
+from learning.enums import CoveredBy, TopicKind
 from learning.models import LearningNeed, LearningTopic, OrganisationNeed, TopicSuggestion
+from reflect.disclosure import disclosed
 from reflect.models import Organisation, Pool, PoolOrganisation, User
 from scheduling.models import BookingAttendee, BookingStatus, Place, PlaceStatus
 from scheduling.models.bookings import LIVE_BOOKING_STATUSES
@@ -73,6 +74,27 @@ def topics_open_to_organisation(organisation: Organisation) -> QuerySet[Learning
 
 def open_needs() -> QuerySet[LearningNeed]:
     return LearningNeed.objects.filter(met_at__isnull=True, withdrawn_at__isnull=True)
+
+
+@dataclass(frozen=True)
+class TopicGroup:
+    """A heading of a person's topics page and its topics, each with the person's open need."""
+
+    title: str
+    topics: list[tuple[LearningTopic, LearningNeed | None]]
+
+
+def topic_groups(place: LearningPlace, needs: Mapping[int, LearningNeed]) -> list[TopicGroup]:
+    """The topics open to the person's pool under their headings (the catalogue's training
+    topics, the things staff meet, the pool's own), each with their open need if any; empty
+    headings left out."""
+    topics = [(topic, needs.get(topic.pk)) for topic in topics_open_to(place.pool)]
+    groups = [
+        TopicGroup("Training topics", [(t, n) for t, n in topics if t.kind == TopicKind.TOPIC and t.pool_id is None]),
+        TopicGroup("Things staff meet", [(t, n) for t, n in topics if t.kind == TopicKind.PRESENTATION]),
+        TopicGroup(f"Added for {place.pool.name}", [(t, n) for t, n in topics if t.pool_id is not None]),
+    ]
+    return [group for group in groups if group.topics]
 
 
 def own_needs(person: User) -> QuerySet[LearningNeed]:
@@ -138,6 +160,26 @@ def attended_group_recently(person_id: int, now: datetime.datetime) -> QuerySet[
 
 def organisation_records(organisation: Organisation) -> QuerySet[OrganisationNeed]:
     return OrganisationNeed.objects.filter(organisation=organisation).select_related("topic")
+
+
+@dataclass(frozen=True)
+class TopicRow:
+    """A line of a lead's page: a topic, how many of their staff asked (disclosed), their record."""
+
+    topic: LearningTopic
+    staff: int | str  # disclosed: 0, "*" or a multiple of 5
+    record: OrganisationNeed | None
+
+
+def organisation_topic_rows(organisation: Organisation, topics: list[LearningTopic]) -> list[TopicRow]:
+    """The lead's page's rows: each topic with its staff count through the one disclosure rule
+    (reflect/disclosure.py: never who, never 1 to 7) and the lead's record; the topics with
+    something to say first, the rest of the catalogue after, by title."""
+    records = {record.topic_id: record for record in organisation_records(organisation)}
+    demand = staff_demand_of(organisation)
+    rows = [TopicRow(topic, disclosed(demand.get(topic.pk, 0)), records.get(topic.pk)) for topic in topics]
+    rows.sort(key=lambda row: (row.record is None and row.staff == 0, row.topic.title))
+    return rows
 
 
 def staff_demand_of(organisation: Organisation) -> dict[int, int]:
