@@ -11,7 +11,7 @@ from django.utils import timezone
 from learning.enums import CoveredBy, RaisedHow, SuggestionAnswer
 from learning.models import LearningNeed, LearningTopic, OrganisationNeed, TopicSuggestion
 from learning.queries import waiting_suggestions
-from learning.services.needs import mark_needs_met, raise_need, withdraw_need
+from learning.services.needs import raise_need, withdraw_need
 from learning.services.organisation_needs import record_organisation_need
 from learning.services.suggestions import answer_suggestion, suggest_topic
 from learning.services.topics import add_pool_topic
@@ -70,16 +70,6 @@ def test_another_pools_own_topic_is_refused(world) -> None:
     theirs = add_pool_topic(world.other_pool, title="Farm safety", description="", acting_user=world.other_commissioner)
     with pytest.raises(DomainError, match="not offered in your pool"):
         raise_need(theirs, acting_user=world.member)
-
-
-def test_meeting_needs_marks_only_the_open_needs_of_those_people(world) -> None:
-    mine = raise_need(topic("ageism"), acting_user=world.member)
-    theirs = raise_need(topic("ageism"), acting_user=world.colleague)
-    assert mark_needs_met(world.pool, topic("ageism"), [world.member.pk]) == 1
-    assert mark_needs_met(world.pool, topic("ageism"), [world.member.pk]) == 0
-    mine.refresh_from_db()
-    theirs.refresh_from_db()
-    assert mine.met_at is not None and theirs.met_at is None
 
 
 def test_a_supervisor_suggests_and_the_person_accepts(world, supervised) -> None:
