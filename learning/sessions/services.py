@@ -320,7 +320,8 @@ def booked_words(booked: int, refused: int) -> str:
     if not refused:
         return f"You have a place on all {wording.count(booked, 'date')}. We have sent you the details."
     return (
-        f"You have a place on {booked} of the {wording.count(booked + refused, 'date')}. We have sent you the details."
+        f"You have a place on {wording.count(booked, 'date')} of the course, and not on the "
+        f"{wording.count(refused, 'other')}. We have sent you the details."
     )
 
 

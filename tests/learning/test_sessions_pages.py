@@ -140,7 +140,7 @@ def test_booking_a_series_with_a_full_date_books_the_others_and_says_which_is_fu
     assert [str(m) for m in response.context["messages"]] == [
         f"The session on {session_when(second)} is full. Join the waitlist and we will offer you the first "
         "place that frees.",
-        "You have a place on 1 of the 2 dates. We have sent you the details.",
+        "You have a place on 1 date of the course, and not on the 1 other. We have sent you the details.",
     ]
     assert list(Place.objects.filter(user=world.member).values_list("session_id", flat=True)) == [first.pk]
 
