@@ -157,6 +157,4 @@ def test_messages_and_calendar_entries_say_hosted_by_for_a_host(world):
     assert "acilitat" not in missed_message.body
     assert group_session_event(first).description.startswith("Hosted by Chris Example.")
     # A reflective group still says its facilitator.
-    assert group_session_event(make_group(world).sessions.first()).description.startswith(
-        "Facilitated by Ann Carter."
-    )
+    assert group_session_event(make_group(world).sessions.first()).description.startswith("Facilitated by Ann Carter.")
