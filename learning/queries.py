@@ -111,6 +111,16 @@ def waiting_suggestions(person: User) -> list[TopicSuggestion]:
     return list(one_a_topic.values())
 
 
+def suggestions_made(agreement: SupervisionAgreement, supervisor: User) -> list[TopicSuggestion]:
+    """The supervisor's own suggestions under the agreement, the latest 50: never their answers
+    (the page shows topic, person and date only)."""
+    return list(
+        TopicSuggestion.objects.filter(agreement=agreement, supervisor=supervisor).select_related("topic", "person")[
+            :50
+        ]
+    )
+
+
 def supervisees_of(agreement: SupervisionAgreement) -> QuerySet[User]:
     """The people a supervisor supervises under an agreement: current staff of its organisation
     who have come to (or are booked into) one of its sessions. Only they can be suggested a topic;
