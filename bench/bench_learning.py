@@ -8,11 +8,9 @@ city pool's staff). Then, in a fresh process started as the server starts, it ti
 - ``learning_demand_city``: the demand figures alone (its queries and every cell presented);
 - the page (``learning_page_city``) and its CSV (``csv_learning-demand_city``), through Django's
   test client, read to their end;
-- the baseline, the signed-in trivial view (``/health/signed-in/``), timed the same way.
+- the baseline, the signed-in trivial view (``/health/signed-in/``).
 
-Each is warmed once and timed BENCH_REPEAT times (default 7): median, 95th percentile, query
-count, and the ratio to the baseline. With BENCH_REUSE=1 the seeded PostgreSQL database is kept
-and reused (bench_dashboard.py's rule).
+How each is timed (BENCH_REPEAT, BENCH_REUSE) is bench/city_scale.py's.
 """
 
 from __future__ import annotations

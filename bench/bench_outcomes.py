@@ -3,18 +3,15 @@ a baseline measured in the same run, as bench_dashboard.py measures the page.
 
 It seeds the city in a throwaway database (bench/city_scale.py; ``seed_demo --scale city``,
 whose last step writes every pool's outcome answers: demo/outcomes.py, over a year of them from
-1,500 staff). Then, in a fresh process started as the
-server starts, it times in-process:
+1,500 staff). Then, in a fresh process started as the server starts, it times in-process:
 
 - ``dashboard_outcomes_city``: the outcome section alone — its two queries, the pairing of each
   person's answers, the intervals and every cell of both tables presented (HTML and CSV rows);
 - the whole dashboard page with the section in it (``dashboard_page_city``), and the section's
   two CSV exports, through Django's test client, read to their end;
-- the baseline, the signed-in trivial view (``/health/signed-in/``), timed the same way.
+- the baseline, the signed-in trivial view (``/health/signed-in/``).
 
-Each is warmed once and timed BENCH_REPEAT times (default 7): median, 95th percentile, query
-count, and the ratio to the baseline. With BENCH_REUSE=1 the seeded PostgreSQL database is kept
-and reused (bench_dashboard.py's rule).
+How each is timed (BENCH_REPEAT, BENCH_REUSE) is bench/city_scale.py's.
 """
 
 from __future__ import annotations
