@@ -1,55 +1,32 @@
 """The commissioner dashboard's outcome section at city scale (docs/outcomes.md: ≤ 300 ms), beside
 a baseline measured in the same run, as bench_dashboard.py measures the page.
 
-It migrates a throwaway database (PostgreSQL when DATABASE_URL names a local server: database
-``<name>_bench``, or BENCH_DATABASE_URL; else a temporary SQLite file) and runs
-``seed_demo --scale city``, whose last step writes every pool's outcome answers
-(demo/outcomes.py: over a year of them from 1,500 staff). Then, in a fresh process started as the
-server starts, it times in-process:
+It seeds the city in a throwaway database (bench/city_scale.py; ``seed_demo --scale city``,
+whose last step writes every pool's outcome answers: demo/outcomes.py, over a year of them from
+1,500 staff). Then, in a fresh process started as the server starts, it times in-process:
 
 - ``dashboard_outcomes_city``: the outcome section alone — its two queries, the pairing of each
   person's answers, the intervals and every cell of both tables presented (HTML and CSV rows);
 - the whole dashboard page with the section in it (``dashboard_page_city``), and the section's
   two CSV exports, through Django's test client, read to their end;
-- the baseline, the signed-in trivial view (``/health/signed-in/``), timed the same way.
+- the baseline, the signed-in trivial view (``/health/signed-in/``).
 
-Each is warmed once and timed BENCH_REPEAT times (default 7): median, 95th percentile, query
-count, and the ratio to the baseline. With BENCH_REUSE=1 the seeded PostgreSQL database is kept
-and reused (bench_dashboard.py's rule).
+How each is timed (BENCH_REPEAT, BENCH_REUSE) is bench/city_scale.py's.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_home import base_environment, log, run_python, throwaway_database  # noqa: E402
+from bench.city_scale import database_figure, measure_at_city_scale, print_figures, timing_figures
 
-REUSE = os.environ.get("BENCH_REUSE", "") == "1"
-REPEAT = int(os.environ.get("BENCH_REPEAT", "7"))
-
-MEASURE = f"""
-import json, statistics, time
-import config.wsgi  # start up as the server does
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
+MEASURE = """
 from dashboard.figures.pool import PoolFigures
 from dashboard.filters import whole_pool
-from demo.city import CITY_POOL_NAME
 from outcomes.models import OutcomeResponse
-from reflect.models import Pool, User
-
-client = Client()
-client.force_login(User.objects.get(email="commissioner@demo.reflect.test"))
-pool = Pool.objects.get(name=CITY_POOL_NAME)
 
 
 def section():
@@ -59,106 +36,36 @@ def section():
         list(table.csv_rows())
 
 
-def page(url):
-    def get():
-        response = client.get(url, HTTP_HOST="127.0.0.1")
-        body = b"".join(response.streaming_content) if response.streaming else response.content
-        assert response.status_code == 200 and body, url
-    return get
 
-
-def timed(work):
-    work()
-    times = []
-    for _ in range({REPEAT}):
-        with CaptureQueriesContext(connection) as queries:
-            began = time.perf_counter()
-            work()
-            times.append(time.perf_counter() - began)
-    times.sort()
-    p95 = times[max(0, -(-len(times) * 95 // 100) - 1)]
-    return (statistics.median(times) * 1000, p95 * 1000, len(queries))
-
-
-result = {{
+result = {
     "baseline": timed(page("/health/signed-in/")),
     "dashboard_outcomes_city": timed(section),
-    "dashboard_page_city": timed(page(f"/pools/{{pool.pk}}/dashboard/")),
-    "csv_outcome-change_city": timed(page(f"/pools/{{pool.pk}}/dashboard/outcome-change.csv")),
-    "csv_outcome-attendance_city": timed(page(f"/pools/{{pool.pk}}/dashboard/outcome-attendance.csv")),
+    "dashboard_page_city": timed(page(f"/pools/{pool.pk}/dashboard/")),
+    "csv_outcome-change_city": timed(page(f"/pools/{pool.pk}/dashboard/outcome-change.csv")),
+    "csv_outcome-attendance_city": timed(page(f"/pools/{pool.pk}/dashboard/outcome-attendance.csv")),
     "responses": OutcomeResponse.objects.filter(pool=pool).count(),
     "people": OutcomeResponse.objects.filter(pool=pool).values("person_id").distinct().count(),
-}}
+}
 print("RESULT " + json.dumps(result))
 """
 
-
-SEEDED = """
-import django; django.setup()
-from demo.city import CITY_POOL_NAME
-from outcomes.models import OutcomeResponse
-print("SEEDED", OutcomeResponse.objects.filter(pool__name=CITY_POOL_NAME).exists())
-"""
-
-
-def _seeded(env: dict[str, str]) -> bool:
-    """Whether a kept database already holds the city and its answers (BENCH_REUSE=1)."""
-    output = subprocess.run(
-        [sys.executable, "-c", SEEDED],
-        cwd=HERE.parent,
-        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    ).stdout
-    return "SEEDED True" in output
+SEEDED = (
+    "from outcomes.models import OutcomeResponse",
+    "OutcomeResponse.objects.filter(pool__name=CITY_POOL_NAME).exists()",
+)
 
 
 def main() -> dict[str, tuple[float, str]]:
-    with throwaway_database(keep=REUSE) as (database_url, description):
-        env = {**base_environment(), "DATABASE_URL": database_url}
-        log(f"database: {description}; migrating, seeding the city-scale pool")
-        run_python(["manage.py", "migrate", "--noinput", "-v0"], env)
-        began = time.monotonic()
-        if not (REUSE and _seeded(env)):
-            subprocess.run(
-                [sys.executable, "manage.py", "seed_demo", "--scale", "city", "--quiet-logins", "-v0"],
-                cwd=HERE.parent,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=3600,
-                check=True,
-            )
-        log(f"seeded the city in {time.monotonic() - began:.1f} s; timing × {REPEAT}")
-        output = subprocess.run(
-            [sys.executable, "-c", MEASURE],
-            cwd=HERE.parent,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=True,
-        ).stdout
-    measured = json.loads(next(line for line in output.splitlines() if line.startswith("RESULT "))[7:])
+    measured, description = measure_at_city_scale("outcomes", MEASURE, seeded=SEEDED)
     baseline = measured.pop("baseline")[0]
     result: dict[str, tuple[float, str]] = {
         "baseline_signed_in_trivial_view_median_ms": (round(baseline, 2), "ms"),
         "outcome_responses_city": (measured.pop("responses"), "answers"),
         "outcome_people_city": (measured.pop("people"), "people"),
     }
-    for name, (milliseconds, p95, queries) in measured.items():
-        if name.startswith("csv_"):
-            result[f"{name}_s"] = (round(milliseconds / 1000, 3), "s")
-        else:
-            result[f"{name}_median_ms"] = (round(milliseconds, 1), "ms")
-        result[f"{name}_p95_ms"] = (round(p95, 1), "ms")
-        result[f"{name}_queries"] = (queries, "queries")
-        result[f"{name}_to_baseline_ratio"] = (round(milliseconds / baseline, 1), "× baseline")
-    result["bench_outcomes_database"] = (1 if description.startswith("PostgreSQL") else 0, "0=SQLite 1=PostgreSQL")
-    for name, (value, unit) in result.items():
-        print(f"{name}: {value} {unit}", flush=True)
+    result |= timing_figures(measured, baseline, csv_in_seconds=True)
+    result |= database_figure("bench_outcomes_database", description)
+    print_figures(result)
     return result
 
 

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from learning.models import LearningNeed, LearningTopic, OrganisationNeed, TopicSuggestion
+from learning.queries import learning_place_of
 from reflect.models import Organisation, Pool, User
 from supervision.models import SupervisionAgreement
 
@@ -21,10 +22,12 @@ def access_own_suggestion(user: User, suggestion_id: int) -> TopicSuggestion:
     return get_object_or_404(TopicSuggestion.objects.select_related("topic"), pk=suggestion_id, person=user)
 
 
-def access_topic(topic_id: int) -> LearningTopic:
-    """Any active topic by id; the services check it is open to the person's pool, so another
-    pool's own topic is refused in words, never shown."""
-    return get_object_or_404(LearningTopic, pk=topic_id, active=True)
+def access_topic(user: User, topic_id: int) -> LearningTopic:
+    """An active topic open to the person: the catalogue's, or their own pool's. Another pool's
+    own topic is the 404 of no topic, so its id says nothing of it."""
+    place = learning_place_of(user)
+    own_pool = Q(pool_id=place.pool.pk) if place is not None else Q(pk__in=[])
+    return get_object_or_404(LearningTopic, Q(pool__isnull=True) | own_pool, pk=topic_id, active=True)
 
 
 def access_pool_topic(pool: Pool, topic_id: int) -> LearningTopic:

@@ -14,7 +14,7 @@ class LearningConfig(AppConfig):
         from learning.sessions import data_protection as sessions_data_protection  # noqa: F401
         from learning.sessions import home_panels as sessions_home_panels  # noqa: F401
         from learning.sessions import notification_kinds  # noqa: F401
-        from learning.sessions.services import meet_needs_on_attendance
+        from learning.sessions.services import follow_attendance
         from scheduling.groups.attendance import register_attended_listener
 
-        register_attended_listener(meet_needs_on_attendance)
+        register_attended_listener(follow_attendance)

@@ -101,8 +101,11 @@ class TopicSuggestion(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
+            # One suggestion per supervisor, person and topic, whatever its answer: a supervisor
+            # who suggests the topic again finds their first, so the repeat looks the same
+            # whether the person accepted it, ignored it or has not answered yet.
             models.UniqueConstraint(
-                fields=["person", "topic"], condition=Q(answer=""), name="one_open_suggestion_per_person_topic"
+                fields=["supervisor", "person", "topic"], name="one_suggestion_per_supervisor_person_topic"
             ),
         ]
 

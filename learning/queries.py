@@ -15,8 +15,9 @@ from django.db.models import Count, DateTimeField, ExpressionWrapper, Q, QuerySe
 from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 
-from learning.enums import CoveredBy
+from learning.enums import CoveredBy, TopicKind
 from learning.models import LearningNeed, LearningTopic, OrganisationNeed, TopicSuggestion
+from reflect.disclosure import disclosed
 from reflect.models import Organisation, Pool, PoolOrganisation, User
 from scheduling.models import BookingAttendee, BookingStatus, Place, PlaceStatus
 from scheduling.models.bookings import LIVE_BOOKING_STATUSES
@@ -75,14 +76,49 @@ def open_needs() -> QuerySet[LearningNeed]:
     return LearningNeed.objects.filter(met_at__isnull=True, withdrawn_at__isnull=True)
 
 
+@dataclass(frozen=True)
+class TopicGroup:
+    """A heading of a person's topics page and its topics, each with the person's open need."""
+
+    title: str
+    topics: list[tuple[LearningTopic, LearningNeed | None]]
+
+
+def topic_groups(place: LearningPlace, needs: Mapping[int, LearningNeed]) -> list[TopicGroup]:
+    """The topics open to the person's pool under their headings (the catalogue's training
+    topics, the things staff meet, the pool's own), each with their open need if any; empty
+    headings left out."""
+    topics = [(topic, needs.get(topic.pk)) for topic in topics_open_to(place.pool)]
+    groups = [
+        TopicGroup("Training topics", [(t, n) for t, n in topics if t.kind == TopicKind.TOPIC and t.pool_id is None]),
+        TopicGroup("Things staff meet", [(t, n) for t, n in topics if t.kind == TopicKind.PRESENTATION]),
+        TopicGroup(f"Added for {place.pool.name}", [(t, n) for t, n in topics if t.pool_id is not None]),
+    ]
+    return [group for group in groups if group.topics]
+
+
 def own_needs(person: User) -> QuerySet[LearningNeed]:
     """A person's open needs, newest first."""
     return open_needs().filter(person=person).select_related("topic")
 
 
-def waiting_suggestions(person: User) -> QuerySet[TopicSuggestion]:
-    """Suggestions made to the person that they have not answered yet."""
-    return TopicSuggestion.objects.filter(person=person, answer="").select_related("topic")
+def waiting_suggestions(person: User) -> list[TopicSuggestion]:
+    """Suggestions made to the person that they have not answered yet, one a topic (two
+    supervisors may suggest the same one; answering it answers both), the latest first."""
+    one_a_topic: dict[int, TopicSuggestion] = {}
+    for suggestion in TopicSuggestion.objects.filter(person=person, answer="").select_related("topic"):
+        one_a_topic.setdefault(suggestion.topic_id, suggestion)
+    return list(one_a_topic.values())
+
+
+def suggestions_made(agreement: SupervisionAgreement, supervisor: User) -> list[TopicSuggestion]:
+    """The supervisor's own suggestions under the agreement, the latest 50: never their answers
+    (the page shows topic, person and date only)."""
+    return list(
+        TopicSuggestion.objects.filter(agreement=agreement, supervisor=supervisor).select_related("topic", "person")[
+            :50
+        ]
+    )
 
 
 def supervisees_of(agreement: SupervisionAgreement) -> QuerySet[User]:
@@ -134,6 +170,26 @@ def attended_group_recently(person_id: int, now: datetime.datetime) -> QuerySet[
 
 def organisation_records(organisation: Organisation) -> QuerySet[OrganisationNeed]:
     return OrganisationNeed.objects.filter(organisation=organisation).select_related("topic")
+
+
+@dataclass(frozen=True)
+class TopicRow:
+    """A line of a lead's page: a topic, how many of their staff asked (disclosed), their record."""
+
+    topic: LearningTopic
+    staff: int | str  # disclosed: 0, "*" or a multiple of 5
+    record: OrganisationNeed | None
+
+
+def organisation_topic_rows(organisation: Organisation, topics: list[LearningTopic]) -> list[TopicRow]:
+    """The lead's page's rows: each topic with its staff count through the one disclosure rule
+    (reflect/disclosure.py: never who, never 1 to 7) and the lead's record; the topics with
+    something to say first, the rest of the catalogue after, by title."""
+    records = {record.topic_id: record for record in organisation_records(organisation)}
+    demand = staff_demand_of(organisation)
+    rows = [TopicRow(topic, disclosed(demand.get(topic.pk, 0)), records.get(topic.pk)) for topic in topics]
+    rows.sort(key=lambda row: (row.record is None and row.staff == 0, row.topic.title))
+    return rows
 
 
 def staff_demand_of(organisation: Organisation) -> dict[int, int]:

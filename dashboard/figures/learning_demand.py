@@ -30,7 +30,7 @@ COLUMNS = (
 class DemandRow:
     cells: tuple[Cell, ...]
     topic: str
-    arrange_url: str | None
+    arrange_url: str
 
 
 @dataclass(frozen=True)

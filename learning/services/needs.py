@@ -1,4 +1,5 @@
-"""Raising, withdrawing and meeting a learning need (docs/learning.md).
+"""Raising and withdrawing a learning need (docs/learning.md); a need is met by coming to a
+learning session (learning/sessions/services.py).
 
 A need records who would like to learn about which topic, and when: never anything about a
 session. It is counted for the person's organisation and its pool at the time; the database
@@ -7,7 +8,6 @@ keeps one open need per person and topic, so a second tap finds the first."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,7 +16,7 @@ from learning.enums import RaisedHow
 from learning.models import LearningNeed, LearningTopic
 from learning.queries import learning_place_of, open_needs, topics_open_to
 from reflect.errors import DomainError
-from reflect.models import Pool, User
+from reflect.models import User
 
 NOT_IN_A_POOL = "You can say what you would like to learn about once your organisation is in a pool that is running."
 
@@ -65,11 +65,3 @@ def withdraw_need(need: LearningNeed, *, acting_user: User, now: datetime.dateti
         )
         need.refresh_from_db(fields=["withdrawn_at", "met_at"])
     return need
-
-
-def mark_needs_met(
-    pool: Pool, topic: LearningTopic, people: Iterable[int], *, now: datetime.datetime | None = None
-) -> int:
-    """The open needs of these people for this topic in this pool are met (a learning session
-    they attended, part B). Returns how many were marked; a second call marks none."""
-    return open_needs().filter(pool=pool, topic=topic, person_id__in=list(people)).update(met_at=now or timezone.now())

@@ -29,8 +29,9 @@ def suggest_topic(
     acting_user: User,
     now: datetime.datetime | None = None,
 ) -> TopicSuggestion:
-    """Suggest ``topic`` to ``person``. A second suggestion of the same topic before they answer
-    returns the first."""
+    """Suggest ``topic`` to ``person``. Suggesting it again returns the first suggestion, answered
+    or not: the supervisor is not told the answer, so the repeat must look the same whichever it
+    was (one_suggestion_per_supervisor_person_topic)."""
     if agreement.supervisor.user_id != acting_user.pk:
         raise DomainError("Only the agreement's supervisor can suggest a topic.")
     if agreement.status != AgreementStatus.ACTIVE:
@@ -39,11 +40,12 @@ def suggest_topic(
         raise DomainError("You can suggest a topic only to someone you supervise under this agreement.")
     if not topics_open_to(agreement.pool_id).filter(pk=topic.pk).exists():
         raise DomainError("That topic is not offered in this pool. Choose one from the list.")
-    waiting = TopicSuggestion.objects.filter(person=person, topic=topic, answer="").first()
-    if waiting is not None:
-        return waiting
+    mine = TopicSuggestion.objects.filter(supervisor=acting_user, person=person, topic=topic)
+    made = mine.first()
+    if made is not None:
+        return made
     try:
-        # one_open_suggestion_per_person_topic decides a race between two clicks.
+        # The constraint decides a race between two clicks.
         with transaction.atomic():
             return TopicSuggestion.objects.create(
                 supervisor=acting_user,
@@ -53,7 +55,7 @@ def suggest_topic(
                 created_at=now or timezone.now(),
             )
     except IntegrityError:
-        return TopicSuggestion.objects.get(person=person, topic=topic, answer="")
+        return mine.get()
 
 
 @transaction.atomic
@@ -61,13 +63,18 @@ def answer_suggestion(
     suggestion: TopicSuggestion, *, accept: bool, acting_user: User, now: datetime.datetime | None = None
 ) -> TopicSuggestion:
     """Accept (a need of their own, raised by suggestion) or ignore. Answering again keeps the
-    first answer."""
+    first answer. The answer is the person's to the topic: another supervisor's suggestion of it,
+    still waiting, is answered with it (the person saw the topic once)."""
     if suggestion.person_id != acting_user.pk:
         raise DomainError("Only the person a topic was suggested to can answer it.")
     now = now or timezone.now()
     answer = SuggestionAnswer.ACCEPTED if accept else SuggestionAnswer.IGNORED
     # The conditional update claims the answer: of two answers racing, only the first acts.
     claimed = TopicSuggestion.objects.filter(pk=suggestion.pk, answer="").update(answer=answer, answered_at=now)
+    if claimed:
+        TopicSuggestion.objects.filter(person_id=acting_user.pk, topic_id=suggestion.topic_id, answer="").update(
+            answer=answer, answered_at=now
+        )
     if claimed and accept:
         raise_need(suggestion.topic, acting_user=acting_user, how=RaisedHow.SUGGESTION, now=now)
     suggestion.refresh_from_db(fields=["answer", "answered_at"])

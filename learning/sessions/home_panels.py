@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from learning.session_models import LearningSessionTopic
 from learning.sessions.queries import places_awaiting_feedback, sessions_for_needs
+from reflect import wording
 from reflect.home import HomePanel, NextStep, register_home_fact, register_home_panels
 from reflect.models import User
 from reflect.navigation import Roles
@@ -51,7 +52,9 @@ def learning_session_panels(user: User, roles: Roles) -> list[HomePanel]:
             NextStep(
                 f"Book a place: {offer.title}",
                 reverse("learning_session_book", args=[offer.group_id]),
-                f"{offer.when}. For {', '.join(offer.topics)}, which you asked to learn about.",
+                offer.when
+                + (f" and {wording.count(offer.more, 'more date')}, all booked at once" if offer.more else "")
+                + f". For {', '.join(offer.topics)}, which you asked to learn about.",
                 post=True,
             )
             for offer in sessions_for_needs(user, now)

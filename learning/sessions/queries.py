@@ -4,10 +4,14 @@ sessions open to a person for what they asked, and the answers given after them.
 from __future__ import annotations
 
 import datetime
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from django.db.models import (
+    Count,
     DateTimeField,
     DurationField,
     Exists,
@@ -36,10 +40,20 @@ from scheduling.models import (
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
 
 
-def people_who_asked(pool: Pool, topics: list[LearningTopic]) -> QuerySet[User]:
-    """Everyone with an open need in the pool for one of the topics: each once, in one query."""
-    asked = open_needs().filter(pool=pool, topic__in=topics, person=OuterRef("pk"))
-    return User.objects.filter(Exists(asked), is_active=True).only("pk", "first_name", "email").order_by("pk")
+def people_who_asked(pool: Pool, topics: list[LearningTopic], *, chunk_size: int) -> Iterator[tuple[int, list[str]]]:
+    """Everyone active with an open need in the pool for one of the topics, each once, with the
+    titles of those of the topics they asked for (in title order): one query, read in chunks.
+
+    Each person is told of their own topics only: a colleague's need for another of the
+    session's topics is not theirs to hear of, and the message is about what they asked."""
+    rows = (
+        open_needs()
+        .filter(pool=pool, topic__in=topics, person__is_active=True)
+        .values_list("person_id", "topic__title")
+        .order_by("person_id", "topic__title")
+    )
+    for person_id, needs in itertools.groupby(rows.iterator(chunk_size=chunk_size), key=itemgetter(0)):
+        yield person_id, [title for _, title in needs]
 
 
 @dataclass(frozen=True)
@@ -49,8 +63,9 @@ class SessionOffer:
 
     group_id: int
     title: str
-    when: str
+    when: str  # its next date without a place
     topics: list[str]
+    more: int = 0  # its later dates without a place (booking books them all)
 
 
 def _offer_rows(person: int, now: datetime.datetime) -> QuerySet[LearningSessionTopic, Any]:
@@ -70,9 +85,10 @@ def _offer_rows(person: int, now: datetime.datetime) -> QuerySet[LearningSession
             session_id=Subquery(coming.values("pk")[:1]),
             starts_at=Subquery(coming.values("starts_at")[:1]),
             ends_at=Subquery(coming.values("ends_at")[:1]),
+            dates=Subquery(coming.order_by().values("group_id").annotate(n=Count("pk")).values("n")),
         )
         .filter(session_id__isnull=False)
-        .values("group_id", "group__title", "group__time_zone", "topic__title", "starts_at", "ends_at")
+        .values("group_id", "group__title", "group__time_zone", "topic__title", "starts_at", "ends_at", "dates")
         .order_by("starts_at", "group_id", "topic__title")[:50]
     )
 
@@ -86,7 +102,8 @@ def sessions_for_needs(user: User, now: datetime.datetime, *, limit: int = 3) ->
         offer = offers.get(row["group_id"])
         if offer is None:
             when = wording.span(row["starts_at"], row["ends_at"], row["group__time_zone"])
-            offer = offers[row["group_id"]] = SessionOffer(row["group_id"], row["group__title"], when, [])
+            offer = SessionOffer(row["group_id"], row["group__title"], when, [], more=row["dates"] - 1)
+            offers[row["group_id"]] = offer
         offer.topics.append(row["topic__title"])
     return list(offers.values())[:limit]
 

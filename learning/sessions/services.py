@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from learning.models import LearningTopic
+from learning.models import LearningNeed, LearningTopic
 from learning.queries import open_needs, topics_open_to
 from learning.session_models import (
     ExternalCourse,
@@ -38,7 +39,9 @@ from reflect.services.audit import record_audit
 from reflect.services.notifications import outbox_row, queue_new_notifications
 from scheduling.groups.changes import create_group
 from scheduling.groups.notices import session_when
+from scheduling.groups.places import book_place
 from scheduling.models import GroupKind, GroupPurpose, GroupSession, Place, PlaceStatus, ReflectiveGroup, SessionStatus
+from scheduling.models.groups import ACTIVE_PLACE_STATUSES
 
 # Rows written per insert when telling everyone who asked: a pool of a city's staff is a few
 # thousand people, written in a few statements, never one request per person.
@@ -92,7 +95,6 @@ def publish_learning_session(
         dates = group.sessions.count()
         context = {
             "title": group.title,
-            "topics": ", ".join(topic.title for topic in chosen),
             "when": session_when(first),
             "more_dates": f"and {wording.count(dates - 1, 'more date')}" if dates > 1 else "",
             "led_by": group.led_by_words,
@@ -148,7 +150,6 @@ def publish_external_course(
         dates = f"From {wording.date(starts_on)}" + (f" to {wording.date(ends_on)}" if ends_on else "")
         context = {
             "title": title,
-            "topics": ", ".join(topic.title for topic in chosen),
             "provider": provider,
             "dates": dates,
             "course_url": url,
@@ -163,13 +164,22 @@ def publish_external_course(
 def _tell_people_who_asked(
     pool: Pool, topics: list[LearningTopic], kind: str, key: str, context: dict[str, Any]
 ) -> int:
-    """One outbox row per person with an open need for one of the topics, written in batches
-    of ``TELL_BATCH`` in the publishing transaction; the outbox sends each by the person's own
-    channel. The keys name the session or course just made, so none can exist yet."""
+    """One outbox row per person with an open need for one of the topics, naming the topics
+    they asked for (not all of the session's), written in batches of ``TELL_BATCH`` in the
+    publishing transaction; the outbox sends each by the person's own channel. The keys name the
+    session or course just made, so none can exist yet."""
     told = 0
     batch: list[Any] = []
-    for person in people_who_asked(pool, topics).iterator(chunk_size=TELL_BATCH):
-        batch.append(outbox_row(person, kind, key=f"{key}:told:{person.pk}", context=context, about=key))
+    for person_id, asked_for in people_who_asked(pool, topics, chunk_size=TELL_BATCH):
+        batch.append(
+            outbox_row(
+                User(pk=person_id),
+                kind,
+                key=f"{key}:told:{person_id}",
+                context=context | {"topics": ", ".join(asked_for)},
+                about=key,
+            )
+        )
         if len(batch) == TELL_BATCH:
             told += len(queue_new_notifications(batch))
             batch = []
@@ -178,17 +188,63 @@ def _tell_people_who_asked(
     return told
 
 
-def meet_needs_on_attendance(place: Place, now: datetime.datetime) -> int:
-    """Someone came to a learning session: their open needs for its topics are met (the
-    register's listener, scheduling/groups/attendance.py). Other groups meet no need."""
-    group = place.session.group
-    if group.purpose != GroupPurpose.LEARNING:
+def follow_attendance(place: Place, was: str, now: datetime.datetime) -> int:
+    """The register's listener (scheduling/groups/attendance.py): someone marked attended at a
+    learning session has their needs for its topics met; a place corrected from attended to
+    absent re-opens the needs that attendance met. Other groups meet no need."""
+    if place.session.group.purpose != GroupPurpose.LEARNING:
         return 0
+    if place.status == PlaceStatus.ATTENDED:
+        return meet_needs_on_attendance(place, now)
+    if was == PlaceStatus.ATTENDED:
+        return reopen_needs_met_by(place)
+    return 0
+
+
+def meet_needs_on_attendance(place: Place, now: datetime.datetime) -> int:
+    """Someone came to a learning session: their open needs for its topics are met."""
+    group = place.session.group
     return (
         open_needs()
         .filter(person_id=place.user_id, pool_id=group.pool_id, topic__session_links__group=group)
         .update(met_at=now)
     )
+
+
+def reopen_needs_met_by(place: Place) -> int:
+    """A place corrected from attended to absent: the needs that attendance met are open again.
+
+    No need records what met it (a need holds nothing about a session), so a need is re-opened
+    only when nothing else could have met it: it is the person's latest met need for one of the
+    session's topics in the pool, met after the session began (a register is marked then), not
+    withdrawn, with no open need for that topic since (they asked again: that one stands), and
+    no other learning session on that topic has them marked attended. Anything else stays met."""
+    group = place.session.group
+    topics = LearningSessionTopic.objects.filter(group=group).values_list("topic_id", flat=True)
+    needs = LearningNeed.objects.filter(person_id=place.user_id, pool_id=group.pool_id, topic_id__in=topics)
+    latest: dict[int, LearningNeed] = {}
+    for need in needs.order_by("topic_id", "-raised_at", "-pk"):
+        latest.setdefault(need.topic_id, need)
+    came_elsewhere = set(
+        Place.objects.filter(
+            user_id=place.user_id,
+            status=PlaceStatus.ATTENDED,
+            session__group__purpose=GroupPurpose.LEARNING,
+            session__group__pool_id=group.pool_id,
+            session__group__learning_topics__topic_id__in=list(latest),
+        )
+        .exclude(pk=place.pk)
+        .values_list("session__group__learning_topics__topic_id", flat=True)
+    )
+    reopen = [
+        need.pk
+        for need in latest.values()
+        if need.met_at is not None
+        and need.withdrawn_at is None
+        and need.met_at >= place.session.starts_at
+        and need.topic_id not in came_elsewhere
+    ]
+    return LearningNeed.objects.filter(pk__in=reopen).update(met_at=None)
 
 
 def give_feedback(place: Place, answer: str, *, acting_user: User) -> bool:
@@ -224,6 +280,66 @@ def give_feedback(place: Place, answer: str, *, acting_user: User) -> bool:
     return True
 
 
-def coming_session(group: ReflectiveGroup, now: datetime.datetime) -> GroupSession | None:
-    """The learning session's next date, the one a one-step booking books."""
-    return group.sessions.filter(status=SessionStatus.SCHEDULED, starts_at__gt=now).order_by("starts_at", "pk").first()
+def coming_sessions(group: ReflectiveGroup, now: datetime.datetime) -> list[GroupSession]:
+    """The learning session's dates still to come, in order: what a one-step booking books."""
+    return list(
+        group.sessions.filter(status=SessionStatus.SCHEDULED, starts_at__gt=now)
+        .select_related("group")
+        .order_by("starts_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class Booked:
+    """What booking a learning session did: a place on each date it could, and why not on the
+    others (a date full, in the groups' own words, which send the person to its waitlist)."""
+
+    places: list[Place]
+    refused: list[str]
+
+
+def book_learning_session(group: ReflectiveGroup, *, acting_user: User, now: datetime.datetime) -> Booked:
+    """Book the person a place on every coming date of the learning session: a series is one
+    course, so booking it means all its dates (docs/learning.md, "Booking in one step"). Each date
+    is the groups' own ``book_place`` (its lock, its waitlist, its confirmation; a second click
+    returns the place); a date it cannot book (full) is left, and the reason kept to say."""
+    places: list[Place] = []
+    refused: list[str] = []
+    for session in coming_sessions(group, now):
+        try:
+            places.append(book_place(session, acting_user=acting_user, now=now))
+        except DomainError as error:
+            refused.append(error.message)
+    return Booked(places, refused)
+
+
+def booked_words(booked: int, refused: int) -> str:
+    """What a one-step booking says: one date booked, every date of a series, or some of them."""
+    if booked == 1 and not refused:
+        return "Your place is booked. We have sent you the details."
+    if not refused:
+        return f"You have a place on all {wording.count(booked, 'date')}. We have sent you the details."
+    return (
+        f"You have a place on {wording.count(booked, 'date')} of the course, and not on the "
+        f"{wording.count(refused, 'other')}. We have sent you the details."
+    )
+
+
+def booking_page(group: ReflectiveGroup, person: User, now: datetime.datetime) -> dict[str, Any]:
+    """The one-step booking page's contents: the session, its topics, every coming date with the
+    person's place on it if they have one, and whether any is left to book."""
+    sessions = coming_sessions(group, now)
+    held = set(
+        Place.objects.filter(session__in=sessions, user=person, status__in=ACTIVE_PLACE_STATUSES).values_list(
+            "session_id", flat=True
+        )
+    )
+    dates = [(session, session_when(session), session.pk in held) for session in sessions]
+    return {
+        "group": group,
+        "dates": dates,
+        "all_dates": wording.count(len(dates), "date"),
+        "to_book": sum(1 for _, _, has_place in dates if not has_place),
+        "topics": LearningTopic.objects.filter(session_links__group=group).order_by("title"),
+        "how": how_it_meets(group),
+    }

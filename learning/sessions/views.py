@@ -10,14 +10,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from learning.models import LearningTopic
 from learning.queries import topics_open_to
 from learning.sessions import services
 from learning.sessions.forms import ExternalCourseForm, FeedbackForm, LearningSessionForm
 from reflect.access import acting_user, commissioner_area
 from reflect.errors import DomainError
 from reflect.models import Pool
-from scheduling.groups import capacity, places
 from scheduling.groups.access import access_group
 from scheduling.groups.notices import session_when
 from scheduling.models import GroupPurpose, Place, PlaceStatus, ReflectiveGroup
@@ -87,33 +85,21 @@ def _learning_group(request: HttpRequest, group_id: int) -> ReflectiveGroup:
 
 @login_required
 def book_session(request: HttpRequest, group_id: int) -> HttpResponse:
-    """One step from the message or the home page: GET shows the session and one button; POST
-    books its next date (the groups' own booking: a second click returns the place)."""
+    """One step from the message or the home page: GET shows the session, all its coming dates
+    and one button; POST books a place on every one of them (a series is one course)."""
     group = _learning_group(request, group_id)
     user = acting_user(request)
-    session = services.coming_session(group, timezone.now())
-    if request.method == "POST" and session is not None:
-        try:
-            places.book_place(session, acting_user=user)
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, "Your place is booked. We have sent you the details.")
-        return redirect("group_session", session.pk)
-    place = capacity.active_place(session, user) if session is not None else None
-    topics = LearningTopic.objects.filter(session_links__group=group).order_by("title")
-    return render(
-        request,
-        "learning/sessions/book.html",
-        {
-            "group": group,
-            "session": session,
-            "when": session_when(session) if session is not None else "",
-            "place": place,
-            "topics": topics,
-            "how": services.how_it_meets(group),
-        },
-    )
+    now = timezone.now()
+    if request.method == "POST":
+        booked = services.book_learning_session(group, acting_user=user, now=now)
+        for refusal in booked.refused:
+            messages.error(request, refusal)
+        if booked.places:
+            messages.success(request, services.booked_words(len(booked.places), len(booked.refused)))
+        if len(booked.places) == 1 and not booked.refused:
+            return redirect("group_session", booked.places[0].session_id)
+        return redirect("group_detail", group.pk)
+    return render(request, "learning/sessions/book.html", services.booking_page(group, user, now))
 
 
 def _own_attended_place(request: HttpRequest, place_id: int) -> Place:

@@ -4,8 +4,6 @@ and how many of their staff asked for each topic, disclosed by the one rule
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -15,19 +13,10 @@ from django.views.decorators.http import require_POST
 from learning.access import access_organisation_record
 from learning.enums import CoveredBy
 from learning.forms import OrganisationNeedForm
-from learning.models import LearningTopic, OrganisationNeed
-from learning.queries import organisation_records, staff_demand_of, topics_open_to_organisation
+from learning.queries import organisation_topic_rows, topics_open_to_organisation
 from learning.services.organisation_needs import record_organisation_need, remove_organisation_need
 from reflect.access import access_led_organisation, acting_user
-from reflect.disclosure import disclosed
 from reflect.errors import DomainError
-
-
-@dataclass(frozen=True)
-class TopicRow:
-    topic: LearningTopic
-    staff: int | str  # disclosed: 0, "*" or a multiple of 5
-    record: OrganisationNeed | None
 
 
 @login_required
@@ -50,11 +39,7 @@ def learning_organisation(request: HttpRequest, organisation_id: int) -> HttpRes
         else:
             messages.success(request, f"Saved “{form.cleaned_data['topic'].title}” for {organisation.name}.")
             return redirect("learning_organisation", organisation.pk)
-    records = {record.topic_id: record for record in organisation_records(organisation)}
-    demand = staff_demand_of(organisation)
-    rows = [TopicRow(topic, disclosed(demand.get(topic.pk, 0)), records.get(topic.pk)) for topic in topics]
-    # What has something to say first; the rest of the catalogue after, by title.
-    rows.sort(key=lambda row: (row.record is None and row.staff == 0, row.topic.title))
+    rows = organisation_topic_rows(organisation, topics)
     return render(request, "learning/organisation.html", {"organisation": organisation, "rows": rows, "form": form})
 
 

@@ -11,9 +11,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from learning.access import access_own_need, access_own_suggestion, access_topic
-from learning.enums import RaisedHow, TopicKind
-from learning.models import LearningNeed, LearningTopic
-from learning.queries import learning_place_of, own_needs, topics_open_to, waiting_suggestions
+from learning.enums import RaisedHow
+from learning.queries import learning_place_of, own_needs, topic_groups, waiting_suggestions
 from learning.services.needs import raise_need, withdraw_need
 from learning.services.suggestions import answer_suggestion
 from learning.sessions.queries import met_needs_of
@@ -30,20 +29,12 @@ def learning_home(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     place = learning_place_of(user)
     needs = {need.topic_id: need for need in own_needs(user)}
-    groups: list[tuple[str, list[tuple[LearningTopic, LearningNeed | None]]]] = []
-    if place is not None:
-        topics = [(topic, needs.get(topic.pk)) for topic in topics_open_to(place.pool)]
-        groups = [
-            ("Training topics", [(t, n) for t, n in topics if t.kind == TopicKind.TOPIC and t.pool_id is None]),
-            ("Things staff meet", [(t, n) for t, n in topics if t.kind == TopicKind.PRESENTATION]),
-            (f"Added for {place.pool.name}", [(t, n) for t, n in topics if t.pool_id is not None]),
-        ]
     return render(
         request,
         "learning/home.html",
         {
             "place": place,
-            "groups": [(title, topics) for title, topics in groups if topics],
+            "groups": topic_groups(place, needs) if place is not None else [],
             "own_needs": list(needs.values()),
             "met_needs": list(met_needs_of(user)),
             "suggestions": list(waiting_suggestions(user)),
@@ -61,7 +52,7 @@ def _back(request: HttpRequest) -> HttpResponse:
 @login_required
 def learning_ask(request: HttpRequest, topic_id: int) -> HttpResponse:
     user = acting_user(request)
-    topic = access_topic(topic_id)
+    topic = access_topic(user, topic_id)
     how = RaisedHow.AFTER_SESSION if request.POST.get("after") == AFTER_SESSION else RaisedHow.OWN
     try:
         raise_need(topic, acting_user=user, how=how)

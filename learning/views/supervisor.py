@@ -11,8 +11,7 @@ from django.shortcuts import redirect, render
 
 from learning.access import access_supervised_agreement
 from learning.forms import SuggestionForm
-from learning.models import TopicSuggestion
-from learning.queries import supervisees_of, topics_open_to
+from learning.queries import suggestions_made, supervisees_of, topics_open_to
 from learning.services.suggestions import suggest_topic
 from reflect.access import acting_user, gate_result, privileged
 from reflect.errors import DomainError
@@ -47,5 +46,5 @@ def learning_suggest(request: HttpRequest, agreement_id: int) -> HttpResponse:
                 "their home page and choose whether to add it.",
             )
             return redirect("learning_suggest", agreement.pk)
-    made = TopicSuggestion.objects.filter(agreement=agreement, supervisor=user).select_related("topic", "person")[:50]
+    made = suggestions_made(agreement, user)
     return render(request, "learning/suggest.html", {"agreement": agreement, "form": form, "made": made})

@@ -24,11 +24,12 @@ from scheduling.groups.notices import group_context, session_when
 from scheduling.models import GroupSession, Place, PlaceStatus, SessionStatus
 from scheduling.notification_kinds import GroupNotificationKind
 
-# What else follows from someone coming (a learning session meets their learning need):
-# the apps built on scheduling register a listener here, in their AppConfig.ready(), since
-# scheduling never imports them (docs/architecture.md, "Allowed imports"). Each is called inside
-# the register's transaction when a place is first marked attended, or corrected to attended.
-AttendedListener = Callable[[Place, datetime.datetime], object]
+# What else follows from someone coming (a learning session meets their learning need) or from
+# a correction saying they did not: the apps built on scheduling register a listener here, in
+# their AppConfig.ready(), since scheduling never imports them (docs/architecture.md, "Allowed
+# imports"). Each is called inside the register's transaction whenever a place's mark changes
+# (first marked, or corrected either way), with the place (its new status) and what it was.
+AttendedListener = Callable[[Place, str, datetime.datetime], object]
 _attended_listeners: list[AttendedListener] = []
 
 
@@ -65,9 +66,8 @@ def mark_place_attendance(
         place.save(update_fields=["status"])
         if place.status != was:
             _count_in_the_register(session, was, place.status)
-            if attended:
-                for listener in _attended_listeners:
-                    listener(place, now)
+            for listener in _attended_listeners:
+                listener(place, was, now)
         if first_marking:
             record_ledger_entry(
                 session.group.pool,

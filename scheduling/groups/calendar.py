@@ -32,7 +32,7 @@ def group_session_event(
     ``alarm_hours``: the person's reminders, for their own feed."""
     group = session.group
     url = f"{settings.SITE_URL}/groups/sessions/{session.pk}/"
-    description = f"Facilitated by {group.facilitator_name}.\n\nDetails: {url}"
+    description = f"{group.led_by_words}.\n\nDetails: {url}"
     link = session_link(session) if with_place else ""
     if link:
         description = f"Join online: {link}\n\n{description}"

@@ -436,7 +436,7 @@ def _tell_the_facilitator(group: ReflectiveGroup, sessions: list[GroupSession]) 
         group.facilitator.user if group.facilitator is not None else None,
         GroupNotificationKind.WHERE_CHANGED,
         key=f"group-session:{first.pk}:{first.sequence}:where:facilitator",
-        context=_where_it_meets(group, first, sessions) | {"facilitating": True, "url": ""},
+        context=_where_it_meets(group, first, sessions) | {"facilitating": True, "hosted": group.is_hosted, "url": ""},
         email="" if group.facilitator_id else group.facilitator_email,
         about=f"group:{group.pk}",
     )

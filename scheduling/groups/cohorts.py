@@ -353,6 +353,7 @@ def _tell_member(membership: CohortMembership, sessions: list[GroupSession]) -> 
         context={
             "title": group.title,
             "facilitator": group.facilitator_name,
+            "hosted": group.is_hosted,
             "sessions": [session_when(session) for session in sorted(sessions, key=lambda s: s.starts_at)],
             "location": group.location,
             "online_link": group.online_link,

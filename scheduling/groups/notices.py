@@ -32,6 +32,8 @@ def group_context(session: GroupSession) -> dict[str, Any]:
         "title": group.title,
         "when": session_when(session),
         "facilitator": group.facilitator_name,
+        # A community of practice's host is "hosted by", not "facilitated by" (docs/groups.md).
+        "hosted": group.is_hosted,
         "url": settings.SITE_URL + reverse("group_session", args=[session.pk]),
     }
 

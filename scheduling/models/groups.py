@@ -172,9 +172,14 @@ class ReflectiveGroup(models.Model):
         return self.host.email if self.host is not None else ""
 
     @property
+    def is_hosted(self) -> bool:
+        """Led by a host (a community of practice), not a facilitator: the words say "hosted by"."""
+        return self.purpose == GroupPurpose.COMMUNITY
+
+    @property
     def led_by_words(self) -> str:
         """Who leads it, in words: "Hosted by Sam" for a community of practice, "Facilitated by …" otherwise."""
-        verb = "Hosted by" if self.purpose == GroupPurpose.COMMUNITY else "Facilitated by"
+        verb = "Hosted by" if self.is_hosted else "Facilitated by"
         return f"{verb} {self.facilitator_name}"
 
 

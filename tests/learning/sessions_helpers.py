@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils import timezone
+
 from learning.models import LearningNeed, LearningTopic
 from learning.sessions.services import publish_learning_session
 from reflect.models import Pool, User
 from scheduling.groups import repeats
-from scheduling.models import ReflectiveGroup
+from scheduling.groups.attendance import mark_place_attendance
+from scheduling.groups.places import book_place
+from scheduling.models import Place, ReflectiveGroup
 from tests.factories.groups import NOW, make_facilitator
 
 
@@ -48,3 +52,15 @@ def publish(
     if "facilitator" not in values and "external_facilitator_name" not in values:
         values["facilitator"] = make_facilitator()
     return publish_learning_session(world.pool, acting_user=world.commissioner, topics=topics, now=now, **values)
+
+
+def attended_in_the_past(world) -> Place:
+    """``world.member``'s place, marked attended, in a learning session on psychosis ten days
+    ago (published forty days ago: the pages use the real clock)."""
+    past = timezone.localdate() - datetime.timedelta(days=10)
+    then = timezone.now() - datetime.timedelta(days=40)
+    group = publish(world, [topic("psychosis")], dates=[past], now=then)
+    session = group.sessions.get()
+    place = book_place(session, acting_user=world.member, now=then)
+    mark_place_attendance(place, True, acting_user=group.facilitator.user, now=session.ends_at)
+    return place

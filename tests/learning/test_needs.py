@@ -10,14 +10,17 @@ from django.utils import timezone
 
 from learning.enums import CoveredBy, RaisedHow, SuggestionAnswer
 from learning.models import LearningNeed, LearningTopic, OrganisationNeed, TopicSuggestion
-from learning.services.needs import mark_needs_met, raise_need, withdraw_need
+from learning.queries import waiting_suggestions
+from learning.services.needs import raise_need, withdraw_need
 from learning.services.organisation_needs import record_organisation_need
 from learning.services.suggestions import answer_suggestion, suggest_topic
 from learning.services.topics import add_pool_topic
 from reflect import statements
 from reflect.data_protection.erasure import erase_account
 from reflect.errors import DomainError
+from supervision.enums import AgreementStatus
 from tests.factories.core import signed_in
+from tests.factories.supervision import SupervisionAgreementFactory, make_supervisor
 from tests.learning.conftest import held_session, topic
 
 pytestmark = pytest.mark.django_db
@@ -67,16 +70,6 @@ def test_another_pools_own_topic_is_refused(world) -> None:
     theirs = add_pool_topic(world.other_pool, title="Farm safety", description="", acting_user=world.other_commissioner)
     with pytest.raises(DomainError, match="not offered in your pool"):
         raise_need(theirs, acting_user=world.member)
-
-
-def test_meeting_needs_marks_only_the_open_needs_of_those_people(world) -> None:
-    mine = raise_need(topic("ageism"), acting_user=world.member)
-    theirs = raise_need(topic("ageism"), acting_user=world.colleague)
-    assert mark_needs_met(world.pool, topic("ageism"), [world.member.pk]) == 1
-    assert mark_needs_met(world.pool, topic("ageism"), [world.member.pk]) == 0
-    mine.refresh_from_db()
-    theirs.refresh_from_db()
-    assert mine.met_at is not None and theirs.met_at is None
 
 
 def test_a_supervisor_suggests_and_the_person_accepts(world, supervised) -> None:
@@ -213,6 +206,45 @@ def test_the_supervisor_suggests_from_their_agreement(client, world, supervised)
     )
     assert "Suggested “Psychosis” to" in response.text
     assert TopicSuggestion.objects.get().person == world.member
+
+
+def test_suggesting_again_looks_the_same_whatever_the_person_answered(client, world, supervised) -> None:
+    """The supervisor is not told the answer: a repeat finds the first suggestion, and the page
+    after it is the same for a topic accepted, ignored or not answered yet."""
+    first = {
+        slug: suggest_topic(supervised.agreement, world.member, topic(slug), acting_user=supervised.supervisor)
+        for slug in ["psychosis", "ageism", "deaf-awareness"]
+    }
+    answer_suggestion(first["psychosis"], accept=True, acting_user=world.member)
+    answer_suggestion(first["ageism"], accept=False, acting_user=world.member)
+    signed_in(client, supervised.supervisor)
+    url = reverse("learning_suggest", args=[supervised.agreement.pk])
+    listed = [s.pk for s in TopicSuggestion.objects.filter(supervisor=supervised.supervisor)]
+    for slug, suggestion in first.items():
+        again = suggest_topic(supervised.agreement, world.member, topic(slug), acting_user=supervised.supervisor)
+        assert again.pk == suggestion.pk
+        response = client.post(url, {"person": world.member.pk, "topic": topic(slug).pk}, follow=True)
+        assert [str(m) for m in response.context["messages"]] == [
+            f"Suggested “{topic(slug).title}” to Sam Example. They will see it on their home page and choose "
+            "whether to add it."
+        ]
+        assert [s.pk for s in response.context["made"]] == listed
+    assert TopicSuggestion.objects.count() == 3
+
+
+def test_two_supervisors_suggesting_one_topic_are_answered_once(world, supervised) -> None:
+    other = make_supervisor("Ann")
+    agreement = SupervisionAgreementFactory(
+        organisation=world.organisation, pool=world.pool, supervisor=other, status=AgreementStatus.ACTIVE
+    )
+    held_session(agreement, world.member)
+    ruths = suggest_topic(supervised.agreement, world.member, topic("psychosis"), acting_user=supervised.supervisor)
+    anns = suggest_topic(agreement, world.member, topic("psychosis"), acting_user=other.user)
+    assert ruths.pk != anns.pk  # each supervisor's own, whatever the other's state
+    assert [s.pk for s in waiting_suggestions(world.member)] == [anns.pk]  # the person sees the topic once
+    answer_suggestion(anns, accept=True, acting_user=world.member)
+    assert sorted(TopicSuggestion.objects.values_list("answer", flat=True)) == ["accepted", "accepted"]
+    assert LearningNeed.objects.filter(person=world.member).count() == 1
 
 
 def test_erasing_a_person_deletes_their_needs_and_the_suggestions_to_and_from_them(world, supervised) -> None:

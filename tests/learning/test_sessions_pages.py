@@ -14,12 +14,12 @@ from learning.session_models import FeedbackTally, LearningSessionTopic
 from learning.sessions.queries import SessionOffer, sessions_for_needs
 from reflect import wording
 from reflect.models import Notification
-from scheduling.groups.attendance import mark_place_attendance
+from scheduling.groups.notices import session_when
 from scheduling.groups.places import book_place
 from scheduling.models import GroupPurpose, Place, ReflectiveGroup
 from tests.factories.core import give_two_factor
 from tests.factories.groups import make_facilitator, make_group
-from tests.learning.sessions_helpers import publish, raise_need, topic
+from tests.learning.sessions_helpers import attended_in_the_past, publish, raise_need, topic
 
 
 def _soon(days: int = 14) -> datetime.date:
@@ -90,8 +90,8 @@ def test_booking_in_one_step(client, world):
     client.force_login(world.member)
     url = reverse("learning_session_book", args=[group.pk])
     page = client.get(url)
-    assert page.context["session"] == session
-    assert b"Book a place" in page.content
+    assert [(date, has_place) for date, _, has_place in page.context["dates"]] == [(session, False)]
+    assert b"Book a place</button>" in page.content
     response = client.post(url)
     assert response["Location"] == reverse("group_session", args=[session.pk])
     place = Place.objects.get(session=session)
@@ -99,6 +99,52 @@ def test_booking_in_one_step(client, world):
     client.post(url)  # a second click: the same place
     assert Place.objects.filter(session=session).count() == 1
     assert b"You have a place" in client.get(url).content
+
+
+def test_booking_a_series_in_one_step_books_every_date(client, world):
+    """A series is one course: the one button books a place on each coming date, and says so on
+    the page, the home page and in the message."""
+    raise_need(world.member, world.pool, topic("psychosis"))
+    group = publish(world, [topic("psychosis")], dates=[_soon(), _soon(21), _soon(28)], now=timezone.now())
+    first, second, third = group.sessions.order_by("starts_at")
+    book_place(second, acting_user=world.member, now=timezone.now())  # one date booked already
+    client.force_login(world.member)
+    home = client.get(reverse("home")).content.decode()
+    assert "and 1 more date, all booked at once. For Psychosis" in home
+    url = reverse("learning_session_book", args=[group.pk])
+    page = client.get(url)
+    assert [(date, has_place) for date, _, has_place in page.context["dates"]] == [
+        (first, False),
+        (second, True),
+        (third, False),
+    ]
+    assert "It is one course over 3 dates" in page.content.decode()
+    assert "Book a place on every date</button>" in page.content.decode()
+    response = client.post(url, follow=True)
+    assert response.redirect_chain == [(reverse("group_detail", args=[group.pk]), 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        "You have a place on all 3 dates. We have sent you the details."
+    ]
+    assert sorted(Place.objects.filter(user=world.member).values_list("session_id", flat=True)) == sorted(
+        [first.pk, second.pk, third.pk]
+    )
+    assert "You have a place on every date" in client.get(url).content.decode()
+    assert "Book a place:" not in client.get(reverse("home")).content.decode()
+
+
+def test_booking_a_series_with_a_full_date_books_the_others_and_says_which_is_full(client, world):
+    raise_need(world.member, world.pool, topic("psychosis"))
+    group = publish(world, [topic("psychosis")], dates=[_soon(), _soon(21)], now=timezone.now(), capacity=1)
+    first, second = group.sessions.order_by("starts_at")
+    book_place(second, acting_user=world.colleague, now=timezone.now())
+    client.force_login(world.member)
+    response = client.post(reverse("learning_session_book", args=[group.pk]), follow=True)
+    assert [str(m) for m in response.context["messages"]] == [
+        f"The session on {session_when(second)} is full. Join the waitlist and we will offer you the first "
+        "place that frees.",
+        "You have a place on 1 date of the course, and not on the 1 other. We have sent you the details.",
+    ]
+    assert list(Place.objects.filter(user=world.member).values_list("session_id", flat=True)) == [first.pk]
 
 
 def test_an_outsider_and_a_reflective_group_get_404_from_the_booking_page(client, world):
@@ -138,17 +184,17 @@ def test_each_need_is_offered_its_session_at_the_next_date_without_a_place(world
     with django_assert_num_queries(1):
         offers = sessions_for_needs(world.member, now)
     when = wording.span(first.starts_at, first.ends_at, "Europe/London")
-    assert offers == [SessionOffer(group.pk, group.title, when, [topic("psychosis").title])]
+    assert offers == [SessionOffer(group.pk, group.title, when, [topic("psychosis").title], more=1)]
     book_place(first, acting_user=world.member, now=now)
     later = wording.span(second.starts_at, second.ends_at, "Europe/London")
-    assert [offer.when for offer in sessions_for_needs(world.member, now)] == [later]
+    assert [(offer.when, offer.more) for offer in sessions_for_needs(world.member, now)] == [(later, 0)]
     assert sessions_for_needs(world.colleague, now) == []  # asked for nothing
 
 
 def test_the_answer_afterwards_is_one_tap_from_home_and_asked_once(client, world):
     # The session of 9 December 2026 (the default) has happened by the time of the real clock's
     # tests only if it is past: pin it in the past instead.
-    place = _attended_in_the_past(world)
+    place = attended_in_the_past(world)
     client.force_login(world.member)
     home = client.get(reverse("home")).content.decode()
     url = reverse("learning_session_feedback", args=[place.pk])
@@ -163,19 +209,9 @@ def test_the_answer_afterwards_is_one_tap_from_home_and_asked_once(client, world
     assert list(FeedbackTally.objects.values_list("answer", "count")) == [("partly", 1)]
 
 
-def _attended_in_the_past(world) -> Place:
-    past = timezone.localdate() - datetime.timedelta(days=10)
-    then = timezone.now() - datetime.timedelta(days=40)
-    group = publish(world, [topic("psychosis")], dates=[past], now=then)
-    session = group.sessions.get()
-    place = book_place(session, acting_user=world.member, now=then)
-    mark_place_attendance(place, True, acting_user=group.facilitator.user, now=session.ends_at)
-    return place
-
-
 def test_a_need_shows_as_met_after_the_register(world):
     need = raise_need(world.member, world.pool, topic("psychosis"))
-    _attended_in_the_past(world)
+    place = attended_in_the_past(world)
     need.refresh_from_db()
-    assert need.met_at is not None
+    assert need.met_at == place.session.ends_at
     assert LearningNeed.objects.filter(person=world.member, met_at__isnull=True).count() == 0

@@ -74,6 +74,38 @@ def test_a_series_says_how_many_more_dates(world):
     assert Notification.objects.get(kind="learning_session_published").context["more_dates"] == "and 1 more date"
 
 
+def test_each_person_is_told_of_the_topics_they_asked_for_only(world):
+    trauma, vicarious, psychosis = topic("trauma-informed-practice"), topic("vicarious-trauma"), topic("psychosis")
+    raise_need(world.member, world.pool, trauma)
+    raise_need(world.member, world.pool, psychosis)  # not one of the session's topics
+    raise_need(world.colleague, world.pool, vicarious)
+    raise_need(world.lead, world.pool, vicarious)
+    raise_need(world.lead, world.pool, trauma)
+    course = publish_external_course(
+        world.pool,
+        acting_user=world.commissioner,
+        topics=[trauma, vicarious],
+        title="Trauma at work",
+        provider="Leeds Mind",
+        url="https://example.org/trauma",
+        starts_on=datetime.date(2027, 1, 11),
+        now=NOW,
+    )
+    group = publish(world, [vicarious, trauma])
+    for kind, about in [
+        ("learning_session_published", f"learning-session:{group.pk}"),
+        ("learning_course_published", f"external-course:{course.pk}"),
+    ]:
+        told = Notification.objects.filter(kind=kind, about=about).order_by("recipient_id")
+        assert [(row.recipient_id, row.context["topics"]) for row in told] == sorted(
+            [
+                (world.member.pk, "Trauma-informed practice"),
+                (world.colleague.pk, "Vicarious trauma"),
+                (world.lead.pk, "Trauma-informed practice, Vicarious trauma"),
+            ]
+        )
+
+
 def test_many_people_are_told_in_batches_of_rows_not_one_insert_each(world):
     trauma = topic("trauma-informed-practice")
     for n in range(TELL_BATCH + 5):
@@ -237,3 +269,46 @@ def test_needs_stay_open_when_the_place_is_marked_absent(world):
     assert LearningNeed.objects.get(pk=need.pk).met_at is None
     place.refresh_from_db()
     assert place.status == PlaceStatus.ABSENT
+
+
+def test_a_correction_to_absent_reopens_the_need_that_attendance_met(world):
+    trauma, psychosis = topic("trauma-informed-practice"), topic("psychosis")
+    need = raise_need(world.member, world.pool, trauma)
+    other = raise_need(world.member, world.pool, psychosis, met_at=NOW)  # met before: not this session's topic
+    group = publish(world, [trauma])
+    place = book_place(group.sessions.get(), acting_user=world.member, now=NOW)
+    facilitator = group.facilitator.user
+    mark_place_attendance(place, True, acting_user=facilitator, now=AFTER)
+    assert LearningNeed.objects.get(pk=need.pk).met_at == AFTER
+    mark_place_attendance(place, False, acting_user=facilitator, now=AFTER + datetime.timedelta(minutes=5))
+    assert (LearningNeed.objects.get(pk=need.pk).met_at, LearningNeed.objects.get(pk=other.pk).met_at) == (None, NOW)
+    # Marked attended again: met again.
+    later = AFTER + datetime.timedelta(minutes=10)
+    mark_place_attendance(place, True, acting_user=facilitator, now=later)
+    assert LearningNeed.objects.get(pk=need.pk).met_at == later
+
+
+def test_a_correction_to_absent_leaves_a_need_another_session_met(world):
+    trauma = topic("trauma-informed-practice")
+    need = raise_need(world.member, world.pool, trauma)
+    first = publish(world, [trauma])
+    second = publish(world, [trauma], dates=[datetime.date(2026, 12, 16)], title="Trauma again")
+    came = book_place(first.sessions.get(), acting_user=world.member, now=NOW)
+    also = book_place(second.sessions.get(), acting_user=world.member, now=NOW)
+    # The first session's register is marked late, after the second began: its mark met the need.
+    late = datetime.datetime(2026, 12, 16, 12, 0, tzinfo=datetime.UTC)
+    mark_place_attendance(came, True, acting_user=first.facilitator.user, now=late)
+    mark_place_attendance(also, True, acting_user=second.facilitator.user, now=late)
+    mark_place_attendance(also, False, acting_user=second.facilitator.user, now=late)
+    assert LearningNeed.objects.get(pk=need.pk).met_at == late
+
+
+def test_a_correction_to_absent_leaves_a_need_raised_again_since(world):
+    trauma = topic("trauma-informed-practice")
+    need = raise_need(world.member, world.pool, trauma)
+    group = publish(world, [trauma])
+    place = book_place(group.sessions.get(), acting_user=world.member, now=NOW)
+    mark_place_attendance(place, True, acting_user=group.facilitator.user, now=AFTER)
+    again = raise_need(world.member, world.pool, trauma)  # asked again since: that one stands
+    mark_place_attendance(place, False, acting_user=group.facilitator.user, now=AFTER)
+    assert (LearningNeed.objects.get(pk=need.pk).met_at, LearningNeed.objects.get(pk=again.pk).met_at) == (AFTER, None)

@@ -19,6 +19,7 @@ from learning.enums import CoveredBy
 from learning.models import LearningTopic, TopicSuggestion
 from learning.services.needs import raise_need
 from learning.services.organisation_needs import record_organisation_need
+from learning.services.topics import add_pool_topic
 from outcomes.models import OutcomeInvitation
 from outcomes.services.invitations import queue_outcome_invitations
 from records.bodies import body
@@ -32,6 +33,7 @@ from tests.factories.bookings import agree
 from tests.factories.core import give_two_factor, signed_in
 from tests.factories.supervision import SupervisionAgreementFactory, make_supervisor
 from tests.factories.webhooks import delivery_to, endpoint_for
+from tests.learning.sessions_helpers import attended_in_the_past
 from tests.records.conftest import at, attended_session
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +91,12 @@ def urls(world, settings, tmp_path):
     record = record_organisation_need(
         world.organisation, ageism, covered_by=CoveredBy.NONE, staff_count=None, acting_user=world.lead
     ).pk
+    pool_topic = add_pool_topic(
+        world.pool, title="Leeds housing law", description="", acting_user=world.commissioner
+    ).pk
+    # Learning sessions: one the member came to (the answer page is their place's), for the pool.
+    attended = attended_in_the_past(world)
+    learning_session = attended.session.group_id
     return {
         # url: expected status for each persona, in PERSONAS order
         ("GET", reverse("pool_detail", args=[pool])): [404, 404, 404, 404, 200, 404],
@@ -138,6 +146,13 @@ def urls(world, settings, tmp_path):
         ("GET", reverse("pool_learning_needs", args=[pool])): [404, 404, 404, 404, 200, 404],
         ("GET", reverse("pool_learning_export", args=[pool])): [404, 404, 404, 404, 200, 404],
         ("GET", reverse("learning_topic_add", args=[pool])): [404, 404, 404, 404, 200, 404],
+        # A pool's own topic is asked for by its staff only: anyone else gets the 404 of no topic.
+        ("POST", reverse("learning_ask", args=[pool_topic])): [302, 302, 302, 404, 404, 404],
+        ("POST", reverse("learning_ask", args=[999999])): [404] * 6,
+        ("GET", reverse("learning_session_new", args=[pool])): [404, 404, 404, 404, 200, 404],
+        ("GET", reverse("learning_course_share", args=[pool])): [404, 404, 404, 404, 200, 404],
+        ("GET", reverse("learning_session_book", args=[learning_session])): [200, 200, 200, 404, 404, 404],
+        ("GET", reverse("learning_session_feedback", args=[attended.pk])): [404, 200, 404, 404, 404, 404],
         # Webhooks (issue 22): a pool's for its commissioner, an organisation's for its lead only.
         ("GET", reverse("webhook_pool_endpoints", args=[pool])): [404, 404, 404, 404, 200, 404],
         ("GET", reverse("webhook_pool_endpoint_add", args=[pool])): [404, 404, 404, 404, 200, 404],

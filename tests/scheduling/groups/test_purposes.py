@@ -134,3 +134,27 @@ def test_the_hosts_private_feed_has_the_sessions_they_host(world):
     first = group.sessions.order_by("starts_at").first()
     assert f"UID:group-session-{first.pk}@reflect" in build_feed(world.colleague, now=NOW).body
     assert "UID:group-session-" not in build_feed(world.lead, now=NOW).body
+
+
+def test_messages_and_calendar_entries_say_hosted_by_for_a_host(world):
+    """A community of practice's host hosts it: its messages never say "facilitated by"."""
+    from django.core import mail
+
+    from reflect.models import Notification
+    from reflect.services.notifications import deliver_notification
+    from scheduling.groups.calendar import group_session_event
+    from scheduling.notification_kinds import GroupNotificationKind
+
+    group = _community(world)
+    first = group.sessions.order_by("starts_at").first()
+    missed = book_place(first, acting_user=world.member, now=NOW)
+    mark_place_attendance(missed, False, acting_user=world.colleague, now=first.ends_at)
+    for kind in (GroupNotificationKind.PLACE_BOOKED, GroupNotificationKind.MISSED_SESSION):
+        deliver_notification(Notification.objects.filter(kind=kind).first().pk)
+    booked, missed_message = mail.outbox
+    assert "hosted by Chris Example." in booked.body and "acilitat" not in booked.body
+    assert "talk to Chris Example, the host, you can write to" in missed_message.body
+    assert "acilitat" not in missed_message.body
+    assert group_session_event(first).description.startswith("Hosted by Chris Example.")
+    # A reflective group still says its facilitator.
+    assert group_session_event(make_group(world).sessions.first()).description.startswith("Facilitated by Ann Carter.")
