@@ -153,6 +153,8 @@ class MailBatch:
     def __init__(self) -> None:
         self._connection: BaseEmailBackend | None = None
         self._unreachable: TransientDeliveryError | None = None
+        # Django's own SMTP backend, not one derived from it (which may send differently), and
+        # the default charset, which MimeWriter writes as Django does.
         self._direct = import_string(settings.EMAIL_BACKEND) is SmtpEmailBackend and settings.DEFAULT_CHARSET == "utf-8"
         self._writer: MimeWriter | None = None
         self._sender = ""

@@ -430,3 +430,13 @@ def test_a_message_s_lines_that_begin_with_a_dot_arrive_as_they_were(smtp):
         ("from@example.org", ("to@example.org",), data + b"\r\n"),
         ("from@example.org", ("to@example.org",), b"\r\n"),
     ]
+
+
+def test_a_backend_derived_from_django_s_smtp_backend_is_handed_django_s_message(world, smtp, smtp_writes, settings):
+    """Only Django's own SMTP backend is spoken for; one derived from it may send otherwise."""
+    sink = smtp()
+    settings.EMAIL_BACKEND = "tests.reflect.mail_backends.DjangoSmtpBackend"
+    [row] = reminders_to("a@example.org")
+    assert deliver_notifications([row.pk]) == {row.pk: SENT}
+    assert smtp_writes == [["EHLO"], ["MAIL"], ["RCPT"], ["DATA"], ["<message>"], ["QUIT"]]
+    assert [mail.message_id for mail in sink.messages] == [f"<notification-{row.pk}@127.0.0.1>"]
