@@ -1,15 +1,21 @@
 """Send a burst of 10,000 due notifications through real Celery worker processes on Redis to a
 real SMTP server on this machine.
 
-Needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL): the workers are other processes. It uses a
-scratch database beside DATABASE_URL's (``<name>_bench_notifications``, dropped after) and the
-Redis database of REDIS_URL. The SMTP server is the tests' sink (tests/reflect/smtp_sink.py) on
+Needs PostgreSQL and Redis (DATABASE_URL, BENCH_REDIS_URL or REDIS_URL): the workers are other
+processes. It uses a scratch database beside DATABASE_URL's (``<name>_bench_notifications``,
+dropped after) and that Redis database. The SMTP server is the tests' sink (tests/reflect/smtp_sink.py) on
 a free port: every message is a real SMTP conversation, so reusing a connection counts.
 
 Reports notifications a second with 4 worker processes (from the moment all 10,000 are due to
 the last one sent), the 95th-percentile delay from due to sent, and, as a baseline from the same
 run, how many messages a second the SMTP server accepts from a trivial sender (one connection,
 prepared messages, nothing else). Every message must arrive exactly once (counted by Message-ID).
+
+First, in this process, it times the CPU a worker spends a message (``time.process_time``, the
+SMTP server in another process): BENCH_NOTIFICATIONS_CPU_MESSAGES (2,000) reminders delivered
+in batches of 50, half as deployed (``MailBatch`` writing the bytes and pipelining the commands)
+and half, in turns, through Django's message and SMTP backend (smtplib, one command at a time),
+the way before, as the baseline of the same run.
 
 ``BENCH_NOTIFICATIONS_TOTAL=100000`` then keeps sending bursts of 10,000 until that many have gone
 and reports the workers' memory (resident set, all their processes) after the first burst and
@@ -36,6 +42,17 @@ from tests.reflect.smtp_sink import SmtpSink  # noqa: E402  (needs the path abov
 COUNT = 10_000
 WORKER_PROCESSES = 4
 RAW_MESSAGES = 2_000
+CPU_MESSAGES = int(os.environ.get("BENCH_NOTIFICATIONS_CPU_MESSAGES", "2000"))
+CPU_BATCH = 50
+# The SMTP server of the CPU timing, in a process of its own so that its work is not counted.
+SINK_PROCESS = """
+import sys
+from tests.reflect.smtp_sink import SmtpSink
+sink = SmtpSink(keep_messages=False).start()
+print(sink.port, flush=True)
+sys.stdin.read()
+print(sum(sink.message_ids.values()), flush=True)
+"""
 
 
 def _scratch_database(url: str) -> tuple[str, str]:
@@ -87,10 +104,85 @@ def worker_rss_mb(pid: int) -> float:
     return round(total_kb / 1024, 1)
 
 
+def cpu_ms_per_message(users: list, context: dict) -> dict[str, tuple[float, str]]:
+    """CPU time of ``deliver_notifications`` a message in this process: as deployed, and through
+    Django's message and SMTP backend (the baseline), in turns of 10 batches each."""
+    from django.test import override_settings
+    from django.utils import timezone
+
+    from reflect.models import Notification
+    from reflect.notification_kinds import NotificationKind
+    from reflect.services.notifications import deliver_notifications
+
+    sink = subprocess.Popen(
+        [sys.executable, "-c", SINK_PROCESS], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert sink.stdin is not None and sink.stdout is not None
+    port = int(sink.stdout.readline())
+    smtp = {
+        "DEBUG": False,
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": port,
+        "EMAIL_USE_TLS": False,
+        "EMAIL_USE_SSL": False,
+        "EMAIL_HOST_USER": "",
+        "EMAIL_HOST_PASSWORD": "",
+        "EMAIL_TIMEOUT": 10,
+    }
+    ways = {
+        "deployed": "django.core.mail.backends.smtp.EmailBackend",
+        # Django's SMTP backend under another name: MailBatch hands it Django's message.
+        "django_mail": "tests.reflect.mail_backends.DjangoSmtpBackend",
+    }
+    seconds = dict.fromkeys(ways, 0.0)
+    sent = dict.fromkeys(ways, 0)
+    turn = 10 * CPU_BATCH
+    rows = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=users[n % len(users)],
+                kind=NotificationKind.REMINDER,
+                idempotency_key=f"bench-cpu:{n}",
+                due_at=timezone.now(),
+                context=context,
+            )
+            for n in range(CPU_MESSAGES + 2 * CPU_BATCH)
+        ]
+    )
+    ids = [row.pk for row in rows]
+    try:
+        for backend in ways.values():  # warm up: templates, connections, code paths
+            with override_settings(EMAIL_BACKEND=backend, **smtp):
+                deliver_notifications(ids[:CPU_BATCH])
+            ids = ids[CPU_BATCH:]
+        for start in range(0, CPU_MESSAGES, turn):
+            way = list(ways)[start // turn % 2]
+            with override_settings(EMAIL_BACKEND=ways[way], **smtp):
+                began = time.process_time()
+                for batch in range(start, min(start + turn, CPU_MESSAGES), CPU_BATCH):
+                    outcomes = deliver_notifications(ids[batch : batch + CPU_BATCH])
+                    assert set(outcomes.values()) == {"sent"}, outcomes
+                    sent[way] += len(outcomes)
+                seconds[way] += time.process_time() - began
+    finally:
+        sink.stdin.close()
+        received = int(sink.stdout.readline() or 0)
+        sink.wait(30)
+    assert received == CPU_MESSAGES + 2 * CPU_BATCH, received
+    Notification.objects.filter(idempotency_key__startswith="bench-cpu:").delete()
+    deployed, baseline = (1000 * seconds[way] / sent[way] for way in ways)
+    return {
+        "notification_worker_cpu_ms_per_message": (round(deployed, 3), "ms"),
+        "notification_worker_cpu_ms_per_message_django_mail": (round(baseline, 3), "ms"),
+        "notification_worker_cpu_to_django_mail_ratio": (round(deployed / baseline, 3), "ratio"),
+    }
+
+
 def main() -> dict[str, tuple[float, str]]:
-    database_url, redis_url = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
+    database_url = os.environ.get("DATABASE_URL", "")
+    redis_url = os.environ.get("BENCH_REDIS_URL") or os.environ.get("REDIS_URL", "")
     if not database_url.startswith("postgres") or not redis_url:
-        print("bench_notifications: skipped (set DATABASE_URL to PostgreSQL and REDIS_URL)")
+        print("bench_notifications: skipped (set DATABASE_URL to PostgreSQL and BENCH_REDIS_URL or REDIS_URL)")
         return {}
     total = int(os.environ.get("BENCH_NOTIFICATIONS_TOTAL", str(COUNT)))
     raw_rate = raw_accept_rate()
@@ -98,7 +190,10 @@ def main() -> dict[str, tuple[float, str]]:
     bench_name = urlsplit(bench_url).path.lstrip("/")
     _recreate(admin_url, bench_name)
     os.environ.update(
-        DATABASE_URL=bench_url, CELERY_TASK_ALWAYS_EAGER="false", DJANGO_SETTINGS_MODULE="config.settings"
+        DATABASE_URL=bench_url,
+        REDIS_URL=redis_url,
+        CELERY_TASK_ALWAYS_EAGER="false",
+        DJANGO_SETTINGS_MODULE="config.settings",
     )
     import django
 
@@ -118,6 +213,12 @@ def main() -> dict[str, tuple[float, str]]:
     try:
         call_command("migrate", verbosity=0)
         celery_app.control.purge()  # tasks left in the queue by an interrupted run
+        users = User.objects.bulk_create(
+            [User(email=f"bench{n}@example.org", first_name=f"Person{n}") for n in range(100)]
+        )
+        context = {"title": "Reflective practice group", "when": "Thursday 10 December, 14:00", "where": "", "url": ""}
+        # Before the workers start, so that they take none of the machine while it is timed.
+        cpu_figures = cpu_ms_per_message(users, context)
         log_path = Path(tempfile.gettempdir()) / f"bench_notifications_worker_{os.getpid()}.log"
         with log_path.open("wb") as worker_log:  # the worker keeps its own descriptor
             worker = subprocess.Popen(
@@ -136,11 +237,6 @@ def main() -> dict[str, tuple[float, str]]:
             if time.monotonic() > deadline or worker.poll() is not None:
                 raise RuntimeError("the Celery worker did not start")
             time.sleep(0.1)
-
-        users = User.objects.bulk_create(
-            [User(email=f"bench{n}@example.org", first_name=f"Person{n}") for n in range(100)]
-        )
-        context = {"title": "Reflective practice group", "when": "Thursday 10 December, 14:00", "where": "", "url": ""}
 
         def burst(first: int) -> tuple[float, list[float], float]:
             """10,000 rows due at once, published by the sweep; wait until all are sent."""
@@ -182,6 +278,7 @@ def main() -> dict[str, tuple[float, str]]:
             "notifications_publish_10000_s": (round(publish_seconds, 2), "s"),
             "smtp_sink_raw_accept_per_second": (round(raw_rate, 1), "per s"),
             "notifications_per_second_to_smtp_raw_ratio": (round(rate / raw_rate, 3), "ratio"),
+            **cpu_figures,
         }
         if total > COUNT:
             figures["notification_worker_rss_mb_before"] = (worker_rss_mb(worker.pid), "MB")

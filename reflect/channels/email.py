@@ -1,7 +1,8 @@
 """E-mail through Django's mail backend (SMTP in production, the console in the demo).
 
-Two separate parts: ``build_email`` makes the message (what it says and carries), and
-``MailBatch`` sends a batch of them over one connection to the mail server.
+Separate parts: ``email_content`` says what a message carries; ``build_email`` makes it a Django
+message and ``MimeWriter`` (reflect/channels/mime.py) writes its bytes; ``MailBatch`` sends a
+batch of them over one connection to the mail server (reflect/channels/smtp.py).
 """
 
 from __future__ import annotations
@@ -18,8 +19,12 @@ from typing import Any, cast
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.smtp import EmailBackend as SmtpEmailBackend
+from django.utils.module_loading import import_string
 
 from reflect.channels import PermanentDeliveryError, RenderedMessage, TransientDeliveryError
+from reflect.channels.mime import EmailContent, MimeWriter
+from reflect.channels.smtp import envelope_address, send_message
 from reflect.models import Notification
 
 # An invitation's organizer, as scheduling/ical.py writes it: ORGANIZER;CN="Name":mailto:address
@@ -80,34 +85,51 @@ def _ics_file(ics: str) -> MIMEApplication:
     return part
 
 
-def build_email(notification: Notification, address: str, message: RenderedMessage) -> EmailMessage:
+def email_content(notification: Notification, address: str, message: RenderedMessage) -> EmailContent:
+    """What the notification's e-mail carries: its text, HTML, calendar and headers."""
     headers = {"Message-ID": message_id(notification)}
     method = itip_method(notification.ics) if notification.ics else None
     if method and (organizer := organizer_of(notification.ics)):
         # Replying to an invitation reaches whoever runs the session, not the no-reply sender.
         headers["Reply-To"] = organizer
+    return EmailContent(
+        to=address,
+        subject=message.subject,
+        text=message.text,
+        html=message.html,
+        headers=headers,
+        ics=notification.ics,
+        method=method,
+    )
+
+
+def build_email(content: EmailContent) -> EmailMessage:
+    """The message as Django's mail backends take it (the console in the demo, the tests' outbox,
+    any backend but Django's SMTP one, which ``MailBatch`` does without)."""
     email = (
         InvitationEmail(
-            method=method,
-            ics=notification.ics,
-            subject=message.subject,
-            body=message.text,
-            to=[address],
-            headers=headers,
+            method=content.method,
+            ics=content.ics,
+            subject=content.subject,
+            body=content.text,
+            to=[content.to],
+            headers=content.headers,
         )
-        if method
-        else EmailMultiAlternatives(subject=message.subject, body=message.text, to=[address], headers=headers)
+        if content.method
+        else EmailMultiAlternatives(
+            subject=content.subject, body=content.text, to=[content.to], headers=content.headers
+        )
     )
-    if message.html:
-        email.attach_alternative(message.html, "text/html")
-    if method:
+    if content.html:
+        email.attach_alternative(content.html, "text/html")
+    if content.method:
         # The calendar inline, as the last alternative (text, HTML, calendar: the order the big
         # providers use), is what makes Outlook treat it as a meeting request rather than a
         # file; it updates or removes the event it already has (docs/calendars.md, "E-mail").
-        email.attach_alternative(notification.ics, "text/calendar")
-        email.attach(_ics_file(notification.ics))
-    elif notification.ics:
-        email.attach("booking.ics", notification.ics, "text/calendar")
+        email.attach_alternative(content.ics, "text/calendar")
+        email.attach(_ics_file(content.ics))
+    elif content.ics:
+        email.attach("booking.ics", content.ics, "text/calendar")
     return email
 
 
@@ -120,11 +142,22 @@ class MailBatch:
     the same connection. A connection that breaks is closed, and the next message opens a new one. If
     the connection cannot be opened at all, the rest of the batch is not tried (each waits for
     its retry), so a dead server costs one attempt per batch, not one per message.
+
+    With Django's SMTP backend (as deployed), Django opens the connection (TLS, login) and the
+    batch then speaks SMTP over it itself: each message's bytes written by ``MimeWriter``, and
+    sent by ``send_message``, which pipelines the commands when the server allows it. With any
+    other backend (the console in the demo, the tests' outbox) it hands the backend
+    ``build_email``'s message.
     """
 
     def __init__(self) -> None:
         self._connection: BaseEmailBackend | None = None
         self._unreachable: TransientDeliveryError | None = None
+        # Django's own SMTP backend, not one derived from it (which may send differently), and
+        # the default charset, which MimeWriter writes as Django does.
+        self._direct = import_string(settings.EMAIL_BACKEND) is SmtpEmailBackend and settings.DEFAULT_CHARSET == "utf-8"
+        self._writer: MimeWriter | None = None
+        self._sender = ""
 
     def __enter__(self) -> MailBatch:
         return self
@@ -132,23 +165,32 @@ class MailBatch:
     def __exit__(self, *exception: object) -> None:
         self._close()
 
-    def send(self, notification: Notification, email: EmailMessage) -> str:
+    def send(self, notification: Notification, address: str, message: RenderedMessage) -> str:
         """Send one message; its reference (the Message-ID), or PermanentDeliveryError /
         TransientDeliveryError."""
         if self._unreachable is not None:
             raise self._unreachable
-        if self._connection is None:
-            connection = get_connection(fail_silently=False)
-            try:
-                connection.open()
-            except (OSError, smtplib.SMTPException) as error:
-                self._unreachable = TransientDeliveryError(f"Mail server: {error}")
-                raise self._unreachable from error
-            self._connection = connection
+        content = email_content(notification, address, message)
+        email = None if self._direct else build_email(content)
+        if self._direct:
+            if self._writer is None:
+                self._writer, self._sender = MimeWriter(), envelope_address(settings.DEFAULT_FROM_EMAIL)
+            data, recipient = self._writer.write(content), envelope_address(address)
+        connection = self._open()
         try:
-            self._connection.send_messages([email])
+            if email is not None:
+                connection.send_messages([email])
+            else:
+                send_message(_smtp(connection), self._sender, recipient, data)
         except smtplib.SMTPRecipientsRefused as error:
-            # The server answered and reset the conversation: the connection is still good.
+            # The server answered and the conversation was reset: the connection is still good,
+            # unless the answer was 421, "closing". A 4xx answer (greylisting, a full mailbox)
+            # is "not now": the message is tried again.
+            answers = [code for code, _ in error.recipients.values()]
+            if 421 in answers:
+                self._close()
+            if all(400 <= code < 500 for code in answers):
+                raise TransientDeliveryError(f"Mail server: {error.recipients}") from error
             raise PermanentDeliveryError(f"The mail server refused the address: {error.recipients}") from error
         except smtplib.SMTPResponseException as error:
             # The server answered (451: try later) and the conversation was reset: the
@@ -159,7 +201,20 @@ class MailBatch:
         except (OSError, smtplib.SMTPException) as error:
             self._close()
             raise TransientDeliveryError(f"Mail server: {error}") from error
-        return message_id(notification)
+        return content.headers["Message-ID"]
+
+    def _open(self) -> BaseEmailBackend:
+        if self._direct and self._connection is not None and _smtp(self._connection).sock is None:
+            self._close()  # the server closed it (421 at an address)
+        if self._connection is None:
+            connection = get_connection(fail_silently=False)
+            try:
+                connection.open()
+            except (OSError, smtplib.SMTPException) as error:
+                self._unreachable = TransientDeliveryError(f"Mail server: {error}")
+                raise self._unreachable from error
+            self._connection = connection
+        return self._connection
 
     def _close(self) -> None:
         if self._connection is not None:
@@ -167,3 +222,10 @@ class MailBatch:
             # A connection that is already broken cannot be closed politely.
             with contextlib.suppress(OSError, smtplib.SMTPException):
                 connection.close()
+
+
+def _smtp(connection: BaseEmailBackend) -> smtplib.SMTP:
+    """The open connection of Django's SMTP backend."""
+    smtp = cast(SmtpEmailBackend, connection).connection
+    assert smtp is not None  # opened by MailBatch._open
+    return smtp

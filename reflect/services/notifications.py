@@ -27,7 +27,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from reflect.channels import PermanentDeliveryError, Renderer, TransientDeliveryError
-from reflect.channels.email import MailBatch, build_email
+from reflect.channels.email import MailBatch
 from reflect.channels.govuk_notify import address_lines, notify_configured_for, send_letter, send_sms
 from reflect.enums import Channel, NotificationStatus
 from reflect.locks import Lock, lock_on
@@ -465,7 +465,7 @@ def _deliver_claimed(
         elif channel == Channel.LETTER:
             reference = send_letter(notification, address, message)
         else:
-            reference = mail.send(notification, build_email(notification, address, message))
+            reference = mail.send(notification, address, message)
     except PermanentDeliveryError as error:
         return DeliveryOutcome.FAILED, {
             "status": NotificationStatus.FAILED,

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
+from django.core.mail.backends import smtp
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import EmailMessage
 
@@ -33,3 +34,9 @@ class DirectoryBackend(BaseEmailBackend):
 
 def delivered(directory: Path) -> list[Path]:
     return sorted(directory.glob("*.eml"))
+
+
+class DjangoSmtpBackend(smtp.EmailBackend):
+    """Django's SMTP backend under another name. ``MailBatch`` speaks SMTP itself only over
+    Django's own backend; through this one it hands Django's message to smtplib, one command at
+    a time, the way before: the baseline of bench/bench_notifications.py."""

@@ -3,17 +3,24 @@ notifications benchmark, so that delivery holds a real SMTP conversation (and it
 can be counted) rather than Django's in-memory backend.
 
 It speaks the part of SMTP that ``smtplib`` uses (EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP,
-QUIT). By recipient address it can misbehave the way real servers do:
+QUIT), and advertises PIPELINING (RFC 2920) and SIZE as most servers do (``pipelining=False``:
+not PIPELINING). As RFC 2920 asks, DATA after no accepted recipient is refused (554), not
+answered 354. By recipient address it can misbehave the way real servers do:
 
 - ``refuse``: answer RCPT with 550 (an address the server will never take);
 - ``defer``: answer the end of DATA with 451 (a passing failure; the connection stays up);
 - ``hang_up_on``: close the connection at RCPT (a server that went away mid-conversation);
-- ``greet=False``: close every connection before a word (a server that is not working).
+- ``greylist``: answer RCPT with 450 (try this address again later);
+- ``closing_on``: answer RCPT with 421 and close the connection (a server shutting down);
+- ``greet=False``: close every connection before a word (a server that is not working);
+- ``data_without_recipients=True``: answer DATA 354 even when no recipient was accepted (a
+  server that breaks RFC 2920).
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import re
 import socket
 import socketserver
@@ -46,12 +53,18 @@ class SmtpSink(socketserver.ThreadingTCPServer):
         refuse: frozenset[str] = frozenset(),
         defer: frozenset[str] = frozenset(),
         hang_up_on: frozenset[str] = frozenset(),
+        greylist: frozenset[str] = frozenset(),
+        closing_on: frozenset[str] = frozenset(),
         greet: bool = True,
         keep_messages: bool = True,
+        pipelining: bool = True,
+        data_without_recipients: bool = False,
     ) -> None:
         super().__init__(("127.0.0.1", 0), _Conversation)  # a free port, chosen by the system
         self.refuse, self.defer, self.hang_up_on = refuse, defer, hang_up_on
+        self.greylist, self.closing_on = greylist, closing_on
         self.greet = greet  # False: close each connection at once, a server that is not working
+        self.pipelining, self.data_without_recipients = pipelining, data_without_recipients
         # The benchmark sends 100,000 messages: it keeps their Message-IDs, not their bodies.
         self.keep_messages = keep_messages
         self.messages: list[ReceivedMail] = []
@@ -94,8 +107,13 @@ class _Conversation(socketserver.BaseRequestHandler):
         # Read in large pieces, not line by line: the benchmark's 100,000 messages should cost
         # this server little of the machine the workers run on.
         self.received = bytearray()
+        # Answers wait here until the client's commands run out (RFC 2920, 3.2: a server
+        # answers a pipelined group together, not in a packet each, which would meet the
+        # client's delayed acknowledgement and Nagle's algorithm here: 40 ms a message).
+        self.answers = bytearray()
 
     def _more(self) -> bool:
+        self._flush()
         chunk = self.request.recv(65536)
         self.received += chunk
         return bool(chunk)
@@ -109,7 +127,16 @@ class _Conversation(socketserver.BaseRequestHandler):
         return taken
 
     def _say(self, line: str) -> None:
-        self.request.sendall(line.encode() + b"\r\n")
+        self.answers += line.encode() + b"\r\n"
+
+    def _flush(self) -> None:
+        if self.answers:
+            self.request.sendall(self.answers)
+            self.answers.clear()
+
+    def finish(self) -> None:
+        with contextlib.suppress(OSError):
+            self._flush()  # the last answer (221 Bye)
 
     def handle(self) -> None:
         sink = self.server
@@ -122,7 +149,8 @@ class _Conversation(socketserver.BaseRequestHandler):
             command, _, argument = line.decode("ascii", "replace").strip().partition(" ")
             verb = command.upper()
             if verb == "EHLO":
-                self.request.sendall(b"250-sink.invalid\r\n250 8BITMIME\r\n")
+                extensions = b"250-PIPELINING\r\n" if sink.pipelining else b""
+                self.answers += b"250-sink.invalid\r\n" + extensions + b"250-SIZE 10240000\r\n250 8BITMIME\r\n"
             elif verb in ("HELO", "NOOP"):
                 self._say("250 OK")
             elif verb == "MAIL":
@@ -132,17 +160,27 @@ class _Conversation(socketserver.BaseRequestHandler):
                 address = _address(argument)
                 if address in sink.hang_up_on:
                     return
+                if address in sink.closing_on:
+                    self._say("421 Shutting down")
+                    return
                 if address in sink.refuse:
                     self._say("550 No such mailbox")
+                elif address in sink.greylist:
+                    self._say("450 Greylisted, try again later")
                 else:
                     recipients.append(address)
                     self._say("250 OK")
             elif verb == "DATA":
+                if not recipients and not sink.data_without_recipients:
+                    self._say("554 No valid recipients")
+                    continue
                 self._say("354 End data with <CR><LF>.<CR><LF>")
                 data = self._read_data()
                 if data is None:
                     return
-                if any(address in sink.defer for address in recipients):
+                if not recipients:
+                    self._say("554 No valid recipients")
+                elif any(address in sink.defer for address in recipients):
                     self._say("451 Try again later")
                 else:
                     sink._received(ReceivedMail(sender, tuple(recipients), data))

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import base64
 import datetime
+import email
+import email.policy
 import json
 import os
 import smtplib
@@ -18,6 +20,7 @@ from django.utils import timezone
 
 from config.celery import app as celery_app
 from reflect import channels
+from reflect.channels.smtp import send_message
 from reflect.enums import Channel, NotificationStatus
 from reflect.models import Notification
 from reflect.notification_kinds import NotificationKind
@@ -299,3 +302,141 @@ def test_the_smtp_server_gives_back_each_message_as_it_was_sent(smtp):
         ("from@example.org", ("to@example.org",), text.encode()),
         ("from@example.org", ("to@example.org",), b"\r\n"),
     ]
+
+
+# --- The SMTP conversation: commands pipelined when the server offers it (reflect/channels/smtp.py)
+
+
+@pytest.fixture
+def smtp_writes(monkeypatch) -> list[list[str]]:
+    """What this process writes to the mail server, one entry a write: the commands in it, or
+    "<message>" for a message's data."""
+    writes: list[list[str]] = []
+    real_send = smtplib.SMTP.send
+
+    def send(self: smtplib.SMTP, data: str | bytes) -> None:
+        if isinstance(data, bytes) and data.endswith(b"\r\n.\r\n"):
+            writes.append(["<message>"])
+        else:
+            text = data.decode() if isinstance(data, bytes) else data
+            writes.append([line.split(" ")[0].upper() for line in text.split("\r\n") if line])
+        real_send(self, data)
+
+    monkeypatch.setattr(smtplib.SMTP, "send", send)
+    return writes
+
+
+@pytest.mark.parametrize(
+    ("pipelining", "each_message"),
+    [
+        (True, [["MAIL", "RCPT", "DATA"], ["<message>"]]),
+        (False, [["MAIL"], ["RCPT"], ["DATA"], ["<message>"]]),
+    ],
+    ids=["pipelining", "one command at a time"],
+)
+def test_a_message_s_commands_go_together_when_the_server_offers_pipelining(
+    world, smtp, smtp_writes, pipelining, each_message
+):
+    sink = smtp(pipelining=pipelining)
+    rows = reminders_to("a@example.org", "b@example.org", "c@example.org")
+    assert deliver_notifications(ids(rows)) == dict.fromkeys(ids(rows), SENT)
+
+    assert smtp_writes == [["EHLO"], *each_message * 3, ["QUIT"]]
+    assert [(mail.recipients, mail.message_id) for mail in sink.messages] == [
+        ((row.recipient_email,), f"<notification-{row.pk}@127.0.0.1>") for row in rows
+    ]
+    received = email.message_from_bytes(sink.messages[0].data, policy=email.policy.default)
+    assert (received["To"], received["Subject"]) == (
+        "a@example.org",
+        "Reminder: Reflective practice group, Thursday 10 December 2026, 14:00",
+    )
+
+
+@pytest.mark.parametrize("pipelining", [True, False], ids=["pipelining", "one command at a time"])
+def test_each_answer_is_taken_for_its_own_message_pipelined_or_not(world, smtp, pipelining):
+    """Refused, greylisted, deferred at the end of the data: each its own outcome and error, on
+    one connection, and the messages after them sent, each under its own Message-ID."""
+    sink = smtp(
+        pipelining=pipelining,
+        refuse=frozenset({"nobody@example.org"}),
+        greylist=frozenset({"grey@example.org"}),
+        defer=frozenset({"busy@example.org"}),
+    )
+    rows = reminders_to(
+        "first@example.org", "nobody@example.org", "grey@example.org", "busy@example.org", "last@example.org"
+    )
+    assert list(deliver_notifications(ids(rows)).values()) == [SENT, FAILED, RETRY, RETRY, SENT]
+    assert sink.connections == 1
+    assert [mail.message_id for mail in sink.messages] == [
+        f"<notification-{rows[0].pk}@127.0.0.1>",
+        f"<notification-{rows[4].pk}@127.0.0.1>",
+    ]
+    assert list(Notification.objects.order_by("pk").values_list("status", "last_error")) == [
+        (NotificationStatus.SENT, ""),
+        (
+            NotificationStatus.FAILED,
+            "The mail server refused the address: {'nobody@example.org': (550, b'No such mailbox')}",
+        ),
+        (NotificationStatus.PENDING, "Mail server: {'grey@example.org': (450, b'Greylisted, try again later')}"),
+        (NotificationStatus.PENDING, "Mail server: (451, b'Try again later')"),
+        (NotificationStatus.SENT, ""),
+    ]
+
+
+@pytest.mark.parametrize("pipelining", [True, False], ids=["pipelining", "one command at a time"])
+def test_a_server_closing_at_an_address_costs_that_message_a_retry_and_the_next_one_reconnects(world, smtp, pipelining):
+    sink = smtp(pipelining=pipelining, closing_on=frozenset({"closing@example.org"}))
+    first, closing, last = reminders_to("first@example.org", "closing@example.org", "last@example.org")
+
+    assert deliver_notifications(ids([first, closing, last])) == {first.pk: SENT, closing.pk: RETRY, last.pk: SENT}
+    assert (sink.connections, [mail.recipients for mail in sink.messages]) == (
+        2,
+        [("first@example.org",), ("last@example.org",)],
+    )
+    closing.refresh_from_db()
+    assert closing.last_error == "Mail server: {'closing@example.org': (421, b'Shutting down')}"
+
+
+def test_a_server_that_wants_the_data_after_refusing_the_address_gets_an_empty_message_and_stays_in_step(
+    world, smtp, smtp_writes
+):
+    """RFC 2920 forbids it, but a server that answers 354 all the same must not take our next
+    message's commands for this one's text: it gets "." alone, and the next message goes whole."""
+    sink = smtp(refuse=frozenset({"nobody@example.org"}), data_without_recipients=True)
+    refused, sent = reminders_to("nobody@example.org", "sent@example.org")
+
+    assert deliver_notifications(ids([refused, sent])) == {refused.pk: FAILED, sent.pk: SENT}
+    assert smtp_writes == [
+        ["EHLO"],
+        ["MAIL", "RCPT", "DATA"],
+        ["."],
+        ["RSET"],
+        ["MAIL", "RCPT", "DATA"],
+        ["<message>"],
+        ["QUIT"],
+    ]
+    assert [(mail.recipients, mail.message_id) for mail in sink.messages] == [
+        (("sent@example.org",), f"<notification-{sent.pk}@127.0.0.1>")
+    ]
+
+
+def test_a_message_s_lines_that_begin_with_a_dot_arrive_as_they_were(smtp):
+    sink = smtp()
+    data = b".starts with a dot\r\nmiddle\r\n..two dots\r\n.\r\nlast line, no line break"
+    with smtplib.SMTP("127.0.0.1", sink.port) as connection:
+        send_message(connection, "from@example.org", "to@example.org", data)
+        send_message(connection, "from@example.org", "to@example.org", b"")
+    assert [(mail.sender, mail.recipients, mail.data) for mail in sink.messages] == [
+        ("from@example.org", ("to@example.org",), data + b"\r\n"),
+        ("from@example.org", ("to@example.org",), b"\r\n"),
+    ]
+
+
+def test_a_backend_derived_from_django_s_smtp_backend_is_handed_django_s_message(world, smtp, smtp_writes, settings):
+    """Only Django's own SMTP backend is spoken for; one derived from it may send otherwise."""
+    sink = smtp()
+    settings.EMAIL_BACKEND = "tests.reflect.mail_backends.DjangoSmtpBackend"
+    [row] = reminders_to("a@example.org")
+    assert deliver_notifications([row.pk]) == {row.pk: SENT}
+    assert smtp_writes == [["EHLO"], ["MAIL"], ["RCPT"], ["DATA"], ["<message>"], ["QUIT"]]
+    assert [mail.message_id for mail in sink.messages] == [f"<notification-{row.pk}@127.0.0.1>"]
