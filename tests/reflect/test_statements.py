@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.db.models import Exists, OuterRef
+from django.db.models import CharField, Exists, OuterRef, Value
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -19,7 +19,7 @@ from reflect.models import User
 from reflect.navigation import _row_of_facts
 from reflect.queries import open_invitations_to
 from reflect.services.invitations import create_invitation
-from reflect.statements import fetch_row
+from reflect.statements import fetch_row, fetch_rows
 from supervision.services.check_ins import due_check_ins_for
 from tests.factories.supervision import SupervisionAgreementFactory
 
@@ -29,6 +29,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _nothing_kept(monkeypatch):
     monkeypatch.setattr(statements, "_kept", {})
+    monkeypatch.setattr(statements, "_kept_rows", {})
 
 
 def _check_in_due(person, now, today):
@@ -139,3 +140,37 @@ def test_sql_that_changes_with_the_values_is_not_kept(world):
 def test_only_ids_times_and_dates_are_put_in():
     with pytest.raises(TypeError):
         fetch_row(("test",), lambda **_: User.objects.values("pk"), person="someone@example.org")  # type: ignore[arg-type]
+
+
+def test_kept_rows_tell_two_values_of_one_kind_apart(world):
+    """fetch_rows: a UNION with two ids and two times, each put in its own places."""
+    built = []
+
+    def joined_between(first, second, since, until):
+        built.append(first)
+        label = Value("joined", output_field=CharField())
+        return (
+            User.objects.filter(pk=first, date_joined__gte=since)
+            .order_by()
+            .values_list("pk", label)
+            .union(User.objects.filter(pk=second, date_joined__lt=until).order_by().values_list("pk", label), all=True)
+        )
+
+    now = timezone.now()
+    day = datetime.timedelta(days=1)
+    cases = [
+        (
+            (world.member.pk, world.lead.pk, now - day, now + day),
+            [(world.member.pk, "joined"), (world.lead.pk, "joined")],
+        ),
+        ((world.member.pk, world.lead.pk, now + day, now + day), [(world.lead.pk, "joined")]),
+        ((world.lead.pk, world.member.pk, now - day, now - day), [(world.lead.pk, "joined")]),
+        ((world.lead.pk, world.outsider.pk, now + day, now - day), []),
+    ]
+    for (first, second, since, until), expected in cases:
+        values = {"first": first, "second": second, "since": since, "until": until}
+        assert fetch_rows(("test",), joined_between, **values) == expected
+        assert list(joined_between(**values)) == expected
+    assert statements._kept_rows[("test",)] is not None
+    # Built twice to keep it (the stand-ins), then once per case above by the test itself.
+    assert len(built) == 2 + len(cases)
