@@ -779,7 +779,9 @@ def reach(availability: Availability, start: datetime, minutes: int) -> tuple[da
     holds the answer equal to the one from every booking and busy time."""
     _aware(start, "The start")
     buffer = timedelta(minutes=availability.buffer_minutes)
-    since, until = start - buffer, start + timedelta(minutes=minutes) + buffer
+    # No session is longer than a day (Availability refuses such lengths, the answer for one is
+    # LENGTH whatever is booked): a length from outside cannot stretch the span without bound.
+    since, until = start - buffer, start + timedelta(minutes=min(minutes, MINUTES_PER_DAY)) + buffer
     if availability.max_per_day is not None or availability.max_per_week is not None:
         day = start.astimezone(ZoneInfo(availability.time_zone)).date()
         first, last = day, day
