@@ -13,6 +13,12 @@ truth, only the ORM's own statement reused.
 
 The builder must take every value that changes from its arguments (never ``timezone.now()``
 inside it): a value read inside it would be the same in both builds and kept for good.
+
+``fetch_rows`` does the same for a query of many rows (a ``values_list()``, or a UNION of them):
+a supervision booking reads three such under its organisation's lock (docs/performance.md).
+Each value gets stand-ins of its own, so two values of one kind (two ids, since and until) are
+told apart. ``fetch_named_rows`` reads many rows of a ``values()`` query by column name, as
+``fetch_row`` reads one: the home page's panels read their own steps so.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from django.db.models import QuerySet
 
 Value = int | datetime.datetime | datetime.date
 Builder = Callable[..., QuerySet[Any, dict[str, Any]]]
+RowsBuilder = Callable[..., QuerySet[Any, tuple[Any, ...]]]
 
 # Two stand-ins for each kind of value, unlike any real one and unlike each other.
 _STAND_INS: dict[type, tuple[Any, Any]] = {
@@ -50,27 +57,42 @@ class _Statement:
 
 
 _kept: dict[tuple[str, ...], _Statement | None] = {}
+_kept_rows: dict[tuple[str, ...], _Statement | None] = {}
 
 
 def fetch_row(key: tuple[str, ...], build: Builder, **values: Value) -> dict[str, Any] | None:
     """The one row (or None) that ``build(**values)``, a ``values()`` query set, reads.
 
     ``key`` names the query's shape: builders that can make different SQL need different keys."""
-    rows = _fetch(key, build, values, first=True)
-    return rows[0] if rows else None
-
-
-def fetch_rows(key: tuple[str, ...], build: Builder, **values: Value) -> list[dict[str, Any]]:
-    """Every row that ``build(**values)`` reads, as fetch_row reads one; the builder bounds them
-    (a slice), as every page's query must."""
-    return _fetch(key, build, values, first=False)
-
-
-def _fetch(key: tuple[str, ...], build: Builder, values: Mapping[str, Value], *, first: bool) -> list[dict[str, Any]]:
-    statement = _kept[key] if key in _kept else _keep(key, build, values)
+    statement = _kept[key] if key in _kept else _keep(key, build, values, kept=_kept, named=True)
     if statement is None:
-        query = build(**values)
-        return [row for row in [query.first()] if row is not None] if first else list(query)
+        return build(**values).first()
+    rows = _run(statement, values)
+    if not rows:
+        return None
+    return dict(zip(statement.names, rows[0], strict=True))
+
+
+def fetch_rows(key: tuple[str, ...], build: RowsBuilder, **values: Value) -> list[tuple[Any, ...]]:
+    """Every row that ``build(**values)``, a ``values_list()`` query set, reads, as tuples in its
+    order: ``fetch_row`` for many rows. ``key`` names the query's shape, as there."""
+    statement = _kept_rows[key] if key in _kept_rows else _keep(key, build, values, kept=_kept_rows, named=False)
+    if statement is None:
+        return list(build(**values))
+    return [tuple(row) for row in _run(statement, values)]
+
+
+def fetch_named_rows(key: tuple[str, ...], build: Builder, **values: Value) -> list[dict[str, Any]]:
+    """Every row that ``build(**values)``, a ``values()`` query set, reads, by column name and in
+    its order: ``fetch_row`` for many rows. The builder bounds them (a slice), as every page must."""
+    statement = _kept[key] if key in _kept else _keep(key, build, values, kept=_kept, named=True)
+    if statement is None:
+        return list(build(**values))
+    return [dict(zip(statement.names, row, strict=True)) for row in _run(statement, values)]
+
+
+def _run(statement: _Statement, values: Mapping[str, Value]) -> list[Any]:
+    """The kept SQL with these values put in, its rows converted as the ORM converts them."""
     connection = connections[DEFAULT_DB_ALIAS]
     params = list(statement.params)
     for position, name in statement.slots:
@@ -78,19 +100,34 @@ def _fetch(key: tuple[str, ...], build: Builder, values: Mapping[str, Value], *,
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, params)
         rows = cursor.fetchall()
-    if first:
-        rows = rows[:1]
-    if statement.converters:
+    if rows and statement.converters:
         rows = list(statement.compiler.apply_converters(rows, statement.converters))
-    return [dict(zip(statement.names, row, strict=True)) for row in rows]
+    return rows
 
 
-def _keep(key: tuple[str, ...], build: Builder, values: Mapping[str, Value]) -> _Statement | None:
-    """Build the query with each set of stand-ins and keep it if it passes the checks above."""
+def _stand_in(kind: type, which: int, index: int) -> Any:
+    """The ``which``-th stand-in for the ``index``-th value of this kind: unlike every other."""
+    value = _STAND_INS[kind][which]
+    if kind is int:
+        return value - 100 * index
+    return value + datetime.timedelta(days=index)
+
+
+def _keep(
+    key: tuple[str, ...],
+    build: Callable[..., QuerySet[Any, Any]],
+    values: Mapping[str, Value],
+    *,
+    kept: dict[tuple[str, ...], _Statement | None],
+    named: bool,
+) -> _Statement | None:
+    """Build the query with each set of stand-ins and keep it if it passes the checks above;
+    ``named``: its rows are read by column name, so every column needs one."""
     kinds = {name: _kind(value) for name, value in values.items()}
+    indexes = {name: [other for other in kinds if kinds[other] is kind].index(name) for name, kind in kinds.items()}
     builds = []
     for which in (0, 1):
-        stand_ins = {name: _STAND_INS[kind][which] for name, kind in kinds.items()}
+        stand_ins = {name: _stand_in(kind, which, indexes[name]) for name, kind in kinds.items()}
         query = build(**stand_ins).query
         compiler = query.get_compiler(using=DEFAULT_DB_ALIAS)
         sql, params = compiler.as_sql()
@@ -109,13 +146,16 @@ def _keep(key: tuple[str, ...], build: Builder, values: Mapping[str, Value]) -> 
             same_shape = False  # a parameter worked out from a value: build it each time
             continue
         slots.append((position, found[0]))
-    names = tuple(alias for _, _, alias in compiler.select)
-    if not same_shape or any(name is None for name in names):
-        _kept[key] = None
+    # The columns the rows hold, as the ORM reads them (results_iter): a UNION's are its first part's.
+    selected = compiler.select[: compiler.col_count]
+    names = tuple(alias for _, _, alias in selected)
+    # Columns the ORM adds for ordering and then drops (has_extra_select) are not handled: not kept.
+    if not same_shape or compiler.has_extra_select or (named and any(name is None for name in names)):
+        kept[key] = None
         return None
-    converters = compiler.get_converters([column for column, _, _ in compiler.select])
-    _kept[key] = _Statement(sql, params, tuple(slots), names, converters, compiler)
-    return _kept[key]
+    converters = compiler.get_converters([column for column, _, _ in selected])
+    kept[key] = _Statement(sql, params, tuple(slots), names, converters, compiler)
+    return kept[key]
 
 
 def _kind(value: Value) -> type:
@@ -123,7 +163,7 @@ def _kind(value: Value) -> type:
     for kind in (datetime.datetime, datetime.date, int):
         if isinstance(value, kind) and not isinstance(value, bool):
             return kind
-    raise TypeError(f"fetch_row takes ids, times and dates, not {type(value).__name__}")
+    raise TypeError(f"fetch_row and fetch_rows take ids, times and dates, not {type(value).__name__}")
 
 
 def _adapt(connection: Any, value: Value) -> Any:

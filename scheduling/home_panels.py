@@ -14,7 +14,7 @@ from reflect import wording
 from reflect.home import HomePanel, NextStep, commissioned_pools, register_home_fact, register_home_panels
 from reflect.models import User
 from reflect.navigation import NavItem, Roles, register_nav_items, register_role
-from reflect.statements import fetch_row, fetch_rows
+from reflect.statements import fetch_named_rows, fetch_row
 from scheduling.groups.notices import session_when
 from scheduling.models import (
     BookingStatus,
@@ -140,7 +140,7 @@ def held_offer_panels(user: User, roles: Roles) -> list[HomePanel]:
         return []
     now = timezone.now()
     steps = []
-    for entry in fetch_rows(("home-held-places",), _held_places, person=user.pk, now=now):
+    for entry in fetch_named_rows(("home-held-places",), _held_places, person=user.pk, now=now):
         offered_until: datetime.datetime = entry["offered_until"]  # an open offer always has its end
         time_zone = entry["session__group__time_zone"]
         hours_left = int((offered_until - now).total_seconds() // 3600)

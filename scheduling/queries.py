@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -15,6 +15,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from reflect.local_time import LONDON
+from reflect.statements import fetch_rows
 from scheduling import slots
 from scheduling.intervals import Interval
 from scheduling.models import (
@@ -101,7 +102,7 @@ def busy_intervals_for(
     return [Interval(row_start, row_end) for row_start, row_end, _ in rows]
 
 
-def _busy_sources(supervisor: SupervisorProfile, since: datetime.datetime, until: datetime.datetime) -> list[Any]:
+def _busy_sources(supervisor: SupervisorProfile | int, since: datetime.datetime, until: datetime.datetime) -> list[Any]:
     """Every source of a supervisor's busy times (their imported feed, their connected
     calendar), as (start, end, BUSY) rows to UNION: the one list the week page and booking share."""
     # order_by() drops each model's default ordering, which SQL does not allow inside a UNION.
@@ -162,22 +163,12 @@ def loaded_availability_settings(supervisor: SupervisorProfile) -> AvailabilityS
 
 def hours_rows_of(supervisor: SupervisorProfile) -> tuple[list[WeeklyRule], list[DateOverride]]:
     """``weekly_rules_of`` and ``date_overrides_of`` in one query (UNION ALL of the two tables,
-    columns the other lacks left empty): the slot engine reads both on every booking."""
-    no_day = Value(None, output_field=DateField())
-    # order_by(): no model ordering inside a UNION (SQLite refuses it); sorted below instead.
-    rules = (
-        WeeklyRule.objects.filter(supervisor=supervisor)
-        .order_by()
-        .values_list("weekday", no_day, "start", "end", "valid_from", "valid_until")
-    )
-    overrides = (
-        DateOverride.objects.filter(supervisor=supervisor)
-        .order_by()
-        .values_list(Value(None, output_field=IntegerField()), "date", "start", "end", no_day, no_day)
-    )
+    columns the other lacks left empty): the slot engine reads both on every booking. Its SQL is
+    built once per process (reflect/statements.py): a booking reads it under its locks."""
     weekly: list[WeeklyRule] = []
     days: list[DateOverride] = []
-    for weekday, day, start, end, valid_from, valid_until in rules.union(overrides, all=True):
+    rows = fetch_rows(("scheduling.hours_rows",), _hours_rows_query, supervisor=supervisor.pk)
+    for weekday, day, start, end, valid_from, valid_until in rows:
         if day is None:
             weekly.append(
                 WeeklyRule(
@@ -196,18 +187,38 @@ def hours_rows_of(supervisor: SupervisorProfile) -> tuple[list[WeeklyRule], list
     return weekly, days
 
 
-def taken_times_of(
-    supervisor: SupervisorProfile,
-    bookings: QuerySet[SupervisionBooking],
-    since: datetime.datetime,
-    until: datetime.datetime,
-) -> tuple[list[Interval], list[Interval]]:
+def _hours_rows_query(supervisor: int) -> QuerySet[WeeklyRule, tuple[Any, ...]]:
+    no_day = Value(None, output_field=DateField())
+    # order_by(): no model ordering inside a UNION (SQLite refuses it); hours_rows_of sorts.
+    rules = (
+        WeeklyRule.objects.filter(supervisor=supervisor)
+        .order_by()
+        .values_list("weekday", no_day, "start", "end", "valid_from", "valid_until")
+    )
+    overrides = (
+        DateOverride.objects.filter(supervisor=supervisor)
+        .order_by()
+        .values_list(Value(None, output_field=IntegerField()), "date", "start", "end", no_day, no_day)
+    )
+    return rules.union(overrides, all=True)
+
+
+def taken_times_query(
+    bookings: QuerySet[SupervisionBooking], supervisor: int, since: datetime.datetime, until: datetime.datetime
+) -> QuerySet[SupervisionBooking, tuple[datetime.datetime, datetime.datetime, str]]:
     """The given live bookings' times and the supervisor's busy times (their imported feed's and
-    their connected calendar's) from ``since`` to ``until``, each sorted by start, in one query
-    (UNION ALL): the slot engine reads both on every booking."""
+    their connected calendar's) from ``since`` to ``until`` in one query (UNION ALL), each row
+    labelled BOOKED or BUSY: the slot engine reads both on every booking (taken_times)."""
     booked = bookings.order_by().values_list("starts_at", "ends_at", Value(BOOKED, output_field=CharField()))
+    return booked.union(*_busy_sources(supervisor, since, until), all=True)
+
+
+def taken_times(
+    rows: Iterable[tuple[datetime.datetime, datetime.datetime, str]],
+) -> tuple[list[Interval], list[Interval]]:
+    """taken_times_query's rows as the bookings' times and the busy times, each sorted by start."""
     found: dict[str, list[Interval]] = {BOOKED: [], BUSY: []}
-    for start, end, what in booked.union(*_busy_sources(supervisor, since, until), all=True):
+    for start, end, what in rows:
         found[what].append(Interval(start, end))
     return sorted(found[BOOKED], key=_by_start), sorted(found[BUSY], key=_by_start)
 

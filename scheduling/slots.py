@@ -73,6 +73,7 @@ __all__ = [
     "explain_unbookable",
     "iter_bookable_slots",
     "next_free_slot",
+    "reach",
 ]
 
 DEFAULT_BOOKER_ZONE = "Europe/London"
@@ -767,3 +768,26 @@ def explain_unbookable(
     """
     engine = _Engine.build(availability, now=now, bookings=bookings, busy=busy, booker=booker or Booker())
     return engine.explain(start, minutes)
+
+
+def reach(availability: Availability, start: datetime, minutes: int) -> tuple[datetime, datetime]:
+    """The span ``[since, until)`` outside which no booking or busy time can change
+    ``explain_unbookable(availability, start, minutes, …)``: those within the buffer of the
+    session, and, when the supervisor limits sessions a day or a week, those starting on that
+    day or in that week on their clock (a day and more either side, whatever the zone's offset
+    or its clock changes). A booking checks its one time against only these; a property test
+    holds the answer equal to the one from every booking and busy time."""
+    _aware(start, "The start")
+    buffer = timedelta(minutes=availability.buffer_minutes)
+    # No session is longer than a day (Availability refuses such lengths, the answer for one is
+    # LENGTH whatever is booked): a length from outside cannot stretch the span without bound.
+    since, until = start - buffer, start + timedelta(minutes=min(minutes, MINUTES_PER_DAY)) + buffer
+    if availability.max_per_day is not None or availability.max_per_week is not None:
+        day = start.astimezone(ZoneInfo(availability.time_zone)).date()
+        first, last = day, day
+        if availability.max_per_week is not None:
+            first, last = day - timedelta(days=day.weekday()), day + timedelta(days=6 - day.weekday())
+        # A local date's moments lie within 14 hours of its UTC date's.
+        since = min(since, datetime.combine(first, time(0), tzinfo=UTC) - timedelta(days=2))
+        until = max(until, datetime.combine(last, time(0), tzinfo=UTC) + timedelta(days=3))
+    return since, until

@@ -28,7 +28,7 @@ from learning.queries import open_needs
 from learning.session_models import FeedbackAnswer, FeedbackGiven, FeedbackTally, LearningSessionTopic
 from reflect import wording
 from reflect.models import Pool, User
-from reflect.statements import fetch_rows
+from reflect.statements import fetch_named_rows
 from scheduling.models import (
     GroupPurpose,
     GroupSession,
@@ -98,7 +98,7 @@ def sessions_for_needs(user: User, now: datetime.datetime, *, limit: int = 3) ->
     each with its next date where they have no place yet, soonest first. One query, its SQL
     kept once per process: it is on the home page of everyone who asked (reflect/statements.py)."""
     offers: dict[int, SessionOffer] = {}
-    for row in fetch_rows(("learning-session-offers",), _offer_rows, person=user.pk, now=now):
+    for row in fetch_named_rows(("learning-session-offers",), _offer_rows, person=user.pk, now=now):
         offer = offers.get(row["group_id"])
         if offer is None:
             when = wording.span(row["starts_at"], row["ends_at"], row["group__time_zone"])

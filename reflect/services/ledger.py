@@ -343,7 +343,7 @@ def balance_of_totals(totals: Mapping[str, Decimal]) -> HoursBalance:
     )
 
 
-def hour_totals(pool: Pool, organisation: Organisation) -> QuerySet[Any, Any]:
+def hour_totals(pool: Pool | int, organisation: Organisation | int) -> QuerySet[Any, Any]:
     """The organisation's total hours of each hour kind (rows of ``kind`` and ``total``), as a
     query a caller may combine with its own (booking reads it in a UNION with its hours)."""
     return (

@@ -46,6 +46,7 @@ from reflect.services.ledger import (
     record_new_ledger_entries,
 )
 from reflect.services.preferences import preferences_and_memberships_of, preferences_of
+from reflect.statements import fetch_rows
 from scheduling import slots
 from scheduling.intervals import Interval
 from scheduling.models import AvailabilitySettings, BookingAttendee, BookingStatus, SessionMode, SupervisionBooking
@@ -55,7 +56,8 @@ from scheduling.queries import (
     availability_settings_of,
     hours_rows_of,
     loaded_availability_settings,
-    taken_times_of,
+    taken_times,
+    taken_times_query,
     to_engine,
 )
 from scheduling.services.booking_events import emit_booking_event
@@ -121,7 +123,11 @@ def booker_for(users: Sequence[User], preferences_by_user: dict[int, ContactPref
 
 
 def live_bookings_of(
-    supervisor: SupervisorProfile, *, since: datetime.datetime, until: datetime.datetime, exclude: int | None = None
+    supervisor: SupervisorProfile | int,
+    *,
+    since: datetime.datetime,
+    until: datetime.datetime,
+    exclude: int | None = None,
 ) -> QuerySet[SupervisionBooking]:
     rows = SupervisionBooking.objects.filter(
         supervisor=supervisor, status__in=LIVE_BOOKING_STATUSES, ends_at__gt=since, starts_at__lt=until
@@ -135,18 +141,35 @@ def _engine_inputs(
     *,
     exclude: int | None = None,
     settings_row: AvailabilitySettings | None = None,
+    around: tuple[datetime.datetime, int] | None = None,
 ) -> tuple[slots.Availability, list[Interval], list[Interval]]:
     """The slot engine's inputs in two queries (the settings too when not given): the weekly
-    hours with the days off, then the live bookings with the busy times."""
+    hours with the days off, then the live bookings with the busy times. ``around``: the one
+    time (start, minutes) to be checked, for which only the bookings and busy times within its
+    reach are read (slots.reach), not the whole horizon's."""
     if settings_row is None:
         settings_row = availability_settings_of(supervisor)
     availability = to_engine(settings_row, *hours_rows_of(supervisor))
-    # A day either side: buffers and the week's limit reach past the horizon's edges.
-    since = now - datetime.timedelta(days=8)
-    until = now + availability.horizon + datetime.timedelta(days=8)
-    live = live_bookings_of(supervisor, since=since, until=until, exclude=exclude)
-    bookings, busy = taken_times_of(supervisor, live, since, until)
+    if around is not None:
+        since, until = slots.reach(availability, *around)
+    else:
+        # A week and a day either side: buffers and the week's limit reach past the horizon's edges.
+        since = now - datetime.timedelta(days=8)
+        until = now + availability.horizon + datetime.timedelta(days=8)
+    values: dict[str, int | datetime.datetime] = {"supervisor": supervisor.pk, "since": since, "until": until}
+    if exclude is not None:
+        values["exclude"] = exclude
+    bookings, busy = taken_times(fetch_rows(("scheduling.taken_times", *values), _taken_times_query, **values))
     return availability, bookings, busy
+
+
+def _taken_times_query(
+    supervisor: int, since: datetime.datetime, until: datetime.datetime, exclude: int | None = None
+) -> QuerySet[SupervisionBooking, tuple[datetime.datetime, datetime.datetime, str]]:
+    """The supervisor's live bookings and busy times from ``since`` to ``until``: its SQL is built
+    once per process (reflect/statements.py), as a booking reads it under its locks."""
+    live = live_bookings_of(supervisor, since=since, until=until, exclude=exclude)
+    return taken_times_query(live, supervisor, since, until)
 
 
 def free_slots(
@@ -226,11 +249,7 @@ def check_may_book(
     organisation, is_lead by user id (``preferences_and_memberships_of``)."""
     if acting_user.pk not in leads_by_member:
         raise DomainError(f"Only staff of {agreement.organisation.name} can book its supervision.")
-    if agreement.status != AgreementStatus.ACTIVE:
-        raise DomainError(
-            f"{agreement.organisation.name}'s agreement with {agreement.supervisor.user.display_name} has ended. "
-            "Your organisation lead can ask for a new one from the supervisors page."
-        )
+    check_agreement_active(agreement)
     if not attendees:
         raise DomainError("Choose who the session is for.", field="attendees")
     if not leads_by_member[acting_user.pk] and acting_user not in attendees:
@@ -256,6 +275,14 @@ def check_may_book(
         )
 
 
+def check_agreement_active(agreement: SupervisionAgreement) -> None:
+    if agreement.status != AgreementStatus.ACTIVE:
+        raise DomainError(
+            f"{agreement.organisation.name}'s agreement with {agreement.supervisor.user.display_name} has ended. "
+            "Your organisation lead can ask for a new one from the supervisors page."
+        )
+
+
 def _check_slot(
     agreement: SupervisionAgreement,
     choice: BookingChoice,
@@ -265,7 +292,13 @@ def _check_slot(
     settings_row: AvailabilitySettings | None = None,
     preferences_by_user: dict[int, ContactPreferences] | None = None,
 ) -> None:
-    availability, bookings, busy = _engine_inputs(agreement.supervisor, now, exclude=exclude, settings_row=settings_row)
+    availability, bookings, busy = _engine_inputs(
+        agreement.supervisor,
+        now,
+        exclude=exclude,
+        settings_row=settings_row,
+        around=(choice.starts_at, choice.minutes),
+    )
     booker = booker_for(choice.attendees, preferences_by_user)
     refusal = slots.explain_unbookable(
         availability, choice.starts_at, choice.minutes, now=now, bookings=bookings, busy=busy, booker=booker
@@ -392,28 +425,25 @@ def hours_position(
     UNION ALL): the organisation's ledger totals by hour kind, the hours of the agreement's
     sessions in those months, and, only if the supervisor set a monthly capacity, the hours of
     all their sessions in those months on their clock."""
-    no_moment = Value(None, output_field=DateTimeField())
-    ledger = hour_totals(agreement.pool, agreement.organisation).values_list("kind", no_moment, "total")
     first, _ = month_bounds(since)
     _, following = month_bounds(until)
-    agreement_rows = SupervisionBooking.objects.filter(
-        agreement=agreement, status__in=AGREEMENT_HOURS_STATUSES, starts_at__gte=first, starts_at__lt=following
-    )
-    parts = [_hours_rows(agreement_rows, AGREEMENT_HOURS, exclude)]
+    values: dict[str, int | datetime.datetime] = {
+        "pool": agreement.pool_id,
+        "organisation": agreement.organisation_id,
+        "agreement": agreement.pk,
+        "first": first,
+        "following": following,
+    }
     capacity = settings_row.monthly_capacity_hours
     if capacity is not None:
-        first, _ = month_bounds(since, settings_row.time_zone)
-        _, following = month_bounds(until, settings_row.time_zone)
-        supervisor_rows = SupervisionBooking.objects.filter(
-            supervisor_id=agreement.supervisor_id,
-            status__in=LIVE_BOOKING_STATUSES,
-            starts_at__gte=first,
-            starts_at__lt=following,
-        )
-        parts.append(_hours_rows(supervisor_rows, SUPERVISOR_HOURS, exclude))
+        values["supervisor"] = agreement.supervisor_id
+        values["supervisor_first"], _ = month_bounds(since, settings_row.time_zone)
+        _, values["supervisor_following"] = month_bounds(until, settings_row.time_zone)
+    if exclude is not None:
+        values["exclude"] = exclude
     kinds: dict[str, Decimal] = {}
     sessions: dict[str, list[tuple[datetime.datetime, Decimal]]] = {AGREEMENT_HOURS: [], SUPERVISOR_HOURS: []}
-    for what, starts_at, hours in ledger.union(*parts, all=True):
+    for what, starts_at, hours in fetch_rows(("scheduling.hours_position", *values), _hours_position_query, **values):
         if what in sessions:
             sessions[what].append((starts_at, hours_sum(hours)))
         else:
@@ -426,6 +456,36 @@ def hours_position(
         supervisor_zone=settings_row.time_zone,
         supervisor_used=_hours_by_month(sessions[SUPERVISOR_HOURS], settings_row.time_zone),
     )
+
+
+def _hours_position_query(
+    pool: int,
+    organisation: int,
+    agreement: int,
+    first: datetime.datetime,
+    following: datetime.datetime,
+    supervisor: int | None = None,
+    supervisor_first: datetime.datetime | None = None,
+    supervisor_following: datetime.datetime | None = None,
+    exclude: int | None = None,
+) -> QuerySet[LedgerEntry, tuple[str, datetime.datetime | None, Decimal]]:
+    """hours_position's one query: built once per process for each shape (with or without the
+    supervisor's month, with or without a session left out), as a booking reads it under its locks."""
+    no_moment = Value(None, output_field=DateTimeField())
+    ledger = hour_totals(pool, organisation).values_list("kind", no_moment, "total")
+    agreement_rows = SupervisionBooking.objects.filter(
+        agreement_id=agreement, status__in=AGREEMENT_HOURS_STATUSES, starts_at__gte=first, starts_at__lt=following
+    )
+    parts = [_hours_rows(agreement_rows, AGREEMENT_HOURS, exclude)]
+    if supervisor is not None:
+        supervisor_rows = SupervisionBooking.objects.filter(
+            supervisor_id=supervisor,
+            status__in=LIVE_BOOKING_STATUSES,
+            starts_at__gte=supervisor_first,
+            starts_at__lt=supervisor_following,
+        )
+        parts.append(_hours_rows(supervisor_rows, SUPERVISOR_HOURS, exclude))
+    return ledger.union(*parts, all=True)
 
 
 def _hours_rows(
@@ -697,19 +757,26 @@ def _constraint_of(error: IntegrityError) -> str | None:
 def _book(
     agreement: SupervisionAgreement, choice: BookingChoice, *, acting_user: User, now: datetime.datetime
 ) -> SupervisionBooking:
-    """book_supervision's transaction: locks, checks, the booking and everything it writes."""
+    """book_supervision's transaction: locks, checks, the booking and everything it writes.
+
+    What no booking's lock protects is read and checked before the locks, so that the
+    organisation's other bookings, which queue on its allocation row, wait for less: who is
+    staff or a lead (memberships change under their own locks, never these) and everyone's
+    contact preferences. Under the locks: the agreement's row (its status again, its dates and
+    hours a month), the supervisor's hours and days off, their sessions, and the hours rules."""
+    # Read once and passed down: the slot check, the booking's place or link and the messages
+    # all use them. Preferences are read, never created, here; the memberships come in the same
+    # query.
+    preferences, leads_by_member = preferences_and_memberships_of(
+        [acting_user, *choice.attendees, agreement.supervisor.user], agreement.organisation_id
+    )
+    check_may_book(agreement, acting_user, choice.attendees, leads_by_member)
+    hours = hours_for(choice.minutes)
     with transaction.atomic():
         agreement = _lock_capacity(agreement)
-        # Read once and passed down: the slot check, the hours check, the booking's place or
-        # link and the messages all use them. Preferences are read, never created, here; the
-        # memberships come in the same query.
+        check_agreement_active(agreement)  # ended since it was read above: refused all the same
         settings_row = loaded_availability_settings(agreement.supervisor)
-        preferences, leads_by_member = preferences_and_memberships_of(
-            [acting_user, *choice.attendees, agreement.supervisor.user], agreement.organisation_id
-        )
-        check_may_book(agreement, acting_user, choice.attendees, leads_by_member)
         _check_slot(agreement, choice, now, settings_row=settings_row, preferences_by_user=preferences)
-        hours = hours_for(choice.minutes)
         _check_hours(agreement, choice.starts_at, hours, settings_row=settings_row)
         # On PostgreSQL the exclusion constraint (NO_OVERLAP) refuses an overlapping live booking
         # whatever the checks above said; book_supervision turns that into a refusal.

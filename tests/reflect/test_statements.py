@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.db.models import Exists, OuterRef
+from django.db.models import CharField, Exists, OuterRef, Value
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -19,7 +19,7 @@ from reflect.models import User
 from reflect.navigation import _row_of_facts
 from reflect.queries import open_invitations_to
 from reflect.services.invitations import create_invitation
-from reflect.statements import fetch_row
+from reflect.statements import fetch_row, fetch_rows
 from supervision.services.check_ins import due_check_ins_for
 from tests.factories.supervision import SupervisionAgreementFactory
 
@@ -29,6 +29,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _nothing_kept(monkeypatch):
     monkeypatch.setattr(statements, "_kept", {})
+    monkeypatch.setattr(statements, "_kept_rows", {})
 
 
 def _check_in_due(person, now, today):
@@ -152,14 +153,48 @@ def _memberships(person, now):
 def test_kept_rows_answer_as_the_orm_does_every_row_and_in_order(world):
     now = timezone.now()
     people = [world.lead, world.member, world.outsider, world.commissioner]
-    answers = [statements.fetch_rows(("test-rows",), _memberships, person=p.pk, now=now) for p in people]
+    answers = [statements.fetch_named_rows(("test-rows",), _memberships, person=p.pk, now=now) for p in people]
     assert answers == [list(_memberships(p.pk, now)) for p in people]
     assert [len(rows) for rows in answers] == [3, 3, 1, 0]  # Leila, Sam and Chris; Olu alone; no organisation
     assert statements._kept[("test-rows",)] is not None
     with CaptureQueriesContext(connection) as captured:
-        again = statements.fetch_rows(
+        again = statements.fetch_named_rows(
             ("test-rows",), lambda **_: pytest.fail("built again"), person=world.member.pk, now=now
         )
     assert (again, len(captured)) == (answers[1], 1)
     # A row read by fetch_row from the same kind of statement is the first of them.
     assert statements.fetch_row(("test-rows",), _memberships, person=world.member.pk, now=now) == answers[1][0]
+
+
+def test_kept_rows_tell_two_values_of_one_kind_apart(world):
+    """fetch_rows: a UNION with two ids and two times, each put in its own places."""
+    built = []
+
+    def joined_between(first, second, since, until):
+        built.append(first)
+        label = Value("joined", output_field=CharField())
+        return (
+            User.objects.filter(pk=first, date_joined__gte=since)
+            .order_by()
+            .values_list("pk", label)
+            .union(User.objects.filter(pk=second, date_joined__lt=until).order_by().values_list("pk", label), all=True)
+        )
+
+    now = timezone.now()
+    day = datetime.timedelta(days=1)
+    cases = [
+        (
+            (world.member.pk, world.lead.pk, now - day, now + day),
+            [(world.member.pk, "joined"), (world.lead.pk, "joined")],
+        ),
+        ((world.member.pk, world.lead.pk, now + day, now + day), [(world.lead.pk, "joined")]),
+        ((world.lead.pk, world.member.pk, now - day, now - day), [(world.lead.pk, "joined")]),
+        ((world.lead.pk, world.outsider.pk, now + day, now - day), []),
+    ]
+    for (first, second, since, until), expected in cases:
+        values = {"first": first, "second": second, "since": since, "until": until}
+        assert fetch_rows(("test",), joined_between, **values) == expected
+        assert list(joined_between(**values)) == expected
+    assert statements._kept_rows[("test",)] is not None
+    # Built twice to keep it (the stand-ins), then once per case above by the test itself.
+    assert len(built) == 2 + len(cases)

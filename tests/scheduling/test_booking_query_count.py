@@ -34,14 +34,15 @@ from tests.scheduling.test_booking_views import iso, next_week_at
 
 pytestmark = pytest.mark.django_db
 
-# One booking, statement by statement (the test's own transaction makes the use case's a
-# savepoint: its SAVEPOINT and RELEASE are the first and the last, where a request has BEGIN
-# and COMMIT):
+# One booking, statement by statement:
+#  1 before the locks, outside the use case's transaction: the attendees' and supervisor's
+#    contact preferences with the booker's and the attendees' memberships (no booking's lock
+#    protects them);
+# then the use case's transaction (the test's own transaction makes it a savepoint: its
+# SAVEPOINT and RELEASE, where a request has BEGIN and COMMIT):
 #  2 locks: the organisation's allocation; then the supervisor and the agreement in one
 #    statement, which also reads the supervisor's person and availability settings (SQLite has
 #    no row locks and runs each write transaction alone: there only the second, unlocked);
-#  1 the attendees' and supervisor's contact preferences with the booker's and the attendees'
-#    memberships;
 #  2 the slot engine's inputs: weekly hours with days off, live bookings with busy times;
 #  1 the hours rules' totals: the organisation's ledger by hour kind with the agreement's
 #    month (and the supervisor's month, had they set a monthly capacity);
@@ -65,6 +66,9 @@ def test_a_booking_takes_an_exact_number_of_statements(world: World, agreement) 
         book(agreement, world.member, utc(6, 10))
     statements = [query["sql"].lstrip("(").split(" ", 1)[0] for query in captured.captured_queries]
     assert len(statements) == SERVICE_STATEMENTS
+    # Memberships and preferences are read before the use case's transaction, so before its locks.
+    assert statements[:2] == ["SELECT", "SAVEPOINT"] and statements[-1] == "RELEASE"
+    assert "reflect_contactpreferences" in captured.captured_queries[0]["sql"]
     # The booking, its attendee, the ledger's entries, their months, the audit event and the
     # outbox (six rows in one insert); nothing written to contact preferences.
     assert {word: statements.count(word) for word in statements} == FIRST_WORDS

@@ -29,6 +29,7 @@ from scheduling.slots import (
     bookable_slots,
     explain_unbookable,
     next_free_slot,
+    reach,
 )
 
 QUARTER = timedelta(minutes=15)
@@ -307,18 +308,24 @@ def test_next_free_slot_is_the_first_slot(scenario: Scenario) -> None:
     assert first == (slots[0] if slots else None)
 
 
-@SETTINGS
-@given(scenarios(), st.data())
-def test_the_explanation_refuses_exactly_what_is_not_offered(scenario: Scenario, data: st.DataObject) -> None:
-    slots = scenario.slots()
-    offered = set(slots)
+def times_to_ask(scenario: Scenario, slots: list[Slot], data: st.DataObject) -> list[tuple[datetime, int]]:
+    """Times (start, minutes) to ask the explanation about: a dozen anywhere in the week from
+    just before now, some with a length not offered, and some of the slots offered."""
     lengths = sorted(scenario.availability.session_lengths)
     first = scenario.now.replace(second=0, microsecond=0) - timedelta(hours=2)
     candidates = [
         (first + QUARTER * data.draw(st.integers(0, 7 * 96)), data.draw(st.sampled_from([*lengths, 20])))
         for _ in range(12)
     ]
-    candidates += [(slot.start, slot.minutes) for slot in slots[:: max(1, len(slots) // 5)]]
+    return candidates + [(slot.start, slot.minutes) for slot in slots[:: max(1, len(slots) // 5)]]
+
+
+@SETTINGS
+@given(scenarios(), st.data())
+def test_the_explanation_refuses_exactly_what_is_not_offered(scenario: Scenario, data: st.DataObject) -> None:
+    slots = scenario.slots()
+    offered = set(slots)
+    candidates = times_to_ask(scenario, slots, data)
     for start, minutes in candidates:
         refusal = explain_unbookable(
             scenario.availability,
@@ -332,3 +339,44 @@ def test_the_explanation_refuses_exactly_what_is_not_offered(scenario: Scenario,
         assert (refusal is None) == (Slot(start, start + timedelta(minutes=minutes), minutes) in offered)
         if refusal is not None:
             assert refusal.message.endswith(".")
+
+
+@SETTINGS
+@given(scenarios(), st.data())
+def test_one_time_checked_against_only_what_is_within_its_reach_is_refused_exactly_when_not_offered(
+    scenario: Scenario, data: st.DataObject
+) -> None:
+    """What a booking does under its locks: read only the bookings and busy times that touch
+    ``reach`` (as its query does: ending after ``since`` and starting before ``until``) and ask
+    about the one time chosen. The answer is the same as with everything, so a time is refused
+    exactly when the engine would not offer it."""
+    slots = scenario.slots()
+    offered = set(slots)
+    candidates = times_to_ask(scenario, slots, data)
+    # And times that only bookings and busy times (their buffers, the limits) can stop: the
+    # slots there would be with none of either.
+    open_slots = bookable_slots(scenario.availability, now=scenario.now, booker=scenario.booker)
+    candidates += [(slot.start, slot.minutes) for slot in open_slots[:: max(1, len(open_slots) // 40)]]
+    for start, minutes in candidates:
+        since, until = reach(scenario.availability, start, minutes)
+
+        def within(intervals: tuple[Interval, ...], since: datetime = since, until: datetime = until) -> list[Interval]:
+            return [interval for interval in intervals if interval.end > since and interval.start < until]
+
+        everything, within_reach = (
+            explain_unbookable(
+                scenario.availability,
+                start,
+                minutes,
+                now=scenario.now,
+                bookings=bookings,
+                busy=busy,
+                booker=scenario.booker,
+            )
+            for bookings, busy in (
+                (scenario.bookings, scenario.busy),
+                (within(scenario.bookings), within(scenario.busy)),
+            )
+        )
+        assert within_reach == everything
+        assert (within_reach is None) == (Slot(start, start + timedelta(minutes=minutes), minutes) in offered)
