@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import AutoField, Model
+from django.db.models import AutoField, BigIntegerField, Model
+from django.db.models.expressions import RawSQL
 from django.db.models.sql import InsertQuery
 
 
@@ -22,13 +23,32 @@ def writes_in_one_statement() -> bool:
     return connection.vendor == "postgresql"
 
 
-def insert_sql(objs: Sequence[Model], *, returning_pk: bool = False) -> tuple[str, list[Any]]:
+def insert_sql(objs: Sequence[Model], *, returning_pk: bool = False, keys_given: bool = False) -> tuple[str, list[Any]]:
     """One INSERT for ``objs`` (new rows of one model, keys left to the database), optionally
-    with ``RETURNING`` the new key (one row only, as ``save()`` does)."""
+    with ``RETURNING`` the new key (one row only, as ``save()`` does). ``keys_given``: each row's
+    key is set already (taken from its sequence beforehand, ``reserved_key_sql``) and is written.
+
+    The SQL of an insert of plain values depends only on the model and the number of rows, so
+    it is compiled once per process and kept; each later insert of that shape has its values
+    prepared by the same compiler's own steps (``pre_save`` for ``auto_now`` and defaults, then
+    the field's ``get_db_prep_save``). A value that is an expression, or a field with a
+    placeholder of its own, is compiled afresh every time, as ``save()`` would."""
     model = type(objs[0])
     assert not returning_pk or len(objs) == 1, "RETURNING for one row only"
+    assert not keys_given or all(obj.pk is not None for obj in objs), "every key given"
+    shape = (model, len(objs), returning_pk, keys_given, connection.alias)
+    kept = _kept_inserts.get(shape)
+    if kept is not None:
+        sql, compiler, fields = kept
+        values = [compiler.pre_save_val(field, obj) for obj in objs for field in fields]
+        if not any(hasattr(value, "resolve_expression") for value in values):
+            return sql, [
+                compiler.prepare_value(field, value) for field, value in zip(fields * len(objs), values, strict=True)
+            ]
     fields = [
-        field for field in model._meta.concrete_fields if not field.generated and not isinstance(field, AutoField)
+        field
+        for field in model._meta.concrete_fields
+        if not field.generated and (keys_given or not isinstance(field, AutoField))
     ]
     query = InsertQuery(model)
     query.insert_values(fields, list(objs))
@@ -36,7 +56,17 @@ def insert_sql(objs: Sequence[Model], *, returning_pk: bool = False) -> tuple[st
     if returning_pk:
         compiler.returning_fields = [model._meta.pk]
     [(sql, params)] = compiler.as_sql()
+    plain = not any(getattr(field, "get_placeholder", None) for field in fields) and not any(
+        hasattr(getattr(obj, field.attname), "resolve_expression") for obj in objs for field in fields
+    )
+    if plain and len(params) == len(fields) * len(objs):
+        _kept_inserts[shape] = (sql, compiler, fields)
     return sql, list(params)
+
+
+# Inserts of plain values, by (model, rows, RETURNING, keys given, database): their SQL and
+# compiler (insert_sql).
+_kept_inserts: dict[tuple[Any, ...], tuple[str, Any, list[Any]]] = {}
 
 
 def mark_saved(obj: Model, pk: int) -> None:
@@ -44,3 +74,32 @@ def mark_saved(obj: Model, pk: int) -> None:
     obj.pk = pk
     obj._state.adding = False
     obj._state.db = connection.alias
+
+
+def reserved_key(model: type[Model]) -> RawSQL:
+    """A new key of ``model`` taken from its sequence (PostgreSQL), as an expression for a read
+    that fetches it before the rows that name it are written in one statement
+    (``insert_sql(keys_given=True)``). A key taken and not used leaves a gap, as a rolled-back
+    insert does."""
+    table, column = model._meta.db_table, model._meta.pk.column
+    # Only the model's own table and column names go into the SQL, never a value.
+    return RawSQL(f"nextval(pg_get_serial_sequence('{table}', '{column}'))", [], output_field=BigIntegerField())  # noqa: S611
+
+
+def write_in_one_statement(writes: Sequence[tuple[str, Sequence[Any]]]) -> list[tuple[Any, ...]]:
+    """Run several writes as ONE statement, each but the last a data-modifying CTE of the last,
+    and return the rows the last one returns (PostgreSQL only: ``writes_in_one_statement``).
+
+    PostgreSQL runs every data-modifying CTE to completion whether or not it is read, and all of
+    them see the same snapshot: none sees another's rows, so none may depend on another's (keys
+    are reserved beforehand, totals worked out in Python). Any refusal (a unique or check
+    constraint) fails the whole statement, as it would the first of separate ones."""
+    *ctes, (last_sql, last_params) = writes
+    params: list[Any] = []
+    parts = []
+    for number, (sql, cte_params) in enumerate(ctes):
+        parts.append(f"write_{number} AS ({sql})")
+        params += cte_params
+    with connection.cursor() as cursor:
+        cursor.execute(("WITH " + ", ".join(parts) + " " if parts else "") + last_sql, [*params, *last_params])
+        return cursor.fetchall() if cursor.description is not None else []

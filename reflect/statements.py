@@ -26,14 +26,15 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 Value = int | datetime.datetime | datetime.date
 Builder = Callable[..., QuerySet[Any, dict[str, Any]]]
 RowsBuilder = Callable[..., QuerySet[Any, tuple[Any, ...]]]
+M = TypeVar("M", bound=Model)
 
 # Two stand-ins for each kind of value, unlike any real one and unlike each other.
 _STAND_INS: dict[type, tuple[Any, Any]] = {
@@ -58,6 +59,7 @@ class _Statement:
 
 _kept: dict[tuple[str, ...], _Statement | None] = {}
 _kept_rows: dict[tuple[str, ...], _Statement | None] = {}
+_models: dict[tuple[str, ...], type[Model]] = {}  # the model each kept query reads
 
 
 def fetch_row(key: tuple[str, ...], build: Builder, **values: Value) -> dict[str, Any] | None:
@@ -89,6 +91,40 @@ def fetch_named_rows(key: tuple[str, ...], build: Builder, **values: Value) -> l
     if statement is None:
         return list(build(**values))
     return [dict(zip(statement.names, row, strict=True)) for row in _run(statement, values)]
+
+
+def fetch_instances(key: tuple[str, ...], build: Callable[..., QuerySet[M]], **values: Value) -> list[M]:
+    """The model instances that ``build(**values)``, a query set of one model (no
+    ``select_related``), reads: its every column, kept once as ``fetch_named_rows`` keeps a query,
+    and each row made an instance as the ORM makes it (``Model.from_db``)."""
+
+    def as_values(**values: Value) -> QuerySet[Any, dict[str, Any]]:
+        queryset = build(**values)
+        return queryset.values(*[field.attname for field in queryset.model._meta.concrete_fields])
+
+    rows = fetch_named_rows(key, as_values, **values)
+    if not rows:
+        return []
+    model = cast(type[M], _models[key])
+    names = list(rows[0])
+    return [model.from_db(DEFAULT_DB_ALIAS, names, list(row.values())) for row in rows]
+
+
+def columns_of(model: type[Model], path: str = "") -> list[str]:
+    """The ``values()`` names of every column of ``model``, reached by ``path`` ("group__" for a
+    session's group): with ``instance_from``, what ``select_related`` would read, for a query
+    kept once."""
+    return [f"{path}{field.attname}" for field in model._meta.concrete_fields]
+
+
+def instance_from(model: type[M], row: Mapping[str, Any], path: str = "") -> M | None:
+    """The instance whose columns ``columns_of(model, path)`` read into ``row`` (None for a
+    relation that is empty: no key)."""
+    fields = model._meta.concrete_fields
+    values = [row[f"{path}{field.attname}"] for field in fields]
+    if values[[field.primary_key for field in fields].index(True)] is None:
+        return None
+    return model.from_db(DEFAULT_DB_ALIAS, [field.attname for field in fields], values)
 
 
 def _run(statement: _Statement, values: Mapping[str, Value]) -> list[Any]:
@@ -128,7 +164,9 @@ def _keep(
     builds = []
     for which in (0, 1):
         stand_ins = {name: _stand_in(kind, which, indexes[name]) for name, kind in kinds.items()}
-        query = build(**stand_ins).query
+        queryset = build(**stand_ins)
+        _models[key] = queryset.model
+        query = queryset.query
         compiler = query.get_compiler(using=DEFAULT_DB_ALIAS)
         sql, params = compiler.as_sql()
         builds.append((stand_ins, compiler, sql, tuple(params)))

@@ -35,6 +35,7 @@ from reflect.outcomes import updates_by_changed_fields
 from reflect.queries import current_leads, is_commissioner, is_current_lead
 from reflect.services.audit import record_audit
 from reflect.services.notifications import queue_notification
+from reflect.statements import fetch_row
 from scheduling.calendar_credentials import CredentialsUnreadable, decrypt_secret, encrypt_secret
 from webhooks.addresses import check_endpoint_url, pinned_address
 from webhooks.models import FINISHED, DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -234,8 +235,12 @@ def record_event(event: Event) -> list[WebhookDelivery]:
     each active endpoint that chose this kind of event, of the pool (if its commissioners may
     hear of it) and of the organisation (if its lead may)."""
     audiences = AUDIENCES[event.kind]
-    owners = Q(pool_id=event.pool_id) if Audience.COMMISSIONER in audiences else Q(pk=None)
-    if Audience.LEAD in audiences and event.organisation_id is not None:
+    to_pool = Audience.COMMISSIONER in audiences
+    to_organisation = Audience.LEAD in audiences and event.organisation_id is not None
+    if not _any_endpoint_may_hear(event, to_pool=to_pool, to_organisation=to_organisation):
+        return []
+    owners = Q(pool_id=event.pool_id) if to_pool else Q(pk=None)
+    if to_organisation:
         owners |= Q(organisation_id=event.organisation_id)
     candidates = WebhookEndpoint.objects.filter(owners, is_active=True).select_related("created_by", "pool")
     endpoints = []
@@ -269,6 +274,28 @@ def record_event(event: Event) -> list[WebhookDelivery]:
         ids = [row.pk for row in saved]
         transaction.on_commit(lambda: publish_deliveries(ids))
     return saved
+
+
+def _any_endpoint_may_hear(event: Event, *, to_pool: bool, to_organisation: bool) -> bool:
+    """Whether the pool or the organisation has an active endpoint at all: most have none, and
+    every booking asks after its commit, so the question is a query kept once per process
+    (reflect/statements.py) rather than built by the ORM each time (docs/performance.md)."""
+    if not (to_pool or to_organisation):
+        return False
+
+    def build(pool_id: int, organisation_id: int) -> Any:
+        owners = Q(pool_id=pool_id) if to_pool else Q(pk=None)
+        if to_organisation:
+            owners |= Q(organisation_id=organisation_id)
+        return WebhookEndpoint.objects.filter(owners, is_active=True).values("pk")[:1]
+
+    found = fetch_row(
+        ("webhooks", "any endpoint", "pool" if to_pool else "", "organisation" if to_organisation else ""),
+        build,
+        pool_id=event.pool_id,
+        organisation_id=event.organisation_id or 0,
+    )
+    return found is not None
 
 
 def publish_deliveries(delivery_ids: Sequence[int], *, eta: datetime.datetime | None = None) -> None:

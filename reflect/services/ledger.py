@@ -15,7 +15,7 @@ from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
 from reflect.enums import LedgerKind
-from reflect.inserts import insert_sql, writes_in_one_statement
+from reflect.inserts import insert_sql, write_in_one_statement, writes_in_one_statement
 from reflect.models import LedgerEntry, LedgerMonth, Organisation, Pool
 from reflect.models.ledger import ledger_month
 
@@ -79,6 +79,23 @@ def record_new_ledger_entries(entries: list[LedgerEntry]) -> None:
     entries and their months on PostgreSQL (an insert and an upsert on SQLite), where
     ``record_ledger_entry`` takes two statements an entry. ``money`` is worked out here, as there. The months are added to in their lock
     order (reflect/locks.py: by kind), so two such batches cannot deadlock."""
+    (entries_sql, entries_params), (months_sql, months_params) = new_ledger_entries_writes(entries)
+    if writes_in_one_statement():
+        # One round trip inside the caller's locks: the entries' insert as a CTE of the months'
+        # upsert. The upsert does not read the entries (their totals are added up in Python), and
+        # PostgreSQL runs a data-modifying CTE to completion whether or not it is read. The
+        # entries' keys are not read back: nothing after a new entry uses them.
+        write_in_one_statement([(entries_sql, entries_params), (months_sql, months_params)])
+        return
+    LedgerEntry.objects.bulk_create(entries)
+    with connection.cursor() as cursor:
+        cursor.execute(months_sql, months_params)
+
+
+def new_ledger_entries_writes(entries: list[LedgerEntry]) -> list[tuple[str, list[Any]]]:
+    """The two writes of ``record_new_ledger_entries`` (the same entries, the same rules), as SQL
+    for a caller that runs them inside a statement of its own (reflect/inserts.py,
+    ``write_in_one_statement``): the entries' insert, then their months' upsert."""
     for entry in entries:
         entry.money = (entry.hours * entry.pool.hourly_rate).quantize(CENT)
     totals: dict[tuple[int, int, str, datetime.date], list[LedgerEntry]] = {}
@@ -86,21 +103,8 @@ def record_new_ledger_entries(entries: list[LedgerEntry]) -> None:
         assert entry.organisation_id is not None, "an organisation's entries only (the months' upsert key)"
         key = (entry.pool_id, entry.organisation_id, entry.kind, ledger_month(entry.occurred_at))
         totals.setdefault(key, []).append(entry)
-    months_sql, months_params = _months_upsert(
-        sorted(totals.items(), key=lambda item: (_kind_rank(item[0][2]), item[0][1]))
-    )
-    if writes_in_one_statement():
-        # One round trip inside the caller's locks: the entries' insert as a CTE of the months'
-        # upsert. The upsert does not read the entries (their totals are added up above), and
-        # PostgreSQL runs a data-modifying CTE to completion whether or not it is read. The
-        # entries' keys are not read back: nothing after a new entry uses them.
-        entries_sql, entries_params = insert_sql(entries)
-        with connection.cursor() as cursor:
-            cursor.execute(f"WITH entries AS ({entries_sql}) {months_sql}", [*entries_params, *months_params])
-        return
-    LedgerEntry.objects.bulk_create(entries)
-    with connection.cursor() as cursor:
-        cursor.execute(months_sql, months_params)
+    months = _months_upsert(sorted(totals.items(), key=lambda item: (_kind_rank(item[0][2]), item[0][1])))
+    return [insert_sql(entries), months]
 
 
 # One statement for any number of months: insert each, or add to it when it is there (the

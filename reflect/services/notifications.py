@@ -104,10 +104,17 @@ def queue_new_notifications(rows: Sequence[Notification]) -> list[Notification]:
     programming error and fails the use case.
     """
     saved = Notification.objects.bulk_create(rows)
+    publish_after_commit(saved)
+    return saved
+
+
+def publish_after_commit(saved: Sequence[Notification]) -> None:
+    """Publish the dispatch of new rows that are due now once the caller's transaction commits
+    (``queue_new_notifications``; or a caller that wrote the rows in a statement of its own,
+    reflect/inserts.py, with their keys set)."""
     due_now = [row.pk for row in saved if row.dispatched_at is not None]
     if due_now:
         transaction.on_commit(lambda: publish_dispatch(due_now))
-    return saved
 
 
 def queue_notification(

@@ -15,7 +15,7 @@ class PoolIdRow(TypedDict):
     pool_id: int
 
 
-def staff_pools(user: User) -> QuerySet[PoolOrganisation, PoolIdRow]:
+def staff_pools(user: User | int) -> QuerySet[PoolOrganisation, PoolIdRow]:
     """The pools whose organisations the person is current staff of, as ``pool_id`` values (to
     use as a subquery: one round trip with what it filters)."""
     return PoolOrganisation.objects.filter(

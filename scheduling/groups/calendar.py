@@ -63,7 +63,7 @@ def session_link(session: GroupSession) -> str:
 SESSION_CANCELLED = "The session was cancelled."
 
 
-def own_cancellations(user: User) -> Q:
+def own_cancellations(user: User | int) -> Q:
     """A person's places cancelled on their own — by them, the facilitator or a commissioner — not
     given back with a cancelled session (whose own SEQUENCE went up instead)."""
     return Q(user=user, status=PlaceStatus.CANCELLED) & ~Q(cancel_reason=SESSION_CANCELLED)

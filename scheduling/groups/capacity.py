@@ -17,16 +17,21 @@ people offered one from the waitlist (``places_free``).
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Callable
+from typing import Any
 
 from django.db import connection
 from django.db.models import F, Field
+from django.db.models.expressions import Col
 
 from reflect.enums import LedgerKind
 from reflect.events import EventKind
+from reflect.inserts import insert_sql, mark_saved, write_in_one_statement, writes_in_one_statement
 from reflect.locks import Lock, lock_on
-from reflect.models import Organisation, User
-from reflect.services.ledger import record_ledger_entry
-from reflect.services.notifications import cancel_notifications
+from reflect.models import LedgerEntry, Notification, Organisation, Pool, User
+from reflect.services.ledger import new_ledger_entries_writes, record_ledger_entry, record_new_ledger_entries
+from reflect.services.notifications import cancel_notifications, publish_after_commit, queue_new_notifications
 from scheduling.groups.calendar import SESSION_CANCELLED
 from scheduling.groups.events import emit_place_event
 from scheduling.models import GroupSession, Place, PlaceStatus, WaitlistEntry, WaitlistStatus
@@ -81,22 +86,38 @@ def claim_place(session: GroupSession) -> bool:
     ``lock_session``; ``take_place(counted=True)`` then records the place. False when the
     session is at its limit: nothing is counted, and no lock is held.
     """
-    # Django's update() cannot return the row, hence the one statement written out; the only
-    # value in it is the session's id, passed as a parameter.
-    table = connection.ops.quote_name(GroupSession._meta.db_table)
-    key, taken, limit = _column(GroupSession._meta.pk.name), _column("places_taken"), _column("place_limit")
-    rows = list(
-        GroupSession.objects.raw(
-            f"UPDATE {table} SET {taken} = {taken} + 1 WHERE {key} = %s AND {taken} < {limit} RETURNING *",  # noqa: S608
-            [session.pk],
-        )
-    )
-    if not rows:
+    sql, columns = _claim_statement()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [session.pk])
+        row = cursor.fetchone()
+    if row is None:
         return False
-    for field in GroupSession._meta.concrete_fields:
-        setattr(session, field.attname, getattr(rows[0], field.attname))
+    for (attname, column, converters), value in zip(columns, row, strict=True):
+        for converter in converters:
+            value = converter(value, column, connection)
+        setattr(session, attname, value)
     session.places_taken -= 1
     return True
+
+
+@functools.cache
+def _claim_statement() -> tuple[str, list[tuple[str, Col, list[Any]]]]:
+    """``claim_place``'s statement, and how each column it returns is read (the converters the
+    ORM applies to it): worked out once per process, as the model cannot change. Django's
+    update() cannot return the row, hence the one statement written out; the only value in
+    it is the session's id, passed as a parameter."""
+    table = connection.ops.quote_name(GroupSession._meta.db_table)
+    key, taken, limit = _column(GroupSession._meta.pk.name), _column("places_taken"), _column("place_limit")
+    fields = GroupSession._meta.concrete_fields
+    returned = ", ".join(_column(field.name) for field in fields)
+    sql = f"UPDATE {table} SET {taken} = {taken} + 1 WHERE {key} = %s AND {taken} < {limit} RETURNING {returned}"  # noqa: S608
+    columns = []
+    for field in fields:
+        column = Col(GroupSession._meta.db_table, field)
+        # As the ORM's compiler reads a column: the backend's converters, then the field's.
+        converters = [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]
+        columns.append((field.attname, column, converters))
+    return sql, columns
 
 
 def take_place(
@@ -112,15 +133,7 @@ def take_place(
 
     ``counted`` when ``claim_place`` has already counted it.
     """
-    if counted:
-        session.places_taken += 1
-    elif lock_on(Lock.GROUP_SESSION):
-        GroupSession.objects.filter(pk=session.pk).update(places_taken=F("places_taken") + 1)
-        session.places_taken += 1
-    else:
-        # Read-modify-write, as code without the lock would: the control test shows it losing.
-        session.places_taken += 1
-        session.save(update_fields=["places_taken"])
+    _count_place(session, counted=counted)
     place = Place.objects.create(session=session, user=user, organisation=organisation, booked_at=now)
     record_ledger_entry(
         session.group.pool,
@@ -133,6 +146,67 @@ def take_place(
     )
     emit_place_event(EventKind.PLACE_TAKEN, session, now)
     return place
+
+
+def take_booked_place(
+    session: GroupSession,
+    place: Place,
+    confirmation: Callable[[Place], Notification],
+    *,
+    counted: bool,
+) -> Place:
+    """``take_place`` for a person booking their own place, with their confirmation
+    (``confirmation(place)``, an outbox row not yet saved): the same rows, the same checks by the
+    caller. ``place`` is the new place, not yet saved; with its key already taken from its
+    sequence (the booking's read before the lock, PostgreSQL), the place, its ledger entry,
+    its month's totals and the confirmation are written in ONE statement (reflect/inserts.py),
+    so the session's lock is held for one round trip of writing; else by the ORM, one by one.
+    """
+    _count_place(session, counted=counted)
+    pool = session.group.pool
+    if place.pk is None or not writes_in_one_statement():
+        place.save(force_insert=True)
+        record_new_ledger_entries([_booked_entry(pool, place)])
+        queue_new_notifications([confirmation(place)])
+    else:
+        notification = confirmation(place)
+        [(notification_id,)] = write_in_one_statement(
+            [
+                insert_sql([place], keys_given=True),
+                *new_ledger_entries_writes([_booked_entry(pool, place)]),
+                insert_sql([notification], returning_pk=True),
+            ]
+        )
+        mark_saved(place, place.pk)
+        mark_saved(notification, notification_id)
+        publish_after_commit([notification])
+    emit_place_event(EventKind.PLACE_TAKEN, session, place.booked_at)
+    return place
+
+
+def _booked_entry(pool: Pool, place: Place) -> LedgerEntry:
+    """The ledger's entry for a place just booked (``take_place``'s, written as a new source)."""
+    return LedgerEntry(
+        pool=pool,
+        organisation_id=place.organisation_id,
+        kind=LedgerKind.PLACE_BOOKED,
+        quantity=1,
+        occurred_at=place.booked_at,
+        source=f"group-place:{place.pk}:booked",
+    )
+
+
+def _count_place(session: GroupSession, *, counted: bool) -> None:
+    """One more place taken, under the session's lock (already counted by ``claim_place``)."""
+    if counted:
+        session.places_taken += 1
+    elif lock_on(Lock.GROUP_SESSION):
+        GroupSession.objects.filter(pk=session.pk).update(places_taken=F("places_taken") + 1)
+        session.places_taken += 1
+    else:
+        # Read-modify-write, as code without the lock would: the control test shows it losing.
+        session.places_taken += 1
+        session.save(update_fields=["places_taken"])
 
 
 def give_back_place(session: GroupSession, place: Place, now: datetime.datetime, *, reason: str = "") -> None:

@@ -14,7 +14,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from reflect import wording
-from reflect.services.notifications import queue_notification
+from reflect.models import Notification
+from reflect.services.notifications import outbox_row, queue_notification
 from scheduling.groups.calendar import group_session_ics, session_link
 from scheduling.models import GroupSession, Place
 from scheduling.notification_kinds import GroupNotificationKind
@@ -45,6 +46,19 @@ def queue_confirmation(place: Place, *, own_cancelled: int | None = None, just_b
     yet (the look-up and savepoint are skipped). Otherwise — a confirmation withdrawn unsent,
     its session moved — it is sent anew, keyed by the session's new sequence.
     ``own_cancelled``: the person's own cancellations in the session, when already read."""
+    queue_notification(
+        place.user, **_confirmation(place, own_cancelled=own_cancelled, just_booked=just_booked), key_is_new=just_booked
+    )
+
+
+def confirmation_row(place: Place, *, own_cancelled: int | None = None) -> Notification:
+    """The confirmation of a place just booked (``queue_confirmation``'s, ``just_booked``) as an
+    outbox row not yet saved, for a booking that writes it with the place in one statement
+    (capacity.take_booked_place)."""
+    return outbox_row(place.user, **_confirmation(place, own_cancelled=own_cancelled, just_booked=True))
+
+
+def _confirmation(place: Place, *, own_cancelled: int | None, just_booked: bool) -> dict[str, Any]:
     session = place.session
     group = session.group
     context = group_context(session) | {
@@ -52,15 +66,13 @@ def queue_confirmation(place: Place, *, own_cancelled: int | None = None, just_b
         "online_link": session_link(session),
         "ground_rules": group.ground_rules,
     }
-    queue_notification(
-        place.user,
-        GroupNotificationKind.PLACE_BOOKED,
-        key=f"group-place:{place.pk}:booked" + ("" if just_booked else f":{session.sequence}"),
-        context=context,
-        about=f"group-place:{place.pk}",
-        ics=group_session_ics(session, place.user, method="REQUEST", own_cancelled=own_cancelled),
-        key_is_new=just_booked,
-    )
+    return {
+        "kind": GroupNotificationKind.PLACE_BOOKED,
+        "key": f"group-place:{place.pk}:booked" + ("" if just_booked else f":{session.sequence}"),
+        "context": context,
+        "about": f"group-place:{place.pk}",
+        "ics": group_session_ics(session, place.user, method="REQUEST", own_cancelled=own_cancelled),
+    }
 
 
 def queue_place_cancelled(place: Place, *, by: str, reason: str = "") -> None:

@@ -10,23 +10,45 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 from django.http import Http404
 from django.utils import timezone
 
 from reflect.errors import DomainError
+from reflect.inserts import reserved_key, writes_in_one_statement
 from reflect.locks import Lock, lock_on
-from reflect.models import Organisation, User
+from reflect.models import Membership, Pool, User
 from reflect.queries import is_commissioner
+from reflect.statements import columns_of, fetch_instances, fetch_row, instance_from
+from scheduling.groups.access import staff_pools
 from scheduling.groups.calendar import own_cancellations
-from scheduling.groups.capacity import active_place, claim_place, give_back_place, lock_session, places_free, take_place
+from scheduling.groups.capacity import (
+    active_place,
+    claim_place,
+    give_back_place,
+    lock_session,
+    places_free,
+    take_booked_place,
+)
 from scheduling.groups.eligibility import check_cohort_member, check_session_open, eligible_organisation
-from scheduling.groups.notices import queue_confirmation, queue_place_cancelled, session_when
+from scheduling.groups.notices import confirmation_row, queue_place_cancelled, session_when
 from scheduling.groups.waitlist import accept_offered_place, offer_freed_places
-from scheduling.models import GroupSession, Place, PlaceStatus, WaitlistEntry, WaitlistStatus
+from scheduling.models import (
+    GroupKind,
+    GroupSession,
+    Place,
+    PlaceStatus,
+    ReflectiveGroup,
+    WaitlistEntry,
+    WaitlistStatus,
+)
 from scheduling.models.groups import ACTIVE_PLACE_STATUSES
+from supervision.models import SupervisorProfile
 
 
 @dataclass(frozen=True)
@@ -57,20 +79,123 @@ def book_place(session: GroupSession, *, acting_user: User, now: datetime.dateti
         return Place.objects.get(pk=mine.active_id)
     organisation = eligible_organisation(session, acting_user)
     check_cohort_member(session, acting_user)
+    return _book_or_second_click(session, acting_user, organisation.pk, mine.own_cancelled, now)
+
+
+def book_place_at(session_id: int, *, acting_user: User, now: datetime.datetime | None = None) -> Place:
+    """``book_place`` from the session's address, as the session's page books: a session of
+    one of the person's pools (else a 404, as ``access.access_session``), with everything read
+    before the lock in ONE query kept once per process (``before_booking``). The usual booking
+    needs nothing more; a second click, a refusal or a cohort is answered by ``book_place``'s
+    own reads, so its words are the same."""
+    now = now or timezone.now()
+    found = fetch_row(("group place", "before booking"), before_booking, session_id=session_id, user_id=acting_user.pk)
+    if found is None:
+        raise Http404("No such session.")
+    session = _session_from(found)
+    if found["active_id"] is not None or found["organisation_id"] is None or session.group.kind == GroupKind.COHORT:
+        return book_place(session, acting_user=acting_user, now=now)
+    place = Place(
+        pk=found.get("new_place_id"),
+        session=session,
+        user=acting_user,
+        organisation_id=found["organisation_id"],
+        booked_at=now,
+    )
+    return _book_or_second_click(session, acting_user, found["organisation_id"], found["own_cancelled"], now, place)
+
+
+def before_booking(session_id: int, user_id: int) -> QuerySet[GroupSession, dict[str, Any]]:
+    """What booking reads before the lock, as one row: the session, its group, the pool and who
+    leads the group (what ``access_session(for_action=True)`` and the confirmation read), kept
+    only if the session's group is in one of the person's pools; the person's place there, if
+    any, and their own cancellations (``own_places``); the organisation through which they may
+    join, if one (``eligible_organisation``'s usual answer). On PostgreSQL also the new place's
+    key, taken from its sequence, so that the place, its ledger entry and its confirmation go in
+    one statement under the lock (capacity.take_booked_place)."""
+    places = Place.objects.filter(session=OuterRef("pk"), user_id=user_id).order_by().values("session")
+    chosen = ReflectiveGroup.eligible_organisations.through.objects.filter(
+        reflectivegroup_id=OuterRef(OuterRef("group_id"))
+    ).values("organisation_id")
+    memberships = (
+        Membership.objects.filter(user_id=user_id, left_at__isnull=True, organisation__pools=OuterRef("group__pool_id"))
+        .filter(Q(Exact(OuterRef("group__all_pool_organisations"), True)) | Q(organisation_id__in=chosen))
+        .order_by("organisation__name", "pk")
+        .values("organisation_id")[:1]
+    )
+    found: QuerySet[GroupSession, dict[str, Any]] = GroupSession.objects.filter(
+        pk=session_id, group__pool_id__in=staff_pools(user_id)
+    ).values(
+        *_READ_WITH_SESSION,
+        active_id=Subquery(
+            places.annotate(found=Max("pk", filter=Q(status__in=ACTIVE_PLACE_STATUSES))).values("found")
+        ),
+        own_cancelled=Coalesce(
+            Subquery(places.annotate(found=Count("pk", filter=own_cancellations(user_id))).values("found")), 0
+        ),
+        organisation_id=Subquery(memberships),
+    )
+    if writes_in_one_statement():
+        found = found.annotate(new_place_id=reserved_key(Place))
+    return found
+
+
+# The rows a booking's confirmation reads with the session, as ``select_related`` would
+# (``_session_from``).
+_WITH_SESSION: tuple[tuple[type[Model], str], ...] = (
+    (GroupSession, ""),
+    (ReflectiveGroup, "group__"),
+    (Pool, "group__pool__"),
+    (SupervisorProfile, "group__facilitator__"),
+    (User, "group__facilitator__user__"),
+    (User, "group__host__"),
+)
+_READ_WITH_SESSION = [name for model, path in _WITH_SESSION for name in columns_of(model, path)]
+
+
+def _session_from(found: dict[str, Any]) -> GroupSession:
+    """The session read by ``before_booking``, with its group, pool and facilitator or host."""
+    session = instance_from(GroupSession, found)
+    group = instance_from(ReflectiveGroup, found, "group__")
+    pool = instance_from(Pool, found, "group__pool__")
+    assert session is not None and group is not None and pool is not None
+    facilitator = instance_from(SupervisorProfile, found, "group__facilitator__")
+    if facilitator is not None:
+        facilitator_user = instance_from(User, found, "group__facilitator__user__")
+        assert facilitator_user is not None  # a facilitator's profile is a person's
+        facilitator.user = facilitator_user
+    group.pool, group.facilitator, group.host = pool, facilitator, instance_from(User, found, "group__host__")
+    session.group = group
+    return session
+
+
+def _book_or_second_click(
+    session: GroupSession,
+    user: User,
+    organisation_id: int,
+    own_cancelled: int,
+    now: datetime.datetime,
+    place: Place | None = None,
+) -> Place:
     try:
         with transaction.atomic():
-            return _book(session, acting_user, organisation, mine.own_cancelled, now)
+            return _book(session, user, organisation_id, own_cancelled, now, place)
     except IntegrityError:
         # Two clicks at once (or a waitlist place given meanwhile): both found no place before
         # the lock, and the one-place-per-person constraint refused the second. It gets the first.
-        existing = active_place(session, acting_user)
+        existing = active_place(session, user)
         if existing is None:
             raise
         return existing
 
 
 def _book(
-    session: GroupSession, user: User, organisation: Organisation, own_cancelled: int, now: datetime.datetime
+    session: GroupSession,
+    user: User,
+    organisation_id: int,
+    own_cancelled: int,
+    now: datetime.datetime,
+    place: Place | None,
 ) -> Place:
     """The locked part of ``book_place``: count the place, check the session and its waitlist, write."""
     counted = lock_on(Lock.GROUP_SESSION) and claim_place(session)
@@ -84,11 +209,10 @@ def _book(
         if existing is not None:
             return existing
     check_session_open(session, now)
-    # One read for the waitlist: the places held for offers, and the person's own entry.
-    entries = list(
-        WaitlistEntry.objects.filter(session=session).filter(
-            Q(status=WaitlistStatus.OFFERED, offered_until__gt=now) | Q(user=user, status=WaitlistStatus.WAITING)
-        )
+    # One read for the waitlist, after the lock: the places held for offers, and the person's
+    # own entry.
+    entries = fetch_instances(
+        ("group place", "waitlist"), waitlist_at_booking, session_id=session.pk, user_id=user.pk, now=now
     )
     own_offer = next((e for e in entries if e.user_id == user.pk and e.status == WaitlistStatus.OFFERED), None)
     if own_offer is not None:
@@ -104,9 +228,20 @@ def _book(
         WaitlistEntry.objects.filter(session=session, user=user, status=WaitlistStatus.WAITING).update(
             status=WaitlistStatus.LEFT
         )
-    place = take_place(session, user, organisation, now, counted=counted)
-    queue_confirmation(place, own_cancelled=own_cancelled, just_booked=True)
-    return place
+    if place is None:
+        place = Place(session=session, user=user, organisation_id=organisation_id, booked_at=now)
+    else:
+        place.session = session  # as locked: its count and any change made before the lock
+    return take_booked_place(
+        session, place, lambda place: confirmation_row(place, own_cancelled=own_cancelled), counted=counted
+    )
+
+
+def waitlist_at_booking(session_id: int, user_id: int, now: datetime.datetime) -> QuerySet[WaitlistEntry]:
+    """The session's places held for offers, and the person's own place in the queue."""
+    return WaitlistEntry.objects.filter(session_id=session_id).filter(
+        Q(status=WaitlistStatus.OFFERED, offered_until__gt=now) | Q(user_id=user_id, status=WaitlistStatus.WAITING)
+    )
 
 
 def cancel_place(

@@ -198,3 +198,50 @@ def test_kept_rows_tell_two_values_of_one_kind_apart(world):
     assert statements._kept_rows[("test",)] is not None
     # Built twice to keep it (the stand-ins), then once per case above by the test itself.
     assert len(built) == 2 + len(cases)
+
+
+def test_two_ids_of_one_kind_each_go_in_their_own_place(world):
+    # Each value gets stand-ins of its own, so a parameter names one value (a session's id and a
+    # person's, say), and the query is kept.
+    def build(first, second):
+        return User.objects.filter(pk__in=[first, second]).order_by("pk").values("email")
+
+    def emails(first, second):
+        return [row["email"] for row in statements.fetch_named_rows(("test",), build, first=first, second=second)]
+
+    assert emails(world.member.pk, world.lead.pk) == sorted(
+        [world.member.email, world.lead.email], key=lambda email: User.objects.get(email=email).pk
+    )
+    assert statements._kept[("test",)] is not None
+    assert emails(world.commissioner.pk, world.member.pk) == [
+        row["email"] for row in build(world.commissioner.pk, world.member.pk)
+    ]
+    assert emails(world.commissioner.pk, -1) == [world.commissioner.email]
+
+
+def test_kept_instances_are_the_orms(world):
+    kept = statements.fetch_instances(("test",), lambda person: User.objects.filter(pk=person), person=world.member.pk)
+    assert statements._kept[("test",)] is not None
+    again = statements.fetch_instances(("test",), lambda **_: pytest.fail("built again"), person=world.lead.pk)
+    for found, person in ((kept, world.member), (again, world.lead)):
+        [user] = found
+        assert (user.pk, user.email, user.first_name, user.date_joined, user._state.adding) == (
+            person.pk,
+            person.email,
+            person.first_name,
+            person.date_joined,
+            False,
+        )
+    assert statements.fetch_instances(("test",), lambda **_: pytest.fail("built again"), person=-1) == []
+
+
+def test_a_row_of_related_columns_makes_the_instances_select_related_would(world):
+    from reflect.models import Membership, Organisation
+
+    columns = [*statements.columns_of(Membership), *statements.columns_of(Organisation, "organisation__")]
+    row = Membership.objects.filter(user=world.member).values(*columns).get()
+    membership = statements.instance_from(Membership, row)
+    organisation = statements.instance_from(Organisation, row, "organisation__")
+    assert (membership, organisation) == (Membership.objects.get(user=world.member), world.organisation)
+    assert organisation is not None and organisation.name == world.organisation.name
+    assert statements.instance_from(Organisation, dict.fromkeys(row), "organisation__") is None

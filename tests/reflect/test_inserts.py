@@ -1,0 +1,102 @@
+"""The INSERT Django would run, kept once per process for plain values (reflect/inserts.py): the
+same SQL and parameters as the compiler's own, every time; anything else compiled afresh."""
+
+from __future__ import annotations
+
+import datetime
+from unittest import mock
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.db.models.expressions import RawSQL
+from django.db.models.sql import InsertQuery
+
+from reflect import inserts
+from reflect.enums import LedgerKind
+from reflect.inserts import insert_sql, write_in_one_statement, writes_in_one_statement
+from reflect.models import LedgerEntry, Notification
+from reflect.services.notifications import outbox_row
+
+pytestmark = pytest.mark.django_db
+
+WHEN = datetime.datetime(2026, 11, 2, 10, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _nothing_kept(monkeypatch):
+    monkeypatch.setattr(inserts, "_kept_inserts", {})
+
+
+def fresh(objs, **options):
+    """The compiler's own SQL and parameters, with nothing kept."""
+    kept, inserts._kept_inserts = inserts._kept_inserts, {}
+    try:
+        return insert_sql(objs, **options)
+    finally:
+        inserts._kept_inserts = kept
+
+
+def entry(world, source):
+    return LedgerEntry(
+        pool=world.pool, organisation=world.organisation, kind=LedgerKind.PLACE_BOOKED, quantity=1,
+        occurred_at=WHEN, source=source,
+    )  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def _now_fixed():
+    # auto_now columns take the time of each build: the same in both here.
+    with mock.patch("django.utils.timezone.now", return_value=WHEN):
+        yield
+
+
+def plain(params):
+    # JSON goes to psycopg wrapped (Jsonb), compared by what it wraps.
+    return [getattr(param, "obj", param) for param in params]
+
+
+def test_a_kept_insert_is_the_compilers_for_each_new_row(world, monkeypatch):
+    compiled = []
+    monkeypatch.setattr(inserts, "InsertQuery", lambda model: compiled.append(model) or InsertQuery(model))
+    insert_sql([entry(world, "a")])  # compiled, and kept
+    for source in ("b", "c"):
+        row = entry(world, source)
+        before = len(compiled)
+        sql, params = insert_sql([row])
+        assert len(compiled) == before  # not compiled again
+        assert (sql, params) == fresh([row])
+        assert source in params
+    assert len(compiled) == 3  # the first, and the two fresh ones to compare with
+
+
+def test_a_value_that_is_an_expression_is_compiled_each_time(world):
+    insert_sql([entry(world, "a")])
+    row = entry(world, "b")
+    row.note = RawSQL("%s", ["worked out by the database"])
+    sql, params = insert_sql([row])
+    assert (sql, params) == fresh([row])
+    assert "worked out by the database" in params
+
+
+def test_an_outbox_row_kept_and_fresh_alike(world):
+    rows = [outbox_row(world.member, "group_place_booked", key=f"k{n}", context={"n": n}, about="x") for n in (1, 2)]
+    insert_sql(rows[:1], returning_pk=True)
+    sql, params = insert_sql(rows[1:], returning_pk=True)
+    fresh_sql, fresh_params = fresh(rows[1:], returning_pk=True)
+    assert (sql, plain(params)) == (fresh_sql, plain(fresh_params))
+    assert "RETURNING" in sql and "k2" in params
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="data-modifying CTEs: PostgreSQL")
+def test_writes_in_one_statement_all_land_or_none(world):
+    assert writes_in_one_statement()
+    first, second, clash = (
+        outbox_row(world.member, "group_place_booked", key=key, about="x") for key in ("one", "two", "one")
+    )
+    [(pk,)] = write_in_one_statement([insert_sql([first]), insert_sql([second], returning_pk=True)])
+    assert Notification.objects.get(pk=pk).idempotency_key == "two"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        write_in_one_statement(
+            [insert_sql([outbox_row(world.lead, "group_place_booked", key="three")]), insert_sql([clash])]
+        )
+    assert sorted(Notification.objects.values_list("idempotency_key", flat=True)) == ["one", "two"]
