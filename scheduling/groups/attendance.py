@@ -21,7 +21,7 @@ from reflect.services.ledger import record_ledger_entry
 from reflect.services.notifications import cancel_notifications, queue_notification
 from reflect.services.preferences import preferences_for
 from scheduling.groups.notices import group_context, session_when
-from scheduling.models import GroupSession, Place, PlaceStatus, SessionStatus
+from scheduling.models import GroupSession, Place, PlaceStatus, ReflectiveGroup, SessionStatus, runs_group
 from scheduling.notification_kinds import GroupNotificationKind
 
 # What else follows from someone coming (a learning session meets their learning need) or from
@@ -39,10 +39,13 @@ def register_attended_listener(listener: AttendedListener) -> AttendedListener:
 
 
 def is_facilitator(session: GroupSession, user: User) -> bool:
-    """The facilitator, or a community of practice's host, keeps the register."""
+    """The facilitator, or a community of practice's host, keeps the register: a host only while
+    they may host it (``runs_group``: on the pool's staff, leading none of its organisations)."""
     group = session.group
     facilitator = group.facilitator
-    return (facilitator is not None and facilitator.user_id == user.pk) or group.host_id == user.pk
+    if facilitator is not None and facilitator.user_id == user.pk:
+        return True
+    return group.host_id == user.pk and ReflectiveGroup.objects.filter(runs_group(user), pk=group.pk).exists()
 
 
 def mark_place_attendance(

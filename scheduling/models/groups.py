@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from reflect import text_limits
 from scheduling.video_links import validate_video_link
@@ -185,8 +185,21 @@ class ReflectiveGroup(models.Model):
 
 def runs_group(user: Any, via: str = "") -> Q:
     """The groups ``user`` runs, and so keeps the register of: as their facilitator, or as a
-    community of practice's host. ``via`` is the path to the group ("group__" from a session)."""
-    return Q(**{f"{via}facilitator__user": user}) | Q(**{f"{via}host": user})
+    community of practice's host. ``via`` is the path to the group ("group__" from a session).
+
+    A host runs the group only while they are on the staff of one of its pool's organisations
+    and lead none of them: the rule a community of practice is saved under (groups/changes.py),
+    kept when the host later becomes a lead or leaves, since the register names who comes and a
+    lead must never learn which of their staff do (docs/groups.md, "Purposes")."""
+    from reflect.models import Membership  # the core's model; scheduling's models load first
+
+    in_pool = Membership.objects.filter(
+        user=OuterRef(f"{via}host"),
+        left_at__isnull=True,
+        organisation__pool_memberships__pool=OuterRef(f"{via}pool"),
+    )
+    hosting = Q(**{f"{via}host": user}) & Q(Exists(in_pool)) & ~Q(Exists(in_pool.filter(is_lead=True)))
+    return Q(**{f"{via}facilitator__user": user}) | hosting
 
 
 class GroupSession(models.Model):

@@ -8,10 +8,12 @@ from types import SimpleNamespace
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from reflect.errors import DomainError
+from reflect.models import Membership
 from scheduling.groups.attendance import mark_place_attendance
 from scheduling.groups.places import book_place
 from scheduling.models import GroupPurpose, Place, ReflectiveGroup
@@ -78,6 +80,33 @@ def test_the_host_keeps_the_register_and_nobody_else_in_the_pool_does(client, wo
     give_two_factor(world.lead)
     client.force_login(world.lead)
     assert client.get(reverse("group_register", args=[session.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("change", ["becomes a lead", "leaves"])
+def test_a_host_who_later_leads_or_leaves_no_longer_keeps_the_register(client, world, change):
+    group = _community(world)
+    session = group.sessions.order_by("starts_at").first()
+    give_two_factor(world.colleague)
+    client.force_login(world.colleague)
+    assert client.get(reverse("group_register", args=[session.pk])).status_code == 200
+    assert "Groups you facilitate" in client.get(reverse("home")).content.decode()
+    membership = Membership.objects.get(user=world.colleague, organisation=world.organisation)
+    if change == "becomes a lead":
+        membership.is_lead = True
+        membership.save(update_fields=["is_lead"])
+    else:
+        membership.left_at = timezone.now()
+        membership.save(update_fields=["left_at"])
+    assert client.get(reverse("group_register", args=[session.pk])).status_code == 404
+    assert client.get(reverse("group_facilitated")).context["rows"] == []
+    assert "Groups you facilitate" not in client.get(reverse("home")).content.decode()
+    with pytest.raises(Http404):  # nor can they mark anyone
+        mark_place_attendance(
+            book_place(session, acting_user=world.member, now=NOW),
+            True,
+            acting_user=world.colleague,
+            now=session.ends_at,
+        )
 
 
 def test_the_commissioner_creates_a_community_of_practice_naming_its_host_by_address(client, world):
