@@ -37,7 +37,8 @@ from supervision.models import SupervisionAgreement
 
 # A group session's when (session_when) and its group's title, for a step that names them; the
 # panels load only these, as building the query costs the page more than running it.
-WHEN_AND_WHAT = ("session__starts_at", "session__ends_at", "session__group__title", "session__group__time_zone")
+_SESSION_WHEN_AND_WHAT = ("starts_at", "ends_at", "group__title", "group__time_zone")
+WHEN_AND_WHAT = tuple(f"session__{name}" for name in _SESSION_WHEN_AND_WHAT)
 
 
 @register_home_panels
@@ -87,15 +88,17 @@ def _next_supervision(person: int, now: datetime.datetime) -> QuerySet[Supervisi
     return sessions_ahead_of(person, now).values("pk", "starts_at", "ends_at").order_by("starts_at", "pk")[:1]
 
 
-_SESSION_WHEN_AND_WHAT = ("starts_at", "ends_at", "group__title", "group__time_zone")
 # Places held for one person at once: a few at most (each is a session they waited for); the
 # rest are on their places page.
 HELD_SHOWN = 10
 
 
 def _held_places(person: int, now: datetime.datetime) -> QuerySet[WaitlistEntry, Any]:
-    fields = ("session_id", *(f"session__{name}" for name in _SESSION_WHEN_AND_WHAT), "offered_until")
-    return held_for(person, now).values(*fields).order_by("offered_until", "pk")[:HELD_SHOWN]
+    return (
+        held_for(person, now)
+        .values("session_id", *WHEN_AND_WHAT, "offered_until")
+        .order_by("offered_until", "pk")[:HELD_SHOWN]
+    )
 
 
 def _next_facilitated(person: int, now: datetime.datetime) -> QuerySet[GroupSession, Any]:
