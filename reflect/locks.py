@@ -57,7 +57,10 @@ LOCK_ORDER: tuple[tuple[str, str], ...] = (
     ("ReflectiveGroup (FOR NO KEY UPDATE)", "changing a group, moving a session"),
     ("CohortApplication / CohortMembership", "filling cohorts, leaving a cohort, a cohort's new last date"),
     ("GroupSession, by id", "booking, cancelling, waitlist offers, cohort bookings"),
-    ("Place / WaitlistEntry", "attendance, cancelling a place, taking an offer"),
+    (
+        "Place / WaitlistEntry",
+        "attendance, cancelling a place, taking an offer, a learning session's feedback (a person's places in the group, by id)",
+    ),
     ("LedgerMonth, by kind then organisation", "every ledger entry"),
 )
 

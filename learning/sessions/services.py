@@ -257,19 +257,20 @@ def give_feedback(place: Place, answer: str, *, acting_user: User) -> bool:
     if answer not in FeedbackAnswer.values:
         raise DomainError("Choose yes, partly or no as your answer.", field="answer")
     with transaction.atomic():
-        place = Place.objects.select_for_update(of=("self",)).select_related("session__group").get(pk=place.pk)
+        place = Place.objects.select_related("session__group").get(pk=place.pk)
         if place.user_id != acting_user.pk or place.session.group.purpose != GroupPurpose.LEARNING:
             raise Http404("No such place.")
-        if place.status != PlaceStatus.ATTENDED:
-            raise DomainError("You can say whether a session met your need once you have been to it.")
-        # The person's places in this group, locked in one order: two taps on two dates of a
-        # series at once see each other's answer.
-        list(
+        # The person's places in this group, all locked in one statement in id order, this one
+        # among them: two taps on two dates of a series at once see each other's answer, and
+        # neither holds one date's place while waiting for another's (which could deadlock).
+        statuses = dict(
             Place.objects.select_for_update(of=("self",))
             .filter(user_id=acting_user.pk, session__group_id=place.session.group_id)
             .order_by("pk")
-            .values_list("pk", flat=True)
+            .values_list("pk", "status")
         )
+        if statuses.get(place.pk) != PlaceStatus.ATTENDED:
+            raise DomainError("You can say whether a session met your need once you have been to it.")
         if FeedbackGiven.objects.filter(
             place__user_id=acting_user.pk, place__session__group_id=place.session.group_id
         ).exists():
