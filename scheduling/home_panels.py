@@ -255,14 +255,14 @@ def facilitator_panels(user: User, roles: Roles) -> list[HomePanel]:
     return [
         HomePanel(
             role="Facilitator",
-            title="Groups you facilitate",
+            title="Groups you run",
             steps=[
                 NextStep(
                     f"Register: {upcoming['group__title']}",
                     reverse("group_register", args=[upcoming["pk"]]),
                     f"Your next session, {when}. Mark who came after it.",
                 ),
-                NextStep("All the sessions you facilitate", reverse("group_facilitated")),
+                NextStep("All the sessions you run", reverse("group_facilitated")),
             ],
             order=17,
         )
@@ -305,7 +305,7 @@ def scheduling_nav(roles: Roles) -> list[NavItem]:
             NavItem("Your sessions", reverse("supervisor_sessions"), 31),
         ]
     if roles.facts.get("facilitator"):
-        items.append(NavItem("Groups you facilitate", reverse("group_facilitated"), 33))
+        items.append(NavItem("Groups you run", reverse("group_facilitated"), 33))
     if roles.is_staff_member or roles.facts.get("supervisor"):
         items.append(NavItem("Calendar", reverse("calendar"), 40))
     if roles.facts.get("pools") == 1:

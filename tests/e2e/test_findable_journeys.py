@@ -144,7 +144,7 @@ def test_a_supervisor_finds_availability_sessions_requests_and_their_registers(
             "Availability": "Your availability",
             "Your sessions": "Your supervision sessions",
             "Requests and agreements": "Requests",
-            "Groups you facilitate": "Groups you facilitate",
+            "Groups you run": "Groups you run",
             "Calendar": "Your sessions in your own calendar",
         },
     )

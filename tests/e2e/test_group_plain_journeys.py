@@ -219,7 +219,7 @@ def test_a_facilitator_corrects_a_register_mark_and_the_ledger_stays_exact(
 
     page = person()
     sign_in(page, base, leeds["ann"].email, PASSWORD, secret=leeds["ann_secret"])
-    follow(page, "All the sessions you facilitate")
+    follow(page, "All the sessions you run")
     page.locator("main").get_by_role("link", name="Harehills reflective practice").first.click()
     page.wait_for_load_state()
     assert_accessible(page)

@@ -106,7 +106,7 @@ def test_a_calendar_file_from_the_session_page_and_cancellations_that_reach_the_
     # 3. Ann, from home, opens the register and cancels Chris's place, with a reason for them.
     ann_page = person()
     sign_in(ann_page, base, ann.email, PASSWORD, secret=ann_secret)
-    in_the_bar(ann_page, "Groups you facilitate")
+    in_the_bar(ann_page, "Groups you run")
     follow(ann_page, f"Harehills reflective practice, {when}")
     assert heading(ann_page) == f"Register, {when}"
     with ann_page.expect_navigation():

@@ -114,7 +114,7 @@ def test_a_need_raised_at_home_is_met_by_a_session_the_commissioner_publishes(
     ann_page = person()
     sign_in(ann_page, base, ann.user.email, PASSWORD, secret=ann_secret)
     with ann_page.expect_navigation():
-        ann_page.get_by_role("link", name="Groups you facilitate").first.click()
+        ann_page.get_by_role("link", name="Groups you run").first.click()
     checked(ann_page)
     with ann_page.expect_navigation():
         ann_page.locator("main").get_by_role("link", name="Working with psychosis").click()

@@ -58,7 +58,7 @@ def test_each_role_sees_its_own_main_areas(world):
         "Availability",
         "Your sessions",
         "Requests and agreements",
-        "Groups you facilitate",
+        "Groups you run",
         "Calendar",
         "Your account",
     ]
@@ -189,7 +189,7 @@ def test_staff_and_facilitators_find_groups_places_and_registers_from_home(clien
     facilitating = next(p for p in panels if p.role == "Facilitator")
     assert [(s.label, s.url) for s in facilitating.steps] == [
         (f"Register: {group.title}", reverse("group_register", args=[session.pk])),
-        ("All the sessions you facilitate", reverse("group_facilitated")),
+        ("All the sessions you run", reverse("group_facilitated")),
     ]
 
 

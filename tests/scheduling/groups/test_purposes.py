@@ -89,7 +89,7 @@ def test_a_host_who_later_leads_or_leaves_no_longer_keeps_the_register(client, w
     give_two_factor(world.colleague)
     client.force_login(world.colleague)
     assert client.get(reverse("group_register", args=[session.pk])).status_code == 200
-    assert "Groups you facilitate" in client.get(reverse("home")).content.decode()
+    assert "Groups you run" in client.get(reverse("home")).content.decode()
     membership = Membership.objects.get(user=world.colleague, organisation=world.organisation)
     if change == "becomes a lead":
         membership.is_lead = True
@@ -99,7 +99,7 @@ def test_a_host_who_later_leads_or_leaves_no_longer_keeps_the_register(client, w
         membership.save(update_fields=["left_at"])
     assert client.get(reverse("group_register", args=[session.pk])).status_code == 404
     assert client.get(reverse("group_facilitated")).context["rows"] == []
-    assert "Groups you facilitate" not in client.get(reverse("home")).content.decode()
+    assert "Groups you run" not in client.get(reverse("home")).content.decode()
     with pytest.raises(Http404):  # nor can they mark anyone
         mark_place_attendance(
             book_place(session, acting_user=world.member, now=NOW),
