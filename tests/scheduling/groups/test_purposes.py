@@ -17,6 +17,7 @@ from reflect.models import Membership
 from scheduling.groups.attendance import mark_place_attendance
 from scheduling.groups.places import book_place
 from scheduling.models import GroupPurpose, Place, ReflectiveGroup
+from scheduling.services.calendar_feed import build_feed, feed_version
 from tests.factories.core import give_two_factor
 from tests.factories.groups import NOW, ReflectiveGroupFactory, make_group
 from tests.scheduling.groups.test_views import group_form_data
@@ -187,3 +188,22 @@ def test_messages_and_calendar_entries_say_hosted_by_for_a_host(world):
     assert group_session_event(first).description.startswith("Hosted by Chris Example.")
     # A reflective group still says its facilitator.
     assert group_session_event(make_group(world).sessions.first()).description.startswith("Facilitated by Ann Carter.")
+
+
+@pytest.mark.parametrize("change", ["becomes a lead", "leaves"])
+def test_a_host_who_later_leads_or_leaves_gets_a_new_feed_version_without_the_groups_sessions(world, change):
+    # A calendar asks with the version it holds; an unchanged version would keep the host's old
+    # feed, sessions and all, until something else changed.
+    group = _community(world)
+    session = group.sessions.order_by("starts_at").first()
+    before = feed_version(world.colleague, now=NOW)
+    assert session.ics_uid in build_feed(world.colleague, now=NOW).body
+    membership = Membership.objects.get(user=world.colleague, organisation=world.organisation)
+    if change == "becomes a lead":
+        membership.is_lead = True
+        membership.save(update_fields=["is_lead"])
+    else:
+        membership.left_at = timezone.now()
+        membership.save(update_fields=["left_at"])
+    assert feed_version(world.colleague, now=NOW).etag != before.etag
+    assert session.ics_uid not in build_feed(world.colleague, now=NOW).body
