@@ -25,10 +25,13 @@ from __future__ import annotations
 import http.client
 import ipaddress
 import os
+import queue
 import socket
 import ssl
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as LookupTimeout
 from typing import Any
 
@@ -54,13 +57,44 @@ class LookupTimedOut(HostNotFound):
 
 # Look-ups wait here. Few threads: resolvers that hang fill them, and later look-ups then wait
 # in the queue and time out too, rather than piling up threads without end. The threads start
-# on the first look-up and stay for the next ones; one held by a resolver that hangs is free
+# on the first look-ups and stay for the next ones; one held by a resolver that hangs is free
 # again when the system resolver gives up (its own timeouts, resolv.conf).
 RESOLVER_THREADS = 4
 
 
-def _new_resolvers() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=RESOLVER_THREADS, thread_name_prefix="reflect-dns")
+class _Resolvers:
+    """A few daemon threads running look-ups from one queue. Not ``ThreadPoolExecutor``: it
+    joins its threads when the interpreter exits, so one resolver that hangs would keep a
+    finished worker or command from exiting; a daemon thread is simply dropped."""
+
+    def __init__(self, threads: int) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Future[list[Any]], Callable[[], list[Any]]]] = queue.SimpleQueue()
+        self._most = threads
+        self._started = 0
+        self._starting = threading.Lock()
+
+    def submit(self, look_up: Callable[[], list[Any]]) -> Future[list[Any]]:
+        found: Future[list[Any]] = Future()
+        self._jobs.put((found, look_up))
+        with self._starting:
+            if self._started < self._most:
+                self._started += 1
+                threading.Thread(target=self._work, name=f"reflect-dns-{self._started}", daemon=True).start()
+        return found
+
+    def _work(self) -> None:
+        while True:
+            found, look_up = self._jobs.get()
+            if not found.set_running_or_notify_cancel():
+                continue  # cancelled while it waited: its caller has given up already
+            try:
+                found.set_result(look_up())
+            except BaseException as error:  # handed to the caller, who is waiting for it
+                found.set_exception(error)
+
+
+def _new_resolvers() -> _Resolvers:
+    return _Resolvers(RESOLVER_THREADS)
 
 
 _resolvers = _new_resolvers()
@@ -78,7 +112,7 @@ os.register_at_fork(after_in_child=_resolvers_after_fork)
 
 
 def _lookup(host: str, port: int) -> list[Any]:
-    found = _resolvers.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    found = _resolvers.submit(lambda: socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
     try:
         return found.result(timeout=float(getattr(settings, "DNS_TIMEOUT_SECONDS", 5)))
     except LookupTimeout:

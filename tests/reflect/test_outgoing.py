@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import threading
 
 import pytest
+from django.conf import settings
 
 from reflect import outgoing
 
@@ -60,3 +63,22 @@ def test_a_resolver_that_fails_is_host_not_found(monkeypatch) -> None:
         outgoing.resolve_public("nowhere.example.org", 443)
     assert type(refusal.value) is outgoing.HostNotFound
     assert str(refusal.value) == "nowhere.example.org"
+
+
+def test_a_process_exits_while_a_resolver_still_hangs() -> None:
+    """A worker or command that looked a name up, and gave up waiting, still exits: the look-up
+    threads are not joined at exit (``ThreadPoolExecutor``'s are, so this process never ended)."""
+    script = (
+        "import socket, threading, sys\n"
+        "from django.conf import settings\n"
+        "settings.configure(DNS_TIMEOUT_SECONDS=0.2)\n"
+        "socket.getaddrinfo = lambda *args, **kwargs: threading.Event().wait()\n"
+        "from reflect import outgoing\n"
+        "try:\n"
+        "    outgoing.resolve_public('hooks.example.org', 443)\n"
+        "except outgoing.LookupTimedOut:\n"
+        "    sys.exit(7)\n"
+    )
+    # The bound is for a hang, not a speed: the process has nothing left to do once it gives up.
+    finished = subprocess.run([sys.executable, "-c", script], timeout=60, cwd=settings.BASE_DIR, check=False)
+    assert finished.returncode == 7
