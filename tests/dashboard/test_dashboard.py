@@ -17,14 +17,16 @@ from django.test.utils import CaptureQueriesContext
 
 from dashboard.figures.exports import EXPORTS
 from dashboard.figures.pool import PoolFigures
+from dashboard.figures.selection import ledger_month_sums
 from dashboard.filters import whole_pool
 from dashboard.services import rebalance_allocations
-from reflect import wording
+from reflect import statements, wording
 from reflect.disclosure import disclosed
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
 from reflect.models import AuditEvent, LedgerEntry
 from reflect.services.ledger import record_ledger_entry
+from reflect.statements import fetch_named_rows
 from scheduling.models import (
     BookingStatus,
     GroupSession,
@@ -534,3 +536,32 @@ def test_the_page_opens_with_a_list_of_its_sections_and_tables_each_linked_to_it
     ]
     # Every link leads somewhere on the page.
     assert all(f'id="{target}"' in page for target, _ in links)
+
+
+def test_the_kept_ledger_sums_answer_as_the_orm_does(hand_built, monkeypatch) -> None:
+    """The overview's one read of the ledger's monthly totals is SQL the ORM built once per
+    process (reflect/statements.py): kept, in both of its shapes (the whole pool, one
+    organisation), and answering every period, organisation and month as the ORM's own query."""
+    world, a, b = hand_built
+    monkeypatch.setattr(statements, "_kept", {})
+    months = {"first_month": datetime.date(2026, 4, 1), "last_month": datetime.date(2027, 3, 1)}
+    cases = [
+        {"pool_id": world.pool.pk, **months, "this_month": datetime.date(2026, 12, 1)},
+        {"pool_id": world.pool.pk, **months, "this_month": datetime.date(2026, 7, 1)},
+        {"pool_id": world.pool.pk, "first_month": datetime.date(2026, 6, 1), "last_month": datetime.date(2026, 6, 1),
+         "this_month": datetime.date(2026, 12, 1)},
+        {"pool_id": world.other_pool.pk, **months, "this_month": datetime.date(2026, 12, 1)},
+        {"pool_id": world.pool.pk, **months, "this_month": datetime.date(2026, 12, 1), "organisation_id": a.pk},
+        {"pool_id": world.pool.pk, **months, "this_month": datetime.date(2026, 7, 1), "organisation_id": b.pk},
+    ]  # fmt: skip
+    answers = []
+    for values in cases:
+        kept = fetch_named_rows(("sums", *values), ledger_month_sums, **values)
+        assert sorted(kept, key=repr) == sorted(ledger_month_sums(**values), key=repr), values
+        assert statements._kept[("sums", *values)] is not None, values
+        answers.append({row["organisation_id"]: (row["used"], row["places_attended"], row["last_use"]) for row in kept})
+    # The cases differ, so the values went where they belong: 13 h used by Harehills in June.
+    assert answers[2][a.pk][:2] == (Decimal("13.00"), 0)
+    assert answers[3] == {}
+    assert set(answers[4]) == {a.pk} and set(answers[5]) == {b.pk}
+    assert answers[0][b.pk][2] != answers[1][b.pk][2]  # last use: July counts only before this month
