@@ -131,7 +131,7 @@ class Selection:
         }
         if self.filters.organisation is not None:
             values["organisation_id"] = self.filters.organisation.pk
-        return fetch_named_rows(("dashboard.ledger_month_sums", *values), ledger_month_sums, **values)
+        return list(fetch_named_rows(("dashboard.ledger_month_sums", *values), ledger_month_sums, **values))
 
     @cached_property
     def this_month(self) -> datetime.date:
@@ -275,7 +275,7 @@ def ledger_month_sums(
     last_month: datetime.date,
     this_month: datetime.date,
     organisation_id: int | None = None,
-) -> QuerySet[LedgerMonth, dict[str, Any]]:
+) -> QuerySet[LedgerMonth, Any]:
     """Each of :attr:`Selection.FIGURES` and the equity tables' dates, per organisation, from the
     ledger's monthly totals of one pool (and organisation), for whole months from ``first_month``
     to ``last_month``; "last use" from the months before ``this_month``. Every value it varies

@@ -83,7 +83,9 @@ class SupervisionBooking(models.Model):
             # (docs/performance.md). It replaced the plain (supervisor, starts_at) index, so a
             # booking writes no more index entries than before.
             models.Index(
-                fields=["supervisor", "starts_at"], include=["pool", "status", "hours"], name="booking_supervisor_covering"
+                fields=["supervisor", "starts_at"],
+                include=["pool", "status", "hours"],
+                name="booking_supervisor_covering",
             ),
             models.Index(fields=["agreement", "starts_at"], name="booking_agreement_start"),
             models.Index(fields=["pool", "organisation", "starts_at"], name="booking_pool_org_start"),

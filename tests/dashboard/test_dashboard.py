@@ -294,7 +294,11 @@ def test_each_dashboard_page_links_to_the_others_keeping_the_filters(hand_built,
     client = signed_in(client, world.commissioner)
     base = f"/pools/{world.pool.pk}/dashboard/"
     query = f"from=2026-05&amp;to=2026-08&amp;organisation={a.pk}"
-    for page, current in (("", "Overview"), ("reach/", "Reach and equality"), ("outcomes/", "Outcomes: how staff are doing")):
+    for page, current in (
+        ("", "Overview"),
+        ("reach/", "Reach and equality"),
+        ("outcomes/", "Outcomes: how staff are doing"),
+    ):
         text = client.get(f"{base}{page}?organisation={a.pk}&from=2026-05&to=2026-08").content.decode()
         nav = text.split('id="dashboard-pages-title"', 1)[1].split("</nav>", 1)[0]
         assert re.findall(r'href="([^"]+)"(?: aria-current="page")?>([^<]+)</a>', nav) == [
@@ -383,9 +387,10 @@ def test_the_page_and_exports_take_the_same_number_of_queries_at_two_sizes(world
 # learning sessions' answers (one query). It had 34 while the reach section (four: the staff,
 # their places, their supervision sessions and the equality totals, docs/equality.md) and the
 # outcome measures' (two: the pool's schedule and its answers, docs/outcomes.md) were on it;
-# each now has a page of its own, which reads the filters as the overview does: 9 queries every
-# dashboard page runs (signing in, the pool, its organisations and groups, the audit row) and
-# the section's own.
+# each now has a page of its own, which reads the filters as the overview does: the 9 queries
+# such a page runs whatever it shows (the session, the person, the pool, their second factor,
+# the pool's organisations and groups for the filters, the audit row, and the navigation's
+# memberships and roles) and the section's own.
 PAGE_QUERIES = {"": 28, "reach/": 9 + 4, "outcomes/": 9 + 2}
 EXPORT_QUERIES = {
     "organisations": 10,
