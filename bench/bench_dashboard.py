@@ -1,6 +1,8 @@
-"""Server time and query count of the commissioner dashboard and each CSV export, at city scale
-and at national scale, beside a baseline measured in the same run (docs/performance.md: the page
-≤ 100 ms median at city scale, ≤ 300 ms at national scale; each export under 1 s nationally).
+"""Server time and query count of the commissioner dashboard (the overview, and the reach and
+outcome pages it links to: ``dashboard_reach_page_<scale>``, ``dashboard_outcomes_page_<scale>``)
+and each CSV export, at city scale and at national scale, beside a baseline measured in the same
+run (docs/performance.md: the page ≤ 100 ms median at city scale, ≤ 300 ms at national scale;
+each export under 1 s nationally).
 
 It migrates a throwaway database (PostgreSQL when DATABASE_URL names a local server, as
 bench_home.py does: database ``<name>_bench`` or BENCH_DATABASE_URL; else a temporary SQLite
@@ -22,6 +24,9 @@ Seeding takes minutes. With BENCH_REUSE=1 the PostgreSQL database is kept afterw
 already holds the pools, reused as it is (only new migrations run on it), so that timing a
 change to the queries does not seed again; the seed figures are then only the check that they
 exist. Without it the database is dropped.
+
+BENCH_DASHBOARD_SCALES (``city,national``, the default) names the scales to seed and time:
+``city`` leaves the national pool out, its 25 minutes of seeding included.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from bench.bench_home import base_environment, log, run_python, throwaway_databa
 
 REUSE = os.environ.get("BENCH_REUSE", "") == "1"
 REPEAT = int(os.environ.get("BENCH_REPEAT", "7"))
+SCALES = [scale for scale in os.environ.get("BENCH_DASHBOARD_SCALES", "city,national").split(",") if scale]
 EXPORTS = [
     "organisations",
     "months",
@@ -117,6 +123,9 @@ for scale in sys.argv[1:]:
         + SupervisionBooking.objects.filter(pool=pool).count()
     )
     result[f"dashboard_{{scale}}"] = timed(f"/pools/{{pool.pk}}/dashboard/")
+    # The pages of their own the overview links to (docs/dashboard.md, "Pages").
+    for name in ("reach", "outcomes"):
+        result[f"dashboard_{{name}}_page_{{scale}}"] = timed(f"/pools/{{pool.pk}}/dashboard/{{name}}/")
     for key in {EXPORTS!r}:
         result[f"csv_{{key}}_{{scale}}"] = timed(f"/pools/{{pool.pk}}/dashboard/{{key}}.csv")
 print("RESULT " + json.dumps(result))
@@ -144,12 +153,12 @@ def main() -> dict[str, tuple[float, str]]:
         on_postgresql = not description.startswith("SQLite")
         log(f"database: {description}; migrating, seeding the city-scale pool")
         run_python(["manage.py", "migrate", "--noinput", "-v0"], env)
-        pools = ["city", "national"] if on_postgresql else ["city"]
+        pools = [scale for scale in ("city", "national") if scale in SCALES and (on_postgresql or scale == "city")]
         seeded = {}
         for scale in pools:
             seeded[scale] = _seed(scale, env)
             log(f"seeded {scale} in {seeded[scale][0]:.1f} s")
-        log(f"timing the baseline and {1 + len(EXPORTS)} URLs per scale × {REPEAT}")
+        log(f"timing the baseline and {3 + len(EXPORTS)} URLs per scale × {REPEAT}")
         output = _python(["-c", MEASURE, *pools], env)
     measured = json.loads(next(line for line in output.splitlines() if line.startswith("RESULT "))[7:])
     baseline = measured.pop("baseline")[0]

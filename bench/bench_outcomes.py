@@ -7,8 +7,10 @@ whose last step writes every pool's outcome answers: demo/outcomes.py, over a ye
 
 - ``dashboard_outcomes_city``: the outcome section alone — its two queries, the pairing of each
   person's answers, the intervals and every cell of both tables presented (HTML and CSV rows);
-- the whole dashboard page with the section in it (``dashboard_page_city``), and the section's
-  two CSV exports, through Django's test client, read to their end;
+- the dashboard's outcome page, the section with the filters and the list of the dashboard's
+  pages (``dashboard_outcomes_page_city``; until the section had a page of its own, the whole
+  dashboard with it in, ``dashboard_page_city``), and the section's two CSV exports, through
+  Django's test client, read to their end;
 - the baseline, the signed-in trivial view (``/health/signed-in/``).
 
 How each is timed (BENCH_REPEAT, BENCH_REUSE) is bench/city_scale.py's.
@@ -40,7 +42,7 @@ def section():
 result = {
     "baseline": timed(page("/health/signed-in/")),
     "dashboard_outcomes_city": timed(section),
-    "dashboard_page_city": timed(page(f"/pools/{pool.pk}/dashboard/")),
+    "dashboard_outcomes_page_city": timed(page(f"/pools/{pool.pk}/dashboard/outcomes/")),
     "csv_outcome-change_city": timed(page(f"/pools/{pool.pk}/dashboard/outcome-change.csv")),
     "csv_outcome-attendance_city": timed(page(f"/pools/{pool.pk}/dashboard/outcome-attendance.csv")),
     "responses": OutcomeResponse.objects.filter(pool=pool).count(),

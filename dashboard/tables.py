@@ -183,8 +183,10 @@ class Column:
 
 
 # Rows a table shows on the page: at national scale a table has 3,000 organisations, which no
-# one reads on a page and which cost most of its time to build; the CSV has every row.
-PAGE_ROWS = 50
+# one reads on a page and which cost most of its time to build; the CSV has every row. As many
+# as the fair-share chart draws bars (docs/dashboard.md, "Long tables"): with 50, the city-scale
+# overview built about 2,300 cells, most of them in rows nobody scrolled to.
+PAGE_ROWS = 20
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,43 @@ def pool_dashboard(request: HttpRequest, pool: Pool) -> HttpResponse:
 
 
 @commissioner_area
+def pool_reach(request: HttpRequest, pool: Pool) -> HttpResponse:
+    """Reach and equality, a page of its own (docs/equality.md). Its tables ignore the filters;
+    the filters are read only so that the links back to the other pages keep them."""
+    filters, _, _ = _filters(request, pool)
+    section = PoolFigures(pool, filters).reach.section()
+    record_audit("dashboard.viewed", actor=acting_user(request), target=pool, page="reach", filters=filters.as_audit())
+    return render(
+        request,
+        "dashboard/section_page.html",
+        {"pool": pool, "filters": filters, "section": section, "current": "reach", "query": filters.as_query()},
+    )
+
+
+@commissioner_area
+def pool_outcomes(request: HttpRequest, pool: Pool) -> HttpResponse:
+    """Outcomes: how staff are doing, a page of its own (docs/outcomes.md), for the filters chosen."""
+    filters, organisations, groups = _filters(request, pool)
+    section = PoolFigures(pool, filters).outcome_measures.section()
+    record_audit(
+        "dashboard.viewed", actor=acting_user(request), target=pool, page="outcomes", filters=filters.as_audit()
+    )
+    return render(
+        request,
+        "dashboard/section_page.html",
+        {
+            "pool": pool,
+            "filters": filters,
+            "follows_filters": True,
+            "options": filter_options(pool, filters, organisations.values(), groups.items()),
+            "section": section,
+            "current": "outcomes",
+            "query": filters.as_query(),
+        },
+    )
+
+
+@commissioner_area
 def pool_export(request: HttpRequest, pool: Pool, table: str) -> StreamingHttpResponse:
     build = EXPORTS.get(table)
     if build is None:

@@ -43,13 +43,13 @@ class PoolFigures:
         return self.selection.period_has_data
 
     def sections(self) -> list[Section]:
+        """The overview's sections. Reach and equality and the outcome measures have pages of
+        their own (docs/dashboard.md, "Pages"), as learning demand has."""
         return [
             self.money.section(),
             self.supervision.section(),
             self.groups.section(),
             self.equity.section(),
-            self.reach.section(),
-            self.outcome_measures.section(),
             self.learning_sessions.section(),
         ]
 

@@ -220,7 +220,7 @@ class ReachFigures(Question):
         else:
             section.notes.append(
                 f"{wording.month(period.first_month)} to {wording.month(period.last_month)}, the whole pool: these tables do not "
-                "follow the filters above, so that two views cannot be compared to pick out a few people. Staff are "
+                "follow the dashboard's filters, so that two views cannot be compared to pick out a few people. Staff are "
                 "those working in the pool's organisations at the end of that month; people who used the pool "
                 "attended a reflective group or a supervision session in it."
             )

@@ -26,6 +26,7 @@ from dashboard.tables import LONDON, RawRow
 from reflect.enums import LedgerKind
 from reflect.models import LedgerEntry, LedgerMonth, Pool, PoolOrganisation
 from reflect.models.ledger import ledger_month
+from reflect.statements import fetch_named_rows
 from supervision.enums import AgreementStatus
 from supervision.models import NeedsAssessment, SupervisionAgreement
 
@@ -115,34 +116,22 @@ class Selection:
         """Every figure at zero, and no last activity: an organisation the ledger has nothing for."""
         return {key: 0 for key in cls.FIGURES} | {"last_activity": None}
 
-    def _figure_sum(self, kind: str, which: str) -> Coalesce:
-        field, months = {
-            "hours_period": ("hours", self.in_period),
-            "money_period": ("money", self.in_period),
-            "hours_to_end": ("hours", self.to_end),
-            "quantity_period": ("quantity", self.in_period),
-        }[which]
-        condition = Q(kind=kind) & months
-        return quantity_sum(condition) if field == "quantity" else hours_sum(condition, field)
-
     @cached_property
     def _by_organisation_rows(self) -> list[RawRow]:
         """The one read of the ledger's monthly totals: each figure of each organisation (None:
         the pool's own entries), summed by the database, and the dates the equity tables need:
-        a few hundred rows at city scale."""
-        e = self.to_end
-        return list(
-            self.ledger_months()
-            .values("organisation_id")
-            .annotate(
-                **{key: self._figure_sum(kind, which) for key, (kind, which) in self.FIGURES.items()},
-                last_activity=Max("last_at", filter=e & Q(kind__in=ACTIVITY_KINDS)),
-                # Months before this one are wholly in the past; this month is read from its entries.
-                last_use=Max("last_at", filter=Q(month__lt=self.this_month, kind__in=ACTIVITY_KINDS)),
-                first_session=Min("first_at", filter=Q(kind__in=SESSION_KINDS)),
-                joined_on=Min("first_at", filter=Q(kind=K.ORGANISATION_JOINED)),
-            )
-        )
+        a few hundred rows at city scale. Its SQL (about twenty filtered sums) is built once per
+        process and kept (reflect/statements.py), as it differs between looks only in its values."""
+        period = self.filters.period
+        values: dict[str, int | datetime.date] = {
+            "pool_id": self.pool.pk,
+            "first_month": period.first_month,
+            "last_month": period.last_month,
+            "this_month": self.this_month,
+        }
+        if self.filters.organisation is not None:
+            values["organisation_id"] = self.filters.organisation.pk
+        return list(fetch_named_rows(("dashboard.ledger_month_sums", *values), ledger_month_sums, **values))
 
     @cached_property
     def this_month(self) -> datetime.date:
@@ -266,6 +255,48 @@ class Selection:
             .exclude(hours_total=0, quantity_total=0)
             .exists()
         )
+
+
+def _figure_sum(kind: str, which: str, in_period: Q, to_end: Q) -> Coalesce:
+    field, months = {
+        "hours_period": ("hours", in_period),
+        "money_period": ("money", in_period),
+        "hours_to_end": ("hours", to_end),
+        "quantity_period": ("quantity", in_period),
+    }[which]
+    condition = Q(kind=kind) & months
+    return quantity_sum(condition) if field == "quantity" else hours_sum(condition, field)
+
+
+def ledger_month_sums(
+    *,
+    pool_id: int,
+    first_month: datetime.date,
+    last_month: datetime.date,
+    this_month: datetime.date,
+    organisation_id: int | None = None,
+) -> QuerySet[LedgerMonth, Any]:
+    """Each of :attr:`Selection.FIGURES` and the equity tables' dates, per organisation, from the
+    ledger's monthly totals of one pool (and organisation), for whole months from ``first_month``
+    to ``last_month``; "last use" from the months before ``this_month``. Every value it varies
+    by is an argument, so that the statement can be kept once (reflect/statements.py)."""
+    in_period = Q(month__gte=first_month, month__lte=last_month)
+    to_end = Q(month__lte=last_month)
+    months = LedgerMonth.objects.filter(pool_id=pool_id)
+    if organisation_id is not None:
+        months = months.filter(organisation_id=organisation_id)
+    return (
+        months.order_by()
+        .values("organisation_id")
+        .annotate(
+            **{key: _figure_sum(kind, which, in_period, to_end) for key, (kind, which) in Selection.FIGURES.items()},
+            last_activity=Max("last_at", filter=to_end & Q(kind__in=ACTIVITY_KINDS)),
+            # Months before this one are wholly in the past; this month is read from its entries.
+            last_use=Max("last_at", filter=Q(month__lt=this_month, kind__in=ACTIVITY_KINDS)),
+            first_session=Min("first_at", filter=Q(kind__in=SESSION_KINDS)),
+            joined_on=Min("first_at", filter=Q(kind=K.ORGANISATION_JOINED)),
+        )
+    )
 
 
 class Question:

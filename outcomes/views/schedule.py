@@ -28,5 +28,5 @@ def outcomes_schedule(request: HttpRequest, pool: Pool) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             messages.success(request, "Saved. Rounds already asked stand; the next ones follow the new choice.")
-            return redirect("pool_dashboard", pool.pk)
+            return redirect("pool_dashboard_outcomes", pool.pk)
     return render(request, "outcomes/schedule.html", {"form": form, "pool": pool})

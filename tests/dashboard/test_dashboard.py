@@ -17,14 +17,16 @@ from django.test.utils import CaptureQueriesContext
 
 from dashboard.figures.exports import EXPORTS
 from dashboard.figures.pool import PoolFigures
+from dashboard.figures.selection import ledger_month_sums
 from dashboard.filters import whole_pool
 from dashboard.services import rebalance_allocations
-from reflect import wording
+from reflect import statements, wording
 from reflect.disclosure import disclosed
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
 from reflect.models import AuditEvent, LedgerEntry
 from reflect.services.ledger import record_ledger_entry
+from reflect.statements import fetch_named_rows
 from scheduling.models import (
     BookingStatus,
     GroupSession,
@@ -244,10 +246,18 @@ def test_only_the_pools_commissioner_sees_the_dashboard_and_exports(hand_built, 
     for person in (world.other_commissioner, world.lead, world.member, world.outsider):
         client.logout()
         signed_in(client, person)
-        assert client.get(f"/pools/{world.pool.pk}/dashboard/").status_code == 404
+        for page in DASHBOARD_PAGES:
+            assert client.get(f"/pools/{world.pool.pk}/dashboard/{page}").status_code == 404, page
         assert client.get(f"/pools/{world.pool.pk}/dashboard/organisations.csv").status_code == 404
+        assert client.get(f"/pools/{world.pool.pk}/dashboard/reach-sex.csv").status_code == 404
     client.logout()
-    assert client.get(f"/pools/{world.pool.pk}/dashboard/").status_code == 302
+    for page in DASHBOARD_PAGES:
+        response = client.get(f"/pools/{world.pool.pk}/dashboard/{page}")
+        assert response.status_code == 302 and response.url.startswith("/accounts/login/"), page
+    # A commissioner of one pool is refused another's pages, object by object.
+    signed_in(client, world.other_commissioner)
+    for page in DASHBOARD_PAGES:
+        assert client.get(f"/pools/{world.other_pool.pk}/dashboard/{page}").status_code == 200, page
     signed_in(client, world.commissioner)
     assert client.get(f"/pools/{world.pool.pk}/dashboard/nonsense.csv").status_code == 404
 
@@ -255,18 +265,51 @@ def test_only_the_pools_commissioner_sees_the_dashboard_and_exports(hand_built, 
 def test_each_view_and_export_is_audited_with_its_filters(hand_built, client) -> None:
     world, a, _b = hand_built
     client = signed_in(client, world.commissioner)
-    client.get(f"/pools/{world.pool.pk}/dashboard/?organisation={a.pk}&from=2026-05&to=2026-08")
+    chosen = f"?organisation={a.pk}&from=2026-05&to=2026-08"
+    client.get(f"/pools/{world.pool.pk}/dashboard/{chosen}")
     client.get(f"/pools/{world.pool.pk}/dashboard/groups.csv")
+    client.get(f"/pools/{world.pool.pk}/dashboard/reach/{chosen}")
+    client.get(f"/pools/{world.pool.pk}/dashboard/outcomes/{chosen}")
     events = list(AuditEvent.objects.filter(action__startswith="dashboard.").order_by("pk"))
     assert [(e.action, e.actor, e.target) for e in events] == [
         ("dashboard.viewed", world.commissioner, f"reflect.pool:{world.pool.pk}"),
         ("dashboard.exported", world.commissioner, f"reflect.pool:{world.pool.pk}"),
+        ("dashboard.viewed", world.commissioner, f"reflect.pool:{world.pool.pk}"),
+        ("dashboard.viewed", world.commissioner, f"reflect.pool:{world.pool.pk}"),
     ]
-    assert events[0].details == {"filters": {"from": "2026-05", "to": "2026-08", "organisation": a.pk, "group": None}}
+    filters = {"from": "2026-05", "to": "2026-08", "organisation": a.pk, "group": None}
+    assert events[0].details == {"filters": filters}
     assert events[1].details == {
         "table": "groups",
         "filters": {"from": "2026-04", "to": "2027-03", "organisation": None, "group": None},
     }
+    assert events[2].details == {"page": "reach", "filters": filters}
+    assert events[3].details == {"page": "outcomes", "filters": filters}
+
+
+def test_each_dashboard_page_links_to_the_others_keeping_the_filters(hand_built, client) -> None:
+    """The overview, reach and outcome pages share one list of the dashboard's pages (docs/dashboard.md,
+    "Pages"); every link but learning demand's (which has no filters) carries the filters chosen."""
+    world, a, _b = hand_built
+    client = signed_in(client, world.commissioner)
+    base = f"/pools/{world.pool.pk}/dashboard/"
+    query = f"from=2026-05&amp;to=2026-08&amp;organisation={a.pk}"
+    for page, current in (
+        ("", "Overview"),
+        ("reach/", "Reach and equality"),
+        ("outcomes/", "Outcomes: how staff are doing"),
+    ):
+        text = client.get(f"{base}{page}?organisation={a.pk}&from=2026-05&to=2026-08").content.decode()
+        nav = text.split('id="dashboard-pages-title"', 1)[1].split("</nav>", 1)[0]
+        assert re.findall(r'href="([^"]+)"(?: aria-current="page")?>([^<]+)</a>', nav) == [
+            (f"{base}?{query}", "Overview"),
+            (f"{base}reach/?{query}", "Reach and equality"),
+            (f"{base}outcomes/?{query}", "Outcomes: how staff are doing"),
+            (f"/pools/{world.pool.pk}/learning/", "Learning needs"),
+        ]
+        assert re.findall(r'aria-current="page">([^<]+)</a>', nav) == [current]
+        # Each table's CSV keeps them too.
+        assert all(query in link for link in re.findall(r'href="([^"]+\.csv[^"]*)"', text)), page
 
 
 def grow(pool, organisations: int) -> None:
@@ -311,6 +354,10 @@ def grow(pool, organisations: int) -> None:
         )
 
 
+# The dashboard's pages, after /pools/<id>/dashboard/ (docs/dashboard.md, "Pages").
+DASHBOARD_PAGES = ("", "reach/", "outcomes/")
+
+
 def queries_for(client, url: str) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
@@ -320,7 +367,7 @@ def queries_for(client, url: str) -> int:
 def test_the_page_and_exports_take_the_same_number_of_queries_at_two_sizes(world, client) -> None:
     client = signed_in(client, world.commissioner)
     base = f"/pools/{world.pool.pk}/dashboard/"
-    urls = [base] + [f"{base}{key}.csv" for key in EXPORTS]
+    urls = [f"{base}{page}" for page in DASHBOARD_PAGES] + [f"{base}{key}.csv" for key in EXPORTS]
     grow(world.pool, 2)
     small = [queries_for(client, url) for url in urls]
     grow(world.pool, 25)
@@ -330,17 +377,21 @@ def test_the_page_and_exports_take_the_same_number_of_queries_at_two_sizes(world
     # 27 grown supervisors and groups, and 28 organisations (the world's own too) and a total.
     for key, rows in (("supervisors", 28), ("groups", 28), ("organisations", 30)):
         assert len(rows_of(client.get(f"{base}{key}.csv"))) == rows, key
-    assert dict(zip(urls, small, strict=True)) == {base: PAGE_QUERIES} | {
+    assert dict(zip(urls, small, strict=True)) == {f"{base}{page}": PAGE_QUERIES[page] for page in DASHBOARD_PAGES} | {
         f"{base}{key}.csv": count for key, count in EXPORT_QUERIES.items()
     }
 
 
-# 24 before the headline figures and charts, which add three: people reached, people waiting,
-# and each month's group sessions (docs/dashboard.md, "At a glance"); the reach section adds
-# four: the staff, their places, their supervision sessions and the equality totals
-# (docs/equality.md); the outcome measures' section two more: the pool's schedule and its
-# answers (docs/outcomes.md).
-PAGE_QUERIES = 34  # 33, and the learning sessions' answers (one query)
+# The overview: 24 before the headline figures and charts, which add three: people reached,
+# people waiting, and each month's group sessions (docs/dashboard.md, "At a glance"); and the
+# learning sessions' answers (one query). It had 34 while the reach section (four: the staff,
+# their places, their supervision sessions and the equality totals, docs/equality.md) and the
+# outcome measures' (two: the pool's schedule and its answers, docs/outcomes.md) were on it;
+# each now has a page of its own, which reads the filters as the overview does: the 9 queries
+# such a page runs whatever it shows (the session, the person, the pool, their second factor,
+# the pool's organisations and groups for the filters, the audit row, and the navigation's
+# memberships and roles) and the section's own.
+PAGE_QUERIES = {"": 28, "reach/": 9 + 4, "outcomes/": 9 + 2}
 EXPORT_QUERIES = {
     "organisations": 10,
     "months": 9,
@@ -485,19 +536,37 @@ def test_the_page_opens_with_a_list_of_its_sections_and_tables_each_linked_to_it
         "Time from joining to a first session",
         "Use by the communities organisations serve",
         "Questionnaire outcomes across the pool (latest result of each organisation)",
-        "Reach and equality",
-        "Age: staff and use of the pool",
-        "Sex: staff and use of the pool",
-        "Gender identity: staff and use of the pool",
-        "Sexual orientation: staff and use of the pool",
-        "Ethnic group: staff and use of the pool",
-        "Disability: staff and use of the pool",
-        "Religion: staff and use of the pool",
-        "Outcomes: how staff are doing",
-        "Professional quality of life (ProQOL 5): answers, mean scores and change since each person&#x27;s first answer",
-        "Change since their first answer: people who had attended supervision or a reflective group, and people who had not",
         "Learning sessions: did they meet the need?",
         "Did learning sessions meet the need? Attendees&#x27; answers by topic",
     ]
     # Every link leads somewhere on the page.
     assert all(f'id="{target}"' in page for target, _ in links)
+
+
+def test_the_kept_ledger_sums_answer_as_the_orm_does(hand_built, monkeypatch) -> None:
+    """The overview's one read of the ledger's monthly totals is SQL the ORM built once per
+    process (reflect/statements.py): kept, in both of its shapes (the whole pool, one
+    organisation), and answering every period, organisation and month as the ORM's own query."""
+    world, a, b = hand_built
+    monkeypatch.setattr(statements, "_kept", {})
+    months = {"first_month": datetime.date(2026, 4, 1), "last_month": datetime.date(2027, 3, 1)}
+    cases = [
+        {"pool_id": world.pool.pk, **months, "this_month": datetime.date(2026, 12, 1)},
+        {"pool_id": world.pool.pk, **months, "this_month": datetime.date(2026, 7, 1)},
+        {"pool_id": world.pool.pk, "first_month": datetime.date(2026, 6, 1), "last_month": datetime.date(2026, 6, 1),
+         "this_month": datetime.date(2026, 12, 1)},
+        {"pool_id": world.other_pool.pk, **months, "this_month": datetime.date(2026, 12, 1)},
+        {"pool_id": world.pool.pk, **months, "this_month": datetime.date(2026, 12, 1), "organisation_id": a.pk},
+        {"pool_id": world.pool.pk, **months, "this_month": datetime.date(2026, 7, 1), "organisation_id": b.pk},
+    ]  # fmt: skip
+    answers = []
+    for values in cases:
+        kept = fetch_named_rows(("sums", *values), ledger_month_sums, **values)
+        assert sorted(kept, key=repr) == sorted(ledger_month_sums(**values), key=repr), values
+        assert statements._kept[("sums", *values)] is not None, values
+        answers.append({row["organisation_id"]: (row["used"], row["places_attended"], row["last_use"]) for row in kept})
+    # The cases differ, so the values went where they belong: 13 h used by Harehills in June.
+    assert answers[2][a.pk][:2] == (Decimal("13.00"), 0)
+    assert answers[3] == {}
+    assert set(answers[4]) == {a.pk} and set(answers[5]) == {b.pk}
+    assert answers[0][b.pk][2] != answers[1][b.pk][2]  # last use: July counts only before this month

@@ -60,7 +60,7 @@ def test_exact_mean_change_and_its_interval(world, pool, client) -> None:
     assert (round(5.5 - half, 1), round(5.5 + half, 1)) == (3.3, 7.7)
     assert rows[(SATISFACTION, "April 2025 to September 2025")] == ["10", "30.0", "0", "", ""]
     assert rows[(SATISFACTION, "October 2025 to March 2026")] == ["10", "35.5", "10", "5.5", "3.3 to 7.7"]
-    page = client.get(f"/pools/{pool.pk}/dashboard/").content.decode().split('id="outcome-measures"', 1)[1]
+    page = client.get(f"/pools/{pool.pk}/dashboard/outcomes/").content.decode().split('id="outcome-measures"', 1)[1]
     assert "+5.5" in page and "+3.3 to +7.7" in page
     assert "not from a randomised trial" in page
 

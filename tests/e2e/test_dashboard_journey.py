@@ -1,5 +1,6 @@
 """A commissioner opens the pool's dashboard, filters it to one organisation and a few months,
-and downloads a table as CSV — axe-core checked on every page."""
+and downloads a table as CSV, from the overview and from the reach page — axe-core checked on
+every page."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 
 from reflect.enums import LedgerKind
 from reflect.services.ledger import record_ledger_entry
-from tests.e2e.steps import checked, follow, heading, sign_in, visit
+from tests.e2e.steps import checked, follow, heading, sign_in
 from tests.factories.core import (
     PASSWORD,
     OrganisationFactory,
@@ -30,7 +31,7 @@ from tests.factories.core import (
 def open_dashboard(page: Any, base: str, pool: Any, commissioner: Any, secret: str) -> None:
     """From the commissioner's home page to the pool's dashboard, following links."""
     sign_in(page, base, commissioner.email, PASSWORD, secret=secret)
-    visit(page, f"{base}/pools/{pool.pk}/")
+    follow(page, pool.name)
     follow(page, "Dashboard: how the pool is used, by whom, how fairly, and what is left (with CSV exports)")
     assert heading(page) == "Leeds pool"
 
@@ -80,6 +81,16 @@ def test_a_commissioner_filters_the_dashboard_and_downloads_a_csv(live_server: A
     assert rows[1][8] == "*"
     assert rows[2][8] == "*"
 
+    # Reach and equality has a page of its own, with its tables' CSVs; it covers the whole pool.
+    follow(page, "Reach and equality")
+    assert heading(page) == "Reach and equality"
+    assert "The whole pool, whatever the filters chosen" in page.locator("main").inner_text()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download “Sex: staff and use of the pool” (CSV)").click()
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text())))
+    assert rows[0][:2] == ["Sex", "Staff"]
+    assert rows[-1][0] == "All staff"
+
 
 @pytest.mark.django_db(transaction=True)
 def test_a_commissioner_sees_the_first_rows_of_a_long_table_and_every_row_in_its_csv(
@@ -95,11 +106,11 @@ def test_a_commissioner_sees_the_first_rows_of_a_long_table_and_every_row_in_its
     page = person()
     open_dashboard(page, base, pool, commissioner, secret)
     table = page.locator("#table-organisations")
-    # 50 organisations and the total; the page says what it leaves out.
-    assert table.locator("tbody tr").count() == 51
-    assert table.locator("tbody th").nth(49).inner_text() == "Organisation 50"
+    # 20 organisations and the total; the page says what it leaves out.
+    assert table.locator("tbody tr").count() == 21
+    assert table.locator("tbody th").nth(19).inner_text() == "Organisation 20"
     main = page.locator("main").inner_text()
-    assert "The first 50 of 52 rows are shown here; the CSV below has every row." in main
+    assert "The first 20 of 52 rows are shown here; the CSV below has every row." in main
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Download “Money and hours by organisation” (CSV)").click()

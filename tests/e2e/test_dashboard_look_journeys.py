@@ -144,6 +144,22 @@ def test_a_commissioner_sees_the_pool_at_a_glance_and_filters_it(live_server: An
         assert region.get_attribute("aria-label")
     checked(page)
 
+    # At 320 px: the reach and outcome pages, each reached from the list of the dashboard's
+    # pages with the filters kept, and back to the overview.
+    page.set_viewport_size({"width": 320, "height": 900})
+    pages = page.get_by_role("navigation", name="Dashboard pages")
+    assert pages.get_by_role("link", name="Overview", exact=True).get_attribute("aria-current") == "page"
+    follow(page, "Reach and equality")
+    assert heading(page) == "Reach and equality"
+    assert scroll_width(page) <= 320
+    follow(page, "Outcomes: how staff are doing")
+    assert heading(page) == "Outcomes: how staff are doing"
+    assert summary.inner_text() == "Showing May 2026 to July 2026, Otley Care Farm, all groups"
+    assert scroll_width(page) <= 320
+    follow(page, "Overview")
+    assert heading(page) == "Leeds pool"
+    assert summary.inner_text() == "Showing May 2026 to July 2026, Otley Care Farm, all groups"
+
 
 @pytest.mark.django_db(transaction=True)
 def test_a_lead_sees_their_organisations_use_at_a_glance(live_server: Any, person: Callable[[], Any]) -> None:

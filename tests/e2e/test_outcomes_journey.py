@@ -1,6 +1,6 @@
 """Outcome questionnaires in the browser (docs/outcomes.md): a member of staff goes from their
 home page to the questionnaire, answers it and sees their own scores in words; a commissioner
-goes from their home page to the dashboard's outcome section — axe-core checked on every page."""
+goes from their home page to the dashboard's outcome page and back — axe-core checked on every page."""
 
 from __future__ import annotations
 
@@ -72,7 +72,8 @@ def test_a_commissioner_reads_the_outcome_section(live_server: Any, person: Call
     sign_in(page, base, commissioner.email, PASSWORD, secret=secret)
     follow(page, "Dashboard for Leeds pool")
     follow(page, "Outcomes: how staff are doing")
-    section = page.locator("main").inner_text().split("Outcomes: how staff are doing", 2)[-1]
+    assert heading(page) == "Outcomes: how staff are doing"
+    section = page.locator("main").inner_text()
     assert "not from a randomised trial" in section
     assert "+5.5" in section and "+3.3 to +7.7" in section
     assert "Shown: April 2025 to September 2025 and October 2025 to March 2026." in section
@@ -80,3 +81,5 @@ def test_a_commissioner_reads_the_outcome_section(live_server: Any, person: Call
     page.screenshot(path=str(SCREENSHOTS / "outcomes-dashboard-after.png"))
     follow(page, "Change how often staff are asked, or which questionnaire")
     assert heading(page) == "Outcome questionnaires for Leeds pool"
+    follow(page, "Back to outcomes")
+    assert heading(page) == "Outcomes: how staff are doing"

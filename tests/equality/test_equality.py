@@ -96,8 +96,9 @@ def test_the_one_person_answering_roma_is_never_shown(forty, client) -> None:
     rows = list(csv.reader(io.StringIO(client.get(f"{base}reach-ethnic-group.csv").getvalue().decode())))
     roma = next(row for row in rows if row[0] == "Roma")
     assert roma[1:9] == ["*"] * 8
-    page = client.get(base).content.decode()
-    assert "Reach and equality" in page
+    page = client.get(f"{base}reach/").content.decode()
+    assert '<h1 class="govuk-heading-l" id="reach">Reach and equality</h1>' in page
+    assert 'id="table-reach-ethnic-group"' in page
 
 
 def test_the_reach_tables_ignore_the_filters_so_views_cannot_be_subtracted(forty, client) -> None:

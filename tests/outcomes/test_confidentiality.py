@@ -64,7 +64,8 @@ def test_no_page_of_any_other_role_shows_the_score(scored, client, admin_user) -
                      f"/organisations/{world.organisation.pk}/supervision/"],
         world.colleague: ["/", "/outcomes/"],
         supervisor: ["/", "/supervisor/agreements/"],
-        world.commissioner: ["/", f"/pools/{world.pool.pk}/", f"/pools/{world.pool.pk}/dashboard/"],
+        world.commissioner: ["/", f"/pools/{world.pool.pk}/", f"/pools/{world.pool.pk}/dashboard/",
+                             f"/pools/{world.pool.pk}/dashboard/outcomes/", f"/pools/{world.pool.pk}/dashboard/reach/"],
         admin_user: ["/admin/", "/admin/outcomes/", "/admin/outcomes/outcomeresponse/",
                      "/admin/outcomes/outcomeinvitation/", "/admin/reflect/auditevent/"],
     }  # fmt: skip
@@ -75,8 +76,8 @@ def test_no_page_of_any_other_role_shows_the_score(scored, client, admin_user) -
             response = client.get(url)
             assert response.status_code in (200, 404), (url, response.status_code)
             text = response.content.decode()
-            if url.endswith("/dashboard/"):
-                # The outcome section, where every number is an outcome figure.
+            if url.endswith("/dashboard/outcomes/"):
+                # The outcome page, where every number after its heading is an outcome figure.
                 section = text.split('id="outcome-measures"', 1)[1]
                 assert holds_a_score(section, as_figures=True) == [], url
             assert holds_a_score(text) == [], (person.first_name, url)

@@ -85,14 +85,15 @@ def test_the_own_page_takes_the_same_queries_with_more_answers(world, client) ->
     assert count() == small
 
 
-def test_the_commissioner_sets_how_often_from_the_dashboard(world, client) -> None:
+def test_the_commissioner_sets_how_often_from_the_dashboards_outcome_page(world, client) -> None:
     client = signed_in(client, world.commissioner)
-    dashboard = client.get(f"/pools/{world.pool.pk}/dashboard/").content.decode()
-    assert f'href="/pools/{world.pool.pk}/outcomes/schedule/"' in dashboard
+    outcomes = client.get(f"/pools/{world.pool.pk}/dashboard/outcomes/").content.decode()
+    assert f'href="/pools/{world.pool.pk}/outcomes/schedule/"' in outcomes
     response = client.post(
         f"/pools/{world.pool.pk}/outcomes/schedule/", {"interval_months": "12", "measure": "proctor-check-in"}
     )
     assert response.status_code == 302
+    assert response.url == f"/pools/{world.pool.pk}/dashboard/outcomes/"
     row = PoolOutcomeSettings.objects.get(pool=world.pool)
     assert (row.interval_months, row.measure) == (12, "proctor-check-in")
     assert client.get(f"/pools/{world.other_pool.pk}/outcomes/schedule/").status_code == 404
