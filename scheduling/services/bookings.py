@@ -46,7 +46,7 @@ from reflect.services.ledger import (
     record_new_ledger_entries,
 )
 from reflect.services.preferences import preferences_and_memberships_of, preferences_of
-from reflect.statements import fetch_rows
+from reflect.statements import fetch_models, fetch_rows
 from scheduling import slots
 from scheduling.intervals import Interval
 from scheduling.models import AvailabilitySettings, BookingAttendee, BookingStatus, SessionMode, SupervisionBooking
@@ -230,13 +230,16 @@ def modes_offered(supervisor: SupervisorProfile) -> list[str]:
 # --- Checks ---------------------------------------------------------------------------------
 
 
-def bookable_attendees(agreement: SupervisionAgreement, user: User) -> list[User]:
+def bookable_attendees(agreement: SupervisionAgreement, user: User, *, is_lead: bool | None = None) -> list[User]:
     """Whom this person may book a session for (the choice the booking page offers; the rule
     check_may_book enforces): a lead, any current staff; for group supervision, colleagues
-    too; anyone else, themselves."""
+    too; anyone else, themselves. ``is_lead``: whether they lead the agreement's organisation
+    now, when the caller has read it (``access_agreement_to_book``)."""
     # One exists() first: a member of staff who is not a lead books for themselves, and the
     # organisation's whole list (which grows with its size) is loaded only when it is offered.
-    if agreement.format == Offer.GROUP_SUPERVISION or is_current_lead(user, agreement.organisation_id):
+    if is_lead is None and agreement.format != Offer.GROUP_SUPERVISION:
+        is_lead = is_current_lead(user, agreement.organisation_id)
+    if agreement.format == Offer.GROUP_SUPERVISION or is_lead:
         return [m.user for m in current_members(agreement.organisation)]
     return [user]
 
@@ -695,23 +698,55 @@ def explain_offering(
 
 def _lock_capacity(agreement: SupervisionAgreement) -> SupervisionAgreement:
     """Take the capacity locks in the fixed order (module docstring) and reload the agreement,
-    with its supervisor's availability settings (read once, passed down)."""
+    with its supervisor's availability settings (read once, passed down). Both statements are
+    the ORM's, their SQL kept once per process (reflect/statements.py): a booking takes them on
+    every request."""
+    locking = lock_on(Lock.SUPERVISION_CAPACITY)
+    # The allocation: no two bookings of this organisation spend its last hours twice. SQLite
+    # has no row locks (the statement would be a plain read): there each write transaction
+    # begins IMMEDIATE (config/settings.py) and so runs alone.
+    if locking and connection.features.has_select_for_update:
+        allocation = fetch_rows(
+            ("scheduling", "allocation lock"),
+            _allocation_locked,
+            pool=agreement.pool_id,
+            organisation=agreement.organisation_id,
+        )
+        if not allocation:
+            raise PoolOrganisation.DoesNotExist("The organisation is not in the agreement's pool.")
+    # Then the supervisor's time (bookings of any organisation with this supervisor queue here,
+    # so the slot check below sees every booking made before it) and the agreement, in one
+    # statement: PostgreSQL locks the rows in the order FOR UPDATE OF names them.
+    found = fetch_models(
+        ("scheduling", "capacity", "locked" if locking else "unlocked"),
+        lambda agreement: _agreement_with_capacity(agreement, locked=locking),
+        agreement=agreement.pk,
+    )
+    if not found:
+        raise SupervisionAgreement.DoesNotExist("No such agreement.")
+    return found[0]
+
+
+def _allocation_locked(pool: int, organisation: int) -> QuerySet[PoolOrganisation, tuple[int]]:
+    """The organisation's allocation row in the pool, locked (``_lock_capacity``)."""
+    return (
+        PoolOrganisation.objects.select_for_update()
+        .filter(pool_id=pool, organisation_id=organisation)
+        .order_by()
+        .values_list("pk")
+    )
+
+
+def _agreement_with_capacity(agreement: int, *, locked: bool) -> QuerySet[SupervisionAgreement]:
+    """The agreement with its supervisor, their person and availability settings, its
+    organisation and pool; the supervisor's row and the agreement's locked, in that order,
+    when ``locked`` (``_lock_capacity``)."""
     queryset = SupervisionAgreement.objects.select_related(
         "supervisor__user", "supervisor__availability_settings", "organisation", "pool"
-    )
-    if lock_on(Lock.SUPERVISION_CAPACITY):
-        # The allocation: no two bookings of this organisation spend its last hours twice.
-        # SQLite has no row locks (the statement would be a plain read): there each write
-        # transaction begins IMMEDIATE (config/settings.py) and so runs alone.
-        if connection.features.has_select_for_update:
-            PoolOrganisation.objects.select_for_update().get(
-                pool_id=agreement.pool_id, organisation_id=agreement.organisation_id
-            )
-        # Then the supervisor's time (bookings of any organisation with this supervisor queue
-        # here, so the slot check below sees every booking made before it) and the agreement,
-        # in one statement: PostgreSQL locks the rows in the order FOR UPDATE OF names them.
+    ).filter(pk=agreement)
+    if locked:
         queryset = queryset.select_for_update(of=("supervisor", "self"))
-    return queryset.get(pk=agreement.pk)
+    return queryset.order_by()
 
 
 # --- Use cases ------------------------------------------------------------------------------
