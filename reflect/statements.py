@@ -153,7 +153,7 @@ def _populating(key: tuple[str, ...], statement: _Statement) -> tuple[Any, int, 
             start,
             end,
             [column[0].target.attname for column in select[start:end]],
-            get_related_populators(klass_info, select, DEFAULT_DB_ALIAS),
+            get_related_populators(klass_info, select, DEFAULT_DB_ALIAS),  # type: ignore[call-arg]  # the stubs are a later Django's
             list(compiler.annotation_col_map.items()),
         )
     return _populators[key][1:]

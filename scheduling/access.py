@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Exists, OuterRef, QuerySet
@@ -18,13 +18,6 @@ from reflect.queries import current_member, is_current_lead
 from reflect.statements import fetch_models
 from scheduling.models import DateOverride, SupervisionBooking, WeeklyRule
 from supervision.models import SupervisionAgreement, SupervisorProfile
-
-if TYPE_CHECKING:
-    from django_stubs_ext import WithAnnotations
-
-
-class BookerIsLead(TypedDict):
-    booker_is_lead: bool
 
 
 def access_own_supervisor_profile(user: User) -> SupervisorProfile:
@@ -99,10 +92,10 @@ def access_agreement_to_book(user: User, agreement_id: int) -> tuple[Supervision
     )
     if not found:
         raise Http404("No such agreement.")
-    return found[0], found[0].booker_is_lead
+    return found[0], found[0].booker_is_lead  # type: ignore[attr-defined]  # the query's annotation
 
 
-def agreement_to_book(agreement_id: int, user_id: int) -> QuerySet[WithAnnotations[SupervisionAgreement, BookerIsLead]]:
+def agreement_to_book(agreement_id: int, user_id: int) -> QuerySet[SupervisionAgreement]:
     """``access_agreement_to_book``'s query: the agreement if one of the person's current
     memberships is of its organisation (``memberships_of``), with ``booker_is_lead``
     (``is_current_lead``)."""

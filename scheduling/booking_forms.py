@@ -48,7 +48,7 @@ class PeopleChoiceField(RowChoices):
 
     def _check_values(self, value: Any) -> Any:
         if self.only_person is None:
-            return super()._check_values(value)
+            return super()._check_values(value)  # type: ignore[misc]  # Django's own, not in the stubs
         # As the query would answer (RowChoices has refused anything that is not an id): the
         # one person, or "Select a valid choice" naming the first id that is not theirs.
         for each in value:

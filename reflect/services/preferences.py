@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, TypedDict
 
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -9,13 +8,6 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from reflect.models import ContactPreferences, Membership, User
 from reflect.models.people import DEFAULT_REMINDER_HOURS
 from reflect.statements import fetch_models
-
-if TYPE_CHECKING:
-    from django_stubs_ext import WithAnnotations
-
-
-class StaffIsLead(TypedDict):
-    staff_is_lead: bool | None
 
 
 def preferences_for(user: User) -> ContactPreferences:
@@ -60,12 +52,13 @@ def preferences_and_memberships_of(
             preferences[row.pk].user = people[row.pk]  # the caller's instance, fully read
         except ContactPreferences.DoesNotExist:
             preferences[row.pk] = _default_preferences(people[row.pk])
-        if row.staff_is_lead is not None:
-            leads_by_member[row.pk] = row.staff_is_lead
+        is_lead = row.staff_is_lead  # type: ignore[attr-defined]  # the query's annotation
+        if is_lead is not None:
+            leads_by_member[row.pk] = is_lead
     return preferences, leads_by_member
 
 
-def _preferences_and_memberships(organisation: int, **users: int) -> QuerySet[WithAnnotations[User, StaffIsLead]]:
+def _preferences_and_memberships(organisation: int, **users: int) -> QuerySet[User]:
     """``preferences_and_memberships_of``'s query, for the people whose ids are ``users``: its
     SQL is kept once per process for each number of people (reflect/statements.py), as a
     booking reads it on every request."""
