@@ -34,17 +34,23 @@ def insert_sql(objs: Sequence[Model], *, returning_pk: bool = False, keys_given:
     the field's ``get_db_prep_save``). A value that is an expression, or a field with a
     placeholder of its own, is compiled afresh every time, as ``save()`` would."""
     model = type(objs[0])
-    assert not returning_pk or len(objs) == 1, "RETURNING for one row only"
+    assert not returning_pk or len(objs) == 1 or connection.features.can_return_rows_from_bulk_insert, (
+        "RETURNING for one row only, where the database cannot return a bulk insert's rows"
+    )
     assert not keys_given or all(obj.pk is not None for obj in objs), "every key given"
     shape = (model, len(objs), returning_pk, keys_given, connection.alias)
     kept = _kept_inserts.get(shape)
     if kept is not None:
-        sql, compiler, fields = kept
+        sql, compiler, fields, by_column = kept
         values = [compiler.pre_save_val(field, obj) for obj in objs for field in fields]
         if not any(hasattr(value, "resolve_expression") for value in values):
-            return sql, [
+            prepared = [
                 compiler.prepare_value(field, value) for field, value in zip(fields * len(objs), values, strict=True)
             ]
+            if by_column:
+                # PostgreSQL's bulk insert of plain values: one array a column (… FROM UNNEST(…)).
+                return sql, [prepared[column :: len(fields)] for column in range(len(fields))]
+            return sql, prepared
     fields = [
         field
         for field in model._meta.concrete_fields
@@ -60,13 +66,21 @@ def insert_sql(objs: Sequence[Model], *, returning_pk: bool = False, keys_given:
         hasattr(getattr(obj, field.attname), "resolve_expression") for obj in objs for field in fields
     )
     if plain and len(params) == len(fields) * len(objs):
-        _kept_inserts[shape] = (sql, compiler, fields)
+        _kept_inserts[shape] = (sql, compiler, fields, False)
+    elif (
+        plain
+        and len(objs) > 1
+        and len(params) == len(fields)
+        and all(isinstance(column, list) and len(column) == len(objs) for column in params)
+    ):
+        # Several rows on PostgreSQL: Django's compiler sends each column's values as one array.
+        _kept_inserts[shape] = (sql, compiler, fields, True)
     return sql, list(params)
 
 
-# Inserts of plain values, by (model, rows, RETURNING, keys given, database): their SQL and
-# compiler (insert_sql).
-_kept_inserts: dict[tuple[Any, ...], tuple[str, Any, list[Any]]] = {}
+# Inserts of plain values, by (model, rows, RETURNING, keys given, database): their SQL, compiler
+# and columns, and whether each column's values go as one array (insert_sql).
+_kept_inserts: dict[tuple[Any, ...], tuple[str, Any, list[Any], bool]] = {}
 
 
 def mark_saved(obj: Model, pk: int) -> None:

@@ -18,7 +18,9 @@ inside it): a value read inside it would be the same in both builds and kept for
 a supervision booking reads three such under its organisation's lock (docs/performance.md).
 Each value gets stand-ins of its own, so two values of one kind (two ids, since and until) are
 told apart. ``fetch_named_rows`` reads many rows of a ``values()`` query by column name, as
-``fetch_row`` reads one: the home page's panels read their own steps so.
+``fetch_row`` reads one: the home page's panels read their own steps so. ``fetch_models`` reads
+model instances as the ORM's own iteration makes them, with their ``select_related`` rows and
+annotations: a supervision booking's access check and locks read so.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import Any, TypeVar, cast
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
+from django.db.models.query import get_related_populators
 
 Value = int | datetime.datetime | datetime.date
 Builder = Callable[..., QuerySet[Any, dict[str, Any]]]
@@ -60,6 +63,8 @@ class _Statement:
 _kept: dict[tuple[str, ...], _Statement | None] = {}
 _kept_rows: dict[tuple[str, ...], _Statement | None] = {}
 _models: dict[tuple[str, ...], type[Model]] = {}  # the model each kept query reads
+_kept_models: dict[tuple[str, ...], _Statement | None] = {}
+_populators: dict[tuple[str, ...], tuple[_Statement, Any, int, int, list[str], list[Any], list[Any]]] = {}
 
 
 def fetch_row(key: tuple[str, ...], build: Builder, **values: Value) -> dict[str, Any] | None:
@@ -108,6 +113,50 @@ def fetch_instances(key: tuple[str, ...], build: Callable[..., QuerySet[M]], **v
     model = cast(type[M], _models[key])
     names = list(rows[0])
     return [model.from_db(DEFAULT_DB_ALIAS, names, list(row.values())) for row in rows]
+
+
+def fetch_models(key: tuple[str, ...], build: Callable[..., QuerySet[M]], **values: Value) -> list[M]:
+    """The model instances that ``build(**values)`` reads, made from each row exactly as the ORM's
+    own iteration makes them (``ModelIterable``): the model's columns (only those asked for, with
+    ``only()``), each ``select_related`` row set on it (Django's own ``RelatedPopulator``) and
+    each annotation an attribute. Its SQL is kept once per process as ``fetch_rows`` keeps one,
+    ``select_for_update`` included. ``key`` names the query's shape, as there."""
+    statement = _kept_models[key] if key in _kept_models else _keep(key, build, values, kept=_kept_models, named=False)
+    if statement is None:
+        return list(build(**values))
+    rows = _run(statement, values)
+    if not rows:
+        return []
+    model, start, end, names, populators, annotations = _populating(key, statement)
+    found = []
+    for row in rows:
+        instance = model.from_db(DEFAULT_DB_ALIAS, names, row[start:end])
+        for populator in populators:
+            populator.populate(row, instance)
+        for name, position in annotations:
+            setattr(instance, name, row[position])
+        found.append(instance)
+    return found
+
+
+def _populating(key: tuple[str, ...], statement: _Statement) -> tuple[Any, int, int, list[str], list[Any], list[Any]]:
+    """How ``fetch_models`` makes a kept query's rows into instances (``ModelIterable``'s steps),
+    worked out once per query from its compiler."""
+    if key not in _populators or _populators[key][0] is not statement:
+        compiler = statement.compiler
+        klass_info, select = compiler.klass_info, compiler.select
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        _populators[key] = (
+            statement,
+            klass_info["model"],
+            start,
+            end,
+            [column[0].target.attname for column in select[start:end]],
+            get_related_populators(klass_info, select, DEFAULT_DB_ALIAS),  # type: ignore[call-arg]  # the stubs are a later Django's
+            list(compiler.annotation_col_map.items()),
+        )
+    return _populators[key][1:]
 
 
 def columns_of(model: type[Model], path: str = "") -> list[str]:

@@ -7,13 +7,15 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 
 from reflect.access import acting_user_or_none, gate_result, privileged
-from reflect.models import User
-from reflect.queries import current_member, is_current_lead, memberships_of
+from reflect.models import Membership, User
+from reflect.queries import current_member, is_current_lead
+from reflect.statements import fetch_models
 from scheduling.models import DateOverride, SupervisionBooking, WeeklyRule
 from supervision.models import SupervisionAgreement, SupervisorProfile
 
@@ -77,11 +79,32 @@ def access_booking(user: User, booking_id: int) -> SupervisionBooking:
 
 def access_bookable_agreement(user: User, agreement_id: int) -> SupervisionAgreement:
     """An agreement of one of the person's organisations (any staff member may book under it)."""
-    organisation_ids = memberships_of(user).values("organisation_id")
-    return get_object_or_404(
-        SupervisionAgreement.objects.select_related("supervisor__user", "organisation", "pool"),
-        pk=agreement_id,
-        organisation_id__in=organisation_ids,
+    return access_agreement_to_book(user, agreement_id)[0]
+
+
+def access_agreement_to_book(user: User, agreement_id: int) -> tuple[SupervisionAgreement, bool]:
+    """``access_bookable_agreement``, with its supervisor and their person, its organisation and
+    its pool, and whether the person leads its organisation now (what ``bookable_attendees``
+    asks): one query, its SQL kept once per process (reflect/statements.py), as the booking
+    page reads it on every booking."""
+    found = fetch_models(
+        ("scheduling", "agreement to book"), agreement_to_book, agreement_id=agreement_id, user_id=user.pk
+    )
+    if not found:
+        raise Http404("No such agreement.")
+    return found[0], found[0].booker_is_lead  # type: ignore[attr-defined]  # the query's annotation
+
+
+def agreement_to_book(agreement_id: int, user_id: int) -> QuerySet[SupervisionAgreement]:
+    """``access_agreement_to_book``'s query: the agreement if one of the person's current
+    memberships is of its organisation (``memberships_of``), with ``booker_is_lead``
+    (``is_current_lead``)."""
+    current = Membership.objects.filter(user_id=user_id, left_at__isnull=True)
+    return (
+        SupervisionAgreement.objects.select_related("supervisor__user", "organisation", "pool")
+        .filter(pk=agreement_id, organisation_id__in=current.values("organisation_id"))
+        .annotate(booker_is_lead=Exists(current.filter(organisation_id=OuterRef("organisation_id"), is_lead=True)))
+        .order_by()
     )
 
 

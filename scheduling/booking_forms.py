@@ -39,8 +39,24 @@ class SlotField(forms.Form):
 class PeopleChoiceField(RowChoices):
     """People by their display name."""
 
+    # The one person offered, when there is only one (booking for oneself): read already, so
+    # the id posted is checked against theirs without a query.
+    only_person: User | None = None
+
     def label_from_instance(self, obj: User) -> str:
         return obj.display_name
+
+    def _check_values(self, value: Any) -> Any:
+        if self.only_person is None:
+            return super()._check_values(value)  # type: ignore[misc]  # Django's own, not in the stubs
+        # As the query would answer (RowChoices has refused anything that is not an id): the
+        # one person, or "Select a valid choice" naming the first id that is not theirs.
+        for each in value:
+            if str(each) != str(self.only_person.pk):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": each}
+                )
+        return [self.only_person]
 
 
 class BookingForm(SlotField):
@@ -67,6 +83,7 @@ class BookingForm(SlotField):
         # Booking for oneself only: nothing to choose, so no box to tick (the page says who).
         self.only_person = staff[0] if len(staff) == 1 else None
         if self.only_person is not None:
+            form_field(self, "attendees", PeopleChoiceField).only_person = self.only_person
             self.fields["attendees"].widget = forms.MultipleHiddenInput()
             self.initial["attendees"] = [self.only_person.pk]
         form_field(self, "mode", forms.ChoiceField).choices = [

@@ -14,7 +14,15 @@ def target_label(obj: Model) -> str:
 
 def record_audit(action: str, *, actor: User | None, target: Model | None = None, **details: Any) -> AuditEvent:
     """Append one audit row. Called inside the use case's transaction, so both land or neither."""
-    return AuditEvent.objects.create(
+    event = audit_row(action, actor=actor, target=target, **details)
+    event.save(force_insert=True)
+    return event
+
+
+def audit_row(action: str, *, actor: User | None, target: Model | None = None, **details: Any) -> AuditEvent:
+    """``record_audit``'s row, not yet saved: for a use case that writes it with its other rows
+    in one statement (reflect/inserts.py)."""
+    return AuditEvent(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         target=target_label(target) if target is not None else "",

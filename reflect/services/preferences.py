@@ -3,10 +3,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from reflect.models import ContactPreferences, Membership, User
 from reflect.models.people import DEFAULT_REMINDER_HOURS
+from reflect.statements import fetch_models
 
 
 def preferences_for(user: User) -> ContactPreferences:
@@ -36,12 +37,12 @@ def preferences_and_memberships_of(
     """``preferences_of``, and whether each of them is current staff of the organisation (their
     ``is_lead`` by user id, absent when they are not), in one query: a booking reads both."""
     people = {user.pk: user for user in users}
-    membership = Membership.objects.filter(user=OuterRef("pk"), organisation_id=organisation_id, left_at__isnull=True)
-    rows = (
-        User.objects.filter(pk__in=list(people))
-        .select_related("contact_preferences")
-        .annotate(staff_is_lead=Subquery(membership.values("is_lead")[:1]))
-        .only("pk", "contact_preferences")
+    ids = {f"user_{index}": pk for index, pk in enumerate(people)}
+    rows = fetch_models(
+        ("reflect", "preferences and memberships", str(len(ids))),
+        _preferences_and_memberships,
+        organisation=organisation_id,
+        **ids,
     )
     preferences: dict[int, ContactPreferences] = {}
     leads_by_member: dict[int, bool] = {}
@@ -51,9 +52,23 @@ def preferences_and_memberships_of(
             preferences[row.pk].user = people[row.pk]  # the caller's instance, fully read
         except ContactPreferences.DoesNotExist:
             preferences[row.pk] = _default_preferences(people[row.pk])
-        if row.staff_is_lead is not None:
-            leads_by_member[row.pk] = row.staff_is_lead
+        is_lead = row.staff_is_lead  # type: ignore[attr-defined]  # the query's annotation
+        if is_lead is not None:
+            leads_by_member[row.pk] = is_lead
     return preferences, leads_by_member
+
+
+def _preferences_and_memberships(organisation: int, **users: int) -> QuerySet[User]:
+    """``preferences_and_memberships_of``'s query, for the people whose ids are ``users``: its
+    SQL is kept once per process for each number of people (reflect/statements.py), as a
+    booking reads it on every request."""
+    membership = Membership.objects.filter(user=OuterRef("pk"), organisation_id=organisation, left_at__isnull=True)
+    return (
+        User.objects.filter(pk__in=list(users.values()))
+        .select_related("contact_preferences")
+        .annotate(staff_is_lead=Subquery(membership.values("is_lead")[:1]))
+        .only("pk", "contact_preferences")
+    )
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from reflect import wording
-from reflect.models import ContactPreferences, User
+from reflect.models import ContactPreferences, Notification, User
 from reflect.notification_kinds import NotificationKind
 from reflect.services.notifications import (
     cancel_notifications,
@@ -265,6 +265,14 @@ def queue_booking_confirmations(
     so nothing is read twice. The booking's row is new in this transaction, so no outbox row
     can hold these keys yet (queue_new_notifications).
     """
+    queue_new_notifications(booking_confirmation_rows(booking, attendees, preferences))
+
+
+def booking_confirmation_rows(
+    booking: SupervisionBooking, attendees: Sequence[User], preferences: dict[int, ContactPreferences]
+) -> list[Notification]:
+    """``queue_booking_confirmations``'s outbox rows, not yet saved: for a booking that writes
+    them with its other rows in one statement (reflect/inserts.py)."""
     rows = []
     for person in [*attendees, booking.supervisor.user]:
         context = _context(booking, person)
@@ -287,7 +295,7 @@ def queue_booking_confirmations(
             preferences=preferences[person.pk],
             version=booking.sequence,
         )
-    queue_new_notifications(rows)
+    return rows
 
 
 def queue_booking_changed(booking: SupervisionBooking, *, old_when: str) -> None:

@@ -31,22 +31,24 @@ from reflect import wording
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
 from reflect.events import EventKind
-from reflect.inserts import insert_sql, mark_saved, writes_in_one_statement
+from reflect.inserts import insert_sql, mark_saved, reserved_key, write_in_one_statement, writes_in_one_statement
 from reflect.local_time import LONDON, UK_ZONE
 from reflect.locks import Lock, lock_on, retry_when_sqlite_is_locked
 from reflect.models import ContactPreferences, LedgerEntry, PoolOrganisation, User
 from reflect.queries import current_member, current_members, is_current_lead
-from reflect.services.audit import record_audit
+from reflect.services.audit import audit_row, record_audit
 from reflect.services.ledger import (
     CENT,
     balance_of_totals,
     hour_totals,
     hours_sum,
+    new_ledger_entries_writes,
     record_ledger_entry,
     record_new_ledger_entries,
 )
+from reflect.services.notifications import publish_after_commit
 from reflect.services.preferences import preferences_and_memberships_of, preferences_of
-from reflect.statements import fetch_rows
+from reflect.statements import fetch_models, fetch_rows
 from scheduling import slots
 from scheduling.intervals import Interval
 from scheduling.models import AvailabilitySettings, BookingAttendee, BookingStatus, SessionMode, SupervisionBooking
@@ -62,6 +64,7 @@ from scheduling.queries import (
 )
 from scheduling.services.booking_events import emit_booking_event
 from scheduling.services.booking_notices import (
+    booking_confirmation_rows,
     booking_when,
     queue_booking_changed,
     queue_booking_confirmations,
@@ -230,13 +233,16 @@ def modes_offered(supervisor: SupervisorProfile) -> list[str]:
 # --- Checks ---------------------------------------------------------------------------------
 
 
-def bookable_attendees(agreement: SupervisionAgreement, user: User) -> list[User]:
+def bookable_attendees(agreement: SupervisionAgreement, user: User, *, is_lead: bool | None = None) -> list[User]:
     """Whom this person may book a session for (the choice the booking page offers; the rule
     check_may_book enforces): a lead, any current staff; for group supervision, colleagues
-    too; anyone else, themselves."""
+    too; anyone else, themselves. ``is_lead``: whether they lead the agreement's organisation
+    now, when the caller has read it (``access_agreement_to_book``)."""
     # One exists() first: a member of staff who is not a lead books for themselves, and the
     # organisation's whole list (which grows with its size) is loaded only when it is offered.
-    if agreement.format == Offer.GROUP_SUPERVISION or is_current_lead(user, agreement.organisation_id):
+    if is_lead is None and agreement.format != Offer.GROUP_SUPERVISION:
+        is_lead = is_current_lead(user, agreement.organisation_id)
+    if agreement.format == Offer.GROUP_SUPERVISION or is_lead:
         return [m.user for m in current_members(agreement.organisation)]
     return [user]
 
@@ -696,22 +702,65 @@ def explain_offering(
 def _lock_capacity(agreement: SupervisionAgreement) -> SupervisionAgreement:
     """Take the capacity locks in the fixed order (module docstring) and reload the agreement,
     with its supervisor's availability settings (read once, passed down)."""
+    return _take_capacity_locks(agreement, reserve_key=False)[0]
+
+
+def _take_capacity_locks(
+    agreement: SupervisionAgreement, *, reserve_key: bool
+) -> tuple[SupervisionAgreement, int | None]:
+    """``_lock_capacity``; with ``reserve_key`` (PostgreSQL), also a new booking's key, taken
+    from its sequence by the statement that locks the agreement. Both statements are the
+    ORM's, their SQL kept once per process (reflect/statements.py): a booking takes them on
+    every request."""
+    locking = lock_on(Lock.SUPERVISION_CAPACITY)
+    # The allocation: no two bookings of this organisation spend its last hours twice. SQLite
+    # has no row locks (the statement would be a plain read): there each write transaction
+    # begins IMMEDIATE (config/settings.py) and so runs alone.
+    if locking and connection.features.has_select_for_update:
+        allocation = fetch_rows(
+            ("scheduling", "allocation lock"),
+            _allocation_locked,
+            pool=agreement.pool_id,
+            organisation=agreement.organisation_id,
+        )
+        if not allocation:
+            raise PoolOrganisation.DoesNotExist("The organisation is not in the agreement's pool.")
+    # Then the supervisor's time (bookings of any organisation with this supervisor queue here,
+    # so the slot check below sees every booking made before it) and the agreement, in one
+    # statement: PostgreSQL locks the rows in the order FOR UPDATE OF names them.
+    found = fetch_models(
+        ("scheduling", "capacity", "locked" if locking else "unlocked", "new key" if reserve_key else "no key"),
+        lambda agreement: _agreement_with_capacity(agreement, locked=locking, reserve_key=reserve_key),
+        agreement=agreement.pk,
+    )
+    if not found:
+        raise SupervisionAgreement.DoesNotExist("No such agreement.")
+    return found[0], getattr(found[0], "new_booking_id", None)
+
+
+def _allocation_locked(pool: int, organisation: int) -> QuerySet[PoolOrganisation, tuple[int]]:
+    """The organisation's allocation row in the pool, locked (``_lock_capacity``)."""
+    return (
+        PoolOrganisation.objects.select_for_update()
+        .filter(pool_id=pool, organisation_id=organisation)
+        .order_by()
+        .values_list("pk")
+    )
+
+
+def _agreement_with_capacity(agreement: int, *, locked: bool, reserve_key: bool) -> QuerySet[SupervisionAgreement]:
+    """The agreement with its supervisor, their person and availability settings, its
+    organisation and pool; the supervisor's row and the agreement's locked, in that order,
+    when ``locked``; a new booking's key as ``new_booking_id`` when ``reserve_key``
+    (``_take_capacity_locks``)."""
     queryset = SupervisionAgreement.objects.select_related(
         "supervisor__user", "supervisor__availability_settings", "organisation", "pool"
-    )
-    if lock_on(Lock.SUPERVISION_CAPACITY):
-        # The allocation: no two bookings of this organisation spend its last hours twice.
-        # SQLite has no row locks (the statement would be a plain read): there each write
-        # transaction begins IMMEDIATE (config/settings.py) and so runs alone.
-        if connection.features.has_select_for_update:
-            PoolOrganisation.objects.select_for_update().get(
-                pool_id=agreement.pool_id, organisation_id=agreement.organisation_id
-            )
-        # Then the supervisor's time (bookings of any organisation with this supervisor queue
-        # here, so the slot check below sees every booking made before it) and the agreement,
-        # in one statement: PostgreSQL locks the rows in the order FOR UPDATE OF names them.
+    ).filter(pk=agreement)
+    if locked:
         queryset = queryset.select_for_update(of=("supervisor", "self"))
-    return queryset.get(pk=agreement.pk)
+    if reserve_key:
+        queryset = queryset.annotate(new_booking_id=reserved_key(SupervisionBooking))
+    return queryset.order_by()
 
 
 # --- Use cases ------------------------------------------------------------------------------
@@ -773,7 +822,9 @@ def _book(
     check_may_book(agreement, acting_user, choice.attendees, leads_by_member)
     hours = hours_for(choice.minutes)
     with transaction.atomic():
-        agreement = _lock_capacity(agreement)
+        # On PostgreSQL the new booking's key comes with the locks, taken from its sequence, so
+        # that everything the booking writes names it in ONE statement (_write_booking).
+        agreement, new_key = _take_capacity_locks(agreement, reserve_key=writes_in_one_statement())
         check_agreement_active(agreement)  # ended since it was read above: refused all the same
         settings_row = loaded_availability_settings(agreement.supervisor)
         _check_slot(agreement, choice, now, settings_row=settings_row, preferences_by_user=preferences)
@@ -781,6 +832,7 @@ def _book(
         # On PostgreSQL the exclusion constraint (NO_OVERLAP) refuses an overlapping live booking
         # whatever the checks above said; book_supervision turns that into a refusal.
         booking = SupervisionBooking(
+            pk=new_key,
             agreement=agreement,
             supervisor=agreement.supervisor,
             organisation=agreement.organisation,
@@ -795,57 +847,62 @@ def _book(
             meeting_place=settings_row.meeting_place if choice.mode == SessionMode.IN_PERSON else "",
             booked_by=acting_user,
         )
-        _insert_with_attendees(booking, choice.attendees)
-        _record(booking, LedgerKind.RESERVED, LedgerKind.SUPERVISION_BOOKED, "booked", now, source_is_new=True)
-        record_audit("supervision.booked", actor=acting_user, target=booking, minutes=choice.minutes)
-        queue_booking_confirmations(booking, choice.attendees, preferences)
+        _write_booking(booking, choice.attendees, acting_user=acting_user, now=now, preferences=preferences)
         queue_calendar_sync(booking.supervisor_id)
         forget_next_free(booking.supervisor_id)
         emit_booking_event(EventKind.BOOKING_CREATED, booking, now)
     return booking
 
 
-# The booking and its attendees in one statement on PostgreSQL: the attendees' insert reads the
-# booking's new key from the booking's insert, a data-modifying CTE (reflect/inserts.py).
-_WITH_ATTENDEES = """WITH booking AS ({booking})
-, attendees AS (
-    INSERT INTO {attendee_table} (booking_id, user_id)
-    SELECT booking.id, attendee FROM booking, unnest(%s::bigint[]) AS attendee
-)
-SELECT id FROM booking"""
+def _write_booking(
+    booking: SupervisionBooking,
+    attendees: Sequence[User],
+    *,
+    acting_user: User,
+    now: datetime.datetime,
+    preferences: dict[int, ContactPreferences],
+) -> None:
+    """Write a new booking and everything that goes with it: its attendees, the ledger's two
+    entries and their months, the audit event, and every confirmation and reminder.
 
-
-def _insert_with_attendees(booking: SupervisionBooking, attendees: Sequence[User]) -> None:
-    """Insert a new booking and its attendees: one round trip fewer inside the locks where the
-    database allows it, the ORM's two inserts elsewhere."""
-    if not writes_in_one_statement():
+    With its key taken beforehand (PostgreSQL), in ONE statement, each insert a data-modifying
+    CTE of the last (reflect/inserts.py, ``write_in_one_statement``): each is the INSERT Django's
+    compiler writes for ``save()`` or ``bulk_create()``, its SQL kept once per process, and the
+    months' upsert is ``record_new_ledger_entries``'s. Nothing in it reads another's rows (the
+    key is known, the months' totals added up in Python). Any refusal (the exclusion constraint,
+    NO_OVERLAP) fails the whole statement, as it failed the booking's own insert. Elsewhere the
+    ORM writes them one by one."""
+    hours_kind, count_kind = LedgerKind.RESERVED, LedgerKind.SUPERVISION_BOOKED
+    if booking.pk is None:
         booking.save(force_insert=True)
         BookingAttendee.objects.bulk_create(BookingAttendee(booking=booking, user=user) for user in attendees)
+        _record(booking, hours_kind, count_kind, "booked", now, source_is_new=True)
+        record_audit("supervision.booked", actor=acting_user, target=booking, minutes=booking.minutes)
+        queue_booking_confirmations(booking, attendees, preferences)
         return
-    booking_sql, params = insert_sql([booking], returning_pk=True)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _WITH_ATTENDEES.format(booking=booking_sql, attendee_table=BookingAttendee._meta.db_table),
-            [*params, [user.pk for user in attendees]],
-        )
-        (pk,) = cursor.fetchone()
-    mark_saved(booking, pk)
+    # The booking's insert first: it sets created_at and updated_at, which its calendar text reads.
+    booking_insert = insert_sql([booking], keys_given=True)
+    outbox = booking_confirmation_rows(booking, attendees, preferences)
+    returned = write_in_one_statement(
+        [
+            booking_insert,
+            insert_sql([BookingAttendee(booking=booking, user=user) for user in attendees]),
+            *new_ledger_entries_writes(_ledger_entries(booking, hours_kind, count_kind, "booked", now)),
+            insert_sql([audit_row("supervision.booked", actor=acting_user, target=booking, minutes=booking.minutes)]),
+            insert_sql(outbox, returning_pk=True),
+        ]
+    )
+    mark_saved(booking, booking.pk)
+    for row, (pk,) in zip(outbox, returned, strict=True):
+        mark_saved(row, pk)
+    publish_after_commit(outbox)
 
 
-def _record(
-    booking: SupervisionBooking,
-    hours_kind: str,
-    count_kind: str,
-    event: str,
-    now: datetime.datetime,
-    *,
-    source_is_new: bool = False,
-) -> None:
-    """The ledger's two entries for a change of a booking: its hours (reserved, released or
-    consumed) and the count of what happened. Source keys make a retried use case record once;
-    ``source_is_new`` for a booking inserted in this transaction, whose keys nothing can hold
-    yet: both entries then go in one insert and their months in one upsert."""
-    entries = [
+def _ledger_entries(
+    booking: SupervisionBooking, hours_kind: str, count_kind: str, event: str, now: datetime.datetime
+) -> list[LedgerEntry]:
+    """The ledger's two entries for a change of a booking (``_record``)."""
+    return [
         LedgerEntry(
             pool=booking.pool,
             organisation=booking.organisation,
@@ -863,6 +920,22 @@ def _record(
             source=f"supervision:{booking.pk}:{event}",
         ),
     ]
+
+
+def _record(
+    booking: SupervisionBooking,
+    hours_kind: str,
+    count_kind: str,
+    event: str,
+    now: datetime.datetime,
+    *,
+    source_is_new: bool = False,
+) -> None:
+    """The ledger's two entries for a change of a booking: its hours (reserved, released or
+    consumed) and the count of what happened. Source keys make a retried use case record once;
+    ``source_is_new`` for a booking inserted in this transaction, whose keys nothing can hold
+    yet: both entries then go in one insert and their months in one upsert."""
+    entries = _ledger_entries(booking, hours_kind, count_kind, event, now)
     if source_is_new:
         record_new_ledger_entries(entries)
         return

@@ -27,7 +27,7 @@ from reflect.local_time import LONDON
 from reflect.models import User
 from reflect.queries import memberships_of
 from scheduling import slots
-from scheduling.access import access_bookable_agreement, access_booking, supervisor_area
+from scheduling.access import access_agreement_to_book, access_bookable_agreement, access_booking, supervisor_area
 from scheduling.booking_forms import BookingForm, BookingLinkForm, CancelBookingForm, MoveForm, SlotField
 from scheduling.models import BookingAttendee, BookingStatus, SessionMode, SupervisionBooking
 from scheduling.services import bookings as service
@@ -172,8 +172,8 @@ def choose_slot(request: HttpRequest, agreement_id: int) -> HttpResponse:
 @login_required
 def confirm_booking(request: HttpRequest, agreement_id: int) -> HttpResponse:
     user = acting_user(request)
-    agreement = access_bookable_agreement(user, agreement_id)
-    staff = service.bookable_attendees(agreement, user)
+    agreement, is_lead = access_agreement_to_book(user, agreement_id)
+    staff = service.bookable_attendees(agreement, user, is_lead=is_lead)
     modes = service.modes_offered(agreement.supervisor)
     data = request.POST if request.method == "POST" else None
     initial = {

@@ -100,3 +100,33 @@ def test_writes_in_one_statement_all_land_or_none(world):
             [insert_sql([outbox_row(world.lead, "group_place_booked", key="three")]), insert_sql([clash])]
         )
     assert sorted(Notification.objects.values_list("idempotency_key", flat=True)) == ["one", "two"]
+
+
+def test_several_rows_kept_and_fresh_alike(world, monkeypatch):
+    """Several rows of plain values (PostgreSQL sends each column's values as one array): kept
+    once, the same SQL and parameters as the compiler's own for other rows, with or without
+    RETURNING their keys, and not compiled again."""
+    batches = [[entry(world, f"{batch}-{n}") for n in range(3)] for batch in ("a", "b")]
+    outbox = [
+        [outbox_row(world.member, "group_place_booked", key=f"{batch}{n}", context={"n": n}) for n in range(2)]
+        for batch in ("a", "b")
+    ]
+    insert_sql(batches[0])
+    insert_sql(outbox[0], returning_pk=True)
+    compiled = []
+    monkeypatch.setattr(inserts, "InsertQuery", lambda model: compiled.append(model) or InsertQuery(model))
+    for rows, options in ((batches[1], {}), (outbox[1], {"returning_pk": True})):
+        sql, params = insert_sql(rows, **options)
+        assert not compiled  # kept: not compiled again
+        fresh_sql, fresh_params = fresh(rows, **options)
+        assert (sql, [plain(p) if isinstance(p, list) else p for p in params]) == (
+            fresh_sql,
+            [plain(p) if isinstance(p, list) else p for p in fresh_params],
+        )
+        compiled.clear()
+    if connection.vendor == "postgresql":
+        sql, params = insert_sql(outbox[1], returning_pk=True)
+        assert "UNNEST" in sql and "RETURNING" in sql
+        assert write_in_one_statement([(sql, params)]) == [
+            (pk,) for pk in Notification.objects.order_by("pk").values_list("pk", flat=True)
+        ]

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from reflect.errors import DomainError
 from reflect.models import Notification
+from scheduling.booking_forms import PeopleChoiceField
 from scheduling.models import BookingStatus, SupervisionBooking
 from scheduling.services.bookings import BookingChoice, book_supervision, mark_attendance
 from tests.conftest import World
@@ -342,3 +343,26 @@ def test_booking_for_oneself_asks_nothing_about_who(client, world: World, agreem
     assert 'type="checkbox"' not in body and f'name="attendees" value="{world.member.pk}"' in body
     client.force_login(world.lead)  # a lead chooses among their staff
     assert 'type="checkbox"' in client.get(confirm_url(agreement, next_week_at(1, 10))).content.decode()
+
+
+def test_booking_for_oneself_refuses_anyone_else_as_the_list_did(client, world: World, agreement) -> None:
+    """The one person offered is checked without a query (PeopleChoiceField.only_person): a
+    colleague's id, an id nobody has and the person's own id beside another's are each refused
+    as a choice not offered, and nothing is booked; the person's own id books."""
+    start = next_week_at(1, 10)
+    client.force_login(world.member)
+    for posted in ([world.colleague.pk], [999_999], [world.member.pk, world.colleague.pk]):
+        page = client.post(
+            confirm_url(agreement, start), {"start": iso(start), "minutes": "60", "attendees": posted, "mode": "online"}
+        )
+        form = page.context["form"]
+        refused = next(p for p in posted if p != world.member.pk)
+        message = form.fields["attendees"].error_messages["invalid_choice"] % {"value": refused}
+        assert page.status_code == 200 and form.errors["attendees"] == [message]
+        assert isinstance(form.fields["attendees"], PeopleChoiceField) and form.fields["attendees"].only_person
+    assert not SupervisionBooking.objects.exists()
+    client.post(
+        confirm_url(agreement, start),
+        {"start": iso(start), "minutes": "60", "attendees": [world.member.pk, world.member.pk], "mode": "online"},
+    )
+    assert list(SupervisionBooking.objects.get().attendees.values_list("user_id", flat=True)) == [world.member.pk]
