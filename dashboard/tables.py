@@ -100,6 +100,8 @@ RawRow = Mapping[str, Any]
 
 
 def _hours(value: Decimal | float | int | None) -> Decimal:
+    if type(value) is Decimal and value:
+        return value.quantize(CENT)
     return Decimal(str(value or 0)).quantize(CENT)
 
 

@@ -211,8 +211,12 @@ class ReachFigures(Question):
         flagged = sum(1 for table in tables for row in table.rows if row[-1].text.startswith("Yes"))
         any_table = self.tally[CATEGORIES[0].key]
         staff = sum(t.staff for t in any_table.values())
+        # Everyone who used the pool is in each question's tally once (staff or not), so its
+        # people add up to the people reached: no query of its own (the overview had one).
+        reached = sum(t.people for t in any_table.values())
         section.figures += [
             figure("Staff in the pool's organisations", staff, Measure.PEOPLE),
+            figure("People reached", reached, Measure.PEOPLE, "attended a reflective group or a supervision session"),
             figure("Answers using markedly less than their share", flagged, Measure.COUNT),
         ]
         if period is None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
@@ -188,15 +187,15 @@ class Selection:
         """The whole selection: the per-organisation sums added up (a few hundred rows, from
         raw figures — never from disclosed ones), then disclosed like any other figure."""
         total = self.zeros()
-        for row in self._grouped.values():
+        rows = self._grouped.values()
+        for row in rows:
             total["last_activity"] = later(total["last_activity"], row["last_activity"])
-            for key in self.FIGURES:
-                value = row[key]
-                total[key] = (
-                    as_hours(total[key]) + as_hours(value)
-                    if isinstance(value, (Decimal, float))
-                    else int(total[key]) + int(value or 0)
-                )
+        # A figure at a time, by what it sums: counts as integers, hours and money to the cent.
+        for key, (_kind, which) in self.FIGURES.items():
+            if which == "quantity_period":
+                total[key] = sum(int(row[key] or 0) for row in rows)
+            else:
+                total[key] = sum((as_hours(row[key]) for row in rows), 0)
         return self.derive(total)
 
     @cached_property

@@ -24,6 +24,9 @@ def quantity_sum(condition: Q) -> Coalesce:
 
 def as_hours(value: object) -> Decimal:
     """A sum of hours (or money) from the database, to the cent; nothing is zero."""
+    if type(value) is Decimal and value:
+        # The common case, called thousands of times a look: a Decimal's text is itself.
+        return value.quantize(CENT)
     return Decimal(str(value or 0)).quantize(CENT)
 
 

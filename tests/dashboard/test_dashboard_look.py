@@ -66,8 +66,8 @@ def pool_in_use(world):
     reserved by Harehills → left 72 − 31 − 2 = 39 h. Fair share so far (9 of 12 months): 36 h and
     18 h → Harehills (30 h) and Beeston (1 h) are both behind. 12 supervision sessions held
     (→ 10). One group of capacity 10: June's session has 9 places taken, attended by 9 people
-    (→ 10 of 10 = 100 %); July's has 3, attended (→ *, a gap in the chart). People reached: 12
-    (→ 10). 2 people wait for January's
+    (→ 10 of 10 = 100 %); July's has 3, attended (→ *, a gap in the chart). People reached, on
+    the reach page: 12 (→ 10). 2 people wait for January's
     session (→ *).
     """
     pool = world.pool
@@ -102,13 +102,21 @@ def test_the_headline_figures_are_in_words_with_counts_of_people_disclosed(pool_
         ("Hours allocated", wording.hours(72), False),
         ("Hours used", wording.hours(31), False),
         ("Hours left", wording.hours(39), False),
-        ("People reached", "10 people", False),  # 9 + 3 people → 10
         ("Supervision sessions held", "10", False),  # 12 → 10
         ("Group sessions held", "2 sessions", False),  # June and July; January is to come
         ("Group fill rate", "50%", False),  # 9 + 3 = 12 places taken (→ 10) of 20
         ("People waiting", "*", True),  # 2 people
         ("Organisations behind their share", "2 of 2", False),
     ]
+
+
+def test_people_reached_is_on_the_reach_page_disclosed_and_not_on_the_overview(pool_in_use) -> None:
+    world, _harehills, _beeston = pool_in_use
+    figures = PoolFigures(world.pool, whole_pool(world.pool), now=NOW)
+    assert "People reached" not in [h.label for h in figures.overview.headlines()]
+    reach = {f.label: (f.cell.text, f.hint) for f in figures.reach.section().figures}
+    # 9 + 3 people attended June's and July's sessions, within April to November: 12 → 10.
+    assert reach["People reached"] == ("10", "attended a reflective group or a supervision session")
 
 
 def test_the_fill_chart_leaves_a_suppressed_month_as_a_gap_and_draws_nothing_for_it(pool_in_use) -> None:

@@ -85,6 +85,8 @@ def test_a_commissioner_filters_the_dashboard_and_downloads_a_csv(live_server: A
     follow(page, "Reach and equality")
     assert heading(page) == "Reach and equality"
     assert "The whole pool, whatever the filters chosen" in page.locator("main").inner_text()
+    # People reached is a reach figure: on this page, not among the overview's headlines.
+    assert page.locator("dt", has_text="People reached").count() == 1
     with page.expect_download() as download:
         page.get_by_role("link", name="Download “Sex: staff and use of the pool” (CSV)").click()
     rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text())))

@@ -30,7 +30,6 @@ HEADLINES = [
     "Hours allocated",
     "Hours used",
     "Hours left",
-    "People reached",
     "Supervision sessions held",
     "Group sessions held",
     "Group fill rate",

@@ -155,3 +155,68 @@ def test_a_bar_chart_of_nothing_has_no_bars() -> None:
     chart = bar_chart("none", "None", [], unit=Unit.HOURS, bar_label="Hours used", mark_label="Share")
     assert chart.bars == ()
     assert chart.height == charts.BAR_ROW + 6
+
+
+def test_the_column_markup_escapes_every_text_and_draws_each_part_once() -> None:
+    from django.template.loader import render_to_string
+
+    chart = column_chart(
+        "use",
+        "Hours & <others>",
+        [("Apr 26", Decimal("4")), ("May 26", "*")],
+        unit=Unit.HOURS,
+        column_label="Hours USED",
+        line=[Decimal(2), Decimal(2)],
+        line_label="The month's share",
+    )
+    html = render_to_string("includes/chart_columns.html", {"chart": chart})
+    first, gap = chart.columns
+    assert html.count("<figure") == html.count("</figure>") == 1
+    assert '<figcaption class="govuk-heading-s govuk-!-margin-bottom-2" id="chart-use-caption">' in html
+    assert '<title id="chart-use-title">Hours &amp; &lt;others&gt;</title>' in html
+    assert f'<desc id="chart-use-desc">{chart.description}</desc>' in html
+    assert f'viewBox="0 0 {chart.width} {chart.height}"' in html
+    assert (
+        f'<rect class="reflect-chart__column" x="{first.x}" y="{first.y}" width="{first.width}" '
+        f'height="{first.height}"></rect>'
+    ) in html
+    assert f'<text class="reflect-chart__value" x="{first.centre}" y="{first.y}" dy="-5"' in html
+    assert (
+        f'<text class="reflect-chart__gap" x="{gap.centre}" y="{chart.baseline}" dy="-6" text-anchor="middle">*</text>'
+    ) in html
+    # One grid line and label per tick, the tick labels 6 units left of the plot (in whole units).
+    assert html.count('class="reflect-chart__grid"') == html.count('class="reflect-chart__tick"') == len(chart.ticks)
+    assert f'class="reflect-chart__tick" x="{chart.plot_left - 6}"' in html
+    assert f'<polyline class="reflect-chart__line" points="{chart.line}"></polyline>' in html
+    assert "Columns: hours used</li>" in html
+    assert "Dashed line: the month&#x27;s share</li>" in html
+    assert "No column drawn: fewer than 8 people, too few to show</li>" in html
+
+
+def test_the_bar_markup_draws_a_mark_only_where_there_is_one() -> None:
+    from django.template.loader import render_to_string
+
+    chart = bar_chart(
+        "share",
+        "Use",
+        [("O'Brien & Co", Decimal("30"), Decimal("20")), ("Otley", Decimal("5"), None)],
+        unit=Unit.HOURS,
+        bar_label="Hours used",
+        mark_label="Fair share",
+        mark_words="share",
+    )
+    html = render_to_string("includes/chart_bars.html", {"chart": chart})
+    first, second = chart.bars
+    assert (
+        f'<text class="reflect-chart__label" x="{chart.left}" y="{first.label_y}">O&#x27;Brien &amp; Co</text>' in html
+    )
+    assert html.count("<rect") == 2
+    assert html.count('class="reflect-chart__mark"') == 1
+    # The mark reaches 4 units above and below the bar, in whole units as the template's |add did.
+    top = int(first.y)
+    assert (
+        f'<line class="reflect-chart__mark" x1="{first.mark_x}" y1="{top - 4}" x2="{first.mark_x}" '
+        f'y2="{top + chart.bar_height + 4}"></line>'
+    ) in html
+    assert f'<text class="reflect-chart__value" x="{second.value_x}" y="{second.y}" dy="14">5</text>' in html
+    assert "Bars: hours used</li>" in html and "Upright mark: fair share</li>" in html
