@@ -19,7 +19,8 @@ from reflect.middleware import ADMIN_OPEN_PAGES
 TWO_FACTOR = {
     # commissioners
     "pool_list", "pool_create", "pool_detail", "pool_invite", "pool_reallocate", "pool_invitation_revoke",
-    "pool_allocation", "pool_assignment", "pool_dashboard", "pool_rebalance", "pool_export",
+    "pool_allocation", "pool_assignment", "pool_dashboard", "pool_dashboard_reach", "pool_dashboard_outcomes",
+    "pool_rebalance", "pool_export",
     "outcomes_schedule",
     "pool_learning_needs", "pool_learning_export", "learning_topic_add",
     "group_create", "group_pool_groups", "group_manage", "group_change", "group_session_move",
