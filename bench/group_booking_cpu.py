@@ -12,6 +12,10 @@ trivial view) in turns with them. For each kind of request it takes:
 - the PostgreSQL backend's CPU time (its ``/proc/<pid>/schedstat``, in nanoseconds), so the
   two together are what one request costs the machine whatever else runs on it;
 - the statements the request ran;
+- for a booking, how long the session's row is locked: from the conditional UPDATE that takes
+  the lock to the end of the commit (its WAL flushed), wall time. Every booking of the session
+  waits behind it, so one session can take no more than one booking per that time, however
+  many cores;
 
 each a median.
 
@@ -45,7 +49,7 @@ MEASURE = """
 import json, os, sys, time
 import django
 django.setup()
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 
 session_id, reader, keys, warm = json.loads(sys.stdin.read())
@@ -56,9 +60,15 @@ def backend_cpu():
         return int(schedstat.read().split()[0]) / 1e9
 
 statements = [0]
+hold = {}
 
 def count(execute, sql, params, many, context):
     statements[0] += 1
+    if sql.startswith('UPDATE "scheduling_groupsession"') and "start" not in hold:
+        # The session's row is locked from this statement to the commit (its WAL flushed): the
+        # time every other booking of the session waits.
+        hold["start"] = time.perf_counter()
+        transaction.on_commit(lambda: hold.__setitem__("end", time.perf_counter()))
     return execute(sql, params, many, context)
 
 import cProfile
@@ -71,6 +81,7 @@ def timed(kind, key, send, index):
     client.cookies.clear()
     client.cookies["sessionid"] = key
     statements[0] = 0
+    hold.clear()
     if connection.connection is None:
         connection.ensure_connection()
     database_before = backend_cpu()
@@ -83,7 +94,8 @@ def timed(kind, key, send, index):
         profiler.disable()
     cpu = time.process_time() - cpu_before
     if index >= warm:
-        measured[kind].append([cpu, backend_cpu() - database_before, statements[0]])
+        held = hold["end"] - hold["start"] if hold else 0.0
+        measured[kind].append([cpu, backend_cpu() - database_before, statements[0], held])
     return response
 
 for index, key in enumerate(keys):
@@ -130,10 +142,12 @@ def main() -> dict[str, tuple[float, str]]:
         measured = json.loads(result.stdout.splitlines()[-1])
     figures: dict[str, tuple[float, str]] = {}
     for kind, name in (("book", "group_booking"), ("signed-in", "signed_in_trivial_view")):
-        cpu, database, statements = (list(column) for column in zip(*measured[kind], strict=True))
+        cpu, database, statements, held = (list(column) for column in zip(*measured[kind], strict=True))
         figures[f"{name}_python_cpu_ms"] = (round(statistics.median(cpu) * 1000, 2), "ms")
         figures[f"{name}_database_cpu_ms"] = (round(statistics.median(database) * 1000, 2), "ms")
         figures[f"{name}_request_statements"] = (statistics.median(statements), "statements")
+        if kind == "book":
+            figures["group_booking_session_row_held_ms"] = (round(statistics.median(held) * 1000, 2), "ms")
     booking = figures["group_booking_python_cpu_ms"][0] + figures["group_booking_database_cpu_ms"][0]
     trivial = figures["signed_in_trivial_view_python_cpu_ms"][0] + figures["signed_in_trivial_view_database_cpu_ms"][0]
     figures["group_booking_cpu_ratio"] = (round(trivial / booking, 3), "ratio")
