@@ -26,7 +26,7 @@ annotations: a supervision booking's access check and locks read so.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -159,21 +159,31 @@ def _populating(key: tuple[str, ...], statement: _Statement) -> tuple[Any, int, 
     return _populators[key][1:]
 
 
-def columns_of(model: type[Model], path: str = "") -> list[str]:
+def columns_of(model: type[Model], path: str = "", only: Collection[str] = ()) -> list[str]:
     """The ``values()`` names of every column of ``model``, reached by ``path`` ("group__" for a
     session's group): with ``instance_from``, what ``select_related`` would read, for a query
-    kept once."""
-    return [f"{path}{field.attname}" for field in model._meta.concrete_fields]
+    kept once. ``only``: these columns alone (and the key), as ``only()`` reads them."""
+    return [f"{path}{name}" for name in _attnames(model, only)]
 
 
-def instance_from(model: type[M], row: Mapping[str, Any], path: str = "") -> M | None:
-    """The instance whose columns ``columns_of(model, path)`` read into ``row`` (None for a
-    relation that is empty: no key)."""
-    fields = model._meta.concrete_fields
-    values = [row[f"{path}{field.attname}"] for field in fields]
-    if values[[field.primary_key for field in fields].index(True)] is None:
+def instance_from(model: type[M], row: Mapping[str, Any], path: str = "", only: Collection[str] = ()) -> M | None:
+    """The instance whose columns ``columns_of(model, path, only)`` read into ``row`` (None for a
+    relation that is empty: no key). Columns left out by ``only`` are deferred, as ``only()``
+    leaves them: reading one costs a query."""
+    if row[f"{path}{model._meta.pk.attname}"] is None:
         return None
-    return model.from_db(DEFAULT_DB_ALIAS, [field.attname for field in fields], values)
+    names = _attnames(model, only)
+    return model.from_db(DEFAULT_DB_ALIAS, names, [row[f"{path}{name}"] for name in names])
+
+
+def _attnames(model: type[Model], only: Collection[str]) -> list[str]:
+    """The model's columns, in its order: all of them, or the key and ``only``."""
+    key = model._meta.pk.attname
+    return [
+        field.attname
+        for field in model._meta.concrete_fields
+        if not only or field.attname in only or field.attname == key
+    ]
 
 
 def _run(statement: _Statement, values: Mapping[str, Value]) -> list[Any]:

@@ -16,6 +16,7 @@ here, and the tests parse every calendar back with icalendar to prove it is vali
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from email.utils import parseaddr
@@ -79,8 +80,11 @@ class Party:
     role: str = "REQ-PARTICIPANT"
 
 
+@functools.lru_cache(maxsize=64)
 def mailbox(address: str, *, role: str = "REQ-PARTICIPANT") -> Party:
-    """A party from an address as settings write it, "Name <address>" or a bare address."""
+    """A party from an address as settings write it, "Name <address>" or a bare address. Kept for
+    the few addresses settings name (every invitation without a facilitator's address parses the
+    same one)."""
     name, email = parseaddr(address)
     return Party(name=name or email, email=email, role=role)
 

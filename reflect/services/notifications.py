@@ -18,14 +18,15 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Field, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from kombu.exceptions import OperationalError
+from redis import RedisError
 
+from reflect.broker import publish_task
 from reflect.channels import PermanentDeliveryError, Renderer, TransientDeliveryError
 from reflect.channels.email import MailBatch
 from reflect.channels.govuk_notify import address_lines, notify_configured_for, send_letter, send_sms
@@ -178,17 +179,15 @@ def publish_dispatch(notification_ids: Sequence[int], *, eta: datetime.datetime 
     the sweep publishes them when it is back. The broker settings bound each attempt to about
     a second (settings.py), so a request is not held up either.
     """
-    # Looked up in the app's registry rather than sent with send_task, so that eager mode (the
-    # embedded demo, the tests) runs it here as before.
-    task_dispatch_notifications = current_app.tasks[DISPATCH_BATCH_TASK]
     ids = list(notification_ids)
     size = max(settings.NOTIFICATION_BATCH_SIZE, 1)
     published = 0
     for start in range(0, len(ids), size):
         batch = ids[start : start + size]
         try:
-            task_dispatch_notifications.apply_async(args=[batch], eta=eta, retry=False)
-        except OperationalError:
+            # One Redis command a batch (reflect/broker.py), or apply_async.
+            publish_task(DISPATCH_BATCH_TASK, [batch], eta=eta)
+        except (OperationalError, RedisError):
             lost = ids[start:]
             logger.warning("Broker unavailable: %d notification(s) left for the sweep.", len(lost))
             Notification.objects.filter(pk__in=lost, status=NotificationStatus.PENDING).update(dispatched_at=None)

@@ -141,16 +141,19 @@ def before_booking(session_id: int, user_id: int) -> QuerySet[GroupSession, dict
 
 
 # The rows a booking's confirmation reads with the session, as ``select_related`` would
-# (``_session_from``).
-_WITH_SESSION: tuple[tuple[type[Model], str], ...] = (
-    (GroupSession, ""),
-    (ReflectiveGroup, "group__"),
-    (Pool, "group__pool__"),
-    (SupervisorProfile, "group__facilitator__"),
-    (User, "group__facilitator__user__"),
-    (User, "group__host__"),
+# (``_session_from``); of whoever leads the group, only what the confirmation says of them (their
+# name and address: ReflectiveGroup.facilitator_name and facilitator_email), not a whole profile.
+_LEADER = ("first_name", "last_name", "email", "erased_at")
+_WITH_SESSION: tuple[tuple[type[Model], str, tuple[str, ...]], ...] = (
+    (GroupSession, "", ()),
+    (ReflectiveGroup, "group__", ()),
+    (Pool, "group__pool__", ()),
+    (SupervisorProfile, "group__facilitator__", ("user_id",)),
+    (User, "group__facilitator__user__", _LEADER),
+    (User, "group__host__", _LEADER),
 )
-_READ_WITH_SESSION = [name for model, path in _WITH_SESSION for name in columns_of(model, path)]
+_READ_WITH_SESSION = [name for model, path, only in _WITH_SESSION for name in columns_of(model, path, only)]
+_ONLY = {path: only for _, path, only in _WITH_SESSION}
 
 
 def _session_from(found: dict[str, Any]) -> GroupSession:
@@ -159,12 +162,14 @@ def _session_from(found: dict[str, Any]) -> GroupSession:
     group = instance_from(ReflectiveGroup, found, "group__")
     pool = instance_from(Pool, found, "group__pool__")
     assert session is not None and group is not None and pool is not None
-    facilitator = instance_from(SupervisorProfile, found, "group__facilitator__")
+    facilitator = instance_from(SupervisorProfile, found, "group__facilitator__", _ONLY["group__facilitator__"])
     if facilitator is not None:
-        facilitator_user = instance_from(User, found, "group__facilitator__user__")
+        path = "group__facilitator__user__"
+        facilitator_user = instance_from(User, found, path, _ONLY[path])
         assert facilitator_user is not None  # a facilitator's profile is a person's
         facilitator.user = facilitator_user
-    group.pool, group.facilitator, group.host = pool, facilitator, instance_from(User, found, "group__host__")
+    host = instance_from(User, found, "group__host__", _ONLY["group__host__"])
+    group.pool, group.facilitator, group.host = pool, facilitator, host
     session.group = group
     return session
 

@@ -245,3 +245,23 @@ def test_a_row_of_related_columns_makes_the_instances_select_related_would(world
     assert (membership, organisation) == (Membership.objects.get(user=world.member), world.organisation)
     assert organisation is not None and organisation.name == world.organisation.name
     assert statements.instance_from(Organisation, dict.fromkeys(row), "organisation__") is None
+
+
+def test_only_some_columns_read_make_an_instance_with_the_rest_deferred(world, django_assert_num_queries):
+    from reflect.models import Membership
+
+    only = ("first_name", "email")
+    columns = [*statements.columns_of(Membership), *statements.columns_of(User, "user__", only)]
+    assert statements.columns_of(User, "user__", only) == ["user__id", "user__first_name", "user__email"]
+    row = Membership.objects.filter(user=world.member).values(*columns).get()
+    with django_assert_num_queries(0):
+        person = statements.instance_from(User, row, "user__", only)
+        assert person is not None
+        assert (person.pk, person.first_name, person.email) == (
+            world.member.pk,
+            world.member.first_name,
+            world.member.email,
+        )
+    assert person.get_deferred_fields() == {field.attname for field in User._meta.concrete_fields} - {"id", *only}
+    with django_assert_num_queries(1):  # a column left out is read when asked for, as only() does
+        assert person.last_name == world.member.last_name

@@ -63,6 +63,9 @@ def test_a_place_booked_from_the_page_is_written_as_book_place_writes_it(world, 
     )
     assert second.context == first.context
     assert "SEQUENCE:0" in second.ics and world.member.email in second.ics.replace("\r\n ", "")
+    # The page reads only the facilitator's name and address, which the invitation gives as its organizer.
+    [organizer] = [line for line in second.ics.replace("\r\n ", "").splitlines() if line.startswith("ORGANIZER")]
+    assert organizer in first.ics.replace("\r\n ", "") and session.group.facilitator.user.email in organizer
 
 
 def test_a_second_click_from_the_page_returns_the_same_place(world, session):
