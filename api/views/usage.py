@@ -118,7 +118,7 @@ class PoolUsage(ApiView):
             "to": f"{filters.period.last_month:%Y-%m}",
             "headlines": [
                 {"label": h.label, "text": h.text, "hint": h.hint, "suppressed": h.suppressed}
-                for h in overview.headlines()
+                for h in overview.headlines(people_reached=True)
             ],
             "tables": [table_data(money.organisations_table()), table_data(money.months_table())],
         }

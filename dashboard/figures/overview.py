@@ -22,8 +22,9 @@ from dashboard.tables import Cell, Column, Measure, Table, make_table, present
 from reflect import charts, wording
 from reflect.charts import Headline
 from reflect.disclosure import SUPPRESSED
-from scheduling.models import WaitlistEntry
-from scheduling.models.groups import WaitlistStatus
+from scheduling.models import BookingStatus, PlaceStatus, WaitlistEntry
+from scheduling.models.bookings import BookingAttendee
+from scheduling.models.groups import Place, WaitlistStatus
 
 # More bars than this would make the chart a list no one reads: it shows those furthest behind.
 MOST_BARS = 20
@@ -97,6 +98,31 @@ class OverviewFigures(Question):
             )
         return rows
 
+    def people_reached(self) -> int:
+        """People who attended a reflective-group place or a supervision session in the period
+        (each once, one query). With a group chosen, only that group's places count. Not on the
+        overview page, whose reach page counts them over the pool's months from what it reads
+        anyway; the API's figures, which have no reach page, still give them for the period."""
+        period = self.filters.period
+        places = Place.objects.filter(session__in=self.groups.held_sessions(), status=PlaceStatus.ATTENDED)
+        supervision = BookingAttendee.objects.filter(
+            booking__pool=self.pool,
+            booking__status=BookingStatus.ATTENDED,
+            booking__starts_at__gte=period.start,
+            booking__starts_at__lt=period.end,
+        )
+        if self.filters.organisation is not None:
+            places = places.filter(organisation=self.filters.organisation)
+            supervision = supervision.filter(booking__organisation=self.filters.organisation)
+        if self.filters.group_id is not None:
+            supervision = supervision.none()
+        # Each side made distinct first: the database then hashes each side's few thousand
+        # people instead of sorting every attended place for the union (half the time nationally).
+        users = (
+            places.order_by().values("user_id").distinct().union(supervision.order_by().values("user_id").distinct())
+        )
+        return users.count()
+
     def people_waiting(self) -> int:
         """People on a waitlist (waiting or holding an offer) for a session still to come."""
         entries = WaitlistEntry.objects.filter(
@@ -110,14 +136,22 @@ class OverviewFigures(Question):
             entries = entries.filter(session__group_id=self.filters.group_id)
         return entries.order_by().values("user_id").distinct().count()
 
-    def headlines(self) -> list[Headline]:
+    def headlines(self, *, people_reached: bool = False) -> list[Headline]:
+        """The overview's headlines; with ``people_reached``, that figure for the period too, in
+        the place it held on the page before it moved to the reach page (the API asks for it)."""
         totals = self.selection.totals
         row, _ = self.groups.all_groups
         behind = sum(1 for share in self.shares if share["used"] < share["share"])
+        reached = (
+            [people_headline("People reached", self.people_reached(), "attended a group or a supervision session")]
+            if people_reached
+            else []
+        )
         return [
             Headline("Hours allocated", wording.hours(totals["allocated"]), "by the end of the period"),
             Headline("Hours used", wording.hours(totals["used"]), "in the period"),
             Headline("Hours left", wording.hours(totals["remaining"]), "of the allocation, after what is booked"),
+            *reached,
             cell_headline(
                 "Supervision sessions held", present(totals["supervision_held"], Measure.PEOPLE), "in the period"
             ),

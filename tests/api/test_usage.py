@@ -8,6 +8,8 @@ import pytest
 
 from api.scopes import ALL_SCOPES
 from reflect.models import AuditEvent
+from scheduling.groups.attendance import mark_place_attendance
+from scheduling.groups.places import book_place
 from tests.api.conftest import token_client
 from tests.dashboard.test_dashboard import (  # noqa: F401 - fixtures, used by name
     column,
@@ -17,6 +19,7 @@ from tests.dashboard.test_dashboard import (  # noqa: F401 - fixtures, used by n
     suppression_pool,
 )
 from tests.factories.core import give_two_factor, signed_in
+from tests.factories.groups import NOW, make_group
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +70,15 @@ def test_the_headlines_are_the_pages(hand_built, client):  # noqa: F811
     world, _a, _b = hand_built
     body = usage(world).json()
     page = signed_in(client, world.commissioner).get(f"/pools/{world.pool.pk}/dashboard/")
+    # The page's, and people reached in the period where the overview once showed it (the page
+    # now shows it on its reach page, over the pool's months): the API has no reach page.
+    reached = body["headlines"].pop(3)
+    assert reached == {
+        "label": "People reached",
+        "text": "0 people",
+        "hint": "attended a group or a supervision session",
+        "suppressed": False,
+    }
     assert body["headlines"] == [
         {"label": h.label, "text": h.text, "hint": h.hint, "suppressed": h.suppressed}
         for h in page.context["headlines"]
@@ -163,3 +175,24 @@ def test_the_query_count_does_not_grow_with_the_pool(world, django_assert_num_qu
     # The tables have their rows (an empty table would prove nothing): the world's organisation
     # and the 27 grown.
     assert len(body["tables"][0]["rows"]) == 28
+
+
+def test_people_reached_counts_the_people_who_came_in_the_period(world) -> None:
+    group = make_group(world)
+    session = group.sessions.order_by("starts_at").first()
+    for person in (world.member, world.colleague):
+        mark_place_attendance(
+            book_place(session, acting_user=person, now=NOW),
+            True,
+            acting_user=group.facilitator.user,
+            now=session.ends_at,
+        )
+    month = f"{session.starts_at:%Y-%m}"
+    reached = usage(world, f"?from={month}&to={month}").json()["headlines"][3]
+    # Two people: fewer than the rule for counting people shows, so hidden, never "0 people".
+    assert reached == {
+        "label": "People reached",
+        "text": "*",
+        "hint": "attended a group or a supervision session",
+        "suppressed": True,
+    }
