@@ -60,3 +60,23 @@ class ResilientRedisCache(RedisCache):
 
     def clear(self) -> None:
         _degrade("clear", None, lambda: super(ResilientRedisCache, self).clear())
+
+    def bump_and_delete(self, counters: list[str], deleted: list[str]) -> None:
+        """``add(key, 0, timeout=None)`` then ``incr(key)`` for each counter, then ``delete``
+        each key of ``deleted``: the same commands (SET NX, INCR, DEL) in one round trip, a
+        pipeline without MULTI, where the calls one by one take one each and ``incr`` an
+        EXISTS besides (the key was just added, so it is there). Degrades as they do."""
+
+        def run() -> None:
+            client = self._cache.get_client(write=True)  # writes all go to the first server
+            with client.pipeline(transaction=False) as pipe:
+                for counter in counters:
+                    key = self.make_and_validate_key(counter)
+                    # 0 as add() stores it (Django's serializer keeps an int as itself, so INCR counts it).
+                    pipe.set(key, 0, nx=True)
+                    pipe.incr(key)
+                if deleted:
+                    pipe.delete(*(self.make_and_validate_key(key) for key in deleted))
+                pipe.execute()
+
+        _degrade("bump_and_delete", None, run)

@@ -77,15 +77,17 @@ class BookingForm(SlotField):
         super().__init__(*args, **kwargs)
         self.fields["start"].widget = forms.HiddenInput()
         self.fields["minutes"].widget = forms.HiddenInput()
-        form_field(self, "attendees", forms.ModelChoiceField).queryset = User.objects.filter(
-            pk__in=[user.pk for user in staff]
-        ).order_by("first_name", "last_name")
-        # Booking for oneself only: nothing to choose, so no box to tick (the page says who).
+        # Booking for oneself only: nothing to choose, so no box to tick (the page says who),
+        # and no list to build: the field checks the id posted against theirs (only_person).
         self.only_person = staff[0] if len(staff) == 1 else None
         if self.only_person is not None:
             form_field(self, "attendees", PeopleChoiceField).only_person = self.only_person
             self.fields["attendees"].widget = forms.MultipleHiddenInput()
             self.initial["attendees"] = [self.only_person.pk]
+        else:
+            form_field(self, "attendees", forms.ModelChoiceField).queryset = User.objects.filter(
+                pk__in=[user.pk for user in staff]
+            ).order_by("first_name", "last_name")
         form_field(self, "mode", forms.ChoiceField).choices = [
             (value, label) for value, label in SessionMode.choices if value in modes
         ]

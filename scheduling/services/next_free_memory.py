@@ -25,9 +25,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 
+from reflect.cache import ResilientRedisCache
 from scheduling.next_free import KnownNextFree
 
 # A bound stays true while nothing changes, but grows blunter as minimum notice moves on; and
@@ -71,10 +72,17 @@ def forget_next_free(supervisor_id: int, *, organisation_id: int | None = None) 
     the change gave hours back to that organisation, so what its agreements' pickers offered
     (with any supervisor) is forgotten too."""
 
+    counters = [_supervisor_version_key(supervisor_id)]
+    if organisation_id is not None:
+        counters.append(_organisation_version_key(organisation_id))
+
     def forget() -> None:
-        _bump(_supervisor_version_key(supervisor_id))
-        if organisation_id is not None:
-            _bump(_organisation_version_key(organisation_id))
+        backend = caches["default"]
+        if isinstance(backend, ResilientRedisCache):  # as deployed: one round trip
+            backend.bump_and_delete(counters, [_key(supervisor_id)])
+            return
+        for counter in counters:
+            _bump(counter)
         cache.delete(_key(supervisor_id))
 
     transaction.on_commit(forget)

@@ -183,14 +183,20 @@ def confirm_booking(request: HttpRequest, agreement_id: int) -> HttpResponse:
         "mode": modes[0],
     }
     form = BookingForm(data, initial=initial, staff=staff, modes=modes)
-    slot = SlotField(request.POST if data else request.GET)
-    if not slot.is_valid():
-        messages.error(request, "That time could not be read. Choose a time from the list.")
-        return redirect("supervision_book", agreement.pk)
-    starts_at = slot.cleaned_data["start"]
-    minutes = slot.cleaned_data["minutes"]
+    booking_posted = data is not None and form.is_valid()
+    if booking_posted:
+        # The form holds the slot's own fields, cleaned alike: a valid form is a valid slot.
+        chosen = form.cleaned_data
+    else:
+        slot = SlotField(request.POST if data else request.GET)
+        if not slot.is_valid():
+            messages.error(request, "That time could not be read. Choose a time from the list.")
+            return redirect("supervision_book", agreement.pk)
+        chosen = slot.cleaned_data
+    starts_at = chosen["start"]
+    minutes = chosen["minutes"]
     next_free: list[dict] = []
-    if data is not None and form.is_valid():
+    if booking_posted:
         choice = service.BookingChoice(
             starts_at=starts_at,
             minutes=minutes,

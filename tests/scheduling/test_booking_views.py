@@ -314,6 +314,24 @@ def test_one_attendee_cannot_cancel_a_group_session_for_everyone(client, world: 
 
 
 @pytest.mark.parametrize(
+    "start, minutes", [("tomorrow", "60"), ("2031-01-01T10:00Z", "60"), ("2020-01-01T10:00Z", "60"), (None, "sixty")]
+)
+def test_a_posted_time_that_cannot_be_read_goes_back_to_the_list(
+    client, world: World, agreement, start, minutes
+) -> None:
+    """On a POST the slot's fields are read from the booking form when it is valid
+    (confirm_booking): a time it refuses still sends the person back to the list, as a GET
+    would, and nothing is booked."""
+    start = iso(next_week_at(1, 10)) if start is None else start
+    client.force_login(world.member)
+    data = {"start": start, "minutes": minutes, "attendees": [world.member.pk], "mode": "online"}
+    response = client.post(confirm_url(agreement, next_week_at(1, 10)), data)
+    assert (response.status_code, response["Location"]) == (302, reverse("supervision_book", args=[agreement.pk]))
+    assert "That time could not be read" in client.get(response["Location"]).content.decode()
+    assert not SupervisionBooking.objects.exists()
+
+
+@pytest.mark.parametrize(
     "start", ["9999-12-31T23:30Z", "0001-01-01T00:30+01:00", "2031-01-01T10:00Z", "2020-01-01T10:00Z"]
 )
 def test_times_out_of_range_are_a_message_not_a_500(client, world: World, agreement, start) -> None:
