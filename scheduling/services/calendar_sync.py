@@ -31,6 +31,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from reflect.broker import publish_task
 from reflect.errors import DomainError
 from reflect.models import User
 from reflect.services.audit import record_audit
@@ -147,7 +148,7 @@ def queue_calendar_sync(supervisor_id: int) -> None:
 
 def publish_sync(supervisor_id: int) -> None:
     try:
-        current_app.tasks[SYNC_TASK].delay(supervisor_id)
+        publish_task(SYNC_TASK, [supervisor_id])  # one Redis command: every booking publishes one
     except Exception:  # the broker being down must not fail the page; the periodic sync will do it
         logger.warning(
             "Could not queue a calendar sync for supervisor %s; the periodic sync will do it.", supervisor_id

@@ -20,6 +20,7 @@ from reflect.broker import publish_task
 from reflect.enums import NotificationStatus
 from reflect.notification_kinds import NotificationKind
 from reflect.services.notifications import DISPATCH_BATCH_TASK, queue_notification
+from scheduling.services import calendar_sync
 
 needs_redis = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis (set REDIS_URL)")
 IDS = ("id", "root_id", "correlation_id", "delivery_tag")  # each message's own
@@ -88,3 +89,14 @@ def test_in_eager_mode_the_task_runs_here():
     publish_task(DISPATCH_BATCH_TASK, [[row.pk]])
     row.refresh_from_db()
     assert (row.status, [message.to for message in mail.outbox]) == (NotificationStatus.SENT, [["eager@example.org"]])
+
+
+@needs_redis
+def test_a_calendar_sync_is_published_as_apply_async_would_with_its_time_limits():
+    # Every supervision booking queues one after its commit; the sync task carries time limits,
+    # which are in the message's headers.
+    task = celery_app.tasks[calendar_sync.SYNC_TASK]
+    by_celery, published = queued(lambda: (task.apply_async(args=[9], retry=False), calendar_sync.publish_sync(9)))
+    assert without_ids(published) == without_ids(by_celery)
+    assert published["headers"]["task"] == calendar_sync.SYNC_TASK
+    assert published["headers"]["timelimit"] == [task.time_limit, task.soft_time_limit] != [None, None]
