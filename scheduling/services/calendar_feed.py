@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from reflect.models import ContactPreferences, Membership, User
+from reflect.models import ContactPreferences, Membership, PoolOrganisation, User
 from reflect.models.people import DEFAULT_REMINDER_HOURS
 from reflect.services.audit import record_audit
 from scheduling.groups.calendar import group_session_event, own_cancellations
@@ -218,9 +218,9 @@ class Version:
     """What a feed's text depends on, read in one statement: the date (the feed's window moves
     daily), and for each set of rows it is built from, how many, the newest, the latest stamp
     and the total of their SEQUENCEs. A row removed moves the count, a row added the newest, and
-    every change a calendar shows moves SEQUENCE and the stamp (docs/calendars.md). The person's
-    memberships count too: a host runs a group only while on the staff and leading none
-    (``runs_group``), so becoming a lead or leaving moves the leads or the left among them."""
+    every change a calendar shows moves SEQUENCE and the stamp (docs/calendars.md). The sessions
+    a person runs are counted by ``runs_group``'s rule, so a host who becomes a lead or leaves
+    (and so no longer runs the group) moves the count."""
 
     etag: str
     last_modified: datetime.datetime
@@ -237,15 +237,22 @@ def _tables() -> dict[str, str]:
         "preferences": ContactPreferences,
         "feed": CalendarFeed,
         "membership": Membership,
+        "pool_organisation": PoolOrganisation,
     }
     return {name: connection.ops.quote_name(model._meta.db_table) for name, model in models.items()}
 
+
+# runs_group's rule for a host, over the group g: on the staff of one of its pool's organisations
+# (and, with "AND m.is_lead", leading one). A host who becomes a lead or leaves then drops the
+# group's sessions from the count, so the version moves the moment the feed changes.
+HOST_STAFF = """SELECT 1 FROM {membership} m JOIN {pool_organisation} po ON po.organisation_id = m.organisation_id
+ WHERE m.user_id = {user} AND m.left_at IS NULL AND po.pool_id = g.pool_id"""
 
 # Written out rather than through the ORM: compiling the same statement as twenty annotated
 # subqueries cost 30 ms of Python a request, against 2 ms for the statement itself
 # (docs/performance.md). Portable SQL (PostgreSQL and SQLite); one row of single-row aggregates.
 PERSON_VERSION = """
-SELECT b.*, p.*, f.*, c.*, m.* FROM
+SELECT b.*, p.*, f.*, c.* FROM
  (SELECT COUNT(*) AS n, MAX(id) AS newest, MAX(updated_at) AS changed, SUM(sequence) AS sequences
     FROM {booking}
    WHERE id IN (SELECT booking_id FROM {attendee} WHERE user_id = {user})
@@ -256,12 +263,11 @@ SELECT b.*, p.*, f.*, c.*, m.* FROM
    WHERE p.user_id = {user}) p,
  (SELECT COUNT(*) AS n, MAX(s.id) AS newest, MAX(s.updated_at) AS changed, SUM(s.sequence) AS sequences
     FROM {session} s JOIN {group} g ON g.id = s.group_id LEFT JOIN {supervisor} sp ON sp.id = g.facilitator_id
-   WHERE sp.user_id = {user} OR g.host_id = {user}) f,
+   WHERE sp.user_id = {user}
+      OR (g.host_id = {user} AND EXISTS ({host_staff}) AND NOT EXISTS ({host_staff} AND m.is_lead))) f,
  (SELECT MAX(updated_at) AS changed, MAX(CAST(reminder_hours AS TEXT)) AS hours
-    FROM {preferences} WHERE user_id = {user}) c,
- (SELECT COUNT(*) AS n, MAX(id) AS newest, COUNT(left_at) AS gone, SUM(CASE WHEN is_lead THEN 1 ELSE 0 END) AS leads
-    FROM {membership} WHERE user_id = {user}) m
-"""
+    FROM {preferences} WHERE user_id = {user}) c
+""".replace("{host_staff}", HOST_STAFF)
 
 # The person's feed found by its token and its version, in one statement: the 304 a calendar
 # gets every few minutes, and a repeat fetch served from the cache, then read neither the person
