@@ -19,6 +19,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from reflect.charts import BarChart, ColumnChart
+from reflect.disclosure import SMALLEST_SHOWN, SUPPRESSED
 
 register = template.Library()
 
@@ -90,8 +91,8 @@ def column_chart(chart: ColumnChart) -> SafeString:
         )
     if chart.has_gaps:
         legend.append(
-            '    <li><span class="reflect-chart__key-mark" aria-hidden="true">*</span>'
-            "No column drawn: fewer than 8 people, too few to show</li>"
+            f'    <li><span class="reflect-chart__key-mark" aria-hidden="true">{SUPPRESSED}</span>'
+            f"No column drawn: fewer than {SMALLEST_SHOWN} people, too few to show</li>"
         )
     return mark_safe("\n".join(parts + _legend(legend)))  # noqa: S308 - every text is escaped above
 
