@@ -34,6 +34,17 @@ def _community(world, **fields) -> ReflectiveGroup:
     )
 
 
+def _host_then(world, change: str) -> None:
+    """The host (world.colleague) becomes a lead of their organisation, or leaves it."""
+    membership = Membership.objects.get(user=world.colleague, organisation=world.organisation)
+    if change == "becomes a lead":
+        membership.is_lead = True
+        membership.save(update_fields=["is_lead"])
+    else:
+        membership.left_at = timezone.now()
+        membership.save(update_fields=["left_at"])
+
+
 def test_a_community_of_practice_needs_a_host_from_the_pool_and_no_facilitator(world):
     group = _community(world)
     assert (group.facilitator, group.host, group.facilitator_name, group.led_by_words) == (
@@ -91,13 +102,7 @@ def test_a_host_who_later_leads_or_leaves_no_longer_keeps_the_register(client, w
     client.force_login(world.colleague)
     assert client.get(reverse("group_register", args=[session.pk])).status_code == 200
     assert "Groups you run" in client.get(reverse("home")).content.decode()
-    membership = Membership.objects.get(user=world.colleague, organisation=world.organisation)
-    if change == "becomes a lead":
-        membership.is_lead = True
-        membership.save(update_fields=["is_lead"])
-    else:
-        membership.left_at = timezone.now()
-        membership.save(update_fields=["left_at"])
+    _host_then(world, change)
     assert client.get(reverse("group_register", args=[session.pk])).status_code == 404
     assert client.get(reverse("group_facilitated")).context["rows"] == []
     assert "Groups you run" not in client.get(reverse("home")).content.decode()
@@ -198,12 +203,6 @@ def test_a_host_who_later_leads_or_leaves_gets_a_new_feed_version_without_the_gr
     session = group.sessions.order_by("starts_at").first()
     before = feed_version(world.colleague, now=NOW)
     assert session.ics_uid in build_feed(world.colleague, now=NOW).body
-    membership = Membership.objects.get(user=world.colleague, organisation=world.organisation)
-    if change == "becomes a lead":
-        membership.is_lead = True
-        membership.save(update_fields=["is_lead"])
-    else:
-        membership.left_at = timezone.now()
-        membership.save(update_fields=["left_at"])
+    _host_then(world, change)
     assert feed_version(world.colleague, now=NOW).etag != before.etag
     assert session.ics_uid not in build_feed(world.colleague, now=NOW).body
