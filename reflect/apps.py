@@ -13,6 +13,12 @@ class ReflectConfig(AppConfig):
         from reflect.converters import IdConverter
 
         register_converter(IdConverter, "id")
+        # Moments read by psycopg's compiled loader on PostgreSQL (reflect/moments.py).
+        from django.db.backends.signals import connection_created
+
+        from reflect.moments import fast_moments
+
+        connection_created.connect(fast_moments, dispatch_uid="reflect.fast_moments")
         # Registrations: the outbox's Celery tasks (which services publish by name), and what
         # the core holds about a person (exporters, erasure steps, retention tasks).
         # Every form's error messages name their field (reflect/form_errors.py): set just before

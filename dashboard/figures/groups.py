@@ -9,11 +9,23 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum, Value, Window
 from django.db.models.functions import Coalesce, TruncMonth
 
 from dashboard.figures.selection import Question
-from dashboard.tables import LONDON, Column, Measure, Rate, RawRow, Section, Table, figure, make_table
+from dashboard.tables import (
+    LONDON,
+    PAGE_ROWS,
+    Column,
+    Measure,
+    Rate,
+    RawRow,
+    Section,
+    Table,
+    figure,
+    make_table,
+    page_of_table,
+)
 from reflect.disclosure import SMALLEST_SHOWN
 from scheduling.models import GroupSession, Place, PlaceStatus, ReflectiveGroup, SessionStatus, WaitlistEntry
 from scheduling.models.groups import WaitlistStatus
@@ -143,14 +155,29 @@ class GroupFigures(Question):
         }
 
     def groups_table(self) -> Table:
+        """Every group of the selection (the CSV)."""
+        return self._groups_table(self._groups().values_list("pk", "title"))
+
+    def groups_page_table(self) -> Table:
+        """The groups' table as the page shows it: only its first rows are built, and the rest
+        counted (``page_of_table``)."""
+        # How many in all, counted by the same query: a window over every row before the limit.
+        shown = list(
+            self._groups()
+            .annotate(rows_in_all=Window(Count("pk")))
+            .values_list("pk", "title", "rows_in_all")[:PAGE_ROWS]
+        )
+        return page_of_table(self._groups_table((pk, title) for pk, title, _ in shown), shown[0][2] if shown else 0)
+
+    def _groups(self) -> QuerySet[ReflectiveGroup]:
         groups = ReflectiveGroup.objects.filter(pool=self.pool).order_by("title", "pk")
         if self.filters.group_id is not None:
             groups = groups.filter(pk=self.filters.group_id)
+        return groups
+
+    def _groups_table(self, groups: Iterable[tuple[int, str]]) -> Table:
         by_group = self._by_group  # asked for whether or not the pool has groups: constant queries
-        rows = [
-            self._group_row(title, *by_group.get(group_id, ({}, {}, {})))
-            for group_id, title in groups.values_list("pk", "title")
-        ]
+        rows = [self._group_row(title, *by_group.get(group_id, ({}, {}, {}))) for group_id, title in groups]
         return make_table(
             "groups",
             "Each reflective group",
@@ -254,5 +281,5 @@ class GroupFigures(Question):
                 Measure.PEOPLE,
             ),
         ]
-        section.tables.append(self.groups_table())
+        section.tables.append(self.groups_page_table())
         return section

@@ -4,14 +4,16 @@ supervisor's capacity against the hours agreed."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from typing import Any
 
-from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value, Window
 from django.db.models.functions import Coalesce
 
 from dashboard.figures.outcomes import OutcomeFigures
 from dashboard.figures.selection import Question
 from dashboard.figures.sums import ZERO, as_hours, hours_sum
-from dashboard.tables import Column, Measure, Rate, Section, Table, figure, make_table
+from dashboard.tables import PAGE_ROWS, Column, Measure, Rate, Section, Table, figure, make_table, page_of_table
 from reflect import wording
 from scheduling.models import BookingStatus, SupervisionBooking
 from scheduling.models.bookings import LIVE_BOOKING_STATUSES
@@ -25,6 +27,17 @@ class SupervisionFigures(Question):
     """How supervision is used, and how much of the supervisors' time is agreed."""
 
     def supervisors_table(self) -> Table:
+        """Every supervisor with an agreement in the selection (the CSV)."""
+        return self._supervisors_table(self._supervisors())
+
+    def supervisors_page_table(self) -> Table:
+        """The supervisors' table as the page shows it: only its first rows are read, and the
+        rest counted (``page_of_table``)."""
+        # How many in all, counted by the same query: a window over every row before the limit.
+        shown = list(self._supervisors().annotate(rows_in_all=Window(Count("pk")))[:PAGE_ROWS])
+        return page_of_table(self._supervisors_table(shown), shown[0].rows_in_all if shown else 0)
+
+    def _supervisors(self) -> QuerySet[SupervisorProfile]:
         here = self.selection.current_agreements().filter(supervisor=OuterRef("pk"))
         if self.filters.organisation is not None:
             here = here.filter(organisation=self.filters.organisation)
@@ -68,6 +81,10 @@ class SupervisionFigures(Question):
             )
             .order_by("user__first_name", "user__last_name", "pk")
         )
+        return supervisors
+
+    def _supervisors_table(self, supervisors: Iterable[Any]) -> Table:
+        # ``supervisors``: ``_supervisors``' rows, SupervisorProfile with its figures annotated.
         rows = [
             {
                 "name": s.user.display_name,
@@ -134,5 +151,5 @@ class SupervisionFigures(Question):
             figure("Agreements ending", counts["ending"], Measure.COUNT, f"within {ENDING_SOON_DAYS} days"),
         ]
         OutcomeFigures(self.selection).add_check_ins(section)
-        section.tables.append(self.supervisors_table())
+        section.tables.append(self.supervisors_page_table())
         return section

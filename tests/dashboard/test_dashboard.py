@@ -571,3 +571,32 @@ def test_the_kept_ledger_sums_answer_as_the_orm_does(hand_built, monkeypatch) ->
     assert answers[3] == {}
     assert set(answers[4]) == {a.pk} and set(answers[5]) == {b.pk}
     assert answers[0][b.pk][2] != answers[1][b.pk][2]  # last use: July counts only before this month
+
+
+def _shown_rows(page: str, key: str) -> list[str]:
+    """The row headers of one of the page's tables (the first cell of each row)."""
+    table = re.search(rf'<table [^>]*id="table-{key}".*?</table>', page, re.S)
+    assert table is not None
+    return re.findall(r'<th scope="row" class="govuk-table__header">(.*?)</th>', table.group(0))
+
+
+def test_the_supervisors_and_groups_tables_read_only_the_rows_the_page_shows(world, client) -> None:
+    """The page reads the first 20 supervisors and groups, in the CSV's order, and counts the
+    rest in the same query; the CSV has every row. Made in an order the tables do not keep."""
+    for number in (23, *range(1, 23)):
+        user = UserFactory(first_name=f"Supervisor {number:02d}", last_name="Carter")
+        agree(world.pool, world.organisation, SupervisorProfileFactory(user=user), allocation=None)
+        ReflectiveGroupFactory(pool=world.pool, title=f"Group {number:02d}")
+    client = signed_in(client, world.commissioner)
+    with CaptureQueriesContext(connection) as page_queries:
+        page = client.get(f"/pools/{world.pool.pk}/dashboard/").content.decode()
+    # The supervisors' 23 rows and the groups' 23 are never all read for the page: each is read
+    # to its 20th row, with a window counting every row (read before the next request's reset).
+    limited = [query["sql"] for query in page_queries.captured_queries if "OVER ()" in query["sql"]]
+    assert [sql[-8:] for sql in limited] == ["LIMIT 20"] * 2
+
+    for key, name, surname in (("supervisors", "Supervisor", " Carter"), ("groups", "Group", "")):
+        every_row = column(rows_of(client.get(f"/pools/{world.pool.pk}/dashboard/{key}.csv")), name)
+        assert every_row == [f"{name} {number:02d}{surname}" for number in range(1, 24)]
+        assert _shown_rows(page, key) == every_row[:20]
+    assert page.count("The first 20 of 23 rows are shown here; the CSV below has every row.") == 2
