@@ -67,7 +67,7 @@ def _child() -> None:
         )
     agreement = SupervisionAgreement.objects.filter(supervisor=supervisor, status="active").order_by("pk").first()
     assert agreement is not None
-    staff = Membership.objects.filter(organisation_id=agreement.organisation_id, left_at__isnull=True).first()
+    staff = Membership.objects.current().filter(organisation_id=agreement.organisation_id).first()
     assert staff is not None
 
     def client_for(user) -> APIClient:

@@ -32,6 +32,7 @@ in, 6000: more than the bookings a run can make), BENCH_SUPERVISORS (60), BENCH_
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import importlib.util
 import json
@@ -39,7 +40,9 @@ import os
 import queue
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 _spec = importlib.util.spec_from_file_location("bench_home", HERE / "bench_home.py")
@@ -236,6 +239,49 @@ def purge_broker(redis_url: str) -> None:
 
     with Connection(redis_url) as connection:
         connection.default_channel.queue_purge("celery")
+
+
+@contextlib.contextmanager
+def cpu_measuring_database() -> Iterator[dict[str, str]]:
+    """What the CPU measuring tools (group_booking_cpu.py, supervision_booking_cpu.py) run in: a
+    throwaway database, DATABASE_URL's (a local PostgreSQL) with "_cpu" added, migrated and
+    dropped after; yields the environment for the processes that seed and measure in it, with
+    BENCH_PROFILE passed on and BENCH_REDIS_URL as REDIS_URL (whose queue is purged after)."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        raise SystemExit("Set DATABASE_URL to a local PostgreSQL database.")
+    os.environ["BENCH_DATABASE_URL"] = url + "_cpu"
+    redis_url = os.environ.get("BENCH_REDIS_URL", "")
+    with home.throwaway_database() as (database_url, _):
+        env = {**home.base_environment(), "DATABASE_URL": database_url}
+        if os.environ.get("BENCH_PROFILE"):
+            env["BENCH_PROFILE"] = os.environ["BENCH_PROFILE"]
+        if redis_url:
+            env["REDIS_URL"] = redis_url
+        home.run_python(["manage.py", "migrate", "--noinput", "-v0"], env)
+        try:
+            yield env
+        finally:
+            if redis_url:
+                purge_broker(redis_url)
+
+
+def measure_in_child(script: str, args: list[str], given: Any, env: dict[str, str]) -> Any:
+    """Run a CPU measuring tool's child ``script`` (``python -c``) with ``given`` as JSON on its
+    standard input; its answer is the JSON on the last line it prints."""
+    result = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=home.ROOT,
+        env=env,
+        input=json.dumps(given),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"measuring failed:\n{result.stdout}\n{result.stderr}")
+    return json.loads(result.stdout.splitlines()[-1])
 
 
 def main() -> dict[str, tuple[float, str]]:

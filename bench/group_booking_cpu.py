@@ -31,14 +31,11 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_booking as booking_bench  # a script beside this one, not a package
-
-home = booking_bench.home
 
 BOOKINGS = int(os.environ.get("BENCH_BOOKINGS", "300"))
 WARM_BOOKINGS = int(os.environ.get("BENCH_WARM_BOOKINGS", "30"))
@@ -111,35 +108,11 @@ print(json.dumps(measured))
 
 
 def main() -> dict[str, tuple[float, str]]:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        raise SystemExit("Set DATABASE_URL to a local PostgreSQL database.")
-    os.environ["BENCH_DATABASE_URL"] = url + "_cpu"
-    redis_url = os.environ.get("BENCH_REDIS_URL", "")
-    with home.throwaway_database() as (database_url, _):
-        env = {**home.base_environment(), "DATABASE_URL": database_url}
-        if os.environ.get("BENCH_PROFILE"):
-            env["BENCH_PROFILE"] = os.environ["BENCH_PROFILE"]
-        if redis_url:
-            env["REDIS_URL"] = redis_url
-        home.run_python(["manage.py", "migrate", "--noinput", "-v0"], env)
+    with booking_bench.cpu_measuring_database() as env:
         seeded = json.loads(booking_bench.python_output(["-c", booking_bench.SEED, str(PEOPLE), "1"], env))
         reader, *bookers = seeded["keys"]
-        result = subprocess.run(
-            [sys.executable, "-c", MEASURE],
-            cwd=home.ROOT,
-            env=env,
-            input=json.dumps([seeded["session"], reader, bookers[: BOOKINGS + WARM_BOOKINGS], WARM_BOOKINGS]),
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-        if redis_url:
-            booking_bench.purge_broker(redis_url)
-        if result.returncode != 0:
-            raise RuntimeError(f"measuring failed:\n{result.stdout}\n{result.stderr}")
-        measured = json.loads(result.stdout.splitlines()[-1])
+        given = [seeded["session"], reader, bookers[: BOOKINGS + WARM_BOOKINGS], WARM_BOOKINGS]
+        measured = booking_bench.measure_in_child(MEASURE, [], given, env)
     figures: dict[str, tuple[float, str]] = {}
     for kind, name in (("book", "group_booking"), ("signed-in", "signed_in_trivial_view")):
         cpu, database, statements, held = (list(column) for column in zip(*measured[kind], strict=True))

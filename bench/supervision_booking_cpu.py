@@ -30,8 +30,6 @@ import importlib.util
 import json
 import os
 import statistics
-import subprocess
-import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -39,7 +37,6 @@ _spec = importlib.util.spec_from_file_location("bench_booking", HERE / "bench_bo
 assert _spec is not None and _spec.loader is not None
 booking_bench = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(booking_bench)
-home = booking_bench.home
 
 BOOKINGS = int(os.environ.get("BENCH_BOOKINGS", "300"))
 WARM_BOOKINGS = int(os.environ.get("BENCH_WARM_BOOKINGS", "60"))
@@ -106,38 +103,12 @@ print(json.dumps({"rows": rows, "database": (backend_cpu() - database_before) / 
 
 
 def main() -> dict[str, tuple[float, str]]:
-    os.environ.setdefault("BENCH_DATABASE_URL", "")
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        raise SystemExit("Set DATABASE_URL to a local PostgreSQL database.")
-    os.environ["BENCH_DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + url.rsplit("/", 1)[1] + "_cpu"
-    redis_url = os.environ.get("BENCH_REDIS_URL", "")
-    with home.throwaway_database() as (database_url, _):
-        env = {**home.base_environment(), "DATABASE_URL": database_url}
-        if os.environ.get("BENCH_PROFILE"):
-            env["BENCH_PROFILE"] = os.environ["BENCH_PROFILE"]
-        if redis_url:
-            env["REDIS_URL"] = redis_url
-        home.run_python(["manage.py", "migrate", "--noinput", "-v0"], env)
+    with booking_bench.cpu_measuring_database() as env:
         seeded = json.loads(
             booking_bench.python_output(["-c", booking_bench.SEED, str(PEOPLE), str(booking_bench.SUPERVISORS)], env)
         )
         choices = seeded["supervision"][: BOOKINGS + WARM_BOOKINGS]
-        result = subprocess.run(
-            [sys.executable, "-c", MEASURE, str(WARM_BOOKINGS)],
-            cwd=home.ROOT,
-            env=env,
-            input=json.dumps(choices),
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"measuring failed:\n{result.stdout}\n{result.stderr}")
-        if redis_url:
-            booking_bench.purge_broker(redis_url)
-        measured = json.loads(result.stdout.splitlines()[-1])
+        measured = booking_bench.measure_in_child(MEASURE, [str(WARM_BOOKINGS)], choices, env)
     cpu, hold, hold_cpu, statements = (list(column) for column in zip(*measured["rows"], strict=True))
     figures = {
         "supervision_booking_python_cpu_ms": (round(statistics.median(cpu) * 1000, 2), "ms"),

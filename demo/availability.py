@@ -74,7 +74,7 @@ def seed_supervision_bookings(out: TextIOBase) -> None:
 
     domain = settings.DEMO_EMAIL_DOMAIN
     supervisor = SupervisorProfile.objects.filter(user__email=f"supervisor@{domain}").first()
-    staff = Membership.objects.filter(user__email=f"staff@{domain}", left_at__isnull=True).first()
+    staff = Membership.objects.current().filter(user__email=f"staff@{domain}").first()
     if supervisor is None or staff is None:
         return
     pool_organisation = PoolOrganisation.objects.filter(organisation=staff.organisation).select_related("pool").first()

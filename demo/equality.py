@@ -23,7 +23,7 @@ from django.db.models import Exists, OuterRef, Sum
 from equality.categories import CATEGORIES, PREFER_NOT_TO_SAY
 from equality.models import EqualityAnswers
 from reflect.local_time import LONDON
-from reflect.models import Membership, Pool, User
+from reflect.models import Membership, Pool, User, current_membership
 from scheduling.models import BookingAttendee, BookingStatus, Place, PlaceStatus
 
 ANSWERING = 0.7  # of staff who answer at all
@@ -97,7 +97,7 @@ def seed_equality_answers(out: TextIOBase) -> None:
     """Answers for staff of every pool who have none yet (a second run adds nothing new)."""
     _date_memberships_from_pool_start()
     staff = list(
-        User.objects.filter(memberships__left_at__isnull=True)
+        User.objects.filter(current_membership("memberships"))
         .exclude(email__in=KEPT_UNANSWERED)
         .exclude(Exists(EqualityAnswers.objects.filter(user=OuterRef("pk"))))
         .values_list("pk", flat=True)

@@ -8,7 +8,7 @@ from io import TextIOBase
 
 from django.utils import timezone
 
-from reflect.models import Pool, User
+from reflect.models import Pool, User, current_membership
 from scheduling.groups.changes import create_group
 from scheduling.groups.places import book_place, cancel_place
 from scheduling.groups.waitlist import join_waitlist
@@ -104,11 +104,7 @@ def full_session_with_held_offer_demo(stdout: TextIOBase) -> None:
     capacity = 4
     # Staff of the pool's organisations other than the demo logins, in a fixed order.
     others = list(
-        User.objects.filter(
-            memberships__organisation__pool_memberships__pool=pool,
-            memberships__left_at__isnull=True,
-            memberships__is_lead=False,
-        )
+        User.objects.filter(current_membership("memberships", organisation__pool_memberships__pool=pool, is_lead=False))
         .exclude(email__in=[DEMO_HELD_FOR, "lead@demo.reflect.test"])
         .distinct()
         .order_by("pk")[: capacity + 1]

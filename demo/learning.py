@@ -52,7 +52,8 @@ def _seed_pool(pool: Pool, today: datetime.date, topics: list[LearningTopic], ta
         PoolOrganisation.objects.filter(pool=pool).order_by("organisation_id").values_list("organisation_id", flat=True)
     )
     members = (
-        Membership.objects.filter(organisation_id__in=organisations, left_at__isnull=True, user__is_active=True)
+        Membership.objects.current()
+        .filter(organisation_id__in=organisations, user__is_active=True)
         .order_by("user_id", "pk")
         .values_list("user_id", "organisation_id", "user__email")
     )

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from learning.models import LearningNeed, LearningTopic
 from learning.sessions.services import give_feedback, publish_learning_session
-from reflect.models import Pool, User
+from reflect.models import Pool, User, current_membership
 from scheduling.groups import repeats
 from scheduling.groups.attendance import mark_place_attendance
 from scheduling.groups.changes import create_group
@@ -44,7 +44,7 @@ def _need(person: User, pool: Pool, topic: LearningTopic, raised_at: datetime.da
     """Raise the person's need unless they have one open already (the part A demo may have)."""
     if LearningNeed.objects.filter(person=person, topic=topic, met_at__isnull=True, withdrawn_at__isnull=True).exists():
         return
-    membership = person.memberships.filter(left_at__isnull=True).select_related("organisation").first()
+    membership = person.memberships.current().select_related("organisation").first()
     if membership is not None:
         LearningNeed.objects.create(
             person=person, organisation=membership.organisation, pool=pool, topic=topic, raised_at=raised_at
@@ -78,10 +78,7 @@ def learning_sessions_demo(stdout: TextIOBase) -> None:
     facilitator = SupervisorProfile.objects.filter(user__email=DEMO_FACILITATOR, verified_at__isnull=False).first()
     now = timezone.now()
     colleagues = list(
-        User.objects.filter(
-            memberships__organisation__pool_memberships__pool=pool,
-            memberships__left_at__isnull=True,
-        )
+        User.objects.filter(current_membership("memberships", organisation__pool_memberships__pool=pool))
         .exclude(email__in=[DEMO_STAFF, DEMO_HOST])
         .distinct()
         .order_by("pk")[: len(ANSWERS) + 1]

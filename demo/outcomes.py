@@ -57,7 +57,8 @@ def _seed_pool(pool: Pool, today: datetime.date) -> int:
     rng = random.Random(pool.pk)
     organisations = list(PoolOrganisation.objects.filter(pool=pool).values_list("organisation_id", flat=True))
     members = (
-        Membership.objects.filter(organisation_id__in=organisations, left_at__isnull=True, user__is_active=True)
+        Membership.objects.current()
+        .filter(organisation_id__in=organisations, user__is_active=True)
         .order_by("user_id", "pk")
         .values_list("user_id", "organisation_id", "user__email")
     )

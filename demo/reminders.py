@@ -19,7 +19,8 @@ from reflect.services.notifications import queue_notification
 def demo_reminders(out: TextIOBase) -> None:
     membership = (
         Membership.objects.select_related("user")
-        .filter(is_lead=True, left_at__isnull=True, user__email__endswith="@" + settings.DEMO_EMAIL_DOMAIN)
+        .leads()
+        .filter(user__email__endswith="@" + settings.DEMO_EMAIL_DOMAIN)
         .order_by("pk")
         .first()
     )

@@ -18,7 +18,7 @@ from django.utils import timezone
 from learning.enums import CoveredBy, TopicKind
 from learning.models import LearningNeed, LearningTopic, OrganisationNeed, TopicSuggestion
 from reflect.disclosure import disclosed
-from reflect.models import Organisation, Pool, PoolOrganisation, User
+from reflect.models import Organisation, Pool, PoolOrganisation, User, current_membership
 from scheduling.models import BookingAttendee, BookingStatus, Place, PlaceStatus
 from scheduling.models.bookings import LIVE_BOOKING_STATUSES
 from supervision.models import SupervisionAgreement
@@ -42,8 +42,7 @@ def learning_place_of(person: User, today: datetime.date | None = None) -> Learn
     row = (
         PoolOrganisation.objects.select_related("pool", "organisation")
         .filter(
-            organisation__memberships__user=person,
-            organisation__memberships__left_at__isnull=True,
+            current_membership("organisation__memberships", user=person),
             pool__starts_on__lte=today,
             pool__ends_on__gte=today,
         )
@@ -127,8 +126,7 @@ def supervisees_of(agreement: SupervisionAgreement) -> QuerySet[User]:
     the supervisor never sees the organisation's whole staff list."""
     return (
         User.objects.filter(
-            memberships__organisation_id=agreement.organisation_id,
-            memberships__left_at__isnull=True,
+            current_membership("memberships", organisation_id=agreement.organisation_id),
             supervision_bookings__booking__agreement=agreement,
             supervision_bookings__booking__status__in=LIVE_BOOKING_STATUSES,
         )

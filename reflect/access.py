@@ -52,7 +52,8 @@ def access_organisation(user: User, organisation_id: int) -> tuple[Organisation,
     """An organisation the user is a current member of, with their membership."""
     membership = (
         Membership.objects.select_related("organisation")
-        .filter(organisation_id=organisation_id, user=user, left_at__isnull=True)
+        .current()
+        .filter(organisation_id=organisation_id, user=user)
         .first()
         if user.is_authenticated
         else None
@@ -72,7 +73,7 @@ def access_led_organisation(user: User, organisation_id: int) -> tuple[Organisat
 
 def access_member(organisation: Organisation, membership_id: int) -> Membership:
     return get_object_or_404(
-        Membership.objects.select_related("user"), pk=membership_id, organisation=organisation, left_at__isnull=True
+        Membership.objects.select_related("user").current(), pk=membership_id, organisation=organisation
     )
 
 

@@ -90,7 +90,8 @@ def roles_of(user: User, more: Mapping[str, RowFact] | None = None) -> Roles:
     more = more or {}
     memberships = tuple(
         Membership.objects.select_related("organisation")
-        .filter(user=user, left_at__isnull=True)
+        .current()
+        .filter(user=user)
         .only("is_lead", "organisation__name")  # what the menu and the home page's panels show
         .order_by("organisation_id")
     )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, TypedDict
 from django.db.models import Count, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from reflect.models import Invitation, Membership, Organisation, Pool, User
+from reflect.models import Invitation, Membership, Organisation, Pool, User, current_membership
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -23,13 +23,14 @@ def pools_commissioned_by(user: User) -> QuerySet[WithAnnotations[Pool, Organisa
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:
-    return Membership.objects.select_related("organisation").filter(user=user, left_at__isnull=True)
+    return Membership.objects.select_related("organisation").current().filter(user=user)
 
 
 def current_members(organisation: Organisation) -> QuerySet[Membership]:
     return (
         Membership.objects.select_related("user")
-        .filter(organisation=organisation, left_at__isnull=True)
+        .current()
+        .filter(organisation=organisation)
         .order_by("-is_lead", "user__first_name", "user__last_name", "user__email")
     )
 
@@ -51,9 +52,7 @@ def open_invitations_to(email: str | OuterRef, now: datetime.datetime) -> QueryS
 
 def current_leads(organisation_id: int) -> QuerySet[Membership]:
     """The organisation's leads today (people who left are no longer leads)."""
-    return Membership.objects.select_related("user").filter(
-        organisation_id=organisation_id, is_lead=True, left_at__isnull=True
-    )
+    return Membership.objects.select_related("user").leads().filter(organisation_id=organisation_id)
 
 
 def is_commissioner(user: User, pool: Pool) -> bool:
@@ -66,7 +65,7 @@ def is_current_lead(user: User, organisation_id: int) -> bool:
 
 def current_member(user: User, organisation_id: int) -> Membership | None:
     """The person's membership of the organisation today, if they are staff there."""
-    return Membership.objects.filter(user=user, organisation_id=organisation_id, left_at__isnull=True).first()
+    return Membership.objects.current().filter(user=user, organisation_id=organisation_id).first()
 
 
 def pool_member_by_email(pool: Pool, email: str) -> User | None:
@@ -74,9 +73,8 @@ def pool_member_by_email(pool: Pool, email: str) -> User | None:
     community of practice's host, say); None for anyone else, so nobody outside is named."""
     return (
         User.objects.filter(
-            email__iexact=email.strip(),
-            memberships__left_at__isnull=True,
-            memberships__organisation__pool_memberships__pool=pool,
+            Q(email__iexact=email.strip()),
+            current_membership("memberships", organisation__pool_memberships__pool=pool),
         )
         .distinct()
         .first()
@@ -84,13 +82,9 @@ def pool_member_by_email(pool: Pool, email: str) -> User | None:
 
 
 def is_pool_member(user: User, pool: Pool) -> bool:
-    return Membership.objects.filter(
-        user=user, left_at__isnull=True, organisation__pool_memberships__pool=pool
-    ).exists()
+    return Membership.objects.current().filter(user=user, organisation__pool_memberships__pool=pool).exists()
 
 
 def is_pool_lead(user: User, pool: Pool) -> bool:
     """Whether the person now leads one of the pool's organisations."""
-    return Membership.objects.filter(
-        user=user, left_at__isnull=True, is_lead=True, organisation__pool_memberships__pool=pool
-    ).exists()
+    return Membership.objects.leads().filter(user=user, organisation__pool_memberships__pool=pool).exists()

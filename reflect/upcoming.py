@@ -60,4 +60,4 @@ def weekly_audience() -> set[int]:
 
 @register_weekly_audience
 def organisation_leads() -> Iterable[int]:
-    return Membership.objects.filter(is_lead=True, left_at__isnull=True).values_list("user_id", flat=True)
+    return Membership.objects.leads().values_list("user_id", flat=True)

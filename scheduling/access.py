@@ -99,7 +99,7 @@ def agreement_to_book(agreement_id: int, user_id: int) -> QuerySet[SupervisionAg
     """``access_agreement_to_book``'s query: the agreement if one of the person's current
     memberships is of its organisation (``memberships_of``), with ``booker_is_lead``
     (``is_current_lead``)."""
-    current = Membership.objects.filter(user_id=user_id, left_at__isnull=True)
+    current = Membership.objects.current().filter(user_id=user_id)
     return (
         SupervisionAgreement.objects.select_related("supervisor__user", "organisation", "pool")
         .filter(pk=agreement_id, organisation_id__in=current.values("organisation_id"))

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from reflect import wording
 from reflect.home import HomePanel, NextStep, commissioned_pools, register_home_fact, register_home_panels
-from reflect.models import User
+from reflect.models import User, current_membership
 from reflect.navigation import NavItem, Roles, register_nav_items, register_role
 from reflect.statements import fetch_named_rows, fetch_row
 from scheduling.groups.notices import session_when
@@ -195,8 +195,7 @@ register_home_fact(
     "has_agreement",
     lambda person, _now, _today: Exists(
         SupervisionAgreement.objects.filter(
-            organisation__memberships__user=person,
-            organisation__memberships__left_at__isnull=True,
+            current_membership("organisation__memberships", user=person),
             status=AgreementStatus.ACTIVE,
         )
     ),

@@ -47,7 +47,7 @@ def access_assessment(request: HttpRequest, assessment_id: int) -> NeedsAssessme
 
 def may_browse_directory(user: User) -> bool:
     """The supervisor directory is for staff of any organisation (leads included) and admins."""
-    return user.is_staff or Membership.objects.filter(user=user, left_at__isnull=True).exists()
+    return user.is_staff or Membership.objects.current().filter(user=user).exists()
 
 
 def access_supervisor(user: User, supervisor_id: int) -> SupervisorProfile:

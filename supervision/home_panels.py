@@ -76,9 +76,7 @@ def _latest_result(person: int) -> QuerySet[NeedsAssessment, Any]:
     """The latest completed result the person may see (what assessments_visible_to holds: their
     own, and their led organisations'), with only what the home page's step shows. Its SQL is
     kept once per process (reflect/statements.py): this is on every lead's home page."""
-    leads = Membership.objects.filter(
-        user_id=person, is_lead=True, left_at__isnull=True, organisation_id=OuterRef("organisation_id")
-    )
+    leads = Membership.objects.leads().filter(user_id=person, organisation_id=OuterRef("organisation_id"))
     return (
         NeedsAssessment.objects.filter(Q(owner_id=person) | Q(Exists(leads)), completed_at__isnull=False)
         .values("pk", "outcome", "completed_at", "organisation_name", "organisation__name")

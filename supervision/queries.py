@@ -33,9 +33,7 @@ if TYPE_CHECKING:  # for annotations only: import it under TYPE_CHECKING too
 
 
 def organisations_led_by(user: User) -> QuerySet[Organisation]:
-    return Organisation.objects.filter(
-        pk__in=Membership.objects.filter(user=user, is_lead=True, left_at__isnull=True).values("organisation_id")
-    )
+    return Organisation.objects.filter(pk__in=Membership.objects.leads().filter(user=user).values("organisation_id"))
 
 
 def assessments_visible_to(user: User) -> QuerySet[NeedsAssessment]:

@@ -66,9 +66,11 @@ def main() -> None:
         if _open_for_booking(session, now)
     ][:20]
     staff = []
-    members = Membership.objects.filter(
-        organisation__pool_memberships__pool=demo_pool, left_at__isnull=True
-    ).select_related("user", "organisation")
+    members = (
+        Membership.objects.current()
+        .filter(organisation__pool_memberships__pool=demo_pool)
+        .select_related("user", "organisation")
+    )
     for membership in members.order_by("pk")[:60]:
         agreements = SupervisionAgreement.objects.filter(
             organisation=membership.organisation, status=AgreementStatus.ACTIVE

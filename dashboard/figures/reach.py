@@ -32,7 +32,7 @@ from equality.queries import AnswerTotals, PersonUse, Tally, tally_by_answer
 from equality.suppression import hidden_rows
 from reflect import wording
 from reflect.disclosure import SUPPRESSED, disclosed
-from reflect.models import Membership
+from reflect.models import Membership, current_membership
 from scheduling.models import BookingAttendee, BookingStatus, Place, PlaceStatus
 
 # A group "uses markedly less than its share" when its share of the people who used the pool,
@@ -96,7 +96,7 @@ class ReachFigures(Question):
         start, end = (period.start, period.end) if period is not None else (self.selection.now,) * 2
         staff = (
             Membership.objects.filter(organisation__pool_memberships__pool=self.pool, joined_at__lt=end)
-            .filter(Q(left_at__isnull=True) | Q(left_at__gte=end))
+            .filter(current_membership() | Q(left_at__gte=end))
             .values_list("user_id", flat=True)
             .order_by()
         )

@@ -105,8 +105,10 @@ def queue_outcome_invitations(today: datetime.date | None = None) -> list[Notifi
     asked = set(OutcomeInvitation.objects.filter(pool_id__in=pools).values_list("person_id", "pool_id", "round"))
     queued: list[Notification] = []
     due: dict[tuple[int, int], tuple[User, int, datetime.date]] = {}
-    members = Membership.objects.select_related("user").filter(
-        organisation_id__in=by_organisation, left_at__isnull=True, user__is_active=True
+    members = (
+        Membership.objects.select_related("user")
+        .current()
+        .filter(organisation_id__in=by_organisation, user__is_active=True)
     )
     for membership in members.order_by("pk"):
         for pool_id in by_organisation[membership.organisation_id]:

@@ -37,9 +37,8 @@ LEFT_THE_POOL = (
 
 def _current_membership(person_id: int, pool_id: int) -> Membership | None:
     return (
-        Membership.objects.filter(
-            user_id=person_id, left_at__isnull=True, organisation__pool_memberships__pool_id=pool_id
-        )
+        Membership.objects.current()
+        .filter(user_id=person_id, organisation__pool_memberships__pool_id=pool_id)
         .order_by("pk")
         .first()
     )

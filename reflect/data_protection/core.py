@@ -172,7 +172,7 @@ def erase_core(erasure: Erasure) -> None:
     invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
     invitations.update(email=erasure.placeholder_email)
 
-    for membership in Membership.objects.filter(user=user, left_at__isnull=True).order_by("pk"):
+    for membership in Membership.objects.current().filter(user=user).order_by("pk"):
         membership.left_at = now
         membership.save(update_fields=["left_at"])
         record_audit("membership.left", actor=None, target=membership.organisation, user_id=user.pk)

@@ -49,7 +49,7 @@ def identifying_strings(user: User) -> tuple[list[str], list[str]]:
 def last_lead_blockers(user: User) -> list[Blocker]:
     """A lead who is their organisation's only lead hands the role on first (nothing changes)."""
     blockers = []
-    led = Membership.objects.filter(user=user, is_lead=True, left_at__isnull=True).select_related("organisation")
+    led = Membership.objects.leads().filter(user=user).select_related("organisation")
     for membership in led:
         other_leads = current_leads(membership.organisation_id).exclude(pk=membership.pk)
         if not other_leads.exists():
@@ -84,12 +84,11 @@ def erase_account(
         return False
     # Lock the memberships of the organisations they lead, in id order (as the organisation
     # services do), so that a colleague stepping down meanwhile cannot leave one leaderless.
-    led = Membership.objects.filter(user=locked, is_lead=True, left_at__isnull=True).values_list(
-        "organisation_id", flat=True
-    )
+    led = Membership.objects.leads().filter(user=locked).values_list("organisation_id", flat=True)
     list(
         Membership.objects.select_for_update()
-        .filter(organisation_id__in=list(led), left_at__isnull=True)
+        .current()
+        .filter(organisation_id__in=list(led))
         .order_by("pk")
         .values_list("pk", flat=True)
     )

@@ -34,7 +34,7 @@ def departed_people(now: datetime.datetime) -> list[int]:
         .filter(Q(last_login__isnull=True) | Q(last_login__lt=cutoff))
         .annotate(
             last_left=Max("memberships__left_at"),
-            current=Exists(Membership.objects.filter(user=OuterRef("pk"), left_at__isnull=True)),
+            current=Exists(Membership.objects.current().filter(user=OuterRef("pk"))),
             commissioner=Exists(PoolCommissioner.objects.filter(user=OuterRef("pk"))),
         )
         .filter(last_left__lt=cutoff, current=False, commissioner=False)

@@ -2,7 +2,7 @@ from reflect.models.audit import AuditEvent
 from reflect.models.invitations import Invitation
 from reflect.models.ledger import LedgerEntry, LedgerMonth
 from reflect.models.notifications import Notification
-from reflect.models.organisations import Community, Membership, Organisation
+from reflect.models.organisations import Community, Membership, Organisation, current_lead, current_membership
 from reflect.models.people import ContactPreferences, MeetingPreference, User
 from reflect.models.pools import Pool, PoolCommissioner, PoolOrganisation
 
@@ -21,4 +21,6 @@ __all__ = [
     "PoolCommissioner",
     "PoolOrganisation",
     "User",
+    "current_lead",
+    "current_membership",
 ]

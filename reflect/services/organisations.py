@@ -59,7 +59,7 @@ def update_organisation(
 @transaction.atomic
 def invite_staff(organisation: Organisation, email: str, *, acting_user: User) -> Invitation:
     email = email.strip().lower()
-    if Membership.objects.filter(organisation=organisation, user__email__iexact=email, left_at__isnull=True).exists():
+    if Membership.objects.current().filter(organisation=organisation, user__email__iexact=email).exists():
         raise DomainError(f"{email} is already a member of {organisation}.", field="email")
     invitation, _token = create_invitation(
         InvitationKind.ORGANISATION_STAFF, email, acting_user=acting_user, organisation=organisation
@@ -87,9 +87,7 @@ def accept_staff_invitation(invitation: Invitation, *, acting_user: User) -> Mem
 def _lock_memberships(organisation: Organisation) -> list[Membership]:
     # Lock every current membership of the organisation, in id order, so that two leads
     # handing on or removing each other at once cannot leave it with no lead.
-    return list(
-        Membership.objects.select_for_update().filter(organisation=organisation, left_at__isnull=True).order_by("pk")
-    )
+    return list(Membership.objects.select_for_update().current().filter(organisation=organisation).order_by("pk"))
 
 
 @transaction.atomic

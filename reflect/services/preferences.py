@@ -62,7 +62,7 @@ def _preferences_and_memberships(organisation: int, **users: int) -> QuerySet[Us
     """``preferences_and_memberships_of``'s query, for the people whose ids are ``users``: its
     SQL is kept once per process for each number of people (reflect/statements.py), as a
     booking reads it on every request."""
-    membership = Membership.objects.filter(user=OuterRef("pk"), organisation_id=organisation, left_at__isnull=True)
+    membership = Membership.objects.current().filter(user=OuterRef("pk"), organisation_id=organisation)
     return (
         User.objects.filter(pk__in=list(users.values()))
         .select_related("contact_preferences")

@@ -29,7 +29,7 @@ def health_signed_in(request: HttpRequest) -> HttpResponse:
     The booking benchmark's baseline "on the same server and database" (docs/performance.md) beside
     /health/, which touches neither. It tells the person only about themselves.
     """
-    staff = Membership.objects.filter(user=acting_user(request), left_at__isnull=True).exists()
+    staff = Membership.objects.current().filter(user=acting_user(request)).exists()
     return HttpResponse("ok: staff" if staff else "ok: not staff", content_type="text/plain")
 
 

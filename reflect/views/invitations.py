@@ -11,7 +11,7 @@ from reflect.access import acting_user_or_none
 from reflect.enums import InvitationKind
 from reflect.errors import DomainError
 from reflect.forms import JoinPoolForm, OrganisationForm
-from reflect.models import Invitation, Organisation, User
+from reflect.models import Invitation, Organisation, User, current_lead, current_membership
 from reflect.services.invitations import find_invitation, invitation_problem
 from reflect.services.organisations import accept_staff_invitation
 from reflect.services.pools import join_pool, join_pool_with_new_organisation
@@ -33,11 +33,7 @@ def _load(request: HttpRequest, token: str | None, invitation_id: int | None) ->
 
 
 def _led_organisations(user: User) -> list[Organisation]:
-    return list(
-        Organisation.objects.filter(
-            memberships__user=user, memberships__is_lead=True, memberships__left_at__isnull=True
-        ).order_by("name")
-    )
+    return list(Organisation.objects.filter(current_lead("memberships", user=user)).order_by("name"))
 
 
 def invitation(request: HttpRequest, token: str | None = None, invitation_id: int | None = None) -> HttpResponse:
@@ -75,7 +71,7 @@ def _where_it_led(found: Invitation, user: User | None) -> Organisation | None:
     """The organisation an invitation this person accepted brought them (or theirs) into."""
     if user is None or found.accepted_by_id != user.pk:
         return None
-    organisations = Organisation.objects.filter(memberships__user=user, memberships__left_at__isnull=True)
+    organisations = Organisation.objects.filter(current_membership("memberships", user=user))
     if found.kind == InvitationKind.ORGANISATION_STAFF:
         return organisations.filter(pk=found.organisation_id or 0).first()
     return organisations.filter(memberships__is_lead=True, pool_memberships__pool=found.pool_id).order_by("pk").first()

@@ -7,7 +7,7 @@ from typing import TypedDict
 from django.db.models import QuerySet
 from django.http import Http404
 
-from reflect.models import Pool, PoolOrganisation, User
+from reflect.models import Pool, PoolOrganisation, User, current_membership
 from scheduling.models import GroupSession, Place, ReflectiveGroup, SessionStatus, runs_group
 
 
@@ -18,9 +18,7 @@ class PoolIdRow(TypedDict):
 def staff_pools(user: User | int) -> QuerySet[PoolOrganisation, PoolIdRow]:
     """The pools whose organisations the person is current staff of, as ``pool_id`` values (to
     use as a subquery: one round trip with what it filters)."""
-    return PoolOrganisation.objects.filter(
-        organisation__memberships__user=user, organisation__memberships__left_at__isnull=True
-    ).values("pool_id")
+    return PoolOrganisation.objects.filter(current_membership("organisation__memberships", user=user)).values("pool_id")
 
 
 def pool_ids_of_staff(user: User) -> set[int]:

@@ -59,7 +59,8 @@ def cohort_groups(pool: Pool, *, now: datetime.datetime | None = None) -> list[R
 
 def staff_organisation_in(pool: Pool, user: User) -> Organisation:
     membership = (
-        Membership.objects.filter(user=user, left_at__isnull=True, organisation__pools=pool)
+        Membership.objects.current()
+        .filter(user=user, organisation__pools=pool)
         .select_related("organisation")
         .order_by("organisation__name")
         .first()

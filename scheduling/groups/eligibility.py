@@ -19,7 +19,7 @@ def eligible_organisation(session: GroupSession, user: User) -> Organisation:
     group = session.group
     # The usual answer in one query: a current membership of an organisation in the group's
     # pool (and, for a restricted group, one of those chosen). Only a refusal reads more.
-    memberships = Membership.objects.filter(user=user, left_at__isnull=True, organisation__pools=group.pool_id)
+    memberships = Membership.objects.current().filter(user=user, organisation__pools=group.pool_id)
     if not group.all_pool_organisations:
         memberships = memberships.filter(
             organisation__in=ReflectiveGroup.eligible_organisations.through.objects.filter(
@@ -31,7 +31,8 @@ def eligible_organisation(session: GroupSession, user: User) -> Organisation:
         return membership.organisation
     organisations = [
         m.organisation
-        for m in Membership.objects.filter(user=user, left_at__isnull=True)
+        for m in Membership.objects.current()
+        .filter(user=user)
         .select_related("organisation")
         .order_by("organisation__name")
     ]

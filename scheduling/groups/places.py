@@ -118,7 +118,8 @@ def before_booking(session_id: int, user_id: int) -> QuerySet[GroupSession, dict
         reflectivegroup_id=OuterRef(OuterRef("group_id"))
     ).values("organisation_id")
     memberships = (
-        Membership.objects.filter(user_id=user_id, left_at__isnull=True, organisation__pools=OuterRef("group__pool_id"))
+        Membership.objects.current()
+        .filter(user_id=user_id, organisation__pools=OuterRef("group__pool_id"))
         .filter(Q(Exact(OuterRef("group__all_pool_organisations"), True)) | Q(organisation_id__in=chosen))
         .order_by("organisation__name", "pk")
         .values("organisation_id")[:1]

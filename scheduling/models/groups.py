@@ -193,9 +193,8 @@ def runs_group(user: Any, via: str = "") -> Q:
     lead must never learn which of their staff do (docs/groups.md, "Purposes")."""
     from reflect.models import Membership  # the core's model; scheduling's models load first
 
-    in_pool = Membership.objects.filter(
+    in_pool = Membership.objects.current().filter(
         user=OuterRef(f"{via}host"),
-        left_at__isnull=True,
         organisation__pool_memberships__pool=OuterRef(f"{via}pool"),
     )
     hosting = Q(**{f"{via}host": user}) & Q(Exists(in_pool)) & ~Q(Exists(in_pool.filter(is_lead=True)))

@@ -243,7 +243,8 @@ def _tables() -> dict[str, str]:
 
 
 # runs_group's rule for a host, over the group g: on the staff of one of its pool's organisations
-# (and, with "AND m.is_lead", leading one). A host who becomes a lead or leaves then drops the
+# (and, with "AND m.is_lead", leading one); "m.left_at IS NULL" is current_membership's rule
+# (reflect/models/organisations.py), written out in SQL here. A host who becomes a lead or leaves then drops the
 # group's sessions from the count, so the version moves the moment the feed changes.
 HOST_STAFF = """SELECT 1 FROM {membership} m JOIN {pool_organisation} po ON po.organisation_id = m.organisation_id
  WHERE m.user_id = {user} AND m.left_at IS NULL AND po.pool_id = g.pool_id"""

@@ -40,9 +40,7 @@ CHECK_IN_NOTICE_DAYS = 28
 def may_check_in(agreement: SupervisionAgreement, user: User) -> bool:
     if agreement.supervisor.user_id == user.pk:
         return True
-    return Membership.objects.filter(
-        organisation_id=agreement.organisation_id, user=user, left_at__isnull=True
-    ).exists()
+    return Membership.objects.current().filter(organisation_id=agreement.organisation_id, user=user).exists()
 
 
 def due_check_ins_for(user: User | int, today: datetime.date | None = None) -> QuerySet[SupervisionAgreement]:
@@ -51,7 +49,7 @@ def due_check_ins_for(user: User | int, today: datetime.date | None = None) -> Q
     answered = AgreementCheckIn.objects.filter(
         agreement=OuterRef("pk"), respondent=user, review_on=OuterRef("review_on")
     )
-    member_of = Membership.objects.filter(user=user, left_at__isnull=True).values("organisation_id")
+    member_of = Membership.objects.current().filter(user=user).values("organisation_id")
     return (
         SupervisionAgreement.objects.select_related("organisation", "supervisor__user")
         .filter(Q(supervisor__user=user) | Q(organisation_id__in=member_of))
@@ -83,8 +81,10 @@ def queue_check_in_reminders(today: datetime.date | None = None) -> list[Notific
         )
     )
     staff: dict[int, list[User]] = {}
-    for membership in Membership.objects.select_related("user").filter(
-        organisation_id__in={a.organisation_id for a in agreements}, left_at__isnull=True
+    for membership in (
+        Membership.objects.select_related("user")
+        .current()
+        .filter(organisation_id__in={a.organisation_id for a in agreements})
     ):
         staff.setdefault(membership.organisation_id, []).append(membership.user)
     queued: list[Notification] = []

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from reflect import wording
 from reflect.access import access_organisation, acting_user, two_factor_required
 from reflect.errors import DomainError
-from reflect.models import Organisation, Pool, User
+from reflect.models import Organisation, Pool, User, current_lead
 from supervision.access import access_supervisor
 from supervision.enums import AgreementStatus, RequestStatus
 from supervision.forms import CheckInForm, EndAgreementForm, RequestReplyForm, SupervisionRequestForm
@@ -227,14 +227,7 @@ def end_agreement(request: HttpRequest, agreement_id: int) -> HttpResponse:
     user = acting_user(request)
     agreement = get_object_or_404(
         SupervisionAgreement.objects.select_related("organisation", "supervisor__user", "pool")
-        .filter(
-            Q(supervisor__user=user)
-            | Q(
-                organisation__memberships__user=user,
-                organisation__memberships__is_lead=True,
-                organisation__memberships__left_at__isnull=True,
-            )
-        )
+        .filter(Q(supervisor__user=user) | current_lead("organisation__memberships", user=user))
         .distinct(),
         pk=agreement_id,
     )

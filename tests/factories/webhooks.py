@@ -17,7 +17,7 @@ def endpoint_for(*, pool=None, organisation=None, url="https://hooks.example.org
     if by is None and pool is not None:
         by = pool.commissioners.order_by("pk").first()
     elif by is None and organisation is not None:
-        lead = Membership.objects.filter(organisation=organisation, is_lead=True, left_at__isnull=True).first()
+        lead = Membership.objects.leads().filter(organisation=organisation).first()
         by = lead.user if lead else None
     secret = new_secret()
     endpoint = WebhookEndpoint.objects.create(

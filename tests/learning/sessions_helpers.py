@@ -21,7 +21,7 @@ def topic(slug: str) -> LearningTopic:
 
 
 def raise_need(person: User, pool: Pool, topic: LearningTopic, **fields: object) -> LearningNeed:
-    organisation = person.memberships.filter(left_at__isnull=True).first().organisation
+    organisation = person.memberships.current().first().organisation
     return LearningNeed.objects.create(
         person=person, organisation=organisation, pool=pool, topic=topic, raised_at=NOW, **fields
     )

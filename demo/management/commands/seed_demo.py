@@ -374,7 +374,7 @@ class Command(BaseCommand):
         for organisation in organisations:
             if PoolOrganisation.objects.filter(pool=pool, organisation=organisation).exists():
                 continue
-            lead_membership = Membership.objects.filter(organisation=organisation, is_lead=True, left_at=None).first()
+            lead_membership = Membership.objects.leads().filter(organisation=organisation).first()
             assert lead_membership is not None
             invitation, _ = create_invitation(
                 InvitationKind.POOL_ORGANISATION, lead_membership.user.email, acting_user=commissioner, pool=pool
