@@ -71,10 +71,13 @@ def _where_it_led(found: Invitation, user: User | None) -> Organisation | None:
     """The organisation an invitation this person accepted brought them (or theirs) into."""
     if user is None or found.accepted_by_id != user.pk:
         return None
-    organisations = Organisation.objects.filter(current_membership("memberships", user=user))
     if found.kind == InvitationKind.ORGANISATION_STAFF:
-        return organisations.filter(pk=found.organisation_id or 0).first()
-    return organisations.filter(memberships__is_lead=True, pool_memberships__pool=found.pool_id).order_by("pk").first()
+        mine = Organisation.objects.filter(current_membership("memberships", user=user))
+        return mine.filter(pk=found.organisation_id or 0).first()
+    # One condition on one membership row: this person as a current lead (a second filter() on
+    # the relation would match an organisation where anyone, ever, led it).
+    led = Organisation.objects.filter(current_lead("memberships", user=user))
+    return led.filter(pool_memberships__pool=found.pool_id).order_by("pk").first()
 
 
 def _accept_staff(request: HttpRequest, found: Invitation, user: User) -> HttpResponse:

@@ -8,7 +8,8 @@ from django.utils import timezone
 from reflect.enums import InvitationKind
 from reflect.models import Invitation, Membership, Organisation, PoolOrganisation
 from reflect.services.invitations import create_invitation
-from tests.factories.core import MembershipFactory, UserFactory, make_commissioner
+from reflect.services.pools import join_pool
+from tests.factories.core import MembershipFactory, OrganisationFactory, UserFactory, make_commissioner
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +143,20 @@ def test_commissioner_invites_an_organisation_by_email(client, world, django_cap
     assert response["Location"] == reverse("pool_detail", args=[world.pool.pk])
     assert [m.subject for m in mail.outbox] == ["You are invited to join Leeds pool"]
     assert Invitation.objects.get(email="hello@group.org").invited_by == commissioner
+
+
+def test_a_used_pool_invitation_takes_its_lead_to_the_organisation_they_brought_in(client, world):
+    """Its lead is also staff, not lead, of an older organisation of the pool that has a lead of
+    its own: the link leads to the organisation this person leads, not to that one."""
+    newcomer = UserFactory(email="lead@newgroup.org", first_name="Nia")
+    MembershipFactory(organisation=world.organisation, user=newcomer, is_lead=False)
+    theirs = OrganisationFactory(name="New Group")
+    MembershipFactory(organisation=theirs, user=newcomer, is_lead=True)
+    invitation, path = _pool_invitation(world)
+    join_pool(invitation, theirs, acting_user=newcomer)
+    assert world.organisation.pk < theirs.pk  # the one a looser rule, by key, would pick
+
+    client.force_login(newcomer)
+    response = client.get(path, follow=True)
+    assert response.redirect_chain == [(reverse("organisation_detail", args=[theirs.pk]), 302)]
+    assert [str(m) for m in response.context["messages"]] == ["You have already joined New Group."]
