@@ -143,10 +143,13 @@ def organisation_usage(request: HttpRequest, organisation_id: int) -> HttpRespon
 
 @commissioner_area
 def pool_learning_needs(request: HttpRequest, pool: Pool) -> HttpResponse:
-    """Demand for learning by topic (docs/learning.md), every count of people disclosed."""
+    """Demand for learning by topic (docs/learning.md), every count of people disclosed: one of
+    the dashboard's pages. Its table covers the whole pool; the filters are read only so that the
+    links back to the other pages keep them."""
+    filters, _, _ = _filters(request, pool)
     demand = learning_demand(pool)
     record_audit("dashboard.viewed", actor=acting_user(request), target=pool, table="learning-demand")
-    return render(request, "dashboard/learning.html", {"pool": pool, "demand": demand})
+    return render(request, "dashboard/learning.html", {"pool": pool, "demand": demand, "query": filters.as_query()})
 
 
 @commissioner_area

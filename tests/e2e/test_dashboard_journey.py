@@ -93,6 +93,13 @@ def test_a_commissioner_filters_the_dashboard_and_downloads_a_csv(live_server: A
     assert rows[0][:2] == ["Sex", "Staff"]
     assert rows[-1][0] == "All staff"
 
+    # Learning needs is one of the dashboard's pages too: its list of pages stays, and going
+    # back to the overview keeps the filters chosen.
+    follow(page, "Learning needs")
+    assert heading(page) == "Learning needs"
+    follow(page, "Dashboard")
+    assert "Showing May 2026 to July 2026, Otley Care Farm, all groups" in page.locator("main").inner_text()
+
 
 @pytest.mark.django_db(transaction=True)
 def test_a_commissioner_sees_the_first_rows_of_a_long_table_and_every_row_in_its_csv(

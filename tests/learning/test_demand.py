@@ -74,6 +74,11 @@ def test_the_demand_page_and_its_csv_show_the_same_cells(client, world) -> None:
     page = client.get(reverse("pool_learning_needs", args=[world.pool.pk]))
     assert page.status_code == 200
     assert "Risk enablement<br>" in page.text and "Add a topic for this pool" in page.text
+    # One of the dashboard's pages: its list of pages, this one marked, each keeping the filters.
+    filtered = client.get(reverse("pool_learning_needs", args=[world.pool.pk]) + "?from=2026-05").text
+    dashboard = reverse("pool_dashboard", args=[world.pool.pk])
+    assert f'href="{dashboard}?from=2026-05&amp;to=' in filtered
+    assert 'aria-current="page">Learning needs</a>' in filtered
     response = client.get(reverse("pool_learning_export", args=[world.pool.pk]))
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0] == [
@@ -96,7 +101,8 @@ def test_the_demand_page_costs_the_same_queries_however_many_needs(client, world
         record_organisation_need(second, topic(slug), covered_by=CoveredBy.NONE, staff_count=3, acting_user=world.lead)
     with CaptureQueriesContext(connection) as many:
         assert client.get(address).status_code == 200
-    assert len(many) == len(few) == 11, [q["sql"] for q in many.captured_queries]
+    # 11, and the two that read the dashboard's filters, kept by its links to the other pages.
+    assert len(many) == len(few) == 13, [q["sql"] for q in many.captured_queries]
 
 
 def test_a_commissioner_adds_a_topic_and_staff_can_choose_it(client, world) -> None:
