@@ -121,9 +121,12 @@ def messages_for(name: str, field: forms.Field) -> dict[str, str]:
     # for the same code when the field has one (Field.run_validators): give it one.
     codes = dict(field.error_messages)
     for validator in field.validators:
+        # One code (MaxLengthValidator's), or several (DecimalValidator's digits and places).
         code = getattr(validator, "code", None)
-        if code and code not in codes:
-            codes[code] = defaults[code] = getattr(validator, "message", "")
+        own = {code: getattr(validator, "message", "")} if code else getattr(validator, "messages", {})
+        for code, message in own.items():
+            if code not in codes:
+                codes[code] = defaults[code] = message
     ours: dict[str, str] = {}
     for code, message in codes.items():
         if code not in defaults or str(message) != str(defaults[code]):
