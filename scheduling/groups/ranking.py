@@ -74,7 +74,9 @@ def rank_groups(
         places = (
             f"{wording.count(option.places_left, 'place')} left in the next session"
             if option.places_left
-            else "the next session is full: you can join its waitlist"
+            # What the person can do (join its waitlist, take a place held for them) is the
+            # row's own action, which knows where they stand; the reason says only why.
+            else "the next session is full"
         )
         ranked.append(
             RankedGroup(

@@ -91,7 +91,13 @@ def test_held_offers_are_not_shown_as_free(client, world, session):
     client.force_login(world.member)
     [row] = client.get(reverse("group_sessions")).context["ranked"]
     assert (row["session"].pk, row["places_left"], row["places_said"]) == (session.pk, 0, "Full")
-    assert row["ranked"].reasons[2] == "the next session is full: you can join its waitlist"
+    assert row["ranked"].reasons[2] == "the next session is full"
+    # Leila, whom the place is held for, is offered it, and nothing tells her to join a waitlist.
+    client.force_login(world.lead)
+    page = client.get(reverse("group_sessions"))
+    [row] = page.context["ranked"]
+    assert row["standing"] == "offered"
+    assert "A place is held for you: take it" in page.text and "waitlist" not in page.text
     assert [row["places_left"] for row in client.get(reverse("group_detail", args=[session.group_id])).context["rows"]][
         :2
     ] == [0, 2]
