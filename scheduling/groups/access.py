@@ -85,7 +85,7 @@ def access_facilitated_session(user: User, session_id: int) -> GroupSession:
 
 
 def access_register_place(session: GroupSession, place_id: int) -> Place:
-    place = Place.objects.filter(pk=place_id, session=session).first()
+    place = Place.objects.select_related("user").filter(pk=place_id, session=session).first()
     if place is None:
         raise Http404("No such place.")
     return place

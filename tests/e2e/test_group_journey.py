@@ -131,7 +131,7 @@ def test_a_freed_place_goes_to_the_person_waiting_and_the_facilitator_marks_the_
     assert "Chris" in register and "Harehills Drama" in register
     assert "Example" not in register  # no surnames
     submit(ann_page, "Attended")
-    assert "Attendance recorded." in main_text(ann_page)
+    assert "Chris marked attended." in main_text(ann_page)
     assert Place.objects.get(session=session, user=chris).status == PlaceStatus.ATTENDED
 
 

@@ -224,12 +224,13 @@ def test_a_facilitator_corrects_a_register_mark_and_the_ledger_stays_exact(
     page.wait_for_load_state()
     assert_accessible(page)
     submit(page, "Attended")
-    assert "Attendance recorded." in main_text(page)
+    assert "Sam marked attended." in main_text(page)
     assert totals() == (1, 0)
     press(page, "Change to absent")
-    assert "Attendance corrected." in main_text(page)
+    assert "Sam changed to absent." in main_text(page)
     assert totals() == (0, 1)
     press(page, "Change to attended")
+    assert "Sam changed to attended." in main_text(page)
     assert totals() == (1, 0)
     assert Place.objects.get(user=leeds["sam"]).status == PlaceStatus.ATTENDED
 

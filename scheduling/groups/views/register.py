@@ -75,8 +75,11 @@ def register(request: HttpRequest, session_id: int) -> HttpResponse:
         except DomainError as error:
             messages.error(request, error.message)
         else:
+            # Named as the register names them (first name), so a long register's banner says whose.
+            how = "attended" if marked.status == PlaceStatus.ATTENDED else "absent"
+            who = place.user.first_name or "The person"
             corrected = was in MARKED and marked.status != was
-            messages.success(request, "Attendance corrected." if corrected else "Attendance recorded.")
+            messages.success(request, f"{who} changed to {how}." if corrected else f"{who} marked {how}.")
         return redirect("group_register", session.pk)
     record_view("group_register.viewed", actor=user, target=session)
     rows = (

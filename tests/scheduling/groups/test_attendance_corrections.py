@@ -76,12 +76,12 @@ def test_the_register_page_offers_the_change_and_says_it_was_corrected(client, w
     client.post(url, {"place": place.pk, "attended": "yes"})
     page = client.get(url)
     body = page.content.decode()
-    assert "Attendance recorded." in body
+    assert "Sam marked attended." in body
     assert "Change to absent" in body and "Change to attended" not in body
 
     client.post(url, {"place": place.pk, "attended": "no"})
     body = client.get(url).content.decode()
-    assert "Attendance corrected." in body
+    assert "Sam changed to absent." in body
     assert "Change to attended" in body and "Change to absent" not in body
     place.refresh_from_db()
     assert place.status == PlaceStatus.ABSENT
