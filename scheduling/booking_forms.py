@@ -14,7 +14,7 @@ from reflect.row_choices import RowChoices
 from reflect.text_limits import bounded
 from scheduling import video_links
 from scheduling.models import SessionMode
-from scheduling.video_links import validate_video_link
+from scheduling.video_links import VideoLinkField
 
 
 class SlotField(forms.Form):
@@ -98,9 +98,8 @@ class MoveForm(SlotField):
 
 
 class BookingLinkForm(forms.Form):
-    online_link = forms.URLField(
+    online_link = VideoLinkField(
         label="Video link for this session",
-        validators=[validate_video_link],
         **bounded("the link", video_links.LONGEST),
         assume_scheme="https",
         help_text="Only for this session, instead of your usual link. Only the people booked see it.",

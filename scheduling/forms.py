@@ -9,7 +9,7 @@ from reflect.fields import DATE_HINT, GovukDateField, TimeTextField
 from reflect.text_limits import ADDRESS, bounded, too_long
 from scheduling.enums import Weekday
 from scheduling.models import AvailabilitySettings
-from scheduling.video_links import validate_video_link
+from scheduling.video_links import VideoLinkField
 
 SESSION_LENGTH_CHOICES = [(str(m), f"{m} minutes") for m in (30, 45, 50, 60, 75, 90, 120)]
 
@@ -56,8 +56,7 @@ class AvailabilitySettingsForm(forms.Form):
         required=False,
         help_text="Across all organisations. Leave blank for no limit.",
     )
-    online_link = forms.URLField(
-        validators=[validate_video_link],
+    online_link = VideoLinkField(
         label="Link for online sessions (optional)",
         required=False,
         **bounded("the link", 200),

@@ -34,6 +34,13 @@ def validate_video_link(value: str) -> None:
     _https(value)
 
 
+class VideoLinkField(forms.URLField):
+    """A form's video link: ``validate_video_link`` alone (an https web address, bounded), so a
+    link that is wrong in both ways gets one message, not URLField's and ours run together."""
+
+    default_validators = [validate_video_link]
+
+
 def video_link(value: str) -> str:
     """The link as a calendar's CONFERENCE, when it is one (older rows may hold an http link,
     which stays in the description but gets no Join button)."""
@@ -64,14 +71,16 @@ def give_own_link(session: Any, link: str) -> bool:
     return True
 
 
-def save_link_form(request: HttpRequest, form: forms.Form, save: Callable[[str], object]) -> None:
-    """A session's link form, posted: saved and said so, or why not said."""
+def save_link_form(request: HttpRequest, form: forms.Form, save: Callable[[str], object]) -> bool:
+    """A session's link form, posted: saved and said so, or why not said. False when the form
+    itself is not valid: the caller shows its page again with the form, its error summary and
+    the field's own error, and what was typed (GOV.UK's pattern, as every other form)."""
     if not form.is_valid():
-        messages.error(request, " ".join(str(problem) for problem in form.errors["online_link"]))
-        return
+        return False
     try:
         save(form.cleaned_data["online_link"])
     except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, "The video link for this session is saved.")
+    return True

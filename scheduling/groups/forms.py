@@ -19,7 +19,7 @@ from scheduling import video_links
 from scheduling.groups import repeats
 from scheduling.groups.changes import CHANGEABLE
 from scheduling.models import GroupPurpose, ReflectiveGroup
-from scheduling.video_links import validate_video_link
+from scheduling.video_links import VideoLinkField
 from supervision.models import SupervisorProfile
 
 # The most places a session can have: a reflective group is a small room, and a larger number is
@@ -30,8 +30,7 @@ MOST_PLACES = 100
 class _GroupDetailsForm(forms.ModelForm):
     """What the create and change forms share: a group's details, read the same way."""
 
-    online_link = forms.URLField(
-        validators=[validate_video_link],
+    online_link = VideoLinkField(
         label="Online link",
         required=False,
         **bounded("the link", 200),
@@ -491,10 +490,9 @@ class MoveSessionForm(forms.Form):
 
 
 class SessionLinkForm(forms.Form):
-    online_link = forms.URLField(
+    online_link = VideoLinkField(
         label="Video link for this session (optional)",
         required=False,
-        validators=[validate_video_link],
         **bounded("the link", video_links.LONGEST),
         assume_scheme="https",
         help_text="Only for this session, instead of the group's own link. "

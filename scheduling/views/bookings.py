@@ -235,6 +235,13 @@ def session_detail(request: HttpRequest, booking_id: int) -> HttpResponse:
     booking = access_booking(user, booking_id)
     if (refusal := _supervisor_needs_two_factor(request, booking)) is not None:
         return refusal
+    return _session_page(request, booking, user)
+
+
+def _session_page(
+    request: HttpRequest, booking: SupervisionBooking, user: User, *, link_form: BookingLinkForm | None = None
+) -> HttpResponse:
+    """The session's page; with ``link_form``, the video link form as posted, with its errors."""
     is_supervisor = booking.supervisor.user_id == user.pk
     attendees = list(booking.attendees.select_related("user").order_by("user__first_name"))
     is_attendee = any(a.user_id == user.pk for a in attendees)
@@ -259,7 +266,7 @@ def session_detail(request: HttpRequest, booking_id: int) -> HttpResponse:
             "late": service.is_late(booking, now),
             "can_mark": is_supervisor and booking.status == BookingStatus.BOOKED and booking.starts_at <= now,
             # The supervisor may give a coming online session a link of its own.
-            "link_form": BookingLinkForm(initial={"online_link": booking.online_link})
+            "link_form": link_form or BookingLinkForm(initial={"online_link": booking.online_link})
             if is_supervisor
             and booking.mode == SessionMode.ONLINE
             and booking.status == BookingStatus.BOOKED
@@ -276,9 +283,9 @@ def session_link(request: HttpRequest, booking_id: int) -> HttpResponse:
     booking = access_booking(user, booking_id)
     if (refusal := _supervisor_needs_two_factor(request, booking)) is not None:
         return refusal
-    save_link_form(
-        request, BookingLinkForm(request.POST), lambda link: set_booking_link(booking, link, acting_user=user)
-    )
+    form = BookingLinkForm(request.POST)
+    if not save_link_form(request, form, lambda link: set_booking_link(booking, link, acting_user=user)):
+        return _session_page(request, booking, user, link_form=form)
     return redirect("supervision_session", booking.pk)
 
 

@@ -241,6 +241,27 @@ def test_the_group_form_says_plainly_that_a_link_must_be_https(world: World) -> 
     ]
 
 
+def assert_link_refused_on_the_page(response, typed: str) -> None:
+    """A video link refused is shown as every form's error is: the page again, its title and
+    error summary saying so, the field's own message, and what was typed, kept."""
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Error: " in page and "There is a problem" in page
+    assert page.count("Enter a video link that starts with https://") == 2  # the summary and the field
+    assert f'value="{typed}"' in page
+
+
+def test_the_facilitator_is_shown_a_refused_link_on_the_register(client, world: World) -> None:
+    group = make_group(world, now=GROUPS_NOW)
+    session = group.sessions.filter(starts_at__gt=utc(1, 0)).order_by("starts_at").first()
+    signed_in(client, group.facilitator.user)
+    refused = client.post(reverse("group_register_link", args=[session.pk]), {"online_link": "javascript:alert(1)"})
+    assert "Register, " in refused.content.decode()
+    assert_link_refused_on_the_page(refused, "javascript:alert(1)")
+    session.refresh_from_db()
+    assert (session.online_link, session.sequence) == ("", 0)
+
+
 def test_only_the_facilitator_or_a_commissioner_sets_a_sessions_link(world: World) -> None:
     group = make_group(world, now=GROUPS_NOW)
     session = group.sessions.order_by("starts_at").first()
@@ -341,8 +362,8 @@ def test_the_supervisor_gives_one_session_its_own_link_and_calendars_take_it(cli
     signed_in(client, agreement.supervisor.user)
     url = reverse("supervision_session_link", args=[booking.pk])
 
-    refused = client.post(url, {"online_link": "http://meet.example.org/ann-tuesday"}, follow=True)
-    assert "Enter a video link that starts with https://" in refused.content.decode()
+    refused = client.post(url, {"online_link": "http://meet.example.org/ann-tuesday"})
+    assert_link_refused_on_the_page(refused, "http://meet.example.org/ann-tuesday")
     booking.refresh_from_db()
     assert (booking.online_link, booking.sequence) == (LINK, 0)
 

@@ -82,6 +82,13 @@ def register(request: HttpRequest, session_id: int) -> HttpResponse:
             messages.success(request, f"{who} changed to {how}." if corrected else f"{who} marked {how}.")
         return redirect("group_register", session.pk)
     record_view("group_register.viewed", actor=user, target=session)
+    return _register_page(request, session)
+
+
+def _register_page(
+    request: HttpRequest, session: GroupSession, *, link_form: SessionLinkForm | None = None
+) -> HttpResponse:
+    """The register; with ``link_form``, the video link form as posted, with its errors."""
     rows = (
         Place.objects.select_related("user", "organisation")
         .filter(session=session, status__in=ACTIVE_PLACE_STATUSES)
@@ -94,7 +101,7 @@ def register(request: HttpRequest, session_id: int) -> HttpResponse:
             "session": session,
             "when": session_when(session),
             "rows": [{"place": p, "first_name": p.user.first_name, "organisation": p.organisation.name} for p in rows],
-            "link_form": SessionLinkForm(initial={"online_link": session.online_link}),
+            "link_form": link_form or SessionLinkForm(initial={"online_link": session.online_link}),
             "cancellable": session.starts_at > timezone.now(),
         },
     )
@@ -107,9 +114,9 @@ def session_link(request: HttpRequest, session_id: int) -> HttpResponse:
     """The facilitator gives this session its own video link (or goes back to the group's)."""
     user = acting_user(request)
     session = access_facilitated_session(user, session_id)
-    save_link_form(
-        request, SessionLinkForm(request.POST), lambda link: set_session_link(session, link, acting_user=user)
-    )
+    form = SessionLinkForm(request.POST)
+    if not save_link_form(request, form, lambda link: set_session_link(session, link, acting_user=user)):
+        return _register_page(request, session, link_form=form)
     return redirect("group_register", session.pk)
 
 
