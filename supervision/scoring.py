@@ -59,6 +59,13 @@ GROUP_MAX = 6
 CONSULTATION_HOURS = Decimal("1")
 CONTINGENCY_HOURS = Decimal("0.5")
 
+# Clinical supervision recommended with nobody counted who does 1:1 work or facilitates groups:
+# the reasons stand, but there is no one to size the hours for (the result page says this).
+NOBODY_TO_SUPERVISE = (
+    "You counted nobody who does 1:1 work or facilitates groups, so there is no supervision to size or cost. "
+    "If anyone does, take it again from these answers and say how many."
+)
+
 
 # --- The bank as plain data -----------------------------------------------------------------
 
@@ -325,14 +332,17 @@ def formats_for(outcome: str, answers: Answers) -> list[Format]:
     practitioners = _count(answers, PRACTITIONERS_QUESTION)
     facilitators = _count(answers, FACILITATORS_QUESTION)
     if outcome == CLINICAL_SUPERVISION_RECOMMENDED:
+        # Sized by the people counted, and only by them: 0 people doing 1:1 work are never costed
+        # as one practitioner, since the bid line goes into a funding bid beside the answers. With
+        # nobody counted at all there is nothing to size (NOBODY_TO_SUPERVISE says so).
         formats = []
-        if practitioners or not facilitators:
+        if practitioners:
             formats.append(
                 Format(
                     key="one_to_one",
                     name="Clinical supervision",
                     description="One-to-one clinical supervision for each person who does 1:1 work.",
-                    units=max(practitioners, 1),
+                    units=practitioners,
                     unit="practitioner",
                     hours_per_month=ONE_TO_ONE_HOURS,
                     basis="Counsellors' bodies expect about 1.5 hours a month for a practising counsellor; NHS trusts "

@@ -106,6 +106,39 @@ def test_nonsense_cost_is_refused_with_its_reason(client, drama_answers):
     assert "Enter an hourly rate above £0." in html
 
 
+def test_nobody_doing_1to1_or_group_work_is_never_costed_as_one_practitioner(client):
+    answers = profile_answers(
+        "acute-needs-worker", group_work="no", one_to_one="no", practitioners_1to1=0, group_facilitators=0
+    )
+    assessment = take_questionnaire(client, answers)
+    # Crisis work as the main work still recommends clinical supervision, for the reasons given.
+    assert assessment.outcome == CLINICAL_SUPERVISION_RECOMMENDED
+    assert assessment.result["formats"] == []
+
+    url = reverse("questionnaire_result", args=[assessment.pk])
+    html = client.get(url, {"months": "12", "rate": "60"}).content.decode()
+    assert "Supporting people at a point of crisis is your main work." in html
+    assert "practitioner" not in html
+    assert "1:1 work." not in html
+    assert "bid-line" not in html
+    assert (
+        "You counted nobody who does 1:1 work or facilitates groups, so there is no supervision to size or cost."
+        in html
+    )
+    assert "There is nothing to cost yet" in html
+    # Training can still be costed on its own.
+    html = client.get(
+        url, {"months": "12", "rate": "60", "training_days": "1", "training_day_cost": "600", "training_paid_by": "own"}
+    ).content.decode()
+    assert "Training: 1 day × £600/day = £600 (from our own budget)</textarea>" in html
+
+    brief = client.get(reverse("questionnaire_brief", args=[assessment.pk])).content.decode()
+    assert "Do staff or volunteers support people one to one? No." in brief
+    assert "How many staff or volunteers do 1:1 work with people? 0." in brief
+    assert "practitioner" not in brief
+    assert "No hours sized: we counted nobody who does 1:1 work or facilitates groups." in brief
+
+
 def test_unanswered_required_questions_are_named(client):
     client.post(reverse("questionnaire_start"), {})
     assessment = NeedsAssessment.objects.get()
