@@ -106,6 +106,38 @@ def test_nonsense_cost_is_refused_with_its_reason(client, drama_answers):
     assert "Enter an hourly rate above £0." in html
 
 
+def test_a_huge_period_rate_or_training_says_what_is_allowed_not_how_many_characters(client, drama_answers):
+    assessment = take_questionnaire(client, drama_answers)
+    url = reverse("questionnaire_result", args=[assessment.pk])
+    # The cost form is sent as the page sends it (a GET to the result, so the bid line can be linked to).
+    response = client.get(
+        url,
+        {
+            "months": "9999999",
+            "rate": "9999999999999",
+            "training_days": "9999999",
+            "training_day_cost": "9999999999999",
+            "training_paid_by": "own",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "characters or fewer" not in html
+    assert "Enter a period between 1 and 60 months." in html
+    assert "Enter an hourly rate above £0 and up to £500." in html
+    assert "Enter between 0 and 60 days of training." in html
+    assert "Enter a cost a day above £0 and up to £5,000." in html
+    assert "bid-line" not in html
+
+
+def test_the_training_days_hint_points_up_to_the_topics(client, drama_answers):
+    assessment = take_questionnaire(client, drama_answers)
+    html = client.get(reverse("questionnaire_result", args=[assessment.pk])).content.decode()
+    # The topics are listed under "Training to consider", above the cost form.
+    assert html.index('id="training"') < html.index('id="cost"') < html.index("on the topics above")
+    assert "topics below" not in html
+
+
 def test_nobody_doing_1to1_or_group_work_is_never_costed_as_one_practitioner(client):
     answers = profile_answers(
         "acute-needs-worker", group_work="no", one_to_one="no", practitioners_1to1=0, group_facilitators=0
