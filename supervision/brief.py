@@ -13,6 +13,7 @@ from supervision.scoring import Answers, BankData, Result, answer_in_words, is_a
 PRESENTATIONS_SECTION = "presentations"
 # Answers that say "not met" are left out of the brief to keep it to one page.
 NOT_MET = {"never", "rarely"}
+NO_HOURS_SIZED = "No hours sized: we counted nobody who does 1:1 work or facilitates groups."
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,9 @@ def build_brief(
         looking_for.append(
             f"{fmt.name}: {fmt.description} {fmt.frequency.capitalize()}; {wording.hours(fmt.hours_per_year)} a year."
         )
+    if not result.formats:
+        # Clinical supervision recommended for nobody counted (supervision/scoring.py, formats_for).
+        looking_for.append(NO_HOURS_SIZED)
     if result.specialisms:
         looking_for.append("Specialisms we would value: " + ", ".join(result.specialisms) + ".")
     if training_topics:

@@ -14,6 +14,7 @@ from reflect.text_limits import DESCRIPTION, LIST, NAME, NOTE, SEARCH, bounded, 
 from supervision.enums import SPECIALISMS, QuestionKind
 from supervision.models import CHECK_IN_SCALE, OFFER_CHOICES, Question, SupervisorProfile
 from supervision.registration import shape_error
+from supervision.scoring import PERIOD_ALLOWED, RATE_ALLOWED, TRAINING_DAY_COST_ALLOWED, TRAINING_DAYS_ALLOWED
 from supervision.services.photos import MAX_UPLOAD_BYTES, NotAPhoto, reencode
 
 
@@ -94,31 +95,38 @@ class SectionForm(forms.Form):
         return field
 
 
+def _bounded_as(message: str, limit: int) -> dict[str, Any]:
+    """A costing field's ``max_length``, refused with what the costing allows (``message``, from
+    supervision.scoring): "Enter a period between 1 and 60 months", not a count of characters,
+    since nothing that long is a period, a rate or a number of days."""
+    return {"max_length": limit, "error_messages": {"max_length": message}}
+
+
 class CostForm(forms.Form):
     months = forms.CharField(
         label="Period (months)",
-        **bounded("the period", 6),
+        **_bounded_as(PERIOD_ALLOWED, 6),
         help_text="How long the bid runs for, for example 12.",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-4"}),
     )
     rate_source = forms.ChoiceField(label="Hourly rate", widget=forms.RadioSelect, required=False)
     rate = forms.CharField(
         label="Hourly rate (£)",
-        **bounded("the hourly rate", 12),
+        **_bounded_as(RATE_ALLOWED, 12),
         required=False,
         help_text="What a clinician charges for an hour; £60 is typical for a registered clinician.",
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-5"}),
     )
     training_days = forms.CharField(
         label="Training days (optional)",
-        **bounded("the training days", 6),
+        **_bounded_as(TRAINING_DAYS_ALLOWED, 6),
         required=False,
-        help_text="Days of training for your staff on the topics below, for example 2; 0 or empty for none.",
+        help_text="Days of training for your staff on the topics above, for example 2; 0 or empty for none.",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-4"}),
     )
     training_day_cost = forms.CharField(
         label="Cost of a training day (£)",
-        **bounded("the cost of a training day", 12),
+        **_bounded_as(TRAINING_DAY_COST_ALLOWED, 12),
         required=False,
         help_text="What a trainer charges for a day; £600 is typical.",
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-5"}),

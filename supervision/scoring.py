@@ -59,6 +59,13 @@ GROUP_MAX = 6
 CONSULTATION_HOURS = Decimal("1")
 CONTINGENCY_HOURS = Decimal("0.5")
 
+# Clinical supervision recommended with nobody counted who does 1:1 work or facilitates groups:
+# the reasons stand, but there is no one to size the hours for (the result page says this).
+NOBODY_TO_SUPERVISE = (
+    "You counted nobody who does 1:1 work or facilitates groups, so there is no supervision to size or cost. "
+    "If anyone does, take it again from these answers and say how many."
+)
+
 
 # --- The bank as plain data -----------------------------------------------------------------
 
@@ -325,14 +332,17 @@ def formats_for(outcome: str, answers: Answers) -> list[Format]:
     practitioners = _count(answers, PRACTITIONERS_QUESTION)
     facilitators = _count(answers, FACILITATORS_QUESTION)
     if outcome == CLINICAL_SUPERVISION_RECOMMENDED:
+        # Sized by the people counted, and only by them: 0 people doing 1:1 work are never costed
+        # as one practitioner, since the bid line goes into a funding bid beside the answers. With
+        # nobody counted at all there is nothing to size (NOBODY_TO_SUPERVISE says so).
         formats = []
-        if practitioners or not facilitators:
+        if practitioners:
             formats.append(
                 Format(
                     key="one_to_one",
                     name="Clinical supervision",
                     description="One-to-one clinical supervision for each person who does 1:1 work.",
-                    units=max(practitioners, 1),
+                    units=practitioners,
                     unit="practitioner",
                     hours_per_month=ONE_TO_ONE_HOURS,
                     basis="Counsellors' bodies expect about 1.5 hours a month for a practising counsellor; NHS trusts "
@@ -398,6 +408,15 @@ class CostingError(ValueError):
 
 MAX_MONTHS = 60
 MAX_RATE = Decimal("500")
+MAX_TRAINING_DAYS = 60
+MAX_TRAINING_DAY_COST = Decimal("5000")
+
+# What each costing input allows, in the page's words. The cost form refuses text too long to
+# be any of them with the same words, not with a count of characters.
+PERIOD_ALLOWED = f"Enter a period between 1 and {MAX_MONTHS} months."
+RATE_ALLOWED = f"Enter an hourly rate above £0 and up to {wording.money(MAX_RATE)}."
+TRAINING_DAYS_ALLOWED = f"Enter between 0 and {wording.count(MAX_TRAINING_DAYS, 'day')} of training."
+TRAINING_DAY_COST_ALLOWED = f"Enter a cost a day above £0 and up to {wording.money(MAX_TRAINING_DAY_COST)}."
 
 
 @dataclass(frozen=True)
@@ -418,10 +437,6 @@ class BidLine:
             f"{self.name}: {self.units} {unit} × {wording.hours_number(self.hours_per_month)} h/month × "
             f"{wording.count(self.months, 'month')} × {wording.money(self.rate)}/h = {wording.money(self.cost)}"
         )
-
-
-MAX_TRAINING_DAYS = 60
-MAX_TRAINING_DAY_COST = Decimal("5000")
 
 
 @dataclass(frozen=True)
@@ -485,18 +500,14 @@ def _training(days: Any, day_cost: Any, from_pool: bool) -> TrainingLine | None:
     if days_number is None or not days_number.is_finite() or days_number != days_number.to_integral_value():
         raise CostingError("Enter training as a whole number of days, like 2, or 0 for none.", field="training_days")
     if not 0 <= days_number <= MAX_TRAINING_DAYS:
-        raise CostingError(
-            f"Enter between 0 and {wording.count(MAX_TRAINING_DAYS, 'day')} of training.", field="training_days"
-        )
+        raise CostingError(TRAINING_DAYS_ALLOWED, field="training_days")
     if days_number == 0:
         return None
     cost_number = _number(day_cost)
     if cost_number is None or not cost_number.is_finite():
         raise CostingError("Enter what a day of training costs in pounds, like 600.", field="training_day_cost")
     if not 0 < cost_number <= MAX_TRAINING_DAY_COST:
-        raise CostingError(
-            f"Enter a cost a day above £0 and up to {wording.money(MAX_TRAINING_DAY_COST)}.", field="training_day_cost"
-        )
+        raise CostingError(TRAINING_DAY_COST_ALLOWED, field="training_day_cost")
     if cost_number != cost_number.quantize(Decimal("0.01")):
         raise CostingError("Enter the cost a day in pounds and pence, like 612.50.", field="training_day_cost")
     return TrainingLine(days=int(days_number), day_cost=cost_number, from_pool=from_pool)
@@ -517,7 +528,7 @@ def cost(
     if months_number is None or not months_number.is_finite() or months_number != months_number.to_integral_value():
         raise CostingError("Enter the period as a whole number of months, like 12.", field="months")
     if not 1 <= months_number <= MAX_MONTHS:
-        raise CostingError(f"Enter a period between 1 and {MAX_MONTHS} months.", field="months")
+        raise CostingError(PERIOD_ALLOWED, field="months")
     rate_number = _number(rate)
     if rate_number is None or not rate_number.is_finite():
         raise CostingError("Enter the hourly rate in pounds, like 60.", field="rate")

@@ -22,7 +22,15 @@ from supervision.forms import CompareForm, CostForm, SaveToOrganisationForm, Sec
 from supervision.models import NeedsAssessment
 from supervision.pdf import brief_pdf
 from supervision.queries import assessments_visible_to, organisations_led_by
-from supervision.scoring import NORMS, CostingError, answer_in_words, cost, missing_required, result_from_snapshot
+from supervision.scoring import (
+    NOBODY_TO_SUPERVISE,
+    NORMS,
+    CostingError,
+    answer_in_words,
+    cost,
+    missing_required,
+    result_from_snapshot,
+)
 from supervision.services import assessments as services
 from supervision.services.bank import bank_data, current_version, sections_of
 
@@ -261,6 +269,7 @@ def result(request: HttpRequest, assessment_id: int) -> HttpResponse:
             "training_topics": training_topics(bank_data(assessment.version), assessment.answers),
             "save_form": save_form,
             "norms": NORMS,
+            "nobody_to_supervise": NOBODY_TO_SUPERVISE,
             "signed_out": not request.user.is_authenticated,
         },
     )

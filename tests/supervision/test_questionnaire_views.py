@@ -106,6 +106,71 @@ def test_nonsense_cost_is_refused_with_its_reason(client, drama_answers):
     assert "Enter an hourly rate above £0." in html
 
 
+def test_a_huge_period_rate_or_training_says_what_is_allowed_not_how_many_characters(client, drama_answers):
+    assessment = take_questionnaire(client, drama_answers)
+    url = reverse("questionnaire_result", args=[assessment.pk])
+    # The cost form is sent as the page sends it (a GET to the result, so the bid line can be linked to).
+    response = client.get(
+        url,
+        {
+            "months": "9999999",
+            "rate": "9999999999999",
+            "training_days": "9999999",
+            "training_day_cost": "9999999999999",
+            "training_paid_by": "own",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "characters or fewer" not in html
+    assert "Enter a period between 1 and 60 months." in html
+    assert "Enter an hourly rate above £0 and up to £500." in html
+    assert "Enter between 0 and 60 days of training." in html
+    assert "Enter a cost a day above £0 and up to £5,000." in html
+    assert "bid-line" not in html
+
+
+def test_the_training_days_hint_points_up_to_the_topics(client, drama_answers):
+    assessment = take_questionnaire(client, drama_answers)
+    html = client.get(reverse("questionnaire_result", args=[assessment.pk])).content.decode()
+    # The topics are listed under "Training to consider", above the cost form.
+    assert html.index('id="training"') < html.index('id="cost"') < html.index("on the topics above")
+    assert "topics below" not in html
+
+
+def test_nobody_doing_1to1_or_group_work_is_never_costed_as_one_practitioner(client):
+    answers = profile_answers(
+        "acute-needs-worker", group_work="no", one_to_one="no", practitioners_1to1=0, group_facilitators=0
+    )
+    assessment = take_questionnaire(client, answers)
+    # Crisis work as the main work still recommends clinical supervision, for the reasons given.
+    assert assessment.outcome == CLINICAL_SUPERVISION_RECOMMENDED
+    assert assessment.result["formats"] == []
+
+    url = reverse("questionnaire_result", args=[assessment.pk])
+    html = client.get(url, {"months": "12", "rate": "60"}).content.decode()
+    assert "Supporting people at a point of crisis is your main work." in html
+    assert "practitioner" not in html
+    assert "1:1 work." not in html
+    assert "bid-line" not in html
+    assert (
+        "You counted nobody who does 1:1 work or facilitates groups, so there is no supervision to size or cost."
+        in html
+    )
+    assert "There is nothing to cost yet" in html
+    # Training can still be costed on its own.
+    html = client.get(
+        url, {"months": "12", "rate": "60", "training_days": "1", "training_day_cost": "600", "training_paid_by": "own"}
+    ).content.decode()
+    assert "Training: 1 day × £600/day = £600 (from our own budget)</textarea>" in html
+
+    brief = client.get(reverse("questionnaire_brief", args=[assessment.pk])).content.decode()
+    assert "Do staff or volunteers support people one to one? No." in brief
+    assert "How many staff or volunteers do 1:1 work with people? 0." in brief
+    assert "practitioner" not in brief
+    assert "No hours sized: we counted nobody who does 1:1 work or facilitates groups." in brief
+
+
 def test_unanswered_required_questions_are_named(client):
     client.post(reverse("questionnaire_start"), {})
     assessment = NeedsAssessment.objects.get()

@@ -167,9 +167,53 @@ def test_clinical_with_only_facilitators_is_group_supervision_only():
     assert "fewer than 3 facilitators" in formats[0].basis
 
 
-def test_clinical_with_nobody_counted_still_costs_one_practitioner():
-    formats = formats_for(CLINICAL_SUPERVISION_RECOMMENDED, {})
-    assert [(f.key, f.units) for f in formats] == [("one_to_one", 1)]
+@pytest.mark.parametrize("counts", [{"practitioners_1to1": 0, "group_facilitators": 0}, {}])
+def test_clinical_with_nobody_counted_sizes_and_costs_nothing(counts):
+    # 0 people doing 1:1 work is never costed as 1: a bid must agree with the answers.
+    assert formats_for(CLINICAL_SUPERVISION_RECOMMENDED, counts) == []
+    costing = cost(formats_for(CLINICAL_SUPERVISION_RECOMMENDED, counts), months=12, rate=60)
+    assert (costing.lines, costing.hours, costing.total, costing.text, costing.row_count) == (
+        (),
+        Decimal("0"),
+        Decimal("0"),
+        "",
+        0,
+    )
+
+
+def test_clinical_result_for_nobody_counted_keeps_its_outcome_and_reasons_but_no_hours():
+    result = score(BANK, answers(psychosis="weekly", practitioners_1to1=0, group_facilitators=0))
+    assert result.outcome == CLINICAL_SUPERVISION_RECOMMENDED
+    assert [r.key for r in result.reasons] == ["psychosis-weekly"]
+    assert (result.formats, result.hours_per_year, result.hours_per_year_text) == ((), Decimal("0"), "0")
+
+
+@pytest.mark.parametrize(
+    ("practitioners", "hours_a_year", "bid_line", "total"),
+    [
+        (
+            1,
+            Decimal("18.0"),
+            "Clinical supervision: 1 practitioner × 1.5 h/month × 12 months × £60/h = £1,080",
+            "1080.00",
+        ),
+        (
+            3,
+            Decimal("54.0"),
+            "Clinical supervision: 3 practitioners × 1.5 h/month × 12 months × £60/h = £3,240",
+            "3240.00",
+        ),
+    ],
+)
+def test_clinical_one_to_one_is_costed_for_each_practitioner_counted(practitioners, hours_a_year, bid_line, total):
+    formats = formats_for(
+        CLINICAL_SUPERVISION_RECOMMENDED, {"practitioners_1to1": practitioners, "group_facilitators": 0}
+    )
+    assert [(f.key, f.units, f.unit, f.hours_per_month, f.hours_per_year) for f in formats] == [
+        ("one_to_one", practitioners, "practitioner", Decimal("1.5"), hours_a_year)
+    ]
+    costing = cost(formats, months=12, rate=60)
+    assert (costing.text, costing.hours, costing.total) == (bid_line, hours_a_year, Decimal(total))
 
 
 def test_consultation_and_reflective_formats():
