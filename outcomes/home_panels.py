@@ -5,9 +5,8 @@ from __future__ import annotations
 from django.db.models import Exists
 from django.urls import reverse
 
-from outcomes.bank import unlicensed_slugs
+from outcomes.answerable import answerable
 from outcomes.enums import InvitationStatus
-from outcomes.models import OutcomeInvitation
 from reflect.home import HomePanel, NextStep, register_home_fact, register_home_panels
 from reflect.models import User
 from reflect.navigation import Roles
@@ -37,13 +36,10 @@ def outcome_panels(user: User, roles: Roles) -> list[HomePanel]:
     ]
 
 
-# Read in the roles' one row (reflect/home.py): no query of its own. A questionnaire whose
-# licence is no longer confirmed here is not waiting: it cannot be answered.
+# Read in the roles' one row (reflect/home.py): no query of its own. Waiting means what the
+# wellbeing page lists and the answer page accepts (outcomes/answerable.py), and not declined:
+# someone who said not this time is not asked again until the next round.
 register_home_fact(
     "outcome_waiting",
-    lambda person_id, _now, _today: Exists(
-        OutcomeInvitation.objects.filter(person_id=person_id, status=InvitationStatus.OPEN).exclude(
-            measure__in=unlicensed_slugs()
-        )
-    ),
+    lambda person_id, _now, _today: Exists(answerable(person_id).filter(status=InvitationStatus.OPEN)),
 )

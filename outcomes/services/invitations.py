@@ -4,8 +4,8 @@ it), by each person's own channel through the notification outbox (docs/outcomes
 Round 0 falls due the day someone's organisation and they are both in the pool; round k falls
 due k × N months later. The daily beat task asks each current member of a running pool for their
 current round once: the unique constraint on (person, pool, round) and the outbox's key make a
-second run a no-op. A person who declines is not asked again until the next round; an open or
-declined round can still be answered from their home page.
+second run a no-op. A person who declines is not asked again until the next round; their latest
+round, open or declined, can still be answered from their wellbeing page (outcomes/answerable.py).
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from outcomes.answerable import answerable
 from outcomes.bank import Measure, current_measure, enabled_measures, is_enabled
 from outcomes.enums import InvitationStatus
 from outcomes.models import DEFAULT_INTERVAL_MONTHS, DEFAULT_MEASURE, OutcomeInvitation, PoolOutcomeSettings
@@ -151,28 +151,11 @@ def queue_outcome_invitations(today: datetime.date | None = None) -> list[Notifi
     return queued
 
 
-def open_invitations_for(person: User) -> QuerySet[OutcomeInvitation]:
-    """The rounds this person may still answer: each pool's latest, open or declined."""
-    return (
-        OutcomeInvitation.objects.select_related("pool")
-        .filter(person=person, status__in=(InvitationStatus.OPEN, InvitationStatus.DECLINED))
-        .order_by("pool_id", "-round")
-    )
-
-
 def waiting_for(person: User) -> list[tuple[OutcomeInvitation, Measure]]:
-    """The questionnaires waiting for this person, with the measure each asks: each pool's latest
-    round (open or declined) whose measure this site may still ask; a round whose licence was
-    withdrawn since cannot be answered (outcomes.services.responses.NOT_LICENSED)."""
-    waiting, seen = [], set()
-    for invitation in open_invitations_for(person):
-        if invitation.pool_id in seen:  # each pool's latest round only
-            continue
-        seen.add(invitation.pool_id)
-        measure = current_measure(invitation.measure)
-        if is_enabled(measure):
-            waiting.append((invitation, measure))
-    return waiting
+    """The questionnaires waiting for this person, with the measure each asks: exactly the rounds
+    they can answer now (outcomes/answerable.py), open or declined, at most one a pool."""
+    invitations = answerable(person.pk).select_related("pool").order_by("pool_id")
+    return [(invitation, current_measure(invitation.measure)) for invitation in invitations]
 
 
 @transaction.atomic

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from outcomes.bank import Band, Measure, current_measure, is_enabled, measure_version
+from outcomes.answerable import LEFT_THE_POOL, refusal_to_answer
+from outcomes.bank import Band, Measure, current_measure, measure_version
 from outcomes.enums import InvitationStatus
 from outcomes.models import OutcomeInvitation, OutcomeResponse
 from outcomes.scoring import AnswersIncomplete, band_of, score_answers
@@ -22,47 +23,6 @@ from reflect.errors import DomainError
 from reflect.models import Membership, User
 from reflect.services.audit import record_audit
 from scheduling.models import BookingAttendee, BookingStatus, Place, PlaceStatus
-
-# Why a round cannot be answered, in the person's words: the answer page says it before any
-# question is shown, and record_response refuses with the same words.
-# A measure whose licence this site has not confirmed (docs/outcomes.md, "The measure bank"):
-# asked while it was confirmed, it cannot be answered once the confirmation is withdrawn.
-NOT_LICENSED = "This questionnaire is no longer used on this site, so it cannot be answered. Nothing was saved."
-# Only the latest round is answered: an older one would be scored as a round it is not.
-ASKED_AGAIN = "You have been asked again since this questionnaire, so it can no longer be answered."
-LEFT_THE_POOL = (
-    "You no longer work in an organisation of this pool, so this questionnaire cannot be answered. Nothing was saved."
-)
-
-
-def _current_membership(person_id: int, pool_id: int) -> Membership | None:
-    return (
-        Membership.objects.current()
-        .filter(user_id=person_id, organisation__pool_memberships__pool_id=pool_id)
-        .order_by("pk")
-        .first()
-    )
-
-
-def _is_latest(invitation: OutcomeInvitation) -> bool:
-    latest = (
-        OutcomeInvitation.objects.filter(person_id=invitation.person_id, pool_id=invitation.pool_id)
-        .order_by("-round")
-        .values_list("pk", flat=True)
-        .first()
-    )
-    return latest == invitation.pk
-
-
-def refusal_to_answer(invitation: OutcomeInvitation) -> str | None:
-    """Why this round cannot be answered now (the person asked is the one looking), or None."""
-    if not is_enabled(current_measure(invitation.measure)):
-        return NOT_LICENSED
-    if not _is_latest(invitation):
-        return ASKED_AGAIN
-    if _current_membership(invitation.person_id, invitation.pool_id) is None:
-        return LEFT_THE_POOL
-    return None
 
 
 def has_attended(person: User, pool_id: int) -> bool:
@@ -84,16 +44,22 @@ def record_response(invitation: OutcomeInvitation, *, acting_user: User, answers
     ).first()
     if existing is not None:
         return existing
+    refusal = refusal_to_answer(invitation)
+    if refusal is not None:
+        raise DomainError(refusal)
     measure = current_measure(invitation.measure)
-    if not is_enabled(measure):
-        raise DomainError(NOT_LICENSED)
-    if not _is_latest(invitation):
-        raise DomainError(ASKED_AGAIN)
     try:
         scores = score_answers(measure, answers)
     except AnswersIncomplete:
         raise DomainError("Answer every question, choosing one of the answers given.") from None
-    membership = _current_membership(acting_user.pk, invitation.pool_id)
+    # Which of the pool's organisations the answer counts for (the dashboard's filter); None
+    # only if they left in the instant since the check above.
+    membership = (
+        Membership.objects.current()
+        .filter(user=acting_user, organisation__pool_memberships__pool_id=invitation.pool_id)
+        .order_by("pk")
+        .first()
+    )
     if membership is None:
         raise DomainError(LEFT_THE_POOL)
     try:

@@ -10,11 +10,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from outcomes.access import access_own_invitation
+from outcomes.answerable import refusal_to_answer
 from outcomes.bank import current_measure
-from outcomes.enums import InvitationStatus
 from outcomes.forms import MeasureForm
 from outcomes.services.invitations import decline_invitation, waiting_for
-from outcomes.services.responses import own_results, record_response, refusal_to_answer
+from outcomes.services.responses import own_results, record_response
 from reflect.access import acting_user
 from reflect.errors import DomainError
 
@@ -29,9 +29,6 @@ def outcomes_home(request: HttpRequest) -> HttpResponse:
 def outcomes_answer(request: HttpRequest, invitation_id: int) -> HttpResponse:
     user = acting_user(request)
     invitation = access_own_invitation(user, invitation_id)
-    if invitation.status == InvitationStatus.ANSWERED:
-        messages.info(request, "You have already answered this one. Your scores are below.")
-        return redirect("outcomes_home")
     refusal = refusal_to_answer(invitation)
     if refusal is not None:
         messages.info(request, refusal)

@@ -10,9 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dateutil.relativedelta import relativedelta
 
+from outcomes.enums import InvitationStatus
+from outcomes.models import OutcomeInvitation
 from outcomes.services.invitations import queue_outcome_invitations
-from tests.e2e.steps import follow, heading, sign_in, submit
+from tests.e2e.steps import follow, heading, sign_in, submit, visit
 from tests.factories.core import (
     PASSWORD,
     OrganisationFactory,
@@ -53,6 +56,36 @@ def test_a_member_of_staff_answers_and_sees_their_own_scores(live_server: Any, p
     assert "Moderate (37 out of 50)" in main and "Low (19 out of 50)" in main and "Moderate (41 out of 50)" in main
     assert "Samaritans, any time, day or night: call 116 123 (free)." in main
     page.screenshot(path=str(SCREENSHOTS / "outcomes-own-scores-after.png"), full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_declining_then_answering_leaves_nothing_waiting(live_server: Any, person: Callable[[], Any]) -> None:
+    """The usability test's loop: an older round declined, the newer one declined ("Not this
+    time") then answered; the wellbeing page still listed the older one with a button that
+    only said it could no longer be answered."""
+    base = live_server.url
+    pool = PoolFactory(name="Leeds pool", starts_on=datetime.date(2026, 4, 1), ends_on=datetime.date(2027, 3, 31))
+    sam = staff_of(OrganisationFactory(name="Harehills Drama", in_pool=pool), first_name="Sam", email="sam@example.org")
+    for number, status in ((0, InvitationStatus.DECLINED), (1, InvitationStatus.OPEN)):
+        OutcomeInvitation.objects.create(
+            person=sam, pool=pool, round=number, due_on=datetime.date(2026, 5, 3) + relativedelta(months=6 * number),
+            measure="proqol-5", status=status,
+        )  # fmt: skip
+
+    page = person()
+    sign_in(page, base, sam.email, PASSWORD)
+    follow(page, "Answer your wellbeing questionnaire")
+    submit(page, "Not this time")
+    assert "You said not this time. You can still answer." in page.locator("main").inner_text()
+    follow(page, "Answer the questionnaire")
+    for number, value in DISTINCTIVE.items():
+        page.locator(f'input[name="item_{number}"][value="{value}"]').check()
+    submit(page, "Send my answers")
+    visit(page, base + "/")
+    follow(page, "Your wellbeing scores over time")
+    main = page.locator("main").inner_text()
+    assert "Moderate (37 out of 50)" in main
+    assert "Waiting for you" not in main and "Answer the questionnaire" not in main
 
 
 @pytest.mark.django_db(transaction=True)
