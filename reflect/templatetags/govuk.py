@@ -39,6 +39,11 @@ def govuk_widget(field: BoundField) -> SafeString:
     attrs: dict[str, str | bool] = {"class": " ".join(classes)}
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
+    if "maxlength" in field.field.widget.attrs:
+        # GOV.UK: no maxlength. A browser silently cuts what is typed or pasted at the limit;
+        # the field's own check keeps the limit and says it, with what was typed kept (False
+        # leaves an attribute out of Django's widget markup).
+        attrs["maxlength"] = False
     return field.as_widget(attrs=attrs)
 
 

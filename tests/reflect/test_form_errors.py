@@ -164,3 +164,23 @@ def test_the_supervisors_forms_with_errors_say_error_in_the_title_once(client, d
     for message in named:
         assert f'">{message}</a>' in page  # in the error summary, linked to its field
     assert "This field is required." not in page
+
+
+@pytest.mark.parametrize("form_class", FORMS, ids=lambda cls: f"{cls.__module__}.{cls.__name__}")
+def test_no_field_cuts_off_what_is_typed_at_its_limit(form_class, world):
+    """GOV.UK: no maxlength, which cuts a paste short without a word; the field's own check says
+    the limit instead, and keeps what was typed."""
+    form = form_class(**form_arguments(form_class, world))
+    assert "maxlength" not in str(form)
+
+
+def test_a_reason_too_long_is_refused_in_words_with_what_was_typed_kept():
+    from scheduling.booking_forms import CancelBookingForm
+
+    assert CancelBookingForm().fields["reason"].widget.attrs["maxlength"] == "200"  # the limit is there
+    typed = "unwell " * 40
+    form = CancelBookingForm(data={"reason": typed})
+    assert not form.is_valid()
+    html = str(form)
+    assert "maxlength" not in html and typed.strip() in html
+    assert form.errors["reason"] == ["Enter the reason in 200 characters or fewer."]
