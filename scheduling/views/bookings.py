@@ -265,6 +265,10 @@ def _session_page(
             and not service.is_late(booking, now),
             "late": service.is_late(booking, now),
             "can_mark": is_supervisor and booking.status == BookingStatus.BOOKED and booking.starts_at <= now,
+            # Cancelled: the e-mail says another time can be booked, so the page offers it (the
+            # booking page checks who may book, as ever).
+            "cancelled": (cancelled := booking.status in (BookingStatus.CANCELLED, BookingStatus.LATE_CANCELLED)),
+            "book_again": cancelled and not is_supervisor and booking.agreement.status == AgreementStatus.ACTIVE,
             # The supervisor may give a coming online session a link of its own.
             "link_form": link_form or BookingLinkForm(initial={"online_link": booking.online_link})
             if is_supervisor

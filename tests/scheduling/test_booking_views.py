@@ -16,6 +16,7 @@ from reflect.models import Notification
 from scheduling.booking_forms import PeopleChoiceField
 from scheduling.models import BookingStatus, SupervisionBooking
 from scheduling.services.bookings import BookingChoice, book_supervision, mark_attendance
+from supervision.enums import AgreementStatus
 from tests.conftest import World
 from tests.factories.bookings import agree, supervisor_with_availability
 from tests.factories.core import give_two_factor, signed_in
@@ -134,6 +135,18 @@ def test_cancelling_from_the_page(client, world: World, agreement) -> None:
     assert sorted(
         Notification.objects.filter(kind="supervision_cancelled").values_list("recipient", flat=True)
     ) == sorted([world.member.pk, booking.supervisor.user_id])
+    # The cancelled session's page offers another time, as the e-mail says one can be booked.
+    page = client.get(reverse("supervision_session", args=[booking.pk])).content.decode()
+    book = reverse("supervision_book", args=[agreement.pk])
+    assert f'href="{book}">Book another time with {booking.supervisor.user.display_name}</a>' in page
+    assert "that marks this session cancelled in your calendar" in page
+    # Not to the supervisor, and not once the agreement has ended.
+    supervisors_page = signed_in(client, booking.supervisor.user).get(reverse("supervision_session", args=[booking.pk]))
+    assert supervisors_page.status_code == 200 and "Book another time" not in supervisors_page.content.decode()
+    agreement.status = AgreementStatus.ENDED
+    agreement.save(update_fields=["status"])
+    client.force_login(world.member)
+    assert "Book another time" not in client.get(reverse("supervision_session", args=[booking.pk])).content.decode()
 
 
 def test_moving_from_the_page(client, world: World, agreement) -> None:
