@@ -104,13 +104,40 @@ class Event:
 
 
 EventSink = Callable[[Event], None]
+# A sink's answer to "could anyone hear of this kind of event in this pool (or organisation)?",
+# as SQL for a boolean and its parameters, so that a use case can ask it inside a statement it
+# runs anyway (``listeners_question``) instead of the sink asking after the commit.
+ListenersQuestion = Callable[[EventKind, int, int | None], tuple[str, list[Any]]]
 _sinks: list[EventSink] = []
+_questions: dict[EventSink, ListenersQuestion] = {}
+
+# The PostgreSQL advisory lock that makes an answer asked inside a transaction exact. A use case
+# takes it shared (``pg_advisory_xact_lock_shared``) in a statement BEFORE the one that asks;
+# every change that could turn an answer to yes takes it exclusive (webhooks: a trigger on its
+# endpoints). So a listener registered before the use case commits is never missed: either its
+# registration committed before the asking statement began (which then sees it), or it waits
+# for the use case to commit (and the event happened before there was anyone to hear it).
+LISTENERS_LOCK = 0x5EF1EC7  # one key for every sink: registrations are rare
 
 
-def register_event_sink(sink: EventSink) -> EventSink:
+def register_event_sink(sink: EventSink, *, question: ListenersQuestion | None = None) -> EventSink:
+    """Register ``sink``; ``question``, if the sink can say as SQL whether anyone could hear of
+    an event (and makes every change that could turn the answer to yes take ``LISTENERS_LOCK``)."""
     if sink not in _sinks:
         _sinks.append(sink)
+    if question is not None:
+        _questions[sink] = question
     return sink
+
+
+def listeners_question(kind: EventKind, *, pool_id: int, organisation_id: int | None) -> tuple[str, list[Any]] | None:
+    """SQL for "could any sink hear of this event?" and its parameters, for a use case that
+    holds ``LISTENERS_LOCK`` shared from an earlier statement of its transaction and passes the
+    answer to ``emit(heard=...)``; None when a sink cannot say (then emit, as ever)."""
+    if not _sinks or any(sink not in _questions for sink in _sinks):
+        return None
+    parts = [_questions[sink](kind, pool_id, organisation_id) for sink in _sinks]
+    return "(" + " OR ".join(sql for sql, _ in parts) + ")", [param for _, params in parts for param in params]
 
 
 def emit(
@@ -120,10 +147,13 @@ def emit(
     organisation_id: int | None,
     payload_for_role: PayloadForRole,
     now: datetime.datetime | None = None,
+    heard: bool = True,
 ) -> None:
     """Tell the sinks about ``kind`` once the caller's transaction commits (never if it rolls
-    back). Call it inside the use case's ``transaction.atomic()``."""
-    if not _sinks:
+    back). Call it inside the use case's ``transaction.atomic()``. ``heard``: False when the
+    caller asked ``listeners_question`` under ``LISTENERS_LOCK`` and nobody could hear of it,
+    so there is nothing to tell (and no sink asks again after the commit)."""
+    if not _sinks or not heard:
         return
     event = Event(kind, pool_id, organisation_id, now or timezone.now(), payload_for_role)
     # robust: a sink that fails (the database briefly gone) must not turn a booking that has

@@ -26,7 +26,7 @@ from django.db.models import F, Field
 from django.db.models.expressions import Col
 
 from reflect.enums import LedgerKind
-from reflect.events import EventKind
+from reflect.events import LISTENERS_LOCK, EventKind, listeners_question
 from reflect.inserts import insert_sql, mark_saved, write_in_one_statement, writes_in_one_statement
 from reflect.locks import Lock, lock_on
 from reflect.models import LedgerEntry, Notification, Organisation, Pool, User
@@ -92,7 +92,7 @@ def claim_place(session: GroupSession) -> bool:
         row = cursor.fetchone()
     if row is None:
         return False
-    for (attname, column, converters), value in zip(columns, row, strict=True):
+    for (attname, column, converters), value in zip(columns, row[: len(columns)], strict=True):
         for converter in converters:
             value = converter(value, column, connection)
         setattr(session, attname, value)
@@ -105,11 +105,17 @@ def _claim_statement() -> tuple[str, list[tuple[str, Col, list[Any]]]]:
     """``claim_place``'s statement, and how each column it returns is read (the converters the
     ORM applies to it): worked out once per process, as the model cannot change. Django's
     update() cannot return the row, hence the one statement written out; the only value in
-    it is the session's id, passed as a parameter."""
+    it is the session's id, passed as a parameter.
+
+    On PostgreSQL it also takes the listeners' lock shared (reflect.events.LISTENERS_LOCK), so
+    that the booking's write can ask whether anyone could hear of the place taken
+    (``take_booked_place``) instead of the webhooks' sink asking after the commit."""
     table = connection.ops.quote_name(GroupSession._meta.db_table)
     key, taken, limit = _column(GroupSession._meta.pk.name), _column("places_taken"), _column("place_limit")
     fields = GroupSession._meta.concrete_fields
     returned = ", ".join(_column(field.name) for field in fields)
+    if writes_in_one_statement():
+        returned += f", pg_advisory_xact_lock_shared({LISTENERS_LOCK})"
     sql = f"UPDATE {table} SET {taken} = {taken} + 1 WHERE {key} = %s AND {taken} < {limit} RETURNING {returned}"  # noqa: S608
     columns = []
     for field in fields:
@@ -164,23 +170,32 @@ def take_booked_place(
     """
     _count_place(session, counted=counted)
     pool = session.group.pool
+    heard = True  # unless the write asks (below)
     if place.pk is None or not writes_in_one_statement():
         place.save(force_insert=True)
         record_new_ledger_entries([_booked_entry(pool, place)])
         queue_new_notifications([confirmation(place)])
     else:
         notification = confirmation(place)
-        [(notification_id,)] = write_in_one_statement(
+        last_sql, last_params = insert_sql([notification], returning_pk=True)
+        # Counted by claim_place, which took the listeners' lock: the write also asks whether
+        # anyone could hear of the place taken (the webhooks' question, asked after the commit
+        # otherwise), one query fewer for every booking in a pool with no endpoint.
+        question = listeners_question(EventKind.PLACE_TAKEN, pool_id=pool.pk, organisation_id=None) if counted else None
+        if question is not None:
+            last_sql, last_params = f"{last_sql}, {question[0]}", [*last_params, *question[1]]
+        [(notification_id, *answer)] = write_in_one_statement(
             [
                 insert_sql([place], keys_given=True),
                 *new_ledger_entries_writes([_booked_entry(pool, place)]),
-                insert_sql([notification], returning_pk=True),
+                (last_sql, last_params),
             ]
         )
+        heard = bool(answer[0]) if answer else True
         mark_saved(place, place.pk)
         mark_saved(notification, notification_id)
         publish_after_commit([notification])
-    emit_place_event(EventKind.PLACE_TAKEN, session, place.booked_at)
+    emit_place_event(EventKind.PLACE_TAKEN, session, place.booked_at, heard=heard)
     return place
 
 

@@ -28,13 +28,14 @@ def session_ref(session: GroupSession) -> dict[str, Any]:
     }
 
 
-def emit_place_event(kind: EventKind, session: GroupSession, now: datetime.datetime) -> None:
-    """A place taken or given back, inside the change's transaction."""
+def emit_place_event(kind: EventKind, session: GroupSession, now: datetime.datetime, *, heard: bool = True) -> None:
+    """A place taken or given back, inside the change's transaction. ``heard``: False when the
+    change asked, under the listeners' lock, and nobody could hear of it (reflect.events.emit)."""
 
     def payload(_audience: Audience) -> dict[str, Any]:
         return {"session": session_ref(session), "pool_id": session.group.pool_id}
 
-    emit(kind, pool_id=session.group.pool_id, organisation_id=None, payload_for_role=payload, now=now)
+    emit(kind, pool_id=session.group.pool_id, organisation_id=None, payload_for_role=payload, now=now, heard=heard)
 
 
 def emit_offer_event(session: GroupSession, entry: WaitlistEntry, now: datetime.datetime) -> None:

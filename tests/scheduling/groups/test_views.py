@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import datetime
+import json
 from unittest import mock
 
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +18,8 @@ from scheduling.groups.waitlist import join_waitlist
 from scheduling.models import GroupSession, Place, PlaceStatus, ReflectiveGroup, WaitlistStatus
 from tests.factories.core import give_two_factor, staff_of
 from tests.factories.groups import NOW, make_facilitator, make_group, typed_dates
+from tests.factories.webhooks import endpoint_for
+from webhooks.models import WebhookDelivery
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -244,3 +248,35 @@ def test_booking_a_place_takes_a_fixed_number_of_queries(client, world, session,
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
         "Your place is booked. We have sent you the details."
     ]
+
+
+def webhook_questions(queries) -> list[str]:
+    """The statements that asked whether the pool has a webhook endpoint, by first word."""
+    return [query["sql"].split(" ", 1)[0] for query in queries if "webhooks_webhookendpoint" in query["sql"]]
+
+
+@pytest.mark.parametrize("listening", [False, True])
+def test_a_booking_asks_for_webhook_endpoints_in_its_write_not_after_its_commit(
+    client, world, session, listening, django_capture_on_commit_callbacks, settings
+):
+    # docs/performance.md ("the webhooks' question in the write"): on PostgreSQL the write that
+    # books the place also asks whether the pool has an endpoint (under the listeners' lock the
+    # conditional UPDATE took), and a pool with none is asked nothing after the commit: the
+    # served request's 9th statement is gone. A pool with one still hears of the place.
+    settings.WEBHOOK_ALLOW_LOOPBACK = True  # the endpoint below refuses at once: nothing to look up
+    if listening:
+        endpoint, _ = endpoint_for(pool=world.pool, url="http://127.0.0.1:9/hooks", events=["place.taken"])
+    client.force_login(world.member)
+    with CaptureQueriesContext(connection) as captured, django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("group_session_book", args=[session.pk]))
+    assert response.status_code == 302
+    place = Place.objects.get(session=session, user=world.member)
+    # On SQLite the sink asks after the commit, as before. Where the pool listens, the sink's own
+    # reads (and the delivery, run here by the eager worker) follow.
+    asked = webhook_questions(captured.captured_queries)
+    first = "WITH" if connection.vendor == "postgresql" else "SELECT"
+    assert (asked if not listening else asked[:1]) == [first]
+    deliveries = WebhookDelivery.objects.filter(event="place.taken")
+    assert [(d.endpoint, json.loads(d.body)["data"]["session"]["id"]) for d in deliveries] == (
+        [(endpoint, place.session_id)] if listening else []
+    )

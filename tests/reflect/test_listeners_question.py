@@ -1,0 +1,43 @@
+"""A use case may ask, inside its own statement, whether any sink could hear of an event
+(reflect.events.listeners_question; docs/webhooks.md): only when every sink can say so as SQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from reflect import events
+from reflect.events import EventKind, listeners_question
+
+
+@pytest.fixture
+def sinks(monkeypatch):
+    """The registry's sinks and questions, restored afterwards."""
+    monkeypatch.setattr(events, "_sinks", list(events._sinks))
+    monkeypatch.setattr(events, "_questions", dict(events._questions))
+    return events
+
+
+def test_the_webhooks_sink_asks_for_an_active_endpoint_of_the_pool_only_for_a_group_event():
+    sql, params = listeners_question(EventKind.PLACE_TAKEN, pool_id=7, organisation_id=None)
+    assert "webhooks_webhookendpoint" in sql and "is_active" in sql and "organisation_id" not in sql
+    assert params == [7]
+
+
+def test_a_lead_may_hear_of_a_supervision_booking_so_the_organisation_is_asked_too():
+    sql, params = listeners_question(EventKind.BOOKING_CREATED, pool_id=7, organisation_id=9)
+    assert '"pool_id" = %s OR "organisation_id" = %s' in sql
+    assert params == [7, 9]
+
+
+def test_a_sink_that_cannot_say_leaves_the_question_to_after_the_commit(sinks):
+    sinks.register_event_sink(lambda event: None)
+    assert listeners_question(EventKind.PLACE_TAKEN, pool_id=7, organisation_id=None) is None
+
+
+def test_an_event_nobody_could_hear_is_not_kept_for_the_commit(sinks, monkeypatch):
+    kept = []
+    monkeypatch.setattr(events.transaction, "on_commit", lambda *args, **kwargs: kept.append(args))
+    events.emit(EventKind.PLACE_TAKEN, pool_id=7, organisation_id=None, payload_for_role=dict, heard=False)
+    assert kept == []
+    events.emit(EventKind.PLACE_TAKEN, pool_id=7, organisation_id=None, payload_for_role=dict)
+    assert len(kept) == 1
