@@ -111,13 +111,9 @@ ListenersQuestion = Callable[[EventKind, int, int | None], tuple[str, list[Any]]
 _sinks: list[EventSink] = []
 _questions: dict[EventSink, ListenersQuestion] = {}
 
-# The PostgreSQL advisory lock that makes an answer asked inside a transaction exact. A use case
-# takes it shared (``pg_advisory_xact_lock_shared``) in a statement BEFORE the one that asks;
-# every change that could turn an answer to yes takes it exclusive (webhooks: a trigger on its
-# endpoints). So a listener registered before the use case commits is never missed: either its
-# registration committed before the asking statement began (which then sees it), or it waits
-# for the use case to commit (and the event happened before there was anyone to hear it).
-LISTENERS_LOCK = 0x5EF1EC7  # one key for every sink: registrations are rare
+# The listeners' lock (reflect/locks.py, LISTENERS_LOCK) makes an answer asked inside a use case's
+# transaction exact: the use case holds it shared from an earlier statement; registering a
+# listener takes it exclusive.
 
 
 def register_event_sink(sink: EventSink, *, question: ListenersQuestion | None = None) -> EventSink:

@@ -64,6 +64,15 @@ LOCK_ORDER: tuple[tuple[str, str], ...] = (
     ("LedgerMonth, by kind then organisation", "every ledger entry"),
 )
 
+# The one advisory lock, and why it stands outside the order above: "could anyone hear of this
+# event?" asked inside a use case's own statement is exact only if no listener can be registered
+# between the question and the commit (reflect/events.py, ``listeners_question``). A group place
+# takes it SHARED with its claim (bookings never wait for each other on it); every change that
+# could turn the answer to yes takes it EXCLUSIVE (webhooks: a trigger on its endpoints,
+# migration webhooks/0003, which freezes this number). Neither side takes a row lock after it
+# that the other holds first, so it cannot deadlock with the rows above.
+LISTENERS_LOCK = 0x5EF1EC7
+
 _switched_off: set[Lock] = set()
 
 

@@ -26,9 +26,9 @@ from django.db.models import F, Field
 from django.db.models.expressions import Col
 
 from reflect.enums import LedgerKind
-from reflect.events import LISTENERS_LOCK, EventKind, listeners_question
+from reflect.events import EventKind, listeners_question
 from reflect.inserts import insert_sql, mark_saved, write_in_one_statement, writes_in_one_statement
-from reflect.locks import Lock, lock_on
+from reflect.locks import LISTENERS_LOCK, Lock, lock_on
 from reflect.models import LedgerEntry, Notification, Organisation, Pool, User
 from reflect.services.ledger import new_ledger_entries_writes, record_ledger_entry, record_new_ledger_entries
 from reflect.services.notifications import cancel_notifications, publish_after_commit, queue_new_notifications
@@ -107,7 +107,7 @@ def _claim_statement() -> tuple[str, list[tuple[str, Col, list[Any]]]]:
     update() cannot return the row, hence the one statement written out; the only value in
     it is the session's id, passed as a parameter.
 
-    On PostgreSQL it also takes the listeners' lock shared (reflect.events.LISTENERS_LOCK), so
+    On PostgreSQL it also takes the listeners' lock shared (reflect.locks.LISTENERS_LOCK), so
     that the booking's write can ask whether anyone could hear of the place taken
     (``take_booked_place``) instead of the webhooks' sink asking after the commit."""
     table = connection.ops.quote_name(GroupSession._meta.db_table)

@@ -1,7 +1,7 @@
 """A booking asks whether its pool has a webhook endpoint inside its own write, not after its
 commit (docs/performance.md, "Booking a group place: the webhooks' question in the write"), so
 it must never miss an endpoint registered before it commits. The conditional UPDATE takes the
-listeners' lock shared (reflect.events.LISTENERS_LOCK); adding an endpoint takes it exclusive (a
+listeners' lock shared (reflect.locks.LISTENERS_LOCK); adding an endpoint takes it exclusive (a
 trigger on the endpoints' table): whichever comes second waits for the other's commit.
 
 On PostgreSQL only (SQLite has no such lock, and asks after the commit). Each thread works

@@ -41,3 +41,15 @@ def test_an_event_nobody_could_hear_is_not_kept_for_the_commit(sinks, monkeypatc
     assert kept == []
     events.emit(EventKind.PLACE_TAKEN, pool_id=7, organisation_id=None, payload_for_role=dict)
     assert len(kept) == 1
+
+
+def test_the_trigger_takes_the_same_lock_the_bookings_take() -> None:
+    """The migration freezes the lock's number, as a migration must: it may never drift from the
+    one the bookings take (reflect/locks.py)."""
+    import importlib
+
+    from reflect.locks import LISTENERS_LOCK
+
+    migration = importlib.import_module("webhooks.migrations.0003_endpoint_changes_take_listeners_lock")
+    assert migration.LISTENERS_LOCK == LISTENERS_LOCK
+    assert f"pg_advisory_xact_lock({LISTENERS_LOCK})" in migration.CREATE[0]

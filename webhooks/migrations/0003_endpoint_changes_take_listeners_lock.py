@@ -1,5 +1,5 @@
 """Every insert of an endpoint, and every update that sets whether it is active or whose it is,
-takes the listeners' lock (reflect.events.LISTENERS_LOCK) exclusive until its transaction ends,
+takes the listeners' lock (reflect.locks.LISTENERS_LOCK) exclusive until its transaction ends,
 on PostgreSQL: a booking that asked "has this pool an endpoint?" inside its transaction, holding
 the lock shared, then cannot miss one registered before it commits (docs/performance.md,
 "Booking a group place: the webhooks' question in the write"). A trigger, so that every way of
@@ -9,7 +9,7 @@ the commit, as before."""
 
 from django.db import migrations
 
-# Frozen here, as a migration must be: reflect.events.LISTENERS_LOCK when this was written.
+# Frozen here, as a migration must be: reflect.locks.LISTENERS_LOCK when this was written.
 LISTENERS_LOCK = 0x5EF1EC7
 
 # One statement each (a server-side-bound connection takes one at a time).
