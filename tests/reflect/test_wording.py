@@ -182,7 +182,9 @@ def test_seconds(value, words):
 def test_bookable_hours_are_the_number_hours_left_writes():
     values = (Decimal("62.82"), Decimal("0.4"), Decimal("-2"), Decimal("16"))
     assert [wording.bookable_hours(v) for v in values] == [Decimal("62.5"), 0, 0, 16]
-    assert [wording.hours_left(v) for v in values] == [f"{wording.hours_number(wording.bookable_hours(v))} hours" for v in values]
+    assert [wording.hours_left(v) for v in values] == [
+        f"{wording.hours_number(wording.bookable_hours(v))} hours" for v in values
+    ]
 
 
 def test_hours_exact_number_keeps_the_ledgers_hundredths():
