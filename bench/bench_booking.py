@@ -119,7 +119,8 @@ Membership.objects.bulk_create([Membership(organisation=booking_org, user=user) 
 agreements = []
 for n in range(supervisors):
     person = User.objects.create(email=f"supervisor{n}@bench.test", first_name=f"Supervisor{n}")
-    profile = SupervisorProfile.objects.create(user=person, profession="Counsellor")
+    # Room for every session the bench books: booking holds a supervisor to their monthly capacity.
+    profile = SupervisorProfile.objects.create(user=person, profession="Counsellor", monthly_capacity_hours=1000)
     AvailabilitySettings.objects.create(
         supervisor=profile, session_lengths=[60], buffer_minutes=0, minimum_notice_hours=24, horizon_weeks=8,
         online_link="https://meet.example.org/bench",

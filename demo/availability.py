@@ -46,7 +46,6 @@ def seed_availability(out: TextIOBase) -> None:
                 "horizon_weeks": 8,
                 "max_sessions_per_day": 3,
                 "max_sessions_per_week": 8,
-                "monthly_capacity_hours": Decimal("20") if index % 2 == 0 else Decimal("12"),
             },
         )
         pattern = PATTERNS[index % len(PATTERNS)]

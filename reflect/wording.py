@@ -73,6 +73,14 @@ def hours_number(value: Number) -> str:
     return _plain(_to_half_hour(value, ROUND_HALF_UP))
 
 
+def hours_exact_number(value: Number) -> str:
+    """A number of hours without its unit, exact to the hundredth the ledger keeps: '63.82',
+    '64', '1.5'. Only where hours stand beside what they cost or must add up to a total on the
+    same page (a pool's allocations): rounded to the half hour, 63.82 hours would read '64' next
+    to £3,829.20, and a column of rounded rows would not add up to its total."""
+    return _plain(_decimal(value).quantize(PENNY, rounding=ROUND_HALF_UP))
+
+
 def _hours_words(number: Decimal) -> str:
     return f"{_plain(number)} {'hour' if number == 1 else 'hours'}"
 
@@ -83,12 +91,18 @@ def hours(value: Number) -> str:
     return _hours_words(_to_half_hour(value, ROUND_HALF_UP))
 
 
+def bookable_hours(value: Number) -> Decimal:
+    """The hours ``hours_left`` writes, as a number for a table's cell or a chart: rounded DOWN
+    to the half hour, never below 0 (45.82 -> 45.5, -2 -> 0)."""
+    return _to_half_hour(max(_decimal(value), Decimal(0)), ROUND_FLOOR)
+
+
 def hours_left(value: Number) -> str:
     """Hours that can still be booked, rounded DOWN to the half hour, so a page never promises
     more than booking accepts: 45.82 -> '45.5 hours', 0.4 -> '0 hours'. Never negative: an
-    overspent balance reads '0 hours'."""
-    number = _to_half_hour(max(_decimal(value), Decimal(0)), ROUND_FLOOR)
-    return _hours_words(number)
+    overspent balance reads '0 hours'. Every page that says how many hours are left writes them
+    with this, so the lead's summary and the booking page read the same figure."""
+    return _hours_words(bookable_hours(value))
 
 
 def hours_at_least(value: Number) -> str:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
@@ -10,6 +10,9 @@ from reflect.text_limits import ADDRESS, bounded, too_long
 from scheduling.enums import Weekday
 from scheduling.models import AvailabilitySettings
 from scheduling.video_links import VideoLinkField
+
+if TYPE_CHECKING:
+    from supervision.models import SupervisorProfile
 
 SESSION_LENGTH_CHOICES = [(str(m), f"{m} minutes") for m in (30, 45, 50, 60, 75, 90, 120)]
 
@@ -50,11 +53,13 @@ class AvailabilitySettingsForm(forms.Form):
     )
     monthly_capacity_hours = forms.DecimalField(
         label="Hours a month you can offer",
-        min_value=Decimal("0.5"),
+        min_value=Decimal("0"),
         max_digits=6,
         decimal_places=2,
-        required=False,
-        help_text="Across all organisations. Leave blank for no limit.",
+        help_text=(
+            "Across all organisations: sessions booked with you and the agreements you accept stay "
+            "within it. The same figure as “hours a month” on your profile."
+        ),
     )
     online_link = VideoLinkField(
         label="Link for online sessions (optional)",
@@ -72,7 +77,7 @@ class AvailabilitySettingsForm(forms.Form):
     )
 
     @classmethod
-    def initial_from(cls, row: AvailabilitySettings) -> dict[str, Any]:
+    def initial_from(cls, row: AvailabilitySettings, supervisor: SupervisorProfile) -> dict[str, Any]:
         return {
             "time_zone": row.time_zone,
             "session_lengths": [str(m) for m in row.session_lengths],
@@ -81,7 +86,8 @@ class AvailabilitySettingsForm(forms.Form):
             "horizon_weeks": row.horizon_weeks,
             "max_sessions_per_day": row.max_sessions_per_day,
             "max_sessions_per_week": row.max_sessions_per_week,
-            "monthly_capacity_hours": row.monthly_capacity_hours,
+            # The supervisor's one monthly capacity, kept on their profile.
+            "monthly_capacity_hours": supervisor.monthly_capacity_hours,
             "online_link": row.online_link,
             "meeting_place": row.meeting_place,
         }

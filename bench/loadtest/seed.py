@@ -102,7 +102,7 @@ def main() -> None:
                     "horizon_weeks": settings_row.horizon_weeks,
                     "max_sessions_per_day": settings_row.max_sessions_per_day or "",
                     "max_sessions_per_week": settings_row.max_sessions_per_week or "",
-                    "monthly_capacity_hours": str(settings_row.monthly_capacity_hours),
+                    "monthly_capacity_hours": str(profile.monthly_capacity_hours),
                     "online_link": settings_row.online_link,
                     "meeting_place": settings_row.meeting_place,
                 },

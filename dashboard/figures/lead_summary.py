@@ -46,7 +46,8 @@ def summary_rows(organisation: Organisation) -> list[dict[str, Any]]:
                 "allocated": balance.allocated,
                 "used": balance.used,
                 "reserved": balance.reserved,
-                "remaining": balance.left,
+                # What may still be booked, as the booking page writes it (wording.hours_left).
+                "remaining": wording.bookable_hours(balance.left),
             }
         )
     return table_rows
@@ -99,7 +100,7 @@ def lead_look(organisation: Organisation, rows: list[dict[str, Any]], *, today: 
     headlines = [
         Headline("Hours allocated", wording.hours(row["allocated"]), "to your organisation"),
         Headline("Hours used", wording.hours(row["used"]), "so far"),
-        Headline("Hours left", wording.hours(row["remaining"]), "after what is booked"),
+        Headline("Hours left", wording.hours_left(row["remaining"]), "to book, after what is already booked"),
         Headline("Supervision sessions held", held.text, "so far", suppressed=held.suppressed),
         Headline("Group places attended", attended.text, "by your staff", suppressed=attended.suppressed),
     ]

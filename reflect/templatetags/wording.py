@@ -25,6 +25,12 @@ def hours_number(value: Decimal | int | float | None) -> str:
 
 
 @register.filter
+def hours_exact_number(value: Decimal | int | float | None) -> str:
+    """Hours to the hundredth, where they stand beside their cost or a total (wording.hours_exact_number)."""
+    return "" if value is None else wording.hours_exact_number(value)
+
+
+@register.filter
 def money(value: Decimal | int | float | None) -> str:
     return "" if value is None else wording.money(value)
 

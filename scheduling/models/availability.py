@@ -7,8 +7,6 @@ them into UTC slots; scheduling/queries.py converts these rows into its dataclas
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.db import models
 from django.db.models import F, Q
 
@@ -36,9 +34,8 @@ class AvailabilitySettings(models.Model):
     horizon_weeks = models.PositiveSmallIntegerField(default=8)
     max_sessions_per_day = models.PositiveSmallIntegerField(null=True, blank=True)
     max_sessions_per_week = models.PositiveSmallIntegerField(null=True, blank=True)
-    monthly_capacity_hours = models.DecimalField(
-        max_digits=6, decimal_places=2, null=True, blank=True, help_text="Hours a month; blank means no limit."
-    )
+    # No monthly capacity here: a supervisor's hours a month are SupervisorProfile.monthly_capacity_hours
+    # alone, which matching, agreements, booking and their own page all read (migration 0014).
     # Where sessions happen, copied into each booking and shown to its attendees only.
     online_link = models.URLField("link for online sessions", blank=True)
     meeting_place = models.TextField("address for sessions in person", blank=True, max_length=text_limits.ADDRESS)
@@ -52,10 +49,6 @@ class AvailabilitySettings(models.Model):
                 condition=Q(horizon_weeks__gte=1) & Q(horizon_weeks__lte=52), name="availability_horizon_1_to_52_weeks"
             ),
             models.CheckConstraint(condition=Q(buffer_minutes__lte=240), name="availability_buffer_at_most_4_hours"),
-            models.CheckConstraint(
-                condition=Q(monthly_capacity_hours__isnull=True) | Q(monthly_capacity_hours__gt=Decimal("0")),
-                name="availability_monthly_capacity_positive",
-            ),
         ]
 
     def __str__(self) -> str:

@@ -84,6 +84,8 @@ def set_availability_settings(
     online_link: str = "",
     meeting_place: str = "",
 ) -> AvailabilitySettings:
+    """Save the supervisor's availability settings. ``monthly_capacity_hours`` is written to
+    their profile, its one place (None leaves it as it is)."""
     _check_own(supervisor, acting_user)
     if time_zone not in known_time_zones():
         raise DomainError(
@@ -115,10 +117,13 @@ def set_availability_settings(
         raise DomainError(
             "The most sessions a day cannot be more than the most sessions a week.", field="max_sessions_per_day"
         )
-    if monthly_capacity_hours is not None and monthly_capacity_hours <= 0:
-        raise DomainError(
-            "Monthly capacity is a number of hours above 0, or blank for no limit.", field="monthly_capacity_hours"
-        )
+    if monthly_capacity_hours is not None and monthly_capacity_hours < 0:
+        raise DomainError("Hours a month you can offer must be 0 or more.", field="monthly_capacity_hours")
+    if monthly_capacity_hours is not None:
+        # The one monthly capacity is the profile's (matching, agreements and booking read it).
+        # Written before the settings row is locked: a booking locks the profile's row first too.
+        SupervisorProfile.objects.filter(pk=supervisor.pk).update(monthly_capacity_hours=monthly_capacity_hours)
+        supervisor.monthly_capacity_hours = monthly_capacity_hours
     row = _locked_settings(supervisor)
     row.time_zone = time_zone
     row.session_lengths = lengths
@@ -127,7 +132,6 @@ def set_availability_settings(
     row.horizon_weeks = horizon_weeks
     row.max_sessions_per_day = max_sessions_per_day
     row.max_sessions_per_week = max_sessions_per_week
-    row.monthly_capacity_hours = monthly_capacity_hours
     # Where sessions happen: copied into each new booking (existing ones keep theirs).
     row.online_link = online_link.strip()
     row.meeting_place = meeting_place.strip()

@@ -343,7 +343,7 @@ class HoursPosition:
     organisation_left: Decimal
     agreement_hours_per_month: Decimal
     agreement_used: dict[Month, Decimal]
-    supervisor_capacity: Decimal | None
+    supervisor_capacity: Decimal
     supervisor_zone: str
     supervisor_used: dict[Month, Decimal]
 
@@ -374,13 +374,10 @@ def hours_refusal(
         return HoursRefusal(
             HoursRule.AGREEMENT_MONTH, month, max(position.agreement_hours_per_month - used, Decimal("0"))
         )
-    if position.supervisor_capacity is not None:
-        month = _month_of(starts_at, position.supervisor_zone)
-        taken = position.supervisor_used.get(month, Decimal("0"))
-        if taken + hours > position.supervisor_capacity:
-            return HoursRefusal(
-                HoursRule.SUPERVISOR_MONTH, month, max(position.supervisor_capacity - taken, Decimal("0"))
-            )
+    month = _month_of(starts_at, position.supervisor_zone)
+    taken = position.supervisor_used.get(month, Decimal("0"))
+    if taken + hours > position.supervisor_capacity:
+        return HoursRefusal(HoursRule.SUPERVISOR_MONTH, month, max(position.supervisor_capacity - taken, Decimal("0")))
     return None
 
 
@@ -429,8 +426,8 @@ def hours_position(
 ) -> HoursPosition:
     """Read the hours rules' inputs for the months from ``since`` to ``until`` in one query (a
     UNION ALL): the organisation's ledger totals by hour kind, the hours of the agreement's
-    sessions in those months, and, only if the supervisor set a monthly capacity, the hours of
-    all their sessions in those months on their clock."""
+    sessions in those months, and the hours of all the supervisor's sessions in those months on
+    their clock (against their monthly capacity)."""
     first, _ = month_bounds(since)
     _, following = month_bounds(until)
     values: dict[str, int | datetime.datetime] = {
@@ -440,11 +437,12 @@ def hours_position(
         "first": first,
         "following": following,
     }
-    capacity = settings_row.monthly_capacity_hours
-    if capacity is not None:
-        values["supervisor"] = agreement.supervisor_id
-        values["supervisor_first"], _ = month_bounds(since, settings_row.time_zone)
-        _, values["supervisor_following"] = month_bounds(until, settings_row.time_zone)
+    # The supervisor's one monthly capacity, on their profile (read with the agreement, under
+    # its lock when booking): the figure their own page and matching show.
+    capacity = agreement.supervisor.monthly_capacity_hours
+    values["supervisor"] = agreement.supervisor_id
+    values["supervisor_first"], _ = month_bounds(since, settings_row.time_zone)
+    _, values["supervisor_following"] = month_bounds(until, settings_row.time_zone)
     if exclude is not None:
         values["exclude"] = exclude
     kinds: dict[str, Decimal] = {}

@@ -79,7 +79,9 @@ def overview(request: HttpRequest, supervisor: SupervisorProfile) -> HttpRespons
 @supervisor_area
 def edit_settings(request: HttpRequest, supervisor: SupervisorProfile) -> HttpResponse:
     current = queries.availability_settings_of(supervisor)
-    form = AvailabilitySettingsForm(request.POST or None, initial=AvailabilitySettingsForm.initial_from(current))
+    form = AvailabilitySettingsForm(
+        request.POST or None, initial=AvailabilitySettingsForm.initial_from(current, supervisor)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.set_availability_settings(supervisor, acting_user=acting_user(request), **form.cleaned_data)

@@ -41,8 +41,13 @@ def running_pool_with_member() -> tuple[Pool, Organisation, User]:
 
 
 def supervisor_with_availability(first_name: str = "Ann", **settings: object) -> SupervisorProfile:
-    """Free Monday to Friday 09:00–17:00 London time; 60 and 90 minute sessions, 15 min buffer."""
-    supervisor = SupervisorProfileFactory(user=UserFactory(first_name=first_name, last_name="Carter"))
+    """Free Monday to Friday 09:00–17:00 London time; 60 and 90 minute sessions, 15 min buffer.
+    ``monthly_capacity_hours`` is the profile's (the one capacity); None for one that never binds."""
+    profile: dict[str, object] = {}
+    if "monthly_capacity_hours" in settings:
+        capacity = settings.pop("monthly_capacity_hours")
+        profile["monthly_capacity_hours"] = Decimal("1000") if capacity is None else capacity
+    supervisor = SupervisorProfileFactory(user=UserFactory(first_name=first_name, last_name="Carter"), **profile)
     AvailabilitySettings.objects.create(
         supervisor=supervisor,
         session_lengths=[60, 90],

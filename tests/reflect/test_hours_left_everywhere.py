@@ -57,3 +57,25 @@ def test_hours_left_never_reads_more_than_booking_accepts(client, world):
     client.force_login(world.member)
     page = _text(client.get(reverse("supervision_book", args=[agreement.pk])).content.decode())
     assert "has 1.5 hours left of its allocation" in page
+
+
+def test_the_leads_summary_and_the_booking_page_say_the_same_hours_left(client, world):
+    # 63.82 allocated, one hour booked: 62.82 may still be booked. The booking page wrote "62.5
+    # hours" (rounded down, what booking accepts) while the lead's summary rounded the same
+    # balance to the nearest half hour and wrote "63 hours".
+    agreement = agree(world.pool, world.organisation, supervisor_with_availability(), allocation="63.82")
+    book(agreement, world.member, utc(6, 10), minutes=60)
+    assert hours_balance(world.pool, world.organisation).left == Decimal("62.82")
+
+    client.force_login(world.lead)
+    booking = _text(client.get(reverse("supervision_book", args=[agreement.pk])).content.decode())
+    usage = client.get(reverse("organisation_usage", args=[world.organisation.pk]))
+
+    assert "has 62.5 hours left of its allocation" in booking
+    [headline] = [h for h in usage.context["look"].headlines if h.label == "Hours left"]
+    assert (headline.text, headline.hint) == ("62.5 hours", "to book, after what is already booked")
+    assert "Hours left 62.5 hours to book, after what is already booked" in _text(usage.content.decode())
+    # The table of each pool gives the same figure in its "Remaining" column.
+    table = usage.context["table"]
+    remaining = [c.key for c in table.columns].index("remaining")
+    assert [row[remaining].text for row in table.rows] == ["62.5"]

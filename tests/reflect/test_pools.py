@@ -1,4 +1,5 @@
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -10,7 +11,14 @@ from reflect.models import AuditEvent, Invitation, LedgerEntry, PoolCommissioner
 from reflect.services import pools as pool_services
 from reflect.services.invitations import create_invitation
 from reflect.services.ledger import allocated_hours_by_organisation
-from tests.factories.core import OrganisationFactory, PoolFactory, UserFactory, approved_commissioner, staff_of
+from tests.factories.core import (
+    OrganisationFactory,
+    PoolFactory,
+    UserFactory,
+    approved_commissioner,
+    give_two_factor,
+    staff_of,
+)
 from tests.factories.typed_input import date_boxes
 
 pytestmark = pytest.mark.django_db
@@ -224,3 +232,45 @@ def test_pool_form_errors_are_named_field_by_field_and_nothing_is_saved(client):
     assert content.split("<title>")[1].startswith("Error: ")
     assert '<a href="#id_ends_on">The period must end after it starts.</a>' in content
     assert not PoolCommissioner.objects.filter(user=user).exists()
+
+
+def _cells(html: str) -> list[tuple[str, str, str]]:
+    rows = re.findall(r'reflect-break-anywhere">([^<]+)</td>\s*<td[^>]*>([^<]+)</td>\s*<td[^>]*>([^<]+)</td>', html)
+    return [(name, hours, money) for name, hours, money in rows]
+
+
+def test_the_pool_page_gives_each_allocation_exactly_so_hours_match_their_value_and_add_up(client):
+    # 600 hours shared by staff 7, 11 and 13: allocations in hundredths. Written to the nearest
+    # half hour, 135.48 read "135.5" beside £8,128.80 (not 135.5 × £60), and the column added
+    # up to more than the "600 allocated" above it.
+    commissioner = approved_commissioner(email="carys@demo.reflect.test")
+    pool = pool_services.create_pool(
+        acting_user=commissioner,
+        name="Leeds pool",
+        description="",
+        starts_on=datetime.date(2026, 4, 1),
+        ends_on=datetime.date(2027, 3, 31),
+        hours_budget=Decimal("600"),
+        money_budget=Decimal("36000"),
+        hourly_rate=Decimal("60"),
+        allocation_rule=AllocationRule.STAFF_WEIGHTED,
+        late_cancellation_hours=48,
+    )
+    for name, staff in (("Armley", 7), ("Beeston", 11), ("Chapeltown", 13)):
+        organisation = OrganisationFactory(name=name, staff_size=staff)
+        _join(pool, organisation, _lead_of(organisation))
+    give_two_factor(commissioner)
+    client.force_login(commissioner)
+    html = client.get(reverse("pool_detail", args=[pool.pk])).content.decode()
+
+    rows = _cells(html)
+    assert rows == [
+        ("Armley", "135.48", "£8,128.80"),
+        ("Beeston", "212.9", "£12,774"),
+        ("Chapeltown", "251.61", "£15,096.60"),
+    ]
+    for _name, hours, money in rows:
+        assert Decimal(hours) * 60 == Decimal(money.lstrip("£").replace(",", ""))
+    # The shares are cut to the hundredth, so a hundredth of the budget is left over: said so.
+    assert sum(Decimal(hours) for _n, hours, _m in rows) == Decimal("599.99")
+    assert "600 hours (599.99 allocated, 0.01 not yet allocated)" in html

@@ -177,3 +177,16 @@ def test_a_moment_earlier_today_says_today_and_any_other_day_says_the_date() -> 
 )
 def test_seconds(value, words):
     assert wording.seconds(value) == words
+
+
+def test_bookable_hours_are_the_number_hours_left_writes():
+    values = (Decimal("62.82"), Decimal("0.4"), Decimal("-2"), Decimal("16"))
+    assert [wording.bookable_hours(v) for v in values] == [Decimal("62.5"), 0, 0, 16]
+    assert [wording.hours_left(v) for v in values] == [
+        f"{wording.hours_number(wording.bookable_hours(v))} hours" for v in values
+    ]
+
+
+def test_hours_exact_number_keeps_the_ledgers_hundredths():
+    values = (Decimal("63.82"), Decimal("64.00"), Decimal("1.50"), Decimal("0"), Decimal("600"))
+    assert [wording.hours_exact_number(v) for v in values] == ["63.82", "64", "1.5", "0", "600"]

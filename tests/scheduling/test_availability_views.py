@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -11,6 +13,7 @@ from scheduling.enums import FeedStatus
 from scheduling.models import AvailabilitySettings, BusyCalendarFeed, BusyInterval, DateOverride, WeeklyRule
 from scheduling.services.availability import add_weekly_rule
 from scheduling.views import availability as views
+from supervision.queries import supervisors_with_hours_left
 from tests.factories.core import give_two_factor
 from tests.factories.supervision import make_supervisor
 
@@ -248,3 +251,45 @@ def test_the_week_view_shows_bookings_and_keeps_their_time_and_buffer_free(clien
     # at 10:00, inside the buffer) to 11:00; the first after is 11:30.
     assert "09:00" not in starts and "10:30" not in starts and "11:00" not in starts and "11:30" in starts
     assert "10am to 11am</a>, Harehills Drama" in response.content.decode()
+
+
+def _words(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_one_monthly_capacity_on_the_settings_the_sessions_page_and_the_profile(client, supervisor):
+    # The profile said 10 hours a month and the availability settings, stored apart, 20: the
+    # settings table read "20 hours" while "Your sessions" said "of your 10 hours a month".
+    supervisor.monthly_capacity_hours = Decimal("10")
+    supervisor.save()
+    client.force_login(supervisor.user)
+    response = client.post(
+        reverse("availability_settings"),
+        {"time_zone": "Europe/London", "session_lengths": ["60"], "buffer_minutes": "15",
+         "minimum_notice_hours": "24", "horizon_weeks": "8", "monthly_capacity_hours": "20"},
+    )  # fmt: skip
+    assert response.status_code == 302
+
+    overview = _words(client.get(reverse("availability_overview")).content.decode())
+    assert "Hours a month 20 hours" in overview
+    form = client.get(reverse("availability_settings")).context["form"]
+    assert form["monthly_capacity_hours"].value() == Decimal("20.00")
+    sessions = client.get(reverse("supervisor_sessions"))
+    [headline] = [h for h in sessions.context["look"].headlines if h.label == "Hours this month"]
+    assert headline.hint == "held or booked, of your 20 hours a month"
+    assert sessions.context["look"].chart.line_label == "Your capacity (20 hours a month)"
+    text = _words(sessions.content.decode())
+    assert "of your 20 hours a month" in text and "10 hours a month" not in text
+    # Matching and agreements read the same figure.
+    supervisor.refresh_from_db()
+    assert supervisor.monthly_capacity_hours == Decimal("20.00")
+    assert supervisors_with_hours_left().get(pk=supervisor.pk).hours_left == Decimal("20.00")
+
+
+def test_the_capacity_set_on_the_profile_is_the_one_the_availability_settings_show(client, supervisor):
+    supervisor.monthly_capacity_hours = Decimal("7.5")
+    supervisor.save()
+    client.force_login(supervisor.user)
+    assert "Hours a month 7.5 hours" in _words(client.get(reverse("availability_overview")).content.decode())
+    form = client.get(reverse("availability_settings")).context["form"]
+    assert form["monthly_capacity_hours"].value() == Decimal("7.5")

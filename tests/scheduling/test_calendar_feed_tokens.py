@@ -92,23 +92,16 @@ def test_a_wrong_token_is_a_404(client, world: World, token: str) -> None:
 def test_the_migration_hashes_existing_tokens_so_subscriptions_keep_working(client) -> None:
     # Back to before the migration, a feed with its plain token, forward again: the address
     # people subscribed to keeps answering, and the plain token is gone.
-    from django.db.migrations.executor import MigrationExecutor
-
     from reflect.models import User
+    from tests.factories.migrations import migrated_back, migrated_forward
 
     before, after = [("scheduling", "0007_register_counts")], [("scheduling", "0008_calendar_feed_token_hash")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
+    old_apps = migrated_back(before)
     user = User.objects.create_user("subscribed@example.org", first_name="Sam", last_name="Subscriber")
     plain = "an-existing-token-from-before-the-migration"
-    old_feed = executor.loader.project_state(before).apps.get_model("scheduling", "CalendarFeed")
+    old_feed = old_apps.get_model("scheduling", "CalendarFeed")
     old_feed.objects.create(user_id=user.pk, token=plain)
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(after)
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrated_forward(after)
     feed = CalendarFeed.objects.get(user=user)
     assert feed.token_hash == hash_token(plain)
     assert plain not in everything_stored_for(feed)

@@ -81,7 +81,7 @@ def test_the_availability_settings_refuse_a_zone_directory_in_words(client, supe
     response = client.post(
         reverse("availability_settings"),
         {"time_zone": "Europe", "session_lengths": ["60"], "buffer_minutes": "0", "minimum_notice_hours": "24",
-         "horizon_weeks": "8"},
+         "horizon_weeks": "8", "monthly_capacity_hours": "10"},
     )  # fmt: skip
     assert response.status_code == 200
     assert "is not a time zone we know" in response.content.decode()
