@@ -33,7 +33,11 @@ def _book_days(agreement, user, days: range) -> None:
 
 def test_bookings_list_and_slots_are_constant_in_the_number_of_sessions(world, frozen_now):
     agreement = agree(
-        world.pool, world.organisation, supervisor_with_availability(), hours_per_month="200", allocation="400"
+        world.pool,
+        world.organisation,
+        supervisor_with_availability(monthly_capacity_hours=None),
+        hours_per_month="200",
+        allocation="400",
     )
     client = token_client(world.member)
     paths = ["/api/v1/bookings/?page_size=5", f"/api/v1/agreements/{agreement.pk}/slots/", "/api/v1/agreements/"]
