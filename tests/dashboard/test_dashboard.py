@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import html
 import io
 import itertools
 import re
@@ -218,8 +219,50 @@ def test_a_filter_value_that_does_not_exist_is_ignored_with_a_message(hand_built
     ).content.decode()
     assert "That organisation is not in this pool, so all organisations are shown." in page
     assert "That reflective group is not in this pool, so all groups are shown." in page
-    assert "is not a month in this pool" in page
+    assert "January 2031 is not in this pool&#x27;s period" in page
     assert "Beeston Peer Support" in page
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        # Typed outside the period: the month in the page's words, never echoed as "2031-01".
+        (
+            "from=2031-01",
+            "January 2031 is not in this pool's period, which runs from April 2026 to March 2027, "
+            "so the period starts in April 2026.",
+        ),
+        (
+            "to=2025-12",
+            "December 2025 is not in this pool's period, which runs from April 2026 to March 2027, "
+            "so the period ends in March 2027.",
+        ),
+        # Typed as the page writes months: read, and used when it is in the period.
+        ("from=March 2027", None),
+        ("to=Jan  2027", None),
+        (
+            "from=May 2031",
+            "May 2031 is not in this pool's period, which runs from April 2026 to March 2027, "
+            "so the period starts in April 2026.",
+        ),
+        # Not a month at all: what was typed, quoted as typed, and the months that can be chosen.
+        (
+            "to=soon",
+            "“soon” is not a month: choose one from April 2026 to March 2027, so the period ends in March 2027.",
+        ),
+    ],
+)
+def test_a_month_typed_by_hand_is_read_or_refused_in_words(hand_built, client, query, message) -> None:
+    world, _a, _b = hand_built
+    response = signed_in(client, world.commissioner).get(f"/pools/{world.pool.pk}/dashboard/?{query}")
+    filters = response.context["filters"]
+    assert list(filters.messages) == ([message] if message else [])
+    if message:
+        assert html.escape(message) in response.content.decode()
+    if query == "from=March 2027":
+        assert filters.summary == "Showing March 2027 to March 2027, all organisations, all groups"
+    if query == "to=Jan  2027":
+        assert filters.summary == "Showing April 2026 to January 2027, all organisations, all groups"
 
 
 def test_a_period_with_no_data_says_so(hand_built, client) -> None:
