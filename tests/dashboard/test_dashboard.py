@@ -647,3 +647,38 @@ def test_the_supervisors_and_groups_tables_read_only_the_rows_the_page_shows(wor
         assert every_row == [f"{name} {number:02d}{surname}" for number in range(1, 24)]
         assert _shown_rows(page, key) == every_row[:20]
     assert page.count("The first 20 of 23 rows are shown here; the CSV below has every row.") == 2
+
+
+@pytest.fixture
+def hours_not_in_halves(world):
+    """One organisation (the pool at £60 an hour): allocated 63.82 h; reserved 61 h, of which
+    60.82 h used (£3,649.20) → 0.18 h still reserved; left 63.82 − 60.82 − 0.18 = 2.82 h, of
+    which 2.5 h may be booked (the booking page's rounding down to the half hour)."""
+    pool, organisation = world.pool, world.organisation
+    entry(pool, organisation, K.ALLOCATED, hours="63.82", when=at(2026, 4, 2))
+    entry(pool, organisation, K.RESERVED, hours="61", when=at(2026, 6))
+    entry(pool, organisation, K.CONSUMED, hours="60.82", when=at(2026, 6))
+    return world
+
+
+def words_of(page: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", page).split())
+
+
+def test_hours_beside_money_are_exact_and_hours_left_are_what_may_be_booked(hours_not_in_halves, client) -> None:
+    world = hours_not_in_halves
+    client = signed_in(client, world.commissioner)
+    rows = rows_of(client.get(f"/pools/{world.pool.pk}/dashboard/organisations.csv"))
+    # Rounded to the half hour these read 64, 61 and 3 beside £3,649.20 (60.82 × £60).
+    assert [row[:6] for row in rows[1:]] == [
+        [world.organisation.name, "63.82", "0.18", "60.82", "3649.20", "2.5"],
+        ["All organisations", "63.82", "0.18", "60.82", "3649.20", "2.5"],
+    ]
+    months = rows_of(client.get(f"/pools/{world.pool.pk}/dashboard/months.csv"))
+    assert months[3][:3] == ["2026-06", "60.82", "3649.20"]
+    page = words_of(client.get(f"/pools/{world.pool.pk}/dashboard/").content.decode())
+    # The headline, and the money section's figures, say what the table's total row says.
+    assert "Hours left 2.5 hours of the allocation, after what is booked" in page
+    assert "Used in the period 60.82 hours Value used in the period £3,649.20" in page
+    assert "Allocated to the pool 63.82 hours by the end of the period" in page
+    assert "Remaining 2.5 hours of the allocation, to book" in page
