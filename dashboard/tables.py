@@ -353,3 +353,5 @@ class Section:
     figures: list[Figure] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # One plain sentence under the figures, before the notes: what the tables can show at all.
+    summary: str = ""
