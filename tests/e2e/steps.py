@@ -69,11 +69,11 @@ def sign_in(page: Any, base: str, email: str, password: str, *, secret: str | No
     visit(page, base + "/accounts/login/")
     page.get_by_label("Your e-mail address").fill(email)
     page.get_by_label("Password").fill(password)
-    submit(page, "Sign In")
+    submit(page, "Sign in")
     if secret is not None:
         assert page.url == base + "/accounts/2fa/authenticate/"
         page.get_by_label("Code").fill(totp_code(secret))
-        submit(page, "Sign In")
+        submit(page, "Sign in")
     assert page.url == base + "/"
 
 
