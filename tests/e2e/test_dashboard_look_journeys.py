@@ -14,7 +14,7 @@ import pytest
 
 from reflect.enums import LedgerKind
 from reflect.services.ledger import record_ledger_entry
-from tests.e2e.steps import checked, follow, heading, sign_in, visit
+from tests.e2e.steps import checked, follow, heading, lines_of_sign_out, sign_in, visit
 from tests.factories.core import (
     PASSWORD,
     OrganisationFactory,
@@ -191,6 +191,11 @@ def test_a_lead_sees_their_organisations_use_at_a_glance(live_server: Any, perso
     assert page.locator("#chart-lead-usage-title").text_content() == "Hours used each month in Leeds pool"
     assert page.locator("#chart-lead-usage .reflect-table-scroll table").count() == 1
     assert scroll_width(page) <= 1280
+    # The lead's menu fills more than a row: "Sign out" moves whole, never "Sign" / "out".
+    assert lines_of_sign_out(page) == 1
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    assert lines_of_sign_out(page) == 1
+    page.evaluate("document.documentElement.style.fontSize = ''")
     page.set_viewport_size({"width": 320, "height": 900})
     assert scroll_width(page) <= 320
     visit(page, page.url)
