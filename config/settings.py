@@ -295,6 +295,9 @@ ACCESSIBILITY_CONTACT = env("ACCESSIBILITY_CONTACT", "accessibility@reflect.test
 
 # --- Internationalisation and time ---------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
+# Our own words for the packages' strings, read before theirs: allauth's titles and buttons in
+# sentence case, as GOV.UK writes them (locale/en_GB/LC_MESSAGES/django.po).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

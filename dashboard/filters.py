@@ -106,11 +106,28 @@ class Filters:
         return urlencode(values)
 
 
+# The form sends "2026-04"; a month typed by hand may be in the words the page shows it in
+# ("April 2026", "Apr 2026").
+MONTH_FORMATS = ("%Y-%m", "%B %Y", "%b %Y")
+
+
 def _month(text: str) -> datetime.date | None:
-    try:
-        return datetime.datetime.strptime(text.strip(), "%Y-%m").date()
-    except ValueError:
-        return None
+    for pattern in MONTH_FORMATS:
+        try:
+            return datetime.datetime.strptime(" ".join(text.split()), pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def month_not_in_period(text: str, month: datetime.date | None, first: datetime.date, last: datetime.date) -> str:
+    """Why a month typed for the period was not used, in words: the month as the page writes
+    months ("January 2030", never "2030-01"), or what was typed, quoted, when it cannot be read
+    as a month; and the months that can be chosen."""
+    allowed = f"from {wording.month(first)} to {wording.month(last)}"
+    if month is None:
+        return f"“{text}” is not a month: choose one {allowed}"
+    return f"{wording.month(month)} is not in this pool's period, which runs {allowed}"
 
 
 def parse_filters(
@@ -131,7 +148,7 @@ def parse_filters(
         month = _month(text)
         if month is None or not (first <= month <= last):
             messages.append(
-                f"“{text}” is not a month in this pool's period ({wording.month(first)} to {wording.month(last)}), "
+                f"{month_not_in_period(text, month, months[0], months[-1])}, "
                 f"so the period {'starts' if name == 'from' else 'ends'} in {wording.month(default)}."
             )
         elif name == "from":

@@ -37,6 +37,12 @@ CENT = Decimal("0.01")
 class Measure(StrEnum):
     TEXT = "text"
     HOURS = "hours"
+    # Hours beside what they cost, in a table whose rows add up to its total (the money table):
+    # exact to the hundredth, as the pool's own page writes allocations (docs/conventions.md).
+    HOURS_EXACT = "hours exact"
+    # Hours that can still be booked: the ledger's balance as the booking page writes it,
+    # rounded down to the half hour (wording.hours_left), the same figure on every page.
+    HOURS_LEFT = "hours left"
     MONEY = "money"
     PEOPLE = "people"  # a count of people (or of one person's sessions): always disclosed
     COUNT = "count"  # a count of things that are not people: sessions, organisations, agreements
@@ -158,6 +164,12 @@ def present(value: Any, measure: Measure) -> Cell:
     if measure == Measure.HOURS:
         # One wording for hours, in cells and CSV alike (docs/conventions.md).
         hours = wording.hours_number(_hours(value))
+        return Cell(hours, hours, numeric=True)
+    if measure == Measure.HOURS_EXACT:
+        hours = wording.hours_exact_number(_hours(value))
+        return Cell(hours, hours, numeric=True)
+    if measure == Measure.HOURS_LEFT:
+        hours = wording.hours_number(wording.bookable_hours(_hours(value)))
         return Cell(hours, hours, numeric=True)
     if measure == Measure.MONEY:
         money = _hours(value)
@@ -311,6 +323,13 @@ def cells_of(columns: Sequence[Column], raw: RawRow) -> tuple[Cell, ...]:
     return tuple(present(raw.get(column.key), column.measure) for column in columns)
 
 
+HOURS_IN_WORDS = {
+    Measure.HOURS: wording.hours,
+    Measure.HOURS_EXACT: wording.hours_exact,
+    Measure.HOURS_LEFT: wording.hours_left,
+}
+
+
 @dataclass(frozen=True)
 class Figure:
     label: str
@@ -320,10 +339,10 @@ class Figure:
 
 def figure(label: str, value: object, measure: Measure, hint: str = "") -> Figure:
     cell = present(value, measure)
-    if measure == Measure.HOURS and isinstance(value, Decimal | float | int):
+    if isinstance(value, Decimal | float | int) and measure in HOURS_IN_WORDS:
         # A headline figure stands alone, so it carries its unit, agreeing with the number
         # ("1 hour", "1.5 hours"); a table's column header carries it for its cells.
-        cell = cell._replace(text=wording.hours(_hours(value)))
+        cell = cell._replace(text=HOURS_IN_WORDS[measure](_hours(value)))
     return Figure(label, cell, hint)
 
 
@@ -334,3 +353,5 @@ class Section:
     figures: list[Figure] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # One plain sentence under the figures, before the notes: what the tables can show at all.
+    summary: str = ""

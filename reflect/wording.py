@@ -85,6 +85,12 @@ def _hours_words(number: Decimal) -> str:
     return f"{_plain(number)} {'hour' if number == 1 else 'hours'}"
 
 
+def hours_exact(value: Number) -> str:
+    """``hours_exact_number`` with its unit, for a figure standing beside its cost:
+    '63.82 hours', '1 hour', '0.5 hours'."""
+    return _hours_words(_decimal(value).quantize(PENNY, rounding=ROUND_HALF_UP))
+
+
 def hours(value: Number) -> str:
     """'1 hour', '1.5 hours', '0 hours' — never '1 hours' nor '60.82 hours': to the nearest
     half hour (a quarter hour rounds up)."""

@@ -95,6 +95,13 @@ def lead_look(organisation: Organisation, rows: list[dict[str, Any]], *, today: 
     running = [p for p in pools.values() if p.starts_on <= today <= p.ends_on]
     pool = running[0] if running else max(pools.values(), key=lambda p: p.ends_on)
     row = next(r for r in rows if r["pool_id"] == pool.pk)
+    # Every count here stays disclosed, sessions too. A supervision session held is booked for
+    # named staff (one, or a few for group supervision: BookingAttendee), so an organisation's
+    # count of them counts its people's attendances (docs/dashboard.md, "Private by
+    # construction": "supervision sessions" are among the counts of people; Measure.PEOPLE, "or
+    # of one person's sessions"). Shown exactly, "1" would tell a lead of a few staff that one
+    # of them is in supervision. A count of sessions that is not of people (a group's sessions
+    # held) is Measure.COUNT and is never suppressed; this summary has none.
     held = present(row["supervision_held"], Measure.PEOPLE)
     attended = present(row["places_attended"], Measure.PEOPLE)
     headlines = [

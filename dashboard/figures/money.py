@@ -22,11 +22,14 @@ class MoneyFigures(Question):
 
     ORGANISATION_COLUMNS = (
         Column("name", "Organisation", Measure.TEXT),
-        Column("allocated", "Allocated (hours)", Measure.HOURS),
-        Column("reserved", "Reserved (hours)", Measure.HOURS),
-        Column("used", "Used in period (hours)", Measure.HOURS),
+        # Exact beside the money (docs/conventions.md): 63.82 hours rounded to "64" did not
+        # match its £, and rounded rows did not add up to the total row.
+        Column("allocated", "Allocated (hours)", Measure.HOURS_EXACT),
+        Column("reserved", "Reserved (hours)", Measure.HOURS_EXACT),
+        Column("used", "Used in period (hours)", Measure.HOURS_EXACT),
         Column("used_money", "Used in period (£)", Measure.MONEY),
-        Column("remaining", "Remaining (hours)", Measure.HOURS),
+        # What may still be booked, as the booking page and the lead's summary write it.
+        Column("remaining", "Remaining (hours)", Measure.HOURS_LEFT),
         Column("percent_used", "Used to date", Measure.PERCENT),
         Column("supervision_held", "Supervision sessions held", Measure.PEOPLE),
         Column("places_attended", "Group places attended", Measure.PEOPLE),
@@ -100,7 +103,7 @@ class MoneyFigures(Question):
             "Hours used each month against the month's share of the allocation",
             (
                 Column("month", "Month", Measure.MONTH),
-                Column("used", "Used (hours)", Measure.HOURS),
+                Column("used", "Used (hours)", Measure.HOURS_EXACT),
                 Column("used_money", "Used (£)", Measure.MONEY),
                 Column("share", "Month's share of allocation (hours)", Measure.HOURS),
                 Column("percent", "Use against share", Measure.PERCENT),
@@ -123,11 +126,12 @@ class MoneyFigures(Question):
                 ),
             ]
         section.figures += [
-            figure(f"Allocated to {scope}", t["allocated"], Measure.HOURS, "by the end of the period"),
-            figure("Reserved", t["reserved"], Measure.HOURS, "booked, not yet used"),
-            figure("Used in the period", t["used"], Measure.HOURS),
+            # The figures of the table below, its total row, in the same words.
+            figure(f"Allocated to {scope}", t["allocated"], Measure.HOURS_EXACT, "by the end of the period"),
+            figure("Reserved", t["reserved"], Measure.HOURS_EXACT, "booked, not yet used"),
+            figure("Used in the period", t["used"], Measure.HOURS_EXACT),
             figure("Value used in the period", t["used_money"], Measure.MONEY),
-            figure("Remaining", t["remaining"], Measure.HOURS, "of the allocation"),
+            figure("Remaining", t["remaining"], Measure.HOURS_LEFT, "of the allocation, to book"),
             figure("Used to date", t["percent_used"], Measure.PERCENT, "of the allocation"),
             figure("Last activity", t["last_activity"], Measure.DATE),
         ]

@@ -150,7 +150,9 @@ class OverviewFigures(Question):
         return [
             Headline("Hours allocated", wording.hours(totals["allocated"]), "by the end of the period"),
             Headline("Hours used", wording.hours(totals["used"]), "in the period"),
-            Headline("Hours left", wording.hours(totals["remaining"]), "of the allocation, after what is booked"),
+            # As the booking page and the lead's summary write what may still be booked
+            # (rounded down to the half hour), and the money section's "Remaining" below.
+            Headline("Hours left", wording.hours_left(totals["remaining"]), "of the allocation, after what is booked"),
             *reached,
             cell_headline(
                 "Supervision sessions held", present(totals["supervision_held"], Measure.PEOPLE), "in the period"

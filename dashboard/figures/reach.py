@@ -31,7 +31,7 @@ from equality.categories import CATEGORIES, NOT_ANSWERED, PREFER_NOT_TO_SAY, Cat
 from equality.queries import AnswerTotals, PersonUse, Tally, tally_by_answer
 from equality.suppression import hidden_rows
 from reflect import wording
-from reflect.disclosure import SUPPRESSED, disclosed
+from reflect.disclosure import SMALLEST_SHOWN, SUPPRESSED, disclosed
 from reflect.models import Membership, current_membership
 from scheduling.models import BookingAttendee, BookingStatus, Place, PlaceStatus
 
@@ -204,6 +204,35 @@ class ReachFigures(Question):
     def tables(self) -> list[Table]:
         return [self.table(category) for category in CATEGORIES]
 
+    def hidden_answers(self) -> tuple[int, int, bool]:
+        """Over every question's table: the answers (rows) ``hidden_rows`` withholds, the answers
+        in all, and whether every answer anyone gave is among those withheld (the tables then
+        show nothing but * and 0)."""
+        hidden = offered = 0
+        all_given_hidden = True
+        for category in CATEGORIES:
+            totals = self.tally[category.key]
+            counts = [(totals[c].staff, totals[c].people, totals[c].places) for c, _ in category.rows]
+            withheld = hidden_rows(counts)
+            hidden += len(withheld)
+            offered += len(counts)
+            all_given_hidden &= all(index in withheld for index, row in enumerate(counts) if any(row))
+        return hidden, offered, all_given_hidden
+
+    def hidden_summary(self) -> str:
+        """One sentence on what suppression hid, in the words of the one rule
+        (reflect/disclosure.py); nothing when nothing is hidden."""
+        hidden, offered, all_given_hidden = self.hidden_answers()
+        if not hidden:
+            return ""
+        why = (
+            f"answers from fewer than {SMALLEST_SHOWN} people, and any that would give one of those away, "
+            "are hidden so that no one can be recognised"
+        )
+        if all_given_hidden:
+            return f"This pool is too small to show its answers: every answer given is hidden (*), as {why}."
+        return f"{hidden:,} of {wording.count(offered, 'answer')} are hidden (*): {why}."
+
     def section(self) -> Section:
         section = Section("reach", "Reach and equality")
         period = self.period
@@ -236,5 +265,6 @@ class ReachFigures(Question):
             "their hours, is less than 0.8 times its share of the staff, both shares shown; only answers given by "
             "20 staff or more are judged.",
         ]
+        section.summary = self.hidden_summary()
         section.tables += tables
         return section

@@ -115,9 +115,9 @@ def test_the_period_is_the_dashboards_in_its_words(hand_built, client):  # noqa:
         (
             "?from=1999-01",
             "from",
-            "“1999-01” is not a month in this pool's period (April 2026 to March 2027).",
+            "January 1999 is not in this pool's period, which runs from April 2026 to March 2027.",
         ),
-        ("?to=soon", "to", "“soon” is not a month in this pool's period (April 2026 to March 2027)."),
+        ("?to=soon", "to", "“soon” is not a month: choose one from April 2026 to March 2027."),
         (
             "?from=2026-09&to=2026-05",
             "to",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import html
 import io
 import itertools
 import re
@@ -218,8 +219,50 @@ def test_a_filter_value_that_does_not_exist_is_ignored_with_a_message(hand_built
     ).content.decode()
     assert "That organisation is not in this pool, so all organisations are shown." in page
     assert "That reflective group is not in this pool, so all groups are shown." in page
-    assert "is not a month in this pool" in page
+    assert "January 2031 is not in this pool&#x27;s period" in page
     assert "Beeston Peer Support" in page
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        # Typed outside the period: the month in the page's words, never echoed as "2031-01".
+        (
+            "from=2031-01",
+            "January 2031 is not in this pool's period, which runs from April 2026 to March 2027, "
+            "so the period starts in April 2026.",
+        ),
+        (
+            "to=2025-12",
+            "December 2025 is not in this pool's period, which runs from April 2026 to March 2027, "
+            "so the period ends in March 2027.",
+        ),
+        # Typed as the page writes months: read, and used when it is in the period.
+        ("from=March 2027", None),
+        ("to=Jan  2027", None),
+        (
+            "from=May 2031",
+            "May 2031 is not in this pool's period, which runs from April 2026 to March 2027, "
+            "so the period starts in April 2026.",
+        ),
+        # Not a month at all: what was typed, quoted as typed, and the months that can be chosen.
+        (
+            "to=soon",
+            "“soon” is not a month: choose one from April 2026 to March 2027, so the period ends in March 2027.",
+        ),
+    ],
+)
+def test_a_month_typed_by_hand_is_read_or_refused_in_words(hand_built, client, query, message) -> None:
+    world, _a, _b = hand_built
+    response = signed_in(client, world.commissioner).get(f"/pools/{world.pool.pk}/dashboard/?{query}")
+    filters = response.context["filters"]
+    assert list(filters.messages) == ([message] if message else [])
+    if message:
+        assert html.escape(message) in response.content.decode()
+    if query == "from=March 2027":
+        assert filters.summary == "Showing March 2027 to March 2027, all organisations, all groups"
+    if query == "to=Jan  2027":
+        assert filters.summary == "Showing April 2026 to January 2027, all organisations, all groups"
 
 
 def test_a_period_with_no_data_says_so(hand_built, client) -> None:
@@ -604,3 +647,38 @@ def test_the_supervisors_and_groups_tables_read_only_the_rows_the_page_shows(wor
         assert every_row == [f"{name} {number:02d}{surname}" for number in range(1, 24)]
         assert _shown_rows(page, key) == every_row[:20]
     assert page.count("The first 20 of 23 rows are shown here; the CSV below has every row.") == 2
+
+
+@pytest.fixture
+def hours_not_in_halves(world):
+    """One organisation (the pool at £60 an hour): allocated 63.82 h; reserved 61 h, of which
+    60.82 h used (£3,649.20) → 0.18 h still reserved; left 63.82 − 60.82 − 0.18 = 2.82 h, of
+    which 2.5 h may be booked (the booking page's rounding down to the half hour)."""
+    pool, organisation = world.pool, world.organisation
+    entry(pool, organisation, K.ALLOCATED, hours="63.82", when=at(2026, 4, 2))
+    entry(pool, organisation, K.RESERVED, hours="61", when=at(2026, 6))
+    entry(pool, organisation, K.CONSUMED, hours="60.82", when=at(2026, 6))
+    return world
+
+
+def words_of(page: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", page).split())
+
+
+def test_hours_beside_money_are_exact_and_hours_left_are_what_may_be_booked(hours_not_in_halves, client) -> None:
+    world = hours_not_in_halves
+    client = signed_in(client, world.commissioner)
+    rows = rows_of(client.get(f"/pools/{world.pool.pk}/dashboard/organisations.csv"))
+    # Rounded to the half hour these read 64, 61 and 3 beside £3,649.20 (60.82 × £60).
+    assert [row[:6] for row in rows[1:]] == [
+        [world.organisation.name, "63.82", "0.18", "60.82", "3649.20", "2.5"],
+        ["All organisations", "63.82", "0.18", "60.82", "3649.20", "2.5"],
+    ]
+    months = rows_of(client.get(f"/pools/{world.pool.pk}/dashboard/months.csv"))
+    assert months[3][:3] == ["2026-06", "60.82", "3649.20"]
+    page = words_of(client.get(f"/pools/{world.pool.pk}/dashboard/").content.decode())
+    # The headline, and the money section's figures, say what the table's total row says.
+    assert "Hours left 2.5 hours of the allocation, after what is booked" in page
+    assert "Used in the period 60.82 hours Value used in the period £3,649.20" in page
+    assert "Allocated to the pool 63.82 hours by the end of the period" in page
+    assert "Remaining 2.5 hours of the allocation, to book" in page

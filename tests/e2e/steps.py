@@ -69,11 +69,11 @@ def sign_in(page: Any, base: str, email: str, password: str, *, secret: str | No
     visit(page, base + "/accounts/login/")
     page.get_by_label("Your e-mail address").fill(email)
     page.get_by_label("Password").fill(password)
-    submit(page, "Sign In")
+    submit(page, "Sign in")
     if secret is not None:
         assert page.url == base + "/accounts/2fa/authenticate/"
         page.get_by_label("Code").fill(totp_code(secret))
-        submit(page, "Sign In")
+        submit(page, "Sign in")
     assert page.url == base + "/"
 
 
@@ -84,3 +84,16 @@ def type_date(page: Any, legend: str, day: Any) -> None:
     group.get_by_label("Day", exact=True).fill(str(day.day))
     group.get_by_label("Month", exact=True).fill(str(day.month))
     group.get_by_label("Year", exact=True).fill(str(day.year))
+
+
+def lines_of_sign_out(page: Any) -> int:
+    """How many lines the header's "Sign out" button takes: the distinct tops of its text's
+    line boxes (1 when its two words stay together)."""
+    return page.locator("form[action$='/logout/'] button").evaluate(
+        """button => {
+            const range = document.createRange();
+            range.selectNodeContents(button);
+            const tops = [...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top));
+            return new Set(tops).size;
+        }"""
+    )

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from reflect.enums import LedgerKind
+from reflect.models import Membership
 from reflect.services.ledger import record_ledger_entry
 from tests.e2e.steps import checked, follow, heading, sign_in
 from tests.factories.core import (
@@ -25,6 +26,7 @@ from tests.factories.core import (
     add_to_pool,
     give_two_factor,
     make_commissioner,
+    staff_of,
 )
 
 
@@ -61,6 +63,13 @@ def test_a_commissioner_filters_the_dashboard_and_downloads_a_csv(live_server: A
             occurred_at=datetime.datetime(2026, 5, 10, 12, tzinfo=datetime.UTC),
         )
 
+    for organisation in (harehills, otley):
+        staff_of(organisation)
+    # At work since the pool began, so counted on the reach page (whole months to the last).
+    Membership.objects.filter(organisation__in=(harehills, otley)).update(
+        joined_at=datetime.datetime(2026, 4, 1, tzinfo=datetime.UTC)
+    )
+
     page = person()
     open_dashboard(page, base, pool, commissioner, secret)
 
@@ -85,6 +94,11 @@ def test_a_commissioner_filters_the_dashboard_and_downloads_a_csv(live_server: A
     follow(page, "Reach and equality")
     assert heading(page) == "Reach and equality"
     assert "The whole pool, whatever the filters chosen" in page.locator("main").inner_text()
+    # Two staff in the pool: the tables are all "*" and 0, and one sentence says why first.
+    assert page.locator("#reach-summary").inner_text() == (
+        "This pool is too small to show its answers: every answer given is hidden (*), as answers from fewer "
+        "than 8 people, and any that would give one of those away, are hidden so that no one can be recognised."
+    )
     # People reached is a reach figure: on this page, not among the overview's headlines.
     assert page.locator("dt", has_text="People reached").count() == 1
     with page.expect_download() as download:

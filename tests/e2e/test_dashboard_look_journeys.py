@@ -14,7 +14,7 @@ import pytest
 
 from reflect.enums import LedgerKind
 from reflect.services.ledger import record_ledger_entry
-from tests.e2e.steps import checked, follow, heading, sign_in, visit
+from tests.e2e.steps import checked, follow, heading, lines_of_sign_out, sign_in, visit
 from tests.factories.core import (
     PASSWORD,
     OrganisationFactory,
@@ -47,7 +47,8 @@ def a_pool_in_use() -> tuple[Any, Any, Any]:
     pool = PoolFactory(name="Leeds pool")
     harehills = OrganisationFactory(name="Harehills Drama")
     otley = OrganisationFactory(name="Otley Care Farm")
-    for organisation, used, held in ((harehills, "12", 13), (otley, "3", 3)):
+    # Otley's 2.6 hours are not a whole half hour: the pool has 60 − 14.6 = 45.4 hours left.
+    for organisation, used, held in ((harehills, "12", 13), (otley, "2.6", 3)):
         add_to_pool(pool, organisation)
         for kind, hours, quantity, month in (
             (LedgerKind.ALLOCATED, "30", 0, 4),
@@ -92,6 +93,12 @@ def test_a_commissioner_sees_the_pool_at_a_glance_and_filters_it(live_server: An
     values = page.locator(".reflect-headline__value").all_inner_texts()
     assert all(value.strip() for value in values)
     assert values[HEADLINES.index("Supervision sessions held")] == "15"  # 13 + 3 = 16 → 15
+    # Hours left as booking counts them (45.4 → 45, rounded down), and the money table's hours
+    # exact beside their cost (14.6 hours, £876), its Remaining the headline's figure.
+    assert values[HEADLINES.index("Hours left")] == "45 hours"
+    total = page.locator("#table-organisations tr", has=page.get_by_role("rowheader", name="All organisations"))
+    cells = total.locator("td").all_inner_texts()
+    assert cells[:5] == ["60", "0", "14.6", "£876", "45"]
 
     # Each chart is an image with a title and a description, and its table follows it.
     charts = page.locator("svg[role=img]")
@@ -184,6 +191,11 @@ def test_a_lead_sees_their_organisations_use_at_a_glance(live_server: Any, perso
     assert page.locator("#chart-lead-usage-title").text_content() == "Hours used each month in Leeds pool"
     assert page.locator("#chart-lead-usage .reflect-table-scroll table").count() == 1
     assert scroll_width(page) <= 1280
+    # The lead's menu fills more than a row: "Sign out" moves whole, never "Sign" / "out".
+    assert lines_of_sign_out(page) == 1
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    assert lines_of_sign_out(page) == 1
+    page.evaluate("document.documentElement.style.fontSize = ''")
     page.set_viewport_size({"width": 320, "height": 900})
     assert scroll_width(page) <= 320
     visit(page, page.url)

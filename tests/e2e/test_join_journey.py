@@ -31,8 +31,8 @@ def sign_up_from_invitation(page: Any, base: str, link: str, *, first: str, last
     page.get_by_label("Your e-mail address").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password again").fill(PASSWORD)
-    submit(page, "Sign Up")
-    assert heading(page) == "Verify Your Email Address"
+    submit(page, "Sign up")
+    assert heading(page) == "Verify your email address"
     visit(page, link_in_last_email(email, r"http://\S+/accounts/confirm-email/\S+"))
     submit(page, "Confirm")
 

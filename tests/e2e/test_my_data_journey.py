@@ -119,5 +119,5 @@ def test_a_member_of_staff_takes_their_data_then_erases_their_account(
     visit(page, base + "/accounts/login/")
     page.get_by_label("Your e-mail address").fill("samira@example.net")
     page.get_by_label("Password").fill(PASSWORD)
-    submit(page, "Sign In")
+    submit(page, "Sign in")
     assert page.url.startswith(base + "/accounts/login/")

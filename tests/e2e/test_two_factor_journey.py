@@ -19,10 +19,10 @@ def activate_totp(page: Any, password: str) -> str:
     """allauth first asks for the password again (a security change needs a fresh sign-in);
     then, on the activation page, read the secret as someone typing it into an app would and
     confirm with the first code. Returns the secret."""
-    assert heading(page) == "Confirm Access"
+    assert heading(page) == "Confirm access"
     page.get_by_label("Password").fill(password)
     submit(page, "Confirm")
-    assert heading(page) == "Activate Authenticator App"
+    assert heading(page) == "Activate authenticator app"
     secret = page.locator("#authenticator_secret").input_value()
     assert len(secret) == 32
     page.get_by_label("Authenticator code").fill(totp_code(secret))
@@ -40,7 +40,7 @@ def test_a_person_sets_up_totp_then_signs_in_with_a_code(live_server: Any, perso
     visit(page, base + "/accounts/2fa/totp/activate/")
     secret = activate_totp(page, PASSWORD)
     assert page.url == base + "/accounts/2fa/recovery-codes/"
-    assert heading(page) == "Recovery Codes"
+    assert heading(page) == "Recovery codes"
     recovery = Authenticator.objects.get(user=user, type=Authenticator.Type.RECOVERY_CODES)
     assert page.locator("#recovery_codes").input_value() == "\n".join(RecoveryCodes(recovery).get_unused_codes())
     assert len(RecoveryCodes(recovery).get_unused_codes()) == 10

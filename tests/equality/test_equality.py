@@ -89,6 +89,35 @@ def test_the_sex_table_with_suppression_secondary_suppression_and_the_flag(forty
     ]
 
 
+HIDDEN_WHY = (
+    "answers from fewer than 8 people, and any that would give one of those away, are hidden so that no one "
+    "can be recognised."
+)
+
+
+def test_the_reach_page_says_in_one_sentence_how_many_answers_are_hidden(forty, client) -> None:
+    # Sex: Male, Prefer not to say and Not answered (3 of 4 rows); ethnic group: the one Roma
+    # answer, the 39 not answered and every empty row with them (all 21); no other question is
+    # hidden (40 staff "Not answered"). 57 rows in all.
+    reach = PoolFigures(forty.pool, whole_pool(forty.pool), now=NOW).reach
+    assert reach.hidden_answers() == (3 + 21, 57, False)
+    summary = f"24 of 57 answers are hidden (*): {HIDDEN_WHY}"
+    assert reach.section().summary == summary
+    give_two_factor(forty.commissioner)
+    page = signed_in(client, forty.commissioner).get(f"/pools/{forty.pool.pk}/dashboard/reach/").content.decode()
+    assert f'<p class="govuk-body" id="reach-summary">{summary}</p>' in page
+
+
+def test_a_pool_too_small_to_show_any_answer_says_so(world) -> None:
+    # Three staff in all: every answer anyone gave is hidden, and the page says why at once.
+    at_start(world.organisation)
+    reach = PoolFigures(world.pool, whole_pool(world.pool), now=NOW).reach
+    assert reach.hidden_answers()[2] is True
+    assert reach.section().summary == (
+        f"This pool is too small to show its answers: every answer given is hidden (*), as {HIDDEN_WHY}"
+    )
+
+
 def test_the_one_person_answering_roma_is_never_shown(forty, client) -> None:
     give_two_factor(forty.commissioner)
     client = signed_in(client, forty.commissioner)

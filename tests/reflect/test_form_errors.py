@@ -122,7 +122,7 @@ def test_sign_in_and_sign_up_with_errors_say_so_in_the_title_and_name_the_field(
 def test_a_form_page_without_errors_has_no_error_in_its_title(client):
     page = client.get(reverse("account_login")).content.decode()
     title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
-    assert "Error" not in title and title.split()[:2] == ["Sign", "In"]
+    assert "Error" not in title and title.split()[:2] == ["Sign", "in"]
 
 
 def test_invite_a_colleague_with_errors_says_error_in_the_title(client, world):

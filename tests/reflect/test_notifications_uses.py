@@ -37,13 +37,13 @@ def test_a_password_reset_e_mail_is_queued_in_the_outbox_then_sent(client, world
         world.member.email,
         "account/email/password_reset_key",
     )
-    assert notification.secret_context["subject"] == "Reflect: Password Reset Email"
+    assert notification.secret_context["subject"] == "Reflect: Password reset email"
     for callback in callbacks:
         callback()
     notification.refresh_from_db()
     assert (notification.status, notification.secret_context) == (NotificationStatus.SENT, {})
     [message] = mail.outbox
-    assert (message.subject, message.to) == ("Reflect: Password Reset Email", [world.member.email])
+    assert (message.subject, message.to) == ("Reflect: Password reset email", [world.member.email])
     assert "/accounts/password/reset/key/" in message.body
 
 
@@ -67,7 +67,7 @@ def test_signing_up_queues_the_address_check(client, db, django_capture_on_commi
         NotificationStatus.SENT,
     )
     [message] = mail.outbox
-    assert message.subject == "Reflect: Please Confirm Your Email Address"
+    assert message.subject == "Reflect: Please confirm your email address"
 
 
 # --- The weekly summary ------------------------------------------------------------------

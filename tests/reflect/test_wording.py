@@ -190,3 +190,8 @@ def test_bookable_hours_are_the_number_hours_left_writes():
 def test_hours_exact_number_keeps_the_ledgers_hundredths():
     values = (Decimal("63.82"), Decimal("64.00"), Decimal("1.50"), Decimal("0"), Decimal("600"))
     assert [wording.hours_exact_number(v) for v in values] == ["63.82", "64", "1.5", "0", "600"]
+
+
+def test_hours_exact_carries_its_unit():
+    values = (Decimal("63.82"), Decimal("1.00"), Decimal("0.5"), Decimal("0"), Decimal("60.825"))
+    assert [wording.hours_exact(v) for v in values] == ["63.82 hours", "1 hour", "0.5 hours", "0 hours", "60.83 hours"]
