@@ -26,7 +26,7 @@ def writes_in_one_statement() -> bool:
 def insert_sql(objs: Sequence[Model], *, returning_pk: bool = False, keys_given: bool = False) -> tuple[str, list[Any]]:
     """One INSERT for ``objs`` (new rows of one model, keys left to the database), optionally
     with ``RETURNING`` the new key (one row only, as ``save()`` does). ``keys_given``: each row's
-    key is set already (taken from its sequence beforehand, ``reserved_key_sql``) and is written.
+    key is set already (taken from its sequence beforehand, ``reserved_key`` or ``new_key``) and is written.
 
     The SQL of an insert of plain values depends only on the model and the number of rows, so
     it is compiled once per process and kept; each later insert of that shape has its values
@@ -100,9 +100,21 @@ def reserved_key(model: type[Model]) -> RawSQL:
     return RawSQL(f"nextval(pg_get_serial_sequence('{table}', '{column}'))", [], output_field=BigIntegerField())  # noqa: S611
 
 
-def write_in_one_statement(writes: Sequence[tuple[str, Sequence[Any]]]) -> list[tuple[Any, ...]]:
-    """Run several writes as ONE statement, each but the last a data-modifying CTE of the last,
-    and return the rows the last one returns (PostgreSQL only: ``writes_in_one_statement``).
+def new_key(model: type[Model]) -> int:
+    """A new key of ``model`` taken from its sequence (PostgreSQL) in a statement of its own, for
+    a use case that builds the rows naming it before it takes its locks (``insert_sql(keys_given=True)``).
+    A key taken and not used leaves a gap, as a rolled-back insert does."""
+    table, column = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s))", [table, column])
+        [(key,)] = cursor.fetchall()
+    return key
+
+
+def one_statement(writes: Sequence[tuple[str, Sequence[Any]]]) -> tuple[str, list[Any]]:
+    """Several writes as ONE statement, each but the last a data-modifying CTE of the last: its
+    SQL and parameters, to run with ``run_one_statement`` (PostgreSQL only:
+    ``writes_in_one_statement``).
 
     PostgreSQL runs every data-modifying CTE to completion whether or not it is read, and all of
     them see the same snapshot: none sees another's rows, so none may depend on another's (keys
@@ -114,6 +126,18 @@ def write_in_one_statement(writes: Sequence[tuple[str, Sequence[Any]]]) -> list[
     for number, (sql, cte_params) in enumerate(ctes):
         parts.append(f"write_{number} AS ({sql})")
         params += cte_params
+    return ("WITH " + ", ".join(parts) + " " if parts else "") + last_sql, [*params, *last_params]
+
+
+def run_one_statement(statement: tuple[str, Sequence[Any]]) -> list[tuple[Any, ...]]:
+    """Run ``one_statement``'s statement; the rows its last write returns."""
+    sql, params = statement
     with connection.cursor() as cursor:
-        cursor.execute(("WITH " + ", ".join(parts) + " " if parts else "") + last_sql, [*params, *last_params])
+        cursor.execute(sql, params)
         return cursor.fetchall() if cursor.description is not None else []
+
+
+def write_in_one_statement(writes: Sequence[tuple[str, Sequence[Any]]]) -> list[tuple[Any, ...]]:
+    """Run several writes as ONE statement (``one_statement``) and return the rows the last one
+    returns."""
+    return run_one_statement(one_statement(writes))

@@ -83,10 +83,11 @@ def access_bookable_agreement(user: User, agreement_id: int) -> SupervisionAgree
 
 
 def access_agreement_to_book(user: User, agreement_id: int) -> tuple[SupervisionAgreement, bool]:
-    """``access_bookable_agreement``, with its supervisor and their person, its organisation and
-    its pool, and whether the person leads its organisation now (what ``bookable_attendees``
-    asks): one query, its SQL kept once per process (reflect/statements.py), as the booking
-    page reads it on every booking."""
+    """``access_bookable_agreement``, with its supervisor, their person and availability settings,
+    its organisation and its pool, and whether the person leads its organisation now (what
+    ``bookable_attendees`` asks): one query, its SQL kept once per process
+    (reflect/statements.py), as the booking page reads it on every booking. A booking builds
+    its rows from them before it takes its locks (scheduling/services/bookings.py, ``_book``)."""
     found = fetch_models(
         ("scheduling", "agreement to book"), agreement_to_book, agreement_id=agreement_id, user_id=user.pk
     )
@@ -101,7 +102,9 @@ def agreement_to_book(agreement_id: int, user_id: int) -> QuerySet[SupervisionAg
     (``is_current_lead``)."""
     current = Membership.objects.current().filter(user_id=user_id)
     return (
-        SupervisionAgreement.objects.select_related("supervisor__user", "organisation", "pool")
+        SupervisionAgreement.objects.select_related(
+            "supervisor__user", "supervisor__availability_settings", "organisation", "pool"
+        )
         .filter(pk=agreement_id, organisation_id__in=current.values("organisation_id"))
         .annotate(booker_is_lead=Exists(current.filter(organisation_id=OuterRef("organisation_id"), is_lead=True)))
         .order_by()

@@ -16,25 +16,28 @@ from __future__ import annotations
 
 import datetime
 import enum
+import functools
 import itertools
+import operator
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import CharField, DateTimeField, Q, QuerySet, Value
+from django.db.models import CharField, DateTimeField, Model, Q, QuerySet, Value
 from django.utils import timezone
 
 from reflect import wording
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
 from reflect.events import EventKind
-from reflect.inserts import insert_sql, mark_saved, reserved_key, write_in_one_statement, writes_in_one_statement
+from reflect.inserts import insert_sql, mark_saved, new_key, one_statement, run_one_statement, writes_in_one_statement
 from reflect.local_time import LONDON, UK_ZONE
 from reflect.locks import Lock, lock_on, retry_when_sqlite_is_locked
-from reflect.models import ContactPreferences, LedgerEntry, PoolOrganisation, User
+from reflect.models import ContactPreferences, LedgerEntry, Notification, PoolOrganisation, User
 from reflect.queries import current_member, current_members, is_current_lead
 from reflect.services.audit import audit_row, record_audit
 from reflect.services.ledger import (
@@ -699,16 +702,8 @@ def explain_offering(
 
 def _lock_capacity(agreement: SupervisionAgreement) -> SupervisionAgreement:
     """Take the capacity locks in the fixed order (module docstring) and reload the agreement,
-    with its supervisor's availability settings (read once, passed down)."""
-    return _take_capacity_locks(agreement, reserve_key=False)[0]
-
-
-def _take_capacity_locks(
-    agreement: SupervisionAgreement, *, reserve_key: bool
-) -> tuple[SupervisionAgreement, int | None]:
-    """``_lock_capacity``; with ``reserve_key`` (PostgreSQL), also a new booking's key, taken
-    from its sequence by the statement that locks the agreement. Both statements are the
-    ORM's, their SQL kept once per process (reflect/statements.py): a booking takes them on
+    with its supervisor's availability settings (read once, passed down). Both statements are
+    the ORM's, their SQL kept once per process (reflect/statements.py): a booking takes them on
     every request."""
     locking = lock_on(Lock.SUPERVISION_CAPACITY)
     # The allocation: no two bookings of this organisation spend its last hours twice. SQLite
@@ -727,13 +722,13 @@ def _take_capacity_locks(
     # so the slot check below sees every booking made before it) and the agreement, in one
     # statement: PostgreSQL locks the rows in the order FOR UPDATE OF names them.
     found = fetch_models(
-        ("scheduling", "capacity", "locked" if locking else "unlocked", "new key" if reserve_key else "no key"),
-        lambda agreement: _agreement_with_capacity(agreement, locked=locking, reserve_key=reserve_key),
+        ("scheduling", "capacity", "locked" if locking else "unlocked"),
+        lambda agreement: _agreement_with_capacity(agreement, locked=locking),
         agreement=agreement.pk,
     )
     if not found:
         raise SupervisionAgreement.DoesNotExist("No such agreement.")
-    return found[0], getattr(found[0], "new_booking_id", None)
+    return found[0]
 
 
 def _allocation_locked(pool: int, organisation: int) -> QuerySet[PoolOrganisation, tuple[int]]:
@@ -746,18 +741,15 @@ def _allocation_locked(pool: int, organisation: int) -> QuerySet[PoolOrganisatio
     )
 
 
-def _agreement_with_capacity(agreement: int, *, locked: bool, reserve_key: bool) -> QuerySet[SupervisionAgreement]:
+def _agreement_with_capacity(agreement: int, *, locked: bool) -> QuerySet[SupervisionAgreement]:
     """The agreement with its supervisor, their person and availability settings, its
     organisation and pool; the supervisor's row and the agreement's locked, in that order,
-    when ``locked``; a new booking's key as ``new_booking_id`` when ``reserve_key``
-    (``_take_capacity_locks``)."""
+    when ``locked`` (``_lock_capacity``)."""
     queryset = SupervisionAgreement.objects.select_related(
         "supervisor__user", "supervisor__availability_settings", "organisation", "pool"
     ).filter(pk=agreement)
     if locked:
         queryset = queryset.select_for_update(of=("supervisor", "self"))
-    if reserve_key:
-        queryset = queryset.annotate(new_booking_id=reserved_key(SupervisionBooking))
     return queryset.order_by()
 
 
@@ -806,11 +798,18 @@ def _book(
 ) -> SupervisionBooking:
     """book_supervision's transaction: locks, checks, the booking and everything it writes.
 
-    What no booking's lock protects is read and checked before the locks, so that the
-    organisation's other bookings, which queue on its allocation row, wait for less: who is
-    staff or a lead (memberships change under their own locks, never these) and everyone's
-    contact preferences. Under the locks: the agreement's row (its status again, its dates and
-    hours a month), the supervisor's hours and days off, their sessions, and the hours rules."""
+    Every other booking of the organisation queues on its allocation row, the first lock, so
+    what does not depend on what is read under the locks is done before them. Who is staff or a
+    lead (memberships change under their own locks, never these) and everyone's contact
+    preferences are read and checked first. On PostgreSQL the new booking's key is then taken
+    from its sequence, and every row the booking writes is built with the ONE statement that
+    writes them (``_prepare_write``), from the agreement and the rows read with it.
+
+    Under the locks: the agreement's row (its status again, its dates and hours a month), the
+    supervisor's hours and days off, their sessions, and the hours rules; then the prepared
+    statement is sent, unless the agreement or a row read with it is not what the rows were
+    built from (renamed, a new video link, a new hourly rate in between): then they are built
+    again from what the locks read, as they were before any of them was built early."""
     # Read once and passed down: the slot check, the booking's place or link and the messages
     # all use them. Preferences are read, never created, here; the memberships come in the same
     # query.
@@ -819,81 +818,166 @@ def _book(
     )
     check_may_book(agreement, acting_user, choice.attendees, leads_by_member)
     hours = hours_for(choice.minutes)
+    # A key from a sequence is the same taken now or under the locks; taken now, every row that
+    # names it can be built before them.
+    key = new_key(SupervisionBooking) if writes_in_one_statement() else None
+    building = _WriteBuilding(choice, hours=hours, acting_user=acting_user, now=now, preferences=preferences, key=key)
+    write: _BookingWrite | None = None
+    inputs = _write_inputs(agreement) if key is not None else None
+    if inputs is not None:  # built from rows read already, without a query
+        write = _prepare_write(agreement, building, inputs)
     with transaction.atomic():
-        # On PostgreSQL the new booking's key comes with the locks, taken from its sequence, so
-        # that everything the booking writes names it in ONE statement (_write_booking).
-        agreement, new_key = _take_capacity_locks(agreement, reserve_key=writes_in_one_statement())
+        agreement = _lock_capacity(agreement)
         check_agreement_active(agreement)  # ended since it was read above: refused all the same
         settings_row = loaded_availability_settings(agreement.supervisor)
         _check_slot(agreement, choice, now, settings_row=settings_row, preferences_by_user=preferences)
         _check_hours(agreement, choice.starts_at, hours, settings_row=settings_row)
+        if write is None or write.inputs != _write_inputs(agreement):
+            write = _prepare_write(agreement, building, None)  # from the locked read: nothing to compare
         # On PostgreSQL the exclusion constraint (NO_OVERLAP) refuses an overlapping live booking
         # whatever the checks above said; book_supervision turns that into a refusal.
-        booking = SupervisionBooking(
-            pk=new_key,
-            agreement=agreement,
-            supervisor=agreement.supervisor,
-            organisation=agreement.organisation,
-            pool=agreement.pool,
-            starts_at=choice.starts_at,
-            ends_at=choice.starts_at + datetime.timedelta(minutes=choice.minutes),
-            minutes=choice.minutes,
-            hours=hours,
-            is_group=agreement.format == Offer.GROUP_SUPERVISION,
-            mode=choice.mode,
-            online_link=settings_row.online_link if choice.mode == SessionMode.ONLINE else "",
-            meeting_place=settings_row.meeting_place if choice.mode == SessionMode.IN_PERSON else "",
-            booked_by=acting_user,
-        )
-        _write_booking(booking, choice.attendees, acting_user=acting_user, now=now, preferences=preferences)
+        booking = _write_booking(write, building)
         queue_calendar_sync(booking.supervisor_id)
         forget_next_free(booking.supervisor_id)
         emit_booking_event(EventKind.BOOKING_CREATED, booking, now)
     return booking
 
 
-def _write_booking(
-    booking: SupervisionBooking,
-    attendees: Sequence[User],
-    *,
-    acting_user: User,
-    now: datetime.datetime,
-    preferences: dict[int, ContactPreferences],
-) -> None:
-    """Write a new booking and everything that goes with it: its attendees, the ledger's two
-    entries and their months, the audit event, and every confirmation and reminder.
+@dataclass(frozen=True)
+class _WriteBuilding:
+    """What a new booking's rows are built from besides the agreement and the rows read with
+    it: the choice, the booker, the moment, everyone's contact preferences (all read before the
+    locks), and the booking's key when taken beforehand (PostgreSQL)."""
 
-    With its key taken beforehand (PostgreSQL), in ONE statement, each insert a data-modifying
-    CTE of the last (reflect/inserts.py, ``write_in_one_statement``): each is the INSERT Django's
-    compiler writes for ``save()`` or ``bulk_create()``, its SQL kept once per process, and the
-    months' upsert is ``record_new_ledger_entries``'s. Nothing in it reads another's rows (the
-    key is known, the months' totals added up in Python). Any refusal (the exclusion constraint,
-    NO_OVERLAP) fails the whole statement, as it failed the booking's own insert. Elsewhere the
-    ORM writes them one by one."""
-    hours_kind, count_kind = LedgerKind.RESERVED, LedgerKind.SUPERVISION_BOOKED
-    if booking.pk is None:
-        booking.save(force_insert=True)
-        BookingAttendee.objects.bulk_create(BookingAttendee(booking=booking, user=user) for user in attendees)
-        _record(booking, hours_kind, count_kind, "booked", now, source_is_new=True)
-        record_audit("supervision.booked", actor=acting_user, target=booking, minutes=booking.minutes)
-        queue_booking_confirmations(booking, attendees, preferences)
-        return
+    choice: BookingChoice
+    hours: Decimal
+    acting_user: User
+    now: datetime.datetime
+    preferences: dict[int, ContactPreferences]
+    key: int | None = None
+
+
+@dataclass(frozen=True)
+class _BookingWrite:
+    """A new booking, unsaved, and with its key (PostgreSQL) the ONE statement that writes it and
+    everything that goes with it, with the outbox rows it writes; ``inputs``: the agreement's
+    and its related rows' values they were built from (``_write_inputs``), None when built
+    under the locks (from the locked read, so nothing to compare)."""
+
+    booking: SupervisionBooking
+    inputs: tuple[tuple[object, ...], ...] | None
+    statement: tuple[str, list[Any]] | None = None
+    outbox: list[Notification] = field(default_factory=list)
+
+
+def _write_inputs(agreement: SupervisionAgreement) -> tuple[tuple[object, ...], ...] | None:
+    """Every column of the rows a booking's write is built from besides ``_WriteBuilding``: the
+    agreement, its supervisor, their person and availability settings (the defaults when they
+    have none), its organisation and its pool (the hourly rate prices the ledger's entries). All
+    of them, not only those read today, so that a builder reading one more can never send rows
+    built from a value that has changed. None when one of them, or a column of one, was not
+    read with the agreement (building would read it: then the rows are built under the locks,
+    from the locked read)."""
+    if not (
+        SupervisionAgreement.supervisor.is_cached(agreement)
+        and SupervisionAgreement.organisation.is_cached(agreement)
+        and SupervisionAgreement.pool.is_cached(agreement)
+        and SupervisorProfile.user.is_cached(agreement.supervisor)
+        and SupervisorProfile.availability_settings.is_cached(agreement.supervisor)
+    ):
+        return None
+    supervisor = agreement.supervisor
+    rows: tuple[Model, ...] = (
+        agreement,
+        supervisor,
+        supervisor.user,
+        loaded_availability_settings(supervisor),
+        agreement.organisation,
+        agreement.pool,
+    )
+    try:
+        return tuple(_columns_of(type(row))(row.__dict__) for row in rows)
+    except KeyError:  # a column deferred
+        return None
+
+
+@functools.cache
+def _columns_of(model: type[Model]) -> Callable[[dict[str, Any]], tuple[object, ...]]:
+    """A model's columns' values from an instance's ``__dict__``, in one call (``_write_inputs``
+    runs under the locks)."""
+    return operator.itemgetter(*(field.attname for field in model._meta.concrete_fields))
+
+
+def _prepare_write(
+    agreement: SupervisionAgreement, building: _WriteBuilding, inputs: tuple[tuple[object, ...], ...] | None
+) -> _BookingWrite:
+    """The new booking under ``agreement``, whose rows' values are ``inputs`` (``_write_inputs``;
+    None under the locks); with its key (PostgreSQL), every row it writes and the ONE statement
+    that writes them, each insert a data-modifying CTE of the last
+    (reflect/inserts.py, ``one_statement``): each is the INSERT Django's compiler writes for
+    ``save()`` or ``bulk_create()``, its SQL kept once per process, and the months' upsert is
+    ``record_new_ledger_entries``'s. Nothing in it reads another's rows (the key is known, the
+    months' totals added up in Python). The values the compiler takes from the clock
+    (``auto_now``, the outbox's moments) are those of when it is built, before the locks as
+    ``now`` is."""
+    choice, settings_row = building.choice, loaded_availability_settings(agreement.supervisor)
+    booking = SupervisionBooking(
+        pk=building.key,
+        agreement=agreement,
+        supervisor=agreement.supervisor,
+        organisation=agreement.organisation,
+        pool=agreement.pool,
+        starts_at=choice.starts_at,
+        ends_at=choice.starts_at + datetime.timedelta(minutes=choice.minutes),
+        minutes=choice.minutes,
+        hours=building.hours,
+        is_group=agreement.format == Offer.GROUP_SUPERVISION,
+        mode=choice.mode,
+        online_link=settings_row.online_link if choice.mode == SessionMode.ONLINE else "",
+        meeting_place=settings_row.meeting_place if choice.mode == SessionMode.IN_PERSON else "",
+        booked_by=building.acting_user,
+    )
+    if building.key is None:
+        return _BookingWrite(booking, None)
     # The booking's insert first: it sets created_at and updated_at, which its calendar text reads.
     booking_insert = insert_sql([booking], keys_given=True)
-    outbox = booking_confirmation_rows(booking, attendees, preferences)
-    returned = write_in_one_statement(
+    outbox = booking_confirmation_rows(booking, choice.attendees, building.preferences)
+    entries = _ledger_entries(booking, LedgerKind.RESERVED, LedgerKind.SUPERVISION_BOOKED, "booked", building.now)
+    audit = audit_row("supervision.booked", actor=building.acting_user, target=booking, minutes=booking.minutes)
+    statement = one_statement(
         [
             booking_insert,
-            insert_sql([BookingAttendee(booking=booking, user=user) for user in attendees]),
-            *new_ledger_entries_writes(_ledger_entries(booking, hours_kind, count_kind, "booked", now)),
-            insert_sql([audit_row("supervision.booked", actor=acting_user, target=booking, minutes=booking.minutes)]),
+            insert_sql([BookingAttendee(booking=booking, user=user) for user in choice.attendees]),
+            *new_ledger_entries_writes(entries),
+            insert_sql([audit]),
             insert_sql(outbox, returning_pk=True),
         ]
     )
+    return _BookingWrite(booking, inputs, statement, outbox)
+
+
+def _write_booking(write: _BookingWrite, building: _WriteBuilding) -> SupervisionBooking:
+    """Write a new booking and everything that goes with it: its attendees, the ledger's two
+    entries and their months, the audit event, and every confirmation and reminder.
+
+    Prepared (PostgreSQL), in its ONE statement: any refusal (the exclusion constraint,
+    NO_OVERLAP) fails the whole statement, as it failed the booking's own insert. Elsewhere the
+    ORM writes them one by one."""
+    booking = write.booking
+    if write.statement is None:
+        attendees = building.choice.attendees
+        booking.save(force_insert=True)
+        BookingAttendee.objects.bulk_create(BookingAttendee(booking=booking, user=user) for user in attendees)
+        _record(booking, LedgerKind.RESERVED, LedgerKind.SUPERVISION_BOOKED, "booked", building.now, source_is_new=True)
+        record_audit("supervision.booked", actor=building.acting_user, target=booking, minutes=booking.minutes)
+        queue_booking_confirmations(booking, attendees, building.preferences)
+        return booking
+    returned = run_one_statement(write.statement)
     mark_saved(booking, booking.pk)
-    for row, (pk,) in zip(outbox, returned, strict=True):
+    for row, (pk,) in zip(write.outbox, returned, strict=True):
         mark_saved(row, pk)
-    publish_after_commit(outbox)
+    publish_after_commit(write.outbox)
+    return booking
 
 
 def _ledger_entries(

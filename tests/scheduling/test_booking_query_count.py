@@ -24,9 +24,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reflect.errors import DomainError
-from reflect.models import AuditEvent, ContactPreferences, LedgerEntry, LedgerMonth, Notification
+from reflect.models import (
+    AuditEvent,
+    ContactPreferences,
+    LedgerEntry,
+    LedgerMonth,
+    Notification,
+    Organisation,
+    Pool,
+    User,
+)
 from reflect.services.preferences import update_preferences
-from scheduling.models import BookingAttendee, DateOverride, SupervisionBooking
+from scheduling.access import access_agreement_to_book
+from scheduling.models import AvailabilitySettings, BookingAttendee, DateOverride, SupervisionBooking
 from scheduling.services import bookings
 from scheduling.services.bookings import SlotRefused, bookable_attendees
 from tests.conftest import World
@@ -40,6 +50,9 @@ pytestmark = pytest.mark.django_db
 #  1 before the locks, outside the use case's transaction: the attendees' and supervisor's
 #    contact preferences with the booker's and the attendees' memberships (no booking's lock
 #    protects them);
+#  1 on PostgreSQL, also before the locks: the new booking's key, from its sequence, so that
+#    every row the booking writes is built before the locks (before the seventh pass the lock
+#    statement below took it);
 # then the use case's transaction (the test's own transaction makes it a savepoint: its
 # SAVEPOINT and RELEASE, where a request has BEGIN and COMMIT):
 #  2 locks: the organisation's allocation; then the supervisor and the agreement in one
@@ -49,18 +62,22 @@ pytestmark = pytest.mark.django_db
 #  1 the hours rules' totals: the organisation's ledger by hour kind with the agreement's
 #    month (and the supervisor's month, had they set a monthly capacity);
 #  1 on PostgreSQL, everything the booking writes (no savepoint: losing to the exclusion
-#    constraint rolls the use case back), in ONE WITH … INSERT: the booking (its key taken from
-#    its sequence by the lock statement above), its attendee, the two ledger entries, their two
-#    months, the audit event, and every confirmation and reminder. On SQLite, which has no
+#    constraint rolls the use case back), in ONE WITH … INSERT, built before the locks: the
+#    booking (its key taken above), its attendee, the two ledger entries, their two months, the
+#    audit event, and every confirmation and reminder. On SQLite, which has no
 #    data-modifying WITH: the booking, its attendee, the entries, their months, the audit event
 #    and the outbox, one insert each (6).
 # Measured on each database (run with DATABASE_URL naming PostgreSQL). Before issue 20's fifth
 # pass, 12 on PostgreSQL: the booking with its attendee, the entries with their months, the
-# audit event and the outbox were four statements.
-SERVICE_STATEMENTS = {"postgresql": 9, "sqlite": 13}[connection.vendor]
+# audit event and the outbox were four statements; before issue 20's seventh pass, 9 (the key
+# came with the lock statement).
+SERVICE_STATEMENTS = {"postgresql": 10, "sqlite": 13}[connection.vendor]
+# The statements before the use case's transaction, so before its locks: the memberships and
+# preferences, and on PostgreSQL the key.
+BEFORE_THE_LOCKS = {"postgresql": 2, "sqlite": 1}[connection.vendor]
 # Statements by their first word: on PostgreSQL the writes are one WITH … INSERT.
 FIRST_WORDS = {
-    "postgresql": {"SAVEPOINT": 1, "SELECT": 6, "WITH": 1, "RELEASE": 1},
+    "postgresql": {"SAVEPOINT": 1, "SELECT": 7, "WITH": 1, "RELEASE": 1},
     "sqlite": {"SAVEPOINT": 1, "SELECT": 5, "INSERT": 6, "RELEASE": 1},
 }[connection.vendor]
 # The statement that writes the outbox rows: on PostgreSQL the one that writes everything.
@@ -73,9 +90,14 @@ def test_a_booking_takes_an_exact_number_of_statements(world: World, agreement) 
         book(agreement, world.member, utc(6, 10))
     statements = [query["sql"].lstrip("(").split(" ", 1)[0] for query in captured.captured_queries]
     assert len(statements) == SERVICE_STATEMENTS
-    # Memberships and preferences are read before the use case's transaction, so before its locks.
-    assert statements[:2] == ["SELECT", "SAVEPOINT"] and statements[-1] == "RELEASE"
+    # Memberships and preferences are read before the use case's transaction, so before its
+    # locks; on PostgreSQL the key is taken there too.
+    assert statements[: BEFORE_THE_LOCKS + 1] == ["SELECT"] * BEFORE_THE_LOCKS + ["SAVEPOINT"]
+    assert statements[-1] == "RELEASE"
     assert "reflect_contactpreferences" in captured.captured_queries[0]["sql"]
+    if connection.vendor == "postgresql":
+        assert captured.captured_queries[1]["sql"].startswith("SELECT nextval(pg_get_serial_sequence(")
+        assert "nextval" not in " ".join(query["sql"] for query in captured.captured_queries[2:])
     # The booking, its attendee, the ledger's entries, their months, the audit event and the
     # outbox (six rows in one insert); nothing written to contact preferences.
     assert {word: statements.count(word) for word in statements} == FIRST_WORDS
@@ -255,3 +277,84 @@ def test_the_one_statement_writes_what_the_orm_writes(world: World, agreement, m
         assert writes.count("WITH") + writes.count("INSERT") == (1 if how == "one statement" else 5)
     assert written["one statement"] == written["the ORM"]
     assert len(written["the ORM"]["outbox"]) == 5 and len(written["the ORM"]["entries"]) == 2
+
+
+def _set_video_link(world: World, agreement) -> str:
+    AvailabilitySettings.objects.filter(supervisor=agreement.supervisor).update(online_link="https://video.example/new")
+    return "https://video.example/new"
+
+
+def _rename_organisation(world: World, agreement) -> str:
+    Organisation.objects.filter(pk=world.organisation.pk).update(name="Renamed Trust")
+    return "Renamed Trust"
+
+
+def _rename_supervisor(world: World, agreement) -> str:
+    User.objects.filter(pk=agreement.supervisor.user_id).update(first_name="Annabel")
+    return "Annabel Carter"
+
+
+def _reprice_pool(world: World, agreement) -> str:
+    Pool.objects.filter(pk=world.pool.pk).update(hourly_rate=Decimal("123.45"))
+    return "123.45"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="rows built before the locks: PostgreSQL")
+@pytest.mark.parametrize("change", [None, _set_video_link, _rename_organisation, _rename_supervisor, _reprice_pool])
+def test_rows_built_before_the_locks_are_built_again_when_what_they_read_has_changed(
+    world: World, agreement, monkeypatch, change
+) -> None:
+    """On PostgreSQL a booking's rows are built before its locks from the agreement as the page
+    read it. A change committed between that read and the locks (here: just before the first
+    lock) to anything the rows are built from — the supervisor's video link (the booking's and
+    the messages' link), the organisation's or the supervisor's name (the messages' words and
+    calendar text), the pool's hourly rate (the ledger's money) — must be written as the ORM
+    writes it when the change came first: the rows are built again from the locked read. With
+    no change, the rows built before the locks are the ones sent."""
+    update_preferences(world.member, reminder_hours=[48, 3])
+    book(agreement, world.colleague, utc(5, 10))  # the month's ledger rows exist already
+    steps: list[str] = []
+    prepare, lock = bookings._prepare_write, bookings._lock_capacity
+
+    def preparing(agreement, building, inputs):
+        steps.append("built")
+        return prepare(agreement, building, inputs)
+
+    def locking(agreement):
+        if change is not None and "locked" not in steps:
+            changed.append(change(world, agreement))
+        steps.append("locked")
+        return lock(agreement)
+
+    changed: list[str] = []
+    written = {}
+    for how in ("built before the locks", "the ORM after the change"):
+        if how == "the ORM after the change":
+            monkeypatch.setattr(bookings, "writes_in_one_statement", lambda: False)
+        else:
+            monkeypatch.setattr(bookings, "_prepare_write", preparing)
+            monkeypatch.setattr(bookings, "_lock_capacity", locking)
+        with mock.patch("django.utils.timezone.now", return_value=NOW):
+            try:
+                with transaction.atomic():
+                    if how == "the ORM after the change" and change is not None:
+                        change(world, agreement)
+                    # The agreement as the booking page reads it, with every row the booking's
+                    # rows are built from.
+                    as_read = access_agreement_to_book(world.member, agreement.pk)[0]
+                    booking = book(as_read, world.member, utc(6, 10))
+                    written[how] = _what_a_booking_writes(booking)
+                    raise _Undone
+            except _Undone:
+                pass
+        monkeypatch.setattr(bookings, "_prepare_write", prepare)
+        monkeypatch.setattr(bookings, "_lock_capacity", lock)
+    assert written["built before the locks"] == written["the ORM after the change"]
+    if change is None:
+        assert steps == ["built", "locked"]
+        return
+    # Built before the locks, then again from what they read.
+    assert steps == ["built", "locked", "built"]
+    # The new value is written (a row built before the change would not hold it).
+    [value] = changed
+    assert value in json.dumps(written["built before the locks"], default=str)

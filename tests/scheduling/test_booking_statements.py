@@ -16,17 +16,18 @@ from django.db import connection
 from django.db.models import Model
 
 from reflect import statements
+from reflect.inserts import new_key
 from reflect.models import Membership
 from reflect.services.preferences import _preferences_and_memberships, update_preferences
 from reflect.statements import fetch_models, fetch_rows
 from scheduling.access import access_agreement_to_book, agreement_to_book
-from scheduling.models import BusyCalendarFeed, BusyInterval, DateOverride
+from scheduling.models import BusyCalendarFeed, BusyInterval, DateOverride, SupervisionBooking
 from scheduling.queries import _hours_rows_query
 from scheduling.services.bookings import (
     _agreement_with_capacity,
     _allocation_locked,
     _hours_position_query,
-    _take_capacity_locks,
+    _lock_capacity,
     _taken_times_query,
     month_bounds,
 )
@@ -133,10 +134,15 @@ def _columns(instance: Model | None, related: tuple[str, ...], annotations: tupl
         if field.attname not in deferred
     }
     seen |= {name: getattr(instance, name) for name in annotations}
+    # The paths by their first step, so that two through one row ("supervisor__user",
+    # "supervisor__availability_settings") both reach it.
+    onward: dict[str, list[str]] = {}
     for path in related:
         first, _, rest = path.partition("__")
+        onward.setdefault(first, []).extend([rest] if rest else [])
+    for first, rests in onward.items():
         child = getattr(instance, first, None) if instance._meta.get_field(first).is_cached(instance) else "not read"
-        seen[first] = child if not isinstance(child, Model) else _columns(child, (rest,) if rest else ())
+        seen[first] = child if not isinstance(child, Model) else _columns(child, tuple(rests))
     return seen
 
 
@@ -159,7 +165,7 @@ def test_the_agreement_to_book_is_read_as_the_orm_reads_it(world: World) -> None
     agreement = agree(world.pool, world.organisation, supervisor_with_availability())
     elsewhere = agree(world.other_pool, world.other_organisation, supervisor_with_availability("Bea"))
     Membership.objects.filter(user=world.colleague).update(left_at=utc(1, 9))  # left: no longer staff
-    related = ("supervisor__user", "organisation", "pool")
+    related = ("supervisor__user", "supervisor__availability_settings", "organisation", "pool")
     cases = [
         {"agreement_id": agreement.pk, "user_id": person.pk}
         for person in (world.lead, world.member, world.colleague, world.outsider)
@@ -197,7 +203,7 @@ def test_the_lock_statements_are_the_orms(world: World) -> None:
     related = ("supervisor__user", "supervisor__availability_settings", "organisation", "pool")
     _models_same_as_the_orm(
         ("locked",),
-        lambda agreement: _agreement_with_capacity(agreement, locked=True, reserve_key=False),
+        lambda agreement: _agreement_with_capacity(agreement, locked=True),
         related,
         (),
         [{"agreement": agreement.pk} for agreement in (with_ann, with_bea, elsewhere)],
@@ -215,11 +221,15 @@ def test_the_lock_statements_are_the_orms(world: World) -> None:
         1,
         0,
     ]
-    on_postgresql = connection.vendor == "postgresql"  # where a booking takes its key so
-    locked, key = _take_capacity_locks(with_ann, reserve_key=on_postgresql)
+    locked = _lock_capacity(with_ann)
     assert locked.pk == with_ann.pk and locked.supervisor.availability_settings.horizon_weeks
-    if on_postgresql:
-        # A new booking's key, taken from its sequence: each lock statement takes another.
-        assert key is not None and _take_capacity_locks(with_ann, reserve_key=True)[1] > key
-    else:
-        assert key is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="keys from sequences: PostgreSQL")
+def test_a_new_key_is_taken_from_the_bookings_sequence_each_time(world: World) -> None:
+    """A booking takes its key before its locks (``_book``): each call takes the next, and so
+    does the booking itself."""
+    agreement = agree(world.pool, world.organisation, supervisor_with_availability())
+    first = new_key(SupervisionBooking)
+    assert new_key(SupervisionBooking) == first + 1
+    assert book(agreement, world.member, utc(6, 10)).pk == first + 2
