@@ -16,7 +16,7 @@ from dashboard import services
 from dashboard.figures.exports import EXPORTS
 from dashboard.figures.lead_summary import lead_look, organisation_summary_table, summary_rows
 from dashboard.figures.learning_demand import learning_demand
-from dashboard.figures.moves import moves_table
+from dashboard.figures.moves import move_inputs_html, moves_table
 from dashboard.figures.pool import PoolFigures
 from dashboard.filters import Filters, filter_options, parse_filters
 from reflect import wording
@@ -28,11 +28,11 @@ from reflect.services.audit import record_audit
 from scheduling.models import ReflectiveGroup
 
 
-def _filters(request: HttpRequest, pool: Pool) -> tuple[Filters, dict[int, Organisation], dict[int, str]]:
-    # Only what the filters show and use: hundreds of organisations at city scale.
-    organisations = {
-        o.pk: o for o in Organisation.objects.filter(pool_memberships__pool=pool).only("pk", "name").order_by("name")
-    }
+def _filters(request: HttpRequest, pool: Pool) -> tuple[Filters, dict[int, str], dict[int, str]]:
+    # Only what the filters show and use, as names: hundreds of organisations at city scale.
+    organisations = dict(
+        Organisation.objects.filter(pool_memberships__pool=pool).order_by("name").values_list("pk", "name")
+    )
     groups = dict(ReflectiveGroup.objects.filter(pool=pool).order_by("title").values_list("pk", "title"))
     return parse_filters(pool, request.GET, organisations=organisations, groups=groups), organisations, groups
 
@@ -49,7 +49,7 @@ def pool_dashboard(request: HttpRequest, pool: Pool) -> HttpResponse:
         {
             "pool": pool,
             "filters": filters,
-            "options": filter_options(pool, filters, organisations.values(), groups.items()),
+            "options": filter_options(pool, filters, organisations.items(), groups.items()),
             "empty": not organisations,
             # Asked whether or not the pool has organisations, so the page's queries are constant.
             "no_data": not figures.period_has_data and bool(organisations),
@@ -58,6 +58,7 @@ def pool_dashboard(request: HttpRequest, pool: Pool) -> HttpResponse:
             "sections": figures.sections(),
             "moves": moves,
             "moves_table": moves_table(moves),
+            "move_inputs": move_inputs_html(moves),
             "moves_summary": f"{wording.count(len(moves), 'move')}, "
             f"{wording.hours(sum((move.hours for move in moves), Decimal('0')))} in all.",
             "query": filters.as_query(),
@@ -94,7 +95,7 @@ def pool_outcomes(request: HttpRequest, pool: Pool) -> HttpResponse:
             "pool": pool,
             "filters": filters,
             "follows_filters": True,
-            "options": filter_options(pool, filters, organisations.values(), groups.items()),
+            "options": filter_options(pool, filters, organisations.items(), groups.items()),
             "section": section,
             "current": "outcomes",
             "query": filters.as_query(),
