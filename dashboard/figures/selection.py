@@ -244,14 +244,15 @@ class Selection:
     def period_has_data(self) -> bool:
         """Whether anything was recorded in the period (for "a period with no data says so"): the
         period's hours or quantity of some kind, for some organisation, do not add up to zero."""
-        return (
-            self.ledger_months()
-            .filter(self.in_period)
-            .values("organisation_id", "kind")
-            .annotate(hours_total=Sum("hours"), quantity_total=Sum("quantity"))
-            .exclude(hours_total=0, quantity_total=0)
-            .exists()
-        )
+        period = self.filters.period
+        values: dict[str, int | datetime.date] = {
+            "pool_id": self.pool.pk,
+            "first_month": period.first_month,
+            "last_month": period.last_month,
+        }
+        if self.filters.organisation is not None:
+            values["organisation_id"] = self.filters.organisation.pk
+        return bool(fetch_named_rows(("dashboard.months_with_data", *values), months_with_data, **values))
 
 
 def _figure_sum(kind: str, which: str, in_period: Q, to_end: Q) -> Coalesce:
@@ -354,4 +355,21 @@ def recent_ledger(
         .filter(joined_recently | (used & Q(occurred_at__gte=month_began)))
         .values("organisation_id")
         .annotate(waitlist_recent=quantity_sum(joined_recently), last_use=Max("occurred_at", filter=used))
+    )
+
+
+def months_with_data(
+    *, pool_id: int, first_month: datetime.date, last_month: datetime.date, organisation_id: int | None = None
+) -> QuerySet[LedgerMonth, Any]:
+    """The first kind (of some organisation) whose hours or quantity from ``first_month`` to
+    ``last_month`` do not add up to zero, if any: one row at most. Every value it varies by is an
+    argument, so that the statement can be kept once (reflect/statements.py)."""
+    months = LedgerMonth.objects.filter(pool_id=pool_id, month__gte=first_month, month__lte=last_month)
+    if organisation_id is not None:
+        months = months.filter(organisation_id=organisation_id)
+    return (
+        months.order_by()
+        .values("organisation_id", "kind")
+        .annotate(hours_total=Sum("hours"), quantity_total=Sum("quantity"))
+        .exclude(hours_total=0, quantity_total=0)[:1]
     )
