@@ -95,15 +95,8 @@ class GroupFigures(Question):
         """Per group: how many joined a waitlist, got a place from it, and waited for an offer, with
         the total wait (a sum, so that the groups add up to the whole selection)."""
         period = self.filters.period
-        values: dict[str, int | datetime.datetime] = {
-            "pool_id": self.pool.pk,
-            "starts": period.start,
-            "ends": period.end,
-        }
-        if self.filters.group_id is not None:
-            values["group_id"] = self.filters.group_id
-        if self.filters.organisation is not None:
-            values["organisation_id"] = self.filters.organisation.pk
+        group = {} if self.filters.group_id is None else {"group_id": self.filters.group_id}
+        values = self.selection.statement_values(starts=period.start, ends=period.end, **group)
         rows = fetch_named_rows(("dashboard.waits_by_group", *values), waits_by_group, **values)
         return {row["session__group_id"]: row for row in rows}
 

@@ -55,14 +55,7 @@ class MoneyFigures(Question):
 
     @cached_property
     def monthly(self) -> dict[datetime.date, RawRow]:
-        period = self.filters.period
-        values: dict[str, int | datetime.date] = {
-            "pool_id": self.pool.pk,
-            "first_month": period.first_month,
-            "last_month": period.last_month,
-        }
-        if self.filters.organisation is not None:
-            values["organisation_id"] = self.filters.organisation.pk
+        values = self.selection.months_values()
         rows = fetch_named_rows(("dashboard.ledger_months_used", *values), ledger_months_used, **values)
         return {row["month"]: row for row in rows}
 

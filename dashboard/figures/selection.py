@@ -25,7 +25,7 @@ from dashboard.tables import LONDON, RawRow
 from reflect.enums import LedgerKind
 from reflect.models import LedgerEntry, LedgerMonth, Pool, PoolOrganisation
 from reflect.models.ledger import ledger_month
-from reflect.statements import fetch_named_rows, fetch_rows
+from reflect.statements import Value, fetch_named_rows, fetch_rows
 from supervision.enums import AgreementStatus
 from supervision.models import NeedsAssessment, SupervisionAgreement
 
@@ -121,34 +121,36 @@ class Selection:
         the pool's own entries), summed by the database, and the dates the equity tables need:
         a few hundred rows at city scale. Its SQL (about twenty filtered sums) is built once per
         process and kept (reflect/statements.py), as it differs between looks only in its values."""
-        period = self.filters.period
-        values: dict[str, int | datetime.date] = {
-            "pool_id": self.pool.pk,
-            "first_month": period.first_month,
-            "last_month": period.last_month,
-            "this_month": self.this_month,
-        }
-        if self.filters.organisation is not None:
-            values["organisation_id"] = self.filters.organisation.pk
+        values = self.months_values(this_month=self.this_month)
         return list(fetch_named_rows(("dashboard.ledger_month_sums", *values), ledger_month_sums, **values))
 
     @cached_property
     def this_month(self) -> datetime.date:
         return ledger_month(self.now)
 
+    def statement_values(self, **values: Value) -> dict[str, Value]:
+        """What one of the page's kept statements (reflect/statements.py) varies by: the pool,
+        ``values``, and the organisation chosen, if one is."""
+        organisation = self.filters.organisation
+        return {"pool_id": self.pool.pk, **values} | (
+            {} if organisation is None else {"organisation_id": organisation.pk}
+        )
+
+    def months_values(self, **values: Value) -> dict[str, Value]:
+        """:meth:`statement_values` with the period's first and last months."""
+        period = self.filters.period
+        return self.statement_values(first_month=period.first_month, last_month=period.last_month, **values)
+
     @cached_property
     def _recent_by_organisation(self) -> dict[int | None, RawRow]:
         """What whole months cannot tell, from the entries themselves (per organisation): staff
         who joined a waitlist in the last 90 days, and the latest use so far this month (this
         month's total may hold entries still to come)."""
-        values: dict[str, int | datetime.datetime] = {
-            "pool_id": self.pool.pk,
-            "since": self.now - datetime.timedelta(days=QUIET_DAYS),
-            "month_began": local_midnight(self.this_month),
-            "now": self.now,
-        }
-        if self.filters.organisation is not None:
-            values["organisation_id"] = self.filters.organisation.pk
+        values = self.statement_values(
+            since=self.now - datetime.timedelta(days=QUIET_DAYS),
+            month_began=local_midnight(self.this_month),
+            now=self.now,
+        )
         rows = fetch_named_rows(("dashboard.recent_ledger", *values), recent_ledger, **values)
         return {row["organisation_id"]: row for row in rows}
 
@@ -208,9 +210,7 @@ class Selection:
         with their latest questionnaire outcome and whether they have a current agreement in this
         pool: one query, kept once per process (reflect/statements.py). The outcomes' table
         counts these; :attr:`memberships` adds the ledger's dates."""
-        values: dict[str, int | datetime.date] = {"pool_id": self.pool.pk, "today": self.today}
-        if self.filters.organisation is not None:
-            values["organisation_id"] = self.filters.organisation.pk
+        values = self.statement_values(today=self.today)
         return cast(
             list[tuple[int, str, datetime.datetime, str | None, bool]],
             fetch_rows(("dashboard.memberships", *values), pool_memberships, **values),
@@ -244,14 +244,7 @@ class Selection:
     def period_has_data(self) -> bool:
         """Whether anything was recorded in the period (for "a period with no data says so"): the
         period's hours or quantity of some kind, for some organisation, do not add up to zero."""
-        period = self.filters.period
-        values: dict[str, int | datetime.date] = {
-            "pool_id": self.pool.pk,
-            "first_month": period.first_month,
-            "last_month": period.last_month,
-        }
-        if self.filters.organisation is not None:
-            values["organisation_id"] = self.filters.organisation.pk
+        values = self.months_values()
         return bool(fetch_named_rows(("dashboard.months_with_data", *values), months_with_data, **values))
 
 

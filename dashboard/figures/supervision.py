@@ -15,6 +15,7 @@ from dashboard.figures.selection import Question
 from dashboard.figures.sums import ZERO, as_hours, hours_sum
 from dashboard.tables import PAGE_ROWS, Column, Measure, Rate, Section, Table, figure, make_table, page_of_table
 from reflect import wording
+from reflect.statements import Value as StatementValue
 from reflect.statements import fetch_models
 from scheduling.models import BookingStatus, SupervisionBooking
 from scheduling.models.bookings import LIVE_BOOKING_STATUSES
@@ -42,16 +43,9 @@ class SupervisionFigures(Question):
         rows_in_all = shown[0].rows_in_all if shown else 0  # type: ignore[attr-defined]
         return page_of_table(self._supervisors_table(shown), rows_in_all)
 
-    def _values(self) -> dict[str, int | datetime.date | datetime.datetime]:
-        values: dict[str, int | datetime.date | datetime.datetime] = {
-            "pool_id": self.pool.pk,
-            "today": self.selection.today,
-            "starts": self.filters.period.start,
-            "ends": self.filters.period.end,
-        }
-        if self.filters.organisation is not None:
-            values["organisation_id"] = self.filters.organisation.pk
-        return values
+    def _values(self) -> dict[str, StatementValue]:
+        period = self.filters.period
+        return self.selection.statement_values(today=self.selection.today, starts=period.start, ends=period.end)
 
     def _supervisors(self) -> QuerySet[SupervisorProfile]:
         return pool_supervisors(**self._values())  # type: ignore[arg-type]  # _values' types, by name
