@@ -28,6 +28,7 @@ from dashboard.figures.selection import ledger_month_sums, pool_memberships, rec
 from dashboard.figures.supervision import pool_supervisors_page
 from dashboard.filters import whole_pool
 from dashboard.services import rebalance_allocations
+from dashboard.views import group_titles, organisation_names
 from reflect import statements, wording
 from reflect.disclosure import disclosed
 from reflect.enums import LedgerKind
@@ -607,6 +608,9 @@ def test_the_overviews_other_kept_statements_answer_as_the_orms(world, monkeypat
         (fetch_rows, pool_memberships, {"pool_id": pool, "today": datetime.date(2026, 6, 1)}),
         (fetch_rows, pool_memberships, {"pool_id": pool, "today": datetime.date(2026, 6, 1), "organisation_id": organisation}),
         (fetch_rows, pool_memberships, {"pool_id": world.other_pool.pk, "today": datetime.date(2026, 6, 1)}),
+        (fetch_rows, organisation_names, {"pool_id": pool}),
+        (fetch_rows, organisation_names, {"pool_id": world.other_pool.pk}),
+        (fetch_rows, group_titles, {"pool_id": pool}),
         (fetch_named_rows, recent_ledger, recent),
         (fetch_named_rows, recent_ledger, recent | {"organisation_id": organisation}),
         (fetch_named_rows, ledger_months_used, {"pool_id": pool, **months}),
