@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from html import escape
 from urllib.parse import urlencode
 
+from django.db import DEFAULT_DB_ALIAS
 from django.http import QueryDict
 from django.utils.safestring import SafeString, mark_safe
 
@@ -130,13 +131,11 @@ def month_not_in_period(text: str, month: datetime.date | None, first: datetime.
     return f"{wording.month(month)} is not in this pool's period, which runs {allowed}"
 
 
-def parse_filters(
-    pool: Pool, data: QueryDict, *, organisations: dict[int, Organisation], groups: dict[int, str]
-) -> Filters:
+def parse_filters(pool: Pool, data: QueryDict, *, organisations: dict[int, str], groups: dict[int, str]) -> Filters:
     """Read ``from``, ``to`` (YYYY-MM), ``organisation`` and ``group`` from a GET query.
 
-    ``organisations`` and ``groups`` are the pool's own (fetched once by the caller), so a value
-    from another pool is treated exactly like one that does not exist.
+    ``organisations`` and ``groups`` are the pool's own, each id with its name (fetched once by
+    the caller), so a value from another pool is treated exactly like one that does not exist.
     """
     messages: list[str] = []
     months = pool_months(pool)
@@ -162,8 +161,14 @@ def parse_filters(
     organisation = None
     text = data.get("organisation", "").strip()
     if text:
-        organisation = organisations.get(int(text)) if _is_id(text) else None
-        if organisation is None:
+        organisation_id = int(text) if _is_id(text) else None
+        if organisation_id in organisations:
+            # The one organisation chosen, as a query for its id and name would read it: the
+            # others stay names (hundreds at city scale, 3,000 nationally, each an instance before).
+            organisation = Organisation.from_db(
+                DEFAULT_DB_ALIAS, ["id", "name"], [organisation_id, organisations[organisation_id]]
+            )
+        else:
             messages.append("That organisation is not in this pool, so all organisations are shown.")
 
     group_id, group_title = None, ""
@@ -195,15 +200,13 @@ def options_html(choices: Iterable[tuple[object, str]], selected: object) -> Saf
 
 
 def filter_options(
-    pool: Pool, filters: Filters, organisations: Iterable[Organisation], groups: Iterable[tuple[int, str]]
+    pool: Pool, filters: Filters, organisations: Iterable[tuple[int, str]], groups: Iterable[tuple[int, str]]
 ) -> dict[str, SafeString]:
     """The filter form's options: the pool's months (from and to), organisations and groups."""
     months = [(f"{month:%Y-%m}", wording.month(month)) for month in pool_months(pool)]
     return {
         "from": options_html(months, f"{filters.period.first_month:%Y-%m}"),
         "to": options_html(months, f"{filters.period.last_month:%Y-%m}"),
-        "organisation": options_html(
-            ((o.pk, o.name) for o in organisations), filters.organisation.pk if filters.organisation else None
-        ),
+        "organisation": options_html(organisations, filters.organisation.pk if filters.organisation else None),
         "group": options_html(groups, filters.group_id),
     }

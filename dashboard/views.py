@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +17,7 @@ from dashboard import services
 from dashboard.figures.exports import EXPORTS
 from dashboard.figures.lead_summary import lead_look, organisation_summary_table, summary_rows
 from dashboard.figures.learning_demand import learning_demand
-from dashboard.figures.moves import moves_table
+from dashboard.figures.moves import move_inputs_html, moves_table
 from dashboard.figures.pool import PoolFigures
 from dashboard.filters import Filters, filter_options, parse_filters
 from reflect import wording
@@ -25,16 +26,26 @@ from reflect.csv_export import csv_response
 from reflect.errors import DomainError
 from reflect.models import Organisation, Pool
 from reflect.services.audit import record_audit
+from reflect.statements import fetch_rows
 from scheduling.models import ReflectiveGroup
 
 
-def _filters(request: HttpRequest, pool: Pool) -> tuple[Filters, dict[int, Organisation], dict[int, str]]:
-    # Only what the filters show and use: hundreds of organisations at city scale.
-    organisations = {
-        o.pk: o for o in Organisation.objects.filter(pool_memberships__pool=pool).only("pk", "name").order_by("name")
-    }
-    groups = dict(ReflectiveGroup.objects.filter(pool=pool).order_by("title").values_list("pk", "title"))
+def _filters(request: HttpRequest, pool: Pool) -> tuple[Filters, dict[int, str], dict[int, str]]:
+    # Only what the filters show and use, as names: hundreds of organisations at city scale.
+    # Every dashboard page asks, so the two statements are kept once per process.
+    organisations = dict(fetch_rows(("dashboard.organisation_names",), organisation_names, pool_id=pool.pk))
+    groups = dict(fetch_rows(("dashboard.group_titles",), group_titles, pool_id=pool.pk))
     return parse_filters(pool, request.GET, organisations=organisations, groups=groups), organisations, groups
+
+
+def organisation_names(*, pool_id: int) -> QuerySet[Organisation, tuple[int, str]]:
+    """The pool's organisations, (id, name), by name: the filter's choices."""
+    return Organisation.objects.filter(pool_memberships__pool_id=pool_id).order_by("name").values_list("pk", "name")
+
+
+def group_titles(*, pool_id: int) -> QuerySet[ReflectiveGroup, tuple[int, str]]:
+    """The pool's reflective groups, (id, title), by title: the filter's choices."""
+    return ReflectiveGroup.objects.filter(pool_id=pool_id).order_by("title").values_list("pk", "title")
 
 
 @commissioner_area
@@ -49,7 +60,7 @@ def pool_dashboard(request: HttpRequest, pool: Pool) -> HttpResponse:
         {
             "pool": pool,
             "filters": filters,
-            "options": filter_options(pool, filters, organisations.values(), groups.items()),
+            "options": filter_options(pool, filters, organisations.items(), groups.items()),
             "empty": not organisations,
             # Asked whether or not the pool has organisations, so the page's queries are constant.
             "no_data": not figures.period_has_data and bool(organisations),
@@ -58,6 +69,7 @@ def pool_dashboard(request: HttpRequest, pool: Pool) -> HttpResponse:
             "sections": figures.sections(),
             "moves": moves,
             "moves_table": moves_table(moves),
+            "move_inputs": move_inputs_html(moves),
             "moves_summary": f"{wording.count(len(moves), 'move')}, "
             f"{wording.hours(sum((move.hours for move in moves), Decimal('0')))} in all.",
             "query": filters.as_query(),
@@ -94,7 +106,7 @@ def pool_outcomes(request: HttpRequest, pool: Pool) -> HttpResponse:
             "pool": pool,
             "filters": filters,
             "follows_filters": True,
-            "options": filter_options(pool, filters, organisations.values(), groups.items()),
+            "options": filter_options(pool, filters, organisations.items(), groups.items()),
             "section": section,
             "current": "outcomes",
             "query": filters.as_query(),

@@ -27,6 +27,7 @@ from dashboard.tables import (
     page_of_table,
 )
 from reflect.disclosure import SMALLEST_SHOWN
+from reflect.statements import fetch_named_rows
 from scheduling.models import GroupSession, Place, PlaceStatus, ReflectiveGroup, SessionStatus, WaitlistEntry
 from scheduling.models.groups import WaitlistStatus
 
@@ -58,15 +59,25 @@ class GroupFigures(Question):
 
     def held_sessions(self) -> QuerySet[GroupSession]:
         period = self.filters.period
-        sessions = GroupSession.objects.filter(
-            group__pool=self.pool,
-            status=SessionStatus.SCHEDULED,
-            starts_at__gte=period.start,
-            starts_at__lt=min(period.end, self.selection.now),
+        return held_sessions(
+            pool_id=self.pool.pk, starts=period.start, until=self._held_until, group_id=self.filters.group_id
         )
+
+    @cached_property
+    def _held_until(self) -> datetime.datetime:
+        """Sessions held: those that have started, in the period."""
+        return min(self.filters.period.end, self.selection.now)
+
+    def _held_values(self) -> dict[str, int | datetime.datetime]:
+        """What :func:`held_sessions` varies by, for a statement kept once (reflect/statements.py)."""
+        values: dict[str, int | datetime.datetime] = {
+            "pool_id": self.pool.pk,
+            "starts": self.filters.period.start,
+            "until": self._held_until,
+        }
         if self.filters.group_id is not None:
-            sessions = sessions.filter(group_id=self.filters.group_id)
-        return sessions.order_by()
+            values["group_id"] = self.filters.group_id
+        return values
 
     def _places(self) -> QuerySet[Place]:
         places = Place.objects.filter(session__in=self.held_sessions())
@@ -74,62 +85,19 @@ class GroupFigures(Question):
             places = places.filter(organisation=self.filters.organisation)
         return places.order_by()
 
-    def _waitlist(self) -> QuerySet[WaitlistEntry]:
-        period = self.filters.period
-        entries = WaitlistEntry.objects.filter(
-            session__group__pool=self.pool, session__starts_at__gte=period.start, session__starts_at__lt=period.end
-        )
-        if self.filters.group_id is not None:
-            entries = entries.filter(session__group_id=self.filters.group_id)
-        if self.filters.organisation is not None:
-            entries = entries.filter(organisation=self.filters.organisation)
-        return entries.order_by()
-
     _PLACE_COUNTS = {
         "places": Count("pk", filter=~Q(status=PlaceStatus.CANCELLED)),
         "attended": Count("pk", filter=Q(status=PlaceStatus.ATTENDED)),
         "absent": Count("pk", filter=Q(status=PlaceStatus.ABSENT)),
     }
 
-    def _session_counts(self) -> dict[str, Any]:
-        # For the whole pool the sessions count their own places (places_taken, and the register's
-        # counts): a few thousand sessions are added up instead of every place.
-        places = (
-            {
-                "places": Sum("places_taken"),
-                "attended": Sum("places_attended"),
-                "absent": Sum("places_absent"),
-            }
-            if self.filters.organisation is None
-            else {}
-        )
-        return places | {
-            "held": Count("pk"),
-            "capacity": Coalesce(Sum("group__capacity"), Value(0)),
-            "overbooked": Count("pk", filter=Q(places_taken__gt=F("group__capacity"))),
-            "over_places": Coalesce(
-                Sum(F("places_taken") - F("group__capacity"), filter=Q(places_taken__gt=F("group__capacity"))),
-                Value(0),
-            ),
-        }
-
     def _waits_by_group(self) -> dict[int, RawRow]:
         """Per group: how many joined a waitlist, got a place from it, and waited for an offer, with
         the total wait (a sum, so that the groups add up to the whole selection)."""
-        offered = Q(first_offered_at__isnull=False)
-        rows = (
-            self._waitlist()
-            .values("session__group_id")
-            .annotate(
-                joined=Count("pk"),
-                placed=Count("pk", filter=Q(status=WaitlistStatus.TAKEN)),
-                waited=Count("pk", filter=offered),
-                wait=Sum(
-                    ExpressionWrapper(F("first_offered_at") - F("joined_at"), output_field=DurationField()),
-                    filter=offered,
-                ),
-            )
-        )
+        period = self.filters.period
+        group = {} if self.filters.group_id is None else {"group_id": self.filters.group_id}
+        values = self.selection.statement_values(starts=period.start, ends=period.end, **group)
+        rows = fetch_named_rows(("dashboard.waits_by_group", *values), waits_by_group, **values)
         return {row["session__group_id"]: row for row in rows}
 
     @cached_property
@@ -137,8 +105,16 @@ class GroupFigures(Question):
         """Per reflective group: its held sessions', places' and waitlist's counts (grouped
         queries). The section's totals add these up rather than asking the database again.
         One organisation's places are counted from its places: the sessions count everyone's."""
+        values = self._held_values()
+        # The whole pool's places are counted by the sessions themselves; one organisation's by its places.
+        whole = self.filters.organisation is None
         sessions = {
-            row["group_id"]: row for row in self.held_sessions().values("group_id").annotate(**self._session_counts())
+            row["group_id"]: row
+            for row in fetch_named_rows(
+                ("dashboard.sessions_by_group", "whole" if whole else "shared", *values),
+                sessions_by_group if whole else shared_sessions_by_group,
+                **values,
+            )
         }
         places = (
             sessions
@@ -227,12 +203,10 @@ class GroupFigures(Question):
         """Each month's held sessions, places taken and fill rate (one grouped query). The fill
         rate is worked from the disclosed count of places, so a month's chart column can be a
         gap but never a hidden count."""
+        values = self._held_values()
         sessions: dict[datetime.date, RawRow] = {
             row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"]: row
-            for row in self.held_sessions()
-            .annotate(month=TruncMonth("starts_at", tzinfo=LONDON))
-            .values("month")
-            .annotate(held=Count("pk"), taken=Sum("places_taken"), capacity=Coalesce(Sum("group__capacity"), Value(0)))
+            for row in fetch_named_rows(("dashboard.group_months", *values), group_months, **values)
         }
         whole_sessions = self.filters.organisation is None
         rows = []
@@ -283,3 +257,93 @@ class GroupFigures(Question):
         ]
         section.tables.append(self.groups_page_table())
         return section
+
+
+def held_sessions(
+    *, pool_id: int, starts: datetime.datetime, until: datetime.datetime, group_id: int | None = None
+) -> QuerySet[GroupSession]:
+    """The pool's (or one group's) sessions held from ``starts`` until ``until``. This and the
+    queries built on it take every value they vary by as an argument, so that the page's
+    statements can be kept once per process (reflect/statements.py)."""
+    sessions = GroupSession.objects.filter(
+        group__pool_id=pool_id, status=SessionStatus.SCHEDULED, starts_at__gte=starts, starts_at__lt=until
+    )
+    if group_id is not None:
+        sessions = sessions.filter(group_id=group_id)
+    return sessions.order_by()
+
+
+# Each group's held sessions, counted: how many, their capacity, and those over it.
+_SESSION_COUNTS = {
+    "held": Count("pk"),
+    "capacity": Coalesce(Sum("group__capacity"), Value(0)),
+    "overbooked": Count("pk", filter=Q(places_taken__gt=F("group__capacity"))),
+    "over_places": Coalesce(
+        Sum(F("places_taken") - F("group__capacity"), filter=Q(places_taken__gt=F("group__capacity"))),
+        Value(0),
+    ),
+}
+
+
+def sessions_by_group(**values: Any) -> QuerySet[GroupSession, Any]:
+    """Per group, its held sessions' counts and their places: for the whole pool the sessions
+    count their own places (places_taken, and the register's counts), so a few thousand sessions
+    are added up instead of every place."""
+    return (
+        held_sessions(**values)
+        .values("group_id")
+        .annotate(
+            # By name (``places`` is also the sessions' relation to their places).
+            **{"places": Sum("places_taken"), "attended": Sum("places_attended"), "absent": Sum("places_absent")},
+            **_SESSION_COUNTS,
+        )
+    )
+
+
+def shared_sessions_by_group(**values: Any) -> QuerySet[GroupSession, Any]:
+    """Per group, its held sessions' counts alone: with one organisation chosen, its places are
+    counted from its places (the sessions count everyone's)."""
+    return held_sessions(**values).values("group_id").annotate(**_SESSION_COUNTS)
+
+
+def group_months(**values: Any) -> QuerySet[GroupSession, Any]:
+    """Each London month's held sessions, places taken and capacity."""
+    return (
+        held_sessions(**values)
+        .annotate(month=TruncMonth("starts_at", tzinfo=LONDON))
+        .values("month")
+        .annotate(held=Count("pk"), taken=Sum("places_taken"), capacity=Coalesce(Sum("group__capacity"), Value(0)))
+    )
+
+
+def waits_by_group(
+    *,
+    pool_id: int,
+    starts: datetime.datetime,
+    ends: datetime.datetime,
+    group_id: int | None = None,
+    organisation_id: int | None = None,
+) -> QuerySet[WaitlistEntry, Any]:
+    """Per group: waitlist entries for its sessions from ``starts`` to ``ends``, those placed,
+    those offered a place and their total wait for the offer."""
+    entries = WaitlistEntry.objects.filter(
+        session__group__pool_id=pool_id, session__starts_at__gte=starts, session__starts_at__lt=ends
+    )
+    if group_id is not None:
+        entries = entries.filter(session__group_id=group_id)
+    if organisation_id is not None:
+        entries = entries.filter(organisation_id=organisation_id)
+    offered = Q(first_offered_at__isnull=False)
+    return (
+        entries.order_by()
+        .values("session__group_id")
+        .annotate(
+            joined=Count("pk"),
+            placed=Count("pk", filter=Q(status=WaitlistStatus.TAKEN)),
+            waited=Count("pk", filter=offered),
+            wait=Sum(
+                ExpressionWrapper(F("first_offered_at") - F("joined_at"), output_field=DurationField()),
+                filter=offered,
+            ),
+        )
+    )

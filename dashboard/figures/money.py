@@ -7,14 +7,17 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 from functools import cached_property
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from dashboard.figures.selection import K, Question
 from dashboard.figures.sums import as_hours, hours_sum, quantity_sum
 from dashboard.filters import pool_months
 from dashboard.tables import CENT, Column, Measure, RawRow, Section, Table, figure, make_table
 from reflect import wording
+from reflect.models import LedgerMonth
+from reflect.statements import fetch_named_rows
 
 
 class MoneyFigures(Question):
@@ -55,20 +58,8 @@ class MoneyFigures(Question):
 
     @cached_property
     def monthly(self) -> dict[datetime.date, RawRow]:
-        rows = (
-            self.selection.ledger_months()
-            .filter(
-                self.selection.in_period, kind__in=(K.CONSUMED, K.PLACE_BOOKED, K.PLACE_ATTENDED, K.SUPERVISION_HELD)
-            )
-            .values("month")
-            .annotate(
-                used=hours_sum(Q(kind=K.CONSUMED)),
-                used_money=hours_sum(Q(kind=K.CONSUMED), "money"),
-                places_booked=quantity_sum(Q(kind=K.PLACE_BOOKED)),
-                places_attended=quantity_sum(Q(kind=K.PLACE_ATTENDED)),
-                supervision_held=quantity_sum(Q(kind=K.SUPERVISION_HELD)),
-            )
-        )
+        values = self.selection.months_values()
+        rows = fetch_named_rows(("dashboard.ledger_months_used", *values), ledger_months_used, **values)
         return {row["month"]: row for row in rows}
 
     @cached_property
@@ -138,3 +129,30 @@ class MoneyFigures(Question):
         # The months' table sits with its chart at the top of the page (dashboard/figures/overview.py).
         section.tables += [self.organisations_table()]
         return section
+
+
+def ledger_months_used(
+    *, pool_id: int, first_month: datetime.date, last_month: datetime.date, organisation_id: int | None = None
+) -> QuerySet[LedgerMonth, Any]:
+    """Each month's hours and money used, places booked and attended and supervision held, from
+    the ledger's monthly totals. Every value it varies by is an argument, so that the statement
+    can be kept once (reflect/statements.py)."""
+    months = LedgerMonth.objects.filter(pool_id=pool_id)
+    if organisation_id is not None:
+        months = months.filter(organisation_id=organisation_id)
+    return (
+        months.order_by()
+        .filter(
+            month__gte=first_month,
+            month__lte=last_month,
+            kind__in=(K.CONSUMED, K.PLACE_BOOKED, K.PLACE_ATTENDED, K.SUPERVISION_HELD),
+        )
+        .values("month")
+        .annotate(
+            used=hours_sum(Q(kind=K.CONSUMED)),
+            used_money=hours_sum(Q(kind=K.CONSUMED), "money"),
+            places_booked=quantity_sum(Q(kind=K.PLACE_BOOKED)),
+            places_attended=quantity_sum(Q(kind=K.PLACE_ATTENDED)),
+            supervision_held=quantity_sum(Q(kind=K.SUPERVISION_HELD)),
+        )
+    )

@@ -3,11 +3,8 @@ supervision agreement), and what supervisees say in their check-ins, averaged ov
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q
-
-from dashboard.figures.selection import Question, latest_outcome
+from dashboard.figures.selection import Question
 from dashboard.tables import Column, Measure, Section, Table, figure, make_table
-from reflect.models import PoolOrganisation
 from supervision.enums import Outcome
 from supervision.services.check_ins import pool_check_in_summary
 
@@ -16,19 +13,12 @@ class OutcomeFigures(Question):
     """What the questionnaire found, and how supervision is felt to help."""
 
     def outcomes_table(self) -> Table:
-        memberships = PoolOrganisation.objects.filter(pool=self.pool)
-        if self.filters.organisation is not None:
-            memberships = memberships.filter(organisation=self.filters.organisation)
-        grouped = {
-            row["outcome"]: row
-            for row in memberships.annotate(
-                outcome=latest_outcome(),
-                agreed=Exists(self.selection.current_agreements().filter(organisation=OuterRef("organisation_id"))),
-            )
-            .order_by()
-            .values("outcome")
-            .annotate(organisations=Count("pk"), with_agreement=Count("pk", filter=Q(agreed=True)))
-        }
+        # Counted from the memberships the page reads anyway (their outcome and agreement): no query.
+        grouped: dict[str | None, dict[str, int]] = {}
+        for _, _, _, outcome, has_agreement in self.selection.membership_rows:
+            row = grouped.setdefault(outcome, {"organisations": 0, "with_agreement": 0})
+            row["organisations"] += 1
+            row["with_agreement"] += bool(has_agreement)
         rows = [
             grouped.get(value, {"organisations": 0, "with_agreement": 0}) | {"outcome": label}
             for value, label in [*Outcome.choices, (None, "Not taken the questionnaire yet")]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -25,7 +25,7 @@ from dashboard.tables import LONDON, RawRow
 from reflect.enums import LedgerKind
 from reflect.models import LedgerEntry, LedgerMonth, Pool, PoolOrganisation
 from reflect.models.ledger import ledger_month
-from reflect.statements import fetch_named_rows
+from reflect.statements import Value, fetch_named_rows, fetch_rows
 from supervision.enums import AgreementStatus
 from supervision.models import NeedsAssessment, SupervisionAgreement
 
@@ -121,35 +121,37 @@ class Selection:
         the pool's own entries), summed by the database, and the dates the equity tables need:
         a few hundred rows at city scale. Its SQL (about twenty filtered sums) is built once per
         process and kept (reflect/statements.py), as it differs between looks only in its values."""
-        period = self.filters.period
-        values: dict[str, int | datetime.date] = {
-            "pool_id": self.pool.pk,
-            "first_month": period.first_month,
-            "last_month": period.last_month,
-            "this_month": self.this_month,
-        }
-        if self.filters.organisation is not None:
-            values["organisation_id"] = self.filters.organisation.pk
+        values = self.months_values(this_month=self.this_month)
         return list(fetch_named_rows(("dashboard.ledger_month_sums", *values), ledger_month_sums, **values))
 
     @cached_property
     def this_month(self) -> datetime.date:
         return ledger_month(self.now)
 
+    def statement_values(self, **values: Value) -> dict[str, Value]:
+        """What one of the page's kept statements (reflect/statements.py) varies by: the pool,
+        ``values``, and the organisation chosen, if one is."""
+        organisation = self.filters.organisation
+        return {"pool_id": self.pool.pk, **values} | (
+            {} if organisation is None else {"organisation_id": organisation.pk}
+        )
+
+    def months_values(self, **values: Value) -> dict[str, Value]:
+        """:meth:`statement_values` with the period's first and last months."""
+        period = self.filters.period
+        return self.statement_values(first_month=period.first_month, last_month=period.last_month, **values)
+
     @cached_property
     def _recent_by_organisation(self) -> dict[int | None, RawRow]:
         """What whole months cannot tell, from the entries themselves (per organisation): staff
         who joined a waitlist in the last 90 days, and the latest use so far this month (this
         month's total may hold entries still to come)."""
-        since = self.now - datetime.timedelta(days=QUIET_DAYS)
-        joined_recently = Q(kind=K.WAITLIST_JOINED, occurred_at__gte=since)
-        used = Q(kind__in=ACTIVITY_KINDS, occurred_at__lte=self.now)
-        rows = (
-            self.ledger()
-            .filter(joined_recently | (used & Q(occurred_at__gte=local_midnight(self.this_month))))
-            .values("organisation_id")
-            .annotate(waitlist_recent=quantity_sum(joined_recently), last_use=Max("occurred_at", filter=used))
+        values = self.statement_values(
+            since=self.now - datetime.timedelta(days=QUIET_DAYS),
+            month_began=local_midnight(self.this_month),
+            now=self.now,
         )
+        rows = fetch_named_rows(("dashboard.recent_ledger", *values), recent_ledger, **values)
         return {row["organisation_id"]: row for row in rows}
 
     @cached_property
@@ -203,25 +205,23 @@ class Selection:
         return {org: self.derive(row) for org, row in self._grouped.items() if org is not None}
 
     @cached_property
+    def membership_rows(self) -> list[tuple[int, str, datetime.datetime, str | None, bool]]:
+        """The pool's organisations (id, name, when the row says they joined), in name order,
+        with their latest questionnaire outcome and whether they have a current agreement in this
+        pool: one query, kept once per process (reflect/statements.py). The outcomes' table
+        counts these; :attr:`memberships` adds the ledger's dates."""
+        values = self.statement_values(today=self.today)
+        return cast(
+            list[tuple[int, str, datetime.datetime, str | None, bool]],
+            fetch_rows(("dashboard.memberships", *values), pool_memberships, **values),
+        )
+
+    @cached_property
     def memberships(self) -> list[Membership]:
-        """The pool's organisations with their latest questionnaire outcome and whether they
-        have a current agreement in this pool (one query), and from the ledger's sums: when they
-        joined (the ledger's date, else the row's), their first session and their last use."""
-        memberships = (
-            PoolOrganisation.objects.filter(pool=self.pool)
-            .annotate(
-                latest_outcome=latest_outcome(),
-                has_agreement=Exists(self.current_agreements().filter(organisation=OuterRef("organisation_id"))),
-            )
-            .order_by("organisation__name", "pk")
-        )
-        if self.filters.organisation is not None:
-            memberships = memberships.filter(organisation=self.filters.organisation)
+        """The pool's organisations (:attr:`membership_rows`) with, from the ledger's sums, when
+        they joined (the ledger's date, else the row's), their first session and their last use."""
         result = []
-        rows = memberships.values_list(
-            "organisation_id", "organisation__name", "joined_at", "latest_outcome", "has_agreement"
-        )
-        for organisation_id, name, joined_at, outcome, has_agreement in rows:
+        for organisation_id, name, joined_at, outcome, has_agreement in self.membership_rows:
             dates = self._grouped.get(organisation_id, {})
             result.append(
                 Membership(
@@ -238,22 +238,14 @@ class Selection:
 
     def current_agreements(self) -> QuerySet[SupervisionAgreement]:
         """The pool's agreements active today (a query to filter further, not yet run)."""
-        return SupervisionAgreement.objects.filter(
-            Q(ends_on__isnull=True) | Q(ends_on__gte=self.today), pool=self.pool, status=AgreementStatus.ACTIVE
-        )
+        return current_agreements(pool_id=self.pool.pk, today=self.today)
 
     @property
     def period_has_data(self) -> bool:
         """Whether anything was recorded in the period (for "a period with no data says so"): the
         period's hours or quantity of some kind, for some organisation, do not add up to zero."""
-        return (
-            self.ledger_months()
-            .filter(self.in_period)
-            .values("organisation_id", "kind")
-            .annotate(hours_total=Sum("hours"), quantity_total=Sum("quantity"))
-            .exclude(hours_total=0, quantity_total=0)
-            .exists()
-        )
+        values = self.months_values()
+        return bool(fetch_named_rows(("dashboard.months_with_data", *values), months_with_data, **values))
 
 
 def _figure_sum(kind: str, which: str, in_period: Q, to_end: Q) -> Coalesce:
@@ -305,3 +297,72 @@ class Question:
         self.selection = selection
         self.pool = selection.pool
         self.filters = selection.filters
+
+
+def current_agreements(*, pool_id: int, today: datetime.date) -> QuerySet[SupervisionAgreement]:
+    """The pool's agreements active on ``today`` (a query to filter further, not yet run)."""
+    return SupervisionAgreement.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today), pool_id=pool_id, status=AgreementStatus.ACTIVE
+    )
+
+
+def pool_memberships(*, pool_id: int, today: datetime.date, organisation_id: int | None = None) -> QuerySet[Any, Any]:
+    """:attr:`Selection.membership_rows`' query: every value it varies by an argument, so that
+    it can be kept once (reflect/statements.py)."""
+    memberships = (
+        PoolOrganisation.objects.filter(pool_id=pool_id)
+        .annotate(
+            latest_outcome=latest_outcome(),
+            has_agreement=Exists(
+                current_agreements(pool_id=pool_id, today=today).filter(organisation=OuterRef("organisation_id"))
+            ),
+        )
+        .order_by("organisation__name", "pk")
+    )
+    if organisation_id is not None:
+        memberships = memberships.filter(organisation_id=organisation_id)
+    return memberships.values_list(
+        "organisation_id", "organisation__name", "joined_at", "latest_outcome", "has_agreement"
+    )
+
+
+def recent_ledger(
+    *,
+    pool_id: int,
+    since: datetime.datetime,
+    month_began: datetime.datetime,
+    now: datetime.datetime,
+    organisation_id: int | None = None,
+) -> QuerySet[LedgerEntry, Any]:
+    """Per organisation, from the ledger's entries themselves: staff who joined a waitlist
+    since ``since``, and the latest use from ``month_began`` to ``now`` (the month's total may
+    hold entries still to come). Every value it varies by is an argument, so that it can be kept
+    once (reflect/statements.py)."""
+    joined_recently = Q(kind=K.WAITLIST_JOINED, occurred_at__gte=since)
+    used = Q(kind__in=ACTIVITY_KINDS, occurred_at__lte=now)
+    entries = LedgerEntry.objects.filter(pool_id=pool_id)
+    if organisation_id is not None:
+        entries = entries.filter(organisation_id=organisation_id)
+    return (
+        entries.order_by()
+        .filter(joined_recently | (used & Q(occurred_at__gte=month_began)))
+        .values("organisation_id")
+        .annotate(waitlist_recent=quantity_sum(joined_recently), last_use=Max("occurred_at", filter=used))
+    )
+
+
+def months_with_data(
+    *, pool_id: int, first_month: datetime.date, last_month: datetime.date, organisation_id: int | None = None
+) -> QuerySet[LedgerMonth, Any]:
+    """The first kind (of some organisation) whose hours or quantity from ``first_month`` to
+    ``last_month`` do not add up to zero, if any: one row at most. Every value it varies by is an
+    argument, so that the statement can be kept once (reflect/statements.py)."""
+    months = LedgerMonth.objects.filter(pool_id=pool_id, month__gte=first_month, month__lte=last_month)
+    if organisation_id is not None:
+        months = months.filter(organisation_id=organisation_id)
+    return (
+        months.order_by()
+        .values("organisation_id", "kind")
+        .annotate(hours_total=Sum("hours"), quantity_total=Sum("quantity"))
+        .exclude(hours_total=0, quantity_total=0)[:1]
+    )

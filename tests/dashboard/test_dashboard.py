@@ -17,22 +17,32 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dashboard.figures.exports import EXPORTS
+from dashboard.figures.groups import (
+    group_months,
+    sessions_by_group,
+    shared_sessions_by_group,
+    waits_by_group,
+)
+from dashboard.figures.money import ledger_months_used
 from dashboard.figures.pool import PoolFigures
-from dashboard.figures.selection import ledger_month_sums
+from dashboard.figures.selection import ledger_month_sums, pool_memberships, recent_ledger
+from dashboard.figures.supervision import pool_supervisors_page
 from dashboard.filters import whole_pool
 from dashboard.services import rebalance_allocations
+from dashboard.views import group_titles, organisation_names
 from reflect import statements, wording
 from reflect.disclosure import disclosed
 from reflect.enums import LedgerKind
 from reflect.errors import DomainError
 from reflect.models import AuditEvent, LedgerEntry
 from reflect.services.ledger import record_ledger_entry
-from reflect.statements import fetch_named_rows
+from reflect.statements import fetch_models, fetch_named_rows, fetch_rows
 from scheduling.models import (
     BookingStatus,
     GroupSession,
     Place,
     PlaceStatus,
+    ReflectiveGroup,
     SupervisionBooking,
     WaitlistEntry,
 )
@@ -438,8 +448,9 @@ def test_the_page_and_exports_take_the_same_number_of_queries_at_two_sizes(world
 # each now has a page of its own, which reads the filters as the overview does: the 9 queries
 # such a page runs whatever it shows (the session, the person, the pool, their second factor,
 # the pool's organisations and groups for the filters, the audit row, and the navigation's
-# memberships and roles) and the section's own.
-PAGE_QUERIES = {"": 27, "reach/": 9 + 4, "outcomes/": 9 + 2}
+# memberships and roles) and the section's own. 26 since the questionnaire outcomes' table counts
+# the memberships the page reads anyway (their latest outcome and agreement) instead of asking again.
+PAGE_QUERIES = {"": 26, "reach/": 9 + 4, "outcomes/": 9 + 2}
 EXPORT_QUERIES = {
     "organisations": 10,
     "months": 9,
@@ -618,6 +629,59 @@ def test_the_kept_ledger_sums_answer_as_the_orm_does(hand_built, monkeypatch) ->
     assert answers[3] == {}
     assert set(answers[4]) == {a.pk} and set(answers[5]) == {b.pk}
     assert answers[0][b.pk][2] != answers[1][b.pk][2]  # last use: July counts only before this month
+
+
+def test_the_overviews_other_kept_statements_answer_as_the_orms(world, monkeypatch) -> None:
+    """The overview's other statements kept once per process (its memberships, recent entries,
+    months, groups' sessions and waitlists, supervisors): each kept, in each of its shapes, and
+    answering each pool, organisation, group and period as the ORM's own query, every value of
+    the same type (on PostgreSQL the converters that would give a value back unchanged are left
+    out: a sum of hours is already a Decimal there)."""
+    for name in ("_kept", "_kept_rows", "_kept_models"):
+        monkeypatch.setattr(statements, name, {})
+    grow(world.pool, 3)
+    pool, organisation = world.pool.pk, world.organisation.pk
+    group = ReflectiveGroup.objects.filter(pool=world.pool).order_by("pk").first().pk
+    later = datetime.datetime(2026, 9, 1, tzinfo=datetime.UTC)
+    period = {"starts": at(2026, 4), "ends": later}
+    held = {"pool_id": pool, "starts": at(2026, 4), "until": later}
+    months = {"first_month": datetime.date(2026, 4, 1), "last_month": datetime.date(2026, 8, 1)}
+    recent = {"pool_id": pool, "since": at(2026, 4), "month_began": at(2026, 6), "now": later}
+    cases = [
+        (fetch_rows, pool_memberships, {"pool_id": pool, "today": datetime.date(2026, 6, 1)}),
+        (fetch_rows, pool_memberships, {"pool_id": pool, "today": datetime.date(2026, 6, 1), "organisation_id": organisation}),
+        (fetch_rows, pool_memberships, {"pool_id": world.other_pool.pk, "today": datetime.date(2026, 6, 1)}),
+        (fetch_rows, organisation_names, {"pool_id": pool}),
+        (fetch_rows, organisation_names, {"pool_id": world.other_pool.pk}),
+        (fetch_rows, group_titles, {"pool_id": pool}),
+        (fetch_named_rows, recent_ledger, recent),
+        (fetch_named_rows, recent_ledger, recent | {"organisation_id": organisation}),
+        (fetch_named_rows, ledger_months_used, {"pool_id": pool, **months}),
+        (fetch_named_rows, ledger_months_used, {"pool_id": pool, **months, "organisation_id": organisation}),
+        (fetch_named_rows, sessions_by_group, held),
+        (fetch_named_rows, sessions_by_group, held | {"group_id": group}),
+        (fetch_named_rows, shared_sessions_by_group, held),
+        (fetch_named_rows, group_months, held),
+        (fetch_named_rows, waits_by_group, {"pool_id": pool, **period}),
+        (fetch_named_rows, waits_by_group, {"pool_id": pool, **period, "group_id": group, "organisation_id": organisation}),
+    ]  # fmt: skip
+    for fetch, build, values in cases:
+        key = (build.__name__, *values)
+        kept = fetch(key, build, **values)
+        assert repr(sorted(kept, key=repr)) == repr(sorted(build(**values), key=repr)), (build.__name__, values)
+        assert {**statements._kept, **statements._kept_rows}[key] is not None, (build.__name__, values)
+    assert len(fetch_named_rows(("sessions_by_group", *held), sessions_by_group, **held)) == 3
+    if connection.vendor == "postgresql":
+        # Every column of the groups' sums is read as the type the ORM would make of it: no converter runs.
+        assert statements._needed[id(statements._kept[("sessions_by_group", *held)])][1] == {}
+    supervisors = {"pool_id": pool, "today": datetime.date(2026, 6, 1), **period}
+    for values in (supervisors, supervisors | {"organisation_id": organisation}):
+        kept_supervisors = fetch_models(("supervisors", *values), pool_supervisors_page, **values)
+        columns = ("pk", "user_id", "booked_here", "agreed_here", "agreed_all", "organisations", "rows_in_all")
+        assert [[repr(getattr(s, c)) for c in columns] + [s.user.display_name] for s in kept_supervisors] == [
+            [repr(getattr(s, c)) for c in columns] + [s.user.display_name] for s in pool_supervisors_page(**values)
+        ]
+        assert statements._kept_models[("supervisors", *values)] is not None
 
 
 def _shown_rows(page: str, key: str) -> list[str]:
