@@ -205,6 +205,7 @@ def _book(
     place: Place | None,
 ) -> Place:
     """The locked part of ``book_place``: count the place, check the session and its waitlist, write."""
+    ready = _confirmation_before_the_lock(session, place, own_cancelled)
     counted = lock_on(Lock.GROUP_SESSION) and claim_place(session)
     if not counted:
         # The session is at its limit (or the control test runs without locks): lock and read
@@ -218,6 +219,8 @@ def _book(
     check_session_open(session, now)
 
     def confirm(place: Place) -> Notification:
+        if ready is not None and counted and ready.still_true(session):
+            return ready.row
         return confirmation_row(place, own_cancelled=own_cancelled)
 
     if counted and place is not None and place.pk is not None and writes_in_one_statement():
@@ -255,6 +258,44 @@ def _book(
     written = take_booked_place(session, place, confirm, counted=counted)
     assert written is not None  # no condition asked
     return written
+
+
+@dataclass(frozen=True)
+class _ReadyConfirmation:
+    """A booking's confirmation built before the session's lock, and the session's fields it was
+    built from (all but the count, the one the booking changes)."""
+
+    row: Notification
+    fields: tuple[Any, ...]
+
+    def still_true(self, session: GroupSession) -> bool:
+        """Whether the session, as the claim returned it, is the one the words were built from:
+        a move, a change of place or link, or a cancellation under the lock means building anew."""
+        return self.fields == _confirmed_fields(session)
+
+
+def _confirmation_before_the_lock(
+    session: GroupSession, place: Place | None, own_cancelled: int
+) -> _ReadyConfirmation | None:
+    """The confirmation's words and calendar text, built before the claim so the session's row is
+    held for less Python (docs/performance.md, "the waitlist's question in the write"): everything
+    they say is known before the lock (the place's key reserved, the person's own cancellations
+    read, the group as read), but the session's own fields, which the claim returns to compare
+    (``_ReadyConfirmation.still_true``). Only for the one-statement write, and only when the
+    session had room when read: a full session's refusals build no words they never send."""
+    if place is None or place.pk is None or session.places_taken >= session.place_limit:
+        return None
+    place.session = session
+    return _ReadyConfirmation(confirmation_row(place, own_cancelled=own_cancelled), _confirmed_fields(session))
+
+
+def _confirmed_fields(session: GroupSession) -> tuple[Any, ...]:
+    return tuple(getattr(session, attname) for attname in _SESSION_FIELDS)
+
+
+_SESSION_FIELDS = tuple(
+    field.attname for field in GroupSession._meta.concrete_fields if field.attname != "places_taken"
+)
 
 
 def _nobody_waiting(session: GroupSession, user: User, now: datetime.datetime) -> tuple[str, list[Any]]:

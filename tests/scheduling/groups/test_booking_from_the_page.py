@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
+from django.db.models import F
 from django.http import Http404
 
 from reflect.enums import LedgerKind
@@ -16,7 +18,7 @@ from reflect.models import LedgerEntry, LedgerMonth, Notification
 from scheduling.groups import places
 from scheduling.groups.places import book_place, book_place_at, cancel_place
 from scheduling.groups.waitlist import join_waitlist
-from scheduling.models import GroupKind, Place, PlaceStatus, WaitlistStatus
+from scheduling.models import GroupKind, GroupSession, Place, PlaceStatus, WaitlistStatus
 from scheduling.notification_kinds import GroupNotificationKind
 from tests.factories.core import OrganisationFactory, staff_of
 from tests.factories.groups import NOW, make_group
@@ -285,3 +287,40 @@ def test_a_booking_that_finds_someone_waiting_writes_what_it_writes_when_nobody_
     assert second.context | {"url": ""} == first.context | {"url": ""}
     month = LedgerMonth.objects.get(organisation=world.organisation, kind=LedgerKind.PLACE_BOOKED)
     assert (month.entries, month.quantity) == (4, 4)
+
+
+# The confirmation's words and calendar text are built before the claim, from the session as read
+# then (docs/performance.md); the claim returns the session's row, and where any of its fields
+# changed in between (a move, say, committed while the booking waited for the lock) they are
+# built anew from the row as locked.
+
+
+def test_the_confirmation_is_built_once_and_before_the_claim(world, session, monkeypatch):
+    calls = []
+    build, claim = places.confirmation_row, places.claim_place
+    monkeypatch.setattr(places, "confirmation_row", lambda *a, **k: calls.append("words") or build(*a, **k))
+    monkeypatch.setattr(places, "claim_place", lambda *a, **k: calls.append("claim") or claim(*a, **k))
+    place = book_place_at(session.pk, acting_user=world.member, now=NOW)
+    # On SQLite the place's key is not known before it is written: the words come after.
+    expected = ["words", "claim"] if connection.vendor == "postgresql" else ["claim", "words"]
+    assert (calls, confirmation_of(place).recipient) == (expected, world.member)
+
+
+def test_a_session_moved_before_the_claim_is_confirmed_at_its_new_time(world, session, monkeypatch):
+    later = session.starts_at + datetime.timedelta(days=1)
+    claim = places.claim_place
+
+    def moved_first(locked):
+        # As if the session were moved (its own row: the time, the SEQUENCE) after the read
+        # before the lock, and committed before the claim.
+        GroupSession.objects.filter(pk=locked.pk).update(
+            starts_at=later, ends_at=later + (session.ends_at - session.starts_at), sequence=F("sequence") + 1
+        )
+        return claim(locked)
+
+    monkeypatch.setattr(places, "claim_place", moved_first)
+    place = book_place_at(session.pk, acting_user=world.member, now=NOW)
+    confirmation = confirmation_of(place)
+    assert confirmation.context["when"] == "Thursday 12 November 2026, 2pm to 4pm"
+    assert "SEQUENCE:1" in confirmation.ics
+    assert "DTSTART;TZID=Europe/London:20261112T140000" in confirmation.ics.replace("\r\n ", "")
