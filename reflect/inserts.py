@@ -9,6 +9,8 @@ exactly those of ``save()`` and ``bulk_create()``.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -111,7 +113,9 @@ def new_key(model: type[Model]) -> int:
     return key
 
 
-def one_statement(writes: Sequence[tuple[str, Sequence[Any]]]) -> tuple[str, list[Any]]:
+def one_statement(
+    writes: Sequence[tuple[str, Sequence[Any]]], *, only_if: tuple[str, Sequence[Any]] | None = None
+) -> tuple[str, list[Any]]:
     """Several writes as ONE statement, each but the last a data-modifying CTE of the last: its
     SQL and parameters, to run with ``run_one_statement`` (PostgreSQL only:
     ``writes_in_one_statement``).
@@ -119,12 +123,23 @@ def one_statement(writes: Sequence[tuple[str, Sequence[Any]]]) -> tuple[str, lis
     PostgreSQL runs every data-modifying CTE to completion whether or not it is read, and all of
     them see the same snapshot: none sees another's rows, so none may depend on another's (keys
     are reserved beforehand, totals worked out in Python). Any refusal (a unique or check
-    constraint) fails the whole statement, as it would the first of separate ones."""
-    *ctes, (last_sql, last_params) = writes
+    constraint) fails the whole statement, as it would the first of separate ones.
+
+    ``only_if``: a condition (SQL and its parameters, a boolean), asked once in the statement's
+    own snapshot; every write is of one row (``VALUES (…)``), and each inserts it only where the
+    condition holds (``SELECT … FROM condition WHERE holds``). When it does not, nothing is
+    written, no key is taken from a sequence, and the last write returns no row: with a
+    ``RETURNING`` it says whether the writes were made."""
+    ctes: list[tuple[str, tuple[str, Sequence[Any]]]] = []
+    if only_if is not None:
+        ctes.append(("condition", (f"SELECT ({only_if[0]}) AS holds", only_if[1])))
+        writes = [(_only_where_holds(sql), params) for sql, params in writes]
+    *before_last, (last_sql, last_params) = writes
+    ctes += [(f"write_{number}", write) for number, write in enumerate(before_last)]
     params: list[Any] = []
     parts = []
-    for number, (sql, cte_params) in enumerate(ctes):
-        parts.append(f"write_{number} AS ({sql})")
+    for name, (sql, cte_params) in ctes:
+        parts.append(f"{name} AS ({sql})")
         params += cte_params
     return ("WITH " + ", ".join(parts) + " " if parts else "") + last_sql, [*params, *last_params]
 
@@ -137,7 +152,33 @@ def run_one_statement(statement: tuple[str, Sequence[Any]]) -> list[tuple[Any, .
         return cursor.fetchall() if cursor.description is not None else []
 
 
-def write_in_one_statement(writes: Sequence[tuple[str, Sequence[Any]]]) -> list[tuple[Any, ...]]:
-    """Run several writes as ONE statement (``one_statement``) and return the rows the last one
-    returns."""
-    return run_one_statement(one_statement(writes))
+def write_in_one_statement(
+    writes: Sequence[tuple[str, Sequence[Any]]], *, only_if: tuple[str, Sequence[Any]] | None = None
+) -> list[tuple[Any, ...]]:
+    """Run several writes as ONE statement (``one_statement``, ``only_if`` included) and return
+    the rows the last one returns."""
+    return run_one_statement(one_statement(writes, only_if=only_if))
+
+
+@functools.lru_cache(maxsize=64)
+def _only_where_holds(sql: str) -> str:
+    """One row's ``INSERT … VALUES (…) [ON CONFLICT …] [RETURNING …]`` as ``INSERT … SELECT …
+    FROM condition WHERE holds …``: PostgreSQL types the selected values by the insert's columns
+    as it types a ``VALUES`` row's, so the row written is the same. (The ``WHERE`` also keeps an
+    ``ON CONFLICT`` after it from being read as a join's ``ON``.) The inserts' SQL is kept once
+    per process (``insert_sql``), and so is this."""
+    values = _VALUES.search(sql)
+    assert values is not None, "an INSERT of VALUES"
+    head, start = values.start(), values.end() - 1  # start: the row's opening parenthesis
+    depth, end = 0, start
+    for end in range(start, len(sql)):
+        depth += {"(": 1, ")": -1}.get(sql[end], 0)
+        if depth == 0:
+            break
+    rest = sql[end + 1 :]
+    assert depth == 0 and not rest.lstrip().startswith(","), "one row's VALUES"
+    # Only the compiled insert's own SQL is moved about: its values stay parameters.
+    return f"{sql[:head]} SELECT {sql[start + 1 : end]} FROM condition WHERE holds{rest}"  # noqa: S608
+
+
+_VALUES = re.compile(r"\sVALUES\s*\(")

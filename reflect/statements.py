@@ -65,6 +65,7 @@ _kept: dict[tuple[str, ...], _Statement | None] = {}
 _kept_rows: dict[tuple[str, ...], _Statement | None] = {}
 _models: dict[tuple[str, ...], type[Model]] = {}  # the model each kept query reads
 _kept_models: dict[tuple[str, ...], _Statement | None] = {}
+_kept_sql: dict[tuple[str, ...], _Statement | None] = {}
 _populators: dict[tuple[str, ...], tuple[_Statement, Any, int, int, list[str], list[Any], list[Any]]] = {}
 
 
@@ -114,6 +115,17 @@ def fetch_instances(key: tuple[str, ...], build: Callable[..., QuerySet[M]], **v
     model = cast(type[M], _models[key])
     names = list(rows[0])
     return [model.from_db(DEFAULT_DB_ALIAS, names, list(row.values())) for row in rows]
+
+
+def query_sql(key: tuple[str, ...], build: Callable[..., QuerySet[Any, Any]], **values: Value) -> tuple[str, list[Any]]:
+    """The SQL and parameters of ``build(**values)``, not run: for a statement that carries the
+    query inside one of its own (a booking's write asks its waitlist condition so). Kept as
+    ``fetch_rows`` keeps a query, else built by the ORM as ``sql_with_params`` builds it."""
+    statement = _kept_sql[key] if key in _kept_sql else _keep(key, build, values, kept=_kept_sql, named=False)
+    if statement is None:
+        sql, params = build(**values).query.sql_with_params()
+        return sql, list(params)
+    return statement.sql, _params(statement, values)
 
 
 def fetch_models(key: tuple[str, ...], build: Callable[..., QuerySet[M]], **values: Value) -> list[M]:
@@ -190,11 +202,8 @@ def _attnames(model: type[Model], only: Collection[str]) -> list[str]:
 def _run(statement: _Statement, values: Mapping[str, Value]) -> list[Any]:
     """The kept SQL with these values put in, its rows converted as the ORM converts them."""
     connection = connections[DEFAULT_DB_ALIAS]
-    params = list(statement.params)
-    for position, name in statement.slots:
-        params[position] = _adapt(connection, values[name])
     with connection.cursor() as cursor:
-        cursor.execute(statement.sql, params)
+        cursor.execute(statement.sql, _params(statement, values))
         rows = cursor.fetchall()
         if rows and statement.converters:
             converters = _converters(statement, cursor.description)
@@ -230,6 +239,15 @@ def _converters(statement: _Statement, description: Any) -> dict[int, Any]:
                 del needed[position]
     _needed[id(statement)] = (statement, needed)
     return needed
+
+
+def _params(statement: _Statement, values: Mapping[str, Value]) -> list[Any]:
+    """The kept statement's parameters with these values put in."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    params = list(statement.params)
+    for position, name in statement.slots:
+        params[position] = _adapt(connection, values[name])
+    return params
 
 
 def _stand_in(kind: type, which: int, index: int) -> Any:

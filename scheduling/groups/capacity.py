@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connection
@@ -160,18 +160,26 @@ def take_booked_place(
     confirmation: Callable[[Place], Notification],
     *,
     counted: bool,
-) -> Place:
+    only_if: tuple[str, Sequence[Any]] | None = None,
+) -> Place | None:
     """``take_place`` for a person booking their own place, with their confirmation
     (``confirmation(place)``, an outbox row not yet saved): the same rows, the same checks by the
     caller. ``place`` is the new place, not yet saved; with its key already taken from its
     sequence (the booking's read before the lock, PostgreSQL), the place, its ledger entry,
     its month's totals and the confirmation are written in ONE statement (reflect/inserts.py),
     so the session's lock is held for one round trip of writing; else by the ORM, one by one.
+
+    ``only_if``: a condition that statement asks in its own snapshot (SQL and parameters; the
+    one-statement write only, counted by ``claim_place``), in place of a check the caller would
+    otherwise have read beforehand; when it does not hold, nothing is written or counted, and
+    None is returned, for the caller to check as before.
     """
+    one_statement = place.pk is not None and writes_in_one_statement()
+    assert only_if is None or (one_statement and counted), "a condition for the one statement, counted by the claim"
     _count_place(session, counted=counted)
     pool = session.group.pool
     heard = True  # unless the write asks (below)
-    if place.pk is None or not writes_in_one_statement():
+    if not one_statement:
         place.save(force_insert=True)
         record_new_ledger_entries([_booked_entry(pool, place)])
         queue_new_notifications([confirmation(place)])
@@ -184,13 +192,18 @@ def take_booked_place(
         question = listeners_question(EventKind.PLACE_TAKEN, pool_id=pool.pk, organisation_id=None) if counted else None
         if question is not None:
             last_sql, last_params = f"{last_sql}, {question[0]}", [*last_params, *question[1]]
-        [(notification_id, *answer)] = write_in_one_statement(
+        written = write_in_one_statement(
             [
                 insert_sql([place], keys_given=True),
                 *new_ledger_entries_writes([_booked_entry(pool, place)]),
                 (last_sql, last_params),
-            ]
+            ],
+            only_if=only_if,
         )
+        if not written:
+            session.places_taken -= 1  # as counted by the claim alone: nothing was written
+            return None
+        [(notification_id, *answer)] = written
         heard = bool(answer[0]) if answer else True
         mark_saved(place, place.pk)
         mark_saved(notification, notification_id)

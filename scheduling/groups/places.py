@@ -1,7 +1,8 @@
 """Booking and cancelling a place in a reflective group's session (docs/architecture.md, "Capacity").
 
 The counting is capacity's (scheduling/groups/capacity.py): booking claims a place with one
-conditional UPDATE that also locks the session row, and reads the waitlist under that lock; a
+conditional UPDATE that also locks the session row, and asks the waitlist under that lock (on
+PostgreSQL the write asks it itself, and the waitlist is read only when someone is in it); a
 cancelled place goes to whoever waits first (scheduling/groups/waitlist.py).
 """
 
@@ -22,9 +23,9 @@ from django.utils import timezone
 from reflect.errors import DomainError
 from reflect.inserts import reserved_key, writes_in_one_statement
 from reflect.locks import Lock, lock_on
-from reflect.models import Membership, Pool, User
+from reflect.models import Membership, Notification, Pool, User
 from reflect.queries import is_commissioner
-from reflect.statements import columns_of, fetch_instances, fetch_row, instance_from
+from reflect.statements import columns_of, fetch_instances, fetch_row, instance_from, query_sql
 from scheduling.groups.access import staff_pools
 from scheduling.groups.calendar import own_cancellations
 from scheduling.groups.capacity import (
@@ -204,6 +205,7 @@ def _book(
     place: Place | None,
 ) -> Place:
     """The locked part of ``book_place``: count the place, check the session and its waitlist, write."""
+    ready = _confirmation_before_the_lock(session, place, own_cancelled)
     counted = lock_on(Lock.GROUP_SESSION) and claim_place(session)
     if not counted:
         # The session is at its limit (or the control test runs without locks): lock and read
@@ -215,6 +217,21 @@ def _book(
         if existing is not None:
             return existing
     check_session_open(session, now)
+
+    def confirm(place: Place) -> Notification:
+        if ready is not None and counted and ready.still_true(session):
+            return ready.row
+        return confirmation_row(place, own_cancelled=own_cancelled)
+
+    if counted and place is not None and place.pk is not None and writes_in_one_statement():
+        # The usual booking: nobody holds an offer and the person is not in the queue. The
+        # write asks that itself, in its own snapshot (after the lock, as the read below would),
+        # and writes only then: one round trip fewer under the lock. Otherwise it writes
+        # nothing, and the waitlist is read and answered as below.
+        place.session = session  # as locked: its count and any change made before the lock
+        written = take_booked_place(session, place, confirm, counted=True, only_if=_nobody_waiting(session, user, now))
+        if written is not None:
+            return written
     # One read for the waitlist, after the lock: the places held for offers, and the person's
     # own entry.
     entries = fetch_instances(
@@ -238,9 +255,65 @@ def _book(
         place = Place(session=session, user=user, organisation_id=organisation_id, booked_at=now)
     else:
         place.session = session  # as locked: its count and any change made before the lock
-    return take_booked_place(
-        session, place, lambda place: confirmation_row(place, own_cancelled=own_cancelled), counted=counted
+    written = take_booked_place(session, place, confirm, counted=counted)
+    assert written is not None  # no condition asked
+    return written
+
+
+@dataclass(frozen=True)
+class _ReadyConfirmation:
+    """A booking's confirmation built before the session's lock, and the session's fields it was
+    built from (all but the count, the one the booking changes)."""
+
+    row: Notification
+    fields: tuple[Any, ...]
+
+    def still_true(self, session: GroupSession) -> bool:
+        """Whether the session, as the claim returned it, is the one the words were built from:
+        a move, a change of place or link, or a cancellation under the lock means building anew."""
+        return self.fields == _confirmed_fields(session)
+
+
+def _confirmation_before_the_lock(
+    session: GroupSession, place: Place | None, own_cancelled: int
+) -> _ReadyConfirmation | None:
+    """The confirmation's words and calendar text, built before the claim so the session's row is
+    held for less Python (docs/performance.md, "the waitlist's question in the write"): everything
+    they say is known before the lock (the place's key reserved, the person's own cancellations
+    read, the group as read), but the session's own fields, which the claim returns to compare
+    (``_ReadyConfirmation.still_true``). Only for the one-statement write, and only when the
+    session had room when read: a full session's refusals build no words they never send."""
+    if place is None or place.pk is None or session.places_taken >= session.place_limit:
+        return None
+    place.session = session
+    return _ReadyConfirmation(confirmation_row(place, own_cancelled=own_cancelled), _confirmed_fields(session))
+
+
+def _confirmed_fields(session: GroupSession) -> tuple[Any, ...]:
+    return tuple(getattr(session, attname) for attname in _SESSION_FIELDS)
+
+
+_SESSION_FIELDS = tuple(
+    field.attname for field in GroupSession._meta.concrete_fields if field.attname != "places_taken"
+)
+
+
+def _nobody_waiting(session: GroupSession, user: User, now: datetime.datetime) -> tuple[str, list[Any]]:
+    """The condition under which a booking's write needs no read of the waitlist first: no row
+    of ``waitlist_at_booking`` (no place held for an offer, nor the person's own entry), as SQL
+    for the write to ask (capacity.take_booked_place), its query kept once per process."""
+    sql, params = query_sql(
+        ("group place", "waitlist in the write"),
+        _waitlist_rows,
+        session_id=session.pk,
+        user_id=user.pk,
+        now=now,
     )
+    return f"NOT EXISTS ({sql})", params
+
+
+def _waitlist_rows(session_id: int, user_id: int, now: datetime.datetime) -> QuerySet[WaitlistEntry, Any]:
+    return waitlist_at_booking(session_id, user_id, now).order_by().values("pk")
 
 
 def waitlist_at_booking(session_id: int, user_id: int, now: datetime.datetime) -> QuerySet[WaitlistEntry]:

@@ -14,7 +14,8 @@ from django.db.models.sql import InsertQuery
 from reflect import inserts
 from reflect.enums import LedgerKind
 from reflect.inserts import insert_sql, write_in_one_statement, writes_in_one_statement
-from reflect.models import LedgerEntry, Notification
+from reflect.models import LedgerEntry, LedgerMonth, Notification
+from reflect.services.ledger import new_ledger_entries_writes
 from reflect.services.notifications import outbox_row
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +101,50 @@ def test_writes_in_one_statement_all_land_or_none(world):
             [insert_sql([outbox_row(world.lead, "group_place_booked", key="three")]), insert_sql([clash])]
         )
     assert sorted(Notification.objects.values_list("idempotency_key", flat=True)) == ["one", "two"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="data-modifying CTEs: PostgreSQL")
+@pytest.mark.parametrize("holds", [True, False])
+def test_writes_only_if_a_condition_holds_write_the_same_rows_or_none(world, holds):
+    # Each one-row insert becomes INSERT … SELECT … FROM condition WHERE holds: where the condition
+    # holds, the rows written are those of the plain statement (a ledger entry, a month upserted
+    # after its ON CONFLICT, an outbox row returning its key); where not, nothing, not even a key
+    # taken from a sequence.
+    plain_writes = [
+        *new_ledger_entries_writes([entry(world, "plain")]),
+        insert_sql(
+            [outbox_row(world.member, "group_place_booked", key="plain", context={"n": 1}, about="x")],
+            returning_pk=True,
+        ),
+    ]
+    [(plain_pk,)] = write_in_one_statement(plain_writes)
+    guarded = outbox_row(world.member, "group_place_booked", key="guarded", context={"n": 1}, about="x")
+    written = write_in_one_statement(
+        [*new_ledger_entries_writes([entry(world, "guarded")]), insert_sql([guarded], returning_pk=True)],
+        only_if=("%s = %s", [1, 1 if holds else 2]),
+    )
+    month = LedgerMonth.objects.get(organisation=world.organisation, kind=LedgerKind.PLACE_BOOKED)
+    notifications = Notification.objects.order_by("pk")
+    if holds:
+        assert written == [(plain_pk + 1,)]
+        first, second = LedgerEntry.objects.order_by("pk")
+        assert [(e.source, e.quantity, e.occurred_at, e.money) for e in (first, second)] == [
+            ("plain", 1, WHEN, first.money),
+            ("guarded", 1, WHEN, first.money),
+        ]
+        assert (month.entries, month.quantity) == (2, 2)
+        assert [(n.idempotency_key, n.context, n.recipient) for n in notifications] == [
+            ("plain", {"n": 1}, world.member),
+            ("guarded", {"n": 1}, world.member),
+        ]
+    else:
+        assert written == []
+        assert list(LedgerEntry.objects.values_list("source", flat=True)) == ["plain"]
+        assert (month.entries, month.quantity) == (1, 1)
+        assert list(notifications.values_list("idempotency_key", flat=True)) == ["plain"]
+        # No key was taken: the next outbox row has the one after the plain statement's.
+        [(next_pk,)] = write_in_one_statement([insert_sql([guarded], returning_pk=True)])
+        assert next_pk == plain_pk + 1
 
 
 def test_several_rows_kept_and_fresh_alike(world, monkeypatch):

@@ -211,16 +211,18 @@ def test_booking_a_place_takes_a_fixed_number_of_queries(client, world, session,
     # with its group, pool and facilitator, the access check, the person's own places and the
     # organisation they join through, and on PostgreSQL the new place's key); then, in one
     # transaction (a savepoint and its release here, as the test runs in a transaction of its
-    # own), the conditional UPDATE that counts the place and takes the lock, the waitlist, and
-    # the writes: on PostgreSQL ONE statement for the place, its ledger entry, its month's
-    # totals and the confirmation; on SQLite (no data-modifying CTEs) an insert each. A
-    # colleague booked first, so the organisation's month of places exists.
+    # own), the conditional UPDATE that counts the place and takes the lock, and the writes: on
+    # PostgreSQL ONE statement for the place, its ledger entry, its month's totals and the
+    # confirmation, which itself asks that nobody holds an offer or waits ("Booking a group
+    # place: the waitlist's question in the write"); on SQLite (no data-modifying CTEs) the
+    # waitlist, then an insert each. A colleague booked first, so the organisation's month of
+    # places exists.
     client.force_login(world.colleague)
     client.post(reverse("group_session_book", args=[session.pk]))
     client.cookies.pop("messages")  # the colleague's "booked", in the browser they share
     client.force_login(world.member)
-    writes = ["WITH"] if connection.vendor == "postgresql" else ["INSERT", "INSERT", "INSERT", "INSERT"]
-    expected = ["SELECT", "SELECT", "SELECT", "SAVEPOINT", "UPDATE", "SELECT", *writes, "RELEASE"]
+    writes = ["WITH"] if connection.vendor == "postgresql" else ["SELECT", "INSERT", "INSERT", "INSERT", "INSERT"]
+    expected = ["SELECT", "SELECT", "SELECT", "SAVEPOINT", "UPDATE", *writes, "RELEASE"]
     with django_assert_num_queries(len(expected)) as captured:
         response = client.post(reverse("group_session_book", args=[session.pk]))
     assert [query["sql"].split(" ", 1)[0] for query in captured.captured_queries] == expected
