@@ -44,6 +44,7 @@ RULES = {
     "an ISO date": re.compile(r"\b20\d\d-[01]\d-[0-3]\d\b"),
     "pence on whole pounds": re.compile(r"£[\d,]+\.00\b"),
 }
+EXACT_HOURS_ALLOWED = "hours not whole or half"
 
 # The ways a page might mark a count too small to show: all pages must use one of them only.
 SUPPRESSION_MARKS = {
@@ -53,18 +54,29 @@ SUPPRESSION_MARKS = {
 }
 
 
+# The one place hours are written exact to the hundredth with their unit (docs/conventions.md,
+# "the one exception": hours beside what they cost, which must agree with it): the dashboard's
+# money section, from its heading to the next. Every other rule still applies there.
+EXACT_HOURS_SECTIONS = {"money"}
+
+
 class _Page(HTMLParser):
-    """The text a person reads (no scripts, styles or attributes) and the links on a page."""
+    """The text a person reads (no scripts, styles or attributes) and the links on a page; the
+    text of a section where hours are exact (``EXACT_HOURS_SECTIONS``) apart."""
 
     def __init__(self) -> None:
         super().__init__()
         self.text: list[str] = []
+        self.exact_hours_text: list[str] = []
         self.links: list[str] = []
         self._hidden = 0
+        self._in_exact_section = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("script", "style", "template"):
             self._hidden += 1
+        if tag in ("h1", "h2"):
+            self._in_exact_section = dict(attrs).get("id") in EXACT_HOURS_SECTIONS
         if tag == "a":
             href = dict(attrs).get("href")
             if href:
@@ -76,7 +88,7 @@ class _Page(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if not self._hidden:
-            self.text.append(data)
+            (self.exact_hours_text if self._in_exact_section else self.text).append(data)
 
 
 @dataclass
@@ -120,10 +132,13 @@ def crawl(client: Client) -> Crawl:
         page = _Page()
         page.feed(response.content.decode())
         text = " ".join(" ".join(page.text).split())
+        exact = " ".join(" ".join(page.exact_hours_text).split())
         for rule, pattern in RULES.items():
-            for match in pattern.finditer(text):
-                start = max(match.start() - 40, 0)
-                found.wording.append(f"{address}: {rule}: …{text[start : match.end() + 20]}…")
+            for part in (text, exact) if rule != EXACT_HOURS_ALLOWED else (text,):
+                for match in pattern.finditer(part):
+                    start = max(match.start() - 40, 0)
+                    found.wording.append(f"{address}: {rule}: …{part[start : match.end() + 20]}…")
+        text = f"{text} {exact}"
         for mark, pattern in SUPPRESSION_MARKS.items():
             if mark not in found.marks and pattern.search(text):
                 found.marks[mark] = address
@@ -193,3 +208,16 @@ def test_every_demo_role_can_walk_the_site_and_every_number_follows_the_wording_
     assert f"/groups/sessions/{offer.session_id}/" in walks[offer.user.pk].visited
     # One mark for a count too small to show, everywhere.
     assert len(marks) <= 1, marks
+
+
+def test_hours_are_exact_only_in_the_section_where_they_stand_beside_their_cost():
+    # A control for the one exception: the money section's text is checked apart, up to the
+    # next heading; the same figure anywhere else is still a mistake.
+    page = _Page()
+    page.feed(
+        '<h2 id="money">Money and hours</h2><p>Used in the period 60.82 hours</p>'
+        '<h2 id="supervision">Supervision</h2><p>Booked 1.25 hours</p>'
+    )
+    exact, text = " ".join(page.exact_hours_text), " ".join(page.text)
+    assert "60.82 hours" in exact and "60.82 hours" not in text
+    assert "1.25 hours" in text and RULES[EXACT_HOURS_ALLOWED].search(text)
