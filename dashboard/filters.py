@@ -13,12 +13,14 @@ from html import escape
 from urllib.parse import urlencode
 
 from django.db import DEFAULT_DB_ALIAS
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.safestring import SafeString, mark_safe
 
 from dashboard.tables import LONDON
 from reflect import wording
 from reflect.models import Organisation, Pool
+from scheduling.models import ReflectiveGroup
 
 
 def _is_id(text: str) -> bool:
@@ -129,6 +131,16 @@ def month_not_in_period(text: str, month: datetime.date | None, first: datetime.
     if month is None:
         return f"“{text}” is not a month: choose one {allowed}"
     return f"{wording.month(month)} is not in this pool's period, which runs {allowed}"
+
+
+def organisation_names(*, pool_id: int) -> QuerySet[Organisation, tuple[int, str]]:
+    """The pool's organisations, (id, name), by name: the filter's choices (kept once per process by the views)."""
+    return Organisation.objects.filter(pool_memberships__pool_id=pool_id).order_by("name").values_list("pk", "name")
+
+
+def group_titles(*, pool_id: int) -> QuerySet[ReflectiveGroup, tuple[int, str]]:
+    """The pool's reflective groups, (id, title), by title: the filter's choices (kept once per process by the views)."""
+    return ReflectiveGroup.objects.filter(pool_id=pool_id).order_by("title").values_list("pk", "title")
 
 
 def parse_filters(pool: Pool, data: QueryDict, *, organisations: dict[int, str], groups: dict[int, str]) -> Filters:

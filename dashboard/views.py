@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,15 +18,14 @@ from dashboard.figures.lead_summary import lead_look, organisation_summary_table
 from dashboard.figures.learning_demand import learning_demand
 from dashboard.figures.moves import move_inputs_html, moves_table
 from dashboard.figures.pool import PoolFigures
-from dashboard.filters import Filters, filter_options, parse_filters
+from dashboard.filters import Filters, filter_options, group_titles, organisation_names, parse_filters
 from reflect import wording
 from reflect.access import access_led_organisation, acting_user, commissioner_area
 from reflect.csv_export import csv_response
 from reflect.errors import DomainError
-from reflect.models import Organisation, Pool
+from reflect.models import Pool
 from reflect.services.audit import record_audit
 from reflect.statements import fetch_rows
-from scheduling.models import ReflectiveGroup
 
 
 def _filters(request: HttpRequest, pool: Pool) -> tuple[Filters, dict[int, str], dict[int, str]]:
@@ -36,16 +34,6 @@ def _filters(request: HttpRequest, pool: Pool) -> tuple[Filters, dict[int, str],
     organisations = dict(fetch_rows(("dashboard.organisation_names",), organisation_names, pool_id=pool.pk))
     groups = dict(fetch_rows(("dashboard.group_titles",), group_titles, pool_id=pool.pk))
     return parse_filters(pool, request.GET, organisations=organisations, groups=groups), organisations, groups
-
-
-def organisation_names(*, pool_id: int) -> QuerySet[Organisation, tuple[int, str]]:
-    """The pool's organisations, (id, name), by name: the filter's choices."""
-    return Organisation.objects.filter(pool_memberships__pool_id=pool_id).order_by("name").values_list("pk", "name")
-
-
-def group_titles(*, pool_id: int) -> QuerySet[ReflectiveGroup, tuple[int, str]]:
-    """The pool's reflective groups, (id, title), by title: the filter's choices."""
-    return ReflectiveGroup.objects.filter(pool_id=pool_id).order_by("title").values_list("pk", "title")
 
 
 @commissioner_area

@@ -27,9 +27,8 @@ from dashboard.figures.money import ledger_months_used
 from dashboard.figures.pool import PoolFigures
 from dashboard.figures.selection import ledger_month_sums, pool_memberships, recent_ledger
 from dashboard.figures.supervision import pool_supervisors_page
-from dashboard.filters import whole_pool
+from dashboard.filters import group_titles, organisation_names, whole_pool
 from dashboard.services import rebalance_allocations
-from dashboard.views import group_titles, organisation_names
 from reflect import statements, wording
 from reflect.disclosure import disclosed
 from reflect.enums import LedgerKind
